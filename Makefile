@@ -1,0 +1,38 @@
+# kramar — build, test and try the pipeline.
+# Tests, the demo and the benchmark need ClickHouse: cmd/chlocal starts a
+# throwaway server (or uses KRAMAR_CLICKHOUSE_DSN if set) around the command.
+
+GO ?= go
+# Go's tarball lives here on the project's machines and in CI.
+export PATH := $(PATH):/usr/local/go/bin
+
+CHLOCAL := $(GO) run ./cmd/chlocal --
+
+.PHONY: build test demo bench vet fmt fmt-check clickhouse
+
+build:
+	$(GO) build -o bin/kramar ./cmd/kramar
+
+test:
+	$(CHLOCAL) $(GO) test -count=1 ./...
+
+demo:
+	$(CHLOCAL) $(GO) run ./cmd/kramar demo
+
+bench:
+	$(CHLOCAL) $(GO) run ./cmd/kramar bench
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	$(GO) fmt ./...
+
+# Lists unformatted files and fails if there are any.
+fmt-check:
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# A local ClickHouse for poking around; prints its DSN, Ctrl-C stops it.
+clickhouse:
+	$(GO) run ./cmd/chlocal --keep

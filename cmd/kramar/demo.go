@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/sandbox/kit"
+	promsb "github.com/kramar/kramar/sandbox/prom"
+)
+
+func demoCmd() *cobra.Command {
+	var database, example string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the order job end to end: Prom sandbox (two stores) → pipeline → ClickHouse",
+		Long: "Serves the Prom.ua sandbox with two seeded stores, runs one cycle with the example config\n" +
+			"against the ClickHouse in $KRAMAR_CLICKHOUSE_DSN (database kramar), prints per-store counts\n" +
+			"and queries to try. `make demo` starts a local ClickHouse first.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			out := cmd.OutOrStdout()
+			dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			sb := promsb.New(promsb.Options{Clock: kit.RealClock(), Seed: 2026})
+			stores := []struct {
+				env    string
+				orders int
+			}{{"PROM_MAIN_TOKEN", 400}, {"PROM_OUTLET_TOKEN", 250}}
+			for _, s := range stores {
+				token := randomToken()
+				os.Setenv(s.env, token)
+				sb.AddStore(token, s.orders)
+			}
+			// One broken record, to show how a reject looks.
+			sb.AddMalformed(os.Getenv("PROM_OUTLET_TOKEN"))
+			srv, base, err := kit.Serve("127.0.0.1:0", sb.Handler())
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			fmt.Fprintf(out, "Prom.ua sandbox on %s (stores prom-main: 400 orders, prom-outlet: 250 + 1 malformed)\n", base)
+
+			cfg, err := config.Load(example)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			for i := range cfg.Stores {
+				cfg.Stores[i].BaseURL = base + "/api/v1"
+			}
+			wh, err := openWarehouse(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			fmt.Fprintf(out, "ClickHouse database %s migrated\n\n", wh.Database())
+
+			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunOnce(ctx)
+			if err != nil {
+				return err
+			}
+			printSummary(out, results)
+			if err := demoQuery(ctx, cmd, wh.Database(), dsn); err != nil {
+				return err
+			}
+			if failed(results) > 0 {
+				return &exitError{1, fmt.Errorf("%d store(s) failed", failed(results))}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&database, "database", "kramar", "ClickHouse database for the demo")
+	cmd.Flags().StringVar(&example, "example-config", "kramar.example.yaml", "config whose stores the demo serves")
+	return cmd
+}
+
+const demoSQL = `SELECT store, status, count() AS orders, sum(amount) AS amount_uah
+FROM %s.v_orders GROUP BY store, status ORDER BY store, orders DESC`
+
+func demoQuery(ctx context.Context, cmd *cobra.Command, db, dsn string) error {
+	out := cmd.OutOrStdout()
+	wh, err := openWarehouse(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	q := fmt.Sprintf(demoSQL, db)
+	rows, err := wh.Conn().Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	fmt.Fprintf(out, "\nOrders by store and CRM status (v_orders):\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for rows.Next() {
+		var store, status string
+		var n uint64
+		var amount decimal.Decimal
+		if err := rows.Scan(&store, &status, &n, &amount); err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", store, status, n, amount.StringFixed(2))
+	}
+	tw.Flush()
+	u, _ := url.Parse(dsn)
+	port := u.Port()
+	fmt.Fprintf(out, "\nTry it yourself (while the server runs, e.g. `go run ./cmd/chlocal --keep`):\n"+
+		"  clickhouse-client --port %s --query \"%s\"\n"+
+		"  clickhouse-client --port %s --query \"SELECT * FROM %s.pipeline_runs ORDER BY started_at DESC LIMIT 5 FORMAT Vertical\"\n",
+		port, strings.ReplaceAll(strings.ReplaceAll(q, "\n", " "), `"`, `\"`), port, db)
+	return rows.Err()
+}
+
+// withDatabase points a ClickHouse DSN at another database.
+func withDatabase(dsn, db string) (string, error) {
+	if dsn == "" {
+		return "", fmt.Errorf("KRAMAR_CLICKHOUSE_DSN is not set; run `make demo`, which starts a local ClickHouse")
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("KRAMAR_CLICKHOUSE_DSN is not a URL")
+	}
+	u.Path = "/" + db
+	return u.String(), nil
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+)
+
+func runCmd() *cobra.Command {
+	var once bool
+	var stores []string
+	cmd := &cobra.Command{
+		Use:   "run --once [--store ID]...",
+		Short: "Run one order cycle for every store (or the named ones)",
+		Long: "Run pulls changed orders from each store, transforms them and loads them into ClickHouse,\n" +
+			"then prints a per-store summary. Exit code 0 when every store succeeded, 1 when any failed\n" +
+			"(the others are still loaded), 2 for a bad config. The scheduler daemon is `kramar serve`.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !once {
+				return &exitError{2, fmt.Errorf("only --once is available; the scheduler comes with `kramar serve`")}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			cfg, wh, err := openAll(ctx, configPath(cmd))
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunOnce(ctx, stores...)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			printSummary(cmd.OutOrStdout(), results)
+			for _, r := range results {
+				if !r.OK() {
+					return &exitError{1, fmt.Errorf("%d of %d stores failed", failed(results), len(results))}
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&once, "once", false, "run one cycle and exit")
+	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
+	return cmd
+}
+
+// openAll loads the config (exit 2 on mistakes), opens and migrates the warehouse.
+func openAll(ctx context.Context, path string) (*config.Config, *clickhouse.Warehouse, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, nil, &exitError{2, err}
+	}
+	for _, w := range cfg.Warnings {
+		slog.Warn(w.String())
+	}
+	wh, err := openWarehouse(ctx, cfg.DSN())
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, wh, nil
+}
+
+// openWarehouse connects and applies pending migrations (before every run).
+func openWarehouse(ctx context.Context, dsn string) (*clickhouse.Warehouse, error) {
+	if dsn == "" {
+		return nil, &exitError{2, fmt.Errorf("no ClickHouse: set clickhouse.dsn in the config or KRAMAR_CLICKHOUSE_DSN")}
+	}
+	wh, err := clickhouse.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := wh.Migrate(ctx); err != nil {
+		wh.Close()
+		return nil, err
+	}
+	return wh, nil
+}
+
+func failed(rs []pipeline.StoreResult) int {
+	n := 0
+	for _, r := range rs {
+		if !r.OK() {
+			n++
+		}
+	}
+	return n
+}
+
+func printSummary(w io.Writer, rs []pipeline.StoreResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "store\tmarketplace\tstatus\tfetched\tnew\tupdated\tunchanged\trejected\theld\tseconds\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n", r.Store, r.Marketplace, r.Status,
+			r.Fetched, r.New, r.Updated, r.Unchanged, r.Rejected, r.Held, r.Duration.Seconds())
+	}
+	tw.Flush()
+	for _, r := range rs {
+		if r.Err != nil {
+			fmt.Fprintf(w, "%s: %v\n", r.Store, r.Err)
+		}
+	}
+}

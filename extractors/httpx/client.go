@@ -1,0 +1,281 @@
+// Package httpx is the HTTP client every marketplace client shares: retries
+// with exponential backoff that honour Retry-After, a per-store rate limit,
+// per-request timeouts, and errors that name the store but never a secret.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"golang.org/x/time/rate"
+)
+
+// Options configure a Client.
+type Options struct {
+	// Store names the account in every error.
+	Store string
+	// BaseURL is prefixed to every path.
+	BaseURL string
+	// Authorize sets credentials on a request (e.g. a Bearer header). It is
+	// the only place a secret touches a request; URLs never carry one.
+	Authorize func(*http.Request)
+	// Timeout bounds one attempt, headers and body included.
+	Timeout time.Duration
+	// MaxAttempts bounds the attempts of one call (>= 1).
+	MaxAttempts int
+	// RatePerSecond limits requests; 0 means unlimited.
+	RatePerSecond float64
+	// InitialBackoff is the first retry wait (default 200ms); tests shorten it.
+	InitialBackoff time.Duration
+	// MaxRetryAfter caps how long a Retry-After may make us wait (default 2m).
+	MaxRetryAfter time.Duration
+	// Transport overrides the HTTP transport (default: a shared keep-alive one).
+	Transport http.RoundTripper
+}
+
+// Client performs JSON calls against one marketplace account.
+type Client struct {
+	opts    Options
+	http    *http.Client
+	limiter *rate.Limiter
+}
+
+// New returns a Client with defaults filled in.
+func New(o Options) *Client {
+	if o.MaxAttempts < 1 {
+		o.MaxAttempts = 6
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.InitialBackoff <= 0 {
+		o.InitialBackoff = 200 * time.Millisecond
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 2 * time.Minute
+	}
+	if o.Transport == nil {
+		o.Transport = sharedTransport
+	}
+	lim := rate.NewLimiter(rate.Inf, 1)
+	if o.RatePerSecond > 0 {
+		lim = rate.NewLimiter(rate.Limit(o.RatePerSecond), 1)
+	}
+	return &Client{opts: o, http: &http.Client{Transport: o.Transport}, limiter: lim}
+}
+
+var sharedTransport = &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	MaxIdleConnsPerHost: 16,
+	IdleConnTimeout:     90 * time.Second,
+}
+
+// Store is the account this client speaks for.
+func (c *Client) Store() string { return c.opts.Store }
+
+// GetJSON fetches path with query and decodes the JSON body into out,
+// retrying transient failures, including bodies that end early.
+func (c *Client) GetJSON(ctx context.Context, path string, query url.Values, out any) error {
+	return c.Do(ctx, http.MethodGet, path, query, nil, out)
+}
+
+// PostJSON sends body as JSON and decodes the answer into out (nil to ignore).
+func (c *Client) PostJSON(ctx context.Context, path string, body, out any) error {
+	return c.Do(ctx, http.MethodPost, path, nil, body, out)
+}
+
+// Do performs one logical call with retries.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) error {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("store %s: %s %s: encode body: %w", c.opts.Store, method, path, err)
+		}
+	}
+	target := c.opts.BaseURL + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = c.opts.InitialBackoff
+	b.MaxInterval = 30 * time.Second
+	attempt := 0
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		attempt++
+		return struct{}{}, c.once(ctx, method, target, payload, out)
+	}, backoff.WithBackOff(b), backoff.WithMaxTries(uint(c.opts.MaxAttempts)), backoff.WithMaxElapsedTime(0))
+	if err != nil {
+		var re *backoff.RetryAfterError
+		if errors.As(err, &re) {
+			err = &Error{Kind: KindRateLimited, Status: http.StatusTooManyRequests, Msg: "rate limited"}
+		}
+		return fmt.Errorf("store %s: %s %s (attempt %d of %d): %w", c.opts.Store, method, path, attempt, c.opts.MaxAttempts, err)
+	}
+	return nil
+}
+
+// once is one attempt; its error says whether to retry.
+func (c *Client) once(ctx context.Context, method, target string, payload []byte, out any) error {
+	if err := c.limiter.Wait(ctx); err != nil {
+		return backoff.Permanent(err)
+	}
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	if err != nil {
+		return backoff.Permanent(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.opts.Authorize != nil {
+		c.opts.Authorize(req)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return backoff.Permanent(ctx.Err())
+		}
+		return &Error{Kind: KindTransport, Msg: transportReason(err)}
+	}
+	defer resp.Body.Close()
+	raw, readErr := io.ReadAll(resp.Body)
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if wait > c.opts.MaxRetryAfter {
+			return backoff.Permanent(&Error{Kind: KindRateLimited, Status: resp.StatusCode, Msg: "rate limited for " + wait.String()})
+		}
+		return backoff.RetryAfter(int((wait + time.Second - 1) / time.Second))
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return backoff.Permanent(&Error{Kind: KindAuth, Status: resp.StatusCode, Msg: bodyMessage(raw)})
+	case resp.StatusCode >= 500:
+		return &Error{Kind: KindServer, Status: resp.StatusCode, Msg: bodyMessage(raw)}
+	case resp.StatusCode >= 300:
+		return backoff.Permanent(&Error{Kind: KindRequest, Status: resp.StatusCode, Msg: bodyMessage(raw)})
+	}
+	if readErr != nil {
+		return &Error{Kind: KindTransport, Msg: "reading body: " + transportReason(readErr)}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		// A 200 whose JSON does not parse is almost always a body cut short
+		// by the network; the same request usually succeeds when repeated.
+		return &Error{Kind: KindBadBody, Status: resp.StatusCode, Msg: "invalid JSON body: " + err.Error()}
+	}
+	return nil
+}
+
+// Kind classifies a failure for run records and retry decisions.
+type Kind string
+
+const (
+	KindTransport   Kind = "transport"    // connection, timeout
+	KindServer      Kind = "server"       // 5xx
+	KindRateLimited Kind = "rate_limited" // 429 beyond patience
+	KindAuth        Kind = "auth_failed"  // 401/403
+	KindRequest     Kind = "request"      // other 4xx
+	KindBadBody     Kind = "bad_body"     // 2xx with an unreadable body
+)
+
+// Error is a classified HTTP failure. It never carries request headers.
+type Error struct {
+	Kind   Kind
+	Status int
+	Msg    string
+}
+
+func (e *Error) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("%s (HTTP %d): %s", e.Kind, e.Status, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Kind, e.Msg)
+}
+
+// KindOf returns the Kind of err, or "" when err is not an *Error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
+// retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3).
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Second
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			s = 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+		return 0
+	}
+	return time.Second
+}
+
+// bodyMessage pulls a short human message out of an error body.
+func bodyMessage(raw []byte) string {
+	var m struct {
+		Error   any    `json:"error"`
+		Message string `json:"message"`
+		Detail  string `json:"detail"`
+	}
+	if json.Unmarshal(raw, &m) == nil {
+		switch {
+		case m.Message != "":
+			return m.Message
+		case m.Detail != "":
+			return m.Detail
+		case m.Error != nil:
+			if s, ok := m.Error.(string); ok {
+				return s
+			}
+			b, _ := json.Marshal(m.Error)
+			return string(b)
+		}
+	}
+	s := strings.TrimSpace(string(raw))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// transportReason drops the URL a *url.Error repeats, keeping the cause.
+func transportReason(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	return err.Error()
+}

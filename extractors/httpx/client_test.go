@@ -1,0 +1,111 @@
+package httpx
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const secret = "tok-SECRET-123"
+
+func client(url string, attempts int) *Client {
+	return New(Options{
+		Store: "shop-a", BaseURL: url, MaxAttempts: attempts, Timeout: 200 * time.Millisecond,
+		InitialBackoff: time.Millisecond,
+		Authorize:      func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+secret) },
+	})
+}
+
+// serve answers with the scripted responses in order, then 200 {"ok":true}.
+func serve(t *testing.T, script ...func(http.ResponseWriter, *http.Request)) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		if i < len(script) {
+			script[i](w, r)
+			return
+		}
+		w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func status(code int, hdr ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(hdr); i += 2 {
+			w.Header().Set(hdr[i], hdr[i+1])
+		}
+		w.WriteHeader(code)
+		w.Write([]byte(`{"error":"nope"}`))
+	}
+}
+
+func TestRetriesTransientFailures(t *testing.T) {
+	srv, n := serve(t,
+		status(500),
+		status(503),
+		func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{"ok":tr`)) }, // cut short
+		func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() },        // hangs past the timeout
+	)
+	var out struct{ OK bool }
+	if err := client(srv.URL, 6).GetJSON(context.Background(), "/x", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !out.OK || n.Load() != 5 {
+		t.Fatalf("ok=%v after %d requests, want true after 5", out.OK, n.Load())
+	}
+}
+
+func TestHonoursRetryAfter(t *testing.T) {
+	srv, n := serve(t, status(429, "Retry-After", "1"))
+	start := time.Now()
+	var out struct{ OK bool }
+	if err := client(srv.URL, 3).GetJSON(context.Background(), "/x", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Fatalf("retried after %v, Retry-After asked for 1s", waited)
+	}
+	if n.Load() != 2 {
+		t.Fatalf("%d requests, want 2", n.Load())
+	}
+}
+
+func TestAuthFailureIsNotRetriedAndNamesStoreNotToken(t *testing.T) {
+	srv, n := serve(t, status(401), status(401))
+	err := client(srv.URL, 6).GetJSON(context.Background(), "/orders/list", nil, nil)
+	if KindOf(err) != KindAuth {
+		t.Fatalf("kind %q, want auth_failed: %v", KindOf(err), err)
+	}
+	if n.Load() != 1 {
+		t.Fatalf("%d requests, want 1 (no retry on 401)", n.Load())
+	}
+	if !strings.Contains(err.Error(), "shop-a") || strings.Contains(err.Error(), secret) {
+		t.Fatalf("error must name the store and hide the token: %v", err)
+	}
+}
+
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	srv, n := serve(t, status(500), status(500), status(500), status(500))
+	err := client(srv.URL, 3).GetJSON(context.Background(), "/x", nil, nil)
+	if err == nil || KindOf(err) != KindServer || n.Load() != 3 {
+		t.Fatalf("err=%v after %d requests, want a server error after 3", err, n.Load())
+	}
+}
+
+func TestRetryAfterForms(t *testing.T) {
+	now := time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"3": 3 * time.Second, "": time.Second, "junk": time.Second, "-4": 0,
+		now.Add(5 * time.Second).Format(http.TimeFormat): 5 * time.Second,
+	} {
+		if got := retryAfter(in, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+// Package source defines what the pipeline needs from a marketplace's order
+// API, whatever the marketplace: the changed orders of a time window, page by
+// page, and one order by id. Each marketplace's client implements it.
+package source
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/kramar/kramar/extractors/httpx"
+)
+
+// RawOrder is one order exactly as the marketplace sent it.
+type RawOrder struct {
+	ID   string
+	Body json.RawMessage
+}
+
+// Orders is a marketplace account's order API.
+type Orders interface {
+	// ModifiedBetween calls page for every order modified in [from, to]
+	// (both inclusive, UTC), in pages. An order may be delivered twice
+	// (page boundaries); callers de-duplicate by ID.
+	ModifiedBetween(ctx context.Context, from, to time.Time, page func([]RawOrder) error) error
+	// Get fetches one order; ErrNotFound when the marketplace has none.
+	Get(ctx context.Context, id string) (RawOrder, error)
+}
+
+// Config is what a client needs to reach one store.
+type Config struct {
+	Store    string
+	BaseURL  string // empty: the marketplace's production host
+	Token    string
+	PageSize int
+	HTTP     httpx.Options
+}
+
+// NotFoundError says the marketplace has no such record.
+type NotFoundError struct{ ID string }
+
+func (e *NotFoundError) Error() string { return "order " + e.ID + " not found" }

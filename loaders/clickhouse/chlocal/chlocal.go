@@ -1,0 +1,262 @@
+// Package chlocal runs a throwaway ClickHouse server as a child process,
+// with its data, logs and ports in a folder of its own, for tests, the demo
+// and benchmarks. It works with Debian's clickhouse-server 18.16 and with
+// current single-binary releases.
+package chlocal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// Options tune Start. The zero value is ready to use.
+type Options struct {
+	// Dir holds config, data and logs. Empty means a new temporary folder,
+	// removed by Stop.
+	Dir string
+	// Install lets Start apt-get install clickhouse-server when no server
+	// binary is found (needs root).
+	Install bool
+	// StartTimeout bounds the wait for the first answer; default 60s.
+	StartTimeout time.Duration
+	// Log receives progress messages (installing, started); nil discards them.
+	Log io.Writer
+}
+
+// Server is a running ClickHouse child process.
+type Server struct {
+	cmd      *exec.Cmd
+	dir      string
+	ownDir   bool
+	tcpPort  int
+	httpPort int
+	exited   chan struct{}
+	waitErr  error
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start finds (or installs) a ClickHouse server, starts it and waits until
+// it answers SELECT 1 over the native protocol.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	logw := opts.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	argv, err := findServer()
+	if errors.Is(err, errNoServer) && opts.Install {
+		if err = install(ctx, logw); err == nil {
+			argv, err = findServer()
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	s := &Server{dir: opts.Dir, exited: make(chan struct{})}
+	if s.dir == "" {
+		if s.dir, err = os.MkdirTemp("", "kramar-clickhouse-"); err != nil {
+			return nil, err
+		}
+		s.ownDir = true
+	}
+	if s.tcpPort, err = freePort(); err != nil {
+		return nil, s.cleanup(err)
+	}
+	if s.httpPort, err = freePort(); err != nil {
+		return nil, s.cleanup(err)
+	}
+	config, err := writeConfig(s.dir, s.tcpPort, s.httpPort)
+	if err != nil {
+		return nil, s.cleanup(err)
+	}
+
+	out, err := os.Create(filepath.Join(s.dir, "log", "stdout.log"))
+	if err != nil {
+		return nil, s.cleanup(err)
+	}
+	defer out.Close() // the child holds its own descriptor
+	s.cmd = exec.Command(argv[0], append(argv[1:], "--config-file="+config)...)
+	s.cmd.Dir = s.dir
+	s.cmd.Stdout, s.cmd.Stderr = out, out
+	// Own process group: a Ctrl-C in the terminal reaches the command being
+	// run, and the server is stopped in order after it.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		return nil, s.cleanup(fmt.Errorf("chlocal: start %s: %w", argv[0], err))
+	}
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		close(s.exited)
+	}()
+
+	timeout := opts.StartTimeout
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	if err := s.waitReady(ctx, timeout); err != nil {
+		return nil, errors.Join(err, s.Stop())
+	}
+	fmt.Fprintf(logw, "chlocal: ClickHouse listening on 127.0.0.1:%d (native), data in %s\n", s.tcpPort, s.dir)
+	return s, nil
+}
+
+// DSN is the native-protocol address of the server's default database.
+func (s *Server) DSN() string { return fmt.Sprintf("clickhouse://127.0.0.1:%d/default", s.tcpPort) }
+
+// Dir is the folder holding the server's config, data and logs.
+func (s *Server) Dir() string { return s.dir }
+
+// Exited is closed when the server process ends, expectedly or not.
+func (s *Server) Exited() <-chan struct{} { return s.exited }
+
+// Stop sends SIGTERM, waits for the server to exit (SIGKILL after 30s) and
+// removes the folder if Start created it. It is safe to call more than once.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		if s.cmd != nil && s.cmd.Process != nil {
+			select {
+			case <-s.exited:
+			default:
+				_ = s.cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-s.exited:
+				case <-time.After(30 * time.Second):
+					_ = s.cmd.Process.Kill()
+					<-s.exited
+					s.stopErr = errors.New("chlocal: server ignored SIGTERM for 30s and was killed")
+				}
+			}
+		}
+		s.stopErr = s.cleanup(s.stopErr)
+	})
+	return s.stopErr
+}
+
+// LogTail returns the last lines of the server's logs, for error messages.
+func (s *Server) LogTail() string { return logTail(s.dir, 20) }
+
+func (s *Server) cleanup(err error) error {
+	if s.ownDir {
+		if rmErr := os.RemoveAll(s.dir); rmErr != nil {
+			err = errors.Join(err, rmErr)
+		}
+	}
+	return err
+}
+
+func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	opts := &ch.Options{Addr: []string{fmt.Sprintf("127.0.0.1:%d", s.tcpPort)}, DialTimeout: time.Second}
+	var last error
+	for {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("chlocal: ClickHouse exited during start-up (%v); log tail:\n%s", s.waitErr, s.LogTail())
+		default:
+		}
+		if last = selectOne(ctx, opts); last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("chlocal: ClickHouse did not answer SELECT 1 within %s (%v); log tail:\n%s", timeout, last, s.LogTail())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func selectOne(ctx context.Context, opts *ch.Options) error {
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var one uint8
+	return conn.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+var errNoServer = errors.New("chlocal: no ClickHouse server found (looked for /usr/sbin/clickhouse-server, clickhouse-server and clickhouse on PATH)")
+
+// findServer returns the command that runs a server, before its flags.
+func findServer() ([]string, error) {
+	if fileExists("/usr/sbin/clickhouse-server") {
+		return []string{"/usr/sbin/clickhouse-server"}, nil
+	}
+	if p, err := exec.LookPath("clickhouse-server"); err == nil {
+		return []string{p}, nil
+	}
+	if p, err := exec.LookPath("clickhouse"); err == nil {
+		return []string{p, "server"}, nil
+	}
+	return nil, errNoServer
+}
+
+func install(ctx context.Context, logw io.Writer) error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("%w; installing it needs root: apt-get install -y clickhouse-server clickhouse-client", errNoServer)
+	}
+	for _, args := range [][]string{
+		{"apt-get", "update"},
+		{"apt-get", "install", "-y", "clickhouse-server", "clickhouse-client"},
+	} {
+		fmt.Fprintf(logw, "chlocal: %s\n", strings.Join(args, " "))
+		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+		cmd.Stdout, cmd.Stderr = logw, logw
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("chlocal: %s: %w", strings.Join(args, " "), err)
+		}
+	}
+	return nil
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// freePort asks the kernel for an unused port. Another process could take
+// it before the server binds it; on a test machine that race is rare enough.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// logTail returns the last n lines of each log file in dir/log.
+func logTail(dir string, n int) string {
+	var b strings.Builder
+	for _, name := range []string{"stdout.log", "server.err.log", "server.log"} {
+		data, err := os.ReadFile(filepath.Join(dir, "log", name))
+		if err != nil || len(bytes.TrimSpace(data)) == 0 {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		if len(lines) > n {
+			lines = lines[len(lines)-n:]
+		}
+		fmt.Fprintf(&b, "==> %s <==\n%s\n", name, strings.Join(lines, "\n"))
+	}
+	if b.Len() == 0 {
+		return "(no log output)"
+	}
+	return b.String()
+}

@@ -1,0 +1,54 @@
+package chlocal
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+)
+
+func TestStartAnswersAndStopCleansUp(t *testing.T) {
+	if _, err := findServer(); err != nil {
+		t.Skip(err) // tests never install packages
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Start(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := ch.ParseDSN(s.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The config sets the server's zone to UTC, so a DateTime without an
+	// explicit zone prints the same as in the warehouse tables.
+	var epoch string
+	if err := conn.QueryRow(ctx, "SELECT toString(toDateTime(86400))").Scan(&epoch); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	if epoch != "1970-01-02 00:00:00" {
+		t.Errorf("one day after the epoch prints as %s, want 1970-01-02 00:00:00 (server zone UTC)", epoch)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Exited():
+	default:
+		t.Error("server still running after Stop")
+	}
+	if _, err := os.Stat(s.Dir()); !os.IsNotExist(err) {
+		t.Errorf("folder %s still there after Stop (%v)", s.Dir(), err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}

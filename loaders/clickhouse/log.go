@@ -1,0 +1,102 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// Run is one row of pipeline_runs.
+type Run struct {
+	RunID       string
+	Marketplace string
+	Store       string
+	Job         string
+	StartedAt   time.Time
+	FinishedAt  time.Time
+	// DurationMS is the run time; RecordRun derives it from the two times when zero.
+	DurationMS uint64
+	Status     string // ok | failed | auth_failed | rate_limited | partial
+	Fetched    uint64
+	New        uint64
+	Updated    uint64
+	Unchanged  uint64
+	Rejected   uint64
+	Held       uint64
+	// Error is the failure text; it must already be free of secrets.
+	Error string
+}
+
+var runsSpec = rows.NewSpec("pipeline_runs",
+	rows.Str("run_id", func(r *Run) string { return r.RunID }),
+	rows.Str("marketplace", func(r *Run) string { return r.Marketplace }),
+	rows.Str("store", func(r *Run) string { return r.Store }),
+	rows.Str("job", func(r *Run) string { return r.Job }),
+	rows.Time("started_at", func(r *Run) time.Time { return r.StartedAt }),
+	rows.Time("finished_at", func(r *Run) time.Time { return r.FinishedAt }),
+	rows.U64("duration_ms", func(r *Run) uint64 { return r.DurationMS }),
+	rows.Str("status", func(r *Run) string { return r.Status }),
+	rows.U64("fetched", func(r *Run) uint64 { return r.Fetched }),
+	rows.U64("new", func(r *Run) uint64 { return r.New }),
+	rows.U64("updated", func(r *Run) uint64 { return r.Updated }),
+	rows.U64("unchanged", func(r *Run) uint64 { return r.Unchanged }),
+	rows.U64("rejected", func(r *Run) uint64 { return r.Rejected }),
+	rows.U64("held", func(r *Run) uint64 { return r.Held }),
+	rows.Str("error", func(r *Run) string { return r.Error }),
+)
+
+// RecordRun appends run to pipeline_runs.
+func (w *Warehouse) RecordRun(ctx context.Context, run Run) error {
+	if run.DurationMS == 0 && run.FinishedAt.After(run.StartedAt) {
+		run.DurationMS = uint64(run.FinishedAt.Sub(run.StartedAt).Milliseconds())
+	}
+	rec, err := runsSpec.Build([]*Run{&run})
+	if err != nil {
+		return fmt.Errorf("clickhouse: record run %s: %w", run.RunID, err)
+	}
+	defer rec.Release()
+	return w.Insert(ctx, runsSpec.Name(), rec)
+}
+
+type rejectRow struct {
+	runID  string
+	r      *canon.Reject
+	seenAt time.Time
+}
+
+var rejectsSpec = rows.NewSpec("rejects",
+	rows.Str("run_id", func(r rejectRow) string { return r.runID }),
+	rows.Str("marketplace", func(r rejectRow) string { return r.r.Marketplace }),
+	rows.Str("store", func(r rejectRow) string { return r.r.Store }),
+	rows.Str("record_id", func(r rejectRow) string { return r.r.RecordID }),
+	rows.Str("field", func(r rejectRow) string { return r.r.Field }),
+	rows.Str("reason", func(r rejectRow) string { return r.r.Reason }),
+	rows.Str("payload", func(r rejectRow) string { return r.r.Payload }),
+	rows.Time("seen_at", func(r rejectRow) time.Time { return r.seenAt }),
+)
+
+// RecordRejects appends rejects met by run runID to the rejects table.
+func (w *Warehouse) RecordRejects(ctx context.Context, runID string, rejects []canon.Reject, seenAt time.Time) error {
+	if len(rejects) == 0 {
+		return nil
+	}
+	rs := make([]rejectRow, len(rejects))
+	for i := range rejects {
+		rs[i] = rejectRow{runID: runID, r: &rejects[i], seenAt: seenAt}
+	}
+	rec, err := rejectsSpec.Build(rs)
+	if err != nil {
+		return fmt.Errorf("clickhouse: record rejects of run %s: %w", runID, err)
+	}
+	defer rec.Release()
+	return w.Insert(ctx, rejectsSpec.Name(), rec)
+}
+
+// Tables lists every table the warehouse writes with its columns, in insert
+// order: the canonical tables of schema/rows and the ones written here.
+func Tables() []rows.Table {
+	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table())
+}

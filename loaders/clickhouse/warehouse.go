@@ -1,0 +1,140 @@
+// Package clickhouse writes the warehouse: canonical rows as Arrow records,
+// extractor state, the run log and rejects, over ClickHouse's native
+// protocol (the HTTP protocol of clickhouse-go fails on ClickHouse 18.16).
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/kramar/kramar/schema"
+)
+
+// Warehouse is a connection to one ClickHouse database.
+type Warehouse struct {
+	conn driver.Conn
+	db   string
+}
+
+// Open connects to the database named in dsn
+// (clickhouse://user:password@host:9000/db?dial_timeout=5s). The database
+// need not exist yet: Migrate creates it. Errors never contain the DSN's password.
+func Open(ctx context.Context, dsn string) (*Warehouse, error) {
+	w, err := open(ctx, dsn)
+	if err != nil {
+		return nil, redact(err, dsn)
+	}
+	return w, nil
+}
+
+func open(ctx context.Context, dsn string) (*Warehouse, error) {
+	opts, err := ch.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: parse DSN %s: %w", RedactDSN(dsn), err)
+	}
+	if opts.Protocol != ch.Native {
+		return nil, fmt.Errorf("clickhouse: DSN %s: only the native protocol (clickhouse://host:9000/db) is supported", RedactDSN(dsn))
+	}
+	db := opts.Auth.Database
+	if db == "" {
+		db = "default"
+	}
+	if !schema.ValidDatabase(db) {
+		return nil, fmt.Errorf("clickhouse: database name %q must be a plain identifier", db)
+	}
+	// Connect without a database so a database Migrate has yet to create does
+	// not fail the handshake; every statement names the database itself.
+	opts.Auth.Database = ""
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = 5 * time.Second
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: open %s: %w", RedactDSN(dsn), err)
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("clickhouse: connect to %s: %w", RedactDSN(dsn), err)
+	}
+	return &Warehouse{conn: conn, db: db}, nil
+}
+
+// Migrate brings the database's schema up to date and returns the IDs of
+// the migrations it applied (none when it was up to date).
+func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
+	return schema.Migrate(ctx, w.conn, w.db)
+}
+
+// Close closes the connection pool.
+func (w *Warehouse) Close() error { return w.conn.Close() }
+
+// Conn is the underlying connection, for queries this package has no helper for.
+func (w *Warehouse) Conn() driver.Conn { return w.conn }
+
+// Database is the database the warehouse writes to.
+func (w *Warehouse) Database() string { return w.db }
+
+// table is the qualified name of one of the warehouse's tables.
+func (w *Warehouse) table(name string) string { return quoteIdent(w.db) + "." + quoteIdent(name) }
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "\\`") + "`" }
+
+// RedactDSN returns dsn with its password replaced by "xxxxx".
+func RedactDSN(dsn string) string {
+	out := dsn
+	for _, p := range dsnPasswords(dsn) {
+		out = strings.ReplaceAll(out, p, "xxxxx")
+	}
+	return out
+}
+
+// dsnPasswords finds the password of a DSN without relying on it parsing:
+// a DSN that does not parse is exactly when an error is about to quote it.
+// It returns the raw form and, if different, the unescaped one.
+func dsnPasswords(dsn string) []string {
+	rest := dsn
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return nil
+	}
+	_, pw, ok := strings.Cut(rest[:at], ":")
+	if !ok || pw == "" {
+		return nil
+	}
+	out := []string{pw}
+	if u, err := url.PathUnescape(pw); err == nil && u != pw && u != "" {
+		out = append(out, u)
+	}
+	return out
+}
+
+// redactedError hides a DSN password in the message. It answers errors.Is
+// (context.DeadlineExceeded, …) but does not unwrap: the wrapped errors still
+// quote the password.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string        { return e.msg }
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+func redact(err error, dsn string) error {
+	msg := err.Error()
+	for _, p := range dsnPasswords(dsn) {
+		msg = strings.ReplaceAll(msg, p, "xxxxx")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
+}

@@ -1,0 +1,230 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// purpose says what the config is read for: `config check` only warns about
+// what a run could still get from the environment later.
+type purpose int
+
+const (
+	forCheck purpose = iota
+	forRun
+)
+
+var (
+	storeIDPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
+	// envNamePattern is strict on purpose: a token pasted into token_env by mistake
+	// must not be echoed back as "environment variable <token> is not set".
+	envNamePattern = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+)
+
+// validate adds every mistake in cfg to d.problems. It runs before defaults are
+// filled, so it judges only what the file says.
+func validate(cfg *Config, d *decoder, why purpose) {
+	v := validator{d: d}
+	v.clickHouse(cfg, why)
+	v.tunables("defaults", cfg.Defaults)
+	for m, mp := range cfg.Mappings {
+		p := fieldPath("mappings", m)
+		if !isKnownMarketplace(m) {
+			v.problem(p, "unknown marketplace; known are %s", strings.Join(KnownMarketplaces, ", "))
+		}
+		v.mappings(p, mp)
+	}
+	if len(cfg.Stores) == 0 && !d.failed["stores"] {
+		v.problem("stores", "at least one store is needed")
+	}
+	firstID := map[string]int{}
+	for i, s := range cfg.Stores {
+		v.store(indexPath("stores", i), cfg, s, firstID)
+	}
+}
+
+type validator struct{ d *decoder }
+
+func (v validator) problem(path, format string, args ...any) {
+	v.d.problems = append(v.d.problems, located{path: path, line: v.d.lineOf(path), msg: fmt.Sprintf(format, args...)})
+}
+
+func (v validator) warning(path, format string, args ...any) {
+	v.d.problems = append(v.d.problems, located{path: path, line: v.d.lineOf(path), msg: fmt.Sprintf(format, args...), warning: true})
+}
+
+func (v validator) clickHouse(cfg *Config, why purpose) {
+	ch := cfg.ClickHouse
+	if v.d.failed["clickhouse"] {
+		return // already reported; "no address" would only repeat it
+	}
+	if ch.DSNEnv != "" && !envNamePattern.MatchString(ch.DSNEnv) {
+		v.problem("clickhouse.dsn_env", "must be the name of an environment variable (like KRAMAR_CLICKHOUSE_DSN), not the DSN itself")
+		return
+	}
+	if os.Getenv(EnvClickHouseDSN) == "" && ch.DSNEnv != "" && os.Getenv(ch.DSNEnv) == "" && ch.DSN != "" {
+		v.warning("clickhouse.dsn_env", "environment variable %s is not set; clickhouse.dsn is used instead", ch.DSNEnv)
+	}
+	dsn, source := cfg.dsnWithSource()
+	if dsn == "" {
+		msg := fmt.Sprintf("no ClickHouse address: set clickhouse.dsn or clickhouse.dsn_env, or the environment variable %s", EnvClickHouseDSN)
+		if ch.DSNEnv != "" {
+			msg = fmt.Sprintf("environment variable %s is not set, and neither clickhouse.dsn nor %s is", ch.DSNEnv, EnvClickHouseDSN)
+		}
+		if why == forRun {
+			v.problem("clickhouse", "%s", msg)
+		} else {
+			v.warning("clickhouse", "%s", msg)
+		}
+		return
+	}
+	// The DSN is never quoted back: it may carry a password.
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "clickhouse" && u.Scheme != "tcp") || u.Host == "" {
+		v.problem(source.path, "%s must be a native-protocol address like clickhouse://127.0.0.1:9000/kramar (the value is not shown: it may hold a password)", source.name)
+	}
+}
+
+func (v validator) tunables(prefix string, t StoreDefaults) {
+	key := func(k string) (string, bool) {
+		p := k
+		if prefix != "" {
+			p = prefix + "." + k
+		}
+		return p, v.d.present(p)
+	}
+	if p, ok := key("lookback"); ok && t.Lookback.Duration <= 0 {
+		v.problem(p, "must be more than 0: orders changed just before the cursor would be missed")
+	}
+	if p, ok := key("safety_lag"); ok && t.SafetyLag.Duration < 0 {
+		v.problem(p, "must not be negative")
+	}
+	if p, ok := key("initial_history"); ok && t.InitialHistory.Duration < 0 {
+		v.problem(p, "must not be negative")
+	}
+	// A zero timeout would mean "wait forever" to an HTTP client.
+	if p, ok := key("timeout"); ok && t.Timeout.Duration <= 0 {
+		v.problem(p, "must be more than 0")
+	}
+	if p, ok := key("rate_per_second"); ok && (t.RatePerSecond < 0 || math.IsNaN(t.RatePerSecond) || math.IsInf(t.RatePerSecond, 0)) {
+		v.problem(p, "must be 0 (unlimited) or more")
+	}
+	if p, ok := key("page_size"); ok && (t.PageSize < 1 || t.PageSize > 1000) {
+		v.problem(p, "must be from 1 to 1000")
+	}
+	if p, ok := key("max_attempts"); ok && t.MaxAttempts < 1 {
+		v.problem(p, "must be 1 or more")
+	}
+	if p, ok := key("batch_size"); ok && t.BatchSize < 1 {
+		v.problem(p, "must be 1 or more")
+	}
+}
+
+func (v validator) mappings(prefix string, m Mappings) {
+	for _, table := range []struct {
+		name string
+		m    map[string]string
+	}{{"status", m.Status}, {"delivery", m.Delivery}, {"payment", m.Payment}} {
+		p := prefix + "." + table.name
+		for k, val := range table.m {
+			if strings.TrimSpace(k) == "" {
+				v.problem(fieldPath(p, k), "a marketplace name here is empty")
+				continue
+			}
+			if strings.TrimSpace(val) == "" && !v.d.failed[fieldPath(p, k)] {
+				v.problem(fieldPath(p, k), "the CRM name is empty")
+			}
+		}
+	}
+}
+
+func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int) {
+	at := func(k string) string { return p + "." + k }
+	switch {
+	case s.ID == "":
+		if !v.d.failed[at("id")] {
+			v.problem(at("id"), "is required")
+		}
+	case !storeIDPattern.MatchString(s.ID):
+		v.problem(at("id"), "may hold only a-z, 0-9, _ and -")
+	default:
+		if first, dup := firstID[s.ID]; dup {
+			v.problem(at("id"), "is already used by the store on line %d", first)
+		} else {
+			firstID[s.ID] = v.d.lineOf(p)
+		}
+	}
+
+	switch {
+	case s.Marketplace == "":
+		if !v.d.failed[at("marketplace")] {
+			v.problem(at("marketplace"), "is required; known are %s", strings.Join(KnownMarketplaces, ", "))
+		}
+	case !isKnownMarketplace(s.Marketplace):
+		v.problem(at("marketplace"), "unknown marketplace %q; known are %s", s.Marketplace, strings.Join(KnownMarketplaces, ", "))
+	case !HasExtractor(s.Marketplace):
+		v.problem(at("marketplace"), "no extractor yet for marketplace %s", s.Marketplace)
+	}
+
+	if s.BaseURL != "" {
+		u, err := url.Parse(s.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.problem(at("base_url"), "must be an http(s) address like https://my.prom.ua/api/v1")
+		}
+	}
+
+	v.token(p, s)
+
+	for _, k := range []struct{ key, value string }{{"order_type", s.OrderType}, {"order_source", s.OrderSource}} {
+		if strings.TrimSpace(k.value) == "" && !v.d.failed[at(k.key)] {
+			v.problem(at(k.key), "is required: the CRM needs it for every order")
+		}
+	}
+
+	v.hold(p, cfg, s)
+	v.mappings(at("mappings"), s.Mappings)
+	v.tunables(p, s.StoreDefaults)
+}
+
+func (v validator) token(p string, s Store) {
+	switch {
+	case s.TokenEnv == "" && s.TokenFile == "":
+		v.problem(p+".token_env", "one of token_env or token_file is required")
+	case s.TokenEnv != "" && s.TokenFile != "":
+		v.problem(p+".token_file", "set only one of token_env and token_file")
+	case s.TokenEnv != "" && !envNamePattern.MatchString(s.TokenEnv):
+		v.problem(p+".token_env", "must be the name of an environment variable (like PROM_MAIN_TOKEN), not the token itself")
+	default:
+		if _, err := s.token(); err != nil {
+			field := "token_env"
+			if s.TokenFile != "" {
+				field = "token_file"
+			}
+			v.problem(p+"."+field, "%s", err)
+		}
+	}
+}
+
+func (v validator) hold(p string, cfg *Config, s Store) {
+	if v.d.present(p+".hold.minutes") && s.Hold.Minutes < 0 {
+		v.problem(p+".hold.minutes", "must not be negative")
+	}
+	payments := cfg.MappingsFor(s).Payment
+	for i, pt := range s.Hold.PaymentTypes {
+		ip := indexPath(p+".hold.payment_types", i)
+		switch {
+		case v.d.failed[ip]:
+		case strings.TrimSpace(pt) == "":
+			v.problem(ip, "is empty")
+		case !has(payments, pt):
+			// Likely a typo: the name must match the cabinet's payment option exactly.
+			v.warning(ip, "payment type %q is not in the payment mapping; check its spelling against the cabinet", pt)
+		}
+	}
+}
+
+func has(m map[string]string, k string) bool { _, ok := m[k]; return ok }

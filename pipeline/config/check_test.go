@@ -1,0 +1,191 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// testToken is what KRAMAR_TEST_TOKEN holds in tests; it must never show up in a message.
+const testToken = "tok-SECRET-9f8e7d6c"
+
+// setTestEnv gives every test the same environment, whatever the machine has.
+func setTestEnv(t *testing.T) {
+	t.Helper()
+	t.Setenv(EnvClickHouseDSN, "")
+	t.Setenv("KRAMAR_TEST_TOKEN", testToken)
+	t.Setenv("KRAMAR_TEST_EMPTY", "")
+	t.Setenv("KRAMAR_TEST_UNSET", "")
+	os.Unsetenv("KRAMAR_TEST_UNSET") // t.Setenv restores it after the test
+}
+
+const known = "known are prom, rozetka, horoshop, epicentr, zakupka, allo, hubber, skidka, allbiz, shafa"
+
+func TestCheck(t *testing.T) {
+	noDSN := "no ClickHouse address: set clickhouse.dsn or clickhouse.dsn_env, or the environment variable KRAMAR_CLICKHOUSE_DSN"
+	cases := []struct {
+		file string
+		want []Problem // File is filled in from file
+	}{
+		{"minimal.yaml", nil},
+		{"override.yaml", nil},
+		{"unknown_keys.yaml", []Problem{
+			{Line: 1, Field: "clickhose", Message: `unknown key (did you mean "clickhouse"?)`},
+			{Line: 1, Field: "clickhouse", Message: noDSN, Warning: true},
+			{Line: 4, Field: "defaults.look_back", Message: `unknown key (did you mean "lookback"?)`},
+			{Line: 9, Store: "shop", Field: "tokenenv", Message: `unknown key (did you mean "token_env"?)`},
+			{Line: 13, Store: "shop", Field: "hold.payment_types[0]", Message: `payment type "Пром-оплата" is not in the payment mapping; check its spelling against the cabinet`, Warning: true},
+			{Line: 14, Store: "shop", Field: "hold.minute", Message: `unknown key (did you mean "minutes"?)`},
+			{Line: 15, Store: "shop", Field: "colour", Message: "unknown key"},
+		}},
+		{"store_ids.yaml", []Problem{
+			{Line: 4, Field: "stores[0].id", Message: "is required"},
+			{Line: 8, Store: "Prom Main", Field: "id", Message: "may hold only a-z, 0-9, _ and -"},
+			{Line: 18, Store: "shop", Field: "id", Message: "is already used by the store on line 13"},
+		}},
+		{"marketplaces.yaml", []Problem{
+			{Line: 7, Field: "mappings.ebay", Message: "unknown marketplace; " + known},
+			{Line: 12, Store: "rz", Field: "marketplace", Message: "no extractor yet for marketplace rozetka"},
+			{Line: 17, Store: "typo", Field: "marketplace", Message: `unknown marketplace "promm"; ` + known},
+			{Line: 21, Store: "none", Field: "marketplace", Message: "is required; " + known},
+		}},
+		{"tokens.yaml", []Problem{
+			{Line: 7, Store: "both", Field: "token_file", Message: "set only one of token_env and token_file"},
+			{Line: 10, Store: "neither", Field: "token_env", Message: "one of token_env or token_file is required"},
+			{Line: 16, Store: "unset", Field: "token_env", Message: "environment variable KRAMAR_TEST_UNSET is not set"},
+			{Line: 21, Store: "empty-env", Field: "token_env", Message: "environment variable KRAMAR_TEST_EMPTY is empty"},
+			{Line: 26, Store: "missing-file", Field: "token_file", Message: "cannot read token file " + filepath.Join("testdata", "missing.token") + ": no such file or directory"},
+			{Line: 31, Store: "empty-file", Field: "token_file", Message: "token file " + filepath.Join("testdata", "empty.token") + " is empty"},
+			{Line: 36, Store: "pasted", Field: "token_env", Message: "must be the name of an environment variable (like PROM_MAIN_TOKEN), not the token itself"},
+		}},
+		{"values.yaml", []Problem{
+			{Line: 4, Field: "defaults.lookback", Message: "must be more than 0: orders changed just before the cursor would be missed"},
+			{Line: 5, Field: "defaults.safety_lag", Message: "must not be negative"},
+			{Line: 6, Field: "defaults.timeout", Message: `"ten seconds" is not a duration; write it like "10m", "90s" or "720h"`},
+			{Line: 7, Field: "defaults.page_size", Message: "must be from 1 to 1000"},
+			{Line: 8, Field: "defaults.rate_per_second", Message: "must be 0 (unlimited) or more"},
+			{Line: 12, Field: "mappings.prom.status.pending", Message: "the CRM name is empty"},
+			{Line: 14, Field: `mappings.prom.delivery[""]`, Message: "a marketplace name here is empty"},
+			{Line: 16, Store: "shop", Field: "order_type", Message: "is required: the CRM needs it for every order"},
+			{Line: 18, Store: "shop", Field: "base_url", Message: "must be an http(s) address like https://my.prom.ua/api/v1"},
+			{Line: 21, Store: "shop", Field: "page_size", Message: "must be from 1 to 1000"},
+			{Line: 22, Store: "shop", Field: "max_attempts", Message: "must be 1 or more"},
+			{Line: 23, Store: "shop", Field: "batch_size", Message: "must be a whole number"},
+			{Line: 25, Store: "shop", Field: "hold.payment_types[0]", Message: "is empty"},
+			{Line: 25, Store: "shop", Field: "hold.payment_types[1]", Message: `payment type "Пром оплата" is not in the payment mapping; check its spelling against the cabinet`, Warning: true},
+			{Line: 26, Store: "shop", Field: "hold.minutes", Message: "must not be negative"},
+		}},
+		{"shapes.yaml", []Problem{
+			{Line: 1, Field: "clickhouse", Message: "must be a set of keys, not a single value"},
+			{Line: 3, Field: "stores", Message: "must be a list, not a set of keys"},
+		}},
+		{"duplicates.yaml", []Problem{
+			{Line: 7, Field: "mappings.prom.payment[\"Пром-оплата\"]", Message: "key is written twice (first on line 6)"},
+			{Line: 14, Store: "shop", Field: "order_type", Message: "key is written twice (first on line 12)"},
+			{Line: 15, Message: "only one YAML document is allowed; remove the second ---"},
+		}},
+		{"syntax.yaml", []Problem{
+			{Line: 3, Message: "not valid YAML: did not find expected '-' indicator"},
+		}},
+		{"no_dsn.yaml", []Problem{
+			{Line: 1, Field: "clickhouse", Message: noDSN, Warning: true},
+		}},
+		{"absent.yaml", []Problem{
+			{Message: "cannot read the config: no such file or directory"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			setTestEnv(t)
+			path := filepath.Join("testdata", c.file)
+			for i := range c.want {
+				c.want[i].File = path
+			}
+			got := Check(path)
+			if len(got) == 0 && len(c.want) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Check(%s):\n got: %s\nwant: %s", path, listProblems(got), listProblems(c.want))
+			}
+		})
+	}
+}
+
+func listProblems(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+func TestProblemString(t *testing.T) {
+	p := Problem{File: "kramar.yaml", Line: 14, Store: "prom-main", Field: "token_env", Message: "environment variable PROM_MAIN_TOKEN is not set"}
+	if got, want := p.String(), `kramar.yaml:14: store "prom-main": token_env: environment variable PROM_MAIN_TOKEN is not set`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	w := Problem{File: "kramar.yaml", Line: 1, Field: "clickhouse", Message: "no address", Warning: true}
+	if got, want := w.String(), `kramar.yaml:1: warning: clickhouse: no address`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	n := Problem{File: "kramar.yaml", Message: "cannot read the config: no such file or directory"}
+	if got, want := n.String(), `kramar.yaml: cannot read the config: no such file or directory`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// Every kind of mistake, with a token in the environment, a token in a file and a
+// password in the DSN: none of them may appear in any message.
+func TestSecretsNeverShown(t *testing.T) {
+	setTestEnv(t)
+	secrets := []string{testToken, "file-token-value", "DSN-PASSWORD-42", "abc123-pasted-token"}
+	var messages []string
+	collect := func() {
+		files, err := filepath.Glob("testdata/*.yaml")
+		if err != nil || len(files) < 10 {
+			t.Fatalf("testdata: %v, %d files", err, len(files))
+		}
+		for _, f := range files {
+			for _, p := range Check(f) {
+				messages = append(messages, p.String())
+			}
+			if _, err := Load(f); err != nil {
+				messages = append(messages, err.Error())
+			}
+		}
+	}
+	collect()
+	// The DSN from the environment is judged (and hidden) the same way.
+	t.Setenv(EnvClickHouseDSN, "http://kramar:DSN-PASSWORD-42@127.0.0.1:8123/")
+	collect()
+
+	for _, s := range []Store{
+		{ID: "a", TokenEnv: "KRAMAR_TEST_UNSET"},
+		{ID: "b", TokenEnv: "KRAMAR_TEST_EMPTY"},
+		{ID: "c", TokenFile: "testdata/missing.token"},
+		{ID: "d", TokenFile: "testdata/empty.token"},
+		{ID: "e"},
+	} {
+		if _, err := s.Token(); err != nil {
+			messages = append(messages, err.Error())
+		} else {
+			t.Errorf("store %s: Token() gave no error", s.ID)
+		}
+	}
+
+	all := strings.Join(messages, "\n")
+	for _, want := range []string{"secrets.yaml", "DSN", "token_env", "page_size", "unknown key", "no extractor yet"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the mistakes were not all made: no message mentions %q", want)
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(all, s) {
+			t.Errorf("a message shows the secret %q:\n%s", s, all)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+// Package config reads and checks kramar.yaml.
+//
+// Load is for commands that run the pipeline; Check lists every mistake with its line,
+// for `kramar config check`. Neither ever puts a secret (token, DSN password) in a message.
+package config
+
+// Config is the whole kramar.yaml.
+type Config struct {
+	// ClickHouse is the warehouse; KRAMAR_CLICKHOUSE_DSN overrides DSN.
+	ClickHouse ClickHouse `yaml:"clickhouse"`
+	// Defaults apply to every store unless the store sets its own.
+	Defaults StoreDefaults `yaml:"defaults"`
+	// Mappings per marketplace ("prom", "rozetka", …); a store may override.
+	Mappings map[string]Mappings `yaml:"mappings"`
+	Stores   []Store             `yaml:"stores"`
+
+	// Path is the file this config was read from (not in YAML).
+	Path string `yaml:"-"`
+	// Warnings are doubts that do not stop a run (for example a held payment
+	// type missing from the payment mapping); Load fills them (not in YAML).
+	Warnings []Problem `yaml:"-"`
+}
+
+// ClickHouse is where the warehouse lives.
+type ClickHouse struct {
+	// DSN such as clickhouse://127.0.0.1:9000/kramar; a password in it is a secret.
+	DSN string `yaml:"dsn"`
+	// DSNEnv names an environment variable holding the DSN instead.
+	DSNEnv string `yaml:"dsn_env"`
+}
+
+// StoreDefaults are the tunables a store inherits. A key absent from the file takes
+// the value from `defaults:`, and one absent there takes Default; a key written as 0
+// stays 0 (so rate_per_second: 0 really means unlimited).
+type StoreDefaults struct {
+	Lookback       Duration `yaml:"lookback"`        // re-read before the cursor; default 10m
+	SafetyLag      Duration `yaml:"safety_lag"`      // never read past now-lag; default 5s
+	InitialHistory Duration `yaml:"initial_history"` // first run reaches this far back; default 720h
+	RatePerSecond  float64  `yaml:"rate_per_second"` // per-store request rate; default 5, 0 = unlimited
+	PageSize       int      `yaml:"page_size"`       // default 100
+	Timeout        Duration `yaml:"timeout"`         // per request; default 30s
+	MaxAttempts    int      `yaml:"max_attempts"`    // per request; default 6
+	BatchSize      int      `yaml:"batch_size"`      // orders per insert; default 10000
+}
+
+// Mappings translate marketplace vocabulary into the seller's CRM vocabulary.
+type Mappings struct {
+	Status   map[string]string `yaml:"status"`
+	Delivery map[string]string `yaml:"delivery"`
+	Payment  map[string]string `yaml:"payment"`
+}
+
+// Store is one marketplace account.
+type Store struct {
+	ID          string `yaml:"id"`
+	Marketplace string `yaml:"marketplace"`
+	// BaseURL defaults to the marketplace's production host.
+	BaseURL string `yaml:"base_url"`
+	// TokenEnv names the environment variable that holds the API token;
+	// TokenFile names a file holding it instead (a relative path is taken from the
+	// config file's folder). The token itself never sits in the config.
+	TokenEnv  string `yaml:"token_env"`
+	TokenFile string `yaml:"token_file"`
+
+	OrderType   string `yaml:"order_type"`
+	OrderSource string `yaml:"order_source"`
+
+	Hold Hold `yaml:"hold"`
+	// Mappings override the marketplace's mappings key by key; see Config.MappingsFor.
+	Mappings Mappings `yaml:"mappings"`
+
+	// Tunables; after Load every one is filled (from the store, defaults: or Default).
+	StoreDefaults `yaml:",inline"`
+
+	// Line is where the store starts in the file, for messages.
+	Line int `yaml:"-"`
+}
+
+// Hold delays unpaid online-paid orders until paid or until the delay runs out.
+type Hold struct {
+	// PaymentTypes are marketplace payment names (as in the cabinet) to hold.
+	PaymentTypes []string `yaml:"payment_types"`
+	// Minutes to wait for payment; default 5, 0 = do not wait.
+	Minutes int `yaml:"minutes"`
+}

@@ -1,0 +1,6 @@
+// Package all registers every marketplace connector; import it for effect.
+package all
+
+import (
+	_ "github.com/kramar/kramar/pipeline/connectors/prom"
+)

@@ -1,0 +1,74 @@
+// Package connectors is the registry of marketplaces: each entry joins a
+// marketplace's client (extractors/<name>) with its transform
+// (transforms/<name>). Adding a marketplace adds one Register call.
+package connectors
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/schema/canon"
+)
+
+// StoreContext is what a transform knows of the store an order came from.
+type StoreContext struct {
+	Marketplace string
+	Store       string
+	OrderType   string
+	OrderSource string
+	Mappings    config.Mappings
+}
+
+// Connector is one marketplace's order pipeline parts.
+type Connector struct {
+	Marketplace string
+	// NewOrders opens the order API of one store.
+	NewOrders func(source.Config) source.Orders
+	// Transform turns one raw order into the canonical order. A bad field is
+	// reported as *canon.FieldError.
+	Transform func(raw json.RawMessage, sc StoreContext) (canon.Order, error)
+	// RecordID reads the record's id even from a malformed record, for rejects.
+	RecordID func(raw json.RawMessage) string
+	// Records splits a saved API payload (a single order, its envelope or a
+	// list page) into raw orders, for `kramar inspect`.
+	Records func(payload []byte) ([]json.RawMessage, error)
+}
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]Connector{}
+)
+
+// Register adds a connector; registering a name twice is a programming error.
+func Register(c Connector) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := registry[c.Marketplace]; dup {
+		panic(fmt.Sprintf("connector %q registered twice", c.Marketplace))
+	}
+	registry[c.Marketplace] = c
+}
+
+// Lookup returns the connector of a marketplace.
+func Lookup(marketplace string) (Connector, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	c, ok := registry[marketplace]
+	return c, ok
+}
+
+// Names lists the registered marketplaces.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

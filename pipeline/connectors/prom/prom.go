@@ -1,0 +1,48 @@
+// Package prom registers the Prom.ua connector.
+package prom
+
+import (
+	"encoding/json"
+	"fmt"
+
+	client "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/mapping"
+	transform "github.com/kramar/kramar/transforms/prom"
+)
+
+func init() {
+	connectors.Register(connectors.Connector{
+		Marketplace: "prom",
+		NewOrders:   func(c source.Config) source.Orders { return client.NewClient(c) },
+		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
+			return transform.Transform(raw, transform.StoreContext{
+				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
+				Mappings: mapping.Tables(sc.Mappings),
+			})
+		},
+		RecordID: transform.RecordID,
+		Records:  records,
+	})
+}
+
+// records accepts an /orders/list page, an /orders/{id} envelope or a bare order.
+func records(payload []byte) ([]json.RawMessage, error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &probe); err != nil {
+		return nil, fmt.Errorf("not a Prom payload: %w", err)
+	}
+	if _, ok := probe["orders"]; ok {
+		var l client.OrderList
+		if err := json.Unmarshal(payload, &l); err != nil {
+			return nil, fmt.Errorf("orders list: %w", err)
+		}
+		return l.Orders, nil
+	}
+	if one, ok := probe["order"]; ok {
+		return []json.RawMessage{one}, nil
+	}
+	return []json.RawMessage{payload}, nil
+}

@@ -1,0 +1,226 @@
+package pipeline_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	promwire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 120, "prom-b": 70}, "")
+	first := e.Run()
+	for _, s := range []string{"prom-a", "prom-b"} {
+		r := first[s]
+		if !r.OK() || r.New != len(e.SB.Orders(e.Tokens[s])) || r.Rejected != 0 {
+			t.Fatalf("first run %s: %+v", s, r)
+		}
+	}
+	e.Clock.Advance(2 * time.Minute)
+	second := e.Run()
+	for _, s := range []string{"prom-a", "prom-b"} {
+		if r := second[s]; !r.OK() || r.New != 0 || r.Updated != 0 {
+			t.Fatalf("second run %s changed rows: %+v", s, r)
+		}
+	}
+	e.AssertEqual("prom-a", "prom-b")
+	// One current row per key, and no key twice in the views.
+	for _, q := range []string{
+		`SELECT count() - uniqExact(store, external_id) FROM {db}.v_orders`,
+		`SELECT count() - uniqExact(store, order_id, line) FROM {db}.v_order_items`,
+		`SELECT count() - uniqExact(store, order_id) FROM {db}.v_royalties`,
+	} {
+		if got := e.Query(q); got[0] != "0" {
+			t.Errorf("%s = %s, want 0", q, got[0])
+		}
+	}
+	runs := e.Query(`SELECT status, count() FROM {db}.pipeline_runs GROUP BY status`)
+	if len(runs) != 1 || runs[0] != "ok\t4" {
+		t.Errorf("pipeline_runs = %v, want 4 ok runs", runs)
+	}
+}
+
+func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 60}, "")
+	tok := e.Tokens["prom-a"]
+	e.Run()
+	cursor := e.Query(`SELECT value FROM {db}.v_extract_state WHERE store = 'prom-a' AND kind = 'cursor'`)
+	if len(cursor) != 1 {
+		t.Fatalf("cursor rows %v", cursor)
+	}
+	cur, err := time.Parse(time.RFC3339, cursor[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders := e.SB.Orders(tok)
+	e.Clock.Advance(time.Minute)
+	e.SB.SetStatus(tok, orders[0].ID, "received")
+	e.SB.SetPayment(tok, orders[1].ID, "paid")
+	e.SB.SetTTN(tok, orders[2].ID, "20450000123456")
+	// Orders that land at exactly the cursor's second, after it was read.
+	now := e.Clock.Now()
+	e.Clock.Set(cur)
+	for i := 0; i < 3; i++ {
+		e.SB.AddOrder(tok, func(o *promwire.Order) { o.Price = "1 234,50 грн" })
+	}
+	e.Clock.Set(now.Add(time.Minute)) // past the safety lag
+
+	r := e.Run()["prom-a"]
+	if !r.OK() || r.New != 3 || r.Updated != 3 {
+		t.Fatalf("second run: %+v, want 3 new and 3 updated", r)
+	}
+	e.AssertEqual("prom-a")
+	if got := e.Query(`SELECT toString(amount) FROM {db}.v_orders WHERE amount = toDecimal64(1234.5, 2)`); len(got) != 3 {
+		t.Errorf("orders priced \"1 234,50 грн\" in the warehouse: %v, want 3 at 1234.50", got)
+	}
+}
+
+func TestFaultyMarketplaceEndsEqualAfterThreeRuns(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 300, "prom-b": 200}, "")
+	for i := range e.Cfg.Stores {
+		e.Cfg.Stores[i].PageSize = 4 // many pages, so every fault kind happens
+	}
+	e.SB.Faults().Set(kit.FaultConfig{Rate: 0.10, Kinds: kit.AllKinds, Seed: 42, RetryAfter: 1, MaxWait: 2 * time.Second})
+	for i := 0; i < 3; i++ {
+		e.Run()
+		e.Clock.Advance(2 * time.Minute)
+		// Changes between runs, so faults also hit updates.
+		tok := e.Tokens["prom-a"]
+		must(t, e.SB.SetTTN(tok, e.SB.Orders(tok)[i].ID, fmt.Sprintf("2045000000000%d", i)))
+	}
+	counts := e.SB.Faults().Counts()
+	e.SB.Faults().Set(kit.FaultConfig{})
+	for _, k := range kit.AllKinds {
+		if counts[k] == 0 {
+			t.Errorf("fault %s never happened (%v): the test proves nothing about it", k, counts)
+		}
+	}
+	// The last change happened after the third run: one clean run picks it up.
+	e.Clock.Advance(time.Minute)
+	e.Run()
+	e.AssertEqual("prom-a", "prom-b")
+}
+
+func TestUnpaidOrdersAreHeldAcrossRestarts(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 10}, "")
+	tok := e.Tokens["prom-a"]
+	e.Run() // the seeded orders are loaded before the hold is switched on
+	e.Cfg.Stores[0].Hold = config.Hold{PaymentTypes: []string{"Пром-оплата"}, Minutes: 30}
+	unpaid := func(o *promwire.Order) {
+		o.PaymentOption = &promwire.Option{ID: 2, Name: "Пром-оплата"}
+		o.PaymentData = &promwire.PaymentData{Type: "evopay", Status: "unpaid"}
+		o.Status = "pending"
+	}
+	paidLater := e.SB.AddOrder(tok, unpaid)
+	neverPaid := e.SB.AddOrder(tok, unpaid)
+	e.Clock.Advance(time.Minute)
+
+	inWarehouse := func(id int64) []string {
+		return e.Query(`SELECT payment_status, paid FROM {db}.v_orders WHERE external_id = ?`, fmt.Sprint(id))
+	}
+	r := e.Run()["prom-a"]
+	if r.Held != 2 || len(inWarehouse(paidLater)) != 0 || len(inWarehouse(neverPaid)) != 0 {
+		t.Fatalf("after the first sight: %+v; want both held, none loaded", r)
+	}
+	if got := e.Query(`SELECT count() FROM {db}.v_extract_state WHERE kind = 'held'`); got[0] != "2" {
+		t.Fatalf("held orders in extract_state: %v, want 2", got)
+	}
+
+	e.Clock.Advance(2 * time.Minute)
+	must(t, e.SB.SetPayment(tok, paidLater, "paid"))
+	e.Clock.Advance(10 * time.Minute) // the change falls out of the lookback: the re-check must find it
+	r = e.Run()["prom-a"]
+	if got := inWarehouse(paidLater); len(got) != 1 || got[0] != "paid\t1" {
+		t.Fatalf("paid order after payment: %v (%+v), want loaded as paid", got, r)
+	}
+	if got := inWarehouse(neverPaid); len(got) != 0 || r.Held != 1 {
+		t.Fatalf("unpaid order loaded before its delay ran out? %v %+v", got, r)
+	}
+	// 32 minutes since first sight > 30: on the next cycle it goes in as unpaid.
+	e.Clock.Advance(20 * time.Minute)
+	r = e.Run()["prom-a"]
+	if got := inWarehouse(neverPaid); len(got) != 1 || got[0] != "unpaid\t0" || r.Held != 0 {
+		t.Fatalf("unpaid order after the delay: %v (%+v), want loaded as unpaid", got, r)
+	}
+	if got := e.Query(`SELECT count() FROM {db}.v_extract_state WHERE kind = 'held'`); got[0] != "0" {
+		t.Fatalf("held orders left in extract_state: %v", got)
+	}
+	e.AssertEqual("prom-a")
+}
+
+func TestRevokedTokenFailsOnlyItsStore(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 30, "prom-b": 20}, "")
+	e.SB.Revoke(e.Tokens["prom-b"])
+	res := e.Run()
+	if r := res["prom-b"]; r.Status != pipeline.StatusAuthFailed || r.Err == nil || !strings.Contains(r.Err.Error(), "prom-b") {
+		t.Fatalf("revoked store: %+v, want auth_failed naming prom-b", r)
+	}
+	if r := res["prom-a"]; !r.OK() || r.New != 30 {
+		t.Fatalf("healthy store: %+v", r)
+	}
+	e.AssertEqual("prom-a")
+	got := e.Query(`SELECT store, status FROM {db}.pipeline_runs ORDER BY store`)
+	if strings.Join(got, ";") != "prom-a\tok;prom-b\tauth_failed" {
+		t.Fatalf("pipeline_runs: %v", got)
+	}
+}
+
+func TestMalformedOrderIsRejectedRestLoads(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 40}, "")
+	bad := e.SB.AddMalformed(e.Tokens["prom-a"])
+	e.Clock.Advance(time.Minute)
+	r := e.Run()["prom-a"]
+	if !r.OK() || r.Rejected != 1 || r.New != 40 {
+		t.Fatalf("run: %+v, want 40 new and 1 rejected", r)
+	}
+	got := e.Query(`SELECT record_id, field, reason != '' FROM {db}.rejects`)
+	if len(got) != 1 || !strings.HasPrefix(got[0], fmt.Sprint(bad)+"\t") || strings.Contains(got[0], "\t\t") {
+		t.Fatalf("rejects: %v, want order %d with its field and reason", got, bad)
+	}
+	if n := e.Query(`SELECT count() FROM {db}.v_orders WHERE external_id = ?`, fmt.Sprint(bad)); n[0] != "0" {
+		t.Fatalf("malformed order loaded")
+	}
+}
+
+func TestTokenNeverLeaks(t *testing.T) {
+	e := pipelinetest.New(t, map[string]int{"prom-a": 50, "prom-b": 10}, "")
+	e.SB.Faults().Set(kit.FaultConfig{Rate: 0.2, Kinds: kit.AllKinds, Seed: 3, RetryAfter: 0, MaxWait: time.Second})
+	e.SB.Revoke(e.Tokens["prom-b"])
+	var errs strings.Builder
+	for i := 0; i < 2; i++ {
+		for _, r := range e.Run() {
+			if r.Err != nil {
+				errs.WriteString(r.Err.Error())
+			}
+		}
+	}
+	var tables strings.Builder
+	for _, tbl := range e.Query(`SELECT name FROM system.tables WHERE database = ? AND engine NOT LIKE '%View'`, e.WH.Database()) {
+		for _, line := range e.Query("SELECT * FROM {db}." + tbl) {
+			tables.WriteString(line)
+		}
+	}
+	for store, tok := range e.Tokens {
+		for where, text := range map[string]string{"logs": e.Logs.String(), "errors": errs.String(), "tables": tables.String()} {
+			if strings.Contains(text, tok) || strings.Contains(text, "S3CR3T") {
+				t.Errorf("the token of %s appears in %s", store, where)
+			}
+		}
+	}
+	if !strings.Contains(errs.String(), "prom-b") || tables.Len() == 0 || e.Logs.Len() == 0 {
+		t.Fatal("nothing was searched")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

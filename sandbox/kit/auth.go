@@ -1,0 +1,81 @@
+package kit
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Tokens maps bearer tokens to store ids. Only the id ever leaves this type
+// (into logs, the recorder, errors); the token itself stays inside.
+type Tokens struct {
+	mu      sync.RWMutex
+	ids     map[string]string
+	revoked map[string]bool
+}
+
+// NewTokens returns an empty registry.
+func NewTokens() *Tokens {
+	return &Tokens{ids: map[string]string{}, revoked: map[string]bool{}}
+}
+
+// Add registers token for storeID (re-adding also un-revokes it).
+func (t *Tokens) Add(token, storeID string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ids[token] = storeID
+	delete(t.revoked, token)
+}
+
+// Revoke makes token answer 401 from now on; the store's data stays.
+func (t *Tokens) Revoke(token string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.ids[token]; ok {
+		t.revoked[token] = true
+	}
+}
+
+// StoreID returns the store registered for token, revoked or not.
+func (t *Tokens) StoreID(token string) (string, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	id, ok := t.ids[token]
+	return id, ok
+}
+
+// Active returns the store id for a known, not revoked token.
+func (t *Tokens) Active(token string) (string, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	id, ok := t.ids[token]
+	if !ok || t.revoked[token] {
+		return "", false
+	}
+	return id, true
+}
+
+// BearerToken extracts the token of an "Authorization: Bearer <token>" header.
+func BearerToken(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return ""
+	}
+	return strings.TrimSpace(h[len(prefix):])
+}
+
+// Wrap answers 401 with the marketplace's error body for a missing, unknown
+// or revoked token; otherwise it notes the store id (StoreFrom) and calls h.
+func (t *Tokens) Wrap(render ErrorBody, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := t.Active(BearerToken(r))
+		if !ok {
+			WriteError(w, render, http.StatusUnauthorized, "Invalid or expired token")
+			return
+		}
+		r, info := withInfo(r)
+		info.store = id
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,134 @@
+package kit
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Request is one recorded call. Headers are deliberately not kept, so the
+// bearer token never lands here; Store is the store id auth resolved.
+type Request struct {
+	Time     time.Time `json:"time"`
+	Method   string    `json:"method"`
+	Path     string    `json:"path"`
+	RawQuery string    `json:"raw_query,omitempty"`
+	Body     []byte    `json:"body,omitempty"`
+	Status   int       `json:"status"`
+	Store    string    `json:"store,omitempty"`
+}
+
+// RecorderLimit bounds memory of a long-running sandbox; the oldest
+// requests are dropped beyond it.
+const RecorderLimit = 200_000
+
+// Recorder keeps every request that passed through Wrap.
+type Recorder struct {
+	clock *Clock
+	mu    sync.Mutex
+	reqs  []Request
+}
+
+// NewRecorder stamps requests with clock (a real clock if nil).
+func NewRecorder(clock *Clock) *Recorder {
+	if clock == nil {
+		clock = RealClock()
+	}
+	return &Recorder{clock: clock}
+}
+
+// Wrap records each request and the status the inner handler answered.
+func (rec *Recorder) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, info := withInfo(r)
+		var body []byte
+		if r.Body != nil {
+			body, _ = io.ReadAll(r.Body)
+			_ = r.Body.Close()
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		entry := Request{
+			Time:     rec.clock.Now(),
+			Method:   r.Method,
+			Path:     r.URL.Path,
+			RawQuery: r.URL.RawQuery,
+		}
+		if len(body) > 0 {
+			entry.Body = body
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		entry.Status = sw.status()
+		entry.Store = info.store
+		rec.add(entry)
+	})
+}
+
+func (rec *Recorder) add(e Request) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.reqs) >= RecorderLimit {
+		rec.reqs = append(rec.reqs[:0], rec.reqs[len(rec.reqs)-RecorderLimit/2:]...)
+	}
+	rec.reqs = append(rec.reqs, e)
+}
+
+// Requests returns a copy of what was recorded, oldest first.
+func (rec *Recorder) Requests() []Request {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return append([]Request(nil), rec.reqs...)
+}
+
+// Count returns how many recorded requests have a path starting with pathPrefix.
+func (rec *Recorder) Count(pathPrefix string) int {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	n := 0
+	for _, r := range rec.reqs {
+		if strings.HasPrefix(r.Path, pathPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// Reset forgets everything recorded.
+func (rec *Recorder) Reset() {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.reqs = nil
+}
+
+// statusWriter remembers the status code the handler sent.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.code == 0 {
+		s.code = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) status() int {
+	if s.code == 0 {
+		return http.StatusOK
+	}
+	return s.code
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,371 @@
+package prom
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// List limits. The real API documents no maximum (§2.2); the sandbox
+// silently caps at maxLimit, so a client asking for more must still page on.
+const (
+	defaultLimit = 100
+	maxLimit     = 1000
+)
+
+func (s *Sandbox) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET "+APIPath+"/orders/list", s.handleList)
+	api.HandleFunc("GET "+APIPath+"/orders/{id}", s.handleOrder)
+	api.HandleFunc("GET "+APIPath+"/payment_options/list", handleOptions("payment_options", paymentOptions))
+	api.HandleFunc("GET "+APIPath+"/delivery_options/list", handleOptions("delivery_options", deliveryOptions))
+	api.HandleFunc("POST "+APIPath+"/orders/set_status", s.handleSetStatus)
+	api.HandleFunc("POST "+APIPath+"/delivery/save_declaration_id", s.handleSaveDeclaration)
+	api.HandleFunc(APIPath+"/", func(w http.ResponseWriter, r *http.Request) {
+		kit.WriteError(w, errorBody, http.StatusNotFound, "Not found")
+	})
+	// Outermost first: record, inject faults, authenticate, rate-limit.
+	chain := s.rec.Wrap(s.faults.Wrap(s.tokens.Wrap(errorBody, s.limit.Wrap(api))))
+
+	root := http.NewServeMux()
+	root.Handle(APIPath+"/", chain)
+	root.Handle("/_sandbox/", s.controlRoutes())
+	return root
+}
+
+// storeOfRequest is the store auth resolved for r.
+func (s *Sandbox) storeOfRequest(r *http.Request) *store {
+	return s.storeByID(kit.StoreFrom(r.Context()))
+}
+
+func badParam(w http.ResponseWriter, name, value string) {
+	kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("Invalid value of parameter %s: %q", name, value))
+}
+
+// parseListQuery reads /orders/list parameters; the second result names a bad one.
+func parseListQuery(r *http.Request) (listQuery, string, string) {
+	q := newListQuery()
+	v := r.URL.Query()
+	if st := v.Get("status"); st != "" {
+		q.status = normalizeStatus(st)
+		if _, ok := statusNames[q.status]; !ok {
+			return q, "status", st
+		}
+	}
+	// Bounds are UTC seconds and inclusive on both sides; the order's time is
+	// truncated to the second before comparing.
+	for _, b := range []struct {
+		name string
+		dst  *int64
+	}{{"date_from", &q.createdFrom}, {"date_to", &q.createdTo}, {"last_modified_from", &q.modFrom}, {"last_modified_to", &q.modTo}} {
+		raw := v.Get(b.name)
+		if raw == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(wire.TimeLayout, raw, time.UTC)
+		if err != nil {
+			return q, b.name, raw
+		}
+		*b.dst = t.Unix()
+	}
+	if raw := v.Get("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n <= 0 {
+			return q, "limit", raw
+		}
+		q.limit = min(n, maxLimit)
+	}
+	if raw := v.Get("last_id"); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n <= 0 {
+			return q, "last_id", raw
+		}
+		q.lastID = n
+	}
+	switch raw := v.Get("sort_dir"); raw {
+	case "", "desc":
+	case "asc":
+		q.asc = true
+	default:
+		return q, "sort_dir", raw
+	}
+	return q, "", ""
+}
+
+func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
+	q, bad, val := parseListQuery(r)
+	if bad != "" {
+		badParam(w, bad, val)
+		return
+	}
+	var pf pageFault
+	switch kit.FaultFrom(r.Context()) {
+	case kit.DuplicatePage:
+		pf.duplicate = true
+	case kit.ShiftPage:
+		pf.shift = kit.ShiftFrom(r.Context())
+	}
+	writeList(w, s.storeOfRequest(r).page(q, pf))
+}
+
+// writeList streams {"orders":[...]} from cached order JSON.
+func writeList(w http.ResponseWriter, orders [][]byte) {
+	const head, tail = `{"orders":[`, `]}`
+	size := len(head) + len(tail) + max(len(orders)-1, 0)
+	for _, o := range orders {
+		size += len(o)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(size))
+	w.WriteHeader(http.StatusOK)
+	// One large buffer means a few big socket writes per page instead of
+	// one per order.
+	bw := bufio.NewWriterSize(w, min(size, 256<<10))
+	_, _ = bw.WriteString(head)
+	for i, o := range orders {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		_, _ = bw.Write(o)
+	}
+	_, _ = bw.WriteString(tail)
+	_ = bw.Flush()
+}
+
+func (s *Sandbox) handleOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
+		return
+	}
+	raw := s.storeOfRequest(r).raw(id)
+	if raw == nil {
+		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
+		return
+	}
+	writeOrderEnvelope(w, raw)
+}
+
+// writeOrderEnvelope sends the same bytes as the list, wrapped as wire.OrderEnvelope.
+func writeOrderEnvelope(w http.ResponseWriter, raw []byte) {
+	body := make([]byte, 0, len(raw)+10)
+	body = append(append(append(body, `{"order":`...), raw...), '}')
+	kit.WriteRaw(w, http.StatusOK, body)
+}
+
+func handleOptions(key string, specs []optionSpec) http.HandlerFunc {
+	opts := make([]wire.Option, len(specs))
+	for i, o := range specs {
+		opts[i] = wire.Option{ID: o.id, Name: o.name, ShippingService: o.service}
+	}
+	body := mustJSON(map[string][]wire.Option{key: opts})
+	return func(w http.ResponseWriter, r *http.Request) { kit.WriteRaw(w, http.StatusOK, body) }
+}
+
+// setStatusRequest and setStatusResponse follow §2.3; the wire package does
+// not describe write calls yet.
+type setStatusRequest struct {
+	IDs                []int64 `json:"ids"`
+	Status             string  `json:"status"`
+	CustomStatusID     int64   `json:"custom_status_id"`
+	CancellationReason string  `json:"cancellation_reason"`
+	CancellationText   string  `json:"cancellation_text"`
+}
+
+type setStatusResponse struct {
+	ProcessedIDs    []int64 `json:"processed_ids"`
+	NotProcessedIDs []int64 `json:"not_processed_ids"`
+}
+
+// settable are the statuses a seller may send (both published sets, §2.3).
+var settable = map[string]bool{
+	"pending": true, "received": true, "delivered": true, "canceled": true, "paid": true, "draft": true,
+	"waiting_loan_approval": true, "loan_rejected": true, "loan_approved": true,
+}
+
+// transitions is the simulator's graph (§2.3, inferred): forward through
+// pending→received→delivered, cancel from any non-final state, paid as a
+// status, draft only from the cabinet. delivered and canceled are final.
+var transitions = map[string]map[string]bool{
+	"draft":                 {"pending": true, "received": true, "canceled": true},
+	"pending":               {"received": true, "paid": true, "canceled": true, "waiting_loan_approval": true},
+	"received":              {"delivered": true, "paid": true, "canceled": true},
+	"paid":                  {"received": true, "delivered": true, "canceled": true},
+	"waiting_loan_approval": {"loan_approved": true, "loan_rejected": true, "canceled": true},
+	"loan_approved":         {"received": true, "paid": true, "delivered": true, "canceled": true},
+	"loan_rejected":         {"canceled": true},
+}
+
+func normalizeStatus(s string) string {
+	if s == "cancelled" {
+		return "canceled" // the schema text spells it with two Ls (§2.3)
+	}
+	return s
+}
+
+// validate applies §2.3's request rules; an error is a 400.
+func (req *setStatusRequest) validate() error {
+	if len(req.IDs) == 0 {
+		return fmt.Errorf("ids must not be empty")
+	}
+	req.Status = normalizeStatus(req.Status)
+	if req.CustomStatusID != 0 {
+		if req.Status != "" {
+			return fmt.Errorf("send either status or custom_status_id")
+		}
+		return nil
+	}
+	if !settable[req.Status] {
+		return fmt.Errorf("invalid status %q", req.Status)
+	}
+	if req.Status != "canceled" {
+		if req.CancellationReason != "" {
+			return fmt.Errorf("cancellation_reason is only allowed with status canceled")
+		}
+		return nil
+	}
+	if _, ok := cancellationReasons[req.CancellationReason]; !ok {
+		return fmt.Errorf("invalid cancellation_reason %q", req.CancellationReason)
+	}
+	if reasonsNeedingText[req.CancellationReason] && strings.TrimSpace(req.CancellationText) == "" {
+		return fmt.Errorf("cancellation_text is required for reason %s", req.CancellationReason)
+	}
+	return nil
+}
+
+// errNotAllowed marks an id that stays unprocessed (Prom still answers 200, §2.3).
+var errNotAllowed = fmt.Errorf("transition not allowed")
+
+func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
+	var req setStatusRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		kit.WriteError(w, errorBody, http.StatusBadRequest, "Invalid JSON body")
+		return
+	}
+	if err := req.validate(); err != nil {
+		kit.WriteError(w, errorBody, http.StatusBadRequest, err.Error())
+		return
+	}
+	st := s.storeOfRequest(r)
+	now := s.clock.Now()
+	resp := setStatusResponse{ProcessedIDs: []int64{}, NotProcessedIDs: []int64{}}
+	for _, id := range req.IDs {
+		err := st.update(id, now, func(rec *record) error {
+			if req.CustomStatusID != 0 {
+				// Custom statuses are company-defined; the wire status stays.
+				rec.order.StatusName = fmt.Sprintf("Власний статус %d", req.CustomStatusID)
+				return nil
+			}
+			if rec.order.Status != req.Status && !transitions[rec.order.Status][req.Status] {
+				return errNotAllowed
+			}
+			applyStatus(&rec.order, req.Status, req.CancellationReason, req.CancellationText)
+			return nil
+		})
+		if err != nil {
+			resp.NotProcessedIDs = append(resp.NotProcessedIDs, id)
+			continue
+		}
+		resp.ProcessedIDs = append(resp.ProcessedIDs, id)
+	}
+	kit.WriteJSON(w, http.StatusOK, resp)
+}
+
+// applyStatus sets status, its label and the cancellation block.
+func applyStatus(o *wire.Order, status, reason, text string) {
+	o.Status = status
+	o.StatusName = statusNames[status]
+	if status != "canceled" {
+		o.Cancellation = nil
+		return
+	}
+	title := cancellationReasons[reason]
+	if text != "" {
+		title = text
+	}
+	if title == "" {
+		title = cancellationReasons["another"]
+	}
+	o.Cancellation = &wire.Cancellation{Title: title, Initiator: "seller"}
+}
+
+type saveDeclarationRequest struct {
+	OrderID       int64  `json:"order_id"`
+	DeclarationID string `json:"declaration_id"`
+	DeliveryType  string `json:"delivery_type"`
+}
+
+// declarationTypes are the carriers accepted by save_declaration_id (§2.4).
+var declarationTypes = map[string]bool{
+	"nova_poshta": true, "ukrposhta": true, "meest": true, "justin": true, "mist_express": true,
+}
+
+func validTTN(s string) bool {
+	if len(s) < 8 || len(s) > 20 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) {
+	var req saveDeclarationRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		kit.WriteError(w, errorBody, http.StatusBadRequest, "Invalid JSON body")
+		return
+	}
+	switch {
+	case req.OrderID <= 0:
+		kit.WriteError(w, errorBody, http.StatusBadRequest, "order_id is required")
+		return
+	case !validTTN(req.DeclarationID):
+		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid declaration_id %q", req.DeclarationID))
+		return
+	case !declarationTypes[req.DeliveryType]:
+		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid delivery_type %q", req.DeliveryType))
+		return
+	}
+	err := s.storeOfRequest(r).update(req.OrderID, s.clock.Now(), func(rec *record) error {
+		applyTTN(&rec.order, req.DeclarationID, req.DeliveryType)
+		return nil
+	})
+	if err != nil {
+		kit.WriteError(w, errorBody, http.StatusNotFound, err.Error())
+		return
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "success"})
+}
+
+// applyTTN fills declaration_number, creating provider data when the order
+// had none (provider from the request, else the delivery option, else Nova Poshta).
+func applyTTN(o *wire.Order, ttn, provider string) {
+	if o.DeliveryProviderData == nil {
+		if provider == "" && o.DeliveryOption != nil {
+			provider = o.DeliveryOption.ShippingService
+		}
+		if provider == "" {
+			provider = "nova_poshta"
+		}
+		o.DeliveryProviderData = &wire.DeliveryProvider{Provider: provider}
+	}
+	o.DeliveryProviderData.DeclarationNumber = ttn
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -1,0 +1,110 @@
+package prom
+
+// Reference data for the generator: names with a Latin form for e-mails,
+// goods, cities and the store's configured options.
+
+type name struct{ uk, lat string }
+
+var (
+	maleFirst   = []name{{"Іван", "ivan"}, {"Олександр", "oleksandr"}, {"Андрій", "andrii"}, {"Сергій", "serhii"}, {"Дмитро", "dmytro"}, {"Микола", "mykola"}, {"Тарас", "taras"}, {"Богдан", "bohdan"}, {"Юрій", "yurii"}, {"Василь", "vasyl"}, {"Петро", "petro"}, {"Олег", "oleh"}}
+	femaleFirst = []name{{"Олена", "olena"}, {"Наталія", "nataliia"}, {"Ірина", "iryna"}, {"Оксана", "oksana"}, {"Марія", "mariia"}, {"Тетяна", "tetiana"}, {"Світлана", "svitlana"}, {"Юлія", "yuliia"}, {"Катерина", "kateryna"}, {"Анна", "anna"}, {"Галина", "halyna"}, {"Софія", "sofiia"}}
+	malePatr    = []string{"Іванович", "Олександрович", "Петрович", "Миколайович", "Васильович", "Сергійович", "Андрійович", "Богданович"}
+	femalePatr  = []string{"Іванівна", "Олександрівна", "Петрівна", "Миколаївна", "Василівна", "Сергіївна", "Андріївна", "Богданівна"}
+	// Surnames in -енко/-ук/-чук/-ко are the same for both genders.
+	lastNames   = []name{{"Шевченко", "shevchenko"}, {"Коваленко", "kovalenko"}, {"Бондаренко", "bondarenko"}, {"Ткаченко", "tkachenko"}, {"Кравченко", "kravchenko"}, {"Олійник", "oliinyk"}, {"Шевчук", "shevchuk"}, {"Поліщук", "polishchuk"}, {"Мельничук", "melnychuk"}, {"Бойко", "boiko"}, {"Лисенко", "lysenko"}, {"Марченко", "marchenko"}, {"Савчук", "savchuk"}, {"Руденко", "rudenko"}, {"Гончаренко", "honcharenko"}, {"Павлюк", "pavliuk"}}
+	mailDomains = []string{"example.com", "example.net", "example.org", "example.ua"}
+	phoneCodes  = []string{"50", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99"}
+	cities      = []string{"Київ", "Львів", "Харків", "Одеса", "Дніпро", "Вінниця", "Полтава", "Чернігів", "Житомир", "Івано-Франківськ", "Тернопіль", "Ужгород"}
+	streets     = []string{"вул. Шевченка", "вул. Хрещатик", "просп. Свободи", "вул. Городоцька", "вул. Соборна", "вул. Грушевського", "вул. Незалежності", "вул. Лесі Українки"}
+	clientNotes = []string{"Передзвоніть, будь ласка", "Доставка після 18:00", "Потрібен подарунковий пакет", "Без дзвінка, відправляйте одразу", "Чи є інший колір?"}
+)
+
+// goods are catalogue templates; weighed goods are sold by the kilogram,
+// so their quantities can be fractional.
+type good struct {
+	name    string
+	unit    string
+	weighed bool
+	minUAH  int64
+	maxUAH  int64
+}
+
+var goods = []good{
+	{"Чай зелений китайський", "шт.", false, 60, 450},
+	{"Кава мелена арабіка", "шт.", false, 120, 900},
+	{"Мед гречаний", "кг", true, 180, 420},
+	{"Горіхи волоські очищені", "кг", true, 220, 480},
+	{"Сир твердий витриманий", "кг", true, 350, 950},
+	{"Крупа гречана", "кг", true, 40, 90},
+	{"Футболка бавовняна", "шт.", false, 250, 900},
+	{"Навушники бездротові", "шт.", false, 600, 4500},
+	{"Чохол для телефону", "шт.", false, 90, 600},
+	{"Кабель USB-C 1 м", "шт.", false, 70, 350},
+	{"Павербанк 10000 мАг", "шт.", false, 700, 2200},
+	{"Рюкзак міський", "шт.", false, 800, 3500},
+	{"Пляшка для води 750 мл", "шт.", false, 150, 600},
+	{"Свічка ароматична", "шт.", false, 120, 480},
+	{"Шкарпетки вовняні", "пара", false, 80, 250},
+	{"Фарба акрилова 0,75 л", "уп.", false, 190, 640},
+	{"Кавоварка гейзерна", "шт.", false, 900, 3200},
+	{"Електрочайник 1,7 л", "шт.", false, 850, 2900},
+	{"Ноутбук 15,6\"", "шт.", false, 18000, 42000},
+	{"Смартфон 128 ГБ", "шт.", false, 7000, 25000},
+}
+
+var variants = []string{"", "чорний", "білий", "синій", "зелений", "XL", "M", "преміум"}
+
+type optionSpec struct {
+	id      int64
+	name    string
+	service string // shipping_service; "" = no carrier integration, provider data is null
+}
+
+// deliveryOptions and paymentOptions are what every sandbox store configured.
+var deliveryOptions = []optionSpec{
+	{101, "Нова Пошта", "nova_poshta"},
+	{102, "Укрпошта", "ukrposhta"},
+	{103, "Justin", "justin"},
+	{104, "Делівері", "delivery_auto"},
+	{105, "Самовивіз", ""},
+	{106, "Кур'єрська доставка", ""},
+}
+
+const promPayment = "Пром-оплата"
+
+var paymentOptions = []optionSpec{
+	{201, "Оплата при отриманні", ""},
+	{202, promPayment, ""},
+	{203, "Безготівковий розрахунок", ""},
+	{204, "Накладений платіж", ""},
+}
+
+// statusNames are the Ukrainian labels; the real ones are not confirmed (§2.3, low).
+var statusNames = map[string]string{
+	"pending":               "Нове",
+	"received":              "Прийняте",
+	"delivered":             "Виконане",
+	"canceled":              "Скасоване",
+	"paid":                  "Оплачене",
+	"draft":                 "Чернетка",
+	"waiting_loan_approval": "Очікує схвалення кредиту",
+	"loan_rejected":         "Кредит відхилено",
+	"loan_approved":         "Кредит схвалено",
+}
+
+// cancellationReasons covers both published sets (§2.3); the value is the title shown.
+var cancellationReasons = map[string]string{
+	"not_available":           "Немає в наявності",
+	"price_changed":           "Змінилася ціна",
+	"buyers_request":          "На прохання покупця",
+	"not_enough_fields":       "Недостатньо даних",
+	"duplicate":               "Дублікат замовлення",
+	"invalid_phone_number":    "Невірний номер телефону",
+	"less_than_minimal_price": "Сума менша за мінімальну",
+	"another":                 "Інша причина",
+	"payment_not_received":    "Оплату не отримано",
+	"no_product_variants":     "Немає потрібного варіанту товару",
+}
+
+// reasonsNeedingText must come with cancellation_text (§2.3, high).
+var reasonsNeedingText = map[string]bool{"price_changed": true, "not_enough_fields": true, "another": true}

@@ -1,0 +1,333 @@
+// Package prom is a local simulator of the Prom.ua public API
+// (rozetka-prom.md Part 2): several companies told apart by bearer token,
+// seeded realistic orders, the orders/options/status/TTN endpoints under
+// /api/v1, fault injection, and a control API under /_sandbox for tests.
+//
+// Where the reference is unsure, the sandbox is strict: last_id is inclusive,
+// filter dates must use the documented layout, and bad parameters answer 400.
+package prom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// APIPath is where the API lives; clients use baseURL + APIPath, as in
+// production's https://my.prom.ua/api/v1.
+const APIPath = "/api/v1"
+
+// Options configure a Sandbox.
+type Options struct {
+	Clock         *kit.Clock      // nil = real time
+	Seed          int64           // makes generated data reproducible
+	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
+	RatePerSecond float64         // per token; 0 = unlimited
+}
+
+// Sandbox is one simulated Prom with any number of companies (stores).
+type Sandbox struct {
+	clock   *kit.Clock
+	seed    int64
+	tokens  *kit.Tokens
+	faults  *kit.Faults
+	rec     *kit.Recorder
+	limit   *kit.RateLimit
+	handler http.Handler
+
+	mu     sync.RWMutex
+	stores map[string]*store // by store id
+}
+
+// ErrUnknownStore is returned by control methods for a token never added.
+var ErrUnknownStore = errors.New("unknown store token")
+
+// errorBody renders Prom's {"error": "..."} (§2.7).
+func errorBody(_ int, msg string) []byte {
+	return mustJSON(wire.ErrorBody{Error: msg})
+}
+
+// New builds an empty sandbox; add companies with AddStore.
+func New(opts Options) *Sandbox {
+	if opts.Clock == nil {
+		opts.Clock = kit.RealClock()
+	}
+	if opts.Faults.Seed == 0 {
+		opts.Faults.Seed = opts.Seed
+	}
+	s := &Sandbox{
+		clock:  opts.Clock,
+		seed:   opts.Seed,
+		tokens: kit.NewTokens(),
+		rec:    kit.NewRecorder(opts.Clock),
+		limit:  kit.NewRateLimit(opts.RatePerSecond, errorBody),
+		stores: map[string]*store{},
+	}
+	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
+		Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPath+"/") },
+		Paged:     isPagedList,
+		ErrorBody: errorBody,
+	})
+	s.handler = s.routes()
+	return s
+}
+
+// isPagedList marks the list requests that can duplicate or shift a page:
+// a desc walk that already has a cursor (a first page has nothing to repeat).
+func isPagedList(r *http.Request) bool {
+	if r.URL.Path != APIPath+"/orders/list" {
+		return false
+	}
+	q := r.URL.Query()
+	return q.Get("last_id") != "" && q.Get("sort_dir") != "asc"
+}
+
+// Handler serves the API under /api/v1 and the control API under /_sandbox.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Clock is the sandbox's time source.
+func (s *Sandbox) Clock() *kit.Clock { return s.clock }
+
+// Faults changes fault injection at runtime.
+func (s *Sandbox) Faults() *kit.Faults { return s.faults }
+
+// Recorder holds every API request (never the token).
+func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
+
+// RateLimit changes the per-token limit at runtime.
+func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
+
+// Revoke makes token answer 401; the store's data stays for comparisons.
+func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
+
+// seedSpan is how far back seeded orders reach before the clock's now.
+const seedSpan = 7 * 24 * time.Hour
+
+// AddStore registers a company for token with nOrders seeded orders and
+// returns its store id ("store-1", …), the name used in the recorder.
+// The data depends only on Seed, the store's position and the clock's now.
+func (s *Sandbox) AddStore(token string, nOrders int) string {
+	s.mu.Lock()
+	index := len(s.stores)
+	st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, catalog: newCatalog(s.seed, index)}
+	s.stores[st.id] = st
+	s.mu.Unlock()
+
+	now := s.clock.Now()
+	st.recs = make([]*record, nOrders)
+	baseID := int64(300_000_000 + index*50_000_000)
+	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
+	start := now.Add(-seedSpan)
+	parallel(nOrders, func(i int) {
+		r := newRand(s.seed, index, 2, i)
+		id := baseID + int64(i)*7 + r.Int64N(7)
+		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond)
+		modified := created
+		if room := now.Sub(created); r.IntN(5) > 0 && room > time.Second {
+			modified = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour)))))
+		}
+		rec := genOrder(r, st.catalog, id, created, modified)
+		rec.encode()
+		st.recs[i] = rec
+	})
+	s.tokens.Add(token, st.id)
+	return st.id
+}
+
+// parallel runs fn(0..n-1) on every CPU.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// storeOf finds the store of a token, revoked or not.
+func (s *Sandbox) storeOf(token string) (*store, error) {
+	id, ok := s.tokens.StoreID(token)
+	if !ok {
+		return nil, ErrUnknownStore
+	}
+	return s.storeByID(id), nil
+}
+
+func (s *Sandbox) storeByID(id string) *store {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.stores[id]
+}
+
+// Orders returns the store's orders (deep copies, ascending id): the truth to
+// compare a pipeline's output with. Nil for an unknown token.
+func (s *Sandbox) Orders(token string) []wire.Order {
+	st, err := s.storeOf(token)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]wire.Order, len(st.recs))
+	for i, r := range st.recs {
+		out[i] = cloneOrder(r.order)
+	}
+	return out
+}
+
+// Order returns one order of the store.
+func (s *Sandbox) Order(token string, id int64) (wire.Order, bool) {
+	st, err := s.storeOf(token)
+	if err != nil {
+		return wire.Order{}, false
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if i := st.find(id); i >= 0 {
+		return cloneOrder(st.recs[i].order), true
+	}
+	return wire.Order{}, false
+}
+
+// SetStatus moves an order to status (any known status, no transition rules:
+// this is the seller acting in the cabinet) and bumps date_modified.
+func (s *Sandbox) SetStatus(token string, id int64, status string) error {
+	status = normalizeStatus(status)
+	if _, ok := statusNames[status]; !ok {
+		return fmt.Errorf("unknown status %q", status)
+	}
+	return s.change(token, id, func(r *record) error {
+		applyStatus(&r.order, status, "", "")
+		return nil
+	})
+}
+
+// SetPayment sets payment_data.status (paid, unpaid, refunded, paid_out),
+// creating Prom-Oplata payment data if the order had none.
+func (s *Sandbox) SetPayment(token string, id int64, paymentStatus string) error {
+	switch paymentStatus {
+	case "paid", "unpaid", "refunded", "paid_out":
+	default:
+		return fmt.Errorf("unknown payment status %q", paymentStatus)
+	}
+	now := s.clock.Now()
+	return s.change(token, id, func(r *record) error {
+		if r.order.PaymentData == nil {
+			r.order.PaymentData = &wire.PaymentData{Type: "evopay"}
+		}
+		r.order.PaymentData.Status = paymentStatus
+		r.order.PaymentData.StatusModified = r.formatTime(now)
+		return nil
+	})
+}
+
+// SetTTN fills delivery_provider_data.declaration_number, as
+// /delivery/save_declaration_id does.
+func (s *Sandbox) SetTTN(token string, id int64, ttn string) error {
+	return s.change(token, id, func(r *record) error {
+		applyTTN(&r.order, ttn, "")
+		return nil
+	})
+}
+
+func (s *Sandbox) change(token string, id int64, fn func(*record) error) error {
+	st, err := s.storeOf(token)
+	if err != nil {
+		return err
+	}
+	return st.update(id, s.clock.Now(), fn)
+}
+
+// AddOrder creates an order at the clock's now with a new highest id;
+// mutate (optional) may edit it before it is published. The id cannot be
+// changed; dates set by mutate are honoured. Returns 0 for an unknown token.
+func (s *Sandbox) AddOrder(token string, mutate func(*wire.Order)) int64 {
+	st, err := s.storeOf(token)
+	if err != nil {
+		return 0
+	}
+	return s.addOrder(st, func(r *record) {
+		if mutate == nil {
+			return
+		}
+		status := r.order.Status
+		mutate(&r.order)
+		if r.order.Status != status && r.order.StatusName == statusNames[status] {
+			r.order.StatusName = statusNames[r.order.Status]
+		}
+		if t, ok := parseOrderTime(r.order.DateCreated); ok {
+			r.created = t.Unix()
+		}
+		if t, ok := parseOrderTime(r.order.DateModified); ok {
+			r.modified = t.Unix()
+		}
+	})
+}
+
+// AddMalformed adds an order whose JSON is valid but one field is broken,
+// alternating between price "12,3,4 грн" and products[0].quantity "abc", so
+// a client must reject exactly that record. Returns its id.
+func (s *Sandbox) AddMalformed(token string) int64 {
+	st, err := s.storeOf(token)
+	if err != nil {
+		return 0
+	}
+	return s.addOrder(st, func(r *record) {
+		if st.added%2 == 1 {
+			r.order.Price = "12,3,4 грн"
+			return
+		}
+		r.badQty = true
+		r.order.Products[0].Quantity = "abc"
+	})
+}
+
+func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
+	now := s.clock.Now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.added++
+	r := newRand(s.seed, st.index, 3, st.added)
+	id := int64(300_000_000+st.index*50_000_000) + 1 + r.Int64N(7)
+	if n := len(st.recs); n > 0 {
+		id = st.recs[n-1].order.ID + 1 + r.Int64N(7)
+	}
+	rec := genOrder(r, st.catalog, id, now, now)
+	mutate(rec)
+	rec.order.ID = id
+	rec.encode()
+	st.recs = append(st.recs, rec)
+	return id
+}
+
+// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
+// ctx ends, and returns the base URL; clients use baseURL + APIPath.
+func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
+	srv, base, err := kit.Serve(addr, s.Handler())
+	if err != nil {
+		return "", err
+	}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if srv.Shutdown(shutdown) != nil {
+			_ = srv.Close() // a Timeout fault may still hold a request
+		}
+	}()
+	return base, nil
+}

@@ -1,0 +1,257 @@
+package prom
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/prom"
+)
+
+// record is one order with everything the list needs pre-computed: the
+// filters compare integers and the page is a concatenation of cached JSON.
+type record struct {
+	order    wire.Order
+	created  int64 // unix seconds, truncated (filters have second precision)
+	modified int64
+	compact  bool   // dates written as "2006-01-02 15:04:05"
+	badQty   bool   // products[0].quantity goes out as the string "abc"
+	raw      []byte // immutable once set; replaced, never edited, on change
+}
+
+func (r *record) formatTime(t time.Time) string {
+	if r.compact {
+		return t.UTC().Format(compactLayout)
+	}
+	return t.UTC().Format(isoLayout)
+}
+
+func (r *record) setCreated(t time.Time) {
+	r.order.DateCreated = r.formatTime(t)
+	r.created = t.Unix()
+}
+
+func (r *record) setModified(t time.Time) {
+	r.order.DateModified = r.formatTime(t)
+	r.modified = t.Unix()
+}
+
+// encode refreshes raw from order.
+func (r *record) encode() {
+	o := r.order
+	if r.badQty && len(o.Products) > 0 {
+		// encoding/json refuses an invalid json.Number, so emit a placeholder
+		// and splice the string in: the JSON stays valid, the field does not.
+		o.Products = append([]wire.Product(nil), o.Products...)
+		o.Products[0].Quantity = "0"
+		b, err := json.Marshal(o)
+		if err != nil {
+			panic(err)
+		}
+		r.raw = bytes.Replace(b, []byte(`"quantity":0`), []byte(`"quantity":"abc"`), 1)
+		return
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		panic(err) // generated data is always encodable; a failure is a bug here
+	}
+	r.raw = b
+}
+
+// encodeAll fills raw for many records on every CPU.
+func encodeAll(recs []*record) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	chunk := (len(recs) + workers - 1) / workers
+	for start := 0; start < len(recs); start += chunk {
+		part := recs[start:min(start+chunk, len(recs))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, r := range part {
+				r.encode()
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// parseOrderTime reads both date forms the sandbox writes.
+func parseOrderTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.ParseInLocation(compactLayout, s, time.UTC); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// store is one Prom company: its orders sorted by ascending id.
+type store struct {
+	id      string
+	index   int
+	catalog []catalogItem
+	mu      sync.RWMutex
+	recs    []*record
+	added   int // orders created after seeding, for their generator stream
+}
+
+var errNotFound = errors.New("Order not found")
+
+// find returns the position of id in recs, or -1. Caller holds mu.
+func (s *store) find(id int64) int {
+	i := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= id })
+	if i < len(s.recs) && s.recs[i].order.ID == id {
+		return i
+	}
+	return -1
+}
+
+// raw returns the cached JSON of order id, or nil.
+func (s *store) raw(id int64) []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if i := s.find(id); i >= 0 {
+		return s.recs[i].raw
+	}
+	return nil
+}
+
+// update applies change to order id under the write lock, stamps
+// date_modified with now (as the marketplace does) and re-encodes it.
+func (s *store) update(id int64, now time.Time, change func(*record) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(id)
+	if i < 0 {
+		return errNotFound
+	}
+	// Work on a copy so a failed change leaves the order untouched and
+	// readers holding the old raw bytes keep a consistent page.
+	next := *s.recs[i]
+	next.order = cloneOrder(s.recs[i].order)
+	if err := change(&next); err != nil {
+		return err
+	}
+	next.setModified(now)
+	next.encode()
+	s.recs[i] = &next
+	return nil
+}
+
+// listQuery is a parsed /orders/list request.
+type listQuery struct {
+	status                 string
+	createdFrom, createdTo int64
+	modFrom, modTo         int64
+	limit                  int
+	lastID                 int64
+	asc                    bool
+}
+
+func newListQuery() listQuery {
+	return listQuery{
+		createdFrom: math.MinInt64, createdTo: math.MaxInt64,
+		modFrom: math.MinInt64, modTo: math.MaxInt64,
+		limit: defaultLimit, lastID: math.MaxInt64,
+	}
+}
+
+func (q *listQuery) match(r *record) bool {
+	return r.created >= q.createdFrom && r.created <= q.createdTo &&
+		r.modified >= q.modFrom && r.modified <= q.modTo &&
+		(q.status == "" || r.order.Status == q.status)
+}
+
+// pageFault says how a list page is bent: shift > 0 repeats that many
+// already-seen orders first, duplicate serves the page before the cursor.
+type pageFault struct {
+	duplicate bool
+	shift     int
+}
+
+// page returns the cached JSON of the orders q selects, in answer order.
+// Only the references are taken under the lock; the bytes are immutable.
+func (s *store) page(q listQuery, f pageFault) [][]byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([][]byte, 0, min(q.limit, len(s.recs)))
+	// below is the first index with id > lastID: ids <= last_id are eligible (inclusive, §2.2).
+	below := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID > q.lastID })
+	if q.asc {
+		for i := 0; i < below && len(out) < q.limit; i++ {
+			if q.match(s.recs[i]) {
+				out = append(out, s.recs[i].raw)
+			}
+		}
+		return out
+	}
+	if f.duplicate {
+		// The previous page of a desc walk is the limit orders at and just
+		// above the cursor (it ended with the cursor order itself).
+		start := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= q.lastID })
+		for i := start; i < len(s.recs) && len(out) < q.limit; i++ {
+			if q.match(s.recs[i]) {
+				out = append(out, s.recs[i].raw)
+			}
+		}
+		reverse(out)
+		return out
+	}
+	if shift := min(f.shift, q.limit-1); shift > 0 {
+		for i := below; i < len(s.recs) && len(out) < shift; i++ {
+			if q.match(s.recs[i]) {
+				out = append(out, s.recs[i].raw)
+			}
+		}
+		reverse(out)
+	}
+	for i := below - 1; i >= 0 && len(out) < q.limit; i-- {
+		if q.match(s.recs[i]) {
+			out = append(out, s.recs[i].raw)
+		}
+	}
+	return out
+}
+
+func reverse(b [][]byte) {
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+}
+
+// cloneOrder deep-copies an order so callers never share its pointers.
+func cloneOrder(o wire.Order) wire.Order {
+	c := o
+	c.DeliveryRecipient = clonePtr(o.DeliveryRecipient)
+	c.DeliveryOption = clonePtr(o.DeliveryOption)
+	c.DeliveryProviderData = clonePtr(o.DeliveryProviderData)
+	c.PaymentOption = clonePtr(o.PaymentOption)
+	c.PaymentData = clonePtr(o.PaymentData)
+	c.CPACommission = clonePtr(o.CPACommission)
+	c.ProsaleCommission = clonePtr(o.ProsaleCommission)
+	c.UTM = clonePtr(o.UTM)
+	c.Cancellation = clonePtr(o.Cancellation)
+	if o.Products != nil {
+		c.Products = make([]wire.Product, len(o.Products))
+		for i, p := range o.Products {
+			p.CPACommission = clonePtr(p.CPACommission)
+			c.Products[i] = p
+		}
+	}
+	return c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

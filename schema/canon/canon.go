@@ -1,0 +1,114 @@
+// Package canon holds the canonical, marketplace-neutral rows that transforms
+// produce and loaders write. Money is decimal; every time is UTC.
+package canon
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Order is one marketplace order in the seller's (CRM) vocabulary.
+type Order struct {
+	Marketplace string `json:"marketplace"`
+	Store       string `json:"store"`
+	ExternalID  string `json:"external_id"`
+
+	CreatedAt  time.Time `json:"created_at"`
+	ModifiedAt time.Time `json:"modified_at"`
+
+	// Status as the marketplace names it and as the seller's CRM names it.
+	MarketplaceStatus string `json:"marketplace_status"`
+	StatusName        string `json:"status_name"`
+	Status            string `json:"status"`
+	CancelReason      string `json:"cancel_reason"`
+	CancelInitiator   string `json:"cancel_initiator"`
+
+	OrderType   string `json:"order_type"`
+	OrderSource string `json:"order_source"`
+	// Channel is where the buyer placed the order (Prom: portal, company_site, mobile_app…).
+	Channel string `json:"channel"`
+
+	BuyerLastName   string `json:"buyer_last_name"`
+	BuyerFirstName  string `json:"buyer_first_name"`
+	BuyerMiddleName string `json:"buyer_middle_name"`
+	BuyerPhone      string `json:"buyer_phone"`
+	BuyerEmail      string `json:"buyer_email"`
+	BuyerComment    string `json:"buyer_comment"`
+
+	RecipientLastName   string `json:"recipient_last_name"`
+	RecipientFirstName  string `json:"recipient_first_name"`
+	RecipientMiddleName string `json:"recipient_middle_name"`
+	RecipientPhone      string `json:"recipient_phone"`
+	// ManagerComment carries the recipient when it differs from the buyer.
+	ManagerComment string `json:"manager_comment"`
+	DontCallBack   bool   `json:"dont_call_back"`
+
+	MarketplaceDelivery string `json:"marketplace_delivery"`
+	Delivery            string `json:"delivery"`
+	DeliveryProvider    string `json:"delivery_provider"`
+	DeliveryAddress     string `json:"delivery_address"`
+	TTN                 string `json:"ttn"`
+
+	MarketplacePayment string `json:"marketplace_payment"`
+	Payment            string `json:"payment"`
+	PaymentStatus      string `json:"payment_status"`
+	Paid               bool   `json:"paid"`
+
+	Currency     string          `json:"currency"`
+	Amount       decimal.Decimal `json:"amount"`
+	FullAmount   decimal.Decimal `json:"full_amount"`
+	DeliveryCost decimal.Decimal `json:"delivery_cost"`
+
+	UTMSource   string `json:"utm_source"`
+	UTMMedium   string `json:"utm_medium"`
+	UTMCampaign string `json:"utm_campaign"`
+	ProSale     bool   `json:"prosale"`
+
+	Items   []Item   `json:"items"`
+	Royalty *Royalty `json:"royalty,omitempty"`
+}
+
+// Item is one order line.
+type Item struct {
+	Line       uint32          `json:"line"`
+	ProductID  string          `json:"product_id"`
+	ExternalID string          `json:"external_id"`
+	SKU        string          `json:"sku"`
+	Name       string          `json:"name"`
+	Quantity   decimal.Decimal `json:"quantity"`
+	Unit       string          `json:"unit"`
+	Price      decimal.Decimal `json:"price"`
+	Total      decimal.Decimal `json:"total"`
+	Commission decimal.Decimal `json:"commission"`
+}
+
+// Royalty is the marketplace's commission on one order: Prom's CPA
+// commission and, in newer data, the ProSale commission that replaces it
+// as the advertising cost when present.
+type Royalty struct {
+	CPAAmount     decimal.Decimal `json:"cpa_amount"`
+	CPARefunded   bool            `json:"cpa_refunded"`
+	ProSaleAmount decimal.Decimal `json:"prosale_amount"`
+	Currency      string          `json:"currency"`
+	// AccruedAt is the order's creation time: the month an accountant books it in.
+	AccruedAt time.Time `json:"accrued_at"`
+}
+
+// Reject names a record that could not be turned into a canonical row.
+type Reject struct {
+	Marketplace string `json:"marketplace"`
+	Store       string `json:"store"`
+	RecordID    string `json:"record_id"`
+	Field       string `json:"field"`
+	Reason      string `json:"reason"`
+	Payload     string `json:"payload"`
+}
+
+// FieldError is a transform failure tied to one field of one record.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }

@@ -1,0 +1,133 @@
+// Package people handles buyer and recipient identity: splitting a full
+// name typed into one field, normalising phone numbers, and telling the
+// manager when the parcel goes to someone other than the buyer.
+package people
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Person is a buyer or a recipient as the canonical model sees them.
+type Person struct {
+	LastName   string
+	FirstName  string
+	MiddleName string
+	Phone      string
+}
+
+// SplitFullName splits "Прізвище Ім'я По батькові" written in one field
+// (Horoshop, CommerceML) into its parts. Extra spaces (including NBSP) are
+// ignored and apostrophes (' ʼ ’) stay inside the word they belong to.
+//
+//	1 word  → first name only: a lone word in a name field is nearly always
+//	          what the buyer calls themselves ("Олена"), not a surname.
+//	2 words → last, first.
+//	3 words → last, first, middle.
+//	4+      → last, first, and the rest as the middle name, which keeps
+//	          Turkic patronymics whole ("Алієв Рашид Алі огли").
+func SplitFullName(s string) (last, first, middle string) {
+	words := strings.Fields(s)
+	switch len(words) {
+	case 0:
+		return "", "", ""
+	case 1:
+		return "", words[0], ""
+	case 2:
+		return words[0], words[1], ""
+	default:
+		return words[0], words[1], strings.Join(words[2:], " ")
+	}
+}
+
+// NormalizePhone writes a phone number as '+' and digits. Ukrainian numbers
+// become +380XXXXXXXXX whichever way they were typed: 0501234567,
+// 380501234567, 80501234567, 00380501234567, "+38 (050) 123-45-67".
+// Other numbers keep their digits behind a '+'. No digits gives "".
+func NormalizePhone(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	d = strings.TrimPrefix(d, "00") // international call prefix
+	switch {
+	case d == "":
+		return ""
+	case len(d) == 12 && strings.HasPrefix(d, "380"):
+		return "+" + d
+	case len(d) == 11 && strings.HasPrefix(d, "80"):
+		return "+3" + d
+	case len(d) == 10 && strings.HasPrefix(d, "0"):
+		return "+38" + d
+	}
+	return "+" + d
+}
+
+// RecipientComment returns the line a manager needs when the parcel goes to
+// someone other than the buyer:
+//
+//	Отримувач: Петренко Іван Іванович, +380501234567
+//
+// It returns "" when the recipient is empty or is the buyer: same phone
+// digits and same names ignoring case, spacing and apostrophe style. A
+// middle name missing on either side does not count as a difference
+// (marketplaces often omit it for the recipient).
+func RecipientComment(buyer, recipient Person) string {
+	name := joinNonEmpty(" ", clean(recipient.LastName), clean(recipient.FirstName), clean(recipient.MiddleName))
+	phone := NormalizePhone(recipient.Phone)
+	if name == "" && phone == "" {
+		return ""
+	}
+	if samePerson(buyer, recipient) {
+		return ""
+	}
+	return "Отримувач: " + joinNonEmpty(", ", name, phone)
+}
+
+func samePerson(a, b Person) bool {
+	if NormalizePhone(a.Phone) != NormalizePhone(b.Phone) {
+		return false
+	}
+	if foldName(a.LastName) != foldName(b.LastName) || foldName(a.FirstName) != foldName(b.FirstName) {
+		return false
+	}
+	am, bm := foldName(a.MiddleName), foldName(b.MiddleName)
+	return am == "" || bm == "" || am == bm
+}
+
+// foldName makes two spellings of one name compare equal.
+func foldName(s string) string {
+	s = strings.ToLower(clean(s))
+	return strings.Map(func(r rune) rune {
+		if isApostrophe(r) {
+			return '\''
+		}
+		return r
+	}, s)
+}
+
+// isApostrophe lists the characters Ukrainians type for the apostrophe
+// in names like Мар'яна: ASCII, modifier letter, right and left quotes, backtick.
+func isApostrophe(r rune) bool {
+	switch r {
+	case '\'', 'ʼ', '’', '‘', '`':
+		return true
+	}
+	return false
+}
+
+// clean collapses runs of whitespace and trims the ends.
+func clean(s string) string { return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ") }
+
+func joinNonEmpty(sep string, parts ...string) string {
+	kept := parts[:0:0]
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}

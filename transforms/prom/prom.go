@@ -1,0 +1,318 @@
+// Package prom turns one Prom.ua order, as the API sends it
+// (extractors/prom.Order), into a canonical order.
+package prom
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/mapping"
+	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/people"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// Marketplace is the canonical marketplace name, used when the store
+// context leaves it empty.
+const Marketplace = "prom"
+
+// Currency: the Prom order schema has no currency field (rozetka-prom.md
+// §2.2); Prom.ua sells in hryvnias.
+const Currency = "UAH"
+
+// StoreContext is what the transform needs to know about the store an
+// order came from.
+type StoreContext struct {
+	Marketplace string // "prom"; empty means Marketplace
+	Store       string
+	OrderType   string
+	OrderSource string
+	Mappings    mapping.Tables
+}
+
+// Transform decodes one raw Prom order and maps it to canon.Order.
+// Any bad field makes the whole order fail with a *canon.FieldError whose
+// Field is a JSON-style path ("price", "products[1].quantity"); use RecordID
+// to name the record in the reject.
+func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
+	var w wire.Order
+	if err := decode.Into(raw, &w); err != nil {
+		return canon.Order{}, err
+	}
+	return build(&w, store)
+}
+
+// RecordID extracts the order id from a record that may not decode: it
+// accepts a numeric or string "id" and, for truncated JSON, the first
+// "id" key in the text. It returns "" when nothing resembles an id.
+func RecordID(raw json.RawMessage) string {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(raw, &top) == nil {
+		v := strings.TrimSpace(string(top["id"]))
+		var s string
+		if json.Unmarshal([]byte(v), &s) == nil {
+			return strings.TrimSpace(s)
+		}
+		if v == "null" {
+			return ""
+		}
+		return v
+	}
+	if m := idPattern.FindSubmatch(raw); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// idPattern finds the first "id" value in broken JSON. Prom sends "id"
+// as the first key, so the first match is the order's, not a product's.
+var idPattern = regexp.MustCompile(`"id"\s*:\s*"?([0-9A-Za-z_-]+)`)
+
+func build(w *wire.Order, store StoreContext) (canon.Order, error) {
+	o := canon.Order{
+		Marketplace: store.Marketplace,
+		Store:       store.Store,
+		OrderType:   store.OrderType,
+		OrderSource: store.OrderSource,
+		Currency:    Currency,
+		Channel:     strings.TrimSpace(w.Source),
+	}
+	if o.Marketplace == "" {
+		o.Marketplace = Marketplace
+	}
+	if w.ID == 0 {
+		return canon.Order{}, fieldErr("id", "missing")
+	}
+	o.ExternalID = strconv.FormatInt(w.ID, 10)
+
+	var err error
+	if o.CreatedAt, err = parseTime("date_created", w.DateCreated); err != nil {
+		return canon.Order{}, err
+	}
+	o.ModifiedAt = o.CreatedAt // date_modified is missing from older data (§2.2)
+	if strings.TrimSpace(w.DateModified) != "" {
+		if o.ModifiedAt, err = parseTime("date_modified", w.DateModified); err != nil {
+			return canon.Order{}, err
+		}
+	}
+
+	mapStatus(&o, w, store.Mappings.Status)
+	mapPeople(&o, w)
+	mapDelivery(&o, w, store.Mappings.Delivery)
+	mapPayment(&o, w, store.Mappings.Payment)
+	if w.UTM != nil {
+		o.UTMSource, o.UTMMedium, o.UTMCampaign = w.UTM.Source, w.UTM.Medium, w.UTM.Campaign
+	}
+
+	if err := mapMoney(&o, w); err != nil {
+		return canon.Order{}, err
+	}
+	if o.Items, err = items(w.Products); err != nil {
+		return canon.Order{}, err
+	}
+	return o, nil
+}
+
+// NormalizeStatus lower-cases a Prom status and folds the schema's
+// "cancelled" into the wire's "canceled" (rozetka-prom.md §2.3).
+func NormalizeStatus(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "cancelled" {
+		return "canceled"
+	}
+	return s
+}
+
+func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) {
+	o.MarketplaceStatus = NormalizeStatus(w.Status)
+	o.StatusName = strings.TrimSpace(w.StatusName)
+	// An unmapped status keeps the order: CRM status stays empty.
+	o.Status, _ = mapping.First(table, o.MarketplaceStatus, w.Status)
+	if c := w.Cancellation; c != nil {
+		o.CancelReason, o.CancelInitiator = strings.TrimSpace(c.Title), strings.TrimSpace(c.Initiator)
+	}
+}
+
+func mapPeople(o *canon.Order, w *wire.Order) {
+	buyer := people.Person{
+		LastName:   strings.TrimSpace(w.ClientLastName),
+		FirstName:  strings.TrimSpace(w.ClientFirstName),
+		MiddleName: strings.TrimSpace(w.ClientSecondName),
+		Phone:      people.NormalizePhone(w.Phone),
+	}
+	recipient := buyer
+	if r := w.DeliveryRecipient; r != nil && strings.TrimSpace(r.FirstName+r.LastName+r.SecondName+r.Phone) != "" {
+		recipient = people.Person{
+			LastName:   strings.TrimSpace(r.LastName),
+			FirstName:  strings.TrimSpace(r.FirstName),
+			MiddleName: strings.TrimSpace(r.SecondName),
+			Phone:      people.NormalizePhone(r.Phone),
+		}
+	}
+	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
+	o.BuyerEmail = strings.TrimSpace(w.Email)
+	o.BuyerComment = strings.TrimSpace(w.ClientNotes)
+	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
+	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	o.DontCallBack = w.DontCallCustomerBack
+}
+
+func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
+	if d := w.DeliveryOption; d != nil {
+		o.MarketplaceDelivery = strings.TrimSpace(d.Name)
+		o.Delivery, _ = mapping.First(table, optionKeys(d)...)
+	}
+	if p := w.DeliveryProviderData; p != nil { // null for carriers Prom does not integrate with
+		o.DeliveryProvider = strings.TrimSpace(p.Provider)
+		o.TTN = strings.TrimSpace(p.DeclarationNumber)
+	}
+	o.DeliveryAddress = strings.TrimSpace(w.DeliveryAddress)
+}
+
+func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
+	if p := w.PaymentOption; p != nil {
+		o.MarketplacePayment = strings.TrimSpace(p.Name)
+		o.Payment, _ = mapping.First(table, optionKeys(p)...)
+	}
+	if p := w.PaymentData; p != nil { // present for Prom-Oplata (evopay) only
+		o.PaymentStatus = strings.ToLower(strings.TrimSpace(p.Status))
+	}
+	o.Paid = o.PaymentStatus == "paid" || o.PaymentStatus == "paid_out" || o.MarketplaceStatus == "paid"
+}
+
+// optionKeys: tables are keyed by the option's name as the cabinet shows
+// it; the numeric id is accepted too, since the option lists carry both.
+func optionKeys(opt *wire.Option) []string {
+	keys := []string{opt.Name}
+	if opt.ID != 0 {
+		keys = append(keys, strconv.FormatInt(opt.ID, 10))
+	}
+	return keys
+}
+
+func mapMoney(o *canon.Order, w *wire.Order) error {
+	var err error
+	if o.Amount, err = parseMoney("price", w.Price, true); err != nil {
+		return err
+	}
+	// full_price "may include delivery" and is absent in older data (§2.2).
+	o.FullAmount = o.Amount
+	if strings.TrimSpace(w.FullPrice) != "" {
+		if o.FullAmount, err = parseMoney("full_price", w.FullPrice, true); err != nil {
+			return err
+		}
+	}
+	if o.DeliveryCost, err = parseNumber("delivery_cost", w.DeliveryCost); err != nil {
+		return err
+	}
+
+	if w.CPACommission == nil && w.ProsaleCommission == nil {
+		return nil
+	}
+	r := &canon.Royalty{Currency: Currency, AccruedAt: o.CreatedAt}
+	if c := w.CPACommission; c != nil {
+		if r.CPAAmount, err = parseMoney("cpa_commission.amount", c.Amount, false); err != nil {
+			return err
+		}
+		r.CPARefunded = c.IsRefunded
+	}
+	if p := w.ProsaleCommission; p != nil {
+		if r.ProSaleAmount, err = parseNumber("prosale_commission.value", p.Value); err != nil {
+			return err
+		}
+	}
+	// Low confidence (rozetka-prom.md §2.2): Prom publishes no definition of
+	// a ProSale order; a positive prosale_commission is the one field-level
+	// sign found in real data.
+	o.ProSale = r.ProSaleAmount.IsPositive()
+	o.Royalty = r
+	return nil
+}
+
+func items(products []wire.Product) ([]canon.Item, error) {
+	out := make([]canon.Item, 0, len(products))
+	for i, p := range products {
+		at := func(field string) string { return "products[" + strconv.Itoa(i) + "]." + field }
+		it := canon.Item{
+			Line:       uint32(i),
+			ExternalID: strings.TrimSpace(p.ExternalID),
+			SKU:        strings.TrimSpace(p.SKU),
+			Name:       strings.TrimSpace(p.Name),
+			Unit:       strings.TrimSpace(p.MeasureUnit),
+		}
+		if p.ID != 0 {
+			it.ProductID = strconv.FormatInt(p.ID, 10)
+		}
+		var err error
+		if strings.TrimSpace(string(p.Quantity)) == "" {
+			return nil, fieldErr(at("quantity"), "missing")
+		}
+		// Quantity is a float count on the wire (§2.2): 0.5 kg is real.
+		if it.Quantity, err = parseNumber(at("quantity"), p.Quantity); err != nil {
+			return nil, err
+		}
+		if it.Price, err = parseMoney(at("price"), p.Price, true); err != nil {
+			return nil, err
+		}
+		it.Total = it.Price.Mul(it.Quantity)
+		if strings.TrimSpace(p.TotalPrice) != "" {
+			if it.Total, err = parseMoney(at("total_price"), p.TotalPrice, true); err != nil {
+				return nil, err
+			}
+		}
+		if c := p.CPACommission; c != nil {
+			if it.Commission, err = parseMoney(at("cpa_commission.amount"), c.Amount, false); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+func parseMoney(field, s string, required bool) (decimal.Decimal, error) {
+	parse := money.ParseOptional
+	if required {
+		parse = money.Parse
+	}
+	d, err := parse(s)
+	if errors.Is(err, money.ErrEmpty) {
+		return d, fieldErr(field, "missing")
+	}
+	if err != nil {
+		return d, fieldErr(field, err.Error())
+	}
+	return d, nil
+}
+
+func parseNumber(field string, n json.Number) (decimal.Decimal, error) {
+	d, err := money.ParseNumberOptional(n)
+	if err != nil {
+		return d, fieldErr(field, err.Error())
+	}
+	return d, nil
+}
+
+// parseTime reads a Prom timestamp: ISO-8601 with an offset, or
+// "YYYY-MM-DD HH:MM:SS", which Prom means as UTC (§2.2).
+func parseTime(field, s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, fieldErr(field, "missing")
+	}
+	t, err := timeconv.Parse(s, time.UTC)
+	if err != nil {
+		return time.Time{}, fieldErr(field, err.Error())
+	}
+	return t, nil
+}
+
+func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
