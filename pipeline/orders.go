@@ -48,7 +48,8 @@ type orderJob struct {
 
 // heldOrder is the value of a "held" state entry.
 type heldOrder struct {
-	Since time.Time `json:"since"`
+	Since time.Time `json:"since"` // the order's creation
+	Until time.Time `json:"until"` // loaded unpaid from then on
 }
 
 func (j *orderJob) run(ctx context.Context) error {
@@ -246,18 +247,21 @@ func (j *orderJob) flush(ctx context.Context) error {
 }
 
 // mustHold says whether a not-yet-loaded order waits for its payment: its
-// payment type is in the store's hold list, it is unpaid, and the delay since
-// it was first seen has not run out.
+// payment type is in the store's hold list, it is unpaid, and the delay,
+// counted from the order's creation as the marketplace's payment window is,
+// has not run out. A held order is remembered so later cycles re-check it.
 func (j *orderJob) mustHold(o *canon.Order) bool {
 	if o.Paid || !j.hold[normalize(o.MarketplacePayment)] {
 		return false
 	}
-	h, ok := j.held[o.ExternalID]
-	if !ok {
-		j.held[o.ExternalID] = heldOrder{Since: j.now.UTC().Truncate(time.Second)}
-		return true
+	deadline := o.CreatedAt.Add(time.Duration(j.store.Hold.Minutes) * time.Minute)
+	if !j.now.Before(deadline) {
+		return false
 	}
-	return j.now.Sub(h.Since) < time.Duration(j.store.Hold.Minutes)*time.Minute
+	if _, ok := j.held[o.ExternalID]; !ok {
+		j.held[o.ExternalID] = heldOrder{Since: o.CreatedAt.UTC(), Until: deadline.UTC()}
+	}
+	return true
 }
 
 // statusOf classifies a failed store run.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ func benchCmd() *cobra.Command {
 	var orders int
 	var database string
 	var pageSize int
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure extract+transform+load throughput and peak memory on the Prom sandbox",
@@ -94,6 +96,17 @@ stores:
 			if _, err := wh.Migrate(ctx); err != nil {
 				return err
 			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			r := &pipeline.Runner{Warehouse: wh, Config: cfg}
 			for _, label := range []string{"first run (all new)", "second run (all unchanged)"} {
 				res, err := r.RunOnce(ctx)
@@ -115,6 +128,7 @@ stores:
 	}
 	cmd.Flags().IntVar(&orders, "orders", 100000, "orders in the sandbox store")
 	cmd.Flags().IntVar(&pageSize, "page-size", 100, "orders per /orders/list page")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the pipeline runs here")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench", "ClickHouse database (dropped first)")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -35,7 +36,8 @@ func demoCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{2, err}
 			}
-			sb := promsb.New(promsb.Options{Clock: kit.RealClock(), Seed: 2026})
+			clock := kit.RealClock()
+			sb := promsb.New(promsb.Options{Clock: clock, Seed: 2026})
 			stores := []struct {
 				env    string
 				orders int
@@ -45,8 +47,11 @@ func demoCmd() *cobra.Command {
 				os.Setenv(s.env, token)
 				sb.AddStore(token, s.orders)
 			}
-			// One broken record, to show how a reject looks.
+			// One broken record, to show how a reject looks; made a minute ago
+			// so it is older than the pipeline's safety lag.
+			clock.Advance(-time.Minute)
 			sb.AddMalformed(os.Getenv("PROM_OUTLET_TOKEN"))
+			clock.Advance(time.Minute)
 			srv, base, err := kit.Serve("127.0.0.1:0", sb.Handler())
 			if err != nil {
 				return err
@@ -117,10 +122,12 @@ func demoQuery(ctx context.Context, cmd *cobra.Command, db, dsn string) error {
 	tw.Flush()
 	u, _ := url.Parse(dsn)
 	port := u.Port()
-	fmt.Fprintf(out, "\nTry it yourself (while the server runs, e.g. `go run ./cmd/chlocal --keep`):\n"+
+	fmt.Fprintf(out, "\nQueries to try (this server stops with the demo; `make clickhouse` keeps one running,\n"+
+		"then `KRAMAR_CLICKHOUSE_DSN=<its DSN> go run ./cmd/kramar demo`):\n"+
 		"  clickhouse-client --port %s --query \"%s\"\n"+
-		"  clickhouse-client --port %s --query \"SELECT * FROM %s.pipeline_runs ORDER BY started_at DESC LIMIT 5 FORMAT Vertical\"\n",
-		port, strings.ReplaceAll(strings.ReplaceAll(q, "\n", " "), `"`, `\"`), port, db)
+		"  clickhouse-client --port %s --query \"SELECT store, status, fetched, new, rejected, held FROM %s.pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n"+
+		"  clickhouse-client --port %s --query \"SELECT store, record_id, field, reason FROM %s.rejects\"\n",
+		port, strings.ReplaceAll(strings.ReplaceAll(q, "\n", " "), `"`, `\"`), port, db, port, db)
 	return rows.Err()
 }
 

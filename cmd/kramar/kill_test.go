@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+)
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildKramar compiles this command once per test binary.
+func buildKramar(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kramar-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "kramar")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// runKramar runs `kramar run --once` against the harness's config and database.
+func runKramar(ctx context.Context, t *testing.T, bin string, e *pipelinetest.Env) *exec.Cmd {
+	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "run", "--once", "--config", e.Path)
+	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
+	return cmd
+}
+
+func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
+	bin := buildKramar(t)
+	// Small batches and a rate limit make the load long enough to be cut.
+	e := pipelinetest.New(t, map[string]int{"prom-a": 1500}, "")
+	// The subprocess reads the config file: rewrite it with a slow store.
+	cfg, err := os.ReadFile(e.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := strings.Replace(string(cfg), "rate_per_second: 0", "rate_per_second: 40", 1)
+	if err := os.WriteFile(e.Path, []byte(slow), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The subprocess runs on the wall clock; the sandbox's orders must be older than its safety lag.
+	e.Clock.Set(time.Now().UTC())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := runKramar(ctx, t, bin, e)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	total := len(e.SB.Orders(e.Tokens["prom-a"]))
+	killedAt := ""
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		n := e.Query(`SELECT count() FROM {db}.order_items`)[0]
+		if n != "0" {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			killedAt = n
+			break
+		}
+	}
+	_ = cmd.Wait()
+	if killedAt == "" {
+		t.Fatal("the run never started loading")
+	}
+	loaded := e.Query(`SELECT count() FROM {db}.v_orders`)[0]
+	if loaded == "" || loaded == strconv.Itoa(total) {
+		t.Fatalf("killed after %s item rows, yet %s of %d orders are in: the kill was not mid-load", killedAt, loaded, total)
+	}
+	if cursor := e.Query(`SELECT count() FROM {db}.v_extract_state WHERE kind = 'cursor'`)[0]; cursor != "0" {
+		t.Fatalf("a killed run saved its cursor")
+	}
+	t.Logf("killed with %s item rows and %s orders of %d loaded", killedAt, loaded, total)
+
+	rerun := runKramar(ctx, t, bin, e)
+	if out, err := rerun.CombinedOutput(); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, out)
+	}
+	e.AssertEqual("prom-a")
+}
