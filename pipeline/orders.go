@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cespare/xxhash/v2"
 
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
@@ -42,8 +44,15 @@ type orderJob struct {
 	hold    map[string]bool      // payment names that are held
 	seen    map[string]struct{}
 	pending []canon.Order
+	hashes  []uint64 // content hash of each pending order
 	rejects []canon.Reject
 	clear   []clickhouse.StateEntry // holds released by loaded data
+
+	fingerprint []byte       // settings that shape the canonical order (see contentHash)
+	ready       []rows.Batch // classified chunks waiting for the next insert
+	readyIDs    []string     // the orders in them
+	inflight    chan error   // the background insert, if any
+	inflightIDs []string     // the orders it writes
 }
 
 // heldOrder is the value of a "held" state entry.
@@ -84,6 +93,14 @@ func (j *orderJob) run(ctx context.Context) error {
 		j.hold[normalize(p)] = true
 	}
 	j.seen = map[string]struct{}{}
+	fp, err := json.Marshal(struct {
+		Connector, Version string
+		Store              connectors.StoreContext
+	}{j.conn.Marketplace, j.conn.TransformVersion, j.sc})
+	if err != nil {
+		return err
+	}
+	j.fingerprint = fp
 
 	// The window re-reads a lookback before the cursor (late changes, shared
 	// timestamps) and stops a safety lag short of now (ARCHITECTURE invariant 3).
@@ -97,16 +114,9 @@ func (j *orderJob) run(ctx context.Context) error {
 	}
 	j.log.Debug("window", "from", from, "to", to)
 
-	err = j.src.ModifiedBetween(ctx, from, to, func(page []source.RawOrder) error {
-		for _, raw := range page {
-			j.accept(raw)
-		}
-		if len(j.pending) >= j.store.BatchSize {
-			return j.flush(ctx)
-		}
-		return nil
-	})
-	if err != nil {
+	// A failed cycle still lets its last insert finish before returning.
+	defer func() { _ = j.wait() }()
+	if err := j.pull(ctx, from, to); err != nil {
 		return err
 	}
 	// Held orders that did not change are asked for one by one.
@@ -123,9 +133,17 @@ func (j *orderJob) run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("re-check held order %s: %w", id, err)
 		}
-		j.accept(raw)
+		if err := j.acceptPage(ctx, []source.RawOrder{raw}); err != nil {
+			return err
+		}
 	}
-	if err := j.flush(ctx); err != nil {
+	if err := j.classify(ctx); err != nil {
+		return err
+	}
+	if err := j.write(ctx); err != nil {
+		return err
+	}
+	if err := j.wait(); err != nil {
 		return err
 	}
 	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
@@ -145,25 +163,101 @@ func (j *orderJob) run(ctx context.Context) error {
 	return j.wh.SaveState(ctx, j.store.Marketplace, j.store.ID, set, j.clear)
 }
 
-// accept transforms one raw order into the pending batch or the rejects.
-func (j *orderJob) accept(raw source.RawOrder) {
-	id := raw.ID
-	if id == "" {
-		id = j.conn.RecordID(raw.Body)
-	}
-	if id != "" {
-		if _, dup := j.seen[id]; dup {
-			return
+// pull reads the window while the previous pages are transformed and
+// loaded: the marketplace client fetches ahead into a small queue, so network
+// waits overlap with CPU work.
+func (j *orderJob) pull(ctx context.Context, from, to time.Time) error {
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []source.RawOrder, pagesAhead)
+	fetched := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		fetched <- j.src.ModifiedBetween(fctx, from, to, func(p []source.RawOrder) error {
+			select {
+			case pages <- p:
+				return nil
+			case <-fctx.Done():
+				return fctx.Err()
+			}
+		})
+	}()
+	var loadErr error
+	for page := range pages {
+		if loadErr != nil {
+			continue // drain so the fetcher can stop
 		}
-		j.seen[id] = struct{}{}
+		if loadErr = j.acceptPage(ctx, page); loadErr != nil {
+			cancel()
+		}
 	}
-	j.result.Fetched++
-	o, err := j.conn.Transform(raw.Body, j.sc)
-	if err != nil {
-		j.reject(id, raw.Body, err)
-		return
+	if loadErr != nil {
+		return loadErr
 	}
-	j.pending = append(j.pending, o)
+	return <-fetched
+}
+
+// pagesAhead is how many pages the fetcher may read ahead of the loader.
+const pagesAhead = 4
+
+// acceptPage transforms a page on every core, then files the results in
+// page order: de-duplicated, rejected or pending; a full chunk is classified.
+func (j *orderJob) acceptPage(ctx context.Context, page []source.RawOrder) error {
+	fresh := page[:0:0]
+	for _, raw := range page {
+		if raw.ID == "" {
+			raw.ID = j.conn.RecordID(raw.Body)
+		}
+		if raw.ID != "" {
+			if _, dup := j.seen[raw.ID]; dup {
+				continue
+			}
+			j.seen[raw.ID] = struct{}{}
+		}
+		fresh = append(fresh, raw)
+	}
+	orders := make([]canon.Order, len(fresh))
+	hashes := make([]uint64, len(fresh))
+	errs := make([]error, len(fresh))
+	workers := min(runtime.GOMAXPROCS(0), len(fresh))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(fresh); i += workers {
+				orders[i], errs[i] = j.conn.Transform(fresh[i].Body, j.sc)
+				if errs[i] == nil {
+					hashes[i] = j.contentHash(fresh[i].Body)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, raw := range fresh {
+		j.result.Fetched++
+		if errs[i] != nil {
+			j.reject(raw.ID, raw.Body, errs[i])
+			continue
+		}
+		j.pending = append(j.pending, orders[i])
+		j.hashes = append(j.hashes, hashes[i])
+	}
+	if len(j.pending) >= chunkSize {
+		return j.classify(ctx)
+	}
+	return nil
+}
+
+// contentHash tells an unchanged order from an updated one: the record as
+// the marketplace sent it, plus everything that shaped its canonical form
+// (the store's settings and the transform's version). Hashing the raw bytes
+// costs a fraction of re-encoding the canonical order.
+func (j *orderJob) contentHash(body []byte) uint64 {
+	d := xxhash.New()
+	_, _ = d.Write(j.fingerprint)
+	_, _ = d.Write(body)
+	return d.Sum64()
 }
 
 func (j *orderJob) reject(id string, body []byte, err error) {
@@ -186,10 +280,15 @@ func (j *orderJob) release(id string) {
 	j.clear = append(j.clear, clickhouse.StateEntry{Kind: kindHeld, Key: id})
 }
 
-// flush decides new / updated / unchanged / held for the pending orders and
-// writes what changed: items and royalties first, orders last, so an order row
-// (whose hash marks it loaded) never stands without its lines.
-func (j *orderJob) flush(ctx context.Context) error {
+// chunkSize is how many transformed orders are classified against the
+// warehouse at once. Chunks turn into compact Arrow batches right away, so the
+// canonical orders never pile up while a large insert accumulates.
+const chunkSize = 1000
+
+// classify decides new / updated / unchanged / held for the pending orders,
+// turns what must be written into an Arrow batch and, once batch_size orders
+// are ready, starts their insert.
+func (j *orderJob) classify(ctx context.Context) error {
 	if len(j.pending) == 0 {
 		return nil
 	}
@@ -201,14 +300,14 @@ func (j *orderJob) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read current rows: %w", err)
 	}
-	load := j.pending[:0]
+	var load []canon.Order
 	hashes := make(map[string]uint64, len(j.pending))
-	for _, o := range j.pending {
+	for i := range j.pending {
+		o, h := &j.pending[i], j.hashes[i]
 		old, loaded := existing[o.ExternalID]
-		if !loaded && j.mustHold(&o) {
+		if !loaded && j.mustHold(o) {
 			continue
 		}
-		h := rows.Hash(&o)
 		switch {
 		case !loaded:
 			j.result.New++
@@ -219,29 +318,68 @@ func (j *orderJob) flush(ctx context.Context) error {
 		default:
 			j.result.Updated++
 		}
-		load = append(load, o)
+		load = append(load, *o)
 		hashes[o.ExternalID] = h
 	}
-	j.pending = j.pending[:0]
+	j.pending, j.hashes = nil, nil
 	if len(load) == 0 {
 		return nil
 	}
-	b, err := rows.Build(load, rows.Meta{RunID: j.runID, Version: NextVersion(), LoadedAt: time.Now().UTC(),
+	b, err := rows.Build(load, rows.Meta{RunID: j.runID, Version: rows.NextVersion(), LoadedAt: time.Now().UTC(),
 		Hash: func(o *canon.Order) uint64 { return hashes[o.ExternalID] }})
 	if err != nil {
 		return err
 	}
-	defer b.Release()
-	for _, t := range []struct {
-		table string
-		rec   arrow.Record
-	}{{"order_items", b.Items}, {"royalties", b.Royalties}, {"orders", b.Orders}} {
-		if err := j.wh.Insert(ctx, t.table, t.rec); err != nil {
-			return fmt.Errorf("insert %s: %w", t.table, err)
-		}
+	j.ready = append(j.ready, b)
+	for i := range load {
+		j.readyIDs = append(j.readyIDs, load[i].ExternalID)
 	}
-	for _, o := range load {
-		j.release(o.ExternalID)
+	if len(j.readyIDs) >= j.store.BatchSize {
+		return j.write(ctx)
+	}
+	return nil
+}
+
+// write inserts the ready batches as one insert per table, in the
+// background, so the next orders are fetched and transformed meanwhile. One
+// write is in flight at a time.
+func (j *orderJob) write(ctx context.Context) error {
+	if err := j.wait(); err != nil {
+		return err
+	}
+	if len(j.ready) == 0 {
+		return nil
+	}
+	batches := j.ready
+	done := make(chan error, 1)
+	j.inflight, j.inflightIDs = done, j.readyIDs
+	j.ready, j.readyIDs = nil, nil
+	go func() {
+		defer func() {
+			for _, b := range batches {
+				b.Release()
+			}
+		}()
+		// Items and royalties go first, the order row last: an order row,
+		// whose hash marks it loaded, never stands without its lines.
+		done <- j.wh.InsertBatch(ctx, batches...)
+	}()
+	return nil
+}
+
+// wait finishes the write in flight and forgets the holds it settled.
+func (j *orderJob) wait() error {
+	if j.inflight == nil {
+		return nil
+	}
+	err := <-j.inflight
+	loaded := j.inflightIDs
+	j.inflight, j.inflightIDs = nil, nil
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	for _, id := range loaded {
+		j.release(id)
 	}
 	return nil
 }

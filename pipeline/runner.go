@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
@@ -182,23 +181,6 @@ func (r *Runner) orders(ctx context.Context, st config.Store, res *StoreResult, 
 		},
 	}
 	return job.run(ctx)
-}
-
-var lastVersion atomic.Uint64
-
-// NextVersion is a ReplacingMergeTree version: wall-clock nanoseconds, made
-// strictly increasing within the process so two flushes never tie.
-func NextVersion() uint64 {
-	for {
-		prev := lastVersion.Load()
-		v := uint64(time.Now().UnixNano())
-		if v <= prev {
-			v = prev + 1
-		}
-		if lastVersion.CompareAndSwap(prev, v) {
-			return v
-		}
-	}
 }
 
 func newRunID() string {

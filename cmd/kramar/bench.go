@@ -20,7 +20,7 @@ import (
 func benchCmd() *cobra.Command {
 	var orders int
 	var database string
-	var pageSize int
+	var pageSize, batchSize int
 	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -70,6 +70,7 @@ func benchCmd() *cobra.Command {
   rate_per_second: 0
   initial_history: 2160h
   page_size: %d
+  batch_size: %d
 stores:
   - id: bench
     marketplace: prom
@@ -77,7 +78,7 @@ stores:
     token_env: KRAMAR_BENCH_TOKEN
     order_type: Роздріб
     order_source: Prom.ua
-`, pageSize, base)
+`, pageSize, batchSize, base)
 			if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 				return err
 			}
@@ -122,13 +123,17 @@ stores:
 			}
 			var ru syscall.Rusage
 			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-			fmt.Fprintf(out, "peak RSS of the pipeline process: %.1f MB (getrusage ru_maxrss)\n", float64(ru.Maxrss)/1024)
+			fmt.Fprintf(out, "pipeline process: peak RSS %.1f MB (getrusage ru_maxrss), CPU %.1fs user + %.1fs system over both runs\n",
+				float64(ru.Maxrss)/1024, tv(ru.Utime), tv(ru.Stime))
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&orders, "orders", 100000, "orders in the sandbox store")
 	cmd.Flags().IntVar(&pageSize, "page-size", 100, "orders per /orders/list page")
+	cmd.Flags().IntVar(&batchSize, "batch-size", config.Default.BatchSize, "orders per insert")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the pipeline runs here")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench", "ClickHouse database (dropped first)")
 	return cmd
 }
+
+func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }

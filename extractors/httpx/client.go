@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	gojson "github.com/goccy/go-json"
 	"golang.org/x/time/rate"
 )
 
@@ -176,7 +177,9 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	if out == nil {
 		return nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
+	// goccy/go-json: same results as encoding/json on these bodies, several
+	// times faster on the large list pages that dominate a pull.
+	if err := gojson.Unmarshal(raw, out); err != nil {
 		// A 200 whose JSON does not parse is almost always a body cut short
 		// by the network; the same request usually succeeds when repeated.
 		return &Error{Kind: KindBadBody, Status: resp.StatusCode, Msg: "invalid JSON body: " + err.Error()}

@@ -143,14 +143,12 @@ func (c *Client) DeliveryOptions(ctx context.Context) ([]Option, error) {
 	return l.DeliveryOptions, err
 }
 
-// peekID reads only the id of an order.
+// peekID reads only the id of an order (a number; a quoted one is tolerated).
 func peekID(raw json.RawMessage) (int64, bool) {
-	var v struct {
-		ID json.Number `json:"id"`
-	}
-	if json.Unmarshal(raw, &v) != nil {
+	v, ok := source.PeekField(raw, "id")
+	if !ok {
 		return 0, false
 	}
-	id, err := v.ID.Int64()
+	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
 	return id, err == nil && id > 0
 }

@@ -20,38 +20,45 @@ const insertRetries = 3
 // insertBackoff is the wait before the first retry; it doubles after each.
 var insertBackoff = 250 * time.Millisecond
 
-// Insert writes rec into table. The column list comes from the record's
-// field names (ClickHouse 18.16 rejects a batch INSERT without one). An
-// empty record is a no-op. A failed send is retried with a new batch built
-// from the same record: a batch that was sent cannot be sent again
+// Insert writes recs into table as ONE insert (one part, not one per
+// record): chunks built one after another feed a single large batch. The
+// column list comes from the records' field names (ClickHouse 18.16 rejects
+// a batch INSERT without one); all records must share a schema. Empty
+// records are skipped. A failed send is retried with a new batch built from
+// the same records: a batch that was sent cannot be sent again
 // (clickhouse-go#529). Re-sending rows that did arrive is harmless for the
 // ReplacingMergeTree tables; the log tables may then hold a duplicate.
-func (w *Warehouse) Insert(ctx context.Context, table string, rec arrow.Record) error {
-	if rec == nil || rec.NumRows() == 0 {
+func (w *Warehouse) Insert(ctx context.Context, table string, recs ...arrow.Record) error {
+	var nonEmpty []arrow.Record
+	var total int64
+	for _, r := range recs {
+		if r != nil && r.NumRows() > 0 {
+			if len(nonEmpty) > 0 && !r.Schema().Equal(nonEmpty[0].Schema()) {
+				return fmt.Errorf("clickhouse: insert into %s: records have different schemas", table)
+			}
+			nonEmpty = append(nonEmpty, r)
+			total += r.NumRows()
+		}
+	}
+	if len(nonEmpty) == 0 {
 		return nil
 	}
-	sch := rec.Schema()
-	names := make([]string, rec.NumCols())
-	values := make([]any, rec.NumCols())
-	for i := range values {
+	sch := nonEmpty[0].Schema()
+	names := make([]string, sch.NumFields())
+	for i := range names {
 		names[i] = quoteIdent(sch.Field(i).Name)
-		v, err := goValues(rec.Column(i))
-		if err != nil {
-			return fmt.Errorf("clickhouse: insert into %s: column %s: %w", table, sch.Field(i).Name, err)
-		}
-		values[i] = v
 	}
 	query := "INSERT INTO " + w.table(table) + " (" + strings.Join(names, ", ") + ")"
 
 	wait := insertBackoff
 	for attempt := 0; ; attempt++ {
-		err := w.sendBatch(ctx, query, values)
+		err := w.sendBatch(ctx, query, nonEmpty)
 		if err == nil {
 			return nil
 		}
 		var permanent *permanentError
 		if errors.As(err, &permanent) || attempt == insertRetries || ctx.Err() != nil {
-			return fmt.Errorf("clickhouse: insert %d rows into %s (attempt %d): %w", rec.NumRows(), table, attempt+1, err)
+			return fmt.Errorf("clickhouse: insert %d rows into %s (attempt %d): %w", total, table, attempt+1, err)
 		}
 		select {
 		case <-time.After(wait):
@@ -68,8 +75,10 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
-// sendBatch makes a fresh batch, fills it column by column and sends it.
-func (w *Warehouse) sendBatch(ctx context.Context, query string, values []any) error {
+// sendBatch makes a fresh batch, fills it column by column from every
+// record and sends it. Values are converted per record and dropped once
+// appended, so only one record's Go copy exists at a time.
+func (w *Warehouse) sendBatch(ctx context.Context, query string, recs []arrow.Record) error {
 	batch, err := w.conn.PrepareBatch(ctx, query)
 	if err != nil {
 		// The server answering with an exception here means the statement
@@ -80,10 +89,16 @@ func (w *Warehouse) sendBatch(ctx context.Context, query string, values []any) e
 		}
 		return err
 	}
-	for i, v := range values {
-		if err := batch.Column(i).Append(v); err != nil {
-			batch.Abort()
-			return &permanentError{err}
+	for _, rec := range recs {
+		for i := 0; i < int(rec.NumCols()); i++ {
+			v, err := goValues(rec.Column(i))
+			if err == nil {
+				err = batch.Column(i).Append(v)
+			}
+			if err != nil {
+				batch.Abort()
+				return &permanentError{fmt.Errorf("column %s: %w", rec.Schema().Field(i).Name, err)}
+			}
 		}
 	}
 	return batch.Send()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apache/arrow/go/v17/arrow"
+
 	"github.com/kramar/kramar/schema/rows"
 )
 
@@ -48,16 +50,20 @@ func (w *Warehouse) scanHashes(ctx context.Context, q string, out map[string]uin
 	return rs.Err()
 }
 
-// InsertBatch writes the three records of b: items and royalties first, the
-// orders last. The view v_order_items joins on the order's items_count, so
+// InsertBatch writes batches as one insert per table: items and royalties
+// first, the orders last. The view v_order_items joins on the order's items_count, so
 // writing the order last means a reader never sees a new order without its
 // lines.
-func (w *Warehouse) InsertBatch(ctx context.Context, b rows.Batch) error {
-	if err := w.Insert(ctx, rows.ItemsTable, b.Items); err != nil {
+func (w *Warehouse) InsertBatch(ctx context.Context, bs ...rows.Batch) error {
+	var orders, items, royalties []arrow.Record
+	for _, b := range bs {
+		orders, items, royalties = append(orders, b.Orders), append(items, b.Items), append(royalties, b.Royalties)
+	}
+	if err := w.Insert(ctx, rows.ItemsTable, items...); err != nil {
 		return err
 	}
-	if err := w.Insert(ctx, rows.RoyaltiesTable, b.Royalties); err != nil {
+	if err := w.Insert(ctx, rows.RoyaltiesTable, royalties...); err != nil {
 		return err
 	}
-	return w.Insert(ctx, rows.OrdersTable, b.Orders)
+	return w.Insert(ctx, rows.OrdersTable, orders...)
 }

@@ -33,6 +33,10 @@ type Connector struct {
 	Transform func(raw json.RawMessage, sc StoreContext) (canon.Order, error)
 	// RecordID reads the record's id even from a malformed record, for rejects.
 	RecordID func(raw json.RawMessage) string
+	// TransformVersion changes whenever Transform's output for the same input
+	// changes; it is part of every order's content hash, so the next pulls
+	// rewrite the orders they re-read instead of calling them unchanged.
+	TransformVersion string
 	// Records splits a saved API payload (a single order, its envelope or a
 	// list page) into raw orders, for `kramar inspect`.
 	Records func(payload []byte) ([]json.RawMessage, error)

@@ -1,15 +1,16 @@
 package rows
 
 import (
-	"encoding/json"
-	"hash/fnv"
 	"sync/atomic"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
+	gojson "github.com/goccy/go-json"
 
 	"github.com/kramar/kramar/schema/canon"
 )
 
-// Hash is the default content hash of an order (orders._hash): FNV-64a of
+// Hash is the default content hash of an order (orders._hash): xxHash64 of
 // its JSON form with every time in UTC, so the same content hashes the same
 // whichever time zone a transform left on a time. Decimals hash by value
 // (1234.5 and 1234.50 are equal). Load metadata is not part of the order, so
@@ -23,15 +24,15 @@ func Hash(o *canon.Order) uint64 {
 		r.AccruedAt = r.AccruedAt.UTC()
 		c.Royalty = &r
 	}
-	b, err := json.Marshal(&c)
+	// goccy/go-json writes the same JSON as encoding/json about twice as fast;
+	// hashing runs once per order of every pull.
+	b, err := gojson.Marshal(&c)
 	if err != nil {
 		// canon.Order holds only strings, bools, times and decimals, which
 		// always marshal; reaching here is a programming error.
 		panic("rows: hash order: " + err.Error())
 	}
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
+	return xxhash.Sum64(b)
 }
 
 var lastVersion atomic.Uint64

@@ -72,6 +72,18 @@ func Parse(s string) (decimal.Decimal, error) {
 	if reason != "" {
 		return fail(reason)
 	}
+	if len(intPart)+len(frac) <= 18 { // fits int64: skip the string round trip
+		var v int64
+		for _, part := range [2]string{intPart, frac} {
+			for i := 0; i < len(part); i++ {
+				v = v*10 + int64(part[i]-'0')
+			}
+		}
+		if sign == "-" {
+			v = -v
+		}
+		return decimal.New(v, -int32(len(frac))), nil
+	}
 	text := sign + intPart
 	if frac != "" {
 		text += "." + frac
@@ -188,18 +200,22 @@ func splitNumber(body string) (intPart, frac, reason string) {
 	return strings.Join(groups, ""), frac, ""
 }
 
+// stripMarker compares bytes: every marker's upper and lower case have the
+// same UTF-8 length, so a byte-length prefix or suffix is the right slice.
 func stripMarker(s string) string {
-	runes := []rune(s)
+	if s == "" || isDigit(s[0]) && isDigit(s[len(s)-1]) {
+		return s // no marker can start or end with a digit
+	}
 	for _, m := range currencyMarkers {
-		n := len([]rune(m))
-		if len(runes) < n {
+		n := len(m)
+		if len(s) < n {
 			continue
 		}
-		if strings.EqualFold(string(runes[:n]), m) {
-			return trimSpace(string(runes[n:]))
+		if strings.EqualFold(s[:n], m) {
+			return trimSpace(s[n:])
 		}
-		if strings.EqualFold(string(runes[len(runes)-n:]), m) {
-			return trimSpace(string(runes[:len(runes)-n]))
+		if strings.EqualFold(s[len(s)-n:], m) {
+			return trimSpace(s[:len(s)-n])
 		}
 	}
 	return s
@@ -211,6 +227,8 @@ func isSpace(r rune) bool { return unicode.IsSpace(r) }
 
 func trimSpace(s string) string { return strings.TrimFunc(s, isSpace) }
 
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -220,10 +238,42 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// isJSONNumber accepts exactly the JSON number grammar.
+// isJSONNumber accepts exactly the JSON number grammar (RFC 8259 §6):
+// -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
 func isJSONNumber(s string) bool {
-	var v json.Number
-	return json.Unmarshal([]byte(s), &v) == nil
+	i := 0
+	digits := func() int {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch n := digits(); {
+	case n == 0:
+		return false
+	case n > 1 && s[i-n] == '0':
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 func quote(s string) string {

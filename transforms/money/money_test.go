@@ -189,3 +189,17 @@ func formatLike(d decimal.Decimal, style uint8) string {
 	}
 	return out + st.suffix
 }
+
+// isJSONNumber must agree with encoding/json on what a JSON number is.
+func FuzzIsJSONNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "01", "1.", ".5", "1.5e3", "1E+2", "1e", "-", "12a", "1.2.3", "", "00.1", "-1.0e-7"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var n json.Number
+		want := json.Unmarshal([]byte(s), &n) == nil && string(n) == s
+		if got := isJSONNumber(s); got != want {
+			t.Fatalf("isJSONNumber(%q) = %v, encoding/json says %v", s, got, want)
+		}
+	})
+}

@@ -6,6 +6,7 @@ package people
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Person is a buyer or a recipient as the canonical model sees them.
@@ -76,27 +77,34 @@ func NormalizePhone(s string) string {
 // middle name missing on either side does not count as a difference
 // (marketplaces often omit it for the recipient).
 func RecipientComment(buyer, recipient Person) string {
+	if samePerson(buyer, recipient) {
+		return ""
+	}
 	name := joinNonEmpty(" ", clean(recipient.LastName), clean(recipient.FirstName), clean(recipient.MiddleName))
 	phone := NormalizePhone(recipient.Phone)
 	if name == "" && phone == "" {
-		return ""
-	}
-	if samePerson(buyer, recipient) {
 		return ""
 	}
 	return "Отримувач: " + joinNonEmpty(", ", name, phone)
 }
 
 func samePerson(a, b Person) bool {
-	if NormalizePhone(a.Phone) != NormalizePhone(b.Phone) {
+	if a.Phone != b.Phone && NormalizePhone(a.Phone) != NormalizePhone(b.Phone) {
 		return false
 	}
-	if foldName(a.LastName) != foldName(b.LastName) || foldName(a.FirstName) != foldName(b.FirstName) {
+	if !sameName(a.LastName, b.LastName) || !sameName(a.FirstName, b.FirstName) {
 		return false
+	}
+	if a.MiddleName == b.MiddleName {
+		return true
 	}
 	am, bm := foldName(a.MiddleName), foldName(b.MiddleName)
 	return am == "" || bm == "" || am == bm
 }
+
+// sameName compares two spellings of one name; identical strings, the
+// common case, skip the folding.
+func sameName(a, b string) bool { return a == b || foldName(a) == foldName(b) }
 
 // foldName makes two spellings of one name compare equal.
 func foldName(s string) string {
@@ -120,7 +128,36 @@ func isApostrophe(r rune) bool {
 }
 
 // clean collapses runs of whitespace and trims the ends.
-func clean(s string) string { return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ") }
+func clean(s string) string {
+	if isClean(s) {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// isClean says s has no leading, trailing or doubled ASCII space and no
+// other white space, so clean would return it unchanged.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		case c < ' ', c >= 0x80 && !isCleanMultibyte(s[i:]):
+			return false
+		}
+	}
+	return true
+}
+
+// isCleanMultibyte rejects the Unicode spaces (NBSP, narrow NBSP, …) that
+// clean would turn into plain separators.
+func isCleanMultibyte(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return !unicode.IsSpace(r)
+}
 
 func joinNonEmpty(sep string, parts ...string) string {
 	kept := parts[:0:0]

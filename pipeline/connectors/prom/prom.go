@@ -23,8 +23,9 @@ func init() {
 				Mappings: mapping.Tables(sc.Mappings),
 			})
 		},
-		RecordID: transform.RecordID,
-		Records:  records,
+		RecordID:         transform.RecordID,
+		TransformVersion: "1",
+		Records:          records,
 	})
 }
 
