@@ -412,3 +412,11 @@ func statusOf(err error) string {
 	}
 	return StatusFailed
 }
+
+// Rewind moves a store's order cursor back to at: the next cycle re-reads
+// everything modified since then (minus the lookback), and the content hash
+// keeps unchanged orders from being written again.
+func Rewind(ctx context.Context, wh *clickhouse.Warehouse, st config.Store, at time.Time) error {
+	return wh.SaveState(ctx, st.Marketplace, st.ID,
+		[]clickhouse.StateEntry{{Kind: kindCursor, Key: cursorKey, Value: at.UTC().Format(time.RFC3339)}}, nil)
+}

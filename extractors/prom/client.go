@@ -44,7 +44,8 @@ func NewClient(c source.Config) *Client {
 	return &Client{http: httpx.New(o), pageSize: size}
 }
 
-// maxInconsistentPages bounds how often a page that contradicts last_id is re-asked.
+// maxInconsistentPages bounds how often in a row a page that contradicts
+// last_id is asked again.
 const maxInconsistentPages = 5
 
 // ModifiedBetween walks /orders/list for [from, to] by descending id with
@@ -89,15 +90,14 @@ func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page f
 			}
 			fresh = append(fresh, source.RawOrder{ID: strconv.FormatInt(id, 10), Body: raw})
 		}
-		if above {
+		if above && len(fresh) == 0 {
 			inconsistent++
 			if inconsistent > maxInconsistentPages {
 				return fmt.Errorf("store %s: /orders/list keeps answering ids above last_id=%d", c.http.Store(), lastID)
 			}
-			if len(fresh) == 0 {
-				continue
-			}
+			continue
 		}
+		inconsistent = 0
 		if len(fresh) > 0 {
 			if err := page(fresh); err != nil {
 				return err
