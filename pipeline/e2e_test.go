@@ -87,23 +87,25 @@ func TestFaultyMarketplaceEndsEqualAfterThreeRuns(t *testing.T) {
 		e.Cfg.Stores[i].PageSize = 4 // many pages, so every fault kind happens
 	}
 	e.SB.Faults().Set(kit.FaultConfig{Rate: 0.10, Kinds: kit.AllKinds, Seed: 42, RetryAfter: 1, MaxWait: 2 * time.Second})
+	tok := e.Tokens["prom-a"]
 	for i := 0; i < 3; i++ {
-		e.Run()
-		e.Clock.Advance(2 * time.Minute)
-		// Changes between runs, so faults also hit updates.
-		tok := e.Tokens["prom-a"]
-		must(t, e.SB.SetTTN(tok, e.SB.Orders(tok)[i].ID, fmt.Sprintf("2045000000000%d", i)))
+		if i > 0 {
+			// Changes between runs, so faults also hit updates.
+			must(t, e.SB.SetTTN(tok, e.SB.Orders(tok)[i].ID, fmt.Sprintf("2045000000000%d", i)))
+			e.Clock.Advance(2 * time.Minute)
+		}
+		for store, r := range e.Run() {
+			if !r.OK() {
+				t.Logf("run %d, store %s: %s (a later run must make up for it)", i+1, store, r.Status)
+			}
+		}
 	}
 	counts := e.SB.Faults().Counts()
-	e.SB.Faults().Set(kit.FaultConfig{})
 	for _, k := range kit.AllKinds {
 		if counts[k] == 0 {
 			t.Errorf("fault %s never happened (%v): the test proves nothing about it", k, counts)
 		}
 	}
-	// The last change happened after the third run: one clean run picks it up.
-	e.Clock.Advance(time.Minute)
-	e.Run()
 	e.AssertEqual("prom-a", "prom-b")
 }
 

@@ -104,3 +104,23 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	}
 	e.AssertEqual("prom-a")
 }
+
+func TestRunExitsOneWhenAStoreFailsAndLoadsTheOthers(t *testing.T) {
+	bin := buildKramar(t)
+	e := pipelinetest.New(t, map[string]int{"prom-a": 40, "prom-b": 30}, "")
+	e.Clock.Set(time.Now().UTC())
+	e.SB.Revoke(e.Tokens["prom-b"])
+	out, err := runKramar(context.Background(), t, bin, e).CombinedOutput()
+	if exitCode(err) != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", exitCode(err), out)
+	}
+	for _, want := range []string{"prom-a", "ok", "prom-b", "auth_failed"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), e.Tokens["prom-b"]) {
+		t.Errorf("the revoked token is printed:\n%s", out)
+	}
+	e.AssertEqual("prom-a")
+}
