@@ -62,32 +62,71 @@ type heldOrder struct {
 }
 
 func (j *orderJob) run(ctx context.Context) error {
-	state, err := j.wh.LoadState(ctx, j.store.Marketplace, j.store.ID)
+	cursor, err := j.loadState(ctx)
 	if err != nil {
-		return fmt.Errorf("load state: %w", err)
-	}
-	var cursor time.Time
-	j.held = map[string]heldOrder{}
-	for _, e := range state {
-		switch e.Kind {
-		case kindCursor:
-			if e.Key == cursorKey {
-				if cursor, err = time.Parse(time.RFC3339, e.Value); err != nil {
-					return fmt.Errorf("extract_state cursor %q: %w", e.Value, err)
-				}
-			}
-		case kindHeld:
-			var h heldOrder
-			if err := json.Unmarshal([]byte(e.Value), &h); err != nil {
-				return fmt.Errorf("extract_state held order %s: %w", e.Key, err)
-			}
-			j.held[e.Key] = h
-		}
+		return err
 	}
 	heldBefore := make(map[string]heldOrder, len(j.held))
 	for k, v := range j.held {
 		heldBefore[k] = v
 	}
+	if err := j.prepare(); err != nil {
+		return err
+	}
+	from, to := j.window(cursor)
+	j.log.Debug("window", "from", from, "to", to)
+
+	// A failed cycle still lets its last insert finish before returning.
+	defer func() { _ = j.wait() }()
+	if err := j.pull(ctx, from, to); err != nil {
+		return err
+	}
+	if err := j.recheckHeld(ctx, heldBefore); err != nil {
+		return err
+	}
+	if err := j.classify(ctx); err != nil {
+		return err
+	}
+	if err := j.write(ctx); err != nil {
+		return err
+	}
+	if err := j.wait(); err != nil {
+		return err
+	}
+	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
+		return fmt.Errorf("record rejects: %w", err)
+	}
+	// State after data (ARCHITECTURE invariant 2): only now do the cursor and
+	// the holds move.
+	return j.saveState(ctx, to, heldBefore)
+}
+
+// loadState reads the store's cursor and held orders.
+func (j *orderJob) loadState(ctx context.Context) (cursor time.Time, err error) {
+	state, err := j.wh.LoadState(ctx, j.store.Marketplace, j.store.ID)
+	if err != nil {
+		return cursor, fmt.Errorf("load state: %w", err)
+	}
+	j.held = map[string]heldOrder{}
+	for _, e := range state {
+		switch {
+		case e.Kind == kindCursor && e.Key == cursorKey:
+			if cursor, err = time.Parse(time.RFC3339, e.Value); err != nil {
+				return cursor, fmt.Errorf("extract_state cursor %q: %w", e.Value, err)
+			}
+		case e.Kind == kindHeld:
+			var h heldOrder
+			if err := json.Unmarshal([]byte(e.Value), &h); err != nil {
+				return cursor, fmt.Errorf("extract_state held order %s: %w", e.Key, err)
+			}
+			j.held[e.Key] = h
+		}
+	}
+	return cursor, nil
+}
+
+// prepare sets up what every record of the cycle is checked against.
+func (j *orderJob) prepare() error {
 	j.hold = map[string]bool{}
 	for _, p := range j.store.Hold.PaymentTypes {
 		j.hold[normalize(p)] = true
@@ -97,30 +136,28 @@ func (j *orderJob) run(ctx context.Context) error {
 		Connector, Version string
 		Store              connectors.StoreContext
 	}{j.conn.Marketplace, j.conn.TransformVersion, j.sc})
-	if err != nil {
-		return err
-	}
 	j.fingerprint = fp
+	return err
+}
 
-	// The window re-reads a lookback before the cursor (late changes, shared
-	// timestamps) and stops a safety lag short of now (ARCHITECTURE invariant 3).
-	to := j.now.Add(-j.store.SafetyLag.Duration).Truncate(time.Second)
-	from := to.Add(-j.store.InitialHistory.Duration)
+// window re-reads a lookback before the cursor (late changes, orders sharing
+// a timestamp) and stops a safety lag short of now (ARCHITECTURE invariant 3).
+func (j *orderJob) window(cursor time.Time) (from, to time.Time) {
+	to = j.now.Add(-j.store.SafetyLag.Duration).Truncate(time.Second)
+	from = to.Add(-j.store.InitialHistory.Duration)
 	if !cursor.IsZero() {
 		from = cursor.Add(-j.store.Lookback.Duration)
 	}
 	if from.After(to) {
 		from = to
 	}
-	j.log.Debug("window", "from", from, "to", to)
+	return from, to
+}
 
-	// A failed cycle still lets its last insert finish before returning.
-	defer func() { _ = j.wait() }()
-	if err := j.pull(ctx, from, to); err != nil {
-		return err
-	}
-	// Held orders that did not change are asked for one by one.
-	for id := range heldBefore {
+// recheckHeld asks for held orders that did not show up in the window one by
+// one: their payment may have arrived without the list noticing.
+func (j *orderJob) recheckHeld(ctx context.Context, held map[string]heldOrder) error {
+	for id := range held {
 		if _, ok := j.seen[id]; ok {
 			continue
 		}
@@ -137,26 +174,21 @@ func (j *orderJob) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := j.classify(ctx); err != nil {
-		return err
-	}
-	if err := j.write(ctx); err != nil {
-		return err
-	}
-	if err := j.wait(); err != nil {
-		return err
-	}
-	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
-		return fmt.Errorf("record rejects: %w", err)
-	}
+	return nil
+}
 
-	// State after data: the cursor and holds are written only now.
+// saveState moves the cursor to the end of the window and records the holds
+// that are new or changed, and those released.
+func (j *orderJob) saveState(ctx context.Context, to time.Time, heldBefore map[string]heldOrder) error {
 	set := []clickhouse.StateEntry{{Kind: kindCursor, Key: cursorKey, Value: to.UTC().Format(time.RFC3339)}}
 	for id, h := range j.held {
 		if old, ok := heldBefore[id]; ok && old == h {
 			continue
 		}
-		b, _ := json.Marshal(h)
+		b, err := json.Marshal(h)
+		if err != nil {
+			return err
+		}
 		set = append(set, clickhouse.StateEntry{Kind: kindHeld, Key: id, Value: string(b)})
 	}
 	j.result.Held = len(j.held)
