@@ -76,6 +76,10 @@ func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
 		t.Fatalf("second run: %+v, want 3 new and 3 updated", r)
 	}
 	e.AssertEqual("prom-a")
+	// The harness config has no mappings: ops are told which values lack one.
+	if !strings.Contains(e.Logs.String(), `mapping=status marketplace_value=received`) {
+		t.Errorf("no warning about the unmapped status in the run log:\n%.2000s", e.Logs.String())
+	}
 	if got := e.Query(`SELECT toString(amount) FROM {db}.v_orders WHERE amount = toDecimal64(1234.5, 2)`); len(got) != 3 {
 		t.Errorf("orders priced \"1 234,50 грн\" in the warehouse: %v, want 3 at 1234.50", got)
 	}

@@ -53,6 +53,8 @@ type orderJob struct {
 	readyIDs    []string     // the orders in them
 	inflight    chan error   // the background insert, if any
 	inflightIDs []string     // the orders it writes
+
+	unmapped map[[2]string]int // (mapping, marketplace value) → orders without a CRM value
 }
 
 // heldOrder is the value of a "held" state entry.
@@ -96,6 +98,7 @@ func (j *orderJob) run(ctx context.Context) error {
 	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
 		return fmt.Errorf("record rejects: %w", err)
 	}
+	j.logUnmapped()
 	// State after data (ARCHITECTURE invariant 2): only now do the cursor and
 	// the holds move.
 	return j.saveState(ctx, to, heldBefore)
@@ -272,6 +275,7 @@ func (j *orderJob) acceptPage(ctx context.Context, page []source.RawOrder) error
 			j.reject(raw.ID, raw.Body, errs[i])
 			continue
 		}
+		j.noteUnmapped(&orders[i])
 		j.pending = append(j.pending, orders[i])
 		j.hashes = append(j.hashes, hashes[i])
 	}
@@ -279,6 +283,30 @@ func (j *orderJob) acceptPage(ctx context.Context, page []source.RawOrder) error
 		return j.classify(ctx)
 	}
 	return nil
+}
+
+// noteUnmapped counts marketplace values the store's mappings do not cover,
+// so the run log can tell ops which mapping entries to add.
+func (j *orderJob) noteUnmapped(o *canon.Order) {
+	for _, f := range [...]struct{ kind, from, to string }{
+		{"status", o.MarketplaceStatus, o.Status},
+		{"delivery", o.MarketplaceDelivery, o.Delivery},
+		{"payment", o.MarketplacePayment, o.Payment},
+	} {
+		if f.from != "" && f.to == "" {
+			if j.unmapped == nil {
+				j.unmapped = map[[2]string]int{}
+			}
+			j.unmapped[[2]string{f.kind, f.from}]++
+		}
+	}
+}
+
+// logUnmapped warns once per unmapped value, with how many orders carry it.
+func (j *orderJob) logUnmapped() {
+	for k, n := range j.unmapped {
+		j.log.Warn("no CRM mapping; loaded with the CRM value empty", "mapping", k[0], "marketplace_value", k[1], "orders", n)
+	}
 }
 
 // contentHash tells an unchanged order from an updated one: the record as

@@ -49,7 +49,8 @@ func sandboxCmd() *cobra.Command {
 			defer srv.Close()
 			// The first line is read by tools that start the sandbox (kramar bench).
 			fmt.Fprintf(cmd.OutOrStdout(), "listening on %s\n", base)
-			fmt.Fprintf(cmd.ErrOrStderr(), "Prom.ua API: %s%s (Authorization: Bearer <token>)\n", base, "/api/v1")
+			fmt.Fprintf(cmd.ErrOrStderr(), "Prom.ua API: %s%s (Authorization: Bearer <token>); sandbox tokens: %s\n",
+				base, promsb.APIPath, strings.Join(stores, ", "))
 			sig := make(chan os.Signal, 1)
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			select {
