@@ -14,7 +14,7 @@ import (
 )
 
 func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 120, "prom-b": 70}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 120, "prom-b": 70})
 	first := e.Run()
 	for _, s := range []string{"prom-a", "prom-b"} {
 		r := first[s]
@@ -47,7 +47,7 @@ func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
 }
 
 func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 60}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 60})
 	tok := e.Tokens["prom-a"]
 	e.Run()
 	cursor := e.Query(`SELECT value FROM {db}.v_extract_state WHERE store = 'prom-a' AND kind = 'cursor'`)
@@ -86,7 +86,7 @@ func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
 }
 
 func TestFaultyMarketplaceEndsEqualAfterThreeRuns(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 300, "prom-b": 200}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 300, "prom-b": 200})
 	for i := range e.Cfg.Stores {
 		e.Cfg.Stores[i].PageSize = 4 // many pages, so every fault kind happens
 	}
@@ -114,7 +114,7 @@ func TestFaultyMarketplaceEndsEqualAfterThreeRuns(t *testing.T) {
 }
 
 func TestUnpaidOrdersAreHeldAcrossRestarts(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 10}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 10})
 	tok := e.Tokens["prom-a"]
 	e.Run() // the seeded orders are loaded before the hold is switched on
 	e.Cfg.Stores[0].Hold = config.Hold{PaymentTypes: []string{"Пром-оплата"}, Minutes: 30}
@@ -161,7 +161,7 @@ func TestUnpaidOrdersAreHeldAcrossRestarts(t *testing.T) {
 }
 
 func TestRevokedTokenFailsOnlyItsStore(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 30, "prom-b": 20}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 30, "prom-b": 20})
 	e.SB.Revoke(e.Tokens["prom-b"])
 	res := e.Run()
 	if r := res["prom-b"]; r.Status != pipeline.StatusAuthFailed || r.Err == nil || !strings.Contains(r.Err.Error(), "prom-b") {
@@ -178,7 +178,7 @@ func TestRevokedTokenFailsOnlyItsStore(t *testing.T) {
 }
 
 func TestMalformedOrderIsRejectedRestLoads(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 40}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 40})
 	bad := e.SB.AddMalformed(e.Tokens["prom-a"])
 	e.Clock.Advance(time.Minute)
 	r := e.Run()["prom-a"]
@@ -195,7 +195,7 @@ func TestMalformedOrderIsRejectedRestLoads(t *testing.T) {
 }
 
 func TestTokenNeverLeaks(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 50, "prom-b": 10}, "")
+	e := pipelinetest.New(t, map[string]int{"prom-a": 50, "prom-b": 10})
 	e.SB.Faults().Set(kit.FaultConfig{Rate: 0.2, Kinds: kit.AllKinds, Seed: 3, RetryAfter: 0, MaxWait: time.Second})
 	e.SB.Revoke(e.Tokens["prom-b"])
 	var errs strings.Builder

@@ -46,7 +46,7 @@ type Env struct {
 var Start = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
 // New seeds one sandbox store per entry of orders and writes a config for them.
-func New(t testing.TB, orders map[string]int, extraYAML string) *Env {
+func New(t testing.TB, orders map[string]int) *Env {
 	t.Helper()
 	e := &Env{t: t, Clock: kit.NewClock(Start), Tokens: map[string]string{}, Logs: &bytes.Buffer{}}
 	e.SB = promsb.New(promsb.Options{Clock: e.Clock, Seed: 7})
@@ -62,7 +62,6 @@ func New(t testing.TB, orders map[string]int, extraYAML string) *Env {
 	sort.Strings(ids)
 	var b strings.Builder
 	b.WriteString("defaults:\n  rate_per_second: 0\n  timeout: 300ms\n  max_attempts: 8\n  batch_size: 64\n  page_size: 25\n")
-	b.WriteString(extraYAML)
 	b.WriteString("stores:\n")
 	for _, id := range ids {
 		token := "tok-" + id + "-S3CR3T-" + fmt.Sprint(time.Now().UnixNano())
