@@ -1,0 +1,235 @@
+// Package rozetka is the Rozetka Seller API client
+// (https://api-seller.rozetka.com.ua): its wire types live here and nowhere
+// else; the extractor, the reverse-ETL pusher and the sandbox all use them.
+package rozetka
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Envelope wraps every answer: {"success": true, "content": …} or
+// {"success": false, "errors": {...}} — business errors come with HTTP 200
+// (rozetka-prom.md §1.8).
+type Envelope struct {
+	Success bool            `json:"success"`
+	Content json.RawMessage `json:"content,omitempty"`
+	Errors  *Error          `json:"errors,omitempty"`
+}
+
+// Error is the MarketError object; the apidoc calls it an array, observed
+// responses send one object (§1.8).
+type Error struct {
+	Message     string          `json:"message"`
+	Code        int             `json:"code"`
+	Description string          `json:"description,omitempty"`
+	Details     json.RawMessage `json:"details,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if e.Description != "" {
+		return fmt.Sprintf("rozetka error %d %s: %s", e.Code, e.Message, e.Description)
+	}
+	return fmt.Sprintf("rozetka error %d %s", e.Code, e.Message)
+}
+
+// Meta is the paging block of every search (§1.9).
+type Meta struct {
+	TotalCount  int `json:"totalCount"`
+	PageCount   int `json:"pageCount"`
+	CurrentPage int `json:"currentPage"`
+	PerPage     int `json:"perPage"`
+}
+
+// OrderSearch is the content of GET /orders/search.
+type OrderSearch struct {
+	Orders []json.RawMessage `json:"orders"`
+	Meta   Meta              `json:"_meta"`
+}
+
+// Order is the OrderModel with the expands the extractor asks for
+// (delivery, purchases, payment, status_data, user). Money is a decimal
+// string; created/changed are Kyiv local time without an offset (§1.4).
+type Order struct {
+	ID                 int64        `json:"id"`
+	Created            string       `json:"created"`
+	Changed            string       `json:"changed"`
+	Amount             string       `json:"amount"`
+	AmountWithDiscount string       `json:"amount_with_discount"`
+	Cost               string       `json:"cost"`
+	CostWithDiscount   string       `json:"cost_with_discount"`
+	Status             int          `json:"status"`
+	StatusGroup        int          `json:"status_group"`
+	Comment            string       `json:"comment"`
+	SellerComment      []SellerNote `json:"seller_comment,omitempty"`
+	UserPhone          string       `json:"user_phone"`
+	UserTitle          *PersonTitle `json:"user_title,omitempty"`
+	// RecipientPhone and RecipientTitle at order level are deprecated: they
+	// moved into Delivery, yet still arrive (§1.4).
+	RecipientPhone string       `json:"recipient_phone,omitempty"`
+	RecipientTitle *PersonTitle `json:"recipient_title,omitempty"`
+	TTN            NullString   `json:"ttn"`
+	TotalQuantity  int          `json:"total_quantity"`
+	CreatedType    int          `json:"created_type"`
+	CallbackOff    Bool         `json:"callback_off"`
+	IsFulfillment  Bool         `json:"is_fulfillment"`
+	FFCanApprove   Bool         `json:"ff_can_approve,omitempty"`
+
+	Delivery   *Delivery   `json:"delivery,omitempty"`
+	Purchases  []Purchase  `json:"purchases,omitempty"`
+	Payment    *Payment    `json:"payment,omitempty"`
+	StatusData *StatusData `json:"status_data,omitempty"`
+	User       *User       `json:"user,omitempty"`
+}
+
+// SellerNote is one entry of the seller's comment history.
+type SellerNote struct {
+	Comment   string `json:"comment"`
+	Created   string `json:"created"`
+	SellerID  int64  `json:"seller_id"`
+	SellerFIO string `json:"seller_fio"`
+}
+
+// PersonTitle is a name split into parts, with the full form beside them.
+type PersonTitle struct {
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	SecondName string `json:"second_name"`
+	FullName   string `json:"full_name"`
+}
+
+// Delivery is the `delivery` expand: service, recipient and place.
+type Delivery struct {
+	DeliveryServiceID   int64      `json:"delivery_service_id"`
+	DeliveryServiceName string     `json:"delivery_service_name"`
+	NameLogo            string     `json:"name_logo,omitempty"`
+	DeliveryMethodID    int        `json:"delivery_method_id"`
+	RecipientTitle      string     `json:"recipient_title"`
+	RecipientFirstName  string     `json:"recipient_first_name"`
+	RecipientLastName   string     `json:"recipient_last_name"`
+	RecipientSecondName string     `json:"recipient_second_name"`
+	RecipientPhone      string     `json:"recipient_phone"`
+	AnotherRecipient    Bool       `json:"another_recipient"`
+	Email               string     `json:"email,omitempty"`
+	PlaceStreet         string     `json:"place_street,omitempty"`
+	PlaceNumber         string     `json:"place_number,omitempty"`
+	PlaceHouse          string     `json:"place_house,omitempty"`
+	PlaceFlat           string     `json:"place_flat,omitempty"`
+	RefID               string     `json:"ref_id,omitempty"`
+	City                *City      `json:"city,omitempty"`
+	Cost                NullString `json:"cost,omitempty"`
+}
+
+// City of the delivery.
+type City struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	NameUA      string `json:"name_ua,omitempty"`
+	Title       string `json:"title,omitempty"`
+	RegionTitle string `json:"region_title,omitempty"`
+}
+
+// Purchase is one order line (`purchases` expand).
+type Purchase struct {
+	ID                int64  `json:"id"`
+	ItemID            int64  `json:"item_id"`
+	ItemName          string `json:"item_name"`
+	Quantity          int    `json:"quantity"`
+	Price             string `json:"price"`
+	PriceWithDiscount string `json:"price_with_discount"`
+	Cost              string `json:"cost"`
+	CostWithDiscount  string `json:"cost_with_discount"`
+	// Status: 1 active, 2 returned by the buyer, 0 removed while editing.
+	Status int           `json:"status"`
+	Item   *PurchaseItem `json:"item,omitempty"`
+}
+
+// PurchaseItem is the catalog item behind a purchase.
+type PurchaseItem struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	NameUA       string `json:"name_ua,omitempty"`
+	Article      string `json:"article,omitempty"`
+	PriceOfferID string `json:"price_offer_id,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// Payment is the `payment` expand.
+type Payment struct {
+	PaymentMethodID   int64          `json:"payment_method_id"`
+	PaymentMethodName string         `json:"payment_method_name"`
+	PaymentType       string         `json:"payment_type"` // cash, card, credit…
+	PaymentTypeTitle  string         `json:"payment_type_title"`
+	PaymentStatus     *PaymentStatus `json:"payment_status"`
+}
+
+// PaymentStatus is the order's payment state (§1.3 payment statuses).
+type PaymentStatus struct {
+	ID    int    `json:"id"`
+	Name  string `json:"name"` // paid, unpaid, hold, …
+	Title string `json:"title"`
+}
+
+// StatusData is the `status_data` expand.
+type StatusData struct {
+	ID          int    `json:"id"`
+	Name        string `json:"name"`
+	NameUK      string `json:"name_uk"`
+	NameEN      string `json:"name_en,omitempty"`
+	StatusGroup int    `json:"status_group"`
+}
+
+// User is the buyer's account; Email is the literal "true" when the buyer
+// has one and "" otherwise (§1.4 quirk).
+type User struct {
+	ID         int64  `json:"id"`
+	HasEmail   Bool   `json:"has_email"`
+	ContactFIO string `json:"contact_fio"`
+	Email      string `json:"email"`
+}
+
+// TimeLayout is the layout of dates in bodies and filters; Kyiv local time.
+const TimeLayout = "2006-01-02 15:04:05"
+
+// Bool reads true/false, 0/1 and "0"/"1": Rozetka documents booleans and
+// sends numbers (§1.13 quirk 3). It writes a JSON bool.
+type Bool bool
+
+// UnmarshalJSON accepts every form Rozetka uses.
+func (b *Bool) UnmarshalJSON(data []byte) error {
+	s := string(bytes.Trim(data, `"`))
+	switch s {
+	case "true", "1":
+		*b = true
+	case "false", "0", "", "null":
+		*b = false
+	default:
+		return fmt.Errorf("not a boolean: %s", data)
+	}
+	return nil
+}
+
+// NullString reads a string that may be null or a number ("ttn": null).
+type NullString string
+
+// UnmarshalJSON accepts null, strings and bare numbers.
+func (s *NullString) UnmarshalJSON(data []byte) error {
+	switch {
+	case bytes.Equal(data, []byte("null")):
+		*s = ""
+	case len(data) > 0 && data[0] == '"':
+		var v string
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		*s = NullString(v)
+	default:
+		var n json.Number
+		if err := json.Unmarshal(data, &n); err != nil {
+			return fmt.Errorf("not a string or number: %s", data)
+		}
+		*s = NullString(n)
+	}
+	return nil
+}
