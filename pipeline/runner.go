@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +28,15 @@ const (
 	StatusRateLimited = "rate_limited"
 )
 
-// JobOrders is the job name of the order pull.
-const JobOrders = "orders"
+// Jobs, as pipeline_runs names them.
+const (
+	JobOrders    = "orders"    // changed orders, every few minutes
+	JobCatalog   = "catalog"   // the whole catalog, nightly and on demand
+	JobReference = "reference" // delivery services, payment methods, statuses of the account
+)
+
+// Jobs lists every job name.
+var Jobs = []string{JobOrders, JobCatalog, JobReference}
 
 // Runner runs cycles against one warehouse.
 type Runner struct {
@@ -67,6 +75,14 @@ func (r StoreResult) OK() bool { return r.Status == StatusOK }
 // returns one result per store, in config order. One store's failure never
 // stops the others.
 func (r *Runner) RunOnce(ctx context.Context, storeIDs ...string) ([]StoreResult, error) {
+	return r.RunJob(ctx, JobOrders, storeIDs...)
+}
+
+// RunJob runs one job for the given stores (all when empty), like RunOnce.
+func (r *Runner) RunJob(ctx context.Context, job string, storeIDs ...string) ([]StoreResult, error) {
+	if !slices.Contains(Jobs, job) {
+		return nil, fmt.Errorf("no job %q (have %s)", job, strings.Join(Jobs, ", "))
+	}
 	stores, err := r.pick(storeIDs)
 	if err != nil {
 		return nil, err
@@ -83,7 +99,7 @@ func (r *Runner) RunOnce(ctx context.Context, storeIDs ...string) ([]StoreResult
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = r.runStore(ctx, st)
+			results[i] = r.runStore(ctx, st, job)
 		}()
 	}
 	wg.Wait()
@@ -124,12 +140,12 @@ func (r *Runner) logger() *slog.Logger {
 	return slog.Default()
 }
 
-func (r *Runner) runStore(ctx context.Context, st config.Store) StoreResult {
-	res := StoreResult{RunID: newRunID(), Store: st.ID, Marketplace: st.Marketplace, Job: JobOrders}
+func (r *Runner) runStore(ctx context.Context, st config.Store, job string) StoreResult {
+	res := StoreResult{RunID: newRunID(), Store: st.ID, Marketplace: st.Marketplace, Job: job}
 	started := time.Now()
 	startedAt := r.now()
-	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "run", res.RunID)
-	err := r.orders(ctx, st, &res, log)
+	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "job", job, "run", res.RunID)
+	err := r.dispatch(ctx, st, job, &res, log)
 	res.Duration = time.Since(started)
 	res.Status = StatusOK
 	if err != nil {
@@ -141,7 +157,7 @@ func (r *Runner) runStore(ctx context.Context, st config.Store) StoreResult {
 			"unchanged", res.Unchanged, "rejected", res.Rejected, "held", res.Held, "duration", res.Duration)
 	}
 	rec := clickhouse.Run{
-		RunID: res.RunID, Marketplace: st.Marketplace, Store: st.ID, Job: JobOrders,
+		RunID: res.RunID, Marketplace: st.Marketplace, Store: st.ID, Job: job,
 		StartedAt: startedAt, FinishedAt: startedAt.Add(res.Duration), DurationMS: uint64(res.Duration.Milliseconds()),
 		Status: res.Status, Fetched: uint64(res.Fetched), New: uint64(res.New), Updated: uint64(res.Updated),
 		Unchanged: uint64(res.Unchanged), Rejected: uint64(res.Rejected), Held: uint64(res.Held),
@@ -155,32 +171,56 @@ func (r *Runner) runStore(ctx context.Context, st config.Store) StoreResult {
 	return res
 }
 
-func (r *Runner) orders(ctx context.Context, st config.Store, res *StoreResult, log *slog.Logger) error {
+// dispatch opens the store's client and runs one job with it.
+func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger) error {
 	conn, ok := connectors.Lookup(st.Marketplace)
 	if !ok {
 		return fmt.Errorf("store %s: no connector for marketplace %q", st.ID, st.Marketplace)
 	}
-	token, err := st.Token()
+	cfg, err := r.sourceConfig(st)
 	if err != nil {
 		return err
 	}
-	opts := httpx.Options{
+	src := conn.Open(cfg)
+	sc := connectors.StoreContext{
+		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
+		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
+	}
+	switch job {
+	case JobCatalog:
+		cat, ok := src.(source.Catalog)
+		if !ok || conn.TransformProduct == nil {
+			return fmt.Errorf("store %s: marketplace %s has no catalog API here", st.ID, st.Marketplace)
+		}
+		return (&catalogJob{wh: r.Warehouse, store: st, conn: conn, src: cat, sc: sc, runID: res.RunID, now: r.now(), result: res, log: log}).run(ctx)
+	case JobReference:
+		ref, ok := src.(source.Reference)
+		if !ok {
+			return fmt.Errorf("store %s: marketplace %s has no reference lists here", st.ID, st.Marketplace)
+		}
+		return loadReference(ctx, r.Warehouse, st, ref, res)
+	}
+	return (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc}).run(ctx)
+}
+
+// sourceConfig gathers what the store's client needs, credentials included.
+func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
+	cfg := source.Config{Store: st.ID, BaseURL: st.BaseURL, PageSize: st.PageSize, HTTP: httpx.Options{
 		Timeout:       st.Timeout.Duration,
 		MaxAttempts:   st.MaxAttempts,
 		RatePerSecond: st.RatePerSecond,
-	}
+	}}
 	if r.HTTP != nil {
-		r.HTTP(&opts)
+		r.HTTP(&cfg.HTTP)
 	}
-	src := conn.NewOrders(source.Config{Store: st.ID, BaseURL: st.BaseURL, Token: token, PageSize: st.PageSize, HTTP: opts})
-	job := &orderJob{
-		wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res,
-		sc: connectors.StoreContext{
-			Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
-			Mappings: r.Config.MappingsFor(st),
-		},
+	var err error
+	if st.UsesLogin() {
+		cfg.Username = st.Username
+		cfg.Password, err = st.Password()
+	} else {
+		cfg.Token, err = st.Token()
 	}
-	return job.run(ctx)
+	return cfg, err
 }
 
 func newRunID() string {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 )
 
@@ -17,11 +21,17 @@ func configCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			path := configPath(cmd)
 			errs := 0
-			for _, p := range config.Check(path) {
-				fmt.Fprintln(cmd.OutOrStdout(), p.String())
+			problems := config.Check(path)
+			for _, p := range problems {
 				if !p.Warning {
 					errs++
 				}
+			}
+			if errs == 0 {
+				problems = append(problems, checkAgainstAccounts(cmd.Context(), path)...)
+			}
+			for _, p := range problems {
+				fmt.Fprintln(cmd.OutOrStdout(), p.String())
 			}
 			if errs > 0 {
 				return &exitError{2, fmt.Errorf("%s: %d mistake(s)", path, errs)}
@@ -31,4 +41,30 @@ func configCmd() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// checkAgainstAccounts compares the mappings with the reference lists the
+// reference job loaded from each account. Without a reachable warehouse, or
+// before the first reference load, it says so in a warning and checks nothing.
+func checkAgainstAccounts(ctx context.Context, path string) []config.Problem {
+	skipped := func(why string) []config.Problem {
+		return []config.Problem{{File: path, Warning: true, Field: "mappings",
+			Message: "not checked against the accounts' delivery, payment and status lists: " + why}}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	wh, err := clickhouse.Open(ctx, cfg.DSN())
+	if err != nil {
+		return skipped("the warehouse is not reachable")
+	}
+	defer wh.Close()
+	problems, err := pipeline.UnmappedOptions(ctx, wh, cfg)
+	if err != nil {
+		return skipped("no reference lists in the warehouse yet (run `kramar run --once --job reference`)")
+	}
+	return problems
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -20,9 +21,10 @@ import (
 func runCmd() *cobra.Command {
 	var once bool
 	var stores []string
+	var job string
 	cmd := &cobra.Command{
-		Use:   "run --once [--store ID]...",
-		Short: "Run one order cycle for every store (or the named ones)",
+		Use:   "run --once [--job orders|catalog|reference] [--store ID]...",
+		Short: "Run one cycle of a job (orders by default) for every store (or the named ones)",
 		Long: "Run pulls changed orders from each store, transforms them and loads them into ClickHouse,\n" +
 			"then prints a per-store summary. Exit code 0 when every store succeeded, 1 when any failed\n" +
 			"(the others are still loaded), 2 for a bad config. The scheduler daemon is `kramar serve`.",
@@ -38,7 +40,7 @@ func runCmd() *cobra.Command {
 				return err
 			}
 			defer wh.Close()
-			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunOnce(ctx, stores...)
+			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunJob(ctx, job, stores...)
 			if err != nil {
 				return &exitError{2, err}
 			}
@@ -53,6 +55,7 @@ func runCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&once, "once", false, "run one cycle and exit")
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
+	cmd.Flags().StringVar(&job, "job", pipeline.JobOrders, "job to run: "+strings.Join(pipeline.Jobs, ", "))
 	return cmd
 }
 

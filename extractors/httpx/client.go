@@ -42,6 +42,16 @@ type Options struct {
 	MaxRetryAfter time.Duration
 	// Transport overrides the HTTP transport (default: a shared keep-alive one).
 	Transport http.RoundTripper
+	// CheckBody, when set, inspects every 2xx body before it is decoded, for
+	// APIs that report failures inside a 200 (Rozetka's success:false). A
+	// non-nil error fails the attempt: it is retried when it is an *Error of
+	// a transient kind (transport, server, bad_body) and final otherwise.
+	// An *Error of KindAuth takes part in Reauthorize like an HTTP 401.
+	CheckBody func(status int, body []byte) error
+	// Reauthorize, when set, is called once per call after the call failed
+	// with KindAuth (e.g. an expired session); when it succeeds the call is
+	// made again, once. A second auth failure is returned as is.
+	Reauthorize func(ctx context.Context) error
 }
 
 // Client performs JSON calls against one marketplace account.
@@ -108,14 +118,13 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = c.opts.InitialBackoff
-	b.MaxInterval = 30 * time.Second
-	attempt := 0
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		attempt++
-		return struct{}{}, c.once(ctx, method, target, payload, out)
-	}, backoff.WithBackOff(b), backoff.WithMaxTries(uint(c.opts.MaxAttempts)), backoff.WithMaxElapsedTime(0))
+	attempt, err := c.retry(ctx, method, target, payload, out)
+	if err != nil && c.opts.Reauthorize != nil && KindOf(err) == KindAuth {
+		if aerr := c.opts.Reauthorize(ctx); aerr != nil {
+			return fmt.Errorf("store %s: %s %s: re-authenticating: %w", c.opts.Store, method, path, aerr)
+		}
+		attempt, err = c.retry(ctx, method, target, payload, out)
+	}
 	if err != nil {
 		var re *backoff.RetryAfterError
 		if errors.As(err, &re) {
@@ -124,6 +133,19 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		return fmt.Errorf("store %s: %s %s (attempt %d of %d): %w", c.opts.Store, method, path, attempt, c.opts.MaxAttempts, err)
 	}
 	return nil
+}
+
+// retry makes up to MaxAttempts attempts with backoff; it returns how many it made.
+func (c *Client) retry(ctx context.Context, method, target string, payload []byte, out any) (int, error) {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval = c.opts.InitialBackoff
+	b.MaxInterval = 30 * time.Second
+	attempt := 0
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		attempt++
+		return struct{}{}, c.once(ctx, method, target, payload, out)
+	}, backoff.WithBackOff(b), backoff.WithMaxTries(uint(c.opts.MaxAttempts)), backoff.WithMaxElapsedTime(0))
+	return attempt, err
 }
 
 // once is one attempt; its error says whether to retry.
@@ -174,6 +196,14 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	if readErr != nil {
 		return &Error{Kind: KindTransport, Msg: "reading body: " + transportReason(readErr)}
 	}
+	if c.opts.CheckBody != nil {
+		if err := c.opts.CheckBody(resp.StatusCode, raw); err != nil {
+			if transient(err) {
+				return err
+			}
+			return backoff.Permanent(err)
+		}
+	}
 	if out == nil {
 		return nil
 	}
@@ -204,6 +234,21 @@ type Error struct {
 	Kind   Kind
 	Status int
 	Msg    string
+	// Err is the marketplace's own error behind it, if any (e.g. an error
+	// code read from the body by CheckBody); errors.As reaches it.
+	Err error
+}
+
+// Unwrap returns the marketplace's error behind e, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// transient reports whether a retry may help with err.
+func transient(err error) bool {
+	switch KindOf(err) {
+	case KindTransport, KindServer, KindBadBody:
+		return true
+	}
+	return false
 }
 
 func (e *Error) Error() string {

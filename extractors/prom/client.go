@@ -14,6 +14,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
 )
 
 // ProductionURL is the public API root (rozetka-prom.md §2.1); sister hosts
@@ -151,4 +152,27 @@ func peekID(raw json.RawMessage) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
 	return id, err == nil && id > 0
+}
+
+// Options lists the store's payment and delivery options, by the names the
+// cabinet shows (what the mappings are written against).
+func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
+	pay, err := c.PaymentOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	del, err := c.DeliveryOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []canon.Option
+	for _, list := range []struct {
+		kind string
+		opts []Option
+	}{{canon.OptionPayment, pay}, {canon.OptionDelivery, del}} {
+		for _, o := range list.opts {
+			out = append(out, canon.Option{Kind: list.kind, ID: strconv.FormatInt(o.ID, 10), Name: o.Name, Extra: o.ShippingService, Active: true})
+		}
+	}
+	return out, nil
 }

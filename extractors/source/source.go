@@ -9,13 +9,18 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/schema/canon"
 )
 
-// RawOrder is one order exactly as the marketplace sent it.
+// RawOrder is one record exactly as the marketplace sent it: an order, or
+// (as Record) a catalog offer.
 type RawOrder struct {
 	ID   string
 	Body json.RawMessage
 }
+
+// Record is a raw record of any kind.
+type Record = RawOrder
 
 // Orders is a marketplace account's order API.
 type Orders interface {
@@ -27,11 +32,27 @@ type Orders interface {
 	Get(ctx context.Context, id string) (RawOrder, error)
 }
 
+// Catalog is a marketplace account's catalog API, for clients that have one.
+type Catalog interface {
+	// Products calls page for every page of the store's whole catalog.
+	Products(ctx context.Context, page func([]Record) error) error
+}
+
+// Reference is a marketplace account's reference lists (delivery services,
+// payment methods, statuses), for clients that have them.
+type Reference interface {
+	Options(ctx context.Context) ([]canon.Option, error)
+}
+
 // Config is what a client needs to reach one store.
 type Config struct {
-	Store    string
-	BaseURL  string // empty: the marketplace's production host
-	Token    string
+	Store   string
+	BaseURL string // empty: the marketplace's production host
+	Token   string
+	// Username and Password are for marketplaces that log in for a session
+	// token (Rozetka's POST /sites). Like Token they never reach logs or errors.
+	Username string
+	Password string
 	PageSize int
 	HTTP     httpx.Options
 }

@@ -133,6 +133,21 @@ func goValues(arr arrow.Array) (any, error) {
 			out[i] = toTime(v).UTC()
 		}
 		return out, nil
+	case *array.List:
+		strs, ok := a.ListValues().(*array.String)
+		if !ok {
+			return nil, fmt.Errorf("arrow list of %s has no ClickHouse mapping here", a.ListValues().DataType())
+		}
+		offsets := a.Offsets()
+		out := make([][]string, a.Len())
+		for i := range out {
+			row := make([]string, 0, offsets[i+1]-offsets[i])
+			for j := offsets[i]; j < offsets[i+1]; j++ {
+				row = append(row, strs.Value(int(j)))
+			}
+			out[i] = row
+		}
+		return out, nil
 	case *array.Decimal128:
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
 		out := make([]decimal.Decimal, a.Len())

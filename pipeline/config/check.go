@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -177,7 +178,8 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 		}
 	}
 
-	v.token(p, s)
+	v.onlyForOthers(p, s)
+	v.credentials(p, s)
 
 	for _, k := range []struct{ key, value string }{{"order_type", s.OrderType}, {"order_source", s.OrderSource}} {
 		if strings.TrimSpace(k.value) == "" && !v.d.failed[at(k.key)] {
@@ -190,21 +192,62 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 	v.tunables(p, s.StoreDefaults)
 }
 
-func (v validator) token(p string, s Store) {
+// onlyForOthers reports the store keys set in the file that the store's
+// marketplace does not have.
+func (v validator) onlyForOthers(p string, s Store) {
+	keys := make([]string, 0, len(storeKeysOnlyFor))
+	for k := range storeKeysOnlyFor {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		allowed := storeKeysOnlyFor[k]
+		if !v.d.present(p+"."+k) || allowed[s.Marketplace] || s.Marketplace == "" || !isKnownMarketplace(s.Marketplace) {
+			continue
+		}
+		v.problem(p+"."+k, "unknown key for a %s store (only %s stores have it)", s.Marketplace, strings.Join(sortedKeys(allowed), ", "))
+	}
+}
+
+// credentials: a token everywhere; on LoginMarketplaces a login instead,
+// never both.
+func (v validator) credentials(p string, s Store) {
+	if !LoginMarketplaces[s.Marketplace] {
+		v.secret(p, s.tokenSource())
+		return
+	}
+	hasToken := s.TokenEnv != "" || s.TokenFile != ""
 	switch {
-	case s.TokenEnv == "" && s.TokenFile == "":
-		v.problem(p+".token_env", "one of token_env or token_file is required")
-	case s.TokenEnv != "" && s.TokenFile != "":
-		v.problem(p+".token_file", "set only one of token_env and token_file")
-	case s.TokenEnv != "" && !envNamePattern.MatchString(s.TokenEnv):
-		v.problem(p+".token_env", "must be the name of an environment variable (like PROM_MAIN_TOKEN), not the token itself")
+	case hasToken && s.UsesLogin():
+		key := "username"
+		if s.Username == "" {
+			key = s.passwordSource().setKey()
+		}
+		v.problem(p+"."+key, "set either a token (token_env or token_file) or a login (username with password_env or password_file), not both")
+	case !hasToken && !s.UsesLogin():
+		v.problem(p+".token_env", "a token (token_env or token_file) or a login (username with password_env or password_file) is required")
+	case hasToken:
+		v.secret(p, s.tokenSource())
 	default:
-		if _, err := s.token(); err != nil {
-			field := "token_env"
-			if s.TokenFile != "" {
-				field = "token_file"
-			}
-			v.problem(p+"."+field, "%s", err)
+		if strings.TrimSpace(s.Username) == "" && !v.d.failed[p+".username"] {
+			v.problem(p+".username", "is required with password_env or password_file")
+		}
+		v.secret(p, s.passwordSource())
+	}
+}
+
+// secret checks that exactly one place is named and that the secret is there.
+func (v validator) secret(p string, src secretSource) {
+	switch {
+	case src.env == "" && src.file == "":
+		v.problem(p+"."+src.envKey, "one of %s or %s is required", src.envKey, src.fileKey)
+	case src.env != "" && src.file != "":
+		v.problem(p+"."+src.fileKey, "set only one of %s and %s", src.envKey, src.fileKey)
+	case src.env != "" && !envNamePattern.MatchString(src.env):
+		v.problem(p+"."+src.envKey, "must be the name of an environment variable (like %s), not the %s itself", src.example, src.what)
+	default:
+		if _, err := src.read(); err != nil {
+			v.problem(p+"."+src.setKey(), "%s", err)
 		}
 	}
 }
@@ -228,3 +271,12 @@ func (v validator) hold(p string, cfg *Config, s Store) {
 }
 
 func has(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -8,14 +8,19 @@ import (
 	"testing"
 )
 
-// testToken is what KRAMAR_TEST_TOKEN holds in tests; it must never show up in a message.
-const testToken = "tok-SECRET-9f8e7d6c"
+// testToken and testPassword are what KRAMAR_TEST_TOKEN and KRAMAR_TEST_PASSWORD
+// hold in tests; they must never show up in a message.
+const (
+	testToken    = "tok-SECRET-9f8e7d6c"
+	testPassword = "pw-SECRET-5a4b3c2d"
+)
 
 // setTestEnv gives every test the same environment, whatever the machine has.
 func setTestEnv(t *testing.T) {
 	t.Helper()
 	t.Setenv(EnvClickHouseDSN, "")
 	t.Setenv("KRAMAR_TEST_TOKEN", testToken)
+	t.Setenv("KRAMAR_TEST_PASSWORD", testPassword)
 	t.Setenv("KRAMAR_TEST_EMPTY", "")
 	t.Setenv("KRAMAR_TEST_UNSET", "")
 	os.Unsetenv("KRAMAR_TEST_UNSET") // t.Setenv restores it after the test
@@ -30,6 +35,7 @@ func TestCheck(t *testing.T) {
 		want []Problem // File is filled in from file
 	}{
 		{"minimal.yaml", nil},
+		{"rozetka.yaml", nil},
 		{"override.yaml", nil},
 		{"unknown_keys.yaml", []Problem{
 			{Line: 1, Field: "clickhose", Message: `unknown key (did you mean "clickhouse"?)`},
@@ -47,7 +53,7 @@ func TestCheck(t *testing.T) {
 		}},
 		{"marketplaces.yaml", []Problem{
 			{Line: 7, Field: "mappings.ebay", Message: "unknown marketplace; " + known},
-			{Line: 12, Store: "rz", Field: "marketplace", Message: "no extractor yet for marketplace rozetka"},
+			{Line: 12, Store: "hs", Field: "marketplace", Message: "no extractor yet for marketplace horoshop"},
 			{Line: 17, Store: "typo", Field: "marketplace", Message: `unknown marketplace "promm"; ` + known},
 			{Line: 21, Store: "none", Field: "marketplace", Message: "is required; " + known},
 		}},
@@ -59,6 +65,23 @@ func TestCheck(t *testing.T) {
 			{Line: 26, Store: "missing-file", Field: "token_file", Message: "cannot read token file " + filepath.Join("testdata", "missing.token") + ": no such file or directory"},
 			{Line: 31, Store: "empty-file", Field: "token_file", Message: "token file " + filepath.Join("testdata", "empty.token") + " is empty"},
 			{Line: 36, Store: "pasted", Field: "token_env", Message: "must be the name of an environment variable (like PROM_MAIN_TOKEN), not the token itself"},
+		}},
+		{"credentials.yaml", []Problem{
+			{Line: 7, Store: "both-kinds", Field: "username", Message: "set either a token (token_env or token_file) or a login (username with password_env or password_file), not both"},
+			{Line: 11, Store: "no-kind", Field: "token_env", Message: "a token (token_env or token_file) or a login (username with password_env or password_file) is required"},
+			{Line: 15, Store: "no-password", Field: "password_env", Message: "one of password_env or password_file is required"},
+			{Line: 20, Store: "no-username", Field: "username", Message: "is required with password_env or password_file"},
+			{Line: 29, Store: "both-passwords", Field: "password_file", Message: "set only one of password_env and password_file"},
+			{Line: 35, Store: "password-unset", Field: "password_env", Message: "environment variable KRAMAR_TEST_UNSET is not set"},
+			{Line: 41, Store: "password-file-missing", Field: "password_file", Message: "cannot read password file " + filepath.Join("testdata", "missing.password") + ": no such file or directory"},
+			{Line: 47, Store: "password-pasted", Field: "password_env", Message: "must be the name of an environment variable (like ROZETKA_MAIN_PASSWORD), not the password itself"},
+			{Line: 53, Store: "prom-with-login", Field: "username", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 54, Store: "prom-with-login", Field: "password_env", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 55, Store: "prom-with-login", Field: "customer_cancel_status", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 58, Store: "prom-login-only", Field: "token_env", Message: "one of token_env or token_file is required"},
+			{Line: 60, Store: "prom-login-only", Field: "username", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 61, Store: "prom-login-only", Field: "password_file", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 68, Store: "rz-typo", Field: "customer_cancel_stat", Message: `unknown key (did you mean "customer_cancel_status"?)`},
 		}},
 		{"values.yaml", []Problem{
 			{Line: 4, Field: "defaults.lookback", Message: "must be more than 0: orders changed just before the cursor would be missed"},
@@ -142,7 +165,7 @@ func TestProblemString(t *testing.T) {
 // password in the DSN: none of them may appear in any message.
 func TestSecretsNeverShown(t *testing.T) {
 	setTestEnv(t)
-	secrets := []string{testToken, "file-token-value", "DSN-PASSWORD-42", "abc123-pasted-token"}
+	secrets := []string{testToken, testPassword, "file-token-value", "file-password-value", "DSN-PASSWORD-42", "abc123-pasted-token", "hunter2-pasted-password"}
 	var messages []string
 	collect := func() {
 		files, err := filepath.Glob("testdata/*.yaml")
@@ -177,8 +200,20 @@ func TestSecretsNeverShown(t *testing.T) {
 		}
 	}
 
+	for _, s := range []Store{
+		{ID: "f", PasswordEnv: "KRAMAR_TEST_UNSET"},
+		{ID: "g", PasswordFile: "testdata/missing.password"},
+		{ID: "h", Username: "seller"},
+	} {
+		if _, err := s.Password(); err != nil {
+			messages = append(messages, err.Error())
+		} else {
+			t.Errorf("store %s: Password() gave no error", s.ID)
+		}
+	}
+
 	all := strings.Join(messages, "\n")
-	for _, want := range []string{"secrets.yaml", "DSN", "token_env", "page_size", "unknown key", "no extractor yet"} {
+	for _, want := range []string{"secrets.yaml", "DSN", "token_env", "password_env", "page_size", "unknown key", "no extractor yet"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the mistakes were not all made: no message mentions %q", want)
 		}

@@ -50,7 +50,20 @@ var KnownMarketplaces = []string{
 
 // withExtractor lists the marketplaces the pipeline can pull orders from today.
 // A store on any other known marketplace is a mistake rather than a silently idle store.
-var withExtractor = map[string]bool{"prom": true}
+var withExtractor = map[string]bool{"prom": true, "rozetka": true}
+
+// LoginMarketplaces may log in with username and password instead of a
+// static token (Rozetka: POST /sites, or a token made in the cabinet).
+var LoginMarketplaces = map[string]bool{"rozetka": true}
+
+// storeKeysOnlyFor lists the store keys that mean something on some
+// marketplaces only; on another marketplace they are unknown keys.
+var storeKeysOnlyFor = map[string]map[string]bool{
+	"username":               LoginMarketplaces,
+	"password_env":           LoginMarketplaces,
+	"password_file":          LoginMarketplaces,
+	"customer_cancel_status": {"rozetka": true},
+}
 
 // HasExtractor tells whether orders of the marketplace can be pulled yet.
 func HasExtractor(marketplace string) bool { return withExtractor[marketplace] }

@@ -69,8 +69,10 @@ func read(path string, why purpose) (*Config, []Problem) {
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		s.Line = d.lineOf(indexPath("stores", i))
-		if s.TokenFile != "" && !filepath.IsAbs(s.TokenFile) {
-			s.TokenFile = filepath.Join(filepath.Dir(path), s.TokenFile)
+		for _, f := range []*string{&s.TokenFile, &s.PasswordFile} {
+			if *f != "" && !filepath.IsAbs(*f) {
+				*f = filepath.Join(filepath.Dir(path), *f)
+			}
 		}
 	}
 	validate(cfg, d, why)

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -201,6 +202,58 @@ func TestTokenFileIsRelativeToConfig(t *testing.T) {
 	}
 }
 
+func TestPassword(t *testing.T) {
+	setTestEnv(t)
+	cases := []struct {
+		store   Store
+		want    string
+		wantErr string
+	}{
+		{Store{ID: "env", Username: "u", PasswordEnv: "KRAMAR_TEST_PASSWORD"}, testPassword, ""},
+		{Store{ID: "file", Username: "u", PasswordFile: "testdata/good.password"}, "file-password-value", ""},
+		{Store{ID: "unset", PasswordEnv: "KRAMAR_TEST_UNSET"}, "", `store "unset": environment variable KRAMAR_TEST_UNSET is not set`},
+		{Store{ID: "empty", PasswordEnv: "KRAMAR_TEST_EMPTY"}, "", `store "empty": environment variable KRAMAR_TEST_EMPTY is empty`},
+		{Store{ID: "nofile", PasswordFile: "testdata/missing.password"}, "", `store "nofile": cannot read password file testdata/missing.password: no such file or directory`},
+		{Store{ID: "blank", PasswordFile: "testdata/empty.token"}, "", `store "blank": password file testdata/empty.token is empty`},
+		{Store{ID: "none", Username: "u", TokenEnv: "KRAMAR_TEST_TOKEN"}, "", `store "none": neither password_env nor password_file is set`},
+	}
+	for _, c := range cases {
+		got, err := c.store.Password()
+		if got != c.want || (err == nil) != (c.wantErr == "") || err != nil && err.Error() != c.wantErr {
+			t.Errorf("%s: got %q, %v; want %q, %q", c.store.ID, got, err, c.want, c.wantErr)
+		}
+	}
+}
+
+func TestLoadRozetkaStores(t *testing.T) {
+	setTestEnv(t)
+	cfg := mustLoad(t, "testdata/rozetka.yaml")
+	login, file, token := cfg.Stores[0], cfg.Stores[1], cfg.Stores[2]
+
+	if !login.UsesLogin() || login.Username != "seller@example.com" || login.CustomerCancelStatus != "Скасовано покупцем" {
+		t.Errorf("login store: %+v", login)
+	}
+	if pw, err := login.Password(); err != nil || pw != testPassword {
+		t.Errorf("login password: %q, %v", pw, err)
+	}
+	// password_file is taken from the config file's folder, like token_file.
+	if pw, err := file.Password(); err != nil || pw != "file-password-value" || file.CustomerCancelStatus != "" {
+		t.Errorf("file store: %q, %v, %q", pw, err, file.CustomerCancelStatus)
+	}
+	if token.UsesLogin() {
+		t.Errorf("token store uses a login")
+	}
+	if tok, err := token.Token(); err != nil || tok != "file-token-value" {
+		t.Errorf("token store: %q, %v", tok, err)
+	}
+	if m := cfg.MappingsFor(login); m.Status["45"] != "Скасовано" || m.Payment["Оплата карткою онлайн"] != "Онлайн-оплата" {
+		t.Errorf("mappings: %+v", m)
+	}
+	if !HasExtractor("rozetka") || HasExtractor("horoshop") {
+		t.Errorf("extractors: rozetka %v, horoshop %v", HasExtractor("rozetka"), HasExtractor("horoshop"))
+	}
+}
+
 func TestDurationYAML(t *testing.T) {
 	var v struct {
 		D Duration `yaml:"d"`
@@ -260,6 +313,55 @@ func TestExampleFilePasses(t *testing.T) {
 	}
 	if tok, err := cfg.Stores[1].Token(); err != nil || tok != "outlet-token" {
 		t.Errorf("outlet token: %q, %v", tok, err)
+	}
+}
+
+// The Rozetka store is commented out in the example (a run needs its password);
+// uncommented, it must pass as it stands.
+func TestExampleRozetkaStore(t *testing.T) {
+	setTestEnv(t)
+	t.Setenv("PROM_MAIN_TOKEN", "main-token")
+	t.Setenv("PROM_OUTLET_TOKEN", "outlet-token")
+	t.Setenv("ROZETKA_MAIN_PASSWORD", testPassword)
+	data, err := os.ReadFile(filepath.Join("..", "..", "kramar.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start = "  # - id: rozetka-main"
+	head, block, found := strings.Cut(string(data), start+"\n")
+	if !found {
+		t.Fatalf("the example has no line %q", start)
+	}
+	lines := strings.Split(block, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Replace(l, "  # ", "  ", 1)
+	}
+	path := filepath.Join(t.TempDir(), "kramar.yaml")
+	uncommented := head + "  - id: rozetka-main\n" + strings.Join(lines, "\n")
+	if err := os.WriteFile(path, []byte(uncommented), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if ps := Check(path); len(ps) != 0 {
+		t.Fatalf("uncommented example:%s", listProblems(ps))
+	}
+	cfg := mustLoad(t, path)
+	rz := cfg.Stores[len(cfg.Stores)-1]
+	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || rz.CustomerCancelStatus != "Скасовано покупцем" ||
+		!reflect.DeepEqual(rz.Hold, Hold{PaymentTypes: []string{"Оплата карткою онлайн"}, Minutes: 5}) {
+		t.Errorf("rozetka store: %+v", rz)
+	}
+	if pw, err := rz.Password(); err != nil || pw != testPassword || rz.Username == "" {
+		t.Errorf("login: %q, %q, %v", rz.Username, pw, err)
+	}
+	m := cfg.MappingsFor(rz)
+	for id, want := range map[string]string{"1": "Новий", "26": "В обробці", "2": "Комплектується", "61": "Готується до відправки",
+		"3": "Відправлено", "4": "Доставляється", "5": "У відділенні", "6": "Виконано", "45": "Скасовано покупцем", "40": "Скасовано"} {
+		if m.Status[id] != want {
+			t.Errorf("status %s: %q, want %q", id, m.Status[id], want)
+		}
+	}
+	if len(m.Delivery) == 0 || m.Payment["Оплата карткою онлайн"] == "" {
+		t.Errorf("rozetka mappings: %+v", m)
 	}
 }
 

@@ -11,42 +11,79 @@ import (
 // Token reads the store's API token from its environment variable or file,
 // trimming spaces and newlines. The error names the store and where the token
 // was looked for, never a value.
-func (s Store) Token() (string, error) {
-	t, err := s.token()
-	if err != nil {
-		return "", fmt.Errorf("store %q: %w", s.ID, err)
-	}
-	return t, nil
+func (s Store) Token() (string, error) { return s.tokenSource().readFor(s.ID) }
+
+// Password reads the password of a store that logs in with a username
+// (rozetka) from its environment variable or file, like Token.
+func (s Store) Password() (string, error) { return s.passwordSource().readFor(s.ID) }
+
+// UsesLogin tells whether the store logs in with username and password
+// rather than a static token.
+func (s Store) UsesLogin() bool {
+	return s.Username != "" || s.PasswordEnv != "" || s.PasswordFile != ""
 }
 
-func (s Store) token() (string, error) {
+// secretSource is where one secret of a store is kept: an environment
+// variable or a file, named by two config keys.
+type secretSource struct {
+	what            string // "token", "password"
+	envKey, fileKey string // the config keys
+	env, file       string // their values
+	example         string // an environment variable name for messages
+}
+
+func (s Store) tokenSource() secretSource {
+	return secretSource{"token", "token_env", "token_file", s.TokenEnv, s.TokenFile, "PROM_MAIN_TOKEN"}
+}
+
+func (s Store) passwordSource() secretSource {
+	return secretSource{"password", "password_env", "password_file", s.PasswordEnv, s.PasswordFile, "ROZETKA_MAIN_PASSWORD"}
+}
+
+// setKey is the key the secret is read from: the file's when only it is set.
+func (src secretSource) setKey() string {
+	if src.env == "" && src.file != "" {
+		return src.fileKey
+	}
+	return src.envKey
+}
+
+func (src secretSource) readFor(store string) (string, error) {
+	v, err := src.read()
+	if err != nil {
+		return "", fmt.Errorf("store %q: %w", store, err)
+	}
+	return v, nil
+}
+
+func (src secretSource) read() (string, error) {
 	switch {
-	case s.TokenEnv != "":
-		v, ok := os.LookupEnv(s.TokenEnv)
+	case src.env != "":
+		v, ok := os.LookupEnv(src.env)
 		if !ok {
-			return "", fmt.Errorf("environment variable %s is not set", s.TokenEnv)
+			return "", fmt.Errorf("environment variable %s is not set", src.env)
 		}
 		if v = strings.TrimSpace(v); v == "" {
-			return "", fmt.Errorf("environment variable %s is empty", s.TokenEnv)
+			return "", fmt.Errorf("environment variable %s is empty", src.env)
 		}
 		return v, nil
-	case s.TokenFile != "":
-		b, err := os.ReadFile(s.TokenFile)
+	case src.file != "":
+		b, err := os.ReadFile(src.file)
 		if err != nil {
 			// Only the cause: *PathError repeats the path, which we give ourselves.
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return "", fmt.Errorf("cannot read token file %s: %v", s.TokenFile, err)
+			return "", fmt.Errorf("cannot read %s file %s: %v", src.what, src.file, err)
 		}
 		v := strings.TrimSpace(string(b))
 		if v == "" {
-			return "", fmt.Errorf("token file %s is empty", s.TokenFile)
+			return "", fmt.Errorf("%s file %s is empty", src.what, src.file)
 		}
 		return v, nil
 	default:
-		return "", errors.New("neither token_env nor token_file is set")
+		return "", fmt.Errorf("neither %s nor %s is set", src.envKey, src.fileKey)
 	}
 }
 

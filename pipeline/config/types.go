@@ -61,9 +61,18 @@ type Store struct {
 	// config file's folder). The token itself never sits in the config.
 	TokenEnv  string `yaml:"token_env"`
 	TokenFile string `yaml:"token_file"`
+	// Username with one of PasswordEnv / PasswordFile is a login instead of a
+	// token, for marketplaces that have one (LoginMarketplaces). The password is
+	// kept like the token: in an environment variable or a file, never here.
+	Username     string `yaml:"username"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
 
 	OrderType   string `yaml:"order_type"`
 	OrderSource string `yaml:"order_source"`
+	// CustomerCancelStatus (rozetka) is the CRM status given to orders the buyer
+	// cancelled; empty means the status mapping decides for them too.
+	CustomerCancelStatus string `yaml:"customer_cancel_status"`
 
 	Hold Hold `yaml:"hold"`
 	// Mappings override the marketplace's mappings key by key; see Config.MappingsFor.

@@ -21,16 +21,24 @@ type StoreContext struct {
 	OrderType   string
 	OrderSource string
 	Mappings    config.Mappings
+	// CustomerCancelStatus is the CRM status for orders the buyer cancelled
+	// (empty: the status mapping decides).
+	CustomerCancelStatus string
 }
 
 // Connector is one marketplace's order pipeline parts.
 type Connector struct {
 	Marketplace string
-	// NewOrders opens the order API of one store.
-	NewOrders func(source.Config) source.Orders
+	// Open makes the API client of one store. Every client serves orders;
+	// one that also implements source.Catalog or source.Reference serves the
+	// catalog and reference jobs.
+	Open func(source.Config) source.Orders
 	// Transform turns one raw order into the canonical order. A bad field is
 	// reported as *canon.FieldError.
 	Transform func(raw json.RawMessage, sc StoreContext) (canon.Order, error)
+	// TransformProduct turns one raw catalog offer into a product; nil when
+	// the marketplace has no catalog API.
+	TransformProduct func(raw json.RawMessage, sc StoreContext) (canon.Product, error)
 	// RecordID reads the record's id even from a malformed record, for rejects.
 	RecordID func(raw json.RawMessage) string
 	// TransformVersion changes whenever Transform's output for the same input

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Tokens maps bearer tokens to store ids. Only the id ever leaves this type
@@ -12,11 +13,30 @@ type Tokens struct {
 	mu      sync.RWMutex
 	ids     map[string]string
 	revoked map[string]bool
+	expires map[string]time.Time // tokens added with AddExpiring
+	now     Now                  // the clock expiry is read on; nil = never expire
 }
 
 // NewTokens returns an empty registry.
 func NewTokens() *Tokens {
-	return &Tokens{ids: map[string]string{}, revoked: map[string]bool{}}
+	return &Tokens{ids: map[string]string{}, revoked: map[string]bool{}, expires: map[string]time.Time{}}
+}
+
+// SetClock sets the clock that AddExpiring's deadlines are read on (a
+// sandbox's movable clock, so tests can expire sessions by advancing it).
+func (t *Tokens) SetClock(now Now) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.now = now
+}
+
+// AddExpiring registers token for storeID until expires (exclusive), as a
+// login session is; without SetClock it never expires.
+func (t *Tokens) AddExpiring(token, storeID string, expires time.Time) {
+	t.Add(token, storeID)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.expires[token] = expires
 }
 
 // Add registers token for storeID (re-adding also un-revokes it).
@@ -50,6 +70,9 @@ func (t *Tokens) Active(token string) (string, bool) {
 	defer t.mu.RUnlock()
 	id, ok := t.ids[token]
 	if !ok || t.revoked[token] {
+		return "", false
+	}
+	if exp, ok := t.expires[token]; ok && t.now != nil && !t.now().Before(exp) {
 		return "", false
 	}
 	return id, true

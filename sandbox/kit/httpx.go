@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -67,4 +68,22 @@ func Serve(addr string, h http.Handler) (*http.Server, string, error) {
 		}
 	}()
 	return srv, "http://" + ln.Addr().String(), nil
+}
+
+// ServeUntil is Serve that shuts the server down when ctx ends (forcing it
+// closed if a held request, such as a Timeout fault, outlives 5 seconds).
+func ServeUntil(ctx context.Context, addr string, h http.Handler) (string, error) {
+	srv, base, err := Serve(addr, h)
+	if err != nil {
+		return "", err
+	}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if srv.Shutdown(shutdown) != nil {
+			_ = srv.Close()
+		}
+	}()
+	return base, nil
 }

@@ -349,3 +349,80 @@ func TestServe(t *testing.T) {
 		t.Fatalf("got %q", b)
 	}
 }
+
+func TestTokensExpireOnTheClock(t *testing.T) {
+	clock := NewClock(time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC))
+	tokens := NewTokens()
+	tokens.SetClock(clock.Now)
+	tokens.AddExpiring("session", "s1", clock.Now().Add(time.Hour))
+	tokens.Add("static", "s1")
+	if _, ok := tokens.Active("session"); !ok {
+		t.Fatal("fresh session inactive")
+	}
+	clock.Advance(time.Hour)
+	if _, ok := tokens.Active("session"); ok {
+		t.Fatal("session active at its deadline")
+	}
+	if id, ok := tokens.StoreID("session"); !ok || id != "s1" {
+		t.Fatal("expired session lost its store id")
+	}
+	if _, ok := tokens.Active("static"); !ok {
+		t.Fatal("a token added without a deadline expired")
+	}
+}
+
+func TestParallelCallsEachIndexOnce(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 1000} {
+		seen := make([]int32, n)
+		Parallel(n, func(i int) { seen[i]++ })
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("n=%d: index %d called %d times", n, i, c)
+			}
+		}
+	}
+}
+
+func TestRecorderHidesBodiesOfSecretPaths(t *testing.T) {
+	rec := NewRecorder(nil)
+	rec.HideBodies("/sites")
+	h := rec.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if len(b) == 0 {
+			t.Error("handler lost the body")
+		}
+	}))
+	for _, p := range []string{"/sites", "/orders/1"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", p, strings.NewReader(`{"password":"c2VjcmV0"}`)))
+	}
+	reqs := rec.Requests()
+	if reqs[0].Body != nil || string(reqs[1].Body) != `{"password":"c2VjcmV0"}` {
+		t.Fatalf("bodies kept: %q and %q", reqs[0].Body, reqs[1].Body)
+	}
+}
+
+func TestServeUntilStopsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	base, err := ServeUntil(ctx, "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		resp, err := http.Get(base)
+		if err != nil {
+			return
+		}
+		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("server still answering after its context ended")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

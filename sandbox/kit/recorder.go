@@ -27,9 +27,29 @@ const RecorderLimit = 200_000
 
 // Recorder keeps every request that passed through Wrap.
 type Recorder struct {
-	clock *Clock
-	mu    sync.Mutex
-	reqs  []Request
+	clock  *Clock
+	mu     sync.Mutex
+	reqs   []Request
+	hidden map[string]bool // paths whose bodies are not kept (they carry secrets)
+}
+
+// HideBodies stops keeping the bodies of requests to these exact paths,
+// e.g. a login whose body holds a password.
+func (rec *Recorder) HideBodies(paths ...string) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.hidden == nil {
+		rec.hidden = map[string]bool{}
+	}
+	for _, p := range paths {
+		rec.hidden[p] = true
+	}
+}
+
+func (rec *Recorder) hides(path string) bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.hidden[path]
 }
 
 // NewRecorder stamps requests with clock (a real clock if nil).
@@ -56,7 +76,7 @@ func (rec *Recorder) Wrap(h http.Handler) http.Handler {
 			Path:     r.URL.Path,
 			RawQuery: r.URL.RawQuery,
 		}
-		if len(body) > 0 {
+		if len(body) > 0 && !rec.hides(r.URL.Path) {
 			entry.Body = body
 		}
 		sw := &statusWriter{ResponseWriter: w}

@@ -112,3 +112,55 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// Product is one offer of a store's catalog on a marketplace.
+type Product struct {
+	Marketplace string `json:"marketplace"`
+	Store       string `json:"store"`
+	// ProductID is the marketplace's id of the offer (Rozetka rz_item_id).
+	ProductID string `json:"product_id"`
+	// ExternalID is the seller's own id of the offer (Rozetka price_offer_id).
+	ExternalID string `json:"external_id"`
+	Article    string `json:"article"`
+	Name       string `json:"name"`
+
+	Price      decimal.Decimal `json:"price"`
+	OldPrice   decimal.Decimal `json:"old_price"`
+	PromoPrice decimal.Decimal `json:"promo_price"`
+	Currency   string          `json:"currency"`
+
+	Stock             uint32 `json:"stock"`
+	Available         bool   `json:"available"`
+	AvailabilityTitle string `json:"availability_title"`
+	SellStatus        string `json:"sell_status"`
+	Sold              uint32 `json:"sold"`
+	Fulfillment       bool   `json:"fulfillment"`
+
+	CategoryID string   `json:"category_id"`
+	Category   string   `json:"category"`
+	URL        string   `json:"url"`
+	Photos     []string `json:"photos"`
+
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Option is one entry of a store's reference lists on a marketplace: a
+// delivery service, a payment method or an order status, by the names the
+// marketplace uses, so mappings can be written against real names.
+type Option struct {
+	Marketplace string `json:"marketplace"`
+	Store       string `json:"store"`
+	Kind        string `json:"kind"` // delivery, payment, status
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	// Extra is what else identifies it (a status group, a carrier code…).
+	Extra  string `json:"extra"`
+	Active bool   `json:"active"`
+}
+
+// Option kinds.
+const (
+	OptionDelivery = "delivery"
+	OptionPayment  = "payment"
+	OptionStatus   = "status"
+)

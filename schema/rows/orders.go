@@ -41,9 +41,9 @@ func (b Batch) Release() {
 	}
 }
 
-// Tables lists the tables Build fills, in that order.
+// Tables lists the tables this package builds records for.
 func Tables() []Table {
-	return []Table{ordersSpec.Table(), itemsSpec.Table(), royaltiesSpec.Table()}
+	return []Table{ordersSpec.Table(), itemsSpec.Table(), royaltiesSpec.Table(), productsSpec.Table(), optionsSpec.Table()}
 }
 
 // Build turns orders into one record per table. Order lines are numbered by

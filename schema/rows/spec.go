@@ -31,6 +31,7 @@ const (
 	DateTime             // DateTime('UTC'), whole seconds
 	Money                // Decimal(18, 2)
 	Quantity             // Decimal(18, 3)
+	Strings              // Array(String)
 )
 
 // decimalPrecision is the digits of every decimal column: Decimal(18, s)
@@ -63,6 +64,8 @@ func (k Kind) ClickHouseType() string {
 		return "DateTime('UTC')"
 	case Money, Quantity:
 		return fmt.Sprintf("Decimal(%d, %d)", decimalPrecision, k.Scale())
+	case Strings:
+		return "Array(String)"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -82,6 +85,8 @@ func (k Kind) ArrowType() arrow.DataType {
 		return &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}
 	case Money, Quantity:
 		return &arrow.Decimal128Type{Precision: decimalPrecision, Scale: k.Scale()}
+	case Strings:
+		return arrow.ListOf(arrow.BinaryTypes.String)
 	}
 	panic(fmt.Sprintf("rows: unknown kind %d", int(k)))
 }
@@ -108,6 +113,7 @@ type Field[T any] struct {
 	u64  func(T) uint64
 	tm   func(T) time.Time
 	dec  func(T) decimal.Decimal
+	strs func(T) []string
 }
 
 // Str declares a String column.
@@ -143,6 +149,11 @@ func MoneyOf[T any](name string, get func(T) decimal.Decimal) Field[T] {
 // QtyOf declares a Decimal(18, 3) column.
 func QtyOf[T any](name string, get func(T) decimal.Decimal) Field[T] {
 	return Field[T]{Column: Column{name, Quantity}, dec: get}
+}
+
+// StrList declares an Array(String) column.
+func StrList[T any](name string, get func(T) []string) Field[T] {
+	return Field[T]{Column: Column{name, Strings}, strs: get}
 }
 
 // Spec is one table: its name and fields, in column order.
@@ -238,6 +249,15 @@ func (f Field[T]) appendTo(b array.Builder, src []T) error {
 				return fmt.Errorf("row %d: %w", i, err)
 			}
 			db.Append(n)
+		}
+	case Strings:
+		lb := b.(*array.ListBuilder)
+		vb := lb.ValueBuilder().(*array.StringBuilder)
+		for _, r := range src {
+			lb.Append(true)
+			for _, v := range f.strs(r) {
+				vb.Append(v)
+			}
 		}
 	default:
 		return fmt.Errorf("unknown kind %d", int(f.Kind))

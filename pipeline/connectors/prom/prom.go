@@ -16,7 +16,7 @@ import (
 func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace: "prom",
-		NewOrders:   func(c source.Config) source.Orders { return client.NewClient(c) },
+		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
 		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
 			return transform.Transform(raw, transform.StoreContext{
 				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,

@@ -1,0 +1,456 @@
+// Package rozetka turns one Rozetka Seller API order, as the API sends it
+// (extractors/rozetka.Order), into a canonical order.
+package rozetka
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/mapping"
+	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/people"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// Marketplace is the canonical marketplace name, used when the store
+// context leaves it empty.
+const Marketplace = "rozetka"
+
+// Currency: Rozetka sells in hryvnias and its orders carry no currency.
+const Currency = "UAH"
+
+// Channels of a Rozetka order: fulfillment orders are stored and shipped by
+// Rozetka from its own warehouse (rozetka-prom.md §1.7); the seller ships
+// every other one. canon.Order has no fulfillment flag, and Channel is the
+// field that says how the order reached the seller.
+const (
+	ChannelFulfillment = "fulfillment"
+	ChannelMarketplace = "marketplace"
+)
+
+// CancelInitiatorBuyer is CancelInitiator for a customer cancel.
+const CancelInitiatorBuyer = "buyer"
+
+// CustomerCancelStatuses are the Rozetka status ids (rozetka-prom.md §1.5)
+// that mean the buyer called the order off before it was shipped: these
+// get the store's CustomerCancelStatus, so the seller sees them apart
+// from the cancels that are the seller's or Rozetka's doing.
+//
+//	45 Скасовано покупцем              40 Клієнт передумав
+//	17 Не влаштовують умови оплати      20 Товар не підходить за характеристиками
+//	24 Скасування. Не влаштовує доставка 33 Умови доставки не влаштовують
+//	37 Передоплата не влаштовує         38 Не влаштовує товар
+//
+// 17–38 are the reasons the buyer gives for not buying. Left out on
+// purpose:
+//   - 11 "Не прийшов за замовленням" and 12 "Відмова при отриманні": the
+//     parcel was already shipped and is coming back. The CRM status for
+//     them must start a return, which the status mapping gives; a
+//     "cancelled by the customer" status would hide a parcel in transit.
+//   - 30 (reserve expired), 50 (not paid), 51 and 77 (bank refused): the
+//     buyer did nothing rather than decided; Rozetka cancels on a timer.
+//   - 13, 16, 18, 28, 29, 42, 43, 44, 75: the seller, the call centre or
+//     Rozetka cancelled.
+var CustomerCancelStatuses = map[int]bool{
+	17: true, 20: true, 24: true, 33: true, 37: true, 38: true, 40: true, 45: true,
+}
+
+// statusGroupUnsuccessful is status_group 3, "Неуспішні" (§1.4).
+const statusGroupUnsuccessful = 3
+
+// paidStatus is the one payment status that counts as paid: "hold" is
+// money reserved on the card and not yet taken, "part-paid" is not the
+// whole sum (§1.3 payment statuses). PaymentStatus keeps the exact state.
+const paidStatus = "paid"
+
+// StoreContext is what the transform needs to know about the store an
+// order came from.
+type StoreContext struct {
+	Marketplace string // "rozetka"; empty means Marketplace
+	Store       string
+	OrderType   string
+	OrderSource string
+	Mappings    mapping.Tables
+	// CustomerCancelStatus is the CRM status of orders the buyer cancelled
+	// (CustomerCancelStatuses); empty means the status mapping decides.
+	CustomerCancelStatus string
+}
+
+// Transform decodes one raw Rozetka order and maps it to canon.Order.
+// Any bad field makes the whole order fail with a *canon.FieldError whose
+// Field is a JSON-style path ("amount", "purchases[1].cost"); use RecordID
+// to name the record in the reject.
+func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
+	var w wire.Order
+	if err := decode.Into(raw, &w); err != nil {
+		return canon.Order{}, err
+	}
+	return build(&w, store)
+}
+
+// RecordID reads the order's top-level "id" (number or string) even from a
+// record that does not decode, as long as the id comes before the damage:
+// Rozetka sends it first. It returns "" when there is none.
+func RecordID(raw json.RawMessage) string {
+	v, ok := source.PeekField(raw, "id")
+	if !ok || string(v) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	return string(v)
+}
+
+func build(w *wire.Order, store StoreContext) (canon.Order, error) {
+	o := canon.Order{
+		Marketplace: store.Marketplace,
+		Store:       store.Store,
+		OrderType:   store.OrderType,
+		OrderSource: store.OrderSource,
+		Currency:    Currency,
+		Channel:     ChannelMarketplace,
+	}
+	if o.Marketplace == "" {
+		o.Marketplace = Marketplace
+	}
+	if w.ID == 0 {
+		return canon.Order{}, fieldErr("id", "missing")
+	}
+	o.ExternalID = strconv.FormatInt(w.ID, 10)
+	if w.IsFulfillment {
+		o.Channel = ChannelFulfillment
+	}
+
+	var err error
+	if o.CreatedAt, err = parseTime("created", w.Created); err != nil {
+		return canon.Order{}, err
+	}
+	o.ModifiedAt = o.CreatedAt
+	if strings.TrimSpace(w.Changed) != "" {
+		if o.ModifiedAt, err = parseTime("changed", w.Changed); err != nil {
+			return canon.Order{}, err
+		}
+	}
+
+	if err := mapStatus(&o, w, store); err != nil {
+		return canon.Order{}, err
+	}
+	mapPeople(&o, w)
+	mapDelivery(&o, w, store.Mappings.Delivery)
+	mapPayment(&o, w, store.Mappings.Payment)
+	if err := mapMoney(&o, w); err != nil {
+		return canon.Order{}, err
+	}
+	if o.Items, err = items(w.Purchases); err != nil {
+		return canon.Order{}, err
+	}
+	return o, nil
+}
+
+func mapStatus(o *canon.Order, w *wire.Order, store StoreContext) error {
+	if w.Status == 0 { // a base field: every order has one (§1.4)
+		return fieldErr("status", "missing")
+	}
+	o.MarketplaceStatus = strconv.Itoa(w.Status)
+	group := w.StatusGroup
+	if d := w.StatusData; d != nil {
+		o.StatusName = strings.TrimSpace(d.NameUK)
+		if o.StatusName == "" {
+			o.StatusName = strings.TrimSpace(d.Name)
+		}
+		if group == 0 {
+			group = d.StatusGroup
+		}
+	}
+	if group == statusGroupUnsuccessful {
+		o.CancelReason = o.StatusName
+	}
+	// An unmapped status keeps the order: CRM status stays empty.
+	o.Status, _ = mapping.Lookup(store.Mappings.Status, o.MarketplaceStatus)
+	if CustomerCancelStatuses[w.Status] {
+		o.CancelInitiator = CancelInitiatorBuyer
+		if s := strings.TrimSpace(store.CustomerCancelStatus); s != "" {
+			o.Status = s
+		}
+	}
+	return nil
+}
+
+func mapPeople(o *canon.Order, w *wire.Order) {
+	buyer := titled(w.UserTitle, w.UserPhone)
+	recipient := buyer
+	if r, ok := deliveryRecipient(w.Delivery); ok {
+		recipient = r
+	} else if r := titled(w.RecipientTitle, w.RecipientPhone); !isEmpty(r) {
+		recipient = r // the order-level fields are deprecated yet still sent (§1.4)
+	}
+	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
+	if u := w.User; u != nil {
+		o.BuyerEmail = realEmail(u.Email)
+	}
+	o.BuyerComment = strings.TrimSpace(w.Comment)
+	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
+	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	o.DontCallBack = bool(w.CallbackOff)
+}
+
+// titled reads a name given in parts, or only as a full name, and a phone.
+func titled(t *wire.PersonTitle, phone string) people.Person {
+	p := people.Person{Phone: people.NormalizePhone(phone)}
+	if t != nil {
+		p.LastName, p.FirstName, p.MiddleName = named(t.LastName, t.FirstName, t.SecondName, t.FullName)
+	}
+	return p
+}
+
+// deliveryRecipient is the current place of the recipient (§1.4); ok is
+// false when the delivery expand is missing or names nobody.
+func deliveryRecipient(d *wire.Delivery) (people.Person, bool) {
+	if d == nil {
+		return people.Person{}, false
+	}
+	p := people.Person{Phone: people.NormalizePhone(d.RecipientPhone)}
+	p.LastName, p.FirstName, p.MiddleName = named(d.RecipientLastName, d.RecipientFirstName, d.RecipientSecondName, d.RecipientTitle)
+	return p, !isEmpty(p)
+}
+
+// named trims the name parts, splitting the full name when no part is set.
+func named(last, first, middle, full string) (string, string, string) {
+	last, first, middle = strings.TrimSpace(last), strings.TrimSpace(first), strings.TrimSpace(middle)
+	if last+first+middle == "" {
+		return people.SplitFullName(full)
+	}
+	return last, first, middle
+}
+
+func isEmpty(p people.Person) bool { return p == people.Person{} }
+
+// realEmail drops the "true" Rozetka writes when the buyer merely has an
+// address (§1.4 quirk) and anything else that is not an address.
+func realEmail(s string) string {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "@") {
+		return ""
+	}
+	return s
+}
+
+func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
+	o.TTN = strings.TrimSpace(string(w.TTN))
+	d := w.Delivery
+	if d == nil { // not expanded (§1.13 quirk 4)
+		return
+	}
+	o.MarketplaceDelivery = strings.TrimSpace(d.DeliveryServiceName)
+	o.Delivery, _ = mapping.First(table, optionKeys(d.DeliveryServiceName, d.DeliveryServiceID)...)
+	o.DeliveryProvider = strings.TrimSpace(d.NameLogo)
+	o.DeliveryAddress = address(d)
+}
+
+// courier is delivery_method_id 2; 1 is pickup at a branch (§1.4).
+const courier = 2
+
+// address is "city, place": the branch number for a pickup, the street,
+// house and flat for a courier or when no branch is given.
+func address(d *wire.Delivery) string {
+	var city string
+	if c := d.City; c != nil {
+		city = firstNonEmpty(c.NameUA, c.Name, c.Title)
+	}
+	parts := []string{city}
+	if n := strings.TrimSpace(d.PlaceNumber); n != "" && d.DeliveryMethodID != courier {
+		parts = append(parts, "Відділення №"+n)
+	} else {
+		parts = append(parts, strings.TrimSpace(d.PlaceStreet), prefixed("буд. ", d.PlaceHouse), prefixed("кв. ", d.PlaceFlat))
+	}
+	return joinNonEmpty(parts)
+}
+
+func prefixed(prefix, s string) string {
+	if s = strings.TrimSpace(s); s == "" {
+		return ""
+	}
+	return prefix + s
+}
+
+func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
+	p := w.Payment
+	if p == nil {
+		return
+	}
+	o.MarketplacePayment = strings.TrimSpace(p.PaymentMethodName)
+	o.Payment, _ = mapping.First(table, optionKeys(p.PaymentMethodName, p.PaymentMethodID)...)
+	if s := p.PaymentStatus; s != nil {
+		o.PaymentStatus = strings.ToLower(strings.TrimSpace(s.Name))
+	}
+	o.Paid = o.PaymentStatus == paidStatus
+}
+
+// optionKeys: tables are keyed by the name the cabinet shows; the numeric
+// id is accepted too.
+func optionKeys(name string, id int64) []string {
+	keys := []string{name}
+	if id != 0 {
+		keys = append(keys, strconv.FormatInt(id, 10))
+	}
+	return keys
+}
+
+// mapMoney: amount is the goods, cost the goods and delivery; the
+// *_with_discount forms are what the buyer pays (§1.4). Every money field
+// present is checked, used or not: one bad value means a damaged record.
+func mapMoney(o *canon.Order, w *wire.Order) error {
+	amount, err := preferred("amount_with_discount", w.AmountWithDiscount, "amount", w.Amount)
+	if err != nil {
+		return err
+	}
+	if !amount.set {
+		return fieldErr("amount", "missing")
+	}
+	cost, err := preferred("cost_with_discount", w.CostWithDiscount, "cost", w.Cost)
+	if err != nil {
+		return err
+	}
+	var listed decimal.Decimal // delivery.cost: only with the delivery expand
+	if d := w.Delivery; d != nil {
+		if listed, err = parseMoney("delivery.cost", string(d.Cost)); err != nil {
+			return err
+		}
+	}
+
+	o.Amount = amount.value
+	switch delivery := cost.value.Sub(amount.value); {
+	case cost.set && !delivery.IsNegative():
+		o.FullAmount, o.DeliveryCost = cost.value, delivery
+	case cost.set: // cost below the goods: trust the totals, take delivery as listed
+		o.FullAmount, o.DeliveryCost = cost.value, listed
+	default: // cost is a base field; never seen missing
+		o.FullAmount, o.DeliveryCost = amount.value.Add(listed), listed
+	}
+	return nil
+}
+
+func items(purchases []wire.Purchase) ([]canon.Item, error) {
+	out := make([]canon.Item, 0, len(purchases))
+	for i, p := range purchases {
+		if p.Status == 0 { // removed while the order was edited (§1.4)
+			continue
+		}
+		at := func(field string) string { return "purchases[" + strconv.Itoa(i) + "]." + field }
+		it := canon.Item{
+			Line:     uint32(len(out)),
+			Name:     strings.TrimSpace(p.ItemName),
+			Quantity: decimal.NewFromInt(int64(p.Quantity)),
+		}
+		if p.ItemID != 0 {
+			it.ProductID = strconv.FormatInt(p.ItemID, 10)
+		}
+		if item := p.Item; item != nil {
+			it.ExternalID = strings.TrimSpace(item.PriceOfferID)
+			it.SKU = strings.TrimSpace(item.Article)
+			if it.Name == "" {
+				it.Name = firstNonEmpty(item.NameUA, item.Name)
+			}
+		}
+		if p.Quantity <= 0 {
+			return nil, fieldErr(at("quantity"), "must be more than 0")
+		}
+		price, err := preferred(at("price_with_discount"), p.PriceWithDiscount, at("price"), p.Price)
+		if err != nil {
+			return nil, err
+		}
+		if !price.set {
+			return nil, fieldErr(at("price"), "missing")
+		}
+		total, err := preferred(at("cost_with_discount"), p.CostWithDiscount, at("cost"), p.Cost)
+		if err != nil {
+			return nil, err
+		}
+		it.Price, it.Total = price.value, total.value
+		if !total.set {
+			it.Total = price.value.Mul(it.Quantity)
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// sum is a parsed optional money field.
+type sum struct {
+	value decimal.Decimal
+	set   bool
+}
+
+// preferred parses both forms of one sum and returns the first one given.
+func preferred(field, s, fallbackField, fallback string) (sum, error) {
+	var out sum
+	for _, f := range [2]struct{ name, s string }{{field, s}, {fallbackField, fallback}} {
+		if strings.TrimSpace(f.s) == "" {
+			continue
+		}
+		d, err := parseMoney(f.name, f.s)
+		if err != nil {
+			return sum{}, err
+		}
+		if !out.set {
+			out = sum{d, true}
+		}
+	}
+	return out, nil
+}
+
+func parseMoney(field, s string) (decimal.Decimal, error) {
+	d, err := money.ParseOptional(s)
+	return d, asField(field, err)
+}
+
+// parseTime reads created/changed: "YYYY-MM-DD HH:MM:SS" in Kyiv local
+// time (§1.4). A time in the spring gap or the autumn overlap resolves as
+// timeconv says: the gap with the winter offset, the overlap as its first
+// (summer) occurrence.
+func parseTime(field, s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, fieldErr(field, "missing")
+	}
+	t, err := timeconv.Parse(s, timeconv.Kyiv)
+	return t, asField(field, err)
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func joinNonEmpty(parts []string) string {
+	kept := parts[:0:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ", ")
+}
+
+func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
+
+// asField names field in a parser's error; nil stays nil.
+func asField(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fieldErr(field, err.Error())
+}

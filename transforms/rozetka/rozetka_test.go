@@ -1,0 +1,161 @@
+package rozetka
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/golden"
+	"github.com/kramar/kramar/transforms/mapping"
+)
+
+// testStore gives customer cancels their own CRM status.
+var testStore = StoreContext{
+	Store:                "rozetka-main",
+	OrderType:            "retail",
+	OrderSource:          "Rozetka",
+	CustomerCancelStatus: "Скасовано покупцем",
+	Mappings: mapping.Tables{
+		Status: map[string]string{
+			"1":  "Новий",
+			"26": "В обробці",
+			"3":  "Відправлено",
+			"6":  "Виконано",
+			"12": "Відмова",
+			"42": "Скасовано",
+			"45": "Скасовано",
+		},
+		Delivery: map[string]string{
+			"нова пошта": "Нова пошта (відділення)", // case differs from the cabinet on purpose
+			"27":         "Нова пошта (кур'єр)",     // keyed by service id
+		},
+		Payment: map[string]string{
+			"Оплата під час отримання товару": "Накладений платіж",
+			"Оплата карткою онлайн":           "Онлайн-оплата",
+			"41": "Безготівковий розрахунок", // keyed by method id
+		},
+	},
+}
+
+// mappingOnlyStore leaves customer cancels to the status mapping.
+var mappingOnlyStore = func() StoreContext {
+	s := testStore
+	s.CustomerCancelStatus = ""
+	return s
+}()
+
+// TestGolden is the spec. The dst_* cases pin Kyiv's switches (timeconv):
+//
+//	2026-03-29 (03:00 → 04:00)   02:30 → 00:30Z   03:00 → 01:00Z (gap)   03:30 → 01:30Z (gap)   04:00 → 01:00Z
+//	2026-10-25 (04:00 → 03:00)   02:30 → 23:30Z   03:00 → 00:00Z (first) 03:30 → 00:30Z (first) 04:00 → 02:00Z
+//
+// A time in the gap never happened and is read as winter time (03:00 and
+// 04:00 are the same instant); a time in the overlap happened twice and is
+// read as the first, summer-time, occurrence.
+//
+// testdata/<case>.json → testdata/<case>.golden.json testdata/<case>.json → testdata/<case>.golden.json,
+// read with testStore; testdata/mapping_only/ is read with mappingOnlyStore.
+// Errors carry the record id the pipeline would reject the record under.
+func TestGolden(t *testing.T) {
+	run := func(store StoreContext) golden.Func {
+		return func(input []byte) (any, error) {
+			o, err := Transform(input, store)
+			if err != nil {
+				return nil, fmt.Errorf("record %q: %w", RecordID(input), err)
+			}
+			return o, nil
+		}
+	}
+	golden.Run(t, "testdata", run(testStore))
+	t.Run("mapping_only", func(t *testing.T) {
+		golden.Run(t, filepath.Join("testdata", "mapping_only"), run(mappingOnlyStore))
+	})
+}
+
+func TestFieldErrors(t *testing.T) {
+	cases := map[string]string{
+		`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"x"}`:                                                                                                      "amount",
+		`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1","cost":"1,2,3"}`:                                                                                       "cost",
+		`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1","purchases":[{"status":1,"quantity":1,"price":"1"},{"status":1,"quantity":1,"price":"1","cost":"?"}]}`: "purchases[1].cost",
+		`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1","delivery":{"cost":"?"}}`:                                                                              "delivery.cost",
+		`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1","purchases":[{"status":1,"quantity":"2"}]}`:                                                            "purchases[0].quantity",
+		`{"id":1,"created":"2025-03-01 10:00:00","status":1}`:                                                                                                                   "amount",
+		`{"id":1,"created":"2025-03-01 10:00:00","changed":"вчора","status":1,"amount":"1"}`:                                                                                    "changed",
+	}
+	for in, field := range cases {
+		_, err := Transform(json.RawMessage(in), testStore)
+		var fe *canon.FieldError
+		if !errors.As(err, &fe) || fe.Field != field {
+			t.Errorf("Transform(%s) = %v, want a *canon.FieldError for %s", in, err, field)
+		}
+	}
+}
+
+func TestRecordID(t *testing.T) {
+	cases := map[string]string{
+		`{"id": 123, "purchases": [{"id": 9}]}`:     "123",
+		`{"purchases": [{"id": 9}], "id": 123}`:     "123",
+		`{"id": "A-77"}`:                            "A-77",
+		`{"id": null}`:                              "",
+		`{"amount": "1"}`:                           "",
+		`{"id": 555, "purchases": [{"quantity": `:   "555",
+		`not json at all`:                           "",
+		`{"purchases": [{"id": 1}], "id": 7, "cost`: "7",
+		`{"purchases": [{"id": 1}, {"id": `:         "", // the id would come after the damage
+	}
+	for in, want := range cases {
+		if got := RecordID(json.RawMessage(in)); got != want {
+			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMarketplaceName(t *testing.T) {
+	raw := json.RawMessage(`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1"}`)
+	o, err := Transform(raw, StoreContext{Marketplace: "rozetka-test", Store: "s"})
+	if err != nil || o.Marketplace != "rozetka-test" {
+		t.Fatalf("got %q, %v", o.Marketplace, err)
+	}
+	if o, _ := Transform(raw, StoreContext{Store: "s"}); o.Marketplace != Marketplace {
+		t.Fatalf("default marketplace: %q", o.Marketplace)
+	}
+}
+
+// The customer-cancel set is part of the contract with the config: a store's
+// customer_cancel_status reaches exactly these statuses.
+func TestCustomerCancelStatuses(t *testing.T) {
+	for _, id := range []int{17, 20, 24, 33, 37, 38, 40, 45} {
+		if !CustomerCancelStatuses[id] {
+			t.Errorf("status %d is a customer cancel", id)
+		}
+	}
+	for _, id := range []int{1, 11, 12, 13, 16, 18, 28, 30, 42, 50} {
+		if CustomerCancelStatuses[id] {
+			t.Errorf("status %d is not a customer cancel", id)
+		}
+	}
+}
+
+// FuzzTransform: no input makes Transform panic, and every failure is a
+// *canon.FieldError the pipeline can record as a reject.
+func FuzzTransform(f *testing.F) {
+	inputs, _ := filepath.Glob("testdata/*.json")
+	for _, p := range inputs {
+		if b, err := os.ReadFile(p); err == nil && !strings.HasSuffix(p, golden.Suffix) {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_, err := Transform(raw, testStore)
+		var fe *canon.FieldError
+		if err != nil && !errors.As(err, &fe) {
+			t.Fatalf("error %v is not a FieldError", err)
+		}
+		_ = RecordID(raw)
+	})
+}
