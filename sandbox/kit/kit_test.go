@@ -426,3 +426,31 @@ func TestServeUntilStopsWithContext(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestMountControl(t *testing.T) {
+	clock := NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	f := NewFaults(FaultConfig{}, FaultScope{})
+	rec := NewRecorder(clock)
+	m := http.NewServeMux()
+	MountControl(m, f, rec, clock, nil)
+	do := func(method, path, body string) (int, string) {
+		w := httptest.NewRecorder()
+		m.ServeHTTP(w, httptest.NewRequest(method, path, strings.NewReader(body)))
+		return w.Code, w.Body.String()
+	}
+	if code, body := do("PUT", "/_sandbox/faults", `{"rate":0.5,"kinds":["timeout"],"seed":3}`); code != 200 || f.Config().Rate != 0.5 {
+		t.Fatalf("put faults: %d %s", code, body)
+	}
+	if code, body := do("POST", "/_sandbox/clock", `{"advance":"90m"}`); code != 200 || !clock.Now().Equal(time.Date(2026, 1, 1, 1, 30, 0, 0, time.UTC)) {
+		t.Fatalf("advance: %d %s", code, body)
+	}
+	if code, _ := do("POST", "/_sandbox/clock", `{"advance":"soon"}`); code != 400 {
+		t.Fatalf("bad duration answered %d", code)
+	}
+	if code, body := do("GET", "/_sandbox/requests", ""); code != 200 || !strings.Contains(body, `"requests"`) {
+		t.Fatalf("requests: %d %s", code, body)
+	}
+	if Clone[int](nil) != nil || *Clone(&[]int{7}[0]) != 7 {
+		t.Fatal("Clone")
+	}
+}

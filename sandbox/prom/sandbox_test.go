@@ -230,8 +230,19 @@ func TestRevokedAndUnknownTokens(t *testing.T) {
 			t.Fatalf("recorder holds a token: %+v", r)
 		}
 	}
-	if reqs := f.sb.Recorder().Requests(); reqs[len(reqs)-1].Store != "store-1" {
-		t.Fatalf("last request store %q", reqs[len(reqs)-1].Store)
+	// The recorder files a request after its answer is written, so the
+	// client may see the answer first: wait for the entry.
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		reqs := f.sb.Recorder().Requests()
+		if last := reqs[len(reqs)-1]; last.Status == http.StatusOK {
+			if last.Store != "store-1" {
+				t.Fatalf("the live token's request is filed under store %q", last.Store)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the live token's request was never recorded")
+		}
 	}
 }
 

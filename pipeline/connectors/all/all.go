@@ -3,4 +3,5 @@ package all
 
 import (
 	_ "github.com/kramar/kramar/pipeline/connectors/prom"
+	_ "github.com/kramar/kramar/pipeline/connectors/rozetka"
 )

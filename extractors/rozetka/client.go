@@ -1,0 +1,232 @@
+package rozetka
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// ProductionURL is the Seller API root (rozetka-prom.md §1.1).
+const ProductionURL = "https://api-seller.rozetka.com.ua"
+
+// OrderExpand is what every order read asks for: the blocks the transform
+// needs (§1.3 expand values).
+const OrderExpand = "delivery,purchases,payment,status_data,user"
+
+// Client talks to one Rozetka seller account.
+type Client struct {
+	store    string
+	api      *httpx.Client // authorized calls
+	anon     *httpx.Client // POST /sites
+	username string
+	password string
+
+	mu    sync.Mutex
+	token string
+}
+
+// NewClient builds a client for one store. A static API token (Token, §1.2)
+// is used as the Bearer as is; otherwise the client logs in with Username
+// and Password on first use. Either way an expired or refused session
+// (HTTP 401, codes 6001/1018/1020/5401) makes it log in once more and
+// repeat the call, when it has a username to log in with.
+func NewClient(c source.Config) *Client {
+	base := c.BaseURL
+	if base == "" {
+		base = ProductionURL
+	}
+	cl := &Client{store: c.Store, username: c.Username, password: c.Password, token: c.Token}
+	o := c.HTTP
+	o.Store = c.Store
+	o.BaseURL = strings.TrimRight(base, "/")
+	o.CheckBody = checkEnvelope
+	anon := o
+	anon.Authorize = setCommonHeaders
+	cl.anon = httpx.New(anon)
+	o.Authorize = cl.authorize
+	o.Reauthorize = cl.relogin
+	cl.api = httpx.New(o)
+	return cl
+}
+
+// setCommonHeaders sets what the apidoc asks of every call (§1.1): the
+// language, and on searches validation errors as errors rather than an
+// empty list.
+func setCommonHeaders(r *http.Request) {
+	r.Header.Set("Content-Language", "uk")
+	if strings.HasSuffix(r.URL.Path, "/search") {
+		r.Header.Set("Accept-Validate-Exception", "1")
+	}
+}
+
+func (c *Client) authorize(r *http.Request) {
+	setCommonHeaders(r)
+	c.mu.Lock()
+	token := c.token
+	c.mu.Unlock()
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+}
+
+// errNoLogin explains a refused static token: nothing to log in with.
+var errNoLogin = &httpx.Error{Kind: httpx.KindAuth, Msg: "the API token was refused and no username is configured to log in with"}
+
+// relogin replaces the session token (httpx calls it once per failed call).
+func (c *Client) relogin(ctx context.Context) error {
+	if c.username == "" {
+		return errNoLogin
+	}
+	return c.login(ctx)
+}
+
+// ensureSession logs in before the first call when there is no token yet.
+func (c *Client) ensureSession(ctx context.Context) error {
+	c.mu.Lock()
+	have := c.token != ""
+	c.mu.Unlock()
+	if have {
+		return nil
+	}
+	if c.username == "" {
+		return fmt.Errorf("store %s: neither an API token nor a username is configured: %w", c.store, errNoLogin)
+	}
+	return c.login(ctx)
+}
+
+// login is POST /sites with the password in Base64, as the API demands (§1.2).
+func (c *Client) login(ctx context.Context) error {
+	req := LoginRequest{Username: c.username, Password: base64.StdEncoding.EncodeToString([]byte(c.password))}
+	var env struct {
+		Content Login `json:"content"`
+	}
+	if err := c.anon.PostJSON(ctx, "/sites", req, &env); err != nil {
+		return fmt.Errorf("log in: %w", err)
+	}
+	if env.Content.AccessToken == "" {
+		return fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no access_token in the answer"})
+	}
+	c.mu.Lock()
+	c.token = env.Content.AccessToken
+	c.mu.Unlock()
+	return nil
+}
+
+// call performs one API call, logging in first when needed; out receives
+// the envelope's content.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, out any) error {
+	if err := c.ensureSession(ctx); err != nil {
+		return err
+	}
+	env := struct {
+		Content any `json:"content"`
+	}{Content: out}
+	if out == nil {
+		return c.api.Do(ctx, method, path, query, body, nil)
+	}
+	return c.api.Do(ctx, method, path, query, body, &env)
+}
+
+// checkEnvelope turns {"success":false,"errors":{…}} — sent with HTTP 200
+// (§1.8) — into a classified error: session problems and refusals are
+// KindAuth (a session error makes httpx log in again once), transient
+// codes are KindServer (retried), the rest are final. The *Error with the
+// code stays reachable with errors.As.
+func checkEnvelope(status int, body []byte) error {
+	v, ok := source.PeekField(body, "success")
+	if !ok || string(v) != "false" {
+		return nil // not an envelope, or a success
+	}
+	var env Envelope
+	if json.Unmarshal(body, &env) != nil || env.Errors == nil {
+		// errors may also be an array or keyed by item (§1.8): keep it whole.
+		raw, _ := source.PeekField(body, "errors")
+		env.Errors = &Error{Message: "unrecognised error", Details: raw}
+	}
+	e := env.Errors
+	kind := httpx.KindRequest
+	switch e.Code {
+	case CodeSessionExpired, CodeBadToken, CodeBadCredentials2, CodeInvalidCreds, CodeBadCredentials, CodeAccessDenied:
+		kind = httpx.KindAuth
+	case CodeServerError, CodeMessageBroker, CodeMaintenance:
+		kind = httpx.KindServer
+	}
+	return &httpx.Error{Kind: kind, Status: status, Msg: e.Error(), Err: e}
+}
+
+// isNotFound reports an entity the API does not have: codes 1019/5404 or HTTP 404.
+func isNotFound(err error) bool {
+	var e *Error
+	if errors.As(err, &e) && (e.Code == CodeNotFound || e.Code == CodeHTTPNotFound) {
+		return true
+	}
+	var he *httpx.Error
+	return errors.As(err, &he) && he.Status == http.StatusNotFound
+}
+
+// KyivTime renders an instant the way Rozetka's filters read dates: Kyiv
+// local time without an offset (§1.3, §1.4).
+func KyivTime(t time.Time) string {
+	return t.In(timeconv.Kyiv).Format(TimeLayout)
+}
+
+// Get fetches one order with OrderExpand.
+func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
+	var raw json.RawMessage
+	q := url.Values{"expand": {OrderExpand}}
+	if err := c.call(ctx, http.MethodGet, "/orders/"+url.PathEscape(id), q, nil, &raw); err != nil {
+		if isNotFound(err) {
+			return source.RawOrder{}, &source.NotFoundError{ID: id}
+		}
+		return source.RawOrder{}, err
+	}
+	return source.RawOrder{ID: id, Body: raw}, nil
+}
+
+// UpdateOrder changes an order's status, TTN or seller comment (PUT
+// /orders/{id}, §1.6) and returns the order as the API answers it. Like
+// every call it is retried on 5xx and timeouts; a status change repeats
+// harmlessly, but a seller comment whose first answer was lost may be
+// appended twice.
+func (c *Client) UpdateOrder(ctx context.Context, id int64, u UpdateOrder) (json.RawMessage, error) {
+	var raw json.RawMessage
+	q := url.Values{"expand": {OrderExpand}}
+	err := c.call(ctx, http.MethodPut, "/orders/"+strconv.FormatInt(id, 10), q, u, &raw)
+	return raw, err
+}
+
+// ApproveFF approves a fulfillment order (POST /orders/approve-ff-order/{id}, §1.7).
+func (c *Client) ApproveFF(ctx context.Context, id int64) (json.RawMessage, error) {
+	var raw json.RawMessage
+	err := c.call(ctx, http.MethodPost, "/orders/approve-ff-order/"+strconv.FormatInt(id, 10), nil, struct{}{}, &raw)
+	return raw, err
+}
+
+// peekID reads only the id of a record (a number; a quoted one is tolerated).
+func peekID(raw json.RawMessage, key string) (int64, bool) {
+	v, ok := source.PeekField(raw, key)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// The interfaces the pipeline uses.
+var (
+	_ source.Orders    = (*Client)(nil)
+	_ source.Catalog   = (*Client)(nil)
+	_ source.Reference = (*Client)(nil)
+)

@@ -1,0 +1,339 @@
+package rozetka_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/sandbox/kit"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+const (
+	user     = "shop@example.com"
+	password = "pa$$-wörd"
+)
+
+var testNow = time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC) // the week holds the spring DST switch
+
+type fixture struct {
+	sb     *rzsb.Sandbox
+	store  string
+	url    string
+	client *rozetka.Client
+}
+
+func newFixture(t *testing.T, nOrders, nGoods int, cfg source.Config) *fixture {
+	t.Helper()
+	sb := rzsb.New(rzsb.Options{Clock: kit.NewClock(testNow), Seed: 21})
+	store := sb.AddStore(user, password, nOrders, nGoods)
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	cfg.Store, cfg.BaseURL = "rz-shop", srv.URL
+	if cfg.Token == "" && cfg.Username == "" {
+		cfg.Username, cfg.Password = user, password
+	}
+	cfg.HTTP = httpx.Options{Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}
+	return &fixture{sb: sb, store: store, url: srv.URL, client: rozetka.NewClient(cfg)}
+}
+
+// want is the truth: the ids of orders whose `changed` (Kyiv wall clock)
+// falls in [from, to].
+func (f *fixture) want(t *testing.T, from, to time.Time) map[int64]bool {
+	out := map[int64]bool{}
+	for _, o := range f.sb.Orders(f.store) {
+		c, err := timeconv.Parse(o.Changed, timeconv.Kyiv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.Before(from.Truncate(time.Second)) && !c.After(to) {
+			out[o.ID] = true
+		}
+	}
+	return out
+}
+
+// pull runs ModifiedBetween, calling during(pageNo) after each page.
+func (f *fixture) pull(t *testing.T, from, to time.Time, during func(int)) (map[int64]int, error) {
+	seen := map[int64]int{}
+	n := 0
+	err := f.client.ModifiedBetween(context.Background(), from, to, func(page []source.RawOrder) error {
+		for _, r := range page {
+			id, err := strconv.ParseInt(r.ID, 10, 64)
+			if err != nil {
+				t.Fatalf("bad id %q", r.ID)
+			}
+			seen[id]++
+		}
+		n++
+		if during != nil {
+			during(n)
+		}
+		return nil
+	})
+	return seen, err
+}
+
+func assertExact(t *testing.T, seen map[int64]int, want map[int64]bool) {
+	t.Helper()
+	for id := range want {
+		if seen[id] == 0 {
+			t.Errorf("order %d missing", id)
+		}
+	}
+	for id := range seen {
+		if !want[id] {
+			t.Errorf("order %d delivered but not in the window", id)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("empty window proves nothing")
+	}
+}
+
+func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
+	f := newFixture(t, 700, 0, source.Config{})
+	from, to := testNow.Add(-5*24*time.Hour), testNow.Add(-time.Hour)
+	seen, err := f.pull(t, from, to, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertExact(t, seen, f.want(t, from, to))
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("order %d delivered %d times in a stable window", id, n)
+		}
+	}
+	if n := f.sb.Recorder().Count("/sites"); n != 1 {
+		t.Errorf("%d logins, want 1", n)
+	}
+	pages := (len(seen) + 19) / 20
+	if n := f.sb.Recorder().Count("/orders/search"); n != pages {
+		t.Errorf("%d search requests for %d pages", n, pages)
+	}
+	reqs := f.sb.Recorder().Requests()
+	q := reqs[len(reqs)-1].RawQuery
+	for _, part := range []string{"changed_from=" + strings.ReplaceAll(rozetka.KyivTime(from), " ", "+"), "sort=id", "expand=delivery%2Cpurchases"} {
+		if !strings.Contains(q, strings.ReplaceAll(part, ":", "%3A")) {
+			t.Errorf("query %s lacks %s", q, part)
+		}
+	}
+}
+
+func TestWrongPasswordIsAClearAuthError(t *testing.T) {
+	f := newFixture(t, 5, 0, source.Config{Username: user, Password: "wrong-secret"})
+	_, err := f.pull(t, testNow.Add(-time.Hour), testNow, nil)
+	if httpx.KindOf(err) != httpx.KindAuth {
+		t.Fatalf("kind %q: %v", httpx.KindOf(err), err)
+	}
+	var apiErr *rozetka.Error
+	if !errors.As(err, &apiErr) || apiErr.Code != 1004 {
+		t.Fatalf("want the API's 1004 behind the error: %v", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "rz-shop") || !strings.Contains(msg, "incorrect_username_password") || strings.Contains(msg, "wrong-secret") {
+		t.Fatalf("error must name the store and the cause, never the password: %v", err)
+	}
+	if n := f.sb.Recorder().Count("/sites"); n != 1 {
+		t.Fatalf("%d login attempts, want 1 (a refusal is not retried)", n)
+	}
+}
+
+func TestSessionExpiryMidPullReloginsOnce(t *testing.T) {
+	f := newFixture(t, 500, 0, source.Config{})
+	from, to := testNow.Add(-7*24*time.Hour), testNow
+	seen, err := f.pull(t, from, to, func(page int) {
+		if page == 4 {
+			f.sb.ExpireTokens()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertExact(t, seen, f.want(t, from, to))
+	if n := f.sb.Recorder().Count("/sites"); n != 2 {
+		t.Fatalf("%d logins, want 2 (the first and one re-login)", n)
+	}
+}
+
+func TestStaticTokenAndItsRefusal(t *testing.T) {
+	f := newFixture(t, 30, 0, source.Config{Token: "api-token-1"})
+	f.sb.AddToken(f.store, "api-token-1")
+	if _, err := f.pull(t, testNow.Add(-7*24*time.Hour), testNow, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.sb.Recorder().Count("/sites"); n != 0 {
+		t.Fatalf("%d logins with a static token", n)
+	}
+	f.sb.Revoke("api-token-1")
+	_, err := f.pull(t, testNow.Add(-time.Hour), testNow, nil)
+	if httpx.KindOf(err) != httpx.KindAuth || strings.Contains(err.Error(), "api-token-1") {
+		t.Fatalf("revoked token: %v", err)
+	}
+}
+
+func TestOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
+	f := newFixture(t, 600, 0, source.Config{})
+	from, to := testNow.Add(-7*24*time.Hour), testNow
+	want := f.want(t, from, to)
+	f.sb.Clock().Advance(time.Minute) // changes during the pull land after `to`
+	if err := f.sb.ShiftDuringPull(f.store, 7); err != nil {
+		t.Fatal(err)
+	}
+	// More orders leave while the pull is in the middle of the window.
+	moved := 0
+	seen, err := f.pull(t, from, to, func(page int) {
+		if page != 10 {
+			return
+		}
+		for _, o := range f.sb.Orders(f.store) {
+			if want[o.ID] && moved < 25 && o.Status == 6 {
+				_ = f.sb.SetTTN(f.store, o.ID, "20450000009999")
+				moved++
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved == 0 {
+		t.Fatal("nothing moved mid-pull")
+	}
+	assertExact(t, seen, want)
+}
+
+func TestFaultsLoseNothing(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		cfg     kit.FaultConfig
+		mustSee []kit.Kind
+	}{
+		{"10% of everything", kit.FaultConfig{Rate: 0.1, Kinds: kit.AllKinds, Seed: 3, MaxWait: 2 * time.Second}, nil},
+		{"30% page and body faults", kit.FaultConfig{Rate: 0.3, Kinds: []kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}, Seed: 4},
+			[]kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, 2000, 0, source.Config{})
+			f.sb.Faults().Set(c.cfg)
+			from, to := testNow.Add(-7*24*time.Hour), testNow
+			seen, err := f.pull(t, from, to, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertExact(t, seen, f.want(t, from, to))
+			counts := f.sb.Faults().Counts()
+			if len(counts) == 0 {
+				t.Fatal("no fault happened")
+			}
+			for _, k := range c.mustSee {
+				if counts[k] == 0 {
+					t.Errorf("fault %s never happened: %v", k, counts)
+				}
+			}
+		})
+	}
+}
+
+func TestGetUpdateAndApprove(t *testing.T) {
+	f := newFixture(t, 0, 20, source.Config{})
+	ctx := context.Background()
+	id := f.sb.AddOrder(f.store, func(o *rozetka.Order) { o.Status, o.TTN, o.IsFulfillment, o.FFCanApprove = 1, "", true, true })
+	raw, err := f.client.Get(ctx, strconv.FormatInt(id, 10))
+	if err != nil || raw.ID != strconv.FormatInt(id, 10) || !strings.Contains(string(raw.Body), `"purchases":[`) {
+		t.Fatalf("get: %v %s", err, raw.Body)
+	}
+	var nf *source.NotFoundError
+	if _, err := f.client.Get(ctx, "12345"); !errors.As(err, &nf) {
+		t.Fatalf("missing order: %v", err)
+	}
+	if _, err := f.client.UpdateOrder(ctx, id, rozetka.UpdateOrder{Status: 6}); err == nil {
+		t.Fatal("1 → 6 accepted")
+	} else if var1005 := new(rozetka.Error); !errors.As(err, &var1005) || var1005.Code != 1005 {
+		t.Fatalf("refused transition: %v", err)
+	}
+	body, err := f.client.UpdateOrder(ctx, id, rozetka.UpdateOrder{Status: 26, SellerComment: "перевірено"})
+	if err != nil || !strings.Contains(string(body), `"status":26`) {
+		t.Fatalf("1 → 26: %v %s", err, body)
+	}
+	if _, err := f.client.ApproveFF(ctx, id); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	if o, _ := f.sb.Order(f.store, id); o.FFCanApprove || o.Status != 26 || len(o.SellerComment) == 0 {
+		t.Fatalf("after update and approve: %+v", o)
+	}
+}
+
+func TestReferenceListsAndGoods(t *testing.T) {
+	f := newFixture(t, 0, 345, source.Config{})
+	ctx := context.Background()
+	statuses, err := f.client.OrderStatuses(ctx)
+	if err != nil || len(statuses) < 70 {
+		t.Fatalf("statuses: %d %v", len(statuses), err)
+	}
+	byID := map[int]rozetka.OrderStatus{}
+	for _, s := range statuses {
+		byID[s.ID] = s
+	}
+	if byID[45].NameUK != "Скасовано покупцем" || byID[45].StatusGroup != 3 || byID[6].StatusGroup != 2 {
+		t.Fatalf("status 45 %+v, 6 %+v", byID[45], byID[6])
+	}
+	edges, err := f.client.StatusAvailables(ctx)
+	if err != nil || len(edges) <= 20 {
+		t.Fatalf("transitions: %d %v", len(edges), err)
+	}
+	ds, err := f.client.DeliveryServices(ctx)
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("delivery services: %v", err)
+	}
+	pm, err := f.client.PaymentMethods(ctx)
+	if err != nil || len(pm) != 3 {
+		t.Fatalf("payment methods: %d %v", len(pm), err)
+	}
+	opts, err := f.client.Options(ctx)
+	if err != nil || len(opts) != len(statuses)+len(ds)+len(pm) {
+		t.Fatalf("options: %d %v", len(opts), err)
+	}
+	truth := f.sb.Goods(f.store)
+	var got []rozetka.GoodsItem
+	pages := 0
+	err = f.client.Goods(ctx, 100, func(items []rozetka.GoodsItem) error {
+		pages++
+		got = append(got, items...)
+		return nil
+	})
+	if err != nil || pages != 4 || len(got) != len(truth) {
+		t.Fatalf("goods: %d items in %d pages, want %d in 4: %v", len(got), pages, len(truth), err)
+	}
+	for i := range got {
+		if got[i].RzItemID != truth[i].RzItemID || got[i].Price != truth[i].Price || got[i].PriceOfferID != truth[i].PriceOfferID {
+			t.Fatalf("item %d: %+v vs %+v", i, got[i], truth[i])
+		}
+	}
+	n := 0
+	if err := f.client.Products(ctx, func(recs []source.Record) error {
+		for _, r := range recs {
+			if r.ID == "" {
+				t.Fatal("product without id")
+			}
+		}
+		n += len(recs)
+		return nil
+	}); err != nil || n != len(truth) {
+		t.Fatalf("products: %d %v", n, err)
+	}
+}
+
+func TestOrderStatusAcceptsNameUA(t *testing.T) {
+	var s rozetka.OrderStatus
+	if err := s.UnmarshalJSON([]byte(`{"id":1,"name":"Новый заказ","name_ua":"Нове замовлення","status_group":1}`)); err != nil || s.NameUK != "Нове замовлення" {
+		t.Fatalf("%+v %v", s, err)
+	}
+}

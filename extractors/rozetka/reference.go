@@ -1,0 +1,157 @@
+package rozetka
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
+)
+
+// paged is a search result: its entries and its paging block.
+type paged[T any] interface {
+	entries() []T
+	meta() Meta
+}
+
+func (l *OrderStatusList) entries() []OrderStatus         { return l.OrderStatus }
+func (l *OrderStatusList) meta() Meta                     { return l.Meta }
+func (l *StatusAvailableList) entries() []StatusAvailable { return l.StatusAvailables }
+func (l *StatusAvailableList) meta() Meta                 { return l.Meta }
+func (l *DeliveryServiceList) entries() []DeliveryService { return l.DeliveryServices }
+func (l *DeliveryServiceList) meta() Meta                 { return l.Meta }
+func (l *PaymentMethodList) entries() []PaymentMethod     { return l.PaymentMethods }
+func (l *PaymentMethodList) meta() Meta                   { return l.Meta }
+func (l *GoodsList) entries() []json.RawMessage           { return l.Items }
+func (l *GoodsList) meta() Meta                           { return l.Meta }
+
+// eachPage calls fn with the entries of every page of path (page 1..pageCount;
+// a list without _meta is one page).
+func eachPage[T any, L any, PL interface {
+	*L
+	paged[T]
+}](ctx context.Context, c *Client, path string, query url.Values, fn func([]T) error) error {
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	for page := 1; ; page++ {
+		q.Set("page", strconv.Itoa(page))
+		var list L
+		if err := c.call(ctx, http.MethodGet, path, q, nil, &list); err != nil {
+			return err
+		}
+		pl := PL(&list)
+		if err := fn(pl.entries()); err != nil {
+			return err
+		}
+		if page >= pl.meta().PageCount {
+			return nil
+		}
+	}
+}
+
+// collect gathers every page of a reference list.
+func collect[T any, L any, PL interface {
+	*L
+	paged[T]
+}](ctx context.Context, c *Client, path string) ([]T, error) {
+	var out []T
+	err := eachPage[T, L, PL](ctx, c, path, nil, func(p []T) error {
+		out = append(out, p...)
+		return nil
+	})
+	return out, err
+}
+
+// OrderStatuses lists every order status with its group (/order-statuses/search).
+func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
+	return collect[OrderStatus, OrderStatusList](ctx, c, "/order-statuses/search")
+}
+
+// StatusAvailables lists the allowed status transitions (/status-availables/search).
+func (c *Client) StatusAvailables(ctx context.Context) ([]StatusAvailable, error) {
+	return collect[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search")
+}
+
+// DeliveryServices lists the delivery services (/delivery-services/search).
+func (c *Client) DeliveryServices(ctx context.Context) ([]DeliveryService, error) {
+	return collect[DeliveryService, DeliveryServiceList](ctx, c, "/delivery-services/search")
+}
+
+// PaymentMethods lists the store's payment methods (/market-payment-methods/list;
+// its shape is assumed, see PaymentMethod).
+func (c *Client) PaymentMethods(ctx context.Context) ([]PaymentMethod, error) {
+	return collect[PaymentMethod, PaymentMethodList](ctx, c, "/market-payment-methods/list")
+}
+
+// goodsPages walks /goods/all with pageSize items a page (0 or less: the
+// server's default).
+func (c *Client) goodsPages(ctx context.Context, pageSize int, fn func([]json.RawMessage) error) error {
+	q := url.Values{}
+	if pageSize > 0 {
+		q.Set("pageSize", strconv.Itoa(pageSize))
+	}
+	return eachPage[json.RawMessage, GoodsList](ctx, c, "/goods/all", q, fn)
+}
+
+// Goods calls fn with every page of the seller's catalog (/goods/all).
+func (c *Client) Goods(ctx context.Context, pageSize int, fn func([]GoodsItem) error) error {
+	return c.goodsPages(ctx, pageSize, func(raws []json.RawMessage) error {
+		items := make([]GoodsItem, len(raws))
+		for i, raw := range raws {
+			if err := json.Unmarshal(raw, &items[i]); err != nil {
+				return fmt.Errorf("store %s: /goods/all item %d: %w", c.store, i, err)
+			}
+		}
+		return fn(items)
+	})
+}
+
+// Products delivers the catalog as raw records keyed by rz_item_id
+// (source.Catalog).
+func (c *Client) Products(ctx context.Context, page func([]source.Record) error) error {
+	return c.goodsPages(ctx, 0, func(raws []json.RawMessage) error {
+		recs := make([]source.Record, len(raws))
+		for i, raw := range raws {
+			recs[i].Body = raw
+			if id, ok := peekID(raw, "rz_item_id"); ok {
+				recs[i].ID = strconv.FormatInt(id, 10)
+			}
+		}
+		return page(recs)
+	})
+}
+
+// Options lists statuses, delivery services and payment methods by the
+// names the cabinet shows (source.Reference). A status's Extra is its
+// group (1 in process, 2 successful, 3 unsuccessful).
+func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
+	statuses, err := c.OrderStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	services, err := c.DeliveryServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	methods, err := c.PaymentMethods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]canon.Option, 0, len(statuses)+len(services)+len(methods))
+	for _, s := range statuses {
+		out = append(out, canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: s.NameUK, Extra: strconv.Itoa(s.StatusGroup), Active: s.Status == 1})
+	}
+	for _, d := range services {
+		out = append(out, canon.Option{Kind: canon.OptionDelivery, ID: strconv.FormatInt(d.ID, 10), Name: d.Name, Active: d.Status == 1})
+	}
+	for _, p := range methods {
+		out = append(out, canon.Option{Kind: canon.OptionPayment, ID: strconv.FormatInt(p.ID, 10), Name: p.Name, Extra: p.Title, Active: p.Status == 1})
+	}
+	return out, nil
+}

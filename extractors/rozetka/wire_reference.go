@@ -1,0 +1,100 @@
+package rozetka
+
+import "encoding/json"
+
+// OrderStatus is one entry of GET /order-statuses/search (§1.3). Status is
+// 1 active, 0 blocked; StatusGroup 1 in process, 2 successful, 3 unsuccessful.
+type OrderStatus struct {
+	ID          int    `json:"id"`
+	Name        string `json:"name"` // Russian
+	NameUK      string `json:"name_uk"`
+	NameEN      string `json:"name_en"`
+	StatusGroup int    `json:"status_group"`
+	Status      int    `json:"status"`
+	Color       string `json:"color,omitempty"`
+}
+
+// UnmarshalJSON also accepts name_ua, the spelling one example uses (§1.3).
+func (s *OrderStatus) UnmarshalJSON(data []byte) error {
+	type plain OrderStatus
+	var v struct {
+		plain
+		NameUA string `json:"name_ua"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*s = OrderStatus(v.plain)
+	if s.NameUK == "" {
+		s.NameUK = v.NameUA
+	}
+	return nil
+}
+
+// OrderStatusList is the content of /order-statuses/search.
+type OrderStatusList struct {
+	OrderStatus []OrderStatus `json:"orderStatus"`
+	Meta        Meta          `json:"_meta"`
+}
+
+// StatusAvailable is one edge of the transition graph: from ParentID the
+// seller may move an order to ChildID. DeliveryType 1 is the seller's own
+// delivery, 0 an external carrier (§1.3).
+type StatusAvailable struct {
+	ID           int64 `json:"id"`
+	ParentID     int   `json:"parent_id"`
+	ChildID      int   `json:"child_id"`
+	DeliveryType int   `json:"delivery_type"`
+	MarketGroup  int   `json:"market_group"`
+}
+
+// StatusAvailableList is the content of /status-availables/search.
+type StatusAvailableList struct {
+	StatusAvailables []StatusAvailable `json:"statusAvailables"`
+	Meta             Meta              `json:"_meta"`
+}
+
+// DeliveryService is one entry of /delivery-services/search (§1.11). Type
+// 0 is an external carrier, 1 the seller's own; ids are opaque.
+type DeliveryService struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Status    int    `json:"status"`
+	Type      int    `json:"type"`
+	MdmID     int64  `json:"mdm_id,omitempty"`
+	CanEdit   Bool   `json:"can_edit"`
+	CanUse    Bool   `json:"can_use"`
+	IsDefault Bool   `json:"is_default"`
+}
+
+// DeliveryServiceList is the content of /delivery-services/search.
+type DeliveryServiceList struct {
+	DeliveryServices []DeliveryService `json:"deliveryServices"`
+	Meta             Meta              `json:"_meta"`
+}
+
+// PaymentMethod is one entry of /market-payment-methods/list. The shape of
+// this list is not documented (§1.11): content.paymentMethods[] with these
+// fields is an assumption, low confidence; check it against a live store.
+type PaymentMethod struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Title  string `json:"title,omitempty"`
+	Status int    `json:"status"`
+}
+
+// PaymentMethodList is the (assumed) content of /market-payment-methods/list.
+type PaymentMethodList struct {
+	PaymentMethods []PaymentMethod `json:"paymentMethods"`
+	Meta           Meta            `json:"_meta"`
+}
+
+// UpdateOrder is the body of PUT /orders/{id} (§1.6): Status is required;
+// TTN is required for 3 and 61, and with 2 it moves the order to 61;
+// DuplicateOrderID is required for 49.
+type UpdateOrder struct {
+	Status           int    `json:"status"`
+	SellerComment    string `json:"seller_comment,omitempty"`
+	TTN              string `json:"ttn,omitempty"`
+	DuplicateOrderID int64  `json:"duplicate_order_id,omitempty"`
+}

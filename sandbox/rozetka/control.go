@@ -1,0 +1,251 @@
+package rozetka
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// asError keeps a nil *wire.Error a nil error.
+func asError(e *wire.Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
+// Orders returns the store's orders (copies, ascending id): the truth to
+// compare a pipeline's output with. Nil for an unknown store.
+func (s *Sandbox) Orders(storeID string) []wire.Order {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]wire.Order, len(st.recs))
+	for i, r := range st.recs {
+		out[i] = cloneOrder(r.order)
+	}
+	return out
+}
+
+// Order returns one order of the store.
+func (s *Sandbox) Order(storeID string, id int64) (wire.Order, bool) {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return wire.Order{}, false
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if i := st.find(id); i >= 0 {
+		return cloneOrder(st.recs[i].order), true
+	}
+	return wire.Order{}, false
+}
+
+// OrderJSON returns one order exactly as the API sends it with expand (a
+// comma-separated list); nil when there is none.
+func (s *Sandbox) OrderJSON(storeID string, id int64, expand string) []byte {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if i := st.find(id); i >= 0 {
+		return st.recs[i].appendJSON(nil, parseExpand(expand))
+	}
+	return nil
+}
+
+// Goods returns the store's catalog.
+func (s *Sandbox) Goods(storeID string) []wire.GoodsItem {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return append([]wire.GoodsItem(nil), st.goods...)
+}
+
+// change applies fn to order id of a store as an update at the clock's now.
+func (s *Sandbox) change(storeID string, id int64, fn func(*record) *wire.Error) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	return asError(st.update(id, s.clock.Now(), fn))
+}
+
+// Update applies a PUT /orders/{id} body under the same rules as the API.
+func (s *Sandbox) Update(storeID string, id int64, u wire.UpdateOrder) error {
+	now := s.clock.Now()
+	return s.change(storeID, id, func(r *record) *wire.Error { return applyUpdate(r, u, now) })
+}
+
+// SetStatus moves an order to status under the API's rules (transition
+// graph, TTN for 3 and 61); errors are *wire.Error with the API's code.
+func (s *Sandbox) SetStatus(storeID string, id int64, status int) error {
+	return s.Update(storeID, id, wire.UpdateOrder{Status: status})
+}
+
+// SetTTN sets the waybill number without touching the status, as carrier
+// integrations do.
+func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
+	return s.change(storeID, id, func(r *record) *wire.Error {
+		r.order.TTN = wire.NullString(ttn)
+		return nil
+	})
+}
+
+// paymentStatusByName are the payment states SetPayment accepts (§1.3).
+var paymentStatusByName = map[string]paymentStatus{
+	payPaid.name: payPaid, payUnpaid.name: payUnpaid, payHold.name: payHold, payBack.name: payBack,
+	"cancelled": {1, "cancelled", "Отменен"}, "part-paid": {5, "part-paid", "Частично оплачен"},
+}
+
+// SetPayment sets payment.payment_status by name (paid, unpaid, hold,
+// returned, cancelled, part-paid); "" clears it.
+func (s *Sandbox) SetPayment(storeID string, id int64, name string) error {
+	ps, ok := paymentStatusByName[name]
+	if !ok && name != "" {
+		return errCheckData("unknown payment status " + strconv.Quote(name))
+	}
+	return s.change(storeID, id, func(r *record) *wire.Error {
+		if r.order.Payment == nil {
+			r.order.Payment = &wire.Payment{}
+		}
+		r.order.Payment.PaymentStatus = nil
+		if ok {
+			r.order.Payment.PaymentStatus = statusOf(ps)
+		}
+		return nil
+	})
+}
+
+// AddOrder creates an order created and changed at the clock's now with a
+// new highest id; mutate (optional) may edit it before it is published —
+// e.g. set Created to a precise Kyiv wall time. The id cannot be changed.
+// Returns 0 for an unknown store.
+func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
+	return s.addOrder(storeID, func(r *record) {
+		if mutate != nil {
+			mutate(&r.order)
+		}
+	})
+}
+
+// AddMalformed adds an order whose JSON is valid but whose amount is
+// "12,,3", so a transform must reject exactly that record. Returns its id.
+func (s *Sandbox) AddMalformed(storeID string) int64 {
+	return s.addOrder(storeID, func(r *record) { r.order.Amount = "12,,3" })
+}
+
+func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return 0
+	}
+	now := s.clock.Now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.added++
+	r := itemRand(s.seed, st.index, streamAdded, st.added)
+	id := int64(700_000_000+st.index*10_000_000) + 1 + r.Int64N(5)
+	if n := len(st.recs); n > 0 {
+		id = st.recs[n-1].order.ID + 1 + r.Int64N(5)
+	}
+	catalog := st.goods
+	if len(catalog) == 0 {
+		catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now)}
+	}
+	rec := genOrder(r, catalog, id, now, now)
+	status := rec.order.Status
+	mutate(rec)
+	if st, ok := statusByID[rec.order.Status]; ok && rec.order.Status != status {
+		rec.order.StatusGroup, rec.order.StatusData = st.StatusGroup, statusData(st)
+	}
+	rec.order.ID = id
+	rec.encode()
+	st.recs = append(st.recs, rec)
+	return id
+}
+
+// controlRoutes is the HTTP face of the control methods, for tests in other
+// processes and for people; no faults, no recording, no auth. The store is
+// ?store=store-1.
+//
+//	POST /_sandbox/stores             {"username","password","orders","goods"} → {"store":"store-1"}
+//	GET  /_sandbox/orders?store=      → {"orders":[…]} (the truth, ascending id)
+//	POST /_sandbox/orders?store=      → {"id":…} (a new order at now)
+//	POST /_sandbox/orders/{id}/status?store=  {"status":26,"ttn":"…"} (PUT rules)
+//	POST /_sandbox/expire-tokens
+//	POST /_sandbox/shift?store=&n=3   arm ShiftDuringPull
+//	and kit.MountControl's faults, requests and clock endpoints.
+func (s *Sandbox) controlRoutes() http.Handler {
+	m := http.NewServeMux()
+	m.HandleFunc("POST /_sandbox/stores", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Username, Password string
+			Orders, Goods      int
+		}
+		if decode(w, r, &req) {
+			kit.WriteJSON(w, http.StatusOK, map[string]string{"store": s.AddStore(req.Username, req.Password, req.Orders, req.Goods)})
+		}
+	})
+	m.HandleFunc("GET /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
+		kit.WriteJSON(w, http.StatusOK, map[string][]wire.Order{"orders": s.Orders(r.URL.Query().Get("store"))})
+	})
+	m.HandleFunc("POST /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
+		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": s.AddOrder(r.URL.Query().Get("store"), nil)})
+	})
+	m.HandleFunc("POST /_sandbox/orders/{id}/status", func(w http.ResponseWriter, r *http.Request) {
+		var u wire.UpdateOrder
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if !decode(w, r, &u) {
+			return
+		}
+		if err := s.Update(r.URL.Query().Get("store"), id, u); err != nil {
+			controlError(w, err)
+			return
+		}
+		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	m.HandleFunc("POST /_sandbox/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+		s.ExpireTokens()
+		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "expired"})
+	})
+	m.HandleFunc("POST /_sandbox/shift", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		if err := s.ShiftDuringPull(r.URL.Query().Get("store"), n); err != nil {
+			controlError(w, err)
+			return
+		}
+		kit.WriteJSON(w, http.StatusOK, map[string]int{"armed": n})
+	})
+	kit.MountControl(m, s.faults, s.rec, s.clock, errorBody)
+	return m
+}
+
+func controlError(w http.ResponseWriter, err error) {
+	var e *wire.Error
+	if errors.As(err, &e) {
+		fail(w, e)
+		return
+	}
+	fail(w, &wire.Error{Message: err.Error(), Code: wire.CodeCheckData})
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		fail(w, errBadFormat("body"))
+		return false
+	}
+	return true
+}

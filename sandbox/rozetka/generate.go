@@ -1,0 +1,261 @@
+package rozetka
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+)
+
+// Generator streams: each item of each store draws from its own seeded
+// source, so stores generate in parallel and reproducibly.
+const (
+	streamGoods = iota + 1
+	streamOrders
+	streamAdded
+)
+
+func itemRand(seed int64, store, stream, item int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed)+uint64(store)*0x9e3779b97f4a7c15, uint64(stream)<<32|uint64(item)))
+}
+
+// weighted picks a value by integer weights: pairs of (value, weight).
+func weighted(r *rand.Rand, pairs [][2]int) int {
+	total := 0
+	for _, p := range pairs {
+		total += p[1]
+	}
+	n := r.IntN(total)
+	for _, p := range pairs {
+		if n < p[1] {
+			return p[0]
+		}
+		n -= p[1]
+	}
+	return pairs[len(pairs)-1][0]
+}
+
+// statusMix is how seeded orders spread over statuses; cancellations
+// include the buyer's own (45, 40).
+var statusMix = [][2]int{
+	{stNew, 8}, {stManager, 6}, {stPacking, 7}, {stHandover, 4}, {stShipped, 5}, {stDelivering, 6},
+	{stAtPickup, 4}, {stDone, 32}, {stNotProcessed, 1}, {stCallBack, 2}, {stAwaitPayment, 2},
+	{11, 2}, {12, 2}, {stBuyerCancel, 5}, {stChangedMind, 4}, {42, 3}, {18, 3}, {28, 1}, {29, 1}, {17, 1}, {31, 1},
+}
+
+// hasParcel: statuses in which the order already carries a TTN.
+var hasParcel = map[int]bool{stShipped: true, stDelivering: true, stAtPickup: true, stDone: true, stHandover: true, 11: true, 12: true}
+
+// money renders kopecks as Rozetka does: "640.00".
+func money(kop int64) string {
+	sign := ""
+	if kop < 0 {
+		sign, kop = "-", -kop
+	}
+	frac := kop % 100
+	s := sign + strconv.FormatInt(kop/100, 10) + "."
+	if frac < 10 {
+		s += "0"
+	}
+	return s + strconv.FormatInt(frac, 10)
+}
+
+func digits(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		b.WriteByte(byte('0' + r.IntN(10)))
+	}
+	return b.String()
+}
+
+type person struct {
+	fullName
+	phone string
+}
+
+func newPerson(r *rand.Rand) person {
+	p := person{phone: "380" + mobile[r.IntN(len(mobile))] + digits(r, 7)}
+	if r.IntN(2) == 0 {
+		p.first, p.second = firstNamesM[r.IntN(len(firstNamesM))], patronymsM[r.IntN(len(patronymsM))]
+	} else {
+		p.first, p.second = firstNamesF[r.IntN(len(firstNamesF))], patronymsF[r.IntN(len(patronymsF))]
+	}
+	p.last = surnames[r.IntN(len(surnames))]
+	return p
+}
+
+func (p person) title() *wire.PersonTitle {
+	return &wire.PersonTitle{FirstName: p.first, LastName: p.last, SecondName: p.second, FullName: p.last + " " + p.first + " " + p.second}
+}
+
+// genGoods builds item i of a store's catalog.
+func genGoods(r *rand.Rand, store, i int, now time.Time) wire.GoodsItem {
+	base := goodsBase[r.IntN(len(goodsBase))]
+	price := base.minUAH + r.Int64N(base.maxUAH-base.minUAH+1)
+	rz := int64(100_000_000 + store*10_000_000 + i + 1)
+	g := wire.GoodsItem{
+		RzItemID:      rz,
+		ItemID:        int64(700_000_000 + store*10_000_000 + i + 1),
+		PriceOfferID:  fmt.Sprintf("PO-%d-%06d", store+1, i+1),
+		Article:       base.article + "-" + digits(r, 6),
+		Name:          base.name + " " + strconv.Itoa(1+i%97),
+		URL:           "https://rozetka.com.ua/ua/p" + strconv.FormatInt(rz, 10) + "/",
+		Price:         price,
+		StockQuantity: r.IntN(60),
+		Available:     weighted(r, [][2]int{{1, 85}, {0, 12}, {2, 3}}),
+		RzCategory:    &wire.GoodsRef{ID: base.catID, Title: base.cat, TitleUA: base.cat},
+		Sold:          r.IntN(500),
+		IsFF:          r.IntN(10) == 0,
+		CreatedAt:     kyivWall(now.Add(-time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))),
+		RzSellStatus:  1 + r.IntN(3),
+		UploadStatus:  1,
+	}
+	g.NameUA = g.Name
+	if r.IntN(4) == 0 {
+		g.PriceOld = price + price/5
+	}
+	if r.IntN(6) == 0 {
+		promo := price - price/10
+		g.PricePromo = &promo
+	}
+	g.AvailableTitle = map[int]string{0: "Немає в наявності", 1: "В наявності", 2: "Видалено з прайсу"}[g.Available]
+	photo := "https://content.rozetka.com.ua/goods/images/original/" + strconv.FormatInt(rz, 10) + ".jpg"
+	g.Photo = []string{photo}
+	g.PhotoPreview = []string{strings.Replace(photo, "original", "preview", 1)}
+	return g
+}
+
+// genOrder builds one order; created and changed are chosen by the caller.
+func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed time.Time) *record {
+	status := weighted(r, statusMix)
+	st := statusByID[status]
+	buyer := newPerson(r)
+	o := wire.Order{
+		ID:            id,
+		Created:       kyivWall(created),
+		Changed:       kyivWall(changed),
+		Status:        status,
+		StatusGroup:   st.StatusGroup,
+		UserPhone:     buyer.phone,
+		UserTitle:     buyer.title(),
+		CreatedType:   weighted(r, [][2]int{{4, 90}, {1, 4}, {3, 6}}),
+		CallbackOff:   r.IntN(8) == 0,
+		IsFulfillment: r.IntN(10) == 0,
+		StatusData:    statusData(st),
+	}
+	if o.IsFulfillment && (status == stNew || status == stManager) {
+		o.FFCanApprove = true
+	}
+	if r.IntN(7) == 0 {
+		o.Comment = comments[r.IntN(len(comments))]
+	}
+	o.User = &wire.User{ID: int64(40_000_000 + r.IntN(9_000_000)), ContactFIO: o.UserTitle.FullName}
+	if r.IntN(10) < 7 {
+		o.User.HasEmail, o.User.Email = true, "true" // the literal string (§1.4)
+	}
+
+	// Purchases and money.
+	n := weighted(r, [][2]int{{1, 65}, {2, 25}, {3, 10}})
+	var amount, amountDisc int64
+	qty := 0
+	for i := range n {
+		g := catalog[r.IntN(len(catalog))]
+		q := weighted(r, [][2]int{{1, 80}, {2, 15}, {3, 5}})
+		price := g.Price * 100
+		disc := price
+		if g.PricePromo != nil {
+			disc = *g.PricePromo * 100
+		}
+		o.Purchases = append(o.Purchases, wire.Purchase{
+			ID: id*10 + int64(i), ItemID: g.RzItemID, ItemName: g.NameUA, Quantity: q,
+			Price: money(price), PriceWithDiscount: money(disc),
+			Cost: money(price * int64(q)), CostWithDiscount: money(disc * int64(q)), Status: 1,
+			Item: &wire.PurchaseItem{ID: g.RzItemID, Name: g.Name, NameUA: g.NameUA, Article: g.Article, PriceOfferID: g.PriceOfferID, URL: g.URL},
+		})
+		amount += price * int64(q)
+		amountDisc += disc * int64(q)
+		qty += q
+	}
+	o.TotalQuantity = qty
+	o.Amount, o.AmountWithDiscount = money(amount), money(amountDisc)
+	o.Cost, o.CostWithDiscount = o.Amount, o.AmountWithDiscount
+
+	// Delivery, with another recipient in ~30% of orders.
+	ds := deliveryServices[weighted(r, [][2]int{{0, 55}, {1, 15}, {2, 10}, {3, 12}, {4, 8}})]
+	rcpt := buyer
+	another := r.IntN(10) < 3
+	if another {
+		rcpt = newPerson(r)
+	}
+	city := cities[r.IntN(len(cities))]
+	d := &wire.Delivery{
+		DeliveryServiceID: ds.id, DeliveryServiceName: ds.name, NameLogo: ds.logo, DeliveryMethodID: ds.method,
+		RecipientTitle:     rcpt.title().FullName,
+		RecipientFirstName: rcpt.first, RecipientLastName: rcpt.last, RecipientSecondName: rcpt.second,
+		RecipientPhone: rcpt.phone, AnotherRecipient: wire.Bool(another),
+		City: &wire.City{ID: city.id, Name: city.name, NameUA: city.name, Title: city.name, RegionTitle: city.region},
+	}
+	if ds.method == 2 {
+		d.PlaceStreet = streetNames[r.IntN(len(streetNames))]
+		d.PlaceHouse = strconv.Itoa(1 + r.IntN(150))
+		d.PlaceFlat = strconv.Itoa(1 + r.IntN(300))
+	} else {
+		d.PlaceNumber = strconv.Itoa(1 + r.IntN(400))
+	}
+	if r.IntN(2) == 0 {
+		d.Cost = "0.00"
+	}
+	o.Delivery = d
+	o.RecipientTitle = rcpt.title()
+	o.RecipientPhone = rcpt.phone
+
+	// Payment.
+	pm := paymentMethods[weighted(r, [][2]int{{0, 55}, {1, 35}, {2, 10}})]
+	p := &wire.Payment{PaymentMethodID: pm.id, PaymentMethodName: pm.name, PaymentType: pm.typ, PaymentTypeTitle: pm.title}
+	cancelled := st.StatusGroup == 3
+	switch {
+	case pm.typ == "card" && cancelled:
+		p.PaymentStatus = statusOf(payBack)
+	case pm.typ == "card":
+		p.PaymentStatus = statusOf(payPaid)
+	case pm.typ == "credit" && status == stDone:
+		p.PaymentStatus = statusOf(payPaid)
+	case pm.typ == "credit":
+		p.PaymentStatus = statusOf(payHold)
+	case status == stDone:
+		p.PaymentStatus = statusOf(payPaid)
+	case status == stAwaitPayment:
+		p.PaymentStatus = statusOf(payUnpaid)
+	}
+	o.Payment = p
+
+	rec := &record{order: o}
+	if hasParcel[status] {
+		rec.order.TTN = wire.NullString(ttnFor(r, ds.id))
+	} else {
+		rec.ttnNull = r.IntN(2) == 0
+	}
+	if r.IntN(5) == 0 {
+		rec.order.SellerComment = []wire.SellerNote{{Comment: "Зв'язалися з покупцем", Created: o.Changed, SellerID: 12345, SellerFIO: "Менеджер магазину"}}
+	}
+	return rec
+}
+
+func statusOf(p paymentStatus) *wire.PaymentStatus {
+	return &wire.PaymentStatus{ID: p.id, Name: p.name, Title: p.title}
+}
+
+// ttnFor returns a waybill number shaped like the carrier's.
+func ttnFor(r *rand.Rand, serviceID int64) string {
+	switch serviceID {
+	case 4:
+		return "0500" + digits(r, 9)
+	case 37:
+		return "MV" + digits(r, 10)
+	default:
+		return "20450" + digits(r, 9)
+	}
+}

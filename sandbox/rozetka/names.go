@@ -1,0 +1,88 @@
+package rozetka
+
+// Reference data for the generator.
+
+type fullName struct{ first, second, last string }
+
+var (
+	firstNamesM = []string{"Максим", "Артем", "Владислав", "Ярослав", "Назар", "Роман", "Євген", "Віктор", "Степан", "Григорій"}
+	firstNamesF = []string{"Дарина", "Вікторія", "Христина", "Ольга", "Людмила", "Валентина", "Зоряна", "Лариса", "Мирослава", "Аліна"}
+	patronymsM  = []string{"Степанович", "Григорович", "Романович", "Вікторович", "Євгенович", "Ярославович"}
+	patronymsF  = []string{"Степанівна", "Григорівна", "Романівна", "Вікторівна", "Євгенівна", "Ярославівна"}
+	// Surnames that read the same for both genders.
+	surnames  = []string{"Кузьменко", "Левченко", "Гуменюк", "Мороз", "Зінченко", "Ярошенко", "Костюк", "Петрук", "Романюк", "Дячук", "Остапчук", "Литвиненко"}
+	mobile    = []string{"50", "63", "67", "68", "73", "93", "96", "97"}
+	comments  = []string{"Зателефонуйте перед відправкою", "Можна без дзвінка", "Подарунок, без чеку в коробці", "Доставка у вихідні"}
+	goodsBase = []struct {
+		name    string
+		cat     string
+		catID   int64
+		minUAH  int64
+		maxUAH  int64
+		article string
+	}{
+		{"Пилосос бездротовий", "Пилососи", 80158, 2500, 12000, "VC"},
+		{"Мультиварка 5 л", "Мультиварки", 80160, 1400, 5200, "MC"},
+		{"Навушники TWS", "Навушники", 80027, 450, 6500, "HP"},
+		{"Зарядний пристрій 65 Вт", "Зарядні пристрої", 146229, 350, 1900, "CH"},
+		{"Рюкзак для ноутбука", "Рюкзаки", 4630, 600, 3400, "BP"},
+		{"Набір каструль", "Каструлі", 4626, 900, 5600, "PT"},
+		{"Ковдра двоспальна", "Ковдри", 4631, 700, 2800, "BL"},
+		{"Конструктор дитячий", "Конструктори", 100131, 300, 4200, "LG"},
+		{"Монітор 27\"", "Монітори", 80089, 6500, 21000, "MN"},
+		{"Кросівки бігові", "Кросівки", 1654, 1200, 5400, "SN"},
+	}
+	// cities: id, Ukrainian name, region.
+	cities = []struct {
+		id           int64
+		name, region string
+	}{
+		{1, "Київ", "Київська"}, {2, "Львів", "Львівська"}, {3, "Одеса", "Одеська"}, {4, "Харків", "Харківська"},
+		{5, "Дніпро", "Дніпропетровська"}, {6, "Запоріжжя", "Запорізька"}, {7, "Луцьк", "Волинська"},
+		{8, "Черкаси", "Черкаська"}, {9, "Суми", "Сумська"}, {10, "Рівне", "Рівненська"},
+	}
+	streetNames = []string{"вул. Бандери", "вул. Січових Стрільців", "просп. Перемоги", "вул. Франка", "вул. Київська", "вул. Садова"}
+)
+
+// deliveryService is one carrier of the sandbox; ids are opaque (§1.11).
+type deliveryService struct {
+	id     int64
+	name   string
+	logo   string
+	method int // 1 pickup at a branch, 2 courier
+}
+
+var deliveryServices = []deliveryService{
+	{5, "Нова Пошта", "nova-pochta", 1},
+	{4, "Укрпошта", "ukrposhta", 1},
+	{37, "Meest", "meest", 1},
+	{1, "Самовивіз з магазинів ROZETKA", "rozetka", 1},
+	{6, "Нова Пошта (кур'єр)", "nova-pochta", 2},
+}
+
+// paymentMethod is one way to pay; Type is the order's payment_type.
+type paymentMethod struct {
+	id          int64
+	name, typ   string
+	title       string
+	methodTitle string
+}
+
+var paymentMethods = []paymentMethod{
+	{1, "Оплата під час отримання товару", "cash", "Готівкова", "Післяплата"},
+	{2, "Оплата карткою онлайн", "card", "Безготівкова", "Карткою онлайн"},
+	{3, "Кредит", "credit", "Кредит", "Кредит та розстрочка"},
+}
+
+// paymentStatuses of §1.3 the generator uses.
+var (
+	payPaid   = paymentStatus{2, "paid", "Оплачен"}
+	payUnpaid = paymentStatus{3, "unpaid", "Ожидает оплаты"}
+	payHold   = paymentStatus{7, "hold", "Сумма удержана"}
+	payBack   = paymentStatus{8, "returned", "Возвращен"}
+)
+
+type paymentStatus struct {
+	id          int
+	name, title string
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package rozetka
+
+const raceEnabled = false

@@ -1,0 +1,244 @@
+// Package rozetka is a local simulator of the Rozetka Seller API
+// (rozetka-prom.md Part 1): seller accounts told apart by login, session
+// tokens from POST /sites that expire on the sandbox clock, seeded orders
+// and goods, the order/reference/goods endpoints with Rozetka's envelope
+// and quirks, fault injection, a "shift during pull" mode, and control
+// methods (and /_sandbox HTTP endpoints) for tests.
+//
+// The API is served at the root, as production's https://api-seller.rozetka.com.ua.
+package rozetka
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// Options configure a Sandbox.
+type Options struct {
+	Clock         *kit.Clock      // nil = real time
+	Seed          int64           // makes generated data reproducible
+	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
+	RatePerSecond float64         // per store; 0 = unlimited
+	TokenTTL      time.Duration   // session lifetime on Clock; 0 = 24h (§1.2)
+}
+
+// Sandbox is one simulated Rozetka with any number of seller accounts.
+type Sandbox struct {
+	clock   *kit.Clock
+	seed    int64
+	ttl     time.Duration
+	tokens  *kit.Tokens
+	faults  *kit.Faults
+	rec     *kit.Recorder
+	limit   *kit.RateLimit
+	handler http.Handler
+
+	mu       sync.RWMutex
+	stores   map[string]*store // by store id
+	byLogin  map[string]*store
+	sessions []string // tokens issued by POST /sites, for ExpireTokens
+}
+
+// New builds an empty sandbox; add accounts with AddStore.
+func New(opts Options) *Sandbox {
+	if opts.Clock == nil {
+		opts.Clock = kit.RealClock()
+	}
+	if opts.Faults.Seed == 0 {
+		opts.Faults.Seed = opts.Seed
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 24 * time.Hour
+	}
+	s := &Sandbox{
+		clock:   opts.Clock,
+		seed:    opts.Seed,
+		ttl:     opts.TokenTTL,
+		tokens:  kit.NewTokens(),
+		rec:     kit.NewRecorder(opts.Clock),
+		limit:   kit.NewRateLimit(opts.RatePerSecond, errorBody),
+		stores:  map[string]*store{},
+		byLogin: map[string]*store{},
+	}
+	s.tokens.SetClock(opts.Clock.Now)
+	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
+		Faultable: func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/_sandbox/") },
+		Paged:     isPagedSearch,
+		ErrorBody: errorBody,
+	})
+	s.handler = s.routes()
+	return s
+}
+
+// isPagedSearch marks the requests that can get a repeated or shifted
+// page: order searches past page 1.
+func isPagedSearch(r *http.Request) bool {
+	if r.URL.Path != "/orders/search" {
+		return false
+	}
+	p := r.URL.Query().Get("page")
+	return p != "" && p != "1" && p != "0"
+}
+
+// errorBody renders transport-level failures in Rozetka's envelope: 401 is
+// an expired session (§1.8), 5xx a server error.
+func errorBody(status int, msg string) []byte {
+	e := &wire.Error{Message: "server_error", Code: wire.CodeServerError, Description: msg}
+	switch {
+	case status == http.StatusUnauthorized:
+		e = &wire.Error{Message: "session_expired", Code: wire.CodeSessionExpired}
+	case status == http.StatusTooManyRequests:
+		e = &wire.Error{Message: "too_many_requests", Code: http.StatusTooManyRequests, Description: msg}
+	case status == http.StatusNotFound:
+		e = &wire.Error{Message: "not_found", Code: wire.CodeHTTPNotFound}
+	}
+	return mustJSON(wire.Envelope{Success: false, Errors: e})
+}
+
+// Handler serves the API at the root and the control API under /_sandbox.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Clock is the sandbox's time source.
+func (s *Sandbox) Clock() *kit.Clock { return s.clock }
+
+// Faults changes fault injection at runtime.
+func (s *Sandbox) Faults() *kit.Faults { return s.faults }
+
+// Recorder holds every API request (never a token; POST /sites bodies hold
+// the Base64 password, so the recorder drops them, see routes).
+func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
+
+// RateLimit changes the per-store limit at runtime.
+func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
+
+// seedSpan is how far back seeded orders reach before the clock's now.
+const seedSpan = 7 * 24 * time.Hour
+
+// AddStore registers a seller account that logs in as username/password,
+// with nOrders seeded orders over the last 7 days and nGoods catalog items,
+// and returns its store id ("store-1", …). The data depends only on Seed,
+// the store's position and the clock's now.
+func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) string {
+	s.mu.Lock()
+	index := len(s.stores)
+	st := &store{
+		id: fmt.Sprintf("store-%d", index+1), index: index, username: username, password: password,
+		market: wire.Market{ID: int64(10_000 + index), Title: "Магазин " + username, BusinessModel: "b2c", Status: 1, FulfillmentAvailable: true},
+	}
+	s.stores[st.id] = st
+	s.byLogin[username] = st
+	s.mu.Unlock()
+
+	now := s.clock.Now()
+	st.goods = make([]wire.GoodsItem, nGoods)
+	st.goodsJSON = make([][]byte, nGoods)
+	kit.Parallel(nGoods, func(i int) {
+		st.goods[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now)
+		st.goodsJSON[i] = mustJSON(st.goods[i])
+	})
+	catalog := st.goods
+	if len(catalog) == 0 {
+		catalog = make([]wire.GoodsItem, 50)
+		for i := range catalog {
+			catalog[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now)
+		}
+	}
+	st.recs = make([]*record, nOrders)
+	baseID := int64(700_000_000 + index*10_000_000)
+	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
+	start := now.Add(-seedSpan)
+	kit.Parallel(nOrders, func(i int) {
+		r := itemRand(s.seed, index, streamOrders, i)
+		id := baseID + int64(i)*5 + r.Int64N(5)
+		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond).Truncate(time.Second)
+		changed := created
+		if room := now.Sub(created); r.IntN(4) > 0 && room > time.Second {
+			changed = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour))))).Truncate(time.Second)
+		}
+		rec := genOrder(r, catalog, id, created, changed)
+		rec.encode()
+		st.recs[i] = rec
+	})
+	if len(st.goods) == 0 {
+		st.goods = nil
+	}
+	return st.id
+}
+
+// AddToken registers a static API token for a store (the cabinet's
+// "Генерувати API токен", §1.2); it never expires.
+func (s *Sandbox) AddToken(storeID, token string) { s.tokens.Add(token, storeID) }
+
+// Revoke makes token answer 401 from now on.
+func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
+
+// ExpireTokens ends every session issued so far, as if TokenTTL had passed:
+// the next call with one answers HTTP 401, code 6001.
+func (s *Sandbox) ExpireTokens() {
+	s.mu.RLock()
+	tokens := append([]string(nil), s.sessions...)
+	s.mu.RUnlock()
+	for _, t := range tokens {
+		s.tokens.Revoke(t)
+	}
+}
+
+// ShiftDuringPull arms the store: right after the next first page of an
+// order search is served, n orders of that page change (their `changed`
+// moves to the clock's now, as tracking updates do), so they leave a window
+// that ends before now and every later page slides back by n. One shot.
+func (s *Sandbox) ShiftDuringPull(storeID string, n int) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	st.shiftArm = n
+	st.mu.Unlock()
+	return nil
+}
+
+// login checks credentials and issues a session token.
+func (s *Sandbox) login(username, password64 string) (*store, string, *wire.Error) {
+	s.mu.RLock()
+	st := s.byLogin[username]
+	s.mu.RUnlock()
+	if st == nil || decodeBase64(password64) != st.password {
+		return nil, "", &wire.Error{Message: "incorrect_username_password", Code: wire.CodeBadCredentials, Description: "Неправильний логін або пароль"}
+	}
+	var raw [20]byte
+	_, _ = rand.Read(raw[:])
+	token := hex.EncodeToString(raw[:])
+	s.tokens.AddExpiring(token, st.id, s.clock.Now().Add(s.ttl))
+	s.mu.Lock()
+	s.sessions = append(s.sessions, token)
+	s.mu.Unlock()
+	return st, token, nil
+}
+
+// ErrUnknownStore is returned by control methods for a store never added.
+var ErrUnknownStore = fmt.Errorf("unknown store")
+
+func (s *Sandbox) storeByID(id string) (*store, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if st := s.stores[id]; st != nil {
+		return st, nil
+	}
+	return nil, ErrUnknownStore
+}
+
+// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
+// ctx ends, and returns the base URL.
+func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
+	return kit.ServeUntil(ctx, addr, s.Handler())
+}

@@ -1,0 +1,355 @@
+package rozetka
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	sb    *Sandbox
+	srv   *httptest.Server
+	store string
+	token string
+}
+
+func newFixture(t testing.TB, opts Options, nOrders, nGoods int) *fixture {
+	t.Helper()
+	if opts.Clock == nil {
+		opts.Clock = kit.NewClock(testNow)
+	}
+	sb := New(opts)
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	f := &fixture{sb: sb, srv: srv, store: sb.AddStore("shop@example.com", "s3cret", nOrders, nGoods)}
+	code, env := f.call(t, "POST", "/sites", wire.LoginRequest{Username: "shop@example.com", Password: base64.StdEncoding.EncodeToString([]byte("s3cret"))})
+	if code != 200 || !env.Success {
+		t.Fatalf("login: %d %+v", code, env.Errors)
+	}
+	var login wire.Login
+	mustDecode(t, env.Content, &login)
+	f.token = login.AccessToken
+	return f
+}
+
+func mustDecode(t testing.TB, raw []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+}
+
+// call sends one request with the fixture's token and decodes the envelope.
+func (f *fixture) call(t testing.TB, method, path string, body any) (int, wire.Envelope) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
+	if f.token != "" {
+		req.Header.Set("Authorization", "Bearer "+f.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var env wire.Envelope
+	mustDecode(t, raw, &env)
+	return resp.StatusCode, env
+}
+
+func (f *fixture) search(t testing.TB, q url.Values) wire.OrderSearch {
+	t.Helper()
+	code, env := f.call(t, "GET", "/orders/search?"+q.Encode(), nil)
+	if code != 200 || !env.Success {
+		t.Fatalf("search %v: %d %+v", q, code, env.Errors)
+	}
+	var res wire.OrderSearch
+	mustDecode(t, env.Content, &res)
+	return res
+}
+
+func TestLoginNeedsBase64Password(t *testing.T) {
+	f := newFixture(t, Options{Seed: 1}, 5, 0)
+	f.token = ""
+	code, env := f.call(t, "POST", "/sites", wire.LoginRequest{Username: "shop@example.com", Password: "s3cret"})
+	if code != 200 || env.Success || env.Errors == nil || env.Errors.Code != 1004 ||
+		env.Errors.Message != "incorrect_username_password" || env.Errors.Description == "" {
+		t.Fatalf("plain password: %d %+v", code, env.Errors)
+	}
+	for _, r := range f.sb.Recorder().Requests() {
+		if strings.Contains(string(r.Body), "s3cret") || strings.Contains(string(r.Body), base64.StdEncoding.EncodeToString([]byte("s3cret"))) {
+			t.Fatal("the recorder kept a password")
+		}
+	}
+}
+
+func TestSessionsExpire(t *testing.T) {
+	f := newFixture(t, Options{Seed: 1, TokenTTL: time.Hour}, 5, 0)
+	if code, env := f.call(t, "GET", "/orders/search", nil); code != 200 || !env.Success {
+		t.Fatalf("fresh session: %d", code)
+	}
+	f.sb.Clock().Advance(time.Hour)
+	code, env := f.call(t, "GET", "/orders/search", nil)
+	if code != 401 || env.Success || env.Errors.Code != 6001 || env.Errors.Message != "session_expired" {
+		t.Fatalf("expired session: %d %+v", code, env.Errors)
+	}
+	f.sb.AddToken(f.store, "static-token")
+	f.token = "static-token"
+	f.sb.ExpireTokens() // ends sessions, not API tokens
+	if code, _ := f.call(t, "GET", "/orders/search", nil); code != 200 {
+		t.Fatalf("static token after ExpireTokens: %d", code)
+	}
+}
+
+func TestSearchPagesFiltersAndExpand(t *testing.T) {
+	f := newFixture(t, Options{Seed: 3}, 250, 0)
+	truth := f.sb.Orders(f.store)
+	from, to := "2026-07-29 00:00:00", "2026-07-31 23:59:59"
+	want := map[int64]bool{}
+	for _, o := range truth {
+		if o.Changed >= from && o.Changed <= to {
+			want[o.ID] = true
+		}
+	}
+	q := url.Values{"changed_from": {from}, "changed_to": {to}, "expand": {"purchases,user"}}
+	first := f.search(t, q)
+	if first.Meta.TotalCount != len(want) || first.Meta.PerPage != 20 || first.Meta.PageCount != (len(want)+19)/20 {
+		t.Fatalf("meta %+v for %d orders", first.Meta, len(want))
+	}
+	got := map[int64]bool{}
+	var last int64
+	for p := 1; p <= first.Meta.PageCount; p++ {
+		q.Set("page", strconv.Itoa(p))
+		for _, raw := range f.search(t, q).Orders {
+			var o struct {
+				ID        int64           `json:"id"`
+				Delivery  json.RawMessage `json:"delivery"`
+				Payment   json.RawMessage `json:"payment"`
+				Purchases []wire.Purchase `json:"purchases"`
+				User      *wire.User      `json:"user"`
+			}
+			mustDecode(t, raw, &o)
+			if o.ID <= last {
+				t.Fatalf("ids not ascending: %d after %d", o.ID, last)
+			}
+			last = o.ID
+			if string(o.Delivery) != "null" || o.Payment != nil || len(o.Purchases) == 0 || o.User == nil {
+				t.Fatalf("expand not honoured: %s", raw)
+			}
+			if o.User.Email != "true" && o.User.Email != "" {
+				t.Fatalf("user.email %q", o.User.Email)
+			}
+			got[o.ID] = true
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("paged %d orders, want %d", len(got), len(want))
+	}
+	// Validation: bad dates are an error with the header, an empty list without.
+	bad := url.Values{"changed_from": {"29.07.2026"}}
+	if res := f.search(t, bad); len(res.Orders) != 0 {
+		t.Fatalf("bad filter without validation gave %d orders", len(res.Orders))
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/orders/search?"+bad.Encode(), nil)
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	req.Header.Set("Accept-Validate-Exception", "1")
+	resp, _ := http.DefaultClient.Do(req)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(raw), `"success":false`) || !strings.Contains(string(raw), `"code":1002`) {
+		t.Fatalf("validated bad filter: %s", raw)
+	}
+}
+
+func TestGeneratedOrdersLookLikeRozetka(t *testing.T) {
+	f := newFixture(t, Options{Seed: 9}, 2000, 300)
+	var another, ff, buyerCancel, nullTTN int
+	for _, o := range f.sb.Orders(f.store) {
+		if o.Delivery.AnotherRecipient {
+			another++
+			if o.Delivery.RecipientPhone == o.UserPhone {
+				t.Fatalf("order %d: another recipient with the buyer's phone", o.ID)
+			}
+		}
+		if o.RecipientPhone != o.Delivery.RecipientPhone {
+			t.Fatalf("order %d: order-level recipient differs from delivery", o.ID)
+		}
+		if o.IsFulfillment {
+			ff++
+		}
+		if o.Status == 45 || o.Status == 40 {
+			buyerCancel++
+		}
+		if len(o.Purchases) < 1 || len(o.Purchases) > 3 || o.Purchases[0].Item.PriceOfferID == "" {
+			t.Fatalf("order %d purchases %+v", o.ID, o.Purchases)
+		}
+		if !strings.HasSuffix(o.Amount, "0") || strings.Count(o.Amount, ".") != 1 {
+			t.Fatalf("amount %q", o.Amount)
+		}
+		if raw := f.sb.OrderJSON(f.store, o.ID, ""); bytes.Contains(raw, []byte(`"ttn":null`)) {
+			nullTTN++
+		}
+	}
+	for name, n := range map[string]int{"another recipient": another, "fulfillment": ff, "buyer cancels": buyerCancel, "null ttn": nullTTN} {
+		if n == 0 {
+			t.Errorf("no %s among 2000 orders", name)
+		}
+	}
+	if another < 450 || another > 750 {
+		t.Errorf("%d of 2000 orders with another recipient, want ~30%%", another)
+	}
+	g := New(Options{Seed: 9, Clock: kit.NewClock(testNow)})
+	id := g.AddStore("shop@example.com", "s3cret", 2000, 300)
+	if !bytes.Equal(g.OrderJSON(id, f.sb.Orders(f.store)[77].ID, "delivery,purchases"), f.sb.OrderJSON(f.store, f.sb.Orders(f.store)[77].ID, "delivery,purchases")) {
+		t.Error("the same seed gave different data")
+	}
+}
+
+func TestNaivePagerLosesOrdersWhenTheSetShifts(t *testing.T) {
+	f := newFixture(t, Options{Seed: 4}, 300, 0)
+	to := f.sb.Clock().Now()
+	f.sb.Clock().Advance(time.Minute) // changes during the pull land after `to`
+	q := url.Values{"changed_from": {"2026-07-20 00:00:00"}, "changed_to": {kyivWall(to)}}
+	want := f.search(t, q).Meta.TotalCount
+	if err := f.sb.ShiftDuringPull(f.store, 3); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	pages := 0
+	for p := 1; pages == 0 || p <= pages; p++ {
+		q.Set("page", strconv.Itoa(p))
+		res := f.search(t, q)
+		if p == 1 {
+			pages = res.Meta.PageCount
+		}
+		for _, raw := range res.Orders {
+			id, _ := strconv.ParseInt(string(mustPeek(t, raw)), 10, 64)
+			seen[id] = true
+		}
+	}
+	if lost := want - len(seen); lost != 3 {
+		t.Fatalf("naive pager saw %d of %d orders; a shift of 3 should lose exactly 3", len(seen), want)
+	}
+}
+
+func mustPeek(t testing.TB, raw []byte) []byte {
+	var o struct {
+		ID json.Number `json:"id"`
+	}
+	mustDecode(t, raw, &o)
+	return []byte(o.ID)
+}
+
+func TestUpdateFollowsTheRules(t *testing.T) {
+	f := newFixture(t, Options{Seed: 5}, 0, 10)
+	id := f.sb.AddOrder(f.store, func(o *wire.Order) { o.Status, o.TTN, o.SellerComment = stNew, "", nil })
+	put := func(u wire.UpdateOrder) wire.Envelope {
+		_, env := f.call(t, "PUT", "/orders/"+strconv.FormatInt(id, 10)+"?expand=status_data", u)
+		return env
+	}
+	if env := put(wire.UpdateOrder{Status: stDone}); env.Success || env.Errors.Code != 1005 {
+		t.Fatalf("1 → 6 allowed: %+v", env.Errors)
+	}
+	if env := put(wire.UpdateOrder{Status: stShipped}); env.Success || env.Errors.Code != 1001 {
+		t.Fatalf("3 without a TTN allowed: %+v", env.Errors)
+	}
+	f.sb.Clock().Advance(time.Hour)
+	env := put(wire.UpdateOrder{Status: stPacking, TTN: "20450000000001", SellerComment: "відправлено"})
+	if !env.Success {
+		t.Fatalf("2 with TTN refused: %+v", env.Errors)
+	}
+	var o wire.Order
+	mustDecode(t, env.Content, &o)
+	if o.Status != stHandover || o.StatusData == nil || o.StatusData.ID != stHandover || o.TTN != "20450000000001" ||
+		len(o.SellerComment) != 1 || o.Changed != kyivWall(f.sb.Clock().Now()) {
+		t.Fatalf("after 2+TTN: status %d ttn %q comments %d changed %s", o.Status, o.TTN, len(o.SellerComment), o.Changed)
+	}
+	if err := f.sb.SetStatus(f.store, id, 45); err == nil {
+		t.Fatal("61 → 45 (a buyer's cancel) allowed to the seller")
+	}
+	if _, env := f.call(t, "GET", "/orders/999", nil); env.Success || env.Errors.Code != 1019 {
+		t.Fatalf("missing order: %+v", env.Errors)
+	}
+
+	ff := f.sb.AddOrder(f.store, func(o *wire.Order) { o.Status, o.IsFulfillment, o.FFCanApprove = stNew, true, true })
+	path := "/orders/approve-ff-order/" + strconv.FormatInt(ff, 10)
+	if _, env := f.call(t, "POST", path, nil); !env.Success {
+		t.Fatalf("approve: %+v", env.Errors)
+	}
+	if _, env := f.call(t, "POST", path, nil); env.Success {
+		t.Fatal("approved twice")
+	}
+}
+
+func TestReferenceListsAndGoods(t *testing.T) {
+	f := newFixture(t, Options{Seed: 6}, 0, 250)
+	var all []wire.OrderStatus
+	for p := 1; ; p++ {
+		_, env := f.call(t, "GET", "/order-statuses/search?page="+strconv.Itoa(p), nil)
+		var l wire.OrderStatusList
+		mustDecode(t, env.Content, &l)
+		all = append(all, l.OrderStatus...)
+		if p >= l.Meta.PageCount {
+			break
+		}
+	}
+	if len(all) != len(statusTable) || len(all) < 70 {
+		t.Fatalf("%d statuses served, table has %d", len(all), len(statusTable))
+	}
+	for _, s := range all {
+		if s.NameUK == "" || s.StatusGroup < 1 || s.StatusGroup > 3 {
+			t.Fatalf("status %+v", s)
+		}
+	}
+	_, env := f.call(t, "GET", "/goods/all?pageSize=100&page=3", nil)
+	var g wire.GoodsList
+	mustDecode(t, env.Content, &g)
+	if g.Count != 250 || len(g.Items) != 50 || g.Meta.PageCount != 3 {
+		t.Fatalf("goods page 3: count %d items %d meta %+v", g.Count, len(g.Items), g.Meta)
+	}
+}
+
+func TestKyivWallFiltersAcrossDST(t *testing.T) {
+	f := newFixture(t, Options{Seed: 7, Clock: kit.NewClock(time.Date(2026, 10, 26, 12, 0, 0, 0, time.UTC))}, 0, 5)
+	// 03:30 happens twice on 2026-10-25; the filter compares wall clocks.
+	id := f.sb.AddOrder(f.store, func(o *wire.Order) { o.Created, o.Changed = "2026-10-25 03:30:00", "2026-10-25 03:30:00" })
+	for _, c := range []struct {
+		from, to string
+		hit      bool
+	}{{"2026-10-25 03:30:00", "2026-10-25 03:30:00", true}, {"2026-10-25 03:30:01", "2026-10-25 04:00:00", false}, {"2026-10-25", "2026-10-25", true}} {
+		res := f.search(t, url.Values{"created_from": {c.from}, "created_to": {c.to}})
+		if hit := len(res.Orders) == 1 && strings.Contains(string(res.Orders[0]), strconv.FormatInt(id, 10)); hit != c.hit {
+			t.Errorf("[%s, %s]: found=%v, want %v", c.from, c.to, hit, c.hit)
+		}
+	}
+}
+
+func TestSeedingIsFast(t *testing.T) {
+	if raceEnabled {
+		t.Skip("timing is meaningless under the race detector")
+	}
+	start := time.Now()
+	s := New(Options{Seed: 1, Clock: kit.NewClock(testNow)})
+	s.AddStore("big", "pw", 10_000, 50_000)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("seeding 10,000 orders and 50,000 goods took %v", d)
+	}
+}

@@ -1,0 +1,63 @@
+package rozetka
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+)
+
+// TransformProduct turns one /goods/all item into a catalog product. Goods
+// prices are whole hryvnias as integers (rozetka-prom.md §1.10), unlike
+// order money; price_old and price_promo of 0, -1 or null mean "none".
+func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, error) {
+	var g wire.GoodsItem
+	if err := decode.Into(raw, &g); err != nil {
+		return canon.Product{}, err
+	}
+	if g.RzItemID <= 0 {
+		return canon.Product{}, &canon.FieldError{Field: "rz_item_id", Reason: "missing"}
+	}
+	p := canon.Product{
+		Marketplace: store.Marketplace, Store: store.Store,
+		ProductID:  strconv.FormatInt(g.RzItemID, 10),
+		ExternalID: g.PriceOfferID, Article: g.Article, Name: firstNonEmpty(g.NameUA, g.Name),
+		Price: hryvnias(g.Price), OldPrice: hryvnias(g.PriceOld), Currency: Currency,
+		Stock: uint32(max(g.StockQuantity, 0)), Available: g.Available == 1, AvailabilityTitle: g.AvailableTitle,
+		SellStatus: strconv.Itoa(g.RzSellStatus), Sold: uint32(max(g.Sold, 0)), Fulfillment: bool(g.IsFF),
+		URL: g.URL, Photos: g.Photo,
+	}
+	if g.PricePromo != nil {
+		p.PromoPrice = hryvnias(*g.PricePromo)
+	}
+	if len(p.Photos) == 0 {
+		p.Photos = g.PhotoPreview
+	}
+	if p.Photos == nil {
+		p.Photos = []string{}
+	}
+	if g.RzCategory != nil {
+		p.CategoryID = strconv.FormatInt(g.RzCategory.ID, 10)
+		p.Category = firstNonEmpty(g.RzCategory.TitleUA, g.RzCategory.Title)
+	}
+	if g.CreatedAt != "" {
+		t, err := parseTime("created_at", g.CreatedAt)
+		if err != nil {
+			return canon.Product{}, err
+		}
+		p.CreatedAt = t
+	}
+	return p, nil
+}
+
+// hryvnias reads a whole-hryvnia price; 0 and negatives (-1 = removed) are none.
+func hryvnias(v int64) decimal.Decimal {
+	if v <= 0 {
+		return decimal.Zero
+	}
+	return decimal.New(v, 0)
+}
