@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -27,20 +28,29 @@ import (
 	_ "github.com/kramar/kramar/pipeline/connectors/all"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 )
 
 // Env is one sandbox, one fresh warehouse database and a config of stores.
 type Env struct {
 	t      testing.TB
 	Clock  *kit.Clock
-	SB     *promsb.Sandbox
+	SB     *promsb.Sandbox // Prom stores (New)
+	RZ     *rzsb.Sandbox   // Rozetka stores (NewRozetka)
 	WH     *clickhouse.Warehouse
 	Cfg    *config.Config
-	Tokens map[string]string // store -> token
+	Tokens map[string]string // store -> its secret (Prom token, Rozetka password)
+	RZIDs  map[string]string // Rozetka store -> the sandbox's store id
 	Logs   *bytes.Buffer
 	URL    string // the sandbox
 	Path   string // the config file
+	// BeforeRequest, when set, sees every request before the Rozetka
+	// sandbox does: tests use it to act in the middle of a pull.
+	BeforeRequest func(*http.Request)
 }
+
+// harnessDefaults keep runs fast and batches small, so tests cross batch edges.
+const harnessDefaults = "defaults:\n  rate_per_second: 0\n  timeout: 300ms\n  max_attempts: 8\n  batch_size: 64\n  page_size: 25\n"
 
 // Start is where every harness clock begins.
 var Start = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
@@ -55,15 +65,10 @@ func New(t testing.TB, orders map[string]int) *Env {
 	e.URL = srv.URL
 	e.WH = chtest.New(t)
 
-	var ids []string
-	for id := range orders {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	var b strings.Builder
-	b.WriteString("defaults:\n  rate_per_second: 0\n  timeout: 300ms\n  max_attempts: 8\n  batch_size: 64\n  page_size: 25\n")
+	b.WriteString(harnessDefaults)
 	b.WriteString("stores:\n")
-	for _, id := range ids {
+	for _, id := range sortedKeys(orders) {
 		token := "tok-" + id + "-S3CR3T-" + fmt.Sprint(time.Now().UnixNano())
 		e.Tokens[id] = token
 		e.SB.AddStore(token, orders[id])
@@ -72,17 +77,63 @@ func New(t testing.TB, orders map[string]int) *Env {
 		fmt.Fprintf(&b, "  - id: %s\n    marketplace: prom\n    base_url: %s\n    token_env: %s\n    order_type: Роздріб\n    order_source: Prom.ua\n",
 			id, srv.URL+"/api/v1", env)
 	}
-	path := filepath.Join(t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
+	e.writeConfig(b.String())
+	return e
+}
+
+// NewRozetka seeds one Rozetka sandbox store per entry of orders (each with
+// goods offers) and writes a config that logs in with username and password.
+func NewRozetka(t testing.TB, orders map[string]int, goods int) *Env {
+	t.Helper()
+	e := &Env{t: t, Clock: kit.NewClock(Start), Tokens: map[string]string{}, RZIDs: map[string]string{}, Logs: &bytes.Buffer{}}
+	e.RZ = rzsb.New(rzsb.Options{Clock: e.Clock, Seed: 7})
+	h := e.RZ.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.BeforeRequest != nil {
+			e.BeforeRequest(r)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	e.URL = srv.URL
+	e.WH = chtest.New(t)
+	var b strings.Builder
+	b.WriteString(harnessDefaults)
+	b.WriteString("stores:\n")
+	for _, id := range sortedKeys(orders) {
+		password := "pw-" + id + "-S3CR3T-" + fmt.Sprint(time.Now().UnixNano())
+		e.Tokens[id] = password
+		e.RZIDs[id] = e.RZ.AddStore(id+"@example.ua", password, orders[id], goods)
+		env := "PASSWORD_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
+		t.Setenv(env, password)
+		fmt.Fprintf(&b, "  - id: %s\n    marketplace: rozetka\n    base_url: %s\n    username: %s@example.ua\n    password_env: %s\n"+
+			"    order_type: Роздріб\n    order_source: Rozetka\n    customer_cancel_status: Скасовано покупцем\n", id, srv.URL, id, env)
+	}
+	e.writeConfig(b.String())
+	return e
+}
+
+func (e *Env) writeConfig(text string) {
+	e.t.Helper()
+	path := filepath.Join(e.t.TempDir(), "kramar.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		e.t.Fatal(err)
 	}
 	e.Path = path
 	cfg, err := config.Load(path)
 	if err != nil {
-		t.Fatalf("config: %v\n%s", err, b.String())
+		e.t.Fatalf("config: %v\n%s", err, text)
 	}
 	e.Cfg = cfg
-	return e
+}
+
+func sortedKeys(m map[string]int) []string {
+	var ids []string
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 // Run is one cycle in a fresh Runner, as a new process would start it.
@@ -151,8 +202,12 @@ func normMoney(t testing.TB, s string) string {
 }
 
 // Truth is what the warehouse must show for a store: one line per order
-// (id, status, amount, ttn, payment status, paid) and one per item.
+// (id, marketplace status, amount, ttn, payment status) and one per item
+// (order, line, seller's product id, total).
 func (e *Env) Truth(store string) (orders, items []string) {
+	if e.RZ != nil {
+		return e.rozetkaTruth(store)
+	}
 	for _, o := range e.SB.Orders(e.Tokens[store]) {
 		ttn, pay := "", ""
 		if o.DeliveryProviderData != nil {
@@ -173,6 +228,40 @@ func (e *Env) Truth(store string) (orders, items []string) {
 	sort.Strings(orders)
 	sort.Strings(items)
 	return orders, items
+}
+
+// rozetkaTruth reads the Rozetka sandbox: what the buyer pays for the goods,
+// lines not removed while editing (purchase status 0), the seller's offer id.
+func (e *Env) rozetkaTruth(store string) (orders, items []string) {
+	for _, o := range e.RZ.Orders(e.RZIDs[store]) {
+		pay := ""
+		if o.Payment != nil && o.Payment.PaymentStatus != nil {
+			pay = o.Payment.PaymentStatus.Name
+		}
+		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, normMoney(e.t, or(o.AmountWithDiscount, o.Amount)), o.TTN, pay))
+		line := 0
+		for _, p := range o.Purchases {
+			if p.Status == 0 {
+				continue
+			}
+			offer := ""
+			if p.Item != nil {
+				offer = p.Item.PriceOfferID
+			}
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, normMoney(e.t, or(p.CostWithDiscount, p.Cost))))
+			line++
+		}
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+func or(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
 }
 
 // Warehouse is the same picture read from the analysts' views.
