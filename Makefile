@@ -19,8 +19,12 @@ test:
 demo:
 	$(CHLOCAL) $(GO) run ./cmd/kramar demo
 
+# Orders: 100,000 Prom orders; catalog: 50,000 Rozetka offers. Each in its own
+# process, so each peak RSS is its own.
 bench:
-	$(CHLOCAL) $(GO) run ./cmd/kramar bench
+	$(GO) build -o bin/kramar ./cmd/kramar
+	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000'
+
 
 vet:
 	$(GO) vet ./...

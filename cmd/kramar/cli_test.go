@@ -22,8 +22,17 @@ func exitCode(err error) int {
 }
 
 func TestInspectOrderPrintsCanonicalOrdersAndRejects(t *testing.T) {
+	for _, c := range []struct{ marketplace, file, badField string }{
+		{"prom", "testdata/orders_list_page.json", "price"},
+		{"rozetka", "testdata/rozetka_orders_search.json", "amount_with_discount"},
+	} {
+		t.Run(c.marketplace, func(t *testing.T) { inspectPage(t, c.marketplace, c.file, c.badField) })
+	}
+}
+
+func inspectPage(t *testing.T, marketplace, file, badField string) {
 	bin := buildKramar(t)
-	out, err := exec.Command(bin, "inspect", "order", "--marketplace", "prom", "testdata/orders_list_page.json", "--json").Output()
+	out, err := exec.Command(bin, "inspect", "order", "--marketplace", marketplace, file, "--json").Output()
 	if exitCode(err) != 1 {
 		t.Fatalf("exit %d (%v), want 1: the page holds one malformed order", exitCode(err), err)
 	}
@@ -47,8 +56,8 @@ func TestInspectOrderPrintsCanonicalOrdersAndRejects(t *testing.T) {
 	if !strings.HasSuffix(got.Orders[0].CreatedAt, "Z") {
 		t.Errorf("created_at %q is not UTC", got.Orders[0].CreatedAt)
 	}
-	if got.Rejects[0].Field != "price" || got.Rejects[0].RecordID == "" {
-		t.Errorf("reject %+v, want the record id and field price", got.Rejects[0])
+	if got.Rejects[0].Field != badField || got.Rejects[0].RecordID == "" {
+		t.Errorf("reject %+v, want the record id and field %s", got.Rejects[0], badField)
 	}
 }
 
@@ -73,7 +82,7 @@ func TestConfigCheckNamesLineStoreFieldAndExits2(t *testing.T) {
 func TestExampleConfigPassesCheck(t *testing.T) {
 	bin := buildKramar(t)
 	cmd := exec.Command(bin, "config", "check", "--config", "../../kramar.example.yaml")
-	cmd.Env = append(os.Environ(), "PROM_MAIN_TOKEN=x", "PROM_OUTLET_TOKEN=y")
+	cmd.Env = append(os.Environ(), "PROM_MAIN_TOKEN=x", "PROM_OUTLET_TOKEN=y", "ROZETKA_MAIN_PASSWORD=z")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -18,16 +18,18 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 )
 
 func demoCmd() *cobra.Command {
 	var database, example string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the order job end to end: Prom sandbox (two stores) → pipeline → ClickHouse",
-		Long: "Serves the Prom.ua sandbox with two seeded stores, runs one cycle with the example config\n" +
-			"against the ClickHouse in $KRAMAR_CLICKHOUSE_DSN (database kramar), prints per-store counts\n" +
-			"and queries to try. `make demo` starts a local ClickHouse first.",
+		Short: "Run the jobs end to end: Prom and Rozetka sandboxes → pipeline → ClickHouse",
+		Long: "Serves the Prom.ua sandbox (two stores) and the Rozetka sandbox (one store) with seeded\n" +
+			"data, runs the order job with the example config, then the reference and catalog jobs,\n" +
+			"against the ClickHouse in $KRAMAR_CLICKHOUSE_DSN (database kramar), and prints per-store\n" +
+			"counts and queries to try. `make demo` starts a local ClickHouse first.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -59,12 +61,28 @@ func demoCmd() *cobra.Command {
 			defer srv.Close()
 			fmt.Fprintf(out, "Prom.ua sandbox on %s (stores prom-main: 400 orders, prom-outlet: 250 + 1 malformed)\n", base)
 
+			rz := rzsb.New(rzsb.Options{Clock: clock, Seed: 2026})
+			password := randomToken()
+			os.Setenv("ROZETKA_MAIN_PASSWORD", password)
+			rz.AddStore("seller@example.com", password, 300, 5000)
+			rzSrv, rzBase, err := kit.Serve("127.0.0.1:0", rz.Handler())
+			if err != nil {
+				return err
+			}
+			defer rzSrv.Close()
+			fmt.Fprintf(out, "Rozetka sandbox on %s (store rozetka-main: 300 orders, 5,000 offers)\n", rzBase)
+
 			cfg, err := config.Load(example)
 			if err != nil {
 				return &exitError{2, err}
 			}
-			for i := range cfg.Stores {
-				cfg.Stores[i].BaseURL = base + "/api/v1"
+			for i, st := range cfg.Stores {
+				switch st.Marketplace {
+				case "prom":
+					cfg.Stores[i].BaseURL = base + promsb.APIPath
+				case "rozetka":
+					cfg.Stores[i].BaseURL = rzBase
+				}
 			}
 			wh, err := openWarehouse(ctx, dsn)
 			if err != nil {
@@ -73,16 +91,31 @@ func demoCmd() *cobra.Command {
 			defer wh.Close()
 			fmt.Fprintf(out, "ClickHouse database %s migrated\n\n", wh.Database())
 
-			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunOnce(ctx)
-			if err != nil {
-				return err
+			runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
+			var all []pipeline.StoreResult
+			for _, job := range []struct{ name, title string }{
+				{pipeline.JobOrders, "Orders"},
+				{pipeline.JobReference, "Reference lists of the accounts (delivery services, payment methods, statuses)"},
+				{pipeline.JobCatalog, "Catalog (the Rozetka store; Prom catalogs come with the feeds)"},
+			} {
+				var stores []string
+				if job.name == pipeline.JobCatalog {
+					stores = []string{"rozetka-main"}
+				}
+				results, err := runner.RunJob(ctx, job.name, stores...)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "%s:\n", job.title)
+				printSummary(out, results)
+				fmt.Fprintln(out)
+				all = append(all, results...)
 			}
-			printSummary(out, results)
 			if err := demoQuery(ctx, cmd, wh.Database(), dsn); err != nil {
 				return err
 			}
-			if failed(results) > 0 {
-				return &exitError{1, fmt.Errorf("%d store(s) failed", failed(results))}
+			if failed(all) > 0 {
+				return &exitError{1, fmt.Errorf("%d store run(s) failed", failed(all))}
 			}
 			return nil
 		},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -12,45 +13,68 @@ import (
 
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 )
 
 func sandboxCmd() *cobra.Command {
-	var addr string
+	var addr, marketplace string
 	var seed int64
 	var stores []string
 	var faultRate, rps float64
+	var goods int
 	cmd := &cobra.Command{
-		Use:   "sandbox [--store TOKEN=ORDERS]...",
-		Short: "Serve the Prom.ua sandbox (the real API's paths and shapes, seeded data, faults)",
-		Long: "Serves a local simulator of the Prom.ua public API under /api/v1 with seeded orders, one\n" +
-			"store per token. Point a store's base_url at the printed address. Control endpoints under\n" +
-			"/_sandbox/ change orders (status, payment, TTN), revoke tokens and set faults.",
+		Use:   "sandbox [--marketplace prom|rozetka] [--store CREDENTIAL=ORDERS]...",
+		Short: "Serve a marketplace sandbox (the real API's paths and shapes, seeded data, faults)",
+		Long: "Serves a local simulator of a marketplace API with seeded data, one store per credential:\n" +
+			"  prom:    the public API under /api/v1; --store TOKEN=ORDERS (Authorization: Bearer TOKEN)\n" +
+			"  rozetka: the Seller API at the root; --store USERNAME:PASSWORD=ORDERS (POST /sites logs in)\n" +
+			"Point a store's base_url at the printed address. Control endpoints under /_sandbox/ change\n" +
+			"orders, revoke tokens and set faults.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if len(stores) == 0 {
-				stores = []string{"sandbox-main-token=400", "sandbox-outlet-token=250"}
-			}
-			sb := promsb.New(promsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
-			for _, s := range stores {
-				token, n, ok := strings.Cut(s, "=")
-				count, err := strconv.Atoi(n)
-				if !ok || token == "" || err != nil || count < 0 {
-					return &exitError{2, fmt.Errorf("--store %q: want TOKEN=ORDERS", s)}
+			var handler http.Handler
+			var api string
+			switch marketplace {
+			case "prom":
+				if len(stores) == 0 {
+					stores = []string{"sandbox-main-token=400", "sandbox-outlet-token=250"}
 				}
-				sb.AddStore(token, count)
-			}
-			if faultRate > 0 {
+				sb := promsb.New(promsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				err := addStores(stores, func(cred string, n int) error { sb.AddStore(cred, n); return nil })
+				if err != nil {
+					return err
+				}
 				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
+				handler, api = sb.Handler(), promsb.APIPath
+			case "rozetka":
+				if len(stores) == 0 {
+					stores = []string{"seller@example.com:sandbox-password=300"}
+				}
+				sb := rzsb.New(rzsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				err := addStores(stores, func(cred string, n int) error {
+					user, password, ok := strings.Cut(cred, ":")
+					if !ok {
+						return fmt.Errorf("--store %q: want USERNAME:PASSWORD=ORDERS", cred)
+					}
+					sb.AddStore(user, password, n, goods)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
+				handler = sb.Handler()
+			default:
+				return &exitError{2, fmt.Errorf("--marketplace %q: have prom, rozetka", marketplace)}
 			}
-			srv, base, err := kit.Serve(addr, sb.Handler())
+			srv, base, err := kit.Serve(addr, handler)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
 			// The first line is read by tools that start the sandbox (kramar bench).
 			fmt.Fprintf(cmd.OutOrStdout(), "listening on %s\n", base)
-			fmt.Fprintf(cmd.ErrOrStderr(), "Prom.ua API: %s%s (Authorization: Bearer <token>); sandbox tokens: %s\n",
-				base, promsb.APIPath, strings.Join(stores, ", "))
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s sandbox API: %s%s; stores: %s\n", marketplace, base, api, strings.Join(stores, ", "))
 			sig := make(chan os.Signal, 1)
 			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 			select {
@@ -60,10 +84,27 @@ func sandboxCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&marketplace, "marketplace", "prom", "which marketplace to simulate: prom, rozetka")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8089", "listen address (port 0 = any free port)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "data and fault seed")
-	cmd.Flags().StringSliceVar(&stores, "store", nil, "TOKEN=ORDERS, one per store (repeatable)")
+	cmd.Flags().StringSliceVar(&stores, "store", nil, "CREDENTIAL=ORDERS, one per store (repeatable)")
+	cmd.Flags().IntVar(&goods, "goods", 1000, "catalog offers per store (rozetka)")
 	cmd.Flags().Float64Var(&faultRate, "fault-rate", 0, "share of API responses faulted (0..1)")
-	cmd.Flags().Float64Var(&rps, "rate", 0, "per-token request limit per second (0 = none)")
+	cmd.Flags().Float64Var(&rps, "rate", 0, "per-store request limit per second (0 = none)")
 	return cmd
+}
+
+// addStores parses CREDENTIAL=ORDERS entries and adds each store.
+func addStores(entries []string, add func(credential string, orders int) error) error {
+	for _, s := range entries {
+		cred, n, ok := strings.Cut(s, "=")
+		count, err := strconv.Atoi(n)
+		if !ok || cred == "" || err != nil || count < 0 {
+			return &exitError{2, fmt.Errorf("--store %q: want CREDENTIAL=ORDERS", s)}
+		}
+		if err := add(cred, count); err != nil {
+			return &exitError{2, err}
+		}
+	}
+	return nil
 }
