@@ -38,9 +38,6 @@ func benchCmd() *cobra.Command {
 			b := &bench{out: out}
 			defer b.close()
 			if goods > 0 {
-				if pageSize == 0 {
-					pageSize = 1000 // /goods/all takes up to 1000 offers a page
-				}
 				password := randomToken()
 				os.Setenv("KRAMAR_BENCH_PASSWORD", password)
 				base, err := b.sandbox(ctx, fmt.Sprintf("%d offers", goods), "--marketplace", "rozetka",
@@ -54,9 +51,6 @@ func benchCmd() *cobra.Command {
 					return err
 				}
 				return b.measure(ctx, r, pipeline.JobCatalog, "catalog load", "offers", nil)
-			}
-			if pageSize == 0 {
-				pageSize = config.Default.PageSize
 			}
 			token := randomToken()
 			os.Setenv("KRAMAR_BENCH_TOKEN", token)
@@ -82,7 +76,7 @@ func benchCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&orders, "orders", 100000, "orders in the sandbox store")
 	cmd.Flags().IntVar(&goods, "catalog", 0, "measure the catalog job with this many offers instead")
-	cmd.Flags().IntVar(&pageSize, "page-size", 0, "records per page (default: orders 100, offers 1000)")
+	cmd.Flags().IntVar(&pageSize, "page-size", config.Default.PageSize, "orders per /orders/list page")
 	cmd.Flags().IntVar(&batchSize, "batch-size", config.Default.BatchSize, "orders per insert")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs here")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench", "ClickHouse database (dropped first)")

@@ -112,10 +112,15 @@ func (c *Client) Goods(ctx context.Context, pageSize int, fn func([]GoodsItem) e
 	})
 }
 
+// catalogPageSize is asked of /goods/all: large pages, few requests. The
+// maximum is not documented (§1.9 shows 100 in an example); a server that
+// caps lower just answers more pages, which _meta.pageCount reports.
+const catalogPageSize = 1000
+
 // Products delivers the catalog as raw records keyed by rz_item_id
 // (source.Catalog).
 func (c *Client) Products(ctx context.Context, page func([]source.Record) error) error {
-	return c.goodsPages(ctx, 0, func(raws []json.RawMessage) error {
+	return c.goodsPages(ctx, catalogPageSize, func(raws []json.RawMessage) error {
 		recs := make([]source.Record, len(raws))
 		for i, raw := range raws {
 			recs[i].Body = raw
