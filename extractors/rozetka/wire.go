@@ -52,13 +52,15 @@ type OrderSearch struct {
 // (delivery, purchases, payment, status_data, user). Money is a decimal
 // string; created/changed are Kyiv local time without an offset (§1.4).
 type Order struct {
-	ID                 int64        `json:"id"`
-	Created            string       `json:"created"`
-	Changed            string       `json:"changed"`
-	Amount             string       `json:"amount"`
-	AmountWithDiscount string       `json:"amount_with_discount"`
-	Cost               string       `json:"cost"`
-	CostWithDiscount   string       `json:"cost_with_discount"`
+	ID      int64  `json:"id"`
+	Created string `json:"created"`
+	Changed string `json:"changed"`
+	// Money is a decimal string in every example, a Number in some model
+	// tables (§1.4): NullString takes both.
+	Amount             NullString   `json:"amount"`
+	AmountWithDiscount NullString   `json:"amount_with_discount"`
+	Cost               NullString   `json:"cost"`
+	CostWithDiscount   NullString   `json:"cost_with_discount"`
 	Status             int          `json:"status"`
 	StatusGroup        int          `json:"status_group"`
 	Comment            string       `json:"comment"`
@@ -113,7 +115,7 @@ type Delivery struct {
 	AnotherRecipient    Bool       `json:"another_recipient"`
 	Email               string     `json:"email,omitempty"`
 	PlaceStreet         string     `json:"place_street,omitempty"`
-	PlaceNumber         string     `json:"place_number,omitempty"`
+	PlaceNumber         NullString `json:"place_number,omitempty"`
 	PlaceHouse          string     `json:"place_house,omitempty"`
 	PlaceFlat           string     `json:"place_flat,omitempty"`
 	RefID               string     `json:"ref_id,omitempty"`
@@ -132,14 +134,14 @@ type City struct {
 
 // Purchase is one order line (`purchases` expand).
 type Purchase struct {
-	ID                int64  `json:"id"`
-	ItemID            int64  `json:"item_id"`
-	ItemName          string `json:"item_name"`
-	Quantity          int    `json:"quantity"`
-	Price             string `json:"price"`
-	PriceWithDiscount string `json:"price_with_discount"`
-	Cost              string `json:"cost"`
-	CostWithDiscount  string `json:"cost_with_discount"`
+	ID                int64      `json:"id"`
+	ItemID            int64      `json:"item_id"`
+	ItemName          string     `json:"item_name"`
+	Quantity          int        `json:"quantity"`
+	Price             NullString `json:"price"`
+	PriceWithDiscount NullString `json:"price_with_discount"`
+	Cost              NullString `json:"cost"`
+	CostWithDiscount  NullString `json:"cost_with_discount"`
 	// Status: 1 active, 2 returned by the buyer, 0 removed while editing.
 	Status int           `json:"status"`
 	Item   *PurchaseItem `json:"item,omitempty"`
@@ -176,6 +178,7 @@ type StatusData struct {
 	ID          int    `json:"id"`
 	Name        string `json:"name"`
 	NameUK      string `json:"name_uk"`
+	NameUA      string `json:"name_ua,omitempty"` // an older spelling of name_uk (§1.3)
 	NameEN      string `json:"name_en,omitempty"`
 	StatusGroup int    `json:"status_group"`
 }
@@ -210,7 +213,8 @@ func (b *Bool) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// NullString reads a string that may be null or a number ("ttn": null).
+// NullString reads a string that may be null or a bare number ("ttn": null,
+// money given as a Number).
 type NullString string
 
 // UnmarshalJSON accepts null, strings and bare numbers.

@@ -238,7 +238,7 @@ func (e *Env) rozetkaTruth(store string) (orders, items []string) {
 		if o.Payment != nil && o.Payment.PaymentStatus != nil {
 			pay = o.Payment.PaymentStatus.Name
 		}
-		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, normMoney(e.t, or(o.AmountWithDiscount, o.Amount)), o.TTN, pay))
+		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, normMoney(e.t, or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
 		line := 0
 		for _, p := range o.Purchases {
 			if p.Status == 0 {
@@ -248,7 +248,7 @@ func (e *Env) rozetkaTruth(store string) (orders, items []string) {
 			if p.Item != nil {
 				offer = p.Item.PriceOfferID
 			}
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, normMoney(e.t, or(p.CostWithDiscount, p.Cost))))
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, normMoney(e.t, or(string(p.CostWithDiscount), string(p.Cost)))))
 			line++
 		}
 	}

@@ -50,7 +50,7 @@ var statusMix = [][2]int{
 var hasParcel = map[int]bool{stShipped: true, stDelivering: true, stAtPickup: true, stDone: true, stHandover: true, 11: true, 12: true}
 
 // money renders kopecks as Rozetka does: "640.00".
-func money(kop int64) string {
+func money(kop int64) wire.NullString {
 	sign := ""
 	if kop < 0 {
 		sign, kop = "-", -kop
@@ -60,7 +60,7 @@ func money(kop int64) string {
 	if frac < 10 {
 		s += "0"
 	}
-	return s + strconv.FormatInt(frac, 10)
+	return wire.NullString(s + strconv.FormatInt(frac, 10))
 }
 
 func digits(r *rand.Rand, n int) string {
@@ -203,7 +203,7 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 		d.PlaceHouse = strconv.Itoa(1 + r.IntN(150))
 		d.PlaceFlat = strconv.Itoa(1 + r.IntN(300))
 	} else {
-		d.PlaceNumber = strconv.Itoa(1 + r.IntN(400))
+		d.PlaceNumber = wire.NullString(strconv.Itoa(1 + r.IntN(400)))
 	}
 	if r.IntN(2) == 0 {
 		d.Cost = "0.00"

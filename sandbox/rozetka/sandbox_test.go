@@ -201,7 +201,7 @@ func TestGeneratedOrdersLookLikeRozetka(t *testing.T) {
 		if len(o.Purchases) < 1 || len(o.Purchases) > 3 || o.Purchases[0].Item.PriceOfferID == "" {
 			t.Fatalf("order %d purchases %+v", o.ID, o.Purchases)
 		}
-		if !strings.HasSuffix(o.Amount, "0") || strings.Count(o.Amount, ".") != 1 {
+		if !strings.HasSuffix(string(o.Amount), "0") || strings.Count(string(o.Amount), ".") != 1 {
 			t.Fatalf("amount %q", o.Amount)
 		}
 		if raw := f.sb.OrderJSON(f.store, o.ID, ""); bytes.Contains(raw, []byte(`"ttn":null`)) {

@@ -164,10 +164,7 @@ func mapStatus(o *canon.Order, w *wire.Order, store StoreContext) error {
 	o.MarketplaceStatus = strconv.Itoa(w.Status)
 	group := w.StatusGroup
 	if d := w.StatusData; d != nil {
-		o.StatusName = strings.TrimSpace(d.NameUK)
-		if o.StatusName == "" {
-			o.StatusName = strings.TrimSpace(d.Name)
-		}
+		o.StatusName = firstNonEmpty(d.NameUK, d.NameUA, d.Name)
 		if group == 0 {
 			group = d.StatusGroup
 		}
@@ -268,7 +265,7 @@ func address(d *wire.Delivery) string {
 		city = firstNonEmpty(c.NameUA, c.Name, c.Title)
 	}
 	parts := []string{city}
-	if n := strings.TrimSpace(d.PlaceNumber); n != "" && d.DeliveryMethodID != courier {
+	if n := strings.TrimSpace(string(d.PlaceNumber)); n != "" && d.DeliveryMethodID != courier {
 		parts = append(parts, "Відділення №"+n)
 	} else {
 		parts = append(parts, strings.TrimSpace(d.PlaceStreet), prefixed("буд. ", d.PlaceHouse), prefixed("кв. ", d.PlaceFlat))
@@ -310,14 +307,14 @@ func optionKeys(name string, id int64) []string {
 // *_with_discount forms are what the buyer pays (§1.4). Every money field
 // present is checked, used or not: one bad value means a damaged record.
 func mapMoney(o *canon.Order, w *wire.Order) error {
-	amount, err := preferred("amount_with_discount", w.AmountWithDiscount, "amount", w.Amount)
+	amount, err := preferred("amount_with_discount", string(w.AmountWithDiscount), "amount", string(w.Amount))
 	if err != nil {
 		return err
 	}
 	if !amount.set {
 		return fieldErr("amount", "missing")
 	}
-	cost, err := preferred("cost_with_discount", w.CostWithDiscount, "cost", w.Cost)
+	cost, err := preferred("cost_with_discount", string(w.CostWithDiscount), "cost", string(w.Cost))
 	if err != nil {
 		return err
 	}
@@ -365,14 +362,14 @@ func items(purchases []wire.Purchase) ([]canon.Item, error) {
 		if p.Quantity <= 0 {
 			return nil, fieldErr(at("quantity"), "must be more than 0")
 		}
-		price, err := preferred(at("price_with_discount"), p.PriceWithDiscount, at("price"), p.Price)
+		price, err := preferred(at("price_with_discount"), string(p.PriceWithDiscount), at("price"), string(p.Price))
 		if err != nil {
 			return nil, err
 		}
 		if !price.set {
 			return nil, fieldErr(at("price"), "missing")
 		}
-		total, err := preferred(at("cost_with_discount"), p.CostWithDiscount, at("cost"), p.Cost)
+		total, err := preferred(at("cost_with_discount"), string(p.CostWithDiscount), at("cost"), string(p.Cost))
 		if err != nil {
 			return nil, err
 		}
