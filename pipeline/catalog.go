@@ -39,8 +39,12 @@ type catalogJob struct {
 }
 
 func (j *catalogJob) run(ctx context.Context) error {
+	prev, err := j.wh.LastCatalogRun(ctx, j.store.Marketplace, j.store.ID)
+	if err != nil {
+		return err
+	}
 	j.seen = map[string]struct{}{}
-	err := j.src.Products(ctx, func(page []source.Record) error {
+	err = j.src.Products(ctx, func(page []source.Record) error {
 		for _, raw := range page {
 			if raw.ID != "" {
 				if _, dup := j.seen[raw.ID]; dup {
@@ -66,6 +70,13 @@ func (j *catalogJob) run(ctx context.Context) error {
 	}
 	if err := j.flush(ctx); err != nil {
 		return err
+	}
+	gone, err := j.wh.CarryOverMissing(ctx, j.store.Marketplace, j.store.ID, prev, j.runID, rows.NextVersion(), time.Now())
+	if err != nil {
+		return err
+	}
+	if gone > 0 {
+		j.log.Info("offers gone from the catalog are kept as unavailable", "offers", gone)
 	}
 	return j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now)
 }

@@ -1,0 +1,91 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// loadCatalog writes one catalog load of the given offers and records it as finished.
+func loadCatalog(t *testing.T, w *clickhouse.Warehouse, run string, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	var ps []canon.Product
+	for _, id := range ids {
+		ps = append(ps, canon.Product{Marketplace: "zakupka", Store: "z1", ProductID: id, Name: "Товар " + id,
+			Price: decimal.RequireFromString("99.90"), Stock: 5, Available: true, Photos: []string{"https://img/" + id}})
+	}
+	rec, err := rows.Products(ps, rows.Meta{RunID: run, Version: rows.NextVersion(), LoadedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if err := w.Insert(ctx, rows.ProductsTable, rec); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := w.LastCatalogRun(ctx, "zakupka", "z1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CarryOverMissing(ctx, "zakupka", "z1", prev, run, rows.NextVersion(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := w.RecordRun(ctx, clickhouse.Run{RunID: run, Marketplace: "zakupka", Store: "z1", Job: "catalog", Status: "ok",
+		StartedAt: now, FinishedAt: now.Add(time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // finished_at has whole seconds: keep loads apart
+}
+
+func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
+	w := chtest.New(t)
+	loadCatalog(t, w, "load-1", "a", "b", "c")
+	loadCatalog(t, w, "load-2", "a", "c")
+	loadCatalog(t, w, "load-3", "c", "d")
+	got := productRows(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
+	want := []string{
+		"a\t0\t0\tТовар a\thttps://img/a", // gone in load 3
+		"b\t0\t0\tТовар b\thttps://img/b", // gone in load 2, still unavailable
+		"c\t1\t5\tТовар c\thttps://img/c",
+		"d\t1\t5\tТовар d\thttps://img/d",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("v_products:\n%v\nwant\n%v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+// productRows reads (product_id, available, stock, name, photos) rows of q ({db} = the test database).
+func productRows(t *testing.T, w *clickhouse.Warehouse, q string) []string {
+	t.Helper()
+	rs, err := w.Conn().Query(context.Background(), strings.ReplaceAll(q, "{db}", w.Database()))
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var id, name, photos string
+		var available uint8
+		var stock uint32
+		if err := rs.Scan(&id, &available, &stock, &name, &photos); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s\t%d\t%d\t%s\t%s", id, available, stock, name, photos))
+	}
+	return out
+}
