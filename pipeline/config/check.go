@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -176,6 +177,16 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.problem(at("base_url"), "must be an http(s) address like https://my.prom.ua/api/v1")
 		}
+	}
+
+	if s.FeedURL != "" {
+		u, err := url.Parse(s.FeedURL)
+		if err != nil || (u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "file") || (u.Scheme != "" && u.Scheme != "file" && u.Host == "") {
+			v.problem(at("feed_url"), "must be an http(s) address, a file:// URL or a local path")
+		}
+	}
+	if s.MatchBy != "" && !slices.Contains(MatchKeys, s.MatchBy) {
+		v.problem(at("match_by"), "unknown %q; one of %s", s.MatchBy, strings.Join(MatchKeys, ", "))
 	}
 
 	v.onlyForOthers(p, s)

@@ -35,6 +35,10 @@ func TestCheck(t *testing.T) {
 		want []Problem // File is filled in from file
 	}{
 		{"minimal.yaml", nil},
+		{"feeds.yaml", []Problem{
+			{Line: 22, Store: "feed-bad", Field: "feed_url", Message: "must be an http(s) address, a file:// URL or a local path"},
+			{Line: 23, Store: "feed-bad", Field: "match_by", Message: `unknown "colour"; one of id, vendor_code, barcode`},
+		}},
 		{"rozetka.yaml", nil},
 		{"override.yaml", nil},
 		{"unknown_keys.yaml", []Problem{

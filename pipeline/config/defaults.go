@@ -65,6 +65,9 @@ var storeKeysOnlyFor = map[string]map[string]bool{
 	"customer_cancel_status": {"rozetka": true},
 }
 
+// MatchKeys are the offer fields a store may match products on (match_by).
+var MatchKeys = []string{"id", "vendor_code", "barcode"}
+
 // HasExtractor tells whether orders of the marketplace can be pulled yet.
 func HasExtractor(marketplace string) bool { return withExtractor[marketplace] }
 

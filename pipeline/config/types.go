@@ -74,6 +74,13 @@ type Store struct {
 	// cancelled; empty means the status mapping decides for them too.
 	CustomerCancelStatus string `yaml:"customer_cancel_status"`
 
+	// FeedURL is the store's YML catalog feed (http(s) URL or local file);
+	// when set, the catalog job reads it instead of the marketplace's API.
+	FeedURL string `yaml:"feed_url"`
+	// MatchBy is the offer field the CRM matches products on: id (the
+	// feed's offer id, default), vendor_code or barcode.
+	MatchBy string `yaml:"match_by"`
+
 	Hold Hold `yaml:"hold"`
 	// Mappings override the marketplace's mappings key by key; see Config.MappingsFor.
 	Mappings Mappings `yaml:"mappings"`
