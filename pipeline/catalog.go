@@ -19,46 +19,53 @@ import (
 // 10³–10⁶ offers, loaded nightly, so inserts are large and few.
 const CatalogBatch = 20000
 
+// ErrNotModified says a catalog source has not changed since the last load
+// (a feed answering 304): the run is recorded as not_modified and the
+// current catalog stays.
+var ErrNotModified = errors.New("catalog not modified since the last load")
+
+// productPages streams a store's catalog as canonical products, page by
+// page, with the records that could not be read.
+type productPages func(ctx context.Context, page func(products []canon.Product, rejects []canon.Reject) error) error
+
+// Progress reports a catalog load as it goes: offers of the store read so far.
+type Progress func(store string, offers int)
+
 // catalogJob loads a store's whole catalog. Every offer is written again
 // with this run's id; v_products shows the latest load that finished, so a
-// load that fails half-way never replaces the last good catalog.
+// load that fails half-way never replaces the last good catalog, and offers
+// missing from a finished load stay, marked unavailable.
 type catalogJob struct {
-	wh     *clickhouse.Warehouse
-	store  config.Store
-	conn   connectors.Connector
-	src    source.Catalog
-	sc     connectors.StoreContext
-	runID  string
-	now    time.Time
-	result *StoreResult
-	log    *slog.Logger
+	wh       *clickhouse.Warehouse
+	store    config.Store
+	runID    string
+	now      time.Time
+	result   *StoreResult
+	log      *slog.Logger
+	progress Progress
 
-	seen    map[string]struct{}
 	pending []canon.Product
 	rejects []canon.Reject
 }
 
-func (j *catalogJob) run(ctx context.Context) error {
+func (j *catalogJob) run(ctx context.Context, pages productPages) error {
 	prev, err := j.wh.LastCatalogRun(ctx, j.store.Marketplace, j.store.ID)
 	if err != nil {
 		return err
 	}
-	j.seen = map[string]struct{}{}
-	err = j.src.Products(ctx, func(page []source.Record) error {
-		for _, raw := range page {
-			if raw.ID != "" {
-				if _, dup := j.seen[raw.ID]; dup {
-					continue
-				}
-				j.seen[raw.ID] = struct{}{}
-			}
-			j.result.Fetched++
-			p, err := j.conn.TransformProduct(raw.Body, j.sc)
-			if err != nil {
-				j.reject(raw, err)
-				continue
-			}
-			j.pending = append(j.pending, p)
+	err = pages(ctx, func(ps []canon.Product, rejects []canon.Reject) error {
+		j.result.Fetched += len(ps) + len(rejects)
+		j.result.Rejected += len(rejects)
+		for _, r := range rejects {
+			j.log.Warn("offer rejected", "offer", r.RecordID, "field", r.Field, "reason", r.Reason)
+		}
+		j.rejects = append(j.rejects, rejects...)
+		for i := range ps {
+			ps[i].Marketplace, ps[i].Store = j.store.Marketplace, j.store.ID
+		}
+		j.pending = append(j.pending, ps...)
+		if j.progress != nil {
+			j.progress(j.store.ID, j.result.Fetched)
 		}
 		if len(j.pending) >= CatalogBatch {
 			return j.flush(ctx)
@@ -81,17 +88,6 @@ func (j *catalogJob) run(ctx context.Context) error {
 	return j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now)
 }
 
-func (j *catalogJob) reject(raw source.Record, err error) {
-	r := canon.Reject{Marketplace: j.store.Marketplace, Store: j.store.ID, RecordID: raw.ID, Reason: err.Error(), Payload: string(raw.Body)}
-	var fe *canon.FieldError
-	if errors.As(err, &fe) {
-		r.Field, r.Reason = fe.Field, fe.Reason
-	}
-	j.result.Rejected++
-	j.rejects = append(j.rejects, r)
-	j.log.Warn("offer rejected", "offer", raw.ID, "field", r.Field, "reason", r.Reason)
-}
-
 func (j *catalogJob) flush(ctx context.Context) error {
 	if len(j.pending) == 0 {
 		return nil
@@ -107,4 +103,34 @@ func (j *catalogJob) flush(ctx context.Context) error {
 	j.result.New += len(j.pending)
 	j.pending = j.pending[:0]
 	return nil
+}
+
+// apiProducts reads a catalog through the marketplace's API client and
+// transform.
+func apiProducts(cat source.Catalog, conn connectors.Connector, sc connectors.StoreContext) productPages {
+	return func(ctx context.Context, page func([]canon.Product, []canon.Reject) error) error {
+		return cat.Products(ctx, func(recs []source.Record) error {
+			ps := make([]canon.Product, 0, len(recs))
+			var rejects []canon.Reject
+			for _, raw := range recs {
+				p, err := conn.TransformProduct(raw.Body, sc)
+				if err != nil {
+					rejects = append(rejects, rejectOf(sc.Marketplace, sc.Store, raw.ID, raw.Body, err))
+					continue
+				}
+				ps = append(ps, p)
+			}
+			return page(ps, rejects)
+		})
+	}
+}
+
+// rejectOf names the record, field and reason of a transform failure.
+func rejectOf(marketplace, store, id string, body []byte, err error) canon.Reject {
+	r := canon.Reject{Marketplace: marketplace, Store: store, RecordID: id, Reason: err.Error(), Payload: string(body)}
+	var fe *canon.FieldError
+	if errors.As(err, &fe) {
+		r.Field, r.Reason = fe.Field, fe.Reason
+	}
+	return r
 }

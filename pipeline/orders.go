@@ -270,6 +270,9 @@ func (j *orderJob) acceptPage(ctx context.Context, page []source.RawOrder) error
 	}
 	wg.Wait()
 	for i, raw := range fresh {
+		if errors.Is(errs[i], connectors.ErrSkipped) {
+			continue
+		}
 		j.result.Fetched++
 		if errs[i] != nil {
 			j.reject(raw.ID, raw.Body, errs[i])
@@ -321,11 +324,7 @@ func (j *orderJob) contentHash(body []byte) uint64 {
 }
 
 func (j *orderJob) reject(id string, body []byte, err error) {
-	r := canon.Reject{Marketplace: j.store.Marketplace, Store: j.store.ID, RecordID: id, Reason: err.Error(), Payload: string(body)}
-	var fe *canon.FieldError
-	if errors.As(err, &fe) {
-		r.Field, r.Reason = fe.Field, fe.Reason
-	}
+	r := rejectOf(j.store.Marketplace, j.store.ID, id, body, err)
 	j.result.Rejected++
 	j.rejects = append(j.rejects, r)
 	j.log.Warn("order rejected", "order", id, "field", r.Field, "reason", r.Reason)

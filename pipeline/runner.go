@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -26,6 +27,8 @@ const (
 	StatusFailed      = "failed"
 	StatusAuthFailed  = "auth_failed"
 	StatusRateLimited = "rate_limited"
+	// StatusNotModified: a catalog source unchanged since the last load.
+	StatusNotModified = "not_modified"
 )
 
 // Jobs, as pipeline_runs names them.
@@ -49,6 +52,8 @@ type Runner struct {
 	HTTP func(*httpx.Options)
 	// Parallel bounds how many stores run at once (default 8).
 	Parallel int
+	// Progress, when set, hears how far catalog loads have got.
+	Progress Progress
 }
 
 // StoreResult is the outcome of one store's cycle.
@@ -68,8 +73,8 @@ type StoreResult struct {
 	Err         error
 }
 
-// OK says the store's cycle succeeded.
-func (r StoreResult) OK() bool { return r.Status == StatusOK }
+// OK says the store's cycle succeeded (a catalog found unchanged included).
+func (r StoreResult) OK() bool { return r.Status == StatusOK || r.Status == StatusNotModified }
 
 // RunOnce runs one order cycle for the given stores (all when empty) and
 // returns one result per store, in config order. One store's failure never
@@ -148,6 +153,10 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	err := r.dispatch(ctx, st, job, &res, log)
 	res.Duration = time.Since(started)
 	res.Status = StatusOK
+	if errors.Is(err, ErrNotModified) {
+		res.Status, err = StatusNotModified, nil
+		log.Info("catalog not modified since the last load; it stays current")
+	}
 	if err != nil {
 		res.Status = statusOf(err)
 		res.Err = err
@@ -184,7 +193,7 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	src := conn.Open(cfg)
 	sc := connectors.StoreContext{
 		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
-		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
+		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus, AllStatuses: st.AllStatuses,
 	}
 	switch job {
 	case JobCatalog:
@@ -192,7 +201,8 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 		if !ok || conn.TransformProduct == nil {
 			return fmt.Errorf("store %s: marketplace %s has no catalog API here", st.ID, st.Marketplace)
 		}
-		return (&catalogJob{wh: r.Warehouse, store: st, conn: conn, src: cat, sc: sc, runID: res.RunID, now: r.now(), result: res, log: log}).run(ctx)
+		job := &catalogJob{wh: r.Warehouse, store: st, runID: res.RunID, now: r.now(), result: res, log: log, progress: r.Progress}
+		return job.run(ctx, apiProducts(cat, conn, sc))
 	case JobReference:
 		ref, ok := src.(source.Reference)
 		if !ok {
@@ -213,11 +223,13 @@ func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 	if r.HTTP != nil {
 		r.HTTP(&cfg.HTTP)
 	}
+	cfg.Protocol = st.Protocol
 	var err error
-	if st.UsesLogin() {
+	switch {
+	case st.UsesLogin():
 		cfg.Username = st.Username
 		cfg.Password, err = st.Password()
-	} else {
+	case st.HasToken() || !config.CredentialsOptional[st.Marketplace]:
 		cfg.Token, err = st.Token()
 	}
 	return cfg, err

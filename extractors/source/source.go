@@ -53,6 +53,9 @@ type Config struct {
 	// token (Rozetka's POST /sites). Like Token they never reach logs or errors.
 	Username string
 	Password string
+	// Protocol picks one of several ways a marketplace offers orders
+	// (Zakupka: "file" or "1c_exchange"); empty means the usual one.
+	Protocol string
 	PageSize int
 	HTTP     httpx.Options
 }

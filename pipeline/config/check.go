@@ -185,6 +185,12 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 			v.problem(at("feed_url"), "must be an http(s) address, a file:// URL or a local path")
 		}
 	}
+	if s.BaseURL == "" && NoProductionHost[s.Marketplace] && !v.d.failed[at("base_url")] {
+		v.problem(at("base_url"), "is required for %s stores: the address of the store's orders file or exchange", s.Marketplace)
+	}
+	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {
+		v.problem(at("protocol"), "unknown %q; one of %s", s.Protocol, strings.Join(Protocols, ", "))
+	}
 	if s.MatchBy != "" && !slices.Contains(MatchKeys, s.MatchBy) {
 		v.problem(at("match_by"), "unknown %q; one of %s", s.MatchBy, strings.Join(MatchKeys, ", "))
 	}
@@ -235,6 +241,9 @@ func (v validator) credentials(p string, s Store) {
 			key = s.passwordSource().setKey()
 		}
 		v.problem(p+"."+key, "set either a token (token_env or token_file) or a login (username with password_env or password_file), not both")
+	case s.Protocol == "1c_exchange" && !s.UsesLogin():
+		v.problem(p+".username", "the 1C exchange protocol needs a login (username with password_env or password_file)")
+	case !hasToken && !s.UsesLogin() && CredentialsOptional[s.Marketplace]:
 	case !hasToken && !s.UsesLogin():
 		v.problem(p+".token_env", "a token (token_env or token_file) or a login (username with password_env or password_file) is required")
 	case hasToken:

@@ -35,6 +35,11 @@ func TestCheck(t *testing.T) {
 		want []Problem // File is filled in from file
 	}{
 		{"minimal.yaml", nil},
+		{"zakupka.yaml", []Problem{
+			{Line: 18, Store: "zk-bad", Field: "base_url", Message: "is required for zakupka stores: the address of the store's orders file or exchange"},
+			{Line: 20, Store: "zk-bad", Field: "protocol", Message: `unknown "soap"; one of file, 1c_exchange`},
+			{Line: 23, Store: "zk-no-login", Field: "username", Message: "the 1C exchange protocol needs a login (username with password_env or password_file)"},
+		}},
 		{"feeds.yaml", []Problem{
 			{Line: 22, Store: "feed-bad", Field: "feed_url", Message: "must be an http(s) address, a file:// URL or a local path"},
 			{Line: 23, Store: "feed-bad", Field: "match_by", Message: `unknown "colour"; one of id, vendor_code, barcode`},
@@ -79,12 +84,12 @@ func TestCheck(t *testing.T) {
 			{Line: 35, Store: "password-unset", Field: "password_env", Message: "environment variable KRAMAR_TEST_UNSET is not set"},
 			{Line: 41, Store: "password-file-missing", Field: "password_file", Message: "cannot read password file " + filepath.Join("testdata", "missing.password") + ": no such file or directory"},
 			{Line: 47, Store: "password-pasted", Field: "password_env", Message: "must be the name of an environment variable (like ROZETKA_MAIN_PASSWORD), not the password itself"},
-			{Line: 53, Store: "prom-with-login", Field: "username", Message: "unknown key for a prom store (only rozetka stores have it)"},
-			{Line: 54, Store: "prom-with-login", Field: "password_env", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 53, Store: "prom-with-login", Field: "username", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
+			{Line: 54, Store: "prom-with-login", Field: "password_env", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
 			{Line: 55, Store: "prom-with-login", Field: "customer_cancel_status", Message: "unknown key for a prom store (only rozetka stores have it)"},
 			{Line: 58, Store: "prom-login-only", Field: "token_env", Message: "one of token_env or token_file is required"},
-			{Line: 60, Store: "prom-login-only", Field: "username", Message: "unknown key for a prom store (only rozetka stores have it)"},
-			{Line: 61, Store: "prom-login-only", Field: "password_file", Message: "unknown key for a prom store (only rozetka stores have it)"},
+			{Line: 60, Store: "prom-login-only", Field: "username", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
+			{Line: 61, Store: "prom-login-only", Field: "password_file", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
 			{Line: 68, Store: "rz-typo", Field: "customer_cancel_stat", Message: `unknown key (did you mean "customer_cancel_status"?)`},
 		}},
 		{"values.yaml", []Problem{

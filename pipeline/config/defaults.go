@@ -50,11 +50,22 @@ var KnownMarketplaces = []string{
 
 // withExtractor lists the marketplaces the pipeline can pull orders from today.
 // A store on any other known marketplace is a mistake rather than a silently idle store.
-var withExtractor = map[string]bool{"prom": true, "rozetka": true}
+var withExtractor = map[string]bool{"prom": true, "rozetka": true, "zakupka": true}
 
 // LoginMarketplaces may log in with username and password instead of a
 // static token (Rozetka: POST /sites, or a token made in the cabinet).
-var LoginMarketplaces = map[string]bool{"rozetka": true}
+var LoginMarketplaces = map[string]bool{"rozetka": true, "zakupka": true}
+
+// CredentialsOptional lists marketplaces whose stores may have no secret at
+// all (Zakupka: an orders-file link can be public).
+var CredentialsOptional = map[string]bool{"zakupka": true}
+
+// NoProductionHost lists marketplaces without one API host: base_url is
+// required (Zakupka: each store's own orders-file or exchange address).
+var NoProductionHost = map[string]bool{"zakupka": true}
+
+// Protocols are the ways orders of a zakupka store can be fetched.
+var Protocols = []string{"file", "1c_exchange"}
 
 // storeKeysOnlyFor lists the store keys that mean something on some
 // marketplaces only; on another marketplace they are unknown keys.
@@ -63,6 +74,8 @@ var storeKeysOnlyFor = map[string]map[string]bool{
 	"password_env":           LoginMarketplaces,
 	"password_file":          LoginMarketplaces,
 	"customer_cancel_status": {"rozetka": true},
+	"protocol":               {"zakupka": true},
+	"all_statuses":           {"zakupka": true},
 }
 
 // MatchKeys are the offer fields a store may match products on (match_by).

@@ -17,6 +17,9 @@ func (s Store) Token() (string, error) { return s.tokenSource().readFor(s.ID) }
 // (rozetka) from its environment variable or file, like Token.
 func (s Store) Password() (string, error) { return s.passwordSource().readFor(s.ID) }
 
+// HasToken tells whether the store names a token (token_env or token_file).
+func (s Store) HasToken() bool { return s.TokenEnv != "" || s.TokenFile != "" }
+
 // UsesLogin tells whether the store logs in with username and password
 // rather than a static token.
 func (s Store) UsesLogin() bool {

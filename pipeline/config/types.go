@@ -74,6 +74,14 @@ type Store struct {
 	// cancelled; empty means the status mapping decides for them too.
 	CustomerCancelStatus string `yaml:"customer_cancel_status"`
 
+	// Protocol (zakupka) is how orders are fetched: "file" (default: the
+	// CommerceML orders file at base_url) or "1c_exchange" (the 1C exchange
+	// protocol at base_url, with username and password).
+	Protocol string `yaml:"protocol"`
+	// AllStatuses (zakupka) imports orders in every status; by default only
+	// New orders are, as Zakupka's own integration does.
+	AllStatuses bool `yaml:"all_statuses"`
+
 	// FeedURL is the store's YML catalog feed (http(s) URL or local file);
 	// when set, the catalog job reads it instead of the marketplace's API.
 	FeedURL string `yaml:"feed_url"`

@@ -5,6 +5,7 @@ package connectors
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -24,7 +25,15 @@ type StoreContext struct {
 	// CustomerCancelStatus is the CRM status for orders the buyer cancelled
 	// (empty: the status mapping decides).
 	CustomerCancelStatus string
+	// AllStatuses imports orders in every status where the marketplace's
+	// own integration takes only new ones (Zakupka).
+	AllStatuses bool
 }
+
+// ErrSkipped is returned by a Transform for a record the store does not
+// import by design (a Zakupka order that is no longer new): it is neither
+// loaded nor rejected.
+var ErrSkipped = errors.New("not imported by this store's rules")
 
 // Connector is one marketplace's order pipeline parts.
 type Connector struct {

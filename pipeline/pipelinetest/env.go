@@ -163,9 +163,16 @@ func (e *Env) Run(stores ...string) map[string]pipeline.StoreResult {
 // Query returns the rows of q as tab-joined strings.
 func (e *Env) Query(q string, args ...any) []string {
 	e.t.Helper()
-	rows, err := e.WH.Conn().Query(context.Background(), strings.ReplaceAll(q, "{db}", e.WH.Database()), args...)
+	return Query(e.t, e.WH, q, args...)
+}
+
+// Query runs q ({db} = the warehouse's database) and returns its rows as
+// tab-joined text.
+func Query(t testing.TB, wh *clickhouse.Warehouse, q string, args ...any) []string {
+	t.Helper()
+	rows, err := wh.Conn().Query(context.Background(), strings.ReplaceAll(q, "{db}", wh.Database()), args...)
 	if err != nil {
-		e.t.Fatalf("%s: %v", q, err)
+		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
 	cols := rows.ColumnTypes()
@@ -176,7 +183,7 @@ func (e *Env) Query(q string, args ...any) []string {
 			vals[i] = newOf(c.ScanType())
 		}
 		if err := rows.Scan(vals...); err != nil {
-			e.t.Fatal(err)
+			t.Fatal(err)
 		}
 		parts := make([]string, len(vals))
 		for i, v := range vals {
@@ -185,7 +192,7 @@ func (e *Env) Query(q string, args ...any) []string {
 		out = append(out, strings.Join(parts, "\t"))
 	}
 	if err := rows.Err(); err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return out
 }

@@ -17,30 +17,6 @@ type Person struct {
 	Phone      string
 }
 
-// SplitFullName splits "Прізвище Ім'я По батькові" written in one field
-// (Horoshop, CommerceML) into its parts. Extra spaces (including NBSP) are
-// ignored and apostrophes (' ʼ ’) stay inside the word they belong to.
-//
-//	1 word  → first name only: a lone word in a name field is nearly always
-//	          what the buyer calls themselves ("Олена"), not a surname.
-//	2 words → last, first.
-//	3 words → last, first, middle.
-//	4+      → last, first, and the rest as the middle name, which keeps
-//	          Turkic patronymics whole ("Алієв Рашид Алі огли").
-func SplitFullName(s string) (last, first, middle string) {
-	words := strings.Fields(s)
-	switch len(words) {
-	case 0:
-		return "", "", ""
-	case 1:
-		return "", words[0], ""
-	case 2:
-		return words[0], words[1], ""
-	default:
-		return words[0], words[1], strings.Join(words[2:], " ")
-	}
-}
-
 // NormalizePhone writes a phone number as '+' and digits. Ukrainian numbers
 // become +380XXXXXXXXX whichever way they were typed: 0501234567,
 // 380501234567, 80501234567, 00380501234567, "+38 (050) 123-45-67".

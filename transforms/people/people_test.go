@@ -2,28 +2,6 @@ package people
 
 import "testing"
 
-func TestSplitFullName(t *testing.T) {
-	cases := []struct{ in, last, first, middle string }{
-		{"", "", "", ""},
-		{"   ", "", "", ""},
-		{"Олена", "", "Олена", ""},
-		{"Петренко Іван", "Петренко", "Іван", ""},
-		{"Петренко Іван Іванович", "Петренко", "Іван", "Іванович"},
-		{"  Петренко   Іван\u00a0 Іванович  ", "Петренко", "Іван", "Іванович"},
-		{"Алієв Рашид Алі огли", "Алієв", "Рашид", "Алі огли"},
-		{"Д'Артаньян Мар'яна Ігорівна", "Д'Артаньян", "Мар'яна", "Ігорівна"},
-		{"Мамʼяк Марʼяна", "Мамʼяк", "Марʼяна", ""},
-		{"Вороб’ян Мар’ян", "Вороб’ян", "Мар’ян", ""},
-		{"Иванов Иван Иванович", "Иванов", "Иван", "Иванович"},
-	}
-	for _, c := range cases {
-		last, first, middle := SplitFullName(c.in)
-		if last != c.last || first != c.first || middle != c.middle {
-			t.Errorf("SplitFullName(%q) = %q, %q, %q; want %q, %q, %q", c.in, last, first, middle, c.last, c.first, c.middle)
-		}
-	}
-}
-
 func TestNormalizePhone(t *testing.T) {
 	cases := map[string]string{
 		"0501234567":          "+380501234567",

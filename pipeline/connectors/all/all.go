@@ -4,4 +4,5 @@ package all
 import (
 	_ "github.com/kramar/kramar/pipeline/connectors/prom"
 	_ "github.com/kramar/kramar/pipeline/connectors/rozetka"
+	_ "github.com/kramar/kramar/pipeline/connectors/zakupka"
 )

@@ -1,0 +1,27 @@
+package yml
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/kramar/kramar/sandbox/feedgen"
+)
+
+func BenchmarkDialects(b *testing.B) {
+	for _, d := range []string{"prom", "epicentr", "rozetka", "zakupka"} {
+		b.Run(d, func(b *testing.B) {
+			var buf bytes.Buffer
+			if err := feedgen.WriteYML(&buf, feedgen.Options{Offers: 20000, Dialect: d}); err != nil {
+				b.Fatal(err)
+			}
+			data := buf.Bytes()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Count(context.Background(), bytes.NewReader(data), Options{Workers: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

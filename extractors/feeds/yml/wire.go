@@ -1,0 +1,106 @@
+package yml
+
+// Shop is the feed's <shop> header: who publishes it, the currencies its
+// prices use and the category tree offers point into (feeds §5.1).
+type Shop struct {
+	// Date is yml_catalog's date attribute as written ("YYYY-MM-DD hh:mm").
+	Date       string
+	Name       string
+	Company    string
+	URL        string
+	Platform   string
+	Email      string
+	Currencies []Currency
+	Categories []Category
+}
+
+// Currency is one <currency id rate [plus]>. Rate stays a string: it is
+// money-like ("41.2", "NBU", "CBRF") and is never turned into a float.
+type Currency struct {
+	ID   string
+	Rate string
+	Plus string
+}
+
+// Category is one <category id [parentId]>Name</category>.
+type Category struct {
+	ID       string
+	ParentID string
+	Name     string
+	// PortalID is the marketplace's own category (Prom portal_id, Rozetka rz_id).
+	PortalID string
+	// Code is Epicentr's category code attribute (feeds §2.6).
+	Code string
+}
+
+// Offer is one <offer> with the fields the Yandex core and the Prom,
+// Rozetka, Zakupka and Epicentr dialects use (feeds §2.6, §4.1, §5).
+// Everything stays the text the feed wrote (trimmed); money is never a
+// float. Elements not listed here are skipped.
+type Offer struct {
+	ID string
+	// Available is the available attribute as written: "true", "false" or
+	// "" when absent; the transform decides what absent means.
+	Available   string
+	GroupID     string // variants of one product share it (group_id)
+	Type        string // type="vendor.model"…
+	SellingType string // Prom selling_type (attribute or element)
+
+	URL        string
+	Price      string
+	OldPrice   string // oldprice (Yandex, Prom, Zakupka) or price_old (Rozetka, Epicentr)
+	PricePromo string // price_promo (Rozetka)
+	CurrencyID string
+
+	// CategoryID is categoryId, or the code of Epicentr's <category code="…">.
+	CategoryID string
+	// CategoryName is the text of Epicentr's <category code="…">Name</category>.
+	CategoryName     string
+	PortalCategoryID string // Prom portal_category_id
+	AttributeSet     string // Epicentr <attribute_set code="…">: the code
+	AttributeSetName string
+
+	Pictures []string
+
+	// Name is <name> (or Epicentr <name lang="ru">); NameUA is name_ua
+	// (or <name lang="ua">). Descriptions follow the same rule.
+	Name          string
+	NameUA        string
+	Description   string
+	DescriptionUA string
+
+	Vendor     string
+	VendorID   string // Epicentr <vendor code="…">: the brand's code
+	VendorCode string // the seller's article (vendorCode)
+	Article    string // Rozetka article
+	Model      string
+	TypePrefix string
+	Barcode    string
+	Keywords   string
+	KeywordsUA string
+
+	// QuantityInStock is quantity_in_stock (Prom, Zakupka), else
+	// stock_quantity (Rozetka), else quantity — in that order of preference
+	// (feeds §5.2: importers read quantity_in_stock first).
+	QuantityInStock string
+	Presence        string // Prom presence
+	Availability    string // Epicentr <availability> in_stock|out_of_stock
+	State           string // Rozetka state: new / used / refurbished
+	Condition       string // Prom condition
+	Country         string // country_of_origin text
+	CountryCode     string // Epicentr <country_of_origin code="…">
+	SalesNotes      string
+	Warranty        string // manufacturer_warranty
+
+	Params []Param
+}
+
+// Param is one <param name="…" [unit] [paramid] [paramcode] [valuecode]>value</param>.
+type Param struct {
+	Name      string
+	Unit      string
+	Value     string
+	ParamID   string // Rozetka paramid
+	Code      string // Epicentr paramcode
+	ValueCode string // Epicentr valuecode
+}

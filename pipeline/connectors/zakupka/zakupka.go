@@ -1,0 +1,41 @@
+// Package zakupka registers the Zakupka.com connector: orders from a
+// CommerceML orders file or the 1C exchange protocol, one-way (Zakupka takes
+// no status back), New orders only unless the store asks for all.
+package zakupka
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/schema/canon"
+	transform "github.com/kramar/kramar/transforms/cml"
+	"github.com/kramar/kramar/transforms/mapping"
+)
+
+func init() {
+	connectors.Register(connectors.Connector{
+		Marketplace: transform.Marketplace,
+		Open: func(c source.Config) source.Orders {
+			if c.Protocol == "1c_exchange" {
+				return cml.NewExchange(c)
+			}
+			return cml.NewOrdersFile(c)
+		},
+		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
+			o, err := transform.Transform(raw, transform.StoreContext{
+				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
+				Mappings: mapping.Tables(sc.Mappings), OnlyNew: !sc.AllStatuses,
+			})
+			if errors.Is(err, transform.ErrSkipped) {
+				return o, connectors.ErrSkipped
+			}
+			return o, err
+		},
+		RecordID:         transform.RecordID,
+		TransformVersion: "1",
+		Records:          cml.Records,
+	})
+}

@@ -1,0 +1,97 @@
+package pipeline_test
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/zakupka"
+	transformcml "github.com/kramar/kramar/transforms/cml"
+)
+
+// TestZakupkaOrdersFileAndExchange pulls a windows-1251 orders file and a 1C
+// exchange: only New orders are imported, and Cyrillic arrives unchanged.
+func TestZakupkaOrdersFileAndExchange(t *testing.T) {
+	clock := kit.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC))
+	sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 5})
+	sb.AddStore(zakupka.StoreOptions{Key: "file-key-S3CR3T", Orders: 80, Encoding: zakupka.Windows1251})
+	sb.AddStore(zakupka.StoreOptions{Key: "x-key", Login: "exchange", Password: "pw-S3CR3T", Orders: 60})
+	srv := httptest.NewServer(sb.Handler())
+	defer srv.Close()
+	clock.Advance(time.Minute)
+
+	t.Setenv("ZK_FILE_KEY", "file-key-S3CR3T")
+	t.Setenv("ZK_EXCHANGE_PASSWORD", "pw-S3CR3T")
+	yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
+		"  - id: zk-file\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath + "\n    token_env: ZK_FILE_KEY\n    order_type: Роздріб\n    order_source: Zakupka\n" +
+		"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.ExchangePath + "\n    protocol: 1c_exchange\n    username: exchange\n    password_env: ZK_EXCHANGE_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"
+	path := filepath.Join(t.TempDir(), "kramar.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh := chtest.New(t)
+	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if !r.OK() || r.Rejected != 0 {
+			t.Fatalf("%s: %+v", r.Store, r)
+		}
+	}
+	for i, store := range []string{"zk-file", "zk-1c"} {
+		key := []string{"file-key-S3CR3T", "x-key"}[i]
+		var want []string
+		for _, d := range sb.Orders(key) {
+			if transformcml.IsNew(&d) {
+				want = append(want, d.Key()+"\t"+nameWords(buyer(d)))
+			}
+		}
+		if len(want) == 0 || len(want) == len(sb.Orders(key)) {
+			t.Fatalf("%s: %d new of %d orders: the test needs both kinds", store, len(want), len(sb.Orders(key)))
+		}
+		got := pipelinetest.Query(t, wh, `SELECT external_id, concat(buyer_last_name, ' ', buyer_first_name, ' ', buyer_middle_name) FROM {db}.v_orders WHERE store = ?`, store)
+		for j := range got {
+			f := strings.SplitN(got[j], "\t", 2)
+			got[j] = f[0] + "\t" + nameWords(f[1])
+		}
+		sort.Strings(want)
+		sort.Strings(got)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: warehouse orders\n%s\nwant the New ones\n%s", store, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+func buyer(d cml.Document) string {
+	for _, c := range d.Counterparties {
+		if c.FullName != "" {
+			return c.FullName
+		}
+		if c.Name != "" {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// nameWords compares names whatever order the split chose.
+func nameWords(s string) string {
+	w := strings.Fields(s)
+	sort.Strings(w)
+	return strings.Join(w, " ")
+}

@@ -1,0 +1,205 @@
+package zakupka
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/sandbox/feedgen"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// SessionCookie is the cookie checkauth hands out, as PHP sites do.
+const SessionCookie = "PHPSESSID"
+
+// sessionTTL bounds an exchange session.
+const sessionTTL = time.Hour
+
+// fileLimit is what mode=init announces.
+const fileLimit = 8 << 20
+
+// textError renders an error as the exchange protocol does: "failure\n<reason>".
+func textError(_ int, msg string) []byte { return []byte("failure\n" + msg + "\n") }
+
+// The kit's auth reads bearer tokens; each credential of this API is
+// registered under a prefix of its kind so one kind cannot stand for another.
+func keyToken(key string) string          { return "key:" + key }
+func loginToken(user, pass string) string { return "login:" + user + "\x00" + pass }
+func sessionToken(v string) string        { return "session:" + v }
+
+func (s *Sandbox) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("GET "+OrdersPath, s.handleOrdersFile)
+	api.HandleFunc("GET "+FeedPath, s.handleFeed)
+	api.HandleFunc(ExchangePath, s.handleExchange)
+	// Outermost first: record, inject faults, authenticate, rate-limit.
+	chain := s.rec.Wrap(s.faults.Wrap(s.tokens.Wrap(textError, s.limit.Wrap(api))))
+	return credentialsToBearer(chain)
+}
+
+// credentialsToBearer moves the request's credential into a bearer header
+// for the kit's auth, and out of the URL before the recorder sees it: the
+// key query parameter of the file and the feed, HTTP Basic for checkauth,
+// the session cookie for the other exchange calls.
+func credentialsToBearer(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.Clone(r.Context())
+		token := ""
+		switch {
+		case r.URL.Path == ExchangePath && r.URL.Query().Get("mode") == "checkauth":
+			if user, pass, ok := r.BasicAuth(); ok {
+				token = loginToken(user, pass)
+			}
+		case r.URL.Path == ExchangePath:
+			if c, err := r.Cookie(SessionCookie); err == nil {
+				token = sessionToken(c.Value)
+			}
+		default:
+			q := r.URL.Query()
+			if k := q.Get("key"); k != "" {
+				token = keyToken(k)
+			}
+			q.Del("key")
+			r.URL.RawQuery = q.Encode()
+		}
+		r.Header.Del("Authorization")
+		r.Header.Del("Cookie")
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Sandbox) storeOfRequest(r *http.Request) *store {
+	return s.storeByID(kit.StoreFrom(r.Context()))
+}
+
+// handleOrdersFile serves «Файл заказов»: the orders created in the last
+// 7 days (new ones only when the store is set so).
+func (s *Sandbox) handleOrdersFile(w http.ResponseWriter, r *http.Request) {
+	st := s.storeOfRequest(r)
+	since := s.clock.Now().Add(-FileWindow)
+	docs := st.documents(func(o *order) bool {
+		return !o.created.Before(since) && (!st.opts.FileOnlyNew || status(&o.doc) == StatusNew)
+	})
+	s.writeCML(w, st, docs)
+}
+
+func (s *Sandbox) handleFeed(w http.ResponseWriter, r *http.Request) {
+	st := s.storeOfRequest(r)
+	var b bytes.Buffer
+	err := feedgen.WriteYML(&b, feedgen.Options{
+		Offers: st.opts.FeedOffers, Dialect: feedgen.Zakupka, Encoding: st.opts.Encoding,
+		Seed: uint64(s.seed) + uint64(st.index),
+	})
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset="+st.opts.Encoding)
+	_, _ = w.Write(b.Bytes())
+}
+
+// handleExchange is the site side of the 1C exchange for orders.
+func (s *Sandbox) handleExchange(w http.ResponseWriter, r *http.Request) {
+	st := s.storeOfRequest(r)
+	q := r.URL.Query()
+	if q.Get("type") != "sale" {
+		writeText(w, "failure\nunsupported type "+strconv.Quote(q.Get("type")))
+		return
+	}
+	switch q.Get("mode") {
+	case "checkauth":
+		st.mu.Lock()
+		st.session++
+		value := fmt.Sprintf("sess%d%s%06d", st.index+1, "x", st.session)
+		st.mu.Unlock()
+		s.tokens.AddExpiring(sessionToken(value), st.id, s.clock.Now().Add(sessionTTL))
+		writeText(w, "success\n"+SessionCookie+"\n"+value+"\n")
+	case "init":
+		writeText(w, "zip=no\nfile_limit="+strconv.Itoa(fileLimit)+"\n")
+	case "query":
+		st.mu.Lock()
+		st.queried = st.seq
+		synced := st.synced
+		st.mu.Unlock()
+		s.writeCML(w, st, st.documents(func(o *order) bool { return o.seq > synced }))
+	case "success":
+		st.mu.Lock()
+		st.synced = st.queried
+		st.mu.Unlock()
+		writeText(w, "success\n")
+	default:
+		writeText(w, "failure\nunsupported mode "+strconv.Quote(q.Get("mode")))
+	}
+}
+
+// documents copies the orders keep selects, ascending id.
+func (st *store) documents(keep func(*order) bool) []cml.Document {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	var out []cml.Document
+	for _, o := range st.orders {
+		if keep(o) {
+			out = append(out, o.doc)
+		}
+	}
+	return out
+}
+
+// writeCML sends docs as a CML 2.05 file in the store's encoding.
+func (s *Sandbox) writeCML(w http.ResponseWriter, st *store, docs []cml.Document) {
+	body, err := EncodeCML(docs, s.clock.Now(), st.opts.Encoding)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/xml; charset="+st.opts.Encoding)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// EncodeCML writes docs as a CML file generated at now, in UTF-8 or
+// windows-1251; a character windows-1251 lacks becomes a character
+// reference, so the text still survives exactly.
+func EncodeCML(docs []cml.Document, now time.Time, encoding string) ([]byte, error) {
+	info := cml.Info{SchemaVersion: "2.05", GeneratedAt: now.In(timeconv.Kyiv).Format("2006-01-02T15:04:05"), Documents: docs}
+	body, err := xml.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="` + encoding + `"?>` + "\n")
+	switch encoding {
+	case UTF8:
+		b.Write(body)
+	case Windows1251:
+		for _, c := range string(body) {
+			if c < 0x80 {
+				b.WriteByte(byte(c))
+			} else if v, ok := charmap.Windows1251.EncodeRune(c); ok {
+				b.WriteByte(v)
+			} else {
+				b.WriteString("&#" + strconv.Itoa(int(c)) + ";")
+			}
+		}
+	default:
+		return nil, fmt.Errorf("unknown encoding %q", encoding)
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+func writeText(w http.ResponseWriter, s string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(strings.TrimLeft(s, "\n")))
+}

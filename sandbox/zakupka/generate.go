@@ -1,0 +1,185 @@
+package zakupka
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// Order statuses as Zakupka's Russian-language cabinet names them.
+const (
+	StatusNew       = "Новый"
+	StatusConfirmed = "Подтвержден"
+	StatusShipped   = "Отгружен"
+	StatusDelivered = "Доставлен"
+	StatusCanceled  = "Отменен"
+)
+
+// statusDraw holds each status as often as it should be drawn: 40% new,
+// 20% confirmed, 15% shipped, 15% delivered, 10% canceled.
+var statusDraw = []string{
+	StatusNew, StatusNew, StatusNew, StatusNew, StatusNew, StatusNew, StatusNew, StatusNew,
+	StatusConfirmed, StatusConfirmed, StatusConfirmed, StatusConfirmed,
+	StatusShipped, StatusShipped, StatusShipped, StatusDelivered, StatusDelivered, StatusDelivered,
+	StatusCanceled, StatusCanceled,
+}
+
+// kyivLayout is how dates go into requisites: Kyiv local time, no offset.
+const kyivLayout = "2006-01-02 15:04:05"
+
+// newRand is the generator of one item of one store, independent of all
+// others, so the data is reproducible from the seed.
+func newRand(seed int64, store, stream, item int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed)^uint64(store)<<48^uint64(stream)<<40, uint64(item)))
+}
+
+// genOrder builds one order: the buyer's full name in one field only,
+// contacts, an address, 1–3 goods and sometimes a delivery service line.
+func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
+	local := created.In(timeconv.Kyiv)
+	ids := strconv.FormatInt(id, 10)
+	d := cml.Document{
+		ID: ids, Number: ids,
+		Date: local.Format("2006-01-02"), Time: local.Format("15:04:05"),
+		Operation: "Заказ товара", Role: "Продавец", Currency: "грн", Rate: "1",
+	}
+	full, email := fullName(r)
+	city := cities[r.IntN(len(cities))]
+	buyer := cml.Counterparty{
+		ID: "zk-client-" + strconv.Itoa(100_000+r.IntN(900_000)), Name: full, FullName: full, Role: "Покупатель",
+		RegAddress: &cml.Address{Text: "г. " + city + ", " + streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(150))},
+		Contacts:   []cml.Contact{{Type: "Телефон", Value: phone(r)}},
+	}
+	if r.IntN(10) < 7 {
+		buyer.Contacts = append(buyer.Contacts, cml.Contact{Type: "Почта", Value: email})
+	}
+	d.Counterparties = []cml.Counterparty{buyer}
+	if r.IntN(10) < 2 {
+		d.Comment = comments[r.IntN(len(comments))]
+	}
+
+	var totalKop int64
+	used := map[int]bool{}
+	for n := 1 + r.IntN(3); len(d.Items) < n; {
+		gi := r.IntN(len(goods))
+		if used[gi] {
+			continue
+		}
+		used[gi] = true
+		g := goods[gi]
+		qty := int64(1 + r.IntN(3))
+		priceKop := (g.minUAH + r.Int64N(g.maxUAH-g.minUAH+1)) * 100
+		lineKop := priceKop * qty
+		totalKop += lineKop
+		d.Items = append(d.Items, cml.Item{
+			ID: "ZK-" + strconv.Itoa(1000+gi), Article: g.article + "-" + strconv.Itoa(gi), Name: g.name,
+			Unit:  &cml.Unit{Code: "796", FullName: "Штука", International: "PCE", Name: "шт"},
+			Price: money(priceKop, r), Quantity: strconv.FormatInt(qty, 10), Sum: money(lineKop, r),
+			Requisites: []cml.Requisite{{Name: cml.ReqItemKind, Value: "Товар"}},
+		})
+	}
+	delivery := deliveries[r.IntN(len(deliveries))]
+	if delivery != "Самовывоз" && r.IntN(3) == 0 {
+		kop := (40 + r.Int64N(60)) * 100
+		totalKop += kop
+		d.Items = append(d.Items, cml.Item{
+			ID: "ORDER_DELIVERY", Name: "Доставка", Price: money(kop, r), Quantity: "1", Sum: money(kop, r),
+			Requisites: []cml.Requisite{{Name: cml.ReqItemKind, Value: "Услуга"}, {Name: cml.ReqItemType, Value: "Услуга"}},
+		})
+	}
+	d.Sum = money(totalKop, r)
+
+	status := statusDraw[r.IntN(len(statusDraw))]
+	paid := status == StatusDelivered || (status != StatusCanceled && r.IntN(3) == 0)
+	d.Requisites = []cml.Requisite{
+		{Name: cml.ReqStatus, Value: status},
+		{Name: cml.ReqPaymentMethod, Value: payments[r.IntN(len(payments))]},
+		{Name: cml.ReqDeliveryMethod, Value: delivery},
+		{Name: cml.ReqDeliveryAddr, Value: "г. " + city + ", отделение №" + strconv.Itoa(1+r.IntN(200))},
+		{Name: cml.ReqPaid, Value: strconv.FormatBool(paid)},
+		{Name: cml.ReqModified, Value: modified.In(timeconv.Kyiv).Format(kyivLayout)},
+	}
+	return &order{id: id, doc: d, created: created, modified: modified}
+}
+
+// setStatus writes «Статус заказа» and «Дата изменения».
+func setStatus(d *cml.Document, status string, now time.Time) {
+	setRequisite(d, cml.ReqStatus, status)
+	setRequisite(d, cml.ReqModified, now.In(timeconv.Kyiv).Format(kyivLayout))
+}
+
+func setRequisite(d *cml.Document, name, value string) {
+	for i := range d.Requisites {
+		if d.Requisites[i].Name == name {
+			d.Requisites[i].Value = value
+			return
+		}
+	}
+	d.Requisites = append(d.Requisites, cml.Requisite{Name: name, Value: value})
+}
+
+// status is the order's «Статус заказа».
+func status(d *cml.Document) string {
+	v, _ := cml.FindRequisite(d.Requisites, cml.ReqStatus)
+	return v
+}
+
+// money writes kopecks as CML money: a dot usually, a comma sometimes
+// (files from 1C configured for ЧРД=,).
+func money(kop int64, r *rand.Rand) string {
+	s := strconv.FormatInt(kop/100, 10)
+	sep := "."
+	if r.IntN(5) == 0 {
+		sep = ","
+	}
+	return s + sep + strconv.FormatInt(100+kop%100, 10)[1:]
+}
+
+func phone(r *rand.Rand) string {
+	n := strconv.Itoa(1_000_000 + r.IntN(9_000_000))
+	switch code := phoneCodes[r.IntN(len(phoneCodes))]; r.IntN(3) {
+	case 0:
+		return "+380" + code + n
+	case 1:
+		return "0" + code + " " + n[:3] + " " + n[3:5] + " " + n[5:]
+	default:
+		return "+38 (0" + code + ") " + n[:3] + "-" + n[3:5] + "-" + n[5:]
+	}
+}
+
+// fullName is "Прізвище Ім'я По батькові" (sometimes without the
+// patronymic, sometimes "Ім'я Прізвище"), Ukrainian or Russian, and an e-mail.
+func fullName(r *rand.Rand) (full, email string) {
+	set := nameSets[r.IntN(len(nameSets))]
+	female := r.IntN(2) == 0
+	first, middle, last := set.male[r.IntN(len(set.male))], set.malePatr[r.IntN(len(set.malePatr))], set.last[r.IntN(len(set.last))]
+	if female {
+		first, middle, last = set.female[r.IntN(len(set.female))], set.femalePatr[r.IntN(len(set.femalePatr))], set.feminine(last)
+	}
+	email = "buyer" + strconv.Itoa(r.IntN(100_000)) + "@example.ua"
+	switch r.IntN(4) {
+	case 0:
+		return last + " " + first, email
+	case 1:
+		return first + " " + last, email
+	default:
+		return last + " " + first + " " + middle, email
+	}
+}
+
+// cloneDoc deep-copies a document (a JSON round trip: control calls are rare).
+func cloneDoc(d cml.Document) cml.Document {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	var out cml.Document
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return out
+}

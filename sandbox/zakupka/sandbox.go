@@ -1,0 +1,282 @@
+// Package zakupka is a local simulator of Zakupka.com's seller side
+// (horoshop-epicentr-feeds-others.md §4): the «Файл заказов» CommerceML 2
+// orders file at /orders.xml?key=<key>, the 1C exchange endpoint
+// /1c_exchange.php (type=sale, mode=checkauth|init|query|success, HTTP
+// Basic then a session cookie), and the YML product export at
+// /feed.xml?key=<key>. Stores are told apart by key (file, feed) or login
+// (exchange); each writes UTF-8 or windows-1251. Faults, rate limit and the
+// request recorder come from sandbox/kit; no secret reaches the recorder.
+//
+// No public Zakupka spec exists (§8.8): the paths, the key parameter and
+// the 7-day window of the orders file follow the cabinet's wording in the
+// integration brief («Файл заказов», «за 7 дней», «только в статусе Новый»).
+package zakupka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// Paths served.
+const (
+	OrdersPath   = "/orders.xml"
+	ExchangePath = "/1c_exchange.php"
+	FeedPath     = "/feed.xml"
+)
+
+// Encodings a store can write.
+const (
+	UTF8        = "utf-8"
+	Windows1251 = "windows-1251"
+)
+
+// FileWindow is how far back the orders file reaches («за 7 дней»).
+const FileWindow = 7 * 24 * time.Hour
+
+// Options configure a Sandbox.
+type Options struct {
+	Clock         *kit.Clock      // nil = real time
+	Seed          int64           // makes generated data reproducible
+	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
+	RatePerSecond float64         // per store; 0 = unlimited
+}
+
+// StoreOptions describe one seller account.
+type StoreOptions struct {
+	Key      string // the orders file's and the feed's access key
+	Login    string // 1C exchange HTTP Basic credentials (empty: no exchange)
+	Password string
+	Orders   int    // seeded orders over the last 7 days
+	Encoding string // UTF8 (default) or Windows1251
+	// FileOnlyNew is the cabinet setting «загружать заказы только в
+	// статусе Новый»: the orders file then holds new orders only.
+	FileOnlyNew bool
+	FeedOffers  int // offers in the YML feed (default 50)
+}
+
+// Sandbox is one simulated Zakupka with any number of stores.
+type Sandbox struct {
+	clock   *kit.Clock
+	seed    int64
+	tokens  *kit.Tokens
+	faults  *kit.Faults
+	rec     *kit.Recorder
+	limit   *kit.RateLimit
+	handler http.Handler
+
+	mu     sync.RWMutex
+	stores map[string]*store // by store id
+	byKey  map[string]*store
+}
+
+// ErrUnknownStore is returned by control methods for a key never added.
+var ErrUnknownStore = errors.New("unknown store key")
+
+// New builds an empty sandbox; add stores with AddStore.
+func New(opts Options) *Sandbox {
+	if opts.Clock == nil {
+		opts.Clock = kit.RealClock()
+	}
+	if opts.Faults.Seed == 0 {
+		opts.Faults.Seed = opts.Seed
+	}
+	s := &Sandbox{
+		clock:  opts.Clock,
+		seed:   opts.Seed,
+		tokens: kit.NewTokens(),
+		rec:    kit.NewRecorder(opts.Clock),
+		limit:  kit.NewRateLimit(opts.RatePerSecond, textError),
+		stores: map[string]*store{},
+		byKey:  map[string]*store{},
+	}
+	s.tokens.SetClock(opts.Clock.Now)
+	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{ErrorBody: textError})
+	s.handler = s.routes()
+	return s
+}
+
+// Handler serves the store routes.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Clock is the sandbox's time source.
+func (s *Sandbox) Clock() *kit.Clock { return s.clock }
+
+// Faults changes fault injection at runtime.
+func (s *Sandbox) Faults() *kit.Faults { return s.faults }
+
+// Recorder holds every request (never a key, password or cookie).
+func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
+
+// RateLimit changes the per-store limit at runtime.
+func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
+
+// AddStore registers a store and seeds its orders; it returns the store id
+// ("store-1", …), the name used in the recorder. The data depends only on
+// Seed, the store's position and the clock's now.
+func (s *Sandbox) AddStore(o StoreOptions) string {
+	if o.Encoding == "" {
+		o.Encoding = UTF8
+	}
+	if o.FeedOffers <= 0 {
+		o.FeedOffers = 50
+	}
+	s.mu.Lock()
+	index := len(s.stores)
+	st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, opts: o}
+	s.stores[st.id] = st
+	s.byKey[o.Key] = st
+	s.mu.Unlock()
+
+	now := s.clock.Now()
+	start := now.Add(-FileWindow)
+	spacing := FileWindow / time.Duration(max(o.Orders, 1))
+	for i := range o.Orders {
+		r := newRand(s.seed, index, 1, i)
+		created := start.Add(time.Duration(i)*spacing + time.Duration(r.Int64N(int64(spacing))))
+		modified := created
+		if room := now.Sub(created); r.IntN(3) > 0 && room > time.Second {
+			modified = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour)))))
+		}
+		st.insert(genOrder(r, s.nextID(st, r), created, modified))
+	}
+	s.tokens.Add(keyToken(o.Key), st.id)
+	if o.Login != "" {
+		s.tokens.Add(loginToken(o.Login, o.Password), st.id)
+	}
+	return st.id
+}
+
+// nextID is a new highest order id of st.
+func (s *Sandbox) nextID(st *store, r interface{ Int64N(int64) int64 }) int64 {
+	base := int64(4_100_000 + st.index*1_000_000)
+	if n := len(st.orders); n > 0 {
+		base = st.orders[n-1].id
+	}
+	return base + 1 + r.Int64N(5)
+}
+
+func (s *Sandbox) storeByKey(key string) (*store, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if st, ok := s.byKey[key]; ok {
+		return st, nil
+	}
+	return nil, ErrUnknownStore
+}
+
+func (s *Sandbox) storeByID(id string) *store {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.stores[id]
+}
+
+// Orders returns every order of the store (deep copies, ascending id), the
+// truth to compare a pipeline's output with; nil for an unknown key.
+func (s *Sandbox) Orders(key string) []cml.Document {
+	st, err := s.storeByKey(key)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]cml.Document, len(st.orders))
+	for i, o := range st.orders {
+		out[i] = cloneDoc(o.doc)
+	}
+	return out
+}
+
+// AddOrder creates a new order («Новый») at the clock's now with a new
+// highest id; mutate (optional) may edit it before it is published (Ид is
+// kept). It returns the order's Ид.
+func (s *Sandbox) AddOrder(key string, mutate func(*cml.Document)) (string, error) {
+	st, err := s.storeByKey(key)
+	if err != nil {
+		return "", err
+	}
+	now := s.clock.Now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.added++
+	r := newRand(s.seed, st.index, 2, st.added)
+	o := genOrder(r, s.nextID(st, r), now, now)
+	setStatus(&o.doc, StatusNew, now)
+	if mutate != nil {
+		id := o.doc.ID
+		mutate(&o.doc)
+		o.doc.ID = id
+	}
+	st.insertLocked(o)
+	return o.doc.ID, nil
+}
+
+// SetStatus moves an order to status (the seller acting in the cabinet;
+// any text is accepted) and sets «Дата изменения» to now.
+func (s *Sandbox) SetStatus(key, id, status string) error {
+	st, err := s.storeByKey(key)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, o := range st.orders {
+		if o.doc.ID == id {
+			setStatus(&o.doc, status, now)
+			o.modified = now
+			st.seq++
+			o.seq = st.seq
+			return nil
+		}
+	}
+	return fmt.Errorf("order %s not found", id)
+}
+
+// store is one seller account.
+type store struct {
+	id    string
+	index int
+	opts  StoreOptions
+
+	mu      sync.RWMutex
+	orders  []*order // ascending id
+	added   int
+	seq     int64 // change counter: every insert or change takes the next value
+	queried int64 // seq at the last exchange query
+	synced  int64 // seq confirmed by mode=success: the exchange offers orders above it
+	session int   // sessions handed out
+}
+
+type order struct {
+	id                int64
+	doc               cml.Document
+	created, modified time.Time
+	seq               int64
+}
+
+func (st *store) insert(o *order) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.insertLocked(o)
+}
+
+func (st *store) insertLocked(o *order) {
+	st.seq++
+	o.seq = st.seq
+	st.orders = append(st.orders, o)
+	sort.Slice(st.orders, func(i, j int) bool { return st.orders[i].id < st.orders[j].id })
+}
+
+// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port)
+// until ctx ends, and returns the base URL.
+func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
+	return kit.ServeUntil(ctx, addr, s.Handler())
+}

@@ -1,0 +1,437 @@
+// Package cml turns one CommerceML 2 order document, as the cml extractor
+// hands it on (JSON of extractors/feeds/cml.Document), into a canonical
+// order. Zakupka.com is its first marketplace.
+package cml
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/mapping"
+	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/people"
+)
+
+// Marketplace is the canonical name used when the store context leaves it empty.
+const Marketplace = "zakupka"
+
+// StoreContext is what the transform needs to know about the store.
+type StoreContext struct {
+	Marketplace string // empty means Marketplace
+	Store       string
+	OrderType   string
+	OrderSource string
+	Mappings    mapping.Tables
+	// OnlyNew skips every order that is not new (see IsNew) with
+	// ErrSkipped. Zakupka syncs new orders only and takes no status back
+	// (brief: «синхронизируются только со статусом НОВЫЙ»).
+	OnlyNew bool
+}
+
+// ErrSkipped marks an order left out on purpose (OnlyNew and not new): the
+// pipeline drops it without counting a reject. Test with errors.Is.
+var ErrSkipped = errors.New("skipped: not a new order")
+
+// Transform decodes one document and maps it to canon.Order. A bad field
+// fails the order with a *canon.FieldError whose Field is a path in the
+// CML names ("Товары[1].Количество"); with sc.OnlyNew a non-new order
+// fails with an error that errors.Is(err, ErrSkipped).
+func Transform(raw json.RawMessage, sc StoreContext) (canon.Order, error) {
+	var d wire.Document
+	if err := decode.Into(raw, &d); err != nil {
+		return canon.Order{}, err
+	}
+	if sc.OnlyNew && !IsNew(&d) {
+		return canon.Order{}, &skipError{status: statusText(&d)}
+	}
+	return build(&d, sc)
+}
+
+type skipError struct{ status string }
+
+func (e *skipError) Error() string { return ErrSkipped.Error() + " (status «" + e.status + "»)" }
+func (e *skipError) Unwrap() error { return ErrSkipped }
+
+// newStatuses are the «Статус заказа» values meaning a new order, folded to
+// lower case: Russian and Ukrainian cabinets, English, and 1C-Bitrix's
+// status code N ("[N] Принят").
+var newStatuses = map[string]bool{"новый": true, "новий": true, "new": true, "n": true, "принят": true, "прийнято": true}
+
+// IsNew reports whether the order is new. An empty status counts as new:
+// Zakupka's cabinet can export only new orders (the brief tells the seller
+// to choose that), and such a file need not name the status. An order
+// marked «Отменен» or «Финальный статус» true is never new.
+func IsNew(d *wire.Document) bool {
+	for _, name := range []string{wire.ReqCanceled, wire.ReqFinal} {
+		if v, ok := wire.FindRequisite(d.Requisites, name); ok {
+			if b, known := parseBool(v); known && b {
+				return false
+			}
+		}
+	}
+	raw, _ := wire.FindRequisite(d.Requisites, wire.ReqStatus)
+	if raw == "" {
+		return true
+	}
+	code, name := splitStatus(raw)
+	return newStatuses[strings.ToLower(code)] || newStatuses[strings.ToLower(name)]
+}
+
+// Skip reports whether an order would be skipped under OnlyNew, without a
+// full transform; an undecodable record is not skipped (it is rejected).
+func Skip(raw json.RawMessage) bool {
+	var d wire.Document
+	return decode.Into(raw, &d) == nil && !IsNew(&d)
+}
+
+// RecordID reads the order id of a record that may not decode: Ид, else Номер.
+func RecordID(raw json.RawMessage) string {
+	var d struct {
+		ID     string `json:"Ид"`
+		Number string `json:"Номер"`
+	}
+	if json.Unmarshal(raw, &d) == nil {
+		if id := strings.TrimSpace(d.ID); id != "" {
+			return id
+		}
+		return strings.TrimSpace(d.Number)
+	}
+	for _, re := range []*regexp.Regexp{idPattern, numberPattern} {
+		if m := re.FindSubmatch(raw); m != nil {
+			return string(m[1])
+		}
+	}
+	return ""
+}
+
+// The document's own keys come first in its JSON, before any nested "Ид".
+var (
+	idPattern     = regexp.MustCompile(`^\s*\{\s*"Ид"\s*:\s*"([^"]+)"`)
+	numberPattern = regexp.MustCompile(`"Номер"\s*:\s*"([^"]+)"`)
+)
+
+// statusPattern reads 1C-Bitrix's "[N] Принят": a code in brackets, then a name.
+var statusPattern = regexp.MustCompile(`^\[([^\]]*)\]\s*(.*)$`)
+
+func splitStatus(s string) (code, name string) {
+	if m := statusPattern.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		return strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+	}
+	return "", strings.TrimSpace(s)
+}
+
+func statusText(d *wire.Document) string {
+	s, _ := wire.FindRequisite(d.Requisites, wire.ReqStatus)
+	return s
+}
+
+func build(d *wire.Document, sc StoreContext) (canon.Order, error) {
+	o := canon.Order{
+		Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
+		ExternalID:   d.Key(),
+		BuyerComment: strings.TrimSpace(d.Comment),
+		Currency:     currency(d.Currency),
+	}
+	if o.Marketplace == "" {
+		o.Marketplace = Marketplace
+	}
+	if o.ExternalID == "" {
+		return canon.Order{}, fieldErr("Ид", "missing (and no Номер)")
+	}
+	var err error
+	if o.CreatedAt, err = d.Created(); err != nil {
+		return canon.Order{}, fieldErr("Дата", err.Error())
+	}
+	o.ModifiedAt = o.CreatedAt
+	if t, ok, err := d.Modified(); err != nil {
+		return canon.Order{}, fieldErr("ЗначенияРеквизитов", err.Error())
+	} else if ok {
+		o.ModifiedAt = t
+	}
+	mapStatus(&o, d, sc.Mappings.Status)
+	mapPeople(&o, d)
+	mapDelivery(&o, d, sc.Mappings.Delivery)
+	if err := mapPayment(&o, d, sc.Mappings.Payment); err != nil {
+		return canon.Order{}, err
+	}
+	if err := mapMoney(&o, d); err != nil {
+		return canon.Order{}, err
+	}
+	return o, nil
+}
+
+func mapStatus(o *canon.Order, d *wire.Document, table map[string]string) {
+	raw := statusText(d)
+	if raw == "" {
+		if v, ok := wire.FindRequisite(d.Requisites, wire.ReqCanceled); ok {
+			if b, known := parseBool(v); known && b {
+				raw = "Отменен"
+			}
+		}
+	}
+	code, name := splitStatus(raw)
+	o.MarketplaceStatus, o.StatusName = raw, name
+	// An unmapped status keeps the order: the CRM status stays empty.
+	o.Status, _ = mapping.First(table, raw, name, code)
+}
+
+// buyer is the counterparty in the role «Покупатель», else the first one.
+func buyer(d *wire.Document) *wire.Counterparty {
+	if len(d.Counterparties) == 0 {
+		return nil
+	}
+	for i := range d.Counterparties {
+		if strings.EqualFold(strings.TrimSpace(d.Counterparties[i].Role), "Покупатель") {
+			return &d.Counterparties[i]
+		}
+	}
+	return &d.Counterparties[0]
+}
+
+// recipient is a counterparty in the role «Получатель» other than the buyer.
+func recipient(d *wire.Document, b *wire.Counterparty) *wire.Counterparty {
+	for i := range d.Counterparties {
+		c := &d.Counterparties[i]
+		if c != b && strings.EqualFold(strings.TrimSpace(c.Role), "Получатель") {
+			return c
+		}
+	}
+	return nil
+}
+
+func person(c *wire.Counterparty) people.Person {
+	p := people.Person{
+		LastName: strings.TrimSpace(c.LastName), FirstName: strings.TrimSpace(c.FirstName), MiddleName: strings.TrimSpace(c.MiddleName),
+		Phone: people.NormalizePhone(contact(c, isPhone)),
+	}
+	if p.LastName+p.FirstName+p.MiddleName == "" {
+		full := firstNonEmpty(c.FullName, c.Name, c.OfficialName)
+		p.LastName, p.FirstName, p.MiddleName = people.SplitFullName(full)
+	}
+	return p
+}
+
+func mapPeople(o *canon.Order, d *wire.Document) {
+	b := buyer(d)
+	if b == nil {
+		return
+	}
+	bp := person(b)
+	rp := bp
+	if r := recipient(d, b); r != nil {
+		rp = person(r)
+	}
+	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = bp.LastName, bp.FirstName, bp.MiddleName, bp.Phone
+	o.BuyerEmail = contact(b, isEmail)
+	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = rp.LastName, rp.FirstName, rp.MiddleName, rp.Phone
+	o.ManagerComment = people.RecipientComment(bp, rp)
+}
+
+// contact returns the first contact value that is kind.
+func contact(c *wire.Counterparty, kind func(wire.Contact) bool) string {
+	for _, ct := range c.Contacts {
+		if v := strings.TrimSpace(ct.Value); v != "" && kind(ct) {
+			return v
+		}
+	}
+	return ""
+}
+
+// isPhone: Тип «Телефон», «ТелефонРабочий», «Телефон мобильный»…
+func isPhone(c wire.Contact) bool {
+	t := strings.ToLower(c.Type)
+	return strings.Contains(t, "телефон") || strings.Contains(t, "phone")
+}
+
+// isEmail: Тип «Почта», «Электронная почта», «E-mail», or any value with an @.
+func isEmail(c wire.Contact) bool {
+	t := strings.ToLower(c.Type)
+	return strings.Contains(t, "почта") || strings.Contains(t, "mail") || strings.Contains(c.Value, "@")
+}
+
+func mapDelivery(o *canon.Order, d *wire.Document, table map[string]string) {
+	o.MarketplaceDelivery, _ = wire.FindRequisite(d.Requisites, wire.ReqDeliveryMethod)
+	o.Delivery, _ = mapping.First(table, o.MarketplaceDelivery)
+	for _, name := range []string{"ТТН", "Номер ТТН", "Номер декларации", "ЕН"} {
+		if v, ok := wire.FindRequisite(d.Requisites, name); ok && v != "" {
+			o.TTN = v
+			break
+		}
+	}
+	if v, ok := wire.FindRequisite(d.Requisites, wire.ReqDeliveryAddr); ok && v != "" {
+		o.DeliveryAddress = v
+		return
+	}
+	if b := buyer(d); b != nil {
+		o.DeliveryAddress = addressText(b.Address, b.RegAddress)
+	}
+}
+
+// addressText is the first address's Представление, else its fields joined.
+func addressText(addrs ...*wire.Address) string {
+	for _, a := range addrs {
+		if a == nil {
+			continue
+		}
+		if t := strings.TrimSpace(a.Text); t != "" {
+			return t
+		}
+		var parts []string
+		for _, f := range a.Fields {
+			if v := strings.TrimSpace(f.Value); v != "" {
+				parts = append(parts, v)
+			}
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, ", ")
+		}
+	}
+	return ""
+}
+
+func mapPayment(o *canon.Order, d *wire.Document, table map[string]string) error {
+	method, _ := wire.FindRequisite(d.Requisites, wire.ReqPaymentMethod)
+	if method == "" && len(d.Payments) > 0 {
+		method = strings.TrimSpace(d.Payments[0].Method)
+	}
+	o.MarketplacePayment = method
+	o.Payment, _ = mapping.First(table, method)
+	v, ok := wire.FindRequisite(d.Requisites, wire.ReqPaid)
+	if !ok || v == "" {
+		// No flag: a payment block with a sum counts as paid.
+		for _, p := range d.Payments {
+			if s, err := money.ParseOptional(p.Sum); err == nil && s.IsPositive() {
+				o.Paid, o.PaymentStatus = true, "paid"
+			}
+		}
+		return nil
+	}
+	paid, known := parseBool(v)
+	if !known {
+		return fieldErr("ЗначенияРеквизитов."+wire.ReqPaid, "expected true/false/да/нет, got "+strconv.Quote(v))
+	}
+	o.Paid, o.PaymentStatus = paid, "unpaid"
+	if paid {
+		o.PaymentStatus = "paid"
+	}
+	return nil
+}
+
+// parseBool reads the booleans CML files use.
+func parseBool(s string) (value, known bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "да", "так", "yes", "истина":
+		return true, true
+	case "false", "0", "нет", "ні", "no", "ложь":
+		return false, true
+	}
+	return false, false
+}
+
+// currency: Валюта is free text (§4.2): «грн», «UAH», «руб», code 980…
+func currency(s string) string {
+	switch c := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "."))); c {
+	case "", "грн", "uah", "₴", "980", "гривна", "гривня":
+		return "UAH"
+	case "руб", "rub", "643", "rur":
+		return "RUB"
+	default:
+		return strings.ToUpper(c)
+	}
+}
+
+// mapMoney: Сумма is the document total, service lines (delivery)
+// included. As for every marketplace, Amount is the goods, FullAmount the
+// total and DeliveryCost the service lines; service lines are not items.
+func mapMoney(o *canon.Order, d *wire.Document) error {
+	total, err := parseMoney("Сумма", d.Sum)
+	if err != nil {
+		return err
+	}
+	line := uint32(0)
+	for i, it := range d.Items {
+		at := func(f string) string { return "Товары[" + strconv.Itoa(i) + "]." + f }
+		item, err := parseItem(it, at)
+		if err != nil {
+			return err
+		}
+		if isService(it) {
+			o.DeliveryCost = o.DeliveryCost.Add(item.Total)
+			continue
+		}
+		item.Line = line
+		line++
+		o.Items = append(o.Items, item)
+	}
+	o.FullAmount = total
+	o.Amount = total.Sub(o.DeliveryCost)
+	return nil
+}
+
+// isService: the delivery line (Ид ORDER_DELIVERY) or any line whose
+// ВидНоменклатуры / ТипНоменклатуры is «Услуга» (§4.2).
+func isService(it wire.Item) bool {
+	if strings.EqualFold(strings.TrimSpace(it.ID), "ORDER_DELIVERY") {
+		return true
+	}
+	for _, name := range []string{wire.ReqItemKind, wire.ReqItemType} {
+		if v, _ := wire.FindRequisite(it.Requisites, name); strings.EqualFold(v, "Услуга") || strings.EqualFold(v, "Послуга") {
+			return true
+		}
+	}
+	return false
+}
+
+func parseItem(it wire.Item, at func(string) string) (canon.Item, error) {
+	out := canon.Item{
+		ProductID: strings.TrimSpace(it.ID), ExternalID: strings.TrimSpace(it.ID),
+		SKU: strings.TrimSpace(it.Article), Name: strings.TrimSpace(it.Name),
+	}
+	if u := it.Unit; u != nil {
+		out.Unit = firstNonEmpty(u.Name, u.FullName, u.International)
+	}
+	var err error
+	if out.Quantity, err = parseMoney(at("Количество"), it.Quantity); err != nil {
+		return out, err
+	}
+	if out.Price, err = parseMoney(at("ЦенаЗаЕдиницу"), it.Price); err != nil {
+		return out, err
+	}
+	out.Total = out.Price.Mul(out.Quantity)
+	if strings.TrimSpace(it.Sum) != "" {
+		if out.Total, err = parseMoney(at("Сумма"), it.Sum); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func parseMoney(field, s string) (decimal.Decimal, error) {
+	d, err := money.Parse(s)
+	if errors.Is(err, money.ErrEmpty) {
+		return d, fieldErr(field, "missing")
+	}
+	if err != nil {
+		return d, fieldErr(field, err.Error())
+	}
+	return d, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
