@@ -46,6 +46,9 @@ type catalogJob struct {
 
 	pending []canon.Product
 	rejects []canon.Reject
+	// afterSuccess runs once the whole load is in (e.g. remembering the
+	// feed's validators for the next conditional GET).
+	afterSuccess []func(context.Context) error
 }
 
 func (j *catalogJob) run(ctx context.Context, pages productPages) error {
@@ -85,7 +88,15 @@ func (j *catalogJob) run(ctx context.Context, pages productPages) error {
 	if gone > 0 {
 		j.log.Info("offers gone from the catalog are kept as unavailable", "offers", gone)
 	}
-	return j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now)
+	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
+		return err
+	}
+	for _, f := range j.afterSuccess {
+		if err := f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (j *catalogJob) flush(ctx context.Context) error {

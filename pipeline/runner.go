@@ -197,11 +197,14 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	}
 	switch job {
 	case JobCatalog:
+		job := &catalogJob{wh: r.Warehouse, store: st, runID: res.RunID, now: r.now(), result: res, log: log, progress: r.Progress}
+		if st.FeedURL != "" {
+			return job.run(ctx, job.feedPages())
+		}
 		cat, ok := src.(source.Catalog)
 		if !ok || conn.TransformProduct == nil {
-			return fmt.Errorf("store %s: marketplace %s has no catalog API here", st.ID, st.Marketplace)
+			return fmt.Errorf("store %s: marketplace %s has no catalog API here; set feed_url to its YML feed", st.ID, st.Marketplace)
 		}
-		job := &catalogJob{wh: r.Warehouse, store: st, runID: res.RunID, now: r.now(), result: res, log: log, progress: r.Progress}
 		return job.run(ctx, apiProducts(cat, conn, sc))
 	case JobReference:
 		ref, ok := src.(source.Reference)

@@ -92,6 +92,6 @@ func inspectCmd() *cobra.Command {
 	order.Flags().StringVar(&store, "store", "", "apply this store's settings from the config")
 	order.Flags().BoolVar(&asJSON, "json", false, "print canonical JSON")
 	_ = order.MarkFlagRequired("marketplace")
-	cmd.AddCommand(order)
+	cmd.AddCommand(order, inspectFeedCmd())
 	return cmd
 }

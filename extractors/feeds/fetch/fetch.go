@@ -113,8 +113,12 @@ func openFile(path string, prev Validators, opts Options) (io.ReadCloser, Meta, 
 		return nil, meta, false, fmt.Errorf("fetch: %w", err)
 	}
 	if st, err := f.Stat(); err == nil {
+		// A file's version is its size and its modification time to the
+		// nanosecond: a feed rewritten within the same second (HTTP dates
+		// have whole seconds) must not pass for unchanged.
 		meta.LastModified = st.ModTime().UTC().Format(http.TimeFormat)
-		if prev.LastModified != "" && prev.LastModified == meta.LastModified {
+		meta.ETag = fmt.Sprintf("file:%d:%d", st.Size(), st.ModTime().UnixNano())
+		if prev.ETag != "" && prev.ETag == meta.ETag {
 			f.Close()
 			return nil, meta, true, nil
 		}

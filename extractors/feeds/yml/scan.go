@@ -26,10 +26,10 @@ type reader struct {
 	total int64
 	eof   bool
 
-	pos        int  // next byte to scan
-	segStart   int  // start of markup not yet handed on
-	inOffer    bool // an <offer> started at segStart and has not ended
-	spans      []span
+	pos      int  // next byte to scan
+	segStart int  // start of markup not yet handed on
+	inOffer  bool // an <offer> started at segStart and has not ended
+	spans    []span
 }
 
 const unclosedDOCTYPE = "unclosed DOCTYPE"

@@ -1,0 +1,158 @@
+// Package yml turns one offer of a YML product feed (Prom, Rozetka,
+// Zakupka, Epicentr; feeds §2.6, §4.1, §5) into a canonical catalog
+// product. Prices stay in the feed's currency: no conversion is made.
+package yml
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	feed "github.com/kramar/kramar/extractors/feeds/yml"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/money"
+)
+
+// Ways a store's CRM matches feed offers to its own products.
+const (
+	MatchByID         = "id"          // the offer id (default)
+	MatchByVendorCode = "vendor_code" // vendorCode (Rozetka: article); "sku" is the same
+	MatchByBarcode    = "barcode"
+)
+
+// DefaultCurrency is assumed when an offer names none: Epicentr's feed has
+// no currencyId at all (feeds §2.6) and every marketplace here sells in UAH.
+const DefaultCurrency = "UAH"
+
+// StoreContext is what the transform needs to know about the feed's store.
+type StoreContext struct {
+	Marketplace string
+	Store       string
+	// MatchBy chooses ExternalID: MatchByID (default), MatchByVendorCode
+	// ("sku" too) or MatchByBarcode.
+	MatchBy string
+	// Categories maps category id to name (see CategoryNames).
+	Categories map[string]string
+}
+
+// CategoryNames maps the shop's category ids to their names.
+func CategoryNames(s *feed.Shop) map[string]string {
+	m := make(map[string]string, len(s.Categories))
+	for _, c := range s.Categories {
+		m[c.ID] = c.Name
+		if c.Code != "" { // Epicentr offers point at categories by code
+			m[c.Code] = c.Name
+		}
+	}
+	return m
+}
+
+// TransformOffer maps one offer. A bad field fails the offer with a
+// *canon.FieldError naming the feed's element.
+//
+// Name is the Ukrainian name when the feed has one (name_ua, Epicentr
+// <name lang="ua">), else <name>: the marketplaces show Ukrainian first.
+// An absent available attribute means available, as in the Yandex spec
+// (feeds §5.1: available="false" marks an offer not in stock); Epicentr's
+// <availability>out_of_stock</availability> also means not available.
+func TransformOffer(o feed.Offer, sc StoreContext) (canon.Product, error) {
+	if o.ID == "" {
+		return canon.Product{}, &canon.FieldError{Field: "id", Reason: "missing"}
+	}
+	external, err := externalID(o, sc.MatchBy)
+	if err != nil {
+		return canon.Product{}, err
+	}
+	p := canon.Product{
+		Marketplace: sc.Marketplace, Store: sc.Store,
+		ProductID: o.ID, ExternalID: external,
+		Article:           firstNonEmpty(o.VendorCode, o.Article),
+		Name:              firstNonEmpty(o.NameUA, o.Name),
+		Currency:          firstNonEmpty(strings.ToUpper(o.CurrencyID), DefaultCurrency),
+		AvailabilityTitle: firstNonEmpty(o.Presence, o.Availability),
+		CategoryID:        o.CategoryID,
+		Category:          firstNonEmpty(o.CategoryName, sc.Categories[o.CategoryID]),
+		URL:               o.URL,
+		Photos:            o.Pictures,
+	}
+	if p.Photos == nil {
+		p.Photos = []string{}
+	}
+	if o.Price == "" {
+		return canon.Product{}, &canon.FieldError{Field: "price", Reason: "missing"}
+	}
+	if p.Price, err = amount("price", o.Price, money.Parse); err != nil {
+		return canon.Product{}, err
+	}
+	if p.OldPrice, err = amount("oldprice", o.OldPrice, money.ParseOptional); err != nil {
+		return canon.Product{}, err
+	}
+	if p.PromoPrice, err = amount("price_promo", o.PricePromo, money.ParseOptional); err != nil {
+		return canon.Product{}, err
+	}
+	if p.Stock, err = stock(o.QuantityInStock); err != nil {
+		return canon.Product{}, err
+	}
+	switch o.Available {
+	case "", "true":
+		p.Available = o.Availability != "out_of_stock"
+	case "false":
+	default:
+		return canon.Product{}, &canon.FieldError{Field: "available", Reason: "must be true or false, not " + strconv.Quote(o.Available)}
+	}
+	return p, nil
+}
+
+func externalID(o feed.Offer, matchBy string) (string, error) {
+	var v, field string
+	switch matchBy {
+	case "", MatchByID:
+		return o.ID, nil
+	case MatchByVendorCode, "sku":
+		v, field = firstNonEmpty(o.VendorCode, o.Article), "vendorCode"
+	case MatchByBarcode:
+		v, field = o.Barcode, "barcode"
+	default:
+		return "", errors.New("yml: unknown match_by " + strconv.Quote(matchBy) + " (want id, vendor_code or barcode)")
+	}
+	if v == "" {
+		return "", &canon.FieldError{Field: field, Reason: "missing, and the store matches offers by it"}
+	}
+	return v, nil
+}
+
+func amount(field, s string, parse func(string) (decimal.Decimal, error)) (decimal.Decimal, error) {
+	d, err := parse(s)
+	if err != nil {
+		return decimal.Zero, &canon.FieldError{Field: field, Reason: err.Error()}
+	}
+	if d.IsNegative() {
+		return decimal.Zero, &canon.FieldError{Field: field, Reason: "negative: " + s}
+	}
+	return d, nil
+}
+
+// stock reads the quantity in stock: a whole, non-negative number; blank is 0.
+func stock(s string) (uint32, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, &canon.FieldError{Field: "quantity_in_stock", Reason: "not a whole non-negative number: " + strconv.Quote(s)}
+	}
+	return uint32(min(v, math.MaxUint32)), nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
