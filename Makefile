@@ -19,11 +19,12 @@ test:
 demo:
 	$(CHLOCAL) $(GO) run ./cmd/kramar demo
 
-# Orders: 100,000 Prom orders; catalog: 50,000 Rozetka offers. Each in its own
-# process, so each peak RSS is its own.
+# Orders: 100,000 Prom orders; catalog: 50,000 Rozetka offers; feed: a
+# 1,000,000-offer YML (~1.7 GB in a temp dir) against Python's iterparse.
+# Each in its own process, so each peak RSS is its own.
 bench:
 	$(GO) build -o bin/kramar ./cmd/kramar
-	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000'
+	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000 && bin/kramar bench --feed 1000000'
 
 
 vet:

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -15,20 +16,24 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/extractors/feeds/yml"
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/sandbox/feedgen"
 )
 
 func benchCmd() *cobra.Command {
-	var orders, goods, pageSize, batchSize int
+	var orders, goods, offers, pageSize, batchSize int
 	var database, cpuProfile string
 	cmd := &cobra.Command{
-		Use:   "bench [--orders N | --catalog N]",
+		Use:   "bench [--orders N | --catalog N | --feed N]",
 		Short: "Measure throughput and peak memory of the order or catalog job on a sandbox",
 		Long: "Orders (default): starts the Prom sandbox in a child process with N orders in one store, then\n" +
 			"runs the order job in this process twice (all new, then a full re-read, all unchanged).\n" +
 			"--catalog N: starts the Rozetka sandbox with N catalog offers and runs the catalog job once.\n" +
+			"--feed N: writes a Prom YML feed of N offers, loads it with the catalog job, parses it alone,\n" +
+			"and runs Python's xml.etree.ElementTree.iterparse over the same file for comparison.\n" +
 			"Both run against $KRAMAR_CLICKHOUSE_DSN with rate limits off and print records/s and this\n" +
 			"process's peak RSS. `make bench` runs both.",
 		Args: cobra.NoArgs,
@@ -37,6 +42,9 @@ func benchCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			b := &bench{out: out}
 			defer b.close()
+			if offers > 0 {
+				return b.feed(ctx, database, offers, cpuProfile)
+			}
 			if goods > 0 {
 				password := randomToken()
 				os.Setenv("KRAMAR_BENCH_PASSWORD", password)
@@ -76,6 +84,7 @@ func benchCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&orders, "orders", 100000, "orders in the sandbox store")
 	cmd.Flags().IntVar(&goods, "catalog", 0, "measure the catalog job with this many offers instead")
+	cmd.Flags().IntVar(&offers, "feed", 0, "measure a YML feed of this many offers instead: parse+load, parse alone, and Python's iterparse")
 	cmd.Flags().IntVar(&pageSize, "page-size", config.Default.PageSize, "orders per /orders/list page")
 	cmd.Flags().IntVar(&batchSize, "batch-size", config.Default.BatchSize, "orders per insert")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs here")
@@ -193,3 +202,102 @@ func (b *bench) measure(ctx context.Context, r *pipeline.Runner, job, label, uni
 }
 
 func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+
+// feed measures the YML path: generate a feed file, load it (parse,
+// transform, insert) in this process, parse it alone, and let Python's
+// iterparse count its offers.
+func (b *bench) feed(ctx context.Context, database string, offers int, cpuProfile string) error {
+	dir, err := os.MkdirTemp("", "kramar-feed")
+	if err != nil {
+		return err
+	}
+	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "feed.xml")
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := feedgen.WriteYML(bw, feedgen.Options{Offers: offers, Seed: 1}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	f.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	mb := float64(st.Size()) / 1e6
+	fmt.Fprintf(b.out, "feed: %d offers, %.0f MB written in %.1fs (%s)\n", offers, mb, time.Since(started).Seconds(), path)
+
+	store := fmt.Sprintf("marketplace: prom\n    token_env: KRAMAR_BENCH_TOKEN\n    feed_url: %s\n", path)
+	os.Setenv("KRAMAR_BENCH_TOKEN", "unused")
+	r, err := b.setup(ctx, database, store, config.Default.PageSize, config.Default.BatchSize, cpuProfile)
+	if err != nil {
+		return err
+	}
+	res, err := r.RunJob(ctx, pipeline.JobCatalog)
+	if err != nil {
+		return err
+	}
+	if res[0].Err != nil {
+		return res[0].Err
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	load := res[0].Duration.Seconds()
+	fmt.Fprintf(b.out, "parse+transform+load into ClickHouse: %d offers in %.1fs, %.0f MB/s, peak RSS %.1f MB\n",
+		res[0].New, load, mb/load, float64(ru.Maxrss)/1024)
+
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	started = time.Now()
+	stats, err := yml.Count(ctx, bufio.NewReaderSize(in, 1<<20), yml.Options{})
+	in.Close()
+	if err != nil {
+		return err
+	}
+	parse := time.Since(started).Seconds()
+	fmt.Fprintf(b.out, "parse only (kramar, %d cores):          %d offers in %.1fs, %.0f MB/s\n", runtime.GOMAXPROCS(0), stats.Offers, parse, mb/parse)
+
+	script := `import sys, xml.etree.ElementTree as ET
+n = 0
+for ev, el in ET.iterparse(sys.argv[1]):
+    if el.tag == "offer":
+        n += 1
+    el.clear()
+print(n)`
+	// Python's own peak RSS needs a plain fork: Go starts children with
+	// vfork, whose maxrss starts from the parent's. /usr/bin/time gives it.
+	args := []string{"python3", "-c", script, path}
+	timed := false
+	if _, err := exec.LookPath("/usr/bin/time"); err == nil {
+		args, timed = append([]string{"/usr/bin/time", "-f", "rss-kb %M"}, args...), true
+	}
+	py := exec.CommandContext(ctx, args[0], args[1:]...)
+	var stderr strings.Builder
+	py.Stderr = &stderr
+	started = time.Now()
+	pyOut, err := py.Output()
+	if err != nil {
+		fmt.Fprintf(b.out, "python3 iterparse: not run (%v)\n", err)
+		return nil
+	}
+	pySecs := time.Since(started).Seconds()
+	rss := "not measured (no /usr/bin/time)"
+	if _, kb, ok := strings.Cut(stderr.String(), "rss-kb "); ok && timed {
+		var n float64
+		fmt.Sscan(kb, &n)
+		rss = fmt.Sprintf("%.1f MB", n/1024)
+	}
+	fmt.Fprintf(b.out, "python3 iterparse (count only):        %s offers in %.1fs, %.0f MB/s, peak RSS %s\n",
+		strings.TrimSpace(string(pyOut)), pySecs, mb/pySecs, rss)
+	fmt.Fprintf(b.out, "kramar parse is %.1fx as fast as iterparse; parse+load %.1fx\n", pySecs/parse, pySecs/load)
+	return nil
+}
