@@ -19,15 +19,16 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+	"github.com/kramar/kramar/sandbox/zakupka"
 )
 
 func demoCmd() *cobra.Command {
 	var database, example string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Run the jobs end to end: Prom and Rozetka sandboxes → pipeline → ClickHouse",
-		Long: "Serves the Prom.ua sandbox (two stores) and the Rozetka sandbox (one store) with seeded\n" +
-			"data, runs the order job with the example config, then the reference and catalog jobs,\n" +
+		Short: "Run the jobs end to end: Prom, Rozetka and Zakupka sandboxes → pipeline → ClickHouse",
+		Long: "Serves the Prom.ua (two stores), Rozetka and Zakupka sandboxes with seeded data, runs the\n" +
+			"order job with the example config, then the reference and catalog jobs,\n" +
 			"against the ClickHouse in $KRAMAR_CLICKHOUSE_DSN (database kramar), and prints per-store\n" +
 			"counts and queries to try. `make demo` starts a local ClickHouse first.",
 		Args: cobra.NoArgs,
@@ -72,6 +73,17 @@ func demoCmd() *cobra.Command {
 			defer rzSrv.Close()
 			fmt.Fprintf(out, "Rozetka sandbox on %s (store rozetka-main: 300 orders, 5,000 offers)\n", rzBase)
 
+			zk := zakupka.New(zakupka.Options{Clock: clock, Seed: 2026})
+			zkKey := randomToken()
+			os.Setenv("ZAKUPKA_DEMO_KEY", zkKey)
+			zk.AddStore(zakupka.StoreOptions{Key: zkKey, Orders: 120, Encoding: zakupka.Windows1251, FeedOffers: 3000})
+			zkSrv, zkBase, err := kit.Serve("127.0.0.1:0", zk.Handler())
+			if err != nil {
+				return err
+			}
+			defer zkSrv.Close()
+			fmt.Fprintf(out, "Zakupka sandbox on %s (store zakupka-main: 120 orders in a windows-1251 CommerceML file, a 3,000-offer YML feed)\n", zkBase)
+
 			cfg, err := config.Load(example)
 			if err != nil {
 				return &exitError{2, err}
@@ -82,6 +94,10 @@ func demoCmd() *cobra.Command {
 					cfg.Stores[i].BaseURL = base + promsb.APIPath
 				case "rozetka":
 					cfg.Stores[i].BaseURL = rzBase
+				case "zakupka":
+					cfg.Stores[i].BaseURL = zkBase + zakupka.OrdersPath
+					cfg.Stores[i].TokenEnv = "ZAKUPKA_DEMO_KEY"
+					cfg.Stores[i].FeedURL = zkBase + zakupka.FeedPath + "?key=" + zkKey
 				}
 			}
 			wh, err := openWarehouse(ctx, dsn)
@@ -96,11 +112,14 @@ func demoCmd() *cobra.Command {
 			for _, job := range []struct{ name, title string }{
 				{pipeline.JobOrders, "Orders"},
 				{pipeline.JobReference, "Reference lists of the accounts (delivery services, payment methods, statuses)"},
-				{pipeline.JobCatalog, "Catalog (the Rozetka store; Prom catalogs come with the feeds)"},
+				{pipeline.JobCatalog, "Catalogs (Rozetka from its API, Zakupka from its YML feed)"},
 			} {
 				var stores []string
-				if job.name == pipeline.JobCatalog {
-					stores = []string{"rozetka-main"}
+				switch job.name {
+				case pipeline.JobCatalog:
+					stores = []string{"rozetka-main", "zakupka-main"}
+				case pipeline.JobReference:
+					stores = []string{"prom-main", "prom-outlet", "rozetka-main"}
 				}
 				results, err := runner.RunJob(ctx, job.name, stores...)
 				if err != nil {

@@ -7,9 +7,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/feedgen"
 )
 
 // countTags counts opening tags by a plain scan that skips CDATA and
@@ -75,5 +80,41 @@ func TestInspectFeedNamesTheBrokenPlace(t *testing.T) {
 	if exitCode(err) != 1 || json.Unmarshal(out, &rep) != nil || rep.Format != "yml" || len(rep.Errors) != 1 ||
 		!regexp.MustCompile(`line \d+`).MatchString(rep.Errors[0]) {
 		t.Fatalf("cut feed: exit %d, %s", exitCode(err), out)
+	}
+}
+
+func TestBackfillCatalogLoadsAFeedStore(t *testing.T) {
+	bin := buildKramar(t)
+	wh := chtest.New(t)
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.xml")
+	var b bytes.Buffer
+	if err := feedgen.WriteYML(&b, feedgen.Options{Offers: 1200, Seed: 3, Encoding: feedgen.Windows1251}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(feed, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "kramar.yaml")
+	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: BACKFILL_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n    feed_url: " + feed + "\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "backfill", "catalog", "--store", "shop", "--config", cfg)
+	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "BACKFILL_TOKEN=x")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Not a terminal: plain log lines, not a bar.
+	if !strings.Contains(string(out), "catalog load in progress") || !strings.Contains(string(out), "1200") {
+		t.Errorf("output:\n%s", out)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.v_products WHERE store = 'shop'`); got[0] != "1200" {
+		t.Errorf("v_products holds %v offers, want 1200", got)
 	}
 }

@@ -287,7 +287,7 @@ func TestExampleFilePasses(t *testing.T) {
 		t.Fatalf("kramar.example.yaml:%s", listProblems(ps))
 	}
 	cfg := mustLoad(t, path)
-	if len(cfg.Stores) != 3 || cfg.Stores[0].ID != "prom-main" || cfg.Stores[1].ID != "prom-outlet" || cfg.Stores[2].ID != "rozetka-main" {
+	if len(cfg.Stores) != 4 || cfg.Stores[0].ID != "prom-main" || cfg.Stores[1].ID != "prom-outlet" || cfg.Stores[2].ID != "rozetka-main" || cfg.Stores[3].ID != "zakupka-main" {
 		t.Fatalf("stores: %+v", cfg.Stores)
 	}
 	prom := cfg.Mappings["prom"]
@@ -324,7 +324,7 @@ func TestExampleRozetkaStore(t *testing.T) {
 	t.Setenv("ROZETKA_MAIN_PASSWORD", testPassword)
 	path := filepath.Join("..", "..", "kramar.example.yaml")
 	cfg := mustLoad(t, path)
-	rz := cfg.Stores[len(cfg.Stores)-1]
+	rz := cfg.Stores[2]
 	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || rz.CustomerCancelStatus != "Скасовано покупцем" ||
 		!reflect.DeepEqual(rz.Hold, Hold{PaymentTypes: []string{"Оплата карткою онлайн"}, Minutes: 5}) {
 		t.Errorf("rozetka store: %+v", rz)
