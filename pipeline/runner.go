@@ -182,9 +182,9 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 
 // dispatch opens the store's client and runs one job with it.
 func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger) error {
-	conn, ok := connectors.Lookup(st.Marketplace)
-	if !ok {
-		return fmt.Errorf("store %s: no connector for marketplace %q", st.ID, st.Marketplace)
+	conn, err := r.connectorFor(st)
+	if err != nil {
+		return err
 	}
 	cfg, err := r.sourceConfig(st)
 	if err != nil {
@@ -194,6 +194,7 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	sc := connectors.StoreContext{
 		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
 		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus, AllStatuses: st.AllStatuses,
+		SplitNames: st.SplitNames, Article: st.Article,
 	}
 	switch job {
 	case JobCatalog:
@@ -216,6 +217,22 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	return (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc}).run(ctx)
 }
 
+// connectorFor is the store's built-in connector, or the one its spec describes.
+func (r *Runner) connectorFor(st config.Store) (connectors.Connector, error) {
+	if st.Spec != "" {
+		c, err := connectors.FromSpec(st.SpecPath(r.Config.Path), st.Marketplace)
+		if err != nil {
+			return c, fmt.Errorf("store %s: spec: %w", st.ID, err)
+		}
+		return c, nil
+	}
+	c, ok := connectors.Lookup(st.Marketplace)
+	if !ok {
+		return c, fmt.Errorf("store %s: no connector for marketplace %q", st.ID, st.Marketplace)
+	}
+	return c, nil
+}
+
 // sourceConfig gathers what the store's client needs, credentials included.
 func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 	cfg := source.Config{Store: st.ID, BaseURL: st.BaseURL, PageSize: st.PageSize, HTTP: httpx.Options{
@@ -232,7 +249,7 @@ func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 	case st.UsesLogin():
 		cfg.Username = st.Username
 		cfg.Password, err = st.Password()
-	case st.HasToken() || !config.CredentialsOptional[st.Marketplace]:
+	case st.HasToken() || (!config.CredentialsOptional[st.Marketplace] && st.Spec == ""):
 		cfg.Token, err = st.Token()
 	}
 	return cfg, err

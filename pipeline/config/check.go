@@ -166,10 +166,21 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 		if !v.d.failed[at("marketplace")] {
 			v.problem(at("marketplace"), "is required; known are %s", strings.Join(KnownMarketplaces, ", "))
 		}
+	case s.Spec != "":
+		// A spec describes the marketplace: any well-formed name goes.
+		if !storeIDPattern.MatchString(s.Marketplace) {
+			v.problem(at("marketplace"), "a marketplace described by a spec needs a name of a-z, 0-9, _ and -")
+		}
+		if _, err := os.Stat(s.SpecPath(cfg.Path)); err != nil {
+			v.problem(at("spec"), "cannot read the spec: %v", err)
+		}
 	case !isKnownMarketplace(s.Marketplace):
-		v.problem(at("marketplace"), "unknown marketplace %q; known are %s", s.Marketplace, strings.Join(KnownMarketplaces, ", "))
+		v.problem(at("marketplace"), "unknown marketplace %q; known are %s (or describe it with a spec)", s.Marketplace, strings.Join(KnownMarketplaces, ", "))
 	case !HasExtractor(s.Marketplace):
-		v.problem(at("marketplace"), "no extractor yet for marketplace %s", s.Marketplace)
+		v.problem(at("marketplace"), "no built-in connector for marketplace %s: describe its API with a spec (see specs/)", s.Marketplace)
+	}
+	if s.Article != "" && !slices.Contains(Articles, s.Article) {
+		v.problem(at("article"), "unknown %q; one of %s", s.Article, strings.Join(Articles, ", "))
 	}
 
 	if s.BaseURL != "" {
@@ -229,6 +240,18 @@ func (v validator) onlyForOthers(p string, s Store) {
 // credentials: a token everywhere; on LoginMarketplaces a login instead,
 // never both.
 func (v validator) credentials(p string, s Store) {
+	if s.Spec != "" {
+		// The spec says what its API needs; a token or a login may be named.
+		switch {
+		case s.HasToken() && s.UsesLogin():
+			v.problem(p+".username", "set either a token (token_env or token_file) or a login (username with password_env or password_file), not both")
+		case s.HasToken():
+			v.secret(p, s.tokenSource())
+		case s.UsesLogin():
+			v.secret(p, s.passwordSource())
+		}
+		return
+	}
 	if !LoginMarketplaces[s.Marketplace] {
 		v.secret(p, s.tokenSource())
 		return

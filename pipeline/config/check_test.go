@@ -62,8 +62,8 @@ func TestCheck(t *testing.T) {
 		}},
 		{"marketplaces.yaml", []Problem{
 			{Line: 7, Field: "mappings.ebay", Message: "unknown marketplace; " + known},
-			{Line: 12, Store: "hs", Field: "marketplace", Message: "no extractor yet for marketplace horoshop"},
-			{Line: 17, Store: "typo", Field: "marketplace", Message: `unknown marketplace "promm"; ` + known},
+			{Line: 12, Store: "hs", Field: "marketplace", Message: "no built-in connector for marketplace allo: describe its API with a spec (see specs/)"},
+			{Line: 17, Store: "typo", Field: "marketplace", Message: `unknown marketplace "promm"; ` + known + " (or describe it with a spec)"},
 			{Line: 21, Store: "none", Field: "marketplace", Message: "is required; " + known},
 		}},
 		{"tokens.yaml", []Problem{
@@ -84,12 +84,12 @@ func TestCheck(t *testing.T) {
 			{Line: 35, Store: "password-unset", Field: "password_env", Message: "environment variable KRAMAR_TEST_UNSET is not set"},
 			{Line: 41, Store: "password-file-missing", Field: "password_file", Message: "cannot read password file " + filepath.Join("testdata", "missing.password") + ": no such file or directory"},
 			{Line: 47, Store: "password-pasted", Field: "password_env", Message: "must be the name of an environment variable (like ROZETKA_MAIN_PASSWORD), not the password itself"},
-			{Line: 53, Store: "prom-with-login", Field: "username", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
-			{Line: 54, Store: "prom-with-login", Field: "password_env", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
+			{Line: 53, Store: "prom-with-login", Field: "username", Message: "unknown key for a prom store (only horoshop, rozetka, zakupka stores have it)"},
+			{Line: 54, Store: "prom-with-login", Field: "password_env", Message: "unknown key for a prom store (only horoshop, rozetka, zakupka stores have it)"},
 			{Line: 55, Store: "prom-with-login", Field: "customer_cancel_status", Message: "unknown key for a prom store (only rozetka stores have it)"},
 			{Line: 58, Store: "prom-login-only", Field: "token_env", Message: "one of token_env or token_file is required"},
-			{Line: 60, Store: "prom-login-only", Field: "username", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
-			{Line: 61, Store: "prom-login-only", Field: "password_file", Message: "unknown key for a prom store (only rozetka, zakupka stores have it)"},
+			{Line: 60, Store: "prom-login-only", Field: "username", Message: "unknown key for a prom store (only horoshop, rozetka, zakupka stores have it)"},
+			{Line: 61, Store: "prom-login-only", Field: "password_file", Message: "unknown key for a prom store (only horoshop, rozetka, zakupka stores have it)"},
 			{Line: 68, Store: "rz-typo", Field: "customer_cancel_stat", Message: `unknown key (did you mean "customer_cancel_status"?)`},
 		}},
 		{"values.yaml", []Problem{
@@ -222,7 +222,7 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 
 	all := strings.Join(messages, "\n")
-	for _, want := range []string{"secrets.yaml", "DSN", "token_env", "password_env", "page_size", "unknown key", "no extractor yet"} {
+	for _, want := range []string{"secrets.yaml", "DSN", "token_env", "password_env", "page_size", "unknown key", "no built-in connector"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("the mistakes were not all made: no message mentions %q", want)
 		}

@@ -50,11 +50,11 @@ var KnownMarketplaces = []string{
 
 // withExtractor lists the marketplaces the pipeline can pull orders from today.
 // A store on any other known marketplace is a mistake rather than a silently idle store.
-var withExtractor = map[string]bool{"prom": true, "rozetka": true, "zakupka": true}
+var withExtractor = map[string]bool{"prom": true, "rozetka": true, "zakupka": true, "horoshop": true, "epicentr": true}
 
 // LoginMarketplaces may log in with username and password instead of a
 // static token (Rozetka: POST /sites, or a token made in the cabinet).
-var LoginMarketplaces = map[string]bool{"rozetka": true, "zakupka": true}
+var LoginMarketplaces = map[string]bool{"rozetka": true, "zakupka": true, "horoshop": true}
 
 // CredentialsOptional lists marketplaces whose stores may have no secret at
 // all (Zakupka: an orders-file link can be public).
@@ -75,13 +75,19 @@ var storeKeysOnlyFor = map[string]map[string]bool{
 	"password_file":          LoginMarketplaces,
 	"customer_cancel_status": {"rozetka": true},
 	"protocol":               {"zakupka": true},
+	"split_names":            {"horoshop": true},
+	"article":                {"horoshop": true},
 	"all_statuses":           {"zakupka": true},
 }
 
 // MatchKeys are the offer fields a store may match products on (match_by).
 var MatchKeys = []string{"id", "vendor_code", "barcode"}
 
-// HasExtractor tells whether orders of the marketplace can be pulled yet.
+// Articles are the article choices of a horoshop store.
+var Articles = []string{"internal", "external"}
+
+// HasExtractor tells whether orders of the marketplace can be pulled yet
+// by a built-in connector (a store with a spec needs none).
 func HasExtractor(marketplace string) bool { return withExtractor[marketplace] }
 
 func isKnownMarketplace(m string) bool {

@@ -248,8 +248,8 @@ func TestLoadRozetkaStores(t *testing.T) {
 	if m := cfg.MappingsFor(login); m.Status["45"] != "Скасовано" || m.Payment["Оплата карткою онлайн"] != "Онлайн-оплата" {
 		t.Errorf("mappings: %+v", m)
 	}
-	if !HasExtractor("rozetka") || HasExtractor("horoshop") {
-		t.Errorf("extractors: rozetka %v, horoshop %v", HasExtractor("rozetka"), HasExtractor("horoshop"))
+	if !HasExtractor("rozetka") || HasExtractor("allo") {
+		t.Errorf("extractors: rozetka %v, allo %v", HasExtractor("rozetka"), HasExtractor("allo"))
 	}
 }
 

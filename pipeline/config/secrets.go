@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -16,6 +17,14 @@ func (s Store) Token() (string, error) { return s.tokenSource().readFor(s.ID) }
 // Password reads the password of a store that logs in with a username
 // (rozetka) from its environment variable or file, like Token.
 func (s Store) Password() (string, error) { return s.passwordSource().readFor(s.ID) }
+
+// SpecPath resolves the store's spec against the config file's folder.
+func (s Store) SpecPath(configPath string) string {
+	if s.Spec == "" || filepath.IsAbs(s.Spec) {
+		return s.Spec
+	}
+	return filepath.Join(filepath.Dir(configPath), s.Spec)
+}
 
 // HasToken tells whether the store names a token (token_env or token_file).
 func (s Store) HasToken() bool { return s.TokenEnv != "" || s.TokenFile != "" }

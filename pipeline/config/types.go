@@ -82,6 +82,17 @@ type Store struct {
 	// New orders are, as Zakupka's own integration does.
 	AllStatuses bool `yaml:"all_statuses"`
 
+	// Spec is a YAML file describing the marketplace's HTTP/JSON API (the
+	// declarative connector): with it, any marketplace name works without
+	// new code. A relative path is taken from the config file's folder.
+	Spec string `yaml:"spec"`
+	// SplitNames (horoshop) splits a recipient's full name given in one
+	// field into last, first and middle names.
+	SplitNames bool `yaml:"split_names"`
+	// Article (horoshop) is the article shown on order lines: "internal"
+	// (the shop's own, default) or "external" (the supplier's).
+	Article string `yaml:"article"`
+
 	// FeedURL is the store's YML catalog feed (http(s) URL or local file);
 	// when set, the catalog job reads it instead of the marketplace's API.
 	FeedURL string `yaml:"feed_url"`

@@ -28,6 +28,10 @@ type StoreContext struct {
 	// AllStatuses imports orders in every status where the marketplace's
 	// own integration takes only new ones (Zakupka).
 	AllStatuses bool
+	// SplitNames splits a full name given in one field (Horoshop).
+	SplitNames bool
+	// Article is which article order lines show: "internal" or "external" (Horoshop).
+	Article string
 }
 
 // ErrSkipped is returned by a Transform for a record the store does not
@@ -72,6 +76,28 @@ func Register(c Connector) {
 		panic(fmt.Sprintf("connector %q registered twice", c.Marketplace))
 	}
 	registry[c.Marketplace] = c
+}
+
+// specLoader builds a connector from a YAML description of a marketplace's
+// API; the declarative connector package installs it.
+var specLoader func(path, marketplace string) (Connector, error)
+
+// RegisterSpecLoader installs the declarative connector.
+func RegisterSpecLoader(load func(path, marketplace string) (Connector, error)) {
+	mu.Lock()
+	defer mu.Unlock()
+	specLoader = load
+}
+
+// FromSpec builds the connector a spec file describes, named marketplace.
+func FromSpec(path, marketplace string) (Connector, error) {
+	mu.RLock()
+	load := specLoader
+	mu.RUnlock()
+	if load == nil {
+		return Connector{}, fmt.Errorf("no declarative connector registered")
+	}
+	return load(path, marketplace)
 }
 
 // Lookup returns the connector of a marketplace.
