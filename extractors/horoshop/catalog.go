@@ -1,0 +1,91 @@
+package horoshop
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
+)
+
+// Products delivers the whole catalog from catalog/export, 500 products a
+// call (the API's maximum, §1.7), keyed by article (source.Catalog).
+func (c *Client) Products(ctx context.Context, page func([]source.Record) error) error {
+	return walk(ctx, c, PathCatalogExport, "products", "article", CatalogPageMax, func(offset, limit int) any {
+		return CatalogRequest{Offset: offset, Limit: limit}
+	}, page)
+}
+
+// OrderStatuses lists the shop's order statuses (orders/get_available_statuses,
+// Horoshop ≥ 4.0). An older shop answers UNDEFINED_FUNCTION; then the
+// built-in statuses are returned (§1.5), as those are what it has.
+func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
+	var l StatusList
+	_, err := c.call(ctx, PathOrderStatuses, struct{}{}, &l)
+	if IsAPIStatus(err, StatusUndefinedFunction) {
+		return BuiltinStatuses(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OrderStatus, 0, len(l.Statuses))
+	for key, s := range l.Statuses {
+		if s.ID == 0 {
+			s.ID, _ = strconv.Atoi(key)
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// BuiltinStatuses are the statuses every shop starts with (§1.5; there is
+// no id 5).
+func BuiltinStatuses() []OrderStatus {
+	return []OrderStatus{
+		{ID: 1, Title: map[string]string{"ua": "Нове", "en": "New"}},
+		{ID: 2, Title: map[string]string{"ua": "В обробці", "en": "Processing"}},
+		{ID: 3, Title: map[string]string{"ua": "Доставлене", "en": "Delivered"}, IsSuccessful: true},
+		{ID: 4, Title: map[string]string{"ua": "Не доставлене", "en": "Canceled"}},
+		{ID: 6, Title: map[string]string{"ua": "Доставляється", "en": "Delivering"}},
+	}
+}
+
+// Options lists the order statuses by their Ukrainian titles
+// (source.Reference); Extra is is_successful. The public API documents no
+// delivery or payment lists, so those come from the orders' own titles.
+func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
+	statuses, err := c.OrderStatuses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]canon.Option, 0, len(statuses))
+	for _, s := range statuses {
+		extra := "0"
+		if s.IsSuccessful {
+			extra = "1"
+		}
+		out = append(out, canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: Localized(s.Title).Best(), Extra: extra, Active: true})
+	}
+	return out, nil
+}
+
+// UpdateOrders sends orders/update (§1.6) and returns the per-order log.
+// A WARNING answer (some orders refused) is not an error: the log says
+// which. Like every call it is retried on 5xx and timeouts; setting a
+// status or a flag again is harmless.
+func (c *Client) UpdateOrders(ctx context.Context, updates []OrderUpdate) ([]UpdateLog, error) {
+	if len(updates) == 0 {
+		return nil, nil
+	}
+	var resp UpdateResponse
+	if _, err := c.call(ctx, PathOrdersUpdate, UpdateRequest{Orders: updates}, &resp); err != nil {
+		return nil, err
+	}
+	if len(resp.Log) != 0 && len(resp.Log) != len(updates) {
+		return resp.Log, fmt.Errorf("store %s: orders/update answered %d log entries for %d orders", c.store, len(resp.Log), len(updates))
+	}
+	return resp.Log, nil
+}

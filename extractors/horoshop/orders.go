@@ -1,0 +1,193 @@
+package horoshop
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kramar/kramar/extractors/source"
+)
+
+// ModifiedBetween delivers the orders placed in [from − Revisit, to].
+//
+// orders/get filters by the date an order was placed (stat_created, §1.4):
+// it has no "changed since" filter and orders carry no modification time.
+// A status, payment or waybill change of an older order is therefore only
+// seen by reading that order again, so every pull re-reads the last
+// Revisit (30 days by default); the pipeline's content hash keeps the
+// unchanged ones from being written again. from/to are sent as Kyiv
+// local time; around a DST switch the shop's reading may differ by an
+// hour, which Revisit and the pipeline's lookback cover.
+func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
+	req := OrdersRequest{From: KyivTime(from.Add(-c.Revisit)), To: KyivTime(to)}
+	return c.Orders(ctx, req, page)
+}
+
+// Orders walks every page of orders/get for the filters in req (its Offset
+// and Limit are the walk's own).
+func (c *Client) Orders(ctx context.Context, req OrdersRequest, page func([]source.RawOrder) error) error {
+	return walk(ctx, c, PathOrdersGet, "orders", "order_id", c.pageSize, func(offset, limit int) any {
+		r := req
+		r.Offset, r.Limit = offset, limit
+		return r
+	}, page)
+}
+
+// Get fetches one order by its number; *source.NotFoundError when the shop
+// answers EMPTY or without it.
+func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+	if err != nil || n <= 0 {
+		return source.RawOrder{}, &source.NotFoundError{ID: id}
+	}
+	var list OrderList
+	if _, err := c.call(ctx, PathOrdersGet, OrdersRequest{IDs: []int64{n}}, &list); err != nil {
+		return source.RawOrder{}, err
+	}
+	for _, raw := range list.Orders {
+		if got, ok := peekID(raw, "order_id"); ok && got == strconv.FormatInt(n, 10) {
+			return source.RawOrder{ID: got, Body: raw}, nil
+		}
+	}
+	return source.RawOrder{}, &source.NotFoundError{ID: id}
+}
+
+// Walk limits: a page that contradicts the walk is asked again at most
+// maxRepeats times in a row, and a walk steps back at most maxStepBacks
+// times in all before it gives up on a set that keeps moving.
+const (
+	maxRepeats   = 5
+	maxStepBacks = 20
+)
+
+// walk pages a list function with limit and offset. Positions, not ids,
+// decide what a page holds, and the API documents neither an order nor a
+// total, so the walk anchors every page on the last record it delivered:
+// consecutive pages overlap by one position, and a page must hold that
+// anchor; what follows it is the continuation, so nothing between two
+// pages can be skipped.
+//
+//   - Anchor first: the usual case. Anchor later in the page: the page
+//     starts early (records inserted before it, or a proxy shifting it);
+//     the continuation still follows the anchor.
+//   - No anchor, nothing new: an earlier page served again (a stale
+//     cache); asked again, at most maxRepeats times in a row.
+//   - No anchor but new records, or nothing at all: records before the
+//     offset left the set (an order deleted mid-walk), so the anchor moved
+//     back: the walk steps back a page, at most maxStepBacks times.
+//   - A page shorter than the limit, or with nothing after the anchor,
+//     ends the walk.
+//
+// For orders/get the set hardly moves: orders are filtered by the date
+// they were placed and `to` is in the past, so no order enters or leaves
+// while we read, except by deletion. The anchor costs one record a page.
+// Records are de-duplicated by key within the walk; callers de-duplicate
+// across walks. The records are response[field], identified by their key.
+func walk(ctx context.Context, c *Client, path, field, key string, limit int,
+	request func(offset, limit int) any, page func([]source.Record) error) error {
+	limit = max(limit, 2) // the overlap needs two records a page
+	seen := map[string]bool{}
+	anchor := ""
+	offset, repeats, stepBacks := 0, 0, 0
+	for {
+		got, err := c.list(ctx, path, field, request(offset, limit))
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(got))
+		at, unseen := -1, 0
+		for i, raw := range got {
+			id, ok := peekID(raw, key)
+			if !ok {
+				continue // an unreadable key: handed on for the transform to reject by name
+			}
+			ids[i] = id
+			if id == anchor && at < 0 {
+				at = i
+			}
+			if !seen[id] {
+				unseen++
+			}
+		}
+		if anchor != "" && at < 0 {
+			if unseen == 0 && len(got) > 0 {
+				if repeats++; repeats > maxRepeats {
+					return fmt.Errorf("store %s: POST %s keeps answering records already read at offset %d", c.store, path, offset)
+				}
+				continue
+			}
+			if stepBacks++; stepBacks > maxStepBacks {
+				return fmt.Errorf("store %s: POST %s: the list kept shifting; gave up after %d steps back", c.store, path, maxStepBacks)
+			}
+			offset = max(offset-(limit-1), 0)
+			if offset == 0 {
+				anchor = "" // the first page needs none
+			}
+			continue
+		}
+		repeats = 0
+		fresh := make([]source.Record, 0, len(got))
+		for i := at + 1; i < len(got); i++ {
+			switch id := ids[i]; {
+			case id == "":
+				fresh = append(fresh, source.Record{Body: got[i]})
+			case !seen[id]:
+				seen[id] = true
+				fresh = append(fresh, source.Record{ID: id, Body: got[i]})
+			}
+		}
+		if len(fresh) > 0 {
+			if err := page(fresh); err != nil {
+				return err
+			}
+		}
+		if len(got) < limit || at+1 >= len(got) {
+			return nil
+		}
+		if anchor = lastID(ids); anchor == "" {
+			return fmt.Errorf("store %s: POST %s: no record of a page has a readable %s to continue from", c.store, path, key)
+		}
+		offset += limit - 1
+	}
+}
+
+// lastID is the last readable id of a page; an unreadable last record
+// makes the next page find its anchor a little later, which is fine.
+func lastID(ids []string) string {
+	for i := len(ids) - 1; i >= 0; i-- {
+		if ids[i] != "" {
+			return ids[i]
+		}
+	}
+	return ""
+}
+
+// list calls a list function and returns response[field] (nil for EMPTY).
+func (c *Client) list(ctx context.Context, path, field string, body any) ([]json.RawMessage, error) {
+	var resp map[string]json.RawMessage
+	if _, err := c.call(ctx, path, body, &resp); err != nil {
+		return nil, err
+	}
+	raw, ok := resp[field]
+	if !ok || string(raw) == "null" {
+		return nil, nil
+	}
+	var out []json.RawMessage
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("store %s: POST %s: response.%s is not a list: %w", c.store, path, field, err)
+	}
+	return out, nil
+}
+
+// peekID reads a record's key (a number or a string) without decoding it.
+func peekID(raw json.RawMessage, key string) (string, bool) {
+	v, ok := source.PeekField(raw, key)
+	if !ok {
+		return "", false
+	}
+	id := strings.TrimSpace(strings.Trim(string(v), `"`))
+	return id, id != "" && id != "null" && id != "0"
+}

@@ -1,0 +1,416 @@
+// Package horoshop is the client of a Horoshop shop's API
+// (horoshop-epicentr-feeds-others.md §1): POST /api/auth/ for a token that
+// lives 600 s, then POST /api/<function>/ with the token in the JSON body,
+// every answer in a {"status", "response"} envelope. wire.go is the one
+// place the Horoshop wire format lives.
+package horoshop
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Envelope statuses (§1.3).
+const (
+	StatusOK                 = "OK"
+	StatusEmpty              = "EMPTY" // nothing matched: a success with no data
+	StatusWarning            = "WARNING"
+	StatusError              = "ERROR"
+	StatusException          = "EXCEPTION"
+	StatusUnauthorized       = "UNAUTHORIZED"
+	StatusAuthorizationError = "AUTHORIZATION_ERROR"
+	StatusUndefinedFunction  = "UNDEFINED_FUNCTION"
+)
+
+// API paths (§1.1: every function is /api/<function>/, trailing slash canonical).
+const (
+	PathAuth          = "/api/auth/"
+	PathOrdersGet     = "/api/orders/get/"
+	PathOrdersUpdate  = "/api/orders/update/"
+	PathOrderStatuses = "/api/orders/get_available_statuses/"
+	PathCatalogExport = "/api/catalog/export/"
+)
+
+// TimeLayout is how order times and the from/to filter are written: shop
+// (Kyiv) local time without an offset (§1.4).
+const TimeLayout = "2006-01-02 15:04:05"
+
+// Envelope is every answer: {"status": …, "response": …}.
+type Envelope struct {
+	Status   string          `json:"status"`
+	Response json.RawMessage `json:"response"`
+}
+
+// Message is the response of ERROR/EXCEPTION answers.
+type Message struct {
+	Message string `json:"message"`
+}
+
+// AuthRequest is the body of POST /api/auth/ (§1.2).
+type AuthRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+// AuthResponse is the response of a successful auth.
+type AuthResponse struct {
+	Token string `json:"token"`
+}
+
+// OrdersRequest is the body of POST /api/orders/get/ (§1.4), without the
+// token the client adds. From and To are inclusive shop-local times;
+// Offset works only together with Limit.
+type OrdersRequest struct {
+	From           string  `json:"from,omitempty"`
+	To             string  `json:"to,omitempty"`
+	IDs            []int64 `json:"ids,omitempty"`
+	Status         IntList `json:"status,omitempty"`
+	AdditionalData bool    `json:"additionalData,omitempty"`
+	Offset         int     `json:"offset,omitempty"`
+	Limit          int     `json:"limit,omitempty"`
+}
+
+// OrderList is the response of orders/get.
+type OrderList struct {
+	Orders []json.RawMessage `json:"orders"`
+}
+
+// Order is one order of orders/get (§1.4 "Order object fields"). Money is
+// a JSON number in hryvnias; stat_created is shop-local time.
+type Order struct {
+	OrderID         int64       `json:"order_id"`
+	User            int64       `json:"user"`
+	DeliveryName    string      `json:"delivery_name"` // the recipient's full name in one field
+	DeliveryEmail   string      `json:"delivery_email"`
+	DeliveryPhone   string      `json:"delivery_phone"` // as typed: "+38 (067) 123-45-67"
+	DeliveryCity    string      `json:"delivery_city"`
+	DeliveryAddress string      `json:"delivery_address"`
+	DeliveryType    *Named      `json:"delivery_type"`
+	DeliveryPrice   json.Number `json:"delivery_price"` // not in total_sum; -1 = not calculated
+	Comment         string      `json:"comment"`
+	PaymentType     *Named      `json:"payment_type"`
+	Payed           Flag        `json:"payed"`
+	// Paid is the spelling orders/update documents (§8.1); an order that
+	// carries it is read the same as payed.
+	Paid *Flag `json:"paid,omitempty"`
+
+	TotalDefault        json.Number `json:"total_default"` // before order-level discounts
+	TotalSum            json.Number `json:"total_sum"`     // Σ lines after every discount, without delivery
+	TotalQuantity       json.Number `json:"total_quantity"`
+	DiscountPercent     json.Number `json:"discount_percent"`
+	DiscountValue       json.Number `json:"discount_value"`
+	CouponCode          Text        `json:"coupon_code"`
+	CouponPercent       json.Number `json:"coupon_percent"`
+	CouponDiscountValue json.Number `json:"coupon_discount_value"`
+	CouponType          json.Number `json:"coupon_type"`
+
+	StatStatus           int    `json:"stat_status"`
+	StatCreated          string `json:"stat_created"`
+	Currency             string `json:"currency"`
+	OrderWithoutCallback Flag   `json:"order_without_callback"`
+
+	Products     []Product     `json:"products"`
+	DeliveryData *DeliveryData `json:"delivery_data"`
+	Analytics    *Analytics    `json:"analytics,omitempty"`
+	// AdditionalData is the legacy Nova Poshta block, CustomerDetails and
+	// DropshippingDetails are B2B blocks; their shapes vary, so they stay raw.
+	AdditionalData      json.RawMessage `json:"additional_data,omitempty"`
+	CustomerDetails     json.RawMessage `json:"customer_details,omitempty"`
+	DropshippingDetails json.RawMessage `json:"dropshipping_details,omitempty"`
+}
+
+// Named is {"id": 42, "title": "Самовивіз"} (delivery_type, payment_type).
+type Named struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}
+
+// Product is one order line. ArticleForDisplay is the article the shop
+// shows buyers, which may be a supplier's ("external") one; Article is the
+// shop's own.
+type Product struct {
+	Title             string      `json:"title"`
+	Article           string      `json:"article"`
+	ArticleForDisplay string      `json:"article_for_display,omitempty"`
+	Price             json.Number `json:"price"` // unit price, product discounts included
+	Quantity          json.Number `json:"quantity"`
+	DiscountMarker    string      `json:"discount_marker,omitempty"`
+	TotalPrice        json.Number `json:"total_price"`
+	Type              string      `json:"type,omitempty"` // product, gift, gift_parent, set_main, set_item
+}
+
+// DeliveryData is the newer delivery block; TNNumber is null until a
+// waybill exists (§1.4).
+type DeliveryData struct {
+	DeliveryOperatorType  string          `json:"deliveryOperatorType,omitempty"`
+	TNNumber              *Text           `json:"tnNumber"`
+	TNID                  Text            `json:"tnId,omitempty"`
+	TNStatusName          string          `json:"tnStatusName,omitempty"`
+	TNTrackingUpdateDate  string          `json:"tnTrackingUpdateDate,omitempty"`
+	EstimatedDeliveryDate string          `json:"estimatedDeliveryDate,omitempty"`
+	OwnTTNPicked          Flag            `json:"ownTTNPicked,omitempty"`
+	Departure             json.RawMessage `json:"departure,omitempty"`
+	Destination           json.RawMessage `json:"destination,omitempty"`
+}
+
+// Analytics holds the UTM tags; utm_campaign may be a JSON number (§1.4).
+type Analytics struct {
+	UTMSource      Text `json:"utm_source"`
+	UTMMedium      Text `json:"utm_medium"`
+	UTMCampaign    Text `json:"utm_campaign"`
+	UTMTerm        Text `json:"utm_term"`
+	UTMContent     Text `json:"utm_content"`
+	GoogleClientID Text `json:"google_client_id"`
+}
+
+// UpdateRequest is the body of POST /api/orders/update/ (§1.6).
+type UpdateRequest struct {
+	Orders []OrderUpdate `json:"orders"`
+}
+
+// OrderUpdate changes one order. The payment flag is documented as paid
+// and sent by clients as payed (§8.1): SetPaid fills both.
+type OrderUpdate struct {
+	OrderID         int64  `json:"order_id"`
+	Status          int    `json:"status,omitempty"`
+	Paid            *int   `json:"paid,omitempty"`
+	Payed           *int   `json:"payed,omitempty"`
+	TrackingCode    string `json:"tracking_code,omitempty"`
+	OwnTrackingCode string `json:"own_tracking_code,omitempty"`
+}
+
+// SetPaid sets the payment flag under both of its spellings.
+func (u *OrderUpdate) SetPaid(paid bool) {
+	v := 0
+	if paid {
+		v = 1
+	}
+	u.Paid, u.Payed = &v, &v
+}
+
+// UpdateResponse is the response of orders/update: one log entry per order.
+type UpdateResponse struct {
+	Log []UpdateLog `json:"log"`
+}
+
+// UpdateLog is one order's outcome; the doc's example names the text
+// "messages", its prose "message" (§8.2) — Text() reads either.
+type UpdateLog struct {
+	OrderID  int64  `json:"order_id,omitempty"`
+	Status   string `json:"status"`
+	Message  string `json:"message,omitempty"`
+	Messages string `json:"messages,omitempty"`
+}
+
+// Text is the message of the entry, whichever key carried it.
+func (l UpdateLog) Text() string {
+	if l.Message != "" {
+		return l.Message
+	}
+	return l.Messages
+}
+
+// StatusList is the response of orders/get_available_statuses: an object
+// keyed by the id as a string (§1.5).
+type StatusList struct {
+	Statuses map[string]OrderStatus `json:"statuses"`
+}
+
+// OrderStatus is one status; Title is keyed by site language (ua, ru, en…).
+type OrderStatus struct {
+	ID           int               `json:"id"`
+	Title        map[string]string `json:"title"`
+	IsSuccessful Flag              `json:"is_successful"`
+}
+
+// CatalogRequest is the body of POST /api/catalog/export/ (§1.7).
+type CatalogRequest struct {
+	Expr   *CatalogExpr `json:"expr,omitempty"`
+	Offset int          `json:"offset,omitempty"`
+	Limit  int          `json:"limit"`
+}
+
+// CatalogExpr filters the export; Article is one article or several.
+type CatalogExpr struct {
+	Article           StringList `json:"article,omitempty"`
+	DisplayInShowcase *int       `json:"display_in_showcase,omitempty"`
+}
+
+// CatalogPageMax is the most products catalog/export returns at once (§1.7).
+const CatalogPageMax = 500
+
+// CatalogList is the response of catalog/export.
+type CatalogList struct {
+	Products []json.RawMessage `json:"products"`
+}
+
+// CatalogProduct is one product of catalog/export (§1.7, partial: the
+// API has many more fields). Presence is the reliable availability;
+// Quantity reads 0 when warehouse accounting is off.
+type CatalogProduct struct {
+	Article           string          `json:"article"`
+	ParentArticle     string          `json:"parent_article,omitempty"`
+	ArticleForDisplay string          `json:"article_for_display,omitempty"`
+	CreationTime      string          `json:"creation_time,omitempty"`
+	Title             Localized       `json:"title"`
+	DisplayInShowcase Flag            `json:"display_in_showcase"`
+	Price             json.Number     `json:"price"`
+	PriceOld          json.Number     `json:"price_old,omitempty"`
+	Discount          json.Number     `json:"discount,omitempty"`
+	Presence          Text            `json:"presence"`
+	Quantity          json.Number     `json:"quantity,omitempty"`
+	Currency          string          `json:"currency,omitempty"`
+	Parent            *CatalogParent  `json:"parent,omitempty"`
+	Link              string          `json:"link,omitempty"`
+	Images            json.RawMessage `json:"images,omitempty"`
+}
+
+// CatalogParent is the product's category.
+type CatalogParent struct {
+	ID    int64     `json:"id"`
+	Value Localized `json:"value,omitempty"`
+}
+
+// Flag reads the API's booleans in every form seen: true/false, 0/1 and
+// "0"/"1"; null is false. It writes 0 or 1, as payed is sent.
+type Flag bool
+
+// UnmarshalJSON accepts true, false, 0, 1, "0", "1" and null.
+func (f *Flag) UnmarshalJSON(data []byte) error {
+	switch string(bytes.Trim(data, `"`)) {
+	case "true", "1":
+		*f = true
+	case "false", "0", "", "null":
+		*f = false
+	default:
+		return fmt.Errorf("not a flag: %s", data)
+	}
+	return nil
+}
+
+// MarshalJSON writes 0 or 1.
+func (f Flag) MarshalJSON() ([]byte, error) {
+	if f {
+		return []byte("1"), nil
+	}
+	return []byte("0"), nil
+}
+
+// Text is a string the API sometimes sends as a number (utm_campaign,
+// tnNumber); null reads as "".
+type Text string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (t *Text) UnmarshalJSON(data []byte) error {
+	s, isString, err := jsonString(data)
+	switch {
+	case err != nil:
+		return err
+	case isString:
+		*t = Text(s)
+	case string(bytes.TrimSpace(data)) == "null":
+		*t = ""
+	default:
+		var n json.Number
+		if err := json.Unmarshal(data, &n); err != nil {
+			return fmt.Errorf("not text or a number: %.20s", data)
+		}
+		*t = Text(n.String())
+	}
+	return nil
+}
+
+// jsonString decodes data when it is a JSON string; isString is false
+// for any other value.
+func jsonString(data []byte) (s string, isString bool, err error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '"' {
+		return "", false, nil
+	}
+	err = json.Unmarshal(data, &s)
+	return s, true, err
+}
+
+// IntList is a status filter: one id or several (§1.4 accepts both).
+type IntList []int
+
+// UnmarshalJSON accepts 1, "1", [1,2] and ["1","2"].
+func (l *IntList) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '[' {
+		var raw []json.Number
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return err
+		}
+		out := make(IntList, 0, len(raw))
+		for _, n := range raw {
+			v, err := strconv.Atoi(n.String())
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		*l = out
+		return nil
+	}
+	v, err := strconv.Atoi(string(bytes.Trim(data, `"`)))
+	if err != nil {
+		return fmt.Errorf("not a status id: %s", data)
+	}
+	*l = IntList{v}
+	return nil
+}
+
+// StringList is one string or several (catalog/export's expr.article).
+type StringList []string
+
+// UnmarshalJSON accepts "a" and ["a", "b"].
+func (l *StringList) UnmarshalJSON(data []byte) error {
+	if s, isString, err := jsonString(data); isString || err != nil {
+		*l = StringList{s}
+		return err
+	}
+	var list []string
+	if err := json.Unmarshal(data, &list); err != nil {
+		return err
+	}
+	*l = list
+	return nil
+}
+
+// Localized is a title per site language ({"ua": …, "en": …}); a plain
+// string is read as the only language, "".
+type Localized map[string]string
+
+// UnmarshalJSON accepts an object of strings or one string.
+func (l *Localized) UnmarshalJSON(data []byte) error {
+	if s, isString, err := jsonString(data); isString || err != nil {
+		*l = Localized{"": s}
+		return err
+	}
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	*l = m
+	return nil
+}
+
+// Best is the title in the first of the shop's languages that has one:
+// Ukrainian (ua, uk), then Russian, English, then any.
+func (l Localized) Best() string {
+	for _, k := range []string{"ua", "uk", "", "ru", "en"} {
+		if v := l[k]; v != "" {
+			return v
+		}
+	}
+	best := ""
+	for k, v := range l { // deterministic: the smallest key with a value
+		if v != "" && (best == "" || k < best) {
+			best = k
+		}
+	}
+	return l[best]
+}

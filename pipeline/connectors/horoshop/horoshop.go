@@ -1,0 +1,62 @@
+// Package horoshop registers the Horoshop connector.
+package horoshop
+
+import (
+	"encoding/json"
+	"fmt"
+
+	client "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/schema/canon"
+	transform "github.com/kramar/kramar/transforms/horoshop"
+	"github.com/kramar/kramar/transforms/mapping"
+)
+
+func init() {
+	connectors.Register(connectors.Connector{
+		Marketplace: transform.Marketplace,
+		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
+		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
+			return transform.Transform(raw, storeContext(sc))
+		},
+		TransformProduct: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Product, error) {
+			return transform.TransformProduct(raw, storeContext(sc))
+		},
+		RecordID:         transform.RecordID,
+		TransformVersion: "1",
+		Records:          records,
+	})
+}
+
+func storeContext(sc connectors.StoreContext) transform.StoreContext {
+	return transform.StoreContext{
+		Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
+		Mappings: mapping.Tables(sc.Mappings), SplitNames: sc.SplitNames, Article: sc.Article,
+	}
+}
+
+// records accepts an orders/get answer (the envelope or its response), a
+// list of orders, or a bare order.
+func records(payload []byte) ([]json.RawMessage, error) {
+	var probe any
+	if err := json.Unmarshal(payload, &probe); err != nil {
+		return nil, fmt.Errorf("not a Horoshop payload: %w", err)
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(payload, &list) == nil {
+		return list, nil
+	}
+	var env client.Envelope
+	if json.Unmarshal(payload, &env) == nil && env.Status != "" {
+		if env.Status == client.StatusEmpty {
+			return nil, nil
+		}
+		payload = env.Response
+	}
+	var orders client.OrderList
+	if json.Unmarshal(payload, &orders) == nil && orders.Orders != nil {
+		return orders.Orders, nil
+	}
+	return []json.RawMessage{payload}, nil
+}

@@ -1,0 +1,232 @@
+package horoshop
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// seedSpan is how far back seeded orders reach before the clock's now.
+const seedSpan = 7 * 24 * time.Hour
+
+// firstOrderID is every shop's first order number (numbers are per shop).
+const firstOrderID = 1001
+
+// AddStore registers a shop whose admin logs in as login/password, with
+// nOrders orders placed over the last 7 days and nProducts catalog
+// products, and returns its id ("shop-1", …). The data depends only on
+// Seed, the shop's position and the clock's now.
+func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) string {
+	s.mu.Lock()
+	index := len(s.stores)
+	st := &store{id: fmt.Sprintf("shop-%d", index+1), index: index, login: login, password: password, statuses: map[int]wire.OrderStatus{}}
+	s.stores[st.id] = st
+	s.byLogin[login] = st
+	s.mu.Unlock()
+
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, v := range wire.BuiltinStatuses() {
+		st.statuses[v.ID] = v
+	}
+	now := s.clock.Now()
+	st.products = make([]wire.CatalogProduct, max(nProducts, 1))
+	for i := range st.products {
+		st.products[i] = genProduct(itemRand(s.seed, index, streamProducts, i), index, i, now)
+	}
+	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
+	start := now.Add(-seedSpan)
+	for i := range nOrders {
+		r := itemRand(s.seed, index, streamOrders, i)
+		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond).Truncate(time.Second)
+		st.publish(genOrder(r, st.products, int64(firstOrderID+i), created))
+	}
+	if nProducts == 0 {
+		st.products = nil // orders still need something to buy; the catalog stays empty
+	}
+	return st.id
+}
+
+// Orders returns the shop's orders (copies, ascending number): the truth
+// to compare a pipeline's output with. Nil for an unknown shop.
+func (s *Sandbox) Orders(storeID string) []wire.Order {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]wire.Order, len(st.orders))
+	for i, o := range st.orders {
+		out[i] = cloneOrder(o)
+	}
+	return out
+}
+
+// Order returns one order of the shop.
+func (s *Sandbox) Order(storeID string, id int64) (wire.Order, bool) {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return wire.Order{}, false
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if i := st.find(id); i >= 0 {
+		return cloneOrder(st.orders[i]), true
+	}
+	return wire.Order{}, false
+}
+
+// OrderJSON returns one order exactly as orders/get sends it; nil when none.
+func (s *Sandbox) OrderJSON(storeID string, id int64) []byte {
+	if o, ok := s.Order(storeID, id); ok {
+		return encodeOrder(o, false)
+	}
+	return nil
+}
+
+// Products returns the shop's catalog.
+func (s *Sandbox) Products(storeID string) []wire.CatalogProduct {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return append([]wire.CatalogProduct(nil), st.products...)
+}
+
+// AddOrder places an order at the clock's now with the next number;
+// mutate (optional) may edit it first (its number cannot change). Returns
+// 0 for an unknown shop.
+func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return 0
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.added++
+	r := itemRand(s.seed, st.index, streamAdded, st.added)
+	id := int64(firstOrderID)
+	if n := len(st.orders); n > 0 {
+		id = st.orders[n-1].OrderID + 1
+	}
+	products := st.products
+	if len(products) == 0 {
+		products = []wire.CatalogProduct{genProduct(r, st.index, 0, s.clock.Now())}
+	}
+	o := genOrder(r, products, id, s.clock.Now().Truncate(time.Second))
+	if mutate != nil {
+		mutate(&o)
+	}
+	o.OrderID = id
+	st.publish(o)
+	return id
+}
+
+// DeleteOrder removes an order, as an admin deleting a test order does:
+// every later order moves one position back in orders/get.
+func (s *Sandbox) DeleteOrder(storeID string, id int64) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	i := st.find(id)
+	if i < 0 {
+		return errors.New(msgNotFound)
+	}
+	st.orders = append(st.orders[:i], st.orders[i+1:]...)
+	st.created = append(st.created[:i], st.created[i+1:]...)
+	return nil
+}
+
+// update applies orders/update's rules to one order of a shop.
+func (s *Sandbox) update(storeID string, e updateEntry) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	if msg := s.applyUpdate(st, e); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// SetStatus moves an order to status under orders/update's rules (a known
+// status; a cancelled order is frozen).
+func (s *Sandbox) SetStatus(storeID string, id int64, status int) error {
+	return s.update(storeID, updateEntry{OrderID: id, Status: &status})
+}
+
+// SetPayment sets the order's payed flag under orders/update's rules.
+func (s *Sandbox) SetPayment(storeID string, id int64, paid bool) error {
+	v := json.Number("0")
+	if paid {
+		v = "1"
+	}
+	return s.update(storeID, updateEntry{OrderID: id, Payed: &v})
+}
+
+// SetTTN sets delivery_data.tnNumber ("" makes it null), as the carrier
+// integration does; it works on any order, cancelled ones included.
+func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	if msg := st.update(id, func(o *wire.Order) string { setTTN(o, ttn); return "" }); msg != "" {
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// controlRoutes is the HTTP face of the control methods, for tests in other
+// processes and for people; no faults, no recording, no auth. The shop is
+// ?store=shop-1.
+//
+//	POST /_sandbox/stores          {"login","password","orders","products"} → {"store":"shop-1"}
+//	GET  /_sandbox/orders?store=   → {"orders":[…]} (the truth, ascending number)
+//	POST /_sandbox/orders?store=   → {"id":…} (a new order at now)
+//	POST /_sandbox/expire-tokens
+//	POST /_sandbox/html?on=true|false
+//	and kit.MountControl's faults, requests and clock endpoints.
+func (s *Sandbox) controlRoutes() http.Handler {
+	m := http.NewServeMux()
+	m.HandleFunc("POST /_sandbox/stores", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Login, Password  string
+			Orders, Products int
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			fail(w, "invalid JSON body")
+			return
+		}
+		kit.WriteJSON(w, http.StatusOK, map[string]string{"store": s.AddStore(req.Login, req.Password, req.Orders, req.Products)})
+	})
+	m.HandleFunc("GET /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
+		kit.WriteJSON(w, http.StatusOK, map[string][]wire.Order{"orders": s.Orders(r.URL.Query().Get("store"))})
+	})
+	m.HandleFunc("POST /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
+		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": s.AddOrder(r.URL.Query().Get("store"), nil)})
+	})
+	m.HandleFunc("POST /_sandbox/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+		s.ExpireTokens()
+		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "expired"})
+	})
+	m.HandleFunc("POST /_sandbox/html", func(w http.ResponseWriter, r *http.Request) {
+		on, _ := strconv.ParseBool(r.URL.Query().Get("on"))
+		s.HTML(on)
+		kit.WriteJSON(w, http.StatusOK, map[string]bool{"html": on})
+	})
+	kit.MountControl(m, s.faults, s.rec, s.clock, errorBody)
+	return m
+}

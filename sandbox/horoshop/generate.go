@@ -1,0 +1,334 @@
+package horoshop
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+)
+
+// Generator streams: each item of each shop draws from its own seeded
+// source, so the data depends only on the seed and positions.
+const (
+	streamProducts = iota + 1
+	streamOrders
+	streamAdded
+)
+
+func itemRand(seed int64, store, stream, item int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed)^uint64(store+1)*0x2545f4914f6cdd1d, uint64(stream)<<40|uint64(item)))
+}
+
+// pick chooses an index by integer weights.
+func pick(r *rand.Rand, weights ...int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	n := r.IntN(total)
+	for i, w := range weights {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return len(weights) - 1
+}
+
+// Money writes kopecks as the API writes sums: a JSON number in hryvnias
+// with no trailing zeros (799, 599.5, 12.25).
+func Money(kop int64) json.Number {
+	sign := ""
+	if kop < 0 {
+		sign, kop = "-", -kop
+	}
+	s := sign + strconv.FormatInt(kop/100, 10)
+	if f := kop % 100; f != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
+	}
+	return json.Number(s)
+}
+
+func digits(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + r.IntN(10))
+	}
+	return string(b)
+}
+
+// Built-in statuses (§1.5).
+const (
+	stNew        = 1
+	stProcessing = 2
+	stDelivered  = 3
+	stCancelled  = 4
+	stShipping   = 6
+)
+
+// Delivery and payment types of every sandbox shop.
+var (
+	deliveryTypes = []wire.Named{
+		{ID: 11, Title: "Нова Пошта (відділення)"},
+		{ID: 12, Title: "Нова Пошта (кур'єр)"},
+		{ID: 13, Title: "Укрпошта"},
+		{ID: 42, Title: "Самовивіз"},
+	}
+	paymentTypes = []wire.Named{
+		{ID: 21, Title: "Накладений платіж"},
+		{ID: 22, Title: OnlinePayment},
+		{ID: 13, Title: "Готівкою"},
+	}
+)
+
+// OnlinePayment is the one payment type paid online: its orders may stay
+// unpaid (payed 0) for a while, which a store's hold setting waits for.
+const OnlinePayment = "Оплата карткою онлайн"
+
+var (
+	firstNames = []string{"Тарас", "Богдан", "Остап", "Ганна", "Соломія", "Ірина", "Петро", "Оксана", "Марко", "Леся"}
+	patronyms  = map[bool][]string{
+		true:  {"Тарасович", "Богданович", "Петрович", "Миколайович"},
+		false: {"Тарасівна", "Богданівна", "Петрівна", "Миколаївна"},
+	}
+	female   = map[string]bool{"Ганна": true, "Соломія": true, "Ірина": true, "Оксана": true, "Леся": true}
+	lastName = []string{"Шевчук", "Бондаренко", "Ткачук", "Мельник", "Савчук", "Коваль", "Гнатюк", "Лисенко", "Марченко", "Дорошенко"}
+	cityList = []string{"Київ", "Львів", "Вінниця", "Полтава", "Ужгород", "Чернігів", "Тернопіль", "Херсон"}
+	streets  = []string{"вул. Шевченка", "вул. Грушевського", "просп. Свободи", "вул. Липова"}
+	catalog  = []struct {
+		name, cat string
+		catID     int64
+		min, max  int64 // hryvnias
+	}{
+		{"Чайник електричний", "Дрібна техніка", 101, 450, 2200},
+		{"Блендер занурювальний", "Дрібна техніка", 101, 700, 3500},
+		{"Футболка бавовняна", "Одяг", 202, 250, 900},
+		{"Худі оверсайз", "Одяг", 202, 800, 2600},
+		{"Крем для рук", "Косметика", 303, 90, 420},
+		{"Набір пензлів", "Косметика", 303, 300, 1500},
+		{"Настільна лампа", "Дім", 404, 500, 2400},
+		{"Плед флисовий", "Дім", 404, 350, 1300},
+	}
+	presences = []string{"В наявності", "Немає в наявності", "Очікується", "Під замовлення"}
+	coupons   = []struct {
+		code    string
+		percent int64
+	}{{"SPRING10", 10}, {"WELCOME5", 5}, {"VIP25", 25}}
+	comments = []string{"Передзвоніть, будь ласка", "Подарункова упаковка", "Доставка після 18:00"}
+)
+
+// genProduct builds product i of a shop's catalog.
+func genProduct(r *rand.Rand, store, i int, now time.Time) wire.CatalogProduct {
+	base := catalog[r.IntN(len(catalog))]
+	price := (base.min + r.Int64N(base.max-base.min+1)) * 100
+	if r.IntN(4) == 0 {
+		price += 50 // some prices have kopecks
+	}
+	p := wire.CatalogProduct{
+		Article:           fmt.Sprintf("HS%d-%05d", store+1, i+1),
+		ArticleForDisplay: "SUP-" + digits(r, 6),
+		CreationTime:      kyivWall(now.Add(-time.Duration(r.Int64N(int64(300 * 24 * time.Hour))))),
+		Title:             wire.Localized{"ua": fmt.Sprintf("%s %d", base.name, 1+i%50), "ru": fmt.Sprintf("%s (ru) %d", base.name, 1+i%50)},
+		DisplayInShowcase: r.IntN(10) != 0,
+		Price:             Money(price),
+		Presence:          wire.Text(presences[pick(r, 80, 12, 5, 3)]),
+		Quantity:          json.Number(strconv.Itoa(r.IntN(40))),
+		Currency:          "UAH",
+		Parent:            &wire.CatalogParent{ID: base.catID, Value: wire.Localized{"ua": base.cat}},
+		Images:            mustJSON([]string{fmt.Sprintf("https://shop%d.example.com/content/images/%d.jpg", store+1, i+1)}),
+	}
+	p.Link = fmt.Sprintf("https://shop%d.example.com/%s/", store+1, strings.ToLower(p.Article))
+	if r.IntN(4) == 0 {
+		p.PriceOld = Money(price + price/5)
+	}
+	return p
+}
+
+type person struct {
+	first, middle, last string
+	female              bool
+}
+
+func newPerson(r *rand.Rand) person {
+	f := firstNames[r.IntN(len(firstNames))]
+	p := person{first: f, last: lastName[r.IntN(len(lastName))], female: female[f]}
+	ps := patronyms[!p.female]
+	p.middle = ps[r.IntN(len(ps))]
+	return p
+}
+
+// fullName writes the name in one field as buyers type it: "Прізвище Ім'я
+// По батькові", "Ім'я Прізвище" or "Прізвище Ім'я", sometimes with a
+// doubled space.
+func (p person) fullName(r *rand.Rand) string {
+	var s string
+	switch pick(r, 60, 25, 15) {
+	case 0:
+		s = p.last + " " + p.first + " " + p.middle
+	case 1:
+		s = p.first + " " + p.last
+	default:
+		s = p.last + " " + p.first
+	}
+	if r.IntN(15) == 0 {
+		s = strings.Replace(s, " ", "  ", 1)
+	}
+	return s
+}
+
+// phone is formatted as typed in the checkout (§1.4).
+func phone(r *rand.Rand) string {
+	ops := []string{"050", "063", "067", "068", "073", "093", "097"}
+	d := digits(r, 7)
+	return fmt.Sprintf("+38 (%s) %s-%s-%s", ops[r.IntN(len(ops))], d[:3], d[3:5], d[5:])
+}
+
+// ttnFor returns a waybill number shaped like the carrier's.
+func ttnFor(r *rand.Rand, delivery int64) string {
+	if delivery == 13 {
+		return "0500" + digits(r, 9) // Ukrposhta
+	}
+	return "20450" + digits(r, 9) // Nova Poshta
+}
+
+// genOrder builds order id placed at created from the shop's catalog.
+func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created time.Time) wire.Order {
+	status := []int{stNew, stProcessing, stShipping, stDelivered, stCancelled}[pick(r, 15, 15, 20, 40, 10)]
+	rcpt := newPerson(r)
+	dt := deliveryTypes[pick(r, 50, 15, 15, 20)]
+	pay := paymentTypes[pick(r, 50, 40, 10)]
+	o := wire.Order{
+		OrderID:              id,
+		User:                 int64(5000 + r.IntN(900000)),
+		DeliveryName:         rcpt.fullName(r),
+		DeliveryEmail:        fmt.Sprintf("buyer%d@example.com", r.IntN(100000)),
+		DeliveryPhone:        phone(r),
+		DeliveryCity:         cityList[r.IntN(len(cityList))],
+		DeliveryType:         &dt,
+		PaymentType:          &pay,
+		StatStatus:           status,
+		StatCreated:          kyivWall(created),
+		Currency:             "UAH",
+		OrderWithoutCallback: r.IntN(8) == 0,
+	}
+	if r.IntN(10) == 0 {
+		o.DeliveryEmail = ""
+	}
+	if dt.ID == 12 {
+		o.DeliveryAddress = fmt.Sprintf("%s, %d, кв. %d", streets[r.IntN(len(streets))], 1+r.IntN(120), 1+r.IntN(200))
+	}
+	if dt.ID == 42 {
+		o.DeliveryCity = ""
+	}
+	switch pick(r, 30, 40, 30) {
+	case 0:
+		o.DeliveryPrice = "-1" // not calculated
+	case 1:
+		o.DeliveryPrice = "0"
+	default:
+		o.DeliveryPrice = Money([]int64{7000, 9500, 12050}[r.IntN(3)])
+	}
+	if r.IntN(7) == 0 {
+		o.Comment = comments[r.IntN(len(comments))]
+	}
+	switch {
+	case pay.Title == OnlinePayment:
+		o.Payed = r.IntN(100) < 85
+	default:
+		o.Payed = status == stDelivered
+	}
+	fillProducts(r, &o, products)
+	if dt.ID != 42 {
+		dd := &wire.DeliveryData{DeliveryOperatorType: "novaposhta"}
+		if dt.ID == 13 {
+			dd.DeliveryOperatorType = "ukrposhta"
+		}
+		if status == stShipping || status == stDelivered || (status == stCancelled && r.IntN(2) == 0) {
+			t := wire.Text(ttnFor(r, dt.ID))
+			dd.TNNumber, dd.TNID = &t, wire.Text(digits(r, 8))
+			dd.TNStatusName = map[int]string{stShipping: "Прямує до міста одержувача", stDelivered: "Отримано", stCancelled: "Повернення"}[status]
+		}
+		o.DeliveryData = dd
+		o.AdditionalData = mustJSON(map[string]string{"recipient_warehouse_ref": fmt.Sprintf("%08x-0000-4000-8000-%012d", r.Uint32(), r.IntN(1_000_000))})
+	}
+	o.Analytics = genAnalytics(r)
+	if r.IntN(12) == 0 {
+		// A B2B order placed by a company's buyer for someone else. The
+		// block's keys are not documented (§1.4 names only the block); the
+		// sandbox assumes name, phone, email and company.
+		b := newPerson(r)
+		o.CustomerDetails = mustJSON(map[string]string{"name": b.last + " " + b.first, "phone": phone(r), "email": "purchasing@example.com", "company": "ТОВ «Постачання»"})
+	}
+	return o
+}
+
+// fillProducts adds 1–3 lines (and now and then a gift) and the totals:
+// product discounts are in the line price; a coupon or a manager discount
+// is order-level, so total_sum = total_default − it (§1.4, measured).
+func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
+	var total, qty int64
+	for range 1 + pick(r, 65, 25, 10) {
+		p := products[r.IntN(len(products))]
+		price := kopecks(p.Price)
+		marker := "NONE"
+		if r.IntN(6) == 0 {
+			price -= price / 10
+			marker = "PRICE_OLD"
+		}
+		q := int64(1 + pick(r, 80, 15, 5))
+		o.Products = append(o.Products, wire.Product{
+			Title: p.Title.Best(), Article: p.Article, ArticleForDisplay: p.ArticleForDisplay,
+			Price: Money(price), Quantity: json.Number(strconv.FormatInt(q, 10)), DiscountMarker: marker,
+			TotalPrice: Money(price * q), Type: "product",
+		})
+		total += price * q
+		qty += q
+	}
+	if r.IntN(20) == 0 {
+		g := products[r.IntN(len(products))]
+		o.Products = append(o.Products, wire.Product{Title: g.Title.Best(), Article: g.Article, ArticleForDisplay: g.ArticleForDisplay,
+			Price: "0", Quantity: "1", DiscountMarker: "NONE", TotalPrice: "0", Type: "gift"})
+		qty++
+	}
+	o.TotalDefault, o.TotalQuantity = Money(total), json.Number(strconv.FormatInt(qty, 10))
+	o.DiscountPercent, o.DiscountValue, o.CouponPercent, o.CouponDiscountValue, o.CouponType = "0", "0", "0", "0", "0"
+	var off int64
+	switch pick(r, 70, 20, 10) {
+	case 1:
+		c := coupons[r.IntN(len(coupons))]
+		off = total * c.percent / 100
+		o.CouponCode, o.CouponPercent, o.CouponDiscountValue, o.CouponType = wire.Text(c.code), json.Number(strconv.FormatInt(c.percent, 10)), Money(off), "1"
+	case 2:
+		off = min(5000, total/2)
+		o.DiscountValue = Money(off)
+	}
+	o.TotalSum = Money(total - off)
+}
+
+func genAnalytics(r *rand.Rand) *wire.Analytics {
+	a := &wire.Analytics{}
+	switch pick(r, 35, 20, 15, 15, 15) {
+	case 0:
+		a.UTMSource, a.UTMMedium, a.UTMCampaign = "google", "cpc", wire.Text("2396443"+digits(r, 4)) // a number on the wire
+	case 1:
+		a.UTMSource, a.UTMMedium, a.UTMCampaign = "facebook", "social", "spring_sale"
+	case 2:
+		a.UTMSource, a.UTMMedium = "(direct)", "(none)"
+	case 3:
+		a.UTMSource, a.UTMMedium, a.UTMCampaign, a.UTMTerm = "instagram", "cpc", "stories", "plaid"
+	}
+	a.GoogleClientID = wire.Text(digits(r, 9) + "." + digits(r, 10))
+	return a
+}
+
+// kopecks reads a generated Money number back.
+func kopecks(n json.Number) int64 {
+	whole, frac, _ := strings.Cut(n.String(), ".")
+	v, _ := strconv.ParseInt(whole, 10, 64)
+	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	return v*100 + f
+}

@@ -1,0 +1,288 @@
+// Package horoshop is a local simulator of a Horoshop shop's API
+// (horoshop-epicentr-feeds-others.md §1): shops told apart by admin login,
+// tokens from POST /api/auth/ that expire after 600 s on the sandbox clock,
+// the token in every JSON body, the {"status","response"} envelope with its
+// statuses, seeded orders and catalogs, orders/get, orders/update,
+// orders/get_available_statuses and catalog/export with their validation,
+// an HTML mode (a shop without the API module or behind a maintenance
+// page), fault injection, and control methods for tests.
+package horoshop
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// Options configure a Sandbox.
+type Options struct {
+	Clock         *kit.Clock      // nil = real time
+	Seed          int64           // makes generated data reproducible
+	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
+	RatePerSecond float64         // per shop; 0 = unlimited
+	TokenTTL      time.Duration   // token lifetime on Clock; 0 = 600 s (§1.2)
+}
+
+// Sandbox is any number of simulated Horoshop shops behind one server (a
+// real shop has its own domain; here the login tells them apart).
+type Sandbox struct {
+	clock   *kit.Clock
+	seed    int64
+	ttl     time.Duration
+	tokens  *kit.Tokens
+	faults  *kit.Faults
+	rec     *kit.Recorder
+	limit   *kit.RateLimit
+	html    atomic.Bool
+	handler http.Handler
+
+	mu       sync.RWMutex
+	stores   map[string]*store
+	byLogin  map[string]*store
+	sessions []string
+}
+
+// New builds an empty sandbox; add shops with AddStore.
+func New(opts Options) *Sandbox {
+	if opts.Clock == nil {
+		opts.Clock = kit.RealClock()
+	}
+	if opts.Faults.Seed == 0 {
+		opts.Faults.Seed = opts.Seed
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = wire.TokenLifetime
+	}
+	s := &Sandbox{
+		clock: opts.Clock, seed: opts.Seed, ttl: opts.TokenTTL,
+		tokens:  kit.NewTokens(),
+		rec:     kit.NewRecorder(opts.Clock),
+		limit:   kit.NewRateLimit(opts.RatePerSecond, errorBody),
+		stores:  map[string]*store{},
+		byLogin: map[string]*store{},
+	}
+	s.tokens.SetClock(opts.Clock.Now)
+	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
+		Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") },
+		Paged:     isLaterPage,
+		ErrorBody: errorBody,
+	})
+	s.handler = s.routes()
+	return s
+}
+
+// Handler serves the API under /api/ and the control API under /_sandbox/.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Clock is the sandbox's time source.
+func (s *Sandbox) Clock() *kit.Clock { return s.clock }
+
+// Faults changes fault injection at runtime.
+func (s *Sandbox) Faults() *kit.Faults { return s.faults }
+
+// Recorder holds every API request. Tokens are taken out of the bodies
+// before they are recorded, and auth bodies (the password) are not kept.
+func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
+
+// RateLimit changes the per-shop limit at runtime.
+func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
+
+// HTML makes every API function answer an HTML page with HTTP 200 (on) or
+// JSON again (off), as a shop without the API module or behind Cloudflare
+// or a maintenance page does (§1.3).
+func (s *Sandbox) HTML(on bool) { s.html.Store(on) }
+
+// ExpireTokens ends every token issued so far, as 600 s passing would:
+// the next call with one answers UNAUTHORIZED.
+func (s *Sandbox) ExpireTokens() {
+	s.mu.RLock()
+	tokens := append([]string(nil), s.sessions...)
+	s.mu.RUnlock()
+	for _, t := range tokens {
+		s.tokens.Revoke(t)
+	}
+}
+
+// errorBody renders transport-level failures (401, 429, 5xx) in the envelope.
+func errorBody(status int, msg string) []byte {
+	st := wire.StatusError
+	if status == http.StatusUnauthorized {
+		st = wire.StatusUnauthorized
+	}
+	return envelope(st, wire.Message{Message: msg})
+}
+
+func envelope(status string, response any) []byte {
+	return mustJSON(struct {
+		Status   string `json:"status"`
+		Response any    `json:"response"`
+	}{status, response})
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // generated data is always encodable; a failure is a bug here
+	}
+	return b
+}
+
+// paramsKey carries a request's JSON body (token removed) in its context.
+type paramsKey struct{}
+
+// params returns the body fields liftToken parsed.
+func params(r *http.Request) map[string]json.RawMessage {
+	p, _ := r.Context().Value(paramsKey{}).(map[string]json.RawMessage)
+	return p
+}
+
+// isLaterPage marks list calls past their first page: the ones that can
+// get a repeated or shifted page.
+func isLaterPage(r *http.Request) bool {
+	if r.URL.Path != wire.PathOrdersGet && r.URL.Path != wire.PathCatalogExport {
+		return false
+	}
+	var offset int
+	_ = json.Unmarshal(params(r)["offset"], &offset)
+	return offset > 0
+}
+
+// liftToken takes the token out of the JSON body into the request's
+// Authorization header, so kit's token registry resolves the shop and the
+// recorder never sees it. The parsed body goes into the context.
+func liftToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		var p map[string]json.RawMessage
+		if json.Unmarshal(body, &p) == nil {
+			var token string
+			if json.Unmarshal(p["token"], &token) == nil && token != "" {
+				r.Header.Set("Authorization", "Bearer "+token)
+			}
+			delete(p, "token")
+			body = mustJSON(p)
+			r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, p))
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		h.ServeHTTP(w, r)
+	})
+}
+
+// htmlSwitch answers an HTML page while HTML mode is on.
+func (s *Sandbox) htmlSwitch(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.html.Load() {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>Технічні роботи</title></head><body><h1>Сайт тимчасово недоступний</h1></body></html>\n")
+	})
+}
+
+// checkToken answers a missing token AUTHORIZATION_ERROR and an unknown or
+// expired one UNAUTHORIZED, both with HTTP 200 (§1.2).
+func (s *Sandbox) checkToken(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := kit.BearerToken(r)
+		switch _, ok := s.tokens.Active(token); {
+		case token == "":
+			kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusAuthorizationError, wire.Message{Message: "Token is required"}))
+		case !ok:
+			kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusUnauthorized, wire.Message{Message: "Token is invalid or expired"}))
+		default:
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (s *Sandbox) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("POST "+wire.PathOrdersGet, s.handleOrdersGet)
+	api.HandleFunc("POST "+wire.PathOrdersUpdate, s.handleOrdersUpdate)
+	api.HandleFunc("POST "+wire.PathOrderStatuses, s.handleStatuses)
+	api.HandleFunc("POST "+wire.PathCatalogExport, s.handleCatalogExport)
+	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusUndefinedFunction, wire.Message{Message: "Function " + r.URL.Path + " is not defined"}))
+	})
+	s.rec.HideBodies(wire.PathAuth)
+	// Outermost first: lift the token, record, HTML mode, faults, auth, rate limit.
+	authed := liftToken(s.rec.Wrap(s.htmlSwitch(s.faults.Wrap(s.checkToken(s.tokens.Wrap(errorBody, s.limit.Wrap(api)))))))
+	root := http.NewServeMux()
+	root.Handle("POST "+wire.PathAuth, s.rec.Wrap(s.htmlSwitch(s.faults.Wrap(http.HandlerFunc(s.handleAuth)))))
+	root.Handle("/_sandbox/", s.controlRoutes())
+	root.Handle("/", authed)
+	return root
+}
+
+// login checks credentials and issues a 32-character token (§1.2).
+func (s *Sandbox) login(login, password string) (string, bool) {
+	s.mu.RLock()
+	st := s.byLogin[login]
+	s.mu.RUnlock()
+	if st == nil || st.password != password {
+		return "", false
+	}
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	token := hex.EncodeToString(raw[:])
+	s.tokens.AddExpiring(token, st.id, s.clock.Now().Add(s.ttl))
+	s.mu.Lock()
+	s.sessions = append(s.sessions, token)
+	s.mu.Unlock()
+	return token, true
+}
+
+func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
+	var req wire.AuthRequest
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		req.Login, req.Password = r.PostFormValue("login"), r.PostFormValue("password")
+	} else if json.NewDecoder(r.Body).Decode(&req) != nil {
+		kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusError, wire.Message{Message: "Invalid request body"}))
+		return
+	}
+	token, ok := s.login(req.Login, req.Password)
+	if !ok {
+		kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusError, wire.Message{Message: "Користувача з таким логіном і паролем не існує"}))
+		return
+	}
+	kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusOK, wire.AuthResponse{Token: token}))
+}
+
+// ErrUnknownStore is returned by control methods for a shop never added.
+var ErrUnknownStore = fmt.Errorf("unknown store")
+
+func (s *Sandbox) storeByID(id string) (*store, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if st := s.stores[id]; st != nil {
+		return st, nil
+	}
+	return nil, ErrUnknownStore
+}
+
+func (s *Sandbox) storeOfRequest(r *http.Request) *store {
+	st, _ := s.storeByID(kit.StoreFrom(r.Context()))
+	return st
+}
+
+// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
+// ctx ends, and returns the base URL.
+func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
+	return kit.ServeUntil(ctx, addr, s.Handler())
+}

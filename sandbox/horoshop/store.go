@@ -1,0 +1,123 @@
+package horoshop
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"sync"
+	"time"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// store is one shop: its orders by ascending number, its catalog and statuses.
+type store struct {
+	id       string
+	index    int
+	login    string
+	password string
+
+	mu       sync.RWMutex
+	orders   []wire.Order
+	created  []int64 // stat_created of orders[i] as Kyiv wall seconds
+	products []wire.CatalogProduct
+	statuses map[int]wire.OrderStatus
+	added    int // orders created after seeding, for their generator stream
+}
+
+// wallSeconds reads a shop-local "2006-01-02 15:04:05" as a comparable
+// number: the shop filters on its local wall clock.
+func wallSeconds(s string) (int64, bool) {
+	t, err := time.ParseInLocation(wire.TimeLayout, s, time.UTC)
+	return t.Unix(), err == nil
+}
+
+// kyivWall formats an instant as the shop writes times.
+func kyivWall(t time.Time) string { return t.In(timeconv.Kyiv).Format(wire.TimeLayout) }
+
+// find returns the position of order id, or -1. Caller holds mu.
+func (s *store) find(id int64) int {
+	i := sort.Search(len(s.orders), func(i int) bool { return s.orders[i].OrderID >= id })
+	if i < len(s.orders) && s.orders[i].OrderID == id {
+		return i
+	}
+	return -1
+}
+
+// update applies change to a copy of order id and publishes the copy; a
+// failed change leaves the order untouched.
+func (s *store) update(id int64, change func(*wire.Order) string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.find(id)
+	if i < 0 {
+		return msgNotFound
+	}
+	next := cloneOrder(s.orders[i])
+	if msg := change(&next); msg != "" {
+		return msg
+	}
+	s.orders[i] = next
+	return ""
+}
+
+// publish appends an order with the next number. Caller holds mu.
+func (s *store) publish(o wire.Order) {
+	wall, _ := wallSeconds(o.StatCreated)
+	s.orders = append(s.orders, o)
+	s.created = append(s.created, wall)
+}
+
+// cloneOrder deep-copies the parts of an order a change may touch.
+func cloneOrder(o wire.Order) wire.Order {
+	c := o
+	c.Products = append([]wire.Product(nil), o.Products...)
+	c.DeliveryType = kit.Clone(o.DeliveryType)
+	c.PaymentType = kit.Clone(o.PaymentType)
+	c.DeliveryData = kit.Clone(o.DeliveryData)
+	if o.DeliveryData != nil {
+		c.DeliveryData.TNNumber = kit.Clone(o.DeliveryData.TNNumber)
+	}
+	c.Analytics = kit.Clone(o.Analytics)
+	c.Paid = kit.Clone(o.Paid)
+	return c
+}
+
+// encodeOrder writes an order as orders/get does: order_without_callback
+// as a JSON boolean and an all-digit utm_campaign as a number (Google Ads
+// campaign ids arrive that way, §1.4).
+func encodeOrder(o wire.Order, additional bool) []byte {
+	if !additional && o.AdditionalData != nil {
+		o.AdditionalData = dropKey(o.AdditionalData, "recipient_warehouse_ref")
+	}
+	b := mustJSON(o)
+	b = bytes.Replace(b, []byte(`"order_without_callback":1`), []byte(`"order_without_callback":true`), 1)
+	b = bytes.Replace(b, []byte(`"order_without_callback":0`), []byte(`"order_without_callback":false`), 1)
+	if a := o.Analytics; a != nil && isDigits(string(a.UTMCampaign)) {
+		b = bytes.Replace(b, []byte(`"utm_campaign":"`+string(a.UTMCampaign)+`"`), []byte(`"utm_campaign":`+string(a.UTMCampaign)), 1)
+	}
+	return b
+}
+
+func dropKey(obj json.RawMessage, key string) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(obj, &m) != nil {
+		return obj
+	}
+	delete(m, key)
+	return mustJSON(m)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

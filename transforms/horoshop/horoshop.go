@@ -1,0 +1,375 @@
+// Package horoshop turns one Horoshop orders/get order, as the API sends it
+// (extractors/horoshop.Order), into a canonical order, and one
+// catalog/export product into a canonical product.
+package horoshop
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/mapping"
+	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/people"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// Marketplace is the canonical marketplace name, used when the store
+// context leaves it empty.
+const Marketplace = "horoshop"
+
+// DefaultCurrency is used when an order names none.
+const DefaultCurrency = "UAH"
+
+// Article choices of a store (pipeline/config "article").
+const (
+	ArticleInternal = "internal" // the shop's own article (default)
+	ArticleExternal = "external" // the article shown to buyers, often the supplier's
+)
+
+// Payment statuses: Horoshop has only the payed flag.
+const (
+	PaymentPaid   = "paid"
+	PaymentUnpaid = "unpaid"
+)
+
+// statusCancelled is built-in status 4, "Не доставлене" (the admin's
+// «Отменен», §1.5).
+const statusCancelled = 4
+
+// StoreContext is what the transform needs to know about the store an
+// order came from.
+type StoreContext struct {
+	Marketplace string // "horoshop"; empty means Marketplace
+	Store       string
+	OrderType   string
+	OrderSource string
+	Mappings    mapping.Tables
+	// SplitNames splits delivery_name into last, first and middle names;
+	// off, the whole name goes into the first-name field as typed.
+	SplitNames bool
+	// Article picks the line SKU: ArticleInternal (default) or ArticleExternal.
+	Article string
+}
+
+// Transform decodes one raw order and maps it to canon.Order. A bad field
+// fails the order with a *canon.FieldError naming it ("total_sum",
+// "products[1].price"); RecordID names the record in the reject.
+func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
+	var w wire.Order
+	if err := decode.Into(raw, &w); err != nil {
+		return canon.Order{}, err
+	}
+	return build(&w, store)
+}
+
+// RecordID reads the order's "order_id" (number or string) even from a
+// record that does not decode; "" when there is none.
+func RecordID(raw json.RawMessage) string {
+	v, ok := source.PeekField(raw, "order_id")
+	if !ok || string(v) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	return string(v)
+}
+
+func build(w *wire.Order, store StoreContext) (canon.Order, error) {
+	o := canon.Order{
+		Marketplace: store.Marketplace, Store: store.Store,
+		OrderType: store.OrderType, OrderSource: store.OrderSource,
+		Currency: strings.TrimSpace(w.Currency),
+	}
+	if o.Marketplace == "" {
+		o.Marketplace = Marketplace
+	}
+	if o.Currency == "" {
+		o.Currency = DefaultCurrency
+	}
+	if w.OrderID <= 0 {
+		return canon.Order{}, fieldErr("order_id", "missing")
+	}
+	o.ExternalID = strconv.FormatInt(w.OrderID, 10)
+	var err error
+	if o.CreatedAt, err = parseTime("stat_created", w.StatCreated); err != nil {
+		return canon.Order{}, err
+	}
+	// orders/get carries no modification time (§1.4); the content hash
+	// tells changed orders apart.
+	o.ModifiedAt = o.CreatedAt
+
+	if w.StatStatus == 0 {
+		return canon.Order{}, fieldErr("stat_status", "missing")
+	}
+	o.MarketplaceStatus = strconv.Itoa(w.StatStatus)
+	o.StatusName = builtinStatusNames[w.StatStatus]
+	o.Status, _ = mapping.First(store.Mappings.Status, o.MarketplaceStatus, o.StatusName)
+	if w.StatStatus == statusCancelled {
+		o.CancelReason = o.StatusName
+	}
+
+	discount, err := mapMoney(&o, w)
+	if err != nil {
+		return canon.Order{}, err
+	}
+	mapPeople(&o, w, store.SplitNames)
+	o.ManagerComment = joinLines(o.ManagerComment, discountNote(discount, w))
+	mapDelivery(&o, w, store.Mappings.Delivery)
+	mapPayment(&o, w, store.Mappings.Payment)
+	if a := w.Analytics; a != nil {
+		o.UTMSource, o.UTMMedium, o.UTMCampaign = text(a.UTMSource), text(a.UTMMedium), text(a.UTMCampaign)
+	}
+	if o.Items, err = items(w.Products, store.Article); err != nil {
+		return canon.Order{}, err
+	}
+	return o, nil
+}
+
+// builtinStatusNames are the titles of the built-in statuses (§1.5); a
+// shop's own statuses keep an empty name (the reference job lists them).
+var builtinStatusNames = map[int]string{1: "Нове", 2: "В обробці", 3: "Доставлене", 4: "Не доставлене", 6: "Доставляється"}
+
+// mapPeople: delivery_name is the recipient's full name in one field. The
+// checkout asks for one contact, so the buyer is the recipient unless a
+// B2B order's customer_details names someone else; then the manager
+// comment says who receives the parcel.
+func mapPeople(o *canon.Order, w *wire.Order, split bool) {
+	recipient := person(w.DeliveryName, w.DeliveryPhone, split)
+	buyer, email := recipient, strings.TrimSpace(w.DeliveryEmail)
+	if c, ok := customerDetails(w.CustomerDetails); ok {
+		buyer = person(c.Name, c.Phone, split)
+		if e := strings.TrimSpace(c.Email); e != "" {
+			email = e
+		}
+	}
+	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
+	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
+	o.BuyerEmail = email
+	o.BuyerComment = strings.TrimSpace(w.Comment)
+	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	o.DontCallBack = bool(w.OrderWithoutCallback)
+}
+
+// person reads a name typed in one field: split into its parts, or kept
+// whole (spaces tidied) in the first name.
+func person(fullName, phone string, split bool) people.Person {
+	p := people.Person{Phone: people.NormalizePhone(phone)}
+	if split {
+		p.LastName, p.FirstName, p.MiddleName = people.SplitFullName(fullName)
+	} else {
+		p.FirstName = strings.Join(strings.Fields(fullName), " ")
+	}
+	return p
+}
+
+// customer is the part of a B2B order's customer_details the transform
+// reads. The block's keys are not documented (§1.4 names only the block):
+// name, phone and email are assumed, and any other shape is ignored.
+type customer struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+func customerDetails(raw json.RawMessage) (customer, bool) {
+	var c customer
+	if len(raw) == 0 || json.Unmarshal(raw, &c) != nil {
+		return customer{}, false
+	}
+	c.Name, c.Phone = strings.TrimSpace(c.Name), strings.TrimSpace(c.Phone)
+	return c, c.Name != "" || c.Phone != ""
+}
+
+func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
+	if d := w.DeliveryType; d != nil {
+		o.MarketplaceDelivery = strings.TrimSpace(d.Title)
+		o.Delivery, _ = mapping.First(table, optionKeys(d)...)
+	}
+	if d := w.DeliveryData; d != nil {
+		o.DeliveryProvider = strings.TrimSpace(d.DeliveryOperatorType)
+		if d.TNNumber != nil {
+			o.TTN = text(*d.TNNumber)
+		}
+	}
+	o.DeliveryAddress = joinNonEmpty(", ", w.DeliveryCity, w.DeliveryAddress)
+}
+
+// mapPayment: the payed flag is the whole payment state; the update API's
+// spelling paid is read too.
+func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
+	if p := w.PaymentType; p != nil {
+		o.MarketplacePayment = strings.TrimSpace(p.Title)
+		o.Payment, _ = mapping.First(table, optionKeys(p)...)
+	}
+	o.Paid = bool(w.Payed) || (w.Paid != nil && bool(*w.Paid))
+	o.PaymentStatus = PaymentUnpaid
+	if o.Paid {
+		o.PaymentStatus = PaymentPaid
+	}
+}
+
+// optionKeys: tables are keyed by the title the admin shows; the id works too.
+func optionKeys(n *wire.Named) []string {
+	keys := []string{n.Title}
+	if n.ID != 0 {
+		keys = append(keys, strconv.FormatInt(n.ID, 10))
+	}
+	return keys
+}
+
+// orderDiscount is the order-level discount (a coupon or the manager's)
+// that total_sum already has taken off.
+type orderDiscount struct {
+	amount decimal.Decimal
+	coupon string
+	pct    decimal.Decimal
+}
+
+// mapMoney: Amount is total_sum, what the buyer pays for the goods after
+// every discount and without delivery (§1.4); delivery_price is added for
+// FullAmount (-1 means "not calculated" and counts as 0). Product
+// discounts are already in the line prices; the order-level discount is
+// total_default − total_sum, which the lines do not show, so it is
+// returned for the manager comment. Every money field present is checked.
+func mapMoney(o *canon.Order, w *wire.Order) (orderDiscount, error) {
+	fields := []struct {
+		name string
+		n    json.Number
+		dst  *decimal.Decimal
+	}{
+		{"total_sum", w.TotalSum, &o.Amount}, {"delivery_price", w.DeliveryPrice, &o.DeliveryCost},
+		{"total_default", w.TotalDefault, nil}, {"discount_value", w.DiscountValue, nil},
+		{"coupon_discount_value", w.CouponDiscountValue, nil}, {"coupon_percent", w.CouponPercent, nil},
+	}
+	vals := make([]decimal.Decimal, len(fields))
+	for i, f := range fields {
+		v, err := money.ParseNumberOptional(f.n)
+		if err != nil {
+			return orderDiscount{}, fieldErr(f.name, err.Error())
+		}
+		vals[i] = v
+		if f.dst != nil {
+			*f.dst = v
+		}
+	}
+	if strings.TrimSpace(string(w.TotalSum)) == "" {
+		return orderDiscount{}, fieldErr("total_sum", "missing")
+	}
+	if o.Amount.IsNegative() {
+		return orderDiscount{}, fieldErr("total_sum", "negative")
+	}
+	if o.DeliveryCost.IsNegative() {
+		o.DeliveryCost = decimal.Zero
+	}
+	o.FullAmount = o.Amount.Add(o.DeliveryCost)
+
+	d := orderDiscount{coupon: text(w.CouponCode), pct: vals[5]}
+	if totalDefault := vals[2]; totalDefault.GreaterThan(o.Amount) {
+		d.amount = totalDefault.Sub(o.Amount)
+	} else {
+		d.amount = vals[3].Add(vals[4]) // no total_default: the parts as given
+	}
+	return d, nil
+}
+
+// discountNote tells the manager about an order-level discount and its
+// coupon: canon.Order has no coupon field, and the CRM's order comment is
+// where a manager looks for one.
+//
+//	Знижка на замовлення: 200.00 UAH (купон SPRING10, 25%)
+func discountNote(d orderDiscount, w *wire.Order) string {
+	if !d.amount.IsPositive() && d.coupon == "" {
+		return ""
+	}
+	note := "Знижка на замовлення: " + d.amount.StringFixed(2) + " " + currencyOf(w)
+	if d.coupon != "" {
+		c := "купон " + d.coupon
+		if d.pct.IsPositive() {
+			c += ", " + d.pct.String() + "%"
+		}
+		note += " (" + c + ")"
+	}
+	return note
+}
+
+func currencyOf(w *wire.Order) string {
+	if c := strings.TrimSpace(w.Currency); c != "" {
+		return c
+	}
+	return DefaultCurrency
+}
+
+func items(products []wire.Product, article string) ([]canon.Item, error) {
+	out := make([]canon.Item, 0, len(products))
+	for i, p := range products {
+		at := func(field string) string { return "products[" + strconv.Itoa(i) + "]." + field }
+		internal := strings.TrimSpace(p.Article)
+		it := canon.Item{
+			Line: uint32(i), Name: strings.TrimSpace(p.Title),
+			ProductID: internal, ExternalID: internal, SKU: internal,
+		}
+		if article == ArticleExternal {
+			if ext := strings.TrimSpace(p.ArticleForDisplay); ext != "" {
+				it.SKU = ext
+			}
+		}
+		q, err := money.ParseNumber(p.Quantity)
+		if err != nil {
+			return nil, fieldErr(at("quantity"), err.Error())
+		}
+		if !q.IsPositive() {
+			return nil, fieldErr(at("quantity"), "must be more than 0")
+		}
+		it.Quantity = q
+		if it.Price, err = money.ParseNumber(p.Price); err != nil {
+			return nil, fieldErr(at("price"), err.Error())
+		}
+		if it.Total, err = money.ParseNumberOptional(p.TotalPrice); err != nil {
+			return nil, fieldErr(at("total_price"), err.Error())
+		}
+		if strings.TrimSpace(string(p.TotalPrice)) == "" {
+			it.Total = it.Price.Mul(q)
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// parseTime reads "YYYY-MM-DD HH:MM:SS" in shop (Kyiv) local time (§1.4);
+// DST gaps and overlaps resolve as timeconv says.
+func parseTime(field, s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, fieldErr(field, "missing")
+	}
+	t, err := timeconv.Parse(s, timeconv.Kyiv)
+	if err != nil {
+		return time.Time{}, fieldErr(field, err.Error())
+	}
+	return t, nil
+}
+
+func text(t wire.Text) string { return strings.TrimSpace(string(t)) }
+
+func joinNonEmpty(sep string, parts ...string) string {
+	kept := parts[:0:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
+func joinLines(parts ...string) string { return joinNonEmpty("\n", parts...) }
+
+func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }

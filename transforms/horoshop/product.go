@@ -1,0 +1,130 @@
+package horoshop
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/money"
+)
+
+// TransformProduct turns one catalog/export product into a catalog
+// product. presence is the availability (quantity reads 0 when the shop
+// keeps no stock accounting, §1.7); the article is the key.
+func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, error) {
+	var w wire.CatalogProduct
+	if err := decode.Into(raw, &w); err != nil {
+		return canon.Product{}, err
+	}
+	article := strings.TrimSpace(w.Article)
+	if article == "" {
+		return canon.Product{}, fieldErr("article", "missing")
+	}
+	p := canon.Product{
+		Marketplace: store.Marketplace, Store: store.Store,
+		ProductID: article, ExternalID: article, Article: article,
+		Name:              w.Title.Best(),
+		Currency:          strings.TrimSpace(w.Currency),
+		AvailabilityTitle: text(w.Presence),
+		Available:         Available(string(w.Presence)),
+		URL:               strings.TrimSpace(w.Link),
+		Photos:            images(w.Images),
+	}
+	if p.Marketplace == "" {
+		p.Marketplace = Marketplace
+	}
+	if p.Currency == "" {
+		p.Currency = DefaultCurrency
+	}
+	if store.Article == ArticleExternal && strings.TrimSpace(w.ArticleForDisplay) != "" {
+		p.Article = strings.TrimSpace(w.ArticleForDisplay)
+	}
+	var err error
+	if p.Price, err = productMoney("price", w.Price); err != nil {
+		return canon.Product{}, err
+	}
+	if p.OldPrice, err = productMoney("price_old", w.PriceOld); err != nil {
+		return canon.Product{}, err
+	}
+	q, err := money.ParseNumberOptional(w.Quantity)
+	if err != nil {
+		return canon.Product{}, fieldErr("quantity", err.Error())
+	}
+	if q.IsPositive() {
+		p.Stock = uint32(q.IntPart())
+	}
+	if w.Parent != nil {
+		if w.Parent.ID != 0 {
+			p.CategoryID = strconv.FormatInt(w.Parent.ID, 10)
+		}
+		p.Category = w.Parent.Value.Best()
+	}
+	if strings.TrimSpace(w.CreationTime) != "" {
+		if p.CreatedAt, err = parseTime("creation_time", w.CreationTime); err != nil {
+			return canon.Product{}, err
+		}
+	}
+	return p, nil
+}
+
+// productMoney reads a price; 0 and negatives mean none.
+func productMoney(field string, n json.Number) (decimal.Decimal, error) {
+	v, err := money.ParseNumberOptional(n)
+	if err != nil {
+		return decimal.Zero, fieldErr(field, err.Error())
+	}
+	if !v.IsPositive() {
+		return decimal.Zero, nil
+	}
+	return v, nil
+}
+
+// Available reads presence, a text the shop sets («В наявності»,
+// «Немає в наявності», «Очікується», «Під замовлення», or their Russian
+// forms): in stock and made-to-order products can be ordered; anything
+// else, unknown texts included, cannot.
+func Available(presence string) bool {
+	p := strings.ToLower(strings.Join(strings.Fields(presence), " "))
+	if p == "" || strings.HasPrefix(p, "нема") || strings.HasPrefix(p, "нет") || strings.HasPrefix(p, "out of") {
+		return false
+	}
+	for _, yes := range []string{"в наявності", "є в наявності", "в наличии", "есть в наличии", "in stock", "під замовлення", "под заказ", "на замовлення"} {
+		if p == yes {
+			return true
+		}
+	}
+	return false
+}
+
+// images reads the product's image list: URLs as strings, or objects with
+// a "src"/"url"; anything else gives none.
+func images(raw json.RawMessage) []string {
+	out := []string{}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return out
+	}
+	for _, item := range list {
+		var s string
+		if json.Unmarshal(item, &s) == nil {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+			continue
+		}
+		var obj struct{ Src, URL string }
+		if json.Unmarshal(item, &obj) == nil {
+			if s := strings.TrimSpace(obj.Src); s != "" {
+				out = append(out, s)
+			} else if s := strings.TrimSpace(obj.URL); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
