@@ -79,11 +79,19 @@ func (rec *Recorder) Wrap(h http.Handler) http.Handler {
 		if len(body) > 0 && !rec.hides(r.URL.Path) {
 			entry.Body = body
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		// The entry is filed when the answer starts, before its bytes can
+		// reach the client: a test that has its answer sees it recorded.
+		filed := false
+		file := func(code int) {
+			if !filed {
+				filed = true
+				entry.Status, entry.Store = code, info.store
+				rec.add(entry)
+			}
+		}
+		sw := &statusWriter{ResponseWriter: w, onHeader: file}
 		h.ServeHTTP(sw, r)
-		entry.Status = sw.status()
-		entry.Store = info.store
-		rec.add(entry)
+		file(sw.status())
 	})
 }
 
@@ -123,22 +131,27 @@ func (rec *Recorder) Reset() {
 	rec.reqs = nil
 }
 
-// statusWriter remembers the status code the handler sent.
+// statusWriter remembers the status code the handler sent and reports it
+// before the first byte goes out.
 type statusWriter struct {
 	http.ResponseWriter
-	code int
+	code     int
+	onHeader func(code int)
 }
 
 func (s *statusWriter) WriteHeader(code int) {
 	if s.code == 0 {
 		s.code = code
+		if s.onHeader != nil {
+			s.onHeader(code)
+		}
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.code == 0 {
-		s.code = http.StatusOK
+		s.WriteHeader(http.StatusOK)
 	}
 	return s.ResponseWriter.Write(b)
 }
