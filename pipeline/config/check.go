@@ -230,7 +230,9 @@ func (v validator) onlyForOthers(p string, s Store) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		allowed := storeKeysOnlyFor[k]
-		if !v.d.present(p+"."+k) || allowed[s.Marketplace] || s.Marketplace == "" || !isKnownMarketplace(s.Marketplace) {
+		// A store described by a spec may use any credential key its API needs.
+		if !v.d.present(p+"."+k) || allowed[s.Marketplace] || s.Marketplace == "" || !isKnownMarketplace(s.Marketplace) ||
+			(s.Spec != "" && (k == "username" || k == "password_env" || k == "password_file")) {
 			continue
 		}
 		v.problem(p+"."+k, "unknown key for a %s store (only %s stores have it)", s.Marketplace, strings.Join(sortedKeys(allowed), ", "))
