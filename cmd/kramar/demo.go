@@ -100,6 +100,14 @@ func demoCmd() *cobra.Command {
 					cfg.Stores[i].FeedURL = zkBase + zakupka.FeedPath + "?key=" + zkKey
 				}
 			}
+			more, err := moreDemoStores(out, clock, cfg.Stores[0], "specs")
+			for _, m := range more {
+				defer m.close()
+				cfg.Stores = append(cfg.Stores, m.store)
+			}
+			if err != nil {
+				return err
+			}
 			wh, err := openWarehouse(ctx, dsn)
 			if err != nil {
 				return err
@@ -112,14 +120,14 @@ func demoCmd() *cobra.Command {
 			for _, job := range []struct{ name, title string }{
 				{pipeline.JobOrders, "Orders"},
 				{pipeline.JobReference, "Reference lists of the accounts (delivery services, payment methods, statuses)"},
-				{pipeline.JobCatalog, "Catalogs (Rozetka from its API, Zakupka from its YML feed)"},
+				{pipeline.JobCatalog, "Catalogs (Rozetka and Horoshop from their APIs, Zakupka from its YML feed)"},
 			} {
 				var stores []string
 				switch job.name {
 				case pipeline.JobCatalog:
-					stores = []string{"rozetka-main", "zakupka-main"}
+					stores = []string{"rozetka-main", "zakupka-main", "horoshop-main"}
 				case pipeline.JobReference:
-					stores = []string{"prom-main", "prom-outlet", "rozetka-main"}
+					stores = []string{"prom-main", "prom-outlet", "rozetka-main", "horoshop-main"}
 				}
 				results, err := runner.RunJob(ctx, job.name, stores...)
 				if err != nil {
