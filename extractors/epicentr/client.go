@@ -1,0 +1,151 @@
+package epicentr
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/extractors/source"
+)
+
+// ProductionURL is the merchant API root (§2.1).
+const ProductionURL = "https://merchant-api.epicentrm.com.ua"
+
+// API paths, one version per call as live-tested code uses them (§2.2).
+const (
+	PathOrders        = "/v3/oms/orders"
+	PathOrderDetails  = "/v5/oms/orders/"
+	PathCancelReasons = "/v2/oms/order-cancel-reasons/customer"
+	PathOffers        = "/v1/offers"
+	PathOfferResults  = "/v1/offers/update-results/"
+)
+
+// Client talks to one Epicentr seller company (one token = one store).
+type Client struct {
+	store    string
+	api      *httpx.Client
+	pageSize int
+	// SettledHorizon is how far before a pull's window orders in any status
+	// are re-read (see ModifiedBetween).
+	SettledHorizon time.Duration
+}
+
+// NewClient builds a client for one store. The token is the cabinet's
+// "Згенерувати" token (§2.1), sent as a Bearer on every call.
+func NewClient(c source.Config) *Client {
+	o := c.HTTP
+	o.Store = c.Store
+	o.BaseURL = strings.TrimRight(cmp.Or(c.BaseURL, ProductionURL), "/")
+	token := c.Token
+	o.Authorize = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+	size := c.PageSize
+	if size <= 0 || size > MaxPageSize {
+		size = MaxPageSize
+	}
+	return &Client{store: c.Store, api: httpx.New(o), pageSize: size, SettledHorizon: DefaultSettledHorizon}
+}
+
+// isNotFound is a 404 for a record; a 404 for an unknown route (§2.2) is a
+// configuration mistake and stays an error.
+func isNotFound(err error) bool {
+	var he *httpx.Error
+	return errors.As(err, &he) && he.Status == http.StatusNotFound && !strings.Contains(he.Msg, NoRoute)
+}
+
+// Get fetches one order (GET /v5/oms/orders/{id}); a {"data": …} wrapper,
+// which some versions add (§2.2), is removed.
+func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
+	var raw json.RawMessage
+	if err := c.api.GetJSON(ctx, PathOrderDetails+url.PathEscape(id), nil, &raw); err != nil {
+		if isNotFound(err) {
+			return source.RawOrder{}, &source.NotFoundError{ID: id}
+		}
+		return source.RawOrder{}, err
+	}
+	return source.RawOrder{ID: id, Body: Unwrap(raw)}, nil
+}
+
+// Unwrap returns the order inside {"data": {...}}, or raw itself.
+func Unwrap(raw json.RawMessage) json.RawMessage {
+	if _, hasID := source.PeekField(raw, "id"); hasID {
+		return raw
+	}
+	if d, ok := source.PeekField(raw, "data"); ok && len(d) > 0 && d[0] == '{' {
+		return d
+	}
+	return raw
+}
+
+func orderPath(id, tail string) string {
+	return "/v2/oms/orders/" + url.PathEscape(id) + tail
+}
+
+// AllowedStatuses lists the status codes order id may move to now (§2.4:
+// always consult it before a change).
+func (c *Client) AllowedStatuses(ctx context.Context, id string) ([]string, error) {
+	var list StatusList
+	if err := c.api.GetJSON(ctx, orderPath(id, "/allowed-statuses"), nil, &list); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(list.Items))
+	for i, s := range list.Items {
+		out[i] = s.Code
+	}
+	return out, nil
+}
+
+// ChangeStatus moves order id to status code with an empty body. Use
+// Cancel for canceled, which needs a reason.
+func (c *Client) ChangeStatus(ctx context.Context, id, code string) error {
+	return c.api.Do(ctx, http.MethodPost, orderPath(id, "/change-status/to/"+url.PathEscape(code)), nil, struct{}{}, nil)
+}
+
+// Cancel cancels order id with one of CancelReasons' codes; the
+// translation key is filled in from the code when empty.
+func (c *Client) Cancel(ctx context.Context, id string, r CancelRequest) error {
+	if r.TranslationKey == "" {
+		r.TranslationKey = TranslationKey(r.ReasonCode)
+	}
+	return c.api.Do(ctx, http.MethodPost, orderPath(id, "/change-status/to/"+StatusCanceled), nil, r, nil)
+}
+
+// SetShipmentNumber sets the waybill (TTN) of order id
+// (PATCH /v1/oms/orders/{id}/shipment-number).
+func (c *Client) SetShipmentNumber(ctx context.Context, id, number string) error {
+	return c.api.Do(ctx, http.MethodPatch, "/v1/oms/orders/"+url.PathEscape(id)+"/shipment-number", nil, ShipmentNumber{Number: number}, nil)
+}
+
+// CancelReasons lists the reasons a cancel may give.
+func (c *Client) CancelReasons(ctx context.Context) ([]CancelReason, error) {
+	var list CancelReasonList
+	err := c.api.GetJSON(ctx, PathCancelReasons, nil, &list)
+	return list.Items, err
+}
+
+// UpdateOffers sends price and availability changes (POST /v1/offers, at
+// most MaxOfferBatch items). The answer is a request id with each item
+// enqueued or refused; poll OfferUpdateResults until Done.
+func (c *Client) UpdateOffers(ctx context.Context, items []OfferUpdate) (OfferUpdateResult, error) {
+	var res OfferUpdateResult
+	err := c.api.PostJSON(ctx, PathOffers, OfferUpdateRequest{Items: items}, &res)
+	return res, err
+}
+
+// MaxOfferBatch is the batch size the reference's client uses (§2.5).
+const MaxOfferBatch = 200
+
+// OfferUpdateResults reads the outcome of an UpdateOffers request.
+func (c *Client) OfferUpdateResults(ctx context.Context, requestID string) (OfferUpdateResult, error) {
+	var res OfferUpdateResult
+	err := c.api.GetJSON(ctx, PathOfferResults+url.PathEscape(requestID), nil, &res)
+	return res, err
+}
+
+// The interface the pipeline uses.
+var _ source.Orders = (*Client)(nil)

@@ -1,0 +1,320 @@
+// Package epicentr is the Epicentr Marketplace merchant API client
+// (https://merchant-api.epicentrm.com.ua, horoshop-epicentr-feeds-others.md
+// §2): its wire types live here and nowhere else; the extractor, the
+// reverse-ETL pusher and the sandbox all use them.
+package epicentr
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// OrderList is the answer of GET /v3/oms/orders (§2.2): a page of full
+// orders and opaque cursors. Next is empty on the last page.
+type OrderList struct {
+	Items   []json.RawMessage `json:"items"`
+	Current Cursor            `json:"current"`
+	Next    Cursor            `json:"next"`
+	Prev    Cursor            `json:"prev"`
+	Last    Cursor            `json:"last"`
+	Limit   int               `json:"limit"`
+}
+
+// Cursor is an opaque page position; "" is written and read as null.
+type Cursor string
+
+// MarshalJSON writes "" as null.
+func (c Cursor) MarshalJSON() ([]byte, error) {
+	if c == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(c))
+}
+
+// UnmarshalJSON reads null as "".
+func (c *Cursor) UnmarshalJSON(data []byte) error {
+	var t Text
+	if err := t.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	*c = Cursor(t)
+	return nil
+}
+
+// Order is one order as the list (v3) and the details (v5) send it (§2.3).
+// The shipment block lives inside Address, not at the top level.
+type Order struct {
+	ID        string `json:"id"`     // a uuid; the key of every order call
+	Number    Text   `json:"number"` // the public number the cabinet shows
+	CreatedAt string `json:"createdAt"`
+	// UpdatedAt is not among the observed fields (§2.3); read when sent.
+	UpdatedAt  string `json:"updatedAt,omitempty"`
+	StatusCode string `json:"statusCode"`
+	Comment    string `json:"comment"`
+	Subtotal   Number `json:"subtotal"`
+	// Payed is false even for finished orders (§2.3): never trust it.
+	Payed      bool        `json:"payed"`
+	Items      []Item      `json:"items"`
+	Address    *Address    `json:"address"`
+	Settlement *Settlement `json:"settlement,omitempty"`
+	Office     *Office     `json:"office,omitempty"`
+}
+
+// Item is one order line.
+type Item struct {
+	OfferID  Text   `json:"offerId"` // Epicentr's offer id
+	SKU      string `json:"sku"`     // the seller's article, the key of /v1/offers
+	Title    string `json:"title"`
+	Quantity Number `json:"quantity"`
+	Price    Number `json:"price"`
+}
+
+// Address is the buyer, the alternate recipient and the shipment.
+type Address struct {
+	FirstName            string    `json:"firstName"`
+	LastName             string    `json:"lastName"`
+	Patronymic           string    `json:"patronymic"`
+	Phone                string    `json:"phone"`
+	Email                string    `json:"email"`
+	IsAlternateRecipient bool      `json:"isAlternateRecipient"`
+	Recipient            *Person   `json:"recipient"`
+	Shipment             *Shipment `json:"shipment"`
+}
+
+// Person is a name split into parts, and a phone.
+type Person struct {
+	FirstName  string `json:"firstName"`
+	LastName   string `json:"lastName"`
+	Patronymic string `json:"patronymic"`
+	Phone      string `json:"phone"`
+}
+
+// Shipment is the delivery: carrier, waybill (Number) and payment.
+type Shipment struct {
+	Provider        string `json:"provider"`
+	Number          Text   `json:"number"` // the TTN; empty until the seller sets it
+	SettlementID    Text   `json:"settlementId,omitempty"`
+	OfficeID        Text   `json:"officeId,omitempty"`
+	Address         string `json:"address,omitempty"` // courier delivery: the street address
+	DeliveryPrice   Number `json:"deliveryPrice,omitempty"`
+	PaymentProvider string `json:"paymentProvider"`
+	PaymentStatus   string `json:"paymentStatus"`
+}
+
+// Settlement is the delivery city.
+type Settlement struct {
+	Title      string `json:"title,omitempty"`
+	City       string `json:"city,omitempty"` // some versions name it city
+	Region     string `json:"region,omitempty"`
+	District   string `json:"district,omitempty"`
+	ExternalID string `json:"external_id,omitempty"` // Nova Poshta CityRef
+}
+
+// Office is the carrier's branch or locker; v6 sends ExternalID empty (§8.7).
+type Office struct {
+	Title      string `json:"title,omitempty"`
+	Address    string `json:"address,omitempty"`
+	ExternalID string `json:"externalId,omitempty"`
+}
+
+// Status codes (§2.4, the most-supported set).
+const (
+	StatusNew                        = "new"
+	StatusConfirmedByMerchant        = "confirmed_by_merchant"
+	StatusConfirmed                  = "confirmed"
+	StatusSent                       = "sent"
+	StatusDelivered                  = "delivered"
+	StatusCompleted                  = "completed"
+	StatusClosed                     = "closed"
+	StatusCanceled                   = "canceled"
+	StatusCanceledByMerchant         = "canceled_by_merchant"
+	StatusReturned                   = "returned"
+	StatusReturnRequested            = "return_requested"
+	StatusCompletedMerchantRejection = "completed_merchant_rejection"
+	StatusClosedMerchantRejection    = "closed_merchant_rejection"
+)
+
+// Shipment providers (§2.3).
+const (
+	ProviderNovaPoshta = "nova_poshta"
+	ProviderUkrposhta  = "ukrposhta"
+	ProviderMeest      = "meest"
+	ProviderPickup     = "pickup"
+	ProviderParcelBox  = "parcel_box_epicentr"
+	ProviderCVZ        = "cvz_epicentr"
+)
+
+// Payment providers and payment statuses (§2.3).
+const (
+	PayOnDelivery = "pay_on_delivery"
+	PayOnPickup   = "pay_on_pickup"
+	PayEasypay    = "easypay"
+	PayMonobank   = "monobank"
+	PayInvoice    = "invoice"
+
+	PaymentHoldSet      = "hold_set"   // the buyer's money is held for the seller
+	PaymentHoldUnset    = "hold_unset" // seen on every finished order, COD ones too
+	PaymentCanceled     = "payment_canceled"
+	PaymentHoldCanceled = "hold_canceled"
+	PaymentNone         = "none" // cash on delivery
+)
+
+// StatusList is GET /v2/oms/orders/{id}/allowed-statuses.
+type StatusList struct {
+	Items []StatusRef `json:"items"`
+}
+
+// StatusRef names one status.
+type StatusRef struct {
+	Code string `json:"code"`
+}
+
+// CancelRequest is the body of change-status/to/canceled (§2.2).
+type CancelRequest struct {
+	ReasonCode     string `json:"reason_code"`
+	Comment        string `json:"comment,omitempty"`
+	TranslationKey string `json:"translationKey,omitempty"`
+}
+
+// CancelReasonList is GET /v2/oms/order-cancel-reasons/customer. Only the
+// codes are documented (§2.2); the item shape beside code is assumed.
+type CancelReasonList struct {
+	Items []CancelReason `json:"items"`
+}
+
+// CancelReason is one reason a seller may give for cancelling.
+type CancelReason struct {
+	Code           string `json:"code"`
+	Title          string `json:"title,omitempty"`
+	TranslationKey string `json:"translationKey,omitempty"`
+}
+
+// TranslationKey is the key a cancel reason's code goes with (§2.2).
+func TranslationKey(reasonCode string) string {
+	return "order.customer_cancel_reason." + reasonCode
+}
+
+// ShipmentNumber is the body of PATCH /v1/oms/orders/{id}/shipment-number.
+type ShipmentNumber struct {
+	Number string `json:"number"`
+}
+
+// OfferUpdateRequest is the body of POST /v1/offers (§2.5): partial
+// updates, price only or availability only.
+type OfferUpdateRequest struct {
+	Items []OfferUpdate `json:"items"`
+}
+
+// OfferUpdate changes one offer, named by the seller's sku.
+type OfferUpdate struct {
+	SKU          string       `json:"sku"`
+	Prices       *OfferPrices `json:"prices,omitempty"`
+	Availability string       `json:"availability,omitempty"`
+}
+
+// OfferPrices holds the new price.
+type OfferPrices struct {
+	Price Number `json:"price"`
+}
+
+// Availability values of /v1/offers (§2.5).
+const (
+	InStock      = "in_stock"
+	NotAvailable = "not_available"
+)
+
+// OfferUpdateResult is the answer of POST /v1/offers and of
+// GET /v1/offers/update-results/{requestId}: the update is applied later,
+// item by item.
+type OfferUpdateResult struct {
+	RequestID string            `json:"requestId"`
+	Total     int               `json:"total"`
+	Items     []OfferItemResult `json:"items"`
+}
+
+// Done says no item is waiting any more.
+func (r OfferUpdateResult) Done() bool {
+	for _, it := range r.Items {
+		if it.Status == OfferEnqueued {
+			return false
+		}
+	}
+	return true
+}
+
+// OfferItemResult is the outcome of one item; Errors maps a field to
+// validation keys such as "validation.positive".
+type OfferItemResult struct {
+	ID     int                 `json:"id"`
+	IDType string              `json:"idType"`
+	SKU    string              `json:"sku"`
+	Status string              `json:"status"`
+	Errors map[string][]string `json:"errors,omitempty"`
+}
+
+// Offer item statuses (§2.5).
+const (
+	OfferProcessed = "processed"
+	OfferEnqueued  = "enqueued"
+	OfferSkipped   = "skipped"
+	OfferForbidden = "forbidden"
+)
+
+// APIError is an error body: "message" or "error" (§2.2), with per-field
+// validation keys when the request was refused as invalid.
+type APIError struct {
+	Message string              `json:"message,omitempty"`
+	Error   string              `json:"error,omitempty"`
+	Errors  map[string][]string `json:"errors,omitempty"`
+}
+
+// NoRoute is the message of an unknown path (§2.2): a wrong base URL or
+// API version, never a missing order.
+const NoRoute = "No route configured"
+
+// Text reads a string that may come as a bare number (ids, the public
+// number) or null.
+type Text string
+
+// UnmarshalJSON accepts strings, numbers and null.
+func (t *Text) UnmarshalJSON(data []byte) error {
+	if bytes.Equal(data, []byte("null")) {
+		*t = ""
+		return nil
+	}
+	if len(data) > 0 && data[0] == '"' {
+		return json.Unmarshal(data, (*string)(t))
+	}
+	var n json.Number
+	if json.Unmarshal(data, &n) != nil {
+		return fmt.Errorf("not a string or number: %s", data)
+	}
+	*t = Text(n)
+	return nil
+}
+
+// Number is a money or quantity value exactly as sent: a JSON number
+// (documented) or a string (tolerated; the transform parses and names a
+// bad one). It writes a bare number when it holds one.
+type Number string
+
+// UnmarshalJSON accepts numbers, strings and null.
+func (n *Number) UnmarshalJSON(data []byte) error {
+	var t Text
+	if err := t.UnmarshalJSON(data); err != nil {
+		return err
+	}
+	*n = Number(t)
+	return nil
+}
+
+// MarshalJSON writes a valid number bare and anything else as a string.
+func (n Number) MarshalJSON() ([]byte, error) {
+	s := strings.TrimSpace(string(n))
+	if s != "" && json.Valid([]byte(s)) && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') {
+		return []byte(s), nil
+	}
+	return json.Marshal(string(n))
+}

@@ -1,0 +1,286 @@
+package epicentr_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/epicentr"
+	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+	_ "github.com/kramar/kramar/pipeline/connectors/epicentr"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	epsb "github.com/kramar/kramar/sandbox/epicentr"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// env is one Epicentr sandbox, a fresh warehouse database and a config
+// file with one store per entry.
+type env struct {
+	t     *testing.T
+	clock *kit.Clock
+	sb    *epsb.Sandbox
+	wh    *clickhouse.Warehouse
+	cfg   *config.Config
+	ids   map[string]string // config store → sandbox store
+}
+
+func newEnv(t *testing.T, orders map[string]int) *env {
+	t.Helper()
+	e := &env{t: t, clock: kit.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)), ids: map[string]string{}}
+	e.sb = epsb.New(epsb.Options{Clock: e.clock, Seed: 7})
+	srv := httptest.NewServer(e.sb.Handler())
+	t.Cleanup(srv.Close)
+	e.wh = chtest.New(t)
+	var b strings.Builder
+	b.WriteString("defaults:\n  rate_per_second: 0\n  timeout: 300ms\n  max_attempts: 8\n  batch_size: 1000\n  page_size: 100\n")
+	b.WriteString("mappings:\n  epicentr:\n    status:\n      new: Новий\n      completed: Виконано\nstores:\n")
+	var names []string
+	for id := range orders {
+		names = append(names, id)
+	}
+	sort.Strings(names)
+	for _, id := range names {
+		token := fmt.Sprintf("tok-%s-S3CR3T-%d", id, time.Now().UnixNano())
+		e.ids[id] = e.sb.AddStore(token, orders[id])
+		envName := "EPICENTR_TOKEN_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
+		t.Setenv(envName, token)
+		fmt.Fprintf(&b, "  - id: %s\n    marketplace: epicentr\n    base_url: %s\n    token_env: %s\n    order_type: Роздріб\n    order_source: Епіцентр\n",
+			id, srv.URL, envName)
+	}
+	path := filepath.Join(t.TempDir(), "kramar.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("config: %v\n%s", err, b.String())
+	}
+	e.cfg = cfg
+	e.clock.Advance(time.Minute) // the newest seeded orders are past the safety lag
+	return e
+}
+
+// run is one order cycle in a fresh Runner, as a new process would start it.
+func (e *env) run() map[string]pipeline.StoreResult {
+	e.t.Helper()
+	r := &pipeline.Runner{
+		Warehouse: e.wh, Config: e.cfg, Now: e.clock.Now, Parallel: 1,
+		HTTP: func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond },
+	}
+	res, err := r.RunOnce(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := map[string]pipeline.StoreResult{}
+	for _, x := range res {
+		out[x.Store] = x
+	}
+	return out
+}
+
+func (e *env) query(q string, args ...any) []string {
+	e.t.Helper()
+	return pipelinetest.Query(e.t, e.wh, q, args...)
+}
+
+// kop reads a sandbox number at two decimals, independently of the transform.
+func kop(t *testing.T, n wire.Number) decimal.Decimal {
+	d, err := decimal.NewFromString(string(n))
+	if err != nil {
+		t.Fatalf("sandbox number %q: %v", n, err)
+	}
+	return d
+}
+
+// truth is what the warehouse must show: one line per order (id, status,
+// subtotal, shipment number) and one per line (order, line, sku, price × quantity).
+func (e *env) truth(store string) (orders, items []string) {
+	for _, o := range e.sb.Orders(e.ids[store]) {
+		orders = append(orders, strings.Join([]string{o.ID, o.StatusCode, kop(e.t, o.Subtotal).StringFixed(2), string(o.Address.Shipment.Number)}, "\t"))
+		for i, it := range o.Items {
+			total := kop(e.t, it.Price).Mul(kop(e.t, it.Quantity))
+			items = append(items, fmt.Sprintf("%s\t%d\t%s\t%s", o.ID, i, it.SKU, total.StringFixed(2)))
+		}
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+// warehouse is the same picture read from the analysts' views.
+func (e *env) warehouse(store string) (orders, items []string) {
+	fixed := func(rows []string, col int) []string {
+		for i, l := range rows {
+			f := strings.Split(l, "\t")
+			f[col] = decimal.RequireFromString(f[col]).StringFixed(2)
+			rows[i] = strings.Join(f, "\t")
+		}
+		sort.Strings(rows)
+		return rows
+	}
+	orders = fixed(e.query(`SELECT external_id, marketplace_status, toString(amount), ttn FROM {db}.v_orders WHERE store = ?`, store), 2)
+	items = fixed(e.query(`SELECT order_id, line, external_id, toString(total) FROM {db}.v_order_items WHERE store = ?`, store), 3)
+	return orders, items
+}
+
+func (e *env) assertEqual(store string) {
+	e.t.Helper()
+	wo, wi := e.truth(store)
+	go_, gi := e.warehouse(store)
+	if d := diff(wo, go_); d != "" {
+		e.t.Errorf("store %s: orders differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", store, len(go_), len(wo), d)
+	}
+	if d := diff(wi, gi); d != "" {
+		e.t.Errorf("store %s: lines differ from the sandbox (%d vs %d):\n%s", store, len(gi), len(wi), d)
+	}
+}
+
+// diff walks two sorted lists and names the first 10 lines only one has.
+func diff(want, got []string) string {
+	var out []string
+	for len(out) < 10 && (len(want) > 0 || len(got) > 0) {
+		switch {
+		case len(got) == 0 || len(want) > 0 && want[0] < got[0]:
+			out, want = append(out, "  missing "+want[0]), want[1:]
+		case len(want) == 0 || got[0] < want[0]:
+			out, got = append(out, "  extra   "+got[0]), got[1:]
+		default:
+			want, got = want[1:], got[1:]
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestFiveThousandOrdersLoadExactly(t *testing.T) {
+	e := newEnv(t, map[string]int{"ep-main": 5000})
+	r := e.run()["ep-main"]
+	if !r.OK() || r.New != 5000 || r.Rejected != 0 {
+		t.Fatalf("first run: %+v", r)
+	}
+	e.assertEqual("ep-main")
+	if got := e.query(`SELECT count(), uniqExact(external_id) FROM {db}.v_orders`); got[0] != "5000\t5000" {
+		t.Fatalf("v_orders rows and keys: %v", got)
+	}
+	if got := e.query(`SELECT countIf(status != ''), countIf(marketplace_status IN ('new', 'completed')) FROM {db}.v_orders`); len(got) != 1 || strings.Split(got[0], "\t")[0] != strings.Split(got[0], "\t")[1] {
+		t.Errorf("mapped statuses (CRM status set, new/completed orders): %v", got)
+	}
+	e.clock.Advance(2 * time.Minute)
+	if r := e.run()["ep-main"]; !r.OK() || r.New != 0 || r.Updated != 0 {
+		t.Fatalf("a second run over unchanged data wrote rows: %+v", r)
+	}
+}
+
+func TestFaultyMarketplaceEndsExactAfterThreeRuns(t *testing.T) {
+	e := newEnv(t, map[string]int{"ep-a": 3000, "ep-b": 800})
+	e.sb.Faults().Set(kit.FaultConfig{Rate: 0.10, Kinds: kit.AllKinds, Seed: 2, RetryAfter: 1, MaxWait: 2 * time.Second})
+	a := e.ids["ep-a"]
+	changed, updated := 0, 0
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			changed += e.changeSome(a, i)
+			e.clock.Advance(5 * time.Minute)
+		}
+		for store, r := range e.run() {
+			updated += r.Updated
+			if !r.OK() {
+				t.Logf("run %d, store %s: %s %v (a later run must make up for it)", i+1, store, r.Status, r.Err)
+			}
+		}
+	}
+	if changed < 10 || updated == 0 {
+		t.Fatalf("%d changes between runs, %d orders updated: the runs must carry changes", changed, updated)
+	}
+	counts := e.sb.Faults().Counts()
+	for _, k := range kit.AllKinds {
+		if counts[k] == 0 {
+			t.Errorf("fault %s never happened (%v)", k, counts)
+		}
+	}
+	e.assertEqual("ep-a")
+	e.assertEqual("ep-b")
+}
+
+// changeSome makes the changes a day brings: new orders confirmed, waybills
+// set and parcels sent (old orders among them), deliveries completed,
+// cancels, and new orders. It returns how many orders changed.
+func (e *env) changeSome(store string, round int) int {
+	n := 0
+	ok := func(err error) {
+		if err == nil {
+			n++
+		}
+	}
+	for i, o := range e.sb.Orders(store) {
+		if i%7 != round {
+			continue
+		}
+		switch o.StatusCode {
+		case wire.StatusNew:
+			if i%2 == 0 {
+				ok(e.sb.Cancel(store, o.ID, "customer_order_duplicate"))
+			} else {
+				ok(e.sb.SetStatus(store, o.ID, wire.StatusConfirmed))
+			}
+		case wire.StatusConfirmed:
+			if e.sb.SetShipmentNumber(store, o.ID, fmt.Sprintf("5900%010d", i)) == nil || o.Address.Shipment.Number != "" {
+				ok(e.sb.SetStatus(store, o.ID, wire.StatusSent))
+			}
+		case wire.StatusSent:
+			ok(e.sb.SetStatus(store, o.ID, wire.StatusDelivered))
+		case wire.StatusDelivered:
+			ok(e.sb.SetStatus(store, o.ID, wire.StatusCompleted))
+		}
+	}
+	for range 5 {
+		e.sb.AddOrder(store, nil)
+		n++
+	}
+	return n
+}
+
+func TestAlternateRecipientLandsInTheManagerComment(t *testing.T) {
+	e := newEnv(t, map[string]int{"ep-main": 0})
+	id := e.ids["ep-main"]
+	buyer := func(o *wire.Order) {
+		o.Address.LastName, o.Address.FirstName, o.Address.Patronymic, o.Address.Phone = "Савчук", "Ірина", "Олегівна", "0671112233"
+	}
+	other := e.sb.AddOrder(id, func(o *wire.Order) {
+		buyer(o)
+		o.Address.IsAlternateRecipient = true
+		o.Address.Recipient = &wire.Person{LastName: "Гнатюк", FirstName: "Богдан", Patronymic: "Васильович", Phone: "380935554433"}
+	})
+	same := e.sb.AddOrder(id, func(o *wire.Order) {
+		buyer(o)
+		o.Address.IsAlternateRecipient = false
+		o.Address.Recipient = &wire.Person{LastName: "Савчук", FirstName: "Ірина", Phone: "+380671112233"}
+	})
+	e.clock.Advance(time.Minute)
+	if r := e.run()["ep-main"]; !r.OK() || r.New != 2 {
+		t.Fatalf("run: %+v", r)
+	}
+	comment := func(id string) string {
+		return e.query(`SELECT manager_comment FROM {db}.v_orders WHERE external_id = ?`, id)[0]
+	}
+	if c := comment(other); c != "Отримувач: Гнатюк Богдан Васильович, +380935554433" {
+		t.Errorf("recipient ≠ buyer: comment %q", c)
+	}
+	if c := comment(same); c != "" {
+		t.Errorf("recipient = buyer: comment %q, want none", c)
+	}
+	got := e.query(`SELECT recipient_last_name, buyer_last_name FROM {db}.v_orders WHERE external_id = ?`, other)
+	if got[0] != "Гнатюк\tСавчук" {
+		t.Errorf("recipient and buyer: %v", got)
+	}
+}

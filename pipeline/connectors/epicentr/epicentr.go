@@ -1,0 +1,49 @@
+// Package epicentr registers the Epicentr Marketplace connector.
+package epicentr
+
+import (
+	"encoding/json"
+	"fmt"
+
+	client "github.com/kramar/kramar/extractors/epicentr"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/schema/canon"
+	transform "github.com/kramar/kramar/transforms/epicentr"
+	"github.com/kramar/kramar/transforms/mapping"
+)
+
+func init() {
+	connectors.Register(connectors.Connector{
+		Marketplace: transform.Marketplace,
+		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
+		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
+			return transform.Transform(raw, transform.StoreContext{
+				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
+				Mappings: mapping.Tables(sc.Mappings),
+			})
+		},
+		RecordID:         transform.RecordID,
+		TransformVersion: "1",
+		Records:          records,
+	})
+}
+
+// records accepts a /v3/oms/orders page ({"items":[…]}), a details answer
+// (bare, or wrapped in {"data": …}) or a bare order. An order has its own
+// "items" (its lines), so the top-level "id" tells the two apart.
+func records(payload []byte) ([]json.RawMessage, error) {
+	if !json.Valid(payload) {
+		return nil, fmt.Errorf("not an Epicentr payload: invalid JSON")
+	}
+	if _, isOrder := source.PeekField(payload, "id"); !isOrder {
+		if d, ok := source.PeekField(payload, "data"); ok && len(d) > 0 && d[0] == '{' {
+			return []json.RawMessage{d}, nil
+		}
+		var page client.OrderList
+		if json.Unmarshal(payload, &page) == nil && page.Items != nil {
+			return page.Items, nil
+		}
+	}
+	return []json.RawMessage{payload}, nil
+}

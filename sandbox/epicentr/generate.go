@@ -1,0 +1,255 @@
+package epicentr
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/epicentr"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// SeedSpan is how far back seeded orders reach before the clock's now.
+const SeedSpan = 14 * 24 * time.Hour
+
+// catalogSize is how many offers every store sells.
+const catalogSize = 150
+
+// Generator streams: every item of every store draws from its own source,
+// so stores seed in parallel and reproducibly.
+const (
+	streamOffers uint64 = iota + 1
+	streamOrders
+	streamAdded
+)
+
+func rng(seed int64, store int, stream uint64, item int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed)^uint64(store+1)*0xa0761d6478bd642f, stream<<40|uint64(item)))
+}
+
+// pick draws one of values by integer weights.
+func pick[T any](r *rand.Rand, values []T, weights []int) T {
+	sum := 0
+	for _, w := range weights {
+		sum += w
+	}
+	i, n := 0, r.IntN(sum)
+	for ; n >= weights[i]; i++ {
+		n -= weights[i]
+	}
+	return values[i]
+}
+
+func digits(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + r.IntN(10))
+	}
+	return string(b)
+}
+
+func uuid(r *rand.Rand) string {
+	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", r.Uint32(), r.IntN(1<<16), r.IntN(1<<12), 0x8000|r.IntN(1<<14), r.Int64N(1<<48))
+}
+
+// money writes kopecks as Epicentr does: a JSON number, 163.56 or 100.
+func money(kop int64) wire.Number { return wire.Number(decimal.New(kop, -2).String()) }
+
+// seed fills the catalog and nOrders orders created over SeedSpan before now.
+func (s *store) seed(seed int64, nOrders int, now time.Time) {
+	for i := range catalogSize {
+		r := rng(seed, s.index, streamOffers, i)
+		g := goods[r.IntN(len(goods))]
+		o := &Offer{
+			SKU:     fmt.Sprintf("EP-%d-%05d", s.index+1, i+1),
+			OfferID: strconv.Itoa(4_000_000 + s.index*100_000 + i),
+			Title:   g.title + " " + strconv.Itoa(1+i%41),
+			Price:   (g.min + r.Int64N(g.max-g.min+1)) * 100,
+		}
+		o.Availability = pick(r, []string{wire.InStock, wire.NotAvailable}, []int{9, 1})
+		s.offers[o.SKU] = o
+		s.skus = append(s.skus, o.SKU)
+	}
+	recs := make([]*record, nOrders)
+	spacing := max(SeedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
+	start := now.Add(-SeedSpan)
+	kit.Parallel(nOrders, func(i int) {
+		r := rng(seed, s.index, streamOrders, i)
+		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond).Truncate(time.Second)
+		recs[i] = s.genOrder(r, s.number(i), created)
+		recs[i].encode()
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, rec := range recs {
+		s.byID[rec.order.ID] = rec
+	}
+	s.recs = recs
+	slices.SortFunc(s.recs, func(a, b *record) int {
+		switch ka, kb := a.key(), b.key(); {
+		case ka.less(kb):
+			return -1
+		case kb.less(ka):
+			return 1
+		}
+		return 0
+	})
+}
+
+// number is the public number of the store's i-th order.
+func (s *store) number(i int) wire.Text {
+	return wire.Text(strconv.Itoa(58_000_000 + s.index*1_000_000 + i))
+}
+
+// statusMix is how seeded orders spread over statuses.
+var (
+	statusValues = []string{
+		wire.StatusNew, wire.StatusConfirmedByMerchant, wire.StatusConfirmed, wire.StatusSent, wire.StatusDelivered,
+		wire.StatusCompleted, wire.StatusClosed, wire.StatusCanceled, wire.StatusCanceledByMerchant, wire.StatusReturned,
+		wire.StatusReturnRequested, wire.StatusCompletedMerchantRejection, wire.StatusClosedMerchantRejection,
+	}
+	statusWeights = []int{10, 3, 8, 10, 6, 33, 9, 8, 4, 3, 2, 1, 2}
+	// shipped: statuses in which a carrier's parcel has its waybill.
+	shipped = map[string]bool{
+		wire.StatusSent: true, wire.StatusDelivered: true, wire.StatusCompleted: true, wire.StatusClosed: true,
+		wire.StatusReturned: true, wire.StatusReturnRequested: true, wire.StatusCompletedMerchantRejection: true,
+		wire.StatusClosedMerchantRejection: true,
+	}
+	cancelled = map[string]bool{wire.StatusCanceled: true, wire.StatusCanceledByMerchant: true}
+	finished  = map[string]bool{wire.StatusCompleted: true, wire.StatusClosed: true}
+
+	providers       = []string{wire.ProviderNovaPoshta, wire.ProviderUkrposhta, wire.ProviderMeest, wire.ProviderPickup, wire.ProviderParcelBox, wire.ProviderCVZ}
+	providerWeights = []int{55, 12, 6, 10, 9, 8}
+	onlinePayments  = []string{wire.PayEasypay, wire.PayMonobank, wire.PayInvoice}
+)
+
+type person struct{ first, last, middle, phone string }
+
+func newPerson(r *rand.Rand) person {
+	p := person{last: familyNames[r.IntN(len(familyNames))]}
+	if r.IntN(2) == 0 {
+		p.first, p.middle = menNames[r.IntN(len(menNames))], menMiddle[r.IntN(len(menMiddle))]
+	} else {
+		p.first, p.middle = womenNames[r.IntN(len(womenNames))], womenMiddle[r.IntN(len(womenMiddle))]
+	}
+	local := operators[r.IntN(len(operators))] + digits(r, 7)
+	// Phones arrive in every shape buyers type them.
+	p.phone = pick(r, []string{"+380" + local, "380" + local, "0" + local}, []int{6, 3, 1})
+	return p
+}
+
+// kyivTime writes createdAt: ISO 8601 with Kyiv's offset, some in UTC with
+// milliseconds (clients meet both).
+func kyivTime(r *rand.Rand, t time.Time) string {
+	if r.IntN(8) == 0 {
+		return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	}
+	return t.In(timeconv.Kyiv).Format(time.RFC3339)
+}
+
+// genOrder builds one order created at created.
+func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *record {
+	status := pick(r, statusValues, statusWeights)
+	buyer := newPerson(r)
+	o := wire.Order{
+		ID:         uuid(r),
+		Number:     number,
+		CreatedAt:  kyivTime(r, created),
+		StatusCode: status,
+		Payed:      r.IntN(10) == 0, // unreliable by nature (§2.3)
+	}
+	if r.IntN(6) == 0 {
+		o.Comment = notes[r.IntN(len(notes))]
+	}
+	var subtotal int64
+	for range pick(r, []int{1, 2, 3}, []int{60, 28, 12}) {
+		of := s.offers[s.skus[r.IntN(len(s.skus))]]
+		qty := pick(r, []int64{1, 2, 3, 5}, []int{78, 14, 6, 2})
+		o.Items = append(o.Items, wire.Item{OfferID: wire.Text(of.OfferID), SKU: of.SKU, Title: of.Title, Quantity: wire.Number(strconv.FormatInt(qty, 10)), Price: money(of.Price)})
+		subtotal += of.Price * qty
+	}
+	o.Subtotal = money(subtotal)
+
+	a := &wire.Address{FirstName: buyer.first, LastName: buyer.last, Patronymic: buyer.middle, Phone: buyer.phone}
+	if r.IntN(10) < 6 {
+		a.Email = "buyer" + digits(r, 6) + "@example.com"
+	}
+	switch n := r.IntN(10); {
+	case n < 3: // ~30%: the parcel goes to someone else
+		p := newPerson(r)
+		a.IsAlternateRecipient = true
+		a.Recipient = &wire.Person{FirstName: p.first, LastName: p.last, Patronymic: p.middle, Phone: p.phone}
+	case n < 6: // the buyer repeated as recipient, phone typed another way
+		a.Recipient = &wire.Person{FirstName: buyer.first, LastName: buyer.last, Phone: "+38" + strings.TrimPrefix(strings.TrimPrefix(buyer.phone, "+38"), "38")}
+	}
+	o.Address = a
+	s.genShipment(r, &o)
+	return &record{order: o}
+}
+
+// genShipment fills the delivery, the place and the payment.
+func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
+	provider := pick(r, providers, providerWeights)
+	city := settlements[r.IntN(len(settlements))]
+	sh := &wire.Shipment{Provider: provider, SettlementID: wire.Text(strconv.Itoa(1000 + r.IntN(9000)))}
+	o.Settlement = &wire.Settlement{Title: city[0], Region: city[1], District: city[2], ExternalID: uuid(r)}
+	street := streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(120))
+	switch {
+	case provider == wire.ProviderNovaPoshta && r.IntN(5) == 0: // courier to the door
+		sh.Address = street + ", кв. " + strconv.Itoa(1+r.IntN(200))
+	case provider == wire.ProviderPickup || provider == wire.ProviderCVZ:
+		o.Office = &wire.Office{Title: "ТЦ «Епіцентр К» " + city[0], Address: street, ExternalID: uuid(r)}
+	case provider == wire.ProviderParcelBox:
+		o.Office = &wire.Office{Title: "Поштомат Епіцентр №" + strconv.Itoa(100+r.IntN(900)), Address: street, ExternalID: uuid(r)}
+	default:
+		n := strconv.Itoa(1 + r.IntN(300))
+		sh.OfficeID = wire.Text(n)
+		o.Office = &wire.Office{Title: "Відділення №" + n, Address: street, ExternalID: uuid(r)}
+	}
+	if _, waybill := waybillProviders[provider]; waybill {
+		if r.IntN(3) > 0 {
+			sh.DeliveryPrice = money(int64(50+r.IntN(90)) * 100)
+		}
+		if shipped[o.StatusCode] || o.StatusCode == wire.StatusConfirmed && r.IntN(3) == 0 {
+			sh.Number = wire.Text(waybillFor(r, provider))
+		}
+	}
+	// Payment (§2.3): cash on delivery shows none, held money hold_set,
+	// finished orders hold_unset.
+	cash := wire.PayOnDelivery
+	if provider == wire.ProviderPickup || provider == wire.ProviderCVZ {
+		cash = wire.PayOnPickup
+	}
+	sh.PaymentProvider = pick(r, []string{cash, onlinePayments[r.IntN(len(onlinePayments))]}, []int{55, 45})
+	online := sh.PaymentProvider != wire.PayOnDelivery && sh.PaymentProvider != wire.PayOnPickup
+	switch {
+	case finished[o.StatusCode]:
+		sh.PaymentStatus = wire.PaymentHoldUnset
+	case !online:
+		sh.PaymentStatus = wire.PaymentNone
+	case cancelled[o.StatusCode] || o.StatusCode == wire.StatusReturned:
+		sh.PaymentStatus = pick(r, []string{wire.PaymentHoldCanceled, wire.PaymentCanceled}, []int{2, 1})
+	case o.StatusCode == wire.StatusNew && r.IntN(4) == 0:
+		sh.PaymentStatus = "" // not paid yet
+	default:
+		sh.PaymentStatus = wire.PaymentHoldSet
+	}
+	o.Address.Shipment = sh
+}
+
+// waybillFor returns a number shaped like the carrier's (§7).
+func waybillFor(r *rand.Rand, provider string) string {
+	switch provider {
+	case wire.ProviderUkrposhta:
+		return "0500" + digits(r, 9)
+	case wire.ProviderMeest:
+		return "MV" + digits(r, 10)
+	}
+	return "20450" + digits(r, 9)
+}

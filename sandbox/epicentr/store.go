@@ -1,0 +1,115 @@
+package epicentr
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"sync"
+
+	wire "github.com/kramar/kramar/extractors/epicentr"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// record is one order with its JSON cached, and what the API keeps beside it.
+type record struct {
+	order   wire.Order
+	created int64 // createdAt as Unix nanoseconds: the list's sort key
+	json    []byte
+	cancel  *wire.CancelRequest // the reason the seller gave, if it cancelled
+}
+
+// encode refreshes the cached JSON and sort key from order.
+func (r *record) encode() {
+	var err error
+	if r.json, err = json.Marshal(r.order); err != nil {
+		panic(err) // every field is a string, number or bool: unreachable
+	}
+	r.created = 0
+	if t, err := timeconv.Parse(r.order.CreatedAt, timeconv.Kyiv); err == nil {
+		r.created = t.UnixNano()
+	}
+}
+
+// key is a position in the list: creation time, then id.
+type key struct {
+	created int64
+	id      string
+}
+
+func (r *record) key() key { return key{r.created, r.order.ID} }
+
+func (a key) less(b key) bool {
+	return a.created < b.created || a.created == b.created && a.id < b.id
+}
+
+// store is one seller company.
+type store struct {
+	id    string
+	index int
+
+	mu     sync.RWMutex
+	recs   []*record // ascending by key
+	byID   map[string]*record
+	offers map[string]*Offer
+	skus   []string // catalog order
+	added  int      // orders created after seeding, for their generator stream
+	tasks  map[string]*offerTask
+	nTasks int
+}
+
+func newStore(id string, index int) *store {
+	return &store{id: id, index: index, byID: map[string]*record{}, offers: map[string]*Offer{}, tasks: map[string]*offerTask{}}
+}
+
+// insert files rec at its place. Caller holds mu.
+func (s *store) insert(rec *record) {
+	k := rec.key()
+	i := sort.Search(len(s.recs), func(i int) bool { return !s.recs[i].key().less(k) })
+	s.recs = slices.Insert(s.recs, i, rec)
+	s.byID[rec.order.ID] = rec
+}
+
+// remove takes rec out. Caller holds mu.
+func (s *store) remove(rec *record) {
+	k := rec.key()
+	i := sort.Search(len(s.recs), func(i int) bool { return !s.recs[i].key().less(k) })
+	if i < len(s.recs) && s.recs[i] == rec {
+		s.recs = slices.Delete(s.recs, i, i+1)
+	}
+	delete(s.byID, rec.order.ID)
+}
+
+// update applies change to a copy of order id and publishes the copy; a
+// refused change leaves the order as it was.
+func (s *store) update(id string, change func(*record) *apiError) *apiError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.byID[id]
+	if old == nil {
+		return notFound()
+	}
+	next := &record{order: cloneOrder(old.order), cancel: old.cancel}
+	if err := change(next); err != nil {
+		return err
+	}
+	next.order.ID = old.order.ID // the id is the key; no change may move it
+	next.encode()
+	s.remove(old)
+	s.insert(next)
+	return nil
+}
+
+// cloneOrder deep-copies everything a change may touch.
+func cloneOrder(o wire.Order) wire.Order {
+	c := o
+	c.Items = slices.Clone(o.Items)
+	c.Settlement = kit.Clone(o.Settlement)
+	c.Office = kit.Clone(o.Office)
+	if o.Address != nil {
+		c.Address = kit.Clone(o.Address)
+		c.Address.Recipient = kit.Clone(o.Address.Recipient)
+		c.Address.Shipment = kit.Clone(o.Address.Shipment)
+	}
+	return c
+}

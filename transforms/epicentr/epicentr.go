@@ -1,0 +1,360 @@
+// Package epicentr turns one Epicentr Marketplace order, as the merchant API
+// sends it (extractors/epicentr.Order), into a canonical order.
+package epicentr
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	wire "github.com/kramar/kramar/extractors/epicentr"
+	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/mapping"
+	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/people"
+	"github.com/kramar/kramar/transforms/timeconv"
+)
+
+// Marketplace is the canonical marketplace name, used when the store
+// context leaves it empty.
+const Marketplace = "epicentr"
+
+// Currency: Epicentr sells in hryvnias and its orders carry no currency.
+const Currency = "UAH"
+
+// ChannelMarketplace: every Epicentr order is placed on the marketplace.
+const ChannelMarketplace = "marketplace"
+
+// CancelInitiatorSeller marks cancels and rejections that are the seller's.
+const CancelInitiatorSeller = "seller"
+
+// StatusNames are the cabinet's labels (§2.4). The second group is the
+// other spelling one client uses (§8.6); both are read.
+var StatusNames = map[string]string{
+	wire.StatusNew:                        "Новий",
+	wire.StatusConfirmedByMerchant:        "Підтверджено продавцем",
+	wire.StatusConfirmed:                  "Підтверджено",
+	wire.StatusSent:                       "Відправлено",
+	wire.StatusDelivered:                  "Готовий до видачі",
+	wire.StatusCompleted:                  "Завершено",
+	wire.StatusClosed:                     "Закрито",
+	wire.StatusCanceled:                   "Скасовано",
+	wire.StatusCanceledByMerchant:         "Скасовано продавцем",
+	wire.StatusReturned:                   "Повернено",
+	wire.StatusReturnRequested:            "Запит на повернення",
+	wire.StatusCompletedMerchantRejection: "Завершено (відмова)",
+	wire.StatusClosedMerchantRejection:    "Закрито (відмова)",
+
+	"confirmed_by_seller": "Підтверджено продавцем",
+	"ready_for_pickup":    "Готовий до видачі",
+	"finished":            "Завершено",
+	"return_request":      "Запит на повернення",
+	"canceled_by_seller":  "Скасовано продавцем",
+}
+
+// cancels are the statuses whose label is the cancel reason; the seller's
+// own are marked as such.
+var cancels = map[string]bool{
+	wire.StatusCanceled: false, wire.StatusCanceledByMerchant: true, "canceled_by_seller": true,
+	wire.StatusCompletedMerchantRejection: true, wire.StatusClosedMerchantRejection: true,
+}
+
+// DeliveryNames and PaymentNames label the codes (§2.3) for people and
+// for mappings written against a name rather than a code.
+var (
+	DeliveryNames = map[string]string{
+		wire.ProviderNovaPoshta: "Нова Пошта",
+		wire.ProviderUkrposhta:  "Укрпошта",
+		wire.ProviderMeest:      "Meest",
+		wire.ProviderPickup:     "Самовивіз",
+		wire.ProviderParcelBox:  "Поштомат Епіцентр",
+		wire.ProviderCVZ:        "Доставка Епіцентр",
+	}
+	PaymentNames = map[string]string{
+		wire.PayOnDelivery: "Накладений платіж",
+		wire.PayOnPickup:   "Оплата при отриманні",
+		wire.PayEasypay:    "EasyPay",
+		wire.PayMonobank:   "monobank",
+		wire.PayInvoice:    "Рахунок",
+	}
+)
+
+// paidStatuses are the payment statuses that mean the buyer's money is the
+// seller's: held for the order (hold_set), and the forms other code treats
+// as prepaid (§2.3). hold_unset is on every finished order, cash ones too,
+// so it says nothing; `payed` is unreliable and never read.
+var paidStatuses = map[string]bool{wire.PaymentHoldSet: true, "payed": true, "success": true, "paid": true}
+
+// StoreContext is what the transform needs to know about the store an
+// order came from.
+type StoreContext struct {
+	Marketplace string // "epicentr"; empty means Marketplace
+	Store       string
+	OrderType   string
+	OrderSource string
+	Mappings    mapping.Tables
+}
+
+// Transform decodes one raw Epicentr order and maps it to canon.Order. Any
+// bad field makes the whole order fail with a *canon.FieldError whose Field
+// is a JSON-style path ("subtotal", "items[1].price"); RecordID names the
+// record in the reject.
+func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
+	var w wire.Order
+	if err := decode.Into(raw, &w); err != nil {
+		return canon.Order{}, err
+	}
+	return build(&w, store)
+}
+
+// RecordID reads the order's top-level "id" even from a record that does
+// not decode, as long as the id comes before the damage.
+func RecordID(raw json.RawMessage) string {
+	v, ok := source.PeekField(raw, "id")
+	if !ok {
+		return ""
+	}
+	var t wire.Text
+	if t.UnmarshalJSON(v) != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(t))
+}
+
+func build(w *wire.Order, store StoreContext) (canon.Order, error) {
+	o := canon.Order{
+		Marketplace: store.Marketplace,
+		Store:       store.Store,
+		OrderType:   store.OrderType,
+		OrderSource: store.OrderSource,
+		Currency:    Currency,
+		Channel:     ChannelMarketplace,
+	}
+	if o.Marketplace == "" {
+		o.Marketplace = Marketplace
+	}
+	if o.ExternalID = strings.TrimSpace(w.ID); o.ExternalID == "" {
+		return canon.Order{}, fieldErr("id", "missing")
+	}
+	var err error
+	if o.CreatedAt, err = parseTime("createdAt", w.CreatedAt); err != nil {
+		return canon.Order{}, err
+	}
+	// The API gives no change time (§2.3); one sent later is used.
+	o.ModifiedAt = o.CreatedAt
+	if strings.TrimSpace(w.UpdatedAt) != "" {
+		if o.ModifiedAt, err = parseTime("updatedAt", w.UpdatedAt); err != nil {
+			return canon.Order{}, err
+		}
+	}
+	if err := mapStatus(&o, w, store.Mappings.Status); err != nil {
+		return canon.Order{}, err
+	}
+	o.BuyerComment = strings.TrimSpace(w.Comment)
+	mapPeople(&o, w.Address)
+	mapDelivery(&o, w, store.Mappings.Delivery)
+	mapPayment(&o, w.Address, store.Mappings.Payment)
+	if o.Items, err = items(w.Items); err != nil {
+		return canon.Order{}, err
+	}
+	if err := mapMoney(&o, w); err != nil {
+		return canon.Order{}, err
+	}
+	return o, nil
+}
+
+func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) error {
+	code := strings.TrimSpace(w.StatusCode)
+	if code == "" {
+		return fieldErr("statusCode", "missing")
+	}
+	o.MarketplaceStatus = code
+	o.StatusName = StatusNames[code]
+	// An unmapped status keeps the order: the CRM status stays empty.
+	o.Status, _ = mapping.First(table, code, o.StatusName)
+	if bySeller, ok := cancels[code]; ok {
+		o.CancelReason = o.StatusName
+		if bySeller {
+			o.CancelInitiator = CancelInitiatorSeller
+		}
+	}
+	return nil
+}
+
+// mapPeople: the buyer is the address's own name; the recipient is
+// address.recipient when it names someone (isAlternateRecipient is not
+// needed to read it: RecipientComment decides whether it is someone else).
+func mapPeople(o *canon.Order, a *wire.Address) {
+	if a == nil {
+		return
+	}
+	buyer := person(a.LastName, a.FirstName, a.Patronymic, a.Phone)
+	recipient := buyer
+	if r := a.Recipient; r != nil {
+		if p := person(r.LastName, r.FirstName, r.Patronymic, r.Phone); p != (people.Person{}) {
+			recipient = p
+		}
+	}
+	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
+	if e := strings.TrimSpace(a.Email); strings.Contains(e, "@") {
+		o.BuyerEmail = e
+	}
+	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
+	o.ManagerComment = people.RecipientComment(buyer, recipient)
+}
+
+func person(last, first, middle, phone string) people.Person {
+	return people.Person{
+		LastName: strings.TrimSpace(last), FirstName: strings.TrimSpace(first), MiddleName: strings.TrimSpace(middle),
+		Phone: people.NormalizePhone(phone),
+	}
+}
+
+// mapDelivery reads the shipment block, which lives inside address (§2.3).
+func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
+	var sh wire.Shipment
+	if w.Address != nil && w.Address.Shipment != nil {
+		sh = *w.Address.Shipment
+	}
+	code := strings.TrimSpace(sh.Provider)
+	o.MarketplaceDelivery = code
+	o.DeliveryProvider = code
+	if code != "" {
+		o.Delivery, _ = mapping.First(table, code, DeliveryNames[code])
+	}
+	o.TTN = strings.Join(strings.Fields(string(sh.Number)), "")
+	o.DeliveryAddress = address(w, sh)
+}
+
+// address is "city, branch, its address" for a branch, locker or store,
+// and "city, street address" for a courier.
+func address(w *wire.Order, sh wire.Shipment) string {
+	var city string
+	if s := w.Settlement; s != nil {
+		city = cmp.Or(strings.TrimSpace(s.Title), strings.TrimSpace(s.City))
+	}
+	if of := w.Office; of != nil && strings.TrimSpace(of.Title+of.Address) != "" {
+		return place(city, of.Title, of.Address)
+	}
+	return place(city, sh.Address)
+}
+
+func mapPayment(o *canon.Order, a *wire.Address, table map[string]string) {
+	if a == nil || a.Shipment == nil {
+		return
+	}
+	code := strings.TrimSpace(a.Shipment.PaymentProvider)
+	o.MarketplacePayment = code
+	if code != "" {
+		o.Payment, _ = mapping.First(table, code, PaymentNames[code])
+	}
+	o.PaymentStatus = strings.ToLower(strings.TrimSpace(a.Shipment.PaymentStatus))
+	o.Paid = paidStatuses[o.PaymentStatus]
+}
+
+// mapMoney: subtotal is the goods (the lines' sum when it is missing);
+// deliveryPrice is the carrier's price, on top.
+func mapMoney(o *canon.Order, w *wire.Order) error {
+	amount, set, err := parseAmount("subtotal", w.Subtotal)
+	if err != nil {
+		return err
+	}
+	if !set {
+		if len(o.Items) == 0 {
+			return fieldErr("subtotal", "missing")
+		}
+		for _, it := range o.Items {
+			amount = amount.Add(it.Total)
+		}
+	}
+	var delivery decimal.Decimal
+	if w.Address != nil && w.Address.Shipment != nil {
+		if delivery, _, err = parseAmount("address.shipment.deliveryPrice", w.Address.Shipment.DeliveryPrice); err != nil {
+			return err
+		}
+	}
+	o.Amount, o.DeliveryCost, o.FullAmount = amount, delivery, amount.Add(delivery)
+	return nil
+}
+
+func items(in []wire.Item) ([]canon.Item, error) {
+	out := make([]canon.Item, 0, len(in))
+	for i, it := range in {
+		at := func(field string) string { return "items[" + strconv.Itoa(i) + "]." + field }
+		qty, set, err := parseAmount(at("quantity"), it.Quantity)
+		if err != nil {
+			return nil, err
+		}
+		if !set || !qty.IsPositive() {
+			return nil, fieldErr(at("quantity"), "must be more than 0")
+		}
+		price, set, err := parseAmount(at("price"), it.Price)
+		if err != nil {
+			return nil, err
+		}
+		if !set {
+			return nil, fieldErr(at("price"), "missing")
+		}
+		if price.IsNegative() {
+			return nil, fieldErr(at("price"), "negative")
+		}
+		sku := strings.TrimSpace(it.SKU)
+		out = append(out, canon.Item{
+			Line:       uint32(i),
+			ProductID:  strings.TrimSpace(string(it.OfferID)),
+			ExternalID: sku,
+			SKU:        sku,
+			Name:       strings.TrimSpace(it.Title),
+			Quantity:   qty,
+			Price:      price,
+			Total:      price.Mul(qty),
+		})
+	}
+	return out, nil
+}
+
+// parseAmount reads a number as documented, or a money string as some
+// clients meet it; blank is "not set".
+func parseAmount(field string, n wire.Number) (decimal.Decimal, bool, error) {
+	s := strings.TrimSpace(string(n))
+	if s == "" {
+		return decimal.Zero, false, nil
+	}
+	d, err := money.ParseNumber(json.Number(s))
+	if err != nil {
+		if d, err = money.Parse(s); err != nil {
+			return decimal.Zero, false, fieldErr(field, err.Error())
+		}
+	}
+	return d, true, nil
+}
+
+// parseTime reads createdAt: ISO 8601, with an offset as observed; a value
+// without one is read as Kyiv time, the marketplace's own.
+func parseTime(field, s string) (time.Time, error) {
+	t, err := timeconv.Parse(s, timeconv.Kyiv)
+	switch {
+	case err == nil:
+		return t, nil
+	case strings.TrimSpace(s) == "":
+		return t, fieldErr(field, "missing")
+	}
+	return t, fieldErr(field, err.Error())
+}
+
+// place joins the non-blank parts of an address.
+func place(parts ...string) string {
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), ", ")
+}
+
+func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
