@@ -10,6 +10,7 @@ import (
 	spec "github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/pipeline/config"
 	declsb "github.com/kramar/kramar/sandbox/declarative"
+	epicentrsb "github.com/kramar/kramar/sandbox/epicentr"
 	horoshopsb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 )
@@ -20,7 +21,7 @@ type demoStore struct {
 	close func()
 }
 
-// moreDemoStores serves a Horoshop store and one store per shipped spec
+// moreDemoStores serves a Horoshop store, an Epicentr store and one store per shipped spec
 // (Hubber, Allo, Skidka, Allbiz, Shafa), each on its own sandbox, and
 // returns their config entries, built on like's tunables.
 func moreDemoStores(out io.Writer, clock *kit.Clock, like config.Store, specDir string) ([]demoStore, error) {
@@ -41,6 +42,19 @@ func moreDemoStores(out io.Writer, clock *kit.Clock, like config.Store, specDir 
 	st.BaseURL, st.Username, st.PasswordEnv, st.SplitNames = url, "api-user", "HOROSHOP_DEMO_PASSWORD", true
 	stores = append(stores, demoStore{st, func() { srv.Close() }})
 	fmt.Fprintf(out, "Horoshop sandbox on %s (store horoshop-main: 150 orders)\n", url)
+
+	ep := epicentrsb.New(epicentrsb.Options{Clock: clock, Seed: 2026})
+	token := randomToken()
+	os.Setenv("EPICENTR_DEMO_TOKEN", token)
+	ep.AddStore(token, 200)
+	epSrv, epURL, err := kit.Serve("127.0.0.1:0", ep.Handler())
+	if err != nil {
+		return nil, err
+	}
+	st = base("epicentr-main", "epicentr")
+	st.BaseURL, st.TokenEnv = epURL, "EPICENTR_DEMO_TOKEN"
+	stores = append(stores, demoStore{st, func() { epSrv.Close() }})
+	fmt.Fprintf(out, "Epicentr sandbox on %s (store epicentr-main: 200 orders)\n", epURL)
 
 	for i, name := range []string{"hubber", "allo", "skidka", "allbiz", "shafa"} {
 		path := filepath.Join(specDir, name+".yaml")

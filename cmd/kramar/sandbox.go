@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	epicentrsb "github.com/kramar/kramar/sandbox/epicentr"
+	horoshopsb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
@@ -28,6 +30,8 @@ func sandboxCmd() *cobra.Command {
 		Long: "Serves a local simulator of a marketplace API with seeded data, one store per credential:\n" +
 			"  prom:    the public API under /api/v1; --store TOKEN=ORDERS (Authorization: Bearer TOKEN)\n" +
 			"  rozetka: the Seller API at the root; --store USERNAME:PASSWORD=ORDERS (POST /sites logs in)\n" +
+			"  horoshop: /api/…; --store LOGIN:PASSWORD=ORDERS (POST /api/auth/)\n" +
+			"  epicentr: the OMS API; --store TOKEN=ORDERS (Authorization: Bearer TOKEN)\n" +
 			"Point a store's base_url at the printed address. Control endpoints under /_sandbox/ change\n" +
 			"orders, revoke tokens and set faults.",
 		Args: cobra.NoArgs,
@@ -64,8 +68,37 @@ func sandboxCmd() *cobra.Command {
 				}
 				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
 				handler = sb.Handler()
+			case "horoshop":
+				if len(stores) == 0 {
+					stores = []string{"api-user:sandbox-password=150"}
+				}
+				sb := horoshopsb.New(horoshopsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				err := addStores(stores, func(cred string, n int) error {
+					user, password, ok := strings.Cut(cred, ":")
+					if !ok {
+						return fmt.Errorf("--store %q: want LOGIN:PASSWORD=ORDERS", cred)
+					}
+					sb.AddStore(user, password, n, goods)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
+				handler = sb.Handler()
+			case "epicentr":
+				if len(stores) == 0 {
+					stores = []string{"sandbox-epicentr-token=200"}
+				}
+				sb := epicentrsb.New(epicentrsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				err := addStores(stores, func(cred string, n int) error { sb.AddStore(cred, n); return nil })
+				if err != nil {
+					return err
+				}
+				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
+				handler = sb.Handler()
 			default:
-				return &exitError{2, fmt.Errorf("--marketplace %q: have prom, rozetka", marketplace)}
+				return &exitError{2, fmt.Errorf("--marketplace %q: have prom, rozetka, horoshop, epicentr (zakupka and spec-described ones are in the demo)", marketplace)}
 			}
 			srv, base, err := kit.Serve(addr, handler)
 			if err != nil {
@@ -84,11 +117,11 @@ func sandboxCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&marketplace, "marketplace", "prom", "which marketplace to simulate: prom, rozetka")
+	cmd.Flags().StringVar(&marketplace, "marketplace", "prom", "which marketplace to simulate: prom, rozetka, horoshop, epicentr")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8089", "listen address (port 0 = any free port)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "data and fault seed")
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "CREDENTIAL=ORDERS, one per store (repeatable)")
-	cmd.Flags().IntVar(&goods, "goods", 1000, "catalog offers per store (rozetka)")
+	cmd.Flags().IntVar(&goods, "goods", 1000, "catalog offers per store (rozetka, horoshop)")
 	cmd.Flags().Float64Var(&faultRate, "fault-rate", 0, "share of API responses faulted (0..1)")
 	cmd.Flags().Float64Var(&rps, "rate", 0, "per-store request limit per second (0 = none)")
 	return cmd
