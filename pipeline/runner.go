@@ -193,8 +193,10 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	src := conn.Open(cfg)
 	sc := connectors.StoreContext{
 		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
-		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus, AllStatuses: st.AllStatuses,
-		SplitNames: st.SplitNames, Article: st.Article,
+		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
+		// Only New orders is Zakupka's own rule; other CommerceML sources give all.
+		AllStatuses: st.AllStatuses || st.Marketplace != cmlConnector,
+		SplitNames:  st.SplitNames, Article: st.Article,
 	}
 	switch job {
 	case JobCatalog:
@@ -227,11 +229,21 @@ func (r *Runner) connectorFor(st config.Store) (connectors.Connector, error) {
 		return c, nil
 	}
 	c, ok := connectors.Lookup(st.Marketplace)
+	if !ok && st.Protocol != "" && config.CMLMarketplaces[st.Marketplace] {
+		// A platform that exports CommerceML orders is read as Zakupka's are,
+		// under its own name.
+		if c, ok = connectors.Lookup(cmlConnector); ok {
+			c.Marketplace = st.Marketplace
+		}
+	}
 	if !ok {
 		return c, fmt.Errorf("store %s: no connector for marketplace %q", st.ID, st.Marketplace)
 	}
 	return c, nil
 }
+
+// cmlConnector reads CommerceML orders (files and the 1C exchange).
+const cmlConnector = "zakupka"
 
 // sourceConfig gathers what the store's client needs, credentials included.
 func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {

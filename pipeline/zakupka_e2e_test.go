@@ -95,3 +95,35 @@ func nameWords(s string) string {
 	sort.Strings(w)
 	return strings.Join(w, " ")
 }
+
+// TestCommerceMLOrdersForAnotherMarketplace reads an Allo store whose
+// platform exports CommerceML orders: every status is imported (New-only is
+// Zakupka's rule), under the store's own marketplace name.
+func TestCommerceMLOrdersForAnotherMarketplace(t *testing.T) {
+	clock := kit.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC))
+	sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 8})
+	sb.AddStore(zakupka.StoreOptions{Key: "allo-key", Orders: 50})
+	srv := httptest.NewServer(sb.Handler())
+	defer srv.Close()
+	clock.Advance(time.Minute)
+	t.Setenv("ALLO_KEY", "allo-key")
+	yaml := "stores:\n  - id: allo-cml\n    marketplace: allo\n    protocol: file\n    base_url: " + srv.URL + zakupka.OrdersPath +
+		"\n    token_env: ALLO_KEY\n    order_type: Роздріб\n    order_source: Allo\n"
+	path := filepath.Join(t.TempDir(), "kramar.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh := chtest.New(t)
+	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
+	if err != nil || !res[0].OK() {
+		t.Fatalf("%+v %v", res, err)
+	}
+	got := pipelinetest.Query(t, wh, `SELECT marketplace, count() FROM {db}.v_orders GROUP BY marketplace`)
+	if len(got) != 1 || got[0] != "allo\t50" {
+		t.Fatalf("v_orders: %v, want all 50 orders under allo", got)
+	}
+}

@@ -176,8 +176,8 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 		}
 	case !isKnownMarketplace(s.Marketplace):
 		v.problem(at("marketplace"), "unknown marketplace %q; known are %s (or describe it with a spec)", s.Marketplace, strings.Join(KnownMarketplaces, ", "))
-	case !HasExtractor(s.Marketplace):
-		v.problem(at("marketplace"), "no built-in connector for marketplace %s: describe its API with a spec (see specs/)", s.Marketplace)
+	case !HasExtractor(s.Marketplace) && !(CMLMarketplaces[s.Marketplace] && s.Protocol != ""):
+		v.problem(at("marketplace"), "no built-in connector for marketplace %s: describe its API with a spec (see specs/) or, if it exports CommerceML orders, set protocol", s.Marketplace)
 	}
 	if s.Article != "" && !slices.Contains(Articles, s.Article) {
 		v.problem(at("article"), "unknown %q; one of %s", s.Article, strings.Join(Articles, ", "))
@@ -196,7 +196,7 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 			v.problem(at("feed_url"), "must be an http(s) address, a file:// URL or a local path")
 		}
 	}
-	if s.BaseURL == "" && NoProductionHost[s.Marketplace] && !v.d.failed[at("base_url")] {
+	if s.BaseURL == "" && (NoProductionHost[s.Marketplace] || s.Protocol != "") && !v.d.failed[at("base_url")] {
 		v.problem(at("base_url"), "is required for %s stores: the address of the store's orders file or exchange", s.Marketplace)
 	}
 	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {

@@ -62,7 +62,7 @@ func TestCheck(t *testing.T) {
 		}},
 		{"marketplaces.yaml", []Problem{
 			{Line: 7, Field: "mappings.ebay", Message: "unknown marketplace; " + known},
-			{Line: 12, Store: "hs", Field: "marketplace", Message: "no built-in connector for marketplace allo: describe its API with a spec (see specs/)"},
+			{Line: 12, Store: "hs", Field: "marketplace", Message: "no built-in connector for marketplace allo: describe its API with a spec (see specs/) or, if it exports CommerceML orders, set protocol"},
 			{Line: 17, Store: "typo", Field: "marketplace", Message: `unknown marketplace "promm"; ` + known + " (or describe it with a spec)"},
 			{Line: 21, Store: "none", Field: "marketplace", Message: "is required; " + known},
 		}},

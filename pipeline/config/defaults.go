@@ -64,7 +64,12 @@ var CredentialsOptional = map[string]bool{"zakupka": true}
 // required (Zakupka: each store's own orders-file or exchange address).
 var NoProductionHost = map[string]bool{"zakupka": true}
 
-// Protocols are the ways orders of a zakupka store can be fetched.
+// CMLMarketplaces can take orders as CommerceML (protocol: file or
+// 1c_exchange): Zakupka always; Allo, Hubber, Skidka, Allbiz and Shafa when
+// the seller's platform exports its orders that way.
+var CMLMarketplaces = map[string]bool{"zakupka": true, "allo": true, "hubber": true, "skidka": true, "allbiz": true, "shafa": true}
+
+// Protocols are the ways CommerceML orders can be fetched.
 var Protocols = []string{"file", "1c_exchange"}
 
 // storeKeysOnlyFor lists the store keys that mean something on some
@@ -74,10 +79,10 @@ var storeKeysOnlyFor = map[string]map[string]bool{
 	"password_env":           LoginMarketplaces,
 	"password_file":          LoginMarketplaces,
 	"customer_cancel_status": {"rozetka": true},
-	"protocol":               {"zakupka": true},
+	"protocol":               CMLMarketplaces,
 	"split_names":            {"horoshop": true},
 	"article":                {"horoshop": true},
-	"all_statuses":           {"zakupka": true},
+	"all_statuses":           CMLMarketplaces,
 }
 
 // MatchKeys are the offer fields a store may match products on (match_by).
