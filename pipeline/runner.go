@@ -229,7 +229,7 @@ func (r *Runner) connectorFor(st config.Store) (connectors.Connector, error) {
 		return c, nil
 	}
 	c, ok := connectors.Lookup(st.Marketplace)
-	if !ok && st.Protocol != "" && config.CMLMarketplaces[st.Marketplace] {
+	if !ok && st.Protocol != "" && config.MarketplaceCapabilities(st.Marketplace).CML {
 		// A platform that exports CommerceML orders is read as Zakupka's are,
 		// under its own name.
 		if c, ok = connectors.Lookup(cmlConnector); ok {
@@ -261,7 +261,7 @@ func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 	case st.UsesLogin():
 		cfg.Username = st.Username
 		cfg.Password, err = st.Password()
-	case st.HasToken() || (!config.CredentialsOptional[st.Marketplace] && st.Spec == ""):
+	case st.HasToken() || (!config.MarketplaceCapabilities(st.Marketplace).CredentialsOptional && st.Spec == ""):
 		cfg.Token, err = st.Token()
 	}
 	return cfg, err

@@ -176,7 +176,7 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 		}
 	case !isKnownMarketplace(s.Marketplace):
 		v.problem(at("marketplace"), "unknown marketplace %q; known are %s (or describe it with a spec)", s.Marketplace, strings.Join(KnownMarketplaces, ", "))
-	case !HasExtractor(s.Marketplace) && !(CMLMarketplaces[s.Marketplace] && s.Protocol != ""):
+	case !HasExtractor(s.Marketplace) && !(MarketplaceCapabilities(s.Marketplace).CML && s.Protocol != ""):
 		v.problem(at("marketplace"), "no built-in connector for marketplace %s: describe its API with a spec (see specs/) or, if it exports CommerceML orders, set protocol", s.Marketplace)
 	}
 	if s.Article != "" && !slices.Contains(Articles, s.Article) {
@@ -196,7 +196,7 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 			v.problem(at("feed_url"), "must be an http(s) address, a file:// URL or a local path")
 		}
 	}
-	if s.BaseURL == "" && (NoProductionHost[s.Marketplace] || s.Protocol != "") && !v.d.failed[at("base_url")] {
+	if s.BaseURL == "" && (MarketplaceCapabilities(s.Marketplace).NeedsBaseURL || s.Protocol != "") && !v.d.failed[at("base_url")] {
 		v.problem(at("base_url"), "is required for %s stores: the address of the store's orders file or exchange", s.Marketplace)
 	}
 	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {
@@ -223,13 +223,14 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 // onlyForOthers reports the store keys set in the file that the store's
 // marketplace does not have.
 func (v validator) onlyForOthers(p string, s Store) {
-	keys := make([]string, 0, len(storeKeysOnlyFor))
-	for k := range storeKeysOnlyFor {
+	only := keysOnlyFor()
+	keys := make([]string, 0, len(only))
+	for k := range only {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		allowed := storeKeysOnlyFor[k]
+		allowed := only[k]
 		// A store described by a spec may use any credential key its API needs.
 		if !v.d.present(p+"."+k) || allowed[s.Marketplace] || s.Marketplace == "" || !isKnownMarketplace(s.Marketplace) ||
 			(s.Spec != "" && (k == "username" || k == "password_env" || k == "password_file")) {
@@ -239,7 +240,7 @@ func (v validator) onlyForOthers(p string, s Store) {
 	}
 }
 
-// credentials: a token everywhere; on LoginMarketplaces a login instead,
+// credentials: a token everywhere; where the marketplace allows, a login instead,
 // never both.
 func (v validator) credentials(p string, s Store) {
 	if s.Spec != "" {
@@ -254,7 +255,7 @@ func (v validator) credentials(p string, s Store) {
 		}
 		return
 	}
-	if !LoginMarketplaces[s.Marketplace] {
+	if !MarketplaceCapabilities(s.Marketplace).Login {
 		v.secret(p, s.tokenSource())
 		return
 	}
@@ -268,7 +269,7 @@ func (v validator) credentials(p string, s Store) {
 		v.problem(p+"."+key, "set either a token (token_env or token_file) or a login (username with password_env or password_file), not both")
 	case s.Protocol == "1c_exchange" && !s.UsesLogin():
 		v.problem(p+".username", "the 1C exchange protocol needs a login (username with password_env or password_file)")
-	case !hasToken && !s.UsesLogin() && CredentialsOptional[s.Marketplace]:
+	case !hasToken && !s.UsesLogin() && MarketplaceCapabilities(s.Marketplace).CredentialsOptional:
 	case !hasToken && !s.UsesLogin():
 		v.problem(p+".token_env", "a token (token_env or token_file) or a login (username with password_env or password_file) is required")
 	case hasToken:

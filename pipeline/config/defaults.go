@@ -48,52 +48,14 @@ var KnownMarketplaces = []string{
 	"allo", "hubber", "skidka", "allbiz", "shafa",
 }
 
-// withExtractor lists the marketplaces the pipeline can pull orders from today.
-// A store on any other known marketplace is a mistake rather than a silently idle store.
-var withExtractor = map[string]bool{"prom": true, "rozetka": true, "zakupka": true, "horoshop": true, "epicentr": true}
-
-// LoginMarketplaces may log in with username and password instead of a
-// static token (Rozetka: POST /sites, or a token made in the cabinet).
-var LoginMarketplaces = map[string]bool{"rozetka": true, "zakupka": true, "horoshop": true}
-
-// CredentialsOptional lists marketplaces whose stores may have no secret at
-// all (Zakupka: an orders-file link can be public).
-var CredentialsOptional = map[string]bool{"zakupka": true}
-
-// NoProductionHost lists marketplaces without one API host: base_url is
-// required (Zakupka: each store's own orders-file or exchange address).
-var NoProductionHost = map[string]bool{"zakupka": true}
-
-// CMLMarketplaces can take orders as CommerceML (protocol: file or
-// 1c_exchange): Zakupka always; Allo, Hubber, Skidka, Allbiz and Shafa when
-// the seller's platform exports its orders that way.
-var CMLMarketplaces = map[string]bool{"zakupka": true, "allo": true, "hubber": true, "skidka": true, "allbiz": true, "shafa": true}
-
 // Protocols are the ways CommerceML orders can be fetched.
 var Protocols = []string{"file", "1c_exchange"}
-
-// storeKeysOnlyFor lists the store keys that mean something on some
-// marketplaces only; on another marketplace they are unknown keys.
-var storeKeysOnlyFor = map[string]map[string]bool{
-	"username":               LoginMarketplaces,
-	"password_env":           LoginMarketplaces,
-	"password_file":          LoginMarketplaces,
-	"customer_cancel_status": {"rozetka": true},
-	"protocol":               CMLMarketplaces,
-	"split_names":            {"horoshop": true},
-	"article":                {"horoshop": true},
-	"all_statuses":           CMLMarketplaces,
-}
 
 // MatchKeys are the offer fields a store may match products on (match_by).
 var MatchKeys = []string{"id", "vendor_code", "barcode"}
 
 // Articles are the article choices of a horoshop store.
 var Articles = []string{"internal", "external"}
-
-// HasExtractor tells whether orders of the marketplace can be pulled yet
-// by a built-in connector (a store with a spec needs none).
-func HasExtractor(marketplace string) bool { return withExtractor[marketplace] }
 
 func isKnownMarketplace(m string) bool {
 	for _, k := range KnownMarketplaces {

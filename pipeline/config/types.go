@@ -62,7 +62,7 @@ type Store struct {
 	TokenEnv  string `yaml:"token_env"`
 	TokenFile string `yaml:"token_file"`
 	// Username with one of PasswordEnv / PasswordFile is a login instead of a
-	// token, for marketplaces that have one (LoginMarketplaces). The password is
+	// token, for marketplaces that have one (Capabilities.Login). The password is
 	// kept like the token: in an environment variable or a file, never here.
 	Username     string `yaml:"username"`
 	PasswordEnv  string `yaml:"password_env"`

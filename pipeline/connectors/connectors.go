@@ -54,6 +54,9 @@ type Connector struct {
 	TransformProduct func(raw json.RawMessage, sc StoreContext) (canon.Product, error)
 	// RecordID reads the record's id even from a malformed record, for rejects.
 	RecordID func(raw json.RawMessage) string
+	// Capabilities tell the config what this marketplace's stores may set
+	// (Orders is implied).
+	Capabilities config.Capabilities
 	// TransformVersion changes whenever Transform's output for the same input
 	// changes; it is part of every order's content hash, so the next pulls
 	// rewrite the orders they re-read instead of calling them unchanged.
@@ -76,6 +79,9 @@ func Register(c Connector) {
 		panic(fmt.Sprintf("connector %q registered twice", c.Marketplace))
 	}
 	registry[c.Marketplace] = c
+	caps := c.Capabilities
+	caps.Orders = true
+	config.RegisterMarketplace(c.Marketplace, caps)
 }
 
 // specLoader builds a connector from a YAML description of a marketplace's

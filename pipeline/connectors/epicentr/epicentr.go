@@ -7,6 +7,7 @@ import (
 
 	client "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/epicentr"
@@ -25,6 +26,7 @@ func init() {
 		},
 		RecordID:         transform.RecordID,
 		TransformVersion: "1",
+		Capabilities:     config.Capabilities{},
 		Records:          records,
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/cml"
@@ -16,6 +17,11 @@ import (
 )
 
 func init() {
+	// Platforms without an order API whose sellers export CommerceML orders
+	// read them through this connector under their own name.
+	for _, m := range []string{"allo", "hubber", "skidka", "allbiz", "shafa"} {
+		config.RegisterMarketplace(m, config.Capabilities{CML: true})
+	}
 	connectors.Register(connectors.Connector{
 		Marketplace: transform.Marketplace,
 		Open: func(c source.Config) source.Orders {
@@ -36,6 +42,7 @@ func init() {
 		},
 		RecordID:         transform.RecordID,
 		TransformVersion: "1",
+		Capabilities:     config.Capabilities{Login: true, CredentialsOptional: true, NeedsBaseURL: true, CML: true},
 		Records:          cml.Records,
 	})
 }
