@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"slices"
 	"time"
 )
 
@@ -57,13 +58,15 @@ var MatchKeys = []string{"id", "vendor_code", "barcode"}
 // Articles are the article choices of a horoshop store.
 var Articles = []string{"internal", "external"}
 
+// isKnownMarketplace: one of the mission's marketplaces, or one a connector registered.
 func isKnownMarketplace(m string) bool {
-	for _, k := range KnownMarketplaces {
-		if k == m {
-			return true
-		}
+	if slices.Contains(KnownMarketplaces, m) {
+		return true
 	}
-	return false
+	capMu.RLock()
+	defer capMu.RUnlock()
+	_, ok := capabilities[m]
+	return ok
 }
 
 // fillTunables sets every tunable of dst that the file left out (per present) from src.
