@@ -16,15 +16,15 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
-func isControl(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/_sandbox/") }
+func isControl(r *http.Request) bool { return !kit.OutsideControl(r) }
 
 // routes: the credential is moved into a bearer header (and out of the URL
 // and body) before anything records the request; then record, inject
 // faults, log in or authenticate, rate-limit, answer.
 func (s *Sandbox) routes() http.Handler {
 	ctl := http.NewServeMux()
-	kit.MountControl(ctl, s.faults, s.rec, s.clock, s.errorBody)
-	var authed http.Handler = s.limit.Wrap(http.HandlerFunc(s.serveAPI))
+	kit.MountControl(ctl, s.Faults(), s.Recorder(), s.Clock(), s.errorBody)
+	var authed http.Handler = s.RateLimit().Wrap(http.HandlerFunc(s.serveAPI))
 	if s.spec.Auth.Type != spec.AuthNone {
 		authed = s.tokens.Wrap(s.errorBody, authed)
 	}
@@ -35,7 +35,7 @@ func (s *Sandbox) routes() http.Handler {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	chain := s.rec.Wrap(s.faults.Wrap(inner))
+	chain := s.Recorder().Wrap(s.Faults().Wrap(inner))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isControl(r) {
 			ctl.ServeHTTP(w, r)
@@ -388,7 +388,7 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, s.errorBody, http.StatusUnauthorized, "invalid username or password")
 		return
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	s.mu.Lock()
 	s.sessions++
 	s.logins++

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -64,16 +63,16 @@ type Order struct {
 // account is the one store's id in the kit's token registry.
 const account = "account"
 
+// base is kit.Base under an unexported name: embedding it promotes the
+// Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
+type base = kit.Base
+
 // Sandbox is one simulated seller account of a spec-described marketplace.
 type Sandbox struct {
-	spec    *spec.Spec
-	opts    Options
-	clock   *kit.Clock
-	tokens  *kit.Tokens
-	faults  *kit.Faults
-	rec     *kit.Recorder
-	limit   *kit.RateLimit
-	handler http.Handler
+	base   // Handler (the API and /_sandbox), Clock, Faults, Recorder, RateLimit
+	spec   *spec.Spec
+	opts   Options
+	tokens *kit.Tokens
 
 	mu       sync.RWMutex
 	orders   []*Order // ascending id
@@ -84,26 +83,23 @@ type Sandbox struct {
 
 // New builds the sandbox a spec describes, with seeded orders.
 func New(sp *spec.Spec, o Options) *Sandbox {
-	if o.Clock == nil {
-		o.Clock = kit.RealClock()
-	}
-	if o.Faults.Seed == 0 {
-		o.Faults.Seed = o.Seed
-	}
 	if o.Orders == 0 {
 		o.Orders = 30
 	}
 	if o.Days <= 0 {
 		o.Days = 10
 	}
-	s := &Sandbox{spec: sp, opts: o, clock: o.Clock, tokens: kit.NewTokens(), rec: kit.NewRecorder(o.Clock)}
-	s.tokens.SetClock(o.Clock.Now)
-	s.limit = kit.NewRateLimit(o.RatePerSecond, s.errorBody)
-	s.faults = kit.NewFaults(o.Faults, kit.FaultScope{
-		Faultable: func(r *http.Request) bool { return !isControl(r) },
-		Paged:     s.isList,
+	s := &Sandbox{spec: sp, opts: o}
+	// The error body and paged rule read the spec, so they need s first.
+	s.base = kit.NewBase(kit.BaseOptions{
+		Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond,
+		FaultScope: kit.FaultScope{
+			Faultable: kit.OutsideControl,
+			Paged:     s.isList,
+		},
 		ErrorBody: s.errorBody,
 	})
+	s.tokens = kit.BaseTokens(&s.base)
 	switch sp.Auth.Type {
 	case spec.AuthBearer, spec.AuthHeader, spec.AuthQuery:
 		s.tokens.Add(o.Token, account)
@@ -111,29 +107,14 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 		s.tokens.Add(basicToken(o.Username, o.Password), account)
 	}
 	if sp.Auth.Login != nil {
-		s.rec.HideBodies(sp.Auth.Login.Path)
+		s.Recorder().HideBodies(sp.Auth.Login.Path)
 	}
 	s.seed()
-	s.handler = s.routes()
+	kit.SetHandler(&s.base, s.routes())
 	return s
 }
 
 func basicToken(user, pass string) string { return "basic\x00" + user + "\x00" + pass }
-
-// Handler serves the API and the /_sandbox control endpoints.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Clock is the sandbox's time source.
-func (s *Sandbox) Clock() *kit.Clock { return s.clock }
-
-// Faults changes fault injection at runtime.
-func (s *Sandbox) Faults() *kit.Faults { return s.faults }
-
-// Recorder holds every request (never a secret).
-func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
-
-// RateLimit changes the limit at runtime.
-func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
 
 // Spec is the spec the sandbox serves.
 func (s *Sandbox) Spec() *spec.Spec { return s.spec }
@@ -230,7 +211,7 @@ func (s *Sandbox) SetStatus(id, status string) error {
 
 // now is the clock truncated to the minute: a spec's time layout may not
 // write seconds, and the API must filter on the times it shows.
-func (s *Sandbox) now() time.Time { return s.clock.Now().Truncate(time.Minute) }
+func (s *Sandbox) now() time.Time { return s.Clock().Now().Truncate(time.Minute) }
 
 func (s *Sandbox) seed() {
 	now := s.now()

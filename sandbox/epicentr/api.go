@@ -27,10 +27,10 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("POST "+wire.PathOffers, s.handleOffers)
 	api.HandleFunc("GET "+wire.PathOfferResults+"{requestId}", s.handleOfferResults)
 	// Outermost first: record, inject faults, authenticate, rate-limit.
-	authed := s.faults.Wrap(s.tokens.Wrap(errorBody, s.limit.Wrap(api)))
+	authed := s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api)))
 	root := http.NewServeMux()
 	root.Handle("/_sandbox/", s.controlRoutes())
-	root.Handle("/", s.rec.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	root.Handle("/", s.Recorder().Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// An unknown path is answered before auth, as the gateway does (§2.2).
 		if _, pattern := api.Handler(r); pattern == "" {
 			kit.WriteError(w, errorBody, http.StatusNotFound, wire.NoRoute)

@@ -79,7 +79,7 @@ func (s *Sandbox) Offers(storeID string) []Offer {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.settle(s.clock.Now())
+	st.settle(s.Clock().Now())
 	out := make([]Offer, 0, len(st.skus))
 	for _, sku := range st.skus {
 		out = append(out, *st.offers[sku])
@@ -135,7 +135,7 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
 	if err != nil {
 		return ""
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.added++
@@ -194,7 +194,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 		sort.Slice(offers, func(i, j int) bool { return offers[i].SKU < offers[j].SKU })
 		kit.WriteJSON(w, http.StatusOK, map[string][]Offer{"offers": offers})
 	})
-	kit.MountControl(m, s.faults, s.rec, s.clock, errorBody)
+	kit.MountControl(m, s.Faults(), s.Recorder(), s.Clock(), errorBody)
 	return m
 }
 

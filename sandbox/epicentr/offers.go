@@ -31,7 +31,7 @@ func (s *Sandbox) handleOffers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.storeOf(r)
-	task := &offerTask{due: s.clock.Now().Add(s.offerDelay), updates: map[int]wire.OfferUpdate{}}
+	task := &offerTask{due: s.Clock().Now().Add(s.offerDelay), updates: map[int]wire.OfferUpdate{}}
 	for i, it := range req.Items {
 		res := wire.OfferItemResult{ID: i + 1, IDType: "sku", SKU: it.SKU, Status: wire.OfferEnqueued}
 		if errs := checkOffer(it); len(errs) > 0 {
@@ -83,7 +83,7 @@ func kopecks(n wire.Number) (int64, bool) {
 func (s *Sandbox) handleOfferResults(w http.ResponseWriter, r *http.Request) {
 	st := s.storeOf(r)
 	st.mu.Lock()
-	st.settle(s.clock.Now())
+	st.settle(s.Clock().Now())
 	task := st.tasks[r.PathValue("requestId")]
 	var out wire.OfferUpdateResult
 	if task != nil {

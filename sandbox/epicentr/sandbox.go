@@ -16,8 +16,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
@@ -35,47 +33,39 @@ type Options struct {
 	OfferDelay time.Duration
 }
 
+// base is kit.Base under an unexported name: embedding it promotes the
+// Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
+type base = kit.Base
+
 // Sandbox is one simulated Epicentr with any number of seller companies.
 type Sandbox struct {
-	clock      *kit.Clock
+	base       // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
 	seed       int64
 	offerDelay time.Duration
 	tokens     *kit.Tokens
-	faults     *kit.Faults
-	rec        *kit.Recorder
-	limit      *kit.RateLimit
-	handler    http.Handler
 
-	mu     sync.RWMutex
-	stores map[string]*store // by store id
+	stores kit.Stores[*store] // by store id
 }
 
 // New builds an empty sandbox; add companies with AddStore.
 func New(opts Options) *Sandbox {
-	if opts.Clock == nil {
-		opts.Clock = kit.RealClock()
-	}
-	if opts.Faults.Seed == 0 {
-		opts.Faults.Seed = opts.Seed
-	}
 	if opts.OfferDelay <= 0 {
 		opts.OfferDelay = 30 * time.Second
 	}
 	s := &Sandbox{
-		clock:      opts.Clock,
+		base: kit.NewBase(kit.BaseOptions{
+			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
+			FaultScope: kit.FaultScope{
+				Faultable: kit.OutsideControl,
+				Paged:     isLaterPage,
+			},
+			ErrorBody: errorBody,
+		}),
 		seed:       opts.Seed,
 		offerDelay: opts.OfferDelay,
-		tokens:     kit.NewTokens(),
-		rec:        kit.NewRecorder(opts.Clock),
-		limit:      kit.NewRateLimit(opts.RatePerSecond, errorBody),
-		stores:     map[string]*store{},
 	}
-	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
-		Faultable: func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/_sandbox/") },
-		Paged:     isLaterPage,
-		ErrorBody: errorBody,
-	})
-	s.handler = s.routes()
+	s.tokens = kit.BaseTokens(&s.base)
+	kit.SetHandler(&s.base, s.routes())
 	return s
 }
 
@@ -91,33 +81,17 @@ func errorBody(_ int, msg string) []byte {
 	return b
 }
 
-// Handler serves the API at the root and the control API under /_sandbox.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Clock is the sandbox's time source.
-func (s *Sandbox) Clock() *kit.Clock { return s.clock }
-
-// Faults changes fault injection at runtime.
-func (s *Sandbox) Faults() *kit.Faults { return s.faults }
-
-// Recorder holds every API request (never a token).
-func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
-
-// RateLimit changes the per-store limit at runtime.
-func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
-
 // AddStore registers a seller company reached with token, seeded with
 // nOrders orders created over the last SeedSpan and a catalog of offers,
 // and returns its store id ("store-1", …). The data depends only on Seed,
 // the store's position and the clock's now.
 func (s *Sandbox) AddStore(token string, nOrders int) string {
-	s.mu.Lock()
-	index := len(s.stores)
-	st := newStore(fmt.Sprintf("store-%d", index+1), index)
-	s.stores[st.id] = st
-	s.mu.Unlock()
+	st := s.stores.Add(func(index int) (string, *store) {
+		st := newStore(fmt.Sprintf("store-%d", index+1), index)
+		return st.id, st
+	})
 	s.tokens.Add(token, st.id)
-	st.seed(s.seed, nOrders, s.clock.Now())
+	st.seed(s.seed, nOrders, s.Clock().Now())
 	return st.id
 }
 
@@ -131,9 +105,7 @@ func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
 var ErrUnknownStore = fmt.Errorf("unknown store")
 
 func (s *Sandbox) storeByID(id string) (*store, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if st := s.stores[id]; st != nil {
+	if st, ok := s.stores.Get(id); ok {
 		return st, nil
 	}
 	return nil, ErrUnknownStore

@@ -23,10 +23,12 @@ const firstOrderID = 1001
 // products, and returns its id ("shop-1", …). The data depends only on
 // Seed, the shop's position and the clock's now.
 func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) string {
+	st := s.stores.Add(func(index int) (string, *store) {
+		st := &store{id: fmt.Sprintf("shop-%d", index+1), index: index, login: login, password: password, statuses: map[int]wire.OrderStatus{}}
+		return st.id, st
+	})
+	index := st.index
 	s.mu.Lock()
-	index := len(s.stores)
-	st := &store{id: fmt.Sprintf("shop-%d", index+1), index: index, login: login, password: password, statuses: map[int]wire.OrderStatus{}}
-	s.stores[st.id] = st
 	s.byLogin[login] = st
 	s.mu.Unlock()
 
@@ -35,7 +37,7 @@ func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) strin
 	for _, v := range wire.BuiltinStatuses() {
 		st.statuses[v.ID] = v
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.products = make([]wire.CatalogProduct, max(nProducts, 1))
 	for i := range st.products {
 		st.products[i] = genProduct(itemRand(s.seed, index, streamProducts, i), index, i, now)
@@ -120,9 +122,9 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 	}
 	products := st.products
 	if len(products) == 0 {
-		products = []wire.CatalogProduct{genProduct(r, st.index, 0, s.clock.Now())}
+		products = []wire.CatalogProduct{genProduct(r, st.index, 0, s.Clock().Now())}
 	}
-	o := genOrder(r, products, id, s.clock.Now().Truncate(time.Second))
+	o := genOrder(r, products, id, s.Clock().Now().Truncate(time.Second))
 	if mutate != nil {
 		mutate(&o)
 	}
@@ -227,6 +229,6 @@ func (s *Sandbox) controlRoutes() http.Handler {
 		s.HTML(on)
 		kit.WriteJSON(w, http.StatusOK, map[string]bool{"html": on})
 	})
-	kit.MountControl(m, s.faults, s.rec, s.clock, errorBody)
+	kit.MountControl(m, s.Faults(), s.Recorder(), s.Clock(), errorBody)
 	return m
 }

@@ -35,69 +35,49 @@ type Options struct {
 	TokenTTL      time.Duration   // token lifetime on Clock; 0 = 600 s (§1.2)
 }
 
+// base is kit.Base under an unexported name: embedding it promotes the
+// Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
+type base = kit.Base
+
 // Sandbox is any number of simulated Horoshop shops behind one server (a
 // real shop has its own domain; here the login tells them apart).
+//
+// Its Recorder holds every API request. Tokens are taken out of the bodies
+// before they are recorded, and auth bodies (the password) are not kept.
 type Sandbox struct {
-	clock   *kit.Clock
-	seed    int64
-	ttl     time.Duration
-	tokens  *kit.Tokens
-	faults  *kit.Faults
-	rec     *kit.Recorder
-	limit   *kit.RateLimit
-	html    atomic.Bool
-	handler http.Handler
+	base   // Handler (API under /api/, control API under /_sandbox/), Clock, Faults, Recorder, RateLimit
+	seed   int64
+	ttl    time.Duration
+	tokens *kit.Tokens
+	html   atomic.Bool
 
+	stores   kit.Stores[*store] // by shop id
 	mu       sync.RWMutex
-	stores   map[string]*store
 	byLogin  map[string]*store
 	sessions []string
 }
 
 // New builds an empty sandbox; add shops with AddStore.
 func New(opts Options) *Sandbox {
-	if opts.Clock == nil {
-		opts.Clock = kit.RealClock()
-	}
-	if opts.Faults.Seed == 0 {
-		opts.Faults.Seed = opts.Seed
-	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = wire.TokenLifetime
 	}
 	s := &Sandbox{
-		clock: opts.Clock, seed: opts.Seed, ttl: opts.TokenTTL,
-		tokens:  kit.NewTokens(),
-		rec:     kit.NewRecorder(opts.Clock),
-		limit:   kit.NewRateLimit(opts.RatePerSecond, errorBody),
-		stores:  map[string]*store{},
+		base: kit.NewBase(kit.BaseOptions{
+			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
+			FaultScope: kit.FaultScope{
+				Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") },
+				Paged:     isLaterPage,
+			},
+			ErrorBody: errorBody,
+		}),
+		seed: opts.Seed, ttl: opts.TokenTTL,
 		byLogin: map[string]*store{},
 	}
-	s.tokens.SetClock(opts.Clock.Now)
-	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
-		Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") },
-		Paged:     isLaterPage,
-		ErrorBody: errorBody,
-	})
-	s.handler = s.routes()
+	s.tokens = kit.BaseTokens(&s.base)
+	kit.SetHandler(&s.base, s.routes())
 	return s
 }
-
-// Handler serves the API under /api/ and the control API under /_sandbox/.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Clock is the sandbox's time source.
-func (s *Sandbox) Clock() *kit.Clock { return s.clock }
-
-// Faults changes fault injection at runtime.
-func (s *Sandbox) Faults() *kit.Faults { return s.faults }
-
-// Recorder holds every API request. Tokens are taken out of the bodies
-// before they are recorded, and auth bodies (the password) are not kept.
-func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
-
-// RateLimit changes the per-shop limit at runtime.
-func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
 
 // HTML makes every API function answer an HTML page with HTTP 200 (on) or
 // JSON again (off), as a shop without the API module or behind Cloudflare
@@ -220,11 +200,11 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusUndefinedFunction, wire.Message{Message: "Function " + r.URL.Path + " is not defined"}))
 	})
-	s.rec.HideBodies(wire.PathAuth)
+	s.Recorder().HideBodies(wire.PathAuth)
 	// Outermost first: lift the token, record, HTML mode, faults, auth, rate limit.
-	authed := liftToken(s.rec.Wrap(s.htmlSwitch(s.faults.Wrap(s.checkToken(s.tokens.Wrap(errorBody, s.limit.Wrap(api)))))))
+	authed := liftToken(s.Recorder().Wrap(s.htmlSwitch(s.Faults().Wrap(s.checkToken(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api)))))))
 	root := http.NewServeMux()
-	root.Handle("POST "+wire.PathAuth, s.rec.Wrap(s.htmlSwitch(s.faults.Wrap(http.HandlerFunc(s.handleAuth)))))
+	root.Handle("POST "+wire.PathAuth, s.Recorder().Wrap(s.htmlSwitch(s.Faults().Wrap(http.HandlerFunc(s.handleAuth)))))
 	root.Handle("/_sandbox/", s.controlRoutes())
 	root.Handle("/", authed)
 	return root
@@ -241,7 +221,7 @@ func (s *Sandbox) login(login, password string) (string, bool) {
 	var raw [16]byte
 	_, _ = rand.Read(raw[:])
 	token := hex.EncodeToString(raw[:])
-	s.tokens.AddExpiring(token, st.id, s.clock.Now().Add(s.ttl))
+	s.tokens.AddExpiring(token, st.id, s.Clock().Now().Add(s.ttl))
 	s.mu.Lock()
 	s.sessions = append(s.sessions, token)
 	s.mu.Unlock()
@@ -268,9 +248,7 @@ func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
 var ErrUnknownStore = fmt.Errorf("unknown store")
 
 func (s *Sandbox) storeByID(id string) (*store, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if st := s.stores[id]; st != nil {
+	if st, ok := s.stores.Get(id); ok {
 		return st, nil
 	}
 	return nil, ErrUnknownStore

@@ -3,8 +3,13 @@ package kit
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 )
+
+// OutsideControl reports whether r is not for the /_sandbox/ control API:
+// the FaultScope.Faultable of sandboxes that may fault every API request.
+func OutsideControl(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/_sandbox/") }
 
 // MountControl adds the marketplace-neutral control endpoints to m:
 //

@@ -32,7 +32,7 @@ func (s *Sandbox) routes() http.Handler {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "Not found")
 	})
 	// Outermost first: record, inject faults, authenticate, rate-limit.
-	chain := s.rec.Wrap(s.faults.Wrap(s.tokens.Wrap(errorBody, s.limit.Wrap(api))))
+	chain := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api))))
 
 	root := http.NewServeMux()
 	root.Handle(APIPath+"/", chain)
@@ -254,7 +254,7 @@ func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.storeOfRequest(r)
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	resp := setStatusResponse{ProcessedIDs: []int64{}, NotProcessedIDs: []int64{}}
 	for _, id := range req.IDs {
 		err := st.update(id, now, func(rec *record) error {
@@ -336,7 +336,7 @@ func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) 
 		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid delivery_type %q", req.DeliveryType))
 		return
 	}
-	err := s.storeOfRequest(r).update(req.OrderID, s.clock.Now(), func(rec *record) error {
+	err := s.storeOfRequest(r).update(req.OrderID, s.Clock().Now(), func(rec *record) error {
 		applyTTN(&rec.order, req.DeclarationID, req.DeliveryType)
 		return nil
 	})

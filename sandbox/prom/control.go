@@ -84,32 +84,32 @@ func (s *Sandbox) controlRoutes() http.Handler {
 		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
 	}))
 	m.HandleFunc("GET /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, s.faults.Config())
+		kit.WriteJSON(w, http.StatusOK, s.Faults().Config())
 	})
 	m.HandleFunc("PUT /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
 		var cfg kit.FaultConfig
 		if decode(w, r, &cfg) {
-			s.faults.Set(cfg)
-			kit.WriteJSON(w, http.StatusOK, s.faults.Config())
+			s.Faults().Set(cfg)
+			kit.WriteJSON(w, http.StatusOK, s.Faults().Config())
 		}
 	})
 	m.HandleFunc("GET /_sandbox/faults/counts", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, s.faults.Counts())
+		kit.WriteJSON(w, http.StatusOK, s.Faults().Counts())
 	})
 	m.HandleFunc("PUT /_sandbox/rate", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			PerSecond float64 `json:"per_second"`
 		}
 		if decode(w, r, &req) {
-			s.limit.Set(req.PerSecond)
+			s.RateLimit().Set(req.PerSecond)
 			kit.WriteJSON(w, http.StatusOK, req)
 		}
 	})
 	m.HandleFunc("GET /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string][]kit.Request{"requests": s.rec.Requests()})
+		kit.WriteJSON(w, http.StatusOK, map[string][]kit.Request{"requests": s.Recorder().Requests()})
 	})
 	m.HandleFunc("DELETE /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) {
-		s.rec.Reset()
+		s.Recorder().Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	m.HandleFunc("GET /_sandbox/clock", s.writeClock)
@@ -127,10 +127,10 @@ func (s *Sandbox) controlRoutes() http.Handler {
 				controlError(w, http.StatusBadRequest, err)
 				return
 			}
-			s.clock.Advance(d)
+			s.Clock().Advance(d)
 		}
 		if !req.Set.IsZero() {
-			s.clock.Set(req.Set)
+			s.Clock().Set(req.Set)
 		}
 		s.writeClock(w, r)
 	})
@@ -141,7 +141,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 }
 
 func (s *Sandbox) writeClock(w http.ResponseWriter, _ *http.Request) {
-	kit.WriteJSON(w, http.StatusOK, map[string]time.Time{"now": s.clock.Now()})
+	kit.WriteJSON(w, http.StatusOK, map[string]time.Time{"now": s.Clock().Now()})
 }
 
 func (s *Sandbox) writeOrder(w http.ResponseWriter, token string, id int64) {

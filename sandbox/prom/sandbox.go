@@ -12,9 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/prom"
@@ -33,18 +31,17 @@ type Options struct {
 	RatePerSecond float64         // per token; 0 = unlimited
 }
 
+// base is kit.Base under an unexported name: embedding it promotes the
+// Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
+type base = kit.Base
+
 // Sandbox is one simulated Prom with any number of companies (stores).
 type Sandbox struct {
-	clock   *kit.Clock
-	seed    int64
-	tokens  *kit.Tokens
-	faults  *kit.Faults
-	rec     *kit.Recorder
-	limit   *kit.RateLimit
-	handler http.Handler
+	base   // Handler (API under /api/v1, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
+	seed   int64
+	tokens *kit.Tokens
 
-	mu     sync.RWMutex
-	stores map[string]*store // by store id
+	stores kit.Stores[*store] // by store id
 }
 
 // ErrUnknownStore is returned by control methods for a token never added.
@@ -57,26 +54,19 @@ func errorBody(_ int, msg string) []byte {
 
 // New builds an empty sandbox; add companies with AddStore.
 func New(opts Options) *Sandbox {
-	if opts.Clock == nil {
-		opts.Clock = kit.RealClock()
-	}
-	if opts.Faults.Seed == 0 {
-		opts.Faults.Seed = opts.Seed
-	}
 	s := &Sandbox{
-		clock:  opts.Clock,
-		seed:   opts.Seed,
-		tokens: kit.NewTokens(),
-		rec:    kit.NewRecorder(opts.Clock),
-		limit:  kit.NewRateLimit(opts.RatePerSecond, errorBody),
-		stores: map[string]*store{},
+		base: kit.NewBase(kit.BaseOptions{
+			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
+			FaultScope: kit.FaultScope{
+				Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPath+"/") },
+				Paged:     isPagedList,
+			},
+			ErrorBody: errorBody,
+		}),
+		seed: opts.Seed,
 	}
-	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
-		Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPath+"/") },
-		Paged:     isPagedList,
-		ErrorBody: errorBody,
-	})
-	s.handler = s.routes()
+	s.tokens = kit.BaseTokens(&s.base)
+	kit.SetHandler(&s.base, s.routes())
 	return s
 }
 
@@ -90,21 +80,6 @@ func isPagedList(r *http.Request) bool {
 	return q.Get("last_id") != "" && q.Get("sort_dir") != "asc"
 }
 
-// Handler serves the API under /api/v1 and the control API under /_sandbox.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Clock is the sandbox's time source.
-func (s *Sandbox) Clock() *kit.Clock { return s.clock }
-
-// Faults changes fault injection at runtime.
-func (s *Sandbox) Faults() *kit.Faults { return s.faults }
-
-// Recorder holds every API request (never the token).
-func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
-
-// RateLimit changes the per-token limit at runtime.
-func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
-
 // Revoke makes token answer 401; the store's data stays for comparisons.
 func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
 
@@ -115,18 +90,18 @@ const seedSpan = 7 * 24 * time.Hour
 // returns its store id ("store-1", …), the name used in the recorder.
 // The data depends only on Seed, the store's position and the clock's now.
 func (s *Sandbox) AddStore(token string, nOrders int) string {
-	s.mu.Lock()
-	index := len(s.stores)
-	st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, catalog: newCatalog(s.seed, index)}
-	s.stores[st.id] = st
-	s.mu.Unlock()
+	st := s.stores.Add(func(index int) (string, *store) {
+		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, catalog: newCatalog(s.seed, index)}
+		return st.id, st
+	})
+	index := st.index
 
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.recs = make([]*record, nOrders)
 	baseID := int64(300_000_000 + index*50_000_000)
 	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
 	start := now.Add(-seedSpan)
-	parallel(nOrders, func(i int) {
+	kit.Parallel(nOrders, func(i int) {
 		r := newRand(s.seed, index, 2, i)
 		id := baseID + int64(i)*7 + r.Int64N(7)
 		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond)
@@ -142,22 +117,6 @@ func (s *Sandbox) AddStore(token string, nOrders int) string {
 	return st.id
 }
 
-// parallel runs fn(0..n-1) on every CPU.
-func parallel(n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
 // storeOf finds the store of a token, revoked or not.
 func (s *Sandbox) storeOf(token string) (*store, error) {
 	id, ok := s.tokens.StoreID(token)
@@ -168,9 +127,8 @@ func (s *Sandbox) storeOf(token string) (*store, error) {
 }
 
 func (s *Sandbox) storeByID(id string) *store {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.stores[id]
+	st, _ := s.stores.Get(id)
+	return st
 }
 
 // Orders returns the store's orders (deep copies, ascending id): the truth to
@@ -224,7 +182,7 @@ func (s *Sandbox) SetPayment(token string, id int64, paymentStatus string) error
 	default:
 		return fmt.Errorf("unknown payment status %q", paymentStatus)
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	return s.change(token, id, func(r *record) error {
 		if r.order.PaymentData == nil {
 			r.order.PaymentData = &wire.PaymentData{Type: "evopay"}
@@ -249,7 +207,7 @@ func (s *Sandbox) change(token string, id int64, fn func(*record) error) error {
 	if err != nil {
 		return err
 	}
-	return st.update(id, s.clock.Now(), fn)
+	return st.update(id, s.Clock().Now(), fn)
 }
 
 // AddOrder creates an order at the clock's now with a new highest id;
@@ -297,7 +255,7 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 }
 
 func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.added++
@@ -317,17 +275,5 @@ func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
 // ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
 // ctx ends, and returns the base URL; clients use baseURL + APIPath.
 func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	srv, base, err := kit.Serve(addr, s.Handler())
-	if err != nil {
-		return "", err
-	}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if srv.Shutdown(shutdown) != nil {
-			_ = srv.Close() // a Timeout fault may still hold a request
-		}
-	}()
-	return base, nil
+	return kit.ServeUntil(ctx, addr, s.Handler())
 }

@@ -38,11 +38,11 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "not found")
 	})
-	s.rec.HideBodies("/sites")
+	s.Recorder().HideBodies("/sites")
 	// Outermost first: record, inject faults, authenticate, rate-limit.
-	authed := s.rec.Wrap(s.faults.Wrap(s.tokens.Wrap(errorBody, s.limit.Wrap(api))))
+	authed := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api))))
 	root := http.NewServeMux()
-	root.Handle("POST /sites", s.rec.Wrap(s.faults.Wrap(http.HandlerFunc(s.handleLogin))))
+	root.Handle("POST /sites", s.Recorder().Wrap(s.Faults().Wrap(http.HandlerFunc(s.handleLogin))))
 	root.Handle("/_sandbox/", s.controlRoutes())
 	root.Handle("/", authed)
 	return root
@@ -272,7 +272,7 @@ func (s *Sandbox) shiftAfterFirstPage(st *store, page []*record) {
 	n := min(st.shiftArm, len(page))
 	st.shiftArm = 0
 	st.mu.Unlock()
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	for _, rec := range page[:n] {
 		st.update(rec.order.ID, now, func(*record) *wire.Error { return nil })
 	}
@@ -333,7 +333,7 @@ func (s *Sandbox) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		fail(w, errBadFormat("body"))
 		return
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	if e := st.update(id, now, func(rec *record) *wire.Error { return applyUpdate(rec, u, now) }); e != nil {
 		fail(w, e)
 		return
@@ -383,7 +383,7 @@ func (s *Sandbox) handleApproveFF(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	e := st.update(id, s.clock.Now(), func(rec *record) *wire.Error {
+	e := st.update(id, s.Clock().Now(), func(rec *record) *wire.Error {
 		if !rec.order.IsFulfillment || !rec.order.FFCanApprove {
 			return errCheckData("Замовлення не можна підтвердити")
 		}

@@ -80,12 +80,12 @@ func (s *Sandbox) change(storeID string, id int64, fn func(*record) *wire.Error)
 	if err != nil {
 		return err
 	}
-	return asError(st.update(id, s.clock.Now(), fn))
+	return asError(st.update(id, s.Clock().Now(), fn))
 }
 
 // Update applies a PUT /orders/{id} body under the same rules as the API.
 func (s *Sandbox) Update(storeID string, id int64, u wire.UpdateOrder) error {
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	return s.change(storeID, id, func(r *record) *wire.Error { return applyUpdate(r, u, now) })
 }
 
@@ -152,7 +152,7 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	if err != nil {
 		return 0
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.added++
@@ -229,7 +229,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 		}
 		kit.WriteJSON(w, http.StatusOK, map[string]int{"armed": n})
 	})
-	kit.MountControl(m, s.faults, s.rec, s.clock, errorBody)
+	kit.MountControl(m, s.Faults(), s.Recorder(), s.Clock(), errorBody)
 	return m
 }
 

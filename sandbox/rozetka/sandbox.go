@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,51 +30,46 @@ type Options struct {
 	TokenTTL      time.Duration   // session lifetime on Clock; 0 = 24h (§1.2)
 }
 
-// Sandbox is one simulated Rozetka with any number of seller accounts.
-type Sandbox struct {
-	clock   *kit.Clock
-	seed    int64
-	ttl     time.Duration
-	tokens  *kit.Tokens
-	faults  *kit.Faults
-	rec     *kit.Recorder
-	limit   *kit.RateLimit
-	handler http.Handler
+// base is kit.Base under an unexported name: embedding it promotes the
+// Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
+type base = kit.Base
 
+// Sandbox is one simulated Rozetka with any number of seller accounts.
+//
+// Its Recorder holds every API request (never a token; POST /sites bodies
+// hold the Base64 password, so the recorder drops them, see routes).
+type Sandbox struct {
+	base   // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
+	seed   int64
+	ttl    time.Duration
+	tokens *kit.Tokens
+
+	stores   kit.Stores[*store] // by store id
 	mu       sync.RWMutex
-	stores   map[string]*store // by store id
 	byLogin  map[string]*store
 	sessions []string // tokens issued by POST /sites, for ExpireTokens
 }
 
 // New builds an empty sandbox; add accounts with AddStore.
 func New(opts Options) *Sandbox {
-	if opts.Clock == nil {
-		opts.Clock = kit.RealClock()
-	}
-	if opts.Faults.Seed == 0 {
-		opts.Faults.Seed = opts.Seed
-	}
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
 	}
 	s := &Sandbox{
-		clock:   opts.Clock,
+		base: kit.NewBase(kit.BaseOptions{
+			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
+			FaultScope: kit.FaultScope{
+				Faultable: kit.OutsideControl,
+				Paged:     isPagedSearch,
+			},
+			ErrorBody: errorBody,
+		}),
 		seed:    opts.Seed,
 		ttl:     opts.TokenTTL,
-		tokens:  kit.NewTokens(),
-		rec:     kit.NewRecorder(opts.Clock),
-		limit:   kit.NewRateLimit(opts.RatePerSecond, errorBody),
-		stores:  map[string]*store{},
 		byLogin: map[string]*store{},
 	}
-	s.tokens.SetClock(opts.Clock.Now)
-	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{
-		Faultable: func(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/_sandbox/") },
-		Paged:     isPagedSearch,
-		ErrorBody: errorBody,
-	})
-	s.handler = s.routes()
+	s.tokens = kit.BaseTokens(&s.base)
+	kit.SetHandler(&s.base, s.routes())
 	return s
 }
 
@@ -104,22 +98,6 @@ func errorBody(status int, msg string) []byte {
 	return mustJSON(wire.Envelope{Success: false, Errors: e})
 }
 
-// Handler serves the API at the root and the control API under /_sandbox.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Clock is the sandbox's time source.
-func (s *Sandbox) Clock() *kit.Clock { return s.clock }
-
-// Faults changes fault injection at runtime.
-func (s *Sandbox) Faults() *kit.Faults { return s.faults }
-
-// Recorder holds every API request (never a token; POST /sites bodies hold
-// the Base64 password, so the recorder drops them, see routes).
-func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
-
-// RateLimit changes the per-store limit at runtime.
-func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
-
 // seedSpan is how far back seeded orders reach before the clock's now.
 const seedSpan = 7 * 24 * time.Hour
 
@@ -128,17 +106,19 @@ const seedSpan = 7 * 24 * time.Hour
 // and returns its store id ("store-1", …). The data depends only on Seed,
 // the store's position and the clock's now.
 func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) string {
+	st := s.stores.Add(func(index int) (string, *store) {
+		st := &store{
+			id: fmt.Sprintf("store-%d", index+1), index: index, username: username, password: password,
+			market: wire.Market{ID: int64(10_000 + index), Title: "Магазин " + username, BusinessModel: "b2c", Status: 1, FulfillmentAvailable: true},
+		}
+		return st.id, st
+	})
+	index := st.index
 	s.mu.Lock()
-	index := len(s.stores)
-	st := &store{
-		id: fmt.Sprintf("store-%d", index+1), index: index, username: username, password: password,
-		market: wire.Market{ID: int64(10_000 + index), Title: "Магазин " + username, BusinessModel: "b2c", Status: 1, FulfillmentAvailable: true},
-	}
-	s.stores[st.id] = st
 	s.byLogin[username] = st
 	s.mu.Unlock()
 
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.goods = make([]wire.GoodsItem, nGoods)
 	st.goodsJSON = make([][]byte, nGoods)
 	kit.Parallel(nGoods, func(i int) {
@@ -218,7 +198,7 @@ func (s *Sandbox) login(username, password64 string) (*store, string, *wire.Erro
 	var raw [20]byte
 	_, _ = rand.Read(raw[:])
 	token := hex.EncodeToString(raw[:])
-	s.tokens.AddExpiring(token, st.id, s.clock.Now().Add(s.ttl))
+	s.tokens.AddExpiring(token, st.id, s.Clock().Now().Add(s.ttl))
 	s.mu.Lock()
 	s.sessions = append(s.sessions, token)
 	s.mu.Unlock()
@@ -229,9 +209,7 @@ func (s *Sandbox) login(username, password64 string) (*store, string, *wire.Erro
 var ErrUnknownStore = fmt.Errorf("unknown store")
 
 func (s *Sandbox) storeByID(id string) (*store, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if st := s.stores[id]; st != nil {
+	if st, ok := s.stores.Get(id); ok {
 		return st, nil
 	}
 	return nil, ErrUnknownStore

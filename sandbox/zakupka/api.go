@@ -41,7 +41,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET "+FeedPath, s.handleFeed)
 	api.HandleFunc(ExchangePath, s.handleExchange)
 	// Outermost first: record, inject faults, authenticate, rate-limit.
-	chain := s.rec.Wrap(s.faults.Wrap(s.tokens.Wrap(textError, s.limit.Wrap(api))))
+	chain := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(textError, s.RateLimit().Wrap(api))))
 	return credentialsToBearer(chain)
 }
 
@@ -87,7 +87,7 @@ func (s *Sandbox) storeOfRequest(r *http.Request) *store {
 // 7 days (new ones only when the store is set so).
 func (s *Sandbox) handleOrdersFile(w http.ResponseWriter, r *http.Request) {
 	st := s.storeOfRequest(r)
-	since := s.clock.Now().Add(-FileWindow)
+	since := s.Clock().Now().Add(-FileWindow)
 	docs := st.documents(func(o *order) bool {
 		return !o.created.Before(since) && (!st.opts.FileOnlyNew || status(&o.doc) == StatusNew)
 	})
@@ -123,7 +123,7 @@ func (s *Sandbox) handleExchange(w http.ResponseWriter, r *http.Request) {
 		st.session++
 		value := fmt.Sprintf("sess%d%s%06d", st.index+1, "x", st.session)
 		st.mu.Unlock()
-		s.tokens.AddExpiring(sessionToken(value), st.id, s.clock.Now().Add(sessionTTL))
+		s.tokens.AddExpiring(sessionToken(value), st.id, s.Clock().Now().Add(sessionTTL))
 		writeText(w, "success\n"+SessionCookie+"\n"+value+"\n")
 	case "init":
 		writeText(w, "zip=no\nfile_limit="+strconv.Itoa(fileLimit)+"\n")
@@ -158,7 +158,7 @@ func (st *store) documents(keep func(*order) bool) []cml.Document {
 
 // writeCML sends docs as a CML 2.05 file in the store's encoding.
 func (s *Sandbox) writeCML(w http.ResponseWriter, st *store, docs []cml.Document) {
-	body, err := EncodeCML(docs, s.clock.Now(), st.opts.Encoding)
+	body, err := EncodeCML(docs, s.Clock().Now(), st.opts.Encoding)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -62,18 +61,20 @@ type StoreOptions struct {
 	FeedOffers  int // offers in the YML feed (default 50)
 }
 
-// Sandbox is one simulated Zakupka with any number of stores.
-type Sandbox struct {
-	clock   *kit.Clock
-	seed    int64
-	tokens  *kit.Tokens
-	faults  *kit.Faults
-	rec     *kit.Recorder
-	limit   *kit.RateLimit
-	handler http.Handler
+// base is kit.Base under an unexported name: embedding it promotes the
+// Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
+type base = kit.Base
 
+// Sandbox is one simulated Zakupka with any number of stores.
+//
+// Its Recorder holds every request (never a key, password or cookie).
+type Sandbox struct {
+	base   // Handler (the store routes), Clock, Faults, Recorder, RateLimit
+	seed   int64
+	tokens *kit.Tokens
+
+	stores kit.Stores[*store] // by store id
 	mu     sync.RWMutex
-	stores map[string]*store // by store id
 	byKey  map[string]*store
 }
 
@@ -82,41 +83,18 @@ var ErrUnknownStore = errors.New("unknown store key")
 
 // New builds an empty sandbox; add stores with AddStore.
 func New(opts Options) *Sandbox {
-	if opts.Clock == nil {
-		opts.Clock = kit.RealClock()
-	}
-	if opts.Faults.Seed == 0 {
-		opts.Faults.Seed = opts.Seed
-	}
 	s := &Sandbox{
-		clock:  opts.Clock,
-		seed:   opts.Seed,
-		tokens: kit.NewTokens(),
-		rec:    kit.NewRecorder(opts.Clock),
-		limit:  kit.NewRateLimit(opts.RatePerSecond, textError),
-		stores: map[string]*store{},
-		byKey:  map[string]*store{},
+		base: kit.NewBase(kit.BaseOptions{
+			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
+			ErrorBody: textError, // every request may be faulted; none is paged
+		}),
+		seed:  opts.Seed,
+		byKey: map[string]*store{},
 	}
-	s.tokens.SetClock(opts.Clock.Now)
-	s.faults = kit.NewFaults(opts.Faults, kit.FaultScope{ErrorBody: textError})
-	s.handler = s.routes()
+	s.tokens = kit.BaseTokens(&s.base)
+	kit.SetHandler(&s.base, s.routes())
 	return s
 }
-
-// Handler serves the store routes.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Clock is the sandbox's time source.
-func (s *Sandbox) Clock() *kit.Clock { return s.clock }
-
-// Faults changes fault injection at runtime.
-func (s *Sandbox) Faults() *kit.Faults { return s.faults }
-
-// Recorder holds every request (never a key, password or cookie).
-func (s *Sandbox) Recorder() *kit.Recorder { return s.rec }
-
-// RateLimit changes the per-store limit at runtime.
-func (s *Sandbox) RateLimit() *kit.RateLimit { return s.limit }
 
 // AddStore registers a store and seeds its orders; it returns the store id
 // ("store-1", …), the name used in the recorder. The data depends only on
@@ -128,14 +106,16 @@ func (s *Sandbox) AddStore(o StoreOptions) string {
 	if o.FeedOffers <= 0 {
 		o.FeedOffers = 50
 	}
+	st := s.stores.Add(func(index int) (string, *store) {
+		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, opts: o}
+		return st.id, st
+	})
+	index := st.index
 	s.mu.Lock()
-	index := len(s.stores)
-	st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, opts: o}
-	s.stores[st.id] = st
 	s.byKey[o.Key] = st
 	s.mu.Unlock()
 
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	start := now.Add(-FileWindow)
 	spacing := FileWindow / time.Duration(max(o.Orders, 1))
 	for i := range o.Orders {
@@ -173,9 +153,8 @@ func (s *Sandbox) storeByKey(key string) (*store, error) {
 }
 
 func (s *Sandbox) storeByID(id string) *store {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.stores[id]
+	st, _ := s.stores.Get(id)
+	return st
 }
 
 // Orders returns every order of the store (deep copies, ascending id), the
@@ -202,7 +181,7 @@ func (s *Sandbox) AddOrder(key string, mutate func(*cml.Document)) (string, erro
 	if err != nil {
 		return "", err
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.added++
@@ -225,7 +204,7 @@ func (s *Sandbox) SetStatus(key, id, status string) error {
 	if err != nil {
 		return err
 	}
-	now := s.clock.Now()
+	now := s.Clock().Now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, o := range st.orders {

@@ -1,0 +1,74 @@
+package kit
+
+import "net/http"
+
+// BaseOptions are the settings every sandbox shares.
+type BaseOptions struct {
+	Clock         *Clock      // nil = real time
+	Seed          int64       // the sandbox's data seed; also the fault seed when Faults.Seed is 0
+	Faults        FaultConfig // Faults.Seed 0 = use Seed
+	FaultScope    FaultScope  // ErrorBody nil = ErrorBody below
+	RatePerSecond float64     // per store; 0 = unlimited
+	ErrorBody     ErrorBody   // the marketplace's error body, for rate-limit and fault answers
+}
+
+// Base is the part every marketplace sandbox holds: its clock, token
+// registry, fault injector, recorder, rate limit and handler. A sandbox
+// embeds it, so its Handler, Clock, Faults, Recorder and RateLimit methods
+// come from here.
+type Base struct {
+	clock   *Clock
+	tokens  *Tokens
+	faults  *Faults
+	rec     *Recorder
+	limit   *RateLimit
+	handler http.Handler
+}
+
+// NewBase fills the defaults of o and builds the shared pieces. Tokens
+// expire on the sandbox clock. The handler is mounted later with
+// SetHandler, once the sandbox's routes can be built from the Base.
+func NewBase(o BaseOptions) Base {
+	if o.Clock == nil {
+		o.Clock = RealClock()
+	}
+	if o.Faults.Seed == 0 {
+		o.Faults.Seed = o.Seed
+	}
+	if o.FaultScope.ErrorBody == nil {
+		o.FaultScope.ErrorBody = o.ErrorBody
+	}
+	tokens := NewTokens()
+	tokens.SetClock(o.Clock.Now)
+	return Base{
+		clock:  o.Clock,
+		tokens: tokens,
+		faults: NewFaults(o.Faults, o.FaultScope),
+		rec:    NewRecorder(o.Clock),
+		limit:  NewRateLimit(o.RatePerSecond, o.ErrorBody),
+	}
+}
+
+// BaseTokens and SetHandler are functions, not methods, so that embedding
+// Base adds only the five accessors below to a sandbox's exported API.
+
+// BaseTokens is b's token registry.
+func BaseTokens(b *Base) *Tokens { return b.tokens }
+
+// SetHandler mounts h as what b's Handler serves.
+func SetHandler(b *Base, h http.Handler) { b.handler = h }
+
+// Handler serves the sandbox's API and its control API.
+func (b *Base) Handler() http.Handler { return b.handler }
+
+// Clock is the sandbox's time source.
+func (b *Base) Clock() *Clock { return b.clock }
+
+// Faults changes fault injection at runtime.
+func (b *Base) Faults() *Faults { return b.faults }
+
+// Recorder holds every API request (never a secret).
+func (b *Base) Recorder() *Recorder { return b.rec }
+
+// RateLimit changes the per-store limit at runtime.
+func (b *Base) RateLimit() *RateLimit { return b.limit }
