@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline"
+)
+
+func orderCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "order",
+		Short: "Record CRM-side order changes (status, ТТН) for the marketplaces",
+		Long: "Records what the seller's CRM changed in crm_updates, where `kramar push` will take it to the\n" +
+			"marketplaces. Other systems may insert into crm_updates directly.",
+	}
+	var c pipeline.CRMChange
+	set := func(use, short string, needStatus bool) *cobra.Command {
+		sub := &cobra.Command{
+			Use:   use,
+			Short: short,
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				if needStatus && c.Status == "" {
+					return &exitError{2, fmt.Errorf("--status is required")}
+				}
+				cfg, wh, err := openAll(cmd.Context(), configPath(cmd))
+				if err != nil {
+					return err
+				}
+				defer wh.Close()
+				c.ChangedAt = time.Now()
+				u, err := pipeline.NewCRMUpdate(cfg, c)
+				if err != nil {
+					return &exitError{2, fmt.Errorf("store %s, order %s: %w", c.Store, c.OrderID, err)}
+				}
+				if err := wh.RecordCRMUpdates(cmd.Context(), []clickhouse.CRMUpdate{u}); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "recorded change %s: store %s, order %s, status %q, ТТН %q\n", u.UpdateID, u.Store, u.OrderID, u.CRMStatus, u.TTN)
+				return nil
+			},
+		}
+		sub.Flags().StringVar(&c.Store, "store", "", "store id")
+		sub.Flags().StringVar(&c.OrderID, "order", "", "the marketplace's order id")
+		sub.Flags().StringVar(&c.TTN, "ttn", "", "waybill number (checked for its carrier)")
+		sub.Flags().StringVar(&c.Carrier, "carrier", "nova_poshta", "carrier of the ТТН: nova_poshta, ukrposhta")
+		sub.Flags().StringVar(&c.ChangedBy, "by", os.Getenv("USER"), "who made the change")
+		_ = sub.MarkFlagRequired("store")
+		_ = sub.MarkFlagRequired("order")
+		return sub
+	}
+	status := set("set-status --store ID --order ID --status S [--ttn N --carrier C]", "Record a new CRM status (and ТТН) of an order", true)
+	status.Flags().StringVar(&c.Status, "status", "", "the new CRM status")
+	ttnCmd := set("set-ttn --store ID --order ID --ttn N [--carrier C]", "Record an order's waybill number", false)
+	_ = ttnCmd.MarkFlagRequired("ttn")
+
+	imp := &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Record CRM changes from a CSV file (store, order_id, status, ttn, carrier, changed_at, changed_by)",
+		Long: "Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM) and\n" +
+			"records every valid row; each bad row is reported with its line, order and field, and the\n" +
+			"exit code is 1. A row without changed_at takes the file's modification time, so importing the\n" +
+			"same file again gives the same change ids (update_id), which pushes act on once.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, wh, err := openAll(cmd.Context(), configPath(cmd))
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			// Rows without changed_at take the file's time: importing the same
+			// file again yields the same change ids.
+			stamp := time.Now()
+			if fi, err := f.Stat(); err == nil {
+				stamp = fi.ModTime()
+			}
+			updates, bad := pipeline.ParseCRMCSV(f, args[0], cfg, stamp)
+			if err := wh.RecordCRMUpdates(cmd.Context(), updates); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d change(s) recorded, %d refused\n", args[0], len(updates), len(bad))
+			for _, e := range bad {
+				fmt.Fprintln(cmd.OutOrStdout(), e)
+			}
+			if len(bad) > 0 {
+				return &exitError{1, errors.New("some rows were refused")}
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(status, ttnCmd, imp)
+	return cmd
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+)
+
+func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
+	bin := buildKramar(t)
+	wh := chtest.New(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kramar.yaml")
+	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: ORDER_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kramar := func(args ...string) (string, int) {
+		cmd := exec.Command(bin, append(args, "--config", cfg)...)
+		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "ORDER_TEST_TOKEN=x")
+		out, err := cmd.CombinedOutput()
+		return string(out), exitCode(err)
+	}
+	rows := func() []string {
+		return pipelinetest.Query(t, wh, `SELECT order_id, crm_status, ttn, carrier FROM {db}.crm_updates ORDER BY order_id, changed_at`)
+	}
+
+	if out, code := kramar("order", "set-status", "--store", "shop", "--order", "101", "--status", "Відправлено", "--ttn", "2045 1136 8204 11"); code != 0 {
+		t.Fatalf("set-status: exit %d\n%s", code, out)
+	}
+	if out, code := kramar("order", "set-ttn", "--store", "shop", "--order", "102", "--ttn", "12345"); code != 2 || !strings.Contains(out, "ttn:") {
+		t.Fatalf("a bad ТТН: exit %d\n%s", code, out)
+	}
+	if got := rows(); strings.Join(got, ";") != "101\tВідправлено\t20451136820411\tnova_poshta" {
+		t.Fatalf("crm_updates: %v", got)
+	}
+
+	csv := filepath.Join(dir, "changes.csv")
+	data := "\ufeffstore;order_id;status;ttn;carrier\nshop;201;Скасовано;;\nshop;202;;RA067022878UA;ukrposhta\nshop;203;Відправлено;RA067022871UA;ukrposhta\nnope;204;Новий;;\n"
+	if err := os.WriteFile(csv, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code := kramar("order", "import", csv)
+	if code != 1 || !strings.Contains(out, "2 change(s) recorded, 2 refused") ||
+		!strings.Contains(out, "changes.csv:4: store shop, order 203: ttn:") || !strings.Contains(out, `changes.csv:5: store nope, order 204: store: no store "nope"`) {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	if got := rows(); len(got) != 3 || got[1] != "201\tСкасовано\t\t" || got[2] != "202\t\tRA067022878UA\tukrposhta" {
+		t.Fatalf("crm_updates after the import: %v", got)
+	}
+	// The same file again: the same two change ids.
+	kramar("order", "import", csv)
+	if got := pipelinetest.Query(t, wh, `SELECT count(), uniqExact(update_id) FROM {db}.crm_updates`); got[0] != "5\t3" {
+		t.Fatalf("after importing twice (rows, distinct changes): %v, want 5 and 3", got)
+	}
+}
