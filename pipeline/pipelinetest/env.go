@@ -299,16 +299,19 @@ func (e *Env) AssertEqual(stores ...string) {
 	for _, s := range stores {
 		wo, wi := e.Truth(s)
 		go_, gi := e.Warehouse(s)
-		if d := diff(wo, go_); d != "" {
+		if d := Diff(wo, go_); d != "" {
 			e.t.Errorf("store %s orders differ from the sandbox (%d vs %d):\n%s", s, len(go_), len(wo), d)
 		}
-		if d := diff(wi, gi); d != "" {
+		if d := Diff(wi, gi); d != "" {
 			e.t.Errorf("store %s items differ from the sandbox (%d vs %d):\n%s", s, len(gi), len(wi), d)
 		}
 	}
 }
 
-func diff(want, got []string) string {
+// Diff lists, as a multiset, the lines want and got do not share: "+n" a
+// line the warehouse has n times too often, "-n" one it lacks; at most ten.
+// "" means equal.
+func Diff(want, got []string) string {
 	w := map[string]int{}
 	for _, x := range want {
 		w[x]++

@@ -139,29 +139,15 @@ func (e *env) assertEqual(store string) {
 	e.t.Helper()
 	wo, wi := e.truth(store)
 	go_, gi := e.warehouse(store)
-	if d := diff(wo, go_); d != "" {
+	if d := pipelinetest.Diff(wo, go_); d != "" {
 		e.t.Errorf("store %s: orders differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", store, len(go_), len(wo), d)
 	}
-	if d := diff(wi, gi); d != "" {
+	if d := pipelinetest.Diff(wi, gi); d != "" {
 		e.t.Errorf("store %s: lines differ from the sandbox (%d vs %d):\n%s", store, len(gi), len(wi), d)
 	}
 }
 
 // diff walks two sorted lists and names the first 10 lines only one has.
-func diff(want, got []string) string {
-	var out []string
-	for len(out) < 10 && (len(want) > 0 || len(got) > 0) {
-		switch {
-		case len(got) == 0 || len(want) > 0 && want[0] < got[0]:
-			out, want = append(out, "  missing "+want[0]), want[1:]
-		case len(want) == 0 || got[0] < want[0]:
-			out, got = append(out, "  extra   "+got[0]), got[1:]
-		default:
-			want, got = want[1:], got[1:]
-		}
-	}
-	return strings.Join(out, "\n")
-}
 
 func TestFiveThousandOrdersLoadExactly(t *testing.T) {
 	e := newEnv(t, map[string]int{"ep-main": 5000})

@@ -145,32 +145,13 @@ func (e *env) assertEqual(stores ...string) {
 	for _, s := range stores {
 		wo, wi := e.truth(s)
 		go_, gi := e.warehouse(s)
-		if d := diff(wo, go_); d != "" {
+		if d := pipelinetest.Diff(wo, go_); d != "" {
 			e.t.Errorf("store %s: orders differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", s, len(go_), len(wo), d)
 		}
-		if d := diff(wi, gi); d != "" {
+		if d := pipelinetest.Diff(wi, gi); d != "" {
 			e.t.Errorf("store %s: lines differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", s, len(gi), len(wi), d)
 		}
 	}
-}
-
-func diff(want, got []string) string {
-	n := map[string]int{}
-	for _, x := range want {
-		n[x]++
-	}
-	for _, x := range got {
-		n[x]--
-	}
-	var b strings.Builder
-	shown := 0
-	for k, v := range n {
-		if v != 0 && shown < 10 {
-			fmt.Fprintf(&b, "  %+d  %s\n", -v, k)
-			shown++
-		}
-	}
-	return b.String()
 }
 
 func must(t *testing.T, err error) {
