@@ -43,6 +43,8 @@ type catalogJob struct {
 	result   *StoreResult
 	log      *slog.Logger
 	progress Progress
+	// feedSource is the store's feed_url resolved against the config's folder.
+	feedSource string
 
 	pending []canon.Product
 	rejects []canon.Reject

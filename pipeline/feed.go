@@ -34,7 +34,7 @@ func (j *catalogJob) feedPages() productPages {
 		if err != nil {
 			return err
 		}
-		body, meta, notModified, err := fetch.Open(ctx, j.store.FeedURL, prev, fetch.Options{MaxBytes: MaxFeedBytes})
+		body, meta, notModified, err := fetch.Open(ctx, j.feedSource, prev, fetch.Options{MaxBytes: MaxFeedBytes})
 		if err != nil {
 			return fmt.Errorf("store %s: feed: %w", j.store.ID, err)
 		}

@@ -202,6 +202,7 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	case JobCatalog:
 		job := &catalogJob{wh: r.Warehouse, store: st, runID: res.RunID, now: r.now(), result: res, log: log, progress: r.Progress}
 		if st.FeedURL != "" {
+			job.feedSource = st.FeedSource(r.Config.Path)
 			return job.run(ctx, job.feedPages())
 		}
 		cat, ok := src.(source.Catalog)

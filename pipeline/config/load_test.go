@@ -357,3 +357,17 @@ func TestResolvePath(t *testing.T) {
 		t.Errorf("flag: %q", got)
 	}
 }
+
+func TestFeedSourceIsTakenFromTheConfigFolder(t *testing.T) {
+	for feed, want := range map[string]string{
+		"feeds/shop.xml":             "/etc/kramar/feeds/shop.xml",
+		"/srv/feeds/shop.xml":        "/srv/feeds/shop.xml",
+		"https://shop.example/f.xml": "https://shop.example/f.xml",
+		"file:///srv/feeds/shop.xml": "file:///srv/feeds/shop.xml",
+		"":                           "",
+	} {
+		if got := (Store{FeedURL: feed}).FeedSource("/etc/kramar/kramar.yaml"); got != want {
+			t.Errorf("FeedSource(%q) = %q, want %q", feed, got, want)
+		}
+	}
+}

@@ -26,6 +26,16 @@ func (s Store) SpecPath(configPath string) string {
 	return filepath.Join(filepath.Dir(configPath), s.Spec)
 }
 
+// FeedSource resolves a local feed_url against the config file's folder, as
+// token and spec files are; URLs and absolute paths stay as written.
+func (s Store) FeedSource(configPath string) string {
+	f := s.FeedURL
+	if f == "" || strings.Contains(f, "://") || filepath.IsAbs(f) {
+		return f
+	}
+	return filepath.Join(filepath.Dir(configPath), f)
+}
+
 // HasToken tells whether the store names a token (token_env or token_file).
 func (s Store) HasToken() bool { return s.TokenEnv != "" || s.TokenFile != "" }
 
