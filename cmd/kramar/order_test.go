@@ -63,3 +63,39 @@ func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
 		t.Fatalf("after importing twice (rows, distinct changes): %v, want 5 and 3", got)
 	}
 }
+
+func TestStockImportKeepsTheLatestCountPerProduct(t *testing.T) {
+	bin := buildKramar(t)
+	wh := chtest.New(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "kramar.yaml")
+	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: STOCK_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp := func(body string) (string, int) {
+		path := filepath.Join(dir, "stock.csv")
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "stock", "import", path, "--config", cfg)
+		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "STOCK_TEST_TOKEN=x")
+		out, err := cmd.CombinedOutput()
+		return string(out), exitCode(err)
+	}
+	out, code := imp("store,external_id,quantity,changed_at\nshop,SKU-1,5,2026-11-26T10:00:00+02:00\nshop,SKU-2,0,2026-11-26T10:00:00+02:00\nshop,SKU-3,-2,\n")
+	if code != 1 || !strings.Contains(out, "stock.csv:4: store shop, product SKU-3: quantity:") {
+		t.Fatalf("first import: exit %d\n%s", code, out)
+	}
+	if out, code := imp("store;external_id;quantity;changed_at\nshop;SKU-1;3;2026-11-26T12:00:00+02:00\n"); code != 0 {
+		t.Fatalf("second import: exit %d\n%s", code, out)
+	}
+	got := pipelinetest.Query(t, wh, `SELECT external_id, quantity FROM {db}.v_crm_stock ORDER BY external_id`)
+	if strings.Join(got, ";") != "SKU-1\t3;SKU-2\t0" {
+		t.Fatalf("v_crm_stock: %v, want the latest count per product", got)
+	}
+}

@@ -48,3 +48,41 @@ func (w *Warehouse) RecordCRMUpdates(ctx context.Context, us []CRMUpdate) error 
 	}
 	return nil
 }
+
+// CRMStock is the CRM's stock of one product of a store.
+type CRMStock struct {
+	Marketplace string
+	Store       string
+	ExternalID  string
+	Quantity    uint32
+	ChangedAt   time.Time
+	ChangedBy   string
+	Version     uint64
+}
+
+var crmStockSpec = rows.NewSpec("crm_stock",
+	rows.Str("marketplace", func(s CRMStock) string { return s.Marketplace }),
+	rows.Str("store", func(s CRMStock) string { return s.Store }),
+	rows.Str("external_id", func(s CRMStock) string { return s.ExternalID }),
+	rows.U32("quantity", func(s CRMStock) uint32 { return s.Quantity }),
+	rows.Time("changed_at", func(s CRMStock) time.Time { return s.ChangedAt }),
+	rows.Str("changed_by", func(s CRMStock) string { return s.ChangedBy }),
+	rows.U64("_version", func(s CRMStock) uint64 { return s.Version }),
+)
+
+// RecordCRMStock writes stock levels; a later record of a product replaces
+// the earlier one (v_crm_stock).
+func (w *Warehouse) RecordCRMStock(ctx context.Context, ss []CRMStock) error {
+	if len(ss) == 0 {
+		return nil
+	}
+	rec, err := crmStockSpec.Build(ss)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	if err := w.Insert(ctx, crmStockSpec.Name(), rec); err != nil {
+		return fmt.Errorf("record CRM stock: %w", err)
+	}
+	return nil
+}
