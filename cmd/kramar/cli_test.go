@@ -97,3 +97,18 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestInspectZakupkaShowsSkippedOrdersApartFromRejects(t *testing.T) {
+	bin := buildKramar(t)
+	out, err := exec.Command(bin, "inspect", "order", "--marketplace", "zakupka", "../../extractors/feeds/cml/testdata/orders_cp1251.xml", "--json").Output()
+	var got struct {
+		Orders []struct {
+			ExternalID string `json:"external_id"`
+		} `json:"orders"`
+		Rejects []json.RawMessage `json:"rejects"`
+		Skipped []string          `json:"skipped"`
+	}
+	if err != nil || json.Unmarshal(out, &got) != nil || len(got.Orders) == 0 || len(got.Skipped) == 0 || len(got.Rejects) != 0 {
+		t.Fatalf("exit %d: %s", exitCode(err), out)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
@@ -50,8 +51,13 @@ func inspectCmd() *cobra.Command {
 			}
 			var orders []canon.Order
 			var rejects []canon.Reject
+			var skipped []string
 			for _, raw := range records {
 				o, err := conn.Transform(raw, sc)
+				if errors.Is(err, connectors.ErrSkipped) {
+					skipped = append(skipped, conn.RecordID(raw))
+					continue
+				}
 				if err != nil {
 					r := canon.Reject{Marketplace: marketplace, Store: store, RecordID: conn.RecordID(raw), Reason: err.Error()}
 					if fe, ok := err.(*canon.FieldError); ok {
@@ -70,7 +76,8 @@ func inspectCmd() *cobra.Command {
 				if err := enc.Encode(struct {
 					Orders  []canon.Order  `json:"orders"`
 					Rejects []canon.Reject `json:"rejects,omitempty"`
-				}{orders, rejects}); err != nil {
+					Skipped []string       `json:"skipped,omitempty"`
+				}{orders, rejects, skipped}); err != nil {
 					return err
 				}
 			} else {
@@ -80,6 +87,9 @@ func inspectCmd() *cobra.Command {
 				}
 				for _, r := range rejects {
 					fmt.Fprintf(out, "rejected %s: %s: %s\n", r.RecordID, r.Field, r.Reason)
+				}
+				for _, id := range skipped {
+					fmt.Fprintf(out, "skipped %s: %s\n", id, connectors.ErrSkipped)
 				}
 			}
 			if len(rejects) > 0 {
