@@ -1,8 +1,9 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
 )
 
 func orderCmd() *cobra.Command {
@@ -69,34 +71,13 @@ func orderCmd() *cobra.Command {
 			"same file again gives the same change ids (update_id), which pushes act on once.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, wh, err := openAll(cmd.Context(), configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			f, err := os.Open(args[0])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			// Rows without changed_at take the file's time: importing the same
-			// file again yields the same change ids.
-			stamp := time.Now()
-			if fi, err := f.Stat(); err == nil {
-				stamp = fi.ModTime()
-			}
-			updates, bad := pipeline.ParseCRMCSV(f, args[0], cfg, stamp)
-			if err := wh.RecordCRMUpdates(cmd.Context(), updates); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d change(s) recorded, %d refused\n", args[0], len(updates), len(bad))
-			for _, e := range bad {
-				fmt.Fprintln(cmd.OutOrStdout(), e)
-			}
-			if len(bad) > 0 {
-				return &exitError{1, errors.New("some rows were refused")}
-			}
-			return nil
+			return csvImport(cmd, args[0], "change(s)", func(ctx context.Context, r io.Reader, cfg *config.Config, wh *clickhouse.Warehouse, stamp time.Time) (int, []error) {
+				updates, bad := pipeline.ParseCRMCSV(r, args[0], cfg, stamp)
+				if err := wh.RecordCRMUpdates(ctx, updates); err != nil {
+					return 0, append(bad, err)
+				}
+				return len(updates), bad
+			})
 		},
 	}
 	cmd.AddCommand(status, ttnCmd, imp)

@@ -1,14 +1,15 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"os"
+	"context"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
 )
 
 func stockCmd() *cobra.Command {
@@ -22,32 +23,13 @@ func stockCmd() *cobra.Command {
 			"row is reported with its line, product and field, and the exit code is 1.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, wh, err := openAll(cmd.Context(), configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			f, err := os.Open(args[0])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			stamp := time.Now()
-			if fi, err := f.Stat(); err == nil {
-				stamp = fi.ModTime()
-			}
-			levels, bad := pipeline.ParseStockCSV(f, args[0], cfg, stamp)
-			if err := wh.RecordCRMStock(cmd.Context(), levels); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d stock level(s) recorded, %d refused\n", args[0], len(levels), len(bad))
-			for _, e := range bad {
-				fmt.Fprintln(cmd.OutOrStdout(), e)
-			}
-			if len(bad) > 0 {
-				return &exitError{1, errors.New("some rows were refused")}
-			}
-			return nil
+			return csvImport(cmd, args[0], "stock level(s)", func(ctx context.Context, r io.Reader, cfg *config.Config, wh *clickhouse.Warehouse, stamp time.Time) (int, []error) {
+				levels, bad := pipeline.ParseStockCSV(r, args[0], cfg, stamp)
+				if err := wh.RecordCRMStock(ctx, levels); err != nil {
+					return 0, append(bad, err)
+				}
+				return len(levels), bad
+			})
 		},
 	})
 	return cmd
