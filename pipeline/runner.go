@@ -36,10 +36,11 @@ const (
 	JobOrders    = "orders"    // changed orders, every few minutes
 	JobCatalog   = "catalog"   // the whole catalog, nightly and on demand
 	JobReference = "reference" // delivery services, payment methods, statuses of the account
+	JobPush      = "push"      // the way back: CRM statuses, ТТН and stock to the marketplace
 )
 
 // Jobs lists every job name.
-var Jobs = []string{JobOrders, JobCatalog, JobReference}
+var Jobs = []string{JobOrders, JobCatalog, JobReference, JobPush}
 
 // Runner runs cycles against one warehouse.
 type Runner struct {
@@ -54,6 +55,9 @@ type Runner struct {
 	Parallel int
 	// Progress, when set, hears how far catalog loads have got.
 	Progress Progress
+	// PushBackoff is the first wait before a push is re-checked and sent
+	// again (default 1s); tests shorten it.
+	PushBackoff time.Duration
 }
 
 // StoreResult is the outcome of one store's cycle.
@@ -88,7 +92,11 @@ func (r *Runner) RunJob(ctx context.Context, job string, storeIDs ...string) ([]
 	if !slices.Contains(Jobs, job) {
 		return nil, fmt.Errorf("no job %q (have %s)", job, strings.Join(Jobs, ", "))
 	}
-	stores, err := r.pick(storeIDs)
+	pick := r.pick
+	if job == JobPush {
+		pick = r.pushStores // without ids: only the stores that push
+	}
+	stores, err := pick(storeIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +224,8 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 			return fmt.Errorf("store %s: marketplace %s has no reference lists here", st.ID, st.Marketplace)
 		}
 		return loadReference(ctx, r.Warehouse, st, ref, res)
+	case JobPush:
+		return r.push(ctx, st, conn, cfg, res, log)
 	}
 	return (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc}).run(ctx)
 }

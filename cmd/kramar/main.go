@@ -38,7 +38,7 @@ func main() {
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	root.AddCommand(runCmd(), backfillCmd(), orderCmd(), stockCmd(), migrateCmd(), configCmd(), inspectCmd(), sandboxCmd(), demoCmd(), benchCmd())
+	root.AddCommand(runCmd(), backfillCmd(), orderCmd(), stockCmd(), pushCmd(), migrateCmd(), configCmd(), inspectCmd(), sandboxCmd(), demoCmd(), benchCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kramar:", err)
 		var ee *exitError

@@ -102,11 +102,22 @@ func failed(rs []pipeline.StoreResult) int {
 }
 
 func printSummary(w io.Writer, rs []pipeline.StoreResult) {
+	printResults(w, rs, "fetched\tnew\tupdated\tunchanged\trejected\theld", func(r pipeline.StoreResult) []int {
+		return []int{r.Fetched, r.New, r.Updated, r.Unchanged, r.Rejected, r.Held}
+	})
+}
+
+// printResults prints one row per store: its name, marketplace and status,
+// the counts columns names, and the seconds it took; then every error.
+func printResults(w io.Writer, rs []pipeline.StoreResult, columns string, counts func(pipeline.StoreResult) []int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tmarketplace\tstatus\tfetched\tnew\tupdated\tunchanged\trejected\theld\tseconds\t")
+	fmt.Fprintf(tw, "store\tmarketplace\tstatus\t%s\tseconds\t\n", columns)
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n", r.Store, r.Marketplace, r.Status,
-			r.Fetched, r.New, r.Updated, r.Unchanged, r.Rejected, r.Held, r.Duration.Seconds())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t", r.Store, r.Marketplace, r.Status)
+		for _, n := range counts(r) {
+			fmt.Fprintf(tw, "%d\t", n)
+		}
+		fmt.Fprintf(tw, "%.2f\t\n", r.Duration.Seconds())
 	}
 	tw.Flush()
 	for _, r := range rs {

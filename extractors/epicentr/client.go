@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,10 +101,14 @@ func (c *Client) AllowedStatuses(ctx context.Context, id string) ([]string, erro
 	return out, nil
 }
 
+// The writes below go out once (httpx.NotRepeatable): a lost answer is not
+// retried blindly, the caller reads the order again to learn whether the
+// change landed.
+
 // ChangeStatus moves order id to status code with an empty body. Use
 // Cancel for canceled, which needs a reason.
 func (c *Client) ChangeStatus(ctx context.Context, id, code string) error {
-	return c.api.Do(ctx, http.MethodPost, orderPath(id, "/change-status/to/"+url.PathEscape(code)), nil, struct{}{}, nil)
+	return c.api.Do(httpx.NotRepeatable(ctx), http.MethodPost, orderPath(id, "/change-status/to/"+url.PathEscape(code)), nil, struct{}{}, nil)
 }
 
 // Cancel cancels order id with one of CancelReasons' codes; the
@@ -112,13 +117,13 @@ func (c *Client) Cancel(ctx context.Context, id string, r CancelRequest) error {
 	if r.TranslationKey == "" {
 		r.TranslationKey = TranslationKey(r.ReasonCode)
 	}
-	return c.api.Do(ctx, http.MethodPost, orderPath(id, "/change-status/to/"+StatusCanceled), nil, r, nil)
+	return c.api.Do(httpx.NotRepeatable(ctx), http.MethodPost, orderPath(id, "/change-status/to/"+StatusCanceled), nil, r, nil)
 }
 
 // SetShipmentNumber sets the waybill (TTN) of order id
 // (PATCH /v1/oms/orders/{id}/shipment-number).
 func (c *Client) SetShipmentNumber(ctx context.Context, id, number string) error {
-	return c.api.Do(ctx, http.MethodPatch, "/v1/oms/orders/"+url.PathEscape(id)+"/shipment-number", nil, ShipmentNumber{Number: number}, nil)
+	return c.api.Do(httpx.NotRepeatable(ctx), http.MethodPatch, "/v1/oms/orders/"+url.PathEscape(id)+"/shipment-number", nil, ShipmentNumber{Number: number}, nil)
 }
 
 // CancelReasons lists the reasons a cancel may give.
@@ -130,10 +135,15 @@ func (c *Client) CancelReasons(ctx context.Context) ([]CancelReason, error) {
 
 // UpdateOffers sends price and availability changes (POST /v1/offers, at
 // most MaxOfferBatch items). The answer is a request id with each item
-// enqueued or refused; poll OfferUpdateResults until Done.
+// enqueued or refused; poll OfferUpdateResults until Done. Setting a
+// price or availability twice is harmless, but a lost answer still ends
+// the call: the caller decides whether to send the batch again.
 func (c *Client) UpdateOffers(ctx context.Context, items []OfferUpdate) (OfferUpdateResult, error) {
 	var res OfferUpdateResult
-	err := c.api.PostJSON(ctx, PathOffers, OfferUpdateRequest{Items: items}, &res)
+	if len(items) > MaxOfferBatch {
+		return res, fmt.Errorf("store %s: %s takes at most %d items a call, not %d", c.store, PathOffers, MaxOfferBatch, len(items))
+	}
+	err := c.api.PostJSON(httpx.NotRepeatable(ctx), PathOffers, OfferUpdateRequest{Items: items}, &res)
 	return res, err
 }
 

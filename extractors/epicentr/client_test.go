@@ -316,6 +316,9 @@ func TestStatusesShipmentNumberAndCancel(t *testing.T) {
 	if err := f.client.Cancel(ctx, other, epicentr.CancelRequest{ReasonCode: "because"}); err == nil {
 		t.Fatal("an unknown reason was accepted")
 	}
+	if err := f.client.Cancel(ctx, other, epicentr.CancelRequest{ReasonCode: "customer_failed_to_contact", TranslationKey: epicentr.TranslationKey("customer_other_reason")}); err == nil {
+		t.Fatal("a translation key of another reason was accepted")
+	}
 	must(t, f.client.Cancel(ctx, other, epicentr.CancelRequest{ReasonCode: "customer_failed_to_contact", Comment: "не відповідає"}))
 	if r, ok := f.sb.CancelReason(f.store, other); !ok || r.TranslationKey != "order.customer_cancel_reason.customer_failed_to_contact" || r.Comment != "не відповідає" {
 		t.Fatalf("cancel reason kept: %+v %v", r, ok)
@@ -349,7 +352,7 @@ func TestOffersUpdateIsAppliedLater(t *testing.T) {
 		}
 		return out
 	}
-	if got := statuses(res); !slices.Equal(got, []string{"enqueued", "enqueued", "skipped"}) || res.Items[2].Errors["prices"][0] != "validation.positive" {
+	if got := statuses(res); !slices.Equal(got, []string{"enqueued", "forbidden", "skipped"}) || res.Items[2].Errors["prices"][0] != "validation.positive" {
 		t.Fatalf("first answer: %+v", res)
 	}
 	if res, _ = f.client.OfferUpdateResults(ctx, res.RequestID); res.Done() {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 )
@@ -74,18 +75,47 @@ func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
 
 // UpdateOrders sends orders/update (§1.6) and returns the per-order log.
 // A WARNING answer (some orders refused) is not an error: the log says
-// which. Like every call it is retried on 5xx and timeouts; setting a
-// status or a flag again is harmless.
+// which. It is a write: a lost answer is not retried (httpx.NotRepeatable),
+// the caller reads the order again to learn whether it landed.
 func (c *Client) UpdateOrders(ctx context.Context, updates []OrderUpdate) ([]UpdateLog, error) {
 	if len(updates) == 0 {
 		return nil, nil
 	}
 	var resp UpdateResponse
-	if _, err := c.call(ctx, PathOrdersUpdate, UpdateRequest{Orders: updates}, &resp); err != nil {
+	if err := c.write(ctx, PathOrdersUpdate, UpdateRequest{Orders: updates}, &resp); err != nil {
 		return nil, err
 	}
 	if len(resp.Log) != 0 && len(resp.Log) != len(updates) {
 		return resp.Log, fmt.Errorf("store %s: orders/update answered %d log entries for %d orders", c.store, len(resp.Log), len(updates))
 	}
 	return resp.Log, nil
+}
+
+// CatalogImport sends catalog/import (§1.7), at most ImportBatchMax
+// products, and returns the per-product log. A WARNING answer is not an
+// error: the log says which products were refused. Like every write it
+// goes out once (httpx.NotRepeatable).
+func (c *Client) CatalogImport(ctx context.Context, products []ImportProduct) ([]ImportLog, error) {
+	if len(products) == 0 {
+		return nil, nil
+	}
+	if len(products) > ImportBatchMax {
+		return nil, fmt.Errorf("store %s: catalog/import takes at most %d products a call, not %d", c.store, ImportBatchMax, len(products))
+	}
+	var resp ImportResponse
+	if err := c.write(ctx, PathCatalogImport, ImportRequest{Products: products}, &resp); err != nil {
+		return nil, err
+	}
+	return resp.Log, nil
+}
+
+// write performs a call that changes the shop. The session is made first
+// with ctx as is, so a login may still be retried; the write itself is
+// NotRepeatable.
+func (c *Client) write(ctx context.Context, path string, body, out any) error {
+	if err := c.ensureSession(ctx); err != nil {
+		return err
+	}
+	_, err := c.call(httpx.NotRepeatable(ctx), path, body, out)
+	return err
 }

@@ -7,6 +7,7 @@ package horoshop
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -31,6 +32,7 @@ const (
 	PathOrdersUpdate  = "/api/orders/update/"
 	PathOrderStatuses = "/api/orders/get_available_statuses/"
 	PathCatalogExport = "/api/catalog/export/"
+	PathCatalogImport = "/api/catalog/import/"
 )
 
 // TimeLayout is how order times and the from/to filter are written: shop
@@ -195,22 +197,22 @@ type UpdateResponse struct {
 	Log []UpdateLog `json:"log"`
 }
 
-// UpdateLog is one order's outcome; the doc's example names the text
-// "messages", its prose "message" (§8.2) — Text() reads either.
+// UpdateLog is one order's outcome.
 type UpdateLog struct {
-	OrderID  int64  `json:"order_id,omitempty"`
-	Status   string `json:"status"`
+	OrderID int64  `json:"order_id,omitempty"`
+	Status  string `json:"status"`
+	LogMessage
+}
+
+// LogMessage is the text of a log entry. The orders/update doc's example
+// names it "messages", its prose "message" (§8.2); Text() reads either.
+type LogMessage struct {
 	Message  string `json:"message,omitempty"`
 	Messages string `json:"messages,omitempty"`
 }
 
 // Text is the message of the entry, whichever key carried it.
-func (l UpdateLog) Text() string {
-	if l.Message != "" {
-		return l.Message
-	}
-	return l.Messages
-}
+func (l LogMessage) Text() string { return cmp.Or(l.Message, l.Messages) }
 
 // StatusList is the response of orders/get_available_statuses: an object
 // keyed by the id as a string (§1.5).
@@ -266,6 +268,49 @@ type CatalogProduct struct {
 	Link              string          `json:"link,omitempty"`
 	Images            json.RawMessage `json:"images,omitempty"`
 }
+
+// Presence texts of catalog/export and catalog/import (§1.7): the shop's
+// availability, more reliable than quantity.
+const (
+	PresenceInStock    = "В наявності"
+	PresenceOutOfStock = "Немає в наявності"
+)
+
+// ImportBatchMax is the most products one catalog/import call carries:
+// larger posts drop the connection (§1.9).
+const ImportBatchMax = 50
+
+// ImportRequest is the body of POST /api/catalog/import/ (§1.7).
+type ImportRequest struct {
+	Products []ImportProduct `json:"products"`
+}
+
+// ImportProduct updates the product with Article (catalog/import is an
+// upsert by article); absent fields stay as they are. Quantity is a
+// pointer because 0 is a value to send.
+type ImportProduct struct {
+	Article  string `json:"article"`
+	Presence string `json:"presence,omitempty"`
+	Quantity *int   `json:"quantity,omitempty"`
+}
+
+// ImportResponse is the response of catalog/import: one log entry per
+// product.
+type ImportResponse struct {
+	Log []ImportLog `json:"log"`
+}
+
+// ImportLog is one product's outcome: code 0 is updated, others name the
+// problem (6 title required, 11 unknown field, … §1.7).
+type ImportLog struct {
+	Article string `json:"article"`
+	Code    Text   `json:"code"`
+	Status  string `json:"status"`
+	LogMessage
+}
+
+// Failed says the product was not changed.
+func (l ImportLog) Failed() bool { return l.Status == StatusError }
 
 // CatalogParent is the product's category.
 type CatalogParent struct {

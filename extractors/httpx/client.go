@@ -143,7 +143,13 @@ func (c *Client) retry(ctx context.Context, method, target string, payload []byt
 	attempt := 0
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempt++
-		return struct{}{}, c.once(ctx, method, target, payload, out)
+		err := c.once(ctx, method, target, payload, out)
+		if err != nil && notRepeatable(ctx) && transient(err) {
+			// The change may have landed; only the caller can tell, by
+			// reading the marketplace's state before sending it again.
+			return struct{}{}, backoff.Permanent(err)
+		}
+		return struct{}{}, err
 	}, backoff.WithBackOff(b), backoff.WithMaxTries(uint(c.opts.MaxAttempts)), backoff.WithMaxElapsedTime(0))
 	return attempt, err
 }
@@ -216,6 +222,26 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	}
 	return nil
 }
+
+type notRepeatableKey struct{}
+
+// NotRepeatable marks the calls made with the returned context as changes
+// that must not be sent twice blindly: a lost answer (timeout, 5xx, a cut
+// body) ends the call at once, because the marketplace may have applied
+// it. Answers that prove nothing was applied (429, a re-login) are still
+// retried.
+func NotRepeatable(ctx context.Context) context.Context {
+	return context.WithValue(ctx, notRepeatableKey{}, true)
+}
+
+func notRepeatable(ctx context.Context) bool {
+	v, _ := ctx.Value(notRepeatableKey{}).(bool)
+	return v
+}
+
+// Uncertain reports whether err leaves it unknown if a NotRepeatable call
+// took effect (as opposed to a refusal, which proves it did not).
+func Uncertain(err error) bool { return transient(err) }
 
 // Kind classifies a failure for run records and retry decisions.
 type Kind string

@@ -3,7 +3,10 @@
 // the sandbox all use them.
 package prom
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // Order is the wire shape of one Prom order. The published schema has no
 // required list (reference rozetka-prom.md §2.9 quirk 5), so every object is a
@@ -139,3 +142,108 @@ type ErrorBody struct {
 
 // TimeLayout is the layout of the list filters (date_from, last_modified_from…); values are UTC.
 const TimeLayout = "2006-01-02T15:04:05"
+
+// SetStatusRequest is the body of POST /orders/set_status (§2.3).
+// cancellation_reason and cancellation_text go only with status canceled;
+// custom_status_id replaces status in newer API versions.
+type SetStatusRequest struct {
+	IDs                []int64 `json:"ids"`
+	Status             string  `json:"status,omitempty"`
+	CustomStatusID     int64   `json:"custom_status_id,omitempty"`
+	CancellationReason string  `json:"cancellation_reason,omitempty"`
+	CancellationText   string  `json:"cancellation_text,omitempty"`
+}
+
+// SetStatusResponse is set_status's answer. It comes with HTTP 200 even
+// when nothing was done: only processed_ids says what changed (§2.3).
+type SetStatusResponse struct {
+	ProcessedIDs    []int64            `json:"processed_ids"`
+	NotProcessedIDs []int64            `json:"not_processed_ids,omitempty"`
+	Errors          map[string]Message `json:"errors,omitempty"`
+}
+
+// SaveDeclarationRequest is the body of POST /delivery/save_declaration_id
+// (§2.4): the waybill lands in delivery_provider_data.declaration_number.
+type SaveDeclarationRequest struct {
+	OrderID       int64  `json:"order_id"`
+	DeclarationID string `json:"declaration_id"`
+	DeliveryType  string `json:"delivery_type"`
+}
+
+// StatusResponse is {"status":"success"} (§2.4); some POSTs answer 200 with
+// "status":"error" and a message instead (§2.7).
+type StatusResponse struct {
+	Status string `json:"status"`
+	ErrorBody
+}
+
+// ProductEdit is one item of POST /products/edit_by_external_id (§2.5): ID
+// is the seller's external id. Unset fields are left alone; QuantityInStock
+// is a pointer so that 0 is still sent.
+type ProductEdit struct {
+	ID              string `json:"id"`
+	Presence        string `json:"presence,omitempty"`
+	QuantityInStock *int64 `json:"quantity_in_stock,omitempty"`
+}
+
+// EditResponse is the answer of the product edits: what was applied and,
+// by id, what was refused (§2.5).
+type EditResponse struct {
+	ProcessedIDs []FlexID           `json:"processed_ids"`
+	Errors       map[string]Message `json:"errors,omitempty"`
+}
+
+// FlexID is an id Prom may write as a number or a string.
+type FlexID string
+
+// UnmarshalJSON accepts 123 and "123".
+func (id *FlexID) UnmarshalJSON(b []byte) error {
+	s, err := jsonText(b)
+	*id = FlexID(s)
+	return err
+}
+
+// Message is an error entry whose shape is not published: a string is
+// kept as it is, anything else as its compact JSON.
+type Message string
+
+// UnmarshalJSON accepts any JSON value.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	s, err := jsonText(b)
+	*m = Message(s)
+	return err
+}
+
+// jsonText is a JSON string's value, or any other value's compact JSON.
+func jsonText(b []byte) (string, error) {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		return s, nil
+	}
+	var buf bytes.Buffer
+	err := json.Compact(&buf, b)
+	return buf.String(), err
+}
+
+// StatusCanceled is the wire spelling; the schema text spells "cancelled"
+// (rozetka-prom.md §2.3), so NormalizeStatus maps one onto the other.
+const StatusCanceled = "canceled"
+
+// NormalizeStatus returns the wire spelling of a status.
+func NormalizeStatus(s string) string {
+	if s == "cancelled" {
+		return StatusCanceled
+	}
+	return s
+}
+
+// CancellationReasons are set_status's cancellation reasons (both
+// published sets, §2.3); true marks those that need cancellation_text.
+var CancellationReasons = map[string]bool{
+	"not_available": false, "price_changed": true, "buyers_request": false, "not_enough_fields": true,
+	"duplicate": false, "invalid_phone_number": false, "less_than_minimal_price": false, "another": true,
+	"payment_not_received": false, "no_product_variants": false,
+}
+
+// DeliveryTypes are the carriers save_declaration_id takes (§2.4).
+var DeliveryTypes = []string{"nova_poshta", "ukrposhta", "meest", "justin"}

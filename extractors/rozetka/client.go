@@ -106,8 +106,16 @@ func (c *Client) ensureSession(ctx context.Context) error {
 	return c.login(ctx)
 }
 
+// loginContext keeps a context's deadline and cancellation and drops its
+// values: a login repeats harmlessly, so it is retried as usual even when
+// the call that needed it is an httpx.NotRepeatable write.
+type loginContext struct{ context.Context }
+
+func (loginContext) Value(any) any { return nil }
+
 // login is POST /sites with the password in Base64, as the API demands (§1.2).
 func (c *Client) login(ctx context.Context) error {
+	ctx = loginContext{ctx}
 	req := LoginRequest{Username: c.username, Password: base64.StdEncoding.EncodeToString([]byte(c.password))}
 	var env struct {
 		Content Login `json:"content"`
@@ -149,10 +157,17 @@ func checkEnvelope(status int, body []byte) error {
 	if !ok || string(v) != "false" {
 		return nil // not an envelope, or a success
 	}
+	raw, _ := source.PeekField(body, "errors")
+	var items ItemErrors
+	if json.Unmarshal(raw, &items) == nil && len(items) > 0 {
+		// The bulk form keyed by item id (§1.8): a refusal of those items,
+		// never a transient fault — its "code" would otherwise read as 0,
+		// server_error.
+		return &httpx.Error{Kind: httpx.KindRequest, Status: status, Msg: items.Error(), Err: items}
+	}
 	var env Envelope
 	if json.Unmarshal(body, &env) != nil || env.Errors == nil {
-		// errors may also be an array or keyed by item (§1.8): keep it whole.
-		raw, _ := source.PeekField(body, "errors")
+		// errors may also be an array (§1.8): keep it whole.
 		env.Errors = &Error{Message: "unrecognised error", Details: raw}
 	}
 	e := env.Errors
@@ -196,15 +211,43 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 }
 
 // UpdateOrder changes an order's status, TTN or seller comment (PUT
-// /orders/{id}, §1.6) and returns the order as the API answers it. Like
-// every call it is retried on 5xx and timeouts; a status change repeats
-// harmlessly, but a seller comment whose first answer was lost may be
-// appended twice.
+// /orders/{id}, §1.6) and returns the order as the API answers it. It is
+// a change that must not be sent twice blindly (a seller comment would be
+// appended again), so it goes out with httpx.NotRepeatable: a timeout, 5xx
+// or cut answer ends the call at once with an error httpx.Uncertain
+// recognises, and the caller reads the order before sending it again.
 func (c *Client) UpdateOrder(ctx context.Context, id int64, u UpdateOrder) (json.RawMessage, error) {
 	var raw json.RawMessage
 	q := url.Values{"expand": {OrderExpand}}
-	err := c.call(ctx, http.MethodPut, "/orders/"+strconv.FormatInt(id, 10), q, u, &raw)
+	err := c.call(httpx.NotRepeatable(ctx), http.MethodPut, "/orders/"+strconv.FormatInt(id, 10), q, u, &raw)
 	return raw, err
+}
+
+// StateExpand is what OrderState asks for: the next statuses the order may
+// take (§1.3 expand values, §1.6).
+const StateExpand = "status_available"
+
+// OrderState reads an order's status, TTN and StatusAvailable (GET
+// /orders/{id}?expand=status_available) — the small read the reverse-ETL
+// makes before and after every change. A missing order is a
+// *source.NotFoundError.
+func (c *Client) OrderState(ctx context.Context, id int64) (Order, error) {
+	var o Order
+	q := url.Values{"expand": {StateExpand}}
+	err := c.call(ctx, http.MethodGet, "/orders/"+strconv.FormatInt(id, 10), q, nil, &o)
+	if isNotFound(err) {
+		return Order{}, &source.NotFoundError{ID: strconv.FormatInt(id, 10)}
+	}
+	return o, err
+}
+
+// MassUpdate sets the stock of catalog items (PUT /items/mass-update,
+// §1.10). Setting a level twice is harmless, so unlike UpdateOrder it is
+// retried like a read. When Rozetka refuses items the error wraps
+// ItemErrors (errors.As) naming each refused item_rz_id with its reasons;
+// whether the other items of the batch were applied is not documented.
+func (c *Client) MassUpdate(ctx context.Context, items []ItemUpdate) error {
+	return c.call(ctx, http.MethodPut, "/items/mass-update", nil, MassUpdate{IsIgnoreCheck: 0, Items: items}, nil)
 }
 
 // ApproveFF approves a fulfillment order (POST /orders/approve-ff-order/{id}, §1.7).

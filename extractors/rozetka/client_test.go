@@ -337,3 +337,73 @@ func TestOrderStatusAcceptsNameUA(t *testing.T) {
 		t.Fatalf("%+v %v", s, err)
 	}
 }
+
+func TestMassUpdateNamesRefusedItems(t *testing.T) {
+	f := newFixture(t, 0, 10, source.Config{})
+	ctx := context.Background()
+	g := f.sb.Goods(f.store)[2]
+	err := f.client.MassUpdate(ctx, []rozetka.ItemUpdate{{ItemRzID: g.RzItemID, StockQuantity: 5}, {ItemRzID: 77, StockQuantity: 1}})
+	var refused rozetka.ItemErrors
+	if !errors.As(err, &refused) || len(refused) != 1 || refused.Text(77) == "" || httpx.KindOf(err) != httpx.KindRequest {
+		t.Fatalf("unknown item: %v", err)
+	}
+	if n := f.sb.Recorder().Count("/items/mass-update"); n != 1 {
+		t.Fatalf("a refusal was sent %d times", n)
+	}
+	if err := f.client.MassUpdate(ctx, []rozetka.ItemUpdate{{ItemRzID: g.RzItemID, StockQuantity: 5}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.sb.Goods(f.store)[2].StockQuantity; got != 5 {
+		t.Fatalf("stock %d, want 5", got)
+	}
+}
+
+func TestOrderStateReadsTheAllowedStatuses(t *testing.T) {
+	f := newFixture(t, 0, 5, source.Config{})
+	ctx := context.Background()
+	id := f.sb.AddOrder(f.store, func(o *rozetka.Order) { o.Status, o.TTN = 26, "" })
+	o, err := f.client.OrderState(ctx, id)
+	if err != nil || o.Status != 26 || o.TTN != "" || len(o.StatusAvailable) == 0 {
+		t.Fatalf("state: %v %+v", err, o)
+	}
+	edges, err := f.client.StatusAvailablesFrom(ctx, 26)
+	if err != nil || len(edges) == 0 {
+		t.Fatalf("graph from 26: %v %d", err, len(edges))
+	}
+	for _, e := range edges {
+		if e.ParentID != 26 {
+			t.Fatalf("edge %+v", e)
+		}
+	}
+	var nf *source.NotFoundError
+	if _, err := f.client.OrderState(ctx, 12345); !errors.As(err, &nf) {
+		t.Fatalf("missing order: %v", err)
+	}
+}
+
+func TestUpdateOrderIsNotRepeatedAfterALostAnswer(t *testing.T) {
+	f := newFixture(t, 0, 5, source.Config{})
+	id := f.sb.AddOrder(f.store, func(o *rozetka.Order) { o.Status, o.TTN = 26, "" })
+	if _, err := f.client.OrderState(context.Background(), id); err != nil { // logs in
+		t.Fatal(err)
+	}
+	f.sb.Recorder().Reset()
+	f.sb.Faults().Set(kit.FaultConfig{Rate: 1, Kinds: []kit.Kind{kit.AppliedTimeout}, MaxWait: time.Second})
+	_, err := f.client.UpdateOrder(context.Background(), id, rozetka.UpdateOrder{Status: 2})
+	f.sb.Faults().Set(kit.FaultConfig{})
+	if err == nil || !httpx.Uncertain(err) {
+		t.Fatalf("lost answer: %v", err)
+	}
+	// The sandbox records the request once its handler is done, which is
+	// after the client gave up.
+	deadline := time.Now().Add(3 * time.Second)
+	for f.sb.Recorder().Count("/orders/") == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := f.sb.Recorder().Count("/orders/"); n != 1 {
+		t.Fatalf("the write went out %d times", n)
+	}
+	if o, _ := f.sb.Order(f.store, id); o.Status != 2 {
+		t.Fatalf("status %d: the write should have applied", o.Status)
+	}
+}

@@ -78,6 +78,24 @@ func (c *Client) StatusAvailables(ctx context.Context) ([]StatusAvailable, error
 	return collect[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search")
 }
 
+// StatusAvailablesFrom lists the transitions out of status parent
+// (/status-availables/search?parent_id=), for every delivery type. The
+// filter is applied here as well, so a server that ignores it still gives
+// the right edges.
+func (c *Client) StatusAvailablesFrom(ctx context.Context, parent int) ([]StatusAvailable, error) {
+	var out []StatusAvailable
+	q := url.Values{"parent_id": {strconv.Itoa(parent)}}
+	err := eachPage[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search", q, func(p []StatusAvailable) error {
+		for _, e := range p {
+			if e.ParentID == parent {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // DeliveryServices lists the delivery services (/delivery-services/search).
 func (c *Client) DeliveryServices(ctx context.Context) ([]DeliveryService, error) {
 	return collect[DeliveryService, DeliveryServiceList](ctx, c, "/delivery-services/search")

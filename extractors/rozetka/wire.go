@@ -49,7 +49,8 @@ type OrderSearch struct {
 }
 
 // Order is the OrderModel with the expands the extractor asks for
-// (delivery, purchases, payment, status_data, user). Money is a decimal
+// (delivery, purchases, payment, status_data, user) and the one the
+// reverse-ETL asks for (status_available). Money is a decimal
 // string; created/changed are Kyiv local time without an offset (§1.4).
 type Order struct {
 	ID      int64  `json:"id"`
@@ -83,6 +84,10 @@ type Order struct {
 	Payment    *Payment    `json:"payment,omitempty"`
 	StatusData *StatusData `json:"status_data,omitempty"`
 	User       *User       `json:"user,omitempty"`
+	// StatusAvailable is the `status_available` expand: the edges of the
+	// transition graph the order may take now (§1.4, §1.6). Absent (nil)
+	// when not expanded, an empty list when the order may go nowhere.
+	StatusAvailable []StatusAvailable `json:"status_available,omitempty"`
 }
 
 // SellerNote is one entry of the seller's comment history.

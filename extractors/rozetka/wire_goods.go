@@ -1,6 +1,11 @@
 package rozetka
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // GoodsList is the content of GET /goods/all and its siblings (§1.10).
 type GoodsList struct {
@@ -41,4 +46,64 @@ type GoodsRef struct {
 	ID      int64  `json:"id"`
 	Title   string `json:"title"`
 	TitleUA string `json:"title_ua,omitempty"`
+}
+
+// ItemUpdate is one item of PUT /items/mass-update (§1.10): the stock
+// level to set. Price fields exist too; the pipeline sends stock only.
+type ItemUpdate struct {
+	ItemRzID      int64 `json:"item_rz_id"`
+	StockQuantity int   `json:"stock_quantity"`
+}
+
+// MassUpdate is the body of PUT /items/mass-update. IsIgnoreCheck 0 keeps
+// Rozetka's own checks (e.g. a price jump waiting for a manager, §1.10).
+type MassUpdate struct {
+	IsIgnoreCheck int          `json:"isIgnoreCheck"`
+	Items         []ItemUpdate `json:"items"`
+}
+
+// ItemReason is one reason an item was refused: {"id":1,"value":["text"]}.
+type ItemReason struct {
+	ID    int      `json:"id"`
+	Value []string `json:"value"`
+}
+
+// ItemError is what a refused item gets: {"reason":[…]}.
+type ItemError struct {
+	Reason []ItemReason `json:"reason"`
+}
+
+// ItemErrors is the bulk error form of PUT /items/mass-update: "errors"
+// keyed by item_rz_id instead of one MarketError (§1.8),
+// {"success":false,"errors":{"102069758":{"reason":[{"id":1,"value":["text"]}]}}}.
+// The client returns it (reachable with errors.As) so a caller can tell
+// which items failed.
+type ItemErrors map[int64]ItemError
+
+// Text joins an item's reasons into one line ("" when the item has none).
+func (e ItemErrors) Text(id int64) string {
+	var parts []string
+	for _, r := range e[id].Reason {
+		parts = append(parts, strings.Join(r.Value, "; "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e ItemErrors) Error() string {
+	ids := make([]int64, 0, len(e))
+	for id := range e {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("%d: %s", id, e.Text(id))
+	}
+	return fmt.Sprintf("rozetka refused %d item(s): %s", len(ids), strings.Join(parts, ", "))
+}
+
+// ItemErrorsEnvelope is a failed mass update as the API sends it.
+type ItemErrorsEnvelope struct {
+	Success bool       `json:"success"`
+	Errors  ItemErrors `json:"errors"`
 }

@@ -35,16 +35,22 @@ var crmUpdatesSpec = rows.NewSpec("crm_updates",
 
 // RecordCRMUpdates appends CRM-side order changes in one insert.
 func (w *Warehouse) RecordCRMUpdates(ctx context.Context, us []CRMUpdate) error {
-	if len(us) == 0 {
+	return insertAll(ctx, w, crmUpdatesSpec, us, "record CRM updates")
+}
+
+// insertAll writes items to spec's table in one insert; what names the
+// write in its error.
+func insertAll[T any](ctx context.Context, w *Warehouse, spec *rows.Spec[T], items []T, what string) error {
+	if len(items) == 0 {
 		return nil
 	}
-	rec, err := crmUpdatesSpec.Build(us)
+	rec, err := spec.Build(items)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer rec.Release()
-	if err := w.Insert(ctx, crmUpdatesSpec.Name(), rec); err != nil {
-		return fmt.Errorf("record CRM updates: %w", err)
+	if err := w.Insert(ctx, spec.Name(), rec); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
@@ -73,16 +79,5 @@ var crmStockSpec = rows.NewSpec("crm_stock",
 // RecordCRMStock writes stock levels; a later record of a product replaces
 // the earlier one (v_crm_stock).
 func (w *Warehouse) RecordCRMStock(ctx context.Context, ss []CRMStock) error {
-	if len(ss) == 0 {
-		return nil
-	}
-	rec, err := crmStockSpec.Build(ss)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	if err := w.Insert(ctx, crmStockSpec.Name(), rec); err != nil {
-		return fmt.Errorf("record CRM stock: %w", err)
-	}
-	return nil
+	return insertAll(ctx, w, crmStockSpec, ss, "record CRM stock")
 }

@@ -40,6 +40,15 @@ func validate(cfg *Config, d *decoder, why purpose) {
 		}
 		v.mappings(p, mp)
 	}
+	for m, out := range cfg.Outbound {
+		p := fieldPath("outbound", m)
+		if !isKnownMarketplace(m) {
+			v.problem(p, "unknown marketplace; known are %s", strings.Join(KnownMarketplaces, ", "))
+		} else if !MarketplaceCapabilities(m).Push {
+			v.problem(p, "kramar pushes nothing back to %s", m)
+		}
+		v.outbound(p, out)
+	}
 	if len(cfg.Stores) == 0 && !d.failed["stores"] {
 		v.problem("stores", "at least one store is needed")
 	}
@@ -144,6 +153,55 @@ func (v validator) mappings(prefix string, m Mappings) {
 	}
 }
 
+func (v validator) outbound(prefix string, m map[string]Outbound) {
+	for crm, o := range m {
+		p := fieldPath(prefix, crm)
+		if strings.TrimSpace(crm) == "" {
+			v.problem(p, "a CRM status here is empty")
+		}
+		if strings.TrimSpace(o.Status) == "" && !v.d.failed[p+".status"] {
+			v.problem(p+".status", "is required: the marketplace status this CRM status becomes")
+		}
+	}
+}
+
+// push checks the store's way back.
+func (v validator) push(p string, cfg *Config, s Store) {
+	if !s.Push.Enabled() && len(s.Push.Outbound) == 0 {
+		return
+	}
+	caps := MarketplaceCapabilities(s.Marketplace)
+	if s.Marketplace != "" && isKnownMarketplace(s.Marketplace) && !caps.Push {
+		v.problem(p+".push", "kramar pushes nothing back to %s", s.Marketplace)
+		return
+	}
+	v.outbound(p+".push.outbound", s.Push.Outbound)
+	if s.Push.AutoAccept && caps.Accept.Status == "" {
+		v.problem(p+".push.auto_accept", "%s has no accept step; use auto_cancel or close rules instead", s.Marketplace)
+	}
+	if s.Push.Orders && len(cfg.OutboundFor(s)) == 0 {
+		v.warning(p+".push.orders", "no outbound mapping for %s: no CRM status will be pushed (add outbound.%s)", s.Marketplace, s.Marketplace)
+	}
+	for _, set := range []struct {
+		name  string
+		rules []StatusRule
+	}{{"auto_cancel", s.Push.AutoCancel}, {"close", s.Push.Close}} {
+		name := set.name
+		for i, r := range set.rules {
+			rp := indexPath(p+".push."+name, i)
+			if strings.TrimSpace(r.Status) == "" {
+				v.problem(rp+".status", "is required: the marketplace status the rule watches")
+			}
+			if strings.TrimSpace(r.To) == "" {
+				v.problem(rp+".to", "is required: the marketplace status to move the order to")
+			}
+			if name == "auto_cancel" && r.After.Duration <= 0 {
+				v.problem(rp+".after", "is required: how long an order may sit in %q before it is cancelled", r.Status)
+			}
+		}
+	}
+}
+
 func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int) {
 	at := func(k string) string { return p + "." + k }
 	switch {
@@ -216,6 +274,7 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 	}
 
 	v.hold(p, cfg, s)
+	v.push(p, cfg, s)
 	v.mappings(at("mappings"), s.Mappings)
 	v.tunables(p, s.StoreDefaults)
 }

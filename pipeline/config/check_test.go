@@ -109,6 +109,14 @@ func TestCheck(t *testing.T) {
 			{Line: 25, Store: "shop", Field: "hold.payment_types[1]", Message: `payment type "Пром оплата" is not in the payment mapping; check its spelling against the cabinet`, Warning: true},
 			{Line: 26, Store: "shop", Field: "hold.minutes", Message: "must not be negative"},
 		}},
+		{"push.yaml", []Problem{
+			{Line: 6, Field: `outbound.prom["Прийнято"].status`, Message: "is required: the marketplace status this CRM status becomes"},
+			{Line: 7, Field: "outbound.zakupka", Message: "kramar pushes nothing back to zakupka"},
+			{Line: 30, Store: "rz-bad", Field: "push.orders", Message: "no outbound mapping for rozetka: no CRM status will be pushed (add outbound.rozetka)", Warning: true},
+			{Line: 31, Store: "rz-bad", Field: "push.auto_accept", Message: "rozetka has no accept step; use auto_cancel or close rules instead"},
+			{Line: 33, Store: "rz-bad", Field: "push.auto_cancel[0].after", Message: `is required: how long an order may sit in "1" before it is cancelled`},
+			{Line: 39, Store: "zk", Field: "push", Message: "kramar pushes nothing back to zakupka"},
+		}},
 		{"shapes.yaml", []Problem{
 			{Line: 1, Field: "clickhouse", Message: "must be a set of keys, not a single value"},
 			{Line: 3, Field: "stores", Message: "must be a list, not a set of keys"},

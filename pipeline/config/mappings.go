@@ -11,8 +11,14 @@ func (c *Config) MappingsFor(s Store) Mappings {
 	}
 }
 
-func overlay(base, over map[string]string) map[string]string {
-	out := make(map[string]string, len(base)+len(over))
+// OutboundFor is the store's outbound mapping: the marketplace's with the
+// store's push.outbound laid over it key by key (a fresh map, never nil).
+func (c *Config) OutboundFor(s Store) map[string]Outbound {
+	return overlay(c.Outbound[s.Marketplace], s.Push.Outbound)
+}
+
+func overlay[V any](base, over map[string]V) map[string]V {
+	out := make(map[string]V, len(base)+len(over))
 	for k, v := range base {
 		out[k] = v
 	}

@@ -21,6 +21,11 @@ type Capabilities struct {
 	NeedsBaseURL bool
 	// CML: orders may come as CommerceML (protocol, all_statuses).
 	CML bool
+	// Push: the marketplace takes statuses, ТТН and stock back (a pusher).
+	Push bool
+	// Accept is the auto_accept rule: new orders in Accept.Status move to
+	// Accept.To; empty when the marketplace has no such step.
+	Accept StatusRule
 	// Keys are the store keys only this marketplace's stores have.
 	Keys []string
 }

@@ -12,7 +12,11 @@ type Config struct {
 	Defaults StoreDefaults `yaml:"defaults"`
 	// Mappings per marketplace ("prom", "rozetka", …); a store may override.
 	Mappings map[string]Mappings `yaml:"mappings"`
-	Stores   []Store             `yaml:"stores"`
+	// Outbound per marketplace, keyed by CRM status: what a CRM status
+	// change becomes on the marketplace; a store's push.outbound overrides
+	// it key by key. A CRM status absent here is not pushed.
+	Outbound map[string]map[string]Outbound `yaml:"outbound"`
+	Stores   []Store                        `yaml:"stores"`
 
 	// Path is the file this config was read from (not in YAML).
 	Path string `yaml:"-"`
@@ -48,6 +52,49 @@ type Mappings struct {
 	Status   map[string]string `yaml:"status"`
 	Delivery map[string]string `yaml:"delivery"`
 	Payment  map[string]string `yaml:"payment"`
+}
+
+// Outbound is what one CRM status becomes on the marketplace.
+type Outbound struct {
+	// Status is the marketplace's status code (Rozetka "3", Prom "canceled").
+	Status string `yaml:"status"`
+	// TTN passes the order's waybill along with this status.
+	TTN bool `yaml:"ttn"`
+	// CancelReason and CancelText go with a cancellation: Prom's
+	// cancellation_reason / cancellation_text, Epicentr's reason code and
+	// comment.
+	CancelReason string `yaml:"cancel_reason"`
+	CancelText   string `yaml:"cancel_text"`
+}
+
+// Push is what the way back does for a store; everything is off unless set.
+type Push struct {
+	// Orders pushes the CRM's status and ТТН changes (crm_updates).
+	Orders bool `yaml:"orders"`
+	// Stock pushes the CRM's stock (crm_stock) when it changed.
+	Stock bool `yaml:"stock"`
+	// AutoAccept moves new orders to accepted (Prom: pending → received).
+	AutoAccept bool `yaml:"auto_accept"`
+	// AutoCancel cancels orders stuck in a status for too long.
+	AutoCancel []StatusRule `yaml:"auto_cancel"`
+	// Close moves orders whose delivery succeeded to the closing status.
+	Close []StatusRule `yaml:"close"`
+	// Outbound overrides the marketplace's outbound mapping key by key.
+	Outbound map[string]Outbound `yaml:"outbound"`
+}
+
+// Enabled tells whether the store pushes anything at all.
+func (p Push) Enabled() bool {
+	return p.Orders || p.Stock || p.AutoAccept || len(p.AutoCancel) > 0 || len(p.Close) > 0
+}
+
+// StatusRule moves orders that sit in Status for longer than After to To.
+type StatusRule struct {
+	Status       string   `yaml:"status"` // the marketplace status the order is in
+	After        Duration `yaml:"after"`  // unchanged for this long (0 = at once)
+	To           string   `yaml:"to"`     // the marketplace status to move it to
+	CancelReason string   `yaml:"cancel_reason"`
+	CancelText   string   `yaml:"cancel_text"`
 }
 
 // Store is one marketplace account.
@@ -101,6 +148,8 @@ type Store struct {
 	MatchBy string `yaml:"match_by"`
 
 	Hold Hold `yaml:"hold"`
+	// Push is the way back: statuses, ТТН, stock and order rules.
+	Push Push `yaml:"push"`
 	// Mappings override the marketplace's mappings key by key; see Config.MappingsFor.
 	Mappings Mappings `yaml:"mappings"`
 

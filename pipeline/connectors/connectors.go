@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/schema/canon"
 )
@@ -64,6 +65,11 @@ type Connector struct {
 	// Records splits a saved API payload (a single order, its envelope or a
 	// list page) into raw orders, for `kramar inspect`.
 	Records func(payload []byte) ([]json.RawMessage, error)
+	// Pusher opens the way back to one store (order statuses, ТТН, and
+	// stock when it also implements marketplace.StockPusher); nil when the
+	// marketplace takes nothing back. Its writes go out with
+	// httpx.NotRepeatable; pipeline/push re-checks and retries them.
+	Pusher func(source.Config) marketplace.Pusher
 }
 
 var (
@@ -81,6 +87,7 @@ func Register(c Connector) {
 	registry[c.Marketplace] = c
 	caps := c.Capabilities
 	caps.Orders = true
+	caps.Push = c.Pusher != nil
 	config.RegisterMarketplace(c.Marketplace, caps)
 }
 

@@ -19,8 +19,11 @@ type offerTask struct {
 	applied bool
 }
 
-// handleOffers checks each item now (skipped with errors, or enqueued) and
-// applies the enqueued ones OfferDelay later on the sandbox clock (§2.5).
+// handleOffers checks each item now and applies the enqueued ones
+// OfferDelay later on the sandbox clock (§2.5). The answer may carry every
+// item status (§2.5): an invalid item is skipped with errors, an sku the
+// seller has no offer for is forbidden at once, the rest are enqueued (and
+// forbidden later if the offer is gone by then).
 func (s *Sandbox) handleOffers(w http.ResponseWriter, r *http.Request) {
 	var req wire.OfferUpdateRequest
 	if _, ok := readBody(w, r, &req); !ok {
@@ -32,16 +35,18 @@ func (s *Sandbox) handleOffers(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.storeOf(r)
 	task := &offerTask{due: s.Clock().Now().Add(s.offerDelay), updates: map[int]wire.OfferUpdate{}}
+	st.mu.Lock()
 	for i, it := range req.Items {
 		res := wire.OfferItemResult{ID: i + 1, IDType: "sku", SKU: it.SKU, Status: wire.OfferEnqueued}
 		if errs := checkOffer(it); len(errs) > 0 {
 			res.Status, res.Errors = wire.OfferSkipped, errs
+		} else if st.offers[it.SKU] == nil {
+			res.Status, res.Errors = wire.OfferForbidden, offerNotFound()
 		} else {
 			task.updates[res.ID] = it
 		}
 		task.result.Items = append(task.result.Items, res)
 	}
-	st.mu.Lock()
 	st.nTasks++
 	task.result.RequestID = st.id + "-req-" + strconv.Itoa(st.nTasks)
 	task.result.Total = len(req.Items)
@@ -113,7 +118,7 @@ func (s *store) settle(now time.Time) {
 			}
 			o := s.offers[it.SKU]
 			if o == nil {
-				res.Status, res.Errors = wire.OfferForbidden, map[string][]string{"sku": {"offer.not_found"}}
+				res.Status, res.Errors = wire.OfferForbidden, offerNotFound()
 				continue
 			}
 			res.Status = wire.OfferProcessed
@@ -131,3 +136,6 @@ func copyResult(r wire.OfferUpdateResult) wire.OfferUpdateResult {
 	r.Items = append([]wire.OfferItemResult(nil), r.Items...)
 	return r
 }
+
+// offerNotFound is the error of an item whose sku the seller has no offer for.
+func offerNotFound() map[string][]string { return map[string][]string{"sku": {"offer.not_found"}} }

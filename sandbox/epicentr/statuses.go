@@ -116,6 +116,9 @@ func move(r *record, to string, cancel *wire.CancelRequest, byMerchant bool) *ap
 		if !slices.ContainsFunc(cancelReasons, func(c wire.CancelReason) bool { return c.Code == cancel.ReasonCode }) {
 			return invalid("reason_code", "validation.choice")
 		}
+		if k := cancel.TranslationKey; k != "" && k != wire.TranslationKey(cancel.ReasonCode) {
+			return invalid("translationKey", "validation.choice")
+		}
 		c := *cancel
 		r.cancel = &c
 	}

@@ -159,7 +159,7 @@ func (s *Sandbox) handleOrdersUpdate(w http.ResponseWriter, r *http.Request) {
 	ok := 0
 	for i, e := range entries {
 		msg := s.applyUpdate(st, e)
-		logs[i] = wire.UpdateLog{OrderID: e.OrderID, Status: wire.StatusOK, Message: "UPDATED"}
+		logs[i] = wire.UpdateLog{OrderID: e.OrderID, Status: wire.StatusOK, LogMessage: wire.LogMessage{Message: "UPDATED"}}
 		if msg != "" {
 			logs[i].Status, logs[i].Message = wire.StatusError, msg
 		} else {

@@ -113,7 +113,7 @@ var (
 		{"Настільна лампа", "Дім", 404, 500, 2400},
 		{"Плед флисовий", "Дім", 404, 350, 1300},
 	}
-	presences = []string{"В наявності", "Немає в наявності", "Очікується", "Під замовлення"}
+	presences = []string{wire.PresenceInStock, wire.PresenceOutOfStock, "Очікується", "Під замовлення"}
 	coupons   = []struct {
 		code    string
 		percent int64

@@ -238,3 +238,61 @@ func join(records []json.RawMessage) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+func TestCatalogImportUpdatesTheCatalog(t *testing.T) {
+	f := newFixture(t, 0, 60)
+	products := f.sb.Products(f.store)
+	a, b := products[0].Article, products[1].Article
+	env, raw := f.post(t, wire.PathCatalogImport, map[string]any{"products": []map[string]any{
+		{"article": a, "presence": wire.PresenceOutOfStock, "quantity": 0},
+		{"article": b, "presence": wire.PresenceInStock, "quantity": 17},
+		{"article": "NO-SUCH", "presence": wire.PresenceInStock},
+		{"presence": wire.PresenceInStock},
+		{"article": a, "presence": "є"},
+		{"article": a, "quantity": -1},
+		{"article": a, "presense": wire.PresenceInStock},
+	}})
+	var resp wire.ImportResponse
+	if env.Status != wire.StatusWarning || json.Unmarshal(env.Response, &resp) != nil || len(resp.Log) != 7 {
+		t.Fatalf("import: %s", raw)
+	}
+	var got []string
+	for _, l := range resp.Log {
+		got = append(got, l.Status+":"+string(l.Code))
+	}
+	if want := []string{"OK:0", "OK:0", "ERROR:6", "ERROR:2", "ERROR:2", "ERROR:2", "ERROR:11"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("log %v, want %v: %s", got, want, raw)
+	}
+	if resp.Log[0].Article != a || resp.Log[2].Text() == "" {
+		t.Fatalf("log entries name the article and the cause: %s", raw)
+	}
+	// catalog/export shows the change; the refused items changed nothing.
+	env, raw = f.post(t, wire.PathCatalogExport, map[string]any{"expr": map[string]any{"article": []string{a, b}}})
+	var l wire.CatalogList
+	if env.Status != wire.StatusOK || json.Unmarshal(env.Response, &l) != nil || len(l.Products) != 2 {
+		t.Fatalf("export: %s", raw)
+	}
+	var pa, pb wire.CatalogProduct
+	_ = json.Unmarshal(l.Products[0], &pa)
+	_ = json.Unmarshal(l.Products[1], &pb)
+	if pa.Presence != wire.PresenceOutOfStock || pa.Quantity != "0" || pb.Presence != wire.PresenceInStock || pb.Quantity != "17" {
+		t.Fatalf("after import: %+v / %+v", pa, pb)
+	}
+	if len(f.sb.Products(f.store)) != 60 {
+		t.Fatal("an unknown article created a product")
+	}
+
+	many := make([]map[string]any, wire.ImportBatchMax+1)
+	for i := range many {
+		many[i] = map[string]any{"article": products[i].Article, "quantity": 1}
+	}
+	if env, _ := f.post(t, wire.PathCatalogImport, map[string]any{"products": many}); env.Status != wire.StatusError {
+		t.Fatalf("%d products in one call: %s", len(many), env.Status)
+	}
+	if env, _ := f.post(t, wire.PathCatalogImport, map[string]any{"products": many[:wire.ImportBatchMax]}); env.Status != wire.StatusOK {
+		t.Fatalf("%d products in one call: %s", wire.ImportBatchMax, env.Status)
+	}
+	if env, _ := f.post(t, wire.PathCatalogImport, map[string]any{"products": []any{}}); env.Status != wire.StatusError {
+		t.Fatalf("no products: %s", env.Status)
+	}
+}

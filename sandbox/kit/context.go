@@ -12,6 +12,10 @@ type reqInfo struct {
 	store string
 	fault Kind
 	shift int
+	// handled is the status the marketplace's own handler answered, when
+	// the fault layer ran it (0 = a fault answered in its place).
+	handled    int
+	handledSet bool
 }
 
 type infoKey struct{}

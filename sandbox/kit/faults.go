@@ -22,10 +22,18 @@ const (
 	Truncated       Kind = "truncated"         // real answer, body cut in half
 	DuplicatePage   Kind = "duplicate_page"    // the previous page again
 	ShiftPage       Kind = "shift_page"        // page starts a few items early (overlap, never a gap)
+	// AppliedTimeout runs the request (a write takes effect) and then gives
+	// no answer until the client gives up: the client cannot tell whether
+	// its change landed.
+	AppliedTimeout Kind = "applied_timeout"
 )
 
-// AllKinds lists every fault kind.
+// AllKinds lists every fault kind of a read.
 var AllKinds = []Kind{TooManyRequests, ServerError, Timeout, Truncated, DuplicatePage, ShiftPage}
+
+// WriteKinds are the faults a write can meet, including the one that hurts
+// most: the change applied, the answer lost.
+var WriteKinds = []Kind{TooManyRequests, ServerError, Timeout, AppliedTimeout, Truncated}
 
 // FaultConfig says how often and which faults happen. The sequence of
 // decisions is a pure function of Seed and the order of faultable requests.
@@ -139,6 +147,13 @@ func (f *Faults) Wrap(h http.Handler) http.Handler {
 		cfg := f.Config()
 		r, info := withInfo(r)
 		info.fault, info.shift = d.kind, d.shift
+		info.handledSet = true
+		serve := func(w http.ResponseWriter) {
+			// Noted as the header goes out: the recorder files its entry then.
+			sw := &statusWriter{ResponseWriter: w, onHeader: func(code int) { info.handled = code }}
+			h.ServeHTTP(sw, r)
+			info.handled = sw.status()
+		}
 		switch d.kind {
 		case TooManyRequests:
 			secs := cfg.RetryAfter
@@ -150,33 +165,48 @@ func (f *Faults) Wrap(h http.Handler) http.Handler {
 		case ServerError:
 			WriteError(w, f.scope.ErrorBody, d.status, http.StatusText(d.status))
 		case Timeout:
-			wait := cfg.MaxWait
-			if wait <= 0 {
-				wait = 30 * time.Second
-			}
-			t := time.NewTimer(wait)
-			defer t.Stop()
-			select {
-			case <-r.Context().Done():
-				// The client gave up; nobody reads this, but the recorder sees 504.
+			if clientGaveUp(r, cfg) {
+				// Nobody reads this, but the recorder sees 504.
 				w.WriteHeader(http.StatusGatewayTimeout)
-			case <-t.C:
-				h.ServeHTTP(w, r)
+			} else {
+				serve(w)
 			}
+		case AppliedTimeout:
+			buf := &bufferWriter{header: http.Header{}}
+			serve(buf)
+			clientGaveUp(r, cfg)
+			w.WriteHeader(http.StatusGatewayTimeout)
 		case Truncated:
-			serveTruncated(w, r, h)
+			buf := &bufferWriter{header: http.Header{}}
+			serve(buf)
+			sendTruncated(w, buf)
 		default: // None, DuplicatePage, ShiftPage: the handler answers.
-			h.ServeHTTP(w, r)
+			serve(w)
 		}
 	})
 }
 
-// serveTruncated runs h into a buffer and sends only the first half of its
+// clientGaveUp holds the answer until the client stops waiting (true) or
+// MaxWait passes (false).
+func clientGaveUp(r *http.Request, cfg FaultConfig) bool {
+	wait := cfg.MaxWait
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// sendTruncated sends the answer in buf with only the first half of its
 // body. No Content-Length is declared, so the response ends cleanly and the
 // client sees a complete 200 whose JSON is cut off mid-value.
-func serveTruncated(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	buf := &bufferWriter{header: http.Header{}}
-	h.ServeHTTP(buf, r)
+func sendTruncated(w http.ResponseWriter, buf *bufferWriter) {
 	for k, v := range buf.header {
 		w.Header()[k] = v
 	}

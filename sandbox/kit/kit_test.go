@@ -454,3 +454,42 @@ func TestMountControl(t *testing.T) {
 		t.Fatal("Clone")
 	}
 }
+
+// A write that met AppliedTimeout took effect although the client saw no
+// answer: the recorder says so in Handled, and a clean write has Handled
+// equal to its Status.
+func TestAppliedTimeoutAppliesAndRecordsHandled(t *testing.T) {
+	applied := 0
+	f := NewFaults(FaultConfig{Rate: 1, Kinds: []Kind{AppliedTimeout}, MaxWait: 5 * time.Second}, FaultScope{})
+	rec := NewRecorder(nil)
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		applied++
+		WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	srv := httptest.NewServer(rec.Wrap(f.Wrap(inner)))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	if _, err := client.Post(srv.URL+"/w", "application/json", strings.NewReader(`{}`)); err == nil {
+		t.Fatal("the client got an answer through AppliedTimeout")
+	}
+	f.Set(FaultConfig{})
+	resp, err := client.Post(srv.URL+"/w", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(2 * time.Second)
+	for len(rec.Requests()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	reqs := rec.Requests()
+	if applied != 2 || len(reqs) != 2 {
+		t.Fatalf("applied %d, recorded %d", applied, len(reqs))
+	}
+	if reqs[0].Status != http.StatusGatewayTimeout || reqs[0].Handled != http.StatusOK {
+		t.Errorf("faulted write recorded as status %d handled %d", reqs[0].Status, reqs[0].Handled)
+	}
+	if reqs[1].Status != http.StatusOK || reqs[1].Handled != http.StatusOK {
+		t.Errorf("clean write recorded as status %d handled %d", reqs[1].Status, reqs[1].Handled)
+	}
+}

@@ -18,7 +18,12 @@ type Request struct {
 	RawQuery string    `json:"raw_query,omitempty"`
 	Body     []byte    `json:"body,omitempty"`
 	Status   int       `json:"status"`
-	Store    string    `json:"store,omitempty"`
+	// Handled is the status the marketplace's handler answered; it differs
+	// from Status when a fault replaced the answer, and is 0 when the
+	// request never reached the handler. A write with Handled 2xx was
+	// applied, whatever the client saw.
+	Handled int    `json:"handled"`
+	Store   string `json:"store,omitempty"`
 }
 
 // RecorderLimit bounds memory of a long-running sandbox; the oldest
@@ -85,7 +90,10 @@ func (rec *Recorder) Wrap(h http.Handler) http.Handler {
 		file := func(code int) {
 			if !filed {
 				filed = true
-				entry.Status, entry.Store = code, info.store
+				entry.Status, entry.Store, entry.Handled = code, info.store, code
+				if info.handledSet {
+					entry.Handled = info.handled
+				}
 				rec.add(entry)
 			}
 		}

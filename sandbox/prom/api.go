@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET "+APIPath+"/delivery_options/list", handleOptions("delivery_options", deliveryOptions))
 	api.HandleFunc("POST "+APIPath+"/orders/set_status", s.handleSetStatus)
 	api.HandleFunc("POST "+APIPath+"/delivery/save_declaration_id", s.handleSaveDeclaration)
+	api.HandleFunc("POST "+APIPath+"/products/edit_by_external_id", s.handleEditByExternalID)
 	api.HandleFunc(APIPath+"/", func(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "Not found")
 	})
@@ -54,7 +56,7 @@ func parseListQuery(r *http.Request) (listQuery, string, string) {
 	q := newListQuery()
 	v := r.URL.Query()
 	if st := v.Get("status"); st != "" {
-		q.status = normalizeStatus(st)
+		q.status = wire.NormalizeStatus(st)
 		if _, ok := statusNames[q.status]; !ok {
 			return q, "status", st
 		}
@@ -169,21 +171,6 @@ func handleOptions(key string, specs []optionSpec) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { kit.WriteRaw(w, http.StatusOK, body) }
 }
 
-// setStatusRequest and setStatusResponse follow §2.3; the wire package does
-// not describe write calls yet.
-type setStatusRequest struct {
-	IDs                []int64 `json:"ids"`
-	Status             string  `json:"status"`
-	CustomStatusID     int64   `json:"custom_status_id"`
-	CancellationReason string  `json:"cancellation_reason"`
-	CancellationText   string  `json:"cancellation_text"`
-}
-
-type setStatusResponse struct {
-	ProcessedIDs    []int64 `json:"processed_ids"`
-	NotProcessedIDs []int64 `json:"not_processed_ids"`
-}
-
 // settable are the statuses a seller may send (both published sets, §2.3).
 var settable = map[string]bool{
 	"pending": true, "received": true, "delivered": true, "canceled": true, "paid": true, "draft": true,
@@ -203,19 +190,12 @@ var transitions = map[string]map[string]bool{
 	"loan_rejected":         {"canceled": true},
 }
 
-func normalizeStatus(s string) string {
-	if s == "cancelled" {
-		return "canceled" // the schema text spells it with two Ls (§2.3)
-	}
-	return s
-}
-
-// validate applies §2.3's request rules; an error is a 400.
-func (req *setStatusRequest) validate() error {
+// validateSetStatus applies §2.3's request rules; an error is a 400.
+func validateSetStatus(req *wire.SetStatusRequest) error {
 	if len(req.IDs) == 0 {
 		return fmt.Errorf("ids must not be empty")
 	}
-	req.Status = normalizeStatus(req.Status)
+	req.Status = wire.NormalizeStatus(req.Status)
 	if req.CustomStatusID != 0 {
 		if req.Status != "" {
 			return fmt.Errorf("send either status or custom_status_id")
@@ -234,28 +214,27 @@ func (req *setStatusRequest) validate() error {
 	if _, ok := cancellationReasons[req.CancellationReason]; !ok {
 		return fmt.Errorf("invalid cancellation_reason %q", req.CancellationReason)
 	}
-	if reasonsNeedingText[req.CancellationReason] && strings.TrimSpace(req.CancellationText) == "" {
+	if wire.CancellationReasons[req.CancellationReason] && strings.TrimSpace(req.CancellationText) == "" {
 		return fmt.Errorf("cancellation_text is required for reason %s", req.CancellationReason)
 	}
 	return nil
 }
 
-// errNotAllowed marks an id that stays unprocessed (Prom still answers 200, §2.3).
-var errNotAllowed = fmt.Errorf("transition not allowed")
-
 func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
-	var req setStatusRequest
+	var req wire.SetStatusRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		kit.WriteError(w, errorBody, http.StatusBadRequest, "Invalid JSON body")
 		return
 	}
-	if err := req.validate(); err != nil {
+	if err := validateSetStatus(&req); err != nil {
 		kit.WriteError(w, errorBody, http.StatusBadRequest, err.Error())
 		return
 	}
 	st := s.storeOfRequest(r)
 	now := s.Clock().Now()
-	resp := setStatusResponse{ProcessedIDs: []int64{}, NotProcessedIDs: []int64{}}
+	// An id that cannot change stays unprocessed, and Prom still answers
+	// 200 (§2.3); errors says why, by id.
+	resp := wire.SetStatusResponse{ProcessedIDs: []int64{}, NotProcessedIDs: []int64{}, Errors: map[string]wire.Message{}}
 	for _, id := range req.IDs {
 		err := st.update(id, now, func(rec *record) error {
 			if req.CustomStatusID != 0 {
@@ -264,13 +243,14 @@ func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 				return nil
 			}
 			if rec.order.Status != req.Status && !transitions[rec.order.Status][req.Status] {
-				return errNotAllowed
+				return fmt.Errorf("status %s cannot change to %s", rec.order.Status, req.Status)
 			}
 			applyStatus(&rec.order, req.Status, req.CancellationReason, req.CancellationText)
 			return nil
 		})
 		if err != nil {
 			resp.NotProcessedIDs = append(resp.NotProcessedIDs, id)
+			resp.Errors[strconv.FormatInt(id, 10)] = wire.Message(err.Error())
 			continue
 		}
 		resp.ProcessedIDs = append(resp.ProcessedIDs, id)
@@ -296,15 +276,10 @@ func applyStatus(o *wire.Order, status, reason, text string) {
 	o.Cancellation = &wire.Cancellation{Title: title, Initiator: "seller"}
 }
 
-type saveDeclarationRequest struct {
-	OrderID       int64  `json:"order_id"`
-	DeclarationID string `json:"declaration_id"`
-	DeliveryType  string `json:"delivery_type"`
-}
-
-// declarationTypes are the carriers accepted by save_declaration_id (§2.4).
-var declarationTypes = map[string]bool{
-	"nova_poshta": true, "ukrposhta": true, "meest": true, "justin": true, "mist_express": true,
+// validDeliveryType: the carriers of §2.4, and mist_express, which some
+// clients also send.
+func validDeliveryType(t string) bool {
+	return slices.Contains(wire.DeliveryTypes, t) || t == "mist_express"
 }
 
 func validTTN(s string) bool {
@@ -320,7 +295,7 @@ func validTTN(s string) bool {
 }
 
 func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) {
-	var req saveDeclarationRequest
+	var req wire.SaveDeclarationRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		kit.WriteError(w, errorBody, http.StatusBadRequest, "Invalid JSON body")
 		return
@@ -332,7 +307,7 @@ func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) 
 	case !validTTN(req.DeclarationID):
 		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid declaration_id %q", req.DeclarationID))
 		return
-	case !declarationTypes[req.DeliveryType]:
+	case !validDeliveryType(req.DeliveryType):
 		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid delivery_type %q", req.DeliveryType))
 		return
 	}
@@ -344,7 +319,7 @@ func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) 
 		kit.WriteError(w, errorBody, http.StatusNotFound, err.Error())
 		return
 	}
-	kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "success"})
+	kit.WriteJSON(w, http.StatusOK, wire.StatusResponse{Status: "success"})
 }
 
 // applyTTN fills declaration_number, creating provider data when the order

@@ -68,7 +68,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 		}
 		id := s.AddOrder(token, func(o *wire.Order) {
 			if req.Status != "" {
-				applyStatus(o, normalizeStatus(req.Status), "", "")
+				applyStatus(o, wire.NormalizeStatus(req.Status), "", "")
 			}
 		})
 		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": id})

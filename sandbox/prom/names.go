@@ -105,6 +105,3 @@ var cancellationReasons = map[string]string{
 	"payment_not_received":    "Оплату не отримано",
 	"no_product_variants":     "Немає потрібного варіанту товару",
 }
-
-// reasonsNeedingText must come with cancellation_text (§2.3, high).
-var reasonsNeedingText = map[string]bool{"price_changed": true, "not_enough_fields": true, "another": true}

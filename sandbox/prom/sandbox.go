@@ -92,6 +92,7 @@ const seedSpan = 7 * 24 * time.Hour
 func (s *Sandbox) AddStore(token string, nOrders int) string {
 	st := s.stores.Add(func(index int) (string, *store) {
 		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, catalog: newCatalog(s.seed, index)}
+		st.stock, st.byExternal = newStock(s.seed, index, st.catalog)
 		return st.id, st
 	})
 	index := st.index
@@ -164,7 +165,7 @@ func (s *Sandbox) Order(token string, id int64) (wire.Order, bool) {
 // SetStatus moves an order to status (any known status, no transition rules:
 // this is the seller acting in the cabinet) and bumps date_modified.
 func (s *Sandbox) SetStatus(token string, id int64, status string) error {
-	status = normalizeStatus(status)
+	status = wire.NormalizeStatus(status)
 	if _, ok := statusNames[status]; !ok {
 		return fmt.Errorf("unknown status %q", status)
 	}

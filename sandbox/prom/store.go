@@ -97,9 +97,13 @@ type store struct {
 	id      string
 	index   int
 	catalog []catalogItem
-	mu      sync.RWMutex
-	recs    []*record
-	added   int // orders created after seeding, for their generator stream
+	// stock is the catalog's presence and quantity, by catalog index;
+	// byExternal finds a product by external id (both under mu).
+	stock      []stockLevel
+	byExternal map[string]int
+	mu         sync.RWMutex
+	recs       []*record
+	added      int // orders created after seeding, for their generator stream
 }
 
 var errNotFound = errors.New("Order not found")

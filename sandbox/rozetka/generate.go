@@ -92,6 +92,9 @@ func (p person) title() *wire.PersonTitle {
 }
 
 // genGoods builds item i of a store's catalog.
+// availableTitles name a goods item's `available` (§1.10).
+var availableTitles = map[int]string{0: "Немає в наявності", 1: "В наявності", 2: "Видалено з прайсу"}
+
 func genGoods(r *rand.Rand, store, i int, now time.Time) wire.GoodsItem {
 	base := goodsBase[r.IntN(len(goodsBase))]
 	price := base.minUAH + r.Int64N(base.maxUAH-base.minUAH+1)
@@ -121,7 +124,7 @@ func genGoods(r *rand.Rand, store, i int, now time.Time) wire.GoodsItem {
 		promo := price - price/10
 		g.PricePromo = &promo
 	}
-	g.AvailableTitle = map[int]string{0: "Немає в наявності", 1: "В наявності", 2: "Видалено з прайсу"}[g.Available]
+	g.AvailableTitle = availableTitles[g.Available]
 	photo := "https://content.rozetka.com.ua/goods/images/original/" + strconv.FormatInt(rz, 10) + ".jpg"
 	g.Photo = []string{photo}
 	g.PhotoPreview = []string{strings.Replace(photo, "original", "preview", 1)}

@@ -55,6 +55,15 @@ func mustDecode(t testing.TB, raw []byte, v any) {
 // call sends one request with the fixture's token and decodes the envelope.
 func (f *fixture) call(t testing.TB, method, path string, body any) (int, wire.Envelope) {
 	t.Helper()
+	code, raw := f.callRaw(t, method, path, body)
+	var env wire.Envelope
+	mustDecode(t, raw, &env)
+	return code, env
+}
+
+// callRaw sends one request with the fixture's token and returns the body.
+func (f *fixture) callRaw(t testing.TB, method, path string, body any) (int, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -70,9 +79,7 @@ func (f *fixture) call(t testing.TB, method, path string, body any) (int, wire.E
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	var env wire.Envelope
-	mustDecode(t, raw, &env)
-	return resp.StatusCode, env
+	return resp.StatusCode, raw
 }
 
 func (f *fixture) search(t testing.TB, q url.Values) wire.OrderSearch {
@@ -285,6 +292,19 @@ func TestUpdateFollowsTheRules(t *testing.T) {
 	if err := f.sb.SetStatus(f.store, id, 45); err == nil {
 		t.Fatal("61 → 45 (a buyer's cancel) allowed to the seller")
 	}
+	// The order has a TTN now, yet 3 still needs one in the body (§1.6).
+	if env := put(wire.UpdateOrder{Status: stShipped}); env.Success || env.Errors.Code != 1001 {
+		t.Fatalf("3 without a TTN in the body allowed: %+v", env.Errors)
+	}
+	if env := put(wire.UpdateOrder{Status: stShipped, TTN: "20450000000002"}); !env.Success {
+		t.Fatalf("61 → 3 with a TTN refused: %+v", env.Errors)
+	}
+	if o, _ := f.sb.Order(f.store, id); o.Status != stShipped || o.TTN != "20450000000002" {
+		t.Fatalf("after 3+TTN: status %d ttn %q", o.Status, o.TTN)
+	}
+	if env := put(wire.UpdateOrder{Status: stPacking, TTN: "20450000000003"}); env.Success || env.Errors.Code != 1005 {
+		t.Fatalf("3 → 2 allowed: %+v", env.Errors)
+	}
 	if _, env := f.call(t, "GET", "/orders/999", nil); env.Success || env.Errors.Code != 1019 {
 		t.Fatalf("missing order: %+v", env.Errors)
 	}
@@ -351,5 +371,91 @@ func TestSeedingIsFast(t *testing.T) {
 	s.AddStore("big", "pw", 10_000, 50_000)
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("seeding 10,000 orders and 50,000 goods took %v", d)
+	}
+}
+
+func TestStatusAvailableExpandFollowsTheStatus(t *testing.T) {
+	f := newFixture(t, Options{Seed: 7}, 0, 5)
+	id := f.sb.AddOrder(f.store, func(o *wire.Order) { o.Status = stPacking })
+	read := func() wire.Order {
+		_, env := f.call(t, "GET", "/orders/"+strconv.FormatInt(id, 10)+"?expand=status_available", nil)
+		var o wire.Order
+		mustDecode(t, env.Content, &o)
+		return o
+	}
+	children := func(o wire.Order) map[int]bool {
+		out := map[int]bool{}
+		for _, e := range o.StatusAvailable {
+			if e.ParentID != o.Status {
+				t.Fatalf("edge %+v does not start at %d", e, o.Status)
+			}
+			out[e.ChildID] = true
+		}
+		return out
+	}
+	if c := children(read()); !c[stHandover] || !c[stShipped] || c[stDone] || !c[42] {
+		t.Fatalf("from 2: %v", c)
+	}
+	if err := f.sb.Update(f.store, id, wire.UpdateOrder{Status: stShipped, TTN: "20450000000004"}); err != nil {
+		t.Fatal(err)
+	}
+	if c := children(read()); len(c) != 1 || !c[stDone] {
+		t.Fatalf("from 3: %v", c)
+	}
+	if err := f.sb.SetStatus(f.store, id, stDone); err != nil {
+		t.Fatal(err)
+	}
+	if o := read(); o.StatusAvailable == nil || len(o.StatusAvailable) != 0 {
+		t.Fatalf("from 6: %+v, want an empty list", o.StatusAvailable)
+	}
+	if raw := f.sb.OrderJSON(f.store, id, ""); bytes.Contains(raw, []byte("status_available")) {
+		t.Fatal("status_available sent without being asked for")
+	}
+}
+
+func TestMassUpdateSetsStock(t *testing.T) {
+	f := newFixture(t, Options{Seed: 8}, 0, 30)
+	goods := f.sb.Goods(f.store)
+	a, b := goods[3], goods[17]
+	stock := func(n int) *int { return &n }
+	put := func(items ...massItem) (int, []byte) {
+		return f.callRaw(t, "PUT", "/items/mass-update", map[string]any{"isIgnoreCheck": 0, "items": items})
+	}
+	// A batch with a refused item is refused item by item and applies nothing.
+	code, raw := put(massItem{a.RzItemID, stock(a.StockQuantity + 7)}, massItem{42, stock(1)}, massItem{b.RzItemID, stock(-1)})
+	var failed wire.ItemErrorsEnvelope
+	mustDecode(t, raw, &failed)
+	if code != 200 || failed.Success || len(failed.Errors) != 2 ||
+		failed.Errors[42].Reason[0].ID != reasonUnknownItem || failed.Errors[b.RzItemID].Reason[0].ID != reasonBadStock {
+		t.Fatalf("refusal: %d %s", code, raw)
+	}
+	if g := f.sb.Goods(f.store); g[3].StockQuantity != a.StockQuantity {
+		t.Fatalf("a refused batch changed stock: %d → %d", a.StockQuantity, g[3].StockQuantity)
+	}
+	code, raw = put(massItem{a.RzItemID, stock(a.StockQuantity + 7)}, massItem{b.RzItemID, stock(0)})
+	if code != 200 || string(raw) != `{"success":true,"content":null}` {
+		t.Fatalf("update: %d %s", code, raw)
+	}
+	// Visible through /goods/all.
+	_, env := f.call(t, "GET", "/goods/all?pageSize=0", nil)
+	var list wire.GoodsList
+	mustDecode(t, env.Content, &list)
+	got := map[int64]wire.GoodsItem{}
+	for _, r := range list.Items {
+		var g wire.GoodsItem
+		mustDecode(t, r, &g)
+		got[g.RzItemID] = g
+	}
+	if g := got[a.RzItemID]; g.StockQuantity != a.StockQuantity+7 {
+		t.Fatalf("item a: stock %d, want %d", g.StockQuantity, a.StockQuantity+7)
+	}
+	if g := got[b.RzItemID]; g.StockQuantity != 0 || (b.Available != 2 && g.Available != 0) {
+		t.Fatalf("item b: stock %d available %d", g.StockQuantity, g.Available)
+	}
+	if g := got[goods[4].RzItemID]; g.StockQuantity != goods[4].StockQuantity {
+		t.Fatal("an item not in the batch changed")
+	}
+	if code, raw := put(); code != 200 || !bytes.Contains(raw, []byte(`"code":1001`)) {
+		t.Fatalf("empty batch: %d %s", code, raw)
 	}
 }

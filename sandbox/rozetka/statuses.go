@@ -114,6 +114,34 @@ func buildEdges() []wire.StatusAvailable {
 	return out
 }
 
+// availableFrom holds, by status, the status_available expand of an order
+// in that status (§1.4): the edges out of it for an external carrier, the
+// delivery type of every sandbox service.
+var availableFrom = buildAvailable()
+
+func buildAvailable() map[int][]byte {
+	by := map[int][]wire.StatusAvailable{}
+	for _, e := range statusEdges {
+		if e.DeliveryType == 0 {
+			by[e.ParentID] = append(by[e.ParentID], e)
+		}
+	}
+	out := make(map[int][]byte, len(by))
+	for p, edges := range by {
+		out[p] = mustJSON(edges)
+	}
+	return out
+}
+
+// availableJSON is the status_available block of an order in status: "[]"
+// when the seller may move it nowhere.
+func availableJSON(status int) []byte {
+	if b, ok := availableFrom[status]; ok {
+		return b
+	}
+	return []byte("[]")
+}
+
 // allowed reports whether a seller may move an order from → to.
 func allowed(from, to, deliveryType int) bool {
 	for _, e := range statusEdges {

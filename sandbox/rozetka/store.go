@@ -32,10 +32,11 @@ const (
 	blkPayment
 	blkStatusData
 	blkUser
+	blkStatusAvailable
 	numBlocks
 )
 
-var blockNames = [numBlocks]string{"delivery", "purchases", "payment", "status_data", "user"}
+var blockNames = [numBlocks]string{"delivery", "purchases", "payment", "status_data", "user", "status_available"}
 
 // wallSeconds reads a Kyiv local "2006-01-02 15:04:05" as a comparable
 // number: filters compare local wall clocks, as a DATETIME column does.
@@ -50,8 +51,8 @@ func kyivWall(t time.Time) string { return t.In(timeconv.Kyiv).Format(wire.TimeL
 // encode refreshes the cached JSON from order.
 func (r *record) encode() {
 	o := r.order
-	blocks := [numBlocks]any{o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User}
-	o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User = nil, nil, nil, nil, nil
+	blocks := [numBlocks]any{o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User, nil}
+	o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User, o.StatusAvailable = nil, nil, nil, nil, nil, nil
 	b := mustJSON(o)
 	if r.ttnNull && o.TTN == "" {
 		b = bytes.Replace(b, []byte(`"ttn":""`), []byte(`"ttn":null`), 1)
@@ -63,6 +64,8 @@ func (r *record) encode() {
 	for i, blk := range blocks {
 		r.blocks[i] = mustJSON(blk)
 	}
+	// status_available follows the status; the edges are shared, not copied.
+	r.blocks[blkStatusAvailable] = availableJSON(o.Status)
 	r.created, _ = wallSeconds(r.order.Created)
 	r.changed, _ = wallSeconds(r.order.Changed)
 }

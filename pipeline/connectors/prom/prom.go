@@ -7,6 +7,7 @@ import (
 
 	client "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
@@ -26,8 +27,11 @@ func init() {
 		},
 		RecordID:         transform.RecordID,
 		TransformVersion: "1",
-		Capabilities:     config.Capabilities{},
-		Records:          records,
+		// A new Prom order is "pending" until the seller accepts it
+		// ("received", rozetka-prom.md §2.3): auto_accept does that.
+		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"}},
+		Records:      records,
+		Pusher:       func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})
 }
 

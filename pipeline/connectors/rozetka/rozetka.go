@@ -7,6 +7,7 @@ import (
 
 	client "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
@@ -28,6 +29,7 @@ func init() {
 		TransformVersion: "1",
 		Capabilities:     config.Capabilities{Login: true, Keys: []string{"customer_cancel_status"}},
 		Records:          records,
+		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})
 }
 

@@ -1,0 +1,268 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// PushStep is one row of push_log: a step of one push to a marketplace.
+type PushStep struct {
+	PushID      string
+	UpdateID    string
+	Marketplace string
+	Store       string
+	OrderID     string
+	ExternalID  string
+	Source      string
+	Action      string
+	CRMStatus   string
+	FromStatus  string
+	ToStatus    string
+	TTN         string
+	Carrier     string
+	Quantity    uint32
+	State       string
+	Final       bool
+	Closes      bool
+	Attempt     uint32
+	Request     string
+	Response    string
+	Reason      string
+	At          time.Time
+	Version     uint64
+}
+
+var pushLogSpec = rows.NewSpec("push_log",
+	rows.Str("push_id", func(p PushStep) string { return p.PushID }),
+	rows.Str("update_id", func(p PushStep) string { return p.UpdateID }),
+	rows.Str("marketplace", func(p PushStep) string { return p.Marketplace }),
+	rows.Str("store", func(p PushStep) string { return p.Store }),
+	rows.Str("order_id", func(p PushStep) string { return p.OrderID }),
+	rows.Str("external_id", func(p PushStep) string { return p.ExternalID }),
+	rows.Str("source", func(p PushStep) string { return p.Source }),
+	rows.Str("action", func(p PushStep) string { return p.Action }),
+	rows.Str("crm_status", func(p PushStep) string { return p.CRMStatus }),
+	rows.Str("from_status", func(p PushStep) string { return p.FromStatus }),
+	rows.Str("to_status", func(p PushStep) string { return p.ToStatus }),
+	rows.Str("ttn", func(p PushStep) string { return p.TTN }),
+	rows.Str("carrier", func(p PushStep) string { return p.Carrier }),
+	rows.U32("quantity", func(p PushStep) uint32 { return p.Quantity }),
+	rows.Str("state", func(p PushStep) string { return p.State }),
+	rows.Flag("final", func(p PushStep) bool { return p.Final }),
+	rows.Flag("closes", func(p PushStep) bool { return p.Closes }),
+	rows.U32("attempt", func(p PushStep) uint32 { return p.Attempt }),
+	rows.Str("request", func(p PushStep) string { return p.Request }),
+	rows.Str("response", func(p PushStep) string { return p.Response }),
+	rows.Str("reason", func(p PushStep) string { return p.Reason }),
+	rows.Time("at", func(p PushStep) time.Time { return p.At }),
+	rows.U64("_version", func(p PushStep) uint64 { return p.Version }),
+)
+
+// RecordPushSteps appends steps to push_log in one insert. Steps without a
+// version get the next one, so a push's later step always wins.
+func (w *Warehouse) RecordPushSteps(ctx context.Context, steps ...PushStep) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	for i := range steps {
+		if steps[i].Version == 0 {
+			steps[i].Version = rows.NextVersion()
+		}
+	}
+	return insertAll(ctx, w, pushLogSpec, steps, "record push log")
+}
+
+// PushState is where one push stands.
+type PushState struct {
+	State   string
+	Final   bool
+	Attempt uint32
+}
+
+// PushStates returns the latest state of every push of the store, by push id.
+func (w *Warehouse) PushStates(ctx context.Context, marketplace, store string) (map[string]PushState, error) {
+	q := `SELECT push_id, argMax(state, _version), argMax(final, _version), max(attempt)
+	      FROM ` + w.table("push_log") + `
+	      WHERE marketplace = ? AND store = ?
+	      GROUP BY push_id`
+	out := map[string]PushState{}
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		var (
+			id    string
+			s     PushState
+			final uint8
+		)
+		if err := rs.Scan(&id, &s.State, &final, &s.Attempt); err != nil {
+			return err
+		}
+		s.Final = final == 1
+		out[id] = s
+		return nil
+	}, marketplace, store)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: push states of %s/%s: %w", marketplace, store, err)
+	}
+	return out, nil
+}
+
+// OpenCRMUpdates returns the store's CRM changes that no push has closed
+// yet, oldest first.
+func (w *Warehouse) OpenCRMUpdates(ctx context.Context, marketplace, store string) ([]CRMUpdate, error) {
+	q := `SELECT update_id, order_id, crm_status, ttn, carrier, changed_at, changed_by
+	      FROM ` + w.table("crm_updates") + `
+	      WHERE marketplace = ? AND store = ?
+	        AND update_id NOT IN (SELECT update_id FROM ` + w.table("push_log") + `
+	                              WHERE marketplace = ? AND store = ? AND closes = 1)
+	      ORDER BY changed_at, update_id`
+	var out []CRMUpdate
+	seen := map[string]bool{}
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		u := CRMUpdate{Marketplace: marketplace, Store: store}
+		if err := rs.Scan(&u.UpdateID, &u.OrderID, &u.CRMStatus, &u.TTN, &u.Carrier, &u.ChangedAt, &u.ChangedBy); err != nil {
+			return err
+		}
+		// The same change inserted twice (a re-run import) is one change.
+		if !seen[u.UpdateID] {
+			seen[u.UpdateID] = true
+			out = append(out, u)
+		}
+		return nil
+	}, marketplace, store, marketplace, store)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: open CRM updates of %s/%s: %w", marketplace, store, err)
+	}
+	return out, nil
+}
+
+// OrderRef is an order as the warehouse last saw it.
+type OrderRef struct {
+	ID         string
+	Status     string // the marketplace's status
+	TTN        string
+	ModifiedAt time.Time
+}
+
+// OrdersInStatus returns the store's current orders whose marketplace status
+// is status and that have not changed since before.
+func (w *Warehouse) OrdersInStatus(ctx context.Context, marketplace, store, status string, before time.Time) ([]OrderRef, error) {
+	q := `SELECT external_id, marketplace_status, ttn, modified_at
+	      FROM ` + w.table("v_orders") + `
+	      WHERE marketplace = ? AND store = ? AND marketplace_status = ? AND modified_at <= ?
+	      ORDER BY external_id`
+	return w.orderRefs(ctx, q, marketplace, store, status, before.UTC())
+}
+
+// OrderRefs returns what the warehouse knows of the given orders of a store.
+func (w *Warehouse) OrderRefs(ctx context.Context, marketplace, store string, ids []string) ([]OrderRef, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q := `SELECT external_id, marketplace_status, ttn, modified_at
+	      FROM ` + w.table("v_orders") + `
+	      WHERE marketplace = ? AND store = ? AND external_id IN (SELECT arrayJoin(?))`
+	return w.orderRefs(ctx, q, marketplace, store, ids)
+}
+
+func (w *Warehouse) orderRefs(ctx context.Context, q string, args ...any) ([]OrderRef, error) {
+	var out []OrderRef
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		var o OrderRef
+		if err := rs.Scan(&o.ID, &o.Status, &o.TTN, &o.ModifiedAt); err != nil {
+			return err
+		}
+		out = append(out, o)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: orders of %v/%v: %w", args[0], args[1], err)
+	}
+	return out, nil
+}
+
+// StockToSend is a product whose CRM stock differs from what was last sent.
+type StockToSend struct {
+	ExternalID string
+	ProductID  string // the marketplace's id, from the latest catalog; '' when unknown
+	Quantity   uint32
+}
+
+// StockChanges returns the store's products whose current CRM stock was
+// never sent, or differs from the last stock the marketplace answered for
+// (accepted or refused: a refused item goes again when its stock changes).
+func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string) ([]StockToSend, error) {
+	sent := map[string]uint32{}
+	err := w.each(ctx, `SELECT external_id, argMax(quantity, _version)
+	      FROM `+w.table("push_log")+`
+	      WHERE marketplace = ? AND store = ? AND action = 'stock' AND final = 1
+	      GROUP BY external_id`, func(rs driver.Rows) error {
+		var id string
+		var q uint32
+		if err := rs.Scan(&id, &q); err != nil {
+			return err
+		}
+		sent[id] = q
+		return nil
+	}, marketplace, store)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: stock sent to %s/%s: %w", marketplace, store, err)
+	}
+	var out []StockToSend
+	err = w.each(ctx, `SELECT external_id, quantity FROM `+w.table("v_crm_stock")+`
+	      WHERE marketplace = ? AND store = ? ORDER BY external_id`, func(rs driver.Rows) error {
+		var s StockToSend
+		if err := rs.Scan(&s.ExternalID, &s.Quantity); err != nil {
+			return err
+		}
+		if q, ok := sent[s.ExternalID]; !ok || q != s.Quantity {
+			out = append(out, s)
+		}
+		return nil
+	}, marketplace, store)
+	if err != nil || len(out) == 0 {
+		return out, wrapErr(err, "CRM stock of %s/%s", marketplace, store)
+	}
+	ids := map[string]string{}
+	err = w.each(ctx, `SELECT external_id, product_id FROM `+w.table("v_products")+`
+	      WHERE marketplace = ? AND store = ?`, func(rs driver.Rows) error {
+		var ext, id string
+		if err := rs.Scan(&ext, &id); err != nil {
+			return err
+		}
+		ids[ext] = id
+		return nil
+	}, marketplace, store)
+	if err != nil {
+		return nil, wrapErr(err, "catalog ids of %s/%s", marketplace, store)
+	}
+	for i := range out {
+		out[i].ProductID = ids[out[i].ExternalID]
+	}
+	return out, nil
+}
+
+// each runs q and calls scan for every row.
+func (w *Warehouse) each(ctx context.Context, q string, scan func(driver.Rows) error, args ...any) error {
+	rs, err := w.conn.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := scan(rs); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
+func wrapErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("clickhouse: "+format+": %w", append(args, err)...)
+}

@@ -1,0 +1,199 @@
+package pipelinetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+	epsb "github.com/kramar/kramar/sandbox/epicentr"
+	hssb "github.com/kramar/kramar/sandbox/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
+	promsb "github.com/kramar/kramar/sandbox/prom"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+)
+
+// Sandbox is what every marketplace sandbox offers a test.
+type Sandbox interface {
+	Handler() http.Handler
+	Recorder() *kit.Recorder
+	Faults() *kit.Faults
+}
+
+// StoreSpec is one store of a Multi harness.
+type StoreSpec struct {
+	ID      string
+	Sandbox Sandbox
+	// YAML is the store's config keys after its id, one per line and not
+	// indented ("marketplace: prom", "token_env: X", …); "{url}" stands for
+	// the sandbox's address.
+	YAML string
+}
+
+// Multi is a harness of stores on different marketplaces, each on its own
+// sandbox server, sharing one clock and one warehouse.
+type Multi struct {
+	t     testing.TB
+	Clock *kit.Clock
+	WH    *clickhouse.Warehouse
+	Cfg   *config.Config
+	Logs  *bytes.Buffer
+	Path  string
+	specs []StoreSpec
+	urls  map[string]string // store → sandbox address
+	text  string
+	// before, when set, runs before a sandbox answers a request of a store.
+	before atomic.Value
+}
+
+// NewMulti starts one server per store's sandbox and writes a config with
+// the stores and extra (top-level YAML such as outbound:).
+func NewMulti(t testing.TB, clock *kit.Clock, specs []StoreSpec, extra string) *Multi {
+	t.Helper()
+	m := &Multi{t: t, Clock: clock, WH: chtest.New(t), Logs: &bytes.Buffer{}, specs: specs, urls: map[string]string{}}
+	for _, s := range specs {
+		h := s.Sandbox.Handler()
+		id := s.ID
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if f, ok := m.before.Load().(func(string, *http.Request)); ok && f != nil {
+				f(id, r)
+			}
+			h.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		m.urls[s.ID] = srv.URL
+	}
+	m.Configure(extra, nil)
+	return m
+}
+
+// URL is the address of a store's sandbox.
+func (m *Multi) URL(store string) string { return m.urls[store] }
+
+// Configure rewrites the config: extra top-level YAML, and per store extra
+// keys (same form as StoreSpec.YAML, nested blocks indented by two spaces).
+func (m *Multi) Configure(extra string, perStore map[string]string) {
+	m.t.Helper()
+	var b strings.Builder
+	b.WriteString(harnessDefaults)
+	b.WriteString(extra)
+	if extra != "" && !strings.HasSuffix(extra, "\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("stores:\n")
+	for _, s := range m.specs {
+		fmt.Fprintf(&b, "  - id: %s\n", s.ID)
+		for _, block := range []string{s.YAML, perStore[s.ID]} {
+			for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+				if strings.TrimSpace(line) != "" {
+					b.WriteString("    " + strings.ReplaceAll(line, "{url}", m.urls[s.ID]) + "\n")
+				}
+			}
+		}
+	}
+	m.text = b.String()
+	path := filepath.Join(m.t.TempDir(), "kramar.yaml")
+	if err := os.WriteFile(path, []byte(m.text), 0o600); err != nil {
+		m.t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		m.t.Fatalf("config: %v\n%s", err, m.text)
+	}
+	m.Path, m.Cfg = path, cfg
+}
+
+// Before sets a hook that sees every request before the sandbox does.
+func (m *Multi) Before(f func(store string, r *http.Request)) { m.before.Store(f) }
+
+// Runner is a fresh Runner, as a new process would start it.
+func (m *Multi) Runner() *pipeline.Runner {
+	return &pipeline.Runner{
+		Warehouse: m.WH, Config: m.Cfg, Now: m.Clock.Now,
+		Log:         slog.New(slog.NewTextHandler(m.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		HTTP:        func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond },
+		PushBackoff: 10 * time.Millisecond,
+		Parallel:    1,
+	}
+}
+
+// Run runs one cycle of job for the stores (all when none) in a fresh Runner.
+func (m *Multi) Run(ctx context.Context, job string, stores ...string) map[string]pipeline.StoreResult {
+	m.t.Helper()
+	res, err := m.Runner().RunJob(ctx, job, stores...)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	out := map[string]pipeline.StoreResult{}
+	for _, x := range res {
+		out[x.Store] = x
+		if x.Err != nil {
+			m.t.Logf("store %s %s: %s: %v", x.Store, job, x.Status, x.Err)
+		}
+	}
+	return out
+}
+
+// Query returns the rows of q ({db} = the warehouse's database).
+func (m *Multi) Query(q string, args ...any) []string {
+	m.t.Helper()
+	return Query(m.t, m.WH, q, args...)
+}
+
+// secretEnv puts a fresh secret for a store into an environment variable
+// and returns the variable's name and the secret.
+func secretEnv(t testing.TB, prefix, store string) (string, string) {
+	name := prefix + "_" + strings.ToUpper(strings.ReplaceAll(store, "-", "_"))
+	secret := fmt.Sprintf("%s-%s-S3CR3T-%d", strings.ToLower(prefix), store, time.Now().UnixNano())
+	t.Setenv(name, secret)
+	return name, secret
+}
+
+// PromStore adds a Prom store with orders to sb; it returns the spec and
+// the store's token.
+func PromStore(t testing.TB, sb *promsb.Sandbox, id string, orders int) (StoreSpec, string) {
+	env, token := secretEnv(t, "TOKEN", id)
+	sb.AddStore(token, orders)
+	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
+		"\norder_type: Роздріб\norder_source: Prom.ua"}, token
+}
+
+// RozetkaStore adds a Rozetka store with orders and goods to sb; it returns
+// the spec and the sandbox's id of the store.
+func RozetkaStore(t testing.TB, sb *rzsb.Sandbox, id string, orders, goods int) (StoreSpec, string) {
+	env, password := secretEnv(t, "PASSWORD", id)
+	sid := sb.AddStore(id+"@example.ua", password, orders, goods)
+	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
+		"\norder_type: Роздріб\norder_source: Rozetka"}, sid
+}
+
+// HoroshopStore adds a Horoshop shop with orders and products to sb; it
+// returns the spec and the sandbox's id of the shop.
+func HoroshopStore(t testing.TB, sb *hssb.Sandbox, id string, orders, products int) (StoreSpec, string) {
+	env, password := secretEnv(t, "HS_PASSWORD", id)
+	sid := sb.AddStore("api-"+id, password, orders, products)
+	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: horoshop\nbase_url: {url}\nusername: api-" + id + "\npassword_env: " + env +
+		"\norder_type: Роздріб\norder_source: Сайт"}, sid
+}
+
+// EpicentrStore adds an Epicentr store with orders to sb; it returns the
+// spec and the sandbox's id of the store.
+func EpicentrStore(t testing.TB, sb *epsb.Sandbox, id string, orders int) (StoreSpec, string) {
+	env, token := secretEnv(t, "EP_TOKEN", id)
+	sid := sb.AddStore(token, orders)
+	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: epicentr\nbase_url: {url}\ntoken_env: " + env +
+		"\norder_type: Роздріб\norder_source: Епіцентр"}, sid
+}

@@ -1,0 +1,93 @@
+package rozetka
+
+import (
+	"encoding/json"
+	"net/http"
+
+	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// massItem is one item of a PUT /items/mass-update body as the sandbox
+// reads it. The API also takes items that carry a price alone (§1.10), so
+// the stock is a pointer here: an item without it leaves the stock as is.
+// Prices are not simulated.
+type massItem struct {
+	ItemRzID      int64 `json:"item_rz_id"`
+	StockQuantity *int  `json:"stock_quantity"`
+}
+
+// The reason ids of refused items. Rozetka's own ids are not documented
+// (§1.8 shows only the shape, {"reason":[{"id":1,"value":["text"]}]}).
+const (
+	reasonUnknownItem = 1
+	reasonBadStock    = 2
+)
+
+// handleMassUpdate is PUT /items/mass-update (§1.10): every item must be
+// in the store's catalog and its stock_quantity must not be negative;
+// refused items come back keyed by item_rz_id (§1.8). Whether Rozetka
+// applies the rest of a batch that has a refused item is not documented;
+// the sandbox takes the cautious reading and applies nothing then, so a
+// client must send the good items again.
+func (s *Sandbox) handleMassUpdate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Items []massItem `json:"items"`
+	}
+	if json.NewDecoder(r.Body).Decode(&req) != nil {
+		fail(w, errBadFormat("body"))
+		return
+	}
+	if len(req.Items) == 0 {
+		fail(w, errRequired("items"))
+		return
+	}
+	if refused := s.storeOfRequest(r).setStock(req.Items); len(refused) > 0 {
+		kit.WriteRaw(w, http.StatusOK, mustJSON(wire.ItemErrorsEnvelope{Success: false, Errors: refused}))
+		return
+	}
+	kit.WriteRaw(w, http.StatusOK, []byte(`{"success":true,"content":null}`))
+}
+
+// setStock applies the stock of items to the catalog, all or nothing, and
+// returns the refused items. The catalog slices are replaced, not edited,
+// because /goods/all reads them outside the lock.
+func (st *store) setStock(items []massItem) wire.ItemErrors {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	at := make(map[int64]int, len(st.goods))
+	for i, g := range st.goods {
+		at[g.RzItemID] = i
+	}
+	refused := wire.ItemErrors{}
+	refuse := func(id int64, reason int, text string) {
+		refused[id] = wire.ItemError{Reason: []wire.ItemReason{{ID: reason, Value: []string{text}}}}
+	}
+	for _, it := range items {
+		if _, ok := at[it.ItemRzID]; !ok {
+			refuse(it.ItemRzID, reasonUnknownItem, "Товар не знайдено серед товарів магазину")
+		} else if it.StockQuantity != nil && *it.StockQuantity < 0 {
+			refuse(it.ItemRzID, reasonBadStock, "Кількість товару не може бути від'ємною")
+		}
+	}
+	if len(refused) > 0 {
+		return refused
+	}
+	goods := append([]wire.GoodsItem(nil), st.goods...)
+	goodsJSON := append([][]byte(nil), st.goodsJSON...)
+	for _, it := range items {
+		if it.StockQuantity == nil {
+			continue
+		}
+		i := at[it.ItemRzID]
+		g := &goods[i]
+		g.StockQuantity = *it.StockQuantity
+		if g.Available != 2 { // an item removed from the price list stays removed
+			g.Available = min(g.StockQuantity, 1)
+			g.AvailableTitle = availableTitles[g.Available]
+		}
+		goodsJSON[i] = mustJSON(*g)
+	}
+	st.goods, st.goodsJSON = goods, goodsJSON
+	return nil
+}
