@@ -40,6 +40,9 @@ type pushWork struct {
 	crmStatus string
 	why       string
 	change    marketplace.Change
+	// onlyFrom (rules) is the status the order must still be in on the
+	// marketplace: the warehouse may be a cycle behind.
+	onlyFrom string
 	// refused says why the change is not sent at all, and skipped whether
 	// that is "nothing to do" rather than a refusal.
 	refused string
@@ -71,10 +74,11 @@ func (r *Runner) pushWorkOf(ctx context.Context, st config.Store) ([]pushWork, e
 				why += " for more than " + rule.After.String()
 			}
 			work = append(work, pushWork{
-				key:    fmt.Sprintf("rule/%s/%s/%s>%s", rule.name, o.ID, rule.Status, rule.To),
-				source: rulePrefix + rule.name,
-				why:    why,
-				change: marketplace.Change{OrderID: o.ID, Status: rule.To, CancelReason: rule.CancelReason, CancelText: rule.CancelText},
+				key:      fmt.Sprintf("rule/%s/%s/%s>%s", rule.name, o.ID, rule.Status, rule.To),
+				source:   rulePrefix + rule.name,
+				why:      why,
+				onlyFrom: rule.Status,
+				change:   marketplace.Change{OrderID: o.ID, Status: rule.To, CancelReason: rule.CancelReason, CancelText: rule.CancelText},
 			})
 		}
 	}
@@ -337,7 +341,7 @@ func summarize(s string) string {
 
 // logPush is a push step's line in the process log.
 func logPush(log *slog.Logger, s clickhouse.PushStep) {
-	level := slog.LevelInfo
+	level := slog.LevelDebug // the run record counts them; push_log has each
 	if s.State == pushRejected || s.State == pushFailed {
 		level = slog.LevelWarn
 	}

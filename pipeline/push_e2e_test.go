@@ -352,6 +352,16 @@ func newMultiPush(t *testing.T) multiPush {
 	return p
 }
 
+// newOrders returns the new orders of each store, at least as many as asked.
+func (p multiPush) newOrders(t *testing.T, rz, hs, ep int) (rzNew, hsNew, epNew []string) {
+	t.Helper()
+	rzNew, hsNew, epNew = ordersIn(p.m, "rz-a", "1"), ordersIn(p.m, "hs-a", "1"), ordersIn(p.m, "ep-a", "new")
+	if len(rzNew) < rz || len(hsNew) < hs || len(epNew) < ep {
+		t.Fatalf("new orders: rozetka %d, horoshop %d, epicentr %d", len(rzNew), len(hsNew), len(epNew))
+	}
+	return rzNew, hsNew, epNew
+}
+
 // appliedWrites lists the applied write requests of a sandbox as
 // "METHOD path body".
 func appliedWrites(rec *kit.Recorder) []kit.Request {
@@ -373,10 +383,7 @@ func isReadPath(p string) bool {
 func TestPushRozetkaHoroshopEpicentrOneCorrectRequestPerAction(t *testing.T) {
 	p := newMultiPush(t)
 	m := p.m
-	rzNew, hsNew, epNew := ordersIn(m, "rz-a", "1"), ordersIn(m, "hs-a", "1"), ordersIn(m, "ep-a", "new")
-	if len(rzNew) < 3 || len(hsNew) < 1 || len(epNew) < 2 {
-		t.Fatalf("new orders: rozetka %d, horoshop %d, epicentr %d", len(rzNew), len(hsNew), len(epNew))
-	}
+	rzNew, hsNew, epNew := p.newOrders(t, 3, 1, 2)
 	np := func(i int) string { return fmt.Sprintf("2045000011%04d", i) }
 	recordCRM(t, m,
 		pipeline.CRMChange{Store: "rz-a", OrderID: rzNew[0], Status: "Передано перевізнику", TTN: np(1), Carrier: "nova_poshta"},
@@ -481,7 +488,9 @@ func setStatusBodies(t *testing.T, sb *promsb.Sandbox) map[string][]map[string]a
 
 func TestPromRulesAutoAcceptAutoCancelAndClose(t *testing.T) {
 	t.Run("auto_accept", func(t *testing.T) {
-		m, sb, _ := newPromPush(t, 80, "push: {auto_accept: true}")
+		// With a cancel rule on the same status: the warehouse still says
+		// pending after the accept, but the rule sees the order moved on.
+		m, sb, _ := newPromPush(t, 80, "push:\n  auto_accept: true\n  auto_cancel:\n    - {status: pending, after: 1s, to: canceled, cancel_reason: not_available}")
 		pending := ordersIn(m, "prom-a", "pending")
 		if len(pending) < 5 {
 			t.Fatalf("only %d pending orders", len(pending))
@@ -496,6 +505,11 @@ func TestPromRulesAutoAcceptAutoCancelAndClose(t *testing.T) {
 			if len(bodies[id]) != 1 || bodies[id][0]["status"] != "received" {
 				t.Errorf("order %s: %v", id, bodies[id])
 			}
+		}
+		skipped := m.Query(`SELECT count() FROM {db}.v_pushes WHERE source = 'rule:auto_cancel' AND state = 'skipped'
+			AND reason LIKE 'the order is no longer in status pending%'`)
+		if skipped[0] != fmt.Sprint(len(pending)) {
+			t.Errorf("auto_cancel skipped %s of %d accepted orders", skipped[0], len(pending))
 		}
 		m.Clock.Advance(time.Minute)
 		m.Run(context.Background(), pipeline.JobOrders)
@@ -691,5 +705,98 @@ func TestRozetkaStockSyncUsesCatalogIDs(t *testing.T) {
 		if q, ok := want[g.RzItemID]; ok && g.StockQuantity != q {
 			t.Errorf("goods %d: stock %d, want %d", g.RzItemID, g.StockQuantity, q)
 		}
+	}
+}
+
+// The same half-failing marketplaces for Rozetka, Horoshop and Epicentr:
+// logins, reads and writes all fault, and every change still lands once.
+func TestPushRozetkaHoroshopEpicentrLandExactlyOnceWhenHalfTheRequestsFail(t *testing.T) {
+	p := newMultiPush(t)
+	m := p.m
+	rzNew, hsNew, epNew := p.newOrders(t, 4, 3, 3)
+	np := func(i int) string { return fmt.Sprintf("5900001122%04d", i) }
+	var changes []pipeline.CRMChange
+	want := map[string]string{} // store/order → marketplace status after
+	add := func(store, id, status, ttn, to string) {
+		c := pipeline.CRMChange{Store: store, OrderID: id, Status: status}
+		if ttn != "" {
+			c.TTN, c.Carrier = ttn, "nova_poshta"
+		}
+		changes = append(changes, c)
+		want[store+"/"+id] = to + "\t" + ttn
+	}
+	for i, id := range rzNew[:4] {
+		if i%2 == 0 {
+			add("rz-a", id, "Передано перевізнику", np(i), "61")
+		} else {
+			add("rz-a", id, "Немає в наявності", "", "42")
+		}
+	}
+	for i, id := range hsNew[:3] {
+		add("hs-a", id, "Відправлено", np(10+i), "6")
+	}
+	add("ep-a", epNew[0], "Прийнято", "", "confirmed")
+	add("ep-a", epNew[1], "Скасовано", "", "canceled")
+	add("ep-a", epNew[2], "Прийнято", "", "confirmed")
+	recordCRM(t, m, changes...)
+
+	sandboxes := []pipelinetest.Sandbox{p.rz, p.hs, p.ep}
+	for i, sb := range sandboxes {
+		sb.Faults().Set(kit.FaultConfig{Rate: 0.5, Kinds: kit.WriteKinds, Seed: int64(11 + i), RetryAfter: 1, MaxWait: 2 * time.Second})
+	}
+	for cycle := 0; cycle < 8; cycle++ {
+		m.Run(context.Background(), pipeline.JobPush)
+		if open := m.Query(`SELECT count() FROM {db}.crm_updates WHERE update_id NOT IN
+			(SELECT update_id FROM {db}.push_log WHERE closes = 1)`); open[0] == "0" {
+			break
+		}
+	}
+	faulted := map[kit.Kind]int{}
+	for _, sb := range sandboxes {
+		for k, n := range sb.Faults().Counts() {
+			faulted[k] += n
+		}
+		sb.Faults().Set(kit.FaultConfig{})
+	}
+	for _, k := range kit.WriteKinds {
+		if faulted[k] == 0 {
+			t.Errorf("fault %s never happened: %v", k, faulted)
+		}
+	}
+
+	// Each change applied once: per order, one applied write per call.
+	perCall := map[string]int{}
+	for _, sb := range sandboxes {
+		for _, r := range appliedWrites(sb.Recorder()) {
+			key := r.Method + " " + r.Path
+			if r.Path == "/api/orders/update/" {
+				var b struct {
+					Orders []map[string]any `json:"orders"`
+				}
+				_ = json.Unmarshal(r.Body, &b)
+				key += fmt.Sprint(b.Orders[0]["order_id"])
+			}
+			perCall[key]++
+		}
+	}
+	if len(perCall) != 10 {
+		t.Errorf("%d distinct calls applied, want 10: %v", len(perCall), perCall)
+	}
+	for call, n := range perCall {
+		if n != 1 {
+			t.Errorf("%s applied %d times", call, n)
+		}
+	}
+	m.Clock.Advance(time.Minute)
+	m.Run(context.Background(), pipeline.JobOrders)
+	for key, w := range want {
+		store, id, _ := strings.Cut(key, "/")
+		got := m.Query(`SELECT marketplace_status, ttn FROM {db}.v_orders WHERE store = ? AND external_id = ?`, store, id)
+		if len(got) != 1 || got[0] != w {
+			t.Errorf("%s: %v, want %q", key, got, w)
+		}
+	}
+	if open := m.Query(`SELECT store, order_id, state, reason FROM {db}.v_pushes WHERE final = 0`); len(open) != 0 {
+		t.Errorf("open pushes: %v", open)
 	}
 }

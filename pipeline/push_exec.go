@@ -137,6 +137,10 @@ func (j *pushJob) pushAction(ctx context.Context, w pushWork, a marketplace.Acti
 			}
 			return state, j.finish(ctx, step, state, attempt, "the marketplace shows the change", last)
 		}
+		if w.onlyFrom != "" && now.Status != w.onlyFrom {
+			return pushSkipped, j.finish(ctx, step, pushSkipped, attempt,
+				fmt.Sprintf("the order is no longer in status %s on the marketplace (now %s)", w.onlyFrom, now.Status), true)
+		}
 		if err := marketplace.CheckTransition(now, a); err != nil {
 			reason, _ := marketplace.IsRejected(err)
 			return pushRejected, j.finish(ctx, step, pushRejected, attempt, reason, true)

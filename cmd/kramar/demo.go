@@ -89,6 +89,7 @@ func demoCmd() *cobra.Command {
 				return &exitError{2, err}
 			}
 			for i, st := range cfg.Stores {
+				cfg.Stores[i].RatePerSecond = 0 // the sandboxes are local
 				switch st.Marketplace {
 				case "prom":
 					cfg.Stores[i].BaseURL = base + promsb.APIPath
@@ -138,6 +139,11 @@ func demoCmd() *cobra.Command {
 				fmt.Fprintln(out)
 				all = append(all, results...)
 			}
+			pushed, err := demoPush(ctx, out, runner, wh, cfg, sb, os.Getenv("PROM_MAIN_TOKEN"))
+			if err != nil {
+				return err
+			}
+			all = append(all, pushed...)
 			if err := demoQuery(ctx, cmd, wh.Database(), dsn); err != nil {
 				return err
 			}
