@@ -23,6 +23,10 @@ import (
 	"github.com/kramar/kramar/sandbox/feedgen"
 )
 
+// benchKinds are further benchmarks, each a subcommand of bench
+// (`kramar bench NAME …`) that its own file adds from init.
+var benchKinds []func() *cobra.Command
+
 func benchCmd() *cobra.Command {
 	var orders, goods, offers, pageSize, batchSize int
 	var database, cpuProfile string
@@ -89,6 +93,9 @@ func benchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&batchSize, "batch-size", config.Default.BatchSize, "orders per insert")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs here")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench", "ClickHouse database (dropped first)")
+	for _, sub := range benchKinds {
+		cmd.AddCommand(sub())
+	}
 	return cmd
 }
 
