@@ -20,11 +20,12 @@ demo:
 	$(CHLOCAL) $(GO) run ./cmd/kramar demo
 
 # Orders: 100,000 Prom orders; catalog: 50,000 Rozetka offers; feed: a
-# 1,000,000-offer YML (~1.7 GB in a temp dir) against Python's iterparse.
-# Each in its own process, so each peak RSS is its own.
+# 1,000,000-offer YML (~1.7 GB in a temp dir) against Python's iterparse;
+# workbook: a 1,000,000-row expenses workbook; stores: 1,000 stores polled
+# as one scheduler cycle. Each in its own process, so each peak RSS is its own.
 bench:
 	$(GO) build -o bin/kramar ./cmd/kramar
-	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000 && bin/kramar bench --feed 1000000'
+	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000 && bin/kramar bench --feed 1000000 && bin/kramar bench workbook --rows 1000000 && bin/kramar bench stores --stores 1000'
 
 
 vet:

@@ -55,6 +55,22 @@ type orderJob struct {
 	inflightIDs []string     // the orders it writes
 
 	unmapped map[[2]string]int // (mapping, marketplace value) → orders without a CRM value
+
+	// span, when set, is the window to read instead of the cursor's: a
+	// backfill slice. The cursor then neither decides nor moves.
+	span  *orderWindow
+	notes *orderNotes // new orders to announce; nil when the store has none
+}
+
+// orderWindow is an explicit [From, To] (both inclusive) of modification times.
+type orderWindow struct{ From, To time.Time }
+
+type windowKey struct{}
+
+// withWindow makes the order cycle run under ctx read w instead of the
+// window its cursor gives.
+func withWindow(ctx context.Context, w orderWindow) context.Context {
+	return context.WithValue(ctx, windowKey{}, w)
 }
 
 // heldOrder is the value of a "held" state entry.
@@ -64,6 +80,11 @@ type heldOrder struct {
 }
 
 func (j *orderJob) run(ctx context.Context) error {
+	if w, ok := ctx.Value(windowKey{}).(orderWindow); ok {
+		j.span = &w
+	}
+	j.notes = j.notesFor(j.span != nil)
+	defer j.notes.done()
 	cursor, err := j.loadState(ctx)
 	if err != nil {
 		return err
@@ -83,8 +104,10 @@ func (j *orderJob) run(ctx context.Context) error {
 	if err := j.pull(ctx, from, to); err != nil {
 		return err
 	}
-	if err := j.recheckHeld(ctx, heldBefore); err != nil {
-		return err
+	if j.span == nil { // holds are the live cycle's to re-check
+		if err := j.recheckHeld(ctx, heldBefore); err != nil {
+			return err
+		}
 	}
 	if err := j.classify(ctx); err != nil {
 		return err
@@ -146,6 +169,9 @@ func (j *orderJob) prepare() error {
 // window re-reads a lookback before the cursor (late changes, orders sharing
 // a timestamp) and stops a safety lag short of now (ARCHITECTURE invariant 3).
 func (j *orderJob) window(cursor time.Time) (from, to time.Time) {
+	if j.span != nil {
+		return j.span.From.UTC(), j.span.To.UTC()
+	}
 	to = j.now.Add(-j.store.SafetyLag.Duration).Truncate(time.Second)
 	from = to.Add(-j.store.InitialHistory.Duration)
 	if !cursor.IsZero() {
@@ -183,7 +209,10 @@ func (j *orderJob) recheckHeld(ctx context.Context, held map[string]heldOrder) e
 // saveState moves the cursor to the end of the window and records the holds
 // that are new or changed, and those released.
 func (j *orderJob) saveState(ctx context.Context, to time.Time, heldBefore map[string]heldOrder) error {
-	set := []clickhouse.StateEntry{{Kind: kindCursor, Key: cursorKey, Value: to.UTC().Format(time.RFC3339)}}
+	var set []clickhouse.StateEntry
+	if j.span == nil {
+		set = append(set, clickhouse.StateEntry{Kind: kindCursor, Key: cursorKey, Value: to.UTC().Format(time.RFC3339)})
+	}
 	for id, h := range j.held {
 		if old, ok := heldBefore[id]; ok && old == h {
 			continue
@@ -195,6 +224,9 @@ func (j *orderJob) saveState(ctx context.Context, to time.Time, heldBefore map[s
 		set = append(set, clickhouse.StateEntry{Kind: kindHeld, Key: id, Value: string(b)})
 	}
 	j.result.Held = len(j.held)
+	if len(set)+len(j.clear) == 0 {
+		return nil
+	}
 	return j.wh.SaveState(ctx, j.store.Marketplace, j.store.ID, set, j.clear)
 }
 
@@ -370,6 +402,7 @@ func (j *orderJob) classify(ctx context.Context) error {
 		switch {
 		case !loaded:
 			j.result.New++
+			j.notes.add(o)
 		case old == h:
 			j.result.Unchanged++
 			j.release(o.ExternalID)
@@ -440,6 +473,7 @@ func (j *orderJob) wait() error {
 	for _, id := range loaded {
 		j.release(id)
 	}
+	j.notes.loaded(loaded)
 	return nil
 }
 

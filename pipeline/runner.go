@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/clickhouse"
@@ -29,6 +31,9 @@ const (
 	StatusRateLimited = "rate_limited"
 	// StatusNotModified: a catalog source unchanged since the last load.
 	StatusNotModified = "not_modified"
+	// StatusSkippedOverlap: the scheduler did not start a run because the
+	// store's previous run of the same job was still going.
+	StatusSkippedOverlap = "skipped_overlap"
 )
 
 // Jobs, as pipeline_runs names them.
@@ -58,6 +63,54 @@ type Runner struct {
 	// PushBackoff is the first wait before a push is re-checked and sent
 	// again (default 1s); tests shorten it.
 	PushBackoff time.Duration
+	// Limiters holds one request limiter per store, shared by every job of
+	// the store; Runners built from a reloaded config pass the same one on.
+	// Nil: the Runner makes its own on first use.
+	Limiters *Limiters
+	// OnResult, when set, hears every store run's result (metrics).
+	OnResult func(StoreResult)
+	// OnHTTP, when set, hears every HTTP attempt of every store (metrics).
+	OnHTTP func(marketplace string, call httpx.Call)
+
+	limitersOnce sync.Once
+}
+
+// Limiters are the request limiters of marketplace accounts, one per store:
+// the marketplace counts an account's requests whichever job makes them.
+type Limiters struct {
+	mu sync.Mutex
+	m  map[string]*rate.Limiter
+}
+
+// NewLimiters returns an empty set of limiters.
+func NewLimiters() *Limiters { return &Limiters{m: map[string]*rate.Limiter{}} }
+
+// For returns the store's limiter, set to perSecond (0 = unlimited): a
+// reloaded config changes the rate of the limiter in use.
+func (l *Limiters) For(store string, perSecond float64) *rate.Limiter {
+	limit := rate.Inf
+	if perSecond > 0 {
+		limit = rate.Limit(perSecond)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim, ok := l.m[store]
+	if !ok {
+		lim = httpx.NewLimiter(perSecond)
+		l.m[store] = lim
+	} else if lim.Limit() != limit {
+		lim.SetLimit(limit)
+	}
+	return lim
+}
+
+func (r *Runner) limiters() *Limiters {
+	r.limitersOnce.Do(func() {
+		if r.Limiters == nil {
+			r.Limiters = NewLimiters()
+		}
+	})
+	return r.Limiters
 }
 
 // StoreResult is the outcome of one store's cycle.
@@ -185,7 +238,30 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	if rerr := r.Warehouse.RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
 		log.Error("recording the run failed", "error", rerr)
 	}
+	if r.OnResult != nil {
+		r.OnResult(res)
+	}
 	return res
+}
+
+// RecordSkip writes the pipeline_runs row of a run the scheduler did not
+// start because the store's previous run of job was still going.
+func (r *Runner) RecordSkip(ctx context.Context, storeID, job string) (StoreResult, error) {
+	sts, err := r.pick([]string{storeID})
+	if err != nil {
+		return StoreResult{}, err
+	}
+	res := StoreResult{RunID: newRunID(), Store: storeID, Marketplace: sts[0].Marketplace, Job: job, Status: StatusSkippedOverlap}
+	at := r.now()
+	err = r.Warehouse.RecordRun(ctx, clickhouse.Run{
+		RunID: res.RunID, Marketplace: res.Marketplace, Store: storeID, Job: job,
+		StartedAt: at, FinishedAt: at, Status: StatusSkippedOverlap,
+		Error: "the previous " + job + " run of the store was still going",
+	})
+	if r.OnResult != nil {
+		r.OnResult(res)
+	}
+	return res, err
 }
 
 // dispatch opens the store's client and runs one job with it.
@@ -262,7 +338,12 @@ func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 		Timeout:       st.Timeout.Duration,
 		MaxAttempts:   st.MaxAttempts,
 		RatePerSecond: st.RatePerSecond,
+		Limiter:       r.limiters().For(st.ID, st.RatePerSecond),
 	}}
+	if r.OnHTTP != nil {
+		marketplace, observe := st.Marketplace, r.OnHTTP
+		cfg.HTTP.Observe = func(c httpx.Call) { observe(marketplace, c) }
+	}
 	if r.HTTP != nil {
 		r.HTTP(&cfg.HTTP)
 	}

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline/config"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -31,28 +32,23 @@ func backfillCmd() *cobra.Command {
 			if len(stores) == 0 {
 				return &exitError{2, fmt.Errorf("name the stores: --store ID")}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			cfg, wh, err := openAll(ctx, configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			progress, done := progressReporter(cmd.ErrOrStderr())
-			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Progress: progress}).RunJob(ctx, pipeline.JobCatalog, stores...)
-			done()
-			if err != nil {
-				return &exitError{2, err}
-			}
-			printSummary(cmd.OutOrStdout(), results)
-			if n := failed(results); n > 0 {
-				return &exitError{1, fmt.Errorf("%d of %d stores failed", n, len(results))}
-			}
-			return nil
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				progress, done := progressReporter(cmd.ErrOrStderr())
+				results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Progress: progress}).RunJob(ctx, pipeline.JobCatalog, stores...)
+				done()
+				if err != nil {
+					return &exitError{2, err}
+				}
+				printSummary(cmd.OutOrStdout(), results)
+				if n := failed(results); n > 0 {
+					return &exitError{1, fmt.Errorf("%d of %d stores failed", n, len(results))}
+				}
+				return nil
+			})
 		},
 	}
 	catalog.Flags().StringSliceVar(&stores, "store", nil, "store id (repeatable)")
-	cmd.AddCommand(catalog)
+	cmd.AddCommand(catalog, backfillOrdersCmd())
 	return cmd
 }
 

@@ -144,6 +144,9 @@ func demoCmd() *cobra.Command {
 				return err
 			}
 			all = append(all, pushed...)
+			if err := demoReports(ctx, out, wh, time.Now()); err != nil {
+				return err
+			}
 			if err := demoQuery(ctx, cmd, wh.Database(), dsn); err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,30 +34,44 @@ func runCmd() *cobra.Command {
 			if !once {
 				return &exitError{2, fmt.Errorf("only --once is available; the scheduler comes with `kramar serve`")}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			cfg, wh, err := openAll(ctx, configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunJob(ctx, job, stores...)
-			if err != nil {
-				return &exitError{2, err}
-			}
-			printSummary(cmd.OutOrStdout(), results)
-			for _, r := range results {
-				if !r.OK() {
-					return &exitError{1, fmt.Errorf("%d of %d stores failed", failed(results), len(results))}
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
+				results, err := runner.RunJob(ctx, job, stores...)
+				if err != nil {
+					return &exitError{2, err}
 				}
-			}
-			return nil
+				// New-order messages go out after the rows are in; give them a
+				// moment (any left stay queued for the next cycle).
+				wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+				_ = runner.Notifier().Wait(wctx)
+				cancel()
+				printSummary(cmd.OutOrStdout(), results)
+				for _, r := range results {
+					if !r.OK() {
+						return &exitError{1, fmt.Errorf("%d of %d stores failed", failed(results), len(results))}
+					}
+				}
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&once, "once", false, "run one cycle and exit")
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	cmd.Flags().StringVar(&job, "job", pipeline.JobOrders, "job to run: "+strings.Join(pipeline.Jobs, ", "))
 	return cmd
+}
+
+// withWarehouse runs fn with a context that SIGINT and SIGTERM cancel, the
+// loaded config and the migrated warehouse, which it closes afterwards.
+func withWarehouse(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, wh, err := openAll(ctx, configPath(cmd))
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	return fn(ctx, cfg, wh)
 }
 
 // openAll loads the config (exit 2 on mistakes), opens and migrates the warehouse.

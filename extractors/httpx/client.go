@@ -36,6 +36,13 @@ type Options struct {
 	MaxAttempts int
 	// RatePerSecond limits requests; 0 means unlimited.
 	RatePerSecond float64
+	// Limiter, when set, is used instead of one built from RatePerSecond:
+	// the jobs of one account share it, because the marketplace counts
+	// the account's requests, not the job's.
+	Limiter *rate.Limiter
+	// Observe, when set, hears every HTTP attempt (retries included), for
+	// metrics. It must be quick: it runs on the request's goroutine.
+	Observe func(Call)
 	// InitialBackoff is the first retry wait (default 200ms); tests shorten it.
 	InitialBackoff time.Duration
 	// MaxRetryAfter caps how long a Retry-After may make us wait (default 2m).
@@ -78,11 +85,28 @@ func New(o Options) *Client {
 	if o.Transport == nil {
 		o.Transport = sharedTransport
 	}
-	lim := rate.NewLimiter(rate.Inf, 1)
-	if o.RatePerSecond > 0 {
-		lim = rate.NewLimiter(rate.Limit(o.RatePerSecond), 1)
+	lim := o.Limiter
+	if lim == nil {
+		lim = NewLimiter(o.RatePerSecond)
 	}
 	return &Client{opts: o, http: &http.Client{Transport: o.Transport}, limiter: lim}
+}
+
+// NewLimiter is the limiter of perSecond requests a second (0 = unlimited).
+func NewLimiter(perSecond float64) *rate.Limiter {
+	if perSecond > 0 {
+		return rate.NewLimiter(rate.Limit(perSecond), 1)
+	}
+	return rate.NewLimiter(rate.Inf, 1)
+}
+
+// Call is one HTTP attempt as Options.Observe hears it.
+type Call struct {
+	Method string
+	// Status is the HTTP status; 0 when no answer came (connection
+	// refused, timeout).
+	Status   int
+	Duration time.Duration
 }
 
 var sharedTransport = &http.Transport{
@@ -176,7 +200,15 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	if c.opts.Authorize != nil {
 		c.opts.Authorize(req)
 	}
+	sent := time.Now()
 	resp, err := c.http.Do(req)
+	if c.opts.Observe != nil {
+		call := Call{Method: method, Duration: time.Since(sent)}
+		if err == nil {
+			call.Status = resp.StatusCode
+		}
+		c.opts.Observe(call)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return backoff.Permanent(ctx.Err())

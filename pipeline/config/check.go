@@ -33,6 +33,7 @@ func validate(cfg *Config, d *decoder, why purpose) {
 	v := validator{d: d}
 	v.clickHouse(cfg, why)
 	v.tunables("defaults", cfg.Defaults)
+	v.schedule(cfg.Schedule)
 	for m, mp := range cfg.Mappings {
 		p := fieldPath("mappings", m)
 		if !isKnownMarketplace(m) {
@@ -275,6 +276,7 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 
 	v.hold(p, cfg, s)
 	v.push(p, cfg, s)
+	v.notify(p, s)
 	v.mappings(at("mappings"), s.Mappings)
 	v.tunables(p, s.StoreDefaults)
 }

@@ -69,7 +69,7 @@ func read(path string, why purpose) (*Config, []Problem) {
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		s.Line = d.lineOf(indexPath("stores", i))
-		for _, f := range []*string{&s.TokenFile, &s.PasswordFile} {
+		for _, f := range []*string{&s.TokenFile, &s.PasswordFile, &s.Notify.Telegram.BotTokenFile} {
 			if *f != "" && !filepath.IsAbs(*f) {
 				*f = filepath.Join(filepath.Dir(path), *f)
 			}
@@ -82,6 +82,7 @@ func read(path string, why purpose) (*Config, []Problem) {
 
 func applyDefaults(cfg *Config, d *decoder) {
 	fillTunables(&cfg.Defaults, Default, func(k string) bool { return d.present("defaults." + k) })
+	fillSchedule(&cfg.Schedule, d.present)
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		p := indexPath("stores", i)

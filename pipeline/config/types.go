@@ -17,6 +17,8 @@ type Config struct {
 	// it key by key. A CRM status absent here is not pushed.
 	Outbound map[string]map[string]Outbound `yaml:"outbound"`
 	Stores   []Store                        `yaml:"stores"`
+	// Schedule is when `kramar serve` runs each job (see schedule.go).
+	Schedule Schedule `yaml:"schedule"`
 
 	// Path is the file this config was read from (not in YAML).
 	Path string `yaml:"-"`
@@ -150,6 +152,8 @@ type Store struct {
 	Hold Hold `yaml:"hold"`
 	// Push is the way back: statuses, ТТН, stock and order rules.
 	Push Push `yaml:"push"`
+	// Notify tells a Telegram chat or a webhook about new orders.
+	Notify Notify `yaml:"notify"`
 	// Mappings override the marketplace's mappings key by key; see Config.MappingsFor.
 	Mappings Mappings `yaml:"mappings"`
 

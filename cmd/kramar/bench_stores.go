@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+)
+
+func init() { benchKinds = append(benchKinds, benchStoresCmd) }
+
+func benchStoresCmd() *cobra.Command {
+	var stores, orders, cycles, parallel, newEvery int
+	var database string
+	cmd := &cobra.Command{
+		Use:   "stores [--stores 1000] [--orders 20] [--cycles 4] [--parallel 16]",
+		Short: "Measure one scheduler cycle of the order job over many stores",
+		Long: "Starts one Prom sandbox (a child process) holding --stores stores of --orders orders each,\n" +
+			"then runs the order job for every store as `kramar serve` does in one cycle (Runner.RunJob,\n" +
+			"--parallel stores at a time), --cycles times; between cycles every --new-every-th store gets a\n" +
+			"new order. Per cycle it prints the wall time and the CPU seconds of this process (getrusage)\n" +
+			"and of ClickHouse (/proc/PID/stat; PID from $KRAMAR_CLICKHOUSE_PID, else the one\n" +
+			"clickhouse-server process found), against the budget of a 2-minute cycle on this machine.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			b := &bench{out: cmd.OutOrStdout()}
+			defer b.close()
+			tokens := make([]string, stores)
+			args := []string{"--fault-rate", "0"}
+			var yaml strings.Builder
+			yaml.WriteString("defaults:\n  initial_history: 2160h\nschedule:\n  orders_every: 2m\nstores:\n")
+			for i := range tokens {
+				tokens[i] = fmt.Sprintf("bench-%04d-%s", i, randomToken()[:12])
+				env := fmt.Sprintf("KRAMAR_BENCH_TOKEN_%04d", i)
+				os.Setenv(env, tokens[i])
+				args = append(args, "--store", fmt.Sprintf("%s=%d", tokens[i], orders))
+				fmt.Fprintf(&yaml, "  - id: shop-%04d\n    marketplace: prom\n    base_url: {url}/api/v1\n    token_env: %s\n    order_type: Роздріб\n    order_source: bench\n", i, env)
+			}
+			base, err := b.sandbox(ctx, fmt.Sprintf("%d stores × %d orders", stores, orders), args...)
+			if err != nil {
+				return err
+			}
+			r, err := b.storesRunner(ctx, database, strings.ReplaceAll(yaml.String(), "{url}", base))
+			if err != nil {
+				return err
+			}
+			r.Parallel = parallel
+			chPID := clickHousePID()
+			budget := 2 * time.Minute
+			cores := runtime.NumCPU()
+			fmt.Fprintf(b.out, "%d stores, parallel %d, %d cores; budget per cycle: %s wall, %.0f CPU-seconds; ClickHouse pid %s\n",
+				stores, parallel, cores, budget, budget.Seconds()*float64(cores), orDash(strconv.Itoa(chPID)))
+			rnd := rand.New(rand.NewPCG(1, 2))
+			var steady []cycleFigures
+			for c := 1; c <= cycles; c++ {
+				if c > 1 {
+					added, err := addBenchOrders(ctx, base, tokens, newEvery, rnd)
+					if err != nil {
+						return err
+					}
+					// New orders are read once they are older than the safety lag.
+					time.Sleep(r.Config.Stores[0].SafetyLag.Duration + time.Second)
+					fmt.Fprintf(b.out, "  %d new orders added\n", added)
+				}
+				f, err := measureCycle(ctx, r, chPID)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(b.out, "cycle %d: %s\n", c, f)
+				if c > 1 {
+					steady = append(steady, f)
+				}
+			}
+			if len(steady) > 0 {
+				var avg cycleFigures
+				for _, f := range steady {
+					avg.wall += f.wall / time.Duration(len(steady))
+					avg.cpu += f.cpu / float64(len(steady))
+					avg.chCPU += f.chCPU / float64(len(steady))
+				}
+				share := (avg.cpu + avg.chCPU) / (budget.Seconds() * float64(cores)) * 100
+				fmt.Fprintf(b.out, "steady cycle (mean of %d): %.1fs wall of %s; CPU kramar %.1fs + ClickHouse %.1fs = %.0f%% of %d cores over 2 minutes\n",
+					len(steady), avg.wall.Seconds(), budget, avg.cpu, avg.chCPU, share, cores)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&stores, "stores", 1000, "stores in the sandbox and the config")
+	cmd.Flags().IntVar(&orders, "orders", 20, "seeded orders per store")
+	cmd.Flags().IntVar(&cycles, "cycles", 4, "cycles to run (the first loads every seeded order)")
+	cmd.Flags().IntVar(&parallel, "parallel", 16, "stores run at once (the work is mostly waiting on HTTP and ClickHouse)")
+	cmd.Flags().IntVar(&newEvery, "new-every", 5, "between cycles, a new order for every N-th store")
+	cmd.Flags().StringVar(&database, "database", "kramar_bench_stores", "ClickHouse database (dropped first)")
+	return cmd
+}
+
+// storesRunner writes the many-store config and opens a fresh database.
+func (b *bench) storesRunner(ctx context.Context, database, yaml string) (*pipeline.Runner, error) {
+	dir, err := os.MkdirTemp("", "kramar-bench-stores")
+	if err != nil {
+		return nil, err
+	}
+	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "kramar.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	wh, err := freshBenchWarehouse(ctx, database)
+	if err != nil {
+		return nil, err
+	}
+	b.cleanup = append(b.cleanup, func() { wh.Close() })
+	// Logs are formatted as serve formats them (JSON), then dropped.
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	return &pipeline.Runner{Warehouse: wh, Config: cfg, Log: log, Limiters: pipeline.NewLimiters()}, nil
+}
+
+// addBenchOrders adds a new order to every n-th store through the
+// sandbox's control API.
+func addBenchOrders(ctx context.Context, base string, tokens []string, n int, rnd *rand.Rand) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	added := 0
+	for i, tok := range tokens {
+		if (i+rnd.IntN(n))%n != 0 {
+			continue
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/_sandbox/orders", bytes.NewReader(nil))
+		if err != nil {
+			return added, err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return added, err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return added, fmt.Errorf("sandbox: adding an order: HTTP %d", resp.StatusCode)
+		}
+		added++
+	}
+	return added, nil
+}
+
+// cycleFigures are one cycle's outcome and costs.
+type cycleFigures struct {
+	ok, failed, fetched, new int
+	wall                     time.Duration
+	cpu, chCPU               float64 // CPU seconds, user+system
+	firstErr                 error
+}
+
+func (f cycleFigures) String() string {
+	s := fmt.Sprintf("%d stores ok, %d failed; fetched %d, new %d; %.1fs wall; CPU kramar %.1fs, ClickHouse %.1fs",
+		f.ok, f.failed, f.fetched, f.new, f.wall.Seconds(), f.cpu, f.chCPU)
+	if f.firstErr != nil {
+		s += "; first error: " + f.firstErr.Error()
+	}
+	return s
+}
+
+// measureCycle runs the order job for every store once.
+func measureCycle(ctx context.Context, r *pipeline.Runner, chPID int) (cycleFigures, error) {
+	cpu0, ch0 := selfCPU(), procCPU(chPID)
+	started := time.Now()
+	res, err := r.RunJob(ctx, pipeline.JobOrders)
+	f := cycleFigures{wall: time.Since(started), cpu: selfCPU() - cpu0, chCPU: procCPU(chPID) - ch0}
+	for _, x := range res {
+		if x.OK() {
+			f.ok++
+		} else {
+			f.failed++
+			if f.firstErr == nil {
+				f.firstErr = x.Err
+			}
+		}
+		f.fetched += x.Fetched
+		f.new += x.New
+	}
+	return f, err
+}
+
+// selfCPU is this process's user+system CPU seconds so far.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return tv(ru.Utime) + tv(ru.Stime)
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
+const clockTicks = 100
+
+// procCPU is another process's user+system CPU seconds (0 if unknown).
+func procCPU(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64) // field 14 of stat
+	stime, _ := strconv.ParseFloat(f[12], 64) // field 15
+	return (utime + stime) / clockTicks
+}
+
+// clickHousePID is $KRAMAR_CLICKHOUSE_PID, else the only clickhouse-server
+// process, else 0.
+func clickHousePID() int {
+	if pid, err := strconv.Atoi(os.Getenv("KRAMAR_CLICKHOUSE_PID")); err == nil {
+		return pid
+	}
+	dirs, _ := os.ReadDir("/proc")
+	found := 0
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err == nil && strings.HasPrefix(strings.TrimSpace(string(comm)), "clickhouse-serv") {
+			if found != 0 {
+				return 0 // more than one: cannot tell which
+			}
+			found = pid
+		}
+	}
+	return found
+}

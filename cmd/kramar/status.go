@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
+)
+
+func init() { addCommand(statusCmd) }
+
+func statusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show every store's health: last success, lag, last error, holds, pending pushes",
+		Long: "Reads pipeline_runs, v_extract_state, v_pushes and v_notifications and prints one line per store\n" +
+			"of the config: its state, when its order cycle last succeeded and how long ago, held orders,\n" +
+			"pushes not yet over and notifications not yet sent; then the last run of every job and the last\n" +
+			"error. A store is failing when the last run of any of its jobs (backfills aside) failed.\n" +
+			"Exit code 0 when no store is failing, 1 when any is.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				health, err := readHealth(ctx, wh, cfg, time.Now().UTC())
+				if err != nil {
+					return err
+				}
+				printHealth(cmd.OutOrStdout(), health)
+				if n := failing(health); n > 0 {
+					return &exitError{1, fmt.Errorf("%d of %d stores failing", n, len(health))}
+				}
+				return nil
+			})
+		},
+	}
+}
+
+// storeHealth is one store's line of `kramar status`.
+type storeHealth struct {
+	Store, Marketplace string
+	LastOK             time.Time // last successful order cycle; zero = never
+	Lag                time.Duration
+	Jobs               []jobRun // the last run of every job, by job name
+	LastError          jobRun   // the last failed run; zero when none
+	Held               uint64
+	PendingPushes      uint64
+	UnsentNotes        uint64
+	Failing            bool
+}
+
+type jobRun struct {
+	Job, Status, Error string
+	At                 time.Time
+}
+
+func (h storeHealth) state() string {
+	switch {
+	case h.Failing:
+		return "failing"
+	case len(h.Jobs) == 0:
+		return "never_run"
+	}
+	return "ok"
+}
+
+func failing(hs []storeHealth) int {
+	n := 0
+	for _, h := range hs {
+		if h.Failing {
+			n++
+		}
+	}
+	return n
+}
+
+// readHealth gathers every configured store's health in a few queries.
+func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Config, now time.Time) ([]storeHealth, error) {
+	db := wh.Database()
+	byKey := map[string]*storeHealth{}
+	out := make([]storeHealth, len(cfg.Stores))
+	for i, s := range cfg.Stores {
+		out[i] = storeHealth{Store: s.ID, Marketplace: s.Marketplace}
+		byKey[s.Marketplace+"/"+s.ID] = &out[i]
+	}
+	// each runs q, whose rows start with marketplace and store, scanning
+	// the rest into vals and handing each configured store's row to scan.
+	each := func(q string, vals []any, scan func(h *storeHealth)) error {
+		rs, err := wh.Conn().Query(ctx, strings.ReplaceAll(q, "{db}", db))
+		if err != nil {
+			return fmt.Errorf("status: %w", err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var m, s string
+			if err := rs.Scan(append([]any{&m, &s}, vals...)...); err != nil {
+				return fmt.Errorf("status: %w", err)
+			}
+			if h := byKey[m+"/"+s]; h != nil {
+				scan(h)
+			}
+		}
+		return rs.Err()
+	}
+	var (
+		job, status, errText string
+		at                   time.Time
+		n                    uint64
+	)
+	steps := []struct {
+		q    string
+		scan func(h *storeHealth)
+		vals []any
+	}{
+		{`SELECT marketplace, store, job, argMax(status, started_at), max(finished_at), argMax(error, started_at)
+		  FROM {db}.pipeline_runs GROUP BY marketplace, store, job`,
+			func(h *storeHealth) {
+				h.Jobs = append(h.Jobs, jobRun{Job: job, Status: status, At: at.UTC(), Error: errText})
+				ok := status == pipeline.StatusOK || status == pipeline.StatusNotModified
+				if !ok && job != pipeline.JobBackfill {
+					h.Failing = true
+				}
+			}, []any{&job, &status, &at, &errText}},
+		{`SELECT marketplace, store, max(finished_at) FROM {db}.pipeline_runs
+		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
+			func(h *storeHealth) { h.LastOK = at.UTC(); h.Lag = now.Sub(h.LastOK).Truncate(time.Second) }, []any{&at}},
+		{`SELECT marketplace, store, argMax(job, started_at), argMax(status, started_at), max(started_at), argMax(error, started_at)
+		  FROM {db}.pipeline_runs WHERE status NOT IN ('ok', 'not_modified') GROUP BY marketplace, store`,
+			func(h *storeHealth) { h.LastError = jobRun{Job: job, Status: status, At: at.UTC(), Error: errText} },
+			[]any{&job, &status, &at, &errText}},
+		{`SELECT marketplace, store, count() FROM {db}.v_extract_state WHERE kind = 'held' GROUP BY marketplace, store`,
+			func(h *storeHealth) { h.Held = n }, []any{&n}},
+		{`SELECT marketplace, store, count() FROM {db}.v_pushes WHERE final = 0 GROUP BY marketplace, store`,
+			func(h *storeHealth) { h.PendingPushes = n }, []any{&n}},
+		{`SELECT marketplace, store, count() FROM {db}.v_notifications WHERE state IN ('queued', 'failed') GROUP BY marketplace, store`,
+			func(h *storeHealth) { h.UnsentNotes = n }, []any{&n}},
+	}
+	for _, st := range steps {
+		if err := each(st.q, st.vals, st.scan); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		sort.Slice(out[i].Jobs, func(a, b int) bool { return out[i].Jobs[a].Job < out[i].Jobs[b].Job })
+	}
+	return out, nil
+}
+
+const timeLayout = "2006-01-02 15:04:05"
+
+func printHealth(w io.Writer, hs []storeHealth) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "store\tmarketplace\tstate\tlast_ok (UTC)\tlag\theld\tpending_pushes\tunsent_notifications\tlast runs")
+	for _, h := range hs {
+		last, lag := "never", "-"
+		if !h.LastOK.IsZero() {
+			last, lag = h.LastOK.Format(timeLayout), h.Lag.String()
+		}
+		var runs []string
+		for _, j := range h.Jobs {
+			runs = append(runs, j.Job+"="+j.Status)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", h.Store, h.Marketplace, h.state(), last, lag,
+			h.Held, h.PendingPushes, h.UnsentNotes, strings.Join(runs, " "))
+	}
+	tw.Flush()
+	for _, h := range hs {
+		if e := h.LastError; e.Status != "" {
+			fmt.Fprintf(w, "\n%s: last error %s (%s, %s UTC): %s\n", h.Store, e.Status, e.Job, e.At.Format(timeLayout), e.Error)
+		}
+	}
+}

@@ -1,0 +1,164 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/shopspring/decimal"
+
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// Expense is one row of expenses: an entry of the accountants' ledger.
+type Expense struct {
+	ExpenseID   string
+	Marketplace string
+	Store       string
+	OrderID     string
+	Kind        string // cpa_commission, prosale_commission or a fee named in an import
+	Entry       string // charge or reversal
+	BookedOn    time.Time
+	Amount      decimal.Decimal
+	Currency    string
+	Description string
+	Source      string // royalties or import
+	CreatedAt   time.Time
+	Version     uint64
+}
+
+// The expense entries and where they come from.
+const (
+	EntryCharge          = "charge"
+	EntryReversal        = "reversal"
+	ExpenseFromRoyalties = "royalties"
+	ExpenseFromImport    = "import"
+)
+
+// booked_on is a Date column; the spec carries it as a time at midnight UTC,
+// which the driver writes as that day.
+var expensesSpec = rows.NewSpec("expenses",
+	rows.Str("expense_id", func(e Expense) string { return e.ExpenseID }),
+	rows.Str("marketplace", func(e Expense) string { return e.Marketplace }),
+	rows.Str("store", func(e Expense) string { return e.Store }),
+	rows.Str("order_id", func(e Expense) string { return e.OrderID }),
+	rows.Str("kind", func(e Expense) string { return e.Kind }),
+	rows.Str("entry", func(e Expense) string { return e.Entry }),
+	rows.Time("booked_on", func(e Expense) time.Time { return Day(e.BookedOn) }),
+	rows.MoneyOf("amount", func(e Expense) decimal.Decimal { return e.Amount }),
+	rows.Str("currency", func(e Expense) string { return e.Currency }),
+	rows.Str("description", func(e Expense) string { return e.Description }),
+	rows.Str("source", func(e Expense) string { return e.Source }),
+	rows.Time("created_at", func(e Expense) time.Time { return e.CreatedAt }),
+	rows.U64("_version", func(e Expense) uint64 { return e.Version }),
+)
+
+// ExpensesTable describes the expenses table as this package writes it
+// (booked_on, a Date on the server, is declared as a DateTime column).
+func ExpensesTable() rows.Table { return expensesSpec.Table() }
+
+// Day is t's calendar day in UTC, at midnight.
+func Day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// idsPerQuery bounds the ids bound into one query: parameters are inlined
+// into the query text, which the server limits (max_query_size, 256 KiB).
+const idsPerQuery = 2000
+
+// RecordNewExpenses writes the entries whose expense_id the table does not
+// hold yet (an id repeated in es counts once) and returns them. An entry
+// already there is never written again, so its booking date and amount stay
+// as first recorded. Entries without a version get the next one.
+func (w *Warehouse) RecordNewExpenses(ctx context.Context, es []Expense) ([]Expense, error) {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ExpenseID
+	}
+	present, err := w.existingExpenseIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []Expense
+	for _, e := range es {
+		if present[e.ExpenseID] {
+			continue
+		}
+		present[e.ExpenseID] = true
+		if e.Version == 0 {
+			e.Version = rows.NextVersion()
+		}
+		fresh = append(fresh, e)
+	}
+	if err := insertAll(ctx, w, expensesSpec, fresh, "record expenses"); err != nil {
+		return nil, err
+	}
+	return fresh, nil
+}
+
+func (w *Warehouse) existingExpenseIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	present := map[string]bool{}
+	for start := 0; start < len(ids); start += idsPerQuery {
+		chunk := ids[start:min(start+idsPerQuery, len(ids))]
+		err := w.each(ctx, `SELECT DISTINCT expense_id FROM `+w.table("expenses")+`
+		      WHERE expense_id IN (SELECT arrayJoin(?))`, func(rs driver.Rows) error {
+			var id string
+			if err := rs.Scan(&id); err != nil {
+				return err
+			}
+			present[id] = true
+			return nil
+		}, chunk)
+		if err != nil {
+			return nil, wrapErr(err, "expense ids already recorded")
+		}
+	}
+	return present, nil
+}
+
+// RoyaltyLine is an order's current royalties row.
+type RoyaltyLine struct {
+	Marketplace   string
+	Store         string
+	OrderID       string
+	CPAAmount     decimal.Decimal
+	CPARefunded   bool
+	ProSaleAmount decimal.Decimal
+	Currency      string
+	AccruedAt     time.Time
+}
+
+// RoyaltiesForExpenses returns the current royalties accrued in [from, to)
+// and, from before from, those whose CPA commission is refunded: what a
+// month's expenses are made of. stores, when given, limits it to those stores.
+func (w *Warehouse) RoyaltiesForExpenses(ctx context.Context, from, to time.Time, stores []string) ([]RoyaltyLine, error) {
+	q := `SELECT marketplace, store, order_id, cpa_amount, cpa_refunded, prosale_amount, currency, accrued_at
+	      FROM ` + w.table("v_royalties") + `
+	      WHERE accrued_at < ? AND (accrued_at >= ? OR cpa_refunded = 1)`
+	args := []any{to.UTC(), from.UTC()}
+	if len(stores) > 0 {
+		q += ` AND store IN (SELECT arrayJoin(?))`
+		args = append(args, stores)
+	}
+	q += ` ORDER BY marketplace, store, accrued_at, order_id`
+	var out []RoyaltyLine
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		var (
+			r        RoyaltyLine
+			refunded uint8
+		)
+		if err := rs.Scan(&r.Marketplace, &r.Store, &r.OrderID, &r.CPAAmount, &refunded,
+			&r.ProSaleAmount, &r.Currency, &r.AccruedAt); err != nil {
+			return err
+		}
+		r.CPARefunded = refunded == 1
+		out = append(out, r)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: royalties accrued before %s: %w", to.UTC().Format(time.DateOnly), err)
+	}
+	return out, nil
+}

@@ -1,0 +1,392 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"text/template"
+	"time"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/notify"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// Notification states in the notifications table.
+const (
+	noteQueued = "queued" // the order is loaded; its message waits
+	noteSent   = "sent"   // the receiver confirmed it
+	noteFailed = "failed" // the last pass could not send it; the next one tries again
+	noteGaveUp = "gave_up"
+)
+
+// noteGiveUpAfter is how many sends a message gets over all passes.
+const noteGiveUpAfter = 30
+
+// Notifier sends the messages about new orders in the background, after
+// the order cycle that loaded them: a slow or failing receiver never holds
+// up or fails a load. What is to be sent is kept in the notifications table
+// (queued when the order's rows are in, sent once the receiver confirmed),
+// so a message survives restarts and goes out once.
+type Notifier struct {
+	// Retry is how one pass repeats a failed send (notify.Retry defaults).
+	Retry notify.Retry
+	// Client makes the requests; default: a 15s timeout per send.
+	Client *http.Client
+	// Log hears sends and failures; default slog.Default().
+	Log *slog.Logger
+
+	mu    sync.Mutex
+	busy  map[string]bool // store key → a pass is running
+	again map[string]bool // store key → new work came during the pass
+	wg    sync.WaitGroup
+}
+
+var (
+	defaultNotifier = &Notifier{}
+	notifiers       sync.Map // *clickhouse.Warehouse → *Notifier
+)
+
+// UseNotifier makes the order cycles that load into wh hand their new
+// orders to n instead of the process's default notifier.
+func UseNotifier(wh *clickhouse.Warehouse, n *Notifier) { notifiers.Store(wh, n) }
+
+// Notifier is the notifier the runner's order cycles use; wait on it before
+// the process exits so messages in flight go out (those that do not stay
+// queued for the next cycle).
+func (r *Runner) Notifier() *Notifier { return notifierFor(r.Warehouse) }
+
+func notifierFor(wh *clickhouse.Warehouse) *Notifier {
+	if n, ok := notifiers.Load(wh); ok {
+		return n.(*Notifier)
+	}
+	return defaultNotifier
+}
+
+// Wait blocks until no pass is running or ctx ends.
+func (n *Notifier) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { n.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (n *Notifier) logger() *slog.Logger {
+	if n.Log != nil {
+		return n.Log
+	}
+	return slog.Default()
+}
+
+// kick starts a delivery pass for the store unless one is running; a
+// running pass makes one more round when it ends.
+func (n *Notifier) kick(wh *clickhouse.Warehouse, st config.Store) {
+	key := st.Marketplace + "/" + st.ID
+	n.mu.Lock()
+	if n.busy[key] {
+		n.again[key] = true
+		n.mu.Unlock()
+		return
+	}
+	if n.busy == nil {
+		n.busy, n.again = map[string]bool{}, map[string]bool{}
+	}
+	n.busy[key] = true
+	n.wg.Add(1)
+	n.mu.Unlock()
+	go func() {
+		defer n.wg.Done()
+		for {
+			n.deliver(context.Background(), wh, st)
+			n.mu.Lock()
+			if !n.again[key] {
+				delete(n.busy, key)
+				n.mu.Unlock()
+				return
+			}
+			n.again[key] = false
+			n.mu.Unlock()
+		}
+	}()
+}
+
+// channel is one configured way to tell about an order.
+type channel struct {
+	sender notify.Sender
+	tmpl   string
+}
+
+// channels builds the store's senders. Secrets are read here, each pass, so
+// a rotated token is picked up without a restart.
+func (n *Notifier) channels(st config.Store) ([]channel, error) {
+	var out []channel
+	if t := st.Notify.Telegram; t.BotTokenEnv != "" || t.BotTokenFile != "" {
+		token, err := st.BotToken()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, channel{&notify.Telegram{APIURL: t.APIURL, Token: token, ChatID: t.ChatID, Client: n.Client}, t.Template})
+	}
+	if w := st.Notify.Webhook; w.URL != "" || w.URLEnv != "" {
+		addr, err := st.WebhookURL()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, channel{&notify.Webhook{URL: addr, Client: n.Client}, w.Template})
+	}
+	return out, nil
+}
+
+// deliver sends every queued or failed message of the store, one at a
+// time (a chat takes about one message a second), and records each outcome.
+func (n *Notifier) deliver(ctx context.Context, wh *clickhouse.Warehouse, st config.Store) {
+	log := n.logger().With("store", st.ID, "marketplace", st.Marketplace)
+	chans, err := n.channels(st)
+	if err != nil {
+		log.Error("notifications not sent", "error", err)
+		return
+	}
+	open, err := openNotes(ctx, wh, st, time.Now().UTC().Add(-2*st.Notify.Age().Duration))
+	if err != nil {
+		log.Error("reading queued notifications failed", "error", err)
+		return
+	}
+	for _, c := range chans {
+		tmpl, err := notify.Parse(c.tmpl)
+		if err != nil {
+			log.Error("notification template unusable", "channel", c.sender.Channel(), "error", err)
+			continue
+		}
+		for _, note := range open {
+			if note.Channel != c.sender.Channel() {
+				continue
+			}
+			n.send(ctx, wh, log, c.sender, tmpl, note)
+		}
+	}
+}
+
+// send makes one message's delivery pass and records how it went.
+func (n *Notifier) send(ctx context.Context, wh *clickhouse.Warehouse, log *slog.Logger, s notify.Sender, tmpl *template.Template, note noteRow) {
+	log = log.With("order", note.OrderID, "channel", note.Channel)
+	var o notify.Order
+	err := json.Unmarshal([]byte(note.Payload), &o)
+	var text string
+	if err == nil {
+		text, err = notify.Render(tmpl, o)
+	}
+	attempts := 0
+	if err == nil {
+		attempts, err = notify.Deliver(ctx, s, notify.Message{Text: text, Order: o}, n.Retry)
+	}
+	note.Attempt += uint32(attempts)
+	note.State, note.Error, note.At = noteSent, "", time.Time{}
+	switch {
+	case err == nil:
+		log.Info("new order announced", "attempts", attempts)
+	case note.Attempt >= noteGiveUpAfter:
+		note.State, note.Error = noteGaveUp, err.Error()
+		log.Error("giving up announcing the order", "attempts", note.Attempt, "error", err)
+	default:
+		note.State, note.Error = noteFailed, err.Error()
+		log.Warn("announcing the order failed; the next cycle tries again", "attempts", note.Attempt, "error", err)
+	}
+	// The outcome is written even when the caller has gone: a message sent
+	// but not recorded would go out again.
+	if rerr := recordNotes(context.WithoutCancel(ctx), wh, note); rerr != nil {
+		log.Error("recording the notification failed; it may be sent again", "error", rerr)
+	}
+}
+
+// noteRow is one row of the notifications table.
+type noteRow struct {
+	Marketplace, Store, OrderID, Channel, State string
+	Attempt                                     uint32
+	Payload, Error                              string
+	At                                          time.Time
+	Version                                     uint64
+}
+
+var notesSpec = rows.NewSpec("notifications",
+	rows.Str("marketplace", func(r noteRow) string { return r.Marketplace }),
+	rows.Str("store", func(r noteRow) string { return r.Store }),
+	rows.Str("order_id", func(r noteRow) string { return r.OrderID }),
+	rows.Str("channel", func(r noteRow) string { return r.Channel }),
+	rows.Str("state", func(r noteRow) string { return r.State }),
+	rows.U32("attempt", func(r noteRow) uint32 { return r.Attempt }),
+	rows.Str("payload", func(r noteRow) string { return r.Payload }),
+	rows.Str("error", func(r noteRow) string { return r.Error }),
+	rows.Time("at", func(r noteRow) time.Time { return r.At }),
+	rows.U64("_version", func(r noteRow) uint64 { return r.Version }),
+)
+
+// recordNotes appends steps to the notifications table.
+func recordNotes(ctx context.Context, wh *clickhouse.Warehouse, notes ...noteRow) error {
+	if len(notes) == 0 {
+		return nil
+	}
+	for i := range notes {
+		notes[i].Version = rows.NextVersion()
+		if notes[i].At.IsZero() {
+			notes[i].At = time.Now().UTC()
+		}
+	}
+	rec, err := notesSpec.Build(notes)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	return wh.Insert(ctx, notesSpec.Name(), rec)
+}
+
+// openNotes returns the store's messages still to send (queued or failed),
+// written since since, oldest first.
+func openNotes(ctx context.Context, wh *clickhouse.Warehouse, st config.Store, since time.Time) ([]noteRow, error) {
+	q := `SELECT order_id, channel, argMax(state, _version) AS cur_state, argMax(attempt, _version),
+	             argMax(payload, _version), min(at) AS first_at
+	      FROM ` + wh.Database() + `.notifications
+	      WHERE marketplace = ? AND store = ? AND at >= ?
+	      GROUP BY order_id, channel
+	      HAVING cur_state IN ('` + noteQueued + `', '` + noteFailed + `')
+	      ORDER BY first_at, order_id`
+	rs, err := wh.Conn().Query(ctx, q, st.Marketplace, st.ID, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []noteRow
+	for rs.Next() {
+		r := noteRow{Marketplace: st.Marketplace, Store: st.ID}
+		if err := rs.Scan(&r.OrderID, &r.Channel, &r.State, &r.Attempt, &r.Payload, &r.At); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// notedOrders returns which of ids already have a message on record.
+func notedOrders(ctx context.Context, wh *clickhouse.Warehouse, st config.Store, ids []string) (map[string]bool, error) {
+	q := `SELECT DISTINCT order_id FROM ` + wh.Database() + `.notifications
+	      WHERE marketplace = ? AND store = ? AND order_id IN (SELECT arrayJoin(?))`
+	rs, err := wh.Conn().Query(ctx, q, st.Marketplace, st.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := map[string]bool{}
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rs.Err()
+}
+
+// orderNotes is an order cycle's side of notifications: the new orders it
+// classified, queued once their rows are in the warehouse.
+type orderNotes struct {
+	n     *Notifier
+	wh    *clickhouse.Warehouse
+	store config.Store
+	now   time.Time
+	log   *slog.Logger
+	chans []string                // channel names the store uses
+	found map[string]notify.Order // new, young enough, not yet loaded
+}
+
+// notesFor is the cycle's notifications, or nil when the store has none
+// (or the cycle is a backfill: history is not news).
+func (j *orderJob) notesFor(backfill bool) *orderNotes {
+	if backfill || !j.store.Notify.Enabled() {
+		return nil
+	}
+	var chans []string
+	if t := j.store.Notify.Telegram; t.BotTokenEnv != "" || t.BotTokenFile != "" {
+		chans = append(chans, (&notify.Telegram{}).Channel())
+	}
+	if w := j.store.Notify.Webhook; w.URL != "" || w.URLEnv != "" {
+		chans = append(chans, (&notify.Webhook{}).Channel())
+	}
+	return &orderNotes{n: notifierFor(j.wh), wh: j.wh, store: j.store, now: j.now, log: j.log, chans: chans, found: map[string]notify.Order{}}
+}
+
+// add remembers a new order, unless it is too old to be news.
+func (o *orderNotes) add(c *canon.Order) {
+	if o == nil || c.CreatedAt.Before(o.now.Add(-o.store.Notify.Age().Duration)) {
+		return
+	}
+	buyer := strings.Join(strings.Fields(c.BuyerLastName+" "+c.BuyerFirstName+" "+c.BuyerMiddleName), " ")
+	o.found[c.ExternalID] = notify.Order{ID: c.ExternalID, Store: o.store.ID, Marketplace: o.store.Marketplace,
+		Amount: c.Amount, Currency: c.Currency, Buyer: buyer, Phone: c.BuyerPhone, Items: len(c.Items), CreatedAt: c.CreatedAt.UTC()}
+}
+
+// loaded queues the messages of the new orders among ids, whose rows have
+// just been written. A failure is logged, never returned: the load stands.
+func (o *orderNotes) loaded(ids []string) {
+	if o == nil {
+		return
+	}
+	// The rows are in whether or not the cycle goes on: queue regardless.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var fresh []string
+	for _, id := range ids {
+		if _, ok := o.found[id]; ok {
+			fresh = append(fresh, id)
+		}
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	if err := o.queue(ctx, fresh); err != nil {
+		o.log.Error("queueing notifications failed; those orders will not be announced", "orders", len(fresh), "error", err)
+	}
+	for _, id := range fresh {
+		delete(o.found, id)
+	}
+}
+
+func (o *orderNotes) queue(ctx context.Context, ids []string) error {
+	// An order announced before (a reload after its rows were lost) is not
+	// announced again.
+	known, err := notedOrders(ctx, o.wh, o.store, ids)
+	if err != nil {
+		return err
+	}
+	var notes []noteRow
+	for _, id := range ids {
+		if known[id] {
+			continue
+		}
+		payload, err := json.Marshal(o.found[id])
+		if err != nil {
+			return err
+		}
+		for _, ch := range o.chans {
+			notes = append(notes, noteRow{Marketplace: o.store.Marketplace, Store: o.store.ID, OrderID: id,
+				Channel: ch, State: noteQueued, Payload: string(payload)})
+		}
+	}
+	return recordNotes(ctx, o.wh, notes...)
+}
+
+// done starts the background delivery of what is queued, this cycle's and
+// any earlier cycle's that did not go out.
+func (o *orderNotes) done() {
+	if o == nil {
+		return
+	}
+	o.n.kick(o.wh, o.store)
+}
