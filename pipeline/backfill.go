@@ -138,7 +138,7 @@ func (r *Runner) backfill(ctx context.Context, st config.Store, b Backfill, res 
 	r.reportBackfill(b, p)
 	for _, w := range todo {
 		before := res.Fetched
-		if err := r.dispatch(withWindow(ctx, w), st, JobOrders, res, log); err != nil {
+		if err := r.dispatch(ctx, st, JobOrders, res, log, &w); err != nil {
 			return fmt.Errorf("slice %s..%s: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), err)
 		}
 		state.DoneThrough = w.To

@@ -47,23 +47,16 @@ type Notifier struct {
 	wg    sync.WaitGroup
 }
 
-var (
-	defaultNotifier = &Notifier{}
-	notifiers       sync.Map // *clickhouse.Warehouse → *Notifier
-)
-
-// UseNotifier makes the order cycles that load into wh hand their new
-// orders to n instead of the process's default notifier.
-func UseNotifier(wh *clickhouse.Warehouse, n *Notifier) { notifiers.Store(wh, n) }
+// defaultNotifier serves every Runner without its own, so runners made
+// one after another in a process share the sends in flight.
+var defaultNotifier = &Notifier{}
 
 // Notifier is the notifier the runner's order cycles use; wait on it before
 // the process exits so messages in flight go out (those that do not stay
 // queued for the next cycle).
-func (r *Runner) Notifier() *Notifier { return notifierFor(r.Warehouse) }
-
-func notifierFor(wh *clickhouse.Warehouse) *Notifier {
-	if n, ok := notifiers.Load(wh); ok {
-		return n.(*Notifier)
+func (r *Runner) Notifier() *Notifier {
+	if r.Notify != nil {
+		return r.Notify
 	}
 	return defaultNotifier
 }
@@ -319,7 +312,7 @@ func (j *orderJob) notesFor(backfill bool) *orderNotes {
 	if w := j.store.Notify.Webhook; w.URL != "" || w.URLEnv != "" {
 		chans = append(chans, (&notify.Webhook{}).Channel())
 	}
-	return &orderNotes{n: notifierFor(j.wh), wh: j.wh, store: j.store, now: j.now, log: j.log, chans: chans, found: map[string]notify.Order{}}
+	return &orderNotes{n: j.notifier, wh: j.wh, store: j.store, now: j.now, log: j.log, chans: chans, found: map[string]notify.Order{}}
 }
 
 // add remembers a new order, unless it is too old to be news.

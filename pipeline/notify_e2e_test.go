@@ -55,7 +55,7 @@ func newNotifyEnv(t *testing.T, orders int) *notifyEnv {
 	logs := &bytes.Buffer{}
 	n := &pipeline.Notifier{Retry: notify.Retry{Attempts: 3, Backoff: time.Millisecond},
 		Client: &http.Client{Timeout: 300 * time.Millisecond}, Log: slog.New(slog.NewTextHandler(logs, nil))}
-	pipeline.UseNotifier(e.WH, n)
+	e.Notify = n
 	return &notifyEnv{Env: e, bot: bot, n: n, logs: logs}
 }
 
@@ -130,7 +130,7 @@ func TestNewOrdersAreAnnouncedOnceDespiteFailuresAndAcrossRuns(t *testing.T) {
 	}
 	// A restart: a new notifier knows only what the table holds.
 	e.n = &pipeline.Notifier{Retry: e.n.Retry, Client: e.n.Client, Log: e.n.Log}
-	pipeline.UseNotifier(e.WH, e.n)
+	e.Notify = e.n
 	e.Clock.Advance(time.Minute)
 	e.run(t)
 	e.Clock.Advance(time.Minute)
@@ -157,7 +157,7 @@ func TestNewOrdersAreAnnouncedOnceDespiteFailuresAndAcrossRuns(t *testing.T) {
 func TestBackfilledOrdersAreNotAnnounced(t *testing.T) {
 	e := newNotifyEnv(t, 30)
 	to := pipelinetest.Start.Add(-5 * time.Second)
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now, Log: slog.New(slog.NewTextHandler(e.Logs, nil))}
+	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now, Notify: e.n, Log: slog.New(slog.NewTextHandler(e.Logs, nil))}
 	res, err := r.BackfillOrders(context.Background(), pipeline.Backfill{Store: "prom-a", From: to.Add(-8 * 24 * time.Hour), To: to})
 	if err != nil || !res.OK() || res.New == 0 {
 		t.Fatalf("backfill: %v %+v", err, res)

@@ -60,18 +60,12 @@ type orderJob struct {
 	// backfill slice. The cursor then neither decides nor moves.
 	span  *orderWindow
 	notes *orderNotes // new orders to announce; nil when the store has none
+	// notifier sends those announcements.
+	notifier *Notifier
 }
 
 // orderWindow is an explicit [From, To] (both inclusive) of modification times.
 type orderWindow struct{ From, To time.Time }
-
-type windowKey struct{}
-
-// withWindow makes the order cycle run under ctx read w instead of the
-// window its cursor gives.
-func withWindow(ctx context.Context, w orderWindow) context.Context {
-	return context.WithValue(ctx, windowKey{}, w)
-}
 
 // heldOrder is the value of a "held" state entry.
 type heldOrder struct {
@@ -80,9 +74,6 @@ type heldOrder struct {
 }
 
 func (j *orderJob) run(ctx context.Context) error {
-	if w, ok := ctx.Value(windowKey{}).(orderWindow); ok {
-		j.span = &w
-	}
 	j.notes = j.notesFor(j.span != nil)
 	defer j.notes.done()
 	cursor, err := j.loadState(ctx)

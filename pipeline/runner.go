@@ -63,6 +63,9 @@ type Runner struct {
 	// PushBackoff is the first wait before a push is re-checked and sent
 	// again (default 1s); tests shorten it.
 	PushBackoff time.Duration
+	// Notify sends the messages about new orders; nil = the process's
+	// default notifier.
+	Notify *Notifier
 	// Limiters holds one request limiter per store, shared by every job of
 	// the store; Runners built from a reloaded config pass the same one on.
 	// Nil: the Runner makes its own on first use.
@@ -211,7 +214,7 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	started := time.Now()
 	startedAt := r.now()
 	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "job", job, "run", res.RunID)
-	err := r.dispatch(ctx, st, job, &res, log)
+	err := r.dispatch(ctx, st, job, &res, log, nil)
 	res.Duration = time.Since(started)
 	res.Status = StatusOK
 	if errors.Is(err, ErrNotModified) {
@@ -265,7 +268,9 @@ func (r *Runner) RecordSkip(ctx context.Context, storeID, job string) (StoreResu
 }
 
 // dispatch opens the store's client and runs one job with it.
-func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger) error {
+// span, for the order job, is an explicit window (a backfill slice) instead
+// of the one the store's cursor gives.
+func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger, span *orderWindow) error {
 	conn, err := r.connectorFor(st)
 	if err != nil {
 		return err
@@ -303,7 +308,8 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	case JobPush:
 		return r.push(ctx, st, conn, cfg, res, log)
 	}
-	return (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc}).run(ctx)
+	return (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc,
+		span: span, notifier: r.Notifier()}).run(ctx)
 }
 
 // connectorFor is the store's built-in connector, or the one its spec describes.

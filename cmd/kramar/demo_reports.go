@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/reports"
 )
 
@@ -21,6 +22,12 @@ func demoReports(ctx context.Context, out io.Writer, wh *clickhouse.Warehouse, m
 		return err
 	}
 	month = reports.MonthOf(month)
+	sum, err := pipeline.GenerateExpenses(ctx, wh, month, nil, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Expense rows for %s from the Prom commissions (`kramar expenses generate`): %d charges, %d reversals\n",
+		month.Format("2006-01"), sum.Charges, sum.Reversals)
 	fmt.Fprintf(out, "Excel reports for %s (`kramar report NAME --month %s`):\n", month.Format("2006-01"), month.Format("2006-01"))
 	for _, name := range []string{"expenses", "orders"} {
 		report, _ := reports.Lookup(name)

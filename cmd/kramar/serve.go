@@ -159,6 +159,9 @@ func serve(ctx context.Context, o serveOptions) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// Messages about new orders still in flight get the same few seconds;
+	// those that do not make it stay queued for the next start.
+	_ = d.runner.Load().Notifier().Wait(shutdown)
 	_ = srv.Shutdown(shutdown)
 	o.Log.Info("stopped")
 	return nil

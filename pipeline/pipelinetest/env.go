@@ -47,6 +47,8 @@ type Env struct {
 	// BeforeRequest, when set, sees every request before the Rozetka
 	// sandbox does: tests use it to act in the middle of a pull.
 	BeforeRequest func(*http.Request)
+	// Notify, when set, sends the new-order messages of the runs.
+	Notify *pipeline.Notifier
 }
 
 // harnessDefaults keep runs fast and batches small, so tests cross batch edges.
@@ -140,7 +142,7 @@ func sortedKeys(m map[string]int) []string {
 func (e *Env) Run(stores ...string) map[string]pipeline.StoreResult {
 	e.t.Helper()
 	r := &pipeline.Runner{
-		Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now,
+		Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now, Notify: e.Notify,
 		Log:  slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		HTTP: func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond },
 		// One store at a time keeps the sandbox's seeded fault sequence repeatable.
