@@ -120,7 +120,7 @@ func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Confi
 		scan func(h *storeHealth)
 		vals []any
 	}{
-		{`SELECT marketplace, store, job, argMax(status, started_at), max(finished_at), argMax(error, started_at)
+		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version))
 		  FROM {db}.pipeline_runs GROUP BY marketplace, store, job`,
 			func(h *storeHealth) {
 				h.Jobs = append(h.Jobs, jobRun{Job: job, Status: status, At: at.UTC(), Error: errText})
@@ -132,7 +132,7 @@ func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Confi
 		{`SELECT marketplace, store, max(finished_at) FROM {db}.pipeline_runs
 		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
 			func(h *storeHealth) { h.LastOK = at.UTC(); h.Lag = now.Sub(h.LastOK).Truncate(time.Second) }, []any{&at}},
-		{`SELECT marketplace, store, argMax(job, started_at), argMax(status, started_at), max(started_at), argMax(error, started_at)
+		{`SELECT marketplace, store, argMax(job, (started_at, _version)), argMax(status, (started_at, _version)), max(started_at), argMax(error, (started_at, _version))
 		  FROM {db}.pipeline_runs WHERE status NOT IN ('ok', 'not_modified') GROUP BY marketplace, store`,
 			func(h *storeHealth) { h.LastError = jobRun{Job: job, Status: status, At: at.UTC(), Error: errText} },
 			[]any{&job, &status, &at, &errText}},

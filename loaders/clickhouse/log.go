@@ -28,6 +28,8 @@ type Run struct {
 	Held       uint64
 	// Error is the failure text; it must already be free of secrets.
 	Error string
+	// Version orders runs exactly (RecordRun fills it when zero).
+	Version uint64
 }
 
 var runsSpec = rows.NewSpec("pipeline_runs",
@@ -46,10 +48,14 @@ var runsSpec = rows.NewSpec("pipeline_runs",
 	rows.U64("rejected", func(r *Run) uint64 { return r.Rejected }),
 	rows.U64("held", func(r *Run) uint64 { return r.Held }),
 	rows.Str("error", func(r *Run) string { return r.Error }),
+	rows.U64("_version", func(r *Run) uint64 { return r.Version }),
 )
 
 // RecordRun appends run to pipeline_runs.
 func (w *Warehouse) RecordRun(ctx context.Context, run Run) error {
+	if run.Version == 0 {
+		run.Version = rows.NextVersion()
+	}
 	if run.DurationMS == 0 && run.FinishedAt.After(run.StartedAt) {
 		run.DurationMS = uint64(run.FinishedAt.Sub(run.StartedAt).Milliseconds())
 	}
