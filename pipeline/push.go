@@ -64,23 +64,35 @@ func (r *Runner) pushWorkOf(ctx context.Context, st config.Store) ([]pushWork, e
 		}
 	}
 	for _, rule := range r.rulesOf(st) {
-		orders, err := r.Warehouse.OrdersInStatus(ctx, st.Marketplace, st.ID, rule.Status, r.now().Add(-rule.After.Duration))
+		rw, err := r.ruleWork(ctx, st, rule)
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range orders {
-			why := fmt.Sprintf("rule %s: in status %s", rule.name, rule.Status)
-			if rule.After.Duration > 0 {
-				why += " for more than " + rule.After.String()
-			}
-			work = append(work, pushWork{
-				key:      fmt.Sprintf("rule/%s/%s/%s>%s", rule.name, o.ID, rule.Status, rule.To),
-				source:   rulePrefix + rule.name,
-				why:      why,
-				onlyFrom: rule.Status,
-				change:   marketplace.Change{OrderID: o.ID, Status: rule.To, CancelReason: rule.CancelReason, CancelText: rule.CancelText},
-			})
+		work = append(work, rw...)
+	}
+	return work, nil
+}
+
+// ruleWork lists the changes one rule wants: the store's orders that the
+// warehouse shows in the rule's status, unchanged for its time.
+func (r *Runner) ruleWork(ctx context.Context, st config.Store, rule namedRule) ([]pushWork, error) {
+	orders, err := r.Warehouse.OrdersInStatus(ctx, st.Marketplace, st.ID, rule.Status, r.now().Add(-rule.After.Duration))
+	if err != nil {
+		return nil, err
+	}
+	work := make([]pushWork, 0, len(orders))
+	for _, o := range orders {
+		why := fmt.Sprintf("rule %s: in status %s", rule.name, rule.Status)
+		if rule.After.Duration > 0 {
+			why += " for more than " + rule.After.String()
 		}
+		work = append(work, pushWork{
+			key:      fmt.Sprintf("rule/%s/%s/%s>%s", rule.name, o.ID, rule.Status, rule.To),
+			source:   rulePrefix + rule.name,
+			why:      why,
+			onlyFrom: rule.Status,
+			change:   marketplace.Change{OrderID: o.ID, Status: rule.To, CancelReason: rule.CancelReason, CancelText: rule.CancelText},
+		})
 	}
 	return work, nil
 }
@@ -93,10 +105,8 @@ type namedRule struct {
 
 func (r *Runner) rulesOf(st config.Store) []namedRule {
 	var out []namedRule
-	if st.Push.AutoAccept {
-		if acc := config.MarketplaceCapabilities(st.Marketplace).Accept; acc.Status != "" {
-			out = append(out, namedRule{"auto_accept", acc})
-		}
+	if acc, ok := acceptRule(st); ok {
+		out = append(out, acc)
 	}
 	for _, rule := range st.Push.AutoCancel {
 		out = append(out, namedRule{"auto_cancel", rule})
@@ -105,6 +115,37 @@ func (r *Runner) rulesOf(st config.Store) []namedRule {
 		out = append(out, namedRule{"close", rule})
 	}
 	return out
+}
+
+// acceptRule is the store's auto_accept rule, when it has one.
+func acceptRule(st config.Store) (namedRule, bool) {
+	acc := config.MarketplaceCapabilities(st.Marketplace).Accept
+	return namedRule{"auto_accept", acc}, st.Push.AutoAccept && acc.Status != ""
+}
+
+// acceptOnImport accepts the orders an order cycle just loaded
+// (push.auto_accept) at once, rather than at the next push cycle. A failure
+// here does not fail the order cycle: the push cycle takes the orders up.
+func (r *Runner) acceptOnImport(ctx context.Context, st config.Store, conn connectors.Connector, cfg source.Config, log *slog.Logger) {
+	rule, ok := acceptRule(st)
+	if !ok || conn.Pusher == nil {
+		return
+	}
+	res := &StoreResult{}
+	job, err := r.newPushJob(ctx, st, conn, cfg, res, log)
+	if err == nil {
+		var work []pushWork
+		if work, err = r.ruleWork(ctx, st, rule); err == nil {
+			err = job.run(ctx, work)
+		}
+	}
+	if err != nil || res.Held > 0 {
+		log.Warn("accepting new orders on import did not finish; the push cycle will", "error", err, "open", res.Held)
+		return
+	}
+	if res.New > 0 {
+		log.Info("new orders accepted on import", "accepted", res.New)
+	}
 }
 
 // crmWork turns a CRM update into the marketplace change it asks for.
@@ -172,16 +213,10 @@ func (r *Runner) push(ctx context.Context, st config.Store, conn connectors.Conn
 	if err != nil {
 		return err
 	}
-	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID)
+	job, err := r.newPushJob(ctx, st, conn, cfg, res, log)
 	if err != nil {
 		return err
 	}
-	backoff := r.PushBackoff
-	if backoff <= 0 {
-		backoff = time.Second
-	}
-	job := &pushJob{wh: r.Warehouse, store: st, pusher: conn.Pusher(cfg), now: r.now, log: log, result: res,
-		tries: max(st.MaxAttempts, 1), backoff: backoff, states: states}
 	if err := job.run(ctx, work); err != nil {
 		return err
 	}
@@ -198,6 +233,21 @@ func (r *Runner) push(ctx context.Context, st config.Store, conn connectors.Conn
 		return fmt.Errorf("store %s: %d pushes have not landed yet; the next cycle tries them again", st.ID, res.Held)
 	}
 	return nil
+}
+
+// newPushJob prepares a reverse cycle of one store: its pusher and what
+// the push log says of its earlier pushes.
+func (r *Runner) newPushJob(ctx context.Context, st config.Store, conn connectors.Connector, cfg source.Config, res *StoreResult, log *slog.Logger) (*pushJob, error) {
+	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	backoff := r.PushBackoff
+	if backoff <= 0 {
+		backoff = time.Second
+	}
+	return &pushJob{wh: r.Warehouse, store: st, pusher: conn.Pusher(cfg), now: r.now, log: log, result: res,
+		tries: max(st.MaxAttempts, 1), backoff: backoff, states: states}, nil
 }
 
 // PlannedPush is one line of a push plan.

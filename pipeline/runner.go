@@ -308,8 +308,12 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 	case JobPush:
 		return r.push(ctx, st, conn, cfg, res, log)
 	}
-	return (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc,
+	err = (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc,
 		span: span, notifier: r.Notifier()}).run(ctx)
+	if err == nil && span == nil {
+		r.acceptOnImport(ctx, st, conn, cfg, log)
+	}
+	return err
 }
 
 // connectorFor is the store's built-in connector, or the one its spec describes.

@@ -33,11 +33,12 @@ func TestPushDryRunPrintsThePlanAndChangesNothing(t *testing.T) {
 	spec, token := pipelinetest.PromStore(t, sb, "prom-a", 40)
 	outbound := "outbound:\n  prom:\n    Прийнято: {status: received}\n"
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, outbound)
-	m.Configure(outbound, map[string]string{"prom-a": "push: {orders: true, stock: true, auto_accept: true}"})
 	clock.Set(time.Now().UTC())
 	if r := m.Run(context.Background(), pipeline.JobOrders)["prom-a"]; !r.OK() {
 		t.Fatal(r.Err)
 	}
+	// Pushes turned on after the load, so its orders were not accepted on import.
+	m.Configure(outbound, map[string]string{"prom-a": "push: {orders: true, stock: true, auto_accept: true}"})
 	pending := m.Query(`SELECT external_id FROM {db}.v_orders WHERE marketplace_status = 'pending' ORDER BY external_id`)
 	target := pending[0]
 	var ups []clickhouse.CRMUpdate

@@ -13,7 +13,7 @@ import (
 // finished ("" when there is none): the catalog v_products shows.
 func (w *Warehouse) LastCatalogRun(ctx context.Context, marketplace, store string) (string, error) {
 	var run string
-	err := w.conn.QueryRow(ctx, `SELECT argMax(run_id, finished_at) FROM `+w.table("pipeline_runs")+`
+	err := w.conn.QueryRow(ctx, `SELECT argMax(run_id, (finished_at, _version)) FROM `+w.table("pipeline_runs")+`
 		WHERE marketplace = ? AND store = ? AND job = 'catalog' AND status = 'ok'`, marketplace, store).Scan(&run)
 	if err != nil {
 		return "", fmt.Errorf("clickhouse: last catalog run of %s/%s: %w", marketplace, store, err)
