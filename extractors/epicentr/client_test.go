@@ -15,6 +15,7 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 )
 
 const token = "eyJhbGciOiJSUzI1NiIs.test-S3CR3T"
@@ -144,31 +145,17 @@ func TestSettledOrdersAreReadBackToTheHorizonOnly(t *testing.T) {
 
 // pullUnderFaults pulls a store of 5,000 orders with cfg in force, checks
 // each order arrived exactly once and returns the faults that happened.
-func pullUnderFaults(t *testing.T, cfg kit.FaultConfig) map[kit.Kind]int {
-	f := newFixture(t, 5000, source.Config{})
-	f.sb.Faults().Set(cfg)
-	seen, err := f.pull(t, testNow.Add(-30*24*time.Hour), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertOnce(t, seen, ids(f.sb.Orders(f.store)))
-	return f.sb.Faults().Counts()
-}
-
-func TestTenPercentFaultsLoseAndDoubleNothing(t *testing.T) {
-	if counts := pullUnderFaults(t, kit.FaultConfig{Rate: 0.1, Kinds: kit.AllKinds, Seed: 3, MaxWait: 2 * time.Second}); len(counts) == 0 {
-		t.Fatal("no fault happened")
-	}
-}
-
-func TestPageAndBodyFaultsLoseAndDoubleNothing(t *testing.T) {
-	kinds := []kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}
-	counts := pullUnderFaults(t, kit.FaultConfig{Rate: 0.3, Kinds: kinds, Seed: 4})
-	for _, k := range kinds {
-		if counts[k] == 0 {
-			t.Errorf("fault %s never happened: %v", k, counts)
+func TestFaultsLoseAndDoubleNothing(t *testing.T) {
+	kittest.FaultCases(t, func(t *testing.T, cfg kit.FaultConfig) *kit.Faults {
+		f := newFixture(t, 5000, source.Config{})
+		f.sb.Faults().Set(cfg)
+		seen, err := f.pull(t, testNow.Add(-30*24*time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		assertOnce(t, seen, ids(f.sb.Orders(f.store)))
+		return f.sb.Faults()
+	})
 }
 
 // A stale copy of the first page carries no `current` (a first page has

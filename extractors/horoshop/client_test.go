@@ -14,6 +14,7 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -80,23 +81,6 @@ func (f *fixture) pull(t *testing.T, from, to time.Time, during func(int)) (map[
 	return seen, err
 }
 
-func assertExact(t *testing.T, seen map[string]int, want map[string]bool) {
-	t.Helper()
-	for id := range want {
-		if seen[id] == 0 {
-			t.Errorf("order %s missing", id)
-		}
-	}
-	for id, n := range seen {
-		if !want[id] {
-			t.Errorf("order %s delivered but not in the window", id)
-		}
-		if n > 1 {
-			t.Errorf("order %s delivered %d times in one walk", id, n)
-		}
-	}
-}
-
 func TestPagingIsExactWithOneLoginAndOverlappingPages(t *testing.T) {
 	f := newFixture(t, 700, 0, 50, password)
 	from, to := testNow.Add(-5*24*time.Hour), testNow.Add(-time.Hour)
@@ -105,7 +89,7 @@ func TestPagingIsExactWithOneLoginAndOverlappingPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := f.want(t, from, to)
-	assertExact(t, seen, want)
+	kittest.AssertExact(t, seen, want)
 	rec := f.sb.Recorder()
 	if n := rec.Count(horoshop.PathAuth); n != 1 {
 		t.Errorf("%d logins, want 1", n)
@@ -155,7 +139,7 @@ func TestExpiredTokenMidPullCostsExactlyOneRelogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertExact(t, seen, f.want(t, from, to))
+	kittest.AssertExact(t, seen, f.want(t, from, to))
 	if n := f.sb.Recorder().Count(horoshop.PathAuth); n != 2 {
 		t.Fatalf("%d logins, want 2 (the first and one re-login)", n)
 	}
@@ -220,39 +204,21 @@ func TestDeletedOrdersMidWalkAreNotLost(t *testing.T) {
 			t.Fatalf("order %s was deleted before it was read; the test must delete read ones", id)
 		}
 	}
-	assertExact(t, seen, want)
+	kittest.AssertExact(t, seen, want)
 }
 
 func TestFaultsLoseNothing(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		cfg     kit.FaultConfig
-		mustSee []kit.Kind
-	}{
-		{"10% of everything", kit.FaultConfig{Rate: 0.1, Kinds: kit.AllKinds, Seed: 3, MaxWait: 2 * time.Second}, nil},
-		{"30% page and body faults", kit.FaultConfig{Rate: 0.3, Kinds: []kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}, Seed: 4},
-			[]kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t, 2000, 0, 50, password)
-			f.sb.Faults().Set(c.cfg)
-			from, to := testNow.Add(-7*24*time.Hour), testNow
-			seen, err := f.pull(t, from, to, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertExact(t, seen, f.want(t, from, to))
-			counts := f.sb.Faults().Counts()
-			if len(counts) == 0 {
-				t.Fatal("no fault happened")
-			}
-			for _, k := range c.mustSee {
-				if counts[k] == 0 {
-					t.Errorf("fault %s never happened: %v", k, counts)
-				}
-			}
-		})
-	}
+	kittest.FaultCases(t, func(t *testing.T, cfg kit.FaultConfig) *kit.Faults {
+		f := newFixture(t, 2000, 0, 50, password)
+		f.sb.Faults().Set(cfg)
+		from, to := testNow.Add(-7*24*time.Hour), testNow
+		seen, err := f.pull(t, from, to, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kittest.AssertExact(t, seen, f.want(t, from, to))
+		return f.sb.Faults()
+	})
 }
 
 func TestGetUpdateStatusesAndCatalog(t *testing.T) {

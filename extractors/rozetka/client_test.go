@@ -13,6 +13,7 @@ import (
 	"github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
@@ -82,23 +83,6 @@ func (f *fixture) pull(t *testing.T, from, to time.Time, during func(int)) (map[
 	return seen, err
 }
 
-func assertExact(t *testing.T, seen map[int64]int, want map[int64]bool) {
-	t.Helper()
-	for id := range want {
-		if seen[id] == 0 {
-			t.Errorf("order %d missing", id)
-		}
-	}
-	for id := range seen {
-		if !want[id] {
-			t.Errorf("order %d delivered but not in the window", id)
-		}
-	}
-	if len(want) == 0 {
-		t.Fatal("empty window proves nothing")
-	}
-}
-
 func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
 	f := newFixture(t, 700, 0, source.Config{})
 	from, to := testNow.Add(-5*24*time.Hour), testNow.Add(-time.Hour)
@@ -106,7 +90,7 @@ func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertExact(t, seen, f.want(t, from, to))
+	kittest.AssertExact(t, seen, f.want(t, from, to))
 	for id, n := range seen {
 		if n != 1 {
 			t.Errorf("order %d delivered %d times in a stable window", id, n)
@@ -158,7 +142,7 @@ func TestSessionExpiryMidPullReloginsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertExact(t, seen, f.want(t, from, to))
+	kittest.AssertExact(t, seen, f.want(t, from, to))
 	if n := f.sb.Recorder().Count("/sites"); n != 2 {
 		t.Fatalf("%d logins, want 2 (the first and one re-login)", n)
 	}
@@ -207,39 +191,21 @@ func TestOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
 	if moved == 0 {
 		t.Fatal("nothing moved mid-pull")
 	}
-	assertExact(t, seen, want)
+	kittest.AssertExact(t, seen, want)
 }
 
 func TestFaultsLoseNothing(t *testing.T) {
-	for _, c := range []struct {
-		name    string
-		cfg     kit.FaultConfig
-		mustSee []kit.Kind
-	}{
-		{"10% of everything", kit.FaultConfig{Rate: 0.1, Kinds: kit.AllKinds, Seed: 3, MaxWait: 2 * time.Second}, nil},
-		{"30% page and body faults", kit.FaultConfig{Rate: 0.3, Kinds: []kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}, Seed: 4},
-			[]kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			f := newFixture(t, 2000, 0, source.Config{})
-			f.sb.Faults().Set(c.cfg)
-			from, to := testNow.Add(-7*24*time.Hour), testNow
-			seen, err := f.pull(t, from, to, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			assertExact(t, seen, f.want(t, from, to))
-			counts := f.sb.Faults().Counts()
-			if len(counts) == 0 {
-				t.Fatal("no fault happened")
-			}
-			for _, k := range c.mustSee {
-				if counts[k] == 0 {
-					t.Errorf("fault %s never happened: %v", k, counts)
-				}
-			}
-		})
-	}
+	kittest.FaultCases(t, func(t *testing.T, cfg kit.FaultConfig) *kit.Faults {
+		f := newFixture(t, 2000, 0, source.Config{})
+		f.sb.Faults().Set(cfg)
+		from, to := testNow.Add(-7*24*time.Hour), testNow
+		seen, err := f.pull(t, from, to, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kittest.AssertExact(t, seen, f.want(t, from, to))
+		return f.sb.Faults()
+	})
 }
 
 func TestGetUpdateAndApprove(t *testing.T) {

@@ -1,5 +1,10 @@
 package source
 
+import (
+	"encoding/json"
+	"strings"
+)
+
 // PeekField returns the raw value of a top-level key of a JSON object
 // without decoding the rest: paging needs each record's id long before the
 // transform decodes the record, and a full decode only for that would cost
@@ -105,4 +110,19 @@ func skipValue(b []byte, i int) int {
 		}
 		return j
 	}
+}
+
+// PeekID reads a record's top-level id under key — a number or a string —
+// even from a record whose later fields do not decode; "" when it has none.
+// Transforms name rejected records with it.
+func PeekID(obj []byte, key string) string {
+	v, ok := PeekField(obj, key)
+	if !ok || string(v) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	return string(v)
 }

@@ -339,14 +339,7 @@ func parseAmount(field string, n wire.Number) (decimal.Decimal, bool, error) {
 // parseTime reads createdAt: ISO 8601, with an offset as observed; a value
 // without one is read as Kyiv time, the marketplace's own.
 func parseTime(field, s string) (time.Time, error) {
-	t, err := timeconv.Parse(s, timeconv.Kyiv)
-	switch {
-	case err == nil:
-		return t, nil
-	case strings.TrimSpace(s) == "":
-		return t, fieldErr(field, "missing")
-	}
-	return t, fieldErr(field, err.Error())
+	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }
 
 // place joins the non-blank parts of an address.

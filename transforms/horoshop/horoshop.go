@@ -72,17 +72,7 @@ func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
 
 // RecordID reads the order's "order_id" (number or string) even from a
 // record that does not decode; "" when there is none.
-func RecordID(raw json.RawMessage) string {
-	v, ok := source.PeekField(raw, "order_id")
-	if !ok || string(v) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	return string(v)
-}
+func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "order_id") }
 
 func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	o := canon.Order{
@@ -348,14 +338,7 @@ func items(products []wire.Product, article string) ([]canon.Item, error) {
 // parseTime reads "YYYY-MM-DD HH:MM:SS" in shop (Kyiv) local time (§1.4);
 // DST gaps and overlaps resolve as timeconv says.
 func parseTime(field, s string) (time.Time, error) {
-	if strings.TrimSpace(s) == "" {
-		return time.Time{}, fieldErr(field, "missing")
-	}
-	t, err := timeconv.Parse(s, timeconv.Kyiv)
-	if err != nil {
-		return time.Time{}, fieldErr(field, err.Error())
-	}
-	return t, nil
+	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }
 
 func text(t wire.Text) string { return strings.TrimSpace(string(t)) }

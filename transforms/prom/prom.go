@@ -304,15 +304,6 @@ func parseNumber(field string, n json.Number) (decimal.Decimal, error) {
 
 // parseTime reads a Prom timestamp: ISO-8601 with an offset, or
 // "YYYY-MM-DD HH:MM:SS", which Prom means as UTC (§2.2).
-func parseTime(field, s string) (time.Time, error) {
-	if strings.TrimSpace(s) == "" {
-		return time.Time{}, fieldErr(field, "missing")
-	}
-	t, err := timeconv.Parse(s, time.UTC)
-	if err != nil {
-		return time.Time{}, fieldErr(field, err.Error())
-	}
-	return t, nil
-}
+func parseTime(field, s string) (time.Time, error) { return timeconv.ParseField(field, s, time.UTC) }
 
 func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }

@@ -99,17 +99,7 @@ func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
 // RecordID reads the order's top-level "id" (number or string) even from a
 // record that does not decode, as long as the id comes before the damage:
 // Rozetka sends it first. It returns "" when there is none.
-func RecordID(raw json.RawMessage) string {
-	v, ok := source.PeekField(raw, "id")
-	if !ok || string(v) == "null" {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return strings.TrimSpace(s)
-	}
-	return string(v)
-}
+func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "id") }
 
 func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	o := canon.Order{
@@ -416,11 +406,7 @@ func parseMoney(field, s string) (decimal.Decimal, error) {
 // timeconv says: the gap with the winter offset, the overlap as its first
 // (summer) occurrence.
 func parseTime(field, s string) (time.Time, error) {
-	if strings.TrimSpace(s) == "" {
-		return time.Time{}, fieldErr(field, "missing")
-	}
-	t, err := timeconv.Parse(s, timeconv.Kyiv)
-	return t, asField(field, err)
+	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }
 
 func firstNonEmpty(values ...string) string {

@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kramar/kramar/schema/canon"
 	_ "time/tzdata" // machines without zoneinfo still know Europe/Kyiv
 )
 
@@ -105,4 +107,17 @@ func InLocation(naive time.Time, loc *time.Location) time.Time {
 func offsetAt(t time.Time, loc *time.Location) int {
 	_, off := t.In(loc).Zone()
 	return off
+}
+
+// ParseField is Parse for a record's field: a blank or unreadable value is
+// a *canon.FieldError naming field, as every transform reports it.
+func ParseField(field, s string, loc *time.Location) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, &canon.FieldError{Field: field, Reason: "missing"}
+	}
+	t, err := Parse(s, loc)
+	if err != nil {
+		return time.Time{}, &canon.FieldError{Field: field, Reason: err.Error()}
+	}
+	return t, nil
 }

@@ -1,0 +1,61 @@
+// Package kittest holds the checks the marketplace clients' tests share:
+// a pull delivered exactly its window, and it did so under the faults the
+// sandbox kit injects.
+package kittest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// AssertExact fails unless every id of want was delivered (seen counts
+// deliveries) and nothing outside want was. An empty want proves nothing.
+func AssertExact[K comparable](t testing.TB, seen map[K]int, want map[K]bool) {
+	t.Helper()
+	for id := range want {
+		if seen[id] == 0 {
+			t.Errorf("order %v missing", id)
+		}
+	}
+	for id := range seen {
+		if !want[id] {
+			t.Errorf("order %v delivered but not in the window", id)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("empty window proves nothing")
+	}
+}
+
+// pageAndBody are the faults a paged pull must survive without loss.
+var pageAndBody = []kit.Kind{kit.DuplicatePage, kit.ShiftPage, kit.Truncated, kit.ServerError}
+
+// FaultCases runs pull under 10% of every fault kind and under 30% of page
+// and body faults; pull sets cfg on its sandbox, checks its result and
+// returns the sandbox's injector. Each case fails unless faults happened
+// (the second: every kind it names).
+func FaultCases(t *testing.T, pull func(t *testing.T, cfg kit.FaultConfig) *kit.Faults) {
+	for _, c := range []struct {
+		name    string
+		cfg     kit.FaultConfig
+		mustSee []kit.Kind
+	}{
+		{"10% of everything", kit.FaultConfig{Rate: 0.1, Kinds: kit.AllKinds, Seed: 3, MaxWait: 2 * time.Second}, nil},
+		{"30% page and body faults", kit.FaultConfig{Rate: 0.3, Kinds: pageAndBody, Seed: 4}, pageAndBody},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			counts := pull(t, c.cfg).Counts()
+			if len(counts) == 0 {
+				t.Fatal("no fault happened")
+			}
+			for _, k := range c.mustSee {
+				if counts[k] == 0 {
+					t.Errorf("fault %s never happened: %v", k, fmt.Sprint(counts))
+				}
+			}
+		})
+	}
+}
