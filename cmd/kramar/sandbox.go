@@ -36,71 +36,36 @@ func sandboxCmd() *cobra.Command {
 			"orders, revoke tokens and set faults.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var handler http.Handler
-			var api string
+			var (
+				sb  faultedSandbox
+				add func(cred string, n int) error
+				api string
+			)
 			switch marketplace {
 			case "prom":
-				if len(stores) == 0 {
-					stores = []string{"sandbox-main-token=400", "sandbox-outlet-token=250"}
-				}
-				sb := promsb.New(promsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
-				err := addStores(stores, func(cred string, n int) error { sb.AddStore(cred, n); return nil })
-				if err != nil {
-					return err
-				}
-				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
-				handler, api = sb.Handler(), promsb.APIPath
+				stores = orDefault(stores, "sandbox-main-token=400", "sandbox-outlet-token=250")
+				p := promsb.New(promsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				sb, add, api = p, tokenStore(p.AddStore), promsb.APIPath
 			case "rozetka":
-				if len(stores) == 0 {
-					stores = []string{"seller@example.com:sandbox-password=300"}
-				}
-				sb := rzsb.New(rzsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
-				err := addStores(stores, func(cred string, n int) error {
-					user, password, ok := strings.Cut(cred, ":")
-					if !ok {
-						return fmt.Errorf("--store %q: want USERNAME:PASSWORD=ORDERS", cred)
-					}
-					sb.AddStore(user, password, n, goods)
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
-				handler = sb.Handler()
+				stores = orDefault(stores, "seller@example.com:sandbox-password=300")
+				r := rzsb.New(rzsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				sb, add = r, loginStore("USERNAME", func(user, password string, n int) { r.AddStore(user, password, n, goods) })
 			case "horoshop":
-				if len(stores) == 0 {
-					stores = []string{"api-user:sandbox-password=150"}
-				}
-				sb := horoshopsb.New(horoshopsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
-				err := addStores(stores, func(cred string, n int) error {
-					user, password, ok := strings.Cut(cred, ":")
-					if !ok {
-						return fmt.Errorf("--store %q: want LOGIN:PASSWORD=ORDERS", cred)
-					}
-					sb.AddStore(user, password, n, goods)
-					return nil
-				})
-				if err != nil {
-					return err
-				}
-				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
-				handler = sb.Handler()
+				stores = orDefault(stores, "api-user:sandbox-password=150")
+				h := horoshopsb.New(horoshopsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				sb, add = h, loginStore("LOGIN", func(user, password string, n int) { h.AddStore(user, password, n, goods) })
 			case "epicentr":
-				if len(stores) == 0 {
-					stores = []string{"sandbox-epicentr-token=200"}
-				}
-				sb := epicentrsb.New(epicentrsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
-				err := addStores(stores, func(cred string, n int) error { sb.AddStore(cred, n); return nil })
-				if err != nil {
-					return err
-				}
-				sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
-				handler = sb.Handler()
+				stores = orDefault(stores, "sandbox-epicentr-token=200")
+				e := epicentrsb.New(epicentrsb.Options{Clock: kit.RealClock(), Seed: seed, RatePerSecond: rps})
+				sb, add = e, tokenStore(e.AddStore)
 			default:
 				return &exitError{2, fmt.Errorf("--marketplace %q: have prom, rozetka, horoshop, epicentr (zakupka and spec-described ones are in the demo)", marketplace)}
 			}
-			srv, base, err := kit.Serve(addr, handler)
+			if err := addStores(stores, add); err != nil {
+				return err
+			}
+			sb.Faults().Set(kit.FaultConfig{Rate: faultRate, Kinds: kit.AllKinds, Seed: seed})
+			srv, base, err := kit.Serve(addr, sb.Handler())
 			if err != nil {
 				return err
 			}
@@ -140,4 +105,34 @@ func addStores(entries []string, add func(credential string, orders int) error) 
 		}
 	}
 	return nil
+}
+
+// faultedSandbox is what every marketplace simulator offers the command.
+type faultedSandbox interface {
+	Handler() http.Handler
+	Faults() *kit.Faults
+}
+
+func orDefault(stores []string, defaults ...string) []string {
+	if len(stores) == 0 {
+		return defaults
+	}
+	return stores
+}
+
+// tokenStore adds a store whose credential is a token.
+func tokenStore(add func(token string, orders int) string) func(string, int) error {
+	return func(cred string, n int) error { add(cred, n); return nil }
+}
+
+// loginStore adds a store whose credential is NAME:PASSWORD.
+func loginStore(name string, add func(user, password string, orders int)) func(string, int) error {
+	return func(cred string, n int) error {
+		user, password, ok := strings.Cut(cred, ":")
+		if !ok {
+			return fmt.Errorf("--store %q: want %s:PASSWORD=ORDERS", cred, name)
+		}
+		add(user, password, n)
+		return nil
+	}
 }
