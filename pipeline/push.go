@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -132,10 +133,10 @@ func (r *Runner) acceptOnImport(ctx context.Context, st config.Store, conn conne
 		return
 	}
 	res := &StoreResult{}
-	job, err := r.newPushJob(ctx, st, conn, cfg, res, log)
+	work, err := r.ruleWork(ctx, st, rule)
 	if err == nil {
-		var work []pushWork
-		if work, err = r.ruleWork(ctx, st, rule); err == nil {
+		var job *pushJob
+		if job, err = r.newPushJob(ctx, st, conn, cfg, res, log, work); err == nil {
 			err = job.run(ctx, work)
 		}
 	}
@@ -152,7 +153,7 @@ func (r *Runner) acceptOnImport(ctx context.Context, st config.Store, conn conne
 func crmWork(st config.Store, outbound map[string]config.Outbound, u clickhouse.CRMUpdate) pushWork {
 	w := pushWork{
 		key: u.UpdateID, updateID: u.UpdateID, source: pushFromCRM, crmStatus: u.CRMStatus,
-		why:    fmt.Sprintf("CRM change by %s at %s", orDash(u.ChangedBy), u.ChangedAt.UTC().Format(time.RFC3339)),
+		why:    fmt.Sprintf("CRM change by %s at %s", cmp.Or(u.ChangedBy, "-"), u.ChangedAt.UTC().Format(time.RFC3339)),
 		change: marketplace.Change{OrderID: u.OrderID},
 	}
 	passTTN := u.CRMStatus == ""
@@ -193,13 +194,6 @@ func lookupOutbound(m map[string]config.Outbound, crm string) (config.Outbound, 
 	return config.Outbound{}, false
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // push runs one reverse cycle for a store: its CRM changes and rules, then
 // its stock. In the run record fetched counts the changes looked at, new
 // those that landed, unchanged those the marketplace already showed,
@@ -213,7 +207,7 @@ func (r *Runner) push(ctx context.Context, st config.Store, conn connectors.Conn
 	if err != nil {
 		return err
 	}
-	job, err := r.newPushJob(ctx, st, conn, cfg, res, log)
+	job, err := r.newPushJob(ctx, st, conn, cfg, res, log, work)
 	if err != nil {
 		return err
 	}
@@ -235,10 +229,10 @@ func (r *Runner) push(ctx context.Context, st config.Store, conn connectors.Conn
 	return nil
 }
 
-// newPushJob prepares a reverse cycle of one store: its pusher and what
-// the push log says of its earlier pushes.
-func (r *Runner) newPushJob(ctx context.Context, st config.Store, conn connectors.Connector, cfg source.Config, res *StoreResult, log *slog.Logger) (*pushJob, error) {
-	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID)
+// newPushJob prepares a reverse cycle of one store's work: its pusher and
+// what the push log says of the calls that work may make.
+func (r *Runner) newPushJob(ctx context.Context, st config.Store, conn connectors.Connector, cfg source.Config, res *StoreResult, log *slog.Logger, work []pushWork) (*pushJob, error) {
+	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID, callIDs(work))
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +242,18 @@ func (r *Runner) newPushJob(ctx context.Context, st config.Store, conn connector
 	}
 	return &pushJob{wh: r.Warehouse, store: st, pusher: conn.Pusher(cfg), now: r.now, log: log, result: res,
 		tries: max(st.MaxAttempts, 1), backoff: backoff, states: states}, nil
+}
+
+// callIDs are the push ids the calls of work may have: a call's push_id is
+// its change's key and its kind.
+func callIDs(work []pushWork) []string {
+	ids := make([]string, 0, len(work)*len(marketplace.Kinds))
+	for _, w := range work {
+		for _, k := range marketplace.Kinds {
+			ids = append(ids, w.key+"/"+k)
+		}
+	}
+	return ids
 }
 
 // PlannedPush is one line of a push plan.
@@ -302,7 +308,7 @@ func (r *Runner) planStore(ctx context.Context, st config.Store) ([]PlannedPush,
 	if err != nil {
 		return nil, err
 	}
-	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID)
+	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID, callIDs(work))
 	if err != nil {
 		return nil, err
 	}
@@ -368,16 +374,6 @@ func (r *Runner) pushStores(ids []string) ([]config.Store, error) {
 		}
 	}
 	return out, nil
-}
-
-// PushStores lists the stores a push cycle without --store serves.
-func (r *Runner) PushStores() []string {
-	stores, _ := r.pushStores(nil)
-	ids := make([]string, len(stores))
-	for i, st := range stores {
-		ids[i] = st.ID
-	}
-	return ids
 }
 
 // summarize shortens a marketplace answer for the push log.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func benchStoresCmd() *cobra.Command {
 			budget := 2 * time.Minute
 			cores := runtime.NumCPU()
 			fmt.Fprintf(b.out, "%d stores, parallel %d, %d cores; budget per cycle: %s wall, %.0f CPU-seconds; ClickHouse pid %s\n",
-				stores, parallel, cores, budget, budget.Seconds()*float64(cores), orDash(strconv.Itoa(chPID)))
+				stores, parallel, cores, budget, budget.Seconds()*float64(cores), cmp.Or(strconv.Itoa(chPID), "-"))
 			rnd := rand.New(rand.NewPCG(1, 2))
 			var steady []cycleFigures
 			for c := 1; c <= cycles; c++ {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,7 +81,7 @@ func printPlan(w io.Writer, plan []pipeline.PlannedPush) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "store\torder / product\taction\tfrom → to\tТТН\twhy")
 	for _, p := range plan {
-		what, move := p.OrderID, orDash(p.From)+" → "+orDash(p.To)
+		what, move := p.OrderID, cmp.Or(p.From, "-")+" → "+cmp.Or(p.To, "-")
 		if p.Action == "stock" {
 			what, move = p.Product, fmt.Sprintf("quantity %d", p.Qty)
 		}
@@ -88,17 +89,10 @@ func printPlan(w io.Writer, plan []pipeline.PlannedPush) {
 		if p.Refused != "" {
 			why = "NOT SENT: " + p.Refused + " (" + p.Why + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Store, what, p.Action, move, orDash(p.TTN), why)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Store, what, p.Action, move, cmp.Or(p.TTN, "-"), why)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d lines; dry run: nothing was sent and nothing was written\n", len(plan))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func printPushSummary(w io.Writer, rs []pipeline.StoreResult) {

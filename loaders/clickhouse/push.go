@@ -84,13 +84,17 @@ type PushState struct {
 	Attempt uint32
 }
 
-// PushStates returns the latest state of every push of the store, by push id.
-func (w *Warehouse) PushStates(ctx context.Context, marketplace, store string) (map[string]PushState, error) {
+// PushStates returns the latest state of those of ids that the store's
+// push log has, by push id.
+func (w *Warehouse) PushStates(ctx context.Context, marketplace, store string, ids []string) (map[string]PushState, error) {
+	out := map[string]PushState{}
+	if len(ids) == 0 {
+		return out, nil
+	}
 	q := `SELECT push_id, argMax(state, _version), argMax(final, _version), max(attempt)
 	      FROM ` + w.table("push_log") + `
-	      WHERE marketplace = ? AND store = ?
+	      WHERE marketplace = ? AND store = ? AND push_id IN (SELECT arrayJoin(?))
 	      GROUP BY push_id`
-	out := map[string]PushState{}
 	err := w.each(ctx, q, func(rs driver.Rows) error {
 		var (
 			id    string
@@ -103,7 +107,7 @@ func (w *Warehouse) PushStates(ctx context.Context, marketplace, store string) (
 		s.Final = final == 1
 		out[id] = s
 		return nil
-	}, marketplace, store)
+	}, marketplace, store, ids)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: push states of %s/%s: %w", marketplace, store, err)
 	}

@@ -32,10 +32,20 @@ type Change struct {
 	CancelText   string
 }
 
+// The kinds of call; a call's push_id is its change's key and its kind.
+const (
+	KindStatus    = "status"     // the status alone
+	KindTTN       = "ttn"        // the waybill alone
+	KindStatusTTN = "status+ttn" // both in one request
+)
+
+// Kinds lists every kind of call.
+var Kinds = []string{KindStatus, KindTTN, KindStatusTTN}
+
 // Action is one request to the marketplace: the part of a Change that one
 // call carries.
 type Action struct {
-	// Kind names the call for the push log: "status", "ttn" or "status+ttn".
+	// Kind names the call for the push log: KindStatus, KindTTN or KindStatusTTN.
 	Kind string
 	Change
 	// Expect is the status the order shows once the action applied, when

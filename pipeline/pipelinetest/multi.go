@@ -80,9 +80,6 @@ func NewMulti(t testing.TB, clock *kit.Clock, specs []StoreSpec, extra string) *
 	return m
 }
 
-// URL is the address of a store's sandbox.
-func (m *Multi) URL(store string) string { return m.urls[store] }
-
 // Configure rewrites the config: extra top-level YAML, and per store extra
 // keys (same form as StoreSpec.YAML, nested blocks indented by two spaces).
 func (m *Multi) Configure(extra string, perStore map[string]string) {

@@ -15,10 +15,11 @@ import (
 	"github.com/kramar/kramar/loaders/marketplace"
 )
 
-// Action kinds of an Epicentr change.
+// Action kinds of an Epicentr change: the waybill and the status go in
+// separate calls.
 const (
-	KindTTN    = "ttn"
-	KindStatus = "status"
+	KindTTN    = marketplace.KindTTN
+	KindStatus = marketplace.KindStatus
 )
 
 // Pusher hands order statuses, waybills and stock back to one Epicentr

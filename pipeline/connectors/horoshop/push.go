@@ -41,11 +41,11 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	var kind string
 	switch {
 	case c.Status != "" && c.TTN != "":
-		kind = "status+ttn"
+		kind = marketplace.KindStatusTTN
 	case c.Status != "":
-		kind = "status"
+		kind = marketplace.KindStatus
 	case c.TTN != "":
-		kind = "ttn"
+		kind = marketplace.KindTTN
 	default:
 		return nil, nil
 	}

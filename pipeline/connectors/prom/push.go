@@ -18,8 +18,8 @@ import (
 
 // Action kinds: Prom takes the waybill and the status in two calls.
 const (
-	actionTTN    = "ttn"
-	actionStatus = "status"
+	actionTTN    = marketplace.KindTTN
+	actionStatus = marketplace.KindStatus
 )
 
 // StockBatchSize is the most products one edit_by_external_id call carries

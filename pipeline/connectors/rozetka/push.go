@@ -68,11 +68,11 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	case c.Status == statusDuplicate:
 		return nil, marketplace.Reject("status 49 needs the duplicate order's id, which the CRM does not send")
 	case c.Status == "":
-		a.Kind = "ttn"
+		a.Kind = marketplace.KindTTN
 	case c.TTN == "":
-		a.Kind = "status"
+		a.Kind = marketplace.KindStatus
 	default:
-		a.Kind = "status+ttn"
+		a.Kind = marketplace.KindStatusTTN
 		if c.Status == statusPacking {
 			a.Expect = statusHandover // a ТТН with 2 lands the order in 61 (§1.6)
 		}
