@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -67,19 +65,12 @@ func New(t testing.TB, orders map[string]int) *Env {
 	e.URL = srv.URL
 	e.WH = chtest.New(t)
 
-	var b strings.Builder
-	b.WriteString(harnessDefaults)
-	b.WriteString("stores:\n")
+	var specs []StoreSpec
 	for _, id := range sortedKeys(orders) {
-		token := "tok-" + id + "-S3CR3T-" + fmt.Sprint(time.Now().UnixNano())
-		e.Tokens[id] = token
-		e.SB.AddStore(token, orders[id])
-		env := "TOKEN_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
-		t.Setenv(env, token)
-		fmt.Fprintf(&b, "  - id: %s\n    marketplace: prom\n    base_url: %s\n    token_env: %s\n    order_type: Роздріб\n    order_source: Prom.ua\n",
-			id, srv.URL+"/api/v1", env)
+		spec, token := PromStore(t, e.SB, id, orders[id])
+		e.Tokens[id], specs = token, append(specs, spec)
 	}
-	e.writeConfig(b.String())
+	e.Path, e.Cfg = writeConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
 	return e
 }
 
@@ -99,34 +90,14 @@ func NewRozetka(t testing.TB, orders map[string]int, goods int) *Env {
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	e.WH = chtest.New(t)
-	var b strings.Builder
-	b.WriteString(harnessDefaults)
-	b.WriteString("stores:\n")
+	var specs []StoreSpec
 	for _, id := range sortedKeys(orders) {
-		password := "pw-" + id + "-S3CR3T-" + fmt.Sprint(time.Now().UnixNano())
-		e.Tokens[id] = password
-		e.RZIDs[id] = e.RZ.AddStore(id+"@example.ua", password, orders[id], goods)
-		env := "PASSWORD_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
-		t.Setenv(env, password)
-		fmt.Fprintf(&b, "  - id: %s\n    marketplace: rozetka\n    base_url: %s\n    username: %s@example.ua\n    password_env: %s\n"+
-			"    order_type: Роздріб\n    order_source: Rozetka\n    customer_cancel_status: Скасовано покупцем\n", id, srv.URL, id, env)
+		spec, sid := RozetkaStore(t, e.RZ, id, orders[id], goods)
+		spec.YAML += "\ncustomer_cancel_status: Скасовано покупцем"
+		e.Tokens[id], e.RZIDs[id], specs = spec.Secret, sid, append(specs, spec)
 	}
-	e.writeConfig(b.String())
+	e.Path, e.Cfg = writeConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
 	return e
-}
-
-func (e *Env) writeConfig(text string) {
-	e.t.Helper()
-	path := filepath.Join(e.t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		e.t.Fatal(err)
-	}
-	e.Path = path
-	cfg, err := config.Load(path)
-	if err != nil {
-		e.t.Fatalf("config: %v\n%s", err, text)
-	}
-	e.Cfg = cfg
 }
 
 func sortedKeys(m map[string]int) []string {

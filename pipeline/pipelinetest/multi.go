@@ -41,6 +41,8 @@ type StoreSpec struct {
 	// indented ("marketplace: prom", "token_env: X", …); "{url}" stands for
 	// the sandbox's address.
 	YAML string
+	// Secret is the store's token or password.
+	Secret string
 }
 
 // Multi is a harness of stores on different marketplaces, each on its own
@@ -54,7 +56,6 @@ type Multi struct {
 	Path  string
 	specs []StoreSpec
 	urls  map[string]string // store → sandbox address
-	text  string
 	// before, when set, runs before a sandbox answers a request of a store.
 	before atomic.Value
 }
@@ -84,6 +85,13 @@ func NewMulti(t testing.TB, clock *kit.Clock, specs []StoreSpec, extra string) *
 // keys (same form as StoreSpec.YAML, nested blocks indented by two spaces).
 func (m *Multi) Configure(extra string, perStore map[string]string) {
 	m.t.Helper()
+	m.Path, m.Cfg = writeConfig(m.t, configText(m.specs, func(id string) string { return m.urls[id] }, extra, perStore))
+}
+
+// configText is a harness config: the harness defaults, extra top-level
+// YAML, and the stores of specs with url(id) for "{url}" and perStore's
+// extra keys.
+func configText(specs []StoreSpec, url func(id string) string, extra string, perStore map[string]string) string {
 	var b strings.Builder
 	b.WriteString(harnessDefaults)
 	b.WriteString(extra)
@@ -91,26 +99,31 @@ func (m *Multi) Configure(extra string, perStore map[string]string) {
 		b.WriteString("\n")
 	}
 	b.WriteString("stores:\n")
-	for _, s := range m.specs {
+	for _, s := range specs {
 		fmt.Fprintf(&b, "  - id: %s\n", s.ID)
 		for _, block := range []string{s.YAML, perStore[s.ID]} {
 			for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
 				if strings.TrimSpace(line) != "" {
-					b.WriteString("    " + strings.ReplaceAll(line, "{url}", m.urls[s.ID]) + "\n")
+					b.WriteString("    " + strings.ReplaceAll(line, "{url}", url(s.ID)) + "\n")
 				}
 			}
 		}
 	}
-	m.text = b.String()
-	path := filepath.Join(m.t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(m.text), 0o600); err != nil {
-		m.t.Fatal(err)
+	return b.String()
+}
+
+// writeConfig writes text to a fresh kramar.yaml and loads it.
+func writeConfig(t testing.TB, text string) (string, *config.Config) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kramar.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	cfg, err := config.Load(path)
 	if err != nil {
-		m.t.Fatalf("config: %v\n%s", err, m.text)
+		t.Fatalf("config: %v\n%s", err, text)
 	}
-	m.Path, m.Cfg = path, cfg
+	return path, cfg
 }
 
 // Before sets a hook that sees every request before the sandbox does.
@@ -164,16 +177,16 @@ func secretEnv(t testing.TB, prefix, store string) (string, string) {
 func PromStore(t testing.TB, sb *promsb.Sandbox, id string, orders int) (StoreSpec, string) {
 	env, token := secretEnv(t, "TOKEN", id)
 	sb.AddStore(token, orders)
-	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
+	return StoreSpec{ID: id, Sandbox: sb, Secret: token, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
 		"\norder_type: Роздріб\norder_source: Prom.ua"}, token
 }
 
 // RozetkaStore adds a Rozetka store with orders and goods to sb; it returns
-// the spec and the sandbox's id of the store.
+// the spec and the sandbox's id of the store (the password is spec.Secret).
 func RozetkaStore(t testing.TB, sb *rzsb.Sandbox, id string, orders, goods int) (StoreSpec, string) {
 	env, password := secretEnv(t, "PASSWORD", id)
 	sid := sb.AddStore(id+"@example.ua", password, orders, goods)
-	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
+	return StoreSpec{ID: id, Sandbox: sb, Secret: password, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
 		"\norder_type: Роздріб\norder_source: Rozetka"}, sid
 }
 
