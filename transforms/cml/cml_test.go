@@ -25,26 +25,16 @@ var testStore = StoreContext{
 	},
 }
 
-// transformed is the golden form of one order: the order, or the error
-// the pipeline would reject (or skip) it with.
-func transformed(input []byte, sc StoreContext) (any, error) {
-	o, err := Transform(input, sc)
-	if err != nil {
-		return nil, fmt.Errorf("record %q: %w", RecordID(input), err)
-	}
-	return o, nil
-}
-
 // TestGolden is the spec: testdata/<case>.json → testdata/<case>.golden.json.
 func TestGolden(t *testing.T) {
-	golden.Run(t, "testdata", func(in []byte) (any, error) { return transformed(in, testStore) })
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
 }
 
 // TestGoldenOnlyNew: Zakupka's rule, non-new orders are skipped.
 func TestGoldenOnlyNew(t *testing.T) {
 	sc := testStore
 	sc.OnlyNew = true
-	golden.Run(t, "testdata/onlynew", func(in []byte) (any, error) { return transformed(in, sc) })
+	golden.Run(t, "testdata/onlynew", golden.Orders(Transform, RecordID, sc))
 }
 
 // TestGoldenFiles runs whole CML files (windows-1251, UTF-8 with BOM)

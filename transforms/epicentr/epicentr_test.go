@@ -3,7 +3,6 @@ package epicentr
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,13 +45,7 @@ var testStore = StoreContext{
 // 03:30 happened twice and is read as the first, summer-time one (→ 00:30Z).
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	golden.Run(t, "testdata", func(input []byte) (any, error) {
-		o, err := Transform(input, testStore)
-		if err != nil {
-			return nil, fmt.Errorf("record %q: %w", RecordID(input), err)
-		}
-		return o, nil
-	})
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
 }
 
 func TestAlternateRecipientGoesToTheManagerComment(t *testing.T) {

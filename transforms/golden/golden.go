@@ -31,6 +31,18 @@ const Suffix = ".golden.json"
 // Func turns one input payload into the value to compare.
 type Func func(input []byte) (any, error)
 
+// Orders is the Func of an order transform run with store: the order, or
+// the error naming the record id the pipeline would reject it under.
+func Orders[S any, O any](transform func(json.RawMessage, S) (O, error), recordID func(json.RawMessage) string, store S) Func {
+	return func(input []byte) (any, error) {
+		o, err := transform(input, store)
+		if err != nil {
+			return nil, fmt.Errorf("record %q: %w", recordID(input), err)
+		}
+		return o, nil
+	}
+}
+
 // Run checks every input in dir against its golden file as a subtest.
 // It fails when dir holds no inputs or a golden file has no input.
 func Run(t *testing.T, dir string, fn Func) {

@@ -2,7 +2,6 @@ package horoshop
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,15 +38,7 @@ var unsplitExternal = func() StoreContext {
 // 01:30Z); 2026-10-25 03:30 happens twice (read as the first, 00:30Z).
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store StoreContext) golden.Func {
-		return func(input []byte) (any, error) {
-			o, err := Transform(input, store)
-			if err != nil {
-				return nil, fmt.Errorf("record %q: %w", RecordID(input), err)
-			}
-			return o, nil
-		}
-	}
+	run := func(store StoreContext) golden.Func { return golden.Orders(Transform, RecordID, store) }
 	golden.Run(t, "testdata", run(testStore))
 	t.Run("unsplit_external", func(t *testing.T) {
 		golden.Run(t, filepath.Join("testdata", "unsplit_external"), run(unsplitExternal))

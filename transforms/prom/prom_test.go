@@ -3,7 +3,6 @@ package prom
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,13 +40,7 @@ var testStore = StoreContext{
 // TestGolden is the spec: testdata/<case>.json → testdata/<case>.golden.json.
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	golden.Run(t, "testdata", func(input []byte) (any, error) {
-		o, err := Transform(input, testStore)
-		if err != nil {
-			return nil, fmt.Errorf("record %q: %w", RecordID(input), err)
-		}
-		return o, nil
-	})
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
 }
 
 func TestFieldErrorType(t *testing.T) {

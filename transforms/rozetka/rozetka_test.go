@@ -3,7 +3,6 @@ package rozetka
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,15 +61,7 @@ var mappingOnlyStore = func() StoreContext {
 // read with testStore; testdata/mapping_only/ is read with mappingOnlyStore.
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store StoreContext) golden.Func {
-		return func(input []byte) (any, error) {
-			o, err := Transform(input, store)
-			if err != nil {
-				return nil, fmt.Errorf("record %q: %w", RecordID(input), err)
-			}
-			return o, nil
-		}
-	}
+	run := func(store StoreContext) golden.Func { return golden.Orders(Transform, RecordID, store) }
 	golden.Run(t, "testdata", run(testStore))
 	t.Run("mapping_only", func(t *testing.T) {
 		golden.Run(t, filepath.Join("testdata", "mapping_only"), run(mappingOnlyStore))
