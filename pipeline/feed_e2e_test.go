@@ -36,14 +36,7 @@ func newFeedEnv(t *testing.T, feeds map[string]string) *feedEnv {
 			b.WriteString("  - id: " + id + "\n    marketplace: prom\n    token_env: FEED_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n    feed_url: " + url + "\n")
 		}
 	}
-	path := filepath.Join(t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cfg := pipelinetest.WriteConfig(t, b.String())
 	return &feedEnv{t: t, wh: chtest.New(t), cfg: cfg}
 }
 

@@ -2,8 +2,6 @@ package pipeline_test
 
 import (
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -12,7 +10,6 @@ import (
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/zakupka"
@@ -35,14 +32,7 @@ func TestZakupkaOrdersFileAndExchange(t *testing.T) {
 	yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
 		"  - id: zk-file\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath + "\n    token_env: ZK_FILE_KEY\n    order_type: Роздріб\n    order_source: Zakupka\n" +
 		"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.ExchangePath + "\n    protocol: 1c_exchange\n    username: exchange\n    password_env: ZK_EXCHANGE_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"
-	path := filepath.Join(t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cfg := pipelinetest.WriteConfig(t, yaml)
 	wh := chtest.New(t)
 	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
 	if err != nil {
@@ -109,14 +99,7 @@ func TestCommerceMLOrdersForAnotherMarketplace(t *testing.T) {
 	t.Setenv("ALLO_KEY", "allo-key")
 	yaml := "stores:\n  - id: allo-cml\n    marketplace: allo\n    protocol: file\n    base_url: " + srv.URL + zakupka.OrdersPath +
 		"\n    token_env: ALLO_KEY\n    order_type: Роздріб\n    order_source: Allo\n"
-	path := filepath.Join(t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cfg := pipelinetest.WriteConfig(t, yaml)
 	wh := chtest.New(t)
 	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
 	if err != nil || !res[0].OK() {

@@ -70,7 +70,7 @@ func New(t testing.TB, orders map[string]int) *Env {
 		spec, token := PromStore(t, e.SB, id, orders[id])
 		e.Tokens[id], specs = token, append(specs, spec)
 	}
-	e.Path, e.Cfg = writeConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
+	e.Path, e.Cfg = WriteConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
 	return e
 }
 
@@ -96,7 +96,7 @@ func NewRozetka(t testing.TB, orders map[string]int, goods int) *Env {
 		spec.YAML += "\ncustomer_cancel_status: Скасовано покупцем"
 		e.Tokens[id], e.RZIDs[id], specs = spec.Secret, sid, append(specs, spec)
 	}
-	e.Path, e.Cfg = writeConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
+	e.Path, e.Cfg = WriteConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
 	return e
 }
 

@@ -85,7 +85,7 @@ func NewMulti(t testing.TB, clock *kit.Clock, specs []StoreSpec, extra string) *
 // keys (same form as StoreSpec.YAML, nested blocks indented by two spaces).
 func (m *Multi) Configure(extra string, perStore map[string]string) {
 	m.t.Helper()
-	m.Path, m.Cfg = writeConfig(m.t, configText(m.specs, func(id string) string { return m.urls[id] }, extra, perStore))
+	m.Path, m.Cfg = WriteConfig(m.t, configText(m.specs, func(id string) string { return m.urls[id] }, extra, perStore))
 }
 
 // configText is a harness config: the harness defaults, extra top-level
@@ -113,7 +113,7 @@ func configText(specs []StoreSpec, url func(id string) string, extra string, per
 }
 
 // writeConfig writes text to a fresh kramar.yaml and loads it.
-func writeConfig(t testing.TB, text string) (string, *config.Config) {
+func WriteConfig(t testing.TB, text string) (string, *config.Config) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kramar.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

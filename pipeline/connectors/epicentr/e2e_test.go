@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -59,15 +57,7 @@ func newEnv(t *testing.T, orders map[string]int) *env {
 		fmt.Fprintf(&b, "  - id: %s\n    marketplace: epicentr\n    base_url: %s\n    token_env: %s\n    order_type: Роздріб\n    order_source: Епіцентр\n",
 			id, srv.URL, envName)
 	}
-	path := filepath.Join(t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		t.Fatalf("config: %v\n%s", err, b.String())
-	}
-	e.cfg = cfg
+	_, e.cfg = pipelinetest.WriteConfig(t, b.String())
 	e.clock.Advance(time.Minute) // the newest seeded orders are past the safety lag
 	return e
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -62,14 +60,7 @@ func newEnv(t *testing.T, orders map[string]int) *env {
 			yaml += "    split_names: true\n    article: external\n"
 		}
 	}
-	path := filepath.Join(t.TempDir(), "kramar.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	if e.cfg, err = config.Load(path); err != nil {
-		t.Fatal(err)
-	}
+	_, e.cfg = pipelinetest.WriteConfig(t, yaml)
 	e.wh = chtest.New(t)
 	e.clock.Advance(time.Minute) // the newest orders are past the safety lag
 	return e
