@@ -14,7 +14,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/notify"
 	"github.com/kramar/kramar/schema/canon"
-	"github.com/kramar/kramar/schema/rows"
 )
 
 // Notification states in the notifications table.
@@ -148,7 +147,7 @@ func (n *Notifier) deliver(ctx context.Context, wh *clickhouse.Warehouse, st con
 		log.Error("notifications not sent", "error", err)
 		return
 	}
-	open, err := openNotes(ctx, wh, st, time.Now().UTC().Add(-2*st.Notify.Age().Duration))
+	open, err := wh.OpenNotes(ctx, st.Marketplace, st.ID, time.Now().UTC().Add(-2*st.Notify.Age().Duration), noteQueued, noteFailed)
 	if err != nil {
 		log.Error("reading queued notifications failed", "error", err)
 		return
@@ -195,97 +194,13 @@ func (n *Notifier) send(ctx context.Context, wh *clickhouse.Warehouse, log *slog
 	}
 	// The outcome is written even when the caller has gone: a message sent
 	// but not recorded would go out again.
-	if rerr := recordNotes(context.WithoutCancel(ctx), wh, note); rerr != nil {
+	if rerr := wh.RecordNotes(context.WithoutCancel(ctx), note); rerr != nil {
 		log.Error("recording the notification failed; it may be sent again", "error", rerr)
 	}
 }
 
 // noteRow is one row of the notifications table.
-type noteRow struct {
-	Marketplace, Store, OrderID, Channel, State string
-	Attempt                                     uint32
-	Payload, Error                              string
-	At                                          time.Time
-	Version                                     uint64
-}
-
-var notesSpec = rows.NewSpec("notifications",
-	rows.Str("marketplace", func(r noteRow) string { return r.Marketplace }),
-	rows.Str("store", func(r noteRow) string { return r.Store }),
-	rows.Str("order_id", func(r noteRow) string { return r.OrderID }),
-	rows.Str("channel", func(r noteRow) string { return r.Channel }),
-	rows.Str("state", func(r noteRow) string { return r.State }),
-	rows.U32("attempt", func(r noteRow) uint32 { return r.Attempt }),
-	rows.Str("payload", func(r noteRow) string { return r.Payload }),
-	rows.Str("error", func(r noteRow) string { return r.Error }),
-	rows.Time("at", func(r noteRow) time.Time { return r.At }),
-	rows.U64("_version", func(r noteRow) uint64 { return r.Version }),
-)
-
-// recordNotes appends steps to the notifications table.
-func recordNotes(ctx context.Context, wh *clickhouse.Warehouse, notes ...noteRow) error {
-	if len(notes) == 0 {
-		return nil
-	}
-	for i := range notes {
-		notes[i].Version = rows.NextVersion()
-		if notes[i].At.IsZero() {
-			notes[i].At = time.Now().UTC()
-		}
-	}
-	rec, err := notesSpec.Build(notes)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	return wh.Insert(ctx, notesSpec.Name(), rec)
-}
-
-// openNotes returns the store's messages still to send (queued or failed),
-// written since since, oldest first.
-func openNotes(ctx context.Context, wh *clickhouse.Warehouse, st config.Store, since time.Time) ([]noteRow, error) {
-	q := `SELECT order_id, channel, argMax(state, _version) AS cur_state, argMax(attempt, _version),
-	             argMax(payload, _version), min(at) AS first_at
-	      FROM ` + wh.Database() + `.notifications
-	      WHERE marketplace = ? AND store = ? AND at >= ?
-	      GROUP BY order_id, channel
-	      HAVING cur_state IN ('` + noteQueued + `', '` + noteFailed + `')
-	      ORDER BY first_at, order_id`
-	rs, err := wh.Conn().Query(ctx, q, st.Marketplace, st.ID, since)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []noteRow
-	for rs.Next() {
-		r := noteRow{Marketplace: st.Marketplace, Store: st.ID}
-		if err := rs.Scan(&r.OrderID, &r.Channel, &r.State, &r.Attempt, &r.Payload, &r.At); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rs.Err()
-}
-
-// notedOrders returns which of ids already have a message on record.
-func notedOrders(ctx context.Context, wh *clickhouse.Warehouse, st config.Store, ids []string) (map[string]bool, error) {
-	q := `SELECT DISTINCT order_id FROM ` + wh.Database() + `.notifications
-	      WHERE marketplace = ? AND store = ? AND order_id IN (SELECT arrayJoin(?))`
-	rs, err := wh.Conn().Query(ctx, q, st.Marketplace, st.ID, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	out := map[string]bool{}
-	for rs.Next() {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rs.Err()
-}
+type noteRow = clickhouse.Note
 
 // orderNotes is an order cycle's side of notifications: the new orders it
 // classified, queued once their rows are in the warehouse.
@@ -354,7 +269,7 @@ func (o *orderNotes) loaded(ids []string) {
 func (o *orderNotes) queue(ctx context.Context, ids []string) error {
 	// An order announced before (a reload after its rows were lost) is not
 	// announced again.
-	known, err := notedOrders(ctx, o.wh, o.store, ids)
+	known, err := o.wh.NotedOrders(ctx, o.store.Marketplace, o.store.ID, ids)
 	if err != nil {
 		return err
 	}
@@ -372,7 +287,7 @@ func (o *orderNotes) queue(ctx context.Context, ids []string) error {
 				Channel: ch, State: noteQueued, Payload: string(payload)})
 		}
 	}
-	return recordNotes(ctx, o.wh, notes...)
+	return o.wh.RecordNotes(ctx, notes...)
 }
 
 // done starts the background delivery of what is queued, this cycle's and

@@ -1,0 +1,88 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// Note is one step of a new-order message (table notifications).
+type Note struct {
+	Marketplace, Store, OrderID, Channel, State string
+	Attempt                                     uint32
+	Payload, Error                              string
+	At                                          time.Time
+	Version                                     uint64
+}
+
+var notesSpec = rows.NewSpec("notifications",
+	rows.Str("marketplace", func(r Note) string { return r.Marketplace }),
+	rows.Str("store", func(r Note) string { return r.Store }),
+	rows.Str("order_id", func(r Note) string { return r.OrderID }),
+	rows.Str("channel", func(r Note) string { return r.Channel }),
+	rows.Str("state", func(r Note) string { return r.State }),
+	rows.U32("attempt", func(r Note) uint32 { return r.Attempt }),
+	rows.Str("payload", func(r Note) string { return r.Payload }),
+	rows.Str("error", func(r Note) string { return r.Error }),
+	rows.Time("at", func(r Note) time.Time { return r.At }),
+	rows.U64("_version", func(r Note) uint64 { return r.Version }),
+)
+
+// RecordNotes appends message steps; each gets the next version, and the
+// current time when it has none.
+func (w *Warehouse) RecordNotes(ctx context.Context, notes ...Note) error {
+	for i := range notes {
+		notes[i].Version = rows.NextVersion()
+		if notes[i].At.IsZero() {
+			notes[i].At = time.Now().UTC()
+		}
+	}
+	return insertAll(ctx, w, notesSpec, notes, "record notifications")
+}
+
+// OpenNotes returns the store's messages whose latest state is one of
+// states, written since since, oldest first.
+func (w *Warehouse) OpenNotes(ctx context.Context, marketplace, store string, since time.Time, states ...string) ([]Note, error) {
+	q := `SELECT order_id, channel, argMax(state, _version) AS cur_state, argMax(attempt, _version),
+	             argMax(payload, _version), min(at) AS first_at
+	      FROM ` + w.table("notifications") + `
+	      WHERE marketplace = ? AND store = ? AND at >= ?
+	      GROUP BY order_id, channel
+	      HAVING cur_state IN (SELECT arrayJoin(?))
+	      ORDER BY first_at, order_id`
+	var out []Note
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		r := Note{Marketplace: marketplace, Store: store}
+		if err := rs.Scan(&r.OrderID, &r.Channel, &r.State, &r.Attempt, &r.Payload, &r.At); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	}, marketplace, store, since, states)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: open notifications of %s/%s: %w", marketplace, store, err)
+	}
+	return out, nil
+}
+
+// NotedOrders returns which of ids already have a message on record.
+func (w *Warehouse) NotedOrders(ctx context.Context, marketplace, store string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := w.each(ctx, `SELECT DISTINCT order_id FROM `+w.table("notifications")+`
+	      WHERE marketplace = ? AND store = ? AND order_id IN (SELECT arrayJoin(?))`, func(rs driver.Rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
+		}
+		out[id] = true
+		return nil
+	}, marketplace, store, ids)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: notified orders of %s/%s: %w", marketplace, store, err)
+	}
+	return out, nil
+}
