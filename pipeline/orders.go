@@ -12,6 +12,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/clickhouse"
@@ -55,6 +56,14 @@ type orderJob struct {
 	inflightIDs []string     // the orders it writes
 
 	unmapped map[[2]string]int // (mapping, marketplace value) → orders without a CRM value
+
+	// wire is the orders' drift model (nil: not checked). Every payload
+	// that is rejected, new or changed is checked; an unchanged one is byte
+	// for byte a payload checked before (the content hash covers the raw
+	// record), so it is not checked again.
+	wire   *drift.Model
+	drift  drift.Tally
+	bodies []json.RawMessage // the raw record of each pending order
 
 	// span, when set, is the window to read instead of the cursor's: a
 	// backfill slice. The cursor then neither decides nor moves.
@@ -111,6 +120,9 @@ func (j *orderJob) run(ctx context.Context) error {
 	}
 	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
 		return fmt.Errorf("record rejects: %w", err)
+	}
+	if err := j.recordDrift(ctx); err != nil {
+		return err
 	}
 	j.logUnmapped()
 	// State after data (ARCHITECTURE invariant 2): only now do the cursor and
@@ -298,16 +310,47 @@ func (j *orderJob) acceptPage(ctx context.Context, page []source.RawOrder) error
 		}
 		j.result.Fetched++
 		if errs[i] != nil {
+			j.checkDrift(raw.Body)
 			j.reject(raw.ID, raw.Body, errs[i])
 			continue
 		}
 		j.noteUnmapped(&orders[i])
 		j.pending = append(j.pending, orders[i])
 		j.hashes = append(j.hashes, hashes[i])
+		j.bodies = append(j.bodies, raw.Body)
 	}
 	if len(j.pending) >= chunkSize {
 		return j.classify(ctx)
 	}
+	return nil
+}
+
+// checkDrift compares one raw order with the wire model.
+func (j *orderJob) checkDrift(body []byte) {
+	if j.wire != nil {
+		j.drift.Check(j.wire, j.conn.OrdersEndpoint, body, j.now)
+	}
+}
+
+// recordDrift files what this run's orders showed that the wire model does
+// not expect, and says so once in the log.
+func (j *orderJob) recordDrift(ctx context.Context) error {
+	if j.drift.Len() == 0 {
+		return nil
+	}
+	entries := j.drift.Entries()
+	if err := j.wh.RecordDrift(ctx, j.runID, j.store.Marketplace, j.store.ID, entries); err != nil {
+		return fmt.Errorf("record payload drift: %w", err)
+	}
+	required := 0
+	for _, e := range entries {
+		if e.Required {
+			required++
+		}
+		j.log.Debug("payload drift", "endpoint", e.Endpoint, "path", e.Path, "kind", e.Kind, "what", e.Describe(), "payloads", e.Count, "example", e.Example)
+	}
+	j.log.Warn("orders differ from the wire model; loaded what could be read",
+		"differences", len(entries), "required_fields", required, "see", "kramar status --drift")
 	return nil
 }
 
@@ -387,6 +430,9 @@ func (j *orderJob) classify(ctx context.Context) error {
 	for i := range j.pending {
 		o, h := &j.pending[i], j.hashes[i]
 		old, loaded := existing[o.ExternalID]
+		if !loaded || old != h {
+			j.checkDrift(j.bodies[i])
+		}
 		if !loaded && j.mustHold(o) {
 			continue
 		}
@@ -404,7 +450,7 @@ func (j *orderJob) classify(ctx context.Context) error {
 		load = append(load, *o)
 		hashes[o.ExternalID] = h
 	}
-	j.pending, j.hashes = nil, nil
+	j.pending, j.hashes, j.bodies = nil, nil, nil
 	if len(load) == 0 {
 		return nil
 	}

@@ -271,21 +271,9 @@ func (r *Runner) RecordSkip(ctx context.Context, storeID, job string) (StoreResu
 // span, for the order job, is an explicit window (a backfill slice) instead
 // of the one the store's cursor gives.
 func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger, span *orderWindow) error {
-	conn, err := r.connectorFor(st)
+	conn, cfg, src, sc, err := r.open(st)
 	if err != nil {
 		return err
-	}
-	cfg, err := r.sourceConfig(st)
-	if err != nil {
-		return err
-	}
-	src := conn.Open(cfg)
-	sc := connectors.StoreContext{
-		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
-		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
-		// Only New orders is Zakupka's own rule; other CommerceML sources give all.
-		AllStatuses: st.AllStatuses || st.Marketplace != cmlConnector,
-		SplitNames:  st.SplitNames, Article: st.Article,
 	}
 	switch job {
 	case JobCatalog:
@@ -309,11 +297,31 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 		return r.push(ctx, st, conn, cfg, res, log)
 	}
 	err = (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc,
-		span: span, notifier: r.Notifier()}).run(ctx)
+		span: span, notifier: r.Notifier(), wire: conn.OrderModel()}).run(ctx)
 	if err == nil && span == nil {
 		r.acceptOnImport(ctx, st, conn, cfg, log)
 	}
 	return err
+}
+
+// open finds the store's connector and opens its client.
+func (r *Runner) open(st config.Store) (connectors.Connector, source.Config, source.Orders, connectors.StoreContext, error) {
+	conn, err := r.connectorFor(st)
+	if err != nil {
+		return conn, source.Config{}, nil, connectors.StoreContext{}, err
+	}
+	cfg, err := r.sourceConfig(st)
+	if err != nil {
+		return conn, cfg, nil, connectors.StoreContext{}, err
+	}
+	sc := connectors.StoreContext{
+		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
+		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
+		// Only New orders is Zakupka's own rule; other CommerceML sources give all.
+		AllStatuses: st.AllStatuses || st.Marketplace != cmlConnector,
+		SplitNames:  st.SplitNames, Article: st.Article,
+	}
+	return conn, cfg, conn.Open(cfg), sc, nil
 }
 
 // connectorFor is the store's built-in connector, or the one its spec describes.
@@ -358,6 +366,7 @@ func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 		r.HTTP(&cfg.HTTP)
 	}
 	cfg.Protocol = st.Protocol
+	cfg.Warehouse, cfg.Language = st.Warehouse, st.Language
 	var err error
 	switch {
 	case st.UsesLogin():

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
@@ -19,13 +20,18 @@ import (
 func init() { addCommand(statusCmd) }
 
 func statusCmd() *cobra.Command {
-	return &cobra.Command{
+	var allDrift bool
+	var driftDays int
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show every store's health: last success, lag, last error, holds, pending pushes",
 		Long: "Reads pipeline_runs, v_extract_state, v_pushes and v_notifications and prints one line per store\n" +
 			"of the config: its state, when its order cycle last succeeded and how long ago, held orders,\n" +
 			"pushes not yet over and notifications not yet sent; then the last run of every job and the last\n" +
 			"error. A store is failing when the last run of any of its jobs (backfills aside) failed.\n" +
+			"Then what the marketplaces sent lately that kramar's wire model does not expect (v_payload_drift):\n" +
+			"new fields, missing fields and changed types, per marketplace, endpoint and path; --drift lists\n" +
+			"them all with a masked example.\n" +
 			"Exit code 0 when no store is failing, 1 when any is.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -35,6 +41,11 @@ func statusCmd() *cobra.Command {
 					return err
 				}
 				printHealth(cmd.OutOrStdout(), health)
+				drifts, err := wh.PayloadDrift(ctx, time.Now().UTC().AddDate(0, 0, -driftDays), configuredMarketplaces(cfg)...)
+				if err != nil {
+					return err
+				}
+				printDrift(cmd.OutOrStdout(), drifts, driftDays, allDrift)
 				if n := failing(health); n > 0 {
 					return &exitError{1, fmt.Errorf("%d of %d stores failing", n, len(health))}
 				}
@@ -42,6 +53,53 @@ func statusCmd() *cobra.Command {
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&allDrift, "drift", false, "list every payload difference with a masked example")
+	cmd.Flags().IntVar(&driftDays, "drift-days", 7, "how many days of payload drift to show")
+	return cmd
+}
+
+func configuredMarketplaces(cfg *config.Config) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range cfg.Stores {
+		if !seen[s.Marketplace] {
+			seen[s.Marketplace] = true
+			out = append(out, s.Marketplace)
+		}
+	}
+	return out
+}
+
+// driftShown is how many differences status lists without --drift.
+const driftShown = 10
+
+func printDrift(w io.Writer, ds []clickhouse.Drift, days int, all bool) {
+	if len(ds) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\npayload drift, last %d days: %d differences from the wire model (fields that cannot be read are loaded empty)\n", days, len(ds))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	header := "marketplace\tendpoint\tpath\twhat\tpayloads\tstores\tlast_seen (UTC)"
+	if all {
+		header += "\texample"
+	}
+	fmt.Fprintln(tw, header)
+	for i, d := range ds {
+		if !all && i == driftShown {
+			fmt.Fprintf(tw, "… %d more (kramar status --drift)\n", len(ds)-driftShown)
+			break
+		}
+		what := drift.Describe(d.Kind, d.Expected, d.Observed)
+		if d.Required {
+			what += " (NEEDED: such orders are rejected)"
+		}
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%s", d.Marketplace, d.Endpoint, d.Path, what, d.Count, d.Stores, d.LastSeen.UTC().Format(timeLayout))
+		if all {
+			line += "\t" + d.Example
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
 }
 
 // storeHealth is one store's line of `kramar status`.

@@ -2,7 +2,6 @@ package declarative
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -45,7 +44,7 @@ func (s *Spec) Transform(raw json.RawMessage, sc StoreContext) (canon.Order, err
 	if !idPath.IsSet() {
 		idPath = s.Orders.ID
 	}
-	if o.ExternalID = r.text("external_id", idPath); o.ExternalID == "" && r.err == nil {
+	if o.ExternalID = r.requiredText("external_id", idPath); o.ExternalID == "" && r.err == nil {
 		r.fail("external_id", idPath, "missing")
 	}
 	o.CreatedAt = r.time("created_at", f.CreatedAt, true)
@@ -136,7 +135,19 @@ func (r *reader) value(p Path) (any, bool) {
 	return p.Get(r.doc)
 }
 
+// text reads a text field; a value that is no text (an object, a list) is
+// left empty: the drift check reports it, and the order loads.
 func (r *reader) text(field string, p Path) string {
+	v, ok := r.value(p)
+	if !ok {
+		return ""
+	}
+	s, _ := scalarText(v)
+	return strings.TrimSpace(s)
+}
+
+// requiredText reads a text field the order cannot do without (its id).
+func (r *reader) requiredText(field string, p Path) string {
 	v, ok := r.value(p)
 	if !ok {
 		return ""
@@ -162,10 +173,10 @@ func (r *reader) time(field string, p Path, required bool) time.Time {
 		return time.Time{}
 	}
 	at, err := r.spec.Formats.Time.Parse(v)
-	if err != nil {
+	if err != nil && required {
 		r.fail(field, p, err.Error())
 	}
-	return at
+	return at // an unreadable optional time is left zero (the drift check reports it)
 }
 
 func (r *reader) money(field string, p Path, required bool) decimal.Decimal {
@@ -178,8 +189,8 @@ func (r *reader) money(field string, p Path, required bool) decimal.Decimal {
 	}
 	d, err := r.spec.Formats.ParseMoney(v)
 	switch {
-	case errors.Is(err, errEmpty) && !required:
-		return decimal.Zero
+	case err != nil && !required:
+		return decimal.Zero // empty, or unreadable: reported by the drift check
 	case err != nil:
 		r.fail(field, p, err.Error())
 	}

@@ -274,7 +274,7 @@ func TestStatusesShipmentNumberAndCancel(t *testing.T) {
 		}
 		return s
 	}
-	if got := allowed(); !slices.Equal(got, []string{"confirmed", "canceled"}) {
+	if got := allowed(); !slices.Equal(got, []string{"confirmed_by_merchant", "confirmed", "canceled"}) {
 		t.Fatalf("new allows %v", got)
 	}
 	if err := f.client.ChangeStatus(ctx, id, epicentr.StatusSent); httpx.KindOf(err) != httpx.KindRequest {

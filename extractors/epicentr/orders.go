@@ -25,7 +25,9 @@ const DefaultSettledHorizon = 30 * 24 * time.Hour
 
 // ActiveStatuses are the statuses from which an order still moves by
 // itself (the seller, the carrier or the buyer acts next). Every pull
-// re-reads every order in them, whatever its age.
+// re-reads every order in them, whatever its age. That is also how a new
+// order's buyer contacts, which Epicentr hides until the seller confirms
+// the order, reach the warehouse: the pull after the confirmation.
 var ActiveStatuses = []string{
 	StatusNew, StatusConfirmedByMerchant, StatusConfirmed, StatusSent, StatusDelivered, StatusReturnRequested,
 }

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/kramar/kramar/extractors/drift"
 )
 
 // OrderList is the answer of GET /v3/oms/orders (§2.2): a page of full
@@ -45,68 +47,180 @@ func (c *Cursor) UnmarshalJSON(data []byte) error {
 
 // Order is one order as the list (v3) and the details (v5) send it (§2.3).
 // The shipment block lives inside Address, not at the top level.
+//
+// The `,omitempty` fields are the ones the real API may leave out; the
+// others come in every order. `kramar:"required"` marks what the warehouse
+// cannot do without: a value there that cannot be read rejects the order.
 type Order struct {
-	ID        string `json:"id"`     // a uuid; the key of every order call
-	Number    Text   `json:"number"` // the public number the cabinet shows
-	CreatedAt string `json:"createdAt"`
+	ID        string `json:"id" kramar:"required"` // a uuid; the key of every order call
+	Number    Text   `json:"number"`               // the public number the cabinet shows
+	CreatedAt string `json:"createdAt" kramar:"required"`
 	// UpdatedAt is not among the observed fields (§2.3); read when sent.
 	UpdatedAt  string `json:"updatedAt,omitempty"`
 	StatusCode string `json:"statusCode"`
-	Comment    string `json:"comment"`
-	Subtotal   Number `json:"subtotal"`
+	Comment    string `json:"comment,omitempty"`
+	Subtotal   Number `json:"subtotal" kramar:"required"`
 	// Payed is false even for finished orders (§2.3): never trust it.
-	Payed      bool        `json:"payed"`
-	Items      []Item      `json:"items"`
-	Address    *Address    `json:"address"`
+	Payed   bool     `json:"payed"`
+	Items   []Item   `json:"items"`
+	Address *Address `json:"address"`
+	// Settlement and Office name the delivery place. Details answers
+	// sometimes leave them out, or send them inside Address instead (the
+	// tests of the third-party Epicentr OMS client with
+	// `_fetch_offices_for_settlement` cover both); the list of one live
+	// client carries only the ids in Address.Shipment.
 	Settlement *Settlement `json:"settlement,omitempty"`
 	Office     *Office     `json:"office,omitempty"`
+
+	// Sent by the real API (the swagger's order model; the live Supabase
+	// client's type) and not read.
+	ExternalID          drift.Known `json:"externalId,omitzero"`
+	CompanyID           drift.Known `json:"companyId,omitzero"`
+	LegalEntityID       drift.Known `json:"legalEntityId,omitzero"`
+	CustomerID          drift.Known `json:"customerId,omitzero"`
+	CallStatus          drift.Known `json:"callStatus,omitzero"`
+	CommentsCount       drift.Known `json:"commentsCount,omitzero"`
+	SkipCustomerContact drift.Known `json:"skipCustomerContact,omitzero"`
+	Cancel              drift.Known `json:"cancel,omitzero"`
+	Company             drift.Known `json:"company,omitzero"`
+	CompanyShipments    drift.Known `json:"company_shipments,omitzero"`
+	CompanyPayments     drift.Known `json:"company_payments,omitzero"`
+	HasSurveyResult     drift.Known `json:"hasSurveyResult,omitzero"`
+	Assignee            drift.Known `json:"assignee,omitzero"`
+	HasPreOrderItems    drift.Known `json:"hasPreOrderItems,omitzero"`
 }
 
-// Item is one order line.
+// Item is one order line. The merchant API's swagger (OrderProductsItem)
+// has offerId, productId, sku, title, price and quantity in every line and
+// productExternalId in some: the seller's article when the card was made
+// from the seller's feed, as a Next.js client of the API notes. A
+// live-syncing Supabase function (type `EpicentrOrder`) meets lines of
+// offerId, title, image, quantity and price with a product block and no
+// sku. ItemArticle reads the article as another live client does (item_sku
+// of agents/orders/noire_order_notifier.py): productExternalId, then sku,
+// article, externalId.
 type Item struct {
-	OfferID  Text   `json:"offerId"` // Epicentr's offer id
-	SKU      string `json:"sku"`     // the seller's article, the key of /v1/offers
-	Title    string `json:"title"`
-	Quantity Number `json:"quantity"`
-	Price    Number `json:"price"`
+	OfferID           Text     `json:"offerId"`                     // Epicentr's offer id
+	ProductID         Text     `json:"productId,omitempty"`         // Epicentr's product card
+	ProductExternalID Text     `json:"productExternalId,omitempty"` // the seller's article, for cards from a feed
+	SKU               string   `json:"sku,omitempty"`               // the seller's article, the key of /v1/offers
+	Article           Text     `json:"article,omitempty"`
+	ExternalID        Text     `json:"externalId,omitempty"`
+	Title             string   `json:"title"`
+	Image             string   `json:"image,omitempty"`
+	URL               string   `json:"url,omitempty"`
+	Quantity          Number   `json:"quantity" kramar:"required"`
+	Price             Number   `json:"price" kramar:"required"`
+	Subtotal          Number   `json:"subtotal,omitempty"`
+	Measure           string   `json:"measure,omitempty"`
+	Ratio             Number   `json:"ratio,omitempty"`
+	Product           *Product `json:"product,omitempty"`
+}
+
+// ItemArticle is the seller's article of a line: the first of
+// productExternalId, sku, article and externalId that is set.
+func ItemArticle(it Item) string {
+	for _, s := range []string{string(it.ProductExternalID), it.SKU, string(it.Article), string(it.ExternalID)} {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// ItemOffer is Epicentr's id of what a line sold: the offer, else the
+// product card (productId, then product.id).
+func ItemOffer(it Item) string {
+	ids := []string{string(it.OfferID), string(it.ProductID)}
+	if it.Product != nil {
+		ids = append(ids, string(it.Product.ID))
+	}
+	for _, s := range ids {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// Product is the product card a line may carry.
+type Product struct {
+	ID         Text              `json:"id,omitempty"`
+	Categories []ProductCategory `json:"categories,omitempty"`
+}
+
+// ProductCategory is one category of a product card.
+type ProductCategory struct {
+	ID           Text          `json:"id,omitempty"`
+	IsMain       bool          `json:"isMain,omitempty"`
+	Translations []Translation `json:"translations,omitempty"`
+}
+
+// Translation is a title in one language ("ua", "ru").
+type Translation struct {
+	Title        string `json:"title"`
+	LanguageCode string `json:"languageCode"`
 }
 
 // Address is the buyer, the alternate recipient and the shipment.
+//
+// While an order is new, Epicentr hides the buyer's contacts: they appear
+// once the seller confirms it (the API reference note beside the MCP server
+// `epicentr_mcp.py` of a third-party seller toolkit). The swagger's detail
+// model marks the names, phone and email optional; the list model sends
+// them as strings. So they may come empty, null or not at all.
 type Address struct {
-	FirstName            string    `json:"firstName"`
-	LastName             string    `json:"lastName"`
-	Patronymic           string    `json:"patronymic"`
-	Phone                string    `json:"phone"`
-	Email                string    `json:"email"`
+	FirstName            string    `json:"firstName,omitempty"`
+	LastName             string    `json:"lastName,omitempty"`
+	Patronymic           string    `json:"patronymic,omitempty"`
+	Phone                string    `json:"phone,omitempty"`
+	Email                string    `json:"email,omitempty"`
 	IsAlternateRecipient bool      `json:"isAlternateRecipient"`
 	Recipient            *Person   `json:"recipient"`
 	Shipment             *Shipment `json:"shipment"`
+	// Settlement and Office inside the address: the nested form of the
+	// order's top-level blocks.
+	Settlement *Settlement `json:"settlement,omitempty"`
+	Office     *Office     `json:"office,omitempty"`
+	// Sent and not read.
+	PayerName drift.Known `json:"payerName,omitzero"`
+	GovNumber drift.Known `json:"govNumber,omitzero"`
 }
 
 // Person is a name split into parts, and a phone.
 type Person struct {
 	FirstName  string `json:"firstName"`
 	LastName   string `json:"lastName"`
-	Patronymic string `json:"patronymic"`
+	Patronymic string `json:"patronymic,omitempty"`
 	Phone      string `json:"phone"`
 }
 
 // Shipment is the delivery: carrier, waybill (Number) and payment.
+// SettlementID and OfficeID are ids of Epicentr's delivery directory
+// (/v3/deliveries/…), uuids by the swagger.
 type Shipment struct {
-	Provider        string `json:"provider"`
-	Number          Text   `json:"number"` // the TTN; empty until the seller sets it
+	Provider        string `json:"provider,omitempty"`
+	Number          Text   `json:"number,omitempty"` // the TTN; empty until the seller sets it
 	SettlementID    Text   `json:"settlementId,omitempty"`
 	OfficeID        Text   `json:"officeId,omitempty"`
 	Address         string `json:"address,omitempty"` // courier delivery: the street address
-	DeliveryPrice   Number `json:"deliveryPrice,omitempty"`
-	PaymentProvider string `json:"paymentProvider"`
-	PaymentStatus   string `json:"paymentStatus"`
+	DeliveryPrice   Number `json:"deliveryPrice,omitempty" kramar:"required"`
+	PaymentProvider string `json:"paymentProvider,omitempty"`
+	PaymentStatus   string `json:"paymentStatus,omitempty"`
+	// Sent and not read.
+	IsFree        drift.Known `json:"isFree,omitzero"`
+	Autogenerated drift.Known `json:"autogenerated,omitzero"`
+	House         drift.Known `json:"house,omitzero"`
+	Apartment     drift.Known `json:"apartment,omitzero"`
+	Comment       drift.Known `json:"comment,omitzero"`
 }
 
 // Settlement is the delivery city.
 type Settlement struct {
+	ID         string `json:"id,omitempty"`
 	Title      string `json:"title,omitempty"`
 	City       string `json:"city,omitempty"` // some versions name it city
+	Name       string `json:"name,omitempty"` // and some name
 	Region     string `json:"region,omitempty"`
 	District   string `json:"district,omitempty"`
 	ExternalID string `json:"external_id,omitempty"` // Nova Poshta CityRef
@@ -114,7 +228,10 @@ type Settlement struct {
 
 // Office is the carrier's branch or locker; v6 sends ExternalID empty (§8.7).
 type Office struct {
+	ID         string `json:"id,omitempty"`
 	Title      string `json:"title,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Number     Text   `json:"number,omitempty"` // the branch number
 	Address    string `json:"address,omitempty"`
 	ExternalID string `json:"externalId,omitempty"`
 }

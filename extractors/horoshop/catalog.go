@@ -2,9 +2,11 @@ package horoshop
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
@@ -42,15 +44,18 @@ func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
 	return out, nil
 }
 
-// BuiltinStatuses are the statuses every shop starts with (§1.5; there is
-// no id 5).
+// BuiltinStatuses are the statuses every shop starts with (there is no id
+// 5), titled as the wiki's get_available_statuses example titles them
+// ("Get order statuses", https://horoshop.atlassian.net/wiki/x/AgDB4w and
+// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381): 6 is
+// «Надіслане» / "Shipping", 4 «Не доставлене» / "Canceled".
 func BuiltinStatuses() []OrderStatus {
 	return []OrderStatus{
 		{ID: 1, Title: map[string]string{"ua": "Нове", "en": "New"}},
 		{ID: 2, Title: map[string]string{"ua": "В обробці", "en": "Processing"}},
 		{ID: 3, Title: map[string]string{"ua": "Доставлене", "en": "Delivered"}, IsSuccessful: true},
 		{ID: 4, Title: map[string]string{"ua": "Не доставлене", "en": "Canceled"}},
-		{ID: 6, Title: map[string]string{"ua": "Доставляється", "en": "Delivering"}},
+		{ID: 6, Title: map[string]string{"ua": "Надіслане", "en": "Shipping"}},
 	}
 }
 
@@ -69,6 +74,53 @@ func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
 			extra = "1"
 		}
 		out = append(out, canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: Localized(s.Title).Best(), Extra: extra, Active: true})
+	}
+	return out, nil
+}
+
+// ProductsByArticle reads the given articles through catalog/export
+// (expr.article, at most CatalogPageMax a call), keyed by article; an
+// article the shop does not have is simply absent. fields, when given,
+// narrow the answer (includedParams; article always comes back).
+func (c *Client) ProductsByArticle(ctx context.Context, articles []string, fields ...string) (map[string]CatalogProduct, error) {
+	out := make(map[string]CatalogProduct, len(articles))
+	for start := 0; start < len(articles); start += CatalogPageMax {
+		batch := articles[start:min(start+CatalogPageMax, len(articles))]
+		req := CatalogRequest{Expr: &CatalogExpr{Article: batch}, Limit: len(batch)}
+		if len(fields) > 0 {
+			req.IncludedParams = append([]string{"article"}, fields...)
+		}
+		raws, err := c.list(ctx, PathCatalogExport, "products", req)
+		if err != nil {
+			return nil, err
+		}
+		for _, raw := range raws {
+			var p CatalogProduct
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return nil, fmt.Errorf("store %s: catalog/export: unreadable product %.60s: %w", c.store, raw, err)
+			}
+			out[p.Article] = p
+		}
+	}
+	return out, nil
+}
+
+// PresenceTexts counts the availability texts (presence) the first
+// CatalogPageMax products of the shop show: the shop's own wording, which
+// catalog/import matches presence against.
+func (c *Client) PresenceTexts(ctx context.Context) (map[string]int, error) {
+	raws, err := c.list(ctx, PathCatalogExport, "products", CatalogRequest{Limit: CatalogPageMax, IncludedParams: []string{"article", "presence"}})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, raw := range raws {
+		var p struct {
+			Presence Text `json:"presence"`
+		}
+		if json.Unmarshal(raw, &p) == nil && strings.TrimSpace(string(p.Presence)) != "" {
+			out[strings.TrimSpace(string(p.Presence))]++
+		}
 	}
 	return out, nil
 }

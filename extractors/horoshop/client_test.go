@@ -243,8 +243,11 @@ func TestGetUpdateStatusesAndCatalog(t *testing.T) {
 		t.Fatalf("update log: %+v", logs)
 	}
 	o, _ := f.sb.Order(f.store, id)
-	if o.StatStatus != 6 || !bool(o.Payed) || o.DeliveryData == nil || o.DeliveryData.TNNumber == nil || *o.DeliveryData.TNNumber != "20450000001234" {
-		t.Fatalf("after update: %+v", o)
+	// tracking_code is kept for the buyer's profile, not put into tnNumber
+	// (wiki "Updating Orders", https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321).
+	if o.StatStatus != 6 || !bool(o.Payed) || f.sb.TrackingCode(f.store, id) != "20450000001234" ||
+		(o.DeliveryData != nil && o.DeliveryData.TNNumber != nil) {
+		t.Fatalf("after update: status %d, payed %v, tracking %q, delivery %+v", o.StatStatus, o.Payed, f.sb.TrackingCode(f.store, id), o.DeliveryData)
 	}
 	must(t, f.sb.SetStatus(f.store, id, 4))
 	if err := f.sb.SetStatus(f.store, id, 2); err == nil {
@@ -283,5 +286,49 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The built-in statuses carry the titles of the wiki's
+// get_available_statuses example ("Get order statuses",
+// https://horoshop.atlassian.net/wiki/x/AgDB4w): 6 is «Надіслане» /
+// "Shipping", 4 «Не доставлене» / "Canceled".
+func TestBuiltinStatusTitlesAreTheWikis(t *testing.T) {
+	want := map[int][2]string{1: {"Нове", "New"}, 2: {"В обробці", "Processing"}, 3: {"Доставлене", "Delivered"},
+		4: {"Не доставлене", "Canceled"}, 6: {"Надіслане", "Shipping"}}
+	got := horoshop.BuiltinStatuses()
+	if len(got) != len(want) {
+		t.Fatalf("%d statuses", len(got))
+	}
+	for _, s := range got {
+		if w := want[s.ID]; s.Title["ua"] != w[0] || s.Title["en"] != w[1] || bool(s.IsSuccessful) != (s.ID == 3) {
+			t.Errorf("status %d: %v, want %v", s.ID, s.Title, w)
+		}
+	}
+}
+
+func TestProductsByArticleAndPresenceTexts(t *testing.T) {
+	f := newFixture(t, 0, 12, 50, password)
+	ctx := context.Background()
+	truth := f.sb.Products(f.store)
+	got, err := f.client.ProductsByArticle(ctx, []string{truth[3].Article, "NO-SUCH", truth[7].Article}, "presence", "quantity")
+	if err != nil || len(got) != 2 || got[truth[3].Article].Presence != truth[3].Presence || got[truth[7].Article].Quantity != truth[7].Quantity {
+		t.Fatalf("by article: %+v %v", got, err)
+	}
+	if got[truth[3].Article].Price != "" {
+		t.Errorf("includedParams did not narrow the answer: %+v", got[truth[3].Article])
+	}
+	texts, err := f.client.PresenceTexts(ctx)
+	total := 0
+	for _, n := range texts {
+		total += n
+	}
+	if err != nil || total != 12 {
+		t.Fatalf("presence texts: %v %v", texts, err)
+	}
+	for _, p := range truth {
+		if texts[string(p.Presence)] == 0 {
+			t.Errorf("text %q not counted", p.Presence)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Envelope statuses (§1.3).
@@ -33,6 +34,10 @@ const (
 	PathOrderStatuses = "/api/orders/get_available_statuses/"
 	PathCatalogExport = "/api/catalog/export/"
 	PathCatalogImport = "/api/catalog/import/"
+	// PathCatalogImportResidues is the older stock call; the wiki marks it
+	// outdated and points to catalog/import's residues ("Import of product
+	// stock", https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183458).
+	PathCatalogImportResidues = "/api/catalog/importResidues/"
 )
 
 // TimeLayout is how order times and the from/to filter are written: shop
@@ -82,7 +87,7 @@ type OrderList struct {
 // Order is one order of orders/get (§1.4 "Order object fields"). Money is
 // a JSON number in hryvnias; stat_created is shop-local time.
 type Order struct {
-	OrderID         int64       `json:"order_id"`
+	OrderID         int64       `json:"order_id" kramar:"required"`
 	User            int64       `json:"user"`
 	DeliveryName    string      `json:"delivery_name"` // the recipient's full name in one field
 	DeliveryEmail   string      `json:"delivery_email"`
@@ -98,8 +103,8 @@ type Order struct {
 	// carries it is read the same as payed.
 	Paid *Flag `json:"paid,omitempty"`
 
-	TotalDefault        json.Number `json:"total_default"` // before order-level discounts
-	TotalSum            json.Number `json:"total_sum"`     // Σ lines after every discount, without delivery
+	TotalDefault        json.Number `json:"total_default"`               // before order-level discounts
+	TotalSum            json.Number `json:"total_sum" kramar:"required"` // Σ lines after every discount, without delivery
 	TotalQuantity       json.Number `json:"total_quantity"`
 	DiscountPercent     json.Number `json:"discount_percent"`
 	DiscountValue       json.Number `json:"discount_value"`
@@ -109,7 +114,7 @@ type Order struct {
 	CouponType          json.Number `json:"coupon_type"`
 
 	StatStatus           int    `json:"stat_status"`
-	StatCreated          string `json:"stat_created"`
+	StatCreated          string `json:"stat_created" kramar:"required"`
 	Currency             string `json:"currency"`
 	OrderWithoutCallback Flag   `json:"order_without_callback"`
 
@@ -121,6 +126,15 @@ type Order struct {
 	AdditionalData      json.RawMessage `json:"additional_data,omitempty"`
 	CustomerDetails     json.RawMessage `json:"customer_details,omitempty"`
 	DropshippingDetails json.RawMessage `json:"dropshipping_details,omitempty"`
+	// TrackingCode is what orders/update's tracking_code sets ("tracking
+	// code for UkrPochta, displayed in orders in user profile", wiki
+	// "Updating Orders", https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321).
+	// The documented order fields (the webhook doc lists them as
+	// orders/get's) do not include it, nor does the description of orders
+	// measured on live stores (IgorShutko/horoshop-mcp
+	// docs/tools/orders-public-api.md): read when a shop does send it,
+	// never expected.
+	TrackingCode Text `json:"tracking_code,omitempty"`
 }
 
 // Named is {"id": 42, "title": "Самовивіз"} (delivery_type, payment_type).
@@ -136,8 +150,8 @@ type Product struct {
 	Title             string      `json:"title"`
 	Article           string      `json:"article"`
 	ArticleForDisplay string      `json:"article_for_display,omitempty"`
-	Price             json.Number `json:"price"` // unit price, product discounts included
-	Quantity          json.Number `json:"quantity"`
+	Price             json.Number `json:"price" kramar:"required"` // unit price, product discounts included
+	Quantity          json.Number `json:"quantity" kramar:"required"`
 	DiscountMarker    string      `json:"discount_marker,omitempty"`
 	TotalPrice        json.Number `json:"total_price"`
 	Type              string      `json:"type,omitempty"` // product, gift, gift_parent, set_main, set_item
@@ -232,6 +246,11 @@ type CatalogRequest struct {
 	Expr   *CatalogExpr `json:"expr,omitempty"`
 	Offset int          `json:"offset,omitempty"`
 	Limit  int          `json:"limit"`
+	// IncludedParams narrows the answer to these fields (the export is
+	// heavy: about 1.3–6.9 MB per 100 products with descriptions,
+	// IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md). Unknown
+	// names are ignored by the shop.
+	IncludedParams []string `json:"includedParams,omitempty"`
 }
 
 // CatalogExpr filters the export; Article is one article or several.
@@ -250,7 +269,11 @@ type CatalogList struct {
 
 // CatalogProduct is one product of catalog/export (§1.7, partial: the
 // API has many more fields). Presence is the reliable availability;
-// Quantity reads 0 when warehouse accounting is off.
+// Quantity reads 0 when warehouse accounting is off. With warehouse
+// accounting on, Quantity is the stock the ledger holds and Residues (when
+// the shop sends it) splits it per warehouse; its export shape is not
+// documented and differs from the import one (IgorShutko/horoshop-mcp
+// docs/tools/catalog-public-api.md), so WarehouseStock reads it leniently.
 type CatalogProduct struct {
 	Article           string          `json:"article"`
 	ParentArticle     string          `json:"parent_article,omitempty"`
@@ -258,7 +281,7 @@ type CatalogProduct struct {
 	CreationTime      string          `json:"creation_time,omitempty"`
 	Title             Localized       `json:"title"`
 	DisplayInShowcase Flag            `json:"display_in_showcase"`
-	Price             json.Number     `json:"price"`
+	Price             json.Number     `json:"price" kramar:"required"`
 	PriceOld          json.Number     `json:"price_old,omitempty"`
 	Discount          json.Number     `json:"discount,omitempty"`
 	Presence          Text            `json:"presence"`
@@ -267,14 +290,73 @@ type CatalogProduct struct {
 	Parent            *CatalogParent  `json:"parent,omitempty"`
 	Link              string          `json:"link,omitempty"`
 	Images            json.RawMessage `json:"images,omitempty"`
+	Residues          json.RawMessage `json:"residues,omitempty"`
 }
 
-// Presence texts of catalog/export and catalog/import (§1.7): the shop's
-// availability, more reliable than quantity.
-const (
-	PresenceInStock    = "В наявності"
-	PresenceOutOfStock = "Немає в наявності"
-)
+// Stock is the product's quantity as a whole number; ok is false when the
+// field is absent or not a whole number.
+func (p CatalogProduct) Stock() (n int, ok bool) { return wholeNumber(string(p.Quantity)) }
+
+// WarehouseStock is the product's stock in one warehouse when Residues
+// lists it. Accepted shapes (none is documented for the export): a list
+// of {"warehouse", "quantity"} objects, or an object keyed by warehouse
+// whose values are numbers or {"quantity"} objects.
+func (p CatalogProduct) WarehouseStock(warehouse string) (n int, ok bool) {
+	if len(p.Residues) == 0 {
+		return 0, false
+	}
+	var list []struct {
+		Warehouse Text        `json:"warehouse"`
+		Quantity  json.Number `json:"quantity"`
+	}
+	if json.Unmarshal(p.Residues, &list) == nil {
+		for _, r := range list {
+			if string(r.Warehouse) == warehouse {
+				return wholeNumber(string(r.Quantity))
+			}
+		}
+		return 0, false
+	}
+	var byName map[string]json.RawMessage
+	if json.Unmarshal(p.Residues, &byName) != nil {
+		return 0, false
+	}
+	raw, found := byName[warehouse]
+	if !found {
+		return 0, false
+	}
+	var obj struct {
+		Quantity json.Number `json:"quantity"`
+	}
+	if json.Unmarshal(raw, &obj) == nil && obj.Quantity != "" {
+		return wholeNumber(string(obj.Quantity))
+	}
+	var num json.Number
+	if json.Unmarshal(raw, &num) == nil {
+		return wholeNumber(string(num))
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return wholeNumber(str)
+	}
+	return 0, false
+}
+
+// wholeNumber reads "5", "5.0" or "5.000" as 5.
+func wholeNumber(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	if whole, frac, dotted := strings.Cut(s, "."); dotted {
+		if strings.Trim(frac, "0") != "" {
+			return 0, false
+		}
+		s = whole
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
 
 // ImportBatchMax is the most products one catalog/import call carries:
 // larger posts drop the connection (§1.9).
@@ -286,12 +368,42 @@ type ImportRequest struct {
 }
 
 // ImportProduct updates the product with Article (catalog/import is an
-// upsert by article); absent fields stay as they are. Quantity is a
+// upsert by article); absent fields stay as they are.
+//
+// Stock goes in Residues, one entry per warehouse ("Stock goes in
+// residues[{warehouse, quantity}] and only works when warehouse tracking is
+// on; presence only works when it is off", ecomkit-com-ua/horoshop-mcp
+// src/tools/catalog.ts). Quantity is accepted by every shop, answered
+// «Товар обновлен», and does not move a warehouse-accounting shop's stock
+// (measured: import 5, export still 0; IgorShutko/horoshop-mcp
+// docs/tools/catalog-public-api.md). Presence is matched against the shop's
+// own availability texts, so it must be one the shop uses. Quantity is a
 // pointer because 0 is a value to send.
 type ImportProduct struct {
-	Article  string `json:"article"`
-	Presence string `json:"presence,omitempty"`
-	Quantity *int   `json:"quantity,omitempty"`
+	Article  string    `json:"article"`
+	Presence string    `json:"presence,omitempty"`
+	Quantity *int      `json:"quantity,omitempty"`
+	Residues []Residue `json:"residues,omitempty"`
+}
+
+// Residue is a product's stock in one warehouse, as catalog/import and
+// catalog/importResidues take it; the main warehouse is "office" in the
+// wiki's example ("Import of product stock",
+// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183458).
+type Residue struct {
+	Warehouse string `json:"warehouse"`
+	Quantity  int    `json:"quantity"`
+}
+
+// ResidueImport is one product of catalog/importResidues.
+type ResidueImport struct {
+	Article string `json:"article"`
+	Residue
+}
+
+// ResidueRequest is the body of catalog/importResidues.
+type ResidueRequest struct {
+	Products []ResidueImport `json:"products"`
 }
 
 // ImportResponse is the response of catalog/import: one log entry per

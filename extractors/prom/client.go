@@ -27,8 +27,40 @@ type Client struct {
 	pageSize int
 }
 
+// Languages are the answer languages Prom takes in the X-LANGUAGE header.
+// Without the header Prom answers status_name and the option names in
+// Russian ("Новый", "Выполнен" in real orders); an integration that lets the
+// seller choose sends X-LANGUAGE uk, ru or en (ruslanmlnk/opencart-plugin,
+// system/library/prom_sync/PromApi.php).
+var Languages = []string{"uk", "ru", "en"}
+
+// DefaultLanguage is what kramar asks for unless the store chooses another.
+const DefaultLanguage = "uk"
+
+// LanguageHeader carries the answer language.
+const LanguageHeader = "X-LANGUAGE"
+
+// ClientOption adjusts a Client.
+type ClientOption func(*clientOptions)
+
+type clientOptions struct{ language string }
+
+// WithLanguage asks Prom to answer in lang (one of Languages); "" keeps
+// DefaultLanguage.
+func WithLanguage(lang string) ClientOption {
+	return func(o *clientOptions) {
+		if lang = strings.ToLower(strings.TrimSpace(lang)); lang != "" {
+			o.language = lang
+		}
+	}
+}
+
 // NewClient builds a client for one store.
-func NewClient(c source.Config) *Client {
+func NewClient(c source.Config, opts ...ClientOption) *Client {
+	co := clientOptions{language: DefaultLanguage}
+	for _, opt := range opts {
+		opt(&co)
+	}
 	base := c.BaseURL
 	if base == "" {
 		base = ProductionURL
@@ -36,8 +68,11 @@ func NewClient(c source.Config) *Client {
 	o := c.HTTP
 	o.Store = c.Store
 	o.BaseURL = strings.TrimRight(base, "/")
-	token := c.Token
-	o.Authorize = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+	token, lang := c.Token, co.language
+	o.Authorize = func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+token)
+		r.Header.Set(LanguageHeader, lang)
+	}
 	size := c.PageSize
 	if size <= 0 {
 		size = 100
@@ -154,14 +189,33 @@ func peekID(raw json.RawMessage) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
+// StatusOptions lists the company's order statuses, its custom ones
+// included (GET /order_status_options/list). An account that does not
+// offer the list (404, 403) has none to give: that is no error.
+func (c *Client) StatusOptions(ctx context.Context) ([]StatusOption, error) {
+	var l StatusOptionList
+	err := c.http.GetJSON(ctx, "/order_status_options/list", nil, &l)
+	var he *httpx.Error
+	if errors.As(err, &he) && (he.Status == http.StatusNotFound || he.Status == http.StatusForbidden) {
+		return nil, nil
+	}
+	return l.StatusOptions, err
+}
+
 // Options lists the store's payment and delivery options, by the names the
-// cabinet shows (what the mappings are written against).
+// cabinet shows (what the mappings are written against), and its order
+// statuses by the code orders carry ("custom-137639" for a custom one; Extra
+// holds the custom_status_id that sets it).
 func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
 	pay, err := c.PaymentOptions(ctx)
 	if err != nil {
 		return nil, err
 	}
 	del, err := c.DeliveryOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	statuses, err := c.StatusOptions(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +227,17 @@ func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
 		for _, o := range list.opts {
 			out = append(out, canon.Option{Kind: list.kind, ID: strconv.FormatInt(o.ID, 10), Name: o.Name, Extra: o.ShippingService, Active: true})
 		}
+	}
+	for _, s := range statuses {
+		key := s.Key()
+		if key == "" {
+			continue
+		}
+		opt := canon.Option{Kind: canon.OptionStatus, ID: key, Name: s.Label(), Active: true}
+		if id, ok := CustomStatusID(key); ok {
+			opt.Extra = strconv.FormatInt(id, 10)
+		}
+		out = append(out, opt)
 	}
 	return out, nil
 }

@@ -6,62 +6,93 @@ package prom
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/kramar/kramar/extractors/drift"
 )
 
 // Order is the wire shape of one Prom order. The published schema has no
 // required list (reference rozetka-prom.md §2.9 quirk 5), so every object is a
 // pointer or zero-able and the transform decides what is mandatory.
-// Money fields are strings such as "1 234,50 грн" (§2.2, low–medium confidence).
+// Money fields are strings such as "1 234,50 грн" (§2.2, low–medium confidence);
+// a JSON number there is read as its digits.
+//
+// A json tag without omitempty is a field every real order carries with a
+// value of its type (both order dumps in ffers/cetwer12 prom_dict.py have
+// it); omitempty marks one that older data leaves out or real orders send
+// as null (email, client_second_name, the warehouse ids and the waybill
+// before it exists). kramar:"required" marks what the warehouse cannot do
+// without: the id, the times, the money.
 type Order struct {
-	ID                   int64              `json:"id"`
-	DateCreated          string             `json:"date_created"`
-	DateModified         string             `json:"date_modified,omitempty"`
+	ID                   int64              `json:"id" kramar:"required"`
+	DateCreated          string             `json:"date_created" kramar:"required"`
+	DateModified         string             `json:"date_modified,omitempty" kramar:"required"` // auto_cancel rules judge by it
 	ClientFirstName      string             `json:"client_first_name"`
-	ClientSecondName     string             `json:"client_second_name"`
+	ClientSecondName     string             `json:"client_second_name,omitempty"`
 	ClientLastName       string             `json:"client_last_name"`
-	ClientID             int64              `json:"client_id,omitempty"`
-	ClientNotes          string             `json:"client_notes,omitempty"`
+	ClientID             int64              `json:"client_id"`
+	ClientNotes          string             `json:"client_notes"`
 	Email                string             `json:"email,omitempty"`
 	Phone                string             `json:"phone"`
-	DeliveryRecipient    *Person            `json:"delivery_recipient,omitempty"`
+	DeliveryRecipient    *Person            `json:"delivery_recipient"`
 	Products             []Product          `json:"products"`
-	Price                string             `json:"price"`
-	FullPrice            string             `json:"full_price,omitempty"`
-	DeliveryOption       *Option            `json:"delivery_option,omitempty"`
+	Price                string             `json:"price" kramar:"required"`
+	FullPrice            string             `json:"full_price,omitempty" kramar:"required"`
+	DeliveryOption       *Option            `json:"delivery_option"`
 	DeliveryProviderData *DeliveryProvider  `json:"delivery_provider_data"`
-	DeliveryAddress      string             `json:"delivery_address,omitempty"`
-	DeliveryCost         json.Number        `json:"delivery_cost,omitempty"`
-	PaymentOption        *Option            `json:"payment_option,omitempty"`
+	DeliveryAddress      string             `json:"delivery_address"`
+	DeliveryCost         json.Number        `json:"delivery_cost" kramar:"required"`
+	PaymentOption        *Option            `json:"payment_option"`
 	PaymentData          *PaymentData       `json:"payment_data"`
 	Status               string             `json:"status"`
-	StatusName           string             `json:"status_name,omitempty"`
-	Source               string             `json:"source,omitempty"`
+	StatusName           string             `json:"status_name"`
+	Source               string             `json:"source"`
 	CPACommission        *CPACommission     `json:"cpa_commission,omitempty"`
 	ProsaleCommission    *ProsaleCommission `json:"prosale_commission,omitempty"`
-	UTM                  *UTM               `json:"utm,omitempty"`
+	UTM                  *UTM               `json:"utm"`
 	DontCallCustomerBack bool               `json:"dont_call_customer_back"`
-	Cancellation         *Cancellation      `json:"cancellation,omitempty"`
+	// Cancellation is {title, initiator} for cancelled orders and null
+	// otherwise; one third-party type file declares it a string, which is
+	// read as no cancellation block rather than a rejected order.
+	Cancellation *Cancellation `json:"cancellation"`
+
+	// Sent by the real API (ffers/cetwer12 prom_dict.py; a TypeScript type
+	// file for Prom orders) and not read: a special-offer price whose meaning
+	// is undocumented, the cheap-delivery flag, the client block that repeats
+	// the client_* fields.
+	Client                drift.Known `json:"client,omitzero"`
+	HasPromoFreeDelivery  drift.Known `json:"has_order_promo_free_delivery,omitzero"`
+	PriceWithSpecialOffer drift.Known `json:"price_with_special_offer,omitzero"`
+	SpecialOfferDiscount  drift.Known `json:"special_offer_discount,omitzero"`
+	SpecialOfferPromocode drift.Known `json:"special_offer_promocode,omitzero"`
+	PSPromotion           drift.Known `json:"ps_promotion,omitzero"`
 }
 
-// Person is the delivery recipient when it is not the buyer.
+// Person is the delivery recipient when it is not the buyer; real orders
+// also send an empty object (ffers/cetwer12 prom_dict.py, first dump).
 type Person struct {
-	FirstName  string `json:"first_name"`
-	LastName   string `json:"last_name"`
+	FirstName  string `json:"first_name,omitempty"`
+	LastName   string `json:"last_name,omitempty"`
 	SecondName string `json:"second_name,omitempty"`
-	Phone      string `json:"phone"`
+	Phone      string `json:"phone,omitempty"`
 }
 
 // Product is one order line.
 type Product struct {
 	ID            int64          `json:"id"`
-	ExternalID    string         `json:"external_id,omitempty"`
-	SKU           string         `json:"sku,omitempty"`
+	ExternalID    string         `json:"external_id"`
+	SKU           string         `json:"sku"`
 	Name          string         `json:"name"`
-	Quantity      json.Number    `json:"quantity"`
-	MeasureUnit   string         `json:"measure_unit,omitempty"`
-	Price         string         `json:"price"`
-	TotalPrice    string         `json:"total_price"`
+	Quantity      json.Number    `json:"quantity" kramar:"required"`
+	MeasureUnit   string         `json:"measure_unit"`
+	Price         string         `json:"price" kramar:"required"`
+	TotalPrice    string         `json:"total_price" kramar:"required"`
 	CPACommission *CPACommission `json:"cpa_commission,omitempty"`
+	// Sent and not read: names per language, the picture and the page.
+	NameMultilang drift.Known `json:"name_multilang,omitzero"`
+	Image         drift.Known `json:"image,omitzero"`
+	URL           drift.Known `json:"url,omitzero"`
 }
 
 // Option is a delivery or payment option as the store configured it.
@@ -75,11 +106,14 @@ type Option struct {
 // DeliveryProvider is null for carriers Prom does not integrate with.
 type DeliveryProvider struct {
 	Provider             string `json:"provider"`
-	Type                 string `json:"type,omitempty"`
+	Type                 string `json:"type"`
 	SenderWarehouseID    string `json:"sender_warehouse_id,omitempty"`
 	RecipientWarehouseID string `json:"recipient_warehouse_id,omitempty"`
 	DeclarationNumber    string `json:"declaration_number,omitempty"`
 	UnifiedStatus        string `json:"unified_status,omitempty"`
+	// Nova Poshta refs of the recipient's city and branch: sent on live NP
+	// orders, not read (the canonical order has no place for them yet).
+	RecipientAddress drift.Known `json:"recipient_address,omitzero"`
 }
 
 // PaymentData is present for Prom-Oplata (evopay) orders.
@@ -89,22 +123,24 @@ type PaymentData struct {
 	StatusModified string `json:"status_modified,omitempty"`
 }
 
-// CPACommission is Prom's per-order (and per-line) CPA commission.
+// CPACommission is Prom's per-order (and per-line) CPA commission; lines
+// carry no is_refunded.
 type CPACommission struct {
-	Amount     string `json:"amount"`
+	Amount     string `json:"amount" kramar:"required"`
 	IsRefunded bool   `json:"is_refunded,omitempty"`
 }
 
 // ProsaleCommission appears in newer data as {value} (§2.2, medium).
 type ProsaleCommission struct {
-	Value json.Number `json:"value"`
+	Value json.Number `json:"value" kramar:"required"`
 }
 
-// UTM tags of the visit that produced the order.
+// UTM tags of the visit that produced the order; real orders send the
+// object with empty strings when there are none.
 type UTM struct {
-	Medium   string `json:"medium,omitempty"`
-	Source   string `json:"source,omitempty"`
-	Campaign string `json:"campaign,omitempty"`
+	Medium   string `json:"medium"`
+	Source   string `json:"source"`
+	Campaign string `json:"campaign"`
 }
 
 // Cancellation is present for cancelled orders.
@@ -132,6 +168,91 @@ type PaymentOptionList struct {
 // not published (§2.6, low), so it mirrors payment options.
 type DeliveryOptionList struct {
 	DeliveryOptions []Option `json:"delivery_options"`
+}
+
+// StatusOptionList is the /order_status_options/list envelope: the
+// statuses an order of the company can be in, its own custom ones included.
+// Prom publishes no item schema. Two integrations read {name, title} (name
+// the status code, title its label: the Bitrix plugin namespace
+// Acrit\Core\Crm\Plugins\TiuRuHelpers and the PHP module App\Modules\PU),
+// one TypeScript client types {id, name, code}; StatusOption accepts both.
+type StatusOptionList struct {
+	StatusOptions []StatusOption `json:"order_status_options"`
+}
+
+// StatusOption is one entry of the status list, in either published shape.
+type StatusOption struct {
+	ID    FlexID `json:"id,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Title string `json:"title,omitempty"`
+	Code  string `json:"code,omitempty"`
+}
+
+// Key is the status as orders carry it in "status": "pending", or
+// "custom-137639" for the company's own status 137639. In the {name, title}
+// shape the name is the code; in {id, name, code} the code is, and an entry
+// without one is the custom status of its id. A bare number is a custom
+// status id.
+func (o StatusOption) Key() string {
+	code, name, title, id := trim(o.Code), trim(o.Name), trim(o.Title), trim(string(o.ID))
+	key := name
+	switch {
+	case code != "":
+		key = code
+	case title == "" && id != "":
+		key = id
+	}
+	if isDigits(key) {
+		return CustomStatus(key)
+	}
+	return key
+}
+
+// Label is the name the cabinet shows for the status: title, else the name
+// when it is not the code, else the code.
+func (o StatusOption) Label() string {
+	if title := trim(o.Title); title != "" {
+		return title
+	}
+	if name := trim(o.Name); name != "" && (trim(o.Code) != "" || trim(string(o.ID)) != "") {
+		return name
+	}
+	return o.Key()
+}
+
+func trim(s string) string { return strings.TrimSpace(s) }
+
+// customPrefix starts the status of an order in one of the company's own
+// statuses: a real order dump (ffers/cetwer12 prom_dict.py) has status
+// "custom-137639" with status_name «Підтверджено», and the Swagger enum
+// quoted by a live-verified integration is
+// pending/received/delivered/canceled/draft/paid/custom-{id}.
+const customPrefix = "custom-"
+
+// CustomStatus is the status orders carry for custom status id.
+func CustomStatus(id string) string { return customPrefix + id }
+
+// CustomStatusID returns the id of a custom status ("custom-137639" →
+// 137639), the custom_status_id set_status takes for it.
+func CustomStatusID(status string) (int64, bool) {
+	rest, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(status)), customPrefix)
+	if !ok || !isDigits(rest) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil && id > 0
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrorBody is what Prom sends with non-2xx answers (§2.7, low–medium).

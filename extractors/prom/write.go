@@ -31,6 +31,14 @@ func (c *Client) SetStatus(ctx context.Context, req SetStatusRequest) (SetStatus
 // SaveDeclaration attaches waybill declarationID of carrier deliveryType
 // (nova_poshta, ukrposhta, meest, justin) to an order (§2.4). An answer
 // other than {"status":"success"} is a *RefusedError.
+//
+// Prom answers a repeat with a waybill the order already has in the same
+// way, HTTP 200 {"status":"error","message":"Этот ЭН уже добавлен к данному
+// заказу"} (checked on a live account by the integration with
+// attach_prom_declaration_id, which also expects a Ukrainian wording), so a
+// *RefusedError does not prove the waybill is missing: a caller that may be
+// repeating an earlier call reads the order back (declaration_number)
+// before calling it a refusal. The message text is not relied on.
 func (c *Client) SaveDeclaration(ctx context.Context, orderID int64, declarationID, deliveryType string) error {
 	var resp StatusResponse
 	req := SaveDeclarationRequest{OrderID: orderID, DeclarationID: declarationID, DeliveryType: deliveryType}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/transforms/decode"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -22,8 +23,10 @@ import (
 const ProductionURL = "https://api-seller.rozetka.com.ua"
 
 // OrderExpand is what every order read asks for: the blocks the transform
-// needs (§1.3 expand values).
-const OrderExpand = "delivery,purchases,payment,status_data,user"
+// needs, among the expand values of the apidoc (GERA-OneTeam/Rozetka-API-Seller
+// docs/categories/orders.md). `carrier` holds the waybill of parcels
+// ROZETKA Delivery or Meest carries (see Carrier).
+const OrderExpand = "delivery,purchases,payment,status_data,user,carrier"
 
 // Client talks to one Rozetka seller account.
 type Client struct {
@@ -231,14 +234,25 @@ const StateExpand = "status_available"
 // /orders/{id}?expand=status_available) — the small read the reverse-ETL
 // makes before and after every change. A missing order is a
 // *source.NotFoundError.
+//
+// The order is decoded as the transform decodes it (decode.Into): a field
+// of an unexpected type — seller_comment[].created as Unix seconds, say —
+// does not stop a push; an id that cannot be read does.
 func (c *Client) OrderState(ctx context.Context, id int64) (Order, error) {
-	var o Order
+	var raw json.RawMessage
 	q := url.Values{"expand": {StateExpand}}
-	err := c.call(ctx, http.MethodGet, "/orders/"+strconv.FormatInt(id, 10), q, nil, &o)
+	err := c.call(ctx, http.MethodGet, "/orders/"+strconv.FormatInt(id, 10), q, nil, &raw)
 	if isNotFound(err) {
 		return Order{}, &source.NotFoundError{ID: strconv.FormatInt(id, 10)}
 	}
-	return o, err
+	if err != nil {
+		return Order{}, err
+	}
+	var o Order
+	if err := decode.Into(raw, &o); err != nil {
+		return Order{}, fmt.Errorf("store %s: order %d: %w", c.store, id, err)
+	}
+	return o, nil
 }
 
 // MassUpdate sets the stock of catalog items (PUT /items/mass-update,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
 )
 
 // paged is a search result: its entries and its paging block.
@@ -25,7 +26,7 @@ func (l *StatusAvailableList) meta() Meta                 { return l.Meta }
 func (l *DeliveryServiceList) entries() []DeliveryService { return l.DeliveryServices }
 func (l *DeliveryServiceList) meta() Meta                 { return l.Meta }
 func (l *PaymentMethodList) entries() []PaymentMethod     { return l.PaymentMethods }
-func (l *PaymentMethodList) meta() Meta                   { return l.Meta }
+func (l *PaymentMethodList) meta() Meta                   { return Meta{} } // one page
 func (l *GoodsList) entries() []json.RawMessage           { return l.Items }
 func (l *GoodsList) meta() Meta                           { return l.Meta }
 
@@ -101,8 +102,7 @@ func (c *Client) DeliveryServices(ctx context.Context) ([]DeliveryService, error
 	return collect[DeliveryService, DeliveryServiceList](ctx, c, "/delivery-services/search")
 }
 
-// PaymentMethods lists the store's payment methods (/market-payment-methods/list;
-// its shape is assumed, see PaymentMethod).
+// PaymentMethods lists the store's payment methods (/market-payment-methods/list).
 func (c *Client) PaymentMethods(ctx context.Context) ([]PaymentMethod, error) {
 	return collect[PaymentMethod, PaymentMethodList](ctx, c, "/market-payment-methods/list")
 }
@@ -122,12 +122,37 @@ func (c *Client) Goods(ctx context.Context, pageSize int, fn func([]GoodsItem) e
 	return c.goodsPages(ctx, pageSize, func(raws []json.RawMessage) error {
 		items := make([]GoodsItem, len(raws))
 		for i, raw := range raws {
-			if err := json.Unmarshal(raw, &items[i]); err != nil {
+			if err := decode.Into(raw, &items[i]); err != nil {
 				return fmt.Errorf("store %s: /goods/all item %d: %w", c.store, i, err)
 			}
 		}
 		return fn(items)
 	})
+}
+
+// GoodsByID reads the catalog items ids name, one /goods/all?rz_item_id=
+// call each: the API filters by one rz_item_id at a time (apidoc mirror
+// docs/categories/apiitems.md L178). An id the store does not have is
+// absent from the answer, and so is an item that does not decode: the
+// caller cannot learn anything about it. A failed call is an error.
+func (c *Client) GoodsByID(ctx context.Context, ids []int64) (map[int64]GoodsItem, error) {
+	out := make(map[int64]GoodsItem, len(ids))
+	for _, id := range ids {
+		var list GoodsList
+		q := url.Values{"rz_item_id": {strconv.FormatInt(id, 10)}}
+		if err := c.call(ctx, http.MethodGet, "/goods/all", q, nil, &list); err != nil {
+			return nil, err
+		}
+		for _, raw := range list.Items {
+			var g GoodsItem
+			// A server that ignores the filter answers other items: only
+			// the one asked for counts.
+			if decode.Into(raw, &g) == nil && g.RzItemID == id {
+				out[id] = g
+			}
+		}
+	}
+	return out, nil
 }
 
 // catalogPageSize is asked of /goods/all: large pages, few requests. The
@@ -174,7 +199,13 @@ func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
 		out = append(out, canon.Option{Kind: canon.OptionDelivery, ID: strconv.FormatInt(d.ID, 10), Name: d.Name, Active: d.Status == 1})
 	}
 	for _, p := range methods {
-		out = append(out, canon.Option{Kind: canon.OptionPayment, ID: strconv.FormatInt(p.ID, 10), Name: p.Name, Extra: p.Title, Active: p.Status == 1})
+		// One method name can exist once per legal entity of the seller:
+		// the entity tells them apart.
+		extra := ""
+		if p.LegalPerson != nil {
+			extra = p.LegalPerson.FullName
+		}
+		out = append(out, canon.Option{Kind: canon.OptionPayment, ID: strconv.FormatInt(p.ID, 10), Name: p.Name, Extra: extra, Active: p.Status == 1})
 	}
 	return out, nil
 }

@@ -15,30 +15,60 @@ type GoodsList struct {
 }
 
 // GoodsItem is one offer of the seller's catalog (§1.10, abridged). Prices
-// are whole hryvnias (ints), unlike order money.
+// are whole hryvnias (ints), unlike order money. The id and the price
+// reject the item when they cannot be read (kramar:"required").
 type GoodsItem struct {
-	RzItemID       int64     `json:"rz_item_id"`
-	ItemID         int64     `json:"item_id"`
-	PriceOfferID   string    `json:"price_offer_id"`
-	Article        string    `json:"article"`
-	Name           string    `json:"name"`
-	NameUA         string    `json:"name_ua"`
-	URL            string    `json:"url"`
-	Price          int64     `json:"price"`
-	PriceOld       int64     `json:"price_old"`
-	PricePromo     *int64    `json:"price_promo"`
-	StockQuantity  int       `json:"stock_quantity"`
-	Available      int       `json:"available"` // 0 not in stock, 1 in stock, 2 removed from the price list
-	AvailableTitle string    `json:"available_title"`
-	RzCategory     *GoodsRef `json:"rz_category,omitempty"`
-	Photo          []string  `json:"photo"`
-	PhotoPreview   []string  `json:"photo_preview"`
-	Sold           int       `json:"sold"`
-	IsFF           Bool      `json:"is_ff"`
-	CreatedAt      string    `json:"created_at"` // Kyiv local "2006-01-02 15:04:05"
-	RzSellStatus   int       `json:"rz_sell_status"`
-	UploadStatus   int       `json:"upload_status"`
-	UploadTitle    string    `json:"upload_status_title,omitempty"`
+	RzItemID     int64  `json:"rz_item_id" kramar:"required"`
+	ItemID       int64  `json:"item_id"`
+	PriceOfferID string `json:"price_offer_id"`
+	// SyncSourceID and SyncSource name the source the item comes from
+	// (apidoc mirror docs/categories/apiitems.md L225-230, example
+	// L330-335): the source says who manages its stock.
+	SyncSourceID   int64       `json:"sync_source_id,omitempty"`
+	SyncSource     *SyncSource `json:"sync_source,omitempty"`
+	Article        string      `json:"article"`
+	Name           string      `json:"name"`
+	NameUA         string      `json:"name_ua"`
+	URL            string      `json:"url"`
+	Price          int64       `json:"price" kramar:"required"`
+	PriceOld       int64       `json:"price_old"`
+	PricePromo     *int64      `json:"price_promo"`
+	StockQuantity  int         `json:"stock_quantity"`
+	Available      int         `json:"available"` // 0 not in stock, 1 in stock, 2 removed from the price list
+	AvailableTitle string      `json:"available_title"`
+	RzCategory     *GoodsRef   `json:"rz_category,omitempty"`
+	Photo          []string    `json:"photo"`
+	PhotoPreview   []string    `json:"photo_preview"`
+	Sold           int         `json:"sold"`
+	IsFF           Bool        `json:"is_ff"`
+	CreatedAt      string      `json:"created_at"` // Kyiv local "2006-01-02 15:04:05"
+	RzSellStatus   int         `json:"rz_sell_status"`
+	UploadStatus   int         `json:"upload_status"`
+	UploadTitle    string      `json:"upload_status_title,omitempty"`
+}
+
+// The stock management modes of SyncSource.Availability (apiitems.md
+// L228: "Управління товарами").
+const (
+	StockByPriceList = 3 // the price-list feed sets the stock
+	StockByAPI       = 4 // the stock is set through the API (/items/mass-update)
+)
+
+// SyncSource is an item's source: a price-list feed or the API.
+type SyncSource struct {
+	ID           int64 `json:"id"`
+	Availability int   `json:"availability"`
+	// IsVirtualSource: 0 a price list, 3 the API. The SyncSource model
+	// (models.md L2958-2972) has only id and availability.
+	IsVirtualSource int `json:"is_virtual_source,omitempty"`
+	NewFlowOldPrice int `json:"new_flow_old_price,omitempty"`
+}
+
+// StockByFeed reports whether the price-list feed manages the item's stock:
+// a stock level sent through the API is then not the item's (the next feed
+// sync sets it again).
+func (g GoodsItem) StockByFeed() bool {
+	return g.SyncSource != nil && g.SyncSource.Availability == StockByPriceList
 }
 
 // GoodsRef is a category or producer reference of an item.

@@ -55,16 +55,19 @@ type StatusAvailableList struct {
 }
 
 // DeliveryService is one entry of /delivery-services/search (§1.11). Type
-// 0 is an external carrier, 1 the seller's own; ids are opaque.
+// 0 is an external carrier, 1 the seller's own; ids are opaque. MdmID is
+// a String in the model (apidoc mirror docs/categories/deliverymanagement.md
+// L68, models.md L483) and missing from the example; NullString also
+// takes a number.
 type DeliveryService struct {
-	ID        int64  `json:"id"`
-	Name      string `json:"name"`
-	Status    int    `json:"status"`
-	Type      int    `json:"type"`
-	MdmID     int64  `json:"mdm_id,omitempty"`
-	CanEdit   Bool   `json:"can_edit"`
-	CanUse    Bool   `json:"can_use"`
-	IsDefault Bool   `json:"is_default"`
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	Status    int        `json:"status"`
+	Type      int        `json:"type"`
+	MdmID     NullString `json:"mdm_id,omitempty"`
+	CanEdit   Bool       `json:"can_edit"`
+	CanUse    Bool       `json:"can_use"`
+	IsDefault Bool       `json:"is_default"`
 }
 
 // DeliveryServiceList is the content of /delivery-services/search.
@@ -73,20 +76,35 @@ type DeliveryServiceList struct {
 	Meta             Meta              `json:"_meta"`
 }
 
-// PaymentMethod is one entry of /market-payment-methods/list. The shape of
-// this list is not documented (§1.11): content.paymentMethods[] with these
-// fields is an assumption, low confidence; check it against a live store.
+// PaymentMethod is one entry of /market-payment-methods/list, the
+// MarketPaymentMethod model (apidoc mirror
+// docs/categories/marketpaymentmethods.md L129-227, models.md L1606-1652).
+// It has no title; Description may be null.
 type PaymentMethod struct {
-	ID     int64  `json:"id"`
-	Name   string `json:"name"`
-	Title  string `json:"title,omitempty"`
-	Status int    `json:"status"`
+	ID          int64        `json:"id"`
+	Name        string       `json:"name"`
+	Description string       `json:"description"`
+	MustHasKeys Bool         `json:"must_has_keys"`
+	HasKeys     Bool         `json:"has_keys"`
+	IsAutoHold  Bool         `json:"is_auto_hold"`
+	Status      int          `json:"status"` // 1 active, 0 not
+	LegalPerson *LegalPerson `json:"legal_person"`
+	HasActiveDC Bool         `json:"has_active_dc"`
 }
 
-// PaymentMethodList is the (assumed) content of /market-payment-methods/list.
+// LegalPerson is the seller's legal entity a payment method is bound to
+// (MarketLegalPerson).
+type LegalPerson struct {
+	ID          int64  `json:"id"`
+	FullName    string `json:"full_name"`
+	Status      string `json:"status"`
+	StatusTitle string `json:"status_title"`
+}
+
+// PaymentMethodList is the content of /market-payment-methods/list:
+// snake_case payment_methods and no _meta, so it is one page.
 type PaymentMethodList struct {
-	PaymentMethods []PaymentMethod `json:"paymentMethods"`
-	Meta           Meta            `json:"_meta"`
+	PaymentMethods []PaymentMethod `json:"payment_methods"`
 }
 
 // UpdateOrder is the body of PUT /orders/{id} (§1.6): Status is required;

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -20,7 +21,7 @@ func PeekField(obj []byte, key string) (value []byte, ok bool) {
 		if i >= len(obj) || obj[i] != '"' {
 			return nil, false
 		}
-		kEnd := skipString(obj, i)
+		kEnd := SkipString(obj, i)
 		if kEnd < 0 {
 			return nil, false
 		}
@@ -30,7 +31,7 @@ func PeekField(obj []byte, key string) (value []byte, ok bool) {
 			return nil, false
 		}
 		i = skipSpace(obj, i+1)
-		vEnd := skipValue(obj, i)
+		vEnd := SkipValue(obj, i)
 		if vEnd < 0 {
 			return nil, false
 		}
@@ -59,33 +60,44 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipString returns the index after the string starting at b[i] == '"', or -1.
-func skipString(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+// SkipString returns the index after the string starting at b[i] == '"',
+// or -1 when it does not close.
+func SkipString(b []byte, i int) int {
+	j := i + 1
+	for j < len(b) {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		// A quote after an odd run of backslashes is escaped.
+		bs := 0
+		for p := j - 1; p > i && b[p] == '\\'; p-- {
+			bs++
+		}
+		if bs%2 == 0 {
 			return j + 1
 		}
+		j++
 	}
 	return -1
 }
 
-// skipValue returns the index after the value starting at b[i], or -1.
-func skipValue(b []byte, i int) int {
+// SkipValue returns the index after the JSON value starting at b[i], or -1
+// when it does not end.
+func SkipValue(b []byte, i int) int {
 	if i >= len(b) {
 		return -1
 	}
 	switch b[i] {
 	case '"':
-		return skipString(b, i)
+		return SkipString(b, i)
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(b); j++ {
 			switch b[j] {
 			case '"':
-				end := skipString(b, j)
+				end := SkipString(b, j)
 				if end < 0 {
 					return -1
 				}

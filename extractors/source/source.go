@@ -58,9 +58,24 @@ type Config struct {
 	Protocol string
 	PageSize int
 	HTTP     httpx.Options
+	// Warehouse is the shop's warehouse that takes the CRM's stock, for a
+	// marketplace that keeps stock per warehouse (Horoshop); empty: none.
+	Warehouse string
+	// Language is the language the marketplace answers in, where it lets
+	// the caller choose (Prom's X-LANGUAGE); empty: the client's default.
+	Language string
 }
 
 // NotFoundError says the marketplace has no such record.
 type NotFoundError struct{ ID string }
 
 func (e *NotFoundError) Error() string { return "order " + e.ID + " not found" }
+
+// Sampler is implemented by order APIs whose ModifiedBetween changes
+// something on the marketplace (the 1C exchange confirms what it read):
+// Sample returns up to n of the orders changed in [from, to] and changes
+// nothing. kramar probe uses it; other APIs are sampled by reading the
+// first pages of ModifiedBetween.
+type Sampler interface {
+	Sample(ctx context.Context, from, to time.Time, n int) ([]RawOrder, error)
+}

@@ -104,5 +104,5 @@ func (w *Warehouse) RecordRejects(ctx context.Context, runID string, rejects []c
 // Tables lists every table the warehouse writes with its columns, in insert
 // order: the canonical tables of schema/rows and the ones written here.
 func Tables() []rows.Table {
-	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table(), crmUpdatesSpec.Table(), crmStockSpec.Table())
+	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table(), driftSpec.Table(), crmUpdatesSpec.Table(), crmStockSpec.Table())
 }

@@ -241,6 +241,9 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 	if s.Article != "" && !slices.Contains(Articles, s.Article) {
 		v.problem(at("article"), "unknown %q; one of %s", s.Article, strings.Join(Articles, ", "))
 	}
+	if s.Language != "" && !slices.Contains(Languages, s.Language) {
+		v.problem(at("language"), "unknown %q; one of %s", s.Language, strings.Join(Languages, ", "))
+	}
 
 	if s.BaseURL != "" {
 		u, err := url.Parse(s.BaseURL)

@@ -45,6 +45,10 @@ func TestCheck(t *testing.T) {
 			{Line: 23, Store: "feed-bad", Field: "match_by", Message: `unknown "colour"; one of id, vendor_code, barcode`},
 		}},
 		{"rozetka.yaml", nil},
+		{"language.yaml", []Problem{
+			{Line: 15, Store: "shop-de", Field: "language", Message: `unknown "de"; one of uk, ru, en`},
+			{Line: 22, Store: "rz", Field: "language", Message: "unknown key for a rozetka store (only prom stores have it)"},
+		}},
 		{"override.yaml", nil},
 		{"unknown_keys.yaml", []Problem{
 			{Line: 1, Field: "clickhose", Message: `unknown key (did you mean "clickhouse"?)`},

@@ -55,6 +55,9 @@ var Protocols = []string{"file", "1c_exchange"}
 // MatchKeys are the offer fields a store may match products on (match_by).
 var MatchKeys = []string{"id", "vendor_code", "barcode"}
 
+// Languages are the answer languages a prom store may choose.
+var Languages = []string{"uk", "ru", "en"}
+
 // Articles are the article choices of a horoshop store.
 var Articles = []string{"internal", "external"}
 

@@ -141,6 +141,13 @@ type Store struct {
 	// Article (horoshop) is the article shown on order lines: "internal"
 	// (the shop's own, default) or "external" (the supplier's).
 	Article string `yaml:"article"`
+	// Warehouse (horoshop) is the shop's warehouse that takes the CRM's stock
+	// ("office" is the main one) when the shop keeps warehouse accounting;
+	// empty: the shop keeps none and stock is written as presence.
+	Warehouse string `yaml:"warehouse"`
+	// Language (prom) is the language Prom answers in: names of statuses
+	// and options ("uk", the default, "ru" or "en").
+	Language string `yaml:"language"`
 
 	// FeedURL is the store's YML catalog feed (http(s) URL or local file);
 	// when set, the catalog job reads it instead of the marketplace's API.

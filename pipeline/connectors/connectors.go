@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
@@ -65,6 +66,16 @@ type Connector struct {
 	// Records splits a saved API payload (a single order, its envelope or a
 	// list page) into raw orders, for `kramar inspect`.
 	Records func(payload []byte) ([]json.RawMessage, error)
+	// Wire is the wire model of one order as Transform reads it (a zero
+	// wire struct, or a *drift.Model built by hand), and OrdersEndpoint the
+	// API call orders come from: every order loaded is checked against it
+	// and what differs goes to payload_drift. Nil: not checked.
+	Wire           any
+	OrdersEndpoint string
+	// ProductWire and ProductsEndpoint are the same for catalog offers
+	// (kramar probe checks them).
+	ProductWire      any
+	ProductsEndpoint string
 	// Pusher opens the way back to one store (order statuses, ТТН, and
 	// stock when it also implements marketplace.StockPusher); nil when the
 	// marketplace takes nothing back. Its writes go out with
@@ -131,4 +142,22 @@ func Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// OrderModel is the drift model of the connector's orders; nil when it has none.
+func (c Connector) OrderModel() *drift.Model { return modelOf(c.Wire) }
+
+// ProductModel is the drift model of the connector's catalog offers; nil
+// when it has none.
+func (c Connector) ProductModel() *drift.Model { return modelOf(c.ProductWire) }
+
+func modelOf(wire any) *drift.Model {
+	switch w := wire.(type) {
+	case nil:
+		return nil
+	case *drift.Model:
+		return w
+	default:
+		return drift.ModelOf(w)
+	}
 }

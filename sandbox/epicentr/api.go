@@ -188,7 +188,7 @@ func (s *Sandbox) recordOf(w http.ResponseWriter, r *http.Request) (*store, *rec
 
 func (s *Sandbox) handleOrder(w http.ResponseWriter, r *http.Request) {
 	if _, rec := s.recordOf(w, r); rec != nil {
-		kit.WriteRaw(w, http.StatusOK, rec.json)
+		kit.WriteRaw(w, http.StatusOK, rec.detail)
 	}
 }
 

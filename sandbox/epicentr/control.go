@@ -35,8 +35,18 @@ func (s *Sandbox) Order(storeID, id string) (wire.Order, bool) {
 	return cloneOrder(rec.order), true
 }
 
-// OrderJSON returns one order exactly as the API sends it; nil when none.
+// OrderJSON returns one order exactly as the details call sends it; nil
+// when none.
 func (s *Sandbox) OrderJSON(storeID, id string) []byte {
+	if rec := s.record(storeID, id); rec != nil {
+		return append([]byte(nil), rec.detail...)
+	}
+	return nil
+}
+
+// ListJSON returns one order exactly as the order list sends it; nil when
+// none.
+func (s *Sandbox) ListJSON(storeID, id string) []byte {
 	if rec := s.record(storeID, id); rec != nil {
 		return append([]byte(nil), rec.json...)
 	}
@@ -65,7 +75,10 @@ func (s *Sandbox) record(storeID, id string) *record {
 type Offer struct {
 	SKU          string
 	OfferID      string
+	ProductID    string // the product card
 	Title        string
+	Category     string
+	FromFeed     bool  // the card was made from the seller's feed: lines carry its article as productExternalId
 	Price        int64 // kopecks
 	Availability string
 }

@@ -67,10 +67,15 @@ func (s *store) seed(seed int64, nOrders int, now time.Time) {
 		r := rng(seed, s.index, streamOffers, i)
 		g := goods[r.IntN(len(goods))]
 		o := &Offer{
-			SKU:     fmt.Sprintf("EP-%d-%05d", s.index+1, i+1),
-			OfferID: strconv.Itoa(4_000_000 + s.index*100_000 + i),
-			Title:   g.title + " " + strconv.Itoa(1+i%41),
-			Price:   (g.min + r.Int64N(g.max-g.min+1)) * 100,
+			SKU:       fmt.Sprintf("EP-%d-%05d", s.index+1, i+1),
+			OfferID:   strconv.Itoa(4_000_000 + s.index*100_000 + i),
+			ProductID: strconv.Itoa(2_000_000 + s.index*100_000 + i),
+			Title:     g.title + " " + strconv.Itoa(1+i%41),
+			Category:  g.category,
+			Price:     (g.min + r.Int64N(g.max-g.min+1)) * 100,
+			// Cards made from the seller's feed carry its article as
+			// productExternalId; cards made by hand do not.
+			FromFeed: i%10 < 7,
 		}
 		o.Availability = pick(r, []string{wire.InStock, wire.NotAvailable}, []int{9, 1})
 		s.offers[o.SKU] = o
@@ -168,10 +173,12 @@ func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *rec
 		o.Comment = notes[r.IntN(len(notes))]
 	}
 	var subtotal int64
+	var sold []*Offer
 	for range pick(r, []int{1, 2, 3}, []int{60, 28, 12}) {
 		of := s.offers[s.skus[r.IntN(len(s.skus))]]
 		qty := pick(r, []int64{1, 2, 3, 5}, []int{78, 14, 6, 2})
 		o.Items = append(o.Items, wire.Item{OfferID: wire.Text(of.OfferID), SKU: of.SKU, Title: of.Title, Quantity: wire.Number(strconv.FormatInt(qty, 10)), Price: money(of.Price)})
+		sold = append(sold, of)
 		subtotal += of.Price * qty
 	}
 	o.Subtotal = money(subtotal)
@@ -188,17 +195,59 @@ func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *rec
 	case n < 6: // the buyer repeated as recipient, phone typed another way
 		a.Recipient = &wire.Person{FirstName: buyer.first, LastName: buyer.last, Phone: "+38" + strings.TrimPrefix(strings.TrimPrefix(buyer.phone, "+38"), "38")}
 	}
+	if a.Recipient == nil {
+		// No one else: the block comes with empty fields.
+		a.Recipient = &wire.Person{}
+	}
 	o.Address = a
 	s.genShipment(r, &o)
+	lineShape(r, &o, sold)
 	return &record{order: o}
+}
+
+// lineShape fills the lines in one of the two shapes live clients meet:
+// most as the swagger's OrderProductsItem (offerId, productId, sku, the
+// feed article as productExternalId, image, url, subtotal, measure, ratio),
+// a quarter as a live-syncing client types them (offerId, title, image,
+// quantity, price and a product block with its categories; no sku, no
+// article at all).
+func lineShape(r *rand.Rand, o *wire.Order, sold []*Offer) {
+	bare := r.IntN(4) == 0
+	for i := range o.Items {
+		it, of := &o.Items[i], sold[i]
+		it.Image = "https://images.sandbox.example/epicentr/" + of.OfferID + ".jpg"
+		if bare {
+			it.SKU = ""
+			it.Product = &wire.Product{ID: wire.Text(of.ProductID), Categories: []wire.ProductCategory{{
+				ID: categoryID(of.Category), IsMain: true, Translations: []wire.Translation{{Title: of.Category, LanguageCode: "ua"}},
+			}}}
+			continue
+		}
+		it.ProductID = wire.Text(of.ProductID)
+		if of.FromFeed {
+			it.ProductExternalID = wire.Text(of.SKU)
+		}
+		it.URL = "https://shop.sandbox.example/epicentr/p/" + of.ProductID
+		qty, _ := strconv.ParseInt(string(it.Quantity), 10, 64)
+		it.Subtotal = money(of.Price * qty)
+		it.Measure, it.Ratio = "шт.", "1"
+	}
+}
+
+// categoryID is the marketplace's id of a category of goods.
+func categoryID(name string) wire.Text {
+	return wire.Text(strconv.Itoa(1100 + slices.IndexFunc(goods, func(g good) bool { return g.category == name })))
 }
 
 // genShipment fills the delivery, the place and the payment.
 func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 	provider := pick(r, providers, providerWeights)
 	city := settlements[r.IntN(len(settlements))]
-	sh := &wire.Shipment{Provider: provider, SettlementID: wire.Text(strconv.Itoa(1000 + r.IntN(9000)))}
-	o.Settlement = &wire.Settlement{Title: city[0], Region: city[1], District: city[2], ExternalID: uuid(r)}
+	// Settlements and offices are ids of Epicentr's delivery directory:
+	// uuids (the swagger's ShipmentInput; the _v6_order of a third-party
+	// client's tests).
+	sh := &wire.Shipment{Provider: provider, SettlementID: wire.Text(uuid(r))}
+	o.Settlement = &wire.Settlement{ID: string(sh.SettlementID), Title: city[0], Region: city[1], District: city[2], ExternalID: uuid(r)}
 	street := streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(120))
 	switch {
 	case provider == wire.ProviderNovaPoshta && r.IntN(5) == 0: // courier to the door
@@ -209,8 +258,11 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 		o.Office = &wire.Office{Title: "Поштомат Епіцентр №" + strconv.Itoa(100+r.IntN(900)), Address: street, ExternalID: uuid(r)}
 	default:
 		n := strconv.Itoa(1 + r.IntN(300))
-		sh.OfficeID = wire.Text(n)
 		o.Office = &wire.Office{Title: "Відділення №" + n, Address: street, ExternalID: uuid(r)}
+	}
+	if o.Office != nil {
+		o.Office.ID = uuid(r)
+		sh.OfficeID = wire.Text(o.Office.ID)
 	}
 	if _, waybill := waybillProviders[provider]; waybill {
 		if r.IntN(3) > 0 {
@@ -241,6 +293,18 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 		sh.PaymentStatus = wire.PaymentHoldSet
 	}
 	o.Address.Shipment = sh
+	// Where the place's names are: mostly in the order's own blocks; in
+	// some details inside address; in some not at all, only the ids in
+	// address.shipment (the tests of a third-party Epicentr OMS client,
+	// test_nested_settlement_and_office_are_supported and
+	// test_missing_location_blocks_are_loaded_by_current_exact_endpoints).
+	switch n := r.IntN(20); {
+	case n >= 17:
+		o.Settlement, o.Office = nil, nil
+	case n >= 14:
+		o.Address.Settlement, o.Address.Office = o.Settlement, o.Office
+		o.Settlement, o.Office = nil, nil
+	}
 }
 
 // waybillFor returns a number shaped like the carrier's (§7).

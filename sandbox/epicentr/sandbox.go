@@ -4,6 +4,9 @@
 // recipient), the OMS endpoints with cursor paging, status changes under a
 // transition graph, cancel reasons, shipment numbers, and the asynchronous
 // offers update (POST /v1/offers, results later on the sandbox clock).
+// Orders come in the shapes live clients meet: a new order's buyer
+// contacts hidden until the seller confirms it, lines with or without sku,
+// the place's blocks top-level, inside address or missing (only the ids).
 // Faults, recording and rate limits come from sandbox/kit; control methods
 // (and /_sandbox HTTP endpoints) serve tests.
 //

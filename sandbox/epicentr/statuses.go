@@ -20,8 +20,11 @@ var knownStatuses = map[string]bool{
 // merchantMoves are what the seller may do through change-status, as
 // allowed-statuses reports it. Observed (§2.4): new → confirmed or
 // canceled; sent only after confirmation and with a shipment number.
+// Live clients confirm a new order with confirmed_by_merchant, after
+// checking allowed-statuses offers it (accept_order of a third-party
+// order agent, agents/orders/noire_order_notifier.py): both are offered.
 var merchantMoves = map[string][]string{
-	wire.StatusNew:                 {wire.StatusConfirmed, wire.StatusCanceled},
+	wire.StatusNew:                 {wire.StatusConfirmedByMerchant, wire.StatusConfirmed, wire.StatusCanceled},
 	wire.StatusConfirmedByMerchant: {wire.StatusConfirmed, wire.StatusCanceled},
 	wire.StatusConfirmed:           {wire.StatusSent, wire.StatusCanceled},
 	wire.StatusDelivered:           {wire.StatusCompleted},

@@ -13,22 +13,63 @@ import (
 
 // record is one order with its JSON cached, and what the API keeps beside it.
 type record struct {
-	order   wire.Order
-	created int64 // createdAt as Unix nanoseconds: the list's sort key
-	json    []byte
+	order   wire.Order          // the truth, contacts included
+	created int64               // createdAt as Unix nanoseconds: the list's sort key
+	json    []byte              // as the list (GET /v3/oms/orders) sends it
+	detail  []byte              // as the details (GET /v5/oms/orders/{id}) send it
 	cancel  *wire.CancelRequest // the reason the seller gave, if it cancelled
 }
 
 // encode refreshes the cached JSON and sort key from order.
+//
+// While the order is new, Epicentr hides the buyer's contacts until the
+// seller confirms it (the API reference note beside epicentr_mcp.py of a
+// third-party seller toolkit). No source shows how: the swagger's detail
+// model marks the names, phone and email optional, its list model has
+// them as strings. So the details leave the buyer's out, the list sends
+// them empty, and both send the recipient's empty; nothing is masked.
 func (r *record) encode() {
-	var err error
-	if r.json, err = json.Marshal(r.order); err != nil {
-		panic(err) // every field is a string, number or bool: unreachable
+	served := r.order
+	hidden := served.StatusCode == wire.StatusNew && served.Address != nil
+	if hidden {
+		a := *served.Address
+		a.FirstName, a.LastName, a.Patronymic, a.Phone, a.Email = "", "", "", "", ""
+		a.Recipient = &wire.Person{}
+		served.Address = &a
+	}
+	r.detail = marshal(served)
+	r.json = r.detail
+	if hidden {
+		r.json = emptyContacts(r.detail)
 	}
 	r.created = 0
 	if t, err := timeconv.Parse(r.order.CreatedAt, timeconv.Kyiv); err == nil {
 		r.created = t.UnixNano()
 	}
+}
+
+func marshal(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // strings, numbers, bools and raw JSON only: unreachable
+	}
+	return b
+}
+
+// emptyContacts writes the hidden contact fields of an order's JSON as
+// empty strings, as the list sends them.
+func emptyContacts(order []byte) []byte {
+	var top, addr map[string]json.RawMessage
+	if json.Unmarshal(order, &top) != nil || json.Unmarshal(top["address"], &addr) != nil {
+		return order
+	}
+	empty := json.RawMessage(`""`)
+	for _, k := range []string{"firstName", "lastName", "patronymic", "email", "phone"} {
+		addr[k] = empty
+	}
+	addr["recipient"] = json.RawMessage(`{"firstName":"","lastName":"","patronymic":"","phone":""}`)
+	top["address"] = marshal(addr)
+	return marshal(top)
 }
 
 // key is a position in the list: creation time, then id.
@@ -104,12 +145,20 @@ func (s *store) update(id string, change func(*record) *apiError) *apiError {
 func cloneOrder(o wire.Order) wire.Order {
 	c := o
 	c.Items = slices.Clone(o.Items)
+	for i := range c.Items {
+		if p := c.Items[i].Product; p != nil {
+			c.Items[i].Product = kit.Clone(p)
+			c.Items[i].Product.Categories = slices.Clone(p.Categories)
+		}
+	}
 	c.Settlement = kit.Clone(o.Settlement)
 	c.Office = kit.Clone(o.Office)
 	if o.Address != nil {
 		c.Address = kit.Clone(o.Address)
 		c.Address.Recipient = kit.Clone(o.Address.Recipient)
 		c.Address.Shipment = kit.Clone(o.Address.Shipment)
+		c.Address.Settlement = kit.Clone(o.Address.Settlement)
+		c.Address.Office = kit.Clone(o.Address.Office)
 	}
 	return c
 }

@@ -192,18 +192,28 @@ func (s *Sandbox) applyUpdate(st *store, e updateEntry) string {
 	if e.Status != nil && !known {
 		return msgBadStatus
 	}
+	// Caller of the change holds st.mu for writing (store.update).
 	return st.update(e.OrderID, func(o *wire.Order) string {
 		if o.StatStatus == stCancelled {
-			return msgCancelled
+			return msgCancelled // a cancelled order's editor is locked for good
 		}
+		// Status 4 here only sets the status: the ordered goods stay
+		// deducted; only the admin's cancel with return_quantity=1 gives
+		// them back (measured, IgorShutko/horoshop-mcp
+		// docs/tools/orders-public-api.md; CancelInAdmin).
 		if e.Status != nil {
 			o.StatStatus = *e.Status
 		}
 		if paid != nil {
 			o.Payed = wire.Flag(*paid)
 		}
+		// tracking_code is the UkrPoshta code shown in the buyer's profile
+		// (wiki "Updating Orders",
+		// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321).
+		// It does not become delivery_data.tnNumber, which only Horoshop's
+		// own Nova Poshta integration fills, and orders/get does not return it.
 		if e.TrackingCode != nil {
-			setTTN(o, strings.TrimSpace(*e.TrackingCode))
+			st.tracking[o.OrderID] = strings.TrimSpace(*e.TrackingCode)
 		}
 		return ""
 	})
@@ -295,7 +305,39 @@ func (s *Sandbox) handleCatalogExport(w http.ResponseWriter, r *http.Request) {
 			out = matched[start:end]
 		}
 	}
-	answer(w, wire.StatusOK, map[string]any{"products": out})
+	var included []string
+	if !decodeParam(r, "includedParams", &included) {
+		answer(w, wire.StatusException, wire.Message{Message: "Parameter includedParams is incorrect"})
+		return
+	}
+	if len(included) == 0 {
+		answer(w, wire.StatusOK, map[string]any{"products": out})
+		return
+	}
+	answer(w, wire.StatusOK, map[string]any{"products": onlyFields(out, included)})
+}
+
+// onlyFields keeps the asked fields of each product, and article,
+// parent_article and parent, which the shop returns whatever is asked;
+// unknown names are ignored (IgorShutko/horoshop-mcp
+// docs/tools/catalog-public-api.md).
+func onlyFields(products []wire.CatalogProduct, fields []string) []map[string]json.RawMessage {
+	keep := map[string]bool{"article": true, "parent_article": true, "parent": true}
+	for _, f := range fields {
+		keep[f] = true
+	}
+	out := make([]map[string]json.RawMessage, len(products))
+	for i, p := range products {
+		var m map[string]json.RawMessage
+		_ = json.Unmarshal(mustJSON(p), &m)
+		for k := range m {
+			if !keep[k] {
+				delete(m, k)
+			}
+		}
+		out[i] = m
+	}
+	return out
 }
 
 // exprMatches applies catalog/export's filter: article (one or several)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,7 +25,8 @@ const firstOrderID = 1001
 // Seed, the shop's position and the clock's now.
 func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) string {
 	st := s.stores.Add(func(index int) (string, *store) {
-		st := &store{id: fmt.Sprintf("shop-%d", index+1), index: index, login: login, password: password, statuses: map[int]wire.OrderStatus{}}
+		st := &store{id: fmt.Sprintf("shop-%d", index+1), index: index, login: login, password: password, statuses: map[int]wire.OrderStatus{},
+			presences: append([]string(nil), presences...), tracking: map[int64]string{}}
 		return st.id, st
 	})
 	index := st.index
@@ -130,7 +132,133 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 	}
 	o.OrderID = id
 	st.publish(o)
+	st.moveStock(o, -1) // with warehouse accounting an order takes its goods
 	return id
+}
+
+// UseWarehouses turns on the shop's warehouse accounting with these
+// warehouses (the first is the one orders take goods from): every
+// product's current quantity goes into the first, and from now on stock
+// moves only through the ledger (catalog/import residues,
+// catalog/importResidues, orders). catalog/import's quantity and presence
+// are then taken and ignored, as on a live store (IgorShutko/horoshop-mcp
+// docs/tools/catalog-public-api.md: "import quantity:5 → export still 0";
+// "presence text can only be set when warehouse stock tracking is OFF").
+func (s *Sandbox) UseWarehouses(storeID string, warehouses ...string) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	if len(warehouses) == 0 {
+		return errors.New("at least one warehouse")
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.warehouses = append([]string(nil), warehouses...)
+	st.ledger = map[string]map[string]int{}
+	for i, p := range st.products {
+		q, _ := wholeUnits(p.Quantity)
+		st.ledger[p.Article] = map[string]int{warehouses[0]: max(q, 0)}
+		st.restock(i)
+	}
+	return nil
+}
+
+// SetStock sets a product's stock in one warehouse, as the admin's «Склад»
+// column does; with no warehouse accounting it sets quantity.
+func (s *Sandbox) SetStock(storeID, article, warehouse string, n int) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	i := st.productIndex(article)
+	switch {
+	case i < 0:
+		return fmt.Errorf("no product %s", article)
+	case !st.accounting():
+		st.products[i].Quantity = json.Number(strconv.Itoa(n))
+		return nil
+	case !slices.Contains(st.warehouses, warehouse):
+		return fmt.Errorf("warehouse %s is not defined", warehouse)
+	}
+	st.ledger[article][warehouse] = n
+	st.restock(i)
+	return nil
+}
+
+// SetPresence sets a product's availability text, as the admin does; the
+// text need not be one of the shop's usual ones.
+func (s *Sandbox) SetPresence(storeID, article, text string) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	i := st.productIndex(article)
+	if i < 0 {
+		return fmt.Errorf("no product %s", article)
+	}
+	st.products[i].Presence = wire.Text(text)
+	return nil
+}
+
+// WarehouseStock is a product's stock in one warehouse (false without
+// warehouse accounting or for an unknown product or warehouse).
+func (s *Sandbox) WarehouseStock(storeID, article, warehouse string) (int, bool) {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return 0, false
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	w, ok := st.ledger[article]
+	if !ok || !slices.Contains(st.warehouses, warehouse) {
+		return 0, false
+	}
+	return w[warehouse], true
+}
+
+// TrackingCode is what orders/update's tracking_code last set on an order
+// ("" when none): the shop keeps it, orders/get does not show it.
+func (s *Sandbox) TrackingCode(storeID string, id int64) string {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return ""
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.tracking[id]
+}
+
+// CancelInAdmin cancels an order as the admin's editor does: status 4,
+// and with returnQuantity the ordered goods go back to the first warehouse
+// (the only way they come back: "3 → 3 through this API, 3 → 4 through the
+// admin's own cancel with return_quantity=1", IgorShutko/horoshop-mcp
+// docs/tools/orders-public-api.md). A cancelled order is locked.
+func (s *Sandbox) CancelInAdmin(storeID string, id int64, returnQuantity bool) error {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return err
+	}
+	var cancelled wire.Order
+	if msg := st.update(id, func(o *wire.Order) string {
+		if o.StatStatus == stCancelled {
+			return msgCancelled
+		}
+		o.StatStatus, cancelled = stCancelled, *o
+		return ""
+	}); msg != "" {
+		return errors.New(msg)
+	}
+	if returnQuantity {
+		st.mu.Lock()
+		st.moveStock(cancelled, +1)
+		st.mu.Unlock()
+	}
+	return nil
 }
 
 // DeleteOrder removes an order, as an admin deleting a test order does:

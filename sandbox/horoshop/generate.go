@@ -113,7 +113,11 @@ var (
 		{"Настільна лампа", "Дім", 404, 500, 2400},
 		{"Плед флисовий", "Дім", 404, 350, 1300},
 	}
-	presences = []string{wire.PresenceInStock, wire.PresenceOutOfStock, "Очікується", "Під замовлення"}
+	// presences are every sandbox shop's availability texts, as a live
+	// store words them («Є в наявності», IgorShutko/horoshop-mcp
+	// docs/tools/catalog-public-api.md): in stock, out of stock, awaited,
+	// made to order.
+	presences = []string{"Є в наявності", "Немає в наявності", "Очікується", "Під замовлення"}
 	coupons   = []struct {
 		code    string
 		percent int64

@@ -3,9 +3,11 @@
 // tokens from POST /api/auth/ that expire after 600 s on the sandbox clock,
 // the token in every JSON body, the {"status","response"} envelope with its
 // statuses, seeded orders and catalogs, orders/get, orders/update,
-// orders/get_available_statuses, catalog/export and catalog/import with
-// their validation, an HTML mode (a shop without the API module or behind
-// a maintenance page), fault injection, and control methods for tests.
+// orders/get_available_statuses, catalog/export, catalog/import and
+// catalog/importResidues with their validation (stock per warehouse when a
+// shop keeps warehouse accounting, UseWarehouses), an HTML mode (a shop
+// without the API module or behind a maintenance page), fault injection,
+// and control methods for tests.
 package horoshop
 
 import (
@@ -198,6 +200,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("POST "+wire.PathOrderStatuses, s.handleStatuses)
 	api.HandleFunc("POST "+wire.PathCatalogExport, s.handleCatalogExport)
 	api.HandleFunc("POST "+wire.PathCatalogImport, s.handleCatalogImport)
+	api.HandleFunc("POST "+wire.PathCatalogImportResidues, s.handleImportResidues)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		kit.WriteRaw(w, http.StatusOK, envelope(wire.StatusUndefinedFunction, wire.Message{Message: "Function " + r.URL.Path + " is not defined"}))
 	})

@@ -167,8 +167,8 @@ func TestOrdersUpdateValidatesLikeTheRealOne(t *testing.T) {
 		t.Fatalf("log statuses %v, want %v: %s", got, want, raw)
 	}
 	o, _ := f.sb.Order(f.store, id)
-	if o.StatStatus != 2 || !bool(o.Payed) || o.DeliveryData == nil || *o.DeliveryData.TNNumber != "0500123456789" {
-		t.Fatalf("after update: %+v", o)
+	if o.StatStatus != 2 || !bool(o.Payed) || f.sb.TrackingCode(f.store, id) != "0500123456789" {
+		t.Fatalf("after update: status %d, payed %v, tracking code %q", o.StatStatus, o.Payed, f.sb.TrackingCode(f.store, id))
 	}
 	if env, _ := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []any{}}); env.Status != wire.StatusError {
 		t.Fatalf("empty orders: %s", env.Status)
@@ -244,13 +244,13 @@ func TestCatalogImportUpdatesTheCatalog(t *testing.T) {
 	products := f.sb.Products(f.store)
 	a, b := products[0].Article, products[1].Article
 	env, raw := f.post(t, wire.PathCatalogImport, map[string]any{"products": []map[string]any{
-		{"article": a, "presence": wire.PresenceOutOfStock, "quantity": 0},
-		{"article": b, "presence": wire.PresenceInStock, "quantity": 17},
-		{"article": "NO-SUCH", "presence": wire.PresenceInStock},
-		{"presence": wire.PresenceInStock},
+		{"article": a, "presence": "Немає в наявності", "quantity": 0},
+		{"article": b, "presence": "Є в наявності", "quantity": 17},
+		{"article": "NO-SUCH", "presence": "Є в наявності"},
+		{"presence": "Є в наявності"},
 		{"article": a, "presence": "є"},
 		{"article": a, "quantity": -1},
-		{"article": a, "presense": wire.PresenceInStock},
+		{"article": a, "presense": "Є в наявності"},
 	}})
 	var resp wire.ImportResponse
 	if env.Status != wire.StatusWarning || json.Unmarshal(env.Response, &resp) != nil || len(resp.Log) != 7 {
@@ -275,7 +275,7 @@ func TestCatalogImportUpdatesTheCatalog(t *testing.T) {
 	var pa, pb wire.CatalogProduct
 	_ = json.Unmarshal(l.Products[0], &pa)
 	_ = json.Unmarshal(l.Products[1], &pb)
-	if pa.Presence != wire.PresenceOutOfStock || pa.Quantity != "0" || pb.Presence != wire.PresenceInStock || pb.Quantity != "17" {
+	if pa.Presence != "Немає в наявності" || pa.Quantity != "0" || pb.Presence != "Є в наявності" || pb.Quantity != "17" {
 		t.Fatalf("after import: %+v / %+v", pa, pb)
 	}
 	if len(f.sb.Products(f.store)) != 60 {
@@ -294,5 +294,172 @@ func TestCatalogImportUpdatesTheCatalog(t *testing.T) {
 	}
 	if env, _ := f.post(t, wire.PathCatalogImport, map[string]any{"products": []any{}}); env.Status != wire.StatusError {
 		t.Fatalf("no products: %s", env.Status)
+	}
+}
+
+// export reads products through catalog/export, keyed by article.
+func (f *fixture) export(t *testing.T, body map[string]any) map[string]map[string]json.RawMessage {
+	t.Helper()
+	env, raw := f.post(t, wire.PathCatalogExport, body)
+	var l struct {
+		Products []map[string]json.RawMessage `json:"products"`
+	}
+	if env.Status != wire.StatusOK || json.Unmarshal(env.Response, &l) != nil {
+		t.Fatalf("export: %s", raw)
+	}
+	out := map[string]map[string]json.RawMessage{}
+	for _, p := range l.Products {
+		var a string
+		_ = json.Unmarshal(p["article"], &a)
+		out[a] = p
+	}
+	return out
+}
+
+func importLog(t *testing.T, f *fixture, path string, products any) (string, []wire.ImportLog) {
+	t.Helper()
+	env, raw := f.post(t, path, map[string]any{"products": products})
+	var resp wire.ImportResponse
+	if json.Unmarshal(env.Response, &resp) != nil {
+		t.Fatalf("%s: %s", path, raw)
+	}
+	return env.Status, resp.Log
+}
+
+// A shop with warehouse accounting answers «Товар обновлен» to quantity
+// and presence and changes nothing (IgorShutko/horoshop-mcp
+// docs/tools/catalog-public-api.md, measured: import quantity 5, export
+// still 0); residues per warehouse move the stock, and availability
+// follows it.
+func TestWarehouseAccountingShopIgnoresQuantityAndAppliesResidues(t *testing.T) {
+	f := newFixture(t, 0, 5)
+	a := f.sb.Products(f.store)[0].Article
+	if err := f.sb.UseWarehouses(f.store, "office", "kyiv"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, f.sb.SetStock(f.store, a, "office", 0))
+
+	status, log := importLog(t, f, wire.PathCatalogImport, []map[string]any{{"article": a, "quantity": 5, "presence": "Є в наявності"}})
+	if status != wire.StatusOK || len(log) != 1 || log[0].Status != wire.StatusOK || log[0].Text() != "Товар обновлен" {
+		t.Fatalf("import of quantity: %s %+v", status, log)
+	}
+	p := f.export(t, map[string]any{"expr": map[string]any{"article": a}})[a]
+	if string(p["quantity"]) != "0" || string(p["presence"]) != `"Немає в наявності"` {
+		t.Fatalf("quantity and presence moved a warehouse-accounting shop: %s / %s", p["quantity"], p["presence"])
+	}
+
+	status, log = importLog(t, f, wire.PathCatalogImport, []map[string]any{
+		{"article": a, "residues": []map[string]any{{"warehouse": "office", "quantity": 5}, {"warehouse": "kyiv", "quantity": 2}}},
+		{"article": a, "residues": []map[string]any{{"warehouse": "affice", "quantity": 1}}},
+	})
+	if status != wire.StatusWarning || log[0].Status != wire.StatusOK || log[1].Status != wire.StatusError || log[1].Text() != "Warehouse affice is not defined" {
+		t.Fatalf("residues: %s %+v", status, log)
+	}
+	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 5 {
+		t.Fatalf("office holds %d, want 5", n)
+	}
+	p = f.export(t, map[string]any{"expr": map[string]any{"article": a}, "includedParams": []string{"quantity", "presence"}})[a]
+	if string(p["quantity"]) != "7" || string(p["presence"]) != `"Є в наявності"` || p["price"] != nil {
+		t.Fatalf("after residues: %v", p)
+	}
+
+	// The outdated catalog/importResidues writes the same ledger.
+	status, log = importLog(t, f, wire.PathCatalogImportResidues, []map[string]any{
+		{"article": a, "warehouse": "kyiv", "quantity": 0}, {"article": a, "warehouse": "affice", "quantity": 2},
+	})
+	if status != wire.StatusWarning || log[0].Text() != "UPDATED" || log[1].Text() != "Warehouse affice is not defined" {
+		t.Fatalf("importResidues: %s %+v", status, log)
+	}
+	if n, _ := f.sb.WarehouseStock(f.store, a, "kyiv"); n != 0 {
+		t.Fatalf("kyiv holds %d, want 0", n)
+	}
+}
+
+// Without warehouse accounting quantity and presence are applied, and
+// residues change nothing (ecomkit-com-ua/horoshop-mcp src/tools/catalog.ts).
+func TestShopWithoutWarehouseAccountingAppliesQuantityAndPresence(t *testing.T) {
+	f := newFixture(t, 0, 5)
+	a := f.sb.Products(f.store)[0].Article
+	_, log := importLog(t, f, wire.PathCatalogImport, []map[string]any{
+		{"article": a, "quantity": 3, "presence": "Немає в наявності"},
+		{"article": a, "presence": "В наявності"}, // not this shop's wording
+		{"article": a, "residues": []map[string]any{{"warehouse": "office", "quantity": 9}}},
+	})
+	if log[0].Status != wire.StatusOK || log[1].Status != wire.StatusError || log[2].Status != wire.StatusOK {
+		t.Fatalf("log: %+v", log)
+	}
+	p := f.sb.Products(f.store)[0]
+	if p.Quantity != "3" || p.Presence != "Немає в наявності" {
+		t.Fatalf("product after import: %s / %s", p.Quantity, p.Presence)
+	}
+}
+
+// tracking_code is kept for the buyer's profile; delivery_data.tnNumber
+// stays null until Horoshop's own Nova Poshta integration makes a waybill,
+// and orders/get does not return the tracking code (wiki "Updating
+// Orders", https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321;
+// IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
+func TestTrackingCodeIsKeptButNotEchoed(t *testing.T) {
+	f := newFixture(t, 0, 5)
+	id := f.sb.AddOrder(f.store, func(o *wire.Order) {
+		o.StatStatus, o.DeliveryData = 2, &wire.DeliveryData{DeliveryOperatorType: "novaposhta"}
+	})
+	if env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": id, "status": 6, "tracking_code": "20450000001234"}}}); env.Status != wire.StatusOK {
+		t.Fatalf("update: %s", raw)
+	}
+	_, raw := f.post(t, wire.PathOrdersGet, map[string]any{"ids": []int64{id}})
+	if !strings.Contains(raw, `"tnNumber":null`) || strings.Contains(raw, "20450000001234") || strings.Contains(raw, "tracking_code") {
+		t.Fatalf("orders/get after a tracking_code: %s", raw)
+	}
+	if got := f.sb.TrackingCode(f.store, id); got != "20450000001234" {
+		t.Fatalf("tracking code kept: %q", got)
+	}
+	must(t, f.sb.SetTTN(f.store, id, "20450000005555")) // the NP integration's own waybill
+	if _, raw := f.post(t, wire.PathOrdersGet, map[string]any{"ids": []int64{id}}); !strings.Contains(raw, `"tnNumber":"20450000005555"`) {
+		t.Fatalf("orders/get after the NP integration: %s", raw)
+	}
+}
+
+// Cancelling through orders/update leaves the goods deducted and locks the
+// order; the admin's cancel with return_quantity gives them back
+// (IgorShutko/horoshop-mcp docs/tools/orders-public-api.md, measured).
+func TestCancelThroughTheAPIKeepsGoodsDeducted(t *testing.T) {
+	f := newFixture(t, 0, 5)
+	a := f.sb.Products(f.store)[1].Article
+	must(t, f.sb.UseWarehouses(f.store, "office"))
+	must(t, f.sb.SetStock(f.store, a, "office", 10))
+	order := func() int64 {
+		return f.sb.AddOrder(f.store, func(o *wire.Order) {
+			o.StatStatus = 1
+			o.Products = []wire.Product{{Title: "x", Article: a, Price: "100", Quantity: "3", TotalPrice: "300", Type: "product"}}
+		})
+	}
+	api, admin := order(), order()
+	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 4 {
+		t.Fatalf("two orders of 3 left %d of 10", n)
+	}
+	if env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": api, "status": 4}}}); env.Status != wire.StatusOK {
+		t.Fatalf("cancel: %s", raw)
+	}
+	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 4 {
+		t.Fatalf("an API cancel returned goods: %d", n)
+	}
+	env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": api, "tracking_code": "1"}}})
+	if env.Status != wire.StatusWarning || !strings.Contains(raw, msgCancelled) {
+		t.Fatalf("an edit of a cancelled order: %s", raw)
+	}
+	must(t, f.sb.CancelInAdmin(f.store, admin, true))
+	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 7 {
+		t.Fatalf("the admin cancel left %d, want 7", n)
+	}
+	if err := f.sb.CancelInAdmin(f.store, api, true); err == nil {
+		t.Fatal("a cancelled order was cancelled again")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +26,72 @@ type store struct {
 	products []wire.CatalogProduct
 	statuses map[int]wire.OrderStatus
 	added    int // orders created after seeding, for their generator stream
+
+	// presences are the shop's availability texts: [0] in stock, [1] out
+	// of stock. catalog/import matches presence against them by text.
+	presences []string
+	// warehouses is nil while the shop keeps no warehouse accounting; with
+	// it, ledger holds each product's stock per warehouse (article →
+	// warehouse → units) and catalog/export's quantity is their sum.
+	warehouses []string
+	ledger     map[string]map[string]int
+	// tracking holds what orders/update's tracking_code set, per order: the
+	// shop keeps it for the buyer's profile, orders/get does not return it.
+	tracking map[int64]string
+}
+
+// accounting tells whether the shop keeps warehouse accounting. Caller holds mu.
+func (s *store) accounting() bool { return s.warehouses != nil }
+
+// restock writes product i's quantity and presence from the ledger: with
+// warehouse accounting the storefront's availability follows the stock
+// ("with stock accounting OFF … availability is whatever presence says",
+// IgorShutko/horoshop-mcp docs/tools/admin-panel-products-prices-images.md).
+// Caller holds mu for writing.
+func (s *store) restock(i int) {
+	total := 0
+	for _, n := range s.ledger[s.products[i].Article] {
+		total += n
+	}
+	s.products[i].Quantity = json.Number(strconv.Itoa(total))
+	s.products[i].Presence = wire.Text(s.presences[1])
+	if total > 0 {
+		s.products[i].Presence = wire.Text(s.presences[0])
+	}
+}
+
+// productIndex finds a product by article, or -1. Caller holds mu.
+func (s *store) productIndex(article string) int {
+	for i := range s.products {
+		if s.products[i].Article == article {
+			return i
+		}
+	}
+	return -1
+}
+
+// moveStock adds delta units of every sold line of o to the first
+// warehouse (never below 0): a new order takes them, the admin's cancel with
+// «return quantity» gives them back. Caller holds mu for writing.
+func (s *store) moveStock(o wire.Order, sign int) {
+	if !s.accounting() {
+		return
+	}
+	for _, line := range o.Products {
+		i := s.productIndex(line.Article)
+		q, ok := wholeUnits(line.Quantity)
+		if i < 0 || !ok {
+			continue
+		}
+		w := s.ledger[line.Article]
+		w[s.warehouses[0]] = max(w[s.warehouses[0]]+sign*q, 0)
+		s.restock(i)
+	}
+}
+
+func wholeUnits(n json.Number) (int, bool) {
+	v, err := strconv.Atoi(n.String())
+	return v, err == nil
 }
 
 // wallSeconds reads a shop-local "2006-01-02 15:04:05" as a comparable

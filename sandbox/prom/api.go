@@ -3,6 +3,7 @@ package prom
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -27,6 +28,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET "+APIPath+"/orders/{id}", s.handleOrder)
 	api.HandleFunc("GET "+APIPath+"/payment_options/list", handleOptions("payment_options", paymentOptions))
 	api.HandleFunc("GET "+APIPath+"/delivery_options/list", handleOptions("delivery_options", deliveryOptions))
+	api.HandleFunc("GET "+APIPath+"/order_status_options/list", handleStatusOptions)
 	api.HandleFunc("POST "+APIPath+"/orders/set_status", s.handleSetStatus)
 	api.HandleFunc("POST "+APIPath+"/delivery/save_declaration_id", s.handleSaveDeclaration)
 	api.HandleFunc("POST "+APIPath+"/products/edit_by_external_id", s.handleEditByExternalID)
@@ -57,7 +59,7 @@ func parseListQuery(r *http.Request) (listQuery, string, string) {
 	v := r.URL.Query()
 	if st := v.Get("status"); st != "" {
 		q.status = wire.NormalizeStatus(st)
-		if _, ok := statusNames[q.status]; !ok {
+		if _, ok := statusLabel(q.status); !ok {
 			return q, "status", st
 		}
 	}
@@ -114,15 +116,17 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 	case kit.ShiftPage:
 		pf.shift = kit.ShiftFrom(r.Context())
 	}
-	writeList(w, s.storeOfRequest(r).page(q, pf))
+	writeList(w, s.storeOfRequest(r).page(q, pf), requestLanguage(r))
 }
 
-// writeList streams {"orders":[...]} from cached order JSON.
-func writeList(w http.ResponseWriter, orders [][]byte) {
+// writeList streams {"orders":[...]} from cached order JSON, status names
+// in lang ("" = as cached).
+func writeList(w http.ResponseWriter, orders []*record, lang string) {
 	const head, tail = `{"orders":[`, `]}`
 	size := len(head) + len(tail) + max(len(orders)-1, 0)
 	for _, o := range orders {
-		size += len(o)
+		h, l, t := o.localized(lang)
+		size += len(h) + len(l) + len(t)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(size))
@@ -135,7 +139,10 @@ func writeList(w http.ResponseWriter, orders [][]byte) {
 		if i > 0 {
 			_ = bw.WriteByte(',')
 		}
-		_, _ = bw.Write(o)
+		h, l, t := o.localized(lang)
+		_, _ = bw.Write(h)
+		_, _ = bw.Write(l)
+		_, _ = bw.Write(t)
 	}
 	_, _ = bw.WriteString(tail)
 	_ = bw.Flush()
@@ -147,18 +154,19 @@ func (s *Sandbox) handleOrder(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}
-	raw := s.storeOfRequest(r).raw(id)
-	if raw == nil {
+	rec := s.storeOfRequest(r).rec(id)
+	if rec == nil {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}
-	writeOrderEnvelope(w, raw)
+	writeOrderEnvelope(w, rec, requestLanguage(r))
 }
 
 // writeOrderEnvelope sends the same bytes as the list, wrapped as wire.OrderEnvelope.
-func writeOrderEnvelope(w http.ResponseWriter, raw []byte) {
-	body := make([]byte, 0, len(raw)+10)
-	body = append(append(append(body, `{"order":`...), raw...), '}')
+func writeOrderEnvelope(w http.ResponseWriter, rec *record, lang string) {
+	h, l, t := rec.localized(lang)
+	body := make([]byte, 0, len(h)+len(l)+len(t)+10)
+	body = append(append(append(append(append(body, `{"order":`...), h...), l...), t...), '}')
 	kit.WriteRaw(w, http.StatusOK, body)
 }
 
@@ -169,6 +177,37 @@ func handleOptions(key string, specs []optionSpec) http.HandlerFunc {
 	}
 	body := mustJSON(map[string][]wire.Option{key: opts})
 	return func(w http.ResponseWriter, r *http.Request) { kit.WriteRaw(w, http.StatusOK, body) }
+}
+
+// statusOption is one entry of /order_status_options/list as the sandbox
+// writes it: {name, title} as two integrations read it, plus the id a
+// custom status is set by (custom_status_id).
+type statusOption struct {
+	ID    int64  `json:"id,omitempty"`
+	Name  string `json:"name"`
+	Title string `json:"title"`
+}
+
+// baseStatuses are the statuses the list names besides the custom ones,
+// in the Swagger enum's order.
+var baseStatuses = []string{"pending", "received", "delivered", "canceled", "draft", "paid"}
+
+// handleStatusOptions lists the base statuses, named in the answer
+// language, and the company's own ones.
+func handleStatusOptions(w http.ResponseWriter, r *http.Request) {
+	lang := requestLanguage(r)
+	opts := make([]statusOption, 0, len(baseStatuses)+len(customStatuses))
+	for _, st := range baseStatuses {
+		title := statusNames[st]
+		if name, ok := localName(st, lang); ok {
+			title = name
+		}
+		opts = append(opts, statusOption{Name: st, Title: title})
+	}
+	for _, c := range customStatuses {
+		opts = append(opts, statusOption{ID: c.id, Name: wire.CustomStatus(strconv.FormatInt(c.id, 10)), Title: c.label})
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string][]statusOption{"order_status_options": opts})
 }
 
 // settable are the statuses a seller may send (both published sets, §2.3).
@@ -188,6 +227,27 @@ var transitions = map[string]map[string]bool{
 	"waiting_loan_approval": {"loan_approved": true, "loan_rejected": true, "canceled": true},
 	"loan_approved":         {"received": true, "paid": true, "delivered": true, "canceled": true},
 	"loan_rejected":         {"canceled": true},
+}
+
+// fromCustom is where an order in one of the company's own statuses may
+// go: on with the order's processing, or back to received (inferred: Prom
+// publishes no graph).
+var fromCustom = map[string]bool{"received": true, "delivered": true, "paid": true, "canceled": true}
+
+// canMove tells whether an order in status from may be set to status to by
+// the API; a custom status can be set from any status that is not final.
+func canMove(from, to string) bool {
+	_, fromCustomStatus := wire.CustomStatusID(from)
+	_, toCustomStatus := wire.CustomStatusID(to)
+	switch {
+	case from == to:
+		return true
+	case toCustomStatus:
+		return from != "delivered" && from != "canceled"
+	case fromCustomStatus:
+		return fromCustom[to]
+	}
+	return transitions[from][to]
 }
 
 // validateSetStatus applies §2.3's request rules; an error is a 400.
@@ -232,20 +292,25 @@ func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.storeOfRequest(r)
 	now := s.Clock().Now()
+	s.flushStalled(st, now)
 	// An id that cannot change stays unprocessed, and Prom still answers
 	// 200 (§2.3); errors says why, by id.
 	resp := wire.SetStatusResponse{ProcessedIDs: []int64{}, NotProcessedIDs: []int64{}, Errors: map[string]wire.Message{}}
 	for _, id := range req.IDs {
 		err := st.update(id, now, func(rec *record) error {
+			target := req.Status
 			if req.CustomStatusID != 0 {
-				// Custom statuses are company-defined; the wire status stays.
-				rec.order.StatusName = fmt.Sprintf("Власний статус %d", req.CustomStatusID)
-				return nil
+				// Orders then carry the custom status itself (custom-<id>), as
+				// real orders do, with the company's label as status_name.
+				target = wire.CustomStatus(strconv.FormatInt(req.CustomStatusID, 10))
+				if _, ok := statusLabel(target); !ok {
+					return fmt.Errorf("unknown custom_status_id %d", req.CustomStatusID)
+				}
 			}
-			if rec.order.Status != req.Status && !transitions[rec.order.Status][req.Status] {
-				return fmt.Errorf("status %s cannot change to %s", rec.order.Status, req.Status)
+			if !canMove(rec.order.Status, target) {
+				return fmt.Errorf("status %s cannot change to %s", rec.order.Status, target)
 			}
-			applyStatus(&rec.order, req.Status, req.CancellationReason, req.CancellationText)
+			applyStatus(&rec.order, target, req.CancellationReason, req.CancellationText)
 			return nil
 		})
 		if err != nil {
@@ -261,7 +326,7 @@ func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 // applyStatus sets status, its label and the cancellation block.
 func applyStatus(o *wire.Order, status, reason, text string) {
 	o.Status = status
-	o.StatusName = statusNames[status]
+	o.StatusName, _ = statusLabel(status)
 	if status != "canceled" {
 		o.Cancellation = nil
 		return
@@ -294,6 +359,16 @@ func validTTN(s string) bool {
 	return true
 }
 
+// Answers of save_declaration_id. A repeat with the waybill the order
+// already has is refused in these words (live-verified by the integration
+// with attach_prom_declaration_id); input errors also come as HTTP 200 with
+// "status":"error" (same source), not as 4xx.
+const msgDeclarationAlreadyAdded = "Этот ЭН уже добавлен к данному заказу"
+
+func declarationError(w http.ResponseWriter, msg string) {
+	kit.WriteJSON(w, http.StatusOK, wire.StatusResponse{Status: "error", ErrorBody: wire.ErrorBody{Message: msg}})
+}
+
 func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) {
 	var req wire.SaveDeclarationRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
@@ -302,25 +377,50 @@ func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) 
 	}
 	switch {
 	case req.OrderID <= 0:
-		kit.WriteError(w, errorBody, http.StatusBadRequest, "order_id is required")
+		declarationError(w, "order_id is required")
 		return
 	case !validTTN(req.DeclarationID):
-		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid declaration_id %q", req.DeclarationID))
+		declarationError(w, fmt.Sprintf("invalid declaration_id %q", req.DeclarationID))
 		return
 	case !validDeliveryType(req.DeliveryType):
-		kit.WriteError(w, errorBody, http.StatusBadRequest, fmt.Sprintf("invalid delivery_type %q", req.DeliveryType))
+		declarationError(w, fmt.Sprintf("invalid delivery_type %q", req.DeliveryType))
 		return
 	}
-	err := s.storeOfRequest(r).update(req.OrderID, s.Clock().Now(), func(rec *record) error {
+	st := s.storeOfRequest(r)
+	now := s.Clock().Now()
+	s.flushStalled(st, now)
+	if s.stall(st, req) {
+		// The request is queued behind Prom's and gets no answer before
+		// the client gives up; it takes effect just before the store's
+		// next write (see StallDeclarations).
+		select {
+		case <-r.Context().Done():
+		case <-time.After(stallWait):
+			kit.WriteError(w, errorBody, http.StatusGatewayTimeout, "Gateway Timeout")
+		}
+		return
+	}
+	already := false
+	err := st.update(req.OrderID, now, func(rec *record) error {
+		if p := rec.order.DeliveryProviderData; p != nil && p.DeclarationNumber == req.DeclarationID {
+			already = true
+			return errAlreadyAdded
+		}
 		applyTTN(&rec.order, req.DeclarationID, req.DeliveryType)
 		return nil
 	})
-	if err != nil {
+	switch {
+	case already:
+		declarationError(w, msgDeclarationAlreadyAdded)
+	case err != nil:
 		kit.WriteError(w, errorBody, http.StatusNotFound, err.Error())
-		return
+	default:
+		kit.WriteJSON(w, http.StatusOK, wire.StatusResponse{Status: "success"})
 	}
-	kit.WriteJSON(w, http.StatusOK, wire.StatusResponse{Status: "success"})
 }
+
+// errAlreadyAdded leaves an order untouched when it has the waybill already.
+var errAlreadyAdded = errors.New(msgDeclarationAlreadyAdded)
 
 // applyTTN fills declaration_number, creating provider data when the order
 // had none (provider from the request, else the delivery option, else Nova Poshta).

@@ -12,7 +12,8 @@ import (
 )
 
 // controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people. No faults, no recording; the store is chosen by
+// processes and for people. Orders come as the sandbox holds them (status
+// names in Ukrainian, whatever X-LANGUAGE says). No faults, no recording; the store is chosen by
 // the same "Authorization: Bearer <token>" header as the API (revoked is fine).
 //
 //	POST /_sandbox/stores                {"token":"…","orders":100} → {"store":"store-1"}
@@ -23,6 +24,7 @@ import (
 //	POST /_sandbox/orders/{id}/status    {"status":"delivered"}
 //	POST /_sandbox/orders/{id}/payment   {"status":"paid"}
 //	POST /_sandbox/orders/{id}/ttn       {"ttn":"20450000000000"}
+//	POST /_sandbox/declarations/stall    {"count":1} (see Sandbox.StallDeclarations)
 //	POST /_sandbox/revoke
 //	GET|PUT /_sandbox/faults             kit.FaultConfig; GET /_sandbox/faults/counts
 //	PUT  /_sandbox/rate                  {"per_second":5}
@@ -49,12 +51,9 @@ func (s *Sandbox) controlRoutes() http.Handler {
 		// quantity cannot be encoded from its struct.
 		st, _ := s.storeOf(token)
 		st.mu.RLock()
-		raws := make([][]byte, len(st.recs))
-		for i, rec := range st.recs {
-			raws[i] = rec.raw
-		}
+		recs := append([]*record(nil), st.recs...)
 		st.mu.RUnlock()
-		writeList(w, raws)
+		writeList(w, recs, "")
 	}))
 	m.HandleFunc("GET /_sandbox/orders/{id}", s.withOrder(func(w http.ResponseWriter, r *http.Request, token string, id int64) {
 		s.writeOrder(w, token, id)
@@ -79,6 +78,15 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	m.HandleFunc("POST /_sandbox/orders/{id}/status", s.withField("status", s.SetStatus))
 	m.HandleFunc("POST /_sandbox/orders/{id}/payment", s.withField("status", s.SetPayment))
 	m.HandleFunc("POST /_sandbox/orders/{id}/ttn", s.withField("ttn", s.SetTTN))
+	m.HandleFunc("POST /_sandbox/declarations/stall", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Count int `json:"count"`
+		}
+		if decode(w, r, &req) {
+			s.StallDeclarations(req.Count)
+			kit.WriteJSON(w, http.StatusOK, req)
+		}
+	})
 	m.HandleFunc("POST /_sandbox/revoke", s.withStore(func(w http.ResponseWriter, r *http.Request, token string) {
 		s.Revoke(token)
 		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
@@ -146,8 +154,8 @@ func (s *Sandbox) writeClock(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Sandbox) writeOrder(w http.ResponseWriter, token string, id int64) {
 	st, _ := s.storeOf(token)
-	if raw := st.raw(id); raw != nil {
-		writeOrderEnvelope(w, raw)
+	if rec := st.rec(id); rec != nil {
+		writeOrderEnvelope(w, rec, "")
 		return
 	}
 	controlError(w, http.StatusNotFound, errNotFound)

@@ -189,6 +189,8 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 			o.ProsaleCommission = &wire.ProsaleCommission{Value: json.Number(plainAmount(cpaKop * 3 / 2))}
 		}
 	}
+	// Real orders send utm with empty strings when the visit had no tags.
+	o.UTM = &wire.UTM{}
 	if r.IntN(5) == 0 {
 		o.UTM = &wire.UTM{
 			Medium:   []string{"cpc", "email", "social"}[r.IntN(3)],
@@ -252,10 +254,30 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 		keys := []string{"not_available", "buyers_request", "duplicate", "invalid_phone_number", "price_changed"}
 		o.Cancellation = &wire.Cancellation{Title: cancellationReasons[keys[r.IntN(len(keys))]], Initiator: []string{"seller", "buyer"}[r.IntN(2)]}
 	}
+	if c, ok := customFor(status, id); ok {
+		// An accepted order the seller moved on to one of the company's
+		// own statuses; everything else stays as for received.
+		o.Status, o.StatusName = wire.CustomStatus(strconv.FormatInt(c.id, 10)), c.label
+	}
 	rec.order = o
 	rec.setCreated(created)
 	rec.setModified(modified)
 	return rec
+}
+
+// customFor decides, from the id alone (the generator's random stream
+// stays as it was), whether a received order sits in a custom status: one
+// in four does.
+func customFor(status string, id int64) (customStatus, bool) {
+	if status != "received" {
+		return customStatus{}, false
+	}
+	h := uint64(id) * 0x9E3779B97F4A7C15
+	h ^= h >> 29
+	if h%4 != 0 {
+		return customStatus{}, false
+	}
+	return customStatuses[(h/4)%uint64(len(customStatuses))], true
 }
 
 // zeroPad renders n with at least width digits.

@@ -40,6 +40,12 @@ func newFixture(t testing.TB, opts Options) *fixture {
 // call sends one request and returns status, headers and body.
 func (f *fixture) call(t testing.TB, method, token, path string, body any) (int, http.Header, []byte) {
 	t.Helper()
+	return f.callIn(t, "", method, token, path, body)
+}
+
+// callIn is call with X-LANGUAGE: lang ("" = no header).
+func (f *fixture) callIn(t testing.TB, lang, method, token, path string, body any) (int, http.Header, []byte) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -51,6 +57,9 @@ func (f *fixture) call(t testing.TB, method, token, path string, body any) (int,
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if lang != "" {
+		req.Header.Set(wire.LanguageHeader, lang)
 	}
 	resp, err := f.http.Do(req)
 	if err != nil {

@@ -1,5 +1,12 @@
 package prom
 
+import (
+	"net/http"
+	"strings"
+
+	wire "github.com/kramar/kramar/extractors/prom"
+)
+
 // Reference data for the generator: names with a Latin form for e-mails,
 // goods, cities and the store's configured options.
 
@@ -79,7 +86,8 @@ var paymentOptions = []optionSpec{
 	{204, "Накладений платіж", ""},
 }
 
-// statusNames are the Ukrainian labels; the real ones are not confirmed (§2.3, low).
+// statusNames are the Ukrainian labels, the ones kramar asks for
+// (X-LANGUAGE: uk); no public source confirms them.
 var statusNames = map[string]string{
 	"pending":               "Нове",
 	"received":              "Прийняте",
@@ -90,6 +98,79 @@ var statusNames = map[string]string{
 	"waiting_loan_approval": "Очікує схвалення кредиту",
 	"loan_rejected":         "Кредит відхилено",
 	"loan_approved":         "Кредит схвалено",
+}
+
+// statusNamesRU are what Prom answers without X-LANGUAGE (or with ru):
+// «Новый» in a real order dump (ffers/cetwer12 prom_dict.py), «Выполнен» in
+// a third-party order type file, «Принят» in a live-verified integration
+// (the one with update_prom_order_status); the others follow their form.
+var statusNamesRU = map[string]string{
+	"pending":               "Новый",
+	"received":              "Принят",
+	"delivered":             "Выполнен",
+	"canceled":              "Отменен",
+	"paid":                  "Оплачен",
+	"draft":                 "Черновик",
+	"waiting_loan_approval": "Ожидает одобрения кредита",
+	"loan_rejected":         "Кредит отклонен",
+	"loan_approved":         "Кредит одобрен",
+}
+
+// customStatus is one of a company's own statuses. Orders in it carry
+// status "custom-<id>" and the label as status_name, in the company's own
+// words whatever the answer language: the real dump has custom-137639 /
+// «Підтверджено» beside a base status named in Russian.
+type customStatus struct {
+	id    int64
+	label string
+}
+
+// customStatuses are what every sandbox company defined; 137639 is the id
+// of the real dump.
+var customStatuses = []customStatus{
+	{137639, "Підтверджено"},
+	{137640, "Очікує передоплату"},
+	{137641, "Передано на склад"},
+}
+
+// statusLabel is the Ukrainian label of a base or custom status; false for
+// a status the company does not have.
+func statusLabel(status string) (string, bool) {
+	if name, ok := statusNames[status]; ok {
+		return name, true
+	}
+	if id, ok := wire.CustomStatusID(status); ok {
+		for _, c := range customStatuses {
+			if c.id == id {
+				return c.label, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Answer languages (X-LANGUAGE). Without the header Prom answers in Russian.
+const (
+	langUK = "uk"
+	langRU = "ru"
+)
+
+// requestLanguage is the answer language r asks for: uk, or ru for
+// anything else (no header, ru, or a language the sandbox does not speak).
+func requestLanguage(r *http.Request) string {
+	if strings.EqualFold(strings.TrimSpace(r.Header.Get(wire.LanguageHeader)), langUK) {
+		return langUK
+	}
+	return langRU
+}
+
+// localName is a base status's label in lang; custom labels do not change.
+func localName(status, lang string) (string, bool) {
+	if lang != langRU {
+		return "", false
+	}
+	name, ok := statusNamesRU[status]
+	return name, ok
 }
 
 // cancellationReasons covers both published sets (§2.3); the value is the title shown.

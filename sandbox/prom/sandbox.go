@@ -4,7 +4,11 @@
 // /api/v1, fault injection, and a control API under /_sandbox for tests.
 //
 // Where the reference is unsure, the sandbox is strict: last_id is inclusive,
-// filter dates must use the documented layout, and bad parameters answer 400.
+// filter dates must use the documented layout, and bad list parameters
+// answer 400. Where real answers are known it gives them: status_name in
+// Russian unless X-LANGUAGE asks for uk, orders in the company's own
+// statuses as "custom-<id>", and save_declaration_id's refusals (bad input,
+// a waybill the order already has) as HTTP 200 with "status":"error".
 package prom
 
 import (
@@ -13,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/prom"
@@ -42,6 +47,9 @@ type Sandbox struct {
 	tokens *kit.Tokens
 
 	stores kit.Stores[*store] // by store id
+
+	stallMu   sync.Mutex
+	stallNext int // save_declaration_id calls still to stall (StallDeclarations)
 }
 
 // ErrUnknownStore is returned by control methods for a token never added.
@@ -162,11 +170,12 @@ func (s *Sandbox) Order(token string, id int64) (wire.Order, bool) {
 	return wire.Order{}, false
 }
 
-// SetStatus moves an order to status (any known status, no transition rules:
-// this is the seller acting in the cabinet) and bumps date_modified.
+// SetStatus moves an order to status (any known status, the company's own
+// "custom-<id>" ones included, no transition rules: this is the seller
+// acting in the cabinet) and bumps date_modified.
 func (s *Sandbox) SetStatus(token string, id int64, status string) error {
 	status = wire.NormalizeStatus(status)
-	if _, ok := statusNames[status]; !ok {
+	if _, ok := statusLabel(status); !ok {
 		return fmt.Errorf("unknown status %q", status)
 	}
 	return s.change(token, id, func(r *record) error {
@@ -203,6 +212,48 @@ func (s *Sandbox) SetTTN(token string, id int64, ttn string) error {
 	})
 }
 
+// stallWait bounds how long a stalled call waits for its client to give up.
+const stallWait = 30 * time.Second
+
+// StallDeclarations makes the next n save_declaration_id calls (valid ones,
+// of any store) stall: no answer until the client gives up, and the waybill
+// lands only just before that store's next write (set_status or
+// save_declaration_id) is handled. It is a request stuck in Prom's queue:
+// the client saw no answer, read the order (no waybill yet), sent again, and
+// the stuck request is applied first, so the retry meets an order that
+// already has the waybill.
+func (s *Sandbox) StallDeclarations(n int) {
+	s.stallMu.Lock()
+	defer s.stallMu.Unlock()
+	s.stallNext = max(n, 0)
+}
+
+// stall queues req on st when a stall is due.
+func (s *Sandbox) stall(st *store, req wire.SaveDeclarationRequest) bool {
+	s.stallMu.Lock()
+	defer s.stallMu.Unlock()
+	if s.stallNext == 0 {
+		return false
+	}
+	s.stallNext--
+	st.stalled = append(st.stalled, req)
+	return true
+}
+
+// flushStalled applies st's stalled waybills, oldest first.
+func (s *Sandbox) flushStalled(st *store, now time.Time) {
+	s.stallMu.Lock()
+	queued := st.stalled
+	st.stalled = nil
+	s.stallMu.Unlock()
+	for _, req := range queued {
+		_ = st.update(req.OrderID, now, func(rec *record) error {
+			applyTTN(&rec.order, req.DeclarationID, req.DeliveryType)
+			return nil
+		})
+	}
+}
+
 func (s *Sandbox) change(token string, id int64, fn func(*record) error) error {
 	st, err := s.storeOf(token)
 	if err != nil {
@@ -223,10 +274,10 @@ func (s *Sandbox) AddOrder(token string, mutate func(*wire.Order)) int64 {
 		if mutate == nil {
 			return
 		}
-		status := r.order.Status
+		status, name := r.order.Status, r.order.StatusName
 		mutate(&r.order)
-		if r.order.Status != status && r.order.StatusName == statusNames[status] {
-			r.order.StatusName = statusNames[r.order.Status]
+		if r.order.Status != status && r.order.StatusName == name {
+			r.order.StatusName, _ = statusLabel(r.order.Status)
 		}
 		if t, ok := parseOrderTime(r.order.DateCreated); ok {
 			r.created = t.Unix()

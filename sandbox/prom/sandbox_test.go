@@ -129,7 +129,7 @@ func TestChangesBumpDateModified(t *testing.T) {
 		if !slices.Equal(ids, []int64{id}) {
 			t.Fatalf("%s: modified since %s = %v", st.name, from, ids)
 		}
-		_, _, body := f.call(t, "GET", "tok", APIPath+"/orders/"+strconv.FormatInt(id, 10), nil)
+		_, _, body := f.callIn(t, "uk", "GET", "tok", APIPath+"/orders/"+strconv.FormatInt(id, 10), nil)
 		var env struct{ Order wire.Order }
 		if err := json.Unmarshal(body, &env); err != nil || !st.check(env.Order) {
 			t.Fatalf("%s: /orders/{id} = %s (%v)", st.name, body, err)
@@ -193,13 +193,18 @@ func TestSetStatusAndDeclarationEndpoints(t *testing.T) {
 	if o, _ := f.sb.Order("tok", done); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450999888777" {
 		t.Fatalf("TTN not saved: %+v", o.DeliveryProviderData)
 	}
-	for body, want := range map[string]int{
-		`{"order_id":1,"declaration_id":"20450999888777","delivery_type":"nova_poshta"}`:                              404,
-		`{"order_id":` + strconv.FormatInt(done, 10) + `,"declaration_id":"x","delivery_type":"nova_poshta"}`:         400,
-		`{"order_id":` + strconv.FormatInt(done, 10) + `,"declaration_id":"20450999888777","delivery_type":"pigeon"}`: 400,
+	// Input errors are HTTP 200 with "status":"error", as Prom answers them
+	// (the live-verified integration with attach_prom_declaration_id).
+	doneID := strconv.FormatInt(done, 10)
+	for body, want := range map[string]string{
+		`{"order_id":1,"declaration_id":"20450999888777","delivery_type":"nova_poshta"}`:         `404 {"error":"Order not found"}`,
+		`{"order_id":` + doneID + `,"declaration_id":"x","delivery_type":"nova_poshta"}`:         `200 {"status":"error","message":"invalid declaration_id \"x\""}`,
+		`{"order_id":` + doneID + `,"declaration_id":"20450999888777","delivery_type":"pigeon"}`: `200 {"status":"error","message":"invalid delivery_type \"pigeon\""}`,
+		`{"declaration_id":"20450999888777","delivery_type":"nova_poshta"}`:                      `200 {"status":"error","message":"order_id is required"}`,
 	} {
-		if code, _, _ := f.call(t, "POST", "tok", APIPath+"/delivery/save_declaration_id", json.RawMessage(body)); code != want {
-			t.Fatalf("%s: %d, want %d", body, code, want)
+		code, _, resp := f.call(t, "POST", "tok", APIPath+"/delivery/save_declaration_id", json.RawMessage(body))
+		if got := strconv.Itoa(code) + " " + string(resp); got != want {
+			t.Fatalf("%s:\n got %s\nwant %s", body, got, want)
 		}
 	}
 	if n := f.sb.Recorder().Count(APIPath + "/orders/set_status"); n != len(bad)+1 {

@@ -22,6 +22,9 @@ type record struct {
 	compact  bool   // dates written as "2006-01-02 15:04:05"
 	badQty   bool   // products[0].quantity goes out as the string "abc"
 	raw      []byte // immutable once set; replaced, never edited, on change
+	// name is where status_name's text sits in raw, so an answer in
+	// another language splices its label in without re-encoding.
+	name [2]int
 }
 
 func (r *record) formatTime(t time.Time) string {
@@ -54,6 +57,7 @@ func (r *record) encode() {
 			panic(err)
 		}
 		r.raw = bytes.Replace(b, []byte(`"quantity":0`), []byte(`"quantity":"abc"`), 1)
+		r.locateName()
 		return
 	}
 	b, err := json.Marshal(o)
@@ -61,6 +65,34 @@ func (r *record) encode() {
 		panic(err) // generated data is always encodable; a failure is a bug here
 	}
 	r.raw = b
+	r.locateName()
+}
+
+// statusNameKey precedes status_name's value; the key comes after the
+// products, so the last occurrence is the order's own.
+var statusNameKey = []byte(`"status_name":"`)
+
+func (r *record) locateName() {
+	r.name = [2]int{-1, -1}
+	at := bytes.LastIndex(r.raw, statusNameKey)
+	if at < 0 {
+		return
+	}
+	start := at + len(statusNameKey)
+	if end := bytes.IndexByte(r.raw[start:], '"'); end >= 0 {
+		r.name = [2]int{start, start + end}
+	}
+}
+
+// localized is the record as an answer in lang: the cached bytes in three
+// parts, the middle one the base status's label in lang (label is nil
+// when the cached text stands).
+func (r *record) localized(lang string) (head, label, tail []byte) {
+	name, ok := localName(r.order.Status, lang)
+	if !ok || r.name[0] < 0 {
+		return r.raw, nil, nil
+	}
+	return r.raw[:r.name[0]], []byte(name), r.raw[r.name[1]:]
 }
 
 // encodeAll fills raw for many records on every CPU.
@@ -104,6 +136,9 @@ type store struct {
 	mu         sync.RWMutex
 	recs       []*record
 	added      int // orders created after seeding, for their generator stream
+	// stalled are save_declaration_id calls not applied yet (under the
+	// sandbox's stallMu; see StallDeclarations).
+	stalled []wire.SaveDeclarationRequest
 }
 
 var errNotFound = errors.New("Order not found")
@@ -117,12 +152,12 @@ func (s *store) find(id int64) int {
 	return -1
 }
 
-// raw returns the cached JSON of order id, or nil.
-func (s *store) raw(id int64) []byte {
+// rec returns the published record of order id, or nil.
+func (s *store) rec(id int64) *record {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if i := s.find(id); i >= 0 {
-		return s.recs[i].raw
+		return s.recs[i]
 	}
 	return nil
 }
@@ -180,18 +215,18 @@ type pageFault struct {
 	shift     int
 }
 
-// page returns the cached JSON of the orders q selects, in answer order.
-// Only the references are taken under the lock; the bytes are immutable.
-func (s *store) page(q listQuery, f pageFault) [][]byte {
+// page returns the orders q selects, in answer order. Only the references
+// are taken under the lock; a published record is never changed.
+func (s *store) page(q listQuery, f pageFault) []*record {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([][]byte, 0, min(q.limit, len(s.recs)))
+	out := make([]*record, 0, min(q.limit, len(s.recs)))
 	// below is the first index with id > lastID: ids <= last_id are eligible (inclusive, §2.2).
 	below := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID > q.lastID })
 	if q.asc {
 		for i := 0; i < below && len(out) < q.limit; i++ {
 			if q.match(s.recs[i]) {
-				out = append(out, s.recs[i].raw)
+				out = append(out, s.recs[i])
 			}
 		}
 		return out
@@ -202,7 +237,7 @@ func (s *store) page(q listQuery, f pageFault) [][]byte {
 		start := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= q.lastID })
 		for i := start; i < len(s.recs) && len(out) < q.limit; i++ {
 			if q.match(s.recs[i]) {
-				out = append(out, s.recs[i].raw)
+				out = append(out, s.recs[i])
 			}
 		}
 		reverse(out)
@@ -211,20 +246,20 @@ func (s *store) page(q listQuery, f pageFault) [][]byte {
 	if shift := min(f.shift, q.limit-1); shift > 0 {
 		for i := below; i < len(s.recs) && len(out) < shift; i++ {
 			if q.match(s.recs[i]) {
-				out = append(out, s.recs[i].raw)
+				out = append(out, s.recs[i])
 			}
 		}
 		reverse(out)
 	}
 	for i := below - 1; i >= 0 && len(out) < q.limit; i-- {
 		if q.match(s.recs[i]) {
-			out = append(out, s.recs[i].raw)
+			out = append(out, s.recs[i])
 		}
 	}
 	return out
 }
 
-func reverse(b [][]byte) {
+func reverse(b []*record) {
 	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
 		b[i], b[j] = b[j], b[i]
 	}

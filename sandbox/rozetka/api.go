@@ -33,7 +33,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET /order-statuses/search", serveList("orderStatus", statusTable))
 	api.HandleFunc("GET /status-availables/search", serveList("statusAvailables", statusEdges))
 	api.HandleFunc("GET /delivery-services/search", serveList("deliveryServices", deliveryServiceList()))
-	api.HandleFunc("GET /market-payment-methods/list", serveList("paymentMethods", paymentMethodList()))
+	api.HandleFunc("GET /market-payment-methods/list", servePaymentMethods)
 	api.HandleFunc("GET /goods/all", s.handleGoods)
 	api.HandleFunc("PUT /items/mass-update", s.handleMassUpdate)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -427,15 +427,37 @@ func serveList[T any](key string, entries []T) http.HandlerFunc {
 func deliveryServiceList() []wire.DeliveryService {
 	out := make([]wire.DeliveryService, len(deliveryServices))
 	for i, d := range deliveryServices {
-		out[i] = wire.DeliveryService{ID: d.id, Name: d.name, Status: 1, Type: 0, CanUse: true, IsDefault: i == 0}
+		out[i] = wire.DeliveryService{ID: d.id, Name: d.name, Status: 1, Type: 0, MdmID: wire.NullString(d.mdm), CanUse: true, IsDefault: i == 0}
 	}
 	return out
 }
 
-func paymentMethodList() []wire.PaymentMethod {
-	out := make([]wire.PaymentMethod, len(paymentMethods))
+// servePaymentMethods is GET /market-payment-methods/list: the list whole,
+// under payment_methods, without _meta (marketpaymentmethods.md L129-227).
+func servePaymentMethods(w http.ResponseWriter, r *http.Request) {
+	succeed(w, mustJSON(map[string]any{"payment_methods": paymentMethodList()}))
+}
+
+// paymentMethodJSON is a MarketPaymentMethod as the list sends it:
+// description and legal_person may be null.
+type paymentMethodJSON struct {
+	wire.PaymentMethod
+	Description *string `json:"description"`
+}
+
+func paymentMethodList() []paymentMethodJSON {
+	out := make([]paymentMethodJSON, len(paymentMethods))
 	for i, p := range paymentMethods {
-		out[i] = wire.PaymentMethod{ID: p.id, Name: p.name, Title: p.methodTitle, Status: 1}
+		m := wire.PaymentMethod{ID: p.id, Name: p.name, Status: 1, HasActiveDC: true, IsAutoHold: p.typ == "card"}
+		if p.legalPerson != "" {
+			m.LegalPerson = &wire.LegalPerson{ID: int64(i + 1), FullName: p.legalPerson, Status: "activated", StatusTitle: "Активний"}
+			m.MustHasKeys, m.HasKeys = true, true
+		}
+		out[i].PaymentMethod = m
+		if p.description != "" {
+			d := p.description
+			out[i].Description = &d
+		}
 	}
 	return out
 }
@@ -457,6 +479,19 @@ func (s *Sandbox) handleGoods(w http.ResponseWriter, r *http.Request) {
 	st := s.storeOfRequest(r)
 	st.mu.RLock()
 	all := st.goodsJSON
+	if raw := v.Get("rz_item_id"); raw != "" {
+		// One item by its id (apiitems.md L178); none when the store has not got it.
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			st.mu.RUnlock()
+			fail(w, errBadFormat("rz_item_id"))
+			return
+		}
+		all = nil
+		if i, ok := st.goodsAt[id]; ok {
+			all = st.goodsJSON[i : i+1]
+		}
+	}
 	st.mu.RUnlock()
 	if size == 0 {
 		size = max(len(all), 1)

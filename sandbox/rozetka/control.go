@@ -123,7 +123,8 @@ func (s *Sandbox) SetPayment(storeID string, id int64, name string) error {
 		}
 		r.order.Payment.PaymentStatus = nil
 		if ok {
-			r.order.Payment.PaymentStatus = statusOf(ps)
+			now := kyivWall(s.Clock().Now())
+			r.order.Payment.PaymentStatus = statusOf(ps, r.order.ID, now, r.order.Payment.PaymentType == "card")
 		}
 		return nil
 	})
@@ -163,9 +164,10 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	}
 	catalog := st.goods
 	if len(catalog) == 0 {
-		catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now)}
+		catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}
 	}
 	rec := genOrder(r, catalog, id, now, now)
+	rec.unixNotes = rec.unixNotes && s.unixNotes
 	status := rec.order.Status
 	mutate(rec)
 	if st, ok := statusByID[rec.order.Status]; ok && rec.order.Status != status {

@@ -91,11 +91,24 @@ func (p person) title() *wire.PersonTitle {
 	return &wire.PersonTitle{FirstName: p.first, LastName: p.last, SecondName: p.second, FullName: p.last + " " + p.first + " " + p.second}
 }
 
-// genGoods builds item i of a store's catalog.
 // availableTitles name a goods item's `available` (§1.10).
 var availableTitles = map[int]string{0: "Немає в наявності", 1: "В наявності", 2: "Видалено з прайсу"}
 
-func genGoods(r *rand.Rand, store, i int, now time.Time) wire.GoodsItem {
+// The two sources of a store's catalog (apiitems.md L225-230; the ids are
+// made up): most items come from a source whose stock the API sets, as in
+// the apidoc example (availability 4, is_virtual_source 0); the last tenth
+// of the catalog from a price-list feed that sets their stock itself.
+func apiSource(store int) wire.SyncSource {
+	return wire.SyncSource{ID: int64(100 + store*10 + 1), Availability: wire.StockByAPI, NewFlowOldPrice: 1}
+}
+
+func feedSource(store int) wire.SyncSource {
+	return wire.SyncSource{ID: int64(100 + store*10 + 2), Availability: wire.StockByPriceList, NewFlowOldPrice: 1}
+}
+
+// genGoods builds item i of a store's catalog; byFeed puts it in the
+// price-list source.
+func genGoods(r *rand.Rand, store, i int, now time.Time, byFeed bool) wire.GoodsItem {
 	base := goodsBase[r.IntN(len(goodsBase))]
 	price := base.minUAH + r.Int64N(base.maxUAH-base.minUAH+1)
 	rz := int64(100_000_000 + store*10_000_000 + i + 1)
@@ -117,6 +130,11 @@ func genGoods(r *rand.Rand, store, i int, now time.Time) wire.GoodsItem {
 		UploadStatus:  1,
 	}
 	g.NameUA = g.Name
+	src := apiSource(store)
+	if byFeed {
+		src = feedSource(store)
+	}
+	g.SyncSourceID, g.SyncSource = src.ID, &src
 	if r.IntN(4) == 0 {
 		g.PriceOld = price + price/5
 	}
@@ -219,36 +237,72 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 	pm := paymentMethods[weighted(r, [][2]int{{0, 55}, {1, 35}, {2, 10}})]
 	p := &wire.Payment{PaymentMethodID: pm.id, PaymentMethodName: pm.name, PaymentType: pm.typ, PaymentTypeTitle: pm.title}
 	cancelled := st.StatusGroup == 3
+	var ps *paymentStatus
 	switch {
 	case pm.typ == "card" && cancelled:
-		p.PaymentStatus = statusOf(payBack)
+		ps = &payBack
 	case pm.typ == "card":
-		p.PaymentStatus = statusOf(payPaid)
+		ps = &payPaid
 	case pm.typ == "credit" && status == stDone:
-		p.PaymentStatus = statusOf(payPaid)
+		ps = &payPaid
 	case pm.typ == "credit":
-		p.PaymentStatus = statusOf(payHold)
+		ps = &payHold
 	case status == stDone:
-		p.PaymentStatus = statusOf(payPaid)
+		ps = &payPaid
 	case status == stAwaitPayment:
-		p.PaymentStatus = statusOf(payUnpaid)
+		ps = &payUnpaid
+	}
+	if ps != nil {
+		p.PaymentStatus = statusOf(*ps, id, o.Changed, pm.typ == "card")
 	}
 	o.Payment = p
 
 	rec := &record{order: o}
-	if hasParcel[status] {
+	switch {
+	case hasParcel[status] && ds.logo == rozetkaDelivery:
+		// ROZETKA Delivery carries it itself or hands it to Meest; the
+		// waybill is the carrier's (see record).
+		inner := int64(weighted(r, [][2]int{{wire.CarrierRozetkaDelivery, 3}, {wire.CarrierMeest, 1}}))
+		c := &wire.Carrier{Carrier: wire.NullString(ds.mdm), CarrierInnerID: &inner, IsCarrierMeest: inner == wire.CarrierMeest}
+		if inner == wire.CarrierMeest {
+			c.Carrier = "meest-0004"
+		}
+		c.CarrierTrackNum = wire.NullString(carrierTrackFor(r, inner))
+		if status == 11 || status == 12 { // coming back
+			c.CarrierReturnTrackNum = wire.NullString(carrierTrackFor(r, inner))
+		}
+		rec.order.Carrier, rec.order.TTN = c, c.CarrierTrackNum
+	case hasParcel[status]:
 		rec.order.TTN = wire.NullString(ttnFor(r, ds.id))
-	} else {
+	default:
 		rec.ttnNull = r.IntN(2) == 0
 	}
+	// An order of the old shape (lines without status) now and then.
+	rec.bareLines = r.IntN(8) == 0
 	if r.IntN(5) == 0 {
 		rec.order.SellerComment = []wire.SellerNote{{Comment: "Зв'язалися з покупцем", Created: o.Changed, SellerID: 12345, SellerFIO: "Менеджер магазину"}}
+		rec.unixNotes = r.IntN(3) == 0
 	}
 	return rec
 }
 
-func statusOf(p paymentStatus) *wire.PaymentStatus {
-	return &wire.PaymentStatus{ID: p.id, Name: p.name, Title: p.title}
+// statusOf is payment.payment_status of order id, changed at the Kyiv
+// wall time at; card payments have an invoice (models.md L2438-2446).
+func statusOf(p paymentStatus, id int64, at string, invoice bool) *wire.PaymentStatus {
+	s := &wire.PaymentStatus{OrderID: id, StatusPaymentID: p.id, Name: p.name, Title: p.title, Value: p.id, CreatedAt: at}
+	if invoice {
+		s.PaymentInvoiceID = 500_000_000 + id%100_000_000
+	}
+	return s
+}
+
+// carrierTrackFor returns a waybill of ROZETKA Delivery's own network or of
+// Meest. Their formats are not documented; these only look different.
+func carrierTrackFor(r *rand.Rand, inner int64) string {
+	if inner == wire.CarrierMeest {
+		return ttnFor(r, 37)
+	}
+	return "RZ" + digits(r, 12)
 }
 
 // ttnFor returns a waybill number shaped like the carrier's.

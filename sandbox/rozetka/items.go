@@ -30,6 +30,12 @@ const (
 // applies the rest of a batch that has a refused item is not documented;
 // the sandbox takes the cautious reading and applies nothing then, so a
 // client must send the good items again.
+//
+// What Rozetka does with a stock sent for an item whose stock its
+// price-list feed manages (sync_source.availability 3, apiitems.md L228)
+// is not documented either. The sandbox applies it, as for any item, and
+// the feed's next sync (SyncPriceList) sets the feed's stock again: the
+// pushed value does not last.
 func (s *Sandbox) handleMassUpdate(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Items []massItem `json:"items"`
@@ -55,10 +61,7 @@ func (s *Sandbox) handleMassUpdate(w http.ResponseWriter, r *http.Request) {
 func (st *store) setStock(items []massItem) wire.ItemErrors {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	at := make(map[int64]int, len(st.goods))
-	for i, g := range st.goods {
-		at[g.RzItemID] = i
-	}
+	at := st.goodsAt
 	refused := wire.ItemErrors{}
 	refuse := func(id int64, reason int, text string) {
 		refused[id] = wire.ItemError{Reason: []wire.ItemReason{{ID: reason, Value: []string{text}}}}
@@ -80,14 +83,43 @@ func (st *store) setStock(items []massItem) wire.ItemErrors {
 			continue
 		}
 		i := at[it.ItemRzID]
-		g := &goods[i]
-		g.StockQuantity = *it.StockQuantity
-		if g.Available != 2 { // an item removed from the price list stays removed
-			g.Available = min(g.StockQuantity, 1)
-			g.AvailableTitle = availableTitles[g.Available]
-		}
-		goodsJSON[i] = mustJSON(*g)
+		setItemStock(&goods[i], *it.StockQuantity)
+		goodsJSON[i] = mustJSON(goods[i])
 	}
 	st.goods, st.goodsJSON = goods, goodsJSON
 	return nil
+}
+
+// SyncPriceList runs the price-list feed's sync of a store: every item whose
+// stock the feed manages gets the feed's stock again, whatever
+// /items/mass-update set. It returns how many items changed.
+func (s *Sandbox) SyncPriceList(storeID string) (int, error) {
+	st, err := s.storeByID(storeID)
+	if err != nil {
+		return 0, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	goods := append([]wire.GoodsItem(nil), st.goods...)
+	goodsJSON := append([][]byte(nil), st.goodsJSON...)
+	n := 0
+	for id, stock := range st.feedStock {
+		i := st.goodsAt[id]
+		if g := &goods[i]; g.StockByFeed() && g.StockQuantity != stock {
+			setItemStock(g, stock)
+			goodsJSON[i] = mustJSON(*g)
+			n++
+		}
+	}
+	st.goods, st.goodsJSON = goods, goodsJSON
+	return n, nil
+}
+
+// setItemStock sets an item's stock and the availability that follows.
+func setItemStock(g *wire.GoodsItem, stock int) {
+	g.StockQuantity = stock
+	if g.Available != 2 { // an item removed from the price list stays removed
+		g.Available = min(stock, 1)
+		g.AvailableTitle = availableTitles[g.Available]
+	}
 }

@@ -45,36 +45,50 @@ var (
 )
 
 // deliveryService is one carrier of the sandbox; ids are opaque (§1.11).
+// mdm is its mdm_id, a String (deliverymanagement.md L68), "" when the
+// list leaves it out as the apidoc example does. Their values are not
+// documented; these are made up.
 type deliveryService struct {
 	id     int64
 	name   string
 	logo   string
 	method int // 1 pickup at a branch, 2 courier
+	mdm    string
 }
 
+// deliveryServices: ROZETKA Delivery is id 1 — the apidoc ties its carrier
+// filter to delivery_id=1 (orders.md L1452) — and shows name_logo
+// "octopus" on live orders.
 var deliveryServices = []deliveryService{
-	{5, "Нова Пошта", "nova-pochta", 1},
-	{4, "Укрпошта", "ukrposhta", 1},
-	{37, "Meest", "meest", 1},
-	{1, "Самовивіз з магазинів ROZETKA", "rozetka", 1},
-	{6, "Нова Пошта (кур'єр)", "nova-pochta", 2},
+	{5, "Нова Пошта", "nova-pochta", 1, "np-0001"},
+	{4, "Укрпошта", "ukrposhta", 1, ""},
+	{37, "Meest", "meest", 1, "meest-0004"},
+	{1, "ROZETKA Delivery", "octopus", 1, "rzd-0001"},
+	{6, "Нова Пошта (кур'єр)", "nova-pochta", 2, ""},
 }
 
-// paymentMethod is one way to pay; Type is the order's payment_type.
+// rozetkaDelivery is the logo of ROZETKA Delivery, whose parcels the
+// carrier manages: their waybill is in the `carrier` expand.
+const rozetkaDelivery = "octopus"
+
+// paymentMethod is one way to pay; typ is the order's payment_type; the
+// list (/market-payment-methods/list) shows description and, for a
+// cashless method, the seller's legal entity.
 type paymentMethod struct {
 	id          int64
 	name, typ   string
 	title       string
-	methodTitle string
+	description string
+	legalPerson string
 }
 
 var paymentMethods = []paymentMethod{
-	{1, "Оплата під час отримання товару", "cash", "Готівкова", "Післяплата"},
-	{2, "Оплата карткою онлайн", "card", "Безготівкова", "Карткою онлайн"},
-	{3, "Кредит", "credit", "Кредит", "Кредит та розстрочка"},
+	{1, "Оплата під час отримання товару", "cash", "Готівкова", "Оплата готівкою або карткою у відділенні під час отримання.", ""},
+	{2, "Оплата карткою онлайн", "card", "Безготівкова", "Оплата карткою Visa/Mastercard на сайті.", "ФОП Кузьменко Ольга Степанівна"},
+	{3, "Кредит", "credit", "Кредит", "", ""},
 }
 
-// paymentStatuses of §1.3 the generator uses.
+// paymentStatuses of §1.3 the generator uses (status_payment_id, name, title).
 var (
 	payPaid   = paymentStatus{2, "paid", "Оплачен"}
 	payUnpaid = paymentStatus{3, "unpaid", "Ожидает оплаты"}

@@ -28,6 +28,11 @@ type Options struct {
 	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
 	RatePerSecond float64         // per store; 0 = unlimited
 	TokenTTL      time.Duration   // session lifetime on Clock; 0 = 24h (§1.2)
+	// UnixNoteTimes makes about a third of the seller comments go out with
+	// created as Unix seconds, as the field's description has it (apidoc
+	// mirror docs/categories/orders.md L666); off, they all carry the date
+	// strings of the examples (L798), the shape the wire model expects.
+	UnixNoteTimes bool
 }
 
 // base is kit.Base under an unexported name: embedding it promotes the
@@ -39,10 +44,11 @@ type base = kit.Base
 // Its Recorder holds every API request (never a token; POST /sites bodies
 // hold the Base64 password, so the recorder drops them, see routes).
 type Sandbox struct {
-	base   // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
-	seed   int64
-	ttl    time.Duration
-	tokens *kit.Tokens
+	base      // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
+	seed      int64
+	ttl       time.Duration
+	unixNotes bool
+	tokens    *kit.Tokens
 
 	stores   kit.Stores[*store] // by store id
 	mu       sync.RWMutex
@@ -64,9 +70,10 @@ func New(opts Options) *Sandbox {
 			},
 			ErrorBody: errorBody,
 		}),
-		seed:    opts.Seed,
-		ttl:     opts.TokenTTL,
-		byLogin: map[string]*store{},
+		seed:      opts.Seed,
+		unixNotes: opts.UnixNoteTimes,
+		ttl:       opts.TokenTTL,
+		byLogin:   map[string]*store{},
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	kit.SetHandler(&s.base, s.routes())
@@ -121,15 +128,24 @@ func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) strin
 	now := s.Clock().Now()
 	st.goods = make([]wire.GoodsItem, nGoods)
 	st.goodsJSON = make([][]byte, nGoods)
+	feedFrom := nGoods - nGoods/10 // the last tenth comes from the price-list feed
 	kit.Parallel(nGoods, func(i int) {
-		st.goods[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now)
+		st.goods[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now, i >= feedFrom)
 		st.goodsJSON[i] = mustJSON(st.goods[i])
 	})
+	st.goodsAt = make(map[int64]int, nGoods)
+	st.feedStock = map[int64]int{}
+	for i, g := range st.goods {
+		st.goodsAt[g.RzItemID] = i
+		if g.StockByFeed() {
+			st.feedStock[g.RzItemID] = g.StockQuantity
+		}
+	}
 	catalog := st.goods
 	if len(catalog) == 0 {
 		catalog = make([]wire.GoodsItem, 50)
 		for i := range catalog {
-			catalog[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now)
+			catalog[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now, false)
 		}
 	}
 	st.recs = make([]*record, nOrders)
@@ -145,6 +161,7 @@ func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) strin
 			changed = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour))))).Truncate(time.Second)
 		}
 		rec := genOrder(r, catalog, id, created, changed)
+		rec.unixNotes = rec.unixNotes && s.unixNotes
 		rec.encode()
 		st.recs[i] = rec
 	})

@@ -15,11 +15,25 @@ import (
 // record is one order with its JSON cached in parts: the base fields and
 // each expandable block, so a page is a concatenation whatever `expand`
 // asks for.
+//
+// order is the truth a pipeline's output is compared with. The API serves
+// a few things differently from it, as the real one does:
+//   - a parcel the carrier manages (ROZETKA Delivery, Meest) has its
+//     waybill in order.TTN and in order.Carrier.CarrierTrackNum; the API
+//     sends ttn "" and the waybill in the `carrier` expand only
+//     (apidoc mirror docs/categories/orders.md L750-755);
+//   - bareLines: the purchases go out without `status`, as in the 0.0.0
+//     detail example (orders.md L1354-1378); order.Purchases keeps 1;
+//   - unixNotes (with Options.UnixNoteTimes): seller_comment[].created goes
+//     out as Unix seconds, as the field's description has it (orders.md
+//     L666); order keeps the Kyiv wall time of the examples.
 type record struct {
-	order   wire.Order // with every block filled
-	created int64      // wall clock (Kyiv local read as UTC), unix seconds
-	changed int64
-	ttnNull bool // ttn goes out as null instead of ""
+	order     wire.Order // with every block filled
+	created   int64      // wall clock (Kyiv local read as UTC), unix seconds
+	changed   int64
+	ttnNull   bool // ttn goes out as null instead of ""
+	bareLines bool
+	unixNotes bool
 
 	base   []byte // the object without blocks and without its closing brace
 	blocks [numBlocks][]byte
@@ -32,11 +46,12 @@ const (
 	blkPayment
 	blkStatusData
 	blkUser
+	blkCarrier
 	blkStatusAvailable
 	numBlocks
 )
 
-var blockNames = [numBlocks]string{"delivery", "purchases", "payment", "status_data", "user", "status_available"}
+var blockNames = [numBlocks]string{"delivery", "purchases", "payment", "status_data", "user", "carrier", "status_available"}
 
 // wallSeconds reads a Kyiv local "2006-01-02 15:04:05" as a comparable
 // number: filters compare local wall clocks, as a DATETIME column does.
@@ -51,9 +66,15 @@ func kyivWall(t time.Time) string { return t.In(timeconv.Kyiv).Format(wire.TimeL
 // encode refreshes the cached JSON from order.
 func (r *record) encode() {
 	o := r.order
-	blocks := [numBlocks]any{o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User, nil}
-	o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User, o.StatusAvailable = nil, nil, nil, nil, nil, nil
+	blocks := [numBlocks]any{o.Delivery, r.purchasesJSON(), o.Payment, o.StatusData, o.User, carrierJSON(o.Carrier), nil}
+	o.Delivery, o.Purchases, o.Payment, o.StatusData, o.User, o.Carrier, o.StatusAvailable = nil, nil, nil, nil, nil, nil, nil
+	if carrierManaged(&r.order) {
+		o.TTN = ""
+	}
+	notes := r.notesJSON()
+	o.SellerComment = nil
 	b := mustJSON(o)
+	b = bytes.Replace(b, []byte(`"seller_comment":null`), append([]byte(`"seller_comment":`), notes...), 1)
 	if r.ttnNull && o.TTN == "" {
 		b = bytes.Replace(b, []byte(`"ttn":""`), []byte(`"ttn":null`), 1)
 	}
@@ -64,10 +85,89 @@ func (r *record) encode() {
 	for i, blk := range blocks {
 		r.blocks[i] = mustJSON(blk)
 	}
+	// A delivery price not given is null in the examples (orders.md L1720).
+	r.blocks[blkDelivery] = bytes.Replace(r.blocks[blkDelivery], []byte(`"cost":""`), []byte(`"cost":null`), 1)
 	// status_available follows the status; the edges are shared, not copied.
 	r.blocks[blkStatusAvailable] = availableJSON(o.Status)
 	r.created, _ = wallSeconds(r.order.Created)
 	r.changed, _ = wallSeconds(r.order.Changed)
+}
+
+// carrierManaged reports a parcel whose waybill is the carrier's: the API
+// sends it in `carrier` and leaves ttn empty.
+func carrierManaged(o *wire.Order) bool {
+	c := o.Carrier
+	return c != nil && c.CarrierTrackNum != "" && o.TTN == c.CarrierTrackNum
+}
+
+// line is a purchase as the API sends it: status explicit (0 included);
+// a bareLines record leaves it out of its active lines only — an absent
+// status reads as active, so a removed or returned line keeps its own.
+type line struct {
+	wire.Purchase
+	Status *int `json:"status,omitempty"`
+}
+
+func (r *record) purchasesJSON() []line {
+	if r.order.Purchases == nil {
+		return nil
+	}
+	out := make([]line, len(r.order.Purchases))
+	for i, p := range r.order.Purchases {
+		out[i].Purchase = p
+		if !r.bareLines || p.Status != 1 {
+			out[i].Status = &r.order.Purchases[i].Status
+		}
+	}
+	return out
+}
+
+// note is a seller_comment entry as the API sends it.
+type note struct {
+	Comment   string `json:"comment"`
+	Created   any    `json:"created"` // the Kyiv wall time, or Unix seconds
+	SellerID  int64  `json:"seller_id,omitempty"`
+	SellerFIO string `json:"seller_fio"`
+}
+
+// notesJSON is the seller_comment array: always there, [] when empty.
+func (r *record) notesJSON() []byte {
+	out := make([]note, len(r.order.SellerComment))
+	for i, n := range r.order.SellerComment {
+		out[i] = note{Comment: n.Comment, Created: n.Created, SellerID: n.SellerID, SellerFIO: n.SellerFIO}
+		if t, err := timeconv.Parse(n.Created, timeconv.Kyiv); r.unixNotes && err == nil {
+			out[i].Created = t.Unix()
+		}
+	}
+	return mustJSON(out)
+}
+
+// carrierBlock is the `carrier` expand; every field is null for a parcel
+// no carrier manages (orders.md L1861-1867).
+type carrierBlock struct {
+	Carrier               *string `json:"carrier"`
+	CarrierInnerID        *int64  `json:"carrier_inner_id"`
+	CarrierTrackNum       *string `json:"carrier_track_num"`
+	CarrierReturnTrackNum *string `json:"carrier_return_track_num"`
+	IsCarrierMeest        bool    `json:"is_carrier_meest"`
+}
+
+func carrierJSON(c *wire.Carrier) carrierBlock {
+	var b carrierBlock
+	if c == nil {
+		return b
+	}
+	str := func(s wire.NullString) *string {
+		if s == "" {
+			return nil
+		}
+		v := string(s)
+		return &v
+	}
+	b.Carrier, b.CarrierTrackNum, b.CarrierReturnTrackNum = str(c.Carrier), str(c.CarrierTrackNum), str(c.CarrierReturnTrackNum)
+	b.CarrierInnerID = c.CarrierInnerID
+	b.IsCarrierMeest = bool(c.IsCarrierMeest)
+	return b
 }
 
 // expandSet says which blocks a request asked for.
@@ -118,8 +218,10 @@ type store struct {
 	recs      []*record
 	goods     []wire.GoodsItem
 	goodsJSON [][]byte
-	added     int // orders created after seeding, for their generator stream
-	shiftArm  int // orders to move out of the window after the next first page
+	goodsAt   map[int64]int // rz_item_id → position in goods; fixed after seeding
+	feedStock map[int64]int // the stock the price-list feed gives its items (StockByPriceList)
+	added     int           // orders created after seeding, for their generator stream
+	shiftArm  int           // orders to move out of the window after the next first page
 }
 
 // find returns the position of id in recs, or -1. Caller holds mu.
@@ -163,6 +265,7 @@ func cloneOrder(o wire.Order) wire.Order {
 	}
 	c.StatusData = kit.Clone(o.StatusData)
 	c.User = kit.Clone(o.User)
+	c.Carrier = kit.Clone(o.Carrier)
 	c.UserTitle = kit.Clone(o.UserTitle)
 	c.RecipientTitle = kit.Clone(o.RecipientTitle)
 	return c

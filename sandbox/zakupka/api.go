@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -156,9 +157,9 @@ func (st *store) documents(keep func(*order) bool) []cml.Document {
 	return out
 }
 
-// writeCML sends docs as a CML 2.05 file in the store's encoding.
+// writeCML sends docs as a CML file in the store's schema and encoding.
 func (s *Sandbox) writeCML(w http.ResponseWriter, st *store, docs []cml.Document) {
-	body, err := EncodeCML(docs, s.Clock().Now(), st.opts.Encoding)
+	body, err := Encode(docs, s.Clock().Now(), st.opts.format())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -168,18 +169,53 @@ func (s *Sandbox) writeCML(w http.ResponseWriter, st *store, docs []cml.Document
 	_, _ = w.Write(body)
 }
 
-// EncodeCML writes docs as a CML file generated at now, in UTF-8 or
-// windows-1251; a character windows-1251 lacks becomes a character
-// reference, so the text still survives exactly.
+// EncodeCML writes docs as a CML 2.05 file generated at now, in UTF-8 or
+// windows-1251 (see Encode).
 func EncodeCML(docs []cml.Document, now time.Time, encoding string) ([]byte, error) {
-	info := cml.Info{SchemaVersion: "2.05", GeneratedAt: now.In(timeconv.Kyiv).Format("2006-01-02T15:04:05"), Documents: docs}
-	body, err := xml.MarshalIndent(info, "", "  ")
+	return Encode(docs, now, Format{Encoding: encoding})
+}
+
+// Encode writes docs as a CML file generated at now in format f. A
+// character windows-1251 lacks becomes a character reference, so the text
+// still survives exactly. The 1C schemas put the root in 1C's namespace
+// and indent with tabs, as 1C does; Schema31 gives every document its own
+// Контейнер.
+func Encode(docs []cml.Document, now time.Time, f Format) ([]byte, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	if f.Encoding == "" {
+		f.Encoding = UTF8
+	}
+	info := cml.Info{
+		Namespace: namespaces[f.schema()], SchemaVersion: f.schema(),
+		GeneratedAt: now.In(timeconv.Kyiv).Format("2006-01-02T15:04:05"),
+	}
+	if f.schema() == Schema31 {
+		for _, d := range docs {
+			info.Containers = append(info.Containers, cml.Container{Documents: []cml.Document{d}})
+		}
+	} else {
+		info.Documents = docs
+	}
+	indent, label := "  ", f.Encoding
+	if f.oneC() {
+		indent = "\t"
+		if f.Encoding == UTF8 {
+			label = "UTF-8"
+		}
+	}
+	body, err := xml.MarshalIndent(info, "", indent)
 	if err != nil {
 		return nil, err
 	}
+	body = dropEmptyWrappers(body)
 	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="` + encoding + `"?>` + "\n")
-	switch encoding {
+	if f.BOM {
+		b.WriteString("\xef\xbb\xbf")
+	}
+	b.WriteString(`<?xml version="1.0" encoding="` + label + `"?>` + "\n")
+	switch f.Encoding {
 	case UTF8:
 		b.Write(body)
 	case Windows1251:
@@ -192,11 +228,31 @@ func EncodeCML(docs []cml.Document, now time.Time, encoding string) ([]byte, err
 				b.WriteString("&#" + strconv.Itoa(int(c)) + ";")
 			}
 		}
-	default:
-		return nil, fmt.Errorf("unknown encoding %q", encoding)
 	}
 	b.WriteByte('\n')
 	return b.Bytes(), nil
+}
+
+// emptyWrapper is a list element with nothing in it. encoding/xml writes
+// the parents of an "a>b" field even when the list is empty; 1C and the
+// shops never write an empty <Налоги/> or <Оплаты/>, so neither does the
+// simulator.
+var emptyWrapper = regexp.MustCompile(`\n?[ \t]*<(Контрагенты|Контакты|Представители|Представитель|Налоги|Скидки|Оплаты|Товары|СтавкиНалогов|ЗначенияРеквизитов)>\s*</(Контрагенты|Контакты|Представители|Представитель|Налоги|Скидки|Оплаты|Товары|СтавкиНалогов|ЗначенияРеквизитов)>`)
+
+func dropEmptyWrappers(body []byte) []byte {
+	for {
+		out := emptyWrapper.ReplaceAllFunc(body, func(m []byte) []byte {
+			sub := emptyWrapper.FindSubmatch(m)
+			if string(sub[1]) != string(sub[2]) {
+				return m
+			}
+			return nil
+		})
+		if len(out) == len(body) {
+			return out
+		}
+		body = out
+	}
 }
 
 func writeText(w http.ResponseWriter, s string) {

@@ -77,8 +77,8 @@ func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
 		totalKop += lineKop
 		d.Items = append(d.Items, cml.Item{
 			ID: "ZK-" + strconv.Itoa(1000+gi), Article: g.article + "-" + strconv.Itoa(gi), Name: g.name,
-			Unit:  &cml.Unit{Code: "796", FullName: "Штука", International: "PCE", Name: "шт"},
-			Price: money(priceKop, r), Quantity: strconv.FormatInt(qty, 10), Sum: money(lineKop, r),
+			Unit:      &cml.Unit{Code: "796", FullName: "Штука", International: "PCE", Name: "шт"},
+			UnitPrice: money(priceKop, r), Quantity: strconv.FormatInt(qty, 10), Sum: money(lineKop, r),
 			Requisites: []cml.Requisite{{Name: cml.ReqItemKind, Value: "Товар"}},
 		})
 	}
@@ -87,7 +87,7 @@ func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
 		kop := (40 + r.Int64N(60)) * 100
 		totalKop += kop
 		d.Items = append(d.Items, cml.Item{
-			ID: "ORDER_DELIVERY", Name: "Доставка", Price: money(kop, r), Quantity: "1", Sum: money(kop, r),
+			ID: "ORDER_DELIVERY", Name: "Доставка", UnitPrice: money(kop, r), Quantity: "1", Sum: money(kop, r),
 			Requisites: []cml.Requisite{{Name: cml.ReqItemKind, Value: "Услуга"}, {Name: cml.ReqItemType, Value: "Услуга"}},
 		})
 	}
@@ -106,10 +106,14 @@ func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
 	return &order{id: id, doc: d, created: created, modified: modified}
 }
 
-// setStatus writes «Статус заказа» and «Дата изменения».
+// setStatus writes «Статус заказа» and «Дата изменения», and «Отменен»
+// where the document has that flag (the 1C shapes).
 func setStatus(d *cml.Document, status string, now time.Time) {
 	setRequisite(d, cml.ReqStatus, status)
 	setRequisite(d, cml.ReqModified, now.In(timeconv.Kyiv).Format(kyivLayout))
+	if _, ok := cml.FindRequisite(d.Requisites, cml.ReqCanceled); ok {
+		setRequisite(d, cml.ReqCanceled, strconv.FormatBool(status == StatusCanceled))
+	}
 }
 
 func setRequisite(d *cml.Document, name, value string) {

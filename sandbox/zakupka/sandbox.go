@@ -1,13 +1,14 @@
-// Package zakupka is a local simulator of Zakupka.com's seller side
-// (horoshop-epicentr-feeds-others.md §4): the «Файл заказов» CommerceML 2
-// orders file at /orders.xml?key=<key>, the 1C exchange endpoint
-// /1c_exchange.php (type=sale, mode=checkauth|init|query|success, HTTP
-// Basic then a session cookie), and the YML product export at
-// /feed.xml?key=<key>. Stores are told apart by key (file, feed) or login
-// (exchange); each writes UTF-8 or windows-1251. Faults, rate limit and the
+// Package zakupka is a local simulator of Zakupka.com's seller side: the
+// «Файл заказов» CommerceML 2 orders file at /orders.xml?key=<key>, the 1C
+// exchange endpoint /1c_exchange.php (type=sale,
+// mode=checkauth|init|query|success, HTTP Basic then a session cookie), and
+// the YML product export at /feed.xml?key=<key>. Stores are told apart by
+// key (file, feed) or login (exchange); each writes UTF-8 or windows-1251,
+// in the CML 2.05 line shape or in the shapes 1C writes (2.09, 3.1 with
+// containers, BOM and fixed-width padding; see shapes.go). Faults, rate limit and the
 // request recorder come from sandbox/kit; no secret reaches the recorder.
 //
-// No public Zakupka spec exists (§8.8): the paths, the key parameter and
+// No public Zakupka spec exists: the paths, the key parameter and
 // the 7-day window of the orders file follow the cabinet's wording in the
 // integration brief («Файл заказов», «за 7 дней», «только в статусе Новый»).
 package zakupka
@@ -16,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"time"
@@ -59,6 +61,29 @@ type StoreOptions struct {
 	// статусе Новый»: the orders file then holds new orders only.
 	FileOnlyNew bool
 	FeedOffers  int // offers in the YML feed (default 50)
+	// Schema is the CML shape of the orders file and the exchange:
+	// Schema205 (default) or 1C's Schema209 / Schema31 (see shapes.go).
+	Schema string
+	// BOM starts the (UTF-8) file with a byte order mark, as 1C does.
+	BOM bool
+	// Padded writes 1C's fixed-width strings space-padded (Номер1С
+	// «L4100003   », Единица/Ид «796 », a 100-character НаименованиеПолное);
+	// with Schema209 / Schema31 only.
+	Padded bool
+}
+
+// format is how the store's files are written.
+func (o StoreOptions) format() Format {
+	return Format{Encoding: o.Encoding, Schema: o.Schema, BOM: o.BOM}
+}
+
+// shape gives a generated order the store's CML line shape; r is drawn
+// from only for the 1C shapes.
+func (st *store) shape(o *order, r *rand.Rand) *order {
+	if st.opts.format().oneC() {
+		to1C(&o.doc, r, st.opts.Padded)
+	}
+	return o
 }
 
 // base is kit.Base under an unexported name: embedding it promotes the
@@ -106,6 +131,9 @@ func (s *Sandbox) AddStore(o StoreOptions) string {
 	if o.FeedOffers <= 0 {
 		o.FeedOffers = 50
 	}
+	if err := o.format().check(); err != nil {
+		panic("zakupka sandbox: AddStore: " + err.Error()) // a test's mistake; the message names no key
+	}
 	st := s.stores.Add(func(index int) (string, *store) {
 		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, opts: o}
 		return st.id, st
@@ -125,7 +153,7 @@ func (s *Sandbox) AddStore(o StoreOptions) string {
 		if room := now.Sub(created); r.IntN(3) > 0 && room > time.Second {
 			modified = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour)))))
 		}
-		st.insert(genOrder(r, s.nextID(st, r), created, modified))
+		st.insert(st.shape(genOrder(r, s.nextID(st, r), created, modified), newRand(s.seed, index, 3, i)))
 	}
 	s.tokens.Add(keyToken(o.Key), st.id)
 	if o.Login != "" {
@@ -186,7 +214,7 @@ func (s *Sandbox) AddOrder(key string, mutate func(*cml.Document)) (string, erro
 	defer st.mu.Unlock()
 	st.added++
 	r := newRand(s.seed, st.index, 2, st.added)
-	o := genOrder(r, s.nextID(st, r), now, now)
+	o := st.shape(genOrder(r, s.nextID(st, r), now, now), newRand(s.seed, st.index, 4, st.added))
 	setStatus(&o.doc, StatusNew, now)
 	if mutate != nil {
 		id := o.doc.ID

@@ -150,10 +150,10 @@ func build(d *wire.Document, sc StoreContext) (canon.Order, error) {
 	if o.CreatedAt, err = d.Created(); err != nil {
 		return canon.Order{}, fieldErr("Дата", err.Error())
 	}
+	// A change time that cannot be read leaves the creation time: the
+	// order still loads (and is re-read when its content changes).
 	o.ModifiedAt = o.CreatedAt
-	if t, ok, err := d.Modified(); err != nil {
-		return canon.Order{}, fieldErr("ЗначенияРеквизитов", err.Error())
-	} else if ok {
+	if t, ok, err := d.Modified(); err == nil && ok {
 		o.ModifiedAt = t
 	}
 	mapStatus(&o, d, sc.Mappings.Status)
@@ -316,7 +316,9 @@ func mapPayment(o *canon.Order, d *wire.Document, table map[string]string) error
 	}
 	paid, known := parseBool(v)
 	if !known {
-		return fieldErr("ЗначенияРеквизитов."+wire.ReqPaid, "expected true/false/да/нет, got "+strconv.Quote(v))
+		// A flag that says neither yes nor no: the payment status stays
+		// unknown rather than the order being lost.
+		return nil
 	}
 	o.Paid, o.PaymentStatus = paid, "unpaid"
 	if paid {
@@ -336,7 +338,7 @@ func parseBool(s string) (value, known bool) {
 	return false, false
 }
 
-// currency: Валюта is free text (§4.2): «грн», «UAH», «руб», code 980…
+// currency: Валюта is free text: «грн», «UAH», «руб», code 980…
 func currency(s string) string {
 	switch c := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "."))); c {
 	case "", "грн", "uah", "₴", "980", "гривна", "гривня":
@@ -351,6 +353,17 @@ func currency(s string) string {
 // mapMoney: Сумма is the document total, service lines (delivery)
 // included. As for every marketplace, Amount is the goods, FullAmount the
 // total and DeliveryCost the service lines; service lines are not items.
+//
+// The document's Сумма is what the buyer pays, taxes added on top
+// included: in ArgentCrusade/commerceml tests/fixtures/documents-example.xml
+// document 142 has lines of 3338 and 3600 with НДС «УчтеноВСумме» false
+// (600.84 and 648) and a Сумма of 8186.84 = 6938 + 1248.84, while the
+// document-level Налоги repeat 1248.84 with the same false flag; and
+// 1C-Bitrix writes the order's final price as the document's Сумма next to
+// a document-level Скидка with УчтеноВСумме false
+// (avshatalov48/bitrix-core-business modules/sale/general/export.php). So
+// the document-level flags describe the lines, never the document's own
+// Сумма, and FullAmount is that Сумма as written.
 func mapMoney(o *canon.Order, d *wire.Document) error {
 	total, err := parseMoney("Сумма", d.Sum)
 	if err != nil {
@@ -377,7 +390,7 @@ func mapMoney(o *canon.Order, d *wire.Document) error {
 }
 
 // isService: the delivery line (Ид ORDER_DELIVERY) or any line whose
-// ВидНоменклатуры / ТипНоменклатуры is «Услуга» (§4.2).
+// ВидНоменклатуры / ТипНоменклатуры is «Услуга».
 func isService(it wire.Item) bool {
 	if strings.EqualFold(strings.TrimSpace(it.ID), "ORDER_DELIVERY") {
 		return true
@@ -390,6 +403,29 @@ func isService(it wire.Item) bool {
 	return false
 }
 
+// parseItem reads one line. Its Total is what the buyer pays for it:
+//
+//   - the line's Сумма as written (else the unit price × Количество). When
+//     Сумма and price × quantity disagree, Сумма wins: it is the amount
+//     after the line's discounts, and 1C-Bitrix's own order loader reads a
+//     line the same way (price = Сумма / Количество, the rest of Цена a
+//     discount; avshatalov48/bitrix-core-business
+//     modules/sale/general/order_loader.php, collectOrderInfo);
+//   - plus every tax of the line with УчтеноВСумме false: such a tax comes
+//     on top of Сумма (the document total of the ArgentCrusade example
+//     above is the line sums plus those taxes);
+//   - minus every discount with УчтеноВСумме false, which Сумма does not
+//     yet have taken off.
+//
+// A tax or discount without the flag counts as included: kramar adds or
+// removes no money the document does not say to (1C and 1C-Bitrix always
+// write the flag).
+//
+// The unit price is ЦенаЗаЕдиницу (CML 2.04/2.05), else Цена (CML 2.08+
+// and 3.x). Price is that price when price × quantity is the Total;
+// otherwise (a discount, a tax on top) it is Total / Количество to the
+// kopeck, the price the buyer pays per unit, as every other marketplace
+// reports it. The unit is БазоваяЕдиница, else Единица's short name.
 func parseItem(it wire.Item, at func(string) string) (canon.Item, error) {
 	out := canon.Item{
 		ProductID: strings.TrimSpace(it.ID), ExternalID: strings.TrimSpace(it.ID),
@@ -398,20 +434,76 @@ func parseItem(it wire.Item, at func(string) string) (canon.Item, error) {
 	if u := it.Unit; u != nil {
 		out.Unit = firstNonEmpty(u.Name, u.FullName, u.International)
 	}
+	if m := it.Measure; m != nil && out.Unit == "" {
+		out.Unit = firstNonEmpty(m.ShortName, m.Text, m.International, m.FullName, m.Code)
+	}
 	var err error
 	if out.Quantity, err = parseMoney(at("Количество"), it.Quantity); err != nil {
 		return out, err
 	}
-	if out.Price, err = parseMoney(at("ЦенаЗаЕдиницу"), it.Price); err != nil {
-		return out, err
+	priceField, priceText := "ЦенаЗаЕдиницу", it.UnitPrice
+	if strings.TrimSpace(priceText) == "" {
+		priceField, priceText = "Цена", it.Price
 	}
-	out.Total = out.Price.Mul(out.Quantity)
-	if strings.TrimSpace(it.Sum) != "" {
-		if out.Total, err = parseMoney(at("Сумма"), it.Sum); err != nil {
+	hasPrice, hasSum := strings.TrimSpace(priceText) != "", strings.TrimSpace(it.Sum) != ""
+	var stated decimal.Decimal
+	if hasPrice {
+		if stated, err = parseMoney(at(priceField), priceText); err != nil {
 			return out, err
 		}
 	}
+	switch {
+	case hasSum:
+		if out.Total, err = parseMoney(at("Сумма"), it.Sum); err != nil {
+			return out, err
+		}
+	case hasPrice:
+		out.Total = stated.Mul(out.Quantity)
+	default:
+		return out, fieldErr(at("Цена"), "missing: the line has none of ЦенаЗаЕдиницу, Цена and Сумма")
+	}
+	for j, tx := range it.Taxes {
+		f := func(name string) string { return at("Налоги[" + strconv.Itoa(j) + "]." + name) }
+		onTop, sum, err := adjustment(f, tx.Included, tx.Sum)
+		if err != nil {
+			return out, err
+		}
+		if onTop {
+			out.Total = out.Total.Add(sum)
+		}
+	}
+	for j, dc := range it.Discounts {
+		f := func(name string) string { return at("Скидки[" + strconv.Itoa(j) + "]." + name) }
+		notTaken, sum, err := adjustment(f, dc.Included, dc.Sum)
+		if err != nil {
+			return out, err
+		}
+		if notTaken {
+			out.Total = out.Total.Sub(sum)
+		}
+	}
+	out.Price = stated
+	if !stated.Mul(out.Quantity).Equal(out.Total) && !out.Quantity.IsZero() {
+		out.Price = out.Total.DivRound(out.Quantity, 2)
+	}
 	return out, nil
+}
+
+// adjustment reads a tax's or a discount's УчтеноВСумме and Сумма;
+// separate is true when the flag says false (the amount is not in the
+// line's Сумма). An absent flag counts as included, an absent Сумма as 0.
+func adjustment(at func(string) string, included, sum string) (separate bool, amount decimal.Decimal, err error) {
+	if strings.TrimSpace(included) != "" {
+		in, known := parseBool(included)
+		if !known {
+			return false, amount, fieldErr(at("УчтеноВСумме"), "expected true or false, got "+strconv.Quote(strings.TrimSpace(included)))
+		}
+		separate = !in
+	}
+	if amount, err = money.ParseOptional(sum); err != nil {
+		return false, amount, fieldErr(at("Сумма"), err.Error())
+	}
+	return separate, amount, nil
 }
 
 func parseMoney(field, s string) (decimal.Decimal, error) {

@@ -1,11 +1,13 @@
 package cml
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	wire "github.com/kramar/kramar/extractors/feeds/cml"
@@ -119,6 +121,90 @@ func TestRecordID(t *testing.T) {
 	for in, want := range cases {
 		if got := RecordID(json.RawMessage(in)); got != want {
 			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// sources names the public file each golden case of the 1C / 1C-Bitrix
+// line shapes reproduces (the fixtures are kramar's own; JSON has no room
+// for the citation). Paths are relative to testdata.
+var sources = map[string]string{
+	"cml209_tax_on_top": "ArgentCrusade/commerceml tests/fixtures/documents-example.xml, document 142: lines priced with Цена, " +
+		"Единица with child elements, НДС with УчтеноВСумме false per line; the document's Сумма 8186.84 is the line sums 6938 plus those taxes 1248.84",
+	"cml209_tax_included_delivery": "ArgentCrusade/commerceml tests/fixtures/documents-example.xml, document 235: НДС with УчтеноВСумме true " +
+		"(the Сумма already holds it) and an ORDER_DELIVERY service line priced with Цена",
+	"cml31_padded_no_tax": "irpsv/commerceml tests/assets/bitrix-module-6/documents/1/documents.xml @ 41056aa4a9285d01c590915a9d0d98a29dea9042: " +
+		"Номер1С «L320       », Единица/Ид «796 », a space-padded НаименованиеПолное, НДС «Без налога» with Сумма 0 and УчтеноВСумме false; " +
+		"documents/2/documents.xml: Цена 1266.5",
+	"line_discount_included": "avshatalov48/bitrix-core-business modules/sale/general/export.php writes a line's Скидки with УчтеноВСумме true " +
+		"and a Сумма already reduced; modules/sale/general/order_loader.php (collectOrderInfo) takes Сумма / Количество as the price paid",
+	"line_discount_not_included": "CML 2.05 schema as bound in LeylaKhb/ivlev-back src/main/java/ivlev/ivlevback/_1c/commerceml_205/Скидка.java: " +
+		"a Скидка has an optional boolean УчтеноВСумме; false: the Сумма it belongs to does not have it taken off yet",
+	"price_without_sum": "CML 2.05 schema, LeylaKhb/ivlev-back …/_1c/commerceml_205/Документ.java: a line's Сумма is optional (minOccurs 0)",
+	"sum_without_price": "CML 2.05 schema, LeylaKhb/ivlev-back …/_1c/commerceml_205/Документ.java: ЦенаЗаЕдиницу is optional; " +
+		"avshatalov48/bitrix-core-business modules/sale/general/order_loader.php derives the price as Сумма / Количество",
+	"line_without_price_or_sum": "CML 2.05 schema, LeylaKhb/ivlev-back …/_1c/commerceml_205/Документ.java: price and Сумма both optional; " +
+		"a line with neither cannot be priced and the order is rejected naming the field",
+	"bad_tax_flag":        "CML 2.05 schema, LeylaKhb/ivlev-back …/_1c/commerceml_205/НалогВДокументе.java: УчтеноВСумме is an xs:boolean",
+	"cml205_measure_text": "CML 2.05 schema, LeylaKhb/ivlev-back …/_1c/commerceml_205/Документ.java: a line's Единица is an xs:string",
+	"files/cml209_namespace": "ArgentCrusade/commerceml tests/fixtures/documents-example.xml: the whole file's shape " +
+		"(xmlns urn:1C.ru:commerceml_2, ВерсияСхемы 2.09, Склады, document-level Налоги, «Статуса заказа ИД» instead of «Статус заказа»)",
+	"files/cml31_containers_bom": "irpsv/commerceml tests/assets/bitrix-module-6/documents/1/documents.xml @ 41056aa4a9285d01c590915a9d0d98a29dea9042: " +
+		"xmlns urn:1C.ru:commerceml_3, one Контейнер per document, tab indentation, fixed-width padding; with the UTF-8 BOM 1C writes",
+	"files/cml210_cp1251": "avshatalov48/bitrix-core-business modules/sale/general/export.php: windows-1251 by default, ЦенаЗаЕдиницу, " +
+		"an Единица with Код and НаименованиеПолное only, a line Скидка with УчтеноВСумме true, ORDER_DELIVERY",
+}
+
+// newShapeMarkers are the keys only the CML 2.08+ / 3.x line shapes have
+// (in the JSON the extractor hands on).
+var newShapeMarkers = []string{`"Цена"`, `"Единица"`, `"Налоги"`, `"Скидки"`}
+
+// TestGoldenSourcesListed: every golden case in the real 1C shapes names
+// its public source in sources, and every source names a case that exists.
+func TestGoldenSourcesListed(t *testing.T) {
+	cases := map[string][]byte{} // case -> the JSON the transform reads
+	inputs, _ := filepath.Glob("testdata/*.json")
+	files, _ := filepath.Glob("testdata/files/*.json")
+	for _, p := range append(inputs, files...) {
+		if strings.HasSuffix(p, ".golden.json") {
+			continue
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "testdata/"), ".json")
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(name, "files/") {
+			var manifest struct{ XML string }
+			if err := json.Unmarshal(raw, &manifest); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join("testdata/files", manifest.XML))
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := wire.Records(data)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			raw = nil
+			for _, r := range recs {
+				raw = append(raw, r...)
+			}
+		}
+		cases[name] = raw
+	}
+	for name, raw := range cases {
+		for _, m := range newShapeMarkers {
+			if bytes.Contains(raw, []byte(m)) && sources[name] == "" {
+				t.Errorf("golden case %s uses %s but names no public source in sources", name, m)
+				break
+			}
+		}
+	}
+	for name := range sources {
+		if _, ok := cases[name]; !ok {
+			t.Errorf("sources names %s, which is not a golden case", name)
 		}
 	}
 }

@@ -147,18 +147,19 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	if o.CreatedAt, err = parseTime("createdAt", w.CreatedAt); err != nil {
 		return canon.Order{}, err
 	}
-	// The API gives no change time (§2.3); one sent later is used.
+	// The API gives no change time; one sent later is used, and one that
+	// cannot be read leaves the creation time (the drift check reports it).
 	o.ModifiedAt = o.CreatedAt
 	if strings.TrimSpace(w.UpdatedAt) != "" {
-		if o.ModifiedAt, err = parseTime("updatedAt", w.UpdatedAt); err != nil {
-			return canon.Order{}, err
+		if at, err := parseTime("updatedAt", w.UpdatedAt); err == nil {
+			o.ModifiedAt = at
 		}
 	}
 	if err := mapStatus(&o, w, store.Mappings.Status); err != nil {
 		return canon.Order{}, err
 	}
 	o.BuyerComment = strings.TrimSpace(w.Comment)
-	mapPeople(&o, w.Address)
+	mapPeople(&o, w)
 	mapDelivery(&o, w, store.Mappings.Delivery)
 	mapPayment(&o, w.Address, store.Mappings.Payment)
 	if o.Items, err = items(w.Items); err != nil {
@@ -171,10 +172,9 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 }
 
 func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) error {
+	// An order without a status still loads, its status empty: the drift
+	// check reports the missing field.
 	code := strings.TrimSpace(w.StatusCode)
-	if code == "" {
-		return fieldErr("statusCode", "missing")
-	}
 	o.MarketplaceStatus = code
 	o.StatusName = StatusNames[code]
 	// An unmapped status keeps the order: the CRM status stays empty.
@@ -188,33 +188,55 @@ func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) error {
 	return nil
 }
 
+// ContactsHidden is the manager's comment on a new order whose buyer
+// Epicentr does not show yet.
+const ContactsHidden = "Контакти покупця Епіцентр приховує, доки замовлення не підтверджене продавцем"
+
 // mapPeople: the buyer is the address's own name; the recipient is
 // address.recipient when it names someone (isAlternateRecipient is not
 // needed to read it: RecipientComment decides whether it is someone else).
-func mapPeople(o *canon.Order, a *wire.Address) {
-	if a == nil {
-		return
-	}
-	buyer := person(a.LastName, a.FirstName, a.Patronymic, a.Phone)
-	recipient := buyer
-	if r := a.Recipient; r != nil {
-		if p := person(r.LastName, r.FirstName, r.Patronymic, r.Phone); p != (people.Person{}) {
-			recipient = p
+//
+// While an order is new, Epicentr hides the buyer's name and phone until
+// the seller confirms it (the API reference note beside epicentr_mcp.py of
+// a third-party seller toolkit). Such an order loads with empty contacts
+// and the comment says why; `new` is an active status, so the next pull
+// after the confirmation reads the order again and rewrites it with the
+// contacts. A masked value (with '*') counts as hidden.
+func mapPeople(o *canon.Order, w *wire.Order) {
+	var buyer, recipient people.Person
+	if a := w.Address; a != nil {
+		buyer = person(a.LastName, a.FirstName, a.Patronymic, a.Phone)
+		recipient = buyer
+		if r := a.Recipient; r != nil {
+			if p := person(r.LastName, r.FirstName, r.Patronymic, r.Phone); p != (people.Person{}) {
+				recipient = p
+			}
+		}
+		if e := visible(a.Email); strings.Contains(e, "@") {
+			o.BuyerEmail = e
 		}
 	}
 	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
-	if e := strings.TrimSpace(a.Email); strings.Contains(e, "@") {
-		o.BuyerEmail = e
-	}
 	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
 	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	if o.MarketplaceStatus == wire.StatusNew && buyer.Phone == "" && buyer.LastName+buyer.FirstName == "" {
+		o.ManagerComment = joinNonEmpty("\n", ContactsHidden, o.ManagerComment)
+	}
 }
 
 func person(last, first, middle, phone string) people.Person {
 	return people.Person{
-		LastName: strings.TrimSpace(last), FirstName: strings.TrimSpace(first), MiddleName: strings.TrimSpace(middle),
-		Phone: people.NormalizePhone(phone),
+		LastName: visible(last), FirstName: visible(first), MiddleName: visible(middle),
+		Phone: people.NormalizePhone(visible(phone)),
 	}
+}
+
+// visible is s trimmed, or "" when it is masked.
+func visible(s string) string {
+	if s = strings.TrimSpace(s); strings.ContainsAny(s, "*•") {
+		return ""
+	}
+	return s
 }
 
 // mapDelivery reads the shipment block, which lives inside address (§2.3).
@@ -234,16 +256,55 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 }
 
 // address is "city, branch, its address" for a branch, locker or store,
-// and "city, street address" for a courier.
+// and "city, street address" for a courier. The city and the branch come
+// from the order's settlement and office blocks, top-level or inside
+// address. When a block is missing, its id from address.shipment stands in
+// ("ID населеного пункту …", "ID відділення …"): the names are only in
+// Epicentr's delivery directory (/v3/deliveries/…), which kramar does not
+// read.
 func address(w *wire.Order, sh wire.Shipment) string {
+	settlement, office := w.Settlement, w.Office
+	if a := w.Address; a != nil {
+		settlement, office = cmp.Or(settlement, a.Settlement), cmp.Or(office, a.Office)
+	}
 	var city string
-	if s := w.Settlement; s != nil {
-		city = cmp.Or(strings.TrimSpace(s.Title), strings.TrimSpace(s.City))
+	if s := settlement; s != nil {
+		city = cmp.Or(strings.TrimSpace(s.Title), strings.TrimSpace(s.City), strings.TrimSpace(s.Name))
 	}
-	if of := w.Office; of != nil && strings.TrimSpace(of.Title+of.Address) != "" {
-		return place(city, of.Title, of.Address)
+	if city == "" {
+		city = labelled("ID населеного пункту", string(sh.SettlementID))
 	}
-	return place(city, sh.Address)
+	if of := office; of != nil {
+		if branch := branchName(of); branch+strings.TrimSpace(of.Address) != "" {
+			return place(city, branch, of.Address)
+		}
+	}
+	if strings.TrimSpace(sh.Address) != "" {
+		return place(city, sh.Address)
+	}
+	return place(city, labelled("ID відділення", string(sh.OfficeID)))
+}
+
+// branchName is the office's title (or name) with its number when the
+// title lacks it: details may send {"title": "Відділення Укрпошти",
+// "number": "12"}.
+func branchName(of *wire.Office) string {
+	name := cmp.Or(strings.TrimSpace(of.Title), strings.TrimSpace(of.Name))
+	n := strings.TrimSpace(string(of.Number))
+	if n == "" || strings.Contains(name, n) {
+		return name
+	}
+	if name == "" {
+		return "№" + n
+	}
+	return name + " №" + n
+}
+
+func labelled(label, id string) string {
+	if id = strings.TrimSpace(id); id == "" {
+		return ""
+	}
+	return label + " " + id
 }
 
 func mapPayment(o *canon.Order, a *wire.Address, table map[string]string) {
@@ -305,10 +366,10 @@ func items(in []wire.Item) ([]canon.Item, error) {
 		if price.IsNegative() {
 			return nil, fieldErr(at("price"), "negative")
 		}
-		sku := strings.TrimSpace(it.SKU)
+		sku := wire.ItemArticle(it)
 		out = append(out, canon.Item{
 			Line:       uint32(i),
-			ProductID:  strings.TrimSpace(string(it.OfferID)),
+			ProductID:  wire.ItemOffer(it),
 			ExternalID: sku,
 			SKU:        sku,
 			Name:       strings.TrimSpace(it.Title),
@@ -343,11 +404,13 @@ func parseTime(field, s string) (time.Time, error) {
 }
 
 // place joins the non-blank parts of an address.
-func place(parts ...string) string {
+func place(parts ...string) string { return joinNonEmpty(", ", parts...) }
+
+func joinNonEmpty(sep string, parts ...string) string {
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
-	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), ", ")
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), sep)
 }
 
 func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }

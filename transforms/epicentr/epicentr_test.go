@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
 	"github.com/kramar/kramar/transforms/mapping"
@@ -65,28 +67,107 @@ func TestAlternateRecipientGoesToTheManagerComment(t *testing.T) {
 
 func TestFieldErrorsNameTheField(t *testing.T) {
 	cases := map[string]string{
-		"malformed_subtotal":         "subtotal",
-		"malformed_item_price":       "items[1].price",
-		"negative_item_price":        "items[0].price",
-		"zero_quantity":              "items[1].quantity",
-		"quantity_is_object":         "items[1].quantity",
-		"missing_item_price":         "items[0].price",
-		"malformed_delivery_price":   "address.shipment.deliveryPrice",
-		"alternate_flag_not_boolean": "address.isAlternateRecipient",
-		"address_is_a_string":        "address",
-		"items_not_an_array":         "items",
-		"malformed_created_at":       "createdAt",
-		"missing_created_at":         "createdAt",
-		"missing_id":                 "id",
-		"missing_status":             "statusCode",
-		"no_subtotal_no_items":       "subtotal",
-		"malformed_json":             "$",
+		"malformed_subtotal":       "subtotal",
+		"malformed_item_price":     "items[1].price",
+		"negative_item_price":      "items[0].price",
+		"zero_quantity":            "items[1].quantity",
+		"quantity_is_object":       "items[1].quantity",
+		"missing_item_price":       "items[0].price",
+		"malformed_delivery_price": "address.shipment.deliveryPrice",
+		"items_not_an_array":       "items[0].quantity", // one object read as a list of one
+		"malformed_created_at":     "createdAt",
+		"missing_created_at":       "createdAt",
+		"missing_id":               "id",
+		"no_subtotal_no_items":     "subtotal",
+		"malformed_json":           "$",
 	}
 	for name, field := range cases {
 		_, err := Transform(read(t, name), testStore)
 		var fe *canon.FieldError
 		if !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("%s: %v, want a *canon.FieldError for %s", name, err, field)
+		}
+	}
+}
+
+// fidelitySources names the public source of each golden case that pins
+// how the real API sends an order. The repositories were
+// found by their identifiers in a code index that did not name them.
+var fidelitySources = map[string]string{
+	"new_contacts_hidden_absent": "an API reference note of a third-party seller toolkit (beside shared/mcp_servers/epicentr_mcp.py): Epicentr hides the buyer's contacts while the order is new; " +
+		"the merchant API swagger (as generated to TypeScript by a third-party client, interface OrderAddress) marks firstName, lastName, patronymic, email and phone optional",
+	"new_contacts_hidden_empty":            "the same note; the swagger's list model (OrderAddressV3) sends the contact fields as strings, so hidden ones come empty",
+	"new_contacts_hidden_null":             "the same note; clients read the contacts with empty fallbacks (agents/orders/epicentr_order_agent.py: addr.get('phone', '')), null is read as absent",
+	"new_contacts_masked":                  "no source shows masking; a masked value is treated as hidden rather than loaded as a wrong phone",
+	"confirmed_by_merchant_contacts_shown": "agents/orders/epicentr_order_agent.py of the same toolkit: after change-status/to/confirmed_by_merchant the details are read again for the buyer's contacts",
+	"line_without_sku_product_block":       "a Supabase edge function syncing Epicentr orders live (type EpicentrOrder, v4 list and v6 details): lines of offerId, title, image, quantity, price and a product block with categories, no sku",
+	"line_article_fallbacks": "agents/orders/noire_order_notifier.py (item_sku): the article is productExternalId, then sku, article, externalId; " +
+		"a Next.js Epicentr client (EpicentrOrderItem) notes productExternalId is the seller's article for cards made from the feed",
+	"settlement_office_nested_in_address": "tests of a third-party Python Epicentr OMS service (enrich_order_delivery, _fetch_offices_for_settlement): test_nested_settlement_and_office_are_supported moves both blocks under address",
+	"settlement_office_missing_ids_only":  "the same tests: test_missing_location_blocks_are_loaded_by_current_exact_endpoints, a v6 order with only address.shipment.settlementId/officeId",
+	"office_title_and_number":             "the same tests' _v6_order: office {id, number, title} with the number apart from the title; the Next.js client reads settlement.name as well as title",
+}
+
+// TestFidelityCasesHaveSources: every case of the table exists, and every
+// case named like one of the real shapes has its source.
+func TestFidelityCasesHaveSources(t *testing.T) {
+	golden.Sources(t, "testdata", fidelitySources)
+	inputs, _ := filepath.Glob("testdata/*.json")
+	for _, p := range inputs {
+		name := strings.TrimSuffix(filepath.Base(p), ".json")
+		if strings.HasSuffix(p, golden.Suffix) {
+			continue
+		}
+		for _, prefix := range []string{"new_contacts", "confirmed_by_merchant_contacts", "line_", "settlement_office", "office_"} {
+			if strings.HasPrefix(name, prefix) && fidelitySources[name] == "" {
+				t.Errorf("case %s has no source in fidelitySources", name)
+			}
+		}
+	}
+}
+
+func TestHiddenContactsAreNotedAndShownContactsLoad(t *testing.T) {
+	for _, c := range []string{"new_contacts_hidden_absent", "new_contacts_hidden_empty", "new_contacts_hidden_null", "new_contacts_masked"} {
+		o := mustTransform(t, c)
+		if o.BuyerPhone != "" || o.BuyerLastName+o.BuyerFirstName != "" || o.RecipientPhone != "" || o.ManagerComment != ContactsHidden {
+			t.Errorf("%s: buyer %q %q, phone %q, recipient phone %q, comment %q", c, o.BuyerLastName, o.BuyerFirstName, o.BuyerPhone, o.RecipientPhone, o.ManagerComment)
+		}
+	}
+	o := mustTransform(t, "confirmed_by_merchant_contacts_shown")
+	if o.BuyerLastName != "Ткачук" || o.BuyerPhone != "+380975551234" || o.ManagerComment != "" {
+		t.Errorf("confirmed: %q %q, comment %q", o.BuyerLastName, o.BuyerPhone, o.ManagerComment)
+	}
+	// Empty contacts on an order past new are not "hidden until confirmed".
+	raw := strings.Replace(string(read(t, "new_contacts_hidden_empty")), `"statusCode": "new"`, `"statusCode": "canceled"`, 1)
+	if o, err := Transform([]byte(raw), testStore); err != nil || o.ManagerComment != "" {
+		t.Errorf("canceled with empty contacts: comment %q, %v", o.ManagerComment, err)
+	}
+}
+
+func TestLineArticleFallsBackAndOfferIDStays(t *testing.T) {
+	o := mustTransform(t, "line_article_fallbacks")
+	want := [][2]string{{"o-1", "1901017"}, {"o-2", "EP-2"}, {"o-3", "ART-3"}, {"o-4", "44"}, {"105", "EP-5"}}
+	for i, w := range want {
+		if it := o.Items[i]; it.ProductID != w[0] || it.ExternalID != w[1] || it.SKU != w[1] {
+			t.Errorf("line %d: product %q, external %q, sku %q; want %v", i, it.ProductID, it.ExternalID, it.SKU, w)
+		}
+	}
+	o = mustTransform(t, "line_without_sku_product_block")
+	if it := o.Items[0]; it.ProductID != "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d" || it.ExternalID != "" || !it.Total.Equal(decimal.NewFromInt(318)) {
+		t.Errorf("line without sku: %+v", it)
+	}
+}
+
+func TestDeliveryPlaceFromEveryShape(t *testing.T) {
+	cases := map[string]string{
+		"new_contacts_hidden_empty":           "Вінниця, Відділення №7, вул. Соборна, 15",
+		"settlement_office_nested_in_address": "Вінниця, Відділення №7, вул. Соборна, 15",
+		"settlement_office_missing_ids_only":  "ID населеного пункту c2b3a1d0-5e6f-4a7b-8c9d-0e1f2a3b4c5d, ID відділення d3c4b2e1-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+		"office_title_and_number":             "Павлоград, Відділення Укрпошти №12",
+	}
+	for c, want := range cases {
+		if got := mustTransform(t, c).DeliveryAddress; got != want {
+			t.Errorf("%s: %q, want %q", c, got, want)
 		}
 	}
 }

@@ -98,10 +98,11 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	// tells changed orders apart.
 	o.ModifiedAt = o.CreatedAt
 
-	if w.StatStatus == 0 {
-		return canon.Order{}, fieldErr("stat_status", "missing")
+	// An order without a status still loads, its status empty (the drift
+	// check reports the field).
+	if w.StatStatus != 0 {
+		o.MarketplaceStatus = strconv.Itoa(w.StatStatus)
 	}
-	o.MarketplaceStatus = strconv.Itoa(w.StatStatus)
 	o.StatusName = builtinStatusNames[w.StatStatus]
 	o.Status, _ = mapping.First(store.Mappings.Status, o.MarketplaceStatus, o.StatusName)
 	if w.StatStatus == statusCancelled {
@@ -125,9 +126,17 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	return o, nil
 }
 
-// builtinStatusNames are the titles of the built-in statuses (§1.5); a
-// shop's own statuses keep an empty name (the reference job lists them).
-var builtinStatusNames = map[int]string{1: "Нове", 2: "В обробці", 3: "Доставлене", 4: "Не доставлене", 6: "Доставляється"}
+// builtinStatusNames are the Ukrainian titles of the built-in statuses,
+// the client's (extractors/horoshop.BuiltinStatuses, titled after the wiki's
+// get_available_statuses example: 6 is «Надіслане»); a shop's own statuses
+// keep an empty name (the reference job lists them).
+var builtinStatusNames = func() map[int]string {
+	out := map[int]string{}
+	for _, s := range wire.BuiltinStatuses() {
+		out[s.ID] = wire.Localized(s.Title).Best()
+	}
+	return out
+}()
 
 // mapPeople: delivery_name is the recipient's full name in one field. The
 // checkout asks for one contact, so the buyer is the recipient unless a
@@ -190,6 +199,12 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 		if d.TNNumber != nil {
 			o.TTN = text(*d.TNNumber)
 		}
+	}
+	// tnNumber is filled by Horoshop's own Nova Poshta integration; a code
+	// set through orders/update's tracking_code is not documented to come
+	// back, but a shop that returns it says which waybill the seller gave.
+	if o.TTN == "" {
+		o.TTN = text(w.TrackingCode)
 	}
 	o.DeliveryAddress = joinNonEmpty(", ", w.DeliveryCity, w.DeliveryAddress)
 }

@@ -50,17 +50,28 @@ func TestGolden(t *testing.T) {
 	})
 }
 
+// A value the warehouse cannot do without (the id, money) rejects the
+// order, naming the field; anything else of another type loads (see
+// TestOtherFieldsOfAnotherTypeLoad).
 func TestFieldErrorsNameTheField(t *testing.T) {
 	for _, c := range []struct{ body, field string }{
 		{`{"order_id":1,"stat_status":1,"stat_created":"2026-01-01 10:00:00","total_sum":"1,,2"}`, "total_sum"},
 		{`{"order_id":1,"stat_status":1,"stat_created":"2026-01-01 10:00:00","total_sum":1,"products":[{"price":1,"quantity":1},{"price":1,"quantity":-2}]}`, "products[1].quantity"},
-		{`{"order_id":1,"stat_status":1,"stat_created":"2026-01-01 10:00:00","total_sum":1,"delivery_data":{"tnNumber":[1]}}`, "delivery_data.tnNumber"},
+		{`{"order_id":{"id":1},"stat_status":1,"stat_created":"2026-01-01 10:00:00","total_sum":1}`, "order_id"},
 	} {
 		_, err := Transform([]byte(c.body), testStore)
 		var fe *canon.FieldError
 		if !errors.As(err, &fe) || fe.Field != c.field {
 			t.Errorf("%s: got %v, want a field error on %s", c.body, err, c.field)
 		}
+	}
+}
+
+func TestOtherFieldsOfAnotherTypeLoad(t *testing.T) {
+	body := `{"order_id":1,"stat_status":1,"stat_created":"2026-01-01 10:00:00","total_sum":1,"delivery_data":{"tnNumber":[1]}}`
+	o, err := Transform([]byte(body), testStore)
+	if err != nil || o.ExternalID != "1" || o.TTN != "" {
+		t.Errorf("got %+v, %v; want the order with an empty ТТН", o, err)
 	}
 }
 
@@ -90,5 +101,37 @@ func TestAvailable(t *testing.T) {
 	}
 	if !strings.Contains(RecordID([]byte(`{"order_id":"42"}`)), "42") || RecordID([]byte(`{"x":1}`)) != "" {
 		t.Error("RecordID")
+	}
+}
+
+// fidelitySources names the public source of every golden case added for
+// the Horoshop fidelity points (stock, waybill, cancellation, status
+// titles); TestFidelityCasesCiteASource keeps the table and testdata in step.
+var fidelitySources = map[string]string{
+	"shipped_with_ttn": "Horoshop wiki \"Get order statuses\" (https://horoshop.atlassian.net/wiki/x/AgDB4w, " +
+		"https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381): status 6 is titled «Надіслане» / \"Shipping\"",
+	"shipped_waybill_not_made_yet": "IgorShutko/horoshop-mcp docs/tools/orders-public-api.md @ 75008ccef5d483314dfb16d99e5c1bb3455843d9: " +
+		"on an unprocessed order delivery_data.tnNumber is null; the block exists, the waybill does not yet",
+	"tracking_code_without_tn": "Horoshop wiki \"Updating Orders\" (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321): " +
+		"tracking_code is the UkrPoshta tracking code shown in the buyer's profile; orders/get is not documented to return it, read when it does",
+	"products/live_presence_ye_v_nayavnosti": "IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md @ 1bc7799b60b26831d23c7ba307c8981eb3fef004: " +
+		"a live store exports presence «Є в наявності», and quantity reads 0 on stores without warehouse tracking",
+	"products/warehouse_residues": "IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md @ 1bc7799b60b26831d23c7ba307c8981eb3fef004: " +
+		"residues is a structural stock field whose export shape is unlike the import one; the product still reads",
+}
+
+func TestFidelityCasesCiteASource(t *testing.T) {
+	golden.Sources(t, "testdata", fidelitySources)
+}
+
+func TestPresenceKind(t *testing.T) {
+	for text, want := range map[string]Availability{
+		"Є в наявності": AvailabilityInStock, "В наявності": AvailabilityInStock, "В наличии": AvailabilityInStock,
+		"Під замовлення": AvailabilityOnOrder, "Немає в наявності": AvailabilityOutOfStock, "Нет в наличии": AvailabilityOutOfStock,
+		"Очікується": AvailabilityUnknown, "": AvailabilityUnknown,
+	} {
+		if got := PresenceKind(text); got != want {
+			t.Errorf("PresenceKind(%q) = %d, want %d", text, got, want)
+		}
 	}
 }

@@ -84,21 +84,46 @@ func productMoney(field string, n json.Number) (decimal.Decimal, error) {
 	return v, nil
 }
 
-// Available reads presence, a text the shop sets («В наявності»,
-// «Немає в наявності», «Очікується», «Під замовлення», or their Russian
-// forms): in stock and made-to-order products can be ordered; anything
-// else, unknown texts included, cannot.
-func Available(presence string) bool {
+// Availability is what a presence text says.
+type Availability int
+
+const (
+	AvailabilityUnknown    Availability = iota // a text kramar does not know («Очікується», a shop's own)
+	AvailabilityInStock                        // «Є в наявності», «В наявності», «В наличии»…
+	AvailabilityOnOrder                        // «Під замовлення», «Под заказ»
+	AvailabilityOutOfStock                     // «Немає в наявності», «Нет в наличии»…
+)
+
+// PresenceKind reads presence, a text the shop sets. A live shop exports
+// «Є в наявності» (IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md);
+// others write «В наявності», «Немає в наявності», «Очікується», «Під
+// замовлення», or their Russian forms.
+func PresenceKind(presence string) Availability {
 	p := strings.ToLower(strings.Join(strings.Fields(presence), " "))
-	if p == "" || strings.HasPrefix(p, "нема") || strings.HasPrefix(p, "нет") || strings.HasPrefix(p, "out of") {
-		return false
+	switch {
+	case p == "":
+		return AvailabilityUnknown
+	case strings.HasPrefix(p, "нема") || strings.HasPrefix(p, "нет") || strings.HasPrefix(p, "out of"):
+		return AvailabilityOutOfStock
 	}
-	for _, yes := range []string{"в наявності", "є в наявності", "в наличии", "есть в наличии", "in stock", "під замовлення", "под заказ", "на замовлення"} {
+	for _, yes := range []string{"в наявності", "є в наявності", "в наличии", "есть в наличии", "in stock"} {
 		if p == yes {
-			return true
+			return AvailabilityInStock
 		}
 	}
-	return false
+	for _, order := range []string{"під замовлення", "под заказ", "на замовлення"} {
+		if p == order {
+			return AvailabilityOnOrder
+		}
+	}
+	return AvailabilityUnknown
+}
+
+// Available reads presence: in stock and made-to-order products can be
+// ordered; anything else, unknown texts included, cannot.
+func Available(presence string) bool {
+	k := PresenceKind(presence)
+	return k == AvailabilityInStock || k == AvailabilityOnOrder
 }
 
 // images reads the product's image list: URLs as strings, or objects with

@@ -136,7 +136,17 @@ func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) {
 	o.MarketplaceStatus = NormalizeStatus(w.Status)
 	o.StatusName = strings.TrimSpace(w.StatusName)
 	// An unmapped status keeps the order: CRM status stays empty.
-	o.Status, _ = mapping.First(table, o.MarketplaceStatus, w.Status)
+	keys := []string{o.MarketplaceStatus, w.Status}
+	if _, custom := wire.CustomStatusID(o.MarketplaceStatus); custom && o.StatusName != "" {
+		// A company's own status arrives as "custom-<id>" with its label in
+		// status_name (custom-137639 / «Підтверджено» in a real order,
+		// ffers/cetwer12 prom_dict.py): the mapping may name either. The
+		// label is the company's own text: the same dump names a base
+		// status in Russian («Новый») beside it, so only custom labels are
+		// safe to key a mapping on.
+		keys = append(keys, o.StatusName)
+	}
+	o.Status, _ = mapping.First(table, keys...)
 	if c := w.Cancellation; c != nil {
 		o.CancelReason, o.CancelInitiator = strings.TrimSpace(c.Title), strings.TrimSpace(c.Initiator)
 	}

@@ -93,7 +93,7 @@ func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
 	if err := decode.Into(raw, &w); err != nil {
 		return canon.Order{}, err
 	}
-	return build(&w, store)
+	return build(&w, raw, store)
 }
 
 // RecordID reads the order's top-level "id" (number or string) even from a
@@ -101,7 +101,7 @@ func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
 // Rozetka sends it first. It returns "" when there is none.
 func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "id") }
 
-func build(w *wire.Order, store StoreContext) (canon.Order, error) {
+func build(w *wire.Order, raw json.RawMessage, store StoreContext) (canon.Order, error) {
 	o := canon.Order{
 		Marketplace: store.Marketplace,
 		Store:       store.Store,
@@ -125,10 +125,12 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	if o.CreatedAt, err = parseTime("created", w.Created); err != nil {
 		return canon.Order{}, err
 	}
+	// A change time that cannot be read leaves the creation time (the drift
+	// check reports it).
 	o.ModifiedAt = o.CreatedAt
 	if strings.TrimSpace(w.Changed) != "" {
-		if o.ModifiedAt, err = parseTime("changed", w.Changed); err != nil {
-			return canon.Order{}, err
+		if at, err := parseTime("changed", w.Changed); err == nil {
+			o.ModifiedAt = at
 		}
 	}
 
@@ -141,17 +143,18 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	if err := mapMoney(&o, w); err != nil {
 		return canon.Order{}, err
 	}
-	if o.Items, err = items(w.Purchases); err != nil {
+	if o.Items, err = items(w.Purchases, removedLines(raw, w.Purchases)); err != nil {
 		return canon.Order{}, err
 	}
 	return o, nil
 }
 
 func mapStatus(o *canon.Order, w *wire.Order, store StoreContext) error {
-	if w.Status == 0 { // a base field: every order has one (§1.4)
-		return fieldErr("status", "missing")
+	// Every order has a status; one without (or unreadable) still loads,
+	// its status empty, and the drift check reports the field.
+	if w.Status != 0 {
+		o.MarketplaceStatus = strconv.Itoa(w.Status)
 	}
-	o.MarketplaceStatus = strconv.Itoa(w.Status)
 	group := w.StatusGroup
 	if d := w.StatusData; d != nil {
 		o.StatusName = firstNonEmpty(d.NameUK, d.NameUA, d.Name)
@@ -234,6 +237,11 @@ func realEmail(s string) string {
 
 func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	o.TTN = strings.TrimSpace(string(w.TTN))
+	if c := w.Carrier; o.TTN == "" && c != nil {
+		// ROZETKA Delivery and Meest parcels: the carrier's waybill (the
+		// `carrier` expand, apidoc mirror docs/categories/orders.md L750-755).
+		o.TTN = strings.TrimSpace(string(c.CarrierTrackNum))
+	}
 	d := w.Delivery
 	if d == nil { // not expanded (§1.13 quirk 4)
 		return
@@ -308,10 +316,12 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 	if err != nil {
 		return err
 	}
-	var listed decimal.Decimal // delivery.cost: only with the delivery expand
+	// delivery.cost (only with the delivery expand) is a fallback for the
+	// totals: unreadable, it counts as none.
+	var listed decimal.Decimal
 	if d := w.Delivery; d != nil {
-		if listed, err = parseMoney("delivery.cost", string(d.Cost)); err != nil {
-			return err
+		if v, err := parseMoney("delivery.cost", string(d.Cost)); err == nil {
+			listed = v
 		}
 	}
 
@@ -327,10 +337,49 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 	return nil
 }
 
-func items(purchases []wire.Purchase) ([]canon.Item, error) {
+// removedLines tells which purchases were removed while the order was
+// edited: those whose status is an explicit 0. A line without a status is
+// active: the apidoc's 0.0.0 detail example has lines without one
+// (apidoc mirror GERA-OneTeam/Rozetka-API-Seller docs/categories/orders.md
+// L1354-1378), and status 0 is "removed" (models.md L2621). The wire type
+// reads both as 0, so only then is the record looked at again, for the
+// lines that read 0.
+func removedLines(raw json.RawMessage, purchases []wire.Purchase) map[int]bool {
+	zero := false
+	for _, p := range purchases {
+		zero = zero || p.Status == 0
+	}
+	if !zero {
+		return nil
+	}
+	var rec struct {
+		Purchases json.RawMessage `json:"purchases"`
+	}
+	if json.Unmarshal(raw, &rec) != nil {
+		return nil // cannot tell: keep every line
+	}
+	lines := []json.RawMessage{rec.Purchases} // one object read as a list of one
+	if p := strings.TrimSpace(string(rec.Purchases)); strings.HasPrefix(p, "[") && json.Unmarshal(rec.Purchases, &lines) != nil {
+		return nil
+	}
+	removed := map[int]bool{}
+	for i, line := range lines {
+		var l struct {
+			Status json.RawMessage `json:"status"`
+		}
+		if i < len(purchases) && purchases[i].Status == 0 && json.Unmarshal(line, &l) == nil {
+			if v := strings.Trim(strings.TrimSpace(string(l.Status)), `"`); v == "0" {
+				removed[i] = true
+			}
+		}
+	}
+	return removed
+}
+
+func items(purchases []wire.Purchase, removed map[int]bool) ([]canon.Item, error) {
 	out := make([]canon.Item, 0, len(purchases))
 	for i, p := range purchases {
-		if p.Status == 0 { // removed while the order was edited (§1.4)
+		if removed[i] { // removed while the order was edited (§1.4)
 			continue
 		}
 		at := func(field string) string { return "purchases[" + strconv.Itoa(i) + "]." + field }
@@ -407,6 +456,25 @@ func parseMoney(field, s string) (decimal.Decimal, error) {
 // (summer) occurrence.
 func parseTime(field, s string) (time.Time, error) {
 	return timeconv.ParseField(field, s, timeconv.Kyiv)
+}
+
+// SellerNoteTime reads the created time of a seller_comment entry: Unix
+// seconds when it is all digits — the field's description gives
+// {"comment":…,"created":1490203200} (apidoc mirror
+// docs/categories/orders.md L666), and a number reaches the wire type as
+// its digits — otherwise "YYYY-MM-DD HH:MM:SS" in Kyiv time, as every
+// example has it (L798). The result is UTC. canon.Order has no place for
+// the seller's notes yet; this is the one reader of their times.
+func SellerNoteTime(created string) (time.Time, error) {
+	s := strings.TrimSpace(created)
+	if s != "" && strings.Trim(s, "0123456789") == "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, fieldErr("seller_comment.created", "not a Unix time: "+s)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return parseTime("seller_comment.created", s)
 }
 
 func firstNonEmpty(values ...string) string {

@@ -70,9 +70,29 @@ func Parse(data []byte) (*Info, error) {
 			if err := d.DecodeElement(&info, &t); err != nil {
 				return nil, positioned(d, err)
 			}
-			info.Documents = append(info.Documents, info.Containers...)
-			info.Containers = nil
+			info.normalize()
 			return &info, nil
+		}
+	}
+}
+
+// normalize folds CML 3.x containers into Documents and drops the
+// whitespace between the child elements of an Единица, which the decoder
+// collects as its text.
+func (info *Info) normalize() {
+	for _, c := range info.Containers {
+		info.Documents = append(info.Documents, c.Documents...)
+	}
+	info.Containers = nil
+	for i := range info.Documents {
+		for j := range info.Documents[i].Items {
+			it := &info.Documents[i].Items[j]
+			if it.Measure != nil {
+				it.Measure.Text = trim(it.Measure.Text)
+			}
+			if it.Unit != nil {
+				it.Unit.Name = trim(it.Unit.Name)
+			}
 		}
 	}
 }

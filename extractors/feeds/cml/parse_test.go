@@ -28,7 +28,7 @@ func TestParseEncodingsAgree(t *testing.T) {
 		t.Fatalf("got %d documents, schema %q", len(want.Documents), want.SchemaVersion)
 	}
 	d := want.Documents[0]
-	if d.ID != "10501" || d.Sum != "1734.50" || d.Items[0].Price != "319,00" || d.Items[0].Unit.Name != "кг" || d.Items[0].Unit.Code != "166" {
+	if d.ID != "10501" || d.Sum != "1734.50" || d.Items[0].UnitPrice != "319,00" || d.Items[0].Unit.Name != "кг" || d.Items[0].Unit.Code != "166" {
 		t.Errorf("document 0 = %+v", d)
 	}
 	if got := d.Counterparties[0].FullName; got != "Коваленко-Шевчук Мар'яна Олегівна" {

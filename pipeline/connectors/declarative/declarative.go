@@ -40,6 +40,7 @@ func FromSpec(s *spec.Spec, marketplace string) connectors.Connector {
 			})
 		},
 		RecordID: s.RecordID,
+		Wire:     s.WireModel(), OrdersEndpoint: s.Endpoint(),
 		// The spec's digest: editing the spec re-reads orders as changed.
 		TransformVersion: fmt.Sprintf("spec-%s", s.Digest),
 		Records:          s.Records,

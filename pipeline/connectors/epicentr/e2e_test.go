@@ -101,12 +101,24 @@ func (e *env) truth(store string) (orders, items []string) {
 		orders = append(orders, strings.Join([]string{o.ID, o.StatusCode, kop(e.t, o.Subtotal).StringFixed(2), string(o.Address.Shipment.Number)}, "\t"))
 		for i, it := range o.Items {
 			total := kop(e.t, it.Price).Mul(kop(e.t, it.Quantity))
-			items = append(items, fmt.Sprintf("%s\t%d\t%s\t%s", o.ID, i, it.SKU, total.StringFixed(2)))
+			items = append(items, fmt.Sprintf("%s\t%d\t%s\t%s", o.ID, i, article(it), total.StringFixed(2)))
 		}
 	}
 	sort.Strings(orders)
 	sort.Strings(items)
 	return orders, items
+}
+
+// article is the seller's article of a line as live clients read it:
+// productExternalId, then sku, article, externalId; lines typed without
+// any of them have none.
+func article(it wire.Item) string {
+	for _, s := range []string{string(it.ProductExternalID), it.SKU, string(it.Article), string(it.ExternalID)} {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // warehouse is the same picture read from the analysts' views.
@@ -230,6 +242,7 @@ func TestAlternateRecipientLandsInTheManagerComment(t *testing.T) {
 	e := newEnv(t, map[string]int{"ep-main": 0})
 	id := e.ids["ep-main"]
 	buyer := func(o *wire.Order) {
+		o.StatusCode = wire.StatusConfirmed // a new order's contacts are hidden
 		o.Address.LastName, o.Address.FirstName, o.Address.Patronymic, o.Address.Phone = "Савчук", "Ірина", "Олегівна", "0671112233"
 	}
 	other := e.sb.AddOrder(id, func(o *wire.Order) {

@@ -25,8 +25,9 @@ func init() {
 				Mappings: mapping.Tables(sc.Mappings),
 			})
 		},
-		RecordID:         transform.RecordID,
-		TransformVersion: "1",
+		RecordID: transform.RecordID,
+		Wire:     client.Order{}, OrdersEndpoint: "GET /v3/oms/orders",
+		TransformVersion: "2",
 		Capabilities:     config.Capabilities{},
 		Records:          records,
 		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },

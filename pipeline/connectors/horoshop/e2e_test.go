@@ -22,6 +22,7 @@ import (
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	transform "github.com/kramar/kramar/transforms/horoshop"
 )
 
 // env is a Horoshop sandbox, a warehouse and a config with one store per
@@ -282,7 +283,7 @@ func TestHoroshopCatalogAndReferenceJobs(t *testing.T) {
 	for _, s := range stores {
 		want := 0
 		for _, p := range e.sb.Products(e.shops[s]) {
-			if p.Presence == "В наявності" || p.Presence == "Під замовлення" {
+			if transform.Available(string(p.Presence)) {
 				want++
 			}
 		}

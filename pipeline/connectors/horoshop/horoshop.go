@@ -25,11 +25,13 @@ func init() {
 		TransformProduct: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Product, error) {
 			return transform.TransformProduct(raw, storeContext(sc))
 		},
-		RecordID:         transform.RecordID,
-		TransformVersion: "1",
-		Capabilities:     config.Capabilities{Login: true, Keys: []string{"split_names", "article"}},
+		RecordID: transform.RecordID,
+		Wire:     client.Order{}, OrdersEndpoint: "POST /api/orders/get",
+		ProductWire: client.CatalogProduct{}, ProductsEndpoint: "POST /api/catalog/export",
+		TransformVersion: "2",
+		Capabilities:     config.Capabilities{Login: true, Keys: []string{"split_names", "article", "warehouse"}},
 		Records:          records,
-		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },
+		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c, WithWarehouse(c.Warehouse)) },
 	})
 }
 

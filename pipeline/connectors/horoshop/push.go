@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	client "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	transform "github.com/kramar/kramar/transforms/horoshop"
 )
 
 // StatusCancelled is the built-in "Не доставлене / Canceled" status: an
@@ -21,13 +23,45 @@ const StatusCancelled = "4"
 
 // Pusher hands order statuses, waybills and stock back to one Horoshop
 // shop. orders/update carries the status and the tracking code together,
-// so a change is one call; stock goes through catalog/import.
+// so a change is one call; stock goes through catalog/import (stock.go).
 type Pusher struct {
 	client *client.Client
+	// warehouse is the shop's warehouse that takes the CRM's stock; empty
+	// when the shop keeps no warehouse accounting (then presence and
+	// quantity are written instead).
+	warehouse string
+	// presence caches the shop's own availability texts by what they say.
+	presence map[transform.Availability]string
+	learned  bool
+
+	// sent remembers, per order, the status and tracking code of an
+	// orders/update whose answer may be lost (see State).
+	mu   sync.Mutex
+	sent map[string]sentUpdate
+}
+
+// sentUpdate is one orders/update that moved an order to status and set
+// its tracking code in the same request.
+type sentUpdate struct{ status, code string }
+
+// Option adjusts a Pusher.
+type Option func(*Pusher)
+
+// WithWarehouse makes stock go into warehouse (the store's `warehouse`
+// key, e.g. "office", the main warehouse in the wiki's example): a shop
+// with warehouse accounting keeps stock only per warehouse.
+func WithWarehouse(warehouse string) Option {
+	return func(p *Pusher) { p.warehouse = strings.TrimSpace(warehouse) }
 }
 
 // NewPusher opens the way back to the shop c describes.
-func NewPusher(c source.Config) *Pusher { return &Pusher{client: client.NewClient(c)} }
+func NewPusher(c source.Config, opts ...Option) *Pusher {
+	p := &Pusher{client: client.NewClient(c), presence: map[transform.Availability]string{}, sent: map[string]sentUpdate{}}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
 
 var _ marketplace.StockPusher = (*Pusher)(nil)
 
@@ -58,8 +92,17 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 }
 
 // State reads the order through orders/get: its status id and the waybill
-// in delivery_data.tnNumber. Horoshop does not say which statuses an order
-// may move to, so Allowed is nil.
+// the shop shows. That is delivery_data.tnNumber, which only Horoshop's
+// own Nova Poshta integration fills (null until it makes a waybill,
+// IgorShutko/horoshop-mcp docs/tools/orders-public-api.md). The
+// tracking_code kramar writes is not documented to come back; it is read
+// only when a shop does return it. So a waybill kramar sent is usually not
+// visible here. One inference is made: an orders/update that moved the
+// order to a new status carried the tracking code in the same request, so
+// when this Pusher sent one and the order now shows that status, the code
+// went with it. Otherwise, after a lost answer the update is sent again
+// (setting the same status and code twice changes nothing). Horoshop does
+// not say which statuses an order may move to, so Allowed is nil.
 func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, error) {
 	raw, err := p.client.Get(ctx, orderID)
 	var nf *source.NotFoundError
@@ -73,22 +116,34 @@ func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, 
 	if err := json.Unmarshal(raw.Body, &o); err != nil {
 		return marketplace.State{}, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
 	}
-	st := marketplace.State{Status: strconv.Itoa(o.StatStatus)}
-	if d := o.DeliveryData; d != nil && d.TNNumber != nil {
-		st.TTN = string(*d.TNNumber)
+	st := marketplace.State{Status: strconv.Itoa(o.StatStatus), TTN: strings.TrimSpace(string(o.TrackingCode))}
+	if d := o.DeliveryData; d != nil && d.TNNumber != nil && strings.TrimSpace(string(*d.TNNumber)) != "" {
+		st.TTN = strings.TrimSpace(string(*d.TNNumber))
 	}
+	p.mu.Lock()
+	if u, ok := p.sent[orderID]; ok && st.TTN == "" && st.Status == u.status {
+		st.TTN = u.code
+	}
+	p.mu.Unlock()
 	return st, nil
 }
 
 // Apply sends the action as one orders/update. The shop's per-order log
 // decides: ERROR (an unknown status id, a cancelled order) is a
-// *marketplace.Rejected with the shop's message.
+// *marketplace.Rejected with the shop's message. The answer recorded says
+// what the shop cannot show back: a tracking code is write-only, and a
+// cancel leaves the goods deducted.
 func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, now marketplace.State) (string, error) {
 	n, err := orderNumber(a.OrderID)
 	if err != nil {
 		return "", err
 	}
 	if now.Status == StatusCancelled {
+		if a.Status == StatusCancelled {
+			// The cancel shows; only the waybill could not be read back.
+			return fmt.Sprintf("the order already shows status %s (an earlier call landed); tracking code %s cannot be confirmed: orders/get does not return it, and a cancelled order takes no more edits",
+				StatusCancelled, strings.TrimSpace(a.TTN)), nil
+		}
 		return "", marketplace.Reject("order %s is cancelled (status %s); Horoshop does not edit cancelled orders", a.OrderID, StatusCancelled)
 	}
 	u := client.OrderUpdate{OrderID: n, TrackingCode: strings.TrimSpace(a.TTN)}
@@ -97,59 +152,65 @@ func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, now marketplac
 			return "", err
 		}
 	}
+	witnessed := u.TrackingCode != "" && a.Status != "" && now.Status != a.Status
+	if witnessed {
+		p.keepSent(a.OrderID, &sentUpdate{status: a.Status, code: u.TrackingCode})
+	}
 	logs, err := p.client.UpdateOrders(ctx, []client.OrderUpdate{u})
 	if err != nil {
-		return "", refusal(err)
+		err = refusal(err)
+		if _, refused := marketplace.IsRejected(err); refused {
+			p.keepSent(a.OrderID, nil)
+		}
+		return "", err
 	}
-	if len(logs) == 0 {
-		return client.StatusOK, nil
+	answer := client.StatusOK
+	if len(logs) > 0 {
+		if l := logs[0]; l.Status == client.StatusError {
+			p.keepSent(a.OrderID, nil)
+			return "", marketplace.Reject("orders/update: %s", l.Text())
+		}
+		answer = strings.TrimSpace(logs[0].Status + " " + logs[0].Text())
 	}
-	if l := logs[0]; l.Status == client.StatusError {
-		return "", marketplace.Reject("orders/update: %s", l.Text())
+	notes := []string{answer}
+	if u.TrackingCode != "" {
+		notes = append(notes, trackingNote(u.TrackingCode, now.TTN))
 	}
-	return strings.TrimSpace(logs[0].Status + " " + logs[0].Text()), nil
+	if a.Status == StatusCancelled {
+		notes = append(notes, cancelNote)
+	}
+	return strings.Join(notes, "; "), nil
 }
 
-// StockBatch is catalog/import's limit (§1.9).
-func (p *Pusher) StockBatch() int { return client.ImportBatchMax }
+// keepSent keeps (or with nil forgets) the update sent to an order.
+func (p *Pusher) keepSent(orderID string, u *sentUpdate) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u == nil {
+		delete(p.sent, orderID)
+		return
+	}
+	p.sent[orderID] = *u
+}
 
-// PushStock sends one batch through catalog/import: ExternalID is the
-// article, the quantity goes as is and presence follows it (in stock when
-// above zero), as presence is what the shop shows buyers (§1.7). A product
-// the log refuses is a *marketplace.Rejected; one it does not mention
-// counts as updated, as the call succeeded.
-func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) ([]marketplace.StockResult, error) {
-	products := make([]client.ImportProduct, len(items))
-	for i, it := range items {
-		q := int(it.Quantity)
-		presence := client.PresenceOutOfStock
-		if q > 0 {
-			presence = client.PresenceInStock
-		}
-		products[i] = client.ImportProduct{Article: it.ExternalID, Presence: presence, Quantity: &q}
+// cancelNote goes with every cancel: status 4 through orders/update keeps
+// the goods deducted (only the admin's cancel with return_quantity=1
+// returns them, measured) and locks the order (IgorShutko/horoshop-mcp
+// docs/tools/orders-public-api.md).
+const cancelNote = "stock NOT returned: Horoshop keeps the ordered goods deducted after a cancel through the API, " +
+	"and the order is now locked; restore the counts with a stock push from the CRM (push.stock) " +
+	"or in the admin («Склад»)"
+
+// trackingNote says what became of a tracking code: orders/update keeps
+// it as the UkrPoshta code of the buyer's profile (wiki "Updating Orders",
+// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321), and
+// orders/get does not return it, so it cannot be read back.
+func trackingNote(code, shown string) string {
+	note := "tracking_code " + code + " sent; orders/get does not return it, so it is not confirmed"
+	if shown != "" && !marketplace.SameTTN(shown, code) {
+		note += "; the shop's own waybill (delivery_data.tnNumber) is " + shown
 	}
-	logs, err := p.client.CatalogImport(ctx, products)
-	if err != nil {
-		return nil, err
-	}
-	byArticle := make(map[string]client.ImportLog, len(logs))
-	for _, l := range logs {
-		if l.Article != "" {
-			byArticle[l.Article] = l
-		}
-	}
-	out := make([]marketplace.StockResult, len(items))
-	for i, it := range items {
-		out[i].ExternalID = it.ExternalID
-		l, ok := byArticle[it.ExternalID]
-		if !ok && i < len(logs) && logs[i].Article == "" {
-			l, ok = logs[i], true // a log without articles goes by position
-		}
-		if ok && l.Failed() {
-			out[i].Err = marketplace.Reject("catalog/import code %s: %s", l.Code, l.Text())
-		}
-	}
-	return out, nil
+	return note
 }
 
 // refusal turns an answer that proves the shop refused the call (an ERROR

@@ -18,18 +18,20 @@ import (
 func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace: "prom",
-		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
+		Open:        func(c source.Config) source.Orders { return client.NewClient(c, client.WithLanguage(c.Language)) },
 		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
 			return transform.Transform(raw, transform.StoreContext{
 				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
 				Mappings: mapping.Tables(sc.Mappings),
 			})
 		},
-		RecordID:         transform.RecordID,
-		TransformVersion: "1",
+		RecordID: transform.RecordID,
+		Wire:     client.Order{}, OrdersEndpoint: "GET /orders/list",
+		// 2: a custom status ("custom-<id>") maps by its label too.
+		TransformVersion: "2",
 		// A new Prom order is "pending" until the seller accepts it
 		// ("received", rozetka-prom.md §2.3): auto_accept does that.
-		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"}},
+		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"}, Keys: []string{"language"}},
 		Records:      records,
 		Pusher:       func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})

@@ -32,7 +32,9 @@ type Pusher struct {
 }
 
 // NewPusher opens the way back to the store c describes.
-func NewPusher(c source.Config) *Pusher { return &Pusher{c: client.NewClient(c)} }
+func NewPusher(c source.Config) *Pusher {
+	return &Pusher{c: client.NewClient(c, client.WithLanguage(c.Language))}
+}
 
 var (
 	_ marketplace.Pusher      = (*Pusher)(nil)
@@ -53,7 +55,8 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 		out = append(out, marketplace.Action{Kind: actionTTN, Change: marketplace.Change{OrderID: c.OrderID, TTN: c.TTN, Carrier: c.Carrier}})
 	}
 	if c.Status != "" {
-		status := client.NormalizeStatus(c.Status)
+		// "custom-<id>" (a company's own status) is sent as custom_status_id.
+		status := client.NormalizeStatus(strings.ToLower(strings.TrimSpace(c.Status)))
 		a := marketplace.Action{Kind: actionStatus, Change: marketplace.Change{OrderID: c.OrderID, Status: status}}
 		if status == client.StatusCanceled {
 			if err := checkCancel(c.CancelReason, c.CancelText); err != nil {
@@ -132,14 +135,24 @@ func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, _ marketplace.
 	}
 	switch a.Kind {
 	case actionTTN:
-		if err := p.c.SaveDeclaration(ctx, id, a.TTN, a.Carrier); err != nil {
+		err := p.c.SaveDeclaration(ctx, id, a.TTN, a.Carrier)
+		var refused *client.RefusedError
+		if errors.As(err, &refused) {
+			return p.alreadyAttached(ctx, a, refused)
+		}
+		if err != nil {
 			return "", refusal(err)
 		}
 		return "status success", nil
 	case actionStatus:
-		resp, err := p.c.SetStatus(ctx, client.SetStatusRequest{
-			IDs: []int64{id}, Status: a.Status, CancellationReason: a.CancelReason, CancellationText: a.CancelText,
-		})
+		req := client.SetStatusRequest{IDs: []int64{id}, Status: a.Status, CancellationReason: a.CancelReason, CancellationText: a.CancelText}
+		if custom, ok := client.CustomStatusID(a.Status); ok {
+			// A company's own status is set by its id, set_status's
+			// custom_status_id (a third-party TypeScript client sends it beside
+			// status); the order then shows "custom-<id>".
+			req = client.SetStatusRequest{IDs: []int64{id}, CustomStatusID: custom}
+		}
+		resp, err := p.c.SetStatus(ctx, req)
 		if err != nil {
 			return "", refusal(err)
 		}
@@ -156,6 +169,31 @@ func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, _ marketplace.
 		return "", marketplace.Reject("Prom did not set status %s on order %d: %s", a.Status, id, why)
 	}
 	return "", fmt.Errorf("prom: unknown action kind %q", a.Kind)
+}
+
+// alreadyAttached judges save_declaration_id's 200 "status":"error". Prom
+// answers a repeat with a waybill the order already carries that way («Этот
+// ЭН уже добавлен к данному заказу», live-verified by the integration with
+// attach_prom_declaration_id): after an uncertain first call, the retry
+// meets it although the waybill landed. So the order is read back, and the
+// answer is a refusal only when declaration_number does not hold the ТТН.
+func (p *Pusher) alreadyAttached(ctx context.Context, a marketplace.Action, refused *client.RefusedError) (string, error) {
+	st, err := p.State(ctx, a.OrderID)
+	if err != nil {
+		if _, ok := marketplace.IsRejected(err); ok {
+			return "", err
+		}
+		// Unknown either way: the engine reads the order again before any resend.
+		return "", fmt.Errorf("prom: %v; reading order %s back: %w", refused, a.OrderID, err)
+	}
+	if marketplace.SameTTN(st.TTN, a.TTN) {
+		return "already attached (" + refused.Reason + ")", nil
+	}
+	reason := refused.Error()
+	if st.TTN != "" {
+		reason += fmt.Sprintf(" (the order carries ТТН %s)", st.TTN)
+	}
+	return "", &marketplace.Rejected{Reason: reason}
 }
 
 // refusal turns a write error Prom answered with into a *Rejected: a 4xx

@@ -107,6 +107,13 @@ func TestPushChanges(t *testing.T) {
 			wantStatus: "canceled",
 		},
 		{
+			// A company's own status goes by its id; the order then shows custom-<id>.
+			name: "custom status", from: "received",
+			change:     marketplace.Change{Status: "custom-137639"},
+			wantWrites: []string{`/orders/set_status {"ids":[%d],"custom_status_id":137639}`},
+			wantStatus: "custom-137639",
+		},
+		{
 			name: "already there", from: "received",
 			change:     marketplace.Change{Status: "received"},
 			wantStatus: "received",
@@ -178,7 +185,8 @@ func TestApplyRefusals(t *testing.T) {
 	if reason, ok := marketplace.IsRejected(err); !ok || !strings.Contains(reason, "delivered cannot change to pending") {
 		t.Errorf("refused status: %v", err)
 	}
-	// A 400 is a refusal too.
+	// So is a 200 "status":"error" for bad input, once the order read back
+	// does not carry the ТТН.
 	_, err = p.Apply(ctx, marketplace.Action{Kind: "ttn", Change: marketplace.Change{OrderID: done, TTN: "x", Carrier: "nova_poshta"}}, marketplace.State{})
 	if reason, ok := marketplace.IsRejected(err); !ok || !strings.Contains(reason, "invalid declaration_id") {
 		t.Errorf("refused ТТН: %v", err)

@@ -39,11 +39,14 @@ const stockBatch = 100
 // One PUT /orders/{id} carries a status and a ТТН together (§1.6).
 type Pusher struct {
 	api *client.Client
+	// byFeed caches, per rz_item_id, whether the price-list feed manages
+	// the item's stock (see PushStock): asked once per pusher.
+	byFeed map[int64]bool
 }
 
 // NewPusher opens the way back to the store c describes.
 func NewPusher(c source.Config) *Pusher {
-	return &Pusher{api: client.NewClient(c)}
+	return &Pusher{api: client.NewClient(c), byFeed: map[int64]bool{}}
 }
 
 // Plan makes one action of a change. Rozetka takes no cancellation reason
@@ -193,11 +196,24 @@ func orderID(s string) (int64, error) {
 // StockBatch is the most items one PushStock call sends.
 func (p *Pusher) StockBatch() int { return stockBatch }
 
-// PushStock sets the stock of items with PUT /items/mass-update. An item
-// without a numeric ProductID (its rz_item_id) is refused without a
-// request. Items Rozetka refuses come back keyed by id (§1.8); since it is
-// not documented whether the rest of such a batch was applied, the rest is
-// sent again — setting a stock level twice is harmless.
+// ReasonStockByFeed is why the stock of an item whose price-list feed
+// manages it is not sent.
+const ReasonStockByFeed = "stock of this item is managed by the price list feed on Rozetka; change it in the feed or switch the item to API"
+
+// PushStock sets the stock of items with PUT /items/mass-update. Refused
+// without sending:
+//   - an item without a numeric ProductID (its rz_item_id);
+//   - an item whose stock the price-list feed manages
+//     (sync_source.availability 3, apidoc mirror GERA-OneTeam/Rozetka-API-Seller
+//     docs/categories/apiitems.md L228): the feed's next sync would set its
+//     stock again, so a pushed level would not last.
+//
+// The catalog in the warehouse does not carry the stock mode, so the
+// pusher reads the items it is about to send from /goods/all, one call an
+// item, once per pusher; an item the store does not show is sent, and
+// Rozetka judges it. Items Rozetka refuses come back keyed by id (§1.8);
+// since it is not documented whether the rest of such a batch was applied,
+// the rest is sent again — setting a stock level twice is harmless.
 func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) ([]marketplace.StockResult, error) {
 	results := make([]marketplace.StockResult, len(items))
 	pending := map[int64][]int{} // rz_item_id → positions in items
@@ -214,6 +230,20 @@ func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) (
 		}
 		pending[id] = append(pending[id], i)
 	}
+	if err := p.learnStockModes(ctx, order); err != nil {
+		return nil, err
+	}
+	sendable := order[:0]
+	for _, id := range order {
+		if !p.byFeed[id] {
+			sendable = append(sendable, id)
+			continue
+		}
+		for _, i := range pending[id] {
+			results[i].Err = marketplace.Reject("%s", ReasonStockByFeed)
+		}
+	}
+	order = sendable
 	for len(order) > 0 {
 		batch := make([]client.ItemUpdate, len(order))
 		for k, id := range order {
@@ -246,6 +276,29 @@ func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) (
 		order = rest
 	}
 	return results, nil
+}
+
+// learnStockModes reads, for the ids not asked yet, whether the price-list
+// feed manages their stock.
+func (p *Pusher) learnStockModes(ctx context.Context, ids []int64) error {
+	var unknown []int64
+	for _, id := range ids {
+		if _, ok := p.byFeed[id]; !ok {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	goods, err := p.api.GoodsByID(ctx, unknown)
+	if err != nil {
+		return fmt.Errorf("read the stock mode of %d item(s): %w", len(unknown), err)
+	}
+	for _, id := range unknown {
+		g := goods[id]
+		p.byFeed[id] = g.StockByFeed()
+	}
+	return nil
 }
 
 // The interfaces the pipeline uses.

@@ -25,8 +25,10 @@ func init() {
 		TransformProduct: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Product, error) {
 			return transform.TransformProduct(raw, storeContext(sc))
 		},
-		RecordID:         transform.RecordID,
-		TransformVersion: "1",
+		RecordID: transform.RecordID,
+		Wire:     client.Order{}, OrdersEndpoint: "GET /orders/search",
+		ProductWire: client.GoodsItem{}, ProductsEndpoint: "GET /goods/all",
+		TransformVersion: "2",
 		Capabilities:     config.Capabilities{Login: true, Keys: []string{"customer_cancel_status"}},
 		Records:          records,
 		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },

@@ -40,8 +40,12 @@ func init() {
 			}
 			return o, err
 		},
-		RecordID:         transform.RecordID,
-		TransformVersion: "1",
+		RecordID: transform.RecordID,
+		Wire:     cml.Document{}, OrdersEndpoint: "CommerceML orders",
+		// 2: lines priced with Цена and units in Единица (1C's CML 2.08+ and
+		// 3.x) load; taxes outside and discounts not yet in a line's Сумма
+		// move its total; a line's price is what the buyer pays per unit.
+		TransformVersion: "2",
 		Capabilities:     config.Capabilities{Login: true, CredentialsOptional: true, NeedsBaseURL: true, CML: true},
 		Records:          cml.Records,
 	})

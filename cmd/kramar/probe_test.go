@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/extractors/drift"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+)
+
+func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing.T) {
+	bin := buildKramar(t)
+	e := pipelinetest.New(t, map[string]int{"prom-a": 30, "prom-b": 5})
+	e.Clock.Set(time.Now().UTC())
+	// The sandbox's orders are from around pipelinetest.Start.
+	days := int(time.Since(pipelinetest.Start).Hours()/24) + 30
+	probe := func(store string) (string, int) {
+		out, err := kramarOn(context.Background(), t, bin, e, "probe", "--store", store, "--days", strconv.Itoa(days)).CombinedOutput()
+		return string(out), exitCode(err)
+	}
+	out, code := probe("prom-a")
+	if code != 0 {
+		t.Fatalf("probe of a sandbox store: exit %d\n%s", code, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^probe prom-a \(prom\)$`),
+		regexp.MustCompile(`(?m)^  ok +orders changed in the last \d+ days — GET /orders/list: 30 records, as expected$`),
+		regexp.MustCompile(`(?m)^  ok +one order by id \(\d+\) — GET /orders/list: 1 records, as expected$`),
+		regexp.MustCompile(`(?m)^  result: everything the pipeline needs is there$`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("probe lacks %s:\n%s", want, out)
+		}
+	}
+	for _, r := range e.SB.Recorder().Requests() {
+		if r.Method != "GET" {
+			t.Errorf("probe sent %s %s", r.Method, r.Path)
+		}
+	}
+	if n := pipelinetest.Query(t, e.WH, "SELECT count() FROM {db}.pipeline_runs"); n[0] != "0" {
+		t.Errorf("probe wrote %s runs to the warehouse", n[0])
+	}
+
+	e.SB.Revoke(e.Tokens["prom-b"])
+	out, code = probe("prom-b")
+	if code != 1 || !regexp.MustCompile(`(?m)^  FAIL +orders changed`).MatchString(out) ||
+		!strings.Contains(out, "something the pipeline needs is missing") {
+		t.Errorf("probe of a revoked store: exit %d, want 1:\n%s", code, out)
+	}
+	if strings.Contains(out, e.Tokens["prom-b"]) {
+		t.Errorf("probe shows the token:\n%s", out)
+	}
+	if _, code := probe("nope"); code != 2 {
+		t.Errorf("probe of an unknown store: exit %d, want 2", code)
+	}
+}
+
+func TestStatusSumsUpPayloadDrift(t *testing.T) {
+	bin := buildKramar(t)
+	e := pipelinetest.New(t, map[string]int{"prom-a": 3})
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := e.WH.RecordDrift(context.Background(), "r1", "prom", "prom-a", []drift.Entry{
+		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "products[].price", Kind: drift.TypeChange, Expected: drift.String, Observed: drift.Number},
+			Count: 12, Example: "999", FirstSeen: now.Add(-time.Hour), LastSeen: now},
+		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "price_with_special_offer", Kind: drift.Unknown, Expected: drift.Any, Observed: drift.String},
+			Count: 30, Example: `"999 xxx"`, FirstSeen: now.Add(-time.Hour), LastSeen: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Another marketplace than the config's stores: not shown.
+	if err := e.WH.RecordDrift(context.Background(), "r2", "rozetka", "rz", []drift.Entry{
+		{Key: drift.Key{Endpoint: "GET /x", Path: "y", Kind: drift.Missing, Expected: drift.String, Observed: drift.Null},
+			Count: 1, FirstSeen: now, LastSeen: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := kramarOn(context.Background(), t, bin, e, "status", "--drift").CombinedOutput()
+	if err != nil && exitCode(err) != 0 {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^payload drift, last 7 days: 2 differences`),
+		regexp.MustCompile(`(?m)^prom +GET /orders/list +products\[\]\.price +expected string, got number +12 +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +999$`),
+		regexp.MustCompile(`(?m)^prom +GET /orders/list +price_with_special_offer +new field \(string\) +30 +1 .* "999 xxx"$`),
+	} {
+		if !want.MatchString(string(out)) {
+			t.Errorf("status lacks %s:\n%s", want, out)
+		}
+	}
+}

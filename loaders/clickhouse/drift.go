@@ -1,0 +1,90 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kramar/kramar/extractors/drift"
+	"github.com/kramar/kramar/schema/rows"
+)
+
+type driftRow struct {
+	runID, marketplace, store string
+	e                         *drift.Entry
+}
+
+var driftSpec = rows.NewSpec("payload_drift",
+	rows.Str("run_id", func(r driftRow) string { return r.runID }),
+	rows.Str("marketplace", func(r driftRow) string { return r.marketplace }),
+	rows.Str("store", func(r driftRow) string { return r.store }),
+	rows.Str("endpoint", func(r driftRow) string { return r.e.Endpoint }),
+	rows.Str("path", func(r driftRow) string { return r.e.Path }),
+	rows.Str("kind", func(r driftRow) string { return string(r.e.Kind) }),
+	rows.Str("expected", func(r driftRow) string { return r.e.Expected.String() }),
+	rows.Str("observed", func(r driftRow) string { return r.e.Observed.String() }),
+	rows.Flag("required", func(r driftRow) bool { return r.e.Required }),
+	rows.U64("count", func(r driftRow) uint64 { return r.e.Count }),
+	rows.Str("example", func(r driftRow) string { return r.e.Example }),
+	rows.Time("first_seen", func(r driftRow) time.Time { return r.e.FirstSeen }),
+	rows.Time("last_seen", func(r driftRow) time.Time { return r.e.LastSeen }),
+)
+
+// RecordDrift appends the payload differences run runID met on a store.
+func (w *Warehouse) RecordDrift(ctx context.Context, runID, marketplace, store string, entries []drift.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rs := make([]driftRow, len(entries))
+	for i := range entries {
+		rs[i] = driftRow{runID: runID, marketplace: marketplace, store: store, e: &entries[i]}
+	}
+	rec, err := driftSpec.Build(rs)
+	if err != nil {
+		return fmt.Errorf("clickhouse: record payload drift of run %s: %w", runID, err)
+	}
+	defer rec.Release()
+	return w.Insert(ctx, driftSpec.Name(), rec)
+}
+
+// Drift is one row of v_payload_drift.
+type Drift struct {
+	Marketplace, Endpoint, Path, Kind, Expected, Observed string
+	Required                                              bool
+	FirstSeen, LastSeen                                   time.Time
+	Count, Stores                                         uint64
+	Example                                               string
+}
+
+// PayloadDrift lists the differences seen since `since`, for the given
+// marketplaces (all when none), most recent first.
+func (w *Warehouse) PayloadDrift(ctx context.Context, since time.Time, marketplaces ...string) ([]Drift, error) {
+	q := fmt.Sprintf(`SELECT marketplace, endpoint, path, kind, expected, observed, required,
+	first_seen, last_seen, count, stores, example
+FROM %s
+WHERE last_seen >= ?`, w.table("v_payload_drift"))
+	args := []any{since.UTC()}
+	if len(marketplaces) > 0 {
+		q += " AND marketplace IN (SELECT arrayJoin(?))"
+		args = append(args, marketplaces)
+	}
+	q += " ORDER BY required DESC, last_seen DESC, marketplace, endpoint, path"
+	var out []Drift
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		var d Drift
+		var required uint8
+		if err := rs.Scan(&d.Marketplace, &d.Endpoint, &d.Path, &d.Kind, &d.Expected, &d.Observed, &required,
+			&d.FirstSeen, &d.LastSeen, &d.Count, &d.Stores, &d.Example); err != nil {
+			return err
+		}
+		d.Required = required == 1
+		out = append(out, d)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: read payload drift: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,177 @@
+package pipeline_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/zakupka"
+)
+
+// TestCML1CExportFidelity loads a 20-order export in the shapes 1C writes
+// (lines priced with Цена, units as Единица elements, Налоги per line with
+// VAT both inside and on top of the sums, line discounts; CML 3.1 with one
+// Контейнер per document, a UTF-8 BOM and fixed-width padding, and CML
+// 2.09 in urn:1C.ru:commerceml_2) through the real pipeline: every order
+// arrives, none is rejected, and the warehouse's totals and line amounts
+// are the document's to the kopeck.
+func TestCML1CExportFidelity(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		opts       zakupka.StoreOptions
+		must, none []string // in the raw file
+	}{
+		{"cml31_bom_containers_padded", zakupka.StoreOptions{Schema: zakupka.Schema31, BOM: true, Padded: true},
+			[]string{"\xef\xbb\xbf<?xml", `xmlns="urn:1C.ru:commerceml_3"`, "<Контейнер>", "<Цена>", "<Единица>", "<Налоги>", "<Ид>796 </Ид>"},
+			[]string{"<ЦенаЗаЕдиницу>", "<БазоваяЕдиница"}},
+		{"cml209_namespace", zakupka.StoreOptions{Schema: zakupka.Schema209, Padded: true},
+			[]string{`xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.09"`, "<Цена>", "<Единица>", "<Налоги>", "<Скидки>"},
+			[]string{"<ЦенаЗаЕдиницу>", "<БазоваяЕдиница", "<Контейнер>"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			const key = "onec-key-S3CR3T"
+			clock := kit.NewClock(pipelinetest.Start)
+			sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 12})
+			c.opts.Key, c.opts.Orders = key, 20
+			sb.AddStore(c.opts)
+			srv := httptest.NewServer(sb.Handler())
+			defer srv.Close()
+			clock.Advance(time.Minute)
+
+			// The export really is in the 1C shape.
+			resp, err := http.Get(srv.URL + zakupka.OrdersPath + "?key=" + key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, s := range c.must {
+				if !strings.Contains(string(raw), s) {
+					t.Fatalf("the export lacks %q", s)
+				}
+			}
+			for _, s := range c.none {
+				if strings.Contains(string(raw), s) {
+					t.Fatalf("the export holds %q", s)
+				}
+			}
+
+			t.Setenv("ONEC_FILE_KEY", key)
+			yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
+				"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath +
+				"\n    token_env: ONEC_FILE_KEY\n    all_statuses: true\n    order_type: Роздріб\n    order_source: 1C\n"
+			_, cfg := pipelinetest.WriteConfig(t, yaml)
+			wh := chtest.New(t)
+			res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 || !res[0].OK() || res[0].Rejected != 0 {
+				t.Fatalf("run: %+v", res)
+			}
+			if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.rejects`); len(got) != 1 || got[0] != "0" {
+				t.Fatalf("rejects: %v, want 0", got)
+			}
+
+			wantOrders, wantItems := oneCTruth(t, sb.Orders(key))
+			if len(wantOrders) != 20 {
+				t.Fatalf("the sandbox holds %d orders, want 20", len(wantOrders))
+			}
+			gotOrders := cmlMoney(t, pipelinetest.Query(t, wh, `SELECT external_id, toString(full_amount), toString(amount), toString(delivery_cost), items_count
+				FROM {db}.v_orders WHERE store = 'zk-1c' ORDER BY external_id`), 1, 2, 3)
+			gotItems := cmlMoney(t, pipelinetest.Query(t, wh, `SELECT order_id, line, product_id, unit, toString(total)
+				FROM {db}.v_order_items WHERE store = 'zk-1c' ORDER BY order_id, line`), 4)
+			if strings.Join(gotOrders, "\n") != strings.Join(wantOrders, "\n") {
+				t.Errorf("orders (id, full amount, amount, delivery, lines):\n%s\nwant the document's\n%s", strings.Join(gotOrders, "\n"), strings.Join(wantOrders, "\n"))
+			}
+			if strings.Join(gotItems, "\n") != strings.Join(wantItems, "\n") {
+				t.Errorf("lines (order, line, product, unit, total):\n%s\nwant the document's\n%s", strings.Join(gotItems, "\n"), strings.Join(wantItems, "\n"))
+			}
+		})
+	}
+}
+
+// oneCTruth reads, from the documents the sandbox served and independently
+// of the transform, what the warehouse must hold: per order its id, total
+// (the document's Сумма), goods amount, delivery and number of goods lines;
+// per goods line what the buyer pays for it (Сумма, plus taxes outside it,
+// minus discounts not yet taken off). It also checks the document adds up.
+func oneCTruth(t *testing.T, docs []cml.Document) (orders, items []string) {
+	t.Helper()
+	var onTop, discounts int
+	for _, d := range docs {
+		full := cmlDec(t, d.Sum)
+		goods, delivery := decimal.Zero, decimal.Zero
+		line := 0
+		for _, it := range d.Items {
+			pay := cmlDec(t, it.Sum)
+			for _, tx := range it.Taxes {
+				if strings.TrimSpace(tx.Included) == "false" {
+					pay = pay.Add(cmlDec(t, tx.Sum))
+					if !cmlDec(t, tx.Sum).IsZero() {
+						onTop++
+					}
+				}
+			}
+			for _, dc := range it.Discounts {
+				discounts++
+				if strings.TrimSpace(dc.Included) == "false" {
+					pay = pay.Sub(cmlDec(t, dc.Sum))
+				}
+			}
+			if strings.TrimSpace(it.ID) == "ORDER_DELIVERY" {
+				delivery = delivery.Add(pay)
+				continue
+			}
+			goods = goods.Add(pay)
+			unit := strings.TrimSpace(it.Measure.ShortName)
+			items = append(items, strings.Join([]string{d.Key(), strconv.Itoa(line), strings.TrimSpace(it.ID), unit, pay.StringFixed(2)}, "\t"))
+			line++
+		}
+		if !goods.Add(delivery).Equal(full) {
+			t.Fatalf("document %s: lines %s + delivery %s ≠ Сумма %s", d.Key(), goods, delivery, full)
+		}
+		orders = append(orders, strings.Join([]string{d.Key(), full.StringFixed(2), goods.StringFixed(2), delivery.StringFixed(2), strconv.Itoa(line)}, "\t"))
+	}
+	if onTop == 0 || discounts == 0 {
+		t.Fatalf("the export needs VAT on top (%d lines) and discounts (%d)", onTop, discounts)
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+func cmlDec(t *testing.T, s string) decimal.Decimal {
+	t.Helper()
+	d, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(s), ",", "."))
+	if err != nil {
+		t.Fatalf("document money %q: %v", s, err)
+	}
+	return d
+}
+
+// cmlMoney rewrites the given tab-separated columns of rows as fixed two-decimal amounts.
+func cmlMoney(t *testing.T, rows []string, cols ...int) []string {
+	t.Helper()
+	for i, r := range rows {
+		f := strings.Split(r, "\t")
+		for _, c := range cols {
+			f[c] = cmlDec(t, f[c]).StringFixed(2)
+		}
+		rows[i] = strings.Join(f, "\t")
+	}
+	sort.Strings(rows)
+	return rows
+}
