@@ -43,7 +43,7 @@ func (j *catalogJob) feedPages() productPages {
 		}
 		defer body.Close()
 		sc := ymltransform.StoreContext{Marketplace: j.store.Marketplace, Store: j.store.ID, MatchBy: j.store.MatchBy}
-		stats, err := yml.Parse(ctx, body, yml.Options{MaxBytes: MaxFeedBytes},
+		stats, err := yml.Parse(ctx, body, yml.Options{MaxBytes: MaxFeedBytes, Name: meta.Source},
 			func(shop *yml.Shop) error {
 				sc.Categories = ymltransform.CategoryNames(shop)
 				return nil

@@ -18,7 +18,8 @@ import (
 // feedReport is what `kramar inspect feed` prints.
 type feedReport struct {
 	Source     string   `json:"source"`
-	Format     string   `json:"format"` // yml, cml or unknown
+	Format     string   `json:"format"`             // yml, cml or unknown
+	Encoding   string   `json:"encoding,omitempty"` // what a YML feed was read as
 	Bytes      int64    `json:"bytes"`
 	Offers     int      `json:"offers"`
 	Categories int      `json:"categories"`
@@ -48,8 +49,12 @@ func inspectFeedCmd() *cobra.Command {
 					return err
 				}
 			} else {
+				format := rep.Format
+				if rep.Encoding != "" {
+					format += " (" + rep.Encoding + ")"
+				}
 				fmt.Fprintf(out, "%s: %s, %d bytes: %d offers, %d categories, %d currencies, %d orders\n",
-					rep.Source, rep.Format, rep.Bytes, rep.Offers, rep.Categories, rep.Currencies, rep.Orders)
+					rep.Source, format, rep.Bytes, rep.Offers, rep.Categories, rep.Currencies, rep.Orders)
 				for _, w := range rep.Warnings {
 					fmt.Fprintln(out, "warning:", w)
 				}
@@ -85,8 +90,8 @@ func inspectFeed(cmd *cobra.Command, src string) feedReport {
 	switch {
 	case bytes.Contains(head, []byte("<yml_catalog")):
 		rep.Format = "yml"
-		stats, err := yml.Count(cmd.Context(), br, yml.Options{MaxBytes: pipeline.MaxFeedBytes})
-		rep.Offers, rep.Categories, rep.Currencies = stats.Offers, stats.Categories, stats.Currencies
+		stats, err := yml.Count(cmd.Context(), br, yml.Options{MaxBytes: pipeline.MaxFeedBytes, Name: meta.Source})
+		rep.Offers, rep.Categories, rep.Currencies, rep.Encoding = stats.Offers, stats.Categories, stats.Currencies, stats.Encoding
 		rep.Warnings = append(rep.Warnings, stats.WarningSamples...)
 		if stats.Warnings > len(stats.WarningSamples) {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("… %d warnings in all", stats.Warnings))

@@ -3,14 +3,24 @@
 // or windows-1251, for tests and for the parser benchmark. It streams:
 // a 1,000,000-offer feed (about 1 GB) is written in seconds with a few
 // megabytes of memory, and the same Options always give the same bytes.
+//
+// Besides the clean dialects it writes the shapes of feeds sellers really
+// publish (see the Options after VariantGroup, each with its public
+// example): a windows-1251 feed that declares UTF-8, CR-only line ends, a
+// Cyrillic letter in an attribute name, bare and price-only feeds, several
+// URLs in one <picture>, a category id defined twice and names lost to
+// question marks.
 package feedgen
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -44,6 +54,44 @@ type Options struct {
 	// VariantGroup makes runs of this many consecutive offers variants of
 	// one product (same group_id, different colour); 0 means 3, 1 means none.
 	VariantGroup int
+
+	// The shapes below are those of real feeds found published; each names
+	// a public example.
+
+	// DeclaredEncoding is written in the XML declaration instead of
+	// Encoding: a Rozetka price list in windows-1251 declares "UTF-8"
+	// (JEBS-O/desktop-converter-excel-xml rozetka.xml @ 3ac09856).
+	DeclaredEncoding string
+	// NoDeclaration leaves the XML declaration out, and LineEnd ends every
+	// line with "\r" (CR only) or "\r\n" instead of "\n"; AvailableCyrillic
+	// writes the offers' available attribute with a Cyrillic «а» (U+0430)
+	// as its first letter. All three: pojitonov/pricelist rozetka.xml @
+	// e6cd44c2.
+	NoDeclaration     bool
+	LineEnd           string
+	AvailableCyrillic bool
+	// Bare writes a <shop> that holds only <offers> (no name, company,
+	// url, currencies or categories; offers keep their categoryId), and
+	// ISODate writes the catalog date as ISO-8601 with milliseconds and Z
+	// (AndriiSolodovnyk/feed rozetka.xml @ 80b53361).
+	Bare    bool
+	ISODate bool
+	// PriceStockOnly writes offers with nothing but the id, available,
+	// price, currencyId and quantity_in_stock, and no categories: a Prom
+	// price and stock feed (xvalikan/avtopro-pricelist prom.xml @
+	// c9815254).
+	PriceStockOnly bool
+	// NoCurrencyID leaves currencyId out of every offer (and, with Bare or
+	// PriceStockOnly, the feed names no currency at all).
+	NoCurrencyID bool
+	// JoinedPictures writes all of an offer's pictures in one <picture>,
+	// separated by "; "; DuplicateCategory defines the id of the second
+	// category again, under another parent and name, right after it;
+	// LostNames writes every Cyrillic letter of the names as '?'. All
+	// three: JEBS-O/desktop-converter-excel-xml rozetka.xml @ 3ac09856.
+	JoinedPictures    bool
+	DuplicateCategory bool
+	LostNames         bool
 }
 
 // WriteYML writes the feed to w.
@@ -68,7 +116,18 @@ func WriteYML(w io.Writer, o Options) error {
 	if o.VariantGroup <= 0 {
 		o.VariantGroup = 3
 	}
+	switch o.LineEnd {
+	case "", "\n", "\r", "\r\n":
+	default:
+		return fmt.Errorf("feedgen: line end %q is none of \\n, \\r, \\r\\n", o.LineEnd)
+	}
+	if o.DeclaredEncoding == "" {
+		o.DeclaredEncoding = o.Encoding
+	}
 	out := &output{bw: bufio.NewWriterSize(w, 1<<20), cp1251: o.Encoding == Windows1251}
+	if o.LineEnd != "" && o.LineEnd != "\n" {
+		out.lineEnd = []byte(o.LineEnd)
+	}
 	g := &generator{o: o, rng: rand.New(rand.NewPCG(o.Seed, 0x59_4d_4c)), out: out}
 	g.header()
 	for i := range o.Offers {
@@ -88,11 +147,12 @@ func WriteYML(w io.Writer, o Options) error {
 
 // output collects UTF-8 text in buf and writes it in the feed's encoding.
 type output struct {
-	bw     *bufio.Writer
-	cp1251 bool
-	buf    []byte
-	enc    []byte
-	err    error
+	bw      *bufio.Writer
+	cp1251  bool
+	lineEnd []byte // replaces every '\n' when set
+	buf     []byte
+	enc     []byte
+	err     error
 }
 
 func (o *output) s(parts ...string) {
@@ -106,8 +166,11 @@ func (o *output) flush() {
 		return
 	}
 	b := o.buf
+	if o.lineEnd != nil {
+		b = bytes.ReplaceAll(b, []byte{'\n'}, o.lineEnd)
+	}
 	if o.cp1251 {
-		b = toCP1251(o.enc[:0], o.buf)
+		b = toCP1251(o.enc[:0], b)
 		o.enc = b
 	}
 	_, o.err = o.bw.Write(b)
@@ -155,31 +218,53 @@ func (g *generator) header() {
 	if g.o.BOM && !o.cp1251 {
 		o.s("\uFEFF")
 	}
-	o.s(`<?xml version="1.0" encoding="`, g.o.Encoding, `"?>`, "\n")
+	if !g.o.NoDeclaration {
+		o.s(`<?xml version="1.0" encoding="`, g.o.DeclaredEncoding, `"?>`, "\n")
+	}
 	if g.o.Dialect == Zakupka {
 		o.s(`<!DOCTYPE yml_catalog SYSTEM "shops.dtd">`, "\n")
 	}
-	o.s(`<yml_catalog date="2024-05-01 12:00">`, "\n<shop>\n")
+	date := "2024-05-01 12:00"
+	if g.o.ISODate {
+		date = "2024-05-01T09:00:00.123Z"
+	}
+	o.s(`<yml_catalog date="`, date, `">`, "\n<shop>\n")
+	if g.o.Bare {
+		o.s("<offers>\n")
+		return
+	}
 	o.s("<name>Домашній Затишок</name>\n<company>ТОВ «Домашній Затишок»</company>\n<url>https://zatyshok.example.ua</url>\n")
 	if g.o.Dialect == Zakupka {
 		o.s("<platform>Zakupka.com</platform>\n<email>shop@zatyshok.example.ua</email>\n")
 	}
-	if g.o.Dialect != Epicentr {
+	if g.o.Dialect != Epicentr && !(g.o.PriceStockOnly && g.o.NoCurrencyID) {
 		o.s(`<currencies><currency id="UAH" rate="1"/><currency id="USD" rate="41.25"/></currencies>`, "\n")
+	}
+	if g.o.PriceStockOnly {
+		o.s("<offers>\n")
+		return
 	}
 	o.s("<categories>\n")
 	for c := range g.o.Categories {
-		id := g.categoryID(c)
-		o.s(`<category id="`, id, `"`)
-		if c%4 != 0 {
-			o.s(` parentId="`, g.categoryID(c-c%4), `"`)
+		g.category(c, g.categoryID(c), c%4 != 0, g.categoryID(c-c%4), categoryName(c))
+		if g.o.DuplicateCategory && c == 1 {
+			// The same id again, under another parent and name.
+			g.category(c, g.categoryID(c), g.o.Categories > 4, g.categoryID(4), "Комплекти")
 		}
-		if g.o.Dialect == Epicentr {
-			o.s(` code="`, strconv.Itoa(3800+c), `"`)
-		}
-		o.s(">", categoryName(c), "</category>\n")
 	}
 	o.s("</categories>\n<offers>\n")
+}
+
+func (g *generator) category(c int, id string, hasParent bool, parent, name string) {
+	o := g.out
+	o.s(`<category id="`, id, `"`)
+	if hasParent {
+		o.s(` parentId="`, parent, `"`)
+	}
+	if g.o.Dialect == Epicentr {
+		o.s(` code="`, strconv.Itoa(3800+c), `"`)
+	}
+	o.s(">", name, "</category>\n")
 }
 
 func (g *generator) footer() { g.out.s("</offers>\n</shop>\n</yml_catalog>\n") }
@@ -223,7 +308,23 @@ func (g *generator) offer(i int) {
 	priceS := strconv.Itoa(price) + "." + twoDigits(kop)
 	oldS := strconv.Itoa(price+price/5) + ".00"
 
-	o.s(`<offer id="`, id, `" available="`, strconv.FormatBool(available), `"`)
+	if g.o.LostNames {
+		name, nameUA = lost(name), lost(nameUA)
+	}
+	availableAttr := "available"
+	if g.o.AvailableCyrillic {
+		availableAttr = "\u0430vailable"
+	}
+	o.s(`<offer id="`, id, `" `, availableAttr, `="`, strconv.FormatBool(available), `"`)
+	if g.o.PriceStockOnly {
+		o.s(">\n<price>", priceS, "</price>\n")
+		if !g.o.NoCurrencyID {
+			o.s("<currencyId>UAH</currencyId>\n")
+		}
+		o.s("<quantity_in_stock>", strconv.Itoa(stock), "</quantity_in_stock>\n</offer>\n")
+		r.IntN(3000) // the weight a full offer draws: same seed, same prices as the full feed
+		return
+	}
 	if g.o.VariantGroup > 1 && d != Epicentr {
 		o.s(` group_id="`, strconv.Itoa(group+1), `"`)
 	}
@@ -250,14 +351,31 @@ func (g *generator) offer(i int) {
 		}
 	}
 	if d != Epicentr {
-		o.s("<currencyId>UAH</currencyId>\n<categoryId>", g.categoryID(cat), "</categoryId>\n")
+		if !g.o.NoCurrencyID {
+			o.s("<currencyId>UAH</currencyId>\n")
+		}
+		o.s("<categoryId>", g.categoryID(cat), "</categoryId>\n")
 	} else {
 		code := strconv.Itoa(3800 + cat)
 		o.s(`<category code="`, code, `">`, categoryName(cat), "</category>\n")
 		o.s(`<attribute_set code="`, code, `">`, categoryName(cat), "</attribute_set>\n")
 	}
+	if g.o.JoinedPictures {
+		o.s("<picture>")
+	}
 	for p := range 1 + i%3 {
-		o.s("<picture>https://cdn.zatyshok.example.ua/img/", strconv.Itoa(500000+group), "/", strconv.Itoa(p+1), ".jpg</picture>\n")
+		url := "https://cdn.zatyshok.example.ua/img/" + strconv.Itoa(500000+group) + "/" + strconv.Itoa(p+1) + ".jpg"
+		switch {
+		case !g.o.JoinedPictures:
+			o.s("<picture>", url, "</picture>\n")
+		case p > 0:
+			o.s("; ", url)
+		default:
+			o.s(url)
+		}
+	}
+	if g.o.JoinedPictures {
+		o.s("</picture>\n")
 	}
 	if d == Epicentr {
 		o.s(`<name lang="ru">`, name, "</name>\n", `<name lang="ua">`, nameUA, "</name>\n")
@@ -314,6 +432,17 @@ func (g *generator) params(brand string, c colour, weight int) {
 		o.s(`<param name="Колір">`, c.ua, "</param>\n", `<param name="Вага" unit="г">`, w, "</param>\n")
 		o.s(`<param name="Гарантійний термін">12 міс.</param>`, "\n")
 	}
+}
+
+// lost writes each Cyrillic letter of s as '?', as a conversion to an
+// encoding without them does.
+func lost(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cyrillic, r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func twoDigits(v int) string {

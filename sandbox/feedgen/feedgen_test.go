@@ -3,8 +3,10 @@ package feedgen
 import (
 	"bytes"
 	"crypto/sha256"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func generate(t *testing.T, o Options) []byte {
@@ -50,5 +52,80 @@ func TestDialectsAndEncodings(t *testing.T) {
 	}
 	if err := WriteYML(&bytes.Buffer{}, Options{Dialect: "hotline"}); err == nil {
 		t.Error("unknown dialect accepted")
+	}
+}
+
+// TestRealShapes: each option writes the shape of a feed found published.
+func TestRealShapes(t *testing.T) {
+	// JEBS-O/desktop-converter-excel-xml rozetka.xml @ 3ac09856: windows-1251
+	// bytes under a UTF-8 declaration, several pictures in one element, a
+	// category id defined twice, names turned into question marks.
+	y1 := generate(t, Options{Offers: 6, Dialect: Rozetka, Encoding: Windows1251, DeclaredEncoding: "UTF-8",
+		JoinedPictures: true, DuplicateCategory: true, LostNames: true})
+	if !bytes.HasPrefix(y1, []byte(`<?xml version="1.0" encoding="UTF-8"?>`)) || utf8.Valid(y1) ||
+		!bytes.Contains(y1, []byte("\xcf\xee\xe1\xf3\xf2\xee\xe2\xe0 \xf2\xe5\xf5\xed\xb3\xea\xe0")) { // «Побутова техніка» in windows-1251
+		t.Errorf("y1: not windows-1251 declared as UTF-8:\n%.300s", y1)
+	}
+	if !bytes.Contains(y1, []byte(`<picture>https://cdn.zatyshok.example.ua/img/500000/1.jpg; https://cdn.zatyshok.example.ua/img/500000/2.jpg</picture>`)) {
+		t.Error("y1: pictures not joined with \"; \"")
+	}
+	if bytes.Count(y1, []byte(`<category id="2" `)) != 2 || !bytes.Contains(y1, []byte(`<category id="2" parentId="5">`)) {
+		t.Error("y1: category id 2 not defined twice")
+	}
+	if !bytes.Contains(y1, []byte("<name_ua>?????? ??????????? ?????? 1000, ?????</name_ua>")) {
+		t.Errorf("y1: names not lost to question marks")
+	}
+
+	// pojitonov/pricelist rozetka.xml @ e6cd44c2: no declaration, CR-only
+	// line ends, Cyrillic «а» opening the available attribute.
+	y2 := string(generate(t, Options{Offers: 4, Dialect: Rozetka, NoDeclaration: true, LineEnd: "\r", AvailableCyrillic: true}))
+	if !strings.HasPrefix(y2, `<yml_catalog date="2024-05-01 12:00">`+"\r<shop>\r") || strings.Contains(y2, "\n") ||
+		strings.Count(y2, "\u0430vailable=") != 4 || strings.Contains(y2, " available=") {
+		t.Errorf("y2:\n%.400q", y2)
+	}
+	crlf := string(generate(t, Options{Offers: 2, LineEnd: "\r\n"}))
+	if strings.Count(crlf, "\n") != strings.Count(crlf, "\r\n") || !strings.Contains(crlf, "</offer>\r\n") {
+		t.Error("CR LF line ends")
+	}
+
+	// AndriiSolodovnyk/feed rozetka.xml @ 80b53361: <shop> holds only
+	// <offers>; the date is ISO-8601 with milliseconds and Z.
+	y3 := string(generate(t, Options{Offers: 3, Dialect: Rozetka, Bare: true, ISODate: true}))
+	if !strings.Contains(y3, `<yml_catalog date="2024-05-01T09:00:00.123Z">`+"\n<shop>\n<offers>\n<offer ") ||
+		strings.Contains(y3, "<currencies>") || strings.Contains(y3, "<categories>") || !strings.Contains(y3, "<categoryId>") {
+		t.Errorf("y3:\n%.300s", y3)
+	}
+
+	// xvalikan/avtopro-pricelist prom.xml @ c9815254: price and stock only.
+	y4 := string(generate(t, Options{Offers: 3, PriceStockOnly: true}))
+	offer := y4[strings.Index(y4, "<offer "):]
+	offer = offer[:strings.Index(offer, "</offer>")]
+	if strings.Contains(y4, "<categories>") || !strings.Contains(y4, "<currencies>") ||
+		!regexp.MustCompile(`^<offer id="100000" available="(true|false)">\n<price>\d+\.\d\d</price>\n<currencyId>UAH</currencyId>\n<quantity_in_stock>\d+</quantity_in_stock>\n$`).MatchString(offer) {
+		t.Errorf("y4: %q", offer)
+	}
+	none := string(generate(t, Options{Offers: 3, PriceStockOnly: true, NoCurrencyID: true}))
+	if strings.Contains(none, "currenc") {
+		t.Error("NoCurrencyID with PriceStockOnly still names a currency")
+	}
+	if err := WriteYML(&bytes.Buffer{}, Options{LineEnd: "\t"}); err == nil {
+		t.Error("a tab accepted as a line end")
+	}
+}
+
+// A price and stock feed carries the prices and stock of the full feed of
+// the same seed, so the two can be compared offer by offer.
+func TestPriceStockOnlyMatchesTheFullFeed(t *testing.T) {
+	full := string(generate(t, Options{Offers: 50, Seed: 3}))
+	short := string(generate(t, Options{Offers: 50, Seed: 3, PriceStockOnly: true}))
+	re := regexp.MustCompile(`<offer id="(\d+)" available="(\w+)"[^>]*>\n(?:.*\n)*?<price>([\d.]+)</price>(?:.*\n)*?<quantity_in_stock>(\d+)<`)
+	a, b := re.FindAllStringSubmatch(full, -1), re.FindAllStringSubmatch(short, -1)
+	if len(a) != 50 || len(b) != 50 {
+		t.Fatalf("%d and %d offers", len(a), len(b))
+	}
+	for i := range a {
+		if strings.Join(a[i][1:], " ") != strings.Join(b[i][1:], " ") {
+			t.Fatalf("offer %d: %v vs %v", i, a[i][1:], b[i][1:])
+		}
 	}
 }

@@ -5,15 +5,18 @@ package yml
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	feed "github.com/kramar/kramar/extractors/feeds/yml"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // Ways a store's CRM matches feed offers to its own products.
@@ -23,8 +26,14 @@ const (
 	MatchByBarcode    = "barcode"
 )
 
-// DefaultCurrency is assumed when an offer names none: Epicentr's feed has
-// no currencyId at all (feeds §2.6) and every marketplace here sells in UAH.
+// DefaultCurrency is assumed when an offer names no currencyId. Real feeds
+// give none: Epicentr's feed format has no currencyId at all; bare Rozetka
+// feeds have no <currencies> block (AndriiSolodovnyk/feed rozetka.xml) and
+// Prom price and stock feeds may name no currency on an offer
+// (xvalikan/avtopro-pricelist prom.xml). Every marketplace kramar reads
+// feeds for sells in hryvnias only and reads such prices as UAH, so that
+// is what an unnamed currency is. The shop's <currencies> block is not
+// consulted: it lists rates, and names no default.
 const DefaultCurrency = "UAH"
 
 // StoreContext is what the transform needs to know about the feed's store.
@@ -38,16 +47,46 @@ type StoreContext struct {
 	Categories map[string]string
 }
 
-// CategoryNames maps the shop's category ids to their names.
+// CategoryNames maps the shop's category ids to their names. An id
+// defined twice keeps its first name: real Rozetka price lists define one
+// id twice under different parents (JEBS-O/desktop-converter-excel-xml
+// rozetka.xml, id 1112602), the reader warns about it, and the first
+// definition is the one a reader of the file meets first.
 func CategoryNames(s *feed.Shop) map[string]string {
 	m := make(map[string]string, len(s.Categories))
+	add := func(id, name string) {
+		if _, ok := m[id]; !ok {
+			m[id] = name
+		}
+	}
 	for _, c := range s.Categories {
-		m[c.ID] = c.Name
+		add(c.ID, c.Name)
 		if c.Code != "" { // Epicentr offers point at categories by code
-			m[c.Code] = c.Name
+			add(c.Code, c.Name)
 		}
 	}
 	return m
+}
+
+// CatalogDate reads yml_catalog's date attribute as a UTC instant. Feeds
+// write it as the Yandex format says, "YYYY-MM-DD hh:mm" in local (Kyiv)
+// time, with seconds or without, or as ISO-8601 with an offset — real
+// Rozetka feeds write "2026-08-22T21:45:51.897Z", with milliseconds
+// (AndriiSolodovnyk/feed rozetka.xml). The result is truncated to the
+// second, as the warehouse stores time.
+func CatalogDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2006-01-02 15:04", s); err == nil {
+		return timeconv.InLocation(t, timeconv.Kyiv), nil
+	}
+	if t, err := time.Parse("2006-01-02T15:04", s); err == nil {
+		return timeconv.InLocation(t, timeconv.Kyiv), nil
+	}
+	t, err := timeconv.Parse(s, timeconv.Kyiv)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("yml_catalog date %q is neither \"YYYY-MM-DD hh:mm\" nor ISO-8601", s)
+	}
+	return t, nil
 }
 
 // TransformOffer maps one offer. A bad field fails the offer with a

@@ -3,7 +3,9 @@ package yml
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	feed "github.com/kramar/kramar/extractors/feeds/yml"
 	"github.com/kramar/kramar/schema/canon"
@@ -16,18 +18,77 @@ var shop = &feed.Shop{Categories: []feed.Category{
 	{ID: "3806", Name: "Електрочайники (дерево)"},
 }}
 
-// Each input is {"match_by": "...", "offer": {…feed.Offer…}}.
+// Each input is {"match_by": "...", "offer": {…feed.Offer…}, "shop":
+// {…feed.Shop…}}; without "shop" the offer is in the shop above. The
+// offer is what the reader makes of the feed (several URLs of one
+// <picture> already split, for instance).
 func TestGolden(t *testing.T) {
 	golden.Run(t, "testdata", func(in []byte) (any, error) {
 		var c struct {
 			MatchBy string     `json:"match_by"`
 			Offer   feed.Offer `json:"offer"`
+			Shop    *feed.Shop `json:"shop"`
 		}
 		if err := json.Unmarshal(in, &c); err != nil {
 			t.Fatal(err)
 		}
-		return TransformOffer(c.Offer, StoreContext{Marketplace: "prom", Store: "kuhsvit", MatchBy: c.MatchBy, Categories: CategoryNames(shop)})
+		s := shop
+		if c.Shop != nil {
+			s = c.Shop
+		}
+		return TransformOffer(c.Offer, StoreContext{Marketplace: "prom", Store: "kuhsvit", MatchBy: c.MatchBy, Categories: CategoryNames(s)})
 	})
+}
+
+// realShapes are the golden cases taken from feeds found published: each
+// reproduces the shape of its source (the values are ours).
+var realShapes = map[string]string{
+	"bare_feed_no_currency": "AndriiSolodovnyk/feed rozetka.xml @ 80b5336126f33e4489e290c0287d4af8a8b32fd9: <shop> holds only <offers>, " +
+		"no <currencies> and no <categories> although offers name a categoryId; here the offer names no currency either, so it is UAH",
+	"price_stock_only": "xvalikan/avtopro-pricelist prom.xml @ c9815254f15a52336ac7efa5e4cd11d72acb678b: a Prom price and stock feed, " +
+		"offers with only price, currencyId and quantity_in_stock (no name, no category): loaded, not rejected",
+	"price_stock_only_no_currency": "xvalikan/avtopro-pricelist prom.xml @ c9815254f15a52336ac7efa5e4cd11d72acb678b, the same offer " +
+		"without its currencyId: UAH",
+	"duplicate_category_id": "JEBS-O/desktop-converter-excel-xml rozetka.xml @ 3ac09856da9608ac86d45a8046c78593e4c03ce5: category id " +
+		"1112602 is defined twice under two parents; the offer gets the first name",
+	"name_lost_to_question_marks": "JEBS-O/desktop-converter-excel-xml rozetka.xml @ 3ac09856da9608ac86d45a8046c78593e4c03ce5: names " +
+		"whose Cyrillic letters became '?' at the source (\"?????? Marions 05903 140 ?? ??????\"); kept as written, the offer loads",
+}
+
+func TestRealShapesHaveGoldensAndSources(t *testing.T) {
+	golden.Sources(t, "testdata", realShapes)
+}
+
+func TestCategoryNamesKeepTheFirstDefinition(t *testing.T) {
+	m := CategoryNames(&feed.Shop{Categories: []feed.Category{
+		{ID: "4001", Name: "Кросівки"}, {ID: "4001", Name: "Зимові черевики"}, {ID: "7", Code: "3806", Name: "Чайники"}, {ID: "3806", Name: "Інше"},
+	}})
+	if m["4001"] != "Кросівки" || m["3806"] != "Чайники" || m["7"] != "Чайники" || len(m) != 3 {
+		t.Errorf("%v", m)
+	}
+}
+
+// The catalog date in both spellings real feeds use.
+func TestCatalogDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"2025-11-30T06:05:04.321Z":  "2025-11-30T06:05:04Z", // AndriiSolodovnyk/feed rozetka.xml: ISO-8601, milliseconds, Z
+		"2026-07-19 09:07":          "2026-07-19T06:07:00Z", // xvalikan/avtopro-pricelist prom.xml: Kyiv time, summer (+03:00)
+		"2019-11-15 23:24":          "2019-11-15T21:24:00Z", // JEBS-O/desktop-converter-excel-xml rozetka.xml: winter (+02:00)
+		"2024-05-01 12:00:30":       "2024-05-01T09:00:30Z",
+		"2024-05-01T12:00":          "2024-05-01T09:00:00Z",
+		"2024-05-01T12:00:00+03:00": "2024-05-01T09:00:00Z",
+		" 2024-01-10 08:00 ":        "2024-01-10T06:00:00Z",
+	} {
+		got, err := CatalogDate(in)
+		if err != nil || got.Format(time.RFC3339) != want || got.Location() != time.UTC {
+			t.Errorf("%q: %v %v, want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "15.11.2019 23:24", "yesterday"} {
+		if _, err := CatalogDate(bad); err == nil || !strings.Contains(err.Error(), "yml_catalog date") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
 }
 
 func TestErrorsNameTheField(t *testing.T) {

@@ -23,12 +23,30 @@ func (e *SyntaxError) Error() string {
 type location struct {
 	offset int64
 	line   int
+	// afterCR says the byte before this location is '\r', so a '\n' here
+	// ends no new line.
+	afterCR bool
 }
 
-// at is the location of b[pos] when b starts at l.
+// at is the location of b[pos] when b starts at l. A line ends with LF,
+// CR LF or a lone CR: real Rozetka price lists end their lines with CR
+// alone (pojitonov/pricelist rozetka.xml), and an editor shows them as
+// separate lines, so errors must count them too.
 func (l location) at(b []byte, pos int) location {
 	pos = min(pos, len(b))
-	return location{offset: l.offset + int64(pos), line: l.line + bytes.Count(b[:pos], []byte{'\n'})}
+	seen := b[:pos]
+	lines := bytes.Count(seen, []byte{'\n'})
+	if cr := bytes.Count(seen, []byte{'\r'}); cr > 0 {
+		lines += cr - bytes.Count(seen, []byte("\r\n"))
+	}
+	if l.afterCR && pos > 0 && b[0] == '\n' {
+		lines-- // the second half of a CR LF that began before b
+	}
+	after := l.afterCR
+	if pos > 0 {
+		after = b[pos-1] == '\r'
+	}
+	return location{offset: l.offset + int64(pos), line: l.line + lines, afterCR: after}
 }
 
 func (l location) fail(msg string) error {

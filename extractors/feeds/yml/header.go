@@ -2,6 +2,7 @@ package yml
 
 import (
 	"bytes"
+	"fmt"
 )
 
 // skeleton parses everything of the feed that is not an offer — the
@@ -13,9 +14,15 @@ import (
 type skeleton struct {
 	dec   decoder
 	shop  *Shop
+	notes *tally
 	stack []openElement
 	root  bool // the root element has started
 	done  bool // the root element has ended
+
+	// categoryAt is where each category id was first defined; dupes are
+	// the later definitions of an id (indexes in shop.Categories).
+	categoryAt map[string]categoryDef
+	dupes      []categoryDup
 
 	captureDst   *string // the header field being read, if any
 	captureDepth int
@@ -23,12 +30,49 @@ type skeleton struct {
 }
 
 type openElement struct {
-	name string
+	name string // as the reader knows it (see fold.go)
+	raw  string // as written, when that differs, for its end tag
 	at   location
 }
 
-func newSkeleton(dec decoder) *skeleton {
-	return &skeleton{dec: dec, shop: &Shop{}}
+type categoryDef struct {
+	index int
+	at    location
+}
+
+type categoryDup struct {
+	first, again categoryDef
+}
+
+func newSkeleton(notes *tally) *skeleton {
+	return &skeleton{shop: &Shop{}, notes: notes, categoryAt: map[string]categoryDef{}}
+}
+
+// headerElements are the names of the header the reader knows, folded to
+// when written with Cyrillic look-alikes.
+var headerElements = map[string]bool{
+	"yml_catalog": true, "shop": true, "name": true, "company": true, "url": true, "platform": true,
+	"email": true, "currencies": true, "currency": true, "categories": true, "category": true,
+	"offers": true, "offer": true,
+}
+
+// knownName returns the name the reader knows raw by, folding Cyrillic
+// look-alikes in a name it does not know (see fold.go); folded is whether
+// it did.
+func (s *skeleton) knownName(raw []byte, known func(string) bool) (name string, folded []byte, replaced string) {
+	if known(string(raw)) || !hasHigh(raw) {
+		return string(raw), nil, ""
+	}
+	f, replaced, ok := s.dec.fold(raw)
+	if !ok || !known(string(f)) {
+		return string(raw), nil, ""
+	}
+	return string(f), f, replaced
+}
+
+func (s *skeleton) noteFold(what string, raw, folded []byte, where, replaced string, at location) {
+	key, say := foldNote(s.dec, what, raw, folded, where, replaced)
+	s.notes.add(note{key: key, count: 1, pos: -1, loc: at, say: say})
 }
 
 // inOffers reports whether the next offer would sit in
@@ -42,11 +86,9 @@ func (s *skeleton) inOffers() bool {
 	return false
 }
 
-// feed parses one segment b that starts at loc.
-func (s *skeleton) feed(b []byte, loc location) error {
-	if err := s.dec.checkEncoding(b, 0); err != nil {
-		return loc.wrap(b, err)
-	}
+// feed parses one segment b that starts at loc, in the encoding dec.
+func (s *skeleton) feed(b []byte, loc location, dec decoder) error {
+	s.dec = dec
 	return loc.wrap(b, s.segment(b, loc))
 }
 
@@ -130,13 +172,27 @@ func (s *skeleton) start(b []byte, i int, loc location) (int, error) {
 	if s.done {
 		return 0, failAt(i, "a second root element <"+printable(t.name)+">")
 	}
+	at := loc.at(b, i)
+	name, folded, replaced := s.knownName(t.name, func(n string) bool { return headerElements[n] })
 	if !s.root {
-		if string(t.name) != "yml_catalog" {
+		if name != "yml_catalog" {
 			return 0, failAt(i, "the root element is <"+printable(t.name)+">, not <yml_catalog>")
 		}
 		s.root = true
 	}
-	s.stack = append(s.stack, openElement{name: string(t.name), at: loc.at(b, i)})
+	if folded != nil {
+		if name == "offer" {
+			// Offers are found by a byte scan for "<offer", before any
+			// parsing; one spelled otherwise would be silently skipped.
+			return 0, failAt(i, "<"+printable(t.name)+"> is written with Cyrillic letters that look Latin ("+replaced+"): offers must be <offer>")
+		}
+		s.noteFold("element", t.name, folded, "in the header", replaced, at)
+	}
+	e := openElement{name: name, at: at}
+	if folded != nil {
+		e.raw = string(t.name)
+	}
+	s.stack = append(s.stack, e)
 	attrs := map[string]*string{}
 	var category *Category
 	switch s.path() {
@@ -172,7 +228,14 @@ func (s *skeleton) start(b []byte, i int, loc location) (int, error) {
 			break
 		}
 		k = n
-		if dst := attrs[string(a.name)]; dst != nil && *dst == "" {
+		dst := attrs[string(a.name)]
+		if dst == nil && hasHigh(a.name) {
+			if _, f, replaced := s.knownName(a.name, func(n string) bool { return attrs[n] != nil }); f != nil {
+				dst = attrs[string(f)]
+				s.noteFold("attribute", a.name, f, "of <"+name+">", replaced, loc.at(b, a.pos))
+			}
+		}
+		if dst != nil && *dst == "" {
 			v, err := s.dec.appendAttr(nil, b, a)
 			if err != nil {
 				return 0, err
@@ -182,16 +245,57 @@ func (s *skeleton) start(b []byte, i int, loc location) (int, error) {
 			return 0, err
 		}
 	}
+	if category != nil {
+		s.defineCategory(len(s.shop.Categories)-1, at)
+	}
 	if t.selfClosing {
 		s.pop()
 	}
 	return next, nil
 }
 
+// defineCategory remembers where a category id is defined. Real feeds
+// define one id twice with different names (JEBS-O/desktop-converter-
+// excel-xml rozetka.xml: id 1112602 under two parents); both stay in
+// Shop.Categories as written, and a warning says offers get the first.
+func (s *skeleton) defineCategory(index int, at location) {
+	id := s.shop.Categories[index].ID
+	def := categoryDef{index: index, at: at}
+	first, ok := s.categoryAt[id]
+	if !ok {
+		s.categoryAt[id] = def
+		return
+	}
+	s.dupes = append(s.dupes, categoryDup{first: first, again: def})
+}
+
+// noteDupes turns the ids defined twice into one warning, once the
+// categories' names are read.
+func (s *skeleton) noteDupes() {
+	if len(s.dupes) == 0 {
+		return
+	}
+	d := s.dupes[0]
+	first, again := s.shop.Categories[d.first.index], s.shop.Categories[d.again.index]
+	n := len(s.dupes)
+	s.notes.add(note{key: "category dupes", count: n, pos: -1, loc: d.again.at, say: func(count, line int) string {
+		what := "1 category id is"
+		if count > 1 {
+			what = fmt.Sprintf("%d category ids are", count)
+		}
+		return fmt.Sprintf("%s defined more than once (first: id %s at line %d %q and at line %d %q); offers in it get the first definition",
+			what, first.ID, d.first.at.line, cut(first.Name), line, cut(again.Name))
+	}})
+	s.dupes = nil
+}
+
 func (s *skeleton) end(b []byte, i int) (int, error) {
 	var want []byte
 	if n := len(s.stack); n > 0 {
 		want = []byte(s.stack[n-1].name)
+		if s.stack[n-1].raw != "" {
+			want = []byte(s.stack[n-1].raw)
+		}
 	}
 	next, err := endTag(b, i, want)
 	if err != nil {
@@ -205,6 +309,9 @@ func (s *skeleton) pop() {
 	if s.captureDst != nil && len(s.stack) == s.captureDepth {
 		*s.captureDst = string(trimSpace(s.text))
 		s.captureDst = nil
+	}
+	if s.stack[len(s.stack)-1].name == "categories" {
+		s.noteDupes()
 	}
 	s.stack = s.stack[:len(s.stack)-1]
 	if len(s.stack) == 0 {
@@ -240,5 +347,6 @@ func (s *skeleton) finish(end location) error {
 	if !s.root {
 		return end.fail("no <yml_catalog> element: not a YML feed")
 	}
+	s.noteDupes()
 	return nil
 }

@@ -21,6 +21,9 @@ type Options struct {
 	// MaxElementBytes bounds one offer, and the markup between two offers
 	// (the header), which must be held whole; 0 means 64 MiB.
 	MaxElementBytes int
+	// Name is how warnings name the feed (its address without
+	// credentials); empty names none.
+	Name string
 }
 
 // Stats describe a parsed feed.
@@ -29,8 +32,16 @@ type Stats struct {
 	Categories int
 	Currencies int
 	Bytes      int64 // bytes read, as served
-	// Warnings counts oddities that do not stop the feed (an offer without
-	// an id or a price); WarningSamples holds the first few.
+	// Encoding is what the feed was read as: "UTF-8" or "windows-1251"
+	// (declared, or found in its bytes; see Parse).
+	Encoding string
+	// Warnings counts oddities that do not stop the feed; WarningSamples
+	// holds them. Oddities of the whole feed come first, one warning each
+	// however many offers share them (the encoding it was read in when
+	// that is not the one declared, names written with Cyrillic letters
+	// that look Latin, several URLs in one <picture>, names lost to
+	// question marks, category ids defined twice); then the first few
+	// warnings about single offers (no id, no price).
 	Warnings       int
 	WarningSamples []string
 }
@@ -51,7 +62,10 @@ var ErrTooLarge = errors.New("feed too large")
 // A feed that is not well formed, is truncated, uses an encoding other
 // than UTF-8 or windows-1251, holds bytes invalid in its encoding or
 // declares a DOCTYPE internal subset fails with a *SyntaxError naming the
-// line and byte offset; no partial success is reported for it.
+// line and byte offset; no partial success is reported for it. One
+// exception is made for the encoding: a feed that declares UTF-8 (or
+// nothing) but whose text is windows-1251 Cyrillic from its first
+// non-ASCII byte on is read as windows-1251, with a warning.
 func Parse(ctx context.Context, r io.Reader, opts Options, onHeader func(*Shop) error, onOffers func([]Offer) error) (Stats, error) {
 	opts = opts.withDefaults()
 	ctx, cancel := context.WithCancel(ctx)
@@ -59,7 +73,7 @@ func Parse(ctx context.Context, r io.Reader, opts Options, onHeader func(*Shop) 
 
 	rd := &reader{r: r, opts: opts}
 	if err := rd.start(); err != nil {
-		return Stats{Bytes: rd.total}, err
+		return Stats{Bytes: rd.total, Encoding: rd.dec.name()}, err
 	}
 	ordered := make(chan *item, 2*opts.Workers)
 	jobs := make(chan *item, 2*opts.Workers)
@@ -74,7 +88,7 @@ func Parse(ctx context.Context, r io.Reader, opts Options, onHeader func(*Shop) 
 	for range opts.Workers {
 		go func() {
 			defer wg.Done()
-			p := &offerParser{dec: rd.dec}
+			p := &offerParser{}
 			for it := range jobs {
 				if ctx.Err() == nil {
 					p.job(it)
@@ -83,10 +97,11 @@ func Parse(ctx context.Context, r io.Reader, opts Options, onHeader func(*Shop) 
 			}
 		}()
 	}
-	stats, err := deliver(ctx, rd.dec, ordered, onHeader, onOffers)
+	stats, err := deliver(ctx, opts.Name, ordered, onHeader, onOffers)
 	cancel()
 	wg.Wait()
 	stats.Bytes = rd.total
+	stats.Encoding = rd.dec.name()
 	return stats, err
 }
 
@@ -114,6 +129,10 @@ func (o Options) withDefaults() Options {
 // the end of the feed (final, with the reader's error if any).
 type item struct {
 	loc location
+	dec decoder // the encoding of its bytes
+	// notes: oddities found in it, each counted once per key, its position
+	// an index in buf (or its loc set, pos -1).
+	notes []note
 
 	segment []byte
 
@@ -132,13 +151,10 @@ type span struct{ start, end int }
 
 // job parses one batch of offers.
 func (p *offerParser) job(it *item) {
+	p.dec, p.notes = it.dec, &it.notes
 	it.offers = make([]Offer, 0, len(it.spans))
 	for _, sp := range it.spans {
 		b := it.buf[:sp.end]
-		if err := p.dec.checkEncoding(b[sp.start:], sp.start); err != nil {
-			it.err = it.loc.wrap(it.buf, err)
-			return
-		}
 		o, err := p.parse(b, sp.start)
 		if err != nil {
 			it.err = it.loc.wrap(it.buf, err)
@@ -156,9 +172,10 @@ func (p *offerParser) job(it *item) {
 
 // deliver consumes the items in order: it feeds the skeleton, hands
 // offers to the callbacks and stops at the first error in feed order.
-func deliver(ctx context.Context, dec decoder, ordered <-chan *item, onHeader func(*Shop) error, onOffers func([]Offer) error) (Stats, error) {
+func deliver(ctx context.Context, name string, ordered <-chan *item, onHeader func(*Shop) error, onOffers func([]Offer) error) (Stats, error) {
 	var st Stats
-	sk := newSkeleton(dec)
+	var notes tally
+	sk := newSkeleton(&notes)
 	headerSent := false
 	header := func() error {
 		if headerSent {
@@ -179,6 +196,7 @@ func deliver(ctx context.Context, dec decoder, ordered <-chan *item, onHeader fu
 			if it.err != nil {
 				return st, it.err
 			}
+			notes.addAll(it)
 			if err := sk.finish(it.loc); err != nil {
 				return st, err
 			}
@@ -186,9 +204,14 @@ func deliver(ctx context.Context, dec decoder, ordered <-chan *item, onHeader fu
 				return st, err
 			}
 			st.Categories, st.Currencies = len(sk.shop.Categories), len(sk.shop.Currencies)
+			if feedWide := notes.warnings(name); len(feedWide) > 0 {
+				st.Warnings += len(feedWide)
+				st.WarningSamples = append(feedWide, st.WarningSamples...)
+			}
 			return st, nil
 		case it.done == nil:
-			if err := sk.feed(it.segment, it.loc); err != nil {
+			notes.addAll(it)
+			if err := sk.feed(it.segment, it.loc, it.dec); err != nil {
 				return st, err
 			}
 		default:
@@ -199,6 +222,7 @@ func deliver(ctx context.Context, dec decoder, ordered <-chan *item, onHeader fu
 			if it.err != nil {
 				return st, it.err
 			}
+			notes.addAll(it)
 			if err := header(); err != nil {
 				return st, err
 			}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
 )
 
 // reader is the one goroutine that reads the feed. It does no XML
@@ -18,7 +20,18 @@ import (
 type reader struct {
 	r    io.Reader
 	opts Options
-	dec  decoder
+	// dec is the feed's encoding for what is read from here on: declared,
+	// or windows-1251 sniffed at the first invalid UTF-8 byte (sniff).
+	dec      decoder
+	declared string
+	// checked: buf[:checked] is valid in dec; nothing after it is scanned.
+	// nonASCII: some text before checked was non-ASCII (and so UTF-8).
+	// bad: the failure at checked once it is reached.
+	checked  int
+	nonASCII bool
+	bad      error
+	// notes go with the next item handed on.
+	notes []note
 
 	buf   []byte
 	n     int      // bytes of buf filled
@@ -42,12 +55,108 @@ func (rd *reader) start() error {
 	if err := rd.fill(); err != nil {
 		return err
 	}
-	skip, dec, err := prolog(rd.buf[:rd.n])
+	skip, dec, declared, err := prolog(rd.buf[:rd.n])
 	if err != nil {
 		return rd.loc.wrap(rd.buf[:rd.n], err)
 	}
-	rd.dec, rd.pos, rd.segStart = dec, skip, skip
+	rd.dec, rd.declared, rd.pos, rd.segStart, rd.checked = dec, declared, skip, skip, skip
+	return rd.verify()
+}
+
+// verify checks the bytes read since the last call are valid in the feed's
+// encoding, before any of them is scanned. The common case costs one
+// utf8.Valid (or, for windows-1251, one IndexByte) over each chunk.
+//
+// A feed that declares UTF-8 (or nothing) but holds bytes that are not
+// UTF-8 is read as windows-1251 when everything before the first such
+// byte is ASCII and the text from it reads as Cyrillic in windows-1251:
+// real Rozetka price lists are published like that, declaring UTF-8 over
+// windows-1251 bytes (JEBS-O/desktop-converter-excel-xml rozetka.xml at
+// 3ac09856). Otherwise the first invalid byte fails the feed, naming its
+// line and the encoding the text most likely is.
+func (rd *reader) verify() error {
+	for rd.checked < rd.n && rd.bad == nil {
+		b := rd.buf[rd.checked:rd.n]
+		if rd.dec.cp1251 {
+			i := bytes.IndexByte(b, cp1251Undefined)
+			if i < 0 {
+				rd.checked = rd.n
+				return nil
+			}
+			rd.checked += i
+			rd.bad = rd.loc.at(rd.buf, rd.checked).fail("invalid windows-1251 byte 0x98" + rd.sniffedNote())
+			return nil
+		}
+		if !rd.nonASCII {
+			q := firstNonASCII(b)
+			if q < 0 {
+				rd.checked = rd.n
+				return nil
+			}
+			rd.checked += q
+			b = b[q:]
+		}
+		whole := b
+		if !rd.eof {
+			whole = b[:len(b)-cutRune(b)] // the rest of that one comes with the next read
+		}
+		if utf8.Valid(whole) {
+			if len(whole) > 0 {
+				rd.nonASCII = true // whole starts with a non-ASCII character
+			}
+			rd.checked += len(whole)
+			return nil
+		}
+		i := firstInvalidUTF8(b)
+		if i < 0 { // cannot happen: whole, a prefix of b, is not valid
+			i = len(whole)
+		}
+		if i > 0 {
+			rd.nonASCII = true // b[0] was not ASCII and started valid UTF-8
+		}
+		rd.checked += i
+		if !rd.eof && !utf8.FullRune(rd.buf[rd.checked:rd.n]) {
+			return nil // a sequence cut by the end of the read: the next completes it
+		}
+		if !rd.eof && rd.n-rd.checked < sniffWindow {
+			// Too little text to guess from: read on first.
+			if err := rd.grow(sniffWindow); err != nil {
+				return err
+			}
+			continue
+		}
+		at := rd.loc.at(rd.buf, rd.checked)
+		guess := guessEncoding(rd.buf[rd.checked:min(rd.n, rd.checked+sniffWindow)])
+		if !rd.nonASCII && guess == guessCP1251 {
+			rd.dec = decoder{cp1251: true}
+			declared := rd.declared
+			rd.notes = append(rd.notes, note{key: "encoding", count: 1, pos: -1, loc: at, say: func(int, int) string {
+				return encodingNote(declared, at)
+			}})
+			continue
+		}
+		rd.bad = at.fail(utf8Failure(rd.buf[rd.checked], rd.nonASCII, guess))
+	}
 	return nil
+}
+
+// sniffedNote explains, in an error, that windows-1251 was not declared.
+func (rd *reader) sniffedNote() string {
+	if !strings.Contains(strings.ToLower(rd.declared), "1251") {
+		return " (the feed does not declare windows-1251: it was read so because its text is not UTF-8)"
+	}
+	return ""
+}
+
+// grow makes room for at least more bytes after n and reads them. Items
+// already handed on keep the old buffer.
+func (rd *reader) grow(more int) error {
+	if len(rd.buf)-rd.n < more {
+		next := make([]byte, rd.n+max(more, rd.opts.ChunkBytes))
+		copy(next, rd.buf[:rd.n])
+		rd.buf = next
+	}
+	return rd.fill()
 }
 
 // fill reads until buf is full or the feed ends.
@@ -90,7 +199,7 @@ func (rd *reader) run(ctx context.Context, ordered, jobs chan<- *item) {
 		if len(rd.spans) == 0 {
 			return true
 		}
-		it := &item{loc: rd.loc, buf: rd.buf[:rd.n], spans: rd.spans, done: make(chan struct{})}
+		it := &item{loc: rd.loc, dec: rd.dec, buf: rd.buf[:rd.n], spans: rd.spans, done: make(chan struct{}), notes: rd.takeNotes()}
 		rd.spans = nil
 		return emit(it)
 	}
@@ -104,7 +213,7 @@ func (rd *reader) run(ctx context.Context, ordered, jobs chan<- *item) {
 		if !flush() {
 			return false
 		}
-		return emit(&item{loc: rd.loc.at(rd.buf, rd.segStart), segment: bytes.Clone(b)})
+		return emit(&item{loc: rd.loc.at(rd.buf, rd.segStart), dec: rd.dec, segment: bytes.Clone(b), notes: rd.takeNotes()})
 	}
 	fail := func(err error) { emit(&item{final: true, err: err}) }
 	for {
@@ -116,6 +225,12 @@ func (rd *reader) run(ctx context.Context, ordered, jobs chan<- *item) {
 		if !ok {
 			return
 		}
+		if rd.bad != nil { // scanned up to an invalid byte
+			if flush() {
+				fail(rd.bad)
+			}
+			return
+		}
 		if rd.eof {
 			end := rd.loc.at(rd.buf[:rd.n], rd.n)
 			if rd.inOffer {
@@ -123,7 +238,7 @@ func (rd *reader) run(ctx context.Context, ordered, jobs chan<- *item) {
 				return
 			}
 			if flush() && segment(rd.n) {
-				emit(&item{final: true, loc: end})
+				emit(&item{final: true, loc: end, notes: rd.takeNotes()})
 			}
 			return
 		}
@@ -153,14 +268,25 @@ func (rd *reader) refill() error {
 	rd.loc = rd.loc.at(rd.buf, keep)
 	rd.buf, rd.n = next, carry
 	rd.pos -= keep
+	rd.checked -= keep
 	rd.segStart = 0
-	return rd.fill()
+	if err := rd.fill(); err != nil {
+		return err
+	}
+	return rd.verify()
+}
+
+func (rd *reader) takeNotes() []note {
+	n := rd.notes
+	rd.notes = nil
+	return n
 }
 
 // scan finds offer boundaries in buf[pos:n]. It returns true when it needs
 // more bytes (or the feed ended), false when a hand-off was cancelled.
 func (rd *reader) scan(segment func(end int) bool) (bool, error) {
-	b := rd.buf[:rd.n]
+	b := rd.buf[:rd.checked]
+	eof := rd.eof && rd.checked == rd.n
 	for {
 		lt := bytes.IndexByte(b[rd.pos:], '<')
 		if lt < 0 {
@@ -169,12 +295,12 @@ func (rd *reader) scan(segment func(end int) bool) (bool, error) {
 		}
 		p := rd.pos + lt
 		rest := b[p:]
-		if len(rest) < 10 && !rd.eof {
+		if len(rest) < 10 && !eof {
 			rd.pos = p
 			return true, nil
 		}
 		incomplete := func(what string) (bool, error) {
-			if rd.eof {
+			if eof {
 				return false, rd.loc.at(b, p).fail("unterminated " + what + " at the end of the feed")
 			}
 			rd.pos = p
@@ -216,7 +342,7 @@ func (rd *reader) scan(segment func(end int) bool) (bool, error) {
 			}
 			end := tagEnd(rest)
 			if end < 0 {
-				if rd.eof {
+				if eof {
 					return false, rd.loc.at(b, p).fail("unclosed tag <offer> at the end of the feed")
 				}
 				rd.pos = p

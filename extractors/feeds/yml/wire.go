@@ -3,7 +3,9 @@ package yml
 // Shop is the feed's <shop> header: who publishes it, the currencies its
 // prices use and the category tree offers point into (feeds §5.1).
 type Shop struct {
-	// Date is yml_catalog's date attribute as written ("YYYY-MM-DD hh:mm").
+	// Date is yml_catalog's date attribute as written: "YYYY-MM-DD hh:mm"
+	// as the format says, or ISO-8601 ("2026-08-22T21:45:51.897Z") as some
+	// real feeds write it; transforms/yml.CatalogDate reads both.
 	Date       string
 	Name       string
 	Company    string
@@ -60,6 +62,8 @@ type Offer struct {
 	AttributeSet     string // Epicentr <attribute_set code="…">: the code
 	AttributeSetName string
 
+	// Pictures are the <picture> URLs in feed order; one element holding
+	// several URLs separated by ';' gives one picture per URL.
 	Pictures []string
 
 	// Name is <name> (or Epicentr <name lang="ru">); NameUA is name_ua

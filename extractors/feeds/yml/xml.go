@@ -85,6 +85,7 @@ func printable(b []byte) string {
 // tag is a start tag: b[attrs0:attrs1] holds its attributes.
 type tag struct {
 	name           []byte
+	pos            int // of its '<'
 	attrs0, attrs1 int
 	selfClosing    bool
 }
@@ -96,7 +97,7 @@ func startTag(b []byte, i int) (tag, int, error) {
 	for j < len(b) && !isSpace(b[j]) && b[j] != '>' && b[j] != '/' {
 		j++
 	}
-	t := tag{name: b[i+1 : j], attrs0: j}
+	t := tag{name: b[i+1 : j], pos: i, attrs0: j}
 	if err := checkName(b, t.name, i); err != nil {
 		return t, 0, err
 	}
@@ -132,6 +133,7 @@ func startTag(b []byte, i int) (tag, int, error) {
 // attr is one attribute; b[val0:val1] is its raw (undecoded) value.
 type attr struct {
 	name       []byte
+	pos        int // of its name
 	val0, val1 int
 }
 
@@ -152,7 +154,7 @@ func nextAttr(b []byte, i, end int) (a attr, next int, ok bool, err error) {
 	for i < end && b[i] != '=' && !isSpace(b[i]) {
 		i++
 	}
-	a.name = b[n:i]
+	a.name, a.pos = b[n:i], n
 	if err := checkName(b, a.name, n); err != nil {
 		return a, i, false, err
 	}
