@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/drift"
+	"github.com/kramar/kramar/extractors/feeds/fetch"
+	"github.com/kramar/kramar/extractors/feeds/yml"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
@@ -70,10 +72,10 @@ var errEnough = errors.New("probe: enough records")
 
 // Probe checks a store's real API against kramar's wire models without
 // changing anything there: it reads one page of the orders changed in the
-// last `days` days, one order by id, one page of the catalog and the
-// reference lists (those the store's client has), decodes each answer as
-// the jobs would, and compares it with the wire model. Nothing is written
-// to the warehouse either.
+// last `days` days, one order by id, one page of the catalog (or the
+// store's YML feed, read through) and the reference lists (those the
+// store's client has), decodes each answer as the jobs would, and compares
+// it with the wire model. Nothing is written to the warehouse either.
 func (r *Runner) Probe(ctx context.Context, storeID string, days int) (ProbeReport, error) {
 	stores, err := r.pick([]string{storeID})
 	if err != nil {
@@ -141,6 +143,10 @@ func (r *Runner) Probe(ctx context.Context, storeID string, days int) (ProbeRepo
 		rep.Calls = append(rep.Calls, call)
 	}
 
+	if st.FeedURL != "" {
+		rep.Calls = append(rep.Calls, probeFeed(ctx, st.FeedSource(r.Config.Path)))
+	}
+
 	if ref, ok := src.(source.Reference); ok {
 		call := ProbeCall{Call: "reference lists (statuses, deliveries, payments)"}
 		opts, err := ref.Options(ctx)
@@ -152,6 +158,29 @@ func (r *Runner) Probe(ctx context.Context, storeID string, days int) (ProbeRepo
 		rep.Calls = append(rep.Calls, call)
 	}
 	return rep, nil
+}
+
+// probeFeed reads the store's YML feed through (no validators kept: the
+// next catalog job still downloads it) and says what it holds.
+func probeFeed(ctx context.Context, src string) ProbeCall {
+	call := ProbeCall{Call: "catalog feed"}
+	body, meta, _, err := fetch.Open(ctx, src, fetch.Validators{}, fetch.Options{MaxBytes: MaxFeedBytes})
+	call.Endpoint = meta.Source
+	if err != nil {
+		call.Err = err
+		return call
+	}
+	defer body.Close()
+	stats, err := yml.Count(ctx, body, yml.Options{MaxBytes: MaxFeedBytes, Name: meta.Source})
+	call.Records, call.Err = stats.Offers, err
+	call.Note = fmt.Sprintf("%s, %d categories, %d currencies", stats.Encoding, stats.Categories, stats.Currencies)
+	if stats.Warnings > 0 {
+		call.Note += fmt.Sprintf(", %d warnings", stats.Warnings)
+		if len(stats.WarningSamples) > 0 {
+			call.Note += ", first: " + stats.WarningSamples[0]
+		}
+	}
+	return call
 }
 
 // probeRecords checks records against model and tries to load each.

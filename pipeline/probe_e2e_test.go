@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
+	"github.com/kramar/kramar/sandbox/feedgen"
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
@@ -198,5 +201,78 @@ func TestOrderJobRecordsDriftAndLoadsTheOrders(t *testing.T) {
 	}
 	if strings.Contains(m.Logs.String(), "380501234567") {
 		t.Error("the phone reached the log")
+	}
+}
+
+// kramar probe on CommerceML stores: the orders file and the 1C exchange
+// are read, and the exchange is never confirmed (mode=success would make the
+// site stop offering those orders to the real exchange).
+func TestProbeCommerceMLStoresReadsWithoutConfirming(t *testing.T) {
+	clock, sb, cfg := zakupkaStores(t, 30, 30)
+	r := &pipeline.Runner{Config: cfg, Now: clock.Now}
+	for _, store := range []string{"zk-file", "zk-1c"} {
+		rep, err := r.Probe(context.Background(), store, 3650)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		printReport(&b, rep)
+		if !rep.OK() || len(rep.Calls) == 0 || rep.Calls[0].Records == 0 {
+			t.Errorf("%s: probe not green:\n%s", store, b.String())
+		}
+		for _, c := range rep.Calls {
+			if len(c.Drift) > 0 {
+				t.Errorf("%s: %s differs from the wire model:\n%s", store, c.Call, b.String())
+			}
+		}
+	}
+	exchanges := 0
+	for _, req := range sb.Recorder().Requests() {
+		if strings.Contains(req.RawQuery, "mode=query") {
+			exchanges++
+		}
+		if strings.Contains(req.RawQuery, "mode=success") {
+			t.Errorf("probe confirmed the exchange: %s?%s", req.Path, req.RawQuery)
+		}
+	}
+	if exchanges == 0 {
+		t.Error("the 1C exchange was not read")
+	}
+}
+
+// A store whose catalog comes from a YML feed: probe reads the feed through
+// and says what it holds, here a windows-1251 feed declared UTF-8 as real
+// Rozetka price lists are (JEBS-O/desktop-converter-excel-xml rozetka.xml).
+func TestProbeReadsTheStoresFeed(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "feed.xml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := feedgen.WriteYML(f, feedgen.Options{Offers: 25, Seed: 3, Encoding: feedgen.Windows1251, DeclaredEncoding: "UTF-8"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	clock := kit.NewClock(pipelinetest.Start)
+	sb := promsb.New(promsb.Options{Clock: clock, Seed: 5})
+	spec, _ := pipelinetest.PromStore(t, sb, "prom-f", 5)
+	spec.YAML += "\nfeed_url: " + path
+	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, "")
+	rep, err := m.Runner().Probe(context.Background(), "prom-f", 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feed *pipeline.ProbeCall
+	for i := range rep.Calls {
+		if rep.Calls[i].Call == "catalog feed" {
+			feed = &rep.Calls[i]
+		}
+	}
+	if feed == nil || feed.Err != nil || feed.Records != 25 || !strings.HasPrefix(feed.Note, "windows-1251") || !strings.Contains(feed.Note, "warnings") {
+		t.Fatalf("feed call: %+v", feed)
+	}
+	if !rep.OK() {
+		t.Errorf("probe not green: %+v", rep.Calls)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/zakupka"
@@ -19,20 +20,7 @@ import (
 // TestZakupkaOrdersFileAndExchange pulls a windows-1251 orders file and a 1C
 // exchange: only New orders are imported, and Cyrillic arrives unchanged.
 func TestZakupkaOrdersFileAndExchange(t *testing.T) {
-	clock := kit.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC))
-	sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 5})
-	sb.AddStore(zakupka.StoreOptions{Key: "file-key-S3CR3T", Orders: 80, Encoding: zakupka.Windows1251})
-	sb.AddStore(zakupka.StoreOptions{Key: "x-key", Login: "exchange", Password: "pw-S3CR3T", Orders: 60})
-	srv := httptest.NewServer(sb.Handler())
-	defer srv.Close()
-	clock.Advance(time.Minute)
-
-	t.Setenv("ZK_FILE_KEY", "file-key-S3CR3T")
-	t.Setenv("ZK_EXCHANGE_PASSWORD", "pw-S3CR3T")
-	yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
-		"  - id: zk-file\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath + "\n    token_env: ZK_FILE_KEY\n    order_type: Роздріб\n    order_source: Zakupka\n" +
-		"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.ExchangePath + "\n    protocol: 1c_exchange\n    username: exchange\n    password_env: ZK_EXCHANGE_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"
-	_, cfg := pipelinetest.WriteConfig(t, yaml)
+	clock, sb, cfg := zakupkaStores(t, 80, 60)
 	wh := chtest.New(t)
 	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
 	if err != nil {
@@ -65,6 +53,27 @@ func TestZakupkaOrdersFileAndExchange(t *testing.T) {
 			t.Errorf("%s: warehouse orders\n%s\nwant the New ones\n%s", store, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
+}
+
+// zakupkaStores serves two Zakupka stores on one sandbox: zk-file, a
+// windows-1251 orders file of fileOrders orders (key file-key-S3CR3T), and
+// zk-1c, a 1C exchange of exchangeOrders (key x-key).
+func zakupkaStores(t *testing.T, fileOrders, exchangeOrders int) (*kit.Clock, *zakupka.Sandbox, *config.Config) {
+	t.Helper()
+	clock := kit.NewClock(pipelinetest.Start)
+	sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 5})
+	sb.AddStore(zakupka.StoreOptions{Key: "file-key-S3CR3T", Orders: fileOrders, Encoding: zakupka.Windows1251})
+	sb.AddStore(zakupka.StoreOptions{Key: "x-key", Login: "exchange", Password: "pw-S3CR3T", Orders: exchangeOrders})
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	clock.Advance(time.Minute)
+	t.Setenv("ZK_FILE_KEY", "file-key-S3CR3T")
+	t.Setenv("ZK_EXCHANGE_PASSWORD", "pw-S3CR3T")
+	yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
+		"  - id: zk-file\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath + "\n    token_env: ZK_FILE_KEY\n    order_type: Роздріб\n    order_source: Zakupka\n" +
+		"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.ExchangePath + "\n    protocol: 1c_exchange\n    username: exchange\n    password_env: ZK_EXCHANGE_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"
+	_, cfg := pipelinetest.WriteConfig(t, yaml)
+	return clock, sb, cfg
 }
 
 func buyer(d cml.Document) string {

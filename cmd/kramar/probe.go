@@ -23,12 +23,12 @@ func probeCmd() *cobra.Command {
 		Use:   "probe --store ID [--store ID]... [--days 30]",
 		Short: "Check a store's real API against what kramar expects, changing nothing",
 		Long: "Probe makes one call to each read endpoint the store's jobs use (a page of recent orders, one\n" +
-			"order by id, a page of the catalog, the reference lists), decodes every answer as the jobs do\n" +
-			"and compares it with kramar's wire model: new fields, missing fields, changed types. It never\n" +
-			"writes to the marketplace (the 1C exchange is not confirmed) nor to the warehouse, so it is the\n" +
-			"first thing to run when connecting a store. Exit code 0 when everything the pipeline needs is\n" +
-			"there (differences it can live with are listed), 1 when something it needs is missing or a call\n" +
-			"fails, 2 for a bad config.",
+			"order by id, a page of the catalog or the store's YML feed, the reference lists), decodes every\n" +
+			"answer as the jobs do and compares it with kramar's wire model: new fields, missing fields,\n" +
+			"changed types. It never writes to the marketplace (the 1C exchange is not confirmed) nor to the\n" +
+			"warehouse, so it is the first thing to run when connecting a store. Exit code 0 when everything\n" +
+			"the pipeline needs is there (differences it can live with are listed), 1 when something it needs\n" +
+			"is missing or a call fails, 2 for a bad config.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(stores) == 0 {
