@@ -11,6 +11,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/decode"
 )
 
 // Products delivers the whole catalog from catalog/export, 500 products a
@@ -96,7 +97,7 @@ func (c *Client) ProductsByArticle(ctx context.Context, articles []string, field
 		}
 		for _, raw := range raws {
 			var p CatalogProduct
-			if err := json.Unmarshal(raw, &p); err != nil {
+			if err := decode.Into(raw, &p); err != nil {
 				return nil, fmt.Errorf("store %s: catalog/export: unreadable product %.60s: %w", c.store, raw, err)
 			}
 			out[p.Article] = p

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/transforms/decode"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -152,7 +153,9 @@ func (c *Client) call(ctx context.Context, path string, body, out any) (empty bo
 	if env.Status == StatusEmpty || out == nil {
 		return env.Status == StatusEmpty, nil
 	}
-	if err := json.Unmarshal(env.Response, out); err != nil {
+	// Read as the transforms read records: a field of another type is
+	// converted or left empty rather than failing the call.
+	if err := decode.Into(env.Response, out); err != nil {
 		return false, fmt.Errorf("store %s: POST %s: unexpected response: %w", c.store, path, err)
 	}
 	return false, nil

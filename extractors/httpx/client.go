@@ -19,6 +19,8 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	gojson "github.com/goccy/go-json"
 	"golang.org/x/time/rate"
+
+	"github.com/kramar/kramar/transforms/decode"
 )
 
 // Options configure a Client.
@@ -248,6 +250,15 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	// goccy/go-json: same results as encoding/json on these bodies, several
 	// times faster on the large list pages that dominate a pull.
 	if err := gojson.Unmarshal(raw, out); err != nil {
+		if json.Valid(raw) {
+			// Whole JSON of another shape than expected (a field of another
+			// type): read what can be read, as the transforms do, rather
+			// than fail the call; repeating it would not change the answer.
+			if derr := decode.Into(raw, out); derr != nil {
+				return backoff.Permanent(&Error{Kind: KindBadBody, Status: resp.StatusCode, Msg: "unexpected JSON: " + derr.Error()})
+			}
+			return nil
+		}
 		// A 200 whose JSON does not parse is almost always a body cut short
 		// by the network; the same request usually succeeds when repeated.
 		return &Error{Kind: KindBadBody, Status: resp.StatusCode, Msg: "invalid JSON body: " + err.Error()}

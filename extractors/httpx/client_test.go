@@ -109,3 +109,36 @@ func TestRetryAfterForms(t *testing.T) {
 		}
 	}
 }
+
+// A whole JSON answer with a field of another type than expected is read
+// as the transforms read records (transforms/decode), once: repeating the
+// call would not change the answer. Only a value it cannot do without fails.
+func TestAnAnswerOfAnotherShapeIsReadLenientlyAndNotRepeated(t *testing.T) {
+	reply := func(body string) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(body)) }
+	}
+	srv, n := serve(t, reply(`{"items":[{"id":"7","name":42,"enabled":"true"},{"id":8,"name":{"uk":"Пошта"}}]}`))
+	var out struct {
+		Items []struct {
+			ID      int64  `json:"id"`
+			Name    string `json:"name"`
+			Enabled bool   `json:"enabled"`
+		} `json:"items"`
+	}
+	if err := client(srv.URL, 3).GetJSON(context.Background(), "/options", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 || len(out.Items) != 2 || out.Items[0].ID != 7 || out.Items[0].Name != "42" || !out.Items[0].Enabled ||
+		out.Items[1].ID != 8 || out.Items[1].Name != "" {
+		t.Fatalf("after %d requests: %+v", n.Load(), out)
+	}
+
+	srv, n = serve(t, reply(`{"id":{"n":1}}`), reply(`{"id":{"n":1}}`))
+	var rec struct {
+		ID int64 `json:"id" kramar:"required"`
+	}
+	err := client(srv.URL, 3).GetJSON(context.Background(), "/one", nil, &rec)
+	if KindOf(err) != KindBadBody || n.Load() != 1 || !strings.Contains(err.Error(), "id") {
+		t.Fatalf("required field of another shape: %v after %d requests", err, n.Load())
+	}
+}
