@@ -46,9 +46,23 @@ func inspectPage(t *testing.T, marketplace, file, badField string) {
 			RecordID string `json:"record_id"`
 			Field    string `json:"field"`
 		} `json:"rejects"`
+		Drift []struct {
+			Path string `json:"path"`
+			Kind string `json:"kind"`
+		} `json:"drift"`
 	}
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
+	}
+	// The saved pages are trimmed: the fields they leave out show as drift.
+	missing := 0
+	for _, d := range got.Drift {
+		if d.Kind == "missing_field" {
+			missing++
+		}
+	}
+	if missing == 0 {
+		t.Errorf("no missing field reported as drift: %+v\n%s", got.Drift, out)
 	}
 	if len(got.Orders) != 1 || len(got.Rejects) != 1 {
 		t.Fatalf("orders %d, rejects %d; want 1 and 1:\n%s", len(got.Orders), len(got.Rejects), out)

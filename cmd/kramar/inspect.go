@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
@@ -20,7 +22,8 @@ func inspectCmd() *cobra.Command {
 	order := &cobra.Command{
 		Use:   "order --marketplace prom FILE [--store ID] --json",
 		Short: "Print the canonical order(s) for a saved API payload (one order or a list page)",
-		Long: "Transforms a saved marketplace payload exactly as a run would and prints the canonical orders.\n" +
+		Long: "Transforms a saved marketplace payload exactly as a run would and prints the canonical orders,\n" +
+			"then what the payload holds that kramar's wire model does not expect (as payload_drift would).\n" +
 			"With --store (and a config), that store's order type, source and mappings apply.\n" +
 			"Records that would be rejected are printed with their field and reason; exit code 1 if any.",
 		Args: cobra.ExactArgs(1),
@@ -52,7 +55,12 @@ func inspectCmd() *cobra.Command {
 			var orders []canon.Order
 			var rejects []canon.Reject
 			var skipped []string
+			var differs drift.Tally
+			model := conn.OrderModel()
 			for _, raw := range records {
+				if model != nil {
+					differs.Check(model, conn.OrdersEndpoint, raw, time.Now().UTC())
+				}
 				o, err := conn.Transform(raw, sc)
 				if errors.Is(err, connectors.ErrSkipped) {
 					skipped = append(skipped, conn.RecordID(raw))
@@ -77,7 +85,8 @@ func inspectCmd() *cobra.Command {
 					Orders  []canon.Order  `json:"orders"`
 					Rejects []canon.Reject `json:"rejects,omitempty"`
 					Skipped []string       `json:"skipped,omitempty"`
-				}{orders, rejects, skipped}); err != nil {
+					Drift   []driftLine    `json:"drift,omitempty"`
+				}{orders, rejects, skipped, driftLines(differs.Entries())}); err != nil {
 					return err
 				}
 			} else {
@@ -90,6 +99,9 @@ func inspectCmd() *cobra.Command {
 				}
 				for _, id := range skipped {
 					fmt.Fprintf(out, "skipped %s: %s\n", id, connectors.ErrSkipped)
+				}
+				for _, d := range driftLines(differs.Entries()) {
+					fmt.Fprintf(out, "differs %s: %s (%d of %d records), e.g. %s\n", d.Path, d.What, d.Records, len(records), d.Example)
 				}
 			}
 			if len(rejects) > 0 {
@@ -104,4 +116,21 @@ func inspectCmd() *cobra.Command {
 	_ = order.MarkFlagRequired("marketplace")
 	cmd.AddCommand(order, inspectFeedCmd())
 	return cmd
+}
+
+// driftLine is one difference of an inspected payload from the wire model.
+type driftLine struct {
+	Path    string `json:"path"`
+	Kind    string `json:"kind"`
+	What    string `json:"what"`
+	Records uint64 `json:"records"`
+	Example string `json:"example"`
+}
+
+func driftLines(es []drift.Entry) []driftLine {
+	out := make([]driftLine, len(es))
+	for i, e := range es {
+		out[i] = driftLine{Path: e.Path, Kind: string(e.Kind), What: e.Describe(), Records: e.Count, Example: e.Example}
+	}
+	return out
 }
