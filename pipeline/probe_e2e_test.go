@@ -202,6 +202,9 @@ func TestOrderJobRecordsDriftAndLoadsTheOrders(t *testing.T) {
 	if strings.Contains(m.Logs.String(), "380501234567") {
 		t.Error("the phone reached the log")
 	}
+	if !strings.Contains(m.Logs.String(), "orders differ from the wire model") {
+		t.Errorf("no warning in the log:\n%s", m.Logs.String())
+	}
 }
 
 // kramar probe on CommerceML stores: the orders file and the 1C exchange
