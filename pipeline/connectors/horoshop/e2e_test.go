@@ -35,6 +35,8 @@ type env struct {
 	cfg    *config.Config
 	shops  map[string]string // store id → sandbox shop id
 	before atomic.Value      // func(*http.Request), called before the sandbox answers
+	// parallel is how many stores run at once (0: the runner's default).
+	parallel int
 }
 
 var stores = []string{"hs-a", "hs-b"}
@@ -69,7 +71,7 @@ func newEnv(t *testing.T, orders map[string]int) *env {
 
 func (e *env) run() map[string]pipeline.StoreResult {
 	e.t.Helper()
-	r := &pipeline.Runner{Warehouse: e.wh, Config: e.cfg, Now: e.clock.Now, HTTP: func(o *httpx.Options) {
+	r := &pipeline.Runner{Warehouse: e.wh, Config: e.cfg, Now: e.clock.Now, Parallel: e.parallel, HTTP: func(o *httpx.Options) {
 		o.Timeout, o.MaxAttempts, o.InitialBackoff = 300*time.Millisecond, 10, time.Millisecond
 	}}
 	res, err := r.RunOnce(e.t.Context())
@@ -186,6 +188,9 @@ func TestHoroshopTwoStoresWithFaultsEqualTheSandboxAfterThreeRuns(t *testing.T) 
 
 func TestHoroshopTokenExpiringMidRunCostsOneReauth(t *testing.T) {
 	e := newEnv(t, map[string]int{"hs-a": 300})
+	// One store at a time: the sandbox expires every shop's session, and
+	// hs-b caught mid-run would rightly log in again too.
+	e.parallel = 1
 	var calls atomic.Int32
 	e.before.Store(func(r *http.Request) {
 		if r.URL.Path == wire.PathOrdersGet && calls.Add(1) == 4 {
