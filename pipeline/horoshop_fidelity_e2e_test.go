@@ -201,6 +201,47 @@ func TestHoroshopCancelKeepsStockDeductedAndTheStockPushRestoresIt(t *testing.T)
 	}
 }
 
+// A CRM that never reserved the goods still has the right count after a
+// cancel; the shop does not (the order took 3, the cancel did not give them
+// back). kramar sends the cancelled order's articles again in the same
+// cycle, and only those.
+func TestHoroshopCancelResendsTheStockOfItsGoodsAlthoughTheCRMCountDidNotMove(t *testing.T) {
+	h := newHSFidelity(t, "warehouse: office", "office")
+	products := h.sb.Products(h.store)
+	article, other := products[0].Article, products[1].Article
+	h.stock(t, map[string]int{article: 10, other: 4})
+	if r := h.push(t); r.Updated != 2 {
+		t.Fatalf("first stock push: %+v %v", r, h.stockSteps())
+	}
+	id := h.sb.AddOrder(h.store, func(o *wire.Order) {
+		o.StatStatus = 1
+		o.Products = []wire.Product{{Title: "x", Article: article, Price: "100", Quantity: "3", TotalPrice: "300", Type: "product"}}
+	})
+	h.m.Clock.Advance(time.Minute)
+	if r := h.m.Run(context.Background(), pipeline.JobOrders)["hs-a"]; !r.OK() {
+		t.Fatalf("orders: %v", r.Err)
+	}
+	if n, _ := h.sb.WarehouseStock(h.store, article, "office"); n != 7 {
+		t.Fatalf("the order left %d", n)
+	}
+	before := len(h.imports(t))
+	recordCRM(t, h.m, pipeline.CRMChange{Store: "hs-a", OrderID: fmt.Sprint(id), Status: "Скасовано"})
+	if r := h.push(t); r.New != 1 || r.Updated != 1 {
+		t.Fatalf("cancel cycle: %+v %v", r, h.stockSteps())
+	}
+	if n, _ := h.sb.WarehouseStock(h.store, article, "office"); n != 10 {
+		t.Fatalf("after the cancel the shop holds %d, want the CRM's 10", n)
+	}
+	imports := h.imports(t)[before:]
+	if len(imports) != 1 || len(imports[0]) != 1 || fmt.Sprint(imports[0][0]["article"]) != article {
+		t.Fatalf("catalog/import calls after the cancel: %v (want one, of %s only)", imports, article)
+	}
+	// Nothing moved since: the next cycle sends nothing.
+	if r := h.push(t); r.Updated != 0 || len(h.imports(t)) != before+1 {
+		t.Fatalf("a quiet cycle sent stock: %+v", r)
+	}
+}
+
 // The ТТН goes as tracking_code, which orders/get does not return (wiki
 // "Updating Orders", https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321):
 // the push is done with a note, the shop keeps the code, and the

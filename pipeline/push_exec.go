@@ -34,6 +34,10 @@ type pushJob struct {
 	tries   int
 	backoff time.Duration
 	states  map[string]clickhouse.PushState
+	// resend names products whose stock the marketplace moved itself (a
+	// landed change it keeps goods out of stock for): the stock push sends
+	// their CRM counts again.
+	resend []string
 }
 
 // errStop ends the store's cycle (credentials refused, the push log not
@@ -134,6 +138,7 @@ func (j *pushJob) pushAction(ctx context.Context, w pushWork, a marketplace.Acti
 			state := pushAlready
 			if attempt > 0 {
 				state = pushDone // a send whose answer was lost had landed
+				j.noteKeptStock(ctx, w.change.OrderID, a)
 			}
 			return state, j.finish(ctx, step, state, attempt, "the marketplace shows the change", last)
 		}
@@ -154,6 +159,7 @@ func (j *pushJob) pushAction(ctx context.Context, w pushWork, a marketplace.Acti
 		resp, err := j.pusher.Apply(ctx, a, now)
 		step.Response = summarize(resp)
 		if err == nil {
+			j.noteKeptStock(ctx, w.change.OrderID, a)
 			return pushDone, j.finish(ctx, step, pushDone, attempt, "", last)
 		}
 		if reason, ok := marketplace.IsRejected(err); ok {

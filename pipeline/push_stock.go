@@ -13,7 +13,7 @@ import (
 // accepted, in the marketplace's batch size. Setting a stock level twice is
 // harmless, so a batch whose answer was lost is simply sent again.
 func (j *pushJob) pushStock(ctx context.Context, sp marketplace.StockPusher) error {
-	changes, err := j.wh.StockChanges(ctx, j.store.Marketplace, j.store.ID)
+	changes, err := j.wh.StockChanges(ctx, j.store.Marketplace, j.store.ID, j.resend...)
 	if err != nil {
 		return err
 	}
@@ -33,6 +33,23 @@ func (j *pushJob) pushStock(ctx context.Context, sp marketplace.StockPusher) err
 		}
 	}
 	return nil
+}
+
+// noteKeptStock asks a marketplace that keeps goods out of stock after a
+// change (marketplace.StockKeeper) which products a landed action touched,
+// so the stock push sends their CRM counts again.
+func (j *pushJob) noteKeptStock(ctx context.Context, orderID string, a marketplace.Action) {
+	sk, ok := j.pusher.(marketplace.StockKeeper)
+	if !ok || !j.store.Push.Stock {
+		return
+	}
+	ids, err := sk.KeptStock(ctx, orderID, a)
+	if err != nil {
+		j.log.Warn("could not read which goods the marketplace kept out of stock; they are sent again only when the CRM's count changes",
+			"order", orderID, "error", err)
+		return
+	}
+	j.resend = append(j.resend, ids...)
 }
 
 func (j *pushJob) sendStock(ctx context.Context, sp marketplace.StockPusher, items []marketplace.StockItem) ([]marketplace.StockResult, int, error) {

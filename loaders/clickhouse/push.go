@@ -197,8 +197,14 @@ type StockToSend struct {
 
 // StockChanges returns the store's products whose current CRM stock was
 // never sent, or differs from the last stock the marketplace answered for
-// (accepted or refused: a refused item goes again when its stock changes).
-func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string) ([]StockToSend, error) {
+// (accepted or refused: a refused item goes again when its stock changes),
+// and the products named in resend whatever they were last sent: the
+// marketplace's own count of those moved.
+func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string, resend ...string) ([]StockToSend, error) {
+	again := make(map[string]bool, len(resend))
+	for _, id := range resend {
+		again[id] = true
+	}
 	sent := map[string]uint32{}
 	err := w.each(ctx, `SELECT external_id, argMax(quantity, _version)
 	      FROM `+w.table("push_log")+`
@@ -222,7 +228,7 @@ func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string)
 		if err := rs.Scan(&s.ExternalID, &s.Quantity); err != nil {
 			return err
 		}
-		if q, ok := sent[s.ExternalID]; !ok || q != s.Quantity {
+		if q, ok := sent[s.ExternalID]; !ok || q != s.Quantity || again[s.ExternalID] {
 			out = append(out, s)
 		}
 		return nil

@@ -112,6 +112,16 @@ type Pusher interface {
 	Apply(ctx context.Context, a Action, now State) (response string, err error)
 }
 
+// StockKeeper is a pusher whose marketplace keeps an order's goods out of
+// stock after a change it applied (Horoshop's cancel through the API):
+// KeptStock names, as the CRM names products (crm_stock), those whose
+// stock the CRM must send again once a landed on the order. The pipeline
+// sends them in the same cycle's stock push, even when the CRM's count did
+// not change, for the marketplace's count did.
+type StockKeeper interface {
+	KeptStock(ctx context.Context, orderID string, a Action) ([]string, error)
+}
+
 // StockItem is one product's stock to send.
 type StockItem struct {
 	// ExternalID is the product's id as the CRM names it (crm_stock).

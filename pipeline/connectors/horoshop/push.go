@@ -14,6 +14,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/transforms/decode"
 	transform "github.com/kramar/kramar/transforms/horoshop"
 )
 
@@ -63,7 +64,10 @@ func NewPusher(c source.Config, opts ...Option) *Pusher {
 	return p
 }
 
-var _ marketplace.StockPusher = (*Pusher)(nil)
+var (
+	_ marketplace.StockPusher = (*Pusher)(nil)
+	_ marketplace.StockKeeper = (*Pusher)(nil)
+)
 
 // Plan makes one action of a change: "status+ttn", "status" or "ttn"
 // (none when the change asks for nothing). A status must be a Horoshop
@@ -193,13 +197,39 @@ func (p *Pusher) keepSent(orderID string, u *sentUpdate) {
 	p.sent[orderID] = *u
 }
 
+// KeptStock names the articles of a cancelled order: status 4 through
+// orders/update keeps their goods deducted (see cancelNote), so the CRM's
+// stock of each must go to the shop again (marketplace.StockKeeper).
+func (p *Pusher) KeptStock(ctx context.Context, orderID string, a marketplace.Action) ([]string, error) {
+	if a.Status != StatusCancelled {
+		return nil, nil
+	}
+	raw, err := p.client.Get(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	var o client.Order
+	if err := decode.Into(raw.Body, &o); err != nil {
+		return nil, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
+	}
+	var articles []string
+	seen := map[string]bool{}
+	for _, line := range o.Products {
+		if a := strings.TrimSpace(line.Article); a != "" && !seen[a] {
+			seen[a] = true
+			articles = append(articles, a)
+		}
+	}
+	return articles, nil
+}
+
 // cancelNote goes with every cancel: status 4 through orders/update keeps
 // the goods deducted (only the admin's cancel with return_quantity=1
 // returns them, measured) and locks the order (IgorShutko/horoshop-mcp
 // docs/tools/orders-public-api.md).
 const cancelNote = "stock NOT returned: Horoshop keeps the ordered goods deducted after a cancel through the API, " +
-	"and the order is now locked; restore the counts with a stock push from the CRM (push.stock) " +
-	"or in the admin («Склад»)"
+	"and the order is now locked; with push.stock the CRM's counts of its goods are sent again in this cycle, " +
+	"otherwise restore them in the admin («Склад»)"
 
 // trackingNote says what became of a tracking code: orders/update keeps
 // it as the UkrPoshta code of the buyer's profile (wiki "Updating Orders",
