@@ -22,7 +22,7 @@ func (j *pushJob) pushStock(ctx context.Context, sp marketplace.StockPusher) err
 		batch := changes[start:min(start+size, len(changes))]
 		items := make([]marketplace.StockItem, len(batch))
 		for i, c := range batch {
-			items[i] = marketplace.StockItem{ExternalID: c.ExternalID, ProductID: c.ProductID, Quantity: c.Quantity}
+			items[i] = marketplace.StockItem{ExternalID: c.ExternalID, ProductID: c.ProductID, Quantity: c.Quantity, StockManagedBy: c.StockManagedBy}
 		}
 		results, attempts, err := j.sendStock(ctx, sp, items)
 		if httpx.KindOf(err) == httpx.KindAuth {

@@ -193,6 +193,9 @@ type StockToSend struct {
 	ExternalID string
 	ProductID  string // the marketplace's id, from the latest catalog; '' when unknown
 	Quantity   uint32
+	// StockManagedBy is who sets the product's stock on the marketplace,
+	// from the latest catalog (canon.StockByFeed, canon.StockByAPI or '').
+	StockManagedBy string
 }
 
 // StockChanges returns the store's products whose current CRM stock was
@@ -236,21 +239,24 @@ func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string,
 	if err != nil || len(out) == 0 {
 		return out, wrapErr(err, "CRM stock of %s/%s", marketplace, store)
 	}
-	ids := map[string]string{}
-	err = w.each(ctx, `SELECT external_id, product_id FROM `+w.table("v_products")+`
+	type catalogued struct{ id, managedBy string }
+	ids := map[string]catalogued{}
+	err = w.each(ctx, `SELECT external_id, product_id, stock_managed_by FROM `+w.table("v_products")+`
 	      WHERE marketplace = ? AND store = ?`, func(rs driver.Rows) error {
-		var ext, id string
-		if err := rs.Scan(&ext, &id); err != nil {
+		var ext string
+		var c catalogued
+		if err := rs.Scan(&ext, &c.id, &c.managedBy); err != nil {
 			return err
 		}
-		ids[ext] = id
+		ids[ext] = c
 		return nil
 	}, marketplace, store)
 	if err != nil {
 		return nil, wrapErr(err, "catalog ids of %s/%s", marketplace, store)
 	}
 	for i := range out {
-		out[i].ProductID = ids[out[i].ExternalID]
+		c := ids[out[i].ExternalID]
+		out[i].ProductID, out[i].StockManagedBy = c.id, c.managedBy
 	}
 	return out, nil
 }

@@ -130,6 +130,10 @@ type StockItem struct {
 	// store's latest catalog ("" when the catalog does not have it).
 	ProductID string
 	Quantity  uint32
+	// StockManagedBy is who sets the product's stock on the marketplace,
+	// as the latest catalog said (canon.StockByFeed, canon.StockByAPI, or
+	// "" when unknown: a pusher that needs it asks the marketplace).
+	StockManagedBy string
 }
 
 // StockResult is the marketplace's answer for one item of a batch; Err is

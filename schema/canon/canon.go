@@ -113,6 +113,12 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
+// Who sets an offer's stock (Product.StockManagedBy).
+const (
+	StockByFeed = "feed"
+	StockByAPI  = "api"
+)
+
 // Product is one offer of a store's catalog on a marketplace.
 type Product struct {
 	Marketplace string `json:"marketplace"`
@@ -131,6 +137,10 @@ type Product struct {
 
 	Stock             uint32 `json:"stock"`
 	Available         bool   `json:"available"`
+	// StockManagedBy says who sets the offer's stock on the marketplace:
+	// StockByFeed (the seller's price-list feed; a stock pushed through the
+	// API is overwritten), StockByAPI, or "" when it does not say.
+	StockManagedBy string `json:"stock_managed_by,omitempty"`
 	AvailabilityTitle string `json:"availability_title"`
 	SellStatus        string `json:"sell_status"`
 	Sold              uint32 `json:"sold"`

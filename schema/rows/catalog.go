@@ -46,6 +46,8 @@ var productsSpec = NewSpec(ProductsTable,
 	Str("_run_id", func(r productRow) string { return r.meta.RunID }),
 	Time("_loaded_at", func(r productRow) time.Time { return r.meta.LoadedAt }),
 	U64("_version", func(r productRow) uint64 { return r.meta.Version }),
+	// Added by migration 012, so after the bookkeeping columns.
+	Str("stock_managed_by", func(r productRow) string { return r.StockManagedBy }),
 )
 
 type optionRow struct {

@@ -34,6 +34,14 @@ func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, e
 	if g.PricePromo != nil {
 		p.PromoPrice = hryvnias(*g.PricePromo)
 	}
+	if src := g.SyncSource; src != nil {
+		switch src.Availability {
+		case wire.StockByPriceList:
+			p.StockManagedBy = canon.StockByFeed
+		case wire.StockByAPI:
+			p.StockManagedBy = canon.StockByAPI
+		}
+	}
 	if len(p.Photos) == 0 {
 		p.Photos = g.PhotoPreview
 	}

@@ -13,6 +13,7 @@ import (
 	client "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/schema/canon"
 )
 
 // Statuses the pusher treats specially (rozetka-prom.md §1.5, §1.6).
@@ -208,10 +209,10 @@ const ReasonStockByFeed = "stock of this item is managed by the price list feed 
 //     docs/categories/apiitems.md L228): the feed's next sync would set its
 //     stock again, so a pushed level would not last.
 //
-// The catalog in the warehouse does not carry the stock mode, so the
-// pusher reads the items it is about to send from /goods/all, one call an
-// item, once per pusher; an item the store does not show is sent, and
-// Rozetka judges it. Items Rozetka refuses come back keyed by id (§1.8);
+// The stock mode comes from the latest catalog load (StockManagedBy); only
+// for items the catalog does not say it of (loaded before it was kept) does
+// the pusher read /goods/all, one call an item, once per pusher; an item
+// the store does not show is sent, and Rozetka judges it. Items Rozetka refuses come back keyed by id (§1.8);
 // since it is not documented whether the rest of such a batch was applied,
 // the rest is sent again — setting a stock level twice is harmless.
 func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) ([]marketplace.StockResult, error) {
@@ -229,6 +230,12 @@ func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) (
 			order = append(order, id)
 		}
 		pending[id] = append(pending[id], i)
+		switch it.StockManagedBy {
+		case canon.StockByFeed:
+			p.byFeed[id] = true
+		case canon.StockByAPI:
+			p.byFeed[id] = false
+		}
 	}
 	if err := p.learnStockModes(ctx, order); err != nil {
 		return nil, err

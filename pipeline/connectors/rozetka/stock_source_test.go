@@ -8,6 +8,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/schema/canon"
 )
 
 // An item whose stock its price-list feed manages (sync_source.availability
@@ -57,5 +58,30 @@ func TestPushStockLeavesPriceListItemsToTheFeed(t *testing.T) {
 	}
 	if len(f.puts()) != 1 || f.sb.Recorder().Count("/goods/all") != lookups {
 		t.Fatalf("second push: %d PUTs, %d lookups", len(f.puts()), f.sb.Recorder().Count("/goods/all"))
+	}
+}
+
+// The catalog job keeps each item's stock mode (products.stock_managed_by):
+// items that carry it are judged without asking Rozetka again.
+func TestPushStockTakesTheStockModeFromTheCatalog(t *testing.T) {
+	f := newPushFixture(t, 20)
+	goods := f.sb.Goods(f.store)
+	api, feed := goods[2], goods[len(goods)-1]
+	rz := func(g wire.GoodsItem) string { return strconv.FormatInt(g.RzItemID, 10) }
+	res, err := f.p.PushStock(context.Background(), []marketplace.StockItem{
+		{ExternalID: api.PriceOfferID, ProductID: rz(api), Quantity: 11, StockManagedBy: canon.StockByAPI},
+		{ExternalID: feed.PriceOfferID, ProductID: rz(feed), Quantity: 12, StockManagedBy: canon.StockByFeed},
+	})
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("push: %v %+v", err, res)
+	}
+	if reason, ok := marketplace.IsRejected(res[1].Err); !ok || reason != ReasonStockByFeed {
+		t.Fatalf("price-list item: %v", res[1].Err)
+	}
+	if n := f.sb.Recorder().Count("/goods/all"); n != 0 {
+		t.Fatalf("%d /goods/all lookups, want none", n)
+	}
+	if got := f.puts(); len(got) != 1 {
+		t.Fatalf("PUTs %q", got)
 	}
 }
