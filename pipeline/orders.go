@@ -343,7 +343,9 @@ func (j *orderJob) recordDrift(ctx context.Context) error {
 		return fmt.Errorf("record payload drift: %w", err)
 	}
 	required := 0
+	j.result.Drift = map[drift.Kind]uint64{}
 	for _, e := range entries {
+		j.result.Drift[e.Kind] += e.Count
 		if e.Required {
 			required++
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
@@ -175,7 +176,7 @@ func TestOrderJobRecordsDriftAndLoadsTheOrders(t *testing.T) {
 	m.Configure("", map[string]string{"prom-d": "lookback: 8760h"})
 	clock.Advance(time.Minute)
 	res := m.Run(context.Background(), pipeline.JobOrders)["prom-d"]
-	if !res.OK() || res.Rejected != 0 || res.New != 30 {
+	if !res.OK() || res.Rejected != 0 || res.New != 30 || res.Drift[drift.TypeChange] < 30 {
 		t.Fatalf("run: %+v", res)
 	}
 	got := m.Query(`SELECT concat(endpoint, ' ', path, ' ', kind, ' ', expected, '>', observed, ' ', toString(count), ' ', example)

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/clickhouse"
@@ -129,8 +130,11 @@ type StoreResult struct {
 	Unchanged   int
 	Rejected    int
 	Held        int
-	Duration    time.Duration
-	Err         error
+	// Drift counts, by kind (drift.Unknown, drift.Missing, drift.TypeChange),
+	// the differences from the wire model the run's payloads showed.
+	Drift    map[drift.Kind]uint64
+	Duration time.Duration
+	Err      error
 }
 
 // OK says the store's cycle succeeded (a catalog found unchanged included).

@@ -26,6 +26,7 @@ type Metrics struct {
 	rows     *prometheus.CounterVec // store, job, kind
 	errors   *prometheus.CounterVec // store, job, status
 	push     *prometheus.CounterVec // store, outcome
+	drift    *prometheus.CounterVec // store, kind
 	http     *prometheus.CounterVec // marketplace, class
 	duration *prometheus.SummaryVec // job
 	success  *lastSuccess
@@ -45,6 +46,7 @@ func New(now func() time.Time) *Metrics {
 		rows:     counter("kramar_rows_total", "Rows of order, catalog and reference runs by store, job and kind (fetched, new, updated, unchanged, rejected, held).", "store", "job", "kind"),
 		errors:   counter("kramar_errors_total", "Store runs that failed, by store, job and status.", "store", "job", "status"),
 		push:     counter("kramar_push_outcomes_total", "Changes of push runs by store and outcome (landed, already, rejected, open).", "store", "outcome"),
+		drift:    counter("kramar_payload_drift_total", "Differences of marketplace payloads from kramar's wire model by store and kind (unknown_field, missing_field, type_change); see v_payload_drift.", "store", "kind"),
 		http:     counter("kramar_http_requests_total", "HTTP attempts to marketplaces (retries included) by marketplace and status class (2xx, 4xx, 5xx, error = no answer).", "marketplace", "class"),
 		// A summary without quantiles: only _sum and _count, which is what
 		// an average run time needs, with no bucket series per job.
@@ -52,7 +54,7 @@ func New(now func() time.Time) *Metrics {
 			Help: "Seconds spent in store runs (skipped overlaps not counted), by job."}, []string{"job"}),
 		success: &lastSuccess{now: now, at: map[[2]string]time.Time{}},
 	}
-	m.registry.MustRegister(m.runs, m.rows, m.errors, m.push, m.http, m.duration, m.success,
+	m.registry.MustRegister(m.runs, m.rows, m.errors, m.push, m.drift, m.http, m.duration, m.success,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -76,6 +78,9 @@ func (m *Metrics) ObserveResult(r pipeline.StoreResult) {
 			m.push.WithLabelValues(r.Store, outcome).Add(float64(n))
 		}
 		return
+	}
+	for kind, n := range r.Drift {
+		m.drift.WithLabelValues(r.Store, string(kind)).Add(float64(n))
 	}
 	for kind, n := range map[string]int{"fetched": r.Fetched, "new": r.New, "updated": r.Updated,
 		"unchanged": r.Unchanged, "rejected": r.Rejected, "held": r.Held} {

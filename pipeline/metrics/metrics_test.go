@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/pipeline"
 )
@@ -29,7 +30,8 @@ func scrape(t *testing.T, m *Metrics) string {
 func TestScrapeShowsRunsRowsErrorsLagPushAndHTTP(t *testing.T) {
 	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	m := New(func() time.Time { return now })
-	m.ObserveResult(pipeline.StoreResult{Store: "shop-a", Job: pipeline.JobOrders, Status: pipeline.StatusOK, Fetched: 10, New: 7, Updated: 2, Unchanged: 1, Duration: 1500 * time.Millisecond})
+	m.ObserveResult(pipeline.StoreResult{Store: "shop-a", Job: pipeline.JobOrders, Status: pipeline.StatusOK, Fetched: 10, New: 7, Updated: 2, Unchanged: 1, Duration: 1500 * time.Millisecond,
+		Drift: map[drift.Kind]uint64{drift.TypeChange: 4, drift.Unknown: 10}})
 	now = now.Add(90 * time.Second)
 	m.ObserveResult(pipeline.StoreResult{Store: "shop-a", Job: pipeline.JobOrders, Status: pipeline.StatusRateLimited, Err: errors.New("429")})
 	m.ObserveResult(pipeline.StoreResult{Store: "shop-a", Job: pipeline.JobOrders, Status: pipeline.StatusSkippedOverlap})
@@ -57,6 +59,8 @@ func TestScrapeShowsRunsRowsErrorsLagPushAndHTTP(t *testing.T) {
 		`kramar_push_outcomes_total{outcome="already",store="shop-a"} 1`,
 		`kramar_push_outcomes_total{outcome="rejected",store="shop-a"} 1`,
 		`kramar_push_outcomes_total{outcome="open",store="shop-a"} 1`,
+		`kramar_payload_drift_total{kind="type_change",store="shop-a"} 4`,
+		`kramar_payload_drift_total{kind="unknown_field",store="shop-a"} 10`,
 		`kramar_http_requests_total{class="2xx",marketplace="prom"} 2`,
 		`kramar_http_requests_total{class="4xx",marketplace="prom"} 1`,
 		`kramar_http_requests_total{class="error",marketplace="rozetka"} 1`,
