@@ -31,9 +31,12 @@ type Order struct {
 	CreatedAt   time.Time       `json:"created_at"`
 }
 
-// DefaultTemplate is used when a store sets none.
+// DefaultTemplate is used when a store sets none. A marketplace may hold
+// the buyer's contacts back until the seller confirms the order (Epicentr
+// does while it is new): the message says so rather than showing a blank.
 const DefaultTemplate = "Нове замовлення {{.ID}} ({{.Marketplace}}, {{.Store}})\n" +
-	"{{.Buyer}} {{.Phone}}\n{{.Items}} поз., {{.Amount.StringFixed 2}} {{.Currency}}"
+	"{{if or .Buyer .Phone}}{{.Buyer}} {{.Phone}}{{else}}контакти покупця маркетплейс ще не передав{{end}}\n" +
+	"{{.Items}} поз., {{.Amount.StringFixed 2}} {{.Currency}}"
 
 // Parse compiles a message template (DefaultTemplate when text is empty) and
 // tries it on a sample order, so a template that cannot run is refused when

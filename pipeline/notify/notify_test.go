@@ -108,3 +108,19 @@ func TestWebhookPostsTextAndOrder(t *testing.T) {
 		t.Errorf("closed webhook: %v (must fail without the URL)", err)
 	}
 }
+
+func TestDefaultMessageSaysWhenTheContactsAreNotThereYet(t *testing.T) {
+	tmpl, err := notify.Parse("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := notify.Order{ID: "e1", Store: "ep-main", Marketplace: "epicentr", Amount: decimal.New(1250, 0), Currency: "UAH", Items: 2}
+	got, err := notify.Render(tmpl, o)
+	if want := "Нове замовлення e1 (epicentr, ep-main)\nконтакти покупця маркетплейс ще не передав\n2 поз., 1250.00 UAH"; err != nil || got != want {
+		t.Errorf("got %q (%v), want %q", got, err, want)
+	}
+	o.Buyer, o.Phone = "Шевченко Тарас", "+380501112233"
+	if got, _ := notify.Render(tmpl, o); !strings.Contains(got, "\nШевченко Тарас +380501112233\n") {
+		t.Errorf("with contacts: %q", got)
+	}
+}
