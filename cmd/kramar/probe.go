@@ -36,7 +36,9 @@ func probeCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			cfg, err := config.Load(configPath(cmd))
+			// The warehouse is not needed: a seller may probe a store before
+			// there is one.
+			cfg, err := config.LoadStores(configPath(cmd))
 			if err != nil {
 				return &exitError{2, err}
 			}
@@ -83,9 +85,9 @@ func printProbe(w io.Writer, rep pipeline.ProbeReport) {
 			fmt.Fprintf(w, "%v\n", c.Err)
 			continue
 		case len(c.Drift) == 0 && len(c.Rejects) == 0:
-			fmt.Fprintf(w, "%d records, as expected", c.Records)
+			fmt.Fprintf(w, "%s, as expected", records(c.Records))
 		default:
-			fmt.Fprintf(w, "%d records", c.Records)
+			fmt.Fprint(w, records(c.Records))
 		}
 		if c.Note != "" {
 			fmt.Fprintf(w, " (%s)", c.Note)
@@ -107,6 +109,13 @@ func printProbe(w io.Writer, rep pipeline.ProbeReport) {
 		verdict = "something the pipeline needs is missing (see FAIL above)"
 	}
 	fmt.Fprintf(w, "  result: %s\n", verdict)
+}
+
+func records(n int) string {
+	if n == 1 {
+		return "1 record"
+	}
+	return fmt.Sprintf("%d records", n)
 }
 
 func example(s string) string {

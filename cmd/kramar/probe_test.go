@@ -29,7 +29,7 @@ func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^probe prom-a \(prom\)$`),
 		regexp.MustCompile(`(?m)^  ok +orders changed in the last \d+ days — GET /orders/list: 30 records, as expected$`),
-		regexp.MustCompile(`(?m)^  ok +one order by id \(\d+\) — GET /orders/list: 1 records, as expected$`),
+		regexp.MustCompile(`(?m)^  ok +one order by id \(\d+\) — GET /orders/list: 1 record, as expected$`),
 		regexp.MustCompile(`(?m)^  result: everything the pipeline needs is there$`),
 	} {
 		if !want.MatchString(out) {
@@ -56,6 +56,18 @@ func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing
 	}
 	if _, code := probe("nope"); code != 2 {
 		t.Errorf("probe of an unknown store: exit %d, want 2", code)
+	}
+	// No warehouse is needed: a seller may probe before there is one.
+	cmd := kramarOn(context.Background(), t, bin, e, "probe", "--store", "prom-a", "--days", strconv.Itoa(days))
+	var env []string
+	for _, kv := range cmd.Env {
+		if !strings.HasPrefix(kv, "KRAMAR_CLICKHOUSE_DSN=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("probe without a ClickHouse address: %v\n%s", err, out)
 	}
 }
 

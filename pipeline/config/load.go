@@ -19,8 +19,15 @@ import (
 // Load reads the config for a run: every default filled, every token and the
 // ClickHouse address reachable. On any mistake it returns a *Problems listing
 // them all; doubts that do not stop a run are left in Config.Warnings.
-func Load(path string) (*Config, error) {
-	cfg, problems := read(path, forRun)
+func Load(path string) (*Config, error) { return load(path, forRun) }
+
+// LoadStores reads the config for a command that reaches the marketplaces
+// but not the warehouse (kramar probe): as Load, except that a missing
+// ClickHouse address is only a warning.
+func LoadStores(path string) (*Config, error) { return load(path, forCheck) }
+
+func load(path string, why purpose) (*Config, error) {
+	cfg, problems := read(path, why)
 	var errs, warnings []Problem
 	for _, p := range problems {
 		if p.Warning {
