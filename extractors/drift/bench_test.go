@@ -50,3 +50,21 @@ func BenchmarkDecodePromOrder(b *testing.B) {
 		}
 	}
 }
+
+// A marketplace that changes a field's type for every order sends each one
+// down decode's slow path (read, repair, decode again).
+func BenchmarkDecodePromOrderOfAnotherShape(b *testing.B) {
+	raw := bytes.Replace(promPayload(b), []byte(`"price":"`), []byte(`"price":1,"x":"`), 1)
+	var probe prom.Order
+	if err := decode.Into(raw, &probe); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var o prom.Order
+		if err := decode.Into(raw, &o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

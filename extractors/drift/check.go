@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/transforms/decode"
 )
 
 // Kind is what differs between a payload and its model.
@@ -309,7 +309,7 @@ func (s *scanner) key() (string, bool) {
 		return "", false
 	}
 	start := s.i + 1
-	end := source.SkipString(s.b, s.i)
+	end := decode.SkipString(s.b, s.i)
 	if end < 0 {
 		s.bad = true
 		return "", false
@@ -342,7 +342,7 @@ func (s *scanner) numericString() bool {
 // skip moves past the value at the cursor.
 func (s *scanner) skip() {
 	s.ws() // usually a no-op: peek has been here
-	end := source.SkipValue(s.b, s.i)
+	end := decode.SkipValue(s.b, s.i)
 	if end < 0 {
 		s.i, s.bad = len(s.b), true
 		return

@@ -19,6 +19,7 @@ package decode
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 
 	"fmt"
 	"reflect"
@@ -48,25 +49,33 @@ func Into(raw []byte, v any) error {
 	if gojson.Unmarshal(raw, v) == nil {
 		return nil
 	}
-	if !json.Valid(raw) {
-		err := json.Unmarshal(raw, new(any))
-		reason := "malformed JSON"
-		if err != nil {
-			reason += ": " + strings.TrimPrefix(err.Error(), "json: ")
-		}
-		return &canon.FieldError{Field: Root, Reason: reason}
-	}
 	t := reflect.TypeOf(v).Elem()
-	fixed, fe := repair(json.RawMessage(bytes.TrimSpace(raw)), t, "", true)
+	if !json.Valid(raw) {
+		return malformed(raw)
+	}
+	fixed, _, fe := repair(bytes.TrimSpace(raw), t, nil, true)
 	if fe != nil {
 		return fe
 	}
 	// A decoder may have half-filled v before it failed: start again from zero.
 	reflect.ValueOf(v).Elem().SetZero()
+	if gojson.Unmarshal(fixed, v) == nil {
+		return nil
+	}
+	reflect.ValueOf(v).Elem().SetZero()
 	if err := json.Unmarshal(fixed, v); err != nil {
 		return &canon.FieldError{Field: Root, Reason: strings.TrimPrefix(err.Error(), "json: ")}
 	}
 	return nil
+}
+
+// malformed names the syntax error of a record that is not JSON.
+func malformed(raw []byte) *canon.FieldError {
+	reason := "malformed JSON"
+	if err := json.Unmarshal(raw, new(any)); err != nil {
+		reason += ": " + strings.TrimPrefix(err.Error(), "json: ")
+	}
+	return &canon.FieldError{Field: Root, Reason: reason}
 }
 
 var (
@@ -76,79 +85,220 @@ var (
 )
 
 // repair returns raw with every value that does not fit t converted or
-// replaced by null. A required value that cannot be read is an error.
-func repair(raw json.RawMessage, t reflect.Type, path string, required bool) (json.RawMessage, *canon.FieldError) {
+// replaced by null, and whether anything was. It walks the bytes and
+// splices in only what changes, so a marketplace that changes one field of
+// every order costs little more than the fast path. A required value that
+// cannot be read is an error.
+func repair(raw []byte, t reflect.Type, at *step, required bool) ([]byte, bool, *canon.FieldError) {
 	if isNull(raw) {
-		return raw, nil // json leaves the zero value; the transform decides if it is required
+		return raw, false, nil // json leaves the zero value; the transform decides if it is required
 	}
-	if t.Kind() == reflect.Pointer {
-		return repair(raw, t.Elem(), path, required)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
 	if !reflect.PointerTo(t).Implements(unmarshalerType) {
 		switch t.Kind() {
 		case reflect.Struct:
-			var obj map[string]json.RawMessage
-			if json.Unmarshal(raw, &obj) != nil {
-				return drop(raw, t, path, required)
+			if raw[0] != '{' {
+				return drop(raw, t, at, required)
 			}
-			return repairFields(obj, t, path)
+			fs := structFields(t)
+			return repairObject(raw, at, func(key []byte) (string, reflect.Type, bool, bool) {
+				f, ok := fs.lookup(key)
+				return f.name, f.typ, f.required, ok
+			})
+		case reflect.Map:
+			if raw[0] != '{' {
+				return drop(raw, t, at, required)
+			}
+			return repairObject(raw, at, func(key []byte) (string, reflect.Type, bool, bool) {
+				return string(key), t.Elem(), required, true
+			})
 		case reflect.Slice, reflect.Array:
 			if t.Elem().Kind() == reflect.Uint8 {
 				break // []byte is a base64 string: a leaf
 			}
-			var arr []json.RawMessage
-			if json.Unmarshal(raw, &arr) != nil {
+			if raw[0] != '[' {
 				if t.Kind() == reflect.Array || !sameCategory(raw, t.Elem()) {
-					return drop(raw, t, path, required)
+					return drop(raw, t, at, required)
 				}
-				// One value where a list is expected: a list of one,
-				// as XML-to-JSON converters send a single element.
-				arr = []json.RawMessage{raw}
-			}
-			out := make([]json.RawMessage, len(arr))
-			for i, item := range arr {
-				fixed, fe := repair(item, t.Elem(), path+"["+strconv.Itoa(i)+"]", required)
+				// One value where a list is expected: a list of one, as
+				// XML-to-JSON converters send a single element.
+				item, _, fe := repair(raw, t.Elem(), &step{parent: at, index: 0}, required)
 				if fe != nil {
-					return nil, fe
+					return nil, false, fe
 				}
-				out[i] = fixed
+				return append(append([]byte{'['}, item...), ']'), true, nil
 			}
-			b, _ := json.Marshal(out)
-			return b, nil
-		case reflect.Map:
-			var obj map[string]json.RawMessage
-			if json.Unmarshal(raw, &obj) != nil {
-				return drop(raw, t, path, required)
-			}
-			for k, item := range obj {
-				fixed, fe := repair(item, t.Elem(), join(path, k), required)
-				if fe != nil {
-					return nil, fe
-				}
-				obj[k] = fixed
-			}
-			b, _ := json.Marshal(obj)
-			return b, nil
+			return repairArray(raw, t.Elem(), at, required)
 		}
 	}
 	if fits(raw, t) {
-		return raw, nil
+		return raw, false, nil
 	}
 	if conv, ok := convert(raw, t); ok {
-		return conv, nil
+		return conv, true, nil
 	}
-	return drop(raw, t, path, required)
+	return drop(raw, t, at, required)
 }
 
-func repairFields(obj map[string]json.RawMessage, t reflect.Type, path string) (json.RawMessage, *canon.FieldError) {
-	if fe := repairStruct(obj, t, path); fe != nil {
-		return nil, fe
-	}
-	b, _ := json.Marshal(obj)
-	return b, nil
+// edit replaces raw[start:end] with with.
+type edit struct {
+	start, end int
+	with       []byte
 }
 
-func repairStruct(obj map[string]json.RawMessage, t reflect.Type, path string) *canon.FieldError {
+func splice(raw []byte, edits []edit) []byte {
+	out := make([]byte, 0, len(raw)+16*len(edits))
+	last := 0
+	for _, e := range edits {
+		out = append(append(out, raw[last:e.start]...), e.with...)
+		last = e.end
+	}
+	return append(out, raw[last:]...)
+}
+
+// repairObject repairs the members of the object raw; field says what a
+// key holds and its name in the model (ok false: a key the model does not
+// have, left as it is).
+func repairObject(raw []byte, at *step, field func(key []byte) (name string, t reflect.Type, required, ok bool)) ([]byte, bool, *canon.FieldError) {
+	var edits []edit
+	i := 1
+	for {
+		i = skipSpace(raw, i)
+		if i >= len(raw) || raw[i] == '}' {
+			break
+		}
+		if raw[i] == ',' {
+			i++
+			continue
+		}
+		keyEnd := SkipString(raw, i)
+		if keyEnd < 0 {
+			break // cannot happen: raw is valid JSON
+		}
+		key := raw[i+1 : keyEnd-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var unquoted string
+			_ = json.Unmarshal(raw[i:keyEnd], &unquoted)
+			key = []byte(unquoted)
+		}
+		v := skipSpace(raw, keyEnd)
+		v = skipSpace(raw, v+1) // past the colon
+		end := SkipValue(raw, v)
+		if end < 0 {
+			break
+		}
+		if name, t, required, ok := field(key); ok {
+			fixed, changed, fe := repair(raw[v:end], t, &step{parent: at, key: name}, required)
+			if fe != nil {
+				return nil, false, fe
+			}
+			if changed {
+				edits = append(edits, edit{v, end, fixed})
+			}
+		}
+		i = end
+	}
+	if len(edits) == 0 {
+		return raw, false, nil
+	}
+	return splice(raw, edits), true, nil
+}
+
+func repairArray(raw []byte, elem reflect.Type, at *step, required bool) ([]byte, bool, *canon.FieldError) {
+	var edits []edit
+	i, n := 1, 0
+	for {
+		i = skipSpace(raw, i)
+		if i >= len(raw) || raw[i] == ']' {
+			break
+		}
+		if raw[i] == ',' {
+			i++
+			continue
+		}
+		end := SkipValue(raw, i)
+		if end < 0 {
+			break
+		}
+		fixed, changed, fe := repair(raw[i:end], elem, &step{parent: at, index: n}, required)
+		if fe != nil {
+			return nil, false, fe
+		}
+		if changed {
+			edits = append(edits, edit{i, end, fixed})
+		}
+		i, n = end, n+1
+	}
+	if len(edits) == 0 {
+		return raw, false, nil
+	}
+	return splice(raw, edits), true, nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// step is one step of the path to a value, turned into text only for an
+// error ("products[1].price").
+type step struct {
+	parent *step
+	key    string // "" for an array item
+	index  int
+}
+
+func (s *step) String() string {
+	if s == nil {
+		return ""
+	}
+	parent := s.parent.String()
+	if s.key == "" {
+		return parent + "[" + strconv.Itoa(s.index) + "]"
+	}
+	if parent == "" {
+		return s.key
+	}
+	return parent + "." + s.key
+}
+
+// fieldInfo is what repair needs of one field of a wire struct.
+type fieldInfo struct {
+	name     string
+	typ      reflect.Type
+	required bool
+}
+
+// fieldSet are a struct's fields by JSON name, and by lower-cased name for
+// the case-insensitive match encoding/json makes.
+type fieldSet struct{ exact, folded map[string]fieldInfo }
+
+func (fs *fieldSet) lookup(key []byte) (fieldInfo, bool) {
+	if f, ok := fs.exact[string(key)]; ok { // no copy: Go looks the bytes up as they are
+		return f, true
+	}
+	f, ok := fs.folded[strings.ToLower(string(key))]
+	return f, ok
+}
+
+var fieldSets sync.Map // reflect.Type → *fieldSet
+
+func structFields(t reflect.Type) *fieldSet {
+	if fs, ok := fieldSets.Load(t); ok {
+		return fs.(*fieldSet)
+	}
+	fs := &fieldSet{exact: map[string]fieldInfo{}, folded: map[string]fieldInfo{}}
+	addStructFields(fs, t)
+	fieldSets.Store(t, fs)
+	return fs
+}
+
+func addStructFields(fs *fieldSet, t reflect.Type) {
+	var embedded []reflect.Type
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, skip := jsonName(f)
@@ -156,25 +306,33 @@ func repairStruct(obj map[string]json.RawMessage, t reflect.Type, path string) *
 			continue
 		}
 		if f.Anonymous && f.Type.Kind() == reflect.Struct && name == "" {
-			if fe := repairStruct(obj, f.Type, path); fe != nil {
-				return fe
-			}
+			embedded = append(embedded, f.Type)
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		key, raw, ok := lookupKey(obj, name)
-		if !ok {
-			continue
+		info := fieldInfo{name: name, typ: f.Type, required: IsRequired(f)}
+		fs.exact[name] = info
+		if _, taken := fs.folded[strings.ToLower(name)]; !taken {
+			fs.folded[strings.ToLower(name)] = info
 		}
-		fixed, fe := repair(raw, f.Type, join(path, name), IsRequired(f))
-		if fe != nil {
-			return fe
-		}
-		obj[key] = fixed
 	}
-	return nil
+	// The outer struct's fields win over the embedded ones', as in encoding/json.
+	for _, e := range embedded {
+		inner := &fieldSet{exact: map[string]fieldInfo{}, folded: map[string]fieldInfo{}}
+		addStructFields(inner, e)
+		for k, v := range inner.exact {
+			if _, ok := fs.exact[k]; !ok {
+				fs.exact[k] = v
+			}
+		}
+		for k, v := range inner.folded {
+			if _, ok := fs.folded[k]; !ok {
+				fs.folded[k] = v
+			}
+		}
+	}
 }
 
 // IsRequired tells whether a wire field is tagged `kramar:"required"`.
@@ -182,15 +340,27 @@ func IsRequired(f reflect.StructField) bool {
 	return f.Tag.Get(RequiredTag) == "required"
 }
 
-func join(path, name string) string {
-	if path == "" {
-		return name
+// fits tells whether raw decodes into t as it is: by its first byte for
+// the plain kinds, by decoding it for the rest.
+func fits(raw []byte, t reflect.Type) bool {
+	if !reflect.PointerTo(t).Implements(unmarshalerType) && t != numberType {
+		switch t.Kind() {
+		case reflect.String:
+			return raw[0] == '"'
+		case reflect.Bool:
+			return raw[0] == 't' || raw[0] == 'f'
+		case reflect.Float32, reflect.Float64:
+			return raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			_, err := strconv.ParseInt(string(raw), 10, t.Bits())
+			return err == nil
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			_, err := strconv.ParseUint(string(raw), 10, t.Bits())
+			return err == nil
+		case reflect.Interface:
+			return true
+		}
 	}
-	return path + "." + name
-}
-
-// fits tells whether raw decodes into t as it is.
-func fits(raw json.RawMessage, t reflect.Type) bool {
 	return json.Unmarshal(raw, reflect.New(t).Interface()) == nil
 }
 
@@ -271,24 +441,11 @@ func integral(s string) (string, bool) {
 
 // drop leaves a value that cannot be read empty, unless the warehouse
 // cannot do without it.
-func drop(raw json.RawMessage, t reflect.Type, path string, required bool) (json.RawMessage, *canon.FieldError) {
+func drop(raw []byte, t reflect.Type, at *step, required bool) ([]byte, bool, *canon.FieldError) {
 	if required {
-		return nil, mismatch(raw, t, path)
+		return nil, false, mismatch(raw, t, at.String())
 	}
-	return null, nil
-}
-
-// lookupKey matches keys the way encoding/json does: exact, then ignoring case.
-func lookupKey(obj map[string]json.RawMessage, name string) (string, json.RawMessage, bool) {
-	if raw, ok := obj[name]; ok {
-		return name, raw, true
-	}
-	for k, raw := range obj {
-		if strings.EqualFold(k, name) {
-			return k, raw, true
-		}
-	}
-	return "", nil, false
+	return null, true, nil
 }
 
 func jsonName(f reflect.StructField) (name string, skip bool) {
