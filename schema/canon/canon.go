@@ -135,12 +135,12 @@ type Product struct {
 	PromoPrice decimal.Decimal `json:"promo_price"`
 	Currency   string          `json:"currency"`
 
-	Stock             uint32 `json:"stock"`
-	Available         bool   `json:"available"`
+	Stock     uint32 `json:"stock"`
+	Available bool   `json:"available"`
 	// StockManagedBy says who sets the offer's stock on the marketplace:
 	// StockByFeed (the seller's price-list feed; a stock pushed through the
 	// API is overwritten), StockByAPI, or "" when it does not say.
-	StockManagedBy string `json:"stock_managed_by,omitempty"`
+	StockManagedBy    string `json:"stock_managed_by,omitempty"`
 	AvailabilityTitle string `json:"availability_title"`
 	SellStatus        string `json:"sell_status"`
 	Sold              uint32 `json:"sold"`
