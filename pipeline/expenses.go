@@ -86,8 +86,8 @@ func royaltyExpenses(r clickhouse.RoyaltyLine, from, now time.Time) []clickhouse
 			out = append(out, entry(KindProSaleCommission, "ProSale", clickhouse.EntryCharge, r.ProSaleAmount, accrued, "Комісія"))
 		}
 	}
-	// cpa_refunded refunds the CPA commission only (rozetka-prom.md §2.2);
-	// the ProSale charge stays.
+	// cpa_refunded refunds the CPA commission only (Prom's
+	// cpa_commission.is_refunded); the ProSale charge stays.
 	if r.CPARefunded && r.CPAAmount.IsPositive() {
 		rev := entry(KindCPACommission, "CPA", clickhouse.EntryReversal, r.CPAAmount.Neg(), maxTime(clickhouse.Day(now), accrued), "Сторно комісії")
 		rev.Description += " від " + accrued.Format("02.01.2006")

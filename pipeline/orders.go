@@ -125,8 +125,8 @@ func (j *orderJob) run(ctx context.Context) error {
 		return err
 	}
 	j.logUnmapped()
-	// State after data (ARCHITECTURE invariant 2): only now do the cursor and
-	// the holds move.
+	// State after data: the cursor and the holds move only now, after the
+	// rows are in.
 	return j.saveState(ctx, to, heldBefore)
 }
 
@@ -170,7 +170,8 @@ func (j *orderJob) prepare() error {
 }
 
 // window re-reads a lookback before the cursor (late changes, orders sharing
-// a timestamp) and stops a safety lag short of now (ARCHITECTURE invariant 3).
+// a timestamp) and stops a safety lag short of now: the cursor never moves
+// past now minus the safety lag.
 func (j *orderJob) window(cursor time.Time) (from, to time.Time) {
 	if j.span != nil {
 		return j.span.From.UTC(), j.span.To.UTC()

@@ -21,7 +21,8 @@ import (
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 )
 
-// promOutbound maps the CRM's statuses onto Prom's (rozetka-prom.md §2.3).
+// promOutbound maps the CRM's statuses onto Prom's (statuses and cancellation
+// reasons as in evo-company/company-api-example, php/api_php_example.php).
 const promOutbound = `outbound:
   prom:
     Прийнято: {status: received}
@@ -303,8 +304,10 @@ func TestPromPushCrashBetweenSendAndRecordNeitherResendsNorLoses(t *testing.T) {
 	}
 }
 
-// outboundAll maps the CRM's statuses for Rozetka (§1.5–1.6), Horoshop
-// (§1.5) and Epicentr (§2.4).
+// outboundAll maps the CRM's statuses for Rozetka (GERA-OneTeam/Rozetka-API-Seller,
+// docs/categories/models.md OrdersStatuses and orders.md), Horoshop
+// (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381) and
+// Epicentr (the codes its change-status URLs take).
 const outboundAll = `outbound:
   rozetka:
     Прийнято: {status: "26"}

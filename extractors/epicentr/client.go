@@ -15,10 +15,11 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 )
 
-// ProductionURL is the merchant API root (§2.1).
+// ProductionURL is the merchant API root (the vendor's samples,
+// epicentrm/merchant-api api-samples/python.md).
 const ProductionURL = "https://merchant-api.epicentrm.com.ua"
 
-// API paths, one version per call as live-tested code uses them (§2.2).
+// API paths: versions coexist, one per call as live-tested clients use them.
 const (
 	PathOrders        = "/v3/oms/orders"
 	PathOrderDetails  = "/v5/oms/orders/"
@@ -38,7 +39,9 @@ type Client struct {
 }
 
 // NewClient builds a client for one store. The token is the cabinet's
-// "Згенерувати" token (§2.1), sent as a Bearer on every call.
+// "Згенерувати" token (tab API of the company settings,
+// https://help.keycrm.app/uk/getting-orders-and-goods-from-marketplaces/iak-dodati-iepitsientr-do-dzhieriel-zamovlien),
+// sent as a Bearer on every call.
 func NewClient(c source.Config) *Client {
 	o := c.HTTP
 	o.Store = c.Store
@@ -52,7 +55,7 @@ func NewClient(c source.Config) *Client {
 	return &Client{store: c.Store, api: httpx.New(o), pageSize: size, SettledHorizon: DefaultSettledHorizon}
 }
 
-// isNotFound is a 404 for a record; a 404 for an unknown route (§2.2) is a
+// isNotFound is a 404 for a record; a 404 for an unknown route (NoRoute) is a
 // configuration mistake and stays an error.
 func isNotFound(err error) bool {
 	var he *httpx.Error
@@ -60,7 +63,7 @@ func isNotFound(err error) bool {
 }
 
 // Get fetches one order (GET /v5/oms/orders/{id}); a {"data": …} wrapper,
-// which some versions add (§2.2), is removed.
+// which some versions add, is removed.
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var raw json.RawMessage
 	if err := c.api.GetJSON(ctx, PathOrderDetails+url.PathEscape(id), nil, &raw); err != nil {
@@ -87,8 +90,8 @@ func orderPath(id, tail string) string {
 	return "/v2/oms/orders/" + url.PathEscape(id) + tail
 }
 
-// AllowedStatuses lists the status codes order id may move to now (§2.4:
-// always consult it before a change).
+// AllowedStatuses lists the status codes order id may move to now (live
+// clients consult it before every change).
 func (c *Client) AllowedStatuses(ctx context.Context, id string) ([]string, error) {
 	var list StatusList
 	if err := c.api.GetJSON(ctx, orderPath(id, "/allowed-statuses"), nil, &list); err != nil {
@@ -147,7 +150,8 @@ func (c *Client) UpdateOffers(ctx context.Context, items []OfferUpdate) (OfferUp
 	return res, err
 }
 
-// MaxOfferBatch is the batch size the reference's client uses (§2.5).
+// MaxOfferBatch is the batch size a live-syncing client uses; no limit is
+// documented.
 const MaxOfferBatch = 200
 
 // OfferUpdateResults reads the outcome of an UpdateOffers request.

@@ -12,10 +12,10 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-// MaxPageSize is the largest `limit` the order list takes (§2.2).
+// MaxPageSize is the largest `limit` the order list takes.
 const MaxPageSize = 100
 
-// SortNewestFirst is the list order every walk asks for (§2.2).
+// SortNewestFirst is the list order every walk asks for (sort[]=-createdAt).
 const SortNewestFirst = "-createdAt"
 
 // DefaultSettledHorizon: an Epicentr order is normally settled (completed,
@@ -110,8 +110,8 @@ func (c *Client) Walk(ctx context.Context, q ListQuery, fn func(items []json.Raw
 // ModifiedBetween delivers every order that may have changed in
 // [from, to], each once.
 //
-// The order list has no change-time filter and orders carry no change time
-// (§2.2, §2.3): only a status filter and sorting by creation. So an order's
+// The order list has no change-time filter and orders carry no change
+// time: only a status filter and sorting by creation. So an order's
 // changes are found through its status, in two walks:
 //
 //  1. every order in an ActiveStatus, whatever its age: whatever moves

@@ -1,6 +1,6 @@
 // Package epicentr is the Epicentr Marketplace merchant API client
-// (https://merchant-api.epicentrm.com.ua, horoshop-epicentr-feeds-others.md
-// §2): its wire types live here and nowhere else; the extractor, the
+// (https://merchant-api.epicentrm.com.ua, Swagger at /swagger/): its wire
+// types live here and nowhere else; the extractor, the
 // reverse-ETL pusher and the sandbox all use them.
 package epicentr
 
@@ -13,7 +13,7 @@ import (
 	"github.com/kramar/kramar/extractors/drift"
 )
 
-// OrderList is the answer of GET /v3/oms/orders (§2.2): a page of full
+// OrderList is the answer of GET /v3/oms/orders: a page of full
 // orders and opaque cursors. Next is empty on the last page.
 type OrderList struct {
 	Items   []json.RawMessage `json:"items"`
@@ -45,7 +45,7 @@ func (c *Cursor) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Order is one order as the list (v3) and the details (v5) send it (§2.3).
+// Order is one order as the list (v3) and the details (v5) send it.
 // The shipment block lives inside Address, not at the top level.
 //
 // The `,omitempty` fields are the ones the real API may leave out; the
@@ -55,12 +55,12 @@ type Order struct {
 	ID        string `json:"id" kramar:"required"` // a uuid; the key of every order call
 	Number    Text   `json:"number"`               // the public number the cabinet shows
 	CreatedAt string `json:"createdAt" kramar:"required"`
-	// UpdatedAt is not among the observed fields (§2.3); read when sent.
+	// UpdatedAt is not among the fields live orders show; read when sent.
 	UpdatedAt  string `json:"updatedAt,omitempty"`
 	StatusCode string `json:"statusCode"`
 	Comment    string `json:"comment,omitempty"`
 	Subtotal   Number `json:"subtotal" kramar:"required"`
-	// Payed is false even for finished orders (§2.3): never trust it.
+	// Payed is false even for finished orders: never trust it.
 	Payed   bool     `json:"payed"`
 	Items   []Item   `json:"items"`
 	Address *Address `json:"address"`
@@ -226,7 +226,7 @@ type Settlement struct {
 	ExternalID string `json:"external_id,omitempty"` // Nova Poshta CityRef
 }
 
-// Office is the carrier's branch or locker; v6 sends ExternalID empty (§8.7).
+// Office is the carrier's branch or locker; v6 sends ExternalID empty.
 type Office struct {
 	ID         string `json:"id,omitempty"`
 	Title      string `json:"title,omitempty"`
@@ -236,7 +236,7 @@ type Office struct {
 	ExternalID string `json:"externalId,omitempty"`
 }
 
-// Status codes (§2.4, the most-supported set).
+// Status codes: the set most live clients use, also in change-status URLs.
 const (
 	StatusNew                        = "new"
 	StatusConfirmedByMerchant        = "confirmed_by_merchant"
@@ -253,7 +253,7 @@ const (
 	StatusClosedMerchantRejection    = "closed_merchant_rejection"
 )
 
-// Shipment providers (§2.3).
+// Shipment providers (address.shipment.provider).
 const (
 	ProviderNovaPoshta = "nova_poshta"
 	ProviderUkrposhta  = "ukrposhta"
@@ -263,7 +263,8 @@ const (
 	ProviderCVZ        = "cvz_epicentr"
 )
 
-// Payment providers and payment statuses (§2.3).
+// Payment providers and payment statuses (address.shipment.paymentProvider
+// and paymentStatus).
 const (
 	PayOnDelivery = "pay_on_delivery"
 	PayOnPickup   = "pay_on_pickup"
@@ -288,7 +289,7 @@ type StatusRef struct {
 	Code string `json:"code"`
 }
 
-// CancelRequest is the body of change-status/to/canceled (§2.2).
+// CancelRequest is the body of change-status/to/canceled.
 type CancelRequest struct {
 	ReasonCode     string `json:"reason_code"`
 	Comment        string `json:"comment,omitempty"`
@@ -296,7 +297,7 @@ type CancelRequest struct {
 }
 
 // CancelReasonList is GET /v2/oms/order-cancel-reasons/customer. Only the
-// codes are documented (§2.2); the item shape beside code is assumed.
+// codes are known; the item shape beside code is assumed.
 type CancelReasonList struct {
 	Items []CancelReason `json:"items"`
 }
@@ -308,7 +309,7 @@ type CancelReason struct {
 	TranslationKey string `json:"translationKey,omitempty"`
 }
 
-// TranslationKey is the key a cancel reason's code goes with (§2.2).
+// TranslationKey is the key a cancel reason's code goes with.
 func TranslationKey(reasonCode string) string {
 	return "order.customer_cancel_reason." + reasonCode
 }
@@ -318,7 +319,7 @@ type ShipmentNumber struct {
 	Number string `json:"number"`
 }
 
-// OfferUpdateRequest is the body of POST /v1/offers (§2.5): partial
+// OfferUpdateRequest is the body of POST /v1/offers: partial
 // updates, price only or availability only.
 type OfferUpdateRequest struct {
 	Items []OfferUpdate `json:"items"`
@@ -336,7 +337,7 @@ type OfferPrices struct {
 	Price Number `json:"price"`
 }
 
-// Availability values of /v1/offers (§2.5).
+// Availability values of /v1/offers.
 const (
 	InStock      = "in_stock"
 	NotAvailable = "not_available"
@@ -371,7 +372,7 @@ type OfferItemResult struct {
 	Errors map[string][]string `json:"errors,omitempty"`
 }
 
-// Offer item statuses (§2.5).
+// Offer item statuses.
 const (
 	OfferProcessed = "processed"
 	OfferEnqueued  = "enqueued"
@@ -379,7 +380,7 @@ const (
 	OfferForbidden = "forbidden"
 )
 
-// APIError is an error body: "message" or "error" (§2.2), with per-field
+// APIError is an error body: "message" or "error", with per-field
 // validation keys when the request was refused as invalid.
 type APIError struct {
 	Message string              `json:"message,omitempty"`
@@ -387,7 +388,7 @@ type APIError struct {
 	Errors  map[string][]string `json:"errors,omitempty"`
 }
 
-// NoRoute is the message of an unknown path (§2.2): a wrong base URL or
+// NoRoute is the message of an unknown path: a wrong base URL or
 // API version, never a missing order.
 const NoRoute = "No route configured"
 

@@ -15,7 +15,8 @@ import (
 )
 
 // Products delivers the whole catalog from catalog/export, 500 products a
-// call (the API's maximum, §1.7), keyed by article (source.Catalog).
+// call (the API's maximum, wiki "Product export"), keyed by article
+// (source.Catalog).
 func (c *Client) Products(ctx context.Context, page func([]source.Record) error) error {
 	return walk(ctx, c, PathCatalogExport, "products", "article", CatalogPageMax, func(offset, limit int) any {
 		return CatalogRequest{Offset: offset, Limit: limit}
@@ -24,7 +25,7 @@ func (c *Client) Products(ctx context.Context, page func([]source.Record) error)
 
 // OrderStatuses lists the shop's order statuses (orders/get_available_statuses,
 // Horoshop ≥ 4.0). An older shop answers UNDEFINED_FUNCTION; then the
-// built-in statuses are returned (§1.5), as those are what it has.
+// BuiltinStatuses are returned, as those are what it has.
 func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
 	var l StatusList
 	_, err := c.call(ctx, PathOrderStatuses, struct{}{}, &l)
@@ -126,8 +127,8 @@ func (c *Client) PresenceTexts(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
-// UpdateOrders sends orders/update (§1.6) and returns the per-order log.
-// A WARNING answer (some orders refused) is not an error: the log says
+// UpdateOrders sends orders/update (wiki "Updating Orders") and returns the
+// per-order log. A WARNING answer (some orders refused) is not an error: the log says
 // which. It is a write: a lost answer is not retried (httpx.NotRepeatable),
 // the caller reads the order again to learn whether it landed.
 func (c *Client) UpdateOrders(ctx context.Context, updates []OrderUpdate) ([]UpdateLog, error) {
@@ -144,7 +145,7 @@ func (c *Client) UpdateOrders(ctx context.Context, updates []OrderUpdate) ([]Upd
 	return resp.Log, nil
 }
 
-// CatalogImport sends catalog/import (§1.7), at most ImportBatchMax
+// CatalogImport sends catalog/import, at most ImportBatchMax
 // products, and returns the per-product log. A WARNING answer is not an
 // error: the log says which products were refused. Like every write it
 // goes out once (httpx.NotRepeatable).

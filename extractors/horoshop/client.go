@@ -18,7 +18,7 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-// Token lifetime (§1.2): 600 s. The client logs in again on its own a
+// Token lifetime (wiki auth): 600 s. The client logs in again on its own a
 // minute early, so a long pull rarely meets an expired token; when it
 // does, the UNAUTHORIZED answer costs one re-login (httpx.Reauthorize).
 const (
@@ -48,11 +48,12 @@ type Client struct {
 const DefaultRevisit = 30 * 24 * time.Hour
 
 // DefaultPageSize is the orders/get limit when the store sets none: 500 is
-// the largest page clients use (§1.4).
+// the largest page clients use (IgorShutko/horoshop-claude-skill
+// horoshop-sales-report/references/orders_api.md: up to 500 orders a page).
 const DefaultPageSize = 500
 
 // NewClient builds a client for one shop that logs in with
-// c.Username/c.Password (an admin account, §1.1).
+// c.Username/c.Password (an admin account, made under Налаштування → Адміни).
 func NewClient(c source.Config) *Client {
 	cl := &Client{store: c.Store, login: c.Username, password: c.Password, pageSize: c.PageSize, Revisit: DefaultRevisit}
 	if cl.pageSize <= 0 {
@@ -72,7 +73,7 @@ func NewClient(c source.Config) *Client {
 }
 
 // authorize writes the token into the JSON body (Horoshop takes it there,
-// not in a header, §1.1). httpx calls it on every attempt, so the repeat
+// not in a header). httpx calls it on every attempt, so the repeat
 // after a re-login carries the new token.
 func (c *Client) authorize(r *http.Request) {
 	c.mu.Lock()
@@ -121,7 +122,7 @@ func (c *Client) ensureSession(ctx context.Context) error {
 	return c.logIn(ctx)
 }
 
-// logIn is POST /api/auth/ with the login and password (§1.2).
+// logIn is POST /api/auth/ with the login and password (wiki auth).
 func (c *Client) logIn(ctx context.Context) error {
 	if c.login == "" {
 		return fmt.Errorf("store %s: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Msg: "no username is configured to log in with"})
@@ -176,11 +177,12 @@ func (e *APIError) Error() string {
 }
 
 // errHTML is what a shop without the API module, a maintenance page or a
-// wrong domain answers: an HTML page with HTTP 200 (§1.3). Retrying cannot
+// wrong domain answers: an HTML page with HTTP 200. Retrying cannot
 // help, so it is final.
 var errHTML = &httpx.Error{Kind: httpx.KindRequest, Status: http.StatusOK, Msg: "the answer is HTML, not JSON — check base_url (is the API module enabled?)"}
 
-// checkEnvelope classifies an answer by its envelope status (§1.3):
+// checkEnvelope classifies an answer by its envelope status (as
+// ecomkit-com-ua/horoshop-mcp src/client.ts does):
 // OK, EMPTY and WARNING pass; UNAUTHORIZED and AUTHORIZATION_ERROR are
 // KindAuth, so httpx logs in again once and repeats the call; the rest
 // are final errors carrying *APIError.
@@ -246,7 +248,7 @@ func IsAPIStatus(err error, s string) bool {
 }
 
 // KyivTime renders an instant the way orders/get reads from/to: shop-local
-// (Kyiv) time without an offset (§1.4).
+// (Kyiv) time without an offset (wiki orders/get).
 func KyivTime(t time.Time) string {
 	return t.In(timeconv.Kyiv).Format(TimeLayout)
 }

@@ -13,9 +13,9 @@ import (
 
 // ModifiedBetween delivers the orders placed in [from − Revisit, to].
 //
-// orders/get filters by the date an order was placed (stat_created, §1.4):
-// it has no "changed since" filter and orders carry no modification time.
-// A status, payment or waybill change of an older order is therefore only
+// orders/get filters by the date an order was placed (stat_created; wiki
+// orders/get): it has no "changed since" filter and orders carry no
+// modification time. A status, payment or waybill change of an older order is therefore only
 // seen by reading that order again, so every pull re-reads the last
 // Revisit (30 days by default); the pipeline's content hash keeps the
 // unchanged ones from being written again. from/to are sent as Kyiv

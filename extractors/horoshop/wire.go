@@ -1,8 +1,15 @@
-// Package horoshop is the client of a Horoshop shop's API
-// (horoshop-epicentr-feeds-others.md §1): POST /api/auth/ for a token that
-// lives 600 s, then POST /api/<function>/ with the token in the JSON body,
-// every answer in a {"status", "response"} envelope. wire.go is the one
-// place the Horoshop wire format lives.
+// Package horoshop is the client of a Horoshop shop's API: POST /api/auth/
+// for a token that lives 600 s, then POST /api/<function>/ with the token
+// in the JSON body, every answer in a {"status", "response"} envelope.
+// wire.go is the one place the Horoshop wire format lives.
+//
+// The wiki pages cited in this package by name:
+//   - API: https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/25296927/API
+//   - auth: https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/25296931
+//   - orders/get: https://horoshop.atlassian.net/wiki/pages/viewpage.action?pageId=3822321668
+//   - Updating Orders: https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321
+//   - Get order statuses: https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381
+//   - Product export: https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183492
 package horoshop
 
 import (
@@ -14,7 +21,7 @@ import (
 	"strings"
 )
 
-// Envelope statuses (§1.3).
+// Envelope statuses (the set ecomkit-com-ua/horoshop-mcp src/client.ts knows).
 const (
 	StatusOK                 = "OK"
 	StatusEmpty              = "EMPTY" // nothing matched: a success with no data
@@ -26,7 +33,8 @@ const (
 	StatusUndefinedFunction  = "UNDEFINED_FUNCTION"
 )
 
-// API paths (§1.1: every function is /api/<function>/, trailing slash canonical).
+// API paths: every function is /api/<function>/, with the trailing slash
+// (wiki API page; ecomkit-com-ua/horoshop-mcp src/client.ts).
 const (
 	PathAuth          = "/api/auth/"
 	PathOrdersGet     = "/api/orders/get/"
@@ -41,7 +49,7 @@ const (
 )
 
 // TimeLayout is how order times and the from/to filter are written: shop
-// (Kyiv) local time without an offset (§1.4).
+// (Kyiv) local time without an offset (wiki orders/get).
 const TimeLayout = "2006-01-02 15:04:05"
 
 // Envelope is every answer: {"status": …, "response": …}.
@@ -55,7 +63,7 @@ type Message struct {
 	Message string `json:"message"`
 }
 
-// AuthRequest is the body of POST /api/auth/ (§1.2).
+// AuthRequest is the body of POST /api/auth/ (wiki auth).
 type AuthRequest struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
@@ -66,8 +74,8 @@ type AuthResponse struct {
 	Token string `json:"token"`
 }
 
-// OrdersRequest is the body of POST /api/orders/get/ (§1.4), without the
-// token the client adds. From and To are inclusive shop-local times;
+// OrdersRequest is the body of POST /api/orders/get/ (wiki orders/get),
+// without the token the client adds. From and To are inclusive shop-local times;
 // Offset works only together with Limit.
 type OrdersRequest struct {
 	From           string  `json:"from,omitempty"`
@@ -84,8 +92,8 @@ type OrderList struct {
 	Orders []json.RawMessage `json:"orders"`
 }
 
-// Order is one order of orders/get (§1.4 "Order object fields"). Money is
-// a JSON number in hryvnias; stat_created is shop-local time.
+// Order is one order of orders/get (fields as on the wiki's orders/get).
+// Money is a JSON number in hryvnias; stat_created is shop-local time.
 type Order struct {
 	OrderID         int64       `json:"order_id" kramar:"required"`
 	User            int64       `json:"user"`
@@ -99,7 +107,7 @@ type Order struct {
 	Comment         string      `json:"comment"`
 	PaymentType     *Named      `json:"payment_type"`
 	Payed           Flag        `json:"payed"`
-	// Paid is the spelling orders/update documents (§8.1); an order that
+	// Paid is the spelling the wiki's "Updating Orders" uses; an order that
 	// carries it is read the same as payed.
 	Paid *Flag `json:"paid,omitempty"`
 
@@ -158,7 +166,8 @@ type Product struct {
 }
 
 // DeliveryData is the newer delivery block; TNNumber is null until a
-// waybill exists (§1.4).
+// waybill exists (measured, IgorShutko/horoshop-mcp
+// docs/tools/orders-public-api.md).
 type DeliveryData struct {
 	DeliveryOperatorType  string          `json:"deliveryOperatorType,omitempty"`
 	TNNumber              *Text           `json:"tnNumber"`
@@ -171,7 +180,8 @@ type DeliveryData struct {
 	Destination           json.RawMessage `json:"destination,omitempty"`
 }
 
-// Analytics holds the UTM tags; utm_campaign may be a JSON number (§1.4).
+// Analytics holds the UTM tags; utm_campaign may be a JSON number (seen on
+// Google Ads orders, IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 type Analytics struct {
 	UTMSource      Text `json:"utm_source"`
 	UTMMedium      Text `json:"utm_medium"`
@@ -181,13 +191,15 @@ type Analytics struct {
 	GoogleClientID Text `json:"google_client_id"`
 }
 
-// UpdateRequest is the body of POST /api/orders/update/ (§1.6).
+// UpdateRequest is the body of POST /api/orders/update/ (wiki "Updating
+// Orders").
 type UpdateRequest struct {
 	Orders []OrderUpdate `json:"orders"`
 }
 
 // OrderUpdate changes one order. The payment flag is documented as paid
-// and sent by clients as payed (§8.1): SetPaid fills both.
+// (wiki "Updating Orders") and sent by clients as payed
+// (ecomkit-com-ua/horoshop-mcp src/tools/orders.ts): SetPaid fills both.
 type OrderUpdate struct {
 	OrderID         int64  `json:"order_id"`
 	Status          int    `json:"status,omitempty"`
@@ -218,8 +230,8 @@ type UpdateLog struct {
 	LogMessage
 }
 
-// LogMessage is the text of a log entry. The orders/update doc's example
-// names it "messages", its prose "message" (§8.2); Text() reads either.
+// LogMessage is the text of a log entry. The wiki's "Updating Orders"
+// example names it "messages", its prose "message"; Text() reads either.
 type LogMessage struct {
 	Message  string `json:"message,omitempty"`
 	Messages string `json:"messages,omitempty"`
@@ -229,7 +241,7 @@ type LogMessage struct {
 func (l LogMessage) Text() string { return cmp.Or(l.Message, l.Messages) }
 
 // StatusList is the response of orders/get_available_statuses: an object
-// keyed by the id as a string (§1.5).
+// keyed by the id as a string (wiki "Get order statuses").
 type StatusList struct {
 	Statuses map[string]OrderStatus `json:"statuses"`
 }
@@ -241,7 +253,8 @@ type OrderStatus struct {
 	IsSuccessful Flag              `json:"is_successful"`
 }
 
-// CatalogRequest is the body of POST /api/catalog/export/ (§1.7).
+// CatalogRequest is the body of POST /api/catalog/export/ (wiki "Product
+// export").
 type CatalogRequest struct {
 	Expr   *CatalogExpr `json:"expr,omitempty"`
 	Offset int          `json:"offset,omitempty"`
@@ -259,7 +272,8 @@ type CatalogExpr struct {
 	DisplayInShowcase *int       `json:"display_in_showcase,omitempty"`
 }
 
-// CatalogPageMax is the most products catalog/export returns at once (§1.7).
+// CatalogPageMax is the most products catalog/export returns at once
+// (wiki "Product export": limit defaults to 500 and is capped there).
 const CatalogPageMax = 500
 
 // CatalogList is the response of catalog/export.
@@ -267,8 +281,8 @@ type CatalogList struct {
 	Products []json.RawMessage `json:"products"`
 }
 
-// CatalogProduct is one product of catalog/export (§1.7, partial: the
-// API has many more fields). Presence is the reliable availability;
+// CatalogProduct is one product of catalog/export (wiki "Product export";
+// partial: the API has many more fields). Presence is the reliable availability;
 // Quantity reads 0 when warehouse accounting is off. With warehouse
 // accounting on, Quantity is the stock the ledger holds and Residues (when
 // the shop sends it) splits it per warehouse; its export shape is not
@@ -359,10 +373,13 @@ func wholeNumber(s string) (int, bool) {
 }
 
 // ImportBatchMax is the most products one catalog/import call carries:
-// larger posts drop the connection (§1.9).
+// larger posts can drop the connection (IgorShutko/horoshop-claude-skill
+// references/api_quickref.md keeps imports to 50; a POST over about 130 KB
+// aborted in IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md).
 const ImportBatchMax = 50
 
-// ImportRequest is the body of POST /api/catalog/import/ (§1.7).
+// ImportRequest is the body of POST /api/catalog/import/, an upsert by
+// article (IgorShutko/horoshop-claude-skill references/api_quickref.md).
 type ImportRequest struct {
 	Products []ImportProduct `json:"products"`
 }
@@ -413,7 +430,8 @@ type ImportResponse struct {
 }
 
 // ImportLog is one product's outcome: code 0 is updated, others name the
-// problem (6 title required, 11 unknown field, … §1.7).
+// problem (6 title required, 11 unknown field, …; the codes of
+// IgorShutko/horoshop-claude-skill references/api_quickref.md).
 type ImportLog struct {
 	Article string `json:"article"`
 	Code    Text   `json:"code"`
@@ -490,7 +508,8 @@ func jsonString(data []byte) (s string, isString bool, err error) {
 	return s, true, err
 }
 
-// IntList is a status filter: one id or several (§1.4 accepts both).
+// IntList is a status filter: one id or several (the wiki's orders/get
+// accepts both).
 type IntList []int
 
 // UnmarshalJSON accepts 1, "1", [1,2] and ["1","2"].

@@ -17,8 +17,9 @@ import (
 	"github.com/kramar/kramar/schema/canon"
 )
 
-// ProductionURL is the public API root (rozetka-prom.md §2.1); sister hosts
-// (my.satu.kz, my.prom.md) serve the same API and can be set as base_url.
+// ProductionURL is the public API root; sister hosts (my.satu.kz, my.prom.md)
+// serve the same API and can be set as base_url (see the HOST line of
+// evo-company/company-api-example php/api_php_example.php).
 const ProductionURL = "https://my.prom.ua/api/v1"
 
 // Client talks to one Prom company (one token = one store).
@@ -85,8 +86,8 @@ func NewClient(c source.Config, opts ...ClientOption) *Client {
 const maxInconsistentPages = 5
 
 // ModifiedBetween walks /orders/list for [from, to] by descending id with
-// last_id. Prom gives no totals; whether last_id is inclusive is unclear
-// (rozetka-prom.md §2.2), so ids >= the previous minimum are skipped.
+// last_id. Prom gives no totals; whether last_id is inclusive is not
+// documented, so ids >= the previous minimum are skipped.
 // A page holding ids above last_id contradicts the filter (a repeated or
 // shifted page): it is asked again rather than trusted.
 func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
@@ -146,7 +147,7 @@ func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page f
 	}
 }
 
-// Get fetches /orders/{id}; the answer is {"order": {...}} (§2.2), though one
+// Get fetches /orders/{id}; the answer is {"order": {...}}, though one
 // client reads a bare order, so both are accepted.
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var env json.RawMessage

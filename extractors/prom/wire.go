@@ -13,10 +13,10 @@ import (
 )
 
 // Order is the wire shape of one Prom order. The published schema has no
-// required list (reference rozetka-prom.md §2.9 quirk 5), so every object is a
-// pointer or zero-able and the transform decides what is mandatory.
-// Money fields are strings such as "1 234,50 грн" (§2.2, low–medium confidence);
-// a JSON number there is read as its digits.
+// required list, so every object is a pointer or zero-able and the
+// transform decides what is mandatory. Money fields are strings such as
+// "1 234,50 грн" (seen in real data, not documented); a JSON number there
+// is read as its digits.
 //
 // A json tag without omitempty is a field every real order carries with a
 // value of its type (both order dumps in ffers/cetwer12 prom_dict.py have
@@ -130,7 +130,7 @@ type CPACommission struct {
 	IsRefunded bool   `json:"is_refunded,omitempty"`
 }
 
-// ProsaleCommission appears in newer data as {value} (§2.2, medium).
+// ProsaleCommission appears in newer data as {value}.
 type ProsaleCommission struct {
 	Value json.Number `json:"value" kramar:"required"`
 }
@@ -165,7 +165,7 @@ type PaymentOptionList struct {
 }
 
 // DeliveryOptionList is the /delivery_options/list envelope; its shape is
-// not published (§2.6, low), so it mirrors payment options.
+// not published, so it mirrors payment options.
 type DeliveryOptionList struct {
 	DeliveryOptions []Option `json:"delivery_options"`
 }
@@ -255,7 +255,9 @@ func isDigits(s string) bool {
 	return true
 }
 
-// ErrorBody is what Prom sends with non-2xx answers (§2.7, low–medium).
+// ErrorBody is what Prom sends with non-2xx answers, as clients read it
+// (e.g. dimagord/mcp-prom-ua src/services/PromApiClient.ts); the official
+// Error schema is not public.
 type ErrorBody struct {
 	Error   string `json:"error,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -264,7 +266,8 @@ type ErrorBody struct {
 // TimeLayout is the layout of the list filters (date_from, last_modified_from…); values are UTC.
 const TimeLayout = "2006-01-02T15:04:05"
 
-// SetStatusRequest is the body of POST /orders/set_status (§2.3).
+// SetStatusRequest is the body of POST /orders/set_status (see
+// evo-company/company-api-example php/api_php_example.php).
 // cancellation_reason and cancellation_text go only with status canceled;
 // custom_status_id replaces status in newer API versions.
 type SetStatusRequest struct {
@@ -276,29 +279,29 @@ type SetStatusRequest struct {
 }
 
 // SetStatusResponse is set_status's answer. It comes with HTTP 200 even
-// when nothing was done: only processed_ids says what changed (§2.3).
+// when nothing was done: only processed_ids says what changed.
 type SetStatusResponse struct {
 	ProcessedIDs    []int64            `json:"processed_ids"`
 	NotProcessedIDs []int64            `json:"not_processed_ids,omitempty"`
 	Errors          map[string]Message `json:"errors,omitempty"`
 }
 
-// SaveDeclarationRequest is the body of POST /delivery/save_declaration_id
-// (§2.4): the waybill lands in delivery_provider_data.declaration_number.
+// SaveDeclarationRequest is the body of POST /delivery/save_declaration_id;
+// the waybill lands in delivery_provider_data.declaration_number.
 type SaveDeclarationRequest struct {
 	OrderID       int64  `json:"order_id"`
 	DeclarationID string `json:"declaration_id"`
 	DeliveryType  string `json:"delivery_type"`
 }
 
-// StatusResponse is {"status":"success"} (§2.4); some POSTs answer 200 with
-// "status":"error" and a message instead (§2.7).
+// StatusResponse is {"status":"success"}; some POSTs answer 200 with
+// "status":"error" and a message instead.
 type StatusResponse struct {
 	Status string `json:"status"`
 	ErrorBody
 }
 
-// ProductEdit is one item of POST /products/edit_by_external_id (§2.5): ID
+// ProductEdit is one item of POST /products/edit_by_external_id: ID
 // is the seller's external id. Unset fields are left alone; QuantityInStock
 // is a pointer so that 0 is still sent.
 type ProductEdit struct {
@@ -308,7 +311,7 @@ type ProductEdit struct {
 }
 
 // EditResponse is the answer of the product edits: what was applied and,
-// by id, what was refused (§2.5).
+// by id, what was refused.
 type EditResponse struct {
 	ProcessedIDs []FlexID           `json:"processed_ids"`
 	Errors       map[string]Message `json:"errors,omitempty"`
@@ -346,8 +349,8 @@ func jsonText(b []byte) (string, error) {
 	return buf.String(), err
 }
 
-// StatusCanceled is the wire spelling; the schema text spells "cancelled"
-// (rozetka-prom.md §2.3), so NormalizeStatus maps one onto the other.
+// StatusCanceled is the wire spelling; the schema text spells "cancelled",
+// so NormalizeStatus maps one onto the other.
 const StatusCanceled = "canceled"
 
 // NormalizeStatus returns the wire spelling of a status.
@@ -359,12 +362,14 @@ func NormalizeStatus(s string) string {
 }
 
 // CancellationReasons are set_status's cancellation reasons (both
-// published sets, §2.3); true marks those that need cancellation_text.
+// published sets: the official one in
+// evo-company/company-api-example php/api_php_example.php, and the newer
+// one with payment_not_received); true marks those that need cancellation_text.
 var CancellationReasons = map[string]bool{
 	"not_available": false, "price_changed": true, "buyers_request": false, "not_enough_fields": true,
 	"duplicate": false, "invalid_phone_number": false, "less_than_minimal_price": false, "another": true,
 	"payment_not_received": false, "no_product_variants": false,
 }
 
-// DeliveryTypes are the carriers save_declaration_id takes (§2.4).
+// DeliveryTypes are the carriers save_declaration_id takes.
 var DeliveryTypes = []string{"nova_poshta", "ukrposhta", "meest", "justin"}

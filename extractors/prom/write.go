@@ -20,8 +20,8 @@ type RefusedError struct {
 func (e *RefusedError) Error() string { return e.Call + " refused: " + e.Reason }
 
 // SetStatus posts /orders/set_status. The HTTP status proves nothing (Prom
-// answers 200 on failure, rozetka-prom.md §2.3): the caller judges each id
-// by the response's processed_ids.
+// answers 200 on failure): the caller judges each id by the response's
+// processed_ids.
 func (c *Client) SetStatus(ctx context.Context, req SetStatusRequest) (SetStatusResponse, error) {
 	var resp SetStatusResponse
 	err := c.http.PostJSON(httpx.NotRepeatable(ctx), "/orders/set_status", req, &resp)
@@ -29,7 +29,7 @@ func (c *Client) SetStatus(ctx context.Context, req SetStatusRequest) (SetStatus
 }
 
 // SaveDeclaration attaches waybill declarationID of carrier deliveryType
-// (nova_poshta, ukrposhta, meest, justin) to an order (§2.4). An answer
+// (nova_poshta, ukrposhta, meest, justin) to an order. An answer
 // other than {"status":"success"} is a *RefusedError.
 //
 // Prom answers a repeat with a waybill the order already has in the same
@@ -56,7 +56,7 @@ func (c *Client) SaveDeclaration(ctx context.Context, orderID int64, declaration
 }
 
 // EditByExternalID posts /products/edit_by_external_id with edits as a JSON
-// array (§2.5; real batches are 50–100 items). Per-item outcomes are in the
+// array (real batches are 50–100 items). Per-item outcomes are in the
 // response's processed_ids and errors.
 func (c *Client) EditByExternalID(ctx context.Context, edits []ProductEdit) (EditResponse, error) {
 	var resp EditResponse

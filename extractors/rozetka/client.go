@@ -19,7 +19,8 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-// ProductionURL is the Seller API root (rozetka-prom.md §1.1).
+// ProductionURL is the Seller API root (GERA-OneTeam/Rozetka-API-Seller
+// docs/api_project.json, "url").
 const ProductionURL = "https://api-seller.rozetka.com.ua"
 
 // OrderExpand is what every order read asks for: the blocks the transform
@@ -40,7 +41,8 @@ type Client struct {
 	token string
 }
 
-// NewClient builds a client for one store. A static API token (Token, §1.2)
+// NewClient builds a client for one store. A static API token (Token, made in
+// the seller cabinet: https://sellerhelp.rozetka.com.ua/st/ua/api-start)
 // is used as the Bearer as is; otherwise the client logs in with Username
 // and Password on first use. Either way an expired or refused session
 // (HTTP 401, codes 6001/1018/1020/5401) makes it log in once more and
@@ -64,9 +66,9 @@ func NewClient(c source.Config) *Client {
 	return cl
 }
 
-// setCommonHeaders sets what the apidoc asks of every call (§1.1): the
-// language, and on searches validation errors as errors rather than an
-// empty list.
+// setCommonHeaders sets the headers the apidoc's routes list (e.g. GET
+// /orders/search in docs/categories/orders.md): the language, and on
+// searches validation errors as errors rather than an empty list.
 func setCommonHeaders(r *http.Request) {
 	r.Header.Set("Content-Language", "uk")
 	if strings.HasSuffix(r.URL.Path, "/search") {
@@ -116,7 +118,8 @@ type loginContext struct{ context.Context }
 
 func (loginContext) Value(any) any { return nil }
 
-// login is POST /sites with the password in Base64, as the API demands (§1.2).
+// login is POST /sites with the password in Base64, as the API demands
+// (docs/categories/authorization.md: "Пароль в base64()").
 func (c *Client) login(ctx context.Context) error {
 	ctx = loginContext{ctx}
 	req := LoginRequest{Username: c.username, Password: base64.StdEncoding.EncodeToString([]byte(c.password))}
@@ -150,8 +153,8 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	return c.api.Do(ctx, method, path, query, body, &env)
 }
 
-// checkEnvelope turns {"success":false,"errors":{…}} — sent with HTTP 200
-// (§1.8) — into a classified error: session problems and refusals are
+// checkEnvelope turns {"success":false,"errors":{…}}, sent with HTTP 200,
+// into a classified error: session problems and refusals are
 // KindAuth (a session error makes httpx log in again once), transient
 // codes are KindServer (retried), the rest are final. The *Error with the
 // code stays reachable with errors.As.
@@ -163,14 +166,16 @@ func checkEnvelope(status int, body []byte) error {
 	raw, _ := source.PeekField(body, "errors")
 	var items ItemErrors
 	if json.Unmarshal(raw, &items) == nil && len(items) > 0 {
-		// The bulk form keyed by item id (§1.8): a refusal of those items,
+		// The bulk form keyed by item id (PUT /items/mass-update in
+		// docs/categories/apiitems.md): a refusal of those items,
 		// never a transient fault — its "code" would otherwise read as 0,
 		// server_error.
 		return &httpx.Error{Kind: httpx.KindRequest, Status: status, Msg: items.Error(), Err: items}
 	}
 	var env Envelope
 	if json.Unmarshal(body, &env) != nil || env.Errors == nil {
-		// errors may also be an array (§1.8): keep it whole.
+		// errors may also be an array, as the MarketError model
+		// has it (docs/categories/aboutapi.md): keep it whole.
 		env.Errors = &Error{Message: "unrecognised error", Details: raw}
 	}
 	e := env.Errors
@@ -195,7 +200,7 @@ func isNotFound(err error) bool {
 }
 
 // KyivTime renders an instant the way Rozetka's filters read dates: Kyiv
-// local time without an offset (§1.3, §1.4).
+// local time without an offset; the apidoc names no zone.
 func KyivTime(t time.Time) string {
 	return t.In(timeconv.Kyiv).Format(TimeLayout)
 }
@@ -214,11 +219,12 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 }
 
 // UpdateOrder changes an order's status, TTN or seller comment (PUT
-// /orders/{id}, §1.6) and returns the order as the API answers it. It is
-// a change that must not be sent twice blindly (a seller comment would be
-// appended again), so it goes out with httpx.NotRepeatable: a timeout, 5xx
-// or cut answer ends the call at once with an error httpx.Uncertain
-// recognises, and the caller reads the order before sending it again.
+// /orders/{id} in docs/categories/orders.md) and returns the order as the
+// API answers it. It is a change that must not be sent twice blindly (a
+// seller comment would be appended again), so it goes out with
+// httpx.NotRepeatable: a timeout, 5xx or cut answer ends the call at once
+// with an error httpx.Uncertain recognises, and the caller reads the order
+// before sending it again.
 func (c *Client) UpdateOrder(ctx context.Context, id int64, u UpdateOrder) (json.RawMessage, error) {
 	var raw json.RawMessage
 	q := url.Values{"expand": {OrderExpand}}
@@ -227,7 +233,7 @@ func (c *Client) UpdateOrder(ctx context.Context, id int64, u UpdateOrder) (json
 }
 
 // StateExpand is what OrderState asks for: the next statuses the order may
-// take (§1.3 expand values, §1.6).
+// take (the status_available expand of docs/categories/orders.md).
 const StateExpand = "status_available"
 
 // OrderState reads an order's status, TTN and StatusAvailable (GET
@@ -255,16 +261,18 @@ func (c *Client) OrderState(ctx context.Context, id int64) (Order, error) {
 	return o, nil
 }
 
-// MassUpdate sets the stock of catalog items (PUT /items/mass-update,
-// §1.10). Setting a level twice is harmless, so unlike UpdateOrder it is
-// retried like a read. When Rozetka refuses items the error wraps
-// ItemErrors (errors.As) naming each refused item_rz_id with its reasons;
-// whether the other items of the batch were applied is not documented.
+// MassUpdate sets the stock of catalog items (PUT /items/mass-update in
+// docs/categories/apiitems.md). Setting a level twice is harmless, so
+// unlike UpdateOrder it is retried like a read. When Rozetka refuses items
+// the error wraps ItemErrors (errors.As) naming each refused item_rz_id
+// with its reasons; whether the other items of the batch were applied is
+// not documented.
 func (c *Client) MassUpdate(ctx context.Context, items []ItemUpdate) error {
 	return c.call(ctx, http.MethodPut, "/items/mass-update", nil, MassUpdate{IsIgnoreCheck: 0, Items: items}, nil)
 }
 
-// ApproveFF approves a fulfillment order (POST /orders/approve-ff-order/{id}, §1.7).
+// ApproveFF approves a fulfillment order (POST
+// /orders/approve-ff-order/{id} in docs/categories/orders.md).
 func (c *Client) ApproveFF(ctx context.Context, id int64) (json.RawMessage, error) {
 	var raw json.RawMessage
 	err := c.call(ctx, http.MethodPost, "/orders/approve-ff-order/"+strconv.FormatInt(id, 10), nil, struct{}{}, &raw)

@@ -23,7 +23,7 @@ const (
 )
 
 // ModifiedBetween walks /orders/search for orders changed in [from, to].
-// Rozetka filters in Kyiv local time without an offset (§1.3, §1.4), so the
+// Rozetka filters in Kyiv local time without an offset, so the
 // UTC bounds are converted exactly; around a DST switch the server's
 // reading of a local time may differ by an hour, which the pipeline's
 // lookback covers.

@@ -156,8 +156,9 @@ func (c *Client) GoodsByID(ctx context.Context, ids []int64) (map[int64]GoodsIte
 }
 
 // catalogPageSize is asked of /goods/all: large pages, few requests. The
-// maximum is not documented (§1.9 shows 100 in an example); a server that
-// caps lower just answers more pages, which _meta.pageCount reports.
+// maximum is not documented (the /goods/all example in apiitems.md shows
+// perPage 100); a server that caps lower just answers more pages, which
+// _meta.pageCount reports.
 const catalogPageSize = 1000
 
 // Products delivers the catalog as raw records keyed by rz_item_id

@@ -10,16 +10,16 @@ import (
 )
 
 // Envelope wraps every answer: {"success": true, "content": …} or
-// {"success": false, "errors": {...}} — business errors come with HTTP 200
-// (rozetka-prom.md §1.8).
+// {"success": false, "errors": {...}} — business errors come with HTTP 200.
 type Envelope struct {
 	Success bool            `json:"success"`
 	Content json.RawMessage `json:"content,omitempty"`
 	Errors  *Error          `json:"errors,omitempty"`
 }
 
-// Error is the MarketError object; the apidoc calls it an array, observed
-// responses send one object (§1.8).
+// Error is the MarketError object; the apidoc calls it an array
+// (GERA-OneTeam/Rozetka-API-Seller docs/categories/aboutapi.md), observed
+// responses send one object.
 type Error struct {
 	Message     string          `json:"message"`
 	Code        int             `json:"code"`
@@ -34,7 +34,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("rozetka error %d %s", e.Code, e.Message)
 }
 
-// Meta is the paging block of every search (§1.9).
+// Meta is the paging block, _meta, of every search.
 type Meta struct {
 	TotalCount  int `json:"totalCount"`
 	PageCount   int `json:"pageCount"`
@@ -51,7 +51,8 @@ type OrderSearch struct {
 // Order is the OrderModel with the expands the extractor asks for
 // (delivery, purchases, payment, status_data, user, carrier) and the one
 // the reverse-ETL asks for (status_available). Money is a decimal
-// string; created/changed are Kyiv local time without an offset (§1.4).
+// string; created/changed are Kyiv local time without an offset (the
+// apidoc names no zone).
 //
 // A json tag with omitempty marks a field the API may leave out: the
 // expands, and fields a documented example of the Rozetka apidoc mirror
@@ -64,7 +65,7 @@ type Order struct {
 	Created string `json:"created" kramar:"required"`
 	Changed string `json:"changed,omitempty"`
 	// Money is a decimal string in every example, a Number in some model
-	// tables (§1.4): NullString takes both.
+	// tables: NullString takes both.
 	Amount             NullString   `json:"amount" kramar:"required"`
 	AmountWithDiscount NullString   `json:"amount_with_discount,omitempty" kramar:"required"`
 	Cost               NullString   `json:"cost" kramar:"required"`
@@ -75,8 +76,8 @@ type Order struct {
 	SellerComment      []SellerNote `json:"seller_comment"`
 	UserPhone          string       `json:"user_phone"`
 	UserTitle          *PersonTitle `json:"user_title,omitempty"`
-	// RecipientPhone and RecipientTitle at order level are deprecated: they
-	// moved into Delivery, yet still arrive (§1.4).
+	// RecipientPhone and RecipientTitle at order level are deprecated
+	// (orders.md): they moved into Delivery, yet still arrive.
 	RecipientPhone string       `json:"recipient_phone,omitempty"`
 	RecipientTitle *PersonTitle `json:"recipient_title,omitempty"`
 	// TTN is the seller's waybill. For parcels ROZETKA Delivery or Meest
@@ -95,7 +96,7 @@ type Order struct {
 	User       *User       `json:"user,omitempty"`
 	Carrier    *Carrier    `json:"carrier,omitempty"`
 	// StatusAvailable is the `status_available` expand: the edges of the
-	// transition graph the order may take now (§1.4, §1.6). Absent (nil)
+	// transition graph the order may take now (orders.md). Absent (nil)
 	// when not expanded, an empty list when the order may go nowhere.
 	StatusAvailable []StatusAvailable `json:"status_available,omitempty"`
 }
@@ -212,13 +213,13 @@ type StatusData struct {
 	ID          int    `json:"id"`
 	Name        string `json:"name"`
 	NameUK      string `json:"name_uk,omitempty"`
-	NameUA      string `json:"name_ua,omitempty"` // an older spelling of name_uk (§1.3)
+	NameUA      string `json:"name_ua,omitempty"` // an older spelling of name_uk
 	NameEN      string `json:"name_en,omitempty"`
 	StatusGroup int    `json:"status_group,omitempty"`
 }
 
 // User is the buyer's account; Email is the literal "true" when the buyer
-// has one and "" otherwise (§1.4 quirk).
+// has one and "" otherwise (the example at orders.md L1674-1679).
 type User struct {
 	ID         int64  `json:"id"`
 	HasEmail   Bool   `json:"has_email"`
@@ -251,7 +252,8 @@ const (
 const TimeLayout = "2006-01-02 15:04:05"
 
 // Bool reads true/false, 0/1 and "0"/"1": Rozetka documents booleans and
-// sends numbers (§1.13 quirk 3). It writes a JSON bool.
+// sends numbers (callback_off is a Boolean in orders.md and 0 in its
+// examples). It writes a JSON bool.
 type Bool bool
 
 // UnmarshalJSON accepts every form Rozetka uses.

@@ -1,13 +1,15 @@
 package rozetka
 
 // LoginRequest is the body of POST /sites. Password is Base64 of the real
-// password: a plain one is refused with 1004 (rozetka-prom.md §1.2).
+// password (GERA-OneTeam/Rozetka-API-Seller docs/categories/authorization.md:
+// "Пароль в base64()"): a plain one is refused with 1004.
 type LoginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 }
 
-// Login is the content of a successful POST /sites (§1.2, abridged).
+// Login is the content of a successful POST /sites (authorization.md,
+// abridged).
 type Login struct {
 	ID          int64    `json:"id"`
 	AccessToken string   `json:"access_token"`
@@ -34,7 +36,8 @@ type Market struct {
 	FulfillmentAvailable Bool   `json:"fulfillment_available"`
 }
 
-// Error codes the client acts on (§1.8).
+// Error codes the client acts on (docs/categories/aboutapi.md, "Опис
+// помилок").
 const (
 	CodeServerError       = 0
 	CodeRequiredParameter = 1001

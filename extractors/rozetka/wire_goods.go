@@ -7,16 +7,17 @@ import (
 	"strings"
 )
 
-// GoodsList is the content of GET /goods/all and its siblings (§1.10).
+// GoodsList is the content of GET /goods/all and its siblings (apidoc
+// mirror GERA-OneTeam/Rozetka-API-Seller docs/categories/apiitems.md).
 type GoodsList struct {
 	Count int               `json:"count"`
 	Items []json.RawMessage `json:"items"`
 	Meta  Meta              `json:"_meta"`
 }
 
-// GoodsItem is one offer of the seller's catalog (§1.10, abridged). Prices
-// are whole hryvnias (ints), unlike order money. The id and the price
-// reject the item when they cannot be read (kramar:"required").
+// GoodsItem is one offer of the seller's catalog (apiitems.md, abridged).
+// Prices are whole hryvnias (ints), unlike order money. The id and the
+// price reject the item when they cannot be read (kramar:"required").
 type GoodsItem struct {
 	RzItemID     int64  `json:"rz_item_id" kramar:"required"`
 	ItemID       int64  `json:"item_id"`
@@ -78,15 +79,17 @@ type GoodsRef struct {
 	TitleUA string `json:"title_ua,omitempty"`
 }
 
-// ItemUpdate is one item of PUT /items/mass-update (§1.10): the stock
-// level to set. Price fields exist too; the pipeline sends stock only.
+// ItemUpdate is one item of PUT /items/mass-update (the UpdatingItem
+// model, models.md L3348-3366): the stock level to set. Price fields
+// exist too; the pipeline sends stock only.
 type ItemUpdate struct {
 	ItemRzID      int64 `json:"item_rz_id"`
 	StockQuantity int   `json:"stock_quantity"`
 }
 
 // MassUpdate is the body of PUT /items/mass-update. IsIgnoreCheck 0 keeps
-// Rozetka's own checks (e.g. a price jump waiting for a manager, §1.10).
+// Rozetka's own checks (e.g. a price jump waiting for a manager,
+// apiitems.md L5001).
 type MassUpdate struct {
 	IsIgnoreCheck int          `json:"isIgnoreCheck"`
 	Items         []ItemUpdate `json:"items"`
@@ -104,7 +107,7 @@ type ItemError struct {
 }
 
 // ItemErrors is the bulk error form of PUT /items/mass-update: "errors"
-// keyed by item_rz_id instead of one MarketError (§1.8),
+// keyed by item_rz_id instead of one MarketError (apiitems.md L5028-5077),
 // {"success":false,"errors":{"102069758":{"reason":[{"id":1,"value":["text"]}]}}}.
 // The client returns it (reachable with errors.As) so a caller can tell
 // which items failed.

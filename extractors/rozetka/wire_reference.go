@@ -2,7 +2,8 @@ package rozetka
 
 import "encoding/json"
 
-// OrderStatus is one entry of GET /order-statuses/search (§1.3). Status is
+// OrderStatus is one entry of GET /order-statuses/search (apidoc mirror
+// GERA-OneTeam/Rozetka-API-Seller docs/categories/orders.md). Status is
 // 1 active, 0 blocked; StatusGroup 1 in process, 2 successful, 3 unsuccessful.
 type OrderStatus struct {
 	ID          int    `json:"id"`
@@ -14,7 +15,7 @@ type OrderStatus struct {
 	Color       string `json:"color,omitempty"`
 }
 
-// UnmarshalJSON also accepts name_ua, the spelling one example uses (§1.3).
+// UnmarshalJSON also accepts name_ua, the spelling one example uses.
 func (s *OrderStatus) UnmarshalJSON(data []byte) error {
 	type plain OrderStatus
 	var v struct {
@@ -39,7 +40,8 @@ type OrderStatusList struct {
 
 // StatusAvailable is one edge of the transition graph: from ParentID the
 // seller may move an order to ChildID. DeliveryType 1 is the seller's own
-// delivery, 0 an external carrier (§1.3).
+// delivery, 0 an external carrier (GET /status-availables/search in
+// orders.md).
 type StatusAvailable struct {
 	ID           int64 `json:"id"`
 	ParentID     int   `json:"parent_id"`
@@ -54,11 +56,11 @@ type StatusAvailableList struct {
 	Meta             Meta              `json:"_meta"`
 }
 
-// DeliveryService is one entry of /delivery-services/search (§1.11). Type
-// 0 is an external carrier, 1 the seller's own; ids are opaque. MdmID is
-// a String in the model (apidoc mirror docs/categories/deliverymanagement.md
-// L68, models.md L483) and missing from the example; NullString also
-// takes a number.
+// DeliveryService is one entry of /delivery-services/search. Type 0 is an
+// external carrier, 1 the seller's own; ids are opaque: examples disagree
+// on which service an id names. MdmID is a String in the model
+// (deliverymanagement.md L68, models.md L483) and missing from the
+// example; NullString also takes a number.
 type DeliveryService struct {
 	ID        int64      `json:"id"`
 	Name      string     `json:"name"`
@@ -107,7 +109,8 @@ type PaymentMethodList struct {
 	PaymentMethods []PaymentMethod `json:"payment_methods"`
 }
 
-// UpdateOrder is the body of PUT /orders/{id} (§1.6): Status is required;
+// UpdateOrder is the body of PUT /orders/{id} (orders.md, "1.4.1
+// Редагування замовлення (статус, ТТН)"): Status is required;
 // TTN is required for 3 and 61, and with 2 it moves the order to 61;
 // DuplicateOrderID is required for 49.
 type UpdateOrder struct {

@@ -50,7 +50,7 @@ type Action struct {
 	Change
 	// Expect is the status the order shows once the action applied, when
 	// the marketplace moves it elsewhere than Status (Rozetka: 2 with a ТТН
-	// lands in 61, rozetka-prom.md §1.6).
+	// lands in 61, GERA-OneTeam/Rozetka-API-Seller docs/categories/orders.md).
 	Expect string
 }
 

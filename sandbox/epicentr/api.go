@@ -31,7 +31,7 @@ func (s *Sandbox) routes() http.Handler {
 	root := http.NewServeMux()
 	root.Handle("/_sandbox/", s.controlRoutes())
 	root.Handle("/", s.Recorder().Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// An unknown path is answered before auth, as the gateway does (§2.2).
+		// An unknown path is answered before auth, as the gateway does.
 		if _, pattern := api.Handler(r); pattern == "" {
 			kit.WriteError(w, errorBody, http.StatusNotFound, wire.NoRoute)
 			return

@@ -167,7 +167,7 @@ func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *rec
 		Number:     number,
 		CreatedAt:  kyivTime(r, created),
 		StatusCode: status,
-		Payed:      r.IntN(10) == 0, // unreliable by nature (§2.3)
+		Payed:      r.IntN(10) == 0, // unreliable: false even on finished orders
 	}
 	if r.IntN(6) == 0 {
 		o.Comment = notes[r.IntN(len(notes))]
@@ -272,8 +272,8 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 			sh.Number = wire.Text(waybillFor(r, provider))
 		}
 	}
-	// Payment (§2.3): cash on delivery shows none, held money hold_set,
-	// finished orders hold_unset.
+	// Payment, as live orders show it: cash on delivery none, held money
+	// hold_set, finished orders hold_unset.
 	cash := wire.PayOnDelivery
 	if provider == wire.ProviderPickup || provider == wire.ProviderCVZ {
 		cash = wire.PayOnPickup
@@ -307,7 +307,7 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 	}
 }
 
-// waybillFor returns a number shaped like the carrier's (§7).
+// waybillFor returns a number shaped like the carrier's (waybillProviders).
 func waybillFor(r *rand.Rand, provider string) string {
 	switch provider {
 	case wire.ProviderUkrposhta:

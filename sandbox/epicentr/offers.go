@@ -20,9 +20,10 @@ type offerTask struct {
 }
 
 // handleOffers checks each item now and applies the enqueued ones
-// OfferDelay later on the sandbox clock (§2.5). The answer may carry every
-// item status (§2.5): an invalid item is skipped with errors, an sku the
-// seller has no offer for is forbidden at once, the rest are enqueued (and
+// OfferDelay later on the sandbox clock, as the real update is
+// asynchronous. The answer may carry every item status (processed,
+// enqueued, skipped, forbidden): an invalid item is skipped with errors,
+// an sku the seller has no offer for is forbidden at once, the rest are enqueued (and
 // forbidden later if the offer is gone by then).
 func (s *Sandbox) handleOffers(w http.ResponseWriter, r *http.Request) {
 	var req wire.OfferUpdateRequest

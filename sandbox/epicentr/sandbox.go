@@ -1,5 +1,5 @@
 // Package epicentr is a local simulator of the Epicentr Marketplace
-// merchant API (horoshop-epicentr-feeds-others.md §2): seller companies told
+// merchant API (https://merchant-api.epicentrm.com.ua): seller companies told
 // apart by Bearer token, seeded orders (about 30% with an alternate
 // recipient), the OMS endpoints with cursor paging, status changes under a
 // transition graph, cancel reasons, shipment numbers, and the asynchronous
@@ -78,7 +78,7 @@ func isLaterPage(r *http.Request) bool {
 	return r.URL.Path == wire.PathOrders && r.URL.Query().Get("cursor") != ""
 }
 
-// errorBody renders failures as Epicentr does: {"message": …} (§2.2).
+// errorBody renders failures as Epicentr does: {"message": …}.
 func errorBody(_ int, msg string) []byte {
 	b, _ := json.Marshal(wire.APIError{Message: msg})
 	return b

@@ -9,7 +9,7 @@ import (
 	wire "github.com/kramar/kramar/extractors/epicentr"
 )
 
-// knownStatuses are the codes the list filter accepts (§2.4).
+// knownStatuses are the codes the list filter accepts (the wire.Status* set).
 var knownStatuses = map[string]bool{
 	wire.StatusNew: true, wire.StatusConfirmedByMerchant: true, wire.StatusConfirmed: true, wire.StatusSent: true,
 	wire.StatusDelivered: true, wire.StatusCompleted: true, wire.StatusClosed: true, wire.StatusCanceled: true,
@@ -18,8 +18,8 @@ var knownStatuses = map[string]bool{
 }
 
 // merchantMoves are what the seller may do through change-status, as
-// allowed-statuses reports it. Observed (§2.4): new → confirmed or
-// canceled; sent only after confirmation and with a shipment number.
+// allowed-statuses reports it. Observed on live accounts: new → confirmed
+// or canceled; sent only after confirmation and with a shipment number.
 // Live clients confirm a new order with confirmed_by_merchant, after
 // checking allowed-statuses offers it (accept_order of a third-party
 // order agent, agents/orders/noire_order_notifier.py): both are offered.
@@ -46,11 +46,13 @@ var otherMoves = map[string][]string{
 
 // waybillProviders are the carriers whose parcels have a shipment number.
 var waybillProviders = map[string]*regexp.Regexp{
-	// §7.1: 14 digits (the practical validator; 20…/59… are the common prefixes).
+	// 14 digits; 20…/59… are the common prefixes (RomaBilka/parcel-tracking
+	// pkg/determine-delivery/carriers/np/detector.go).
 	wire.ProviderNovaPoshta: regexp.MustCompile(`^\d{14}$`),
-	// §7.2: 13 digits domestic, or an S10 international number.
+	// 13 digits domestic, or a UPU S10 international number
+	// (RomaBilka/parcel-tracking pkg/determine-delivery/carriers/ukrposhta/carrier.go).
 	wire.ProviderUkrposhta: regexp.MustCompile(`^(\d{13}|[A-Z]{2}\d{9}[A-Z]{2})$`),
-	// Meest's format is not in the reference: letters and digits.
+	// Meest: no published format is known, so letters and digits.
 	wire.ProviderMeest: regexp.MustCompile(`^[A-Z0-9]{8,20}$`),
 }
 
@@ -153,8 +155,8 @@ func setNumber(r *record, number string) *apiError {
 	return nil
 }
 
-// cancelReasons are the codes the reference names (§2.2; it counts 26,
-// of which these 9 are known).
+// cancelReasons are the customer cancel reasons whose codes live clients
+// use: the real list has 26, of which these 9 are known.
 var cancelReasons = func() []wire.CancelReason {
 	titles := [][2]string{
 		{"customer_dissatisfied_with_the_shipping_cost", "Не влаштовує вартість доставки"},

@@ -1,8 +1,8 @@
 // Package feedgen writes deterministic YML product feeds in the Prom,
-// Rozetka, Zakupka and Epicentr dialects (feeds §2.6, §4.1, §5), in UTF-8
-// or windows-1251, for tests and for the parser benchmark. It streams:
-// a 1,000,000-offer feed (about 1 GB) is written in seconds with a few
-// megabytes of memory, and the same Options always give the same bytes.
+// Rozetka, Zakupka and Epicentr dialects, in UTF-8 or windows-1251, for
+// tests and for the parser benchmark. It streams: a 1,000,000-offer feed
+// (about 1 GB) is written in seconds with a few megabytes of memory, and
+// the same Options always give the same bytes.
 //
 // Besides the clean dialects it writes the shapes of feeds sellers really
 // publish (see the Options after VariantGroup, each with its public

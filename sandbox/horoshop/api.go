@@ -32,8 +32,10 @@ func decodeParam(r *http.Request, name string, v any) bool {
 	return !ok || json.Unmarshal(raw, v) == nil
 }
 
-// parseFilterDate reads from/to in the four documented forms (§1.4); a
-// bare date as `to` means the whole day.
+// parseFilterDate reads from/to in the four forms the wiki's orders/get
+// page documents
+// (https://horoshop.atlassian.net/wiki/pages/viewpage.action?pageId=3822321668);
+// a bare date as `to` means the whole day.
 func parseFilterDate(s string, upper bool) (int64, bool) {
 	for _, layout := range []string{wire.TimeLayout, "02.01.2006 15:04:05"} {
 		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
@@ -53,7 +55,8 @@ func parseFilterDate(s string, upper bool) (int64, bool) {
 
 // pageWindow cuts [offset, offset+limit) out of n records, honouring the
 // page faults: a duplicate page is the previous page again, a shifted one
-// starts a few records early. Offset without limit is ignored (§1.4).
+// starts a few records early. Offset without limit is ignored (the
+// orders/get page: offset works only together with limit).
 func pageWindow(r *http.Request, n, offset, limit int) (start, end int) {
 	if limit <= 0 {
 		return 0, n
@@ -173,8 +176,9 @@ func (s *Sandbox) handleOrdersUpdate(w http.ResponseWriter, r *http.Request) {
 	answer(w, status, wire.UpdateResponse{Log: logs})
 }
 
-// applyUpdate enforces orders/update's rules (§1.6) and returns a refusal
-// message, or "" when the order changed.
+// applyUpdate enforces orders/update's rules (wiki "Updating Orders",
+// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321) and
+// returns a refusal message, or "" when the order changed.
 func (s *Sandbox) applyUpdate(st *store, e updateEntry) string {
 	if e.OrderID <= 0 {
 		return "order_id is not defined"
@@ -219,8 +223,9 @@ func (s *Sandbox) applyUpdate(st *store, e updateEntry) string {
 	})
 }
 
-// paidFlag reads paid or payed (both spellings are accepted, §8.1): 0 or 1,
-// and the same value when both are sent.
+// paidFlag reads paid or payed (both are accepted: the "Updating Orders"
+// page says paid, ecomkit-com-ua/horoshop-mcp src/tools/orders.ts sends
+// payed): 0 or 1, and the same value when both are sent.
 func paidFlag(paid, payed *json.Number) (*bool, string) {
 	var out *bool
 	for _, n := range []*json.Number{paid, payed} {
@@ -287,7 +292,10 @@ func (s *Sandbox) handleCatalogExport(w http.ResponseWriter, r *http.Request) {
 		answer(w, wire.StatusException, wire.Message{Message: "Parameters offset and limit must be non-negative integers"})
 		return
 	}
-	limit = min(limit, wire.CatalogPageMax) // more is silently cut to 500 (§1.7)
+	// More is silently cut to 500, and limit 0 returns nothing, not
+	// everything (measured, IgorShutko/horoshop-mcp
+	// docs/tools/catalog-public-api.md).
+	limit = min(limit, wire.CatalogPageMax)
 	st := s.storeOfRequest(r)
 	st.mu.RLock()
 	var matched []wire.CatalogProduct
@@ -299,7 +307,7 @@ func (s *Sandbox) handleCatalogExport(w http.ResponseWriter, r *http.Request) {
 	}
 	st.mu.RUnlock()
 	out := []wire.CatalogProduct{}
-	if limit > 0 { // limit 0 returns nothing, not everything (§1.7)
+	if limit > 0 {
 		start, end := pageWindow(r, len(matched), offset, limit)
 		if start < end {
 			out = matched[start:end]

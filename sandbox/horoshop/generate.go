@@ -61,7 +61,8 @@ func digits(r *rand.Rand, n int) string {
 	return string(b)
 }
 
-// Built-in statuses (§1.5).
+// Built-in statuses (wiki "Get order statuses",
+// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381).
 const (
 	stNew        = 1
 	stProcessing = 2
@@ -184,7 +185,7 @@ func (p person) fullName(r *rand.Rand) string {
 	return s
 }
 
-// phone is formatted as typed in the checkout (§1.4).
+// phone is formatted as the buyer typed it in the checkout.
 func phone(r *rand.Rand) string {
 	ops := []string{"050", "063", "067", "068", "073", "093", "097"}
 	d := digits(r, 7)
@@ -262,8 +263,8 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 	o.Analytics = genAnalytics(r)
 	if r.IntN(12) == 0 {
 		// A B2B order placed by a company's buyer for someone else. The
-		// block's keys are not documented (§1.4 names only the block); the
-		// sandbox assumes name, phone, email and company.
+		// block's keys are not documented (the wiki's orders/get page names
+		// only the block); the sandbox assumes name, phone, email and company.
 		b := newPerson(r)
 		o.CustomerDetails = mustJSON(map[string]string{"name": b.last + " " + b.first, "phone": phone(r), "email": "purchasing@example.com", "company": "ТОВ «Постачання»"})
 	}
@@ -272,7 +273,8 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 
 // fillProducts adds 1–3 lines (and now and then a gift) and the totals:
 // product discounts are in the line price; a coupon or a manager discount
-// is order-level, so total_sum = total_default − it (§1.4, measured).
+// is order-level, so total_sum = total_default − it (measured,
+// IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
 	var total, qty int64
 	for range 1 + pick(r, 65, 25, 10) {

@@ -10,8 +10,9 @@ import (
 )
 
 // catalog/import log codes: 0 updated, 6 title required (what creating a
-// product without one answers), 11 unknown field (§1.7). 2 (a value the
-// shop does not take) is the sandbox's own: the reference lists no code
+// product without one answers), 11 unknown field (as listed in
+// IgorShutko/horoshop-claude-skill references/api_quickref.md). 2 (a value
+// the shop does not take) is the sandbox's own: no public list gives a code
 // for it.
 const (
 	importUpdated       = 0
@@ -29,11 +30,12 @@ const msgProductUpdated = "Товар обновлен"
 // importFields are the product fields the sandbox's catalog/import takes.
 var importFields = []string{"article", "presence", "quantity", "residues"}
 
-// handleCatalogImport updates products by article (§1.7). The real
+// handleCatalogImport updates products by article. The real
 // function is an upsert; creating a product needs a title and more, so
 // here an unknown article is refused with code 6 and only existing
 // products change. More than ImportBatchMax products a call is refused
-// whole: the real shop drops such posts (§1.9).
+// whole: the real shop drops such posts (a POST over about 130 KB
+// aborts, IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md).
 //
 // Stock follows the shop's warehouse accounting. Without it, quantity and
 // presence (one of the shop's own texts) are applied and residues are

@@ -1,6 +1,6 @@
 // Package horoshop is a local simulator of a Horoshop shop's API
-// (horoshop-epicentr-feeds-others.md §1): shops told apart by admin login,
-// tokens from POST /api/auth/ that expire after 600 s on the sandbox clock,
+// (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/25296927/API):
+// shops told apart by admin login, tokens from POST /api/auth/ that expire after 600 s on the sandbox clock,
 // the token in every JSON body, the {"status","response"} envelope with its
 // statuses, seeded orders and catalogs, orders/get, orders/update,
 // orders/get_available_statuses, catalog/export, catalog/import and
@@ -34,7 +34,7 @@ type Options struct {
 	Seed          int64           // makes generated data reproducible
 	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
 	RatePerSecond float64         // per shop; 0 = unlimited
-	TokenTTL      time.Duration   // token lifetime on Clock; 0 = 600 s (§1.2)
+	TokenTTL      time.Duration   // token lifetime on Clock; 0 = 600 s, the documented lifetime
 }
 
 // base is kit.Base under an unexported name: embedding it promotes the
@@ -83,7 +83,8 @@ func New(opts Options) *Sandbox {
 
 // HTML makes every API function answer an HTML page with HTTP 200 (on) or
 // JSON again (off), as a shop without the API module or behind Cloudflare
-// or a maintenance page does (§1.3).
+// or a maintenance page does (ecomkit-com-ua/horoshop-mcp src/client.ts
+// meets the same).
 func (s *Sandbox) HTML(on bool) { s.html.Store(on) }
 
 // ExpireTokens ends every token issued so far, as 600 s passing would:
@@ -178,7 +179,8 @@ func (s *Sandbox) htmlSwitch(h http.Handler) http.Handler {
 }
 
 // checkToken answers a missing token AUTHORIZATION_ERROR and an unknown or
-// expired one UNAUTHORIZED, both with HTTP 200 (§1.2).
+// expired one UNAUTHORIZED, both with HTTP 200 (the two statuses
+// ecomkit-com-ua/horoshop-mcp src/client.ts logs in again on).
 func (s *Sandbox) checkToken(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := kit.BearerToken(r)
@@ -214,7 +216,9 @@ func (s *Sandbox) routes() http.Handler {
 	return root
 }
 
-// login checks credentials and issues a 32-character token (§1.2).
+// login checks credentials and issues a 32-character token, as in the
+// wiki's auth example
+// (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/25296931).
 func (s *Sandbox) login(login, password string) (string, bool) {
 	s.mu.RLock()
 	st := s.byLogin[login]

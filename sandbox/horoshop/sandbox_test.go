@@ -107,7 +107,7 @@ func TestOrdersGetFiltersAndQuirks(t *testing.T) {
 		t.Fatalf("offset 20 limit 10 starts with %.40s", page[0])
 	}
 	if st, orders := list(map[string]any{"offset": 20}); len(orders) != 300 {
-		t.Fatalf("offset without limit is ignored (§1.4): %s %d", st, len(orders))
+		t.Fatalf("offset without limit is ignored: %s %d", st, len(orders))
 	}
 	// One day, four date forms, inclusive bounds.
 	day := kyivWall(testNow.Add(-48 * time.Hour))[:10]

@@ -154,7 +154,8 @@ func cloneOrder(o wire.Order) wire.Order {
 
 // encodeOrder writes an order as orders/get does: order_without_callback
 // as a JSON boolean and an all-digit utm_campaign as a number (Google Ads
-// campaign ids arrive that way, §1.4).
+// campaign ids arrive that way, IgorShutko/horoshop-mcp
+// docs/tools/orders-public-api.md).
 func encodeOrder(o wire.Order, additional bool) []byte {
 	if !additional && o.AdditionalData != nil {
 		o.AdditionalData = dropKey(o.AdditionalData, "recipient_warehouse_ref")

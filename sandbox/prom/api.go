@@ -15,7 +15,7 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
-// List limits. The real API documents no maximum (§2.2); the sandbox
+// List limits. The real API documents no maximum; the sandbox
 // silently caps at maxLimit, so a client asking for more must still page on.
 const (
 	defaultLimit = 100
@@ -210,14 +210,16 @@ func handleStatusOptions(w http.ResponseWriter, r *http.Request) {
 	kit.WriteJSON(w, http.StatusOK, map[string][]statusOption{"order_status_options": opts})
 }
 
-// settable are the statuses a seller may send (both published sets, §2.3).
+// settable are the statuses a seller may send: the official set (in
+// evo-company/company-api-example php/api_php_example.php) and the newer
+// loan statuses.
 var settable = map[string]bool{
 	"pending": true, "received": true, "delivered": true, "canceled": true, "paid": true, "draft": true,
 	"waiting_loan_approval": true, "loan_rejected": true, "loan_approved": true,
 }
 
-// transitions is the simulator's graph (§2.3, inferred): forward through
-// pending→received→delivered, cancel from any non-final state, paid as a
+// transitions is the simulator's graph (inferred: Prom publishes none):
+// forward through pending→received→delivered, cancel from any non-final state, paid as a
 // status, draft only from the cabinet. delivered and canceled are final.
 var transitions = map[string]map[string]bool{
 	"draft":                 {"pending": true, "received": true, "canceled": true},
@@ -250,7 +252,9 @@ func canMove(from, to string) bool {
 	return transitions[from][to]
 }
 
-// validateSetStatus applies §2.3's request rules; an error is a 400.
+// validateSetStatus applies set_status's request rules (reason only with
+// canceled, a text for three reasons, as in
+// evo-company/company-api-example php/api_php_example.php); an error is a 400.
 func validateSetStatus(req *wire.SetStatusRequest) error {
 	if len(req.IDs) == 0 {
 		return fmt.Errorf("ids must not be empty")
@@ -294,7 +298,7 @@ func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 	now := s.Clock().Now()
 	s.flushStalled(st, now)
 	// An id that cannot change stays unprocessed, and Prom still answers
-	// 200 (§2.3); errors says why, by id.
+	// 200; errors says why, by id.
 	resp := wire.SetStatusResponse{ProcessedIDs: []int64{}, NotProcessedIDs: []int64{}, Errors: map[string]wire.Message{}}
 	for _, id := range req.IDs {
 		err := st.update(id, now, func(rec *record) error {
@@ -341,8 +345,8 @@ func applyStatus(o *wire.Order, status, reason, text string) {
 	o.Cancellation = &wire.Cancellation{Title: title, Initiator: "seller"}
 }
 
-// validDeliveryType: the carriers of §2.4, and mist_express, which some
-// clients also send.
+// validDeliveryType: the carriers of wire.DeliveryTypes, and mist_express,
+// which some clients also send.
 func validDeliveryType(t string) bool {
 	return slices.Contains(wire.DeliveryTypes, t) || t == "mist_express"
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Date layouts of generated orders: the documented ISO form with offset and
-// microseconds, and the bare form some data carries (§2.2).
+// microseconds, and the bare form some data carries.
 const (
 	isoLayout     = "2006-01-02T15:04:05.000000-07:00"
 	compactLayout = "2006-01-02 15:04:05"
@@ -221,7 +221,8 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 			o.DeliveryAddress = door
 		}
 	case r.IntN(10) == 0:
-		// Some carrier deliveries come without provider data at all (§2.2).
+		// Some carrier deliveries come without provider data at all
+		// (delivery_provider_data is null for unsupported carriers).
 		o.DeliveryAddress = door
 	default:
 		pd := &wire.DeliveryProvider{

@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// moneyStyle is how one order writes its amounts; real Prom data mixes them
-// (rozetka-prom.md §2.2), so the sandbox does too.
+// moneyStyle is how one order writes its amounts; real Prom data mixes them,
+// so the sandbox does too.
 type moneyStyle int
 
 const (

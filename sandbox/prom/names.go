@@ -173,7 +173,9 @@ func localName(status, lang string) (string, bool) {
 	return name, ok
 }
 
-// cancellationReasons covers both published sets (§2.3); the value is the title shown.
+// cancellationReasons covers both published sets (the official one in
+// evo-company/company-api-example php/api_php_example.php, and the
+// newer one with payment_not_received); the value is the title shown.
 var cancellationReasons = map[string]string{
 	"not_available":           "Немає в наявності",
 	"price_changed":           "Змінилася ціна",

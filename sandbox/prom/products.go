@@ -12,8 +12,8 @@ import (
 )
 
 // maxEditBatch caps /products/edit_by_external_id. Prom publishes no limit;
-// real integrations send 50–100 items a call (rozetka-prom.md §2.5), so the
-// sandbox refuses more to keep clients batching.
+// real integrations send 50–100 items a call, so the sandbox refuses more
+// to keep clients batching.
 const maxEditBatch = 100
 
 // stockLevel is the mutable part of a catalog product, guarded by store.mu.
@@ -23,7 +23,7 @@ type stockLevel struct {
 }
 
 // editablePresence are the presence values a seller may set; "service" is
-// refused (§2.5).
+// refused.
 var editablePresence = map[string]bool{"available": true, "not_available": true, "order": true, "waiting": true}
 
 // newStock gives each catalog product a starting stock, from its own
@@ -89,7 +89,7 @@ func (s *Sandbox) ExternalIDs(token string) []string {
 
 // handleEditByExternalID applies a JSON array of product edits. A bad body
 // fails as a whole (400); a bad item is reported in errors by its id and
-// the rest still apply, as Prom's batch answers do (§2.5, §2.7).
+// the rest still apply, as Prom's batch answers do.
 func (s *Sandbox) handleEditByExternalID(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {

@@ -1,11 +1,12 @@
 // Package prom is a local simulator of the Prom.ua public API
-// (rozetka-prom.md Part 2): several companies told apart by bearer token,
-// seeded realistic orders, the orders/options/status/TTN endpoints under
-// /api/v1, fault injection, and a control API under /_sandbox for tests.
+// (https://public-api.docs.prom.ua/): several companies told apart by
+// bearer token, seeded realistic orders, the orders/options/status/TTN
+// endpoints under /api/v1, fault injection, and a control API under
+// /_sandbox for tests.
 //
-// Where the reference is unsure, the sandbox is strict: last_id is inclusive,
-// filter dates must use the documented layout, and bad list parameters
-// answer 400. Where real answers are known it gives them: status_name in
+// Where the public documentation is unclear, the sandbox is strict: last_id
+// is inclusive, filter dates must use the documented layout, and bad list
+// parameters answer 400. Where real answers are known it gives them: status_name in
 // Russian unless X-LANGUAGE asks for uk, orders in the company's own
 // statuses as "custom-<id>", and save_declaration_id's refusals (bad input,
 // a waybill the order already has) as HTTP 200 with "status":"error".
@@ -55,7 +56,8 @@ type Sandbox struct {
 // ErrUnknownStore is returned by control methods for a token never added.
 var ErrUnknownStore = errors.New("unknown store token")
 
-// errorBody renders Prom's {"error": "..."} (§2.7).
+// errorBody renders Prom's {"error": "..."}, the body clients read (e.g.
+// dimagord/mcp-prom-ua src/services/PromApiClient.ts).
 func errorBody(_ int, msg string) []byte {
 	return mustJSON(wire.ErrorBody{Error: msg})
 }

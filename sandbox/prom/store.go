@@ -221,7 +221,9 @@ func (s *store) page(q listQuery, f pageFault) []*record {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]*record, 0, min(q.limit, len(s.recs)))
-	// below is the first index with id > lastID: ids <= last_id are eligible (inclusive, §2.2).
+	// below is the first index with id > lastID: ids <= last_id are eligible
+	// (inclusive: "no higher than", as dvomaks/promua-api
+	// src/Services/OrdersService.php quotes the docs).
 	below := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID > q.lastID })
 	if q.asc {
 		for i := 0; i < below && len(out) < q.limit; i++ {

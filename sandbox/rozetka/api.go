@@ -15,9 +15,11 @@ import (
 )
 
 // Page sizes. Orders and the reference searches answer 20 a page, as the
-// apidoc examples show (§1.9); no page-size parameter is documented for
-// them. Goods take pageSize: default 100 (the apidoc example), at most
-// 1000, and 0 means everything on one page (§1.9).
+// apidoc examples show (perPage 20 in GERA-OneTeam/Rozetka-API-Seller
+// docs/categories/orders.md L1615); no page-size parameter is documented
+// for them. Goods take pageSize: default 100 (the apidoc example), at most
+// 1000, and 0 means everything on one page, as other searches document it
+// (deliverymanagement.md L52).
 const (
 	perPage         = 20
 	goodsPerPage    = 100
@@ -50,7 +52,7 @@ func (s *Sandbox) routes() http.Handler {
 }
 
 // fail sends {"success":false,"errors":e} with HTTP 200, as Rozetka does
-// for business errors (§1.8).
+// for business errors.
 func fail(w http.ResponseWriter, e *wire.Error) {
 	kit.WriteRaw(w, http.StatusOK, mustJSON(wire.Envelope{Success: false, Errors: e}))
 }
@@ -80,7 +82,7 @@ func succeed(w http.ResponseWriter, content []byte) {
 }
 
 // decodeBase64 reads the login password; anything that is not Base64
-// yields "" and so never matches (§1.2: a plain password gets 1004).
+// yields "" and so never matches: a plain password gets 1004.
 func decodeBase64(s string) string {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(b) == 0 {
@@ -230,7 +232,8 @@ const (
 func (s *Sandbox) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q, bad := parseSearch(r)
 	if bad != "" {
-		// Without Accept-Validate-Exception bad filters give an empty list (§1.1).
+		// Without Accept-Validate-Exception bad filters give an empty list
+		// (orders.md L1460).
 		if r.Header.Get("Accept-Validate-Exception") == "1" {
 			fail(w, errBadFormat(bad))
 			return
@@ -342,16 +345,16 @@ func (s *Sandbox) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	writeOrder(w, r, st, id)
 }
 
-// applyUpdate enforces PUT /orders/{id}'s rules (§1.6) on a copy of an
-// order:
+// applyUpdate enforces PUT /orders/{id}'s rules (orders.md L3934-3937) on a
+// copy of an order:
 //   - status is required (1001 required_parameter);
 //   - ttn is required with 3 and 61 (1001) — in the body, as the apidoc
 //     puts it, even when the order already carries one;
 //   - the requested status must be the current one or an edge of the
 //     transition graph from it. The real code of a refused transition is
-//     not documented; §1.6 names 1005 check_correctness_of_data or 1010 as
-//     plausible, and 1010 access_denied (§1.8) reads as a missing
-//     permission, so the sandbox answers 1005;
+//     not documented; 1005 check_correctness_of_data and 1010
+//     access_denied (aboutapi.md) are the likely ones, and 1010 reads as a
+//     missing permission, so the sandbox answers 1005;
 //   - a ttn with 2 lands the order in 61 (the requested 2 is what the
 //     graph is asked about);
 //   - the ttn sent is stored on the order.
@@ -375,7 +378,7 @@ func applyUpdate(rec *record, u wire.UpdateOrder, now time.Time) *wire.Error {
 	}
 	to := u.Status
 	if to == stPacking && ttn != "" {
-		to = stHandover // a TTN with 2 lands in 61 (§1.6)
+		to = stHandover // a TTN with 2 lands in 61 (orders.md L3936)
 	}
 	st := statusByID[to]
 	o.Status, o.StatusGroup, o.StatusData = to, st.StatusGroup, statusData(st)

@@ -104,7 +104,9 @@ func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
 	})
 }
 
-// paymentStatusByName are the payment states SetPayment accepts (§1.3).
+// paymentStatusByName are the payment states SetPayment accepts (GET
+// /payments/payment-statuses, GERA-OneTeam/Rozetka-API-Seller
+// docs/categories/orders.md L3092).
 var paymentStatusByName = map[string]paymentStatus{
 	payPaid.name: payPaid, payUnpaid.name: payUnpaid, payHold.name: payHold, payBack.name: payBack,
 	"cancelled": {1, "cancelled", "Отменен"}, "part-paid": {5, "part-paid", "Частично оплачен"},

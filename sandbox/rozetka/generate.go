@@ -91,7 +91,7 @@ func (p person) title() *wire.PersonTitle {
 	return &wire.PersonTitle{FirstName: p.first, LastName: p.last, SecondName: p.second, FullName: p.last + " " + p.first + " " + p.second}
 }
 
-// availableTitles name a goods item's `available` (§1.10).
+// availableTitles name a goods item's `available` (apiitems.md L269).
 var availableTitles = map[int]string{0: "Немає в наявності", 1: "В наявності", 2: "Видалено з прайсу"}
 
 // The two sources of a store's catalog (apiitems.md L225-230; the ids are
@@ -175,7 +175,7 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 	}
 	o.User = &wire.User{ID: int64(40_000_000 + r.IntN(9_000_000)), ContactFIO: o.UserTitle.FullName}
 	if r.IntN(10) < 7 {
-		o.User.HasEmail, o.User.Email = true, "true" // the literal string (§1.4)
+		o.User.HasEmail, o.User.Email = true, "true" // the literal string (orders.md L1676-1678)
 	}
 
 	// Purchases and money.

@@ -9,24 +9,26 @@ import (
 )
 
 // massItem is one item of a PUT /items/mass-update body as the sandbox
-// reads it. The API also takes items that carry a price alone (§1.10), so
-// the stock is a pointer here: an item without it leaves the stock as is.
-// Prices are not simulated.
+// reads it. The API also takes items that carry a price alone (the
+// UpdatingItem model, GERA-OneTeam/Rozetka-API-Seller
+// docs/categories/models.md L3348-3366), so the stock is a pointer here:
+// an item without it leaves the stock as is. Prices are not simulated.
 type massItem struct {
 	ItemRzID      int64 `json:"item_rz_id"`
 	StockQuantity *int  `json:"stock_quantity"`
 }
 
 // The reason ids of refused items. Rozetka's own ids are not documented
-// (§1.8 shows only the shape, {"reason":[{"id":1,"value":["text"]}]}).
+// (the example at apiitems.md L5028-5077 shows only the shape,
+// {"reason":[{"id":1,"value":["text"]}]}).
 const (
 	reasonUnknownItem = 1
 	reasonBadStock    = 2
 )
 
-// handleMassUpdate is PUT /items/mass-update (§1.10): every item must be
-// in the store's catalog and its stock_quantity must not be negative;
-// refused items come back keyed by item_rz_id (§1.8). Whether Rozetka
+// handleMassUpdate is PUT /items/mass-update (apiitems.md L4997): every
+// item must be in the store's catalog and its stock_quantity must not be
+// negative; refused items come back keyed by item_rz_id. Whether Rozetka
 // applies the rest of a batch that has a refused item is not documented;
 // the sandbox takes the cautious reading and applies nothing then, so a
 // client must send the good items again.

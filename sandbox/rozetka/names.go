@@ -44,7 +44,9 @@ var (
 	streetNames = []string{"вул. Бандери", "вул. Січових Стрільців", "просп. Перемоги", "вул. Франка", "вул. Київська", "вул. Садова"}
 )
 
-// deliveryService is one carrier of the sandbox; ids are opaque (§1.11).
+// deliveryService is one carrier of the sandbox; ids are opaque: the
+// apidoc examples name id 5 both "Новая Почта" (orders.md L144-145) and
+// "Сторонними службами доставки" (deliverymanagement.md L93-94).
 // mdm is its mdm_id, a String (deliverymanagement.md L68), "" when the
 // list leaves it out as the apidoc example does. Their values are not
 // documented; these are made up.
@@ -88,7 +90,8 @@ var paymentMethods = []paymentMethod{
 	{3, "Кредит", "credit", "Кредит", "", ""},
 }
 
-// paymentStatuses of §1.3 the generator uses (status_payment_id, name, title).
+// The payment statuses (GET /payments/payment-statuses, orders.md L3092)
+// the generator uses: status_payment_id, name, title.
 var (
 	payPaid   = paymentStatus{2, "paid", "Оплачен"}
 	payUnpaid = paymentStatus{3, "unpaid", "Ожидает оплаты"}

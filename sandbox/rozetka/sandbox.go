@@ -1,9 +1,10 @@
 // Package rozetka is a local simulator of the Rozetka Seller API
-// (rozetka-prom.md Part 1): seller accounts told apart by login, session
-// tokens from POST /sites that expire on the sandbox clock, seeded orders
-// and goods, the order/reference/goods endpoints with Rozetka's envelope
-// and quirks, fault injection, a "shift during pull" mode, and control
-// methods (and /_sandbox HTTP endpoints) for tests.
+// (as the apidoc mirror GERA-OneTeam/Rozetka-API-Seller describes it):
+// seller accounts told apart by login, session tokens from POST /sites
+// that expire on the sandbox clock, seeded orders and goods, the
+// order/reference/goods endpoints with Rozetka's envelope and quirks,
+// fault injection, a "shift during pull" mode, and control methods (and
+// /_sandbox HTTP endpoints) for tests.
 //
 // The API is served at the root, as production's https://api-seller.rozetka.com.ua.
 package rozetka
@@ -27,7 +28,7 @@ type Options struct {
 	Seed          int64           // makes generated data reproducible
 	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
 	RatePerSecond float64         // per store; 0 = unlimited
-	TokenTTL      time.Duration   // session lifetime on Clock; 0 = 24h (§1.2)
+	TokenTTL      time.Duration   // session lifetime on Clock; 0 = 24h (the apidoc gives none)
 	// UnixNoteTimes makes about a third of the seller comments go out with
 	// created as Unix seconds, as the field's description has it (apidoc
 	// mirror docs/categories/orders.md L666); off, they all carry the date
@@ -91,7 +92,7 @@ func isPagedSearch(r *http.Request) bool {
 }
 
 // errorBody renders transport-level failures in Rozetka's envelope: 401 is
-// an expired session (§1.8), 5xx a server error.
+// an expired session (6001 session_expired), 5xx a server error.
 func errorBody(status int, msg string) []byte {
 	e := &wire.Error{Message: "server_error", Code: wire.CodeServerError, Description: msg}
 	switch {
@@ -172,7 +173,8 @@ func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) strin
 }
 
 // AddToken registers a static API token for a store (the cabinet's
-// "Генерувати API токен", §1.2); it never expires.
+// "Генерувати API токен", https://sellerhelp.rozetka.com.ua/st/ua/api-start);
+// it never expires.
 func (s *Sandbox) AddToken(storeID, token string) { s.tokens.Add(token, storeID) }
 
 // Revoke makes token answer 401 from now on.

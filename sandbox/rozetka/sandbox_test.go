@@ -292,7 +292,8 @@ func TestUpdateFollowsTheRules(t *testing.T) {
 	if err := f.sb.SetStatus(f.store, id, 45); err == nil {
 		t.Fatal("61 → 45 (a buyer's cancel) allowed to the seller")
 	}
-	// The order has a TTN now, yet 3 still needs one in the body (§1.6).
+	// The order has a TTN now, yet 3 still needs one in the body (the
+	// apidoc's PUT /orders/{id}: ttn is required with 3 and 61).
 	if env := put(wire.UpdateOrder{Status: stShipped}); env.Success || env.Errors.Code != 1001 {
 		t.Fatalf("3 without a TTN in the body allowed: %+v", env.Errors)
 	}

@@ -8,9 +8,11 @@ import (
 	wire "github.com/kramar/kramar/extractors/rozetka"
 )
 
-// statuses.json is the whole status table of rozetka-prom.md §1.5 with its
-// groups (inferred there; the real API is the authority), Russian names in
-// `name` and English ones written for the sandbox. 10 and 70 are the old,
+// statuses.json is the whole status table of the OrdersStatuses model
+// (GERA-OneTeam/Rozetka-API-Seller docs/categories/models.md) with
+// groups, which the apidoc does not give per status (the real API's
+// /order-statuses/search is the authority), Russian names in `name` and
+// English ones written for the sandbox. 10 and 70 are the old,
 // blocked entries.
 //
 //go:embed statuses.json
@@ -56,16 +58,15 @@ const (
 	stBuyerCancel  = 45
 )
 
-// sellerCancels are the cancellation reasons a seller sets (§1.5, [R14]),
-// plus 31 for a duplicate.
+// sellerCancels are the cancellation reasons a seller sets, plus 31 for a
+// duplicate.
 var sellerCancels = []int{42, 43, 40, 18, 28, 29, 17, 33, 37, 38, 31}
 
-// The transition graph. The real matrix is not public (§1.5 open
-// questions); this one is plausible: forward through processing,
-// assembly, handover and delivery; cancellations from every state before
-// the parcel leaves. Delivery type 0 is an external carrier (every
-// sandbox service), 1 the seller's own delivery, which may also skip
-// straight to delivering and done.
+// The transition graph. The real matrix is not public; this one is
+// plausible: forward through processing, assembly, handover and delivery;
+// cancellations from every state before the parcel leaves. Delivery type
+// 0 is an external carrier (every sandbox service), 1 the seller's own
+// delivery, which may also skip straight to delivering and done.
 var forward = map[int][]int{
 	stNew:          {stManager, stPacking, stCallBack, stAwaitPayment, stHandover, stRepeat},
 	stNotProcessed: {stManager, stPacking},
@@ -115,7 +116,7 @@ func buildEdges() []wire.StatusAvailable {
 }
 
 // availableFrom holds, by status, the status_available expand of an order
-// in that status (§1.4): the edges out of it for an external carrier, the
+// in that status: the edges out of it for an external carrier, the
 // delivery type of every sandbox service.
 var availableFrom = buildAvailable()
 

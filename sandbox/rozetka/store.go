@@ -39,7 +39,8 @@ type record struct {
 	blocks [numBlocks][]byte
 }
 
-// The expandable blocks the sandbox fills (§1.3 expand values).
+// The expandable blocks the sandbox fills (expand values of GET
+// /orders/search in orders.md).
 const (
 	blkDelivery = iota
 	blkPurchases
@@ -78,7 +79,8 @@ func (r *record) encode() {
 	if r.ttnNull && o.TTN == "" {
 		b = bytes.Replace(b, []byte(`"ttn":""`), []byte(`"ttn":null`), 1)
 	}
-	// callback_off is documented as a boolean and sent as 0/1 (§1.4).
+	// callback_off is documented as a boolean and sent as 0/1 (orders.md
+	// L65, L103).
 	b = bytes.Replace(b, []byte(`"callback_off":false`), []byte(`"callback_off":0`), 1)
 	b = bytes.Replace(b, []byte(`"callback_off":true`), []byte(`"callback_off":1`), 1)
 	r.base = b[:len(b)-1]
@@ -187,7 +189,7 @@ func parseExpand(csv string) expandSet {
 }
 
 // appendJSON writes the order with the asked blocks; `delivery` is null
-// when not expanded, the others are absent (§1.13 quirk 4).
+// when not expanded, the others are absent.
 func (r *record) appendJSON(buf []byte, e expandSet) []byte {
 	buf = append(buf, r.base...)
 	for i, on := range e {

@@ -35,8 +35,8 @@ const ChannelMarketplace = "marketplace"
 // CancelInitiatorSeller marks cancels and rejections that are the seller's.
 const CancelInitiatorSeller = "seller"
 
-// StatusNames are the cabinet's labels (§2.4). The second group is the
-// other spelling one client uses (§8.6); both are read.
+// StatusNames are the cabinet's labels. The second group is the other
+// spelling one client uses; both are read.
 var StatusNames = map[string]string{
 	wire.StatusNew:                        "Новий",
 	wire.StatusConfirmedByMerchant:        "Підтверджено продавцем",
@@ -66,7 +66,7 @@ var cancels = map[string]bool{
 	wire.StatusCompletedMerchantRejection: true, wire.StatusClosedMerchantRejection: true,
 }
 
-// DeliveryNames and PaymentNames label the codes (§2.3) for people and
+// DeliveryNames and PaymentNames label the codes for people and
 // for mappings written against a name rather than a code.
 var (
 	DeliveryNames = map[string]string{
@@ -88,7 +88,7 @@ var (
 
 // paidStatuses are the payment statuses that mean the buyer's money is the
 // seller's: held for the order (hold_set), and the forms other code treats
-// as prepaid (§2.3). hold_unset is on every finished order, cash ones too,
+// as prepaid. hold_unset is on every finished order, cash ones too,
 // so it says nothing; `payed` is unreliable and never read.
 var paidStatuses = map[string]bool{wire.PaymentHoldSet: true, "payed": true, "success": true, "paid": true}
 
@@ -239,7 +239,7 @@ func visible(s string) string {
 	return s
 }
 
-// mapDelivery reads the shipment block, which lives inside address (§2.3).
+// mapDelivery reads the shipment block, which lives inside address.
 func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	var sh wire.Shipment
 	if w.Address != nil && w.Address.Shipment != nil {

@@ -41,7 +41,7 @@ const (
 )
 
 // statusCancelled is built-in status 4, "Не доставлене" (the admin's
-// «Отменен», §1.5).
+// «Отменен», IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 const statusCancelled = 4
 
 // StoreContext is what the transform needs to know about the store an
@@ -94,8 +94,9 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	if o.CreatedAt, err = parseTime("stat_created", w.StatCreated); err != nil {
 		return canon.Order{}, err
 	}
-	// orders/get carries no modification time (§1.4); the content hash
-	// tells changed orders apart.
+	// orders/get carries no modification time (none in the field list of
+	// https://horoshop.atlassian.net/wiki/pages/viewpage.action?pageId=3822321668);
+	// the content hash tells changed orders apart.
 	o.ModifiedAt = o.CreatedAt
 
 	// An order without a status still loads, its status empty (the drift
@@ -172,8 +173,9 @@ func person(fullName, phone string, split bool) people.Person {
 }
 
 // customer is the part of a B2B order's customer_details the transform
-// reads. The block's keys are not documented (§1.4 names only the block):
-// name, phone and email are assumed, and any other shape is ignored.
+// reads. The block's keys are not documented (the wiki's orders/get page
+// names only the block): name, phone and email are assumed, and any other
+// shape is ignored.
 type customer struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
@@ -241,8 +243,9 @@ type orderDiscount struct {
 }
 
 // mapMoney: Amount is total_sum, what the buyer pays for the goods after
-// every discount and without delivery (§1.4); delivery_price is added for
-// FullAmount (-1 means "not calculated" and counts as 0). Product
+// every discount and without delivery (measured: Σ products[].total_price,
+// IgorShutko/horoshop-mcp docs/tools/orders-public-api.md); delivery_price
+// is added for FullAmount (-1 means "not calculated" and counts as 0). Product
 // discounts are already in the line prices; the order-level discount is
 // total_default − total_sum, which the lines do not show, so it is
 // returned for the manager comment. Every money field present is checked.
@@ -350,8 +353,9 @@ func items(products []wire.Product, article string) ([]canon.Item, error) {
 	return out, nil
 }
 
-// parseTime reads "YYYY-MM-DD HH:MM:SS" in shop (Kyiv) local time (§1.4);
-// DST gaps and overlaps resolve as timeconv says.
+// parseTime reads "YYYY-MM-DD HH:MM:SS" in shop (Kyiv) local time, as the
+// wiki's orders/get writes stat_created; DST gaps and overlaps resolve as
+// timeconv says.
 func parseTime(field, s string) (time.Time, error) {
 	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }

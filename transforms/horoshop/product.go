@@ -15,7 +15,8 @@ import (
 
 // TransformProduct turns one catalog/export product into a catalog
 // product. presence is the availability (quantity reads 0 when the shop
-// keeps no stock accounting, §1.7); the article is the key.
+// keeps no stock accounting, measured in IgorShutko/horoshop-mcp
+// docs/tools/catalog-public-api.md); the article is the key.
 func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, error) {
 	var w wire.CatalogProduct
 	if err := decode.Into(raw, &w); err != nil {

@@ -2,7 +2,7 @@
 // into exact decimals. It never goes through float64: a float cannot hold
 // 0.1 exactly and the warehouse sums millions of these.
 //
-// Rules (Prom writes "1 234,50 грн"; rozetka-prom.md §2.2):
+// Rules (Prom writes "1 234,50 грн"):
 //   - A currency marker may stand before or after the number: "грн", "грн.",
 //     "UAH", "₴" (any case). Nothing else may surround it.
 //   - A leading '-' (or '+') is the sign; it may follow a leading marker ("₴-5").
@@ -238,7 +238,7 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
-// isJSONNumber accepts exactly the JSON number grammar (RFC 8259 §6):
+// isJSONNumber accepts exactly the JSON number grammar (RFC 8259, section 6):
 // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
 func isJSONNumber(s string) bool {
 	i := 0

@@ -25,8 +25,8 @@ import (
 // context leaves it empty.
 const Marketplace = "prom"
 
-// Currency: the Prom order schema has no currency field (rozetka-prom.md
-// §2.2); Prom.ua sells in hryvnias.
+// Currency: the Prom order schema has no currency field; Prom.ua sells in
+// hryvnias.
 const Currency = "UAH"
 
 // StoreContext is what the transform needs to know about the store an
@@ -98,7 +98,7 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	if o.CreatedAt, err = parseTime("date_created", w.DateCreated); err != nil {
 		return canon.Order{}, err
 	}
-	o.ModifiedAt = o.CreatedAt // date_modified is missing from older data (§2.2)
+	o.ModifiedAt = o.CreatedAt // date_modified is missing from older data
 	if strings.TrimSpace(w.DateModified) != "" {
 		if o.ModifiedAt, err = parseTime("date_modified", w.DateModified); err != nil {
 			return canon.Order{}, err
@@ -123,7 +123,7 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 }
 
 // NormalizeStatus lower-cases a Prom status and folds the schema's
-// "cancelled" into the wire's "canceled" (rozetka-prom.md §2.3).
+// "cancelled" into the wire's "canceled".
 func NormalizeStatus(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "cancelled" {
@@ -214,7 +214,7 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 	if o.Amount, err = parseMoney("price", w.Price, true); err != nil {
 		return err
 	}
-	// full_price "may include delivery" and is absent in older data (§2.2).
+	// full_price "may include delivery" and is absent in older data.
 	o.FullAmount = o.Amount
 	if strings.TrimSpace(w.FullPrice) != "" {
 		if o.FullAmount, err = parseMoney("full_price", w.FullPrice, true); err != nil {
@@ -240,9 +240,9 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 			return err
 		}
 	}
-	// Low confidence (rozetka-prom.md §2.2): Prom publishes no definition of
-	// a ProSale order; a positive prosale_commission is the one field-level
-	// sign found in real data.
+	// A best guess: Prom publishes no definition of a ProSale order; a
+	// positive prosale_commission is the one field-level sign found in real
+	// data.
 	o.ProSale = r.ProSaleAmount.IsPositive()
 	o.Royalty = r
 	return nil
@@ -266,7 +266,7 @@ func items(products []wire.Product) ([]canon.Item, error) {
 		if strings.TrimSpace(string(p.Quantity)) == "" {
 			return nil, fieldErr(at("quantity"), "missing")
 		}
-		// Quantity is a float count on the wire (§2.2): 0.5 kg is real.
+		// Quantity is a float count on the wire: 0.5 kg is real.
 		if it.Quantity, err = parseNumber(at("quantity"), p.Quantity); err != nil {
 			return nil, err
 		}
@@ -313,7 +313,7 @@ func parseNumber(field string, n json.Number) (decimal.Decimal, error) {
 }
 
 // parseTime reads a Prom timestamp: ISO-8601 with an offset, or
-// "YYYY-MM-DD HH:MM:SS", which Prom means as UTC (§2.2).
+// "YYYY-MM-DD HH:MM:SS", which Prom means as UTC.
 func parseTime(field, s string) (time.Time, error) { return timeconv.ParseField(field, s, time.UTC) }
 
 func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }

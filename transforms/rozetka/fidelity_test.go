@@ -8,7 +8,7 @@ import (
 )
 
 // fidelitySources names the public source of each golden case that pins
-// the real shape of a Rozetka order. [R1] is the apidoc mirror
+// the real shape of a Rozetka order. The apidoc mirror is
 // GERA-OneTeam/Rozetka-API-Seller at 1e7ab0d265b093c4d497c90063fde943e9706fa8.
 var fidelitySources = map[string]string{
 	"purchase_without_status": "GERA-OneTeam/Rozetka-API-Seller docs/categories/orders.md L1298-1396: " +

@@ -12,8 +12,9 @@ import (
 )
 
 // TransformProduct turns one /goods/all item into a catalog product. Goods
-// prices are whole hryvnias as integers (rozetka-prom.md §1.10), unlike
-// order money; price_old and price_promo of 0, -1 or null mean "none".
+// prices are whole hryvnias as integers (GERA-OneTeam/Rozetka-API-Seller
+// docs/categories/apiitems.md: price is an Integer), unlike order money;
+// price_old and price_promo of 0, -1 or null mean "none".
 func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, error) {
 	var g wire.GoodsItem
 	if err := decode.Into(raw, &g); err != nil {

@@ -28,9 +28,9 @@ const Marketplace = "rozetka"
 const Currency = "UAH"
 
 // Channels of a Rozetka order: fulfillment orders are stored and shipped by
-// Rozetka from its own warehouse (rozetka-prom.md §1.7); the seller ships
-// every other one. canon.Order has no fulfillment flag, and Channel is the
-// field that says how the order reached the seller.
+// Rozetka from its own warehouse; the seller ships every other one.
+// canon.Order has no fulfillment flag, and Channel is the field that says
+// how the order reached the seller.
 const (
 	ChannelFulfillment = "fulfillment"
 	ChannelMarketplace = "marketplace"
@@ -39,10 +39,11 @@ const (
 // CancelInitiatorBuyer is CancelInitiator for a customer cancel.
 const CancelInitiatorBuyer = "buyer"
 
-// CustomerCancelStatuses are the Rozetka status ids (rozetka-prom.md §1.5)
-// that mean the buyer called the order off before it was shipped: these
-// get the store's CustomerCancelStatus, so the seller sees them apart
-// from the cancels that are the seller's or Rozetka's doing.
+// CustomerCancelStatuses are the Rozetka status ids (the OrdersStatuses
+// model, GERA-OneTeam/Rozetka-API-Seller docs/categories/models.md) that
+// mean the buyer called the order off before it was shipped: these get the
+// store's CustomerCancelStatus, so the seller sees them apart from the
+// cancels that are the seller's or Rozetka's doing.
 //
 //	45 Скасовано покупцем              40 Клієнт передумав
 //	17 Не влаштовують умови оплати      20 Товар не підходить за характеристиками
@@ -63,12 +64,14 @@ var CustomerCancelStatuses = map[int]bool{
 	17: true, 20: true, 24: true, 33: true, 37: true, 38: true, 40: true, 45: true,
 }
 
-// statusGroupUnsuccessful is status_group 3, "Неуспішні" (§1.4).
+// statusGroupUnsuccessful is status_group 3, "Неуспішні" (order.status_group
+// in docs/categories/orders.md).
 const statusGroupUnsuccessful = 3
 
 // paidStatus is the one payment status that counts as paid: "hold" is
 // money reserved on the card and not yet taken, "part-paid" is not the
-// whole sum (§1.3 payment statuses). PaymentStatus keeps the exact state.
+// whole sum (GET /payments/payment-statuses in orders.md). PaymentStatus
+// keeps the exact state.
 const paidStatus = "paid"
 
 // StoreContext is what the transform needs to know about the store an
@@ -182,7 +185,7 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 	if r, ok := deliveryRecipient(w.Delivery); ok {
 		recipient = r
 	} else if r := titled(w.RecipientTitle, w.RecipientPhone); !isEmpty(r) {
-		recipient = r // the order-level fields are deprecated yet still sent (§1.4)
+		recipient = r // the order-level fields are deprecated yet still sent
 	}
 	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
 	if u := w.User; u != nil {
@@ -203,8 +206,9 @@ func titled(t *wire.PersonTitle, phone string) people.Person {
 	return p
 }
 
-// deliveryRecipient is the current place of the recipient (§1.4); ok is
-// false when the delivery expand is missing or names nobody.
+// deliveryRecipient is the recipient where the apidoc now puts it, in
+// delivery (orders.md); ok is false when the delivery expand is missing
+// or names nobody.
 func deliveryRecipient(d *wire.Delivery) (people.Person, bool) {
 	if d == nil {
 		return people.Person{}, false
@@ -226,7 +230,7 @@ func named(last, first, middle, full string) (string, string, string) {
 func isEmpty(p people.Person) bool { return p == people.Person{} }
 
 // realEmail drops the "true" Rozetka writes when the buyer merely has an
-// address (§1.4 quirk) and anything else that is not an address.
+// address and anything else that is not an address.
 func realEmail(s string) string {
 	s = strings.TrimSpace(s)
 	if !strings.Contains(s, "@") {
@@ -243,7 +247,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 		o.TTN = strings.TrimSpace(string(c.CarrierTrackNum))
 	}
 	d := w.Delivery
-	if d == nil { // not expanded (§1.13 quirk 4)
+	if d == nil { // not expanded
 		return
 	}
 	o.MarketplaceDelivery = strings.TrimSpace(d.DeliveryServiceName)
@@ -252,7 +256,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	o.DeliveryAddress = address(d)
 }
 
-// courier is delivery_method_id 2; 1 is pickup at a branch (§1.4).
+// courier is delivery_method_id 2; 1 is pickup at a branch (orders.md L5160).
 const courier = 2
 
 // address is "city, place": the branch number for a pickup, the street,
@@ -302,8 +306,9 @@ func optionKeys(name string, id int64) []string {
 }
 
 // mapMoney: amount is the goods, cost the goods and delivery; the
-// *_with_discount forms are what the buyer pays (§1.4). Every money field
-// present is checked, used or not: one bad value means a damaged record.
+// *_with_discount forms are what the buyer pays (orders.md). Every money
+// field present is checked, used or not: one bad value means a damaged
+// record.
 func mapMoney(o *canon.Order, w *wire.Order) error {
 	amount, err := preferred("amount_with_discount", string(w.AmountWithDiscount), "amount", string(w.Amount))
 	if err != nil {
@@ -379,7 +384,7 @@ func removedLines(raw json.RawMessage, purchases []wire.Purchase) map[int]bool {
 func items(purchases []wire.Purchase, removed map[int]bool) ([]canon.Item, error) {
 	out := make([]canon.Item, 0, len(purchases))
 	for i, p := range purchases {
-		if removed[i] { // removed while the order was edited (§1.4)
+		if removed[i] { // removed while the order was edited
 			continue
 		}
 		at := func(field string) string { return "purchases[" + strconv.Itoa(i) + "]." + field }
@@ -451,9 +456,9 @@ func parseMoney(field, s string) (decimal.Decimal, error) {
 }
 
 // parseTime reads created/changed: "YYYY-MM-DD HH:MM:SS" in Kyiv local
-// time (§1.4). A time in the spring gap or the autumn overlap resolves as
-// timeconv says: the gap with the winter offset, the overlap as its first
-// (summer) occurrence.
+// time; the apidoc names no zone. A time in the spring gap or the autumn
+// overlap resolves as timeconv says: the gap with the winter offset, the
+// overlap as its first (summer) occurrence.
 func parseTime(field, s string) (time.Time, error) {
 	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }

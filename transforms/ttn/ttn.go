@@ -1,7 +1,8 @@
 // Package ttn checks waybill numbers (ТТН / ЕН and postal barcodes) before
 // they are pushed to a marketplace: a mistyped number pushed to Rozetka or
 // Prom makes the buyer's tracking wrong, so it is refused with a reason.
-// Formats from horoshop-epicentr-feeds-others.md §7.
+// Nova Poshta series as RomaBilka/parcel-tracking detects them
+// (pkg/determine-delivery/carriers), Ukrposhta's by the UPU S10 standard.
 package ttn
 
 import (
@@ -51,8 +52,9 @@ func Check(carrier, number string) (Result, error) {
 	return Result{}, fmt.Errorf("no ТТН rules for carrier %q", carrier)
 }
 
-// checkNovaPoshta: 14 digits, usually starting with 20 or 59 (§7.1; no
-// check digit is known), or an NP Shopping number.
+// checkNovaPoshta: 14 digits, usually starting with 20 or 59 (as in
+// RomaBilka/parcel-tracking pkg/determine-delivery/carriers/nova-poshta.go;
+// no check digit is known), or an NP Shopping number.
 func checkNovaPoshta(n string) (Result, error) {
 	switch {
 	case npShopping.MatchString(n):
@@ -68,7 +70,7 @@ func checkNovaPoshta(n string) (Result, error) {
 }
 
 // checkUkrposhta: 13 digits domestic, or a UPU S10 international number
-// whose check digit must match (§7.2).
+// whose check digit must match (s10CheckDigit).
 func checkUkrposhta(n string) (Result, error) {
 	switch {
 	case upDomestic.MatchString(n):

@@ -24,7 +24,7 @@ func TestCheck(t *testing.T) {
 		{Ukrposhta, "0123456789123", "0123456789123", "", ""},
 		{Ukrposhta, "RA067022878UA", "RA067022878UA", "", ""},
 		{Ukrposhta, "ra067022878ua", "RA067022878UA", "", ""},
-		{Ukrposhta, "CA410342249UA", "CA410342249UA", "", ""}, // §7.2's worked example: 41034224 → 9
+		{Ukrposhta, "CA410342249UA", "CA410342249UA", "", ""}, // the S10 worked example: 41034224 → 9
 		{Ukrposhta, "CA410342241UA", "", "", "check digit"},
 		{Ukrposhta, "05001282546101", "", "", "want 13 digits"},
 		{Ukrposhta, "050012825461", "", "", "want 13 digits"},

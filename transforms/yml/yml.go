@@ -1,6 +1,6 @@
 // Package yml turns one offer of a YML product feed (Prom, Rozetka,
-// Zakupka, Epicentr; feeds §2.6, §4.1, §5) into a canonical catalog
-// product. Prices stay in the feed's currency: no conversion is made.
+// Zakupka, Epicentr) into a canonical catalog product. Prices stay in the
+// feed's currency: no conversion is made.
 package yml
 
 import (
@@ -95,7 +95,8 @@ func CatalogDate(s string) (time.Time, error) {
 // Name is the Ukrainian name when the feed has one (name_ua, Epicentr
 // <name lang="ua">), else <name>: the marketplaces show Ukrainian first.
 // An absent available attribute means available, as in the Yandex spec
-// (feeds §5.1: available="false" marks an offer not in stock); Epicentr's
+// (https://yandex.ru/support/partnermarket/offers.html?lang=en):
+// available="false" marks an offer not in stock; Epicentr's
 // <availability>out_of_stock</availability> also means not available.
 func TransformOffer(o feed.Offer, sc StoreContext) (canon.Product, error) {
 	if o.ID == "" {

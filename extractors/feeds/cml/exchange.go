@@ -16,7 +16,8 @@ import (
 )
 
 // Exchange is the 1C side of the 1C ↔ site exchange for orders
-// (reference §4.2, [M]): the site is the endpoint, we pull like 1C does.
+// (https://tqm.com.ua/likbez/integraciya-1c/protokol-obmena-1s-s-saitom):
+// the site is the endpoint, we pull like 1C does.
 //
 //	GET ?type=sale&mode=checkauth  (HTTP Basic) → "success\n<cookie name>\n<cookie value>"
 //	GET ?type=sale&mode=init       (cookie)     → "zip=yes|no\nfile_limit=<bytes>"

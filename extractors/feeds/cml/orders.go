@@ -93,8 +93,8 @@ type OrdersFile struct {
 
 // NewOrdersFile reads the orders file at c.BaseURL, the link copied from the
 // shop's cabinet, which carries its own access key. A non-empty c.Token is
-// sent as the query parameter key (no public Zakupka spec names one,
-// reference §8.8); Username/Password, when set, go as HTTP Basic auth.
+// sent as the query parameter key (no public Zakupka spec names one);
+// Username/Password, when set, go as HTTP Basic auth.
 // Neither ever appears in an error.
 func NewOrdersFile(c source.Config) *OrdersFile {
 	return &OrdersFile{get: newGetter(c)}

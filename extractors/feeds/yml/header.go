@@ -76,8 +76,7 @@ func (s *skeleton) noteFold(what string, raw, folded []byte, where, replaced str
 }
 
 // inOffers reports whether the next offer would sit in
-// yml_catalog/shop/offers, or yml_catalog/offers as Epicentr writes it
-// (feeds §2.6).
+// yml_catalog/shop/offers, or yml_catalog/offers as Epicentr writes it.
 func (s *skeleton) inOffers() bool {
 	switch p := s.path(); p {
 	case "yml_catalog/shop/offers", "yml_catalog/offers":

@@ -295,7 +295,7 @@ func (p *offerParser) parse(b []byte, i int) (Offer, error) {
 			return o, err
 		}
 	}
-	// feeds §5.2: quantity_in_stock first, then stock_quantity, then quantity.
+	// quantity_in_stock first, then stock_quantity, then quantity.
 	setFirst(&o.QuantityInStock, stockQuantity)
 	setFirst(&o.QuantityInStock, quantity)
 	p.checkNames(&o, start)

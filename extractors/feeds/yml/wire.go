@@ -1,7 +1,8 @@
 package yml
 
 // Shop is the feed's <shop> header: who publishes it, the currencies its
-// prices use and the category tree offers point into (feeds §5.1).
+// prices use and the category tree offers point into
+// (https://yandex.com/support/partnermarket/elements/shop.html?lang=en).
 type Shop struct {
 	// Date is yml_catalog's date attribute as written: "YYYY-MM-DD hh:mm"
 	// as the format says, or ISO-8601 ("2026-08-22T21:45:51.897Z") as some
@@ -31,12 +32,12 @@ type Category struct {
 	Name     string
 	// PortalID is the marketplace's own category (Prom portal_id, Rozetka rz_id).
 	PortalID string
-	// Code is Epicentr's category code attribute (feeds §2.6).
+	// Code is Epicentr's category code attribute (<category code="3806">).
 	Code string
 }
 
 // Offer is one <offer> with the fields the Yandex core and the Prom,
-// Rozetka, Zakupka and Epicentr dialects use (feeds §2.6, §4.1, §5).
+// Rozetka, Zakupka and Epicentr dialects use.
 // Everything stays the text the feed wrote (trimmed); money is never a
 // float. Elements not listed here are skipped.
 type Offer struct {
@@ -85,7 +86,8 @@ type Offer struct {
 
 	// QuantityInStock is quantity_in_stock (Prom, Zakupka), else
 	// stock_quantity (Rozetka), else quantity — in that order of preference
-	// (feeds §5.2: importers read quantity_in_stock first).
+	// (importers read quantity_in_stock first, e.g.
+	// https://h-profit.com/blog/?p=2064).
 	QuantityInStock string
 	Presence        string // Prom presence
 	Availability    string // Epicentr <availability> in_stock|out_of_stock

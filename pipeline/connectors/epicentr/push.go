@@ -35,8 +35,8 @@ func NewPusher(c source.Config) *Pusher { return &Pusher{client: client.NewClien
 var _ marketplace.StockPusher = (*Pusher)(nil)
 
 // Plan makes the waybill action first, then the status one: Epicentr
-// allows `sent` only once the order has its shipment number (§2.4). A
-// cancel without a reason code is refused here, as the API would (§2.2).
+// allows `sent` only once the order has its shipment number. A
+// cancel without a reason code is refused here, as the API would.
 func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	var out []marketplace.Action
 	if c.TTN != "" {
@@ -54,7 +54,7 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 }
 
 // State reads the order (its statusCode and address.shipment.number) and
-// the statuses it may move to now (allowed-statuses, §2.2).
+// the statuses it may move to now (allowed-statuses).
 func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, error) {
 	raw, err := p.client.Get(ctx, orderID)
 	var nf *source.NotFoundError
@@ -102,14 +102,14 @@ func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, _ marketplace.
 	return "OK", nil
 }
 
-// StockBatch is the /v1/offers batch size (§2.5).
+// StockBatch is the /v1/offers batch size, client.MaxOfferBatch.
 func (p *Pusher) StockBatch() int { return client.MaxOfferBatch }
 
 // PushStock sends availability through /v1/offers: ExternalID is the sku,
 // a quantity above zero is in_stock, zero not_available. The API takes no
-// quantity (§2.5), so none is sent. An item skipped or forbidden is a
+// quantity, so none is sent. An item skipped or forbidden is a
 // *marketplace.Rejected; enqueued ones are applied later by Epicentr and
-// count as sent (the update is asynchronous, §2.5).
+// count as sent (the update is asynchronous).
 func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) ([]marketplace.StockResult, error) {
 	updates := make([]client.OfferUpdate, len(items))
 	for i, it := range items {

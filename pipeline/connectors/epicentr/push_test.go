@@ -247,7 +247,7 @@ func TestPushStockThroughOffers(t *testing.T) {
 	if s := sent.Items[1]; s.SKU != offers[1].SKU || s.Availability != wire.InStock || s.Prices != nil || sent.Items[0].Availability != wire.NotAvailable {
 		t.Fatalf("sent %+v / %+v", sent.Items[0], s)
 	}
-	// The update is asynchronous (§2.5): applied once Epicentr processed it.
+	// The update is asynchronous: applied once Epicentr processed it.
 	c.sb.Clock().Advance(time.Minute)
 	for i, o := range c.sb.Offers(c.store) {
 		want := wire.NotAvailable

@@ -19,7 +19,8 @@ import (
 )
 
 // StatusCancelled is the built-in "Не доставлене / Canceled" status: an
-// order in it can no longer be edited through the API (§1.6).
+// order in it can no longer be edited through the API (its editor is
+// locked, IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 const StatusCancelled = "4"
 
 // Pusher hands order statuses, waybills and stock back to one Horoshop
@@ -264,7 +265,7 @@ func orderNumber(id string) (int64, error) {
 	return n, nil
 }
 
-// statusID reads a status as orders/update takes it: the shop's id (§1.5).
+// statusID reads a status as orders/update takes it: the shop's numeric id.
 func statusID(s string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n <= 0 {

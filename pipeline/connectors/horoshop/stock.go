@@ -13,7 +13,7 @@ import (
 // stockFields are what a stock push reads of a product, before and after.
 var stockFields = []string{"presence", "quantity", "residues"}
 
-// StockBatch is catalog/import's limit (§1.9).
+// StockBatch is catalog/import's batch limit, client.ImportBatchMax.
 func (p *Pusher) StockBatch() int { return client.ImportBatchMax }
 
 // PushStock sets the products' stock through catalog/import and counts a

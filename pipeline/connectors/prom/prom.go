@@ -30,7 +30,7 @@ func init() {
 		// 2: a custom status ("custom-<id>") maps by its label too.
 		TransformVersion: "2",
 		// A new Prom order is "pending" until the seller accepts it
-		// ("received", rozetka-prom.md §2.3): auto_accept does that.
+		// ("received", accepted for processing): auto_accept does that.
 		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"}, Keys: []string{"language"}},
 		Records:      records,
 		Pusher:       func(c source.Config) marketplace.Pusher { return NewPusher(c) },

@@ -23,7 +23,7 @@ const (
 )
 
 // StockBatchSize is the most products one edit_by_external_id call carries
-// (real batches are 50–100, rozetka-prom.md §2.5).
+// (real batches are 50–100).
 const StockBatchSize = 100
 
 // Pusher sends order statuses, waybills and stock to one Prom store.
@@ -69,8 +69,9 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	return out, nil
 }
 
-// checkCancel applies set_status's rules for a cancellation (§2.3): a
-// reason is required, and three reasons also need a text.
+// checkCancel applies set_status's rules for a cancellation (as in
+// evo-company/company-api-example php/api_php_example.php): a reason is
+// required, and three reasons also need a text.
 func checkCancel(reason, text string) error {
 	if reason == "" {
 		return marketplace.Reject("cancellation on Prom needs a cancellation reason (one of: %s)", reasonList())
@@ -156,7 +157,7 @@ func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, _ marketplace.
 		if err != nil {
 			return "", refusal(err)
 		}
-		// HTTP 200 proves nothing: only processed_ids does (§2.3).
+		// HTTP 200 proves nothing: only processed_ids does.
 		if slices.Contains(resp.ProcessedIDs, id) {
 			return fmt.Sprintf("processed_ids %v", resp.ProcessedIDs), nil
 		}

@@ -180,7 +180,7 @@ func TestApplyRefusals(t *testing.T) {
 	sb, p := newPushSandbox(t)
 	done := strconv.FormatInt(addOrder(sb, "delivered"), 10)
 
-	// Prom answers 200 and leaves the id out of processed_ids (§2.3).
+	// Prom answers 200 and leaves the id out of processed_ids.
 	_, err := p.Apply(ctx, marketplace.Action{Kind: "status", Change: marketplace.Change{OrderID: done, Status: "pending"}}, marketplace.State{})
 	if reason, ok := marketplace.IsRejected(err); !ok || !strings.Contains(reason, "delivered cannot change to pending") {
 		t.Errorf("refused status: %v", err)

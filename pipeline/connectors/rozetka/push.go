@@ -16,7 +16,9 @@ import (
 	"github.com/kramar/kramar/schema/canon"
 )
 
-// Statuses the pusher treats specially (rozetka-prom.md §1.5, §1.6).
+// Statuses the pusher treats specially: the rules of PUT /orders/{id} in
+// the apidoc mirror GERA-OneTeam/Rozetka-API-Seller docs/categories/orders.md
+// (L3934-3937).
 const (
 	statusPacking   = "2"  // with a ТТН Rozetka moves the order on to 61
 	statusShipped   = "3"  // needs a ТТН
@@ -25,19 +27,20 @@ const (
 )
 
 // beforeShipping are the statuses of an order that has not left yet: a
-// ТТН attached to one also moves it to 61 (§1.5 table; 61 is "Заплановано
-// передачу перевізникові").
+// ТТН attached to one also moves it to 61 ("Заплановано передачу
+// перевізникові" in the OrdersStatuses model, docs/categories/models.md).
 var beforeShipping = map[string]bool{"1": true, "2": true, "7": true, "26": true, "46": true, "47": true,
 	"52": true, "53": true, "54": true, "55": true}
 
 // stockBatch is how many items one PUT /items/mass-update carries. No
-// limit is documented (§1.10); 100 matches the page size of the goods
-// examples (§1.9), keeps a body at a few kilobytes, and bounds what one
-// refused item costs: the rest of its batch is sent again.
+// limit is documented; 100 matches the page size of the goods examples
+// (perPage 100 in docs/categories/apiitems.md), keeps a body at a few
+// kilobytes, and bounds what one refused item costs: the rest of its batch
+// is sent again.
 const stockBatch = 100
 
 // Pusher hands order statuses, ТТН and stock back to one Rozetka store.
-// One PUT /orders/{id} carries a status and a ТТН together (§1.6).
+// One PUT /orders/{id} carries a status and a ТТН together (orders.md).
 type Pusher struct {
 	api *client.Client
 	// byFeed caches, per rz_item_id, whether the price-list feed manages
@@ -51,7 +54,7 @@ func NewPusher(c source.Config) *Pusher {
 }
 
 // Plan makes one action of a change. Rozetka takes no cancellation reason
-// beside the status — its cancellation statuses are the reasons (§1.5) —
+// beside the status — its cancellation statuses are the reasons —
 // so CancelReason and CancelText are not sent.
 func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	if _, err := orderID(c.OrderID); err != nil {
@@ -68,7 +71,7 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	a := marketplace.Action{Change: c}
 	switch {
 	case c.TTN == "" && (c.Status == statusShipped || c.Status == statusHandover):
-		return nil, marketplace.Reject("status %s needs a ТТН (rozetka-prom.md §1.6)", c.Status)
+		return nil, marketplace.Reject("status %s needs a ТТН", c.Status)
 	case c.Status == statusDuplicate:
 		return nil, marketplace.Reject("status 49 needs the duplicate order's id, which the CRM does not send")
 	case c.Status == "":
@@ -78,7 +81,7 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 	default:
 		a.Kind = marketplace.KindStatusTTN
 		if c.Status == statusPacking {
-			a.Expect = statusHandover // a ТТН with 2 lands the order in 61 (§1.6)
+			a.Expect = statusHandover // a ТТН with 2 lands the order in 61 (orders.md L3936)
 		}
 	}
 	return []marketplace.Action{a}, nil
@@ -154,10 +157,10 @@ func (p *Pusher) Apply(ctx context.Context, a marketplace.Action, now marketplac
 }
 
 // ttnStatus picks the status a ТТН-only change goes with: the PUT needs a
-// status (§1.6). An order already in 3 or 61, or past shipping, keeps its
-// status — Rozetka tracks the parcel once it has a ТТН (§1.6). One that
-// has not shipped goes to 61, where a ТТН belongs, if it may go there now;
-// if it may not, the change is refused rather than guessed.
+// status (orders.md L3934). An order already in 3 or 61, or past shipping,
+// keeps its status — Rozetka tracks the parcel once it has a ТТН (L3936).
+// One that has not shipped goes to 61, where a ТТН belongs, if it may go
+// there now; if it may not, the change is refused rather than guessed.
 func ttnStatus(now marketplace.State) (string, error) {
 	switch {
 	case !beforeShipping[now.Status]: // 3, 61 and everything after
@@ -212,9 +215,11 @@ const ReasonStockByFeed = "stock of this item is managed by the price list feed 
 // The stock mode comes from the latest catalog load (StockManagedBy); only
 // for items the catalog does not say it of (loaded before it was kept) does
 // the pusher read /goods/all, one call an item, once per pusher; an item
-// the store does not show is sent, and Rozetka judges it. Items Rozetka refuses come back keyed by id (§1.8);
-// since it is not documented whether the rest of such a batch was applied,
-// the rest is sent again — setting a stock level twice is harmless.
+// the store does not show is sent, and Rozetka judges it. Items Rozetka
+// refuses come back keyed by id (the error example of PUT /items/mass-update
+// in apiitems.md); since it is not documented whether the rest of such a
+// batch was applied, the rest is sent again — setting a stock level twice
+// is harmless.
 func (p *Pusher) PushStock(ctx context.Context, items []marketplace.StockItem) ([]marketplace.StockResult, error) {
 	results := make([]marketplace.StockResult, len(items))
 	pending := map[int64][]int{} // rz_item_id → positions in items
