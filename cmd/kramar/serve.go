@@ -239,21 +239,14 @@ func (d *daemon) expenses(ctx context.Context) {
 
 // loadLastSuccess starts the lag metrics from the warehouse's record.
 func (d *daemon) loadLastSuccess(ctx context.Context) error {
-	rows, err := d.o.WH.Conn().Query(ctx, `SELECT store, job, max(finished_at) FROM `+d.o.WH.Database()+
-		`.pipeline_runs WHERE status IN ('ok', 'not_modified') GROUP BY store, job`)
+	last, err := d.o.WH.LastSuccesses(ctx)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var store, job string
-		var at time.Time
-		if err := rows.Scan(&store, &job, &at); err != nil {
-			return err
-		}
-		d.metrics.SetLastOK(store, job, at)
+	for k, at := range last {
+		d.metrics.SetLastOK(k[0], k[1], at)
 	}
-	return rows.Err()
+	return nil
 }
 
 // endpoints: /healthz (the process answers), /readyz (ClickHouse answers
@@ -275,7 +268,7 @@ func readyHandler(wh *clickhouse.Warehouse) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		err := wh.Conn().Exec(ctx, "SELECT 1")
+		err := wh.Ping(ctx)
 		if err != nil {
 			// The driver's error names the server address, never the password.
 			if errors.Is(err, context.DeadlineExceeded) {

@@ -91,7 +91,7 @@ func printDrift(w io.Writer, ds []clickhouse.Drift, days int, all bool) {
 		}
 		what := drift.Describe(d.Kind, d.Expected, d.Observed)
 		if d.Required {
-			what += " (NEEDED: such orders are rejected)"
+			what += " (a field the warehouse needs)"
 		}
 		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%d\t%d\t%s", d.Marketplace, d.Endpoint, d.Path, what, d.Count, d.Stores, d.LastSeen.UTC().Format(timeLayout))
 		if all {
@@ -105,19 +105,9 @@ func printDrift(w io.Writer, ds []clickhouse.Drift, days int, all bool) {
 // storeHealth is one store's line of `kramar status`.
 type storeHealth struct {
 	Store, Marketplace string
-	LastOK             time.Time // last successful order cycle; zero = never
-	Lag                time.Duration
-	Jobs               []jobRun // the last run of every job, by job name
-	LastError          jobRun   // the last failed run; zero when none
-	Held               uint64
-	PendingPushes      uint64
-	UnsentNotes        uint64
-	Failing            bool
-}
-
-type jobRun struct {
-	Job, Status, Error string
-	At                 time.Time
+	clickhouse.StoreHealth
+	Lag     time.Duration
+	Failing bool
 }
 
 func (h storeHealth) state() string {
@@ -140,74 +130,30 @@ func failing(hs []storeHealth) int {
 	return n
 }
 
-// readHealth gathers every configured store's health in a few queries.
+// readHealth is every configured store's health, in config order. A store
+// is failing when the last run of any of its jobs, backfills aside, was
+// not ok.
 func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Config, now time.Time) ([]storeHealth, error) {
-	db := wh.Database()
-	byKey := map[string]*storeHealth{}
+	all, err := wh.Health(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("status: %w", err)
+	}
 	out := make([]storeHealth, len(cfg.Stores))
 	for i, s := range cfg.Stores {
-		out[i] = storeHealth{Store: s.ID, Marketplace: s.Marketplace}
-		byKey[s.Marketplace+"/"+s.ID] = &out[i]
-	}
-	// each runs q, whose rows start with marketplace and store, scanning
-	// the rest into vals and handing each configured store's row to scan.
-	each := func(q string, vals []any, scan func(h *storeHealth)) error {
-		rs, err := wh.Conn().Query(ctx, strings.ReplaceAll(q, "{db}", db))
-		if err != nil {
-			return fmt.Errorf("status: %w", err)
+		h := storeHealth{Store: s.ID, Marketplace: s.Marketplace}
+		if known := all[clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID}]; known != nil {
+			h.StoreHealth = *known
 		}
-		defer rs.Close()
-		for rs.Next() {
-			var m, s string
-			if err := rs.Scan(append([]any{&m, &s}, vals...)...); err != nil {
-				return fmt.Errorf("status: %w", err)
-			}
-			if h := byKey[m+"/"+s]; h != nil {
-				scan(h)
+		if !h.LastOK.IsZero() {
+			h.Lag = now.Sub(h.LastOK).Truncate(time.Second)
+		}
+		for _, j := range h.Jobs {
+			if j.Status != pipeline.StatusOK && j.Status != pipeline.StatusNotModified && j.Job != pipeline.JobBackfill {
+				h.Failing = true
 			}
 		}
-		return rs.Err()
-	}
-	var (
-		job, status, errText string
-		at                   time.Time
-		n                    uint64
-	)
-	steps := []struct {
-		q    string
-		scan func(h *storeHealth)
-		vals []any
-	}{
-		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version))
-		  FROM {db}.pipeline_runs GROUP BY marketplace, store, job`,
-			func(h *storeHealth) {
-				h.Jobs = append(h.Jobs, jobRun{Job: job, Status: status, At: at.UTC(), Error: errText})
-				ok := status == pipeline.StatusOK || status == pipeline.StatusNotModified
-				if !ok && job != pipeline.JobBackfill {
-					h.Failing = true
-				}
-			}, []any{&job, &status, &at, &errText}},
-		{`SELECT marketplace, store, max(finished_at) FROM {db}.pipeline_runs
-		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
-			func(h *storeHealth) { h.LastOK = at.UTC(); h.Lag = now.Sub(h.LastOK).Truncate(time.Second) }, []any{&at}},
-		{`SELECT marketplace, store, argMax(job, (started_at, _version)), argMax(status, (started_at, _version)), max(started_at), argMax(error, (started_at, _version))
-		  FROM {db}.pipeline_runs WHERE status NOT IN ('ok', 'not_modified') GROUP BY marketplace, store`,
-			func(h *storeHealth) { h.LastError = jobRun{Job: job, Status: status, At: at.UTC(), Error: errText} },
-			[]any{&job, &status, &at, &errText}},
-		{`SELECT marketplace, store, count() FROM {db}.v_extract_state WHERE kind = 'held' GROUP BY marketplace, store`,
-			func(h *storeHealth) { h.Held = n }, []any{&n}},
-		{`SELECT marketplace, store, count() FROM {db}.v_pushes WHERE final = 0 GROUP BY marketplace, store`,
-			func(h *storeHealth) { h.PendingPushes = n }, []any{&n}},
-		{`SELECT marketplace, store, count() FROM {db}.v_notifications WHERE state IN ('queued', 'failed') GROUP BY marketplace, store`,
-			func(h *storeHealth) { h.UnsentNotes = n }, []any{&n}},
-	}
-	for _, st := range steps {
-		if err := each(st.q, st.vals, st.scan); err != nil {
-			return nil, err
-		}
-	}
-	for i := range out {
-		sort.Slice(out[i].Jobs, func(a, b int) bool { return out[i].Jobs[a].Job < out[i].Jobs[b].Job })
+		sort.Slice(h.Jobs, func(a, b int) bool { return h.Jobs[a].Job < h.Jobs[b].Job })
+		out[i] = h
 	}
 	return out, nil
 }

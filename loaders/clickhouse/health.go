@@ -1,0 +1,102 @@
+package clickhouse
+
+import (
+	"context"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// StoreKey names one store of one marketplace.
+type StoreKey struct{ Marketplace, Store string }
+
+// JobRun is the last run of one job of a store.
+type JobRun struct {
+	Job, Status, Error string
+	At                 time.Time
+}
+
+// StoreHealth is what the warehouse knows of a store's health: the last
+// run of each job, the last successful order cycle, the last failed run,
+// and how much waits (held orders, pushes not over, messages not sent).
+type StoreHealth struct {
+	Jobs          []JobRun
+	LastOK        time.Time // the last ok order cycle; zero = never
+	LastError     JobRun    // the last run not ok; zero when none
+	Held          uint64
+	PendingPushes uint64
+	UnsentNotes   uint64
+}
+
+// Health reads every store's health in a few queries.
+func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, error) {
+	out := map[StoreKey]*StoreHealth{}
+	of := func(m, s string) *StoreHealth {
+		k := StoreKey{m, s}
+		if out[k] == nil {
+			out[k] = &StoreHealth{}
+		}
+		return out[k]
+	}
+	var (
+		m, s, job, status, errText string
+		at                         time.Time
+		n                          uint64
+	)
+	steps := []struct {
+		q    string
+		vals []any
+		take func(h *StoreHealth)
+	}{
+		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version))
+		  FROM ` + w.table("pipeline_runs") + ` GROUP BY marketplace, store, job`,
+			[]any{&job, &status, &at, &errText},
+			func(h *StoreHealth) { h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText}) }},
+		{`SELECT marketplace, store, max(finished_at) FROM ` + w.table("pipeline_runs") + `
+		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
+			[]any{&at}, func(h *StoreHealth) { h.LastOK = at.UTC() }},
+		{`SELECT marketplace, store, argMax(job, (started_at, _version)), argMax(status, (started_at, _version)), max(started_at), argMax(error, (started_at, _version))
+		  FROM ` + w.table("pipeline_runs") + ` WHERE status NOT IN ('ok', 'not_modified') GROUP BY marketplace, store`,
+			[]any{&job, &status, &at, &errText},
+			func(h *StoreHealth) { h.LastError = JobRun{Job: job, Status: status, At: at.UTC(), Error: errText} }},
+		{`SELECT marketplace, store, count() FROM ` + w.table("v_extract_state") + ` WHERE kind = 'held' GROUP BY marketplace, store`,
+			[]any{&n}, func(h *StoreHealth) { h.Held = n }},
+		{`SELECT marketplace, store, count() FROM ` + w.table("v_pushes") + ` WHERE final = 0 GROUP BY marketplace, store`,
+			[]any{&n}, func(h *StoreHealth) { h.PendingPushes = n }},
+		{`SELECT marketplace, store, count() FROM ` + w.table("v_notifications") + ` WHERE state IN ('queued', 'failed') GROUP BY marketplace, store`,
+			[]any{&n}, func(h *StoreHealth) { h.UnsentNotes = n }},
+	}
+	for _, st := range steps {
+		err := w.each(ctx, st.q, func(rs driver.Rows) error {
+			if err := rs.Scan(append([]any{&m, &s}, st.vals...)...); err != nil {
+				return err
+			}
+			st.take(of(m, s))
+			return nil
+		})
+		if err != nil {
+			return nil, wrapErr(err, "store health")
+		}
+	}
+	return out, nil
+}
+
+// LastSuccesses is when each store's job last succeeded (ok or not
+// modified), for the lag metrics of a starting daemon.
+func (w *Warehouse) LastSuccesses(ctx context.Context) (map[[2]string]time.Time, error) {
+	out := map[[2]string]time.Time{}
+	var store, job string
+	var at time.Time
+	err := w.each(ctx, `SELECT store, job, max(finished_at) FROM `+w.table("pipeline_runs")+`
+	      WHERE status IN ('ok', 'not_modified') GROUP BY store, job`, func(rs driver.Rows) error {
+		if err := rs.Scan(&store, &job, &at); err != nil {
+			return err
+		}
+		out[[2]string{store, job}] = at
+		return nil
+	})
+	return out, wrapErr(err, "last successful runs")
+}
+
+// Ping tells whether ClickHouse answers a query.
+func (w *Warehouse) Ping(ctx context.Context) error { return w.conn.Exec(ctx, "SELECT 1") }
