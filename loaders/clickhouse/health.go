@@ -51,7 +51,9 @@ func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, erro
 		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version))
 		  FROM ` + w.table("pipeline_runs") + ` GROUP BY marketplace, store, job`,
 			[]any{&job, &status, &at, &errText},
-			func(h *StoreHealth) { h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText}) }},
+			func(h *StoreHealth) {
+				h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText})
+			}},
 		{`SELECT marketplace, store, max(finished_at) FROM ` + w.table("pipeline_runs") + `
 		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
 			[]any{&at}, func(h *StoreHealth) { h.LastOK = at.UTC() }},
