@@ -321,9 +321,7 @@ func (r *Runner) open(st config.Store) (connectors.Connector, source.Config, sou
 	sc := connectors.StoreContext{
 		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
 		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
-		// Only New orders is Zakupka's own rule; other CommerceML sources give all.
-		AllStatuses: st.AllStatuses || st.Marketplace != cmlConnector,
-		SplitNames:  st.SplitNames, Article: st.Article,
+		AllStatuses: st.AllStatuses, SplitNames: st.SplitNames, Article: st.Article,
 	}
 	return conn, cfg, conn.Open(cfg), sc, nil
 }
@@ -339,9 +337,9 @@ func (r *Runner) connectorFor(st config.Store) (connectors.Connector, error) {
 	}
 	c, ok := connectors.Lookup(st.Marketplace)
 	if !ok && st.Protocol != "" && config.MarketplaceCapabilities(st.Marketplace).CML {
-		// A platform that exports CommerceML orders is read as Zakupka's are,
-		// under its own name.
-		if c, ok = connectors.Lookup(cmlConnector); ok {
+		// A platform that exports CommerceML orders is read by the connector
+		// that reads them, under its own name.
+		if c, ok = connectors.CommerceML(); ok {
 			c.Marketplace = st.Marketplace
 		}
 	}
@@ -350,9 +348,6 @@ func (r *Runner) connectorFor(st config.Store) (connectors.Connector, error) {
 	}
 	return c, nil
 }
-
-// cmlConnector reads CommerceML orders (files and the 1C exchange).
-const cmlConnector = "zakupka"
 
 // sourceConfig gathers what the store's client needs, credentials included.
 func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {

@@ -45,6 +45,7 @@ func inspectCmd() *cobra.Command {
 				for _, st := range cfg.Stores {
 					if st.ID == store {
 						sc.OrderType, sc.OrderSource, sc.Mappings = st.OrderType, st.OrderSource, cfg.MappingsFor(st)
+						sc.AllStatuses, sc.SplitNames, sc.Article = st.AllStatuses, st.SplitNames, st.Article
 					}
 				}
 			}

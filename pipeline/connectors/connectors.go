@@ -76,6 +76,10 @@ type Connector struct {
 	// (kramar probe checks them).
 	ProductWire      any
 	ProductsEndpoint string
+	// ReadsCommerceML: this connector reads CommerceML orders (a file or the
+	// 1C exchange) for any platform whose sellers export them (see
+	// CommerceML).
+	ReadsCommerceML bool
 	// Pusher opens the way back to one store (order statuses, ТТН, and
 	// stock when it also implements marketplace.StockPusher); nil when the
 	// marketplace takes nothing back. Its writes go out with
@@ -160,4 +164,17 @@ func modelOf(wire any) *drift.Model {
 	default:
 		return drift.ModelOf(w)
 	}
+}
+
+// CommerceML is the connector that reads CommerceML orders, for a store of
+// a platform with no connector of its own that exports them.
+func CommerceML() (Connector, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	for _, c := range registry {
+		if c.ReadsCommerceML {
+			return c, true
+		}
+	}
+	return Connector{}, false
 }

@@ -33,7 +33,9 @@ func init() {
 		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
 			o, err := transform.Transform(raw, transform.StoreContext{
 				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
-				Mappings: mapping.Tables(sc.Mappings), OnlyNew: !sc.AllStatuses,
+				// Only New orders is Zakupka's own rule (as its integration
+				// imports them); other platforms' CommerceML gives every status.
+				Mappings: mapping.Tables(sc.Mappings), OnlyNew: !sc.AllStatuses && sc.Marketplace == transform.Marketplace,
 			})
 			if errors.Is(err, transform.ErrSkipped) {
 				return o, connectors.ErrSkipped
@@ -48,5 +50,6 @@ func init() {
 		TransformVersion: "2",
 		Capabilities:     config.Capabilities{Login: true, CredentialsOptional: true, NeedsBaseURL: true, CML: true},
 		Records:          cml.Records,
+		ReadsCommerceML:  true,
 	})
 }
