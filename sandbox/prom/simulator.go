@@ -1,0 +1,14 @@
+package prom
+
+import "github.com/kramar/kramar/sandbox/kit"
+
+func init() {
+	kit.RegisterSimulator(kit.Simulator{
+		Marketplace: "prom", Credential: "TOKEN", Auth: "Authorization: Bearer TOKEN", APIPath: APIPath,
+		Defaults: []string{"sandbox-main-token=400", "sandbox-outlet-token=250"},
+		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
+			s := New(Options{Clock: kit.RealClock(), Seed: o.Seed, RatePerSecond: o.RatePerSecond})
+			return s, kit.TokenStores(s.AddStore)
+		},
+	})
+}
