@@ -50,6 +50,24 @@ func newHSFidelity(t *testing.T, keys string, warehouses ...string) hsFidelity {
 	return hsFidelity{m: m, sb: sb, store: sid}
 }
 
+// orderOf3 adds a new order of 3 of article to the shop, pulls it, and
+// checks the order took them from the office warehouse, which had had.
+func (h hsFidelity) orderOf3(t *testing.T, article string, had int) int64 {
+	t.Helper()
+	id := h.sb.AddOrder(h.store, func(o *wire.Order) {
+		o.StatStatus = 1
+		o.Products = []wire.Product{{Title: "x", Article: article, Price: "100", Quantity: "3", TotalPrice: "300", Type: "product"}}
+	})
+	h.m.Clock.Advance(time.Minute)
+	if r := h.m.Run(context.Background(), pipeline.JobOrders)["hs-a"]; !r.OK() {
+		t.Fatalf("orders: %v", r.Err)
+	}
+	if n, _ := h.sb.WarehouseStock(h.store, article, "office"); n != had-3 {
+		t.Fatalf("the order left %d of %d", n, had)
+	}
+	return id
+}
+
 // stock imports CRM stock lines "article=quantity".
 func (h hsFidelity) stock(t *testing.T, lines map[string]int) {
 	t.Helper()
@@ -165,17 +183,7 @@ func TestHoroshopCancelKeepsStockDeductedAndTheStockPushRestoresIt(t *testing.T)
 	if r := h.push(t); r.Updated != 1 {
 		t.Fatalf("first stock push: %+v %v", r, h.stockSteps())
 	}
-	id := h.sb.AddOrder(h.store, func(o *wire.Order) {
-		o.StatStatus = 1
-		o.Products = []wire.Product{{Title: "x", Article: article, Price: "100", Quantity: "3", TotalPrice: "300", Type: "product"}}
-	})
-	h.m.Clock.Advance(time.Minute)
-	if r := h.m.Run(context.Background(), pipeline.JobOrders)["hs-a"]; !r.OK() {
-		t.Fatalf("orders: %v", r.Err)
-	}
-	if n, _ := h.sb.WarehouseStock(h.store, article, "office"); n != 7 {
-		t.Fatalf("the order left %d", n)
-	}
+	id := h.orderOf3(t, article, 10)
 	h.stock(t, map[string]int{article: 7}) // the CRM reserves the order's goods
 	h.push(t)
 
@@ -213,17 +221,7 @@ func TestHoroshopCancelResendsTheStockOfItsGoodsAlthoughTheCRMCountDidNotMove(t 
 	if r := h.push(t); r.Updated != 2 {
 		t.Fatalf("first stock push: %+v %v", r, h.stockSteps())
 	}
-	id := h.sb.AddOrder(h.store, func(o *wire.Order) {
-		o.StatStatus = 1
-		o.Products = []wire.Product{{Title: "x", Article: article, Price: "100", Quantity: "3", TotalPrice: "300", Type: "product"}}
-	})
-	h.m.Clock.Advance(time.Minute)
-	if r := h.m.Run(context.Background(), pipeline.JobOrders)["hs-a"]; !r.OK() {
-		t.Fatalf("orders: %v", r.Err)
-	}
-	if n, _ := h.sb.WarehouseStock(h.store, article, "office"); n != 7 {
-		t.Fatalf("the order left %d", n)
-	}
+	id := h.orderOf3(t, article, 10)
 	before := len(h.imports(t))
 	recordCRM(t, h.m, pipeline.CRMChange{Store: "hs-a", OrderID: fmt.Sprint(id), Status: "Скасовано"})
 	if r := h.push(t); r.New != 1 || r.Updated != 1 {
