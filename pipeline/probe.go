@@ -90,37 +90,35 @@ func (r *Runner) Probe(ctx context.Context, storeID string, days int) (ProbeRepo
 	now := r.now()
 	to := now.UTC()
 	from := to.AddDate(0, 0, -days)
-	sample, ok := src.(source.Sampler)
-	if !ok {
-		sample = firstPages{src}
-	}
-	orders := ProbeCall{Call: fmt.Sprintf("orders changed in the last %d days", days), Endpoint: conn.OrdersEndpoint}
-	raws, err := sample.Sample(ctx, from, to, probeSample)
-	orders.Err = err
-	probeRecords(&orders, raws, conn.OrderModel(), now, func(raw source.RawOrder) error {
+	// An order is loaded as the order job would; one the store skips by
+	// its own rules is no failure.
+	loadOrder := func(raw source.RawOrder) error {
 		_, err := conn.Transform(raw.Body, sc)
 		if errors.Is(err, connectors.ErrSkipped) {
 			return nil
 		}
 		return err
-	}, st, conn)
+	}
+	sample, sampled := src.(source.Sampler)
+	if !sampled {
+		sample = firstPages{src}
+	}
+	orders := ProbeCall{Call: fmt.Sprintf("orders changed in the last %d days", days), Endpoint: conn.OrdersEndpoint}
+	raws, err := sample.Sample(ctx, from, to, probeSample)
+	orders.Err = err
+	probeRecords(&orders, raws, conn.OrderModel(), now, loadOrder, st, conn)
 	if err == nil && len(raws) == 0 {
 		orders.Note = "no orders in the window: nothing to compare; try a longer --days"
 	}
 	rep.Calls = append(rep.Calls, orders)
 
-	if len(raws) > 0 && !isSampler(src) {
+	// A sampler reads orders the way Get would (the 1C exchange): one read is enough.
+	if len(raws) > 0 && !sampled {
 		one := ProbeCall{Call: "one order by id (" + raws[0].ID + ")", Endpoint: conn.OrdersEndpoint}
 		raw, err := src.Get(ctx, raws[0].ID)
 		one.Err = err
 		if err == nil {
-			probeRecords(&one, []source.RawOrder{raw}, conn.OrderModel(), now, func(raw source.RawOrder) error {
-				_, err := conn.Transform(raw.Body, sc)
-				if errors.Is(err, connectors.ErrSkipped) {
-					return nil
-				}
-				return err
-			}, st, conn)
+			probeRecords(&one, []source.RawOrder{raw}, conn.OrderModel(), now, loadOrder, st, conn)
 		}
 		rep.Calls = append(rep.Calls, one)
 	}
@@ -223,11 +221,6 @@ func optionCounts(opts []canon.Option) string {
 		return "the marketplace lists no options"
 	}
 	return s
-}
-
-func isSampler(src source.Orders) bool {
-	_, ok := src.(source.Sampler)
-	return ok
 }
 
 // firstPages samples an order API that reads without side effects: the

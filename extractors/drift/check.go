@@ -2,6 +2,7 @@ package drift
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -352,7 +353,7 @@ func (s *scanner) skip() {
 
 func unescape(quoted []byte) string {
 	var out string
-	if err := jsonUnquote(quoted, &out); err != nil || !utf8.ValidString(out) {
+	if err := json.Unmarshal(quoted, &out); err != nil || !utf8.ValidString(out) {
 		return string(quoted[1 : len(quoted)-1])
 	}
 	return out

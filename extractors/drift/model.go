@@ -98,9 +98,6 @@ func NewModel(root *Node) *Model {
 	return &Model{root: root}
 }
 
-// Root is the model's top-level shape.
-func (m *Model) Root() *Node { return m.root }
-
 func (n *Node) index() {
 	if n == nil || n.indexed {
 		return

@@ -27,8 +27,7 @@ type Entry struct {
 	LastSeen  time.Time
 }
 
-// Tally counts findings by key. It is not safe for concurrent use: give
-// each worker its own and Merge them.
+// Tally counts findings by key. It is not safe for concurrent use.
 type Tally struct {
 	entries map[Key]*Entry
 	scan    scanner // kept between payloads: its path stack is reused
@@ -60,31 +59,6 @@ func (t *Tally) Check(m *Model, endpoint string, payload []byte, now time.Time) 
 	}
 	t.endpoint, t.now = endpoint, now
 	m.check(&t.scan, payload, t.found)
-}
-
-// Merge adds other's counts to t.
-func (t *Tally) Merge(other *Tally) {
-	if other == nil {
-		return
-	}
-	for k, o := range other.entries {
-		if t.entries == nil {
-			t.entries = map[Key]*Entry{}
-		}
-		e, ok := t.entries[k]
-		if !ok {
-			c := *o
-			t.entries[k] = &c
-			continue
-		}
-		e.Count += o.Count
-		if o.FirstSeen.Before(e.FirstSeen) {
-			e.FirstSeen, e.Example = o.FirstSeen, o.Example
-		}
-		if o.LastSeen.After(e.LastSeen) {
-			e.LastSeen = o.LastSeen
-		}
-	}
 }
 
 // Len is the number of distinct differences.

@@ -194,7 +194,7 @@ type StatusOption struct {
 // without one is the custom status of its id. A bare number is a custom
 // status id.
 func (o StatusOption) Key() string {
-	code, name, title, id := trim(o.Code), trim(o.Name), trim(o.Title), trim(string(o.ID))
+	code, name, title, id := strings.TrimSpace(o.Code), strings.TrimSpace(o.Name), strings.TrimSpace(o.Title), strings.TrimSpace(string(o.ID))
 	key := name
 	switch {
 	case code != "":
@@ -211,16 +211,14 @@ func (o StatusOption) Key() string {
 // Label is the name the cabinet shows for the status: title, else the name
 // when it is not the code, else the code.
 func (o StatusOption) Label() string {
-	if title := trim(o.Title); title != "" {
+	if title := strings.TrimSpace(o.Title); title != "" {
 		return title
 	}
-	if name := trim(o.Name); name != "" && (trim(o.Code) != "" || trim(string(o.ID)) != "") {
+	if name := strings.TrimSpace(o.Name); name != "" && (strings.TrimSpace(o.Code) != "" || strings.TrimSpace(string(o.ID)) != "") {
 		return name
 	}
 	return o.Key()
 }
-
-func trim(s string) string { return strings.TrimSpace(s) }
 
 // customPrefix starts the status of an order in one of the company's own
 // statuses: a real order dump (ffers/cetwer12 prom_dict.py) has status

@@ -12,13 +12,13 @@ import (
 // transform decodes the record, and a full decode only for that would cost
 // as much as the transform itself. Malformed input returns ok=false.
 func PeekField(obj []byte, key string) (value []byte, ok bool) {
-	i := skipSpace(obj, 0)
+	i := decode.SkipSpace(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return nil, false
 	}
 	i++
 	for {
-		i = skipSpace(obj, i)
+		i = decode.SkipSpace(obj, i)
 		if i >= len(obj) || obj[i] != '"' {
 			return nil, false
 		}
@@ -27,11 +27,11 @@ func PeekField(obj []byte, key string) (value []byte, ok bool) {
 			return nil, false
 		}
 		k := obj[i+1 : kEnd-1]
-		i = skipSpace(obj, kEnd)
+		i = decode.SkipSpace(obj, kEnd)
 		if i >= len(obj) || obj[i] != ':' {
 			return nil, false
 		}
-		i = skipSpace(obj, i+1)
+		i = decode.SkipSpace(obj, i+1)
 		vEnd := decode.SkipValue(obj, i)
 		if vEnd < 0 {
 			return nil, false
@@ -39,7 +39,7 @@ func PeekField(obj []byte, key string) (value []byte, ok bool) {
 		if string(k) == key {
 			return obj[i:vEnd], true
 		}
-		i = skipSpace(obj, vEnd)
+		i = decode.SkipSpace(obj, vEnd)
 		if i >= len(obj) {
 			return nil, false
 		}
@@ -52,13 +52,6 @@ func PeekField(obj []byte, key string) (value []byte, ok bool) {
 			return nil, false
 		}
 	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // PeekID reads a record's top-level id under key — a number or a string —

@@ -19,12 +19,11 @@ package decode
 import (
 	"bytes"
 	"encoding/json"
-	"sync"
-
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	gojson "github.com/goccy/go-json"
 
@@ -165,7 +164,7 @@ func repairObject(raw []byte, at *step, field func(key []byte) (name string, t r
 	var edits []edit
 	i := 1
 	for {
-		i = skipSpace(raw, i)
+		i = SkipSpace(raw, i)
 		if i >= len(raw) || raw[i] == '}' {
 			break
 		}
@@ -183,8 +182,8 @@ func repairObject(raw []byte, at *step, field func(key []byte) (name string, t r
 			_ = json.Unmarshal(raw[i:keyEnd], &unquoted)
 			key = []byte(unquoted)
 		}
-		v := skipSpace(raw, keyEnd)
-		v = skipSpace(raw, v+1) // past the colon
+		v := SkipSpace(raw, keyEnd)
+		v = SkipSpace(raw, v+1) // past the colon
 		end := SkipValue(raw, v)
 		if end < 0 {
 			break
@@ -210,7 +209,7 @@ func repairArray(raw []byte, elem reflect.Type, at *step, required bool) ([]byte
 	var edits []edit
 	i, n := 1, 0
 	for {
-		i = skipSpace(raw, i)
+		i = SkipSpace(raw, i)
 		if i >= len(raw) || raw[i] == ']' {
 			break
 		}
@@ -235,13 +234,6 @@ func repairArray(raw []byte, elem reflect.Type, at *step, required bool) ([]byte
 		return raw, false, nil
 	}
 	return splice(raw, edits), true, nil
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
 }
 
 // step is one step of the path to a value, turned into text only for an

@@ -2,7 +2,6 @@ package horoshop
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -40,6 +39,9 @@ type Pusher struct {
 	// orders/update whose answer may be lost (see State).
 	mu   sync.Mutex
 	sent map[string]sentUpdate
+	// articles are, per order, the articles of its lines as State last read
+	// them: what a cancel keeps out of stock (KeptStock).
+	articles map[string][]string
 }
 
 // sentUpdate is one orders/update that moved an order to status and set
@@ -58,7 +60,7 @@ func WithWarehouse(warehouse string) Option {
 
 // NewPusher opens the way back to the shop c describes.
 func NewPusher(c source.Config, opts ...Option) *Pusher {
-	p := &Pusher{client: client.NewClient(c), presence: map[transform.Availability]string{}, sent: map[string]sentUpdate{}}
+	p := &Pusher{client: client.NewClient(c), presence: map[transform.Availability]string{}, sent: map[string]sentUpdate{}, articles: map[string][]string{}}
 	for _, o := range opts {
 		o(p)
 	}
@@ -118,7 +120,7 @@ func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, 
 		return marketplace.State{}, err
 	}
 	var o client.Order
-	if err := json.Unmarshal(raw.Body, &o); err != nil {
+	if err := decode.Into(raw.Body, &o); err != nil {
 		return marketplace.State{}, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
 	}
 	st := marketplace.State{Status: strconv.Itoa(o.StatStatus), TTN: strings.TrimSpace(string(o.TrackingCode))}
@@ -129,6 +131,7 @@ func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, 
 	if u, ok := p.sent[orderID]; ok && st.TTN == "" && st.Status == u.status {
 		st.TTN = u.code
 	}
+	p.articles[orderID] = orderArticles(&o)
 	p.mu.Unlock()
 	return st, nil
 }
@@ -201,18 +204,23 @@ func (p *Pusher) keepSent(orderID string, u *sentUpdate) {
 // KeptStock names the articles of a cancelled order: status 4 through
 // orders/update keeps their goods deducted (see cancelNote), so the CRM's
 // stock of each must go to the shop again (marketplace.StockKeeper).
-func (p *Pusher) KeptStock(ctx context.Context, orderID string, a marketplace.Action) ([]string, error) {
+func (p *Pusher) KeptStock(_ context.Context, orderID string, a marketplace.Action) ([]string, error) {
 	if a.Status != StatusCancelled {
 		return nil, nil
 	}
-	raw, err := p.client.Get(ctx, orderID)
-	if err != nil {
-		return nil, err
+	// The pipeline reads the order (State) before every send, so its lines
+	// are at hand.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	articles, ok := p.articles[orderID]
+	if !ok {
+		return nil, fmt.Errorf("order %s was not read before its cancel", orderID)
 	}
-	var o client.Order
-	if err := decode.Into(raw.Body, &o); err != nil {
-		return nil, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
-	}
+	return articles, nil
+}
+
+// orderArticles are the distinct articles of an order's lines.
+func orderArticles(o *client.Order) []string {
 	var articles []string
 	seen := map[string]bool{}
 	for _, line := range o.Products {
@@ -221,7 +229,7 @@ func (p *Pusher) KeptStock(ctx context.Context, orderID string, a marketplace.Ac
 			articles = append(articles, a)
 		}
 	}
-	return articles, nil
+	return articles
 }
 
 // cancelNote goes with every cancel: status 4 through orders/update keeps
