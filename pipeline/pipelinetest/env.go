@@ -181,14 +181,17 @@ func normMoney(t testing.TB, s string) string {
 	return d.StringFixed(2)
 }
 
-// Truth is what the warehouse must show for a store: one line per order
-// (id, marketplace status, amount, ttn, payment status) and one per item
-// (order, line, seller's product id, total).
+// Truth is what the warehouse must show for a store (see Driver.Truth).
 func (e *Env) Truth(store string) (orders, items []string) {
 	if e.RZ != nil {
-		return e.rozetkaTruth(store)
+		return RozetkaTruth(e.t, e.RZ, e.RZIDs[store])
 	}
-	for _, o := range e.SB.Orders(e.Tokens[store]) {
+	return PromTruth(e.t, e.SB, e.Tokens[store])
+}
+
+// PromTruth reads a Prom sandbox store (by its token) as Driver.Truth does.
+func PromTruth(t testing.TB, sb *promsb.Sandbox, token string) (orders, items []string) {
+	for _, o := range sb.Orders(token) {
 		ttn, pay := "", ""
 		if o.DeliveryProviderData != nil {
 			ttn = o.DeliveryProviderData.DeclarationNumber
@@ -200,9 +203,9 @@ func (e *Env) Truth(store string) (orders, items []string) {
 		if status == "cancelled" {
 			status = "canceled"
 		}
-		orders = append(orders, fmt.Sprintf("%d\t%s\t%s\t%s\t%s", o.ID, status, normMoney(e.t, o.Price), ttn, pay))
+		orders = append(orders, fmt.Sprintf("%d\t%s\t%s\t%s\t%s", o.ID, status, normMoney(t, o.Price), ttn, pay))
 		for i, p := range o.Products {
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, normMoney(e.t, p.TotalPrice)))
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, normMoney(t, p.TotalPrice)))
 		}
 	}
 	sort.Strings(orders)
@@ -210,15 +213,16 @@ func (e *Env) Truth(store string) (orders, items []string) {
 	return orders, items
 }
 
-// rozetkaTruth reads the Rozetka sandbox: what the buyer pays for the goods,
-// lines not removed while editing (purchase status 0), the seller's offer id.
-func (e *Env) rozetkaTruth(store string) (orders, items []string) {
-	for _, o := range e.RZ.Orders(e.RZIDs[store]) {
+// RozetkaTruth reads a Rozetka sandbox store (by the sandbox's id) as
+// Driver.Truth does: what the buyer pays for the goods, lines not removed
+// while editing (purchase status 0), the seller's offer id.
+func RozetkaTruth(t testing.TB, sb *rzsb.Sandbox, storeID string) (orders, items []string) {
+	for _, o := range sb.Orders(storeID) {
 		pay := ""
 		if o.Payment != nil && o.Payment.PaymentStatus != nil {
 			pay = o.Payment.PaymentStatus.Name
 		}
-		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, normMoney(e.t, or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
+		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, normMoney(t, or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
 		line := 0
 		for _, p := range o.Purchases {
 			if p.Status == 0 {
@@ -228,7 +232,7 @@ func (e *Env) rozetkaTruth(store string) (orders, items []string) {
 			if p.Item != nil {
 				offer = p.Item.PriceOfferID
 			}
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, normMoney(e.t, or(string(p.CostWithDiscount), string(p.Cost)))))
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, normMoney(t, or(string(p.CostWithDiscount), string(p.Cost)))))
 			line++
 		}
 	}
@@ -245,39 +249,49 @@ func or(a, b string) string {
 }
 
 // Warehouse is the same picture read from the analysts' views.
-func (e *Env) Warehouse(store string) (orders, items []string) {
-	orders = e.Query(`SELECT external_id, marketplace_status, toString(amount), ttn, payment_status
+func (e *Env) Warehouse(store string) (orders, items []string) { return Picture(e.t, e.WH, store) }
+
+// Picture is what the analysts' views show of a store, in the terms of
+// Driver.Truth.
+func Picture(t testing.TB, wh *clickhouse.Warehouse, store string) (orders, items []string) {
+	orders = Query(t, wh, `SELECT external_id, marketplace_status, toString(amount), ttn, payment_status
 		FROM {db}.v_orders WHERE store = ? ORDER BY external_id`, store)
-	items = e.Query(`SELECT order_id, line, external_id, toString(total)
+	items = Query(t, wh, `SELECT order_id, line, external_id, toString(total)
 		FROM {db}.v_order_items WHERE store = ? ORDER BY order_id, line`, store)
 	// ClickHouse prints decimals without trailing zeros; compare at 2 places.
-	for i, l := range orders {
-		f := strings.Split(l, "\t")
-		f[2] = decimal.RequireFromString(f[2]).StringFixed(2)
-		orders[i] = strings.Join(f, "\t")
-	}
-	for i, l := range items {
-		f := strings.Split(l, "\t")
-		f[3] = decimal.RequireFromString(f[3]).StringFixed(2)
-		items[i] = strings.Join(f, "\t")
-	}
+	fixColumn(orders, 2)
+	fixColumn(items, 3)
 	sort.Strings(orders)
 	sort.Strings(items)
 	return orders, items
+}
+
+func fixColumn(rows []string, col int) {
+	for i, l := range rows {
+		f := strings.Split(l, "\t")
+		f[col] = decimal.RequireFromString(f[col]).StringFixed(2)
+		rows[i] = strings.Join(f, "\t")
+	}
+}
+
+// AssertPicture fails t unless the warehouse shows what truth holds.
+func AssertPicture(t testing.TB, wh *clickhouse.Warehouse, store string, truthOrders, truthItems []string) {
+	t.Helper()
+	gotO, gotI := Picture(t, wh, store)
+	if d := Diff(truthOrders, gotO); d != "" {
+		t.Errorf("store %s: orders differ from the simulator (%d in the warehouse, %d in the simulator):\n%s", store, len(gotO), len(truthOrders), d)
+	}
+	if d := Diff(truthItems, gotI); d != "" {
+		t.Errorf("store %s: lines differ from the simulator (%d in the warehouse, %d in the simulator):\n%s", store, len(gotI), len(truthItems), d)
+	}
 }
 
 // AssertEqual checks the warehouse equals the sandbox for every store.
 func (e *Env) AssertEqual(stores ...string) {
 	e.t.Helper()
 	for _, s := range stores {
-		wo, wi := e.Truth(s)
-		go_, gi := e.Warehouse(s)
-		if d := Diff(wo, go_); d != "" {
-			e.t.Errorf("store %s orders differ from the sandbox (%d vs %d):\n%s", s, len(go_), len(wo), d)
-		}
-		if d := Diff(wi, gi); d != "" {
-			e.t.Errorf("store %s items differ from the sandbox (%d vs %d):\n%s", s, len(gi), len(wi), d)
-		}
+		o, i := e.Truth(s)
+		AssertPicture(e.t, e.WH, s, o, i)
 	}
 }
 

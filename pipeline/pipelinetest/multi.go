@@ -41,8 +41,19 @@ type StoreSpec struct {
 	// indented ("marketplace: prom", "token_env: X", …); "{url}" stands for
 	// the sandbox's address.
 	YAML string
-	// Secret is the store's token or password.
-	Secret string
+	// Secret is the store's token or password, and SecretEnv the
+	// environment variable the config reads it from.
+	Secret, SecretEnv string
+}
+
+// ChangeSecret gives the store's config a wrong secret, as when the seller
+// changed the password in the cabinet and not in kramar.
+func ChangeSecret(t testing.TB, spec StoreSpec) {
+	t.Helper()
+	if spec.SecretEnv == "" {
+		t.Fatalf("store %s: no secret variable to change", spec.ID)
+	}
+	t.Setenv(spec.SecretEnv, "a-changed-password")
 }
 
 // Multi is a harness of stores on different marketplaces, each on its own
@@ -177,7 +188,7 @@ func secretEnv(t testing.TB, prefix, store string) (string, string) {
 func PromStore(t testing.TB, sb *promsb.Sandbox, id string, orders int) (StoreSpec, string) {
 	env, token := secretEnv(t, "TOKEN", id)
 	sb.AddStore(token, orders)
-	return StoreSpec{ID: id, Sandbox: sb, Secret: token, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
+	return StoreSpec{ID: id, Sandbox: sb, Secret: token, SecretEnv: env, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
 		"\norder_type: Роздріб\norder_source: Prom.ua"}, token
 }
 
@@ -186,7 +197,7 @@ func PromStore(t testing.TB, sb *promsb.Sandbox, id string, orders int) (StoreSp
 func RozetkaStore(t testing.TB, sb *rzsb.Sandbox, id string, orders, goods int) (StoreSpec, string) {
 	env, password := secretEnv(t, "PASSWORD", id)
 	sid := sb.AddStore(id+"@example.ua", password, orders, goods)
-	return StoreSpec{ID: id, Sandbox: sb, Secret: password, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
+	return StoreSpec{ID: id, Sandbox: sb, Secret: password, SecretEnv: env, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
 		"\norder_type: Роздріб\norder_source: Rozetka"}, sid
 }
 
@@ -195,7 +206,7 @@ func RozetkaStore(t testing.TB, sb *rzsb.Sandbox, id string, orders, goods int) 
 func HoroshopStore(t testing.TB, sb *hssb.Sandbox, id string, orders, products int) (StoreSpec, string) {
 	env, password := secretEnv(t, "HS_PASSWORD", id)
 	sid := sb.AddStore("api-"+id, password, orders, products)
-	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: horoshop\nbase_url: {url}\nusername: api-" + id + "\npassword_env: " + env +
+	return StoreSpec{ID: id, Sandbox: sb, Secret: password, SecretEnv: env, YAML: "marketplace: horoshop\nbase_url: {url}\nusername: api-" + id + "\npassword_env: " + env +
 		"\norder_type: Роздріб\norder_source: Сайт"}, sid
 }
 
@@ -204,6 +215,6 @@ func HoroshopStore(t testing.TB, sb *hssb.Sandbox, id string, orders, products i
 func EpicentrStore(t testing.TB, sb *epsb.Sandbox, id string, orders int) (StoreSpec, string) {
 	env, token := secretEnv(t, "EP_TOKEN", id)
 	sid := sb.AddStore(token, orders)
-	return StoreSpec{ID: id, Sandbox: sb, YAML: "marketplace: epicentr\nbase_url: {url}\ntoken_env: " + env +
+	return StoreSpec{ID: id, Sandbox: sb, Secret: token, SecretEnv: env, YAML: "marketplace: epicentr\nbase_url: {url}\ntoken_env: " + env +
 		"\norder_type: Роздріб\norder_source: Епіцентр"}, sid
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	wire "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/loaders/clickhouse"
@@ -85,68 +83,13 @@ func (e *env) query(q string, args ...any) []string {
 	return pipelinetest.Query(e.t, e.wh, q, args...)
 }
 
-// kop reads a sandbox number at two decimals, independently of the transform.
-func kop(t *testing.T, n wire.Number) decimal.Decimal {
-	d, err := decimal.NewFromString(string(n))
-	if err != nil {
-		t.Fatalf("sandbox number %q: %v", n, err)
-	}
-	return d
-}
-
-// truth is what the warehouse must show: one line per order (id, status,
-// subtotal, shipment number) and one per line (order, line, sku, price × quantity).
-func (e *env) truth(store string) (orders, items []string) {
-	for _, o := range e.sb.Orders(e.ids[store]) {
-		orders = append(orders, strings.Join([]string{o.ID, o.StatusCode, kop(e.t, o.Subtotal).StringFixed(2), string(o.Address.Shipment.Number)}, "\t"))
-		for i, it := range o.Items {
-			total := kop(e.t, it.Price).Mul(kop(e.t, it.Quantity))
-			items = append(items, fmt.Sprintf("%s\t%d\t%s\t%s", o.ID, i, article(it), total.StringFixed(2)))
-		}
-	}
-	sort.Strings(orders)
-	sort.Strings(items)
-	return orders, items
-}
-
-// article is the seller's article of a line as live clients read it:
-// productExternalId, then sku, article, externalId; lines typed without
-// any of them have none.
-func article(it wire.Item) string {
-	for _, s := range []string{string(it.ProductExternalID), it.SKU, string(it.Article), string(it.ExternalID)} {
-		if s = strings.TrimSpace(s); s != "" {
-			return s
-		}
-	}
-	return ""
-}
+func (e *env) truth(store string) (orders, items []string) { return truth(e.t, e.sb, e.ids[store]) }
 
 // warehouse is the same picture read from the analysts' views.
-func (e *env) warehouse(store string) (orders, items []string) {
-	fixed := func(rows []string, col int) []string {
-		for i, l := range rows {
-			f := strings.Split(l, "\t")
-			f[col] = decimal.RequireFromString(f[col]).StringFixed(2)
-			rows[i] = strings.Join(f, "\t")
-		}
-		sort.Strings(rows)
-		return rows
-	}
-	orders = fixed(e.query(`SELECT external_id, marketplace_status, toString(amount), ttn FROM {db}.v_orders WHERE store = ?`, store), 2)
-	items = fixed(e.query(`SELECT order_id, line, external_id, toString(total) FROM {db}.v_order_items WHERE store = ?`, store), 3)
-	return orders, items
-}
-
 func (e *env) assertEqual(store string) {
 	e.t.Helper()
-	wo, wi := e.truth(store)
-	go_, gi := e.warehouse(store)
-	if d := pipelinetest.Diff(wo, go_); d != "" {
-		e.t.Errorf("store %s: orders differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", store, len(go_), len(wo), d)
-	}
-	if d := pipelinetest.Diff(wi, gi); d != "" {
-		e.t.Errorf("store %s: lines differ from the sandbox (%d vs %d):\n%s", store, len(gi), len(wi), d)
-	}
+	o, i := e.truth(store)
+	pipelinetest.AssertPicture(e.t, e.wh, store, o, i)
 }
 
 // diff walks two sorted lists and names the first 10 lines only one has.
@@ -168,74 +111,6 @@ func TestFiveThousandOrdersLoadExactly(t *testing.T) {
 	if r := e.run()["ep-main"]; !r.OK() || r.New != 0 || r.Updated != 0 {
 		t.Fatalf("a second run over unchanged data wrote rows: %+v", r)
 	}
-}
-
-func TestFaultyMarketplaceEndsExactAfterThreeRuns(t *testing.T) {
-	e := newEnv(t, map[string]int{"ep-a": 3000, "ep-b": 800})
-	e.sb.Faults().Set(kit.FaultConfig{Rate: 0.10, Kinds: kit.AllKinds, Seed: 2, RetryAfter: 1, MaxWait: 2 * time.Second})
-	a := e.ids["ep-a"]
-	changed, updated := 0, 0
-	for i := 0; i < 3; i++ {
-		if i > 0 {
-			changed += e.changeSome(a, i)
-			e.clock.Advance(5 * time.Minute)
-		}
-		for store, r := range e.run() {
-			updated += r.Updated
-			if !r.OK() {
-				t.Logf("run %d, store %s: %s %v (a later run must make up for it)", i+1, store, r.Status, r.Err)
-			}
-		}
-	}
-	if changed < 10 || updated == 0 {
-		t.Fatalf("%d changes between runs, %d orders updated: the runs must carry changes", changed, updated)
-	}
-	counts := e.sb.Faults().Counts()
-	for _, k := range kit.AllKinds {
-		if counts[k] == 0 {
-			t.Errorf("fault %s never happened (%v)", k, counts)
-		}
-	}
-	e.assertEqual("ep-a")
-	e.assertEqual("ep-b")
-}
-
-// changeSome makes the changes a day brings: new orders confirmed, waybills
-// set and parcels sent (old orders among them), deliveries completed,
-// cancels, and new orders. It returns how many orders changed.
-func (e *env) changeSome(store string, round int) int {
-	n := 0
-	ok := func(err error) {
-		if err == nil {
-			n++
-		}
-	}
-	for i, o := range e.sb.Orders(store) {
-		if i%7 != round {
-			continue
-		}
-		switch o.StatusCode {
-		case wire.StatusNew:
-			if i%2 == 0 {
-				ok(e.sb.Cancel(store, o.ID, "customer_order_duplicate"))
-			} else {
-				ok(e.sb.SetStatus(store, o.ID, wire.StatusConfirmed))
-			}
-		case wire.StatusConfirmed:
-			if e.sb.SetShipmentNumber(store, o.ID, fmt.Sprintf("5900%010d", i)) == nil || o.Address.Shipment.Number != "" {
-				ok(e.sb.SetStatus(store, o.ID, wire.StatusSent))
-			}
-		case wire.StatusSent:
-			ok(e.sb.SetStatus(store, o.ID, wire.StatusDelivered))
-		case wire.StatusDelivered:
-			ok(e.sb.SetStatus(store, o.ID, wire.StatusCompleted))
-		}
-	}
-	for range 5 {
-		e.sb.AddOrder(store, nil)
-		n++
-	}
-	return n
 }
 
 func TestAlternateRecipientLandsInTheManagerComment(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -92,59 +91,13 @@ func (e *env) query(q string, args ...any) []string {
 
 func fixed(s string) string { return decimal.RequireFromString(s).StringFixed(2) }
 
-// truth is what the warehouse must show: per order its number, status,
-// amount (total_sum) to the kopeck, waybill and payment; per line the
-// order, line, article and total.
-func (e *env) truth(store string) (orders, items []string) {
-	for _, o := range e.sb.Orders(e.shops[store]) {
-		ttn, pay := "", "unpaid"
-		if d := o.DeliveryData; d != nil && d.TNNumber != nil {
-			ttn = string(*d.TNNumber)
-		}
-		if o.Payed {
-			pay = "paid"
-		}
-		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.OrderID, o.StatStatus, fixed(string(o.TotalSum)), ttn, pay))
-		for i, p := range o.Products {
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.OrderID, i, p.Article, fixed(string(p.TotalPrice))))
-		}
-	}
-	sort.Strings(orders)
-	sort.Strings(items)
-	return orders, items
-}
-
-func (e *env) warehouse(store string) (orders, items []string) {
-	orders = e.query(`SELECT external_id, marketplace_status, toString(amount), ttn, payment_status FROM {db}.v_orders WHERE store = ?`, store)
-	items = e.query(`SELECT order_id, line, external_id, toString(total) FROM {db}.v_order_items WHERE store = ?`, store)
-	fixColumn(orders, 2)
-	fixColumn(items, 3)
-	sort.Strings(orders)
-	sort.Strings(items)
-	return orders, items
-}
-
-// fixColumn writes column col of tab-joined rows with 2 decimals
-// (ClickHouse prints decimals without trailing zeros).
-func fixColumn(rows []string, col int) {
-	for i, l := range rows {
-		f := strings.Split(l, "\t")
-		f[col] = fixed(f[col])
-		rows[i] = strings.Join(f, "\t")
-	}
-}
+func (e *env) truth(store string) (orders, items []string) { return truth(e.sb, e.shops[store]) }
 
 func (e *env) assertEqual(stores ...string) {
 	e.t.Helper()
 	for _, s := range stores {
-		wo, wi := e.truth(s)
-		go_, gi := e.warehouse(s)
-		if d := pipelinetest.Diff(wo, go_); d != "" {
-			e.t.Errorf("store %s: orders differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", s, len(go_), len(wo), d)
-		}
-		if d := pipelinetest.Diff(wi, gi); d != "" {
-			e.t.Errorf("store %s: lines differ from the sandbox (%d in the warehouse, %d in the sandbox):\n%s", s, len(gi), len(wi), d)
-		}
+		o, i := e.truth(s)
+		pipelinetest.AssertPicture(e.t, e.wh, s, o, i)
 	}
 }
 
@@ -153,65 +106,6 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func TestHoroshopTwoStoresWithFaultsEqualTheSandboxAfterThreeRuns(t *testing.T) {
-	e := newEnv(t, map[string]int{"hs-a": 500, "hs-b": 300})
-	e.sb.Faults().Set(kit.FaultConfig{Rate: 0.10, Kinds: kit.AllKinds, Seed: 9, RetryAfter: 1, MaxWait: 2 * time.Second})
-	a := e.shops["hs-a"]
-	for i := 0; i < 3; i++ {
-		if i > 0 {
-			// Changes to orders placed days ago: orders/get filters on the
-			// date an order was placed, so only the re-read window finds them.
-			old := e.sb.Orders(a)[10*i]
-			if old.StatStatus != 4 {
-				must(t, e.sb.SetStatus(a, old.OrderID, 6))
-			}
-			must(t, e.sb.SetTTN(a, e.sb.Orders(a)[20*i].OrderID, fmt.Sprintf("2045000000000%d", i)))
-			must(t, e.sb.SetPayment(e.shops["hs-b"], e.sb.Orders(e.shops["hs-b"])[5*i].OrderID, true))
-			e.sb.AddOrder(a, nil)
-			e.clock.Advance(2 * time.Minute)
-		}
-		for store, r := range e.run() {
-			if !r.OK() {
-				t.Logf("run %d, store %s: %s %v (a later run must make up for it)", i+1, store, r.Status, r.Err)
-			}
-		}
-	}
-	counts := e.sb.Faults().Counts()
-	if len(counts) < 3 {
-		t.Errorf("too few kinds of faults happened: %v", counts)
-	}
-	t.Logf("faults: %v", counts)
-	e.assertEqual(stores...)
-}
-
-func TestHoroshopTokenExpiringMidRunCostsOneReauth(t *testing.T) {
-	e := newEnv(t, map[string]int{"hs-a": 300})
-	// One store at a time: the sandbox expires every shop's session, and
-	// hs-b caught mid-run would rightly log in again too.
-	e.parallel = 1
-	var calls atomic.Int32
-	e.before.Store(func(r *http.Request) {
-		if r.URL.Path == wire.PathOrdersGet && calls.Add(1) == 4 {
-			e.sb.ExpireTokens()
-		}
-	})
-	res := e.run()
-	if r := res["hs-a"]; !r.OK() || r.New != 300 {
-		t.Fatalf("run: %+v", r)
-	}
-	// hs-a: one login and one re-login; hs-b (no orders): one login.
-	auth := 0
-	for _, r := range e.sb.Recorder().Requests() {
-		if r.Path == wire.PathAuth {
-			auth++
-		}
-	}
-	if auth != 3 {
-		t.Fatalf("%d logins for two stores, want 3 (hs-a re-logs in once)", auth)
-	}
-	e.assertEqual("hs-a")
 }
 
 func TestHoroshopHTMLAnswerFailsTheRunNamingTheStore(t *testing.T) {
