@@ -170,8 +170,8 @@ func Query(t testing.TB, wh *clickhouse.Warehouse, q string, args ...any) []stri
 	return out
 }
 
-// normMoney reads a sandbox money string independently of the code under test.
-func normMoney(t testing.TB, s string) string {
+// Money reads a sandbox money string independently of the code under test.
+func Money(t testing.TB, s string) string {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "грн"))
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(s)
 	d, err := decimal.NewFromString(s)
@@ -203,9 +203,9 @@ func PromTruth(t testing.TB, sb *promsb.Sandbox, token string) (orders, items []
 		if status == "cancelled" {
 			status = "canceled"
 		}
-		orders = append(orders, fmt.Sprintf("%d\t%s\t%s\t%s\t%s", o.ID, status, normMoney(t, o.Price), ttn, pay))
+		orders = append(orders, fmt.Sprintf("%d\t%s\t%s\t%s\t%s", o.ID, status, Money(t, o.Price), ttn, pay))
 		for i, p := range o.Products {
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, normMoney(t, p.TotalPrice)))
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, Money(t, p.TotalPrice)))
 		}
 	}
 	sort.Strings(orders)
@@ -222,7 +222,7 @@ func RozetkaTruth(t testing.TB, sb *rzsb.Sandbox, storeID string) (orders, items
 		if o.Payment != nil && o.Payment.PaymentStatus != nil {
 			pay = o.Payment.PaymentStatus.Name
 		}
-		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, normMoney(t, or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
+		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, Money(t, or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
 		line := 0
 		for _, p := range o.Purchases {
 			if p.Status == 0 {
@@ -232,7 +232,7 @@ func RozetkaTruth(t testing.TB, sb *rzsb.Sandbox, storeID string) (orders, items
 			if p.Item != nil {
 				offer = p.Item.PriceOfferID
 			}
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, normMoney(t, or(string(p.CostWithDiscount), string(p.Cost)))))
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, Money(t, or(string(p.CostWithDiscount), string(p.Cost)))))
 			line++
 		}
 	}
@@ -328,4 +328,9 @@ func deref(v any) any {
 		rv = rv.Elem()
 	}
 	return rv.Interface()
+}
+
+// Add sums two decimal strings at 2 places.
+func Add(a, b string) string {
+	return decimal.RequireFromString(a).Add(decimal.RequireFromString(b)).StringFixed(2)
 }
