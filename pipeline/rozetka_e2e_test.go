@@ -2,9 +2,7 @@ package pipeline_test
 
 import (
 	"context"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -35,28 +33,6 @@ func TestRozetkaThreeStoresOfTwoThousandOrders(t *testing.T) {
 	}
 }
 
-func TestRozetkaSessionExpiringMidRunCostsOneRelogin(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 300}, 0)
-	e.Clock.Advance(time.Minute)
-	var once sync.Once
-	searches := 0
-	e.BeforeRequest = func(r *http.Request) {
-		if r.URL.Path == "/orders/search" {
-			if searches++; searches == 4 {
-				once.Do(e.RZ.ExpireTokens)
-			}
-		}
-	}
-	r := e.Run()["rz-a"]
-	if !r.OK() || r.New != 300 {
-		t.Fatalf("run: %+v", r)
-	}
-	if logins := e.RZ.Recorder().Count("/sites"); logins != 2 {
-		t.Fatalf("%d logins, want 2 (one re-login)", logins)
-	}
-	e.AssertEqual("rz-a")
-}
-
 func TestRozetkaOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
 	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 500}, 0)
 	e.Clock.Advance(time.Minute)
@@ -68,31 +44,6 @@ func TestRozetkaOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
 		t.Fatalf("run with orders moving mid-pull: %+v, want all 500", r)
 	}
 	e.AssertEqual("rz-a")
-}
-
-func TestRozetkaFaultyMarketplaceEndsEqualAfterThreeRuns(t *testing.T) {
-	// Many pages, so every fault kind happens (page faults start at page 2).
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 1200, "rz-b": 600}, 0)
-	e.RZ.Faults().Set(kit.FaultConfig{Rate: 0.10, Kinds: kit.AllKinds, Seed: 9, RetryAfter: 1, MaxWait: 2 * time.Second})
-	id := e.RZIDs["rz-a"]
-	for i := 0; i < 3; i++ {
-		if i > 0 {
-			must(t, e.RZ.SetTTN(id, e.RZ.Orders(id)[i].ID, "2045000000000"+string(rune('0'+i))))
-			e.Clock.Advance(2 * time.Minute)
-		}
-		for store, r := range e.Run() {
-			if !r.OK() {
-				t.Logf("run %d, store %s: %s (a later run must make up for it)", i+1, store, r.Status)
-			}
-		}
-	}
-	counts := e.RZ.Faults().Counts()
-	for _, k := range kit.AllKinds {
-		if counts[k] == 0 {
-			t.Errorf("fault %s never happened (%v)", k, counts)
-		}
-	}
-	e.AssertEqual("rz-a", "rz-b")
 }
 
 func TestRozetkaRecipientCommentAndCustomerCancel(t *testing.T) {

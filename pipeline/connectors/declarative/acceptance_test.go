@@ -1,0 +1,133 @@
+package declarative_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	spec "github.com/kramar/kramar/extractors/declarative"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	sandbox "github.com/kramar/kramar/sandbox/declarative"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// TestAcceptance runs the suite on every shipped spec: a marketplace
+// described in YAML keeps the same guarantees as one written in Go.
+func TestAcceptance(t *testing.T) {
+	for _, name := range []string{"allbiz", "allo", "hubber", "shafa", "skidka"} {
+		path, err := filepath.Abs(filepath.Join("..", "..", "..", "specs", name+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp, err := spec.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			pipelinetest.Acceptance(t, func(clock *kit.Clock) pipelinetest.Driver {
+				return &driver{name: name, path: path, spec: sp, clock: clock, sbs: map[string]*sandbox.Sandbox{}}
+			})
+		})
+	}
+}
+
+// driver gives each store a sandbox of its own: a spec's sandbox is one
+// seller account.
+type driver struct {
+	name, path string
+	spec       *spec.Spec
+	clock      *kit.Clock
+	sbs        map[string]*sandbox.Sandbox
+	specs      map[string]pipelinetest.StoreSpec
+}
+
+func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
+	env := "SECRET_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
+	secret := fmt.Sprintf("S3CR3T-%s-%s-%d", d.name, id, time.Now().UnixNano())
+	t.Setenv(env, secret)
+	sb := sandbox.New(d.spec, sandbox.Options{Clock: d.clock, Seed: int64(len(d.sbs) + 3), Orders: orders,
+		Token: secret, Username: id + "@example.ua", Password: secret})
+	d.sbs[id] = sb
+	yaml := fmt.Sprintf("marketplace: %s\nspec: %s\nbase_url: {url}\norder_type: Роздріб\norder_source: %s\n", d.name, d.path, d.name)
+	switch d.spec.Auth.Type {
+	case spec.AuthBasic, spec.AuthLogin:
+		yaml += fmt.Sprintf("username: %s@example.ua\npassword_env: %s\n", id, env)
+	default:
+		yaml += "token_env: " + env + "\n"
+	}
+	if d.specs == nil {
+		d.specs = map[string]pipelinetest.StoreSpec{}
+	}
+	d.specs[id] = pipelinetest.StoreSpec{ID: id, Sandbox: sb, YAML: yaml, Secret: secret, SecretEnv: env}
+	return d.specs[id]
+}
+
+// Truth: the spec's status names mapped, and only what the spec reads.
+func (d *driver) Truth(_ testing.TB, store string) (orders, items []string) {
+	f := d.spec.Fields
+	for _, o := range d.sbs[store].Orders() {
+		status := o.Status
+		if s, ok := d.spec.Statuses[o.Status]; ok {
+			status = s
+		}
+		ttn, pay := "", ""
+		if f.TTN.IsSet() {
+			ttn = o.TTN
+		}
+		if f.PaymentStatus.IsSet() {
+			pay = o.PaymentStatus
+		}
+		if f.Paid.IsSet() && f.Paid.String() == f.PaymentStatus.String() {
+			pay = paidText(f.PaidValues, o.Paid) // one field says both
+		}
+		orders = append(orders, fmt.Sprintf("%s\t%s\t%s\t%s\t%s", o.ID, status, o.Amount.StringFixed(2), ttn, pay))
+		for i, it := range o.Items {
+			ext := ""
+			if d.spec.Items.Fields.ExternalID.IsSet() {
+				ext = it.ExternalID
+			}
+			items = append(items, fmt.Sprintf("%s\t%d\t%s\t%s", o.ID, i, ext, it.Total.StringFixed(2)))
+		}
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+func (d *driver) Change(_ testing.TB, store string, round int) int {
+	sb := d.sbs[store]
+	statuses := sb.Statuses()
+	n := 0
+	for i, o := range sb.Orders() {
+		if i%7 == round && sb.SetStatus(o.ID, statuses[(i+round)%len(statuses)]) == nil {
+			n++
+		}
+	}
+	sb.AddOrder(nil)
+	return n + 1
+}
+
+// Revoke: the seller issued a new key (or password) and kramar still has
+// the old one.
+func (d *driver) Revoke(t testing.TB, store string) { pipelinetest.ChangeSecret(t, d.specs[store]) }
+
+// AddMalformed: the sandbox renders every order from typed values, so it
+// cannot send a broken one; the spec reader's field errors have their own
+// tests in extractors/declarative.
+func (d *driver) AddMalformed(testing.TB, string) string { return "" }
+
+// paidText is the paid flag as the sandbox writes it when the spec reads
+// the payment status from the same field: the first paid value, else
+// "not_paid" (a boolean when the spec lists none).
+func paidText(values []string, paid bool) string {
+	switch {
+	case len(values) == 0:
+		return fmt.Sprint(paid)
+	case paid:
+		return values[0]
+	}
+	return "not_paid"
+}
