@@ -11,11 +11,11 @@ import (
 	promwire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 120, "prom-b": 70})
+	e := promtest.New(t, map[string]int{"prom-a": 120, "prom-b": 70})
 	first := e.Run()
 	for _, s := range []string{"prom-a", "prom-b"} {
 		r := first[s]
@@ -48,7 +48,7 @@ func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
 }
 
 func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 60})
+	e := promtest.New(t, map[string]int{"prom-a": 60})
 	tok := e.Tokens["prom-a"]
 	e.Run()
 	cursor := e.Query(`SELECT value FROM {db}.v_extract_state WHERE store = 'prom-a' AND kind = 'cursor'`)
@@ -87,7 +87,7 @@ func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
 }
 
 func TestUnpaidOrdersAreHeldAcrossRestarts(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 10})
+	e := promtest.New(t, map[string]int{"prom-a": 10})
 	tok := e.Tokens["prom-a"]
 	e.Run() // the seeded orders are loaded before the hold is switched on
 	e.Cfg.Stores[0].Hold = config.Hold{PaymentTypes: []string{"Пром-оплата"}, Minutes: 30}
@@ -141,7 +141,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestReferenceJobLoadsAccountListsAndFlagsUnmappedNames(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 5})
+	e := promtest.New(t, map[string]int{"prom-a": 5})
 	e.Cfg.Mappings = map[string]config.Mappings{"prom": {Payment: map[string]string{"пром-оплата ": "Пром-оплата"}}}
 	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
 	res, err := r.RunJob(context.Background(), pipeline.JobReference)

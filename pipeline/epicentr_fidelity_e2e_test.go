@@ -10,6 +10,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/epicentr/epicentrtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -22,7 +23,7 @@ func epicentrOne(t *testing.T) (*pipelinetest.Multi, *epsb.Sandbox, string) {
 	t.Helper()
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := epsb.New(epsb.Options{Clock: clock, Seed: 5})
-	spec, sid := pipelinetest.EpicentrStore(t, sb, "ep-a", 0)
+	spec, sid := epicentrtest.Store(t, sb, "ep-a", 0)
 	return pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, ""), sb, sid
 }
 

@@ -12,13 +12,14 @@ import (
 
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 // sandboxCommissions reads the sandbox's commissions of a store, independently
 // of the transform: per order id, the CPA amount (with "refunded" when so)
 // and the ProSale amount, and the totals.
-func sandboxCommissions(t *testing.T, e *pipelinetest.Env, store string) (cpa, prosale map[string]string, refunded []string, cpaSum, prosaleSum decimal.Decimal) {
+func sandboxCommissions(t *testing.T, e *promtest.Env, store string) (cpa, prosale map[string]string, refunded []string, cpaSum, prosaleSum decimal.Decimal) {
 	cpa, prosale = map[string]string{}, map[string]string{}
 	for _, o := range e.SB.Orders(e.Tokens[store]) {
 		id := fmt.Sprint(o.ID)
@@ -44,13 +45,13 @@ func sandboxCommissions(t *testing.T, e *pipelinetest.Env, store string) (cpa, p
 }
 
 // ledger is every expense row of the store, all columns, in a fixed order.
-func ledger(e *pipelinetest.Env, store string) []string {
+func ledger(e *promtest.Env, store string) []string {
 	return e.Query(`SELECT expense_id, order_id, kind, entry, toString(booked_on), toString(amount), currency, description,
 		source, toString(created_at), _version FROM {db}.expenses WHERE store = ? ORDER BY order_id, kind, entry`, store)
 }
 
 func TestExpensesFromRoyalties(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"shop": 240, "other": 30})
+	e := promtest.New(t, map[string]int{"shop": 240, "other": 30})
 	ctx := context.Background()
 	e.Run()
 	cpa, prosale, refunded, cpaSum, prosaleSum := sandboxCommissions(t, e, "shop")

@@ -10,6 +10,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/horoshop/horoshoptest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -35,7 +36,7 @@ func newHSFidelity(t *testing.T, keys string, warehouses ...string) hsFidelity {
 	t.Helper()
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := hssb.New(hssb.Options{Clock: clock, Seed: 21})
-	spec, sid := pipelinetest.HoroshopStore(t, sb, "hs-a", 5, 12)
+	spec, sid := horoshoptest.Store(t, sb, "hs-a", 5, 12)
 	if len(warehouses) > 0 {
 		if err := sb.UseWarehouses(sid, warehouses...); err != nil {
 			t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/notify"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/telegram"
@@ -26,7 +27,7 @@ const botToken = "424242:BOT-S3CR3T-token"
 
 // notifyEnv is a Prom store announcing new orders to a fake Bot API.
 type notifyEnv struct {
-	*pipelinetest.Env
+	*promtest.Env
 	bot  *telegram.Sandbox
 	n    *pipeline.Notifier
 	logs *bytes.Buffer
@@ -34,7 +35,7 @@ type notifyEnv struct {
 
 func newNotifyEnv(t *testing.T, orders int) *notifyEnv {
 	t.Helper()
-	e := pipelinetest.New(t, map[string]int{"prom-a": orders})
+	e := promtest.New(t, map[string]int{"prom-a": orders})
 	bot := telegram.New(botToken)
 	srv := httptest.NewServer(bot.Handler())
 	t.Cleanup(srv.Close)

@@ -13,6 +13,10 @@ import (
 
 	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/epicentr/epicentrtest"
+	"github.com/kramar/kramar/pipeline/connectors/horoshop/horoshoptest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
+	"github.com/kramar/kramar/pipeline/connectors/rozetka/rozetkatest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/feedgen"
@@ -28,10 +32,10 @@ func probeStores(t *testing.T, clock *kit.Clock, wrap func(pipelinetest.Sandbox)
 	if wrap == nil {
 		wrap = func(s pipelinetest.Sandbox) pipelinetest.Sandbox { return s }
 	}
-	prom, _ := pipelinetest.PromStore(t, promsb.New(promsb.Options{Clock: clock, Seed: 5}), "prom-a", 40)
-	rz, _ := pipelinetest.RozetkaStore(t, rzsb.New(rzsb.Options{Clock: clock, Seed: 5}), "rz-a", 40, 20)
-	hs, _ := pipelinetest.HoroshopStore(t, hssb.New(hssb.Options{Clock: clock, Seed: 5}), "hs-a", 40, 20)
-	ep, _ := pipelinetest.EpicentrStore(t, epsb.New(epsb.Options{Clock: clock, Seed: 5}), "ep-a", 40)
+	prom, _ := promtest.Store(t, promsb.New(promsb.Options{Clock: clock, Seed: 5}), "prom-a", 40)
+	rz, _ := rozetkatest.Store(t, rzsb.New(rzsb.Options{Clock: clock, Seed: 5}), "rz-a", 40, 20)
+	hs, _ := horoshoptest.Store(t, hssb.New(hssb.Options{Clock: clock, Seed: 5}), "hs-a", 40, 20)
+	ep, _ := epicentrtest.Store(t, epsb.New(epsb.Options{Clock: clock, Seed: 5}), "ep-a", 40)
 	specs := []pipelinetest.StoreSpec{prom, rz, hs, ep}
 	for i := range specs {
 		specs[i].Sandbox = wrap(specs[i].Sandbox)
@@ -166,7 +170,7 @@ func TestProbeReportsEveryDifferenceOfAMutatedSandbox(t *testing.T) {
 func TestOrderJobRecordsDriftAndLoadsTheOrders(t *testing.T) {
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 9})
-	spec, _ := pipelinetest.PromStore(t, sb, "prom-d", 30)
+	spec, _ := promtest.Store(t, sb, "prom-d", 30)
 	spec.Sandbox = mutated{Sandbox: sb, h: kit.Mutate(sb.Handler(),
 		kit.Mutation{Route: "/orders", Path: "orders[].products[].price", Set: 250},
 		kit.Mutation{Route: "/orders", Path: "orders[].phone", Set: 380501234567},
@@ -260,7 +264,7 @@ func TestProbeReadsTheStoresFeed(t *testing.T) {
 	f.Close()
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 5})
-	spec, _ := pipelinetest.PromStore(t, sb, "prom-f", 5)
+	spec, _ := promtest.Store(t, sb, "prom-f", 5)
 	spec.YAML += "\nfeed_url: " + path
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, "")
 	rep, err := m.Runner().Probe(context.Background(), "prom-f", 30)

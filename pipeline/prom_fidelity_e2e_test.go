@@ -8,6 +8,7 @@ import (
 
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
@@ -60,7 +61,7 @@ func TestPromTTNRetryAfterALostAnswerEndsDone(t *testing.T) {
 // takes them by code or by label, and the names come in Ukrainian because
 // kramar asks for it (X-LANGUAGE: uk).
 func TestPromCustomStatusesFromReferenceToOrders(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 400})
+	e := promtest.New(t, map[string]int{"prom-a": 400})
 	e.Cfg.Mappings = map[string]config.Mappings{"prom": {Status: map[string]string{
 		"pending":            "Новий",
 		"custom-137639":      "Підтверджено",

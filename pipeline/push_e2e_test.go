@@ -13,6 +13,10 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/epicentr/epicentrtest"
+	"github.com/kramar/kramar/pipeline/connectors/horoshop/horoshoptest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
+	"github.com/kramar/kramar/pipeline/connectors/rozetka/rozetkatest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
@@ -38,7 +42,7 @@ func newPromPush(t *testing.T, orders int, push string) (*pipelinetest.Multi, *p
 	t.Helper()
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
-	spec, token := pipelinetest.PromStore(t, sb, "prom-a", orders)
+	spec, token := promtest.Store(t, sb, "prom-a", orders)
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, promOutbound)
 	m.Configure(promOutbound, map[string]string{"prom-a": push})
 	clock.Advance(time.Minute)
@@ -218,9 +222,9 @@ func newMultiPush(t *testing.T) multiPush {
 		hs: hssb.New(hssb.Options{Clock: clock, Seed: 3}),
 		ep: epsb.New(epsb.Options{Clock: clock, Seed: 3}),
 	}
-	rz, _ := pipelinetest.RozetkaStore(t, p.rz, "rz-a", 60, 20)
-	hs, _ := pipelinetest.HoroshopStore(t, p.hs, "hs-a", 60, 20)
-	ep, _ := pipelinetest.EpicentrStore(t, p.ep, "ep-a", 60)
+	rz, _ := rozetkatest.Store(t, p.rz, "rz-a", 60, 20)
+	hs, _ := horoshoptest.Store(t, p.hs, "hs-a", 60, 20)
+	ep, _ := epicentrtest.Store(t, p.ep, "ep-a", 60)
 	p.m = pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{rz, hs, ep}, "")
 	on := "push: {orders: true}"
 	p.m.Configure(outboundAll, map[string]string{"rz-a": on, "hs-a": on, "ep-a": on})
@@ -554,7 +558,7 @@ func TestPromStockSyncSendsOnlyChangedItemsInBatchesOf100(t *testing.T) {
 func TestRozetkaStockSyncUsesCatalogIDs(t *testing.T) {
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 4})
-	spec, sid := pipelinetest.RozetkaStore(t, sb, "rz-a", 5, 30)
+	spec, sid := rozetkatest.Store(t, sb, "rz-a", 5, 30)
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, "")
 	m.Configure("", map[string]string{"rz-a": "push: {stock: true}"})
 	if r := m.Run(context.Background(), pipeline.JobCatalog)["rz-a"]; !r.OK() {

@@ -8,13 +8,13 @@ import (
 
 	"github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/pipeline/connectors/rozetka/rozetkatest"
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
 func TestRozetkaThreeStoresOfTwoThousandOrders(t *testing.T) {
 	stores := map[string]int{"rz-a": 2000, "rz-b": 2000, "rz-c": 2000}
-	e := pipelinetest.NewRozetka(t, stores, 0)
+	e := rozetkatest.New(t, stores, 0)
 	e.Clock.Advance(time.Minute) // the newest seeded orders are past the safety lag
 	for s, r := range e.Run() {
 		if !r.OK() || r.New != 2000 {
@@ -34,7 +34,7 @@ func TestRozetkaThreeStoresOfTwoThousandOrders(t *testing.T) {
 }
 
 func TestRozetkaOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 500}, 0)
+	e := rozetkatest.New(t, map[string]int{"rz-a": 500}, 0)
 	e.Clock.Advance(time.Minute)
 	if err := e.RZ.ShiftDuringPull(e.RZIDs["rz-a"], 15); err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestRozetkaOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
 }
 
 func TestRozetkaRecipientCommentAndCustomerCancel(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 0}, 0)
+	e := rozetkatest.New(t, map[string]int{"rz-a": 0}, 0)
 	id := e.RZIDs["rz-a"]
 	other := e.RZ.AddOrder(id, func(o *rozetka.Order) {
 		o.Status, o.StatusGroup = 1, 1
@@ -84,7 +84,7 @@ func TestRozetkaRecipientCommentAndCustomerCancel(t *testing.T) {
 }
 
 func TestRozetkaKyivDSTNightsLandAtTheRightUTC(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 0}, 0)
+	e := rozetkatest.New(t, map[string]int{"rz-a": 0}, 0)
 	id := e.RZIDs["rz-a"]
 	// Spring: 03:00→04:00 (a gap); autumn: 04:00→03:00 (03:xx happens twice,
 	// read as the first, summer-time, occurrence — timeconv).
@@ -110,7 +110,7 @@ func TestRozetkaKyivDSTNightsLandAtTheRightUTC(t *testing.T) {
 }
 
 func TestRozetkaCatalogLoadsInLargeBatchesAndAFailedLoadKeepsTheLastGood(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 0}, 50000)
+	e := rozetkatest.New(t, map[string]int{"rz-a": 0}, 50000)
 	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
 	res, err := r.RunJob(context.Background(), pipeline.JobCatalog)
 	if err != nil || !res[0].OK() || res[0].New != 50000 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/connectors/rozetka/rozetkatest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
@@ -22,7 +23,7 @@ import (
 // L129-227): the reference job loads them, and the mapping check sees the
 // unmapped ones.
 func TestRozetkaReferenceJobLoadsPaymentMethods(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 0}, 0)
+	e := rozetkatest.New(t, map[string]int{"rz-a": 0}, 0)
 	e.Cfg.Mappings = map[string]config.Mappings{"rozetka": {Payment: map[string]string{"Оплата під час отримання товару": "Накладений платіж"}}}
 	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
 	if res, err := r.RunJob(context.Background(), pipeline.JobReference); err != nil || !res[0].OK() {
@@ -54,7 +55,7 @@ func TestRozetkaReferenceJobLoadsPaymentMethods(t *testing.T) {
 // (orders.md L1354-1378). Both reach the warehouse: the waybill as the
 // order's ТТН, the lines as items.
 func TestRozetkaCarrierWaybillsAndLinesWithoutStatusReachTheWarehouse(t *testing.T) {
-	e := pipelinetest.NewRozetka(t, map[string]int{"rz-a": 800}, 0)
+	e := rozetkatest.New(t, map[string]int{"rz-a": 800}, 0)
 	e.Clock.Advance(time.Minute)
 	if r := e.Run()["rz-a"]; !r.OK() || r.New != 800 || r.Rejected != 0 {
 		t.Fatalf("run: %+v", r)
@@ -108,7 +109,7 @@ func TestRozetkaCarrierWaybillsAndLinesWithoutStatusReachTheWarehouse(t *testing
 func TestRozetkaUnixSellerCommentTimesLoseNoOrder(t *testing.T) {
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 8, UnixNoteTimes: true})
-	spec, sid := pipelinetest.RozetkaStore(t, sb, "rz-a", 600, 0)
+	spec, sid := rozetkatest.Store(t, sb, "rz-a", 600, 0)
 	unix := 0
 	for _, o := range sb.Orders(sid) {
 		if bytes.Contains(sb.OrderJSON(sid, o.ID, ""), []byte(`"created":1`)) {

@@ -16,13 +16,14 @@ import (
 
 	promwire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 // addHistory adds one order every step from first to last (created and
 // last modified then) to the store, and returns the store's orders whose
 // modification falls in [from, to] by id.
-func addHistory(t *testing.T, e *pipelinetest.Env, store string, first, last time.Time, step time.Duration) {
+func addHistory(t *testing.T, e *promtest.Env, store string, first, last time.Time, step time.Duration) {
 	t.Helper()
 	kyiv := time.FixedZone("EET", 2*3600)
 	for at := first; !at.After(last); at = at.Add(step) {
@@ -34,7 +35,7 @@ func addHistory(t *testing.T, e *pipelinetest.Env, store string, first, last tim
 }
 
 // idsModifiedIn lists the sandbox's orders modified in [from, to].
-func idsModifiedIn(t *testing.T, e *pipelinetest.Env, store string, from, to time.Time) map[string]bool {
+func idsModifiedIn(t *testing.T, e *promtest.Env, store string, from, to time.Time) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
 	for _, o := range e.SB.Orders(e.Tokens[store]) {
@@ -54,7 +55,7 @@ func idsModifiedIn(t *testing.T, e *pipelinetest.Env, store string, from, to tim
 
 // assertLoaded checks the warehouse holds exactly the sandbox's orders and
 // items of ids, field by field.
-func assertLoaded(t *testing.T, e *pipelinetest.Env, store string, ids map[string]bool) {
+func assertLoaded(t *testing.T, e *promtest.Env, store string, ids map[string]bool) {
 	t.Helper()
 	pick := func(lines []string) []string {
 		var out []string
@@ -76,7 +77,7 @@ func assertLoaded(t *testing.T, e *pipelinetest.Env, store string, ids map[strin
 }
 
 func TestBackfillLoadsItsWindowAndLeavesTheCursor(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"prom-a": 40})
+	e := promtest.New(t, map[string]int{"prom-a": 40})
 	start := pipelinetest.Start
 	addHistory(t, e, "prom-a", start.Add(-140*24*time.Hour), start.Add(-35*24*time.Hour), 11*time.Hour)
 	live := e.Run()["prom-a"]
@@ -119,7 +120,7 @@ func TestBackfillLoadsItsWindowAndLeavesTheCursor(t *testing.T) {
 
 func TestBackfillResumesAfterSIGKILLWithoutRereadingFinishedSlices(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 0})
+	e := promtest.New(t, map[string]int{"prom-a": 0})
 	start := pipelinetest.Start
 	from, to := start.Add(-100*24*time.Hour), start.Add(-10*24*time.Hour).Add(-time.Second)
 	addHistory(t, e, "prom-a", from.Add(-5*24*time.Hour), to.Add(5*24*time.Hour), 9*time.Hour)

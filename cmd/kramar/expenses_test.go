@@ -9,12 +9,12 @@ import (
 	"testing"
 
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestExpensesGenerateAndImport(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"shop": 80})
+	e := promtest.New(t, map[string]int{"shop": 80})
 	e.Run()
 	dsn, err := withDatabase(os.Getenv(chtest.DSNEnv), e.WH.Database())
 	if err != nil {

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestExportCommandWritesFilesAndRefusesUnknownTables(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 80})
+	e := promtest.New(t, map[string]int{"prom-a": 80})
 	if r := e.Run()["prom-a"]; !r.OK() {
 		t.Fatal(r.Err)
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 var (
@@ -43,7 +43,7 @@ func buildKramar(t *testing.T) string {
 }
 
 // runKramar runs `kramar run --once` against the harness's config and database.
-func runKramar(ctx context.Context, t *testing.T, bin string, e *pipelinetest.Env) *exec.Cmd {
+func runKramar(ctx context.Context, t *testing.T, bin string, e *promtest.Env) *exec.Cmd {
 	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func runKramar(ctx context.Context, t *testing.T, bin string, e *pipelinetest.En
 func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	bin := buildKramar(t)
 	// Small batches and a rate limit make the load long enough to be cut.
-	e := pipelinetest.New(t, map[string]int{"prom-a": 1500})
+	e := promtest.New(t, map[string]int{"prom-a": 1500})
 	// The subprocess reads the config file: rewrite it with a slow store.
 	cfg, err := os.ReadFile(e.Path)
 	if err != nil {
@@ -107,7 +107,7 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 
 func TestRunExitsOneWhenAStoreFailsAndLoadsTheOthers(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 40, "prom-b": 30})
+	e := promtest.New(t, map[string]int{"prom-a": 40, "prom-b": 30})
 	e.Clock.Set(time.Now().UTC())
 	e.SB.Revoke(e.Tokens["prom-b"])
 	out, err := runKramar(context.Background(), t, bin, e).CombinedOutput()

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/drift"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 30, "prom-b": 5})
+	e := promtest.New(t, map[string]int{"prom-a": 30, "prom-b": 5})
 	e.Clock.Set(time.Now().UTC())
 	// The sandbox's orders are from around pipelinetest.Start.
 	days := int(time.Since(pipelinetest.Start).Hours()/24) + 30
@@ -73,7 +74,7 @@ func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing
 
 func TestStatusSumsUpPayloadDrift(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 3})
+	e := promtest.New(t, map[string]int{"prom-a": 3})
 	now := time.Now().UTC().Truncate(time.Second)
 	if err := e.WH.RecordDrift(context.Background(), "r1", "prom", "prom-a", []drift.Entry{
 		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "products[].price", Kind: drift.TypeChange, Expected: drift.String, Observed: drift.Number},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
@@ -30,7 +31,7 @@ func TestPushDryRunPrintsThePlanAndChangesNothing(t *testing.T) {
 	bin := buildKramar(t)
 	clock := kit.NewClock(time.Now().UTC().Add(-time.Hour).Truncate(time.Second))
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
-	spec, token := pipelinetest.PromStore(t, sb, "prom-a", 40)
+	spec, token := promtest.Store(t, sb, "prom-a", 40)
 	outbound := "outbound:\n  prom:\n    Прийнято: {status: received}\n"
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, outbound)
 	clock.Set(time.Now().UTC())

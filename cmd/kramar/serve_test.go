@@ -25,6 +25,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
@@ -128,8 +129,8 @@ func count(t *testing.T, m *pipelinetest.Multi, q string, args ...any) int {
 func promPair(t *testing.T) (*pipelinetest.Multi, *promsb.Sandbox, map[string]string) {
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
-	a, tokA := pipelinetest.PromStore(t, sb, "prom-a", 40)
-	b, tokB := pipelinetest.PromStore(t, sb, "prom-b", 30)
+	a, tokA := promtest.Store(t, sb, "prom-a", 40)
+	b, tokB := promtest.Store(t, sb, "prom-b", 30)
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{a, b}, fastSchedule)
 	return m, sb, map[string]string{"prom-a": tokA, "prom-b": tokB}
 }
@@ -372,7 +373,7 @@ func (p *tcpProxy) cut() {
 // exit 0; the next start loads exactly what the sandbox holds.
 func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 1500})
+	e := promtest.New(t, map[string]int{"prom-a": 1500})
 	text, err := os.ReadFile(e.Path)
 	if err != nil {
 		t.Fatal(err)

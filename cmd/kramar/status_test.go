@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 	bin := buildKramar(t)
-	e := pipelinetest.New(t, map[string]int{"prom-a": 30, "prom-b": 20})
+	e := promtest.New(t, map[string]int{"prom-a": 30, "prom-b": 20})
 	e.Clock.Set(time.Now().UTC())
 	status := func() (string, int) {
 		out, err := kramarOn(context.Background(), t, bin, e, "status").CombinedOutput()
@@ -52,7 +52,7 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 
 // kramarOn runs the built kramar with args against the harness's config
 // and database.
-func kramarOn(ctx context.Context, t *testing.T, bin string, e *pipelinetest.Env, args ...string) *exec.Cmd {
+func kramarOn(ctx context.Context, t *testing.T, bin string, e *promtest.Env, args ...string) *exec.Cmd {
 	t.Helper()
 	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
 	if err != nil {

@@ -21,14 +21,15 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kramar/kramar/loaders/export"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/schema/rows"
 )
 
 // loaded is a warehouse holding the orders of two Prom sandbox stores.
-func loaded(t *testing.T) *pipelinetest.Env {
+func loaded(t *testing.T) *promtest.Env {
 	t.Helper()
-	e := pipelinetest.New(t, map[string]int{"shop-a": 150, "shop-b": 60})
+	e := promtest.New(t, map[string]int{"shop-a": 150, "shop-b": 60})
 	for store, r := range e.Run() {
 		if !r.OK() {
 			t.Fatalf("store %s: %v", store, r.Err)
@@ -38,7 +39,7 @@ func loaded(t *testing.T) *pipelinetest.Env {
 }
 
 // exportTo writes opt to a file in a temporary folder and returns its path.
-func exportTo(t *testing.T, e *pipelinetest.Env, opt export.Options) (string, export.Result) {
+func exportTo(t *testing.T, e *promtest.Env, opt export.Options) (string, export.Result) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), opt.Table+"."+string(opt.Format))
 	f, err := os.Create(path)
@@ -220,7 +221,7 @@ func TestExportCSVKeepsHeaderCyrillicDecimalsAndTimes(t *testing.T) {
 }
 
 func TestExportRefusesUnknownTablesAndBadPeriods(t *testing.T) {
-	e := pipelinetest.New(t, map[string]int{"shop-a": 1})
+	e := promtest.New(t, map[string]int{"shop-a": 1})
 	for _, name := range []string{"orders", "extract_state", "schema_migrations", "v_orders; DROP DATABASE x", "system.tables", ""} {
 		_, err := export.Export(context.Background(), e.WH, export.Options{Table: name, Format: export.CSV}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), "unknown table") || !strings.Contains(err.Error(), "v_order_items") {
@@ -262,7 +263,7 @@ func inPeriod(lines []string, from, to time.Time) []string {
 	return out
 }
 
-func exportedKeys(t *testing.T, e *pipelinetest.Env, opt export.Options, cols ...string) []string {
+func exportedKeys(t *testing.T, e *promtest.Env, opt export.Options, cols ...string) []string {
 	t.Helper()
 	path, _ := exportTo(t, e, opt)
 	header, recs := readCSV(t, path)

@@ -12,11 +12,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 // exec runs a statement against the test warehouse ({db} = its database).
-func exec(t *testing.T, e *pipelinetest.Env, q string) {
+func exec(t *testing.T, e *promtest.Env, q string) {
 	t.Helper()
 	if err := e.WH.Conn().Exec(context.Background(), strings.ReplaceAll(q, "{db}", e.WH.Database())); err != nil {
 		t.Fatalf("%s: %v", q, err)

@@ -1,6 +1,8 @@
-// Package pipelinetest is the end-to-end harness: a Prom sandbox, a fresh
-// warehouse database, a config of stores, and a comparison of what the
-// analysts' views show with what the sandbox holds.
+// Package pipelinetest is the end-to-end harness every marketplace shares:
+// simulators on test servers, a fresh warehouse database, a config of
+// stores, a comparison of what the analysts' views show with what the
+// simulator holds, and the acceptance suite. Each marketplace's own part
+// (its stores, its truth, its driver) lives in pipeline/connectors/<name>/<name>test.
 package pipelinetest
 
 import (
@@ -25,28 +27,24 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 	_ "github.com/kramar/kramar/pipeline/connectors/all"
 	"github.com/kramar/kramar/sandbox/kit"
-	promsb "github.com/kramar/kramar/sandbox/prom"
-	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 )
 
-// Env is one sandbox, one fresh warehouse database and a config of stores.
+// Env is one simulator, one fresh warehouse database and a config of stores.
 type Env struct {
 	t      testing.TB
 	Clock  *kit.Clock
-	SB     *promsb.Sandbox // Prom stores (New)
-	RZ     *rzsb.Sandbox   // Rozetka stores (NewRozetka)
 	WH     *clickhouse.Warehouse
 	Cfg    *config.Config
-	Tokens map[string]string // store -> its secret (Prom token, Rozetka password)
-	RZIDs  map[string]string // Rozetka store -> the sandbox's store id
+	Tokens map[string]string // store -> its secret (token or password)
 	Logs   *bytes.Buffer
-	URL    string // the sandbox
+	URL    string // the simulator
 	Path   string // the config file
-	// BeforeRequest, when set, sees every request before the Rozetka
-	// sandbox does: tests use it to act in the middle of a pull.
+	// BeforeRequest, when set, sees every request before the simulator
+	// does: tests use it to act in the middle of a pull.
 	BeforeRequest func(*http.Request)
 	// Notify, when set, sends the new-order messages of the runs.
 	Notify *pipeline.Notifier
+	truth  func(store string) (orders, items []string)
 }
 
 // harnessDefaults keep runs fast and batches small, so tests cross batch edges.
@@ -55,32 +53,11 @@ const harnessDefaults = "defaults:\n  rate_per_second: 0\n  timeout: 300ms\n  ma
 // Start is where every harness clock begins.
 var Start = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
-// New seeds one sandbox store per entry of orders and writes a config for them.
-func New(t testing.TB, orders map[string]int) *Env {
+// NewEnv serves h (a simulator on clock) and gives it a fresh warehouse;
+// Configure adds the stores.
+func NewEnv(t testing.TB, clock *kit.Clock, h http.Handler) *Env {
 	t.Helper()
-	e := &Env{t: t, Clock: kit.NewClock(Start), Tokens: map[string]string{}, Logs: &bytes.Buffer{}}
-	e.SB = promsb.New(promsb.Options{Clock: e.Clock, Seed: 7})
-	srv := httptest.NewServer(e.SB.Handler())
-	t.Cleanup(srv.Close)
-	e.URL = srv.URL
-	e.WH = chtest.New(t)
-
-	var specs []StoreSpec
-	for _, id := range sortedKeys(orders) {
-		spec, token := PromStore(t, e.SB, id, orders[id])
-		e.Tokens[id], specs = token, append(specs, spec)
-	}
-	e.Path, e.Cfg = WriteConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
-	return e
-}
-
-// NewRozetka seeds one Rozetka sandbox store per entry of orders (each with
-// goods offers) and writes a config that logs in with username and password.
-func NewRozetka(t testing.TB, orders map[string]int, goods int) *Env {
-	t.Helper()
-	e := &Env{t: t, Clock: kit.NewClock(Start), Tokens: map[string]string{}, RZIDs: map[string]string{}, Logs: &bytes.Buffer{}}
-	e.RZ = rzsb.New(rzsb.Options{Clock: e.Clock, Seed: 7})
-	h := e.RZ.Handler()
+	e := &Env{t: t, Clock: clock, Tokens: map[string]string{}, Logs: &bytes.Buffer{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if e.BeforeRequest != nil {
 			e.BeforeRequest(r)
@@ -90,15 +67,25 @@ func NewRozetka(t testing.TB, orders map[string]int, goods int) *Env {
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	e.WH = chtest.New(t)
-	var specs []StoreSpec
-	for _, id := range sortedKeys(orders) {
-		spec, sid := RozetkaStore(t, e.RZ, id, orders[id], goods)
-		spec.YAML += "\ncustomer_cancel_status: Скасовано покупцем"
-		e.Tokens[id], e.RZIDs[id], specs = spec.Secret, sid, append(specs, spec)
-	}
-	e.Path, e.Cfg = WriteConfig(t, configText(specs, func(string) string { return srv.URL }, "", nil))
 	return e
 }
+
+// Configure writes the config of specs; truth reads a store's truth (see
+// Driver.Truth) for AssertEqual.
+func (e *Env) Configure(specs []StoreSpec, truth func(store string) (orders, items []string)) {
+	e.t.Helper()
+	for _, s := range specs {
+		e.Tokens[s.ID] = s.Secret
+	}
+	e.truth = truth
+	e.Path, e.Cfg = WriteConfig(e.t, configText(specs, func(string) string { return e.URL }, "", nil))
+}
+
+// T is the test the Env belongs to.
+func (e *Env) T() testing.TB { return e.t }
+
+// SortedKeys are the stores of a map of order counts, in order.
+func SortedKeys(m map[string]int) []string { return sortedKeys(m) }
 
 func sortedKeys(m map[string]int) []string {
 	var ids []string
@@ -182,66 +169,10 @@ func Money(t testing.TB, s string) string {
 }
 
 // Truth is what the warehouse must show for a store (see Driver.Truth).
-func (e *Env) Truth(store string) (orders, items []string) {
-	if e.RZ != nil {
-		return RozetkaTruth(e.t, e.RZ, e.RZIDs[store])
-	}
-	return PromTruth(e.t, e.SB, e.Tokens[store])
-}
+func (e *Env) Truth(store string) (orders, items []string) { return e.truth(store) }
 
-// PromTruth reads a Prom sandbox store (by its token) as Driver.Truth does.
-func PromTruth(t testing.TB, sb *promsb.Sandbox, token string) (orders, items []string) {
-	for _, o := range sb.Orders(token) {
-		ttn, pay := "", ""
-		if o.DeliveryProviderData != nil {
-			ttn = o.DeliveryProviderData.DeclarationNumber
-		}
-		if o.PaymentData != nil {
-			pay = o.PaymentData.Status
-		}
-		status := o.Status
-		if status == "cancelled" {
-			status = "canceled"
-		}
-		orders = append(orders, fmt.Sprintf("%d\t%s\t%s\t%s\t%s", o.ID, status, Money(t, o.Price), ttn, pay))
-		for i, p := range o.Products {
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, Money(t, p.TotalPrice)))
-		}
-	}
-	sort.Strings(orders)
-	sort.Strings(items)
-	return orders, items
-}
-
-// RozetkaTruth reads a Rozetka sandbox store (by the sandbox's id) as
-// Driver.Truth does: what the buyer pays for the goods, lines not removed
-// while editing (purchase status 0), the seller's offer id.
-func RozetkaTruth(t testing.TB, sb *rzsb.Sandbox, storeID string) (orders, items []string) {
-	for _, o := range sb.Orders(storeID) {
-		pay := ""
-		if o.Payment != nil && o.Payment.PaymentStatus != nil {
-			pay = o.Payment.PaymentStatus.Name
-		}
-		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, Money(t, or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
-		line := 0
-		for _, p := range o.Purchases {
-			if p.Status == 0 {
-				continue
-			}
-			offer := ""
-			if p.Item != nil {
-				offer = p.Item.PriceOfferID
-			}
-			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, Money(t, or(string(p.CostWithDiscount), string(p.Cost)))))
-			line++
-		}
-	}
-	sort.Strings(orders)
-	sort.Strings(items)
-	return orders, items
-}
-
-func or(a, b string) string {
+// Or is a, or b when a is blank.
+func Or(a, b string) string {
 	if strings.TrimSpace(a) != "" {
 		return a
 	}

@@ -19,11 +19,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
-	epsb "github.com/kramar/kramar/sandbox/epicentr"
-	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
-	promsb "github.com/kramar/kramar/sandbox/prom"
-	rzsb "github.com/kramar/kramar/sandbox/rozetka"
 )
 
 // Sandbox is what every marketplace sandbox offers a test.
@@ -174,47 +170,11 @@ func (m *Multi) Query(q string, args ...any) []string {
 	return Query(m.t, m.WH, q, args...)
 }
 
-// secretEnv puts a fresh secret for a store into an environment variable
+// SecretEnv puts a fresh secret for a store into an environment variable
 // and returns the variable's name and the secret.
-func secretEnv(t testing.TB, prefix, store string) (string, string) {
+func SecretEnv(t testing.TB, prefix, store string) (string, string) {
 	name := prefix + "_" + strings.ToUpper(strings.ReplaceAll(store, "-", "_"))
 	secret := fmt.Sprintf("%s-%s-S3CR3T-%d", strings.ToLower(prefix), store, time.Now().UnixNano())
 	t.Setenv(name, secret)
 	return name, secret
-}
-
-// PromStore adds a Prom store with orders to sb; it returns the spec and
-// the store's token.
-func PromStore(t testing.TB, sb *promsb.Sandbox, id string, orders int) (StoreSpec, string) {
-	env, token := secretEnv(t, "TOKEN", id)
-	sb.AddStore(token, orders)
-	return StoreSpec{ID: id, Sandbox: sb, Secret: token, SecretEnv: env, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
-		"\norder_type: Роздріб\norder_source: Prom.ua"}, token
-}
-
-// RozetkaStore adds a Rozetka store with orders and goods to sb; it returns
-// the spec and the sandbox's id of the store (the password is spec.Secret).
-func RozetkaStore(t testing.TB, sb *rzsb.Sandbox, id string, orders, goods int) (StoreSpec, string) {
-	env, password := secretEnv(t, "PASSWORD", id)
-	sid := sb.AddStore(id+"@example.ua", password, orders, goods)
-	return StoreSpec{ID: id, Sandbox: sb, Secret: password, SecretEnv: env, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
-		"\norder_type: Роздріб\norder_source: Rozetka"}, sid
-}
-
-// HoroshopStore adds a Horoshop shop with orders and products to sb; it
-// returns the spec and the sandbox's id of the shop.
-func HoroshopStore(t testing.TB, sb *hssb.Sandbox, id string, orders, products int) (StoreSpec, string) {
-	env, password := secretEnv(t, "HS_PASSWORD", id)
-	sid := sb.AddStore("api-"+id, password, orders, products)
-	return StoreSpec{ID: id, Sandbox: sb, Secret: password, SecretEnv: env, YAML: "marketplace: horoshop\nbase_url: {url}\nusername: api-" + id + "\npassword_env: " + env +
-		"\norder_type: Роздріб\norder_source: Сайт"}, sid
-}
-
-// EpicentrStore adds an Epicentr store with orders to sb; it returns the
-// spec and the sandbox's id of the store.
-func EpicentrStore(t testing.TB, sb *epsb.Sandbox, id string, orders int) (StoreSpec, string) {
-	env, token := secretEnv(t, "EP_TOKEN", id)
-	sid := sb.AddStore(token, orders)
-	return StoreSpec{ID: id, Sandbox: sb, Secret: token, SecretEnv: env, YAML: "marketplace: epicentr\nbase_url: {url}\ntoken_env: " + env +
-		"\norder_type: Роздріб\norder_source: Епіцентр"}, sid
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	_ "github.com/kramar/kramar/pipeline/connectors/epicentr"
+	"github.com/kramar/kramar/pipeline/connectors/epicentr/epicentrtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -83,7 +84,9 @@ func (e *env) query(q string, args ...any) []string {
 	return pipelinetest.Query(e.t, e.wh, q, args...)
 }
 
-func (e *env) truth(store string) (orders, items []string) { return truth(e.t, e.sb, e.ids[store]) }
+func (e *env) truth(store string) (orders, items []string) {
+	return epicentrtest.Truth(e.t, e.sb, e.ids[store])
+}
 
 // warehouse is the same picture read from the analysts' views.
 func (e *env) assertEqual(store string) {

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/loaders/clickhouse"
@@ -18,6 +16,7 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	_ "github.com/kramar/kramar/pipeline/connectors/horoshop"
+	"github.com/kramar/kramar/pipeline/connectors/horoshop/horoshoptest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -89,9 +88,9 @@ func (e *env) query(q string, args ...any) []string {
 	return pipelinetest.Query(e.t, e.wh, q, args...)
 }
 
-func fixed(s string) string { return decimal.RequireFromString(s).StringFixed(2) }
-
-func (e *env) truth(store string) (orders, items []string) { return truth(e.sb, e.shops[store]) }
+func (e *env) truth(store string) (orders, items []string) {
+	return horoshoptest.Truth(e.t, e.sb, e.shops[store])
+}
 
 func (e *env) assertEqual(stores ...string) {
 	e.t.Helper()

@@ -1,0 +1,159 @@
+// Package horoshoptest is Horoshop's part of the end-to-end harness: shops
+// on the Horoshop sandbox, their truth and the acceptance driver.
+package horoshoptest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"testing"
+
+	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
+)
+
+// Store adds a Horoshop shop with orders and products to sb; it returns
+// the spec and the sandbox's id of the shop.
+func Store(t testing.TB, sb *horoshop.Sandbox, id string, orders, products int) (pipelinetest.StoreSpec, string) {
+	env, password := pipelinetest.SecretEnv(t, "HS_PASSWORD", id)
+	sid := sb.AddStore("api-"+id, password, orders, products)
+	return pipelinetest.StoreSpec{ID: id, Sandbox: sb, Secret: password, SecretEnv: env, YAML: "marketplace: horoshop\nbase_url: {url}\nusername: api-" + id + "\npassword_env: " + env +
+		"\norder_type: Роздріб\norder_source: Сайт"}, sid
+}
+
+// NewDriver is the acceptance suite's driver on a fresh Horoshop sandbox.
+func NewDriver(clock *kit.Clock) pipelinetest.Driver {
+	return &driver{sb: horoshop.New(horoshop.Options{Clock: clock, Seed: 11}), shops: map[string]string{}, specs: map[string]pipelinetest.StoreSpec{}}
+}
+
+// driver runs the acceptance suite on the Horoshop sandbox.
+type driver struct {
+	sb    *horoshop.Sandbox
+	shops map[string]string // store → the sandbox's shop id
+	specs map[string]pipelinetest.StoreSpec
+}
+
+func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
+	spec, shop := Store(t, d.sb, id, orders, 30)
+	d.shops[id], d.specs[id] = shop, spec
+	return spec
+}
+
+func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
+	return Truth(t, d.sb, d.shops[store])
+}
+
+// Truth is what the warehouse must show of a shop: per order its number,
+// status, amount (total_sum) to the kopeck, waybill and payment; per line
+// the order, line, article and total.
+func Truth(t testing.TB, sb *horoshop.Sandbox, shop string) (orders, items []string) {
+	for _, o := range sb.Orders(shop) {
+		ttn, pay := "", "unpaid"
+		if d := o.DeliveryData; d != nil && d.TNNumber != nil {
+			ttn = string(*d.TNNumber)
+		}
+		if o.Payed {
+			pay = "paid"
+		}
+		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.OrderID, o.StatStatus, pipelinetest.Money(t, string(o.TotalSum)), ttn, pay))
+		for i, p := range o.Products {
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.OrderID, i, p.Article, pipelinetest.Money(t, string(p.TotalPrice))))
+		}
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+// Change changes orders placed days ago too: orders/get filters on the date
+// an order was placed, so only the re-read window finds them.
+func (d *driver) Change(t testing.TB, store string, round int) int {
+	shop := d.shops[store]
+	orders := d.sb.Orders(shop)
+	n := 0
+	for i := round; i < len(orders); i += 9 {
+		var err error
+		switch i % 3 {
+		case 0:
+			err = d.sb.SetTTN(shop, orders[i].OrderID, fmt.Sprintf("2045%010d", i))
+		case 1:
+			err = d.sb.SetPayment(shop, orders[i].OrderID, true)
+		default:
+			if orders[i].StatStatus != 4 {
+				err = d.sb.SetStatus(shop, orders[i].OrderID, 6)
+			}
+		}
+		if err == nil {
+			n++
+		}
+	}
+	d.sb.AddOrder(shop, nil)
+	return n + 1
+}
+
+// Revoke: the API logs in with the shop's API user and password, so a
+// credential goes bad when the seller changes it.
+func (d *driver) Revoke(t testing.TB, store string) { pipelinetest.ChangeSecret(t, d.specs[store]) }
+
+func (d *driver) AddMalformed(_ testing.TB, store string) string {
+	return fmt.Sprint(d.sb.AddOrder(d.shops[store], func(o *wire.Order) { o.TotalSum = "-12.30" }))
+}
+
+func (d *driver) ExpireSessions(string) { d.sb.ExpireTokens() }
+
+func (d *driver) IsLogin(r kit.Request) bool { return r.Path == wire.PathAuth }
+
+func (d *driver) IsPage(r *http.Request) bool { return r.URL.Path == wire.PathOrdersGet }
+
+// Outbound maps the CRM's statuses for Horoshop
+// (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381).
+func (d *driver) Outbound() string {
+	return `outbound:
+  horoshop:
+    Прийнято: {status: "2"}
+    Відправлено: {status: "6", ttn: true}
+    Скасовано: {status: "4"}
+`
+}
+
+func (d *driver) PushCases(_ testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
+	var out []pipelinetest.PushCase
+	for _, o := range loaded {
+		if o.Status != "1" || len(out) == 6 {
+			continue
+		}
+		var c pipeline.CRMChange
+		status := []string{"2", "4", "6"}[len(out)%3]
+		switch status {
+		case "2":
+			c = pipeline.CRMChange{OrderID: o.ID, Status: "Прийнято"}
+		case "4":
+			c = pipeline.CRMChange{OrderID: o.ID, Status: "Скасовано"}
+		default:
+			c = pipeline.CRMChange{OrderID: o.ID, Status: "Відправлено", TTN: fmt.Sprintf("5900001122%04d", len(out)), Carrier: "nova_poshta"}
+		}
+		out = append(out, pipelinetest.PushCase{Change: c, Status: status})
+	}
+	return out
+}
+
+func (d *driver) IsWrite(r *http.Request) bool { return r.URL.Path == wire.PathOrdersUpdate }
+
+func (d *driver) Applied(r kit.Request) string {
+	if r.Path != wire.PathOrdersUpdate {
+		return ""
+	}
+	var b struct {
+		Orders []struct {
+			OrderID json.Number `json:"order_id"`
+		} `json:"orders"`
+	}
+	if json.Unmarshal(r.Body, &b) != nil || len(b.Orders) == 0 {
+		return r.Path + " ?"
+	}
+	return r.Path + " " + string(b.Orders[0].OrderID)
+}

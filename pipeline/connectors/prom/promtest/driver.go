@@ -1,0 +1,176 @@
+// Package promtest is Prom's part of the end-to-end harness: stores on the
+// Prom sandbox, their truth, the acceptance driver and an Env of them.
+package promtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/kit"
+	promsb "github.com/kramar/kramar/sandbox/prom"
+)
+
+// Store adds a Prom store with orders to sb; it returns the spec and the
+// store's token.
+func Store(t testing.TB, sb *promsb.Sandbox, id string, orders int) (pipelinetest.StoreSpec, string) {
+	env, token := pipelinetest.SecretEnv(t, "TOKEN", id)
+	sb.AddStore(token, orders)
+	return pipelinetest.StoreSpec{ID: id, Sandbox: sb, Secret: token, SecretEnv: env, YAML: "marketplace: prom\nbase_url: {url}/api/v1\ntoken_env: " + env +
+		"\norder_type: Роздріб\norder_source: Prom.ua"}, token
+}
+
+// Truth reads a Prom sandbox store (by its token) as Driver.Truth does.
+func Truth(t testing.TB, sb *promsb.Sandbox, token string) (orders, items []string) {
+	for _, o := range sb.Orders(token) {
+		ttn, pay := "", ""
+		if o.DeliveryProviderData != nil {
+			ttn = o.DeliveryProviderData.DeclarationNumber
+		}
+		if o.PaymentData != nil {
+			pay = o.PaymentData.Status
+		}
+		status := o.Status
+		if status == "cancelled" {
+			status = "canceled"
+		}
+		orders = append(orders, fmt.Sprintf("%d\t%s\t%s\t%s\t%s", o.ID, status, pipelinetest.Money(t, o.Price), ttn, pay))
+		for i, p := range o.Products {
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, pipelinetest.Money(t, p.TotalPrice)))
+		}
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+// Env is the harness on one Prom sandbox.
+type Env struct {
+	*pipelinetest.Env
+	SB *promsb.Sandbox
+}
+
+// New seeds one sandbox store per entry of orders and writes a config for them.
+func New(t testing.TB, orders map[string]int) *Env {
+	t.Helper()
+	clock := kit.NewClock(pipelinetest.Start)
+	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
+	e := &Env{Env: pipelinetest.NewEnv(t, clock, sb.Handler()), SB: sb}
+	var specs []pipelinetest.StoreSpec
+	for _, id := range pipelinetest.SortedKeys(orders) {
+		spec, _ := Store(t, sb, id, orders[id])
+		specs = append(specs, spec)
+	}
+	e.Configure(specs, func(store string) (o, i []string) { return Truth(t, sb, e.Tokens[store]) })
+	return e
+}
+
+// NewDriver is the acceptance suite's driver on a fresh Prom sandbox.
+func NewDriver(clock *kit.Clock) pipelinetest.Driver {
+	return &driver{sb: promsb.New(promsb.Options{Clock: clock, Seed: 7}), tokens: map[string]string{}}
+}
+
+// driver runs the acceptance suite on the Prom sandbox; stores are known
+// to it by their tokens.
+type driver struct {
+	sb     *promsb.Sandbox
+	tokens map[string]string
+}
+
+func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
+	spec, token := Store(t, d.sb, id, orders)
+	d.tokens[id] = token
+	return spec
+}
+
+func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
+	return Truth(t, d.sb, d.tokens[store])
+}
+
+func (d *driver) Change(t testing.TB, store string, round int) int {
+	tok := d.tokens[store]
+	orders := d.sb.Orders(tok)
+	n := 0
+	for i := round; i < len(orders); i += 9 {
+		var err error
+		switch i % 3 {
+		case 0:
+			err = d.sb.SetTTN(tok, orders[i].ID, fmt.Sprintf("2045%010d", i))
+		case 1:
+			err = d.sb.SetPayment(tok, orders[i].ID, "paid")
+		default:
+			err = d.sb.SetStatus(tok, orders[i].ID, "received")
+		}
+		if err == nil {
+			n++
+		}
+	}
+	d.sb.AddOrder(tok, nil)
+	return n + 1
+}
+
+func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.tokens[store]) }
+
+func (d *driver) AddMalformed(_ testing.TB, store string) string {
+	return fmt.Sprint(d.sb.AddMalformed(d.tokens[store]))
+}
+
+// Outbound maps the CRM's statuses onto Prom's (statuses and cancellation
+// reasons as in evo-company/company-api-example, php/api_php_example.php).
+func (d *driver) Outbound() string {
+	return `outbound:
+  prom:
+    Прийнято: {status: received}
+    Відправлено: {status: received, ttn: true}
+    Немає в наявності: {status: canceled, cancel_reason: not_available}
+    Виконано: {status: delivered}
+`
+}
+
+func (d *driver) PushCases(t testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
+	var out []pipelinetest.PushCase
+	pending, received := 0, 0
+	for _, o := range loaded {
+		id := o.ID
+		switch {
+		case o.Status == "pending" && pending < 6:
+			c := pipeline.CRMChange{OrderID: id, Status: []string{"Прийнято", "Немає в наявності", "Відправлено"}[pending%3]}
+			want := map[string]string{"Прийнято": "received", "Немає в наявності": "canceled", "Відправлено": "received"}[c.Status]
+			if c.Status == "Відправлено" {
+				c.TTN, c.Carrier = fmt.Sprintf("204500000000%02d", pending), "nova_poshta"
+			}
+			out, pending = append(out, pipelinetest.PushCase{Change: c, Status: want}), pending+1
+		case o.Status == "received" && received < 2:
+			c := pipeline.CRMChange{OrderID: id, Status: "Виконано"}
+			out, received = append(out, pipelinetest.PushCase{Change: c, Status: "delivered"}), received+1
+		}
+	}
+	return out
+}
+
+func (d *driver) IsWrite(r *http.Request) bool {
+	return strings.HasSuffix(r.URL.Path, "/orders/set_status") || strings.HasSuffix(r.URL.Path, "/delivery/save_declaration_id")
+}
+
+func (d *driver) Applied(r kit.Request) string {
+	var b struct {
+		IDs     []int64 `json:"ids"`
+		OrderID int64   `json:"order_id"`
+	}
+	switch {
+	case strings.HasSuffix(r.Path, "/orders/set_status"):
+		if json.Unmarshal(r.Body, &b) == nil && len(b.IDs) > 0 {
+			return fmt.Sprint("set_status ", b.IDs[0])
+		}
+	case strings.HasSuffix(r.Path, "/delivery/save_declaration_id"):
+		if json.Unmarshal(r.Body, &b) == nil {
+			return fmt.Sprint("save_declaration_id ", b.OrderID)
+		}
+	}
+	return ""
+}

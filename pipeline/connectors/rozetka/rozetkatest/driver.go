@@ -1,0 +1,181 @@
+// Package rozetkatest is Rozetka's part of the end-to-end harness: stores
+// on the Rozetka sandbox, their truth, the acceptance driver and an Env.
+package rozetkatest
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/sandbox/kit"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+)
+
+// Store adds a Rozetka store with orders and goods to sb; it returns the
+// spec and the sandbox's id of the store (the password is spec.Secret).
+func Store(t testing.TB, sb *rzsb.Sandbox, id string, orders, goods int) (pipelinetest.StoreSpec, string) {
+	env, password := pipelinetest.SecretEnv(t, "PASSWORD", id)
+	sid := sb.AddStore(id+"@example.ua", password, orders, goods)
+	return pipelinetest.StoreSpec{ID: id, Sandbox: sb, Secret: password, SecretEnv: env, YAML: "marketplace: rozetka\nbase_url: {url}\nusername: " + id + "@example.ua\npassword_env: " + env +
+		"\norder_type: Роздріб\norder_source: Rozetka"}, sid
+}
+
+// Truth reads a Rozetka sandbox store (by the sandbox's id) as
+// Driver.Truth does: what the buyer pays for the goods, lines not removed
+// while editing (purchase status 0), the seller's offer id.
+func Truth(t testing.TB, sb *rzsb.Sandbox, storeID string) (orders, items []string) {
+	for _, o := range sb.Orders(storeID) {
+		pay := ""
+		if o.Payment != nil && o.Payment.PaymentStatus != nil {
+			pay = o.Payment.PaymentStatus.Name
+		}
+		orders = append(orders, fmt.Sprintf("%d\t%d\t%s\t%s\t%s", o.ID, o.Status, pipelinetest.Money(t, pipelinetest.Or(string(o.AmountWithDiscount), string(o.Amount))), o.TTN, pay))
+		line := 0
+		for _, p := range o.Purchases {
+			if p.Status == 0 {
+				continue
+			}
+			offer := ""
+			if p.Item != nil {
+				offer = p.Item.PriceOfferID
+			}
+			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, line, offer, pipelinetest.Money(t, pipelinetest.Or(string(p.CostWithDiscount), string(p.Cost)))))
+			line++
+		}
+	}
+	sort.Strings(orders)
+	sort.Strings(items)
+	return orders, items
+}
+
+// Env is the harness on one Rozetka sandbox.
+type Env struct {
+	*pipelinetest.Env
+	RZ    *rzsb.Sandbox
+	RZIDs map[string]string // store -> the sandbox's store id
+}
+
+// New seeds one Rozetka sandbox store per entry of orders (each with goods
+// offers) and writes a config that logs in with username and password.
+func New(t testing.TB, orders map[string]int, goods int) *Env {
+	t.Helper()
+	clock := kit.NewClock(pipelinetest.Start)
+	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 7})
+	e := &Env{Env: pipelinetest.NewEnv(t, clock, sb.Handler()), RZ: sb, RZIDs: map[string]string{}}
+	var specs []pipelinetest.StoreSpec
+	for _, id := range pipelinetest.SortedKeys(orders) {
+		spec, sid := Store(t, sb, id, orders[id], goods)
+		spec.YAML += "\ncustomer_cancel_status: Скасовано покупцем"
+		e.RZIDs[id], specs = sid, append(specs, spec)
+	}
+	e.Configure(specs, func(store string) (o, i []string) { return Truth(t, sb, e.RZIDs[store]) })
+	return e
+}
+
+// NewDriver is the acceptance suite's driver on a fresh Rozetka sandbox.
+func NewDriver(clock *kit.Clock) pipelinetest.Driver {
+	return &driver{sb: rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), ids: map[string]string{}, specs: map[string]pipelinetest.StoreSpec{}}
+}
+
+// driver runs the acceptance suite on the Rozetka sandbox.
+type driver struct {
+	sb    *rzsb.Sandbox
+	ids   map[string]string // store → the sandbox's id
+	specs map[string]pipelinetest.StoreSpec
+}
+
+func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
+	spec, sid := Store(t, d.sb, id, orders, 0)
+	d.ids[id], d.specs[id] = sid, spec
+	return spec
+}
+
+func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
+	return Truth(t, d.sb, d.ids[store])
+}
+
+func (d *driver) Change(t testing.TB, store string, round int) int {
+	sid := d.ids[store]
+	orders := d.sb.Orders(sid)
+	n := 0
+	for i := round; i < len(orders); i += 9 {
+		var err error
+		switch i % 3 {
+		case 0:
+			err = d.sb.SetTTN(sid, orders[i].ID, fmt.Sprintf("2045%010d", i))
+		case 1:
+			err = d.sb.SetPayment(sid, orders[i].ID, "paid")
+		default:
+			err = d.sb.SetStatus(sid, orders[i].ID, 26)
+		}
+		if err == nil {
+			n++
+		}
+	}
+	d.sb.AddOrder(sid, nil)
+	return n + 1
+}
+
+// Revoke: Rozetka's API logs in with the cabinet's password, so a
+// credential goes bad when the seller changes it.
+func (d *driver) Revoke(t testing.TB, store string) { pipelinetest.ChangeSecret(t, d.specs[store]) }
+
+func (d *driver) AddMalformed(_ testing.TB, store string) string {
+	return fmt.Sprint(d.sb.AddMalformed(d.ids[store]))
+}
+
+func (d *driver) ExpireSessions(string) { d.sb.ExpireTokens() }
+
+func (d *driver) IsLogin(r kit.Request) bool { return r.Path == "/sites" }
+
+func (d *driver) IsPage(r *http.Request) bool { return r.URL.Path == "/orders/search" }
+
+// Outbound maps the CRM's statuses for Rozetka (GERA-OneTeam/Rozetka-API-Seller,
+// docs/categories/models.md OrdersStatuses and orders.md).
+func (d *driver) Outbound() string {
+	return `outbound:
+  rozetka:
+    Прийнято: {status: "26"}
+    Передано перевізнику: {status: "61", ttn: true}
+    Немає в наявності: {status: "42"}
+`
+}
+
+func (d *driver) PushCases(_ testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
+	var out []pipelinetest.PushCase
+	for _, o := range loaded {
+		if o.Status != "1" || len(out) == 6 {
+			continue
+		}
+		var c pipelinetest.PushCase
+		switch len(out) % 3 {
+		case 0:
+			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Прийнято"}, Status: "26"}
+		case 1:
+			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Немає в наявності"}, Status: "42"}
+		default:
+			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Передано перевізнику",
+				TTN: fmt.Sprintf("5900001122%04d", len(out)), Carrier: "nova_poshta"}, Status: "61"}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func (d *driver) IsWrite(r *http.Request) bool {
+	return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/orders/")
+}
+
+func (d *driver) Applied(r kit.Request) string {
+	if r.Method == http.MethodPut && strings.HasPrefix(r.Path, "/orders/") {
+		return r.Method + " " + r.Path
+	}
+	return ""
+}
+
+// Scale: /orders/search serves 20 orders a page whatever is asked.
+func (d *driver) Scale() int { return 6 }
