@@ -163,13 +163,9 @@ func (c *Client) CatalogImport(ctx context.Context, products []ImportProduct) ([
 	return resp.Log, nil
 }
 
-// write performs a call that changes the shop. The session is made first
-// with ctx as is, so a login may still be retried; the write itself is
-// NotRepeatable.
+// write performs a call that changes the shop: NotRepeatable (a login it
+// needs is still retried as usual).
 func (c *Client) write(ctx context.Context, path string, body, out any) error {
-	if err := c.ensureSession(ctx); err != nil {
-		return err
-	}
 	_, err := c.call(httpx.NotRepeatable(ctx), path, body, out)
 	return err
 }
