@@ -236,16 +236,6 @@ func (c *Client) ApproveFF(ctx context.Context, id int64) (json.RawMessage, erro
 	return raw, err
 }
 
-// peekID reads only the id of a record (a number; a quoted one is tolerated).
-func peekID(raw json.RawMessage, key string) (int64, bool) {
-	v, ok := source.PeekField(raw, key)
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
-	return id, err == nil && id > 0
-}
-
 // The interfaces the pipeline uses.
 var (
 	_ source.Orders    = (*Client)(nil)

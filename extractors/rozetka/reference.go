@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
@@ -165,14 +166,7 @@ const catalogPageSize = 1000
 // (source.Catalog).
 func (c *Client) Products(ctx context.Context, page func([]source.Record) error) error {
 	return c.goodsPages(ctx, catalogPageSize, func(raws []json.RawMessage) error {
-		recs := make([]source.Record, len(raws))
-		for i, raw := range raws {
-			recs[i].Body = raw
-			if id, ok := peekID(raw, "rz_item_id"); ok {
-				recs[i].ID = strconv.FormatInt(id, 10)
-			}
-		}
-		return page(recs)
+		return page(paging.Records(raws, func(raw json.RawMessage) string { return source.PeekNumber(raw, "rz_item_id") }))
 	})
 }
 
