@@ -3,7 +3,6 @@ package declarative
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -31,17 +30,11 @@ type Client struct {
 
 // NewClient builds the client of one store; c.BaseURL overrides the spec's.
 func NewClient(spec *Spec, c source.Config) *Client {
-	base := c.BaseURL
-	if base == "" {
-		base = spec.BaseURL
-	}
+	o := c.HTTPOptions(spec.BaseURL)
 	cl := &Client{
 		spec: spec, store: c.Store, token: c.Token, username: c.Username, password: c.Password,
-		pageSize: pageSize(spec.Orders.Pagination, c.PageSize), noBase: base == "",
+		pageSize: pageSize(spec.Orders.Pagination, c.PageSize), noBase: o.BaseURL == "",
 	}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(base, "/")
 	if spec.Errors.Message.IsSet() || spec.Errors.Code.IsSet() {
 		o.CheckBody = spec.checkBody
 	}
@@ -256,8 +249,7 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	vars := map[string]string{"id": id}
 	path := strings.ReplaceAll(g.Path, "{{id}}", url.PathEscape(id))
 	raw, err := c.call(ctx, g.Method, path, queryOf(g.Query, vars), buildBody(g.Body, vars, nil))
-	var he *httpx.Error
-	if errors.As(err, &he) && he.Status == http.StatusNotFound {
+	if httpx.StatusOf(err) == http.StatusNotFound {
 		return source.RawOrder{}, &source.NotFoundError{ID: id}
 	}
 	if err != nil {

@@ -51,9 +51,7 @@ func NewClient(c source.Config) *Client {
 	if cl.pageSize <= 0 {
 		cl.pageSize = DefaultPageSize
 	}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	o := c.HTTPOptions("")
 	anon := o
 	anon.CheckBody = checkAuthEnvelope
 	cl.anon = httpx.New(anon)

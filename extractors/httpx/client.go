@@ -345,6 +345,16 @@ func KindOf(err error) Kind {
 	return ""
 }
 
+// StatusOf returns the HTTP status of a failed call, or 0 when no answer
+// came (or err is not an *Error).
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
 // retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3).
 func retryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)

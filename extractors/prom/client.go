@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -62,13 +61,7 @@ func NewClient(c source.Config, opts ...ClientOption) *Client {
 	for _, opt := range opts {
 		opt(&co)
 	}
-	base := c.BaseURL
-	if base == "" {
-		base = ProductionURL
-	}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(base, "/")
+	o := c.HTTPOptions(ProductionURL)
 	token, lang := c.Token, co.language
 	o.Authorize = func(r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+token)
@@ -144,11 +137,10 @@ func belowLastID(r paging.Request, p *paging.Page, _ paging.Seen) paging.Verdict
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var env json.RawMessage
 	err := c.http.GetJSON(ctx, "/orders/"+url.PathEscape(id), nil, &env)
+	if httpx.StatusOf(err) == http.StatusNotFound {
+		return source.RawOrder{}, &source.NotFoundError{ID: id}
+	}
 	if err != nil {
-		var he *httpx.Error
-		if errors.As(err, &he) && he.Status == http.StatusNotFound {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
 		return source.RawOrder{}, err
 	}
 	var wrapped OrderEnvelope
@@ -182,8 +174,7 @@ func orderID(raw json.RawMessage) string { return source.PeekNumber(raw, "id") }
 func (c *Client) StatusOptions(ctx context.Context) ([]StatusOption, error) {
 	var l StatusOptionList
 	err := c.http.GetJSON(ctx, "/order_status_options/list", nil, &l)
-	var he *httpx.Error
-	if errors.As(err, &he) && (he.Status == http.StatusNotFound || he.Status == http.StatusForbidden) {
+	if s := httpx.StatusOf(err); s == http.StatusNotFound || s == http.StatusForbidden {
 		return nil, nil
 	}
 	return l.StatusOptions, err

@@ -44,14 +44,8 @@ type Client struct {
 // (HTTP 401, codes 6001/1018/1020/5401) makes it log in once more and
 // repeat the call, when it has a username to log in with.
 func NewClient(c source.Config) *Client {
-	base := c.BaseURL
-	if base == "" {
-		base = ProductionURL
-	}
 	cl := &Client{store: c.Store, username: c.Username, password: c.Password}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(base, "/")
+	o := c.HTTPOptions(ProductionURL)
 	o.CheckBody = checkEnvelope
 	o.Authorize = setCommonHeaders
 	cl.anon = httpx.New(o)
@@ -152,8 +146,7 @@ func isNotFound(err error) bool {
 	if errors.As(err, &e) && (e.Code == CodeNotFound || e.Code == CodeHTTPNotFound) {
 		return true
 	}
-	var he *httpx.Error
-	return errors.As(err, &he) && he.Status == http.StatusNotFound
+	return httpx.StatusOf(err) == http.StatusNotFound
 }
 
 // KyivTime renders an instant the way Rozetka's filters read dates: Kyiv

@@ -4,8 +4,10 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
@@ -64,6 +66,15 @@ type Config struct {
 	// Language is the language the marketplace answers in, where it lets
 	// the caller choose (Prom's X-LANGUAGE); empty: the client's default.
 	Language string
+}
+
+// HTTPOptions are c.HTTP for the store: its name, and its base URL
+// (production when it sets none) without a trailing slash.
+func (c Config) HTTPOptions(production string) httpx.Options {
+	o := c.HTTP
+	o.Store = c.Store
+	o.BaseURL = strings.TrimRight(cmp.Or(c.BaseURL, production), "/")
+	return o
 }
 
 // NotFoundError says the marketplace has no such record.
