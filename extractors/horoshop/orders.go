@@ -135,7 +135,7 @@ func (a *anchored) check(r paging.Request, p *paging.Page, seen paging.Seen) pag
 		return paging.Accept
 	}
 	if a.anchor = lastID(got); a.anchor == "" {
-		return paging.Fail(fmt.Errorf("%s: no record of a page has a readable %s to continue from", a.what, a.key))
+		return paging.Finish(fmt.Errorf("%s: no record of a page has a readable %s to continue from", a.what, a.key))
 	}
 	return paging.Accept
 }

@@ -58,7 +58,8 @@ type Page struct {
 type Verdict struct {
 	repeat bool
 	jump   *Request
-	err    error
+	err    error // before delivering
+	after  error // after delivering
 }
 
 var (
@@ -73,6 +74,10 @@ func Goto(r Request) Verdict { return Verdict{jump: &r} }
 
 // Fail ends the walk with err.
 func Fail(err error) Verdict { return Verdict{err: err} }
+
+// Finish delivers the page's records, then ends the walk with err (a page
+// the walk cannot continue from, whose records are still worth reading).
+func Finish(err error) Verdict { return Verdict{after: err} }
 
 // Seen holds the ids a walk has delivered.
 type Seen map[string]bool
@@ -163,6 +168,9 @@ func (w *Walk) Run(ctx context.Context, deliver func([]source.Record) error) err
 			if err := deliver(fresh); err != nil {
 				return err
 			}
+		}
+		if v.after != nil {
+			return v.after
 		}
 		var more bool
 		if req, more = w.next(req, p); !more {

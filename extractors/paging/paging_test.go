@@ -2,6 +2,7 @@ package paging
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,3 +113,15 @@ func TestCursorsAnsweredForAnotherPositionAreRepeated(t *testing.T) {
 		t.Fatalf("got %q in %d fetches, %v", got, fetches, err)
 	}
 }
+
+func TestFinishDeliversThenFails(t *testing.T) {
+	l := &list{n: 30, size: 10}
+	w := &Walk{What: "shop", Strategy: Number, First: Request{Page: 1}, Fetch: l.fetch,
+		Check: func(Request, *Page, Seen) Verdict { return Finish(errStuck) }}
+	got, err := collect(t, w)
+	if err != errStuck || len(got) != 10 || l.fetches != 1 {
+		t.Fatalf("%d ids in %d fetches, %v; want the first page, then the error", len(got), l.fetches, err)
+	}
+}
+
+var errStuck = errors.New("stuck")
