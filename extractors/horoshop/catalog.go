@@ -65,19 +65,13 @@ func BuiltinStatuses() []OrderStatus {
 // (source.Reference); Extra is is_successful. The public API documents no
 // delivery or payment lists, so those come from the orders' own titles.
 func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
-	statuses, err := c.OrderStatuses(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]canon.Option, 0, len(statuses))
-	for _, s := range statuses {
+	return source.Gather(ctx, source.Each(c.OrderStatuses, func(s OrderStatus) canon.Option {
 		extra := "0"
 		if s.IsSuccessful {
 			extra = "1"
 		}
-		out = append(out, canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: Localized(s.Title).Best(), Extra: extra, Active: true})
-	}
-	return out, nil
+		return canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: Localized(s.Title).Best(), Extra: extra, Active: true}
+	}))
 }
 
 // ProductsByArticle reads the given articles through catalog/export

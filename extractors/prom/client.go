@@ -185,37 +185,21 @@ func (c *Client) StatusOptions(ctx context.Context) ([]StatusOption, error) {
 // statuses by the code orders carry ("custom-137639" for a custom one; Extra
 // holds the custom_status_id that sets it).
 func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
-	pay, err := c.PaymentOptions(ctx)
-	if err != nil {
-		return nil, err
+	return source.Gather(ctx,
+		source.Each(c.PaymentOptions, option(canon.OptionPayment)),
+		source.Each(c.DeliveryOptions, option(canon.OptionDelivery)),
+		source.Each(c.StatusOptions, func(s StatusOption) canon.Option {
+			opt := canon.Option{Kind: canon.OptionStatus, ID: s.Key(), Name: s.Label(), Active: true}
+			if id, ok := CustomStatusID(opt.ID); ok {
+				opt.Extra = strconv.FormatInt(id, 10)
+			}
+			return opt
+		}))
+}
+
+// option reads a payment or delivery option; Extra is its shipping service.
+func option(kind string) func(Option) canon.Option {
+	return func(o Option) canon.Option {
+		return canon.Option{Kind: kind, ID: strconv.FormatInt(o.ID, 10), Name: o.Name, Extra: o.ShippingService, Active: true}
 	}
-	del, err := c.DeliveryOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	statuses, err := c.StatusOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []canon.Option
-	for _, list := range []struct {
-		kind string
-		opts []Option
-	}{{canon.OptionPayment, pay}, {canon.OptionDelivery, del}} {
-		for _, o := range list.opts {
-			out = append(out, canon.Option{Kind: list.kind, ID: strconv.FormatInt(o.ID, 10), Name: o.Name, Extra: o.ShippingService, Active: true})
-		}
-	}
-	for _, s := range statuses {
-		key := s.Key()
-		if key == "" {
-			continue
-		}
-		opt := canon.Option{Kind: canon.OptionStatus, ID: key, Name: s.Label(), Active: true}
-		if id, ok := CustomStatusID(key); ok {
-			opt.Extra = strconv.FormatInt(id, 10)
-		}
-		out = append(out, opt)
-	}
-	return out, nil
 }
