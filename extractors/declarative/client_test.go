@@ -65,20 +65,7 @@ func newFixture(t *testing.T, sp *declarative.Spec, orders int, faults kit.Fault
 // pull returns every record of the window by id, checking none is delivered twice.
 func (f *fixture) pull(t *testing.T, from, to time.Time) map[string]json.RawMessage {
 	t.Helper()
-	got := map[string]json.RawMessage{}
-	err := f.client.ModifiedBetween(context.Background(), from, to, func(page []source.RawOrder) error {
-		for _, r := range page {
-			if _, dup := got[r.ID]; dup {
-				t.Errorf("order %s delivered twice", r.ID)
-			}
-			got[r.ID] = r.Body
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return sourcetest.Bodies(t, f.client, from, to)
 }
 
 // TestPaginationExactUnderFaults walks the sandbox generated from each

@@ -1,6 +1,7 @@
 // Package httpx is the HTTP client every marketplace client shares: retries
-// with exponential backoff that honour Retry-After, a per-store rate limit,
-// per-request timeouts, and errors that name the store but never a secret.
+// with exponential backoff that honour Retry-After (extractors/retry), a
+// per-store rate limit, per-request timeouts, login sessions (Session), and
+// errors that name the store but never a secret.
 package httpx
 
 import (

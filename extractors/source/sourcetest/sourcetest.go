@@ -5,6 +5,7 @@ package sourcetest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -94,4 +95,24 @@ func Get(t testing.TB, o source.Orders, id, missing string) []byte {
 		t.Fatalf("missing order %s: %v", missing, err)
 	}
 	return raw.Body
+}
+
+// Bodies pulls [from, to] and returns the bodies delivered by id; an id
+// delivered twice fails the test.
+func Bodies(t testing.TB, o source.Orders, from, to time.Time) map[string]json.RawMessage {
+	t.Helper()
+	out := map[string]json.RawMessage{}
+	err := o.ModifiedBetween(context.Background(), from, to, func(page []source.RawOrder) error {
+		for _, r := range page {
+			if _, dup := out[r.ID]; dup {
+				t.Errorf("order %s delivered twice", r.ID)
+			}
+			out[r.ID] = r.Body
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
