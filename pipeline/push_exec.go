@@ -7,9 +7,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
-
 	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/extractors/retry"
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
@@ -246,19 +245,11 @@ func errText(err error) string {
 // first, then growing with jitter (a timeout hurts less than a thundering
 // retry at a marketplace that is already struggling).
 func (j *pushJob) pauses() func(ctx context.Context, try int) error {
-	wait := backoff.NewExponentialBackOff()
-	wait.InitialInterval, wait.MaxInterval = j.backoff, 30*time.Second
+	waits := retry.Policy{Wait: j.backoff, MaxWait: 30 * time.Second}.Jittered().Waits()
 	return func(ctx context.Context, try int) error {
 		if try == 0 {
 			return nil
 		}
-		t := time.NewTimer(wait.NextBackOff())
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-			return nil
-		}
+		return waits.Wait(ctx)
 	}
 }

@@ -1,17 +1,13 @@
 package declarative
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
@@ -29,33 +25,25 @@ type Client struct {
 	username string
 	password string
 	noBase   bool
-
-	mu       sync.Mutex
-	session  string    // login token
-	deadline time.Time // when the session runs out (zero: unknown)
-	logins   int
+	session  *httpx.Session // AuthLogin only
 }
 
 // NewClient builds the client of one store; c.BaseURL overrides the spec's.
 func NewClient(spec *Spec, c source.Config) *Client {
-	base := c.BaseURL
-	if base == "" {
-		base = spec.BaseURL
-	}
+	o := c.HTTPOptions(spec.BaseURL)
 	cl := &Client{
 		spec: spec, store: c.Store, token: c.Token, username: c.Username, password: c.Password,
-		pageSize: pageSize(spec.Orders.Pagination, c.PageSize), noBase: base == "",
+		pageSize: pageSize(spec.Orders.Pagination, c.PageSize), noBase: o.BaseURL == "",
 	}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(base, "/")
 	if spec.Errors.Message.IsSet() || spec.Errors.Code.IsSet() {
 		o.CheckBody = spec.checkBody
 	}
 	cl.anon = httpx.New(o)
 	o.Authorize = cl.authorize
 	if spec.Auth.Type == AuthLogin {
-		o.Reauthorize = cl.login
+		// Renewed a little early when the lifetime is known and long enough.
+		cl.session = &httpx.Session{Login: cl.login, Apply: spec.Auth.Login.apply, Early: 30 * time.Second}
+		o.Session = cl.session
 	}
 	cl.api = httpx.New(o)
 	return cl
@@ -82,9 +70,10 @@ func pageSize(p Pagination, store int) int {
 
 // Logins counts the logins made so far (tests check re-login happens once).
 func (c *Client) Logins() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.logins
+	if c.session == nil {
+		return 0
+	}
+	return c.session.Logins()
 }
 
 // authorize puts the credentials on a request; it is the only place a
@@ -100,21 +89,20 @@ func (c *Client) authorize(r *http.Request) {
 		setQuery(r, a.Name, c.token)
 	case AuthBasic:
 		r.SetBasicAuth(c.username, c.password)
-	case AuthLogin:
-		c.mu.Lock()
-		token := c.session
-		c.mu.Unlock()
-		l := a.Login
-		switch l.Send {
-		case SendBearer:
-			r.Header.Set("Authorization", "Bearer "+token)
-		case SendHeader:
-			r.Header.Set(l.Name, l.Prefix+token)
-		case SendQuery:
-			setQuery(r, l.Name, token)
-		case SendBody:
-			setBodyField(r, l.Name, token)
-		}
+	}
+}
+
+// apply puts the session token where the spec sends it (httpx.Session.Apply).
+func (l *Login) apply(r *http.Request, token string) {
+	switch l.Send {
+	case SendBearer:
+		httpx.Bearer(r, token)
+	case SendHeader:
+		r.Header.Set(l.Name, l.Prefix+token)
+	case SendQuery:
+		setQuery(r, l.Name, token)
+	case SendBody:
+		setBodyField(r, l.Name, token)
 	}
 }
 
@@ -127,57 +115,39 @@ func setQuery(r *http.Request, name, value string) {
 // setBodyField puts the session token into the JSON body at attempt time,
 // so a repeat after a new login carries the new token.
 func setBodyField(r *http.Request, name, value string) {
-	obj := map[string]json.RawMessage{}
-	if r.Body != nil {
-		raw, _ := io.ReadAll(r.Body)
-		_ = r.Body.Close()
+	httpx.RewriteBody(r, func(raw []byte) []byte {
+		obj := map[string]json.RawMessage{}
 		if len(raw) > 0 {
 			_ = json.Unmarshal(raw, &obj)
 		}
-	}
-	v, _ := json.Marshal(value)
-	obj[name] = v
-	body, _ := json.Marshal(obj)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		v, _ := json.Marshal(value)
+		obj[name] = v
+		body, _ := json.Marshal(obj)
+		return body
+	})
 	r.Header.Set("Content-Type", "application/json")
 }
 
-// ensureSession logs in before the first call and when the session's
-// lifetime has run out.
-func (c *Client) ensureSession(ctx context.Context) error {
-	if c.spec.Auth.Type != AuthLogin {
-		return nil
-	}
-	c.mu.Lock()
-	fresh := c.session != "" && (c.deadline.IsZero() || time.Now().Before(c.deadline))
-	c.mu.Unlock()
-	if fresh {
-		return nil
-	}
-	return c.login(ctx)
-}
-
-// login is the spec's POST; httpx calls it again, once, after an auth failure.
-func (c *Client) login(ctx context.Context) error {
+// login is the spec's POST; it returns the token and, when the spec or
+// the answer gives one over a minute, its lifetime.
+func (c *Client) login(ctx context.Context) (string, time.Duration, error) {
 	l := c.spec.Auth.Login
 	if c.username == "" {
-		return fmt.Errorf("store %s: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Msg: "the spec logs in, but the store has no username"})
+		return "", 0, fmt.Errorf("store %s: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Msg: "the spec logs in, but the store has no username"})
 	}
 	vars := map[string]string{"username": c.username, "password": c.password}
 	var raw json.RawMessage
 	if err := c.anon.PostJSON(ctx, l.Path, buildBody(l.Body, vars, nil), &raw); err != nil {
-		return fmt.Errorf("log in: %w", err)
+		return "", 0, fmt.Errorf("log in: %w", err)
 	}
 	doc, err := decodeAny(raw)
 	if err != nil {
-		return fmt.Errorf("store %s: log in: %w", c.store, err)
+		return "", 0, fmt.Errorf("store %s: log in: %w", c.store, err)
 	}
 	v, _ := l.Token.Get(doc)
 	token, _ := scalarText(v)
 	if token == "" {
-		return fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no token at " + l.Token.String() + " in the answer"})
+		return "", 0, fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no token at " + l.Token.String() + " in the answer"})
 	}
 	ttl := time.Duration(l.TTL) * time.Second
 	if v, ok := l.ExpiresIn.Get(doc); ok {
@@ -187,15 +157,10 @@ func (c *Client) login(ctx context.Context) error {
 			}
 		}
 	}
-	c.mu.Lock()
-	c.session = token
-	c.deadline = time.Time{}
-	if ttl > time.Minute {
-		c.deadline = time.Now().Add(ttl - 30*time.Second) // renew a little early
+	if ttl <= time.Minute {
+		ttl = 0 // too short to renew early: used until refused
 	}
-	c.logins++
-	c.mu.Unlock()
-	return nil
+	return token, ttl, nil
 }
 
 // buildBody turns body templates into a JSON object; numeric holds the
@@ -219,9 +184,6 @@ func buildBody(tmpl map[string]string, vars map[string]string, numeric map[strin
 func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any) (json.RawMessage, error) {
 	if c.noBase {
 		return nil, fmt.Errorf("store %s: neither the store nor the spec %s gives a base_url", c.store, c.spec.Name)
-	}
-	if err := c.ensureSession(ctx); err != nil {
-		return nil, err
 	}
 	if method == http.MethodPost && body == nil {
 		body = map[string]any{}
@@ -287,8 +249,7 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	vars := map[string]string{"id": id}
 	path := strings.ReplaceAll(g.Path, "{{id}}", url.PathEscape(id))
 	raw, err := c.call(ctx, g.Method, path, queryOf(g.Query, vars), buildBody(g.Body, vars, nil))
-	var he *httpx.Error
-	if errors.As(err, &he) && he.Status == http.StatusNotFound {
+	if httpx.StatusOf(err) == http.StatusNotFound {
 		return source.RawOrder{}, &source.NotFoundError{ID: id}
 	}
 	if err != nil {

@@ -3,7 +3,6 @@ package declarative_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	sandbox "github.com/kramar/kramar/sandbox/declarative"
 	"github.com/kramar/kramar/sandbox/kit"
 )
@@ -65,20 +65,7 @@ func newFixture(t *testing.T, sp *declarative.Spec, orders int, faults kit.Fault
 // pull returns every record of the window by id, checking none is delivered twice.
 func (f *fixture) pull(t *testing.T, from, to time.Time) map[string]json.RawMessage {
 	t.Helper()
-	got := map[string]json.RawMessage{}
-	err := f.client.ModifiedBetween(context.Background(), from, to, func(page []source.RawOrder) error {
-		for _, r := range page {
-			if _, dup := got[r.ID]; dup {
-				t.Errorf("order %s delivered twice", r.ID)
-			}
-			got[r.ID] = r.Body
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return got
+	return sourcetest.Bodies(t, f.client, from, to)
 }
 
 // TestPaginationExactUnderFaults walks the sandbox generated from each
@@ -209,16 +196,7 @@ func TestGetOrder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t, loadSpec(t, name), 10, kit.FaultConfig{})
 			o := f.sb.Orders()[4]
-			raw, err := f.client.Get(context.Background(), o.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkTransform(t, f.spec, raw.Body, o)
-			_, err = f.client.Get(context.Background(), "999")
-			var nf *source.NotFoundError
-			if !errorsAs(err, &nf) {
-				t.Errorf("missing order: %v", err)
-			}
+			checkTransform(t, f.spec, sourcetest.Get(t, f.client, o.ID, "999"), o)
 			assertNoSecrets(t, f.sb)
 		})
 	}
@@ -267,5 +245,3 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 	sort.Strings(out)
 	return out
 }
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }

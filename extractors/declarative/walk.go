@@ -6,44 +6,50 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 )
 
-// maxRepeats bounds how often in a row a page holding only orders already
-// delivered in this walk (a stale or repeated answer) is asked again.
-const maxRepeats = 5
-
 // ModifiedBetween walks the orders list for [from, to] with the spec's
-// pagination. Pages may overlap (the pipeline de-duplicates by id), but a
-// page that holds nothing new — the previous page again, as a stale cache
-// answers — is asked again rather than trusted, since moving on from it
-// would skip a page. Records whose changed_at is outside the window are
-// dropped when the spec names changed_at.
+// pagination (extractors/paging). Pages may overlap (the pipeline
+// de-duplicates by id), but a page that holds nothing new — the previous
+// page again, as a stale cache answers — is asked again rather than
+// trusted, since moving on from it would skip a page. Records whose
+// changed_at is outside the window are dropped when the spec names
+// changed_at.
 func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
 	o := c.spec.Orders
 	p := o.Pagination
 	vars := map[string]string{"from": o.Request.Time.Format(from), "to": o.Request.Time.Format(to)}
 	numeric := map[string]bool{"from": o.Request.Time.Numeric(), "to": o.Request.Time.Numeric()}
-	w := walk{seen: map[string]bool{}}
-	if p.Type == PageNumber {
-		w.pos = 1
+	w := paging.Walk{What: "store " + c.store + ": " + o.Request.Path, Check: paging.RepeatSeen}
+	switch p.Type {
+	case PageOffset:
+		w.Strategy, w.Step = paging.Offset, c.pageSize
+	case PageCursor:
+		w.Strategy = paging.Cursor
+	case PageLastID:
+		w.Strategy = paging.LastID
+	case PageNumber:
+		w.First.Page = 1
 	}
 	if p.Start != nil {
-		w.pos = *p.Start
+		w.First.Page = *p.Start
 	}
-	first := w.pos
-	for {
+	first := w.First.Page
+	w.Fetch = func(ctx context.Context, r paging.Request) (paging.Page, error) {
 		params := map[string]string{}
 		switch p.Type {
 		case PageNumber, PageOffset:
-			params[p.Param] = strconv.Itoa(w.pos)
+			params[p.Param] = strconv.Itoa(r.Page)
 		case PageCursor, PageLastID:
-			if w.cursor != "" {
-				params[p.Param] = w.cursor
+			if r.Cursor != "" {
+				params[p.Param] = r.Cursor
 			}
 		}
 		if p.SizeParam != "" && p.Type != PageNone {
@@ -51,69 +57,54 @@ func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page f
 		}
 		raw, err := c.list(ctx, vars, numeric, params)
 		if err != nil {
-			return err
+			return paging.Page{}, err
 		}
-		records, found, err := o.Records.Raw(raw)
+		list, err := c.records(raw)
 		if err != nil {
-			return fmt.Errorf("store %s: %s: the answer does not parse: %w", c.store, o.Request.Path, err)
-		}
-		var list []json.RawMessage
-		if found {
-			if err := json.Unmarshal(records, &list); err != nil {
-				return fmt.Errorf("store %s: %s: %s is not a list", c.store, o.Request.Path, o.Records)
-			}
-		} else if !hasKey(raw, o.Records) {
-			return fmt.Errorf("store %s: %s: the answer has no %s", c.store, o.Request.Path, o.Records)
-		}
-		fresh, top, stale := c.fresh(list, w.seen, from, to)
-		if stale {
-			w.repeats++
-			if w.repeats > maxRepeats {
-				return fmt.Errorf("store %s: %s keeps answering orders already read (asked %s)", c.store, o.Request.Path, w.where(p))
-			}
-			continue
-		}
-		w.repeats = 0
-		if len(fresh) > 0 {
-			if err := page(fresh); err != nil {
-				return err
-			}
+			return paging.Page{}, err
 		}
 		doc, _ := decodeAny(raw)
-		if done := c.last(p, doc, len(list), w.pos-first); done || p.Type == PageNone {
-			return nil
-		}
+		pg := paging.Page{Records: paging.Records(list, c.spec.RecordID), Last: p.Type == PageNone || c.last(p, doc, len(list), r.Page-first)}
 		switch p.Type {
-		case PageNumber:
-			w.pos++
-		case PageOffset:
-			w.pos += c.pageSize
 		case PageCursor:
 			v, _ := p.Next.Get(doc)
-			next, _ := scalarText(v)
-			if next == w.cursor {
-				return fmt.Errorf("store %s: %s answered the same cursor it was given", c.store, o.Request.Path)
-			}
-			w.cursor = next
+			pg.Next, _ = scalarText(v)
 		case PageLastID:
-			w.cursor = top
+			for _, rec := range pg.Records {
+				if idLess(pg.Next, rec.ID) {
+					pg.Next = rec.ID
+				}
+			}
 		}
+		return pg, nil
 	}
+	return w.Run(ctx, func(recs []source.RawOrder) error {
+		if o.ChangedAt.IsSet() {
+			recs = slices.DeleteFunc(recs, func(r source.RawOrder) bool { return r.ID != "" && !c.inWindow(r.Body, from, to) })
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		return page(recs)
+	})
 }
 
-// walk is the position of a pagination walk.
-type walk struct {
-	pos     int    // page number or offset
-	cursor  string // cursor or last id
-	seen    map[string]bool
-	repeats int
-}
-
-func (w walk) where(p Pagination) string {
-	if p.Type == PageCursor || p.Type == PageLastID {
-		return p.Param + "=" + w.cursor
+// records reads the list of records out of an answer.
+func (c *Client) records(raw json.RawMessage) ([]json.RawMessage, error) {
+	o := c.spec.Orders
+	records, found, err := o.Records.Raw(raw)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %s: the answer does not parse: %w", c.store, o.Request.Path, err)
 	}
-	return p.Param + "=" + strconv.Itoa(w.pos)
+	var list []json.RawMessage
+	if found {
+		if err := json.Unmarshal(records, &list); err != nil {
+			return nil, fmt.Errorf("store %s: %s: %s is not a list", c.store, o.Request.Path, o.Records)
+		}
+	} else if !hasKey(raw, o.Records) {
+		return nil, fmt.Errorf("store %s: %s: the answer has no %s", c.store, o.Request.Path, o.Records)
+	}
+	return list, nil
 }
 
 // list makes one list request; parameters go to the query of a GET and the
@@ -139,34 +130,6 @@ func (c *Client) list(ctx context.Context, vars map[string]string, numeric map[s
 		body = MustPath(k).Set(body, val)
 	}
 	return c.call(ctx, r.Method, r.Path, queryOf(r.Query, vars), body)
-}
-
-// fresh picks the records of a page not seen before in this walk (and in
-// the window) and reports the highest id on the page; stale is a non-empty
-// page of ids all seen already.
-func (c *Client) fresh(list []json.RawMessage, seen map[string]bool, from, to time.Time) (fresh []source.RawOrder, top string, stale bool) {
-	o := c.spec.Orders
-	stale = len(list) > 0
-	for _, rec := range list {
-		id := c.spec.RecordID(rec)
-		if id == "" {
-			stale = false
-			fresh = append(fresh, source.RawOrder{Body: rec}) // the transform rejects it by name
-			continue
-		}
-		if idLess(top, id) {
-			top = id
-		}
-		if seen[id] {
-			continue
-		}
-		seen[id], stale = true, false
-		if o.ChangedAt.IsSet() && !c.inWindow(rec, from, to) {
-			continue
-		}
-		fresh = append(fresh, source.RawOrder{ID: id, Body: rec})
-	}
-	return fresh, top, stale
 }
 
 // inWindow keeps records whose change time cannot be read: the transform

@@ -29,6 +29,7 @@ type order struct {
 	Comment  string            `json:"comment,omitempty"`
 	Flag     Known             `json:"internal_flag,omitzero"`
 	Embedded                   // fields of an embedded struct are the order's own
+	_        Known             `known:"promo legacy_id"`
 }
 
 type Embedded struct {
@@ -56,7 +57,7 @@ func TestCheckFindsUnknownMissingAndChangedFields(t *testing.T) {
 		name, payload string
 		want          []string
 	}{
-		{"matches", `{"id":1,"status":"new","buyer":{"name":"Іван","phone":"+380501234567"},"items":[{"sku":"A","price":"10.5"},{"sku":"B","price":3}],"extra":{"x":[1]},"labels":{"a":"b"},"internal_flag":true,"note":"n"}`, nil},
+		{"matches", `{"id":1,"status":"new","buyer":{"name":"Іван","phone":"+380501234567"},"items":[{"sku":"A","price":"10.5"},{"sku":"B","price":3}],"extra":{"x":[1]},"labels":{"a":"b"},"internal_flag":true,"note":"n","promo":{"a":1},"legacy_id":"7"}`, nil},
 		{"optional and nullable left out", `{"id":1,"status":"new","buyer":null,"items":[]}`, nil},
 		{"null where lines with money are expected", `{"id":1,"status":"new","buyer":null,"items":null}`, []string{"type_change items array→null required null"}},
 		{"missing expected", `{"status":"new","buyer":{},"items":[]}`, []string{

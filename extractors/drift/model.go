@@ -132,13 +132,18 @@ func (n *Node) index() {
 	}
 }
 
-// Known declares a field the marketplace sends that kramar deliberately
-// does not read, so the drift check does not count it as unknown:
+// Known declares fields the marketplace sends that kramar deliberately
+// does not read, so the drift check does not count them as unknown: a
+// blank field whose known tag lists their keys,
 //
-//	HasPromoFreeDelivery drift.Known `json:"has_order_promo_free_delivery,omitzero"`
+//	_ drift.Known `known:"has_order_promo_free_delivery ps_promotion"`
 //
-// It takes any JSON value and keeps nothing; omitzero keeps it out of JSON
-// that a simulator writes from the same struct.
+// or one field of the key (omitzero keeps it out of JSON that a simulator
+// writes from the same struct):
+//
+//	Flag drift.Known `json:"internal_flag,omitzero"`
+//
+// It takes any JSON value and keeps nothing.
 type Known struct{}
 
 // UnmarshalJSON accepts any value and keeps nothing.
@@ -271,6 +276,12 @@ func addFields(n *Node, t reflect.Type, seen map[reflect.Type]*Node) {
 		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
 			addFields(n, f.Type, seen)
+			continue
+		}
+		if names := f.Tag.Get("known"); f.Type == knownType && names != "" {
+			for _, name := range strings.Fields(names) {
+				n.Fields[name] = &Field{Node: &Node{Type: Any}, Optional: true}
+			}
 			continue
 		}
 		if !f.IsExported() {

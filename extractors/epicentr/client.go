@@ -1,7 +1,6 @@
 package epicentr
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,9 +42,7 @@ type Client struct {
 // https://help.keycrm.app/uk/getting-orders-and-goods-from-marketplaces/iak-dodati-iepitsientr-do-dzhieriel-zamovlien),
 // sent as a Bearer on every call.
 func NewClient(c source.Config) *Client {
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(cmp.Or(c.BaseURL, ProductionURL), "/")
+	o := c.HTTPOptions(ProductionURL)
 	token := c.Token
 	o.Authorize = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
 	size := c.PageSize

@@ -13,6 +13,7 @@ import (
 	"github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
@@ -46,21 +47,7 @@ func newFixture(t *testing.T, nOrders int, cfg source.Config) *fixture {
 // pull runs ModifiedBetween over the last 30 days, calling during(page)
 // after each page, and counts the deliveries of each id.
 func (f *fixture) pull(t *testing.T, from time.Time, during func(int)) (map[string]int, error) {
-	seen := map[string]int{}
-	n := 0
-	err := f.client.ModifiedBetween(context.Background(), from, testNow, func(page []source.RawOrder) error {
-		for _, r := range page {
-			if r.ID == "" || !strings.Contains(string(r.Body), `"id":"`+r.ID+`"`) {
-				t.Fatalf("record id %q does not match its body", r.ID)
-			}
-			seen[r.ID]++
-		}
-		if n++; during != nil {
-			during(n)
-		}
-		return nil
-	})
-	return seen, err
+	return sourcetest.Pull(t, f.client, from, testNow, during)
 }
 
 // assertOnce: every id of want delivered exactly once, nothing else.
@@ -239,16 +226,12 @@ func TestGetNotFoundAndUnknownRoute(t *testing.T) {
 	f := newFixture(t, 5, source.Config{})
 	ctx := context.Background()
 	want := f.sb.Orders(f.store)[2]
-	raw, err := f.client.Get(ctx, want.ID)
-	if err != nil || raw.ID != want.ID || string(raw.Body) != string(f.sb.OrderJSON(f.store, want.ID)) {
-		t.Fatalf("get: %v %s", err, raw.Body)
+	if body := sourcetest.Get(t, f.client, want.ID, "00000000-0000-4000-8000-000000000000"); string(body) != string(f.sb.OrderJSON(f.store, want.ID)) {
+		t.Fatalf("get: %s", body)
 	}
 	var nf *source.NotFoundError
-	if _, err := f.client.Get(ctx, "00000000-0000-4000-8000-000000000000"); !errors.As(err, &nf) {
-		t.Fatalf("missing order: %v", err)
-	}
 	wrong := epicentr.NewClient(source.Config{Store: "ep-shop", BaseURL: f.url + "/api", Token: token})
-	_, err = wrong.Get(ctx, want.ID)
+	_, err := wrong.Get(ctx, want.ID)
 	if errors.As(err, &nf) || httpx.KindOf(err) != httpx.KindRequest || !strings.Contains(err.Error(), epicentr.NoRoute) {
 		t.Fatalf("a wrong base URL must be a request error, not a missing order: %v", err)
 	}

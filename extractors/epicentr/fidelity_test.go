@@ -2,11 +2,13 @@ package epicentr_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	"github.com/kramar/kramar/transforms/decode"
 )
 
@@ -21,19 +23,9 @@ func readOrder(t *testing.T, body []byte) epicentr.Order {
 }
 
 // pulled runs one pull and returns the bodies delivered by id.
-func (f *fixture) pulled(t *testing.T) map[string][]byte {
+func (f *fixture) pulled(t *testing.T) map[string]json.RawMessage {
 	t.Helper()
-	out := map[string][]byte{}
-	err := f.client.ModifiedBetween(context.Background(), testNow.Add(-time.Hour), testNow, func(page []source.RawOrder) error {
-		for _, r := range page {
-			out[r.ID] = r.Body
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return sourcetest.Bodies(t, f.client, testNow.Add(-time.Hour), testNow)
 }
 
 // Epicentr hides the buyer's contacts while an order is new (the API

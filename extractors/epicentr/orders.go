@@ -3,11 +3,11 @@ package epicentr
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
@@ -32,12 +32,8 @@ var ActiveStatuses = []string{
 	StatusNew, StatusConfirmedByMerchant, StatusConfirmed, StatusSent, StatusDelivered, StatusReturnRequested,
 }
 
-// Walk limits: a page answered for another cursor is asked again at most
-// maxRepeats times in a row; a walk may not exceed maxPages pages.
-const (
-	maxRepeats = 5
-	maxPages   = 1_000_000
-)
+// maxPages bounds the pages of one walk.
+const maxPages = 1_000_000
 
 // ListQuery is a filter of GET /v3/oms/orders in Epicentr's names.
 type ListQuery struct {
@@ -63,48 +59,39 @@ func (q ListQuery) values(limit int) url.Values {
 	return v
 }
 
-// Walk follows the list's cursors from the first page to the last,
-// calling fn with each page; fn returns false to stop early.
+// walk follows the list's cursors from the first page to the last (or to
+// the page that reaches orders created before cutoff, when it is set),
+// delivering the orders seen does not hold yet.
 //
 // Cursors are positions in the sorted list, not page numbers, so orders
 // that change or appear while we walk never shift the pages still to come.
-// Two server faults remain, and both are absorbed here or by the caller:
+// Two server faults remain, and both are absorbed:
 //   - a page answered for another cursor (a stale cache repeating the
 //     previous page): its `current` is not the cursor asked for, or (when
 //     `current` is empty, as on a first page) its `next` is a cursor this
 //     walk has already asked for. The page is dropped and asked again, at
-//     most maxRepeats times in a row, then the walk fails rather than loop.
+//     most paging.DefaultMaxRepeats times in a row, then the walk fails
+//     rather than loop.
 //   - a page that starts a few orders early: the overlap repeats orders
-//     already delivered; ModifiedBetween drops them by id.
-func (c *Client) Walk(ctx context.Context, q ListQuery, fn func(items []json.RawMessage) (more bool, err error)) error {
+//     already delivered, which seen drops by id.
+func (c *Client) walk(ctx context.Context, q ListQuery, seen paging.Seen, cutoff time.Time, page func([]source.RawOrder) error) error {
 	v := q.values(c.pageSize)
-	var cursor Cursor
-	used := map[Cursor]bool{}
-	repeats := 0
-	for pages := 0; pages < maxPages; {
-		if cursor != "" {
-			v.Set("cursor", string(cursor))
-		}
-		used[cursor] = true
-		var res OrderList
-		if err := c.api.GetJSON(ctx, PathOrders, v, &res); err != nil {
-			return err
-		}
-		if res.Current != "" && res.Current != cursor || res.Next != "" && used[res.Next] {
-			if repeats++; repeats > maxRepeats {
-				return fmt.Errorf("store %s: %s keeps answering a page already read instead of the one asked for", c.store, PathOrders)
+	w := paging.Walk{
+		What: "store " + c.store + ": " + PathOrders, Strategy: paging.Cursor, MaxPages: maxPages, Seen: seen,
+		Fetch: func(ctx context.Context, r paging.Request) (paging.Page, error) {
+			if r.Cursor != "" {
+				v.Set("cursor", r.Cursor)
 			}
-			continue
-		}
-		repeats = 0
-		pages++
-		more, err := fn(res.Items)
-		if err != nil || !more || res.Next == "" || len(res.Items) == 0 {
-			return err
-		}
-		cursor = res.Next
+			var res OrderList
+			if err := c.api.GetJSON(ctx, PathOrders, v, &res); err != nil {
+				return paging.Page{}, err
+			}
+			last := len(res.Items) == 0 || !cutoff.IsZero() && endsBefore(res.Items, cutoff)
+			ids := func(raw json.RawMessage) string { return peekString(raw, "id") }
+			return paging.Page{Records: paging.Records(res.Items, ids), Next: string(res.Next), Current: string(res.Current), Last: last}, nil
+		},
 	}
-	return fmt.Errorf("store %s: %s: more than %d pages", c.store, PathOrders, maxPages)
+	return w.Run(ctx, page)
 }
 
 // ModifiedBetween delivers every order that may have changed in
@@ -128,34 +115,11 @@ func (c *Client) Walk(ctx context.Context, q ListQuery, fn func(items []json.Raw
 // delivered as well; the pipeline's content hash makes re-reading an
 // unchanged order cost nothing but the transfer.
 func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
-	seen := map[string]bool{}
-	deliver := func(items []json.RawMessage) error {
-		fresh := make([]source.RawOrder, 0, len(items))
-		for _, raw := range items {
-			id := peekString(raw, "id")
-			if id != "" {
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-			}
-			fresh = append(fresh, source.RawOrder{ID: id, Body: raw})
-		}
-		if len(fresh) == 0 {
-			return nil
-		}
-		return page(fresh)
-	}
-	err := c.Walk(ctx, ListQuery{Statuses: ActiveStatuses}, func(items []json.RawMessage) (bool, error) {
-		return true, deliver(items)
-	})
-	if err != nil {
+	seen := paging.Seen{}
+	if err := c.walk(ctx, ListQuery{Statuses: ActiveStatuses}, seen, time.Time{}, page); err != nil {
 		return err
 	}
-	cutoff := from.Add(-c.SettledHorizon)
-	return c.Walk(ctx, ListQuery{}, func(items []json.RawMessage) (bool, error) {
-		return !endsBefore(items, cutoff), deliver(items)
-	})
+	return c.walk(ctx, ListQuery{}, seen, from.Add(-c.SettledHorizon), page)
 }
 
 // endsBefore says a newest-first page reached orders created before

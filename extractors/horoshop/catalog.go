@@ -65,19 +65,13 @@ func BuiltinStatuses() []OrderStatus {
 // (source.Reference); Extra is is_successful. The public API documents no
 // delivery or payment lists, so those come from the orders' own titles.
 func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
-	statuses, err := c.OrderStatuses(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]canon.Option, 0, len(statuses))
-	for _, s := range statuses {
+	return source.Gather(ctx, source.Each(c.OrderStatuses, func(s OrderStatus) canon.Option {
 		extra := "0"
 		if s.IsSuccessful {
 			extra = "1"
 		}
-		out = append(out, canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: Localized(s.Title).Best(), Extra: extra, Active: true})
-	}
-	return out, nil
+		return canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: Localized(s.Title).Best(), Extra: extra, Active: true}
+	}))
 }
 
 // ProductsByArticle reads the given articles through catalog/export
@@ -163,13 +157,9 @@ func (c *Client) CatalogImport(ctx context.Context, products []ImportProduct) ([
 	return resp.Log, nil
 }
 
-// write performs a call that changes the shop. The session is made first
-// with ctx as is, so a login may still be retried; the write itself is
-// NotRepeatable.
+// write performs a call that changes the shop: NotRepeatable (a login it
+// needs is still retried as usual).
 func (c *Client) write(ctx context.Context, path string, body, out any) error {
-	if err := c.ensureSession(ctx); err != nil {
-		return err
-	}
 	_, err := c.call(httpx.NotRepeatable(ctx), path, body, out)
 	return err
 }

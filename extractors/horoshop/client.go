@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
@@ -18,13 +16,11 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-// Token lifetime (wiki auth): 600 s. The client logs in again on its own a
-// minute early, so a long pull rarely meets an expired token; when it
-// does, the UNAUTHORIZED answer costs one re-login (httpx.Reauthorize).
-const (
-	TokenLifetime = 600 * time.Second
-	refreshAfter  = TokenLifetime - time.Minute
-)
+// TokenLifetime is a token's life (wiki auth): 600 s. The client logs in
+// again on its own a minute early, so a long pull rarely meets an expired
+// token; when it does, the UNAUTHORIZED answer costs one re-login
+// (httpx.Session).
+const TokenLifetime = 600 * time.Second
 
 // Client talks to one Horoshop shop. There is no production host: every
 // shop has its own domain, so source.Config.BaseURL is required.
@@ -37,10 +33,6 @@ type Client struct {
 	pageSize int
 	// Revisit is how far before `from` ModifiedBetween re-reads (see there).
 	Revisit time.Duration
-
-	mu       sync.Mutex
-	token    string
-	issuedAt time.Time
 }
 
 // DefaultRevisit: statuses, payment and waybills of an order change for a
@@ -59,38 +51,22 @@ func NewClient(c source.Config) *Client {
 	if cl.pageSize <= 0 {
 		cl.pageSize = DefaultPageSize
 	}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	o := c.HTTPOptions("")
 	anon := o
 	anon.CheckBody = checkAuthEnvelope
 	cl.anon = httpx.New(anon)
 	o.CheckBody = checkEnvelope
-	o.Authorize = cl.authorize
-	o.Reauthorize = func(ctx context.Context) error { return cl.logIn(ctx) }
+	o.Session = &httpx.Session{Login: cl.logIn, Apply: putToken, Early: time.Minute}
 	cl.api = httpx.New(o)
 	return cl
 }
 
-// authorize writes the token into the JSON body (Horoshop takes it there,
-// not in a header). httpx calls it on every attempt, so the repeat
-// after a re-login carries the new token.
-func (c *Client) authorize(r *http.Request) {
-	c.mu.Lock()
-	token := c.token
-	c.mu.Unlock()
-	if r.Body == nil || token == "" {
-		return
+// putToken writes the token into the JSON body (Horoshop takes it there,
+// not in a header).
+func putToken(r *http.Request, token string) {
+	if r.Body != nil {
+		httpx.RewriteBody(r, func(body []byte) []byte { return withToken(body, token) })
 	}
-	body, err := io.ReadAll(r.Body)
-	_ = r.Body.Close()
-	if err != nil {
-		return
-	}
-	body = withToken(body, token)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 }
 
 // withToken puts "token" first into a JSON object.
@@ -110,43 +86,25 @@ func withToken(obj []byte, token string) []byte {
 	return append(out, rest...)
 }
 
-// ensureSession logs in before the first call and when the token is
-// about to expire.
-func (c *Client) ensureSession(ctx context.Context) error {
-	c.mu.Lock()
-	fresh := c.token != "" && time.Since(c.issuedAt) < refreshAfter
-	c.mu.Unlock()
-	if fresh {
-		return nil
-	}
-	return c.logIn(ctx)
-}
-
 // logIn is POST /api/auth/ with the login and password (wiki auth).
-func (c *Client) logIn(ctx context.Context) error {
+func (c *Client) logIn(ctx context.Context) (string, time.Duration, error) {
 	if c.login == "" {
-		return fmt.Errorf("store %s: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Msg: "no username is configured to log in with"})
+		return "", 0, fmt.Errorf("store %s: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Msg: "no username is configured to log in with"})
 	}
 	var env Envelope
 	if err := c.anon.PostJSON(ctx, PathAuth, AuthRequest{Login: c.login, Password: c.password}, &env); err != nil {
-		return fmt.Errorf("log in: %w", err)
+		return "", 0, fmt.Errorf("log in: %w", err)
 	}
 	var auth AuthResponse
 	if json.Unmarshal(env.Response, &auth) != nil || auth.Token == "" {
-		return fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no token in the answer"})
+		return "", 0, fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no token in the answer"})
 	}
-	c.mu.Lock()
-	c.token, c.issuedAt = auth.Token, time.Now()
-	c.mu.Unlock()
-	return nil
+	return auth.Token, TokenLifetime, nil
 }
 
 // call performs one API function and decodes its response into out; an
 // EMPTY answer leaves out untouched and returns empty=true.
 func (c *Client) call(ctx context.Context, path string, body, out any) (empty bool, err error) {
-	if err := c.ensureSession(ctx); err != nil {
-		return false, err
-	}
 	var env Envelope
 	if err := c.api.PostJSON(ctx, path, body, &env); err != nil {
 		return false, err

@@ -2,7 +2,6 @@ package horoshop_test
 
 import (
 	"context"
-	"errors"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -12,10 +11,10 @@ import (
 	"github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 const (
@@ -23,7 +22,7 @@ const (
 	password = "q4lrfb3-S3CR3T"
 )
 
-var testNow = time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC) // the week holds the spring DST switch
+var testNow = sourcetest.DSTWeek
 
 type fixture struct {
 	sb     *hssb.Sandbox
@@ -44,41 +43,15 @@ func newFixture(t *testing.T, nOrders, nProducts, pageSize int, pass string) *fi
 
 // want is the truth: the numbers of orders placed (Kyiv wall clock) in [from, to].
 func (f *fixture) want(t *testing.T, from, to time.Time) map[string]bool {
-	out := map[string]bool{}
-	for _, o := range f.sb.Orders(f.store) {
-		c, err := timeconv.Parse(o.StatCreated, timeconv.Kyiv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !c.Before(from.Truncate(time.Second)) && !c.After(to) {
-			out[strconv.FormatInt(o.OrderID, 10)] = true
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("empty window proves nothing")
-	}
-	return out
+	return sourcetest.Window(t, f.sb.Orders(f.store), from, to, func(o horoshop.Order) (string, string) {
+		return strconv.FormatInt(o.OrderID, 10), o.StatCreated
+	})
 }
 
 // pull reads [from, to] exactly (no revisit), calling during(page) after each page.
 func (f *fixture) pull(t *testing.T, from, to time.Time, during func(int)) (map[string]int, error) {
 	f.client.Revisit = 0
-	seen := map[string]int{}
-	n := 0
-	err := f.client.ModifiedBetween(context.Background(), from, to, func(page []source.RawOrder) error {
-		for _, r := range page {
-			if r.ID == "" {
-				t.Fatalf("order without an id: %s", r.Body)
-			}
-			seen[r.ID]++
-		}
-		n++
-		if during != nil {
-			during(n)
-		}
-		return nil
-	})
-	return seen, err
+	return sourcetest.Pull(t, f.client, from, to, during)
 }
 
 func TestPagingIsExactWithOneLoginAndOverlappingPages(t *testing.T) {
@@ -208,16 +181,12 @@ func TestDeletedOrdersMidWalkAreNotLost(t *testing.T) {
 }
 
 func TestFaultsLoseNothing(t *testing.T) {
-	kittest.FaultCases(t, func(t *testing.T, cfg kit.FaultConfig) *kit.Faults {
+	from, to := testNow.Add(-7*24*time.Hour), testNow
+	sourcetest.ExactUnderFaults(t, from, to, func(t *testing.T, cfg kit.FaultConfig) (source.Orders, map[string]bool, *kit.Faults) {
 		f := newFixture(t, 2000, 0, 50, password)
 		f.sb.Faults().Set(cfg)
-		from, to := testNow.Add(-7*24*time.Hour), testNow
-		seen, err := f.pull(t, from, to, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kittest.AssertExact(t, seen, f.want(t, from, to))
-		return f.sb.Faults()
+		f.client.Revisit = 0
+		return f.client, f.want(t, from, to), f.sb.Faults()
 	})
 }
 
@@ -225,13 +194,8 @@ func TestGetUpdateStatusesAndCatalog(t *testing.T) {
 	f := newFixture(t, 0, 1234, 50, password)
 	ctx := context.Background()
 	id := f.sb.AddOrder(f.store, func(o *horoshop.Order) { o.StatStatus, o.Payed = 1, false })
-	raw, err := f.client.Get(ctx, strconv.FormatInt(id, 10))
-	if err != nil || raw.ID != strconv.FormatInt(id, 10) || !strings.Contains(string(raw.Body), `"delivery_name":`) {
-		t.Fatalf("get: %v %s", err, raw.Body)
-	}
-	var nf *source.NotFoundError
-	if _, err := f.client.Get(ctx, "99999"); !errors.As(err, &nf) {
-		t.Fatalf("missing order: %v", err)
+	if body := sourcetest.Get(t, f.client, strconv.FormatInt(id, 10), "99999"); !strings.Contains(string(body), `"delivery_name":`) {
+		t.Fatalf("get: %s", body)
 	}
 	paid := horoshop.OrderUpdate{OrderID: id, Status: 6, TrackingCode: "20450000001234"}
 	paid.SetPaid(true)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 )
 
@@ -48,20 +50,16 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 		return source.RawOrder{}, err
 	}
 	for _, raw := range list.Orders {
-		if got, ok := peekID(raw, "order_id"); ok && got == strconv.FormatInt(n, 10) {
+		if got := peekID(raw, "order_id"); got == strconv.FormatInt(n, 10) {
 			return source.RawOrder{ID: got, Body: raw}, nil
 		}
 	}
 	return source.RawOrder{}, &source.NotFoundError{ID: id}
 }
 
-// Walk limits: a page that contradicts the walk is asked again at most
-// maxRepeats times in a row, and a walk steps back at most maxStepBacks
-// times in all before it gives up on a set that keeps moving.
-const (
-	maxRepeats   = 5
-	maxStepBacks = 20
-)
+// maxStepBacks bounds the steps back of one walk before it gives up on a
+// set that keeps moving.
+const maxStepBacks = 20
 
 // walk pages a list function with limit and offset. Positions, not ids,
 // decide what a page holds, and the API documents neither an order nor a
@@ -74,7 +72,7 @@ const (
 //     starts early (records inserted before it, or a proxy shifting it);
 //     the continuation still follows the anchor.
 //   - No anchor, nothing new: an earlier page served again (a stale
-//     cache); asked again, at most maxRepeats times in a row.
+//     cache); asked again, at most paging.DefaultMaxRepeats times in a row.
 //   - No anchor but new records, or nothing at all: records before the
 //     offset left the set (an order deleted mid-walk), so the anchor moved
 //     back: the walk steps back a page, at most maxStepBacks times.
@@ -89,77 +87,65 @@ const (
 func walk(ctx context.Context, c *Client, path, field, key string, limit int,
 	request func(offset, limit int) any, page func([]source.Record) error) error {
 	limit = max(limit, 2) // the overlap needs two records a page
-	seen := map[string]bool{}
-	anchor := ""
-	offset, repeats, stepBacks := 0, 0, 0
-	for {
-		got, err := c.list(ctx, path, field, request(offset, limit))
-		if err != nil {
-			return err
-		}
-		ids := make([]string, len(got))
-		at, unseen := -1, 0
-		for i, raw := range got {
-			id, ok := peekID(raw, key)
-			if !ok {
-				continue // an unreadable key: handed on for the transform to reject by name
+	a := &anchored{what: "store " + c.store + ": POST " + path, key: key, limit: limit}
+	w := paging.Walk{
+		What: a.what, Strategy: paging.Offset, Step: limit - 1, Check: a.check,
+		Fetch: func(ctx context.Context, r paging.Request) (paging.Page, error) {
+			got, err := c.list(ctx, path, field, request(r.Page, limit))
+			if err != nil {
+				return paging.Page{}, err
 			}
-			ids[i] = id
-			if id == anchor && at < 0 {
-				at = i
-			}
-			if !seen[id] {
-				unseen++
-			}
-		}
-		if anchor != "" && at < 0 {
-			if unseen == 0 && len(got) > 0 {
-				if repeats++; repeats > maxRepeats {
-					return fmt.Errorf("store %s: POST %s keeps answering records already read at offset %d", c.store, path, offset)
-				}
-				continue
-			}
-			if stepBacks++; stepBacks > maxStepBacks {
-				return fmt.Errorf("store %s: POST %s: the list kept shifting; gave up after %d steps back", c.store, path, maxStepBacks)
-			}
-			offset = max(offset-(limit-1), 0)
-			if offset == 0 {
-				anchor = "" // the first page needs none
-			}
-			continue
-		}
-		repeats = 0
-		fresh := make([]source.Record, 0, len(got))
-		for i := at + 1; i < len(got); i++ {
-			switch id := ids[i]; {
-			case id == "":
-				fresh = append(fresh, source.Record{Body: got[i]})
-			case !seen[id]:
-				seen[id] = true
-				fresh = append(fresh, source.Record{ID: id, Body: got[i]})
-			}
-		}
-		if len(fresh) > 0 {
-			if err := page(fresh); err != nil {
-				return err
-			}
-		}
-		if len(got) < limit || at+1 >= len(got) {
-			return nil
-		}
-		if anchor = lastID(ids); anchor == "" {
-			return fmt.Errorf("store %s: POST %s: no record of a page has a readable %s to continue from", c.store, path, key)
-		}
-		offset += limit - 1
+			ids := func(raw json.RawMessage) string { return peekID(raw, key) }
+			return paging.Page{Records: paging.Records(got, ids)}, nil
+		},
 	}
+	return w.Run(ctx, page)
+}
+
+// anchored is the state of a walk whose pages overlap by one record.
+type anchored struct {
+	what, key string
+	limit     int
+	anchor    string // the last readable id of the page before
+	stepBacks int
+}
+
+func (a *anchored) check(r paging.Request, p *paging.Page, seen paging.Seen) paging.Verdict {
+	got := p.Records
+	at := -1
+	if a.anchor != "" {
+		at = slices.IndexFunc(got, func(rec source.Record) bool { return rec.ID == a.anchor })
+		if at < 0 {
+			unseen := slices.ContainsFunc(got, func(rec source.Record) bool { return rec.ID != "" && !seen[rec.ID] })
+			if !unseen && len(got) > 0 {
+				return paging.Repeat
+			}
+			if a.stepBacks++; a.stepBacks > maxStepBacks {
+				return paging.Fail(fmt.Errorf("%s: the list kept shifting; gave up after %d steps back", a.what, maxStepBacks))
+			}
+			offset := max(r.Page-(a.limit-1), 0)
+			if offset == 0 {
+				a.anchor = "" // the first page needs none
+			}
+			return paging.Goto(paging.Request{Page: offset})
+		}
+	}
+	p.Records = got[at+1:]
+	if p.Last = len(got) < a.limit || at+1 >= len(got); p.Last {
+		return paging.Accept
+	}
+	if a.anchor = lastID(got); a.anchor == "" {
+		return paging.Finish(fmt.Errorf("%s: no record of a page has a readable %s to continue from", a.what, a.key))
+	}
+	return paging.Accept
 }
 
 // lastID is the last readable id of a page; an unreadable last record
 // makes the next page find its anchor a little later, which is fine.
-func lastID(ids []string) string {
-	for i := len(ids) - 1; i >= 0; i-- {
-		if ids[i] != "" {
-			return ids[i]
+func lastID(recs []source.Record) string {
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].ID != "" {
+			return recs[i].ID
 		}
 	}
 	return ""
@@ -182,12 +168,16 @@ func (c *Client) list(ctx context.Context, path, field string, body any) ([]json
 	return out, nil
 }
 
-// peekID reads a record's key (a number or a string) without decoding it.
-func peekID(raw json.RawMessage, key string) (string, bool) {
+// peekID reads a record's key (a number or a string) without decoding
+// it; "" when it has none.
+func peekID(raw json.RawMessage, key string) string {
 	v, ok := source.PeekField(raw, key)
 	if !ok {
-		return "", false
+		return ""
 	}
 	id := strings.TrimSpace(strings.Trim(string(v), `"`))
-	return id, id != "" && id != "null" && id != "0"
+	if id == "null" || id == "0" {
+		return ""
+	}
+	return id
 }

@@ -1,6 +1,7 @@
 // Package httpx is the HTTP client every marketplace client shares: retries
-// with exponential backoff that honour Retry-After, a per-store rate limit,
-// per-request timeouts, and errors that name the store but never a secret.
+// with exponential backoff that honour Retry-After (extractors/retry), a
+// per-store rate limit, per-request timeouts, login sessions (Session), and
+// errors that name the store but never a secret.
 package httpx
 
 import (
@@ -16,10 +17,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cenkalti/backoff/v5"
 	gojson "github.com/goccy/go-json"
 	"golang.org/x/time/rate"
 
+	"github.com/kramar/kramar/extractors/retry"
 	"github.com/kramar/kramar/transforms/decode"
 )
 
@@ -61,6 +62,11 @@ type Options struct {
 	// with KindAuth (e.g. an expired session); when it succeeds the call is
 	// made again, once. A second auth failure is returned as is.
 	Reauthorize func(ctx context.Context) error
+	// Session, when set, is the login every call carries: it is made
+	// before the first call and when it runs out, put on every attempt
+	// after Authorize, and made again once when a call is refused (as
+	// Reauthorize, which it takes the place of).
+	Session *Session
 }
 
 // Client performs JSON calls against one marketplace account.
@@ -86,6 +92,9 @@ func New(o Options) *Client {
 	}
 	if o.Transport == nil {
 		o.Transport = sharedTransport
+	}
+	if o.Session != nil {
+		o.Reauthorize = o.Session.relogin
 	}
 	lim := o.Limiter
 	if lim == nil {
@@ -144,6 +153,11 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
+	if s := c.opts.Session; s != nil {
+		if err := s.ensure(ctx); err != nil {
+			return err
+		}
+	}
 	attempt, err := c.retry(ctx, method, target, payload, out)
 	if err != nil && c.opts.Reauthorize != nil && KindOf(err) == KindAuth {
 		if aerr := c.opts.Reauthorize(ctx); aerr != nil {
@@ -152,38 +166,30 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		attempt, err = c.retry(ctx, method, target, payload, out)
 	}
 	if err != nil {
-		var re *backoff.RetryAfterError
-		if errors.As(err, &re) {
-			err = &Error{Kind: KindRateLimited, Status: http.StatusTooManyRequests, Msg: "rate limited"}
-		}
 		return fmt.Errorf("store %s: %s %s (attempt %d of %d): %w", c.opts.Store, method, path, attempt, c.opts.MaxAttempts, err)
 	}
 	return nil
 }
 
-// retry makes up to MaxAttempts attempts with backoff; it returns how many it made.
+// retry makes up to MaxAttempts attempts with jittered backoff; a
+// Retry-After replaces the growing wait. It returns how many it made.
 func (c *Client) retry(ctx context.Context, method, target string, payload []byte, out any) (int, error) {
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval = c.opts.InitialBackoff
-	b.MaxInterval = 30 * time.Second
-	attempt := 0
-	_, err := backoff.Retry(ctx, func() (struct{}, error) {
-		attempt++
+	p := retry.Policy{Attempts: c.opts.MaxAttempts, Wait: c.opts.InitialBackoff, MaxWait: 30 * time.Second, HintRestarts: true}
+	return p.Jittered().Do(ctx, func(int) error {
 		err := c.once(ctx, method, target, payload, out)
 		if err != nil && notRepeatable(ctx) && transient(err) {
 			// The change may have landed; only the caller can tell, by
 			// reading the marketplace's state before sending it again.
-			return struct{}{}, backoff.Permanent(err)
+			return retry.Permanent(err)
 		}
-		return struct{}{}, err
-	}, backoff.WithBackOff(b), backoff.WithMaxTries(uint(c.opts.MaxAttempts)), backoff.WithMaxElapsedTime(0))
-	return attempt, err
+		return err
+	})
 }
 
 // once is one attempt; its error says whether to retry.
 func (c *Client) once(ctx context.Context, method, target string, payload []byte, out any) error {
 	if err := c.limiter.Wait(ctx); err != nil {
-		return backoff.Permanent(err)
+		return retry.Permanent(err)
 	}
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -193,7 +199,7 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	}
 	req, err := http.NewRequestWithContext(actx, method, target, rd)
 	if err != nil {
-		return backoff.Permanent(err)
+		return retry.Permanent(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
@@ -201,6 +207,9 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	}
 	if c.opts.Authorize != nil {
 		c.opts.Authorize(req)
+	}
+	if c.opts.Session != nil {
+		c.opts.Session.authorize(req)
 	}
 	sent := time.Now()
 	resp, err := c.http.Do(req)
@@ -213,7 +222,7 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return backoff.Permanent(ctx.Err())
+			return retry.Permanent(ctx.Err())
 		}
 		return &Error{Kind: KindTransport, Msg: transportReason(err)}
 	}
@@ -223,15 +232,16 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 	case resp.StatusCode == http.StatusTooManyRequests:
 		wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if wait > c.opts.MaxRetryAfter {
-			return backoff.Permanent(&Error{Kind: KindRateLimited, Status: resp.StatusCode, Msg: "rate limited for " + wait.String()})
+			return retry.Permanent(&Error{Kind: KindRateLimited, Status: resp.StatusCode, Msg: "rate limited for " + wait.String()})
 		}
-		return backoff.RetryAfter(int((wait + time.Second - 1) / time.Second))
+		wait = (wait + time.Second - 1).Truncate(time.Second) // whole seconds, rounded up
+		return retry.After(wait, &Error{Kind: KindRateLimited, Status: resp.StatusCode, Msg: "rate limited"})
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return backoff.Permanent(&Error{Kind: KindAuth, Status: resp.StatusCode, Msg: bodyMessage(raw)})
+		return retry.Permanent(&Error{Kind: KindAuth, Status: resp.StatusCode, Msg: bodyMessage(raw)})
 	case resp.StatusCode >= 500:
 		return &Error{Kind: KindServer, Status: resp.StatusCode, Msg: bodyMessage(raw)}
 	case resp.StatusCode >= 300:
-		return backoff.Permanent(&Error{Kind: KindRequest, Status: resp.StatusCode, Msg: bodyMessage(raw)})
+		return retry.Permanent(&Error{Kind: KindRequest, Status: resp.StatusCode, Msg: bodyMessage(raw)})
 	}
 	if readErr != nil {
 		return &Error{Kind: KindTransport, Msg: "reading body: " + transportReason(readErr)}
@@ -241,7 +251,7 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 			if transient(err) {
 				return err
 			}
-			return backoff.Permanent(err)
+			return retry.Permanent(err)
 		}
 	}
 	if out == nil {
@@ -255,7 +265,7 @@ func (c *Client) once(ctx context.Context, method, target string, payload []byte
 			// type): read what can be read, as the transforms do, rather
 			// than fail the call; repeating it would not change the answer.
 			if derr := decode.Into(raw, out); derr != nil {
-				return backoff.Permanent(&Error{Kind: KindBadBody, Status: resp.StatusCode, Msg: "unexpected JSON: " + derr.Error()})
+				return retry.Permanent(&Error{Kind: KindBadBody, Status: resp.StatusCode, Msg: "unexpected JSON: " + derr.Error()})
 			}
 			return nil
 		}
@@ -334,6 +344,16 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return ""
+}
+
+// StatusOf returns the HTTP status of a failed call, or 0 when no answer
+// came (or err is not an *Error).
+func StatusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
 }
 
 // retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3).

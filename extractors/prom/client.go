@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 )
@@ -62,13 +61,7 @@ func NewClient(c source.Config, opts ...ClientOption) *Client {
 	for _, opt := range opts {
 		opt(&co)
 	}
-	base := c.BaseURL
-	if base == "" {
-		base = ProductionURL
-	}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(base, "/")
+	o := c.HTTPOptions(ProductionURL)
 	token, lang := c.Token, co.language
 	o.Authorize = func(r *http.Request) {
 		r.Header.Set("Authorization", "Bearer "+token)
@@ -81,10 +74,6 @@ func NewClient(c source.Config, opts ...ClientOption) *Client {
 	return &Client{http: httpx.New(o), pageSize: size}
 }
 
-// maxInconsistentPages bounds how often in a row a page that contradicts
-// last_id is asked again.
-const maxInconsistentPages = 5
-
 // ModifiedBetween walks /orders/list for [from, to] by descending id with
 // last_id. Prom gives no totals; whether last_id is inclusive is not
 // documented, so ids >= the previous minimum are skipped.
@@ -95,56 +84,52 @@ func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page f
 	q.Set("last_modified_from", from.UTC().Format(TimeLayout))
 	q.Set("last_modified_to", to.UTC().Format(TimeLayout))
 	q.Set("limit", strconv.Itoa(c.pageSize))
-	var lastID int64
-	inconsistent := 0
-	for {
-		if lastID > 0 {
-			q.Set("last_id", strconv.FormatInt(lastID, 10))
-		}
-		var list OrderList
-		if err := c.http.GetJSON(ctx, "/orders/list", q, &list); err != nil {
-			return err
-		}
-		fresh := make([]source.RawOrder, 0, len(list.Orders))
-		above := false
-		minID := lastID
-		for _, raw := range list.Orders {
-			id, ok := peekID(raw)
-			if !ok {
-				// Unreadable id: hand it on so the transform rejects it by name.
-				fresh = append(fresh, source.RawOrder{Body: raw})
-				continue
+	w := paging.Walk{
+		What: "store " + c.http.Store() + ": /orders/list", Strategy: paging.LastID, Check: belowLastID,
+		Fetch: func(ctx context.Context, r paging.Request) (paging.Page, error) {
+			if r.Cursor != "" {
+				q.Set("last_id", r.Cursor)
 			}
-			switch {
-			case lastID > 0 && id > lastID:
-				above = true
-				continue
-			case lastID > 0 && id == lastID:
-				continue
+			var list OrderList
+			if err := c.http.GetJSON(ctx, "/orders/list", q, &list); err != nil {
+				return paging.Page{}, err
 			}
-			if minID == 0 || id < minID {
-				minID = id
-			}
-			fresh = append(fresh, source.RawOrder{ID: strconv.FormatInt(id, 10), Body: raw})
-		}
-		if above && len(fresh) == 0 {
-			inconsistent++
-			if inconsistent > maxInconsistentPages {
-				return fmt.Errorf("store %s: /orders/list keeps answering ids above last_id=%d", c.http.Store(), lastID)
-			}
-			continue
-		}
-		inconsistent = 0
-		if len(fresh) > 0 {
-			if err := page(fresh); err != nil {
-				return err
-			}
-		}
-		if len(list.Orders) < c.pageSize || minID == lastID {
-			return nil
-		}
-		lastID = minID
+			return paging.Page{Records: paging.Records(list.Orders, orderID), Last: len(list.Orders) < c.pageSize}, nil
+		},
 	}
+	return w.Run(ctx, page)
+}
+
+// belowLastID keeps the orders below last_id and continues from the
+// lowest; a page with ids above it and nothing below is asked again.
+func belowLastID(r paging.Request, p *paging.Page, _ paging.Seen) paging.Verdict {
+	lastID, _ := strconv.ParseInt(r.Cursor, 10, 64)
+	kept := p.Records[:0]
+	above := false
+	minID := lastID
+	for _, rec := range p.Records {
+		id, _ := strconv.ParseInt(rec.ID, 10, 64)
+		switch {
+		case rec.ID == "":
+			// Unreadable id: handed on so the transform rejects it by name.
+		case lastID > 0 && id > lastID:
+			above = true
+			continue
+		case lastID > 0 && id == lastID:
+			continue
+		case minID == 0 || id < minID:
+			minID = id
+		}
+		kept = append(kept, rec)
+	}
+	if above && len(kept) == 0 {
+		return paging.Repeat
+	}
+	p.Records = kept
+	if minID != lastID {
+		p.Next = strconv.FormatInt(minID, 10)
+	}
+	return paging.Accept
 }
 
 // Get fetches /orders/{id}; the answer is {"order": {...}}, though one
@@ -152,11 +137,10 @@ func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page f
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var env json.RawMessage
 	err := c.http.GetJSON(ctx, "/orders/"+url.PathEscape(id), nil, &env)
+	if httpx.StatusOf(err) == http.StatusNotFound {
+		return source.RawOrder{}, &source.NotFoundError{ID: id}
+	}
 	if err != nil {
-		var he *httpx.Error
-		if errors.As(err, &he) && he.Status == http.StatusNotFound {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
 		return source.RawOrder{}, err
 	}
 	var wrapped OrderEnvelope
@@ -180,15 +164,9 @@ func (c *Client) DeliveryOptions(ctx context.Context) ([]Option, error) {
 	return l.DeliveryOptions, err
 }
 
-// peekID reads only the id of an order (a number; a quoted one is tolerated).
-func peekID(raw json.RawMessage) (int64, bool) {
-	v, ok := source.PeekField(raw, "id")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
-	return id, err == nil && id > 0
-}
+// orderID reads only the id of an order (a positive number; a quoted one
+// is tolerated).
+func orderID(raw json.RawMessage) string { return source.PeekNumber(raw, "id") }
 
 // StatusOptions lists the company's order statuses, its custom ones
 // included (GET /order_status_options/list). An account that does not
@@ -196,8 +174,7 @@ func peekID(raw json.RawMessage) (int64, bool) {
 func (c *Client) StatusOptions(ctx context.Context) ([]StatusOption, error) {
 	var l StatusOptionList
 	err := c.http.GetJSON(ctx, "/order_status_options/list", nil, &l)
-	var he *httpx.Error
-	if errors.As(err, &he) && (he.Status == http.StatusNotFound || he.Status == http.StatusForbidden) {
+	if s := httpx.StatusOf(err); s == http.StatusNotFound || s == http.StatusForbidden {
 		return nil, nil
 	}
 	return l.StatusOptions, err
@@ -208,37 +185,21 @@ func (c *Client) StatusOptions(ctx context.Context) ([]StatusOption, error) {
 // statuses by the code orders carry ("custom-137639" for a custom one; Extra
 // holds the custom_status_id that sets it).
 func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
-	pay, err := c.PaymentOptions(ctx)
-	if err != nil {
-		return nil, err
+	return source.Gather(ctx,
+		source.Each(c.PaymentOptions, option(canon.OptionPayment)),
+		source.Each(c.DeliveryOptions, option(canon.OptionDelivery)),
+		source.Each(c.StatusOptions, func(s StatusOption) canon.Option {
+			opt := canon.Option{Kind: canon.OptionStatus, ID: s.Key(), Name: s.Label(), Active: true}
+			if id, ok := CustomStatusID(opt.ID); ok {
+				opt.Extra = strconv.FormatInt(id, 10)
+			}
+			return opt
+		}))
+}
+
+// option reads a payment or delivery option; Extra is its shipping service.
+func option(kind string) func(Option) canon.Option {
+	return func(o Option) canon.Option {
+		return canon.Option{Kind: kind, ID: strconv.FormatInt(o.ID, 10), Name: o.Name, Extra: o.ShippingService, Active: true}
 	}
-	del, err := c.DeliveryOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	statuses, err := c.StatusOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []canon.Option
-	for _, list := range []struct {
-		kind string
-		opts []Option
-	}{{canon.OptionPayment, pay}, {canon.OptionDelivery, del}} {
-		for _, o := range list.opts {
-			out = append(out, canon.Option{Kind: list.kind, ID: strconv.FormatInt(o.ID, 10), Name: o.Name, Extra: o.ShippingService, Active: true})
-		}
-	}
-	for _, s := range statuses {
-		key := s.Key()
-		if key == "" {
-			continue
-		}
-		opt := canon.Option{Kind: canon.OptionStatus, ID: key, Name: s.Label(), Active: true}
-		if id, ok := CustomStatusID(key); ok {
-			opt.Extra = strconv.FormatInt(id, 10)
-		}
-		out = append(out, opt)
-	}
-	return out, nil
 }

@@ -61,12 +61,7 @@ type Order struct {
 	// file for Prom orders) and not read: a special-offer price whose meaning
 	// is undocumented, the cheap-delivery flag, the client block that repeats
 	// the client_* fields.
-	Client                drift.Known `json:"client,omitzero"`
-	HasPromoFreeDelivery  drift.Known `json:"has_order_promo_free_delivery,omitzero"`
-	PriceWithSpecialOffer drift.Known `json:"price_with_special_offer,omitzero"`
-	SpecialOfferDiscount  drift.Known `json:"special_offer_discount,omitzero"`
-	SpecialOfferPromocode drift.Known `json:"special_offer_promocode,omitzero"`
-	PSPromotion           drift.Known `json:"ps_promotion,omitzero"`
+	_ drift.Known `known:"client has_order_promo_free_delivery price_with_special_offer special_offer_discount special_offer_promocode ps_promotion"`
 }
 
 // Person is the delivery recipient when it is not the buyer; real orders
@@ -90,9 +85,7 @@ type Product struct {
 	TotalPrice    string         `json:"total_price" kramar:"required"`
 	CPACommission *CPACommission `json:"cpa_commission,omitempty"`
 	// Sent and not read: names per language, the picture and the page.
-	NameMultilang drift.Known `json:"name_multilang,omitzero"`
-	Image         drift.Known `json:"image,omitzero"`
-	URL           drift.Known `json:"url,omitzero"`
+	_ drift.Known `known:"name_multilang image url"`
 }
 
 // Option is a delivery or payment option as the store configured it.
@@ -113,7 +106,7 @@ type DeliveryProvider struct {
 	UnifiedStatus        string `json:"unified_status,omitempty"`
 	// Nova Poshta refs of the recipient's city and branch: sent on live NP
 	// orders, not read (the canonical order has no place for them yet).
-	RecipientAddress drift.Known `json:"recipient_address,omitzero"`
+	_ drift.Known `known:"recipient_address"`
 }
 
 // PaymentData is present for Prom-Oplata (evopay) orders.

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
@@ -36,9 +35,6 @@ type Client struct {
 	anon     *httpx.Client // POST /sites
 	username string
 	password string
-
-	mu    sync.Mutex
-	token string
 }
 
 // NewClient builds a client for one store. A static API token (Token, made in
@@ -48,20 +44,13 @@ type Client struct {
 // (HTTP 401, codes 6001/1018/1020/5401) makes it log in once more and
 // repeat the call, when it has a username to log in with.
 func NewClient(c source.Config) *Client {
-	base := c.BaseURL
-	if base == "" {
-		base = ProductionURL
-	}
-	cl := &Client{store: c.Store, username: c.Username, password: c.Password, token: c.Token}
-	o := c.HTTP
-	o.Store = c.Store
-	o.BaseURL = strings.TrimRight(base, "/")
+	cl := &Client{store: c.Store, username: c.Username, password: c.Password}
+	o := c.HTTPOptions(ProductionURL)
 	o.CheckBody = checkEnvelope
-	anon := o
-	anon.Authorize = setCommonHeaders
-	cl.anon = httpx.New(anon)
-	o.Authorize = cl.authorize
-	o.Reauthorize = cl.relogin
+	o.Authorize = setCommonHeaders
+	cl.anon = httpx.New(o)
+	o.Session = &httpx.Session{Login: cl.login(c.Token != ""), Apply: httpx.Bearer}
+	o.Session.SetToken(c.Token)
 	cl.api = httpx.New(o)
 	return cl
 }
@@ -76,74 +65,36 @@ func setCommonHeaders(r *http.Request) {
 	}
 }
 
-func (c *Client) authorize(r *http.Request) {
-	setCommonHeaders(r)
-	c.mu.Lock()
-	token := c.token
-	c.mu.Unlock()
-	if token != "" {
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
-}
-
 // errNoLogin explains a refused static token: nothing to log in with.
 var errNoLogin = &httpx.Error{Kind: httpx.KindAuth, Msg: "the API token was refused and no username is configured to log in with"}
 
-// relogin replaces the session token (httpx calls it once per failed call).
-func (c *Client) relogin(ctx context.Context) error {
-	if c.username == "" {
-		return errNoLogin
-	}
-	return c.login(ctx)
-}
-
-// ensureSession logs in before the first call when there is no token yet.
-func (c *Client) ensureSession(ctx context.Context) error {
-	c.mu.Lock()
-	have := c.token != ""
-	c.mu.Unlock()
-	if have {
-		return nil
-	}
-	if c.username == "" {
-		return fmt.Errorf("store %s: neither an API token nor a username is configured: %w", c.store, errNoLogin)
-	}
-	return c.login(ctx)
-}
-
-// loginContext keeps a context's deadline and cancellation and drops its
-// values: a login repeats harmlessly, so it is retried as usual even when
-// the call that needed it is an httpx.NotRepeatable write.
-type loginContext struct{ context.Context }
-
-func (loginContext) Value(any) any { return nil }
-
 // login is POST /sites with the password in Base64, as the API demands
-// (docs/categories/authorization.md: "Пароль в base64()").
-func (c *Client) login(ctx context.Context) error {
-	ctx = loginContext{ctx}
-	req := LoginRequest{Username: c.username, Password: base64.StdEncoding.EncodeToString([]byte(c.password))}
-	var env struct {
-		Content Login `json:"content"`
+// (docs/categories/authorization.md: "Пароль в base64()"). The session
+// has no known lifetime: it is used until refused.
+func (c *Client) login(static bool) func(ctx context.Context) (string, time.Duration, error) {
+	return func(ctx context.Context) (string, time.Duration, error) {
+		switch {
+		case c.username == "" && static:
+			return "", 0, errNoLogin
+		case c.username == "":
+			return "", 0, fmt.Errorf("store %s: neither an API token nor a username is configured: %w", c.store, errNoLogin)
+		}
+		req := LoginRequest{Username: c.username, Password: base64.StdEncoding.EncodeToString([]byte(c.password))}
+		var env struct {
+			Content Login `json:"content"`
+		}
+		if err := c.anon.PostJSON(ctx, "/sites", req, &env); err != nil {
+			return "", 0, fmt.Errorf("log in: %w", err)
+		}
+		if env.Content.AccessToken == "" {
+			return "", 0, fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no access_token in the answer"})
+		}
+		return env.Content.AccessToken, 0, nil
 	}
-	if err := c.anon.PostJSON(ctx, "/sites", req, &env); err != nil {
-		return fmt.Errorf("log in: %w", err)
-	}
-	if env.Content.AccessToken == "" {
-		return fmt.Errorf("store %s: log in: %w", c.store, &httpx.Error{Kind: httpx.KindAuth, Status: http.StatusOK, Msg: "no access_token in the answer"})
-	}
-	c.mu.Lock()
-	c.token = env.Content.AccessToken
-	c.mu.Unlock()
-	return nil
 }
 
-// call performs one API call, logging in first when needed; out receives
-// the envelope's content.
+// call performs one API call; out receives the envelope's content.
 func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, out any) error {
-	if err := c.ensureSession(ctx); err != nil {
-		return err
-	}
 	env := struct {
 		Content any `json:"content"`
 	}{Content: out}
@@ -195,8 +146,7 @@ func isNotFound(err error) bool {
 	if errors.As(err, &e) && (e.Code == CodeNotFound || e.Code == CodeHTTPNotFound) {
 		return true
 	}
-	var he *httpx.Error
-	return errors.As(err, &he) && he.Status == http.StatusNotFound
+	return httpx.StatusOf(err) == http.StatusNotFound
 }
 
 // KyivTime renders an instant the way Rozetka's filters read dates: Kyiv
@@ -277,16 +227,6 @@ func (c *Client) ApproveFF(ctx context.Context, id int64) (json.RawMessage, erro
 	var raw json.RawMessage
 	err := c.call(ctx, http.MethodPost, "/orders/approve-ff-order/"+strconv.FormatInt(id, 10), nil, struct{}{}, &raw)
 	return raw, err
-}
-
-// peekID reads only the id of a record (a number; a quoted one is tolerated).
-func peekID(raw json.RawMessage, key string) (int64, bool) {
-	v, ok := source.PeekField(raw, key)
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
-	return id, err == nil && id > 0
 }
 
 // The interfaces the pipeline uses.

@@ -12,10 +12,10 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 const (
@@ -23,7 +23,7 @@ const (
 	password = "pa$$-wörd"
 )
 
-var testNow = time.Date(2026, 3, 30, 9, 0, 0, 0, time.UTC) // the week holds the spring DST switch
+var testNow = sourcetest.DSTWeek
 
 type fixture struct {
 	sb     *rzsb.Sandbox
@@ -48,39 +48,15 @@ func newFixture(t *testing.T, nOrders, nGoods int, cfg source.Config) *fixture {
 
 // want is the truth: the ids of orders whose `changed` (Kyiv wall clock)
 // falls in [from, to].
-func (f *fixture) want(t *testing.T, from, to time.Time) map[int64]bool {
-	out := map[int64]bool{}
-	for _, o := range f.sb.Orders(f.store) {
-		c, err := timeconv.Parse(o.Changed, timeconv.Kyiv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !c.Before(from.Truncate(time.Second)) && !c.After(to) {
-			out[o.ID] = true
-		}
-	}
-	return out
+func (f *fixture) want(t *testing.T, from, to time.Time) map[string]bool {
+	return sourcetest.Window(t, f.sb.Orders(f.store), from, to, func(o rozetka.Order) (string, string) {
+		return strconv.FormatInt(o.ID, 10), o.Changed
+	})
 }
 
 // pull runs ModifiedBetween, calling during(pageNo) after each page.
-func (f *fixture) pull(t *testing.T, from, to time.Time, during func(int)) (map[int64]int, error) {
-	seen := map[int64]int{}
-	n := 0
-	err := f.client.ModifiedBetween(context.Background(), from, to, func(page []source.RawOrder) error {
-		for _, r := range page {
-			id, err := strconv.ParseInt(r.ID, 10, 64)
-			if err != nil {
-				t.Fatalf("bad id %q", r.ID)
-			}
-			seen[id]++
-		}
-		n++
-		if during != nil {
-			during(n)
-		}
-		return nil
-	})
-	return seen, err
+func (f *fixture) pull(t *testing.T, from, to time.Time, during func(int)) (map[string]int, error) {
+	return sourcetest.Pull(t, f.client, from, to, during)
 }
 
 func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
@@ -93,7 +69,7 @@ func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
 	kittest.AssertExact(t, seen, f.want(t, from, to))
 	for id, n := range seen {
 		if n != 1 {
-			t.Errorf("order %d delivered %d times in a stable window", id, n)
+			t.Errorf("order %s delivered %d times in a stable window", id, n)
 		}
 	}
 	if n := f.sb.Recorder().Count("/sites"); n != 1 {
@@ -179,7 +155,7 @@ func TestOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
 			return
 		}
 		for _, o := range f.sb.Orders(f.store) {
-			if want[o.ID] && moved < 25 && o.Status == 6 {
+			if want[strconv.FormatInt(o.ID, 10)] && moved < 25 && o.Status == 6 {
 				_ = f.sb.SetTTN(f.store, o.ID, "20450000009999")
 				moved++
 			}
@@ -195,16 +171,11 @@ func TestOrdersMovingBetweenPagesAreNotLost(t *testing.T) {
 }
 
 func TestFaultsLoseNothing(t *testing.T) {
-	kittest.FaultCases(t, func(t *testing.T, cfg kit.FaultConfig) *kit.Faults {
+	from, to := testNow.Add(-7*24*time.Hour), testNow
+	sourcetest.ExactUnderFaults(t, from, to, func(t *testing.T, cfg kit.FaultConfig) (source.Orders, map[string]bool, *kit.Faults) {
 		f := newFixture(t, 2000, 0, source.Config{})
 		f.sb.Faults().Set(cfg)
-		from, to := testNow.Add(-7*24*time.Hour), testNow
-		seen, err := f.pull(t, from, to, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kittest.AssertExact(t, seen, f.want(t, from, to))
-		return f.sb.Faults()
+		return f.client, f.want(t, from, to), f.sb.Faults()
 	})
 }
 
@@ -212,13 +183,8 @@ func TestGetUpdateAndApprove(t *testing.T) {
 	f := newFixture(t, 0, 20, source.Config{})
 	ctx := context.Background()
 	id := f.sb.AddOrder(f.store, func(o *rozetka.Order) { o.Status, o.TTN, o.IsFulfillment, o.FFCanApprove = 1, "", true, true })
-	raw, err := f.client.Get(ctx, strconv.FormatInt(id, 10))
-	if err != nil || raw.ID != strconv.FormatInt(id, 10) || !strings.Contains(string(raw.Body), `"purchases":[`) {
-		t.Fatalf("get: %v %s", err, raw.Body)
-	}
-	var nf *source.NotFoundError
-	if _, err := f.client.Get(ctx, "12345"); !errors.As(err, &nf) {
-		t.Fatalf("missing order: %v", err)
+	if body := sourcetest.Get(t, f.client, strconv.FormatInt(id, 10), "12345"); !strings.Contains(string(body), `"purchases":[`) {
+		t.Fatalf("get: %s", body)
 	}
 	if _, err := f.client.UpdateOrder(ctx, id, rozetka.UpdateOrder{Status: 6}); err == nil {
 		t.Fatal("1 → 6 accepted")

@@ -3,21 +3,19 @@ package rozetka
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 )
 
-// Pager limits: a page answered for another page number is asked again at most
-// maxRepeats times in a row, and a whole walk may fetch at most
-// walkPasses × the first answer's pageCount (+ slack) pages before it gives
-// up on a window that keeps moving.
+// A whole walk may fetch at most walkPasses × the first answer's pageCount
+// (+ slack) pages before it gives up on a window that keeps moving.
 const (
-	maxRepeats = 5
 	walkPasses = 3
 	walkSlack  = 10
 )
@@ -53,8 +51,8 @@ func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page f
 //   - totalCount rose (orders entered, possible only when `to` is in the
 //     future): later orders move forward, which repeats orders, never skips.
 //   - a page whose _meta.currentPage is not the page asked for (a cache or
-//     proxy answering an earlier page) is asked again, at most maxRepeats
-//     times in a row. A page that holds nothing above the frontier after a
+//     proxy answering an earlier page) is asked again, at most
+//     paging.DefaultMaxRepeats times in a row. A page that holds nothing above the frontier after a
 //     step back is normal and is passed.
 //
 // A stable set costs no extra request. The walk is bounded by walkPasses
@@ -68,79 +66,64 @@ func (c *Client) SearchOrders(ctx context.Context, filters url.Values, page func
 	}
 	q.Set("expand", OrderExpand)
 	q.Set("sort", "id")
-	var (
-		next     = 1
-		total    = -1
-		perPage  = 0
-		frontier int64
-		budget   = 0
-		fetched  = 0
-		repeats  = 0
-	)
-	for {
-		q.Set("page", strconv.Itoa(next))
-		var res OrderSearch
-		if err := c.call(ctx, http.MethodGet, "/orders/search", q, nil, &res); err != nil {
-			return err
-		}
-		fetched++
-		m := res.Meta
-		if total < 0 {
-			total, perPage = m.TotalCount, m.PerPage
-			if perPage <= 0 {
-				perPage = max(len(res.Orders), 1)
+	s := &search{total: -1}
+	s.walk = paging.Walk{
+		What: "store " + c.store + ": /orders/search", Strategy: paging.Number, First: paging.Request{Page: 1},
+		Fetch: func(ctx context.Context, r paging.Request) (paging.Page, error) {
+			q.Set("page", strconv.Itoa(r.Page))
+			var res OrderSearch
+			if err := c.call(ctx, http.MethodGet, "/orders/search", q, nil, &res); err != nil {
+				return paging.Page{}, err
 			}
-			budget = walkPasses*m.PageCount + walkSlack
-		}
-		if fetched > budget {
-			return fmt.Errorf("store %s: /orders/search: the window kept changing; gave up after %d pages", c.store, fetched)
-		}
-		if m.TotalCount < total {
-			// Orders left the set: step back by as many positions.
-			pos := max((next-1)*perPage-(total-m.TotalCount), 0)
-			total = m.TotalCount
-			next = pos/perPage + 1
-			continue
-		}
-		if m.CurrentPage != 0 && m.CurrentPage != next {
-			repeats++
-			if repeats > maxRepeats {
-				return fmt.Errorf("store %s: /orders/search keeps answering page %d when asked for page %d", c.store, m.CurrentPage, next)
+			s.meta = res.Meta
+			p := paging.Page{Records: paging.Records(res.Orders, orderID), Last: r.Page >= res.Meta.PageCount}
+			if res.Meta.CurrentPage != 0 {
+				p.Current = strconv.Itoa(res.Meta.CurrentPage)
 			}
-			continue
-		}
-		repeats = 0
-		total = m.TotalCount
-		fresh, top := aboveFrontier(res.Orders, frontier)
-		last := next >= m.PageCount
-		if len(fresh) > 0 {
-			if err := page(fresh); err != nil {
-				return err
-			}
-			frontier = max(frontier, top)
-		}
-		if last {
-			return nil
-		}
-		next++
+			return p, nil
+		},
+		Check: s.check,
 	}
+	return s.walk.Run(ctx, page)
 }
 
-// aboveFrontier keeps the orders with an id above frontier (and any whose
-// id cannot be read, so the transform rejects them by name) and returns
-// the highest id kept.
-func aboveFrontier(orders []json.RawMessage, frontier int64) ([]source.RawOrder, int64) {
-	fresh := make([]source.RawOrder, 0, len(orders))
-	var top int64
-	for _, raw := range orders {
-		id, ok := peekID(raw, "id")
-		switch {
-		case !ok:
-			fresh = append(fresh, source.RawOrder{Body: raw})
-		case id > frontier:
-			fresh = append(fresh, source.RawOrder{ID: strconv.FormatInt(id, 10), Body: raw})
-			top = max(top, id)
-		}
-	}
-	return fresh, top
+// search is the state of one walk of /orders/search.
+type search struct {
+	walk     paging.Walk
+	meta     Meta // of the answer just read
+	total    int  // totalCount when last compared; -1 before the first answer
+	perPage  int
+	frontier int64 // the highest id delivered
 }
+
+// check steps back when orders left the set and keeps the orders above the
+// frontier.
+func (s *search) check(r paging.Request, p *paging.Page, _ paging.Seen) paging.Verdict {
+	m := s.meta
+	if s.total < 0 {
+		s.total, s.perPage = m.TotalCount, m.PerPage
+		if s.perPage <= 0 {
+			s.perPage = max(len(p.Records), 1)
+		}
+		s.walk.MaxPages = walkPasses*m.PageCount + walkSlack
+	}
+	if m.TotalCount < s.total {
+		// Orders left the set: step back by as many positions.
+		pos := max((r.Page-1)*s.perPage-(s.total-m.TotalCount), 0)
+		s.total = m.TotalCount
+		return paging.Goto(paging.Request{Page: pos/s.perPage + 1})
+	}
+	s.total = m.TotalCount
+	p.Records = slices.DeleteFunc(p.Records, func(rec source.Record) bool {
+		id, _ := strconv.ParseInt(rec.ID, 10, 64)
+		return rec.ID != "" && id <= s.frontier
+	})
+	for _, rec := range p.Records {
+		id, _ := strconv.ParseInt(rec.ID, 10, 64)
+		s.frontier = max(s.frontier, id)
+	}
+	return paging.Accept
+}
+
+// orderID reads an order's id (a positive number).
+func orderID(raw json.RawMessage) string { return source.PeekNumber(raw, "id") }

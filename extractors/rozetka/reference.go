@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
@@ -165,14 +166,7 @@ const catalogPageSize = 1000
 // (source.Catalog).
 func (c *Client) Products(ctx context.Context, page func([]source.Record) error) error {
 	return c.goodsPages(ctx, catalogPageSize, func(raws []json.RawMessage) error {
-		recs := make([]source.Record, len(raws))
-		for i, raw := range raws {
-			recs[i].Body = raw
-			if id, ok := peekID(raw, "rz_item_id"); ok {
-				recs[i].ID = strconv.FormatInt(id, 10)
-			}
-		}
-		return page(recs)
+		return page(paging.Records(raws, func(raw json.RawMessage) string { return source.PeekNumber(raw, "rz_item_id") }))
 	})
 }
 
@@ -180,33 +174,20 @@ func (c *Client) Products(ctx context.Context, page func([]source.Record) error)
 // names the cabinet shows (source.Reference). A status's Extra is its
 // group (1 in process, 2 successful, 3 unsuccessful).
 func (c *Client) Options(ctx context.Context) ([]canon.Option, error) {
-	statuses, err := c.OrderStatuses(ctx)
-	if err != nil {
-		return nil, err
-	}
-	services, err := c.DeliveryServices(ctx)
-	if err != nil {
-		return nil, err
-	}
-	methods, err := c.PaymentMethods(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]canon.Option, 0, len(statuses)+len(services)+len(methods))
-	for _, s := range statuses {
-		out = append(out, canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: s.NameUK, Extra: strconv.Itoa(s.StatusGroup), Active: s.Status == 1})
-	}
-	for _, d := range services {
-		out = append(out, canon.Option{Kind: canon.OptionDelivery, ID: strconv.FormatInt(d.ID, 10), Name: d.Name, Active: d.Status == 1})
-	}
-	for _, p := range methods {
-		// One method name can exist once per legal entity of the seller:
-		// the entity tells them apart.
-		extra := ""
-		if p.LegalPerson != nil {
-			extra = p.LegalPerson.FullName
-		}
-		out = append(out, canon.Option{Kind: canon.OptionPayment, ID: strconv.FormatInt(p.ID, 10), Name: p.Name, Extra: extra, Active: p.Status == 1})
-	}
-	return out, nil
+	return source.Gather(ctx,
+		source.Each(c.OrderStatuses, func(s OrderStatus) canon.Option {
+			return canon.Option{Kind: canon.OptionStatus, ID: strconv.Itoa(s.ID), Name: s.NameUK, Extra: strconv.Itoa(s.StatusGroup), Active: s.Status == 1}
+		}),
+		source.Each(c.DeliveryServices, func(d DeliveryService) canon.Option {
+			return canon.Option{Kind: canon.OptionDelivery, ID: strconv.FormatInt(d.ID, 10), Name: d.Name, Active: d.Status == 1}
+		}),
+		source.Each(c.PaymentMethods, func(p PaymentMethod) canon.Option {
+			// One method name can exist once per legal entity of the
+			// seller: the entity tells them apart.
+			extra := ""
+			if p.LegalPerson != nil {
+				extra = p.LegalPerson.FullName
+			}
+			return canon.Option{Kind: canon.OptionPayment, ID: strconv.FormatInt(p.ID, 10), Name: p.Name, Extra: extra, Active: p.Status == 1}
+		}))
 }

@@ -2,6 +2,7 @@ package source
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/kramar/kramar/transforms/decode"
@@ -67,4 +68,19 @@ func PeekID(obj []byte, key string) string {
 		return strings.TrimSpace(s)
 	}
 	return string(v)
+}
+
+// PeekNumber reads a record's top-level numeric id under key (a quoted
+// number is tolerated) as its decimal text; "" unless it is a positive
+// integer.
+func PeekNumber(obj []byte, key string) string {
+	v, ok := PeekField(obj, key)
+	if !ok {
+		return ""
+	}
+	id, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64)
+	if err != nil || id <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
 }

@@ -4,8 +4,10 @@
 package source
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/kramar/kramar/extractors/httpx"
@@ -44,6 +46,41 @@ type Reference interface {
 	Options(ctx context.Context) ([]canon.Option, error)
 }
 
+// Gather reads reference lists one after another into one (Reference);
+// the first failure ends it. Options without an id are dropped: nothing can
+// be mapped to them.
+func Gather(ctx context.Context, lists ...func(context.Context) ([]canon.Option, error)) ([]canon.Option, error) {
+	var out []canon.Option
+	for _, list := range lists {
+		opts, err := list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range opts {
+			if o.ID != "" {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Each is a reference list that read reads in the marketplace's type and
+// option turns into options, for Gather.
+func Each[T any](read func(context.Context) ([]T, error), option func(T) canon.Option) func(context.Context) ([]canon.Option, error) {
+	return func(ctx context.Context) ([]canon.Option, error) {
+		list, err := read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]canon.Option, len(list))
+		for i, v := range list {
+			out[i] = option(v)
+		}
+		return out, nil
+	}
+}
+
 // Config is what a client needs to reach one store.
 type Config struct {
 	Store   string
@@ -64,6 +101,15 @@ type Config struct {
 	// Language is the language the marketplace answers in, where it lets
 	// the caller choose (Prom's X-LANGUAGE); empty: the client's default.
 	Language string
+}
+
+// HTTPOptions are c.HTTP for the store: its name, and its base URL
+// (production when it sets none) without a trailing slash.
+func (c Config) HTTPOptions(production string) httpx.Options {
+	o := c.HTTP
+	o.Store = c.Store
+	o.BaseURL = strings.TrimRight(cmp.Or(c.BaseURL, production), "/")
+	return o
 }
 
 // NotFoundError says the marketplace has no such record.

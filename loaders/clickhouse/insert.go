@@ -10,6 +10,7 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/kramar/kramar/extractors/retry"
 	"github.com/kramar/kramar/schema/rows"
 	"github.com/shopspring/decimal"
 )
@@ -50,23 +51,19 @@ func (w *Warehouse) Insert(ctx context.Context, table string, recs ...arrow.Reco
 	}
 	query := "INSERT INTO " + w.table(table) + " (" + strings.Join(names, ", ") + ")"
 
-	wait := insertBackoff
-	for attempt := 0; ; attempt++ {
+	p := retry.Policy{Attempts: insertRetries + 1, Wait: insertBackoff}
+	attempts, err := p.Do(ctx, func(int) error {
 		err := w.sendBatch(ctx, query, nonEmpty)
-		if err == nil {
-			return nil
-		}
 		var permanent *permanentError
-		if errors.As(err, &permanent) || attempt == insertRetries || ctx.Err() != nil {
-			return fmt.Errorf("clickhouse: insert %d rows into %s (attempt %d): %w", total, table, attempt+1, err)
+		if errors.As(err, &permanent) {
+			return retry.Permanent(err)
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return fmt.Errorf("clickhouse: insert into %s: %w (after: %v)", table, ctx.Err(), err)
-		}
-		wait *= 2
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse: insert %d rows into %s (attempt %d): %w", total, table, attempts, err)
 	}
+	return nil
 }
 
 // permanentError marks a failure that a retry cannot fix.

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/kramar/kramar/extractors/retry"
 )
 
 // Order is what a message template sees.
@@ -120,24 +122,13 @@ func (r Retry) withDefaults() Retry {
 // was lost is sent again: the receiver may then show the message twice.
 func Deliver(ctx context.Context, s Sender, m Message, r Retry) (attempts int, err error) {
 	r = r.withDefaults()
-	wait := r.Backoff
-	for attempts = 1; ; attempts++ {
-		err = s.Send(ctx, m)
+	p := retry.Policy{Attempts: r.Attempts, Wait: r.Backoff, MaxWait: r.MaxWait}
+	return p.Do(ctx, func(int) error {
+		err := s.Send(ctx, m)
 		var se *Error
-		if err == nil || !errors.As(err, &se) || !se.Temporary || attempts >= r.Attempts {
-			return attempts, err
+		if err == nil || !errors.As(err, &se) || !se.Temporary {
+			return retry.Permanent(err)
 		}
-		pause := min(wait, r.MaxWait)
-		if se.RetryAfter > pause {
-			pause = se.RetryAfter
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return attempts, err
-		case <-t.C:
-		}
-		wait *= 2
-	}
+		return retry.After(se.RetryAfter, err)
+	})
 }

@@ -24,6 +24,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/kramar/kramar/extractors/retry"
 )
 
 // Validators identify the version of a feed a previous pull saw.
@@ -135,47 +137,42 @@ func openFile(path string, prev Validators, opts Options) (io.ReadCloser, Meta, 
 func openHTTP(ctx context.Context, u *url.URL, prev Validators, opts Options) (io.ReadCloser, Meta, bool, error) {
 	meta := Meta{Source: Redact(u)}
 	client := &http.Client{Transport: transport(opts)}
-	wait := opts.InitialBackoff
-	var lastErr error
-	for attempt := 1; attempt <= opts.MaxAttempts; attempt++ {
-		if attempt > 1 {
-			select {
-			case <-ctx.Done():
-				return nil, meta, false, fmt.Errorf("fetch: GET %s: %w", meta.Source, ctx.Err())
-			case <-time.After(wait):
-			}
-			wait *= 2
-		}
-		resp, retry, err := get(ctx, client, u, prev, opts)
+	var resp *http.Response
+	p := retry.Policy{Attempts: opts.MaxAttempts, Wait: opts.InitialBackoff}
+	if _, err := p.Do(ctx, func(attempt int) error {
+		r, again, err := get(ctx, client, u, prev, opts)
 		if err != nil {
-			lastErr = fmt.Errorf("fetch: GET %s (attempt %d of %d): %w", meta.Source, attempt, opts.MaxAttempts, err)
-			if retry && ctx.Err() == nil {
-				continue
+			err = fmt.Errorf("fetch: GET %s (attempt %d of %d): %w", meta.Source, attempt, opts.MaxAttempts, err)
+			if !again {
+				return retry.Permanent(err)
 			}
-			return nil, meta, false, lastErr
+			return err
 		}
-		meta.ETag = resp.Header.Get("ETag")
-		meta.LastModified = resp.Header.Get("Last-Modified")
-		if resp.StatusCode == http.StatusNotModified {
-			resp.Body.Close()
-			if meta.ETag == "" && meta.LastModified == "" {
-				meta.Validators = prev // a 304 need not repeat them
-			}
-			return nil, meta, true, nil
-		}
-		encoded := strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip")
-		body, compressed, err := decompress(resp.Body, encoded, opts.MaxBytes, meta.Source)
-		if err != nil {
-			resp.Body.Close()
-			return nil, meta, false, err
-		}
-		meta.Compressed = compressed
-		return body, meta, false, nil
+		resp = r
+		return nil
+	}); err != nil {
+		return nil, meta, false, err
 	}
-	return nil, meta, false, lastErr
+	meta.ETag = resp.Header.Get("ETag")
+	meta.LastModified = resp.Header.Get("Last-Modified")
+	if resp.StatusCode == http.StatusNotModified {
+		resp.Body.Close()
+		if meta.ETag == "" && meta.LastModified == "" {
+			meta.Validators = prev // a 304 need not repeat them
+		}
+		return nil, meta, true, nil
+	}
+	encoded := strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip")
+	body, compressed, err := decompress(resp.Body, encoded, opts.MaxBytes, meta.Source)
+	if err != nil {
+		resp.Body.Close()
+		return nil, meta, false, err
+	}
+	meta.Compressed = compressed
+	return body, meta, false, nil
 }
 
-// get makes one attempt; retry says whether another may help.
+// get makes one attempt; its bool says whether another may help.
 func get(ctx context.Context, client *http.Client, u *url.URL, prev Validators, opts Options) (*http.Response, bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {

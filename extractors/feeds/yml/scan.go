@@ -390,8 +390,17 @@ func isOfferTag(b []byte) bool {
 // tagEnd returns the length of the start tag at b[0] == '<' through its
 // '>', skipping quoted attribute values, or -1 when it does not end in b.
 func tagEnd(b []byte) int {
+	if k := unquoted(b, 1, '>', '>'); k >= 0 {
+		return k + 1
+	}
+	return -1
+}
+
+// unquoted returns the index of the first stop1 or stop2 at or after k
+// that is outside a quoted attribute value, or -1 when there is none.
+func unquoted(b []byte, k int, stop1, stop2 byte) int {
 	var quote byte
-	for k := 1; k < len(b); k++ {
+	for ; k < len(b); k++ {
 		c := b[k]
 		switch {
 		case quote != 0:
@@ -400,8 +409,8 @@ func tagEnd(b []byte) int {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '>':
-			return k + 1
+		case c == stop1 || c == stop2:
+			return k
 		}
 	}
 	return -1

@@ -244,23 +244,14 @@ func doctype(b []byte, i int) (int, error) {
 	if !bytes.HasPrefix(b[i:], []byte("<!DOCTYPE")) {
 		return 0, failAt(i, "unexpected markup declaration")
 	}
-	var quote byte
-	for k := i + 9; k < len(b); k++ {
-		c := b[k]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[':
-			return 0, failAt(i, "DOCTYPE with an internal subset is refused (entities are never expanded)")
-		case c == '>':
-			return k + 1, nil
-		}
+	switch k := unquoted(b, i+9, '[', '>'); {
+	case k < 0:
+		return 0, failAt(i, unclosedDOCTYPE)
+	case b[k] == '[':
+		return 0, failAt(i, "DOCTYPE with an internal subset is refused (entities are never expanded)")
+	default:
+		return k + 1, nil
 	}
-	return 0, failAt(i, unclosedDOCTYPE)
 }
 
 // decoder turns the feed's bytes into UTF-8 text.

@@ -1,0 +1,74 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+var errFlaky = errors.New("flaky")
+
+func TestDoStopsOnSuccessPermanentOrAttempts(t *testing.T) {
+	p := Policy{Attempts: 4, Wait: time.Millisecond}
+	n, err := p.Do(context.Background(), func(a int) error {
+		if a < 3 {
+			return errFlaky
+		}
+		return nil
+	})
+	if n != 3 || err != nil {
+		t.Fatalf("%d tries, %v; want 3, nil", n, err)
+	}
+	errFinal := errors.New("final")
+	n, err = p.Do(context.Background(), func(int) error { return Permanent(errFinal) })
+	if n != 1 || err != errFinal {
+		t.Fatalf("%d tries, %v; want 1, the unwrapped error", n, err)
+	}
+	n, err = p.Do(context.Background(), func(int) error { return errFlaky })
+	if n != 4 || err != errFlaky {
+		t.Fatalf("%d tries, %v; want 4, flaky", n, err)
+	}
+	if Permanent(nil) != nil {
+		t.Fatal("Permanent(nil) is not nil")
+	}
+}
+
+func TestWaitsDoubleUpToTheCap(t *testing.T) {
+	w := Policy{Wait: 10 * time.Millisecond, MaxWait: 30 * time.Millisecond}.Waits()
+	var got []time.Duration
+	for range 4 {
+		got = append(got, w.b.NextBackOff())
+	}
+	want := []time.Duration{10, 20, 30, 30}
+	for i := range want {
+		if got[i] != want[i]*time.Millisecond {
+			t.Fatalf("waits %v, want %v ms", got, want)
+		}
+	}
+}
+
+func TestAServersWaitLengthensOrRestarts(t *testing.T) {
+	for _, restarts := range []bool{false, true} {
+		p := Policy{Attempts: 2, Wait: time.Millisecond, HintRestarts: restarts}
+		start := time.Now()
+		n, err := p.Do(context.Background(), func(a int) error {
+			if a == 1 {
+				return After(50*time.Millisecond, errFlaky)
+			}
+			return nil
+		})
+		if n != 2 || err != nil || time.Since(start) < 50*time.Millisecond {
+			t.Fatalf("restarts=%v: %d tries, %v after %v; want 2, nil after 50ms", restarts, n, err, time.Since(start))
+		}
+	}
+}
+
+func TestAContextEndingDuringAWaitNamesBoth(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	n, err := Policy{Attempts: 3, Wait: time.Hour}.Do(ctx, func(int) error { return errFlaky })
+	if n != 1 || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errFlaky) {
+		t.Fatalf("%d tries, %v; want 1 wrapping the deadline and the failure", n, err)
+	}
+}
