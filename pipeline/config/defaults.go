@@ -2,7 +2,6 @@ package config
 
 import (
 	"os"
-	"slices"
 	"time"
 )
 
@@ -41,35 +40,6 @@ func ResolvePath(flagValue string) string {
 		return p
 	}
 	return DefaultPath
-}
-
-// KnownMarketplaces are the marketplace names a store or a mapping may use.
-var KnownMarketplaces = []string{
-	"prom", "rozetka", "horoshop", "epicentr", "zakupka",
-	"allo", "hubber", "skidka", "allbiz", "shafa",
-}
-
-// Protocols are the ways CommerceML orders can be fetched.
-var Protocols = []string{"file", "1c_exchange"}
-
-// MatchKeys are the offer fields a store may match products on (match_by).
-var MatchKeys = []string{"id", "vendor_code", "barcode"}
-
-// Languages are the answer languages a prom store may choose.
-var Languages = []string{"uk", "ru", "en"}
-
-// Articles are the article choices of a horoshop store.
-var Articles = []string{"internal", "external"}
-
-// isKnownMarketplace: one of the mission's marketplaces, or one a connector registered.
-func isKnownMarketplace(m string) bool {
-	if slices.Contains(KnownMarketplaces, m) {
-		return true
-	}
-	capMu.RLock()
-	defer capMu.RUnlock()
-	_, ok := capabilities[m]
-	return ok
 }
 
 // fillTunables sets every tunable of dst that the file left out (per present) from src.

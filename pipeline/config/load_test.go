@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/rozetka"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -229,15 +231,15 @@ func TestLoadRozetkaStores(t *testing.T) {
 	cfg := mustLoad(t, "testdata/rozetka.yaml")
 	login, file, token := cfg.Stores[0], cfg.Stores[1], cfg.Stores[2]
 
-	if !login.UsesLogin() || login.Username != "seller@example.com" || login.CustomerCancelStatus != "Скасовано покупцем" {
+	if !login.UsesLogin() || login.Username != "seller@example.com" || cancelStatus(login) != "Скасовано покупцем" {
 		t.Errorf("login store: %+v", login)
 	}
 	if pw, err := login.Password(); err != nil || pw != testPassword {
 		t.Errorf("login password: %q, %v", pw, err)
 	}
 	// password_file is taken from the config file's folder, like token_file.
-	if pw, err := file.Password(); err != nil || pw != "file-password-value" || file.CustomerCancelStatus != "" {
-		t.Errorf("file store: %q, %v, %q", pw, err, file.CustomerCancelStatus)
+	if pw, err := file.Password(); err != nil || pw != "file-password-value" || cancelStatus(file) != "" {
+		t.Errorf("file store: %q, %v, %q", pw, err, cancelStatus(file))
 	}
 	if token.UsesLogin() {
 		t.Errorf("token store uses a login")
@@ -251,6 +253,11 @@ func TestLoadRozetkaStores(t *testing.T) {
 	if !HasExtractor("rozetka") || HasExtractor("allo") {
 		t.Errorf("extractors: rozetka %v, allo %v", HasExtractor("rozetka"), HasExtractor("allo"))
 	}
+}
+
+// cancelStatus is a Rozetka store's customer_cancel_status.
+func cancelStatus(s Store) string {
+	return canon.OptionsOf[rozetka.Options](s.Options).CustomerCancelStatus
 }
 
 func TestDurationYAML(t *testing.T) {
@@ -325,7 +332,7 @@ func TestExampleRozetkaStore(t *testing.T) {
 	path := filepath.Join("..", "..", "kramar.example.yaml")
 	cfg := mustLoad(t, path)
 	rz := cfg.Stores[2]
-	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || rz.CustomerCancelStatus != "Скасовано покупцем" ||
+	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || cancelStatus(rz) != "Скасовано покупцем" ||
 		!reflect.DeepEqual(rz.Hold, Hold{PaymentTypes: []string{"Оплата карткою онлайн"}, Minutes: 5}) {
 		t.Errorf("rozetka store: %+v", rz)
 	}

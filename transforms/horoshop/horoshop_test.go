@@ -8,16 +8,15 @@ import (
 
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 // testStore splits names and shows the shop's own articles.
-var testStore = StoreContext{
+var testStore = canon.Store{
 	Store:       "hs-main",
 	OrderType:   "retail",
 	OrderSource: "Сайт",
-	SplitNames:  true,
-	Mappings: mapping.Tables{
+	Options:     &Options{SplitNames: true},
+	Mappings: canon.Mappings{
 		Status:   map[string]string{"1": "Новий", "2": "В обробці", "6": "Відправлено", "3": "Виконано", "Не доставлене": "Скасовано"},
 		Delivery: map[string]string{"нова пошта (відділення)": "НП відділення", "12": "НП кур'єр"},
 		Payment:  map[string]string{"Накладений платіж": "Післяплата", "22": "Онлайн"},
@@ -25,9 +24,9 @@ var testStore = StoreContext{
 }
 
 // unsplitExternal keeps names whole and shows the article buyers see.
-var unsplitExternal = func() StoreContext {
+var unsplitExternal = func() canon.Store {
 	s := testStore
-	s.SplitNames, s.Article = false, ArticleExternal
+	s.Options = &Options{Article: ArticleExternal}
 	return s
 }()
 
@@ -38,7 +37,7 @@ var unsplitExternal = func() StoreContext {
 // 01:30Z); 2026-10-25 03:30 happens twice (read as the first, 00:30Z).
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store StoreContext) golden.Func { return golden.Orders(Transform, RecordID, store) }
+	run := func(store canon.Store) golden.Func { return golden.Orders(Transform, RecordID, store) }
 	golden.Run(t, "testdata", run(testStore))
 	t.Run("unsplit_external", func(t *testing.T) {
 		golden.Run(t, filepath.Join("testdata", "unsplit_external"), run(unsplitExternal))

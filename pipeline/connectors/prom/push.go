@@ -33,7 +33,7 @@ type Pusher struct {
 
 // NewPusher opens the way back to the store c describes.
 func NewPusher(c source.Config) *Pusher {
-	return &Pusher{c: client.NewClient(c, client.WithLanguage(c.Language))}
+	return &Pusher{c: newClient(c)}
 }
 
 var (
