@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"reflect"
 	"time"
 )
 
@@ -44,28 +45,10 @@ func ResolvePath(flagValue string) string {
 
 // fillTunables sets every tunable of dst that the file left out (per present) from src.
 func fillTunables(dst *StoreDefaults, src StoreDefaults, present func(key string) bool) {
-	if !present("lookback") {
-		dst.Lookback = src.Lookback
-	}
-	if !present("safety_lag") {
-		dst.SafetyLag = src.SafetyLag
-	}
-	if !present("initial_history") {
-		dst.InitialHistory = src.InitialHistory
-	}
-	if !present("rate_per_second") {
-		dst.RatePerSecond = src.RatePerSecond
-	}
-	if !present("page_size") {
-		dst.PageSize = src.PageSize
-	}
-	if !present("timeout") {
-		dst.Timeout = src.Timeout
-	}
-	if !present("max_attempts") {
-		dst.MaxAttempts = src.MaxAttempts
-	}
-	if !present("batch_size") {
-		dst.BatchSize = src.BatchSize
+	d, v := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for key, index := range yamlFields(d.Type()) {
+		if !present(key) {
+			d.FieldByIndex(index).Set(v.FieldByIndex(index))
+		}
 	}
 }

@@ -39,6 +39,9 @@ type Capabilities struct {
 	Hint string
 }
 
+// NewOptions makes a fresh T, for Capabilities.Options.
+func NewOptions[T any]() any { return new(T) }
+
 // SourceOptions are store options that choose where the store's orders come
 // from (a file or an exchange at base_url).
 type SourceOptions interface {

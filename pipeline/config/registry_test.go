@@ -14,11 +14,11 @@ import (
 // against the real ones.
 func init() {
 	RegisterMarketplace("prom", Capabilities{Orders: true, Push: true, Accept: StatusRule{Status: "pending", To: "received"},
-		Options: func() any { return new(prom.Options) }})
-	RegisterMarketplace("rozetka", Capabilities{Orders: true, Push: true, Login: true, Options: func() any { return new(rozetka.Options) }})
-	RegisterMarketplace("horoshop", Capabilities{Orders: true, Push: true, Login: true, Options: func() any { return new(horoshop.Options) }})
+		Options: NewOptions[prom.Options]})
+	RegisterMarketplace("rozetka", Capabilities{Orders: true, Push: true, Login: true, Options: NewOptions[rozetka.Options]})
+	RegisterMarketplace("horoshop", Capabilities{Orders: true, Push: true, Login: true, Options: NewOptions[horoshop.Options]})
 	RegisterMarketplace("epicentr", Capabilities{Orders: true, Push: true})
-	cmlOptions := func() any { return new(cml.Options) }
+	cmlOptions := NewOptions[cml.Options]
 	RegisterMarketplace("zakupka", Capabilities{Orders: true, Login: true, CredentialsOptional: true, NeedsBaseURL: true, Options: cmlOptions})
 	for _, m := range []string{"allo", "hubber", "skidka", "allbiz", "shafa"} {
 		RegisterMarketplace(m, Capabilities{Options: cmlOptions, Hint: "if it exports CommerceML orders, set protocol"})

@@ -5,8 +5,10 @@ package connectors
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/kramar/kramar/extractors/drift"
@@ -133,12 +135,7 @@ func Lookup(marketplace string) (Connector, bool) {
 func Names() []string {
 	mu.RLock()
 	defer mu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(registry))
 }
 
 // OrderModel is the drift model of the connector's orders; nil when it has none.
@@ -191,4 +188,15 @@ func Store(cfg *config.Config, st config.Store) canon.Store {
 		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
 		Mappings: cfg.MappingsFor(st), Options: st.Options,
 	}
+}
+
+// NotInStore is err as a pusher returns it: the marketplace's "no such
+// order" (a *source.NotFoundError) becomes a refusal, since sending again
+// cannot help; any other error stays as it is.
+func NotInStore(err error, orderID string) error {
+	var nf *source.NotFoundError
+	if errors.As(err, &nf) {
+		return marketplace.Reject("order %s is not in the store", orderID)
+	}
+	return err
 }

@@ -32,11 +32,7 @@ func TestGolden(t *testing.T) {
 }
 
 // zakupkaStore is testStore as a Zakupka store, which takes New orders only.
-var zakupkaStore = func() canon.Store {
-	s := testStore
-	s.Marketplace = Marketplace
-	return s
-}()
+var zakupkaStore = golden.Variant(testStore, func(s *canon.Store) { s.Marketplace = Marketplace })
 
 // TestGoldenOnlyNew: Zakupka's rule, non-new orders are skipped.
 func TestGoldenOnlyNew(t *testing.T) {
@@ -91,8 +87,7 @@ func TestSkipIsNotAReject(t *testing.T) {
 	if !Skip(raw) {
 		t.Error("Skip = false for a shipped order")
 	}
-	all := zakupkaStore
-	all.Options = &Options{AllStatuses: true}
+	all := golden.Variant(zakupkaStore, func(s *canon.Store) { s.Options = &Options{AllStatuses: true} })
 	if _, err := Transform(raw, all); err != nil {
 		t.Errorf("with all_statuses: %v", err)
 	}

@@ -110,14 +110,8 @@ func build(w *wire.Order, store canon.Store) (canon.Order, error) {
 	if o.CreatedAt, err = parseTime("createdAt", w.CreatedAt); err != nil {
 		return canon.Order{}, err
 	}
-	// The API gives no change time; one sent later is used, and one that
-	// cannot be read leaves the creation time (the drift check reports it).
-	o.ModifiedAt = o.CreatedAt
-	if strings.TrimSpace(w.UpdatedAt) != "" {
-		if at, err := parseTime("updatedAt", w.UpdatedAt); err == nil {
-			o.ModifiedAt = at
-		}
-	}
+	// The API gives no change time; one sent later is used.
+	o.ModifiedAt = timeconv.Modified(w.UpdatedAt, timeconv.Kyiv, o.CreatedAt)
 	if err := mapStatus(&o, w, store.Mappings.Status); err != nil {
 		return canon.Order{}, err
 	}

@@ -62,3 +62,9 @@ func Dirs(t *testing.T, dirs map[string]Func) {
 		t.Run(name, func(t *testing.T) { Run(t, filepath.Join("testdata", name), fn) })
 	}
 }
+
+// Variant is store changed by edit, for a second set of cases.
+func Variant(store canon.Store, edit func(*canon.Store)) canon.Store {
+	edit(&store)
+	return store
+}

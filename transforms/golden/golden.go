@@ -48,6 +48,11 @@ func Orders[O any](transform Transform[O], recordID func(json.RawMessage) string
 	}
 }
 
+// Products is the Func of a catalog transform run with store.
+func Products[P any](transform Transform[P], store canon.Store) Func {
+	return func(input []byte) (any, error) { return transform(input, store) }
+}
+
 // Run checks every input in dir against its golden file as a subtest.
 // It fails when dir holds no inputs or a golden file has no input.
 func Run(t *testing.T, dir string, fn Func) {

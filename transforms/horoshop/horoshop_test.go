@@ -2,7 +2,6 @@ package horoshop
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,11 +23,7 @@ var testStore = canon.Store{
 }
 
 // unsplitExternal keeps names whole and shows the article buyers see.
-var unsplitExternal = func() canon.Store {
-	s := testStore
-	s.Options = &Options{Article: ArticleExternal}
-	return s
-}()
+var unsplitExternal = golden.Variant(testStore, func(s *canon.Store) { s.Options = &Options{Article: ArticleExternal} })
 
 // TestGolden is the spec: testdata/<case>.json → <case>.golden.json with
 // testStore, testdata/unsplit_external/ with unsplitExternal, and
@@ -37,15 +32,10 @@ var unsplitExternal = func() canon.Store {
 // 01:30Z); 2026-10-25 03:30 happens twice (read as the first, 00:30Z).
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store canon.Store) golden.Func { return golden.Orders(Transform, RecordID, store) }
-	golden.Run(t, "testdata", run(testStore))
-	t.Run("unsplit_external", func(t *testing.T) {
-		golden.Run(t, filepath.Join("testdata", "unsplit_external"), run(unsplitExternal))
-	})
-	t.Run("products", func(t *testing.T) {
-		golden.Run(t, filepath.Join("testdata", "products"), func(input []byte) (any, error) {
-			return TransformProduct(input, testStore)
-		})
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
+	golden.Dirs(t, map[string]golden.Func{
+		"unsplit_external": golden.Orders(Transform, RecordID, unsplitExternal),
+		"products":         golden.Products(TransformProduct, testStore),
 	})
 }
 

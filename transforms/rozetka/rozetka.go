@@ -112,14 +112,7 @@ func build(w *wire.Order, raw json.RawMessage, store canon.Store) (canon.Order, 
 	if o.CreatedAt, err = parseTime("created", w.Created); err != nil {
 		return canon.Order{}, err
 	}
-	// A change time that cannot be read leaves the creation time (the drift
-	// check reports it).
-	o.ModifiedAt = o.CreatedAt
-	if strings.TrimSpace(w.Changed) != "" {
-		if at, err := parseTime("changed", w.Changed); err == nil {
-			o.ModifiedAt = at
-		}
-	}
+	o.ModifiedAt = timeconv.Modified(w.Changed, timeconv.Kyiv, o.CreatedAt)
 
 	if err := mapStatus(&o, w, store); err != nil {
 		return canon.Order{}, err

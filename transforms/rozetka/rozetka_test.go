@@ -3,7 +3,6 @@ package rozetka
 import (
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
@@ -39,11 +38,7 @@ var testStore = canon.Store{
 }
 
 // mappingOnlyStore leaves customer cancels to the status mapping.
-var mappingOnlyStore = func() canon.Store {
-	s := testStore
-	s.Options = nil
-	return s
-}()
+var mappingOnlyStore = golden.Variant(testStore, func(s *canon.Store) { s.Options = nil })
 
 // TestGolden is the spec. The dst_* cases pin Kyiv's switches (timeconv):
 //
@@ -58,11 +53,8 @@ var mappingOnlyStore = func() canon.Store {
 // read with testStore; testdata/mapping_only/ is read with mappingOnlyStore.
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store canon.Store) golden.Func { return golden.Orders(Transform, RecordID, store) }
-	golden.Run(t, "testdata", run(testStore))
-	t.Run("mapping_only", func(t *testing.T) {
-		golden.Run(t, filepath.Join("testdata", "mapping_only"), run(mappingOnlyStore))
-	})
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
+	golden.Dirs(t, map[string]golden.Func{"mapping_only": golden.Orders(Transform, RecordID, mappingOnlyStore)})
 }
 
 func TestFieldErrors(t *testing.T) {

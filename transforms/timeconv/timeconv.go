@@ -121,3 +121,17 @@ func ParseField(field, s string, loc *time.Location) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// Modified reads a record's change time s as Parse does, or gives created
+// when s is blank or cannot be read: an order is never rejected for its
+// change time (the drift check reports a bad one).
+func Modified(s string, loc *time.Location, created time.Time) time.Time {
+	if strings.TrimSpace(s) == "" {
+		return created
+	}
+	t, err := Parse(s, loc)
+	if err != nil {
+		return created
+	}
+	return t
+}

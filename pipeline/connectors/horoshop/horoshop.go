@@ -25,7 +25,7 @@ func init() {
 		Wire:             client.Order{}, OrdersEndpoint: "POST /api/orders/get",
 		ProductWire: client.CatalogProduct{}, ProductsEndpoint: "POST /api/catalog/export",
 		TransformVersion: "2",
-		Capabilities:     config.Capabilities{Login: true, Options: func() any { return new(transform.Options) }},
+		Capabilities:     config.Capabilities{Login: true, Options: config.NewOptions[transform.Options]},
 		Records:          records,
 		Pusher: func(c source.Config) marketplace.Pusher {
 			return NewPusher(c, WithWarehouse(canon.OptionsOf[transform.Options](c.Options).Warehouse))

@@ -27,7 +27,7 @@ func init() {
 		// A new Prom order is "pending" until the seller accepts it
 		// ("received", accepted for processing): auto_accept does that.
 		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"},
-			Options: func() any { return new(transform.Options) }},
+			Options: config.NewOptions[transform.Options]},
 		Records: records,
 		Pusher:  func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})

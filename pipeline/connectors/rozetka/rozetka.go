@@ -24,7 +24,7 @@ func init() {
 		Wire:             client.Order{}, OrdersEndpoint: "GET /orders/search",
 		ProductWire: client.GoodsItem{}, ProductsEndpoint: "GET /goods/all",
 		TransformVersion: "2",
-		Capabilities:     config.Capabilities{Login: true, Options: func() any { return new(transform.Options) }},
+		Capabilities:     config.Capabilities{Login: true, Options: config.NewOptions[transform.Options]},
 		Records:          records,
 		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})

@@ -30,7 +30,7 @@ func init() {
 		// move its total; a line's price is what the buyer pays per unit.
 		TransformVersion: "2",
 		Capabilities: config.Capabilities{Login: true, CredentialsOptional: true, NeedsBaseURL: true,
-			Options: func() any { return new(transform.Options) }},
+			Options: config.NewOptions[transform.Options]},
 		Records: cml.Records,
 		// Platforms without an order API whose sellers export CommerceML
 		// orders read them through this connector under their own name.
