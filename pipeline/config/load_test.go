@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/cml"
+	"github.com/kramar/kramar/transforms/horoshop"
 	"github.com/kramar/kramar/transforms/rozetka"
 	"go.yaml.in/yaml/v3"
 )
@@ -376,5 +378,25 @@ func TestFeedSourceIsTakenFromTheConfigFolder(t *testing.T) {
 		if got := (Store{FeedURL: feed}).FeedSource("/etc/kramar/kramar.yaml"); got != want {
 			t.Errorf("FeedSource(%q) = %q, want %q", feed, got, want)
 		}
+	}
+}
+
+// A store's own keys land in its connector's options struct, wherever the
+// marketplace key stands; a store that sets none still gets fresh options.
+func TestStoreOptionsAreTheConnectorsType(t *testing.T) {
+	setTestEnv(t)
+	cfg := mustLoad(t, writeConfig(t, "clickhouse:\n  dsn: clickhouse://127.0.0.1:9000/kramar\nstores:\n"+
+		"  - id: zk\n    protocol: 1c_exchange\n    all_statuses: true\n    marketplace: zakupka\n    base_url: https://example.com/exchange\n"+
+		"    username: u\n    password_env: KRAMAR_TEST_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"+
+		"  - id: hs\n    marketplace: horoshop\n    token_env: KRAMAR_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Сайт\n"+
+		"  - id: ep\n    marketplace: epicentr\n    token_env: KRAMAR_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Epicentr\n"))
+	if o, ok := cfg.Stores[0].Options.(*cml.Options); !ok || *o != (cml.Options{Protocol: cml.ProtocolExchange, AllStatuses: true}) || !cfg.Stores[0].SourceSet() {
+		t.Errorf("zakupka options: %#v", cfg.Stores[0].Options)
+	}
+	if o, ok := cfg.Stores[1].Options.(*horoshop.Options); !ok || *o != (horoshop.Options{}) {
+		t.Errorf("horoshop options: %#v", cfg.Stores[1].Options)
+	}
+	if cfg.Stores[2].Options != nil {
+		t.Errorf("epicentr declares no options, got %#v", cfg.Stores[2].Options)
 	}
 }

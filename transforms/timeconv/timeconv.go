@@ -113,11 +113,11 @@ func offsetAt(t time.Time, loc *time.Location) int {
 // a *canon.FieldError naming field, as every transform reports it.
 func ParseField(field, s string, loc *time.Location) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
-		return time.Time{}, &canon.FieldError{Field: field, Reason: "missing"}
+		return time.Time{}, canon.FieldErr(field, "missing")
 	}
 	t, err := Parse(s, loc)
 	if err != nil {
-		return time.Time{}, &canon.FieldError{Field: field, Reason: err.Error()}
+		return time.Time{}, canon.FieldErr(field, err.Error())
 	}
 	return t, nil
 }

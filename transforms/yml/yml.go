@@ -139,7 +139,7 @@ func TransformOffer(o feed.Offer, store canon.Store, c Catalog) (canon.Product, 
 		p.Available = o.Availability != "out_of_stock"
 	case "false":
 	default:
-		return canon.Product{}, &canon.FieldError{Field: "available", Reason: "must be true or false, not " + strconv.Quote(o.Available)}
+		return canon.Product{}, canon.FieldErr("available", "must be true or false, not "+strconv.Quote(o.Available))
 	}
 	return p, nil
 }
@@ -157,7 +157,7 @@ func externalID(o feed.Offer, matchBy string) (string, error) {
 		return "", errors.New("yml: unknown match_by " + strconv.Quote(matchBy) + " (want id, vendor_code or barcode)")
 	}
 	if v == "" {
-		return "", &canon.FieldError{Field: field, Reason: "missing, and the store matches offers by it"}
+		return "", canon.FieldErr(field, "missing, and the store matches offers by it")
 	}
 	return v, nil
 }
@@ -165,10 +165,10 @@ func externalID(o feed.Offer, matchBy string) (string, error) {
 func amount(field, s string, parse func(string) (decimal.Decimal, error)) (decimal.Decimal, error) {
 	d, err := parse(s)
 	if err != nil {
-		return decimal.Zero, &canon.FieldError{Field: field, Reason: err.Error()}
+		return decimal.Zero, canon.FieldErr(field, err.Error())
 	}
 	if d.IsNegative() {
-		return decimal.Zero, &canon.FieldError{Field: field, Reason: "negative: " + s}
+		return decimal.Zero, canon.FieldErr(field, "negative: "+s)
 	}
 	return d, nil
 }
@@ -181,7 +181,7 @@ func stock(s string) (uint32, error) {
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, &canon.FieldError{Field: "quantity_in_stock", Reason: "not a whole non-negative number: " + strconv.Quote(s)}
+		return 0, canon.FieldErr("quantity_in_stock", "not a whole non-negative number: "+strconv.Quote(s))
 	}
 	return uint32(min(v, math.MaxUint32)), nil
 }
