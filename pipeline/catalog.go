@@ -120,7 +120,7 @@ func (j *catalogJob) flush(ctx context.Context) error {
 
 // apiProducts reads a catalog through the marketplace's API client and
 // transform.
-func apiProducts(cat source.Catalog, conn connectors.Connector, sc connectors.StoreContext) productPages {
+func apiProducts(cat source.Catalog, conn connectors.Connector, sc canon.Store) productPages {
 	return func(ctx context.Context, page func([]canon.Product, []canon.Reject) error) error {
 		return cat.Products(ctx, func(recs []source.Record) error {
 			ps := make([]canon.Product, 0, len(recs))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/transforms/money"
 )
 
@@ -73,7 +74,7 @@ func royaltyExpenses(r clickhouse.RoyaltyLine, from, now time.Time) []clickhouse
 			ExpenseID:   contentID(r.Marketplace, r.Store, r.OrderID, kind, entry),
 			Marketplace: r.Marketplace, Store: r.Store, OrderID: r.OrderID, Kind: kind, Entry: entry,
 			BookedOn: booked, Amount: amount, Currency: r.Currency,
-			Description: fmt.Sprintf("%s %s %s за замовлення %s", what, marketplaceName(r.Marketplace), name, r.OrderID),
+			Description: fmt.Sprintf("%s %s %s за замовлення %s", what, connectors.DisplayName(r.Marketplace), name, r.OrderID),
 			Source:      clickhouse.ExpenseFromRoyalties, CreatedAt: now,
 		}
 	}
@@ -101,17 +102,6 @@ func maxTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-// marketplaceName is how accountants know the marketplace.
-func marketplaceName(code string) string {
-	switch code {
-	case "prom":
-		return "Prom"
-	case "rozetka":
-		return "Rozetka"
-	}
-	return code
 }
 
 // contentID is a stable id made of parts: the same parts, the same id.

@@ -42,17 +42,18 @@ func (j *catalogJob) feedPages() productPages {
 			return ErrNotModified
 		}
 		defer body.Close()
-		sc := ymltransform.StoreContext{Marketplace: j.store.Marketplace, Store: j.store.ID, MatchBy: j.store.MatchBy}
+		store := canon.Store{Marketplace: j.store.Marketplace, Store: j.store.ID}
+		catalog := ymltransform.Catalog{MatchBy: j.store.MatchBy}
 		stats, err := yml.Parse(ctx, body, yml.Options{MaxBytes: MaxFeedBytes, Name: meta.Source},
 			func(shop *yml.Shop) error {
-				sc.Categories = ymltransform.CategoryNames(shop)
+				catalog.Categories = ymltransform.CategoryNames(shop)
 				return nil
 			},
 			func(offers []yml.Offer) error {
 				ps := make([]canon.Product, 0, len(offers))
 				var rejects []canon.Reject
 				for i := range offers {
-					p, err := ymltransform.TransformOffer(offers[i], sc)
+					p, err := ymltransform.TransformOffer(offers[i], store, catalog)
 					if err != nil {
 						body, _ := json.Marshal(&offers[i])
 						rejects = append(rejects, rejectOf(j.store.Marketplace, j.store.ID, offers[i].ID, body, err))

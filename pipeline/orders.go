@@ -35,7 +35,7 @@ type orderJob struct {
 	store  config.Store
 	conn   connectors.Connector
 	src    source.Orders
-	sc     connectors.StoreContext
+	sc     canon.Store
 	now    time.Time
 	runID  string
 	log    *slog.Logger
@@ -163,7 +163,7 @@ func (j *orderJob) prepare() error {
 	j.seen = map[string]struct{}{}
 	fp, err := json.Marshal(struct {
 		Connector, Version string
-		Store              connectors.StoreContext
+		Store              canon.Store
 	}{j.conn.Marketplace, j.conn.TransformVersion, j.sc})
 	j.fingerprint = fp
 	return err

@@ -22,6 +22,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/schema/canon"
 )
 
 // Run statuses written to pipeline_runs.
@@ -309,21 +310,16 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 }
 
 // open finds the store's connector and opens its client.
-func (r *Runner) open(st config.Store) (connectors.Connector, source.Config, source.Orders, connectors.StoreContext, error) {
+func (r *Runner) open(st config.Store) (connectors.Connector, source.Config, source.Orders, canon.Store, error) {
 	conn, err := r.connectorFor(st)
 	if err != nil {
-		return conn, source.Config{}, nil, connectors.StoreContext{}, err
+		return conn, source.Config{}, nil, canon.Store{}, err
 	}
 	cfg, err := r.sourceConfig(st)
 	if err != nil {
-		return conn, cfg, nil, connectors.StoreContext{}, err
+		return conn, cfg, nil, canon.Store{}, err
 	}
-	sc := connectors.StoreContext{
-		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
-		Mappings: r.Config.MappingsFor(st), CustomerCancelStatus: st.CustomerCancelStatus,
-		AllStatuses: st.AllStatuses, SplitNames: st.SplitNames, Article: st.Article,
-	}
-	return conn, cfg, conn.Open(cfg), sc, nil
+	return conn, cfg, conn.Open(cfg), connectors.Store(r.Config, st), nil
 }
 
 // connectorFor is the store's built-in connector, or the one its spec describes.
@@ -335,14 +331,7 @@ func (r *Runner) connectorFor(st config.Store) (connectors.Connector, error) {
 		}
 		return c, nil
 	}
-	c, ok := connectors.Lookup(st.Marketplace)
-	if !ok && st.Protocol != "" && config.MarketplaceCapabilities(st.Marketplace).CML {
-		// A platform that exports CommerceML orders is read by the connector
-		// that reads them, under its own name.
-		if c, ok = connectors.CommerceML(); ok {
-			c.Marketplace = st.Marketplace
-		}
-	}
+	c, ok := connectors.ForStore(st)
 	if !ok {
 		return c, fmt.Errorf("store %s: no connector for marketplace %q", st.ID, st.Marketplace)
 	}
@@ -364,8 +353,7 @@ func (r *Runner) sourceConfig(st config.Store) (source.Config, error) {
 	if r.HTTP != nil {
 		r.HTTP(&cfg.HTTP)
 	}
-	cfg.Protocol = st.Protocol
-	cfg.Warehouse, cfg.Language = st.Warehouse, st.Language
+	cfg.Options = st.Options
 	var err error
 	switch {
 	case st.UsesLogin():

@@ -13,6 +13,7 @@ import (
 	epicentrsb "github.com/kramar/kramar/sandbox/epicentr"
 	horoshopsb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/horoshop"
 )
 
 // demoStore is one more store the demo serves beside the example config's.
@@ -39,7 +40,8 @@ func moreDemoStores(out io.Writer, clock *kit.Clock, like config.Store, specDir 
 		return nil, err
 	}
 	st := base("horoshop-main", "horoshop")
-	st.BaseURL, st.Username, st.PasswordEnv, st.SplitNames = url, "api-user", "HOROSHOP_DEMO_PASSWORD", true
+	st.BaseURL, st.Username, st.PasswordEnv = url, "api-user", "HOROSHOP_DEMO_PASSWORD"
+	st.Options = &horoshop.Options{SplitNames: true}
 	stores = append(stores, demoStore{st, func() { srv.Close() }})
 	fmt.Fprintf(out, "Horoshop sandbox on %s (store horoshop-main: 150 orders)\n", url)
 

@@ -36,7 +36,7 @@ func inspectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sc := connectors.StoreContext{Marketplace: marketplace, Store: store}
+			sc := canon.Store{Marketplace: marketplace, Store: store}
 			if store != "" {
 				cfg, err := config.Load(configPath(cmd))
 				if err != nil {
@@ -44,8 +44,8 @@ func inspectCmd() *cobra.Command {
 				}
 				for _, st := range cfg.Stores {
 					if st.ID == store {
-						sc.OrderType, sc.OrderSource, sc.Mappings = st.OrderType, st.OrderSource, cfg.MappingsFor(st)
-						sc.AllStatuses, sc.SplitNames, sc.Article = st.AllStatuses, st.SplitNames, st.Article
+						sc = connectors.Store(cfg, st)
+						sc.Marketplace = marketplace
 					}
 				}
 			}

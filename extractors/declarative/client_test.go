@@ -15,6 +15,7 @@ import (
 	"github.com/kramar/kramar/extractors/source/sourcetest"
 	sandbox "github.com/kramar/kramar/sandbox/declarative"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/schema/canon"
 )
 
 var shipped = []string{"hubber", "allo", "skidka", "allbiz", "shafa"}
@@ -204,7 +205,7 @@ func TestGetOrder(t *testing.T) {
 
 func checkTransform(t *testing.T, sp *declarative.Spec, raw json.RawMessage, o sandbox.Order) {
 	t.Helper()
-	c, err := sp.Transform(raw, declarative.StoreContext{Marketplace: sp.Name, Store: "s1"})
+	c, err := sp.Transform(raw, canon.Store{Marketplace: sp.Name, Store: "s1"})
 	if err != nil {
 		t.Errorf("order %s: %v", o.ID, err)
 		return

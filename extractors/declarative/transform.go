@@ -15,19 +15,10 @@ import (
 	"github.com/kramar/kramar/transforms/people"
 )
 
-// StoreContext is what the transform knows of the store an order came from.
-type StoreContext struct {
-	Marketplace string
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    mapping.Tables
-}
-
 // Transform turns one raw order into a canonical order by the spec's field
 // paths. A bad field fails the order with a *canon.FieldError whose Field
 // names the spec field and the JSON path: "amount (summary.total)".
-func (s *Spec) Transform(raw json.RawMessage, sc StoreContext) (canon.Order, error) {
+func (s *Spec) Transform(raw json.RawMessage, sc canon.Store) (canon.Order, error) {
 	doc, err := decodeAny(raw)
 	if err != nil {
 		return canon.Order{}, &canon.FieldError{Field: "order", Reason: "not JSON: " + err.Error()}

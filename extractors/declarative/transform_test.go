@@ -3,15 +3,14 @@ package declarative_test
 import (
 	"testing"
 
-	"github.com/kramar/kramar/extractors/declarative"
+	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 // TestTransformGolden: testdata/<spec>/*.json through each shipped spec.
 func TestTransformGolden(t *testing.T) {
-	store := declarative.StoreContext{Store: "main", OrderType: "Роздріб", OrderSource: "Marketplace",
-		Mappings: mapping.Tables{
+	store := canon.Store{Store: "main", OrderType: "Роздріб", OrderSource: "Marketplace",
+		Mappings: canon.Mappings{
 			Status:   map[string]string{"accepted": "Підтверджено", "shipped": "Відправлено"},
 			Delivery: map[string]string{"Нова Пошта": "НП"},
 			Payment:  map[string]string{"Накладений платіж": "Післяплата"},

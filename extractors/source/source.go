@@ -90,17 +90,12 @@ type Config struct {
 	// token (Rozetka's POST /sites). Like Token they never reach logs or errors.
 	Username string
 	Password string
-	// Protocol picks one of several ways a marketplace offers orders
-	// (Zakupka: "file" or "1c_exchange"); empty means the usual one.
-	Protocol string
 	PageSize int
 	HTTP     httpx.Options
-	// Warehouse is the shop's warehouse that takes the CRM's stock, for a
-	// marketplace that keeps stock per warehouse (Horoshop); empty: none.
-	Warehouse string
-	// Language is the language the marketplace answers in, where it lets
-	// the caller choose (Prom's X-LANGUAGE); empty: the client's default.
-	Language string
+	// Options are the store's own keys as its marketplace's connector
+	// declares them (config Capabilities.Options): how it fetches orders,
+	// its answer language, its warehouse; nil when it has none.
+	Options any
 }
 
 // HTTPOptions are c.HTTP for the store: its name, and its base URL

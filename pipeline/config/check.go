@@ -5,8 +5,8 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -37,14 +37,14 @@ func validate(cfg *Config, d *decoder, why purpose) {
 	for m, mp := range cfg.Mappings {
 		p := fieldPath("mappings", m)
 		if !isKnownMarketplace(m) {
-			v.problem(p, "unknown marketplace; known are %s", strings.Join(KnownMarketplaces, ", "))
+			v.problem(p, "unknown marketplace; known are %s", knownMarketplaces())
 		}
 		v.mappings(p, mp)
 	}
 	for m, out := range cfg.Outbound {
 		p := fieldPath("outbound", m)
 		if !isKnownMarketplace(m) {
-			v.problem(p, "unknown marketplace; known are %s", strings.Join(KnownMarketplaces, ", "))
+			v.problem(p, "unknown marketplace; known are %s", knownMarketplaces())
 		} else if !MarketplaceCapabilities(m).Push {
 			v.problem(p, "kramar pushes nothing back to %s", m)
 		}
@@ -223,7 +223,7 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 	switch {
 	case s.Marketplace == "":
 		if !v.d.failed[at("marketplace")] {
-			v.problem(at("marketplace"), "is required; known are %s", strings.Join(KnownMarketplaces, ", "))
+			v.problem(at("marketplace"), "is required; known are %s", knownMarketplaces())
 		}
 	case s.Spec != "":
 		// A spec describes the marketplace: any well-formed name goes.
@@ -234,16 +234,15 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 			v.problem(at("spec"), "cannot read the spec: %v", err)
 		}
 	case !isKnownMarketplace(s.Marketplace):
-		v.problem(at("marketplace"), "unknown marketplace %q; known are %s (or describe it with a spec)", s.Marketplace, strings.Join(KnownMarketplaces, ", "))
-	case !HasExtractor(s.Marketplace) && !(MarketplaceCapabilities(s.Marketplace).CML && s.Protocol != ""):
-		v.problem(at("marketplace"), "no built-in connector for marketplace %s: describe its API with a spec (see specs/) or, if it exports CommerceML orders, set protocol", s.Marketplace)
+		v.problem(at("marketplace"), "unknown marketplace %q; known are %s (or describe it with a spec)", s.Marketplace, knownMarketplaces())
+	case !HasExtractor(s.Marketplace) && !s.SourceSet():
+		hint := ""
+		if h := MarketplaceCapabilities(s.Marketplace).Hint; h != "" {
+			hint = " or, " + h
+		}
+		v.problem(at("marketplace"), "no built-in connector for marketplace %s: describe its API with a spec (see specs/)%s", s.Marketplace, hint)
 	}
-	if s.Article != "" && !slices.Contains(Articles, s.Article) {
-		v.problem(at("article"), "unknown %q; one of %s", s.Article, strings.Join(Articles, ", "))
-	}
-	if s.Language != "" && !slices.Contains(Languages, s.Language) {
-		v.problem(at("language"), "unknown %q; one of %s", s.Language, strings.Join(Languages, ", "))
-	}
+	oneOf(reflect.ValueOf(s.Options), func(key, msg string) { v.problem(at(key), "%s", msg) })
 
 	if s.BaseURL != "" {
 		u, err := url.Parse(s.BaseURL)
@@ -258,15 +257,10 @@ func (v validator) store(p string, cfg *Config, s Store, firstID map[string]int)
 			v.problem(at("feed_url"), "must be an http(s) address, a file:// URL or a local path")
 		}
 	}
-	if s.BaseURL == "" && (MarketplaceCapabilities(s.Marketplace).NeedsBaseURL || s.Protocol != "") && !v.d.failed[at("base_url")] {
+	if s.BaseURL == "" && (MarketplaceCapabilities(s.Marketplace).NeedsBaseURL || s.SourceSet()) && !v.d.failed[at("base_url")] {
 		v.problem(at("base_url"), "is required for %s stores: the address of the store's orders file or exchange", s.Marketplace)
 	}
-	if s.Protocol != "" && !slices.Contains(Protocols, s.Protocol) {
-		v.problem(at("protocol"), "unknown %q; one of %s", s.Protocol, strings.Join(Protocols, ", "))
-	}
-	if s.MatchBy != "" && !slices.Contains(MatchKeys, s.MatchBy) {
-		v.problem(at("match_by"), "unknown %q; one of %s", s.MatchBy, strings.Join(MatchKeys, ", "))
-	}
+	oneOf(reflect.ValueOf(s), func(key, msg string) { v.problem(at(key), "%s", msg) })
 
 	v.onlyForOthers(p, s)
 	v.credentials(p, s)
@@ -331,8 +325,8 @@ func (v validator) credentials(p string, s Store) {
 			key = s.passwordSource().setKey()
 		}
 		v.problem(p+"."+key, "set either a token (token_env or token_file) or a login (username with password_env or password_file), not both")
-	case s.Protocol == "1c_exchange" && !s.UsesLogin():
-		v.problem(p+".username", "the 1C exchange protocol needs a login (username with password_env or password_file)")
+	case s.loginReason() != "" && !s.UsesLogin():
+		v.problem(p+".username", "%s", s.loginReason())
 	case !hasToken && !s.UsesLogin() && MarketplaceCapabilities(s.Marketplace).CredentialsOptional:
 	case !hasToken && !s.UsesLogin():
 		v.problem(p+".token_env", "a token (token_env or token_file) or a login (username with password_env or password_file) is required")

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -99,6 +101,10 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	fields := yamlFields(v.Type())
+	var options reflect.Value
+	if v.Type() == storeType {
+		options = storeOptions(n, v)
+	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
@@ -108,14 +114,53 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		seen[key.Value] = key.Line
+		dst := v
 		index, ok := fields[key.Value]
+		if !ok && v.Type() == storeType {
+			dst, index, ok = optionField(options, key.Value)
+		}
 		if !ok {
-			d.problems = append(d.problems, located{path: p, line: key.Line, msg: unknownKeyMessage(key.Value, fields)})
+			d.problems = append(d.problems, located{path: p, line: key.Line, msg: unknownKeyMessage(key.Value, fields, v.Type() == storeType)})
 			continue
 		}
 		d.lines[p] = key.Line
-		d.decode(val, v.FieldByIndex(index), p)
+		d.decode(val, dst.FieldByIndex(index), p)
 	}
+}
+
+var storeType = reflect.TypeFor[Store]()
+
+// storeOptions gives the store v (read from n) a fresh value of its
+// marketplace's options, which its marketplace-specific keys fill; the
+// zero Value when the marketplace declares none. The marketplace may be
+// written after those keys, so it is looked up in n first.
+func storeOptions(n *yaml.Node, v reflect.Value) reflect.Value {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k, val := n.Content[i], n.Content[i+1]; k.Value == "marketplace" && val.Kind == yaml.ScalarNode {
+			if newOptions := MarketplaceCapabilities(val.Value).Options; newOptions != nil {
+				o := newOptions()
+				v.FieldByName("Options").Set(reflect.ValueOf(o))
+				return reflect.ValueOf(o).Elem()
+			}
+		}
+	}
+	return reflect.Value{}
+}
+
+// optionField finds a store key among the store's options, or else among
+// another marketplace's: that key is read into a throwaway value (so a
+// value of the wrong type is reported as anywhere else) and later
+// reported as a key of other marketplaces' stores.
+func optionField(options reflect.Value, key string) (reflect.Value, []int, bool) {
+	if options.IsValid() {
+		if index, ok := yamlFields(options.Type())[key]; ok {
+			return options, index, true
+		}
+	}
+	if other := optionsOwner(key); other.IsValid() {
+		return other, yamlFields(other.Type())[key], true
+	}
+	return reflect.Value{}, nil, false
 }
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
@@ -208,9 +253,15 @@ func yamlFields(t reflect.Type) map[string][]int {
 	return out
 }
 
-func unknownKeyMessage(key string, fields map[string][]int) string {
+// unknownKeyMessage suggests the nearest key of fields and, in a store, of
+// any marketplace's options.
+func unknownKeyMessage(key string, fields map[string][]int, store bool) string {
+	names := slices.Collect(maps.Keys(fields))
+	if store {
+		names = append(names, allOptionKeys()...)
+	}
 	best, bestDist := "", 3
-	for name := range fields {
+	for _, name := range names {
 		if dist := editDistance(strings.ToLower(key), name); dist < bestDist || dist == bestDist && name < best {
 			best, bestDist = name, dist
 		}

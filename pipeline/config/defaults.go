@@ -2,7 +2,7 @@ package config
 
 import (
 	"os"
-	"slices"
+	"reflect"
 	"time"
 )
 
@@ -43,59 +43,12 @@ func ResolvePath(flagValue string) string {
 	return DefaultPath
 }
 
-// KnownMarketplaces are the marketplace names a store or a mapping may use.
-var KnownMarketplaces = []string{
-	"prom", "rozetka", "horoshop", "epicentr", "zakupka",
-	"allo", "hubber", "skidka", "allbiz", "shafa",
-}
-
-// Protocols are the ways CommerceML orders can be fetched.
-var Protocols = []string{"file", "1c_exchange"}
-
-// MatchKeys are the offer fields a store may match products on (match_by).
-var MatchKeys = []string{"id", "vendor_code", "barcode"}
-
-// Languages are the answer languages a prom store may choose.
-var Languages = []string{"uk", "ru", "en"}
-
-// Articles are the article choices of a horoshop store.
-var Articles = []string{"internal", "external"}
-
-// isKnownMarketplace: one of the mission's marketplaces, or one a connector registered.
-func isKnownMarketplace(m string) bool {
-	if slices.Contains(KnownMarketplaces, m) {
-		return true
-	}
-	capMu.RLock()
-	defer capMu.RUnlock()
-	_, ok := capabilities[m]
-	return ok
-}
-
 // fillTunables sets every tunable of dst that the file left out (per present) from src.
 func fillTunables(dst *StoreDefaults, src StoreDefaults, present func(key string) bool) {
-	if !present("lookback") {
-		dst.Lookback = src.Lookback
-	}
-	if !present("safety_lag") {
-		dst.SafetyLag = src.SafetyLag
-	}
-	if !present("initial_history") {
-		dst.InitialHistory = src.InitialHistory
-	}
-	if !present("rate_per_second") {
-		dst.RatePerSecond = src.RatePerSecond
-	}
-	if !present("page_size") {
-		dst.PageSize = src.PageSize
-	}
-	if !present("timeout") {
-		dst.Timeout = src.Timeout
-	}
-	if !present("max_attempts") {
-		dst.MaxAttempts = src.MaxAttempts
-	}
-	if !present("batch_size") {
-		dst.BatchSize = src.BatchSize
+	d, v := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for key, index := range yamlFields(d.Type()) {
+		if !present(key) {
+			d.FieldByIndex(index).Set(v.FieldByIndex(index))
+		}
 	}
 }

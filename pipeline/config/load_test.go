@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/cml"
+	"github.com/kramar/kramar/transforms/horoshop"
+	"github.com/kramar/kramar/transforms/rozetka"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -229,15 +233,15 @@ func TestLoadRozetkaStores(t *testing.T) {
 	cfg := mustLoad(t, "testdata/rozetka.yaml")
 	login, file, token := cfg.Stores[0], cfg.Stores[1], cfg.Stores[2]
 
-	if !login.UsesLogin() || login.Username != "seller@example.com" || login.CustomerCancelStatus != "Скасовано покупцем" {
+	if !login.UsesLogin() || login.Username != "seller@example.com" || cancelStatus(login) != "Скасовано покупцем" {
 		t.Errorf("login store: %+v", login)
 	}
 	if pw, err := login.Password(); err != nil || pw != testPassword {
 		t.Errorf("login password: %q, %v", pw, err)
 	}
 	// password_file is taken from the config file's folder, like token_file.
-	if pw, err := file.Password(); err != nil || pw != "file-password-value" || file.CustomerCancelStatus != "" {
-		t.Errorf("file store: %q, %v, %q", pw, err, file.CustomerCancelStatus)
+	if pw, err := file.Password(); err != nil || pw != "file-password-value" || cancelStatus(file) != "" {
+		t.Errorf("file store: %q, %v, %q", pw, err, cancelStatus(file))
 	}
 	if token.UsesLogin() {
 		t.Errorf("token store uses a login")
@@ -251,6 +255,11 @@ func TestLoadRozetkaStores(t *testing.T) {
 	if !HasExtractor("rozetka") || HasExtractor("allo") {
 		t.Errorf("extractors: rozetka %v, allo %v", HasExtractor("rozetka"), HasExtractor("allo"))
 	}
+}
+
+// cancelStatus is a Rozetka store's customer_cancel_status.
+func cancelStatus(s Store) string {
+	return canon.OptionsOf[rozetka.Options](s.Options).CustomerCancelStatus
 }
 
 func TestDurationYAML(t *testing.T) {
@@ -325,7 +334,7 @@ func TestExampleRozetkaStore(t *testing.T) {
 	path := filepath.Join("..", "..", "kramar.example.yaml")
 	cfg := mustLoad(t, path)
 	rz := cfg.Stores[2]
-	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || rz.CustomerCancelStatus != "Скасовано покупцем" ||
+	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || cancelStatus(rz) != "Скасовано покупцем" ||
 		!reflect.DeepEqual(rz.Hold, Hold{PaymentTypes: []string{"Оплата карткою онлайн"}, Minutes: 5}) {
 		t.Errorf("rozetka store: %+v", rz)
 	}
@@ -369,5 +378,25 @@ func TestFeedSourceIsTakenFromTheConfigFolder(t *testing.T) {
 		if got := (Store{FeedURL: feed}).FeedSource("/etc/kramar/kramar.yaml"); got != want {
 			t.Errorf("FeedSource(%q) = %q, want %q", feed, got, want)
 		}
+	}
+}
+
+// A store's own keys land in its connector's options struct, wherever the
+// marketplace key stands; a store that sets none still gets fresh options.
+func TestStoreOptionsAreTheConnectorsType(t *testing.T) {
+	setTestEnv(t)
+	cfg := mustLoad(t, writeConfig(t, "clickhouse:\n  dsn: clickhouse://127.0.0.1:9000/kramar\nstores:\n"+
+		"  - id: zk\n    protocol: 1c_exchange\n    all_statuses: true\n    marketplace: zakupka\n    base_url: https://example.com/exchange\n"+
+		"    username: u\n    password_env: KRAMAR_TEST_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"+
+		"  - id: hs\n    marketplace: horoshop\n    token_env: KRAMAR_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Сайт\n"+
+		"  - id: ep\n    marketplace: epicentr\n    token_env: KRAMAR_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Epicentr\n"))
+	if o, ok := cfg.Stores[0].Options.(*cml.Options); !ok || *o != (cml.Options{Protocol: cml.ProtocolExchange, AllStatuses: true}) || !cfg.Stores[0].SourceSet() {
+		t.Errorf("zakupka options: %#v", cfg.Stores[0].Options)
+	}
+	if o, ok := cfg.Stores[1].Options.(*horoshop.Options); !ok || *o != (horoshop.Options{}) {
+		t.Errorf("horoshop options: %#v", cfg.Stores[1].Options)
+	}
+	if cfg.Stores[2].Options != nil {
+		t.Errorf("epicentr declares no options, got %#v", cfg.Stores[2].Options)
 	}
 }

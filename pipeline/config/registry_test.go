@@ -1,16 +1,26 @@
 package config
 
+import (
+	"github.com/kramar/kramar/transforms/cml"
+	"github.com/kramar/kramar/transforms/horoshop"
+	"github.com/kramar/kramar/transforms/prom"
+	"github.com/kramar/kramar/transforms/rozetka"
+)
+
 // The connectors declare their marketplaces' capabilities when they
 // register (pipeline/connectors/<name>); this package's tests cannot import
-// them (they import this package), so the same declarations stand here.
-// cmd/kramar's tests check the example config against the real ones.
+// them (they import this package), so the same declarations stand here,
+// with the same options types. cmd/kramar's tests check the example config
+// against the real ones.
 func init() {
-	RegisterMarketplace("prom", Capabilities{Orders: true, Push: true, Accept: StatusRule{Status: "pending", To: "received"}, Keys: []string{"language"}})
-	RegisterMarketplace("rozetka", Capabilities{Orders: true, Push: true, Login: true, Keys: []string{"customer_cancel_status"}})
-	RegisterMarketplace("horoshop", Capabilities{Orders: true, Push: true, Login: true, Keys: []string{"split_names", "article", "warehouse"}})
+	RegisterMarketplace("prom", Capabilities{Orders: true, Push: true, Accept: StatusRule{Status: "pending", To: "received"},
+		Options: NewOptions[prom.Options]})
+	RegisterMarketplace("rozetka", Capabilities{Orders: true, Push: true, Login: true, Options: NewOptions[rozetka.Options]})
+	RegisterMarketplace("horoshop", Capabilities{Orders: true, Push: true, Login: true, Options: NewOptions[horoshop.Options]})
 	RegisterMarketplace("epicentr", Capabilities{Orders: true, Push: true})
-	RegisterMarketplace("zakupka", Capabilities{Orders: true, Login: true, CredentialsOptional: true, NeedsBaseURL: true, CML: true})
+	cmlOptions := NewOptions[cml.Options]
+	RegisterMarketplace("zakupka", Capabilities{Orders: true, Login: true, CredentialsOptional: true, NeedsBaseURL: true, Options: cmlOptions})
 	for _, m := range []string{"allo", "hubber", "skidka", "allbiz", "shafa"} {
-		RegisterMarketplace(m, Capabilities{CML: true})
+		RegisterMarketplace(m, Capabilities{Options: cmlOptions, Hint: "if it exports CommerceML orders, set protocol"})
 	}
 }

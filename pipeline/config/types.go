@@ -4,6 +4,8 @@
 // for `kramar config check`. Neither ever puts a secret (token, DSN password) in a message.
 package config
 
+import "github.com/kramar/kramar/schema/canon"
+
 // Config is the whole kramar.yaml.
 type Config struct {
 	// ClickHouse is the warehouse; KRAMAR_CLICKHOUSE_DSN overrides DSN.
@@ -49,12 +51,9 @@ type StoreDefaults struct {
 	BatchSize      int      `yaml:"batch_size"`      // orders per insert; default 10000
 }
 
-// Mappings translate marketplace vocabulary into the seller's CRM vocabulary.
-type Mappings struct {
-	Status   map[string]string `yaml:"status"`
-	Delivery map[string]string `yaml:"delivery"`
-	Payment  map[string]string `yaml:"payment"`
-}
+// Mappings translate marketplace vocabulary into the seller's CRM
+// vocabulary; transforms read them as they are.
+type Mappings = canon.Mappings
 
 // Outbound is what one CRM status becomes on the marketplace.
 type Outbound struct {
@@ -119,42 +118,24 @@ type Store struct {
 
 	OrderType   string `yaml:"order_type"`
 	OrderSource string `yaml:"order_source"`
-	// CustomerCancelStatus (rozetka) is the CRM status given to orders the buyer
-	// cancelled; empty means the status mapping decides for them too.
-	CustomerCancelStatus string `yaml:"customer_cancel_status"`
-
-	// Protocol (zakupka) is how orders are fetched: "file" (default: the
-	// CommerceML orders file at base_url) or "1c_exchange" (the 1C exchange
-	// protocol at base_url, with username and password).
-	Protocol string `yaml:"protocol"`
-	// AllStatuses (zakupka) imports orders in every status; by default only
-	// New orders are, as Zakupka's own integration does.
-	AllStatuses bool `yaml:"all_statuses"`
 
 	// Spec is a YAML file describing the marketplace's HTTP/JSON API (the
 	// declarative connector): with it, any marketplace name works without
 	// new code. A relative path is taken from the config file's folder.
 	Spec string `yaml:"spec"`
-	// SplitNames (horoshop) splits a recipient's full name given in one
-	// field into last, first and middle names.
-	SplitNames bool `yaml:"split_names"`
-	// Article (horoshop) is the article shown on order lines: "internal"
-	// (the shop's own, default) or "external" (the supplier's).
-	Article string `yaml:"article"`
-	// Warehouse (horoshop) is the shop's warehouse that takes the CRM's stock
-	// ("office" is the main one) when the shop keeps warehouse accounting;
-	// empty: the shop keeps none and stock is written as presence.
-	Warehouse string `yaml:"warehouse"`
-	// Language (prom) is the language Prom answers in: names of statuses
-	// and options ("uk", the default, "ru" or "en").
-	Language string `yaml:"language"`
+
+	// Options are the keys only this marketplace's stores have, written
+	// among the others in the file: a fresh value of its connector's
+	// options struct (Capabilities.Options) filled from them, or nil when
+	// the marketplace declares none.
+	Options any `yaml:"-"`
 
 	// FeedURL is the store's YML catalog feed (http(s) URL or local file);
 	// when set, the catalog job reads it instead of the marketplace's API.
 	FeedURL string `yaml:"feed_url"`
 	// MatchBy is the offer field the CRM matches products on: id (the
 	// feed's offer id, default), vendor_code or barcode.
-	MatchBy string `yaml:"match_by"`
+	MatchBy string `yaml:"match_by" oneof:"id,vendor_code,barcode"`
 
 	Hold Hold `yaml:"hold"`
 	// Push is the way back: statuses, ТТН, stock and order rules.

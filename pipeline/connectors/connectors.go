@@ -7,7 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/kramar/kramar/extractors/drift"
@@ -17,47 +18,33 @@ import (
 	"github.com/kramar/kramar/schema/canon"
 )
 
-// StoreContext is what a transform knows of the store an order came from.
-type StoreContext struct {
-	Marketplace string
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    config.Mappings
-	// CustomerCancelStatus is the CRM status for orders the buyer cancelled
-	// (empty: the status mapping decides).
-	CustomerCancelStatus string
-	// AllStatuses imports orders in every status where the marketplace's
-	// own integration takes only new ones (Zakupka).
-	AllStatuses bool
-	// SplitNames splits a full name given in one field (Horoshop).
-	SplitNames bool
-	// Article is which article order lines show: "internal" or "external" (Horoshop).
-	Article string
-}
-
 // ErrSkipped is returned by a Transform for a record the store does not
 // import by design (a Zakupka order that is no longer new): it is neither
 // loaded nor rejected.
-var ErrSkipped = errors.New("not imported by this store's rules")
+var ErrSkipped = canon.ErrSkipped
 
 // Connector is one marketplace's order pipeline parts.
 type Connector struct {
 	Marketplace string
+	// DisplayName is how people (accountants, reports) know the
+	// marketplace; empty: by Marketplace.
+	DisplayName string
 	// Open makes the API client of one store. Every client serves orders;
 	// one that also implements source.Catalog or source.Reference serves the
 	// catalog and reference jobs.
 	Open func(source.Config) source.Orders
 	// Transform turns one raw order into the canonical order. A bad field is
 	// reported as *canon.FieldError.
-	Transform func(raw json.RawMessage, sc StoreContext) (canon.Order, error)
+	Transform func(raw json.RawMessage, store canon.Store) (canon.Order, error)
 	// TransformProduct turns one raw catalog offer into a product; nil when
 	// the marketplace has no catalog API.
-	TransformProduct func(raw json.RawMessage, sc StoreContext) (canon.Product, error)
+	TransformProduct func(raw json.RawMessage, store canon.Store) (canon.Product, error)
 	// RecordID reads the record's id even from a malformed record, for rejects.
 	RecordID func(raw json.RawMessage) string
 	// Capabilities tell the config what this marketplace's stores may set
-	// (Orders is implied).
+	// (Orders is implied), their own keys included (Options: the options
+	// reach Transform as canon.Store.Options, and Open and Pusher as
+	// source.Config.Options).
 	Capabilities config.Capabilities
 	// TransformVersion changes whenever Transform's output for the same input
 	// changes; it is part of every order's content hash, so the next pulls
@@ -76,10 +63,12 @@ type Connector struct {
 	// (kramar probe checks them).
 	ProductWire      any
 	ProductsEndpoint string
-	// ReadsCommerceML: this connector reads CommerceML orders (a file or the
-	// 1C exchange) for any platform whose sellers export them (see
-	// CommerceML).
-	ReadsCommerceML bool
+	// Platforms are marketplaces with no connector of their own whose
+	// stores this connector reads, under their own name, once a store's
+	// options name a source (config.SourceOptions); PlatformHint tells a
+	// store of one what to set for that.
+	Platforms    []string
+	PlatformHint string
 	// Pusher opens the way back to one store (order statuses, ТТН, and
 	// stock when it also implements marketplace.StockPusher); nil when the
 	// marketplace takes nothing back. Its writes go out with
@@ -90,6 +79,8 @@ type Connector struct {
 var (
 	mu       sync.RWMutex
 	registry = map[string]Connector{}
+	// readBy maps a platform to the connector that reads its stores.
+	readBy = map[string]string{}
 )
 
 // Register adds a connector; registering a name twice is a programming error.
@@ -104,6 +95,10 @@ func Register(c Connector) {
 	caps.Orders = true
 	caps.Push = c.Pusher != nil
 	config.RegisterMarketplace(c.Marketplace, caps)
+	for _, p := range c.Platforms {
+		readBy[p] = c.Marketplace
+		config.RegisterMarketplace(p, config.Capabilities{Options: caps.Options, Hint: c.PlatformHint})
+	}
 }
 
 // specLoader builds a connector from a YAML description of a marketplace's
@@ -140,12 +135,7 @@ func Lookup(marketplace string) (Connector, bool) {
 func Names() []string {
 	mu.RLock()
 	defer mu.RUnlock()
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(registry))
 }
 
 // OrderModel is the drift model of the connector's orders; nil when it has none.
@@ -166,15 +156,47 @@ func modelOf(wire any) *drift.Model {
 	}
 }
 
-// CommerceML is the connector that reads CommerceML orders, for a store of
-// a platform with no connector of its own that exports them.
-func CommerceML() (Connector, bool) {
+// ForStore is the connector that reads the store's orders: its
+// marketplace's own or, for a platform, the one that reads its stores
+// once their options name a source (under the platform's name).
+func ForStore(st config.Store) (Connector, bool) {
 	mu.RLock()
 	defer mu.RUnlock()
-	for _, c := range registry {
-		if c.ReadsCommerceML {
-			return c, true
-		}
+	if c, ok := registry[st.Marketplace]; ok {
+		return c, true
+	}
+	if reader, ok := readBy[st.Marketplace]; ok && st.SourceSet() {
+		c := registry[reader]
+		c.Marketplace = st.Marketplace
+		return c, true
 	}
 	return Connector{}, false
+}
+
+// DisplayName is how people know the marketplace: its connector's
+// DisplayName, else the marketplace's own name.
+func DisplayName(marketplace string) string {
+	if c, ok := Lookup(marketplace); ok && c.DisplayName != "" {
+		return c.DisplayName
+	}
+	return marketplace
+}
+
+// Store is what the transforms know of a configured store.
+func Store(cfg *config.Config, st config.Store) canon.Store {
+	return canon.Store{
+		Marketplace: st.Marketplace, Store: st.ID, OrderType: st.OrderType, OrderSource: st.OrderSource,
+		Mappings: cfg.MappingsFor(st), Options: st.Options,
+	}
+}
+
+// NotInStore is err as a pusher returns it: the marketplace's "no such
+// order" (a *source.NotFoundError) becomes a refusal, since sending again
+// cannot help; any other error stays as it is.
+func NotInStore(err error, orderID string) error {
+	var nf *source.NotFoundError
+	if errors.As(err, &nf) {
+		return marketplace.Reject("order %s is not in the store", orderID)
+	}
+	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/cml"
 )
 
@@ -75,7 +76,7 @@ func TestOrdersFileBothEncodings(t *testing.T) {
 				if r.ID != truth[i].ID {
 					t.Fatalf("order %d: id %s, want %s", i, r.ID, truth[i].ID)
 				}
-				o, err := transform.Transform(r.Body, transform.StoreContext{Store: "zk"})
+				o, err := transform.Transform(r.Body, canon.Store{Store: "zk"})
 				if err != nil {
 					t.Fatalf("order %s: %v", r.ID, err)
 				}

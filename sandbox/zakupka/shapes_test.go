@@ -13,6 +13,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/cml"
 )
 
@@ -100,7 +101,7 @@ func TestOrdersFileRealShapes(t *testing.T) {
 			var onTop, discounted int
 			for i, r := range got {
 				doc := truth[i]
-				o, err := transform.Transform(r.Body, transform.StoreContext{Store: "zk"})
+				o, err := transform.Transform(r.Body, canon.Store{Store: "zk"})
 				if err != nil {
 					t.Fatalf("order %s: %v", r.ID, err)
 				}
@@ -207,7 +208,7 @@ func TestExchangeServesTheStoreShape(t *testing.T) {
 		if !bytes.Contains(r.Body, []byte(`"Цена"`)) || bytes.Contains(r.Body, []byte(`"ЦенаЗаЕдиницу"`)) {
 			t.Fatalf("order %s is not in the 1C shape: %s", r.ID, r.Body)
 		}
-		if _, err := transform.Transform(r.Body, transform.StoreContext{Store: "zk-1c"}); err != nil {
+		if _, err := transform.Transform(r.Body, canon.Store{Store: "zk-1c"}); err != nil {
 			t.Errorf("order %s: %v", r.ID, err)
 		}
 	}

@@ -5,7 +5,6 @@ package cml
 
 import (
 	"encoding/json"
-	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	wire "github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
 	"github.com/kramar/kramar/transforms/mapping"
@@ -23,42 +23,52 @@ import (
 // Marketplace is the canonical name used when the store context leaves it empty.
 const Marketplace = "zakupka"
 
-// StoreContext is what the transform needs to know about the store.
-type StoreContext struct {
-	Marketplace string // empty means Marketplace
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    mapping.Tables
-	// OnlyNew skips every order that is not new (see IsNew) with
-	// ErrSkipped. Zakupka syncs new orders only and takes no status back
-	// (brief: «синхронизируются только со статусом НОВЫЙ»).
-	OnlyNew bool
+// Protocols are the ways a store's CommerceML orders are fetched.
+const (
+	ProtocolFile     = "file"        // the orders file at base_url (default)
+	ProtocolExchange = "1c_exchange" // the 1C exchange protocol at base_url, with a login
+)
+
+// Options are the own keys of a store whose orders come as CommerceML.
+type Options struct {
+	// Protocol is how orders are fetched: ProtocolFile or ProtocolExchange.
+	// Set on a platform with no connector of its own, it is what makes its
+	// orders readable here.
+	Protocol string `yaml:"protocol" oneof:"file,1c_exchange"`
+	// AllStatuses imports orders in every status; by default a Zakupka
+	// store takes New orders only, as Zakupka's own integration does
+	// (brief: «синхронизируются только со статусом НОВЫЙ»). Other
+	// platforms' CommerceML gives every status.
+	AllStatuses bool `yaml:"all_statuses"`
 }
 
-// ErrSkipped marks an order left out on purpose (OnlyNew and not new): the
-// pipeline drops it without counting a reject. Test with errors.Is.
-var ErrSkipped = errors.New("skipped: not a new order")
+// SourceSet tells whether the store names how its orders are fetched.
+func (o Options) SourceSet() bool { return o.Protocol != "" }
+
+// LoginReason: the 1C exchange logs in.
+func (o Options) LoginReason() string {
+	if o.Protocol == ProtocolExchange {
+		return "the 1C exchange protocol needs a login (username with password_env or password_file)"
+	}
+	return ""
+}
+
+// onlyNew tells whether the store skips every order that is not new (see
+// IsNew): Zakupka syncs new orders only and takes no status back.
+func onlyNew(store canon.Store) bool {
+	return store.Marketplace == Marketplace && !canon.OptionsOf[Options](store.Options).AllStatuses
+}
 
 // Transform decodes one document and maps it to canon.Order. A bad field
 // fails the order with a *canon.FieldError whose Field is a path in the
-// CML names ("Товары[1].Количество"); with sc.OnlyNew a non-new order
-// fails with an error that errors.Is(err, ErrSkipped).
-func Transform(raw json.RawMessage, sc StoreContext) (canon.Order, error) {
-	var d wire.Document
-	if err := decode.Into(raw, &d); err != nil {
-		return canon.Order{}, err
-	}
-	if sc.OnlyNew && !IsNew(&d) {
-		return canon.Order{}, &skipError{status: statusText(&d)}
-	}
-	return build(&d, sc)
-}
+// CML names ("Товары[1].Количество"); a Zakupka store's order that is not
+// new fails with an error that errors.Is(err, canon.ErrSkipped).
+var Transform = decode.Transform(build)
 
 type skipError struct{ status string }
 
-func (e *skipError) Error() string { return ErrSkipped.Error() + " (status «" + e.status + "»)" }
-func (e *skipError) Unwrap() error { return ErrSkipped }
+func (e *skipError) Error() string { return "skipped: not a new order (status «" + e.status + "»)" }
+func (e *skipError) Unwrap() error { return canon.ErrSkipped }
 
 // newStatuses are the «Статус заказа» values meaning a new order, folded to
 // lower case: Russian and Ukrainian cabinets, English, and 1C-Bitrix's
@@ -85,38 +95,19 @@ func IsNew(d *wire.Document) bool {
 	return newStatuses[strings.ToLower(code)] || newStatuses[strings.ToLower(name)]
 }
 
-// Skip reports whether an order would be skipped under OnlyNew, without a
+// Skip reports whether a Zakupka store would skip an order, without a
 // full transform; an undecodable record is not skipped (it is rejected).
 func Skip(raw json.RawMessage) bool {
 	var d wire.Document
 	return decode.Into(raw, &d) == nil && !IsNew(&d)
 }
 
-// RecordID reads the order id of a record that may not decode: Ид, else Номер.
+// RecordID reads the order id of a record that may not decode: Ид, else
+// Номер (the document's own keys come first in its JSON, before any nested
+// "Ид").
 func RecordID(raw json.RawMessage) string {
-	var d struct {
-		ID     string `json:"Ид"`
-		Number string `json:"Номер"`
-	}
-	if json.Unmarshal(raw, &d) == nil {
-		if id := strings.TrimSpace(d.ID); id != "" {
-			return id
-		}
-		return strings.TrimSpace(d.Number)
-	}
-	for _, re := range []*regexp.Regexp{idPattern, numberPattern} {
-		if m := re.FindSubmatch(raw); m != nil {
-			return string(m[1])
-		}
-	}
-	return ""
+	return canon.FirstNonEmpty(source.PeekID(raw, "Ид"), source.PeekID(raw, "Номер"))
 }
-
-// The document's own keys come first in its JSON, before any nested "Ид".
-var (
-	idPattern     = regexp.MustCompile(`^\s*\{\s*"Ид"\s*:\s*"([^"]+)"`)
-	numberPattern = regexp.MustCompile(`"Номер"\s*:\s*"([^"]+)"`)
-)
 
 // statusPattern reads 1C-Bitrix's "[N] Принят": a code in brackets, then a name.
 var statusPattern = regexp.MustCompile(`^\[([^\]]*)\]\s*(.*)$`)
@@ -133,22 +124,18 @@ func statusText(d *wire.Document) string {
 	return s
 }
 
-func build(d *wire.Document, sc StoreContext) (canon.Order, error) {
-	o := canon.Order{
-		Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
-		ExternalID:   d.Key(),
-		BuyerComment: strings.TrimSpace(d.Comment),
-		Currency:     currency(d.Currency),
+func build(d *wire.Document, store canon.Store) (canon.Order, error) {
+	if onlyNew(store) && !IsNew(d) {
+		return canon.Order{}, &skipError{status: statusText(d)}
 	}
-	if o.Marketplace == "" {
-		o.Marketplace = Marketplace
-	}
+	o := store.NewOrder(Marketplace, currency(d.Currency), "")
+	o.ExternalID, o.BuyerComment = d.Key(), strings.TrimSpace(d.Comment)
 	if o.ExternalID == "" {
-		return canon.Order{}, fieldErr("Ид", "missing (and no Номер)")
+		return canon.Order{}, canon.FieldErr("Ид", "missing (and no Номер)")
 	}
 	var err error
 	if o.CreatedAt, err = d.Created(); err != nil {
-		return canon.Order{}, fieldErr("Дата", err.Error())
+		return canon.Order{}, canon.FieldErr("Дата", err.Error())
 	}
 	// A change time that cannot be read leaves the creation time: the
 	// order still loads (and is re-read when its content changes).
@@ -156,10 +143,10 @@ func build(d *wire.Document, sc StoreContext) (canon.Order, error) {
 	if t, ok, err := d.Modified(); err == nil && ok {
 		o.ModifiedAt = t
 	}
-	mapStatus(&o, d, sc.Mappings.Status)
+	mapStatus(&o, d, store.Mappings.Status)
 	mapPeople(&o, d)
-	mapDelivery(&o, d, sc.Mappings.Delivery)
-	if err := mapPayment(&o, d, sc.Mappings.Payment); err != nil {
+	mapDelivery(&o, d, store.Mappings.Delivery)
+	if err := mapPayment(&o, d, store.Mappings.Payment); err != nil {
 		return canon.Order{}, err
 	}
 	if err := mapMoney(&o, d); err != nil {
@@ -213,7 +200,7 @@ func person(c *wire.Counterparty) people.Person {
 		Phone: people.NormalizePhone(contact(c, isPhone)),
 	}
 	if p.LastName+p.FirstName+p.MiddleName == "" {
-		full := firstNonEmpty(c.FullName, c.Name, c.OfficialName)
+		full := canon.FirstNonEmpty(c.FullName, c.Name, c.OfficialName)
 		p.LastName, p.FirstName, p.MiddleName = people.SplitFullName(full)
 	}
 	return p
@@ -365,7 +352,7 @@ func currency(s string) string {
 // the document-level flags describe the lines, never the document's own
 // Сумма, and FullAmount is that Сумма as written.
 func mapMoney(o *canon.Order, d *wire.Document) error {
-	total, err := parseMoney("Сумма", d.Sum)
+	total, err := money.ParseField("Сумма", d.Sum, true)
 	if err != nil {
 		return err
 	}
@@ -432,13 +419,13 @@ func parseItem(it wire.Item, at func(string) string) (canon.Item, error) {
 		SKU: strings.TrimSpace(it.Article), Name: strings.TrimSpace(it.Name),
 	}
 	if u := it.Unit; u != nil {
-		out.Unit = firstNonEmpty(u.Name, u.FullName, u.International)
+		out.Unit = canon.FirstNonEmpty(u.Name, u.FullName, u.International)
 	}
 	if m := it.Measure; m != nil && out.Unit == "" {
-		out.Unit = firstNonEmpty(m.ShortName, m.Text, m.International, m.FullName, m.Code)
+		out.Unit = canon.FirstNonEmpty(m.ShortName, m.Text, m.International, m.FullName, m.Code)
 	}
 	var err error
-	if out.Quantity, err = parseMoney(at("Количество"), it.Quantity); err != nil {
+	if out.Quantity, err = money.ParseField(at("Количество"), it.Quantity, true); err != nil {
 		return out, err
 	}
 	priceField, priceText := "ЦенаЗаЕдиницу", it.UnitPrice
@@ -448,19 +435,19 @@ func parseItem(it wire.Item, at func(string) string) (canon.Item, error) {
 	hasPrice, hasSum := strings.TrimSpace(priceText) != "", strings.TrimSpace(it.Sum) != ""
 	var stated decimal.Decimal
 	if hasPrice {
-		if stated, err = parseMoney(at(priceField), priceText); err != nil {
+		if stated, err = money.ParseField(at(priceField), priceText, true); err != nil {
 			return out, err
 		}
 	}
 	switch {
 	case hasSum:
-		if out.Total, err = parseMoney(at("Сумма"), it.Sum); err != nil {
+		if out.Total, err = money.ParseField(at("Сумма"), it.Sum, true); err != nil {
 			return out, err
 		}
 	case hasPrice:
 		out.Total = stated.Mul(out.Quantity)
 	default:
-		return out, fieldErr(at("Цена"), "missing: the line has none of ЦенаЗаЕдиницу, Цена and Сумма")
+		return out, canon.FieldErr(at("Цена"), "missing: the line has none of ЦенаЗаЕдиницу, Цена and Сумма")
 	}
 	for j, tx := range it.Taxes {
 		f := func(name string) string { return at("Налоги[" + strconv.Itoa(j) + "]." + name) }
@@ -496,34 +483,12 @@ func adjustment(at func(string) string, included, sum string) (separate bool, am
 	if strings.TrimSpace(included) != "" {
 		in, known := parseBool(included)
 		if !known {
-			return false, amount, fieldErr(at("УчтеноВСумме"), "expected true or false, got "+strconv.Quote(strings.TrimSpace(included)))
+			return false, amount, canon.FieldErr(at("УчтеноВСумме"), "expected true or false, got "+strconv.Quote(strings.TrimSpace(included)))
 		}
 		separate = !in
 	}
 	if amount, err = money.ParseOptional(sum); err != nil {
-		return false, amount, fieldErr(at("Сумма"), err.Error())
+		return false, amount, canon.FieldErr(at("Сумма"), err.Error())
 	}
 	return separate, amount, nil
 }
-
-func parseMoney(field, s string) (decimal.Decimal, error) {
-	d, err := money.Parse(s)
-	if errors.Is(err, money.ErrEmpty) {
-		return d, fieldErr(field, "missing")
-	}
-	if err != nil {
-		return d, fieldErr(field, err.Error())
-	}
-	return d, nil
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }

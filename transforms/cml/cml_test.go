@@ -13,14 +13,13 @@ import (
 	wire "github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
-var testStore = StoreContext{
+var testStore = canon.Store{
 	Store:       "zakupka-main",
 	OrderType:   "retail",
 	OrderSource: "Zakupka.com",
-	Mappings: mapping.Tables{
+	Mappings: canon.Mappings{
 		Status:   map[string]string{"Новый": "Новий", "Подтвержден": "Прийнято", "N": "Новий", "отгружен": "Відправлено"},
 		Delivery: map[string]string{"Новая Почта": "Нова пошта (відділення)", "Укрпочта": "Укрпошта"},
 		Payment:  map[string]string{"наложенный платеж": "Накладений платіж", "Оплата на карту": "Онлайн-оплата"},
@@ -32,19 +31,18 @@ func TestGolden(t *testing.T) {
 	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
 }
 
+// zakupkaStore is testStore as a Zakupka store, which takes New orders only.
+var zakupkaStore = golden.Variant(testStore, func(s *canon.Store) { s.Marketplace = Marketplace })
+
 // TestGoldenOnlyNew: Zakupka's rule, non-new orders are skipped.
 func TestGoldenOnlyNew(t *testing.T) {
-	sc := testStore
-	sc.OnlyNew = true
-	golden.Run(t, "testdata/onlynew", golden.Orders(Transform, RecordID, sc))
+	golden.Run(t, "testdata/onlynew", golden.Orders(Transform, RecordID, zakupkaStore))
 }
 
 // TestGoldenFiles runs whole CML files (windows-1251, UTF-8 with BOM)
 // through the extractor's parser and the transform, as the pipeline does;
 // each input names its XML file.
 func TestGoldenFiles(t *testing.T) {
-	sc := testStore
-	sc.OnlyNew = true
 	dir := "testdata/files"
 	golden.Run(t, dir, func(in []byte) (any, error) {
 		var manifest struct{ XML string }
@@ -65,7 +63,7 @@ func TestGoldenFiles(t *testing.T) {
 		}
 		out := make([]result, len(recs))
 		for i, r := range recs {
-			o, err := Transform(r, sc)
+			o, err := Transform(r, zakupkaStore)
 			if err != nil {
 				out[i].Error = fmt.Sprintf("record %q: %v", RecordID(r), err)
 				continue
@@ -81,19 +79,20 @@ func TestSkipIsNotAReject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := testStore
-	sc.OnlyNew = true
-	_, err = Transform(raw, sc)
+	_, err = Transform(raw, zakupkaStore)
 	var fe *canon.FieldError
-	if !errors.Is(err, ErrSkipped) || errors.As(err, &fe) {
+	if !errors.Is(err, canon.ErrSkipped) || errors.As(err, &fe) {
 		t.Fatalf("got %v, want ErrSkipped and no FieldError", err)
 	}
 	if !Skip(raw) {
 		t.Error("Skip = false for a shipped order")
 	}
-	sc.OnlyNew = false
-	if _, err := Transform(raw, sc); err != nil {
-		t.Errorf("without OnlyNew: %v", err)
+	all := golden.Variant(zakupkaStore, func(s *canon.Store) { s.Options = &Options{AllStatuses: true} })
+	if _, err := Transform(raw, all); err != nil {
+		t.Errorf("with all_statuses: %v", err)
+	}
+	if _, err := Transform(raw, testStore); err != nil {
+		t.Errorf("another platform's store: %v", err)
 	}
 	if Skip(json.RawMessage(`{"Ид": 5}`)) {
 		t.Error("Skip = true for an undecodable record; it must be rejected instead")
@@ -109,7 +108,7 @@ func TestFieldErrorType(t *testing.T) {
 }
 
 func TestRecordID(t *testing.T) {
-	cases := map[string]string{
+	golden.RecordIDs(t, RecordID, map[string]string{
 		`{"Ид": "77", "Номер": "5"}`:            "77",
 		`{"Ид": "", "Номер": "5"}`:              "5",
 		`{"Номер": "5"}`:                        "5",
@@ -117,12 +116,7 @@ func TestRecordID(t *testing.T) {
 		`{"Номер": "12", "Товары": [{"Ид": "x"`: "12",
 		`not json`: "",
 		`{"Сумма": "1", "Контрагенты": [{"Ид": "client-9"}]}`: "",
-	}
-	for in, want := range cases {
-		if got := RecordID(json.RawMessage(in)); got != want {
-			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // sources names the public file each golden case of the 1C / 1C-Bitrix

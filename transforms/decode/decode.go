@@ -531,3 +531,17 @@ func excerpt(raw json.RawMessage) string {
 	}
 	return kind + s
 }
+
+// Transform makes the transform of records whose wire type is W: a record
+// is decoded into a fresh W as Into does (an unreadable required field
+// rejects it), then build maps it for the store.
+func Transform[W, T any](build func(w *W, store canon.Store) (T, error)) func(raw json.RawMessage, store canon.Store) (T, error) {
+	return func(raw json.RawMessage, store canon.Store) (T, error) {
+		var w W
+		if err := Into(raw, &w); err != nil {
+			var zero T
+			return zero, err
+		}
+		return build(&w, store)
+	}
+}

@@ -5,7 +5,6 @@ package epicentr
 import (
 	"cmp"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,69 +91,27 @@ var (
 // so it says nothing; `payed` is unreliable and never read.
 var paidStatuses = map[string]bool{wire.PaymentHoldSet: true, "payed": true, "success": true, "paid": true}
 
-// StoreContext is what the transform needs to know about the store an
-// order came from.
-type StoreContext struct {
-	Marketplace string // "epicentr"; empty means Marketplace
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    mapping.Tables
-}
-
 // Transform decodes one raw Epicentr order and maps it to canon.Order. Any
 // bad field makes the whole order fail with a *canon.FieldError whose Field
 // is a JSON-style path ("subtotal", "items[1].price"); RecordID names the
 // record in the reject.
-func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
-	var w wire.Order
-	if err := decode.Into(raw, &w); err != nil {
-		return canon.Order{}, err
-	}
-	return build(&w, store)
-}
+var Transform = decode.Transform(build)
 
 // RecordID reads the order's top-level "id" even from a record that does
 // not decode, as long as the id comes before the damage.
-func RecordID(raw json.RawMessage) string {
-	v, ok := source.PeekField(raw, "id")
-	if !ok {
-		return ""
-	}
-	var t wire.Text
-	if t.UnmarshalJSON(v) != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(t))
-}
+func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "id") }
 
-func build(w *wire.Order, store StoreContext) (canon.Order, error) {
-	o := canon.Order{
-		Marketplace: store.Marketplace,
-		Store:       store.Store,
-		OrderType:   store.OrderType,
-		OrderSource: store.OrderSource,
-		Currency:    Currency,
-		Channel:     ChannelMarketplace,
-	}
-	if o.Marketplace == "" {
-		o.Marketplace = Marketplace
-	}
+func build(w *wire.Order, store canon.Store) (canon.Order, error) {
+	o := store.NewOrder(Marketplace, Currency, ChannelMarketplace)
 	if o.ExternalID = strings.TrimSpace(w.ID); o.ExternalID == "" {
-		return canon.Order{}, fieldErr("id", "missing")
+		return canon.Order{}, canon.FieldErr("id", "missing")
 	}
 	var err error
 	if o.CreatedAt, err = parseTime("createdAt", w.CreatedAt); err != nil {
 		return canon.Order{}, err
 	}
-	// The API gives no change time; one sent later is used, and one that
-	// cannot be read leaves the creation time (the drift check reports it).
-	o.ModifiedAt = o.CreatedAt
-	if strings.TrimSpace(w.UpdatedAt) != "" {
-		if at, err := parseTime("updatedAt", w.UpdatedAt); err == nil {
-			o.ModifiedAt = at
-		}
-	}
+	// The API gives no change time; one sent later is used.
+	o.ModifiedAt = timeconv.Modified(w.UpdatedAt, timeconv.Kyiv, o.CreatedAt)
 	if err := mapStatus(&o, w, store.Mappings.Status); err != nil {
 		return canon.Order{}, err
 	}
@@ -220,7 +177,7 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
 	o.ManagerComment = people.RecipientComment(buyer, recipient)
 	if o.MarketplaceStatus == wire.StatusNew && buyer.Phone == "" && buyer.LastName+buyer.FirstName == "" {
-		o.ManagerComment = joinNonEmpty("\n", ContactsHidden, o.ManagerComment)
+		o.ManagerComment = canon.JoinNonEmpty("\n", ContactsHidden, o.ManagerComment)
 	}
 }
 
@@ -329,7 +286,7 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 	}
 	if !set {
 		if len(o.Items) == 0 {
-			return fieldErr("subtotal", "missing")
+			return canon.FieldErr("subtotal", "missing")
 		}
 		for _, it := range o.Items {
 			amount = amount.Add(it.Total)
@@ -354,17 +311,17 @@ func items(in []wire.Item) ([]canon.Item, error) {
 			return nil, err
 		}
 		if !set || !qty.IsPositive() {
-			return nil, fieldErr(at("quantity"), "must be more than 0")
+			return nil, canon.FieldErr(at("quantity"), "must be more than 0")
 		}
 		price, set, err := parseAmount(at("price"), it.Price)
 		if err != nil {
 			return nil, err
 		}
 		if !set {
-			return nil, fieldErr(at("price"), "missing")
+			return nil, canon.FieldErr(at("price"), "missing")
 		}
 		if price.IsNegative() {
-			return nil, fieldErr(at("price"), "negative")
+			return nil, canon.FieldErr(at("price"), "negative")
 		}
 		sku := wire.ItemArticle(it)
 		out = append(out, canon.Item{
@@ -391,7 +348,7 @@ func parseAmount(field string, n wire.Number) (decimal.Decimal, bool, error) {
 	d, err := money.ParseNumber(json.Number(s))
 	if err != nil {
 		if d, err = money.Parse(s); err != nil {
-			return decimal.Zero, false, fieldErr(field, err.Error())
+			return decimal.Zero, false, canon.FieldErr(field, err.Error())
 		}
 	}
 	return d, true, nil
@@ -404,13 +361,4 @@ func parseTime(field, s string) (time.Time, error) {
 }
 
 // place joins the non-blank parts of an address.
-func place(parts ...string) string { return joinNonEmpty(", ", parts...) }
-
-func joinNonEmpty(sep string, parts ...string) string {
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), sep)
-}
-
-func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
+func place(parts ...string) string { return canon.JoinNonEmpty(", ", parts...) }

@@ -1,7 +1,6 @@
 package epicentr
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,16 +11,15 @@ import (
 
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 // testStore maps some codes, one by the cabinet's label, and leaves others
 // unmapped on purpose.
-var testStore = StoreContext{
+var testStore = canon.Store{
 	Store:       "epicentr-main",
 	OrderType:   "retail",
 	OrderSource: "Epicentr",
-	Mappings: mapping.Tables{
+	Mappings: canon.Mappings{
 		Status: map[string]string{
 			"new":       "Новий",
 			"confirmed": "В обробці",
@@ -173,48 +171,22 @@ func TestDeliveryPlaceFromEveryShape(t *testing.T) {
 }
 
 func TestRecordID(t *testing.T) {
-	cases := map[string]string{
+	golden.RecordIDs(t, RecordID, map[string]string{
 		`{"id": "3f6c", "items": [{"price": `: "3f6c",
 		`{"items": [], "id": 77}`:             "77",
 		`{"id": null}`:                        "",
 		`{"number": "58192585"}`:              "",
 		`garbage`:                             "",
-	}
-	for in, want := range cases {
-		if got := RecordID(json.RawMessage(in)); got != want {
-			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestMarketplaceName(t *testing.T) {
-	raw := read(t, "minimal")
-	if o, err := Transform(raw, StoreContext{Marketplace: "epicentr-test"}); err != nil || o.Marketplace != "epicentr-test" {
-		t.Fatalf("%q %v", o.Marketplace, err)
-	}
-	if o, _ := Transform(raw, StoreContext{}); o.Marketplace != Marketplace {
-		t.Fatalf("default: %q", o.Marketplace)
-	}
+	golden.Marketplace(t, Transform, read(t, "minimal"), Marketplace)
 }
 
 // FuzzTransform: no input makes Transform panic, and every failure is a
 // *canon.FieldError the pipeline can record as a reject.
-func FuzzTransform(f *testing.F) {
-	inputs, _ := filepath.Glob("testdata/*.json")
-	for _, p := range inputs {
-		if b, err := os.ReadFile(p); err == nil && !strings.HasSuffix(p, golden.Suffix) {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		_, err := Transform(raw, testStore)
-		var fe *canon.FieldError
-		if err != nil && !errors.As(err, &fe) {
-			t.Fatalf("error %v is not a FieldError", err)
-		}
-		_ = RecordID(raw)
-	})
-}
+func FuzzTransform(f *testing.F) { golden.Fuzz(f, "testdata", Transform, RecordID, testStore) }
 
 func read(t *testing.T, name string) []byte {
 	t.Helper()

@@ -21,6 +21,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kramar/kramar/schema/canon"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output")
@@ -31,9 +33,12 @@ const Suffix = ".golden.json"
 // Func turns one input payload into the value to compare.
 type Func func(input []byte) (any, error)
 
+// Transform is a marketplace's transform of one record for a store.
+type Transform[T any] func(raw json.RawMessage, store canon.Store) (T, error)
+
 // Orders is the Func of an order transform run with store: the order, or
 // the error naming the record id the pipeline would reject it under.
-func Orders[S any, O any](transform func(json.RawMessage, S) (O, error), recordID func(json.RawMessage) string, store S) Func {
+func Orders[O any](transform Transform[O], recordID func(json.RawMessage) string, store canon.Store) Func {
 	return func(input []byte) (any, error) {
 		o, err := transform(input, store)
 		if err != nil {
@@ -41,6 +46,11 @@ func Orders[S any, O any](transform func(json.RawMessage, S) (O, error), recordI
 		}
 		return o, nil
 	}
+}
+
+// Products is the Func of a catalog transform run with store.
+func Products[P any](transform Transform[P], store canon.Store) Func {
+	return func(input []byte) (any, error) { return transform(input, store) }
 }
 
 // Run checks every input in dir against its golden file as a subtest.

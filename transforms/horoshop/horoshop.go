@@ -44,50 +44,33 @@ const (
 // «Отменен», IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 const statusCancelled = 4
 
-// StoreContext is what the transform needs to know about the store an
-// order came from.
-type StoreContext struct {
-	Marketplace string // "horoshop"; empty means Marketplace
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    mapping.Tables
+// Options are a Horoshop store's own keys.
+type Options struct {
 	// SplitNames splits delivery_name into last, first and middle names;
 	// off, the whole name goes into the first-name field as typed.
-	SplitNames bool
+	SplitNames bool `yaml:"split_names"`
 	// Article picks the line SKU: ArticleInternal (default) or ArticleExternal.
-	Article string
+	Article string `yaml:"article" oneof:"internal,external"`
+	// Warehouse is the shop's warehouse that takes the CRM's stock
+	// ("office" is the main one) when the shop keeps warehouse accounting;
+	// empty: the shop keeps none and stock is written as presence.
+	Warehouse string `yaml:"warehouse"`
 }
 
 // Transform decodes one raw order and maps it to canon.Order. A bad field
 // fails the order with a *canon.FieldError naming it ("total_sum",
 // "products[1].price"); RecordID names the record in the reject.
-func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
-	var w wire.Order
-	if err := decode.Into(raw, &w); err != nil {
-		return canon.Order{}, err
-	}
-	return build(&w, store)
-}
+var Transform = decode.Transform(build)
 
 // RecordID reads the order's "order_id" (number or string) even from a
 // record that does not decode; "" when there is none.
 func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "order_id") }
 
-func build(w *wire.Order, store StoreContext) (canon.Order, error) {
-	o := canon.Order{
-		Marketplace: store.Marketplace, Store: store.Store,
-		OrderType: store.OrderType, OrderSource: store.OrderSource,
-		Currency: strings.TrimSpace(w.Currency),
-	}
-	if o.Marketplace == "" {
-		o.Marketplace = Marketplace
-	}
-	if o.Currency == "" {
-		o.Currency = DefaultCurrency
-	}
+func build(w *wire.Order, store canon.Store) (canon.Order, error) {
+	o := store.NewOrder(Marketplace, currencyOf(w), "")
+	opts := canon.OptionsOf[Options](store.Options)
 	if w.OrderID <= 0 {
-		return canon.Order{}, fieldErr("order_id", "missing")
+		return canon.Order{}, canon.FieldErr("order_id", "missing")
 	}
 	o.ExternalID = strconv.FormatInt(w.OrderID, 10)
 	var err error
@@ -114,14 +97,14 @@ func build(w *wire.Order, store StoreContext) (canon.Order, error) {
 	if err != nil {
 		return canon.Order{}, err
 	}
-	mapPeople(&o, w, store.SplitNames)
+	mapPeople(&o, w, opts.SplitNames)
 	o.ManagerComment = joinLines(o.ManagerComment, discountNote(discount, w))
 	mapDelivery(&o, w, store.Mappings.Delivery)
 	mapPayment(&o, w, store.Mappings.Payment)
 	if a := w.Analytics; a != nil {
 		o.UTMSource, o.UTMMedium, o.UTMCampaign = text(a.UTMSource), text(a.UTMMedium), text(a.UTMCampaign)
 	}
-	if o.Items, err = items(w.Products, store.Article); err != nil {
+	if o.Items, err = items(w.Products, opts.Article); err != nil {
 		return canon.Order{}, err
 	}
 	return o, nil
@@ -208,7 +191,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	if o.TTN == "" {
 		o.TTN = text(w.TrackingCode)
 	}
-	o.DeliveryAddress = joinNonEmpty(", ", w.DeliveryCity, w.DeliveryAddress)
+	o.DeliveryAddress = canon.JoinNonEmpty(", ", w.DeliveryCity, w.DeliveryAddress)
 }
 
 // mapPayment: the payed flag is the whole payment state; the update API's
@@ -263,7 +246,7 @@ func mapMoney(o *canon.Order, w *wire.Order) (orderDiscount, error) {
 	for i, f := range fields {
 		v, err := money.ParseNumberOptional(f.n)
 		if err != nil {
-			return orderDiscount{}, fieldErr(f.name, err.Error())
+			return orderDiscount{}, canon.FieldErr(f.name, err.Error())
 		}
 		vals[i] = v
 		if f.dst != nil {
@@ -271,10 +254,10 @@ func mapMoney(o *canon.Order, w *wire.Order) (orderDiscount, error) {
 		}
 	}
 	if strings.TrimSpace(string(w.TotalSum)) == "" {
-		return orderDiscount{}, fieldErr("total_sum", "missing")
+		return orderDiscount{}, canon.FieldErr("total_sum", "missing")
 	}
 	if o.Amount.IsNegative() {
-		return orderDiscount{}, fieldErr("total_sum", "negative")
+		return orderDiscount{}, canon.FieldErr("total_sum", "negative")
 	}
 	if o.DeliveryCost.IsNegative() {
 		o.DeliveryCost = decimal.Zero
@@ -310,12 +293,7 @@ func discountNote(d orderDiscount, w *wire.Order) string {
 	return note
 }
 
-func currencyOf(w *wire.Order) string {
-	if c := strings.TrimSpace(w.Currency); c != "" {
-		return c
-	}
-	return DefaultCurrency
-}
+func currencyOf(w *wire.Order) string { return canon.FirstNonEmpty(w.Currency, DefaultCurrency) }
 
 func items(products []wire.Product, article string) ([]canon.Item, error) {
 	out := make([]canon.Item, 0, len(products))
@@ -333,17 +311,17 @@ func items(products []wire.Product, article string) ([]canon.Item, error) {
 		}
 		q, err := money.ParseNumber(p.Quantity)
 		if err != nil {
-			return nil, fieldErr(at("quantity"), err.Error())
+			return nil, canon.FieldErr(at("quantity"), err.Error())
 		}
 		if !q.IsPositive() {
-			return nil, fieldErr(at("quantity"), "must be more than 0")
+			return nil, canon.FieldErr(at("quantity"), "must be more than 0")
 		}
 		it.Quantity = q
 		if it.Price, err = money.ParseNumber(p.Price); err != nil {
-			return nil, fieldErr(at("price"), err.Error())
+			return nil, canon.FieldErr(at("price"), err.Error())
 		}
 		if it.Total, err = money.ParseNumberOptional(p.TotalPrice); err != nil {
-			return nil, fieldErr(at("total_price"), err.Error())
+			return nil, canon.FieldErr(at("total_price"), err.Error())
 		}
 		if strings.TrimSpace(string(p.TotalPrice)) == "" {
 			it.Total = it.Price.Mul(q)
@@ -362,16 +340,4 @@ func parseTime(field, s string) (time.Time, error) {
 
 func text(t wire.Text) string { return strings.TrimSpace(string(t)) }
 
-func joinNonEmpty(sep string, parts ...string) string {
-	kept := parts[:0:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, sep)
-}
-
-func joinLines(parts ...string) string { return joinNonEmpty("\n", parts...) }
-
-func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
+func joinLines(parts ...string) string { return canon.JoinNonEmpty("\n", parts...) }

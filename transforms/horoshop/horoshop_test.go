@@ -2,22 +2,20 @@ package horoshop
 
 import (
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 // testStore splits names and shows the shop's own articles.
-var testStore = StoreContext{
+var testStore = canon.Store{
 	Store:       "hs-main",
 	OrderType:   "retail",
 	OrderSource: "Сайт",
-	SplitNames:  true,
-	Mappings: mapping.Tables{
+	Options:     &Options{SplitNames: true},
+	Mappings: canon.Mappings{
 		Status:   map[string]string{"1": "Новий", "2": "В обробці", "6": "Відправлено", "3": "Виконано", "Не доставлене": "Скасовано"},
 		Delivery: map[string]string{"нова пошта (відділення)": "НП відділення", "12": "НП кур'єр"},
 		Payment:  map[string]string{"Накладений платіж": "Післяплата", "22": "Онлайн"},
@@ -25,11 +23,7 @@ var testStore = StoreContext{
 }
 
 // unsplitExternal keeps names whole and shows the article buyers see.
-var unsplitExternal = func() StoreContext {
-	s := testStore
-	s.SplitNames, s.Article = false, ArticleExternal
-	return s
-}()
+var unsplitExternal = golden.Variant(testStore, func(s *canon.Store) { s.Options = &Options{Article: ArticleExternal} })
 
 // TestGolden is the spec: testdata/<case>.json → <case>.golden.json with
 // testStore, testdata/unsplit_external/ with unsplitExternal, and
@@ -38,15 +32,10 @@ var unsplitExternal = func() StoreContext {
 // 01:30Z); 2026-10-25 03:30 happens twice (read as the first, 00:30Z).
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store StoreContext) golden.Func { return golden.Orders(Transform, RecordID, store) }
-	golden.Run(t, "testdata", run(testStore))
-	t.Run("unsplit_external", func(t *testing.T) {
-		golden.Run(t, filepath.Join("testdata", "unsplit_external"), run(unsplitExternal))
-	})
-	t.Run("products", func(t *testing.T) {
-		golden.Run(t, filepath.Join("testdata", "products"), func(input []byte) (any, error) {
-			return TransformProduct(input, testStore)
-		})
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
+	golden.Dirs(t, map[string]golden.Func{
+		"unsplit_external": golden.Orders(Transform, RecordID, unsplitExternal),
+		"products":         golden.Products(TransformProduct, testStore),
 	})
 }
 

@@ -17,20 +17,18 @@ import (
 // product. presence is the availability (quantity reads 0 when the shop
 // keeps no stock accounting, measured in IgorShutko/horoshop-mcp
 // docs/tools/catalog-public-api.md); the article is the key.
-func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, error) {
-	var w wire.CatalogProduct
-	if err := decode.Into(raw, &w); err != nil {
-		return canon.Product{}, err
-	}
+var TransformProduct = decode.Transform(product)
+
+func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 	article := strings.TrimSpace(w.Article)
 	if article == "" {
-		return canon.Product{}, fieldErr("article", "missing")
+		return canon.Product{}, canon.FieldErr("article", "missing")
 	}
 	p := canon.Product{
 		Marketplace: store.Marketplace, Store: store.Store,
 		ProductID: article, ExternalID: article, Article: article,
 		Name:              w.Title.Best(),
-		Currency:          strings.TrimSpace(w.Currency),
+		Currency:          canon.FirstNonEmpty(w.Currency, DefaultCurrency),
 		AvailabilityTitle: text(w.Presence),
 		Available:         Available(string(w.Presence)),
 		URL:               strings.TrimSpace(w.Link),
@@ -39,10 +37,7 @@ func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, e
 	if p.Marketplace == "" {
 		p.Marketplace = Marketplace
 	}
-	if p.Currency == "" {
-		p.Currency = DefaultCurrency
-	}
-	if store.Article == ArticleExternal && strings.TrimSpace(w.ArticleForDisplay) != "" {
+	if canon.OptionsOf[Options](store.Options).Article == ArticleExternal && strings.TrimSpace(w.ArticleForDisplay) != "" {
 		p.Article = strings.TrimSpace(w.ArticleForDisplay)
 	}
 	var err error
@@ -54,7 +49,7 @@ func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, e
 	}
 	q, err := money.ParseNumberOptional(w.Quantity)
 	if err != nil {
-		return canon.Product{}, fieldErr("quantity", err.Error())
+		return canon.Product{}, canon.FieldErr("quantity", err.Error())
 	}
 	if q.IsPositive() {
 		p.Stock = uint32(q.IntPart())
@@ -77,7 +72,7 @@ func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, e
 func productMoney(field string, n json.Number) (decimal.Decimal, error) {
 	v, err := money.ParseNumberOptional(n)
 	if err != nil {
-		return decimal.Zero, fieldErr(field, err.Error())
+		return decimal.Zero, canon.FieldErr(field, err.Error())
 	}
 	if !v.IsPositive() {
 		return decimal.Zero, nil

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/schema/canon"
 )
 
-// The pipeline hands config mappings to transforms by plain conversion;
-// this breaks the build if the two shapes drift apart.
+// The pipeline hands config mappings to transforms as they are; this
+// breaks the build if the two shapes drift apart.
 func TestTablesConvertFromConfig(t *testing.T) {
-	cfg := config.Mappings{Status: map[string]string{"pending": "Новий"}}
-	if got, _ := Lookup(Tables(cfg).Status, "Pending"); got != "Новий" {
+	var tables canon.Mappings = config.Mappings{Status: map[string]string{"pending": "Новий"}}
+	if got, _ := Lookup(tables.Status, "Pending"); got != "Новий" {
 		t.Errorf("got %q", got)
 	}
 }

@@ -12,15 +12,6 @@ import (
 	"strings"
 )
 
-// Tables are the three mapping tables of one store, keyed by the
-// marketplace's value. Their fields match pipeline/config.Mappings, so a
-// config value converts directly: mapping.Tables(cfg).
-type Tables struct {
-	Status   map[string]string
-	Delivery map[string]string
-	Payment  map[string]string
-}
-
 // Lookup finds key in table. An exact key wins; otherwise keys are compared
 // ignoring case and surrounding spaces (tables are typed by hand, values
 // come from APIs). If several keys match that way, the smallest key wins so

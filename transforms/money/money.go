@@ -25,6 +25,8 @@ import (
 	"unicode"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/kramar/kramar/schema/canon"
 )
 
 // ErrEmpty is wrapped by errors for blank input, so callers can treat an
@@ -282,4 +284,32 @@ func quote(s string) string {
 		s = string(r[:limit]) + "…"
 	}
 	return `"` + s + `"`
+}
+
+// ParseField is Parse for a record's field (ParseOptional when the field
+// is not required): a blank required value or an unreadable one is a
+// *canon.FieldError naming field, as every transform reports it.
+func ParseField(field, s string, required bool) (decimal.Decimal, error) {
+	parse := ParseOptional
+	if required {
+		parse = Parse
+	}
+	d, err := parse(s)
+	if errors.Is(err, ErrEmpty) {
+		return d, canon.FieldErr(field, "missing")
+	}
+	if err != nil {
+		return d, canon.FieldErr(field, err.Error())
+	}
+	return d, nil
+}
+
+// ParseNumberField is ParseNumberOptional for a record's field: an
+// unreadable number is a *canon.FieldError naming field.
+func ParseNumberField(field string, n json.Number) (decimal.Decimal, error) {
+	d, err := ParseNumberOptional(n)
+	if err != nil {
+		return d, canon.FieldErr(field, err.Error())
+	}
+	return d, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kramar/kramar/schema/canon"
 )
 
 // Person is a buyer or a recipient as the canonical model sees them.
@@ -56,12 +58,12 @@ func RecipientComment(buyer, recipient Person) string {
 	if samePerson(buyer, recipient) {
 		return ""
 	}
-	name := joinNonEmpty(" ", clean(recipient.LastName), clean(recipient.FirstName), clean(recipient.MiddleName))
+	name := canon.JoinNonEmpty(" ", clean(recipient.LastName), clean(recipient.FirstName), clean(recipient.MiddleName))
 	phone := NormalizePhone(recipient.Phone)
 	if name == "" && phone == "" {
 		return ""
 	}
-	return "Отримувач: " + joinNonEmpty(", ", name, phone)
+	return "Отримувач: " + canon.JoinNonEmpty(", ", name, phone)
 }
 
 func samePerson(a, b Person) bool {
@@ -133,14 +135,4 @@ func isClean(s string) bool {
 func isCleanMultibyte(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return !unicode.IsSpace(r)
-}
-
-func joinNonEmpty(sep string, parts ...string) string {
-	kept := parts[:0:0]
-	for _, p := range parts {
-		if p != "" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, sep)
 }

@@ -4,15 +4,12 @@ package prom
 
 import (
 	"encoding/json"
-	"errors"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	wire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
 	"github.com/kramar/kramar/transforms/mapping"
@@ -29,68 +26,29 @@ const Marketplace = "prom"
 // hryvnias.
 const Currency = "UAH"
 
-// StoreContext is what the transform needs to know about the store an
-// order came from.
-type StoreContext struct {
-	Marketplace string // "prom"; empty means Marketplace
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    mapping.Tables
+// Options are a Prom store's own keys.
+type Options struct {
+	// Language is the language Prom answers in, and so the language of the
+	// status and option names the orders carry: "uk" (the default), "ru"
+	// or "en".
+	Language string `yaml:"language" oneof:"uk,ru,en"`
 }
 
 // Transform decodes one raw Prom order and maps it to canon.Order.
 // Any bad field makes the whole order fail with a *canon.FieldError whose
 // Field is a JSON-style path ("price", "products[1].quantity"); use RecordID
 // to name the record in the reject.
-func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
-	var w wire.Order
-	if err := decode.Into(raw, &w); err != nil {
-		return canon.Order{}, err
-	}
-	return build(&w, store)
-}
+var Transform = decode.Transform(build)
 
-// RecordID extracts the order id from a record that may not decode: it
-// accepts a numeric or string "id" and, for truncated JSON, the first
-// "id" key in the text. It returns "" when nothing resembles an id.
-func RecordID(raw json.RawMessage) string {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(raw, &top) == nil {
-		v := strings.TrimSpace(string(top["id"]))
-		var s string
-		if json.Unmarshal([]byte(v), &s) == nil {
-			return strings.TrimSpace(s)
-		}
-		if v == "null" {
-			return ""
-		}
-		return v
-	}
-	if m := idPattern.FindSubmatch(raw); m != nil {
-		return string(m[1])
-	}
-	return ""
-}
+// RecordID reads the order's top-level "id" (number or string) even from a
+// record that does not decode, as long as the id comes before the damage:
+// Prom sends it first. It returns "" when there is none.
+func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "id") }
 
-// idPattern finds the first "id" value in broken JSON. Prom sends "id"
-// as the first key, so the first match is the order's, not a product's.
-var idPattern = regexp.MustCompile(`"id"\s*:\s*"?([0-9A-Za-z_-]+)`)
-
-func build(w *wire.Order, store StoreContext) (canon.Order, error) {
-	o := canon.Order{
-		Marketplace: store.Marketplace,
-		Store:       store.Store,
-		OrderType:   store.OrderType,
-		OrderSource: store.OrderSource,
-		Currency:    Currency,
-		Channel:     strings.TrimSpace(w.Source),
-	}
-	if o.Marketplace == "" {
-		o.Marketplace = Marketplace
-	}
+func build(w *wire.Order, store canon.Store) (canon.Order, error) {
+	o := store.NewOrder(Marketplace, Currency, strings.TrimSpace(w.Source))
 	if w.ID == 0 {
-		return canon.Order{}, fieldErr("id", "missing")
+		return canon.Order{}, canon.FieldErr("id", "missing")
 	}
 	o.ExternalID = strconv.FormatInt(w.ID, 10)
 
@@ -211,17 +169,17 @@ func optionKeys(opt *wire.Option) []string {
 
 func mapMoney(o *canon.Order, w *wire.Order) error {
 	var err error
-	if o.Amount, err = parseMoney("price", w.Price, true); err != nil {
+	if o.Amount, err = money.ParseField("price", w.Price, true); err != nil {
 		return err
 	}
 	// full_price "may include delivery" and is absent in older data.
 	o.FullAmount = o.Amount
 	if strings.TrimSpace(w.FullPrice) != "" {
-		if o.FullAmount, err = parseMoney("full_price", w.FullPrice, true); err != nil {
+		if o.FullAmount, err = money.ParseField("full_price", w.FullPrice, true); err != nil {
 			return err
 		}
 	}
-	if o.DeliveryCost, err = parseNumber("delivery_cost", w.DeliveryCost); err != nil {
+	if o.DeliveryCost, err = money.ParseNumberField("delivery_cost", w.DeliveryCost); err != nil {
 		return err
 	}
 
@@ -230,13 +188,13 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 	}
 	r := &canon.Royalty{Currency: Currency, AccruedAt: o.CreatedAt}
 	if c := w.CPACommission; c != nil {
-		if r.CPAAmount, err = parseMoney("cpa_commission.amount", c.Amount, false); err != nil {
+		if r.CPAAmount, err = money.ParseField("cpa_commission.amount", c.Amount, false); err != nil {
 			return err
 		}
 		r.CPARefunded = c.IsRefunded
 	}
 	if p := w.ProsaleCommission; p != nil {
-		if r.ProSaleAmount, err = parseNumber("prosale_commission.value", p.Value); err != nil {
+		if r.ProSaleAmount, err = money.ParseNumberField("prosale_commission.value", p.Value); err != nil {
 			return err
 		}
 	}
@@ -264,23 +222,23 @@ func items(products []wire.Product) ([]canon.Item, error) {
 		}
 		var err error
 		if strings.TrimSpace(string(p.Quantity)) == "" {
-			return nil, fieldErr(at("quantity"), "missing")
+			return nil, canon.FieldErr(at("quantity"), "missing")
 		}
 		// Quantity is a float count on the wire: 0.5 kg is real.
-		if it.Quantity, err = parseNumber(at("quantity"), p.Quantity); err != nil {
+		if it.Quantity, err = money.ParseNumberField(at("quantity"), p.Quantity); err != nil {
 			return nil, err
 		}
-		if it.Price, err = parseMoney(at("price"), p.Price, true); err != nil {
+		if it.Price, err = money.ParseField(at("price"), p.Price, true); err != nil {
 			return nil, err
 		}
 		it.Total = it.Price.Mul(it.Quantity)
 		if strings.TrimSpace(p.TotalPrice) != "" {
-			if it.Total, err = parseMoney(at("total_price"), p.TotalPrice, true); err != nil {
+			if it.Total, err = money.ParseField(at("total_price"), p.TotalPrice, true); err != nil {
 				return nil, err
 			}
 		}
 		if c := p.CPACommission; c != nil {
-			if it.Commission, err = parseMoney(at("cpa_commission.amount"), c.Amount, false); err != nil {
+			if it.Commission, err = money.ParseField(at("cpa_commission.amount"), c.Amount, false); err != nil {
 				return nil, err
 			}
 		}
@@ -289,31 +247,6 @@ func items(products []wire.Product) ([]canon.Item, error) {
 	return out, nil
 }
 
-func parseMoney(field, s string, required bool) (decimal.Decimal, error) {
-	parse := money.ParseOptional
-	if required {
-		parse = money.Parse
-	}
-	d, err := parse(s)
-	if errors.Is(err, money.ErrEmpty) {
-		return d, fieldErr(field, "missing")
-	}
-	if err != nil {
-		return d, fieldErr(field, err.Error())
-	}
-	return d, nil
-}
-
-func parseNumber(field string, n json.Number) (decimal.Decimal, error) {
-	d, err := money.ParseNumberOptional(n)
-	if err != nil {
-		return d, fieldErr(field, err.Error())
-	}
-	return d, nil
-}
-
 // parseTime reads a Prom timestamp: ISO-8601 with an offset, or
 // "YYYY-MM-DD HH:MM:SS", which Prom means as UTC.
 func parseTime(field, s string) (time.Time, error) { return timeconv.ParseField(field, s, time.UTC) }
-
-func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }

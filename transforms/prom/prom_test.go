@@ -3,21 +3,17 @@ package prom
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
-var testStore = StoreContext{
+var testStore = canon.Store{
 	Store:       "prom-main",
 	OrderType:   "retail",
 	OrderSource: "Prom.ua",
-	Mappings: mapping.Tables{
+	Mappings: canon.Mappings{
 		Status: map[string]string{
 			"pending":   "Новий",
 			"received":  "Прийнято",
@@ -89,7 +85,7 @@ func TestFieldErrorType(t *testing.T) {
 }
 
 func TestRecordID(t *testing.T) {
-	cases := map[string]string{
+	golden.RecordIDs(t, RecordID, map[string]string{
 		`{"id": 123, "products": [{"id": 9}]}`:   "123",
 		`{"products": [{"id": 9}], "id": 123}`:   "123",
 		`{"id": "A-77"}`:                         "A-77",
@@ -98,23 +94,11 @@ func TestRecordID(t *testing.T) {
 		`{"id": 555, "products": [{"quantity": `: "555",
 		`not json at all`:                        "",
 		`{"id":"77","products":[{"id":1},{"id":`: "77",
-	}
-	for in, want := range cases {
-		if got := RecordID(json.RawMessage(in)); got != want {
-			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestMarketplaceName(t *testing.T) {
-	raw := json.RawMessage(`{"id":1,"date_created":"2025-03-01T10:00:00Z","price":"1"}`)
-	o, err := Transform(raw, StoreContext{Marketplace: "prom-kz", Store: "s"})
-	if err != nil || o.Marketplace != "prom-kz" {
-		t.Fatalf("got %q, %v", o.Marketplace, err)
-	}
-	if o, _ := Transform(raw, StoreContext{Store: "s"}); o.Marketplace != Marketplace {
-		t.Fatalf("default marketplace: %q", o.Marketplace)
-	}
+	golden.Marketplace(t, Transform, json.RawMessage(`{"id":1,"date_created":"2025-03-01T10:00:00Z","price":"1"}`), Marketplace)
 }
 
 func TestNormalizeStatus(t *testing.T) {
@@ -127,19 +111,4 @@ func TestNormalizeStatus(t *testing.T) {
 
 // FuzzTransform: no input makes Transform panic, and every failure is a
 // *canon.FieldError the pipeline can record as a reject.
-func FuzzTransform(f *testing.F) {
-	inputs, _ := filepath.Glob("testdata/*.json")
-	for _, p := range inputs {
-		if b, err := os.ReadFile(p); err == nil && !strings.HasSuffix(p, golden.Suffix) {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		_, err := Transform(raw, testStore)
-		var fe *canon.FieldError
-		if err != nil && !errors.As(err, &fe) {
-			t.Fatalf("error %v is not a FieldError", err)
-		}
-		_ = RecordID(raw)
-	})
-}
+func FuzzTransform(f *testing.F) { golden.Fuzz(f, "testdata", Transform, RecordID, testStore) }

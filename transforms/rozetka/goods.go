@@ -1,7 +1,6 @@
 package rozetka
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -15,18 +14,16 @@ import (
 // prices are whole hryvnias as integers (GERA-OneTeam/Rozetka-API-Seller
 // docs/categories/apiitems.md: price is an Integer), unlike order money;
 // price_old and price_promo of 0, -1 or null mean "none".
-func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, error) {
-	var g wire.GoodsItem
-	if err := decode.Into(raw, &g); err != nil {
-		return canon.Product{}, err
-	}
+var TransformProduct = decode.Transform(product)
+
+func product(g *wire.GoodsItem, store canon.Store) (canon.Product, error) {
 	if g.RzItemID <= 0 {
-		return canon.Product{}, &canon.FieldError{Field: "rz_item_id", Reason: "missing"}
+		return canon.Product{}, canon.FieldErr("rz_item_id", "missing")
 	}
 	p := canon.Product{
 		Marketplace: store.Marketplace, Store: store.Store,
 		ProductID:  strconv.FormatInt(g.RzItemID, 10),
-		ExternalID: g.PriceOfferID, Article: g.Article, Name: firstNonEmpty(g.NameUA, g.Name),
+		ExternalID: g.PriceOfferID, Article: g.Article, Name: canon.FirstNonEmpty(g.NameUA, g.Name),
 		Price: hryvnias(g.Price), OldPrice: hryvnias(g.PriceOld), Currency: Currency,
 		Stock: uint32(max(g.StockQuantity, 0)), Available: g.Available == 1, AvailabilityTitle: g.AvailableTitle,
 		SellStatus: strconv.Itoa(g.RzSellStatus), Sold: uint32(max(g.Sold, 0)), Fulfillment: bool(g.IsFF),
@@ -51,7 +48,7 @@ func TransformProduct(raw json.RawMessage, store StoreContext) (canon.Product, e
 	}
 	if g.RzCategory != nil {
 		p.CategoryID = strconv.FormatInt(g.RzCategory.ID, 10)
-		p.Category = firstNonEmpty(g.RzCategory.TitleUA, g.RzCategory.Title)
+		p.Category = canon.FirstNonEmpty(g.RzCategory.TitleUA, g.RzCategory.Title)
 	}
 	if g.CreatedAt != "" {
 		t, err := parseTime("created_at", g.CreatedAt)

@@ -11,7 +11,5 @@ import (
 // docs/categories/apiitems.md L223-229: availability 3 "by price list", 4
 // "by API"); the catalog row keeps who sets the stock.
 func TestGoodsGolden(t *testing.T) {
-	golden.Run(t, "testdata_goods", func(in []byte) (any, error) {
-		return TransformProduct(in, testStore)
-	})
+	golden.Run(t, "testdata_goods", golden.Products(TransformProduct, testStore))
 }

@@ -74,24 +74,18 @@ const statusGroupUnsuccessful = 3
 // keeps the exact state.
 const paidStatus = "paid"
 
-// StoreContext is what the transform needs to know about the store an
-// order came from.
-type StoreContext struct {
-	Marketplace string // "rozetka"; empty means Marketplace
-	Store       string
-	OrderType   string
-	OrderSource string
-	Mappings    mapping.Tables
+// Options are a Rozetka store's own keys.
+type Options struct {
 	// CustomerCancelStatus is the CRM status of orders the buyer cancelled
 	// (CustomerCancelStatuses); empty means the status mapping decides.
-	CustomerCancelStatus string
+	CustomerCancelStatus string `yaml:"customer_cancel_status"`
 }
 
 // Transform decodes one raw Rozetka order and maps it to canon.Order.
 // Any bad field makes the whole order fail with a *canon.FieldError whose
 // Field is a JSON-style path ("amount", "purchases[1].cost"); use RecordID
 // to name the record in the reject.
-func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
+func Transform(raw json.RawMessage, store canon.Store) (canon.Order, error) {
 	var w wire.Order
 	if err := decode.Into(raw, &w); err != nil {
 		return canon.Order{}, err
@@ -104,20 +98,10 @@ func Transform(raw json.RawMessage, store StoreContext) (canon.Order, error) {
 // Rozetka sends it first. It returns "" when there is none.
 func RecordID(raw json.RawMessage) string { return source.PeekID(raw, "id") }
 
-func build(w *wire.Order, raw json.RawMessage, store StoreContext) (canon.Order, error) {
-	o := canon.Order{
-		Marketplace: store.Marketplace,
-		Store:       store.Store,
-		OrderType:   store.OrderType,
-		OrderSource: store.OrderSource,
-		Currency:    Currency,
-		Channel:     ChannelMarketplace,
-	}
-	if o.Marketplace == "" {
-		o.Marketplace = Marketplace
-	}
+func build(w *wire.Order, raw json.RawMessage, store canon.Store) (canon.Order, error) {
+	o := store.NewOrder(Marketplace, Currency, ChannelMarketplace)
 	if w.ID == 0 {
-		return canon.Order{}, fieldErr("id", "missing")
+		return canon.Order{}, canon.FieldErr("id", "missing")
 	}
 	o.ExternalID = strconv.FormatInt(w.ID, 10)
 	if w.IsFulfillment {
@@ -128,14 +112,7 @@ func build(w *wire.Order, raw json.RawMessage, store StoreContext) (canon.Order,
 	if o.CreatedAt, err = parseTime("created", w.Created); err != nil {
 		return canon.Order{}, err
 	}
-	// A change time that cannot be read leaves the creation time (the drift
-	// check reports it).
-	o.ModifiedAt = o.CreatedAt
-	if strings.TrimSpace(w.Changed) != "" {
-		if at, err := parseTime("changed", w.Changed); err == nil {
-			o.ModifiedAt = at
-		}
-	}
+	o.ModifiedAt = timeconv.Modified(w.Changed, timeconv.Kyiv, o.CreatedAt)
 
 	if err := mapStatus(&o, w, store); err != nil {
 		return canon.Order{}, err
@@ -152,7 +129,7 @@ func build(w *wire.Order, raw json.RawMessage, store StoreContext) (canon.Order,
 	return o, nil
 }
 
-func mapStatus(o *canon.Order, w *wire.Order, store StoreContext) error {
+func mapStatus(o *canon.Order, w *wire.Order, store canon.Store) error {
 	// Every order has a status; one without (or unreadable) still loads,
 	// its status empty, and the drift check reports the field.
 	if w.Status != 0 {
@@ -160,7 +137,7 @@ func mapStatus(o *canon.Order, w *wire.Order, store StoreContext) error {
 	}
 	group := w.StatusGroup
 	if d := w.StatusData; d != nil {
-		o.StatusName = firstNonEmpty(d.NameUK, d.NameUA, d.Name)
+		o.StatusName = canon.FirstNonEmpty(d.NameUK, d.NameUA, d.Name)
 		if group == 0 {
 			group = d.StatusGroup
 		}
@@ -172,7 +149,7 @@ func mapStatus(o *canon.Order, w *wire.Order, store StoreContext) error {
 	o.Status, _ = mapping.Lookup(store.Mappings.Status, o.MarketplaceStatus)
 	if CustomerCancelStatuses[w.Status] {
 		o.CancelInitiator = CancelInitiatorBuyer
-		if s := strings.TrimSpace(store.CustomerCancelStatus); s != "" {
+		if s := strings.TrimSpace(canon.OptionsOf[Options](store.Options).CustomerCancelStatus); s != "" {
 			o.Status = s
 		}
 	}
@@ -264,7 +241,7 @@ const courier = 2
 func address(d *wire.Delivery) string {
 	var city string
 	if c := d.City; c != nil {
-		city = firstNonEmpty(c.NameUA, c.Name, c.Title)
+		city = canon.FirstNonEmpty(c.NameUA, c.Name, c.Title)
 	}
 	parts := []string{city}
 	if n := strings.TrimSpace(string(d.PlaceNumber)); n != "" && d.DeliveryMethodID != courier {
@@ -272,7 +249,7 @@ func address(d *wire.Delivery) string {
 	} else {
 		parts = append(parts, strings.TrimSpace(d.PlaceStreet), prefixed("буд. ", d.PlaceHouse), prefixed("кв. ", d.PlaceFlat))
 	}
-	return joinNonEmpty(parts)
+	return canon.JoinNonEmpty(", ", parts...)
 }
 
 func prefixed(prefix, s string) string {
@@ -315,7 +292,7 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 		return err
 	}
 	if !amount.set {
-		return fieldErr("amount", "missing")
+		return canon.FieldErr("amount", "missing")
 	}
 	cost, err := preferred("cost_with_discount", string(w.CostWithDiscount), "cost", string(w.Cost))
 	if err != nil {
@@ -325,7 +302,7 @@ func mapMoney(o *canon.Order, w *wire.Order) error {
 	// totals: unreadable, it counts as none.
 	var listed decimal.Decimal
 	if d := w.Delivery; d != nil {
-		if v, err := parseMoney("delivery.cost", string(d.Cost)); err == nil {
+		if v, err := money.ParseField("delivery.cost", string(d.Cost), false); err == nil {
 			listed = v
 		}
 	}
@@ -400,18 +377,18 @@ func items(purchases []wire.Purchase, removed map[int]bool) ([]canon.Item, error
 			it.ExternalID = strings.TrimSpace(item.PriceOfferID)
 			it.SKU = strings.TrimSpace(item.Article)
 			if it.Name == "" {
-				it.Name = firstNonEmpty(item.NameUA, item.Name)
+				it.Name = canon.FirstNonEmpty(item.NameUA, item.Name)
 			}
 		}
 		if p.Quantity <= 0 {
-			return nil, fieldErr(at("quantity"), "must be more than 0")
+			return nil, canon.FieldErr(at("quantity"), "must be more than 0")
 		}
 		price, err := preferred(at("price_with_discount"), string(p.PriceWithDiscount), at("price"), string(p.Price))
 		if err != nil {
 			return nil, err
 		}
 		if !price.set {
-			return nil, fieldErr(at("price"), "missing")
+			return nil, canon.FieldErr(at("price"), "missing")
 		}
 		total, err := preferred(at("cost_with_discount"), string(p.CostWithDiscount), at("cost"), string(p.Cost))
 		if err != nil {
@@ -439,7 +416,7 @@ func preferred(field, s, fallbackField, fallback string) (sum, error) {
 		if strings.TrimSpace(f.s) == "" {
 			continue
 		}
-		d, err := parseMoney(f.name, f.s)
+		d, err := money.ParseField(f.name, f.s, false)
 		if err != nil {
 			return sum{}, err
 		}
@@ -448,11 +425,6 @@ func preferred(field, s, fallbackField, fallback string) (sum, error) {
 		}
 	}
 	return out, nil
-}
-
-func parseMoney(field, s string) (decimal.Decimal, error) {
-	d, err := money.ParseOptional(s)
-	return d, asField(field, err)
 }
 
 // parseTime reads created/changed: "YYYY-MM-DD HH:MM:SS" in Kyiv local
@@ -475,38 +447,9 @@ func SellerNoteTime(created string) (time.Time, error) {
 	if s != "" && strings.Trim(s, "0123456789") == "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return time.Time{}, fieldErr("seller_comment.created", "not a Unix time: "+s)
+			return time.Time{}, canon.FieldErr("seller_comment.created", "not a Unix time: "+s)
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
 	return parseTime("seller_comment.created", s)
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func joinNonEmpty(parts []string) string {
-	kept := parts[:0:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, ", ")
-}
-
-func fieldErr(field, reason string) error { return &canon.FieldError{Field: field, Reason: reason} }
-
-// asField names field in a parser's error; nil stays nil.
-func asField(field string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fieldErr(field, err.Error())
 }

@@ -3,23 +3,19 @@ package rozetka
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 // testStore gives customer cancels their own CRM status.
-var testStore = StoreContext{
-	Store:                "rozetka-main",
-	OrderType:            "retail",
-	OrderSource:          "Rozetka",
-	CustomerCancelStatus: "Скасовано покупцем",
-	Mappings: mapping.Tables{
+var testStore = canon.Store{
+	Store:       "rozetka-main",
+	OrderType:   "retail",
+	OrderSource: "Rozetka",
+	Options:     &Options{CustomerCancelStatus: "Скасовано покупцем"},
+	Mappings: canon.Mappings{
 		Status: map[string]string{
 			"1":  "Новий",
 			"26": "В обробці",
@@ -42,11 +38,7 @@ var testStore = StoreContext{
 }
 
 // mappingOnlyStore leaves customer cancels to the status mapping.
-var mappingOnlyStore = func() StoreContext {
-	s := testStore
-	s.CustomerCancelStatus = ""
-	return s
-}()
+var mappingOnlyStore = golden.Variant(testStore, func(s *canon.Store) { s.Options = nil })
 
 // TestGolden is the spec. The dst_* cases pin Kyiv's switches (timeconv):
 //
@@ -61,11 +53,8 @@ var mappingOnlyStore = func() StoreContext {
 // read with testStore; testdata/mapping_only/ is read with mappingOnlyStore.
 // Errors carry the record id the pipeline would reject the record under.
 func TestGolden(t *testing.T) {
-	run := func(store StoreContext) golden.Func { return golden.Orders(Transform, RecordID, store) }
-	golden.Run(t, "testdata", run(testStore))
-	t.Run("mapping_only", func(t *testing.T) {
-		golden.Run(t, filepath.Join("testdata", "mapping_only"), run(mappingOnlyStore))
-	})
+	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
+	golden.Dirs(t, map[string]golden.Func{"mapping_only": golden.Orders(Transform, RecordID, mappingOnlyStore)})
 }
 
 func TestFieldErrors(t *testing.T) {
@@ -100,7 +89,7 @@ func TestFieldErrors(t *testing.T) {
 }
 
 func TestRecordID(t *testing.T) {
-	cases := map[string]string{
+	golden.RecordIDs(t, RecordID, map[string]string{
 		`{"id": 123, "purchases": [{"id": 9}]}`:     "123",
 		`{"purchases": [{"id": 9}], "id": 123}`:     "123",
 		`{"id": "A-77"}`:                            "A-77",
@@ -110,23 +99,11 @@ func TestRecordID(t *testing.T) {
 		`not json at all`:                           "",
 		`{"purchases": [{"id": 1}], "id": 7, "cost`: "7",
 		`{"purchases": [{"id": 1}, {"id": `:         "", // the id would come after the damage
-	}
-	for in, want := range cases {
-		if got := RecordID(json.RawMessage(in)); got != want {
-			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestMarketplaceName(t *testing.T) {
-	raw := json.RawMessage(`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1"}`)
-	o, err := Transform(raw, StoreContext{Marketplace: "rozetka-test", Store: "s"})
-	if err != nil || o.Marketplace != "rozetka-test" {
-		t.Fatalf("got %q, %v", o.Marketplace, err)
-	}
-	if o, _ := Transform(raw, StoreContext{Store: "s"}); o.Marketplace != Marketplace {
-		t.Fatalf("default marketplace: %q", o.Marketplace)
-	}
+	golden.Marketplace(t, Transform, json.RawMessage(`{"id":1,"created":"2025-03-01 10:00:00","status":1,"amount":"1"}`), Marketplace)
 }
 
 // The customer-cancel set is part of the contract with the config: a store's
@@ -146,19 +123,4 @@ func TestCustomerCancelStatuses(t *testing.T) {
 
 // FuzzTransform: no input makes Transform panic, and every failure is a
 // *canon.FieldError the pipeline can record as a reject.
-func FuzzTransform(f *testing.F) {
-	inputs, _ := filepath.Glob("testdata/*.json")
-	for _, p := range inputs {
-		if b, err := os.ReadFile(p); err == nil && !strings.HasSuffix(p, golden.Suffix) {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		_, err := Transform(raw, testStore)
-		var fe *canon.FieldError
-		if err != nil && !errors.As(err, &fe) {
-			t.Fatalf("error %v is not a FieldError", err)
-		}
-		_ = RecordID(raw)
-	})
-}
+func FuzzTransform(f *testing.F) { golden.Fuzz(f, "testdata", Transform, RecordID, testStore) }

@@ -113,11 +113,25 @@ func offsetAt(t time.Time, loc *time.Location) int {
 // a *canon.FieldError naming field, as every transform reports it.
 func ParseField(field, s string, loc *time.Location) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
-		return time.Time{}, &canon.FieldError{Field: field, Reason: "missing"}
+		return time.Time{}, canon.FieldErr(field, "missing")
 	}
 	t, err := Parse(s, loc)
 	if err != nil {
-		return time.Time{}, &canon.FieldError{Field: field, Reason: err.Error()}
+		return time.Time{}, canon.FieldErr(field, err.Error())
 	}
 	return t, nil
+}
+
+// Modified reads a record's change time s as Parse does, or gives created
+// when s is blank or cannot be read: an order is never rejected for its
+// change time (the drift check reports a bad one).
+func Modified(s string, loc *time.Location, created time.Time) time.Time {
+	if strings.TrimSpace(s) == "" {
+		return created
+	}
+	t, err := Parse(s, loc)
+	if err != nil {
+		return created
+	}
+	return t
 }

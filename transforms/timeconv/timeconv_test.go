@@ -89,3 +89,15 @@ func TestInLocationIgnoresOwnZone(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestModifiedFallsBackToCreated(t *testing.T) {
+	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, s := range []string{"", "  ", "not a time"} {
+		if got := Modified(s, Kyiv, created); !got.Equal(created) {
+			t.Errorf("Modified(%q) = %v, want the creation time", s, got)
+		}
+	}
+	if got := Modified("2026-01-02 12:00:00", Kyiv, created); !got.Equal(time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("Modified = %v", got)
+	}
+}

@@ -36,10 +36,8 @@ const (
 // consulted: it lists rates, and names no default.
 const DefaultCurrency = "UAH"
 
-// StoreContext is what the transform needs to know about the feed's store.
-type StoreContext struct {
-	Marketplace string
-	Store       string
+// Catalog is what the transform knows of a store's feed besides the store.
+type Catalog struct {
 	// MatchBy chooses ExternalID: MatchByID (default), MatchByVendorCode
 	// ("sku" too) or MatchByBarcode.
 	MatchBy string
@@ -98,23 +96,23 @@ func CatalogDate(s string) (time.Time, error) {
 // (https://yandex.ru/support/partnermarket/offers.html?lang=en):
 // available="false" marks an offer not in stock; Epicentr's
 // <availability>out_of_stock</availability> also means not available.
-func TransformOffer(o feed.Offer, sc StoreContext) (canon.Product, error) {
+func TransformOffer(o feed.Offer, store canon.Store, c Catalog) (canon.Product, error) {
 	if o.ID == "" {
-		return canon.Product{}, &canon.FieldError{Field: "id", Reason: "missing"}
+		return canon.Product{}, canon.FieldErr("id", "missing")
 	}
-	external, err := externalID(o, sc.MatchBy)
+	external, err := externalID(o, c.MatchBy)
 	if err != nil {
 		return canon.Product{}, err
 	}
 	p := canon.Product{
-		Marketplace: sc.Marketplace, Store: sc.Store,
+		Marketplace: store.Marketplace, Store: store.Store,
 		ProductID: o.ID, ExternalID: external,
-		Article:           firstNonEmpty(o.VendorCode, o.Article),
-		Name:              firstNonEmpty(o.NameUA, o.Name),
-		Currency:          firstNonEmpty(strings.ToUpper(o.CurrencyID), DefaultCurrency),
-		AvailabilityTitle: firstNonEmpty(o.Presence, o.Availability),
+		Article:           canon.FirstNonEmpty(o.VendorCode, o.Article),
+		Name:              canon.FirstNonEmpty(o.NameUA, o.Name),
+		Currency:          canon.FirstNonEmpty(strings.ToUpper(o.CurrencyID), DefaultCurrency),
+		AvailabilityTitle: canon.FirstNonEmpty(o.Presence, o.Availability),
 		CategoryID:        o.CategoryID,
-		Category:          firstNonEmpty(o.CategoryName, sc.Categories[o.CategoryID]),
+		Category:          canon.FirstNonEmpty(o.CategoryName, c.Categories[o.CategoryID]),
 		URL:               o.URL,
 		Photos:            o.Pictures,
 	}
@@ -122,7 +120,7 @@ func TransformOffer(o feed.Offer, sc StoreContext) (canon.Product, error) {
 		p.Photos = []string{}
 	}
 	if o.Price == "" {
-		return canon.Product{}, &canon.FieldError{Field: "price", Reason: "missing"}
+		return canon.Product{}, canon.FieldErr("price", "missing")
 	}
 	if p.Price, err = amount("price", o.Price, money.Parse); err != nil {
 		return canon.Product{}, err
@@ -141,7 +139,7 @@ func TransformOffer(o feed.Offer, sc StoreContext) (canon.Product, error) {
 		p.Available = o.Availability != "out_of_stock"
 	case "false":
 	default:
-		return canon.Product{}, &canon.FieldError{Field: "available", Reason: "must be true or false, not " + strconv.Quote(o.Available)}
+		return canon.Product{}, canon.FieldErr("available", "must be true or false, not "+strconv.Quote(o.Available))
 	}
 	return p, nil
 }
@@ -152,14 +150,14 @@ func externalID(o feed.Offer, matchBy string) (string, error) {
 	case "", MatchByID:
 		return o.ID, nil
 	case MatchByVendorCode, "sku":
-		v, field = firstNonEmpty(o.VendorCode, o.Article), "vendorCode"
+		v, field = canon.FirstNonEmpty(o.VendorCode, o.Article), "vendorCode"
 	case MatchByBarcode:
 		v, field = o.Barcode, "barcode"
 	default:
 		return "", errors.New("yml: unknown match_by " + strconv.Quote(matchBy) + " (want id, vendor_code or barcode)")
 	}
 	if v == "" {
-		return "", &canon.FieldError{Field: field, Reason: "missing, and the store matches offers by it"}
+		return "", canon.FieldErr(field, "missing, and the store matches offers by it")
 	}
 	return v, nil
 }
@@ -167,10 +165,10 @@ func externalID(o feed.Offer, matchBy string) (string, error) {
 func amount(field, s string, parse func(string) (decimal.Decimal, error)) (decimal.Decimal, error) {
 	d, err := parse(s)
 	if err != nil {
-		return decimal.Zero, &canon.FieldError{Field: field, Reason: err.Error()}
+		return decimal.Zero, canon.FieldErr(field, err.Error())
 	}
 	if d.IsNegative() {
-		return decimal.Zero, &canon.FieldError{Field: field, Reason: "negative: " + s}
+		return decimal.Zero, canon.FieldErr(field, "negative: "+s)
 	}
 	return d, nil
 }
@@ -183,16 +181,7 @@ func stock(s string) (uint32, error) {
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, &canon.FieldError{Field: "quantity_in_stock", Reason: "not a whole non-negative number: " + strconv.Quote(s)}
+		return 0, canon.FieldErr("quantity_in_stock", "not a whole non-negative number: "+strconv.Quote(s))
 	}
 	return uint32(min(v, math.MaxUint32)), nil
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

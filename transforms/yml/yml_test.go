@@ -36,7 +36,7 @@ func TestGolden(t *testing.T) {
 		if c.Shop != nil {
 			s = c.Shop
 		}
-		return TransformOffer(c.Offer, StoreContext{Marketplace: "prom", Store: "kuhsvit", MatchBy: c.MatchBy, Categories: CategoryNames(s)})
+		return TransformOffer(c.Offer, canon.Store{Marketplace: "prom", Store: "kuhsvit"}, Catalog{MatchBy: c.MatchBy, Categories: CategoryNames(s)})
 	})
 }
 
@@ -104,13 +104,13 @@ func TestErrorsNameTheField(t *testing.T) {
 	for field, spoil := range cases {
 		o := base
 		spoil(&o)
-		_, err := TransformOffer(o, StoreContext{})
+		_, err := TransformOffer(o, canon.Store{}, Catalog{})
 		var fe *canon.FieldError
 		if !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("%s: got %v", field, err)
 		}
 	}
-	if _, err := TransformOffer(base, StoreContext{MatchBy: "ean"}); err == nil {
+	if _, err := TransformOffer(base, canon.Store{}, Catalog{MatchBy: "ean"}); err == nil {
 		t.Error("unknown match_by accepted")
 	}
 }

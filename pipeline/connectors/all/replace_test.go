@@ -16,6 +16,7 @@ import (
 	"github.com/kramar/kramar/pipeline/connectors"
 	_ "github.com/kramar/kramar/pipeline/connectors/all"
 	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/cml"
 )
 
 var full = flag.Bool("full", false, "list every failure, not the first 25 per marketplace")
@@ -80,7 +81,8 @@ func TestEveryFieldOfAnotherTypeLoadsTheOrderAndShowsAsDrift(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sc := connectors.StoreContext{Marketplace: mp, Store: "s", AllStatuses: true}
+			// all_statuses: no order is skipped where a store may skip some.
+			sc := canon.Store{Marketplace: mp, Store: "s", Options: &cml.Options{AllStatuses: true}}
 			if _, err := conn.Transform(raw, sc); err != nil {
 				continue // a golden reject: nothing to break
 			}
@@ -129,7 +131,7 @@ type panicError struct{ v any }
 
 func (p panicError) Error() string { return fmt.Sprint(p.v) }
 
-func transform(conn connectors.Connector, raw []byte, sc connectors.StoreContext) (err error) {
+func transform(conn connectors.Connector, raw []byte, sc canon.Store) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = panicError{v}

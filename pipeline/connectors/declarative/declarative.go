@@ -4,14 +4,11 @@
 package declarative
 
 import (
-	"encoding/json"
 	"fmt"
 
 	spec "github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/pipeline/connectors"
-	"github.com/kramar/kramar/schema/canon"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 func init() { connectors.RegisterSpecLoader(Load) }
@@ -33,14 +30,9 @@ func FromSpec(s *spec.Spec, marketplace string) connectors.Connector {
 	return connectors.Connector{
 		Marketplace: marketplace,
 		Open:        func(c source.Config) source.Orders { return spec.NewClient(s, c) },
-		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
-			return s.Transform(raw, spec.StoreContext{
-				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
-				Mappings: mapping.Tables(sc.Mappings),
-			})
-		},
-		RecordID: s.RecordID,
-		Wire:     s.WireModel(), OrdersEndpoint: s.Endpoint(),
+		Transform:   s.Transform,
+		RecordID:    s.RecordID,
+		Wire:        s.WireModel(), OrdersEndpoint: s.Endpoint(),
 		// The spec's digest: editing the spec re-reads orders as changed.
 		TransformVersion: fmt.Sprintf("spec-%s", s.Digest),
 		Records:          s.Records,

@@ -8,27 +8,19 @@ import (
 	client "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
-	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
-	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/epicentr"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace: transform.Marketplace,
+		DisplayName: "Epicentr",
 		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
-		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
-			return transform.Transform(raw, transform.StoreContext{
-				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
-				Mappings: mapping.Tables(sc.Mappings),
-			})
-		},
-		RecordID: transform.RecordID,
-		Wire:     client.Order{}, OrdersEndpoint: "GET /v3/oms/orders",
+		Transform:   transform.Transform,
+		RecordID:    transform.RecordID,
+		Wire:        client.Order{}, OrdersEndpoint: "GET /v3/oms/orders",
 		TransformVersion: "2",
-		Capabilities:     config.Capabilities{},
 		Records:          records,
 		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/pipeline/connectors"
 )
 
 // Action kinds of an Epicentr change: the waybill and the status go in
@@ -57,12 +58,8 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 // the statuses it may move to now (allowed-statuses).
 func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, error) {
 	raw, err := p.client.Get(ctx, orderID)
-	var nf *source.NotFoundError
-	if errors.As(err, &nf) {
-		return marketplace.State{}, marketplace.Reject("order %s is not in the store", orderID)
-	}
 	if err != nil {
-		return marketplace.State{}, err
+		return marketplace.State{}, connectors.NotInStore(err, orderID)
 	}
 	var o client.Order
 	if err := json.Unmarshal(raw.Body, &o); err != nil {

@@ -12,34 +12,25 @@ import (
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/horoshop"
-	"github.com/kramar/kramar/transforms/mapping"
 )
 
 func init() {
 	connectors.Register(connectors.Connector{
-		Marketplace: transform.Marketplace,
-		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
-		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
-			return transform.Transform(raw, storeContext(sc))
-		},
-		TransformProduct: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Product, error) {
-			return transform.TransformProduct(raw, storeContext(sc))
-		},
-		RecordID: transform.RecordID,
-		Wire:     client.Order{}, OrdersEndpoint: "POST /api/orders/get",
+		Marketplace:      transform.Marketplace,
+		DisplayName:      "Horoshop",
+		Open:             func(c source.Config) source.Orders { return client.NewClient(c) },
+		Transform:        transform.Transform,
+		TransformProduct: transform.TransformProduct,
+		RecordID:         transform.RecordID,
+		Wire:             client.Order{}, OrdersEndpoint: "POST /api/orders/get",
 		ProductWire: client.CatalogProduct{}, ProductsEndpoint: "POST /api/catalog/export",
 		TransformVersion: "2",
-		Capabilities:     config.Capabilities{Login: true, Keys: []string{"split_names", "article", "warehouse"}},
+		Capabilities:     config.Capabilities{Login: true, Options: config.NewOptions[transform.Options]},
 		Records:          records,
-		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c, WithWarehouse(c.Warehouse)) },
+		Pusher: func(c source.Config) marketplace.Pusher {
+			return NewPusher(c, WithWarehouse(canon.OptionsOf[transform.Options](c.Options).Warehouse))
+		},
 	})
-}
-
-func storeContext(sc connectors.StoreContext) transform.StoreContext {
-	return transform.StoreContext{
-		Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
-		Mappings: mapping.Tables(sc.Mappings), SplitNames: sc.SplitNames, Article: sc.Article,
-	}
 }
 
 // records accepts an orders/get answer (the envelope or its response), a

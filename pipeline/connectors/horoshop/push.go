@@ -13,6 +13,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/transforms/decode"
 	transform "github.com/kramar/kramar/transforms/horoshop"
 )
@@ -112,12 +113,8 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 // not say which statuses an order may move to, so Allowed is nil.
 func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, error) {
 	raw, err := p.client.Get(ctx, orderID)
-	var nf *source.NotFoundError
-	if errors.As(err, &nf) {
-		return marketplace.State{}, marketplace.Reject("order %s is not in the shop", orderID)
-	}
 	if err != nil {
-		return marketplace.State{}, err
+		return marketplace.State{}, connectors.NotInStore(err, orderID)
 	}
 	var o client.Order
 	if err := decode.Into(raw.Body, &o); err != nil {

@@ -11,30 +11,31 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
-	"github.com/kramar/kramar/transforms/mapping"
 	transform "github.com/kramar/kramar/transforms/prom"
 )
 
 func init() {
 	connectors.Register(connectors.Connector{
-		Marketplace: "prom",
-		Open:        func(c source.Config) source.Orders { return client.NewClient(c, client.WithLanguage(c.Language)) },
-		Transform: func(raw json.RawMessage, sc connectors.StoreContext) (canon.Order, error) {
-			return transform.Transform(raw, transform.StoreContext{
-				Marketplace: sc.Marketplace, Store: sc.Store, OrderType: sc.OrderType, OrderSource: sc.OrderSource,
-				Mappings: mapping.Tables(sc.Mappings),
-			})
-		},
-		RecordID: transform.RecordID,
-		Wire:     client.Order{}, OrdersEndpoint: "GET /orders/list",
+		Marketplace: transform.Marketplace,
+		DisplayName: "Prom",
+		Open:        func(c source.Config) source.Orders { return newClient(c) },
+		Transform:   transform.Transform,
+		RecordID:    transform.RecordID,
+		Wire:        client.Order{}, OrdersEndpoint: "GET /orders/list",
 		// 2: a custom status ("custom-<id>") maps by its label too.
 		TransformVersion: "2",
 		// A new Prom order is "pending" until the seller accepts it
 		// ("received", accepted for processing): auto_accept does that.
-		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"}, Keys: []string{"language"}},
-		Records:      records,
-		Pusher:       func(c source.Config) marketplace.Pusher { return NewPusher(c) },
+		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"},
+			Options: config.NewOptions[transform.Options]},
+		Records: records,
+		Pusher:  func(c source.Config) marketplace.Pusher { return NewPusher(c) },
 	})
+}
+
+// newClient opens the store's client, answering in the store's language.
+func newClient(c source.Config) *client.Client {
+	return client.NewClient(c, client.WithLanguage(canon.OptionsOf[transform.Options](c.Options).Language))
 }
 
 // records accepts an /orders/list page, an /orders/{id} envelope or a bare order.

@@ -14,6 +14,7 @@ import (
 	client "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/pipeline/connectors"
 )
 
 // Action kinds: Prom takes the waybill and the status in two calls.
@@ -33,7 +34,7 @@ type Pusher struct {
 
 // NewPusher opens the way back to the store c describes.
 func NewPusher(c source.Config) *Pusher {
-	return &Pusher{c: client.NewClient(c, client.WithLanguage(c.Language))}
+	return &Pusher{c: newClient(c)}
 }
 
 var (
@@ -108,11 +109,7 @@ func orderID(s string) (int64, error) {
 func (p *Pusher) State(ctx context.Context, id string) (marketplace.State, error) {
 	raw, err := p.c.Get(ctx, id)
 	if err != nil {
-		var nf *source.NotFoundError
-		if errors.As(err, &nf) {
-			return marketplace.State{}, marketplace.Reject("order %s not found on Prom", id)
-		}
-		return marketplace.State{}, err
+		return marketplace.State{}, connectors.NotInStore(err, id)
 	}
 	var o struct {
 		Status   string                   `json:"status"`

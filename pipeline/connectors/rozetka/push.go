@@ -13,6 +13,7 @@ import (
 	client "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
+	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
 )
 
@@ -97,12 +98,8 @@ func (p *Pusher) State(ctx context.Context, id string) (marketplace.State, error
 		return marketplace.State{}, err
 	}
 	o, err := p.api.OrderState(ctx, n)
-	var nf *source.NotFoundError
-	if errors.As(err, &nf) {
-		return marketplace.State{}, marketplace.Reject("order %s is not in the store", id)
-	}
 	if err != nil {
-		return marketplace.State{}, err
+		return marketplace.State{}, connectors.NotInStore(err, id)
 	}
 	edges := o.StatusAvailable
 	if edges == nil {

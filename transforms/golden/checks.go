@@ -1,0 +1,70 @@
+package golden
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kramar/kramar/schema/canon"
+)
+
+// Fuzz checks that no input makes transform (or recordID) panic and that
+// every failure is a *canon.FieldError the pipeline can record as a
+// reject; the inputs in dir seed it.
+func Fuzz[O any](f *testing.F, dir string, transform Transform[O], recordID func(json.RawMessage) string, store canon.Store) {
+	seeds, _ := inputs(dir)
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_, err := transform(raw, store)
+		var fe *canon.FieldError
+		if err != nil && !errors.As(err, &fe) {
+			t.Fatalf("error %v is not a FieldError", err)
+		}
+		_ = recordID(raw)
+	})
+}
+
+// RecordIDs checks recordID against a table of records, whole or broken,
+// and the ids they must give.
+func RecordIDs(t *testing.T, recordID func(json.RawMessage) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := recordID(json.RawMessage(in)); got != want {
+			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Marketplace checks that the order of raw is named after the store's
+// marketplace, and after the transform's own (def) when the store names
+// none.
+func Marketplace(t *testing.T, transform Transform[canon.Order], raw json.RawMessage, def string) {
+	t.Helper()
+	const other = "other-marketplace"
+	if o, err := transform(raw, canon.Store{Marketplace: other, Store: "s"}); err != nil || o.Marketplace != other {
+		t.Fatalf("got %q, %v; want %q", o.Marketplace, err, other)
+	}
+	if o, _ := transform(raw, canon.Store{Store: "s"}); o.Marketplace != def {
+		t.Fatalf("default marketplace: %q, want %q", o.Marketplace, def)
+	}
+}
+
+// Dirs runs Run on testdata/<name> for each named Func, as subtests.
+func Dirs(t *testing.T, dirs map[string]Func) {
+	t.Helper()
+	for name, fn := range dirs {
+		t.Run(name, func(t *testing.T) { Run(t, filepath.Join("testdata", name), fn) })
+	}
+}
+
+// Variant is store changed by edit, for a second set of cases.
+func Variant(store canon.Store, edit func(*canon.Store)) canon.Store {
+	edit(&store)
+	return store
+}
