@@ -20,7 +20,7 @@ func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
 	first := e.Run()
 	for _, s := range []string{"prom-a", "prom-b"} {
 		r := first[s]
-		if !r.OK() || r.New != len(e.SB.Orders(e.Tokens[s])) || r.Rejected != 0 {
+		if !r.OK() || r.New != len(e.SB.Orders(e.SB.StoreID(e.Tokens[s]))) || r.Rejected != 0 {
 			t.Fatalf("first run %s: %+v", s, r)
 		}
 	}
@@ -60,7 +60,7 @@ func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders := e.SB.Orders(tok)
+	orders := e.SB.Orders(e.SB.StoreID(tok))
 	e.Clock.Advance(time.Minute)
 	e.SB.SetStatus(tok, orders[0].ID, "received")
 	e.SB.SetPayment(tok, orders[1].ID, "paid")
@@ -97,7 +97,7 @@ func TestFaultyMarketplaceEndsEqualAfterThreeRuns(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		if i > 0 {
 			// Changes between runs, so faults also hit updates.
-			must(t, e.SB.SetTTN(tok, e.SB.Orders(tok)[i].ID, fmt.Sprintf("2045000000000%d", i)))
+			must(t, e.SB.SetTTN(tok, e.SB.Orders(e.SB.StoreID(tok))[i].ID, fmt.Sprintf("2045000000000%d", i)))
 			e.Clock.Advance(2 * time.Minute)
 		}
 		for store, r := range e.Run() {

@@ -163,7 +163,7 @@ func TestPromPushSendsEachChangeOnceWithMappedStatusReasonAndTTN(t *testing.T) {
 	for id, status := range map[string]string{accept: "received", ship: "received", cancel: "canceled", priced: "canceled"} {
 		var n int64
 		fmt.Sscan(id, &n)
-		o, _ := sb.Order(token, n)
+		o, _ := sb.Order(sb.StoreID(token), n)
 		if o.Status != status {
 			t.Errorf("order %s: status %s, want %s", id, o.Status, status)
 		}
@@ -241,7 +241,7 @@ func TestPromPushLandsExactlyOnceWhenHalfTheRequestsFail(t *testing.T) {
 	for id, status := range want {
 		var n int64
 		fmt.Sscan(id, &n)
-		o, _ := sb.Order(token, n)
+		o, _ := sb.Order(sb.StoreID(token), n)
 		if o.Status != status {
 			t.Errorf("order %s: status %s, want %s", id, o.Status, status)
 		}
@@ -295,7 +295,7 @@ func TestPromPushCrashBetweenSendAndRecordNeitherResendsNorLoses(t *testing.T) {
 	for _, id := range pending[:2] {
 		var n int64
 		fmt.Sscan(id, &n)
-		if o, _ := sb.Order(token, n); o.Status != "received" {
+		if o, _ := sb.Order(sb.StoreID(token), n); o.Status != "received" {
 			t.Errorf("order %s: %s", id, o.Status)
 		}
 	}
@@ -584,7 +584,7 @@ func TestPromRulesAutoAcceptAutoCancelAndClose(t *testing.T) {
 		for _, id := range paid {
 			var n int64
 			fmt.Sscan(id, &n)
-			if o, _ := sb.Order(token, n); o.Status != "delivered" || len(bodies[id]) != 1 {
+			if o, _ := sb.Order(sb.StoreID(token), n); o.Status != "delivered" || len(bodies[id]) != 1 {
 				t.Errorf("order %s: %s after %v", id, o.Status, bodies[id])
 			}
 		}

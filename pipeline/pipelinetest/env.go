@@ -188,7 +188,7 @@ func (e *Env) Truth(store string) (orders, items []string) {
 	if e.RZ != nil {
 		return e.rozetkaTruth(store)
 	}
-	for _, o := range e.SB.Orders(e.Tokens[store]) {
+	for _, o := range e.SB.Orders(e.SB.StoreID(e.Tokens[store])) {
 		ttn, pay := "", ""
 		if o.DeliveryProviderData != nil {
 			ttn = o.DeliveryProviderData.DeclarationNumber

@@ -154,8 +154,8 @@ func (s *Sandbox) handleOrder(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}
-	rec := s.storeOfRequest(r).rec(id)
-	if rec == nil {
+	rec, ok := s.storeOfRequest(r).book.Get(id)
+	if !ok {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}

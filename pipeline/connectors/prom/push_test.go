@@ -136,7 +136,7 @@ func TestPushChanges(t *testing.T) {
 					t.Errorf("write %d:\n got %s\nwant %s", i, got[i], want)
 				}
 			}
-			o, _ := sb.Order(token, id)
+			o, _ := sb.Order(sb.StoreID(token), id)
 			ttn := ""
 			if o.DeliveryProviderData != nil {
 				ttn = o.DeliveryProviderData.DeclarationNumber
@@ -191,7 +191,7 @@ func TestApplyRefusals(t *testing.T) {
 	if reason, ok := marketplace.IsRejected(err); !ok || !strings.Contains(reason, "invalid declaration_id") {
 		t.Errorf("refused ТТН: %v", err)
 	}
-	if o, _ := sb.Order(token, mustID(done)); o.Status != "delivered" || o.DeliveryProviderData != nil && o.DeliveryProviderData.DeclarationNumber == "x" {
+	if o, _ := sb.Order(sb.StoreID(token), mustID(done)); o.Status != "delivered" || o.DeliveryProviderData != nil && o.DeliveryProviderData.DeclarationNumber == "x" {
 		t.Errorf("a refused write changed the order: %+v", o)
 	}
 

@@ -49,7 +49,7 @@ func TestTTNRetryAfterALostAnswerIsDone(t *testing.T) {
 	if err != nil || !strings.Contains(resp, "already attached") || !strings.Contains(resp, "Этот ЭН уже добавлен к данному заказу") {
 		t.Fatalf("retry: %q, %v", resp, err)
 	}
-	if o, _ := sb.Order(token, id); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450000000017" {
+	if o, _ := sb.Order(sb.StoreID(token), id); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450000000017" {
 		t.Fatalf("order's waybill: %+v", o.DeliveryProviderData)
 	}
 	if n := len(writes(sb)); n != 2 {
