@@ -224,7 +224,7 @@ func TestFaultsLoseNothing(t *testing.T) {
 func TestGetUpdateStatusesAndCatalog(t *testing.T) {
 	f := newFixture(t, 0, 1234, 50, password)
 	ctx := context.Background()
-	id := f.sb.AddOrder(f.store, func(o *horoshop.Order) { o.StatStatus, o.Payed = 1, false })
+	id := f.sb.AddOrder(f.store, func(o *horoshop.Order) { o.StatStatus, o.Payed, o.DeliveryData = 1, false, nil })
 	raw, err := f.client.Get(ctx, strconv.FormatInt(id, 10))
 	if err != nil || raw.ID != strconv.FormatInt(id, 10) || !strings.Contains(string(raw.Body), `"delivery_name":`) {
 		t.Fatalf("get: %v %s", err, raw.Body)

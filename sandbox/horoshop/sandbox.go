@@ -13,14 +13,10 @@ package horoshop
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,15 +45,16 @@ type base = kit.Base
 type Sandbox struct {
 	base   // Handler (API under /api/, control API under /_sandbox/), Clock, Faults, Recorder, RateLimit
 	seed   int64
-	ttl    time.Duration
 	tokens *kit.Tokens
 	html   atomic.Bool
 
-	stores   kit.Stores[*store] // by shop id
-	mu       sync.RWMutex
-	byLogin  map[string]*store
-	sessions []string
+	stores   kit.Stores[*store] // by shop id and by login
+	truth                       // Orders and Order, by shop id
+	sessions *kit.Sessions      // tokens issued by POST /api/auth/
 }
+
+// truth is kit.Truth under an unexported name, promoting Orders and Order.
+type truth = kit.Truth[int64, record, wire.Order]
 
 // New builds an empty sandbox; add shops with AddStore.
 func New(opts Options) *Sandbox {
@@ -73,10 +70,17 @@ func New(opts Options) *Sandbox {
 			},
 			ErrorBody: errorBody,
 		}),
-		seed: opts.Seed, ttl: opts.TokenTTL,
-		byLogin: map[string]*store{},
+		seed: opts.Seed,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
+	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)
+	s.truth = kit.NewTruth(func(id string) (*kit.Book[int64, record], bool) {
+		st, ok := s.stores.Get(id)
+		if !ok {
+			return nil, false
+		}
+		return st.book, true
+	}, func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -89,14 +93,7 @@ func (s *Sandbox) HTML(on bool) { s.html.Store(on) }
 
 // ExpireTokens ends every token issued so far, as 600 s passing would:
 // the next call with one answers UNAUTHORIZED.
-func (s *Sandbox) ExpireTokens() {
-	s.mu.RLock()
-	tokens := append([]string(nil), s.sessions...)
-	s.mu.RUnlock()
-	for _, t := range tokens {
-		s.tokens.Revoke(t)
-	}
-}
+func (s *Sandbox) ExpireTokens() { s.sessions.ExpireAll() }
 
 // errorBody renders transport-level failures (401, 429, 5xx) in the envelope.
 func errorBody(status int, msg string) []byte {
@@ -220,20 +217,11 @@ func (s *Sandbox) routes() http.Handler {
 // wiki's auth example
 // (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/25296931).
 func (s *Sandbox) login(login, password string) (string, bool) {
-	s.mu.RLock()
-	st := s.byLogin[login]
-	s.mu.RUnlock()
+	st, _ := s.stores.Named(login)
 	if st == nil || st.password != password {
 		return "", false
 	}
-	var raw [16]byte
-	_, _ = rand.Read(raw[:])
-	token := hex.EncodeToString(raw[:])
-	s.tokens.AddExpiring(token, st.id, s.Clock().Now().Add(s.ttl))
-	s.mu.Lock()
-	s.sessions = append(s.sessions, token)
-	s.mu.Unlock()
-	return token, true
+	return s.sessions.Issue(st.id), true
 }
 
 func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
@@ -253,22 +241,9 @@ func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
 }
 
 // ErrUnknownStore is returned by control methods for a shop never added.
-var ErrUnknownStore = fmt.Errorf("unknown store")
-
-func (s *Sandbox) storeByID(id string) (*store, error) {
-	if st, ok := s.stores.Get(id); ok {
-		return st, nil
-	}
-	return nil, ErrUnknownStore
-}
+var ErrUnknownStore = kit.ErrUnknownStore
 
 func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.storeByID(kit.StoreFrom(r.Context()))
+	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
 	return st
-}
-
-// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
-// ctx ends, and returns the base URL.
-func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	return kit.ServeUntil(ctx, addr, s.Handler())
 }

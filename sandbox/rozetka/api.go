@@ -113,7 +113,7 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.storeByID(kit.StoreFrom(r.Context()))
+	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
 	return st
 }
 
@@ -242,14 +242,14 @@ func (s *Sandbox) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.storeOfRequest(r)
-	st.mu.RLock()
 	matched := make([]*record, 0, 256)
-	for _, rec := range st.recs {
-		if q.match(rec) {
-			matched = append(matched, rec)
+	st.book.Read(func(recs []*record) {
+		for _, rec := range recs {
+			if q.match(rec) {
+				matched = append(matched, rec)
+			}
 		}
-	}
-	st.mu.RUnlock()
+	})
 	if q.desc {
 		sort.Slice(matched, func(i, j int) bool { return matched[i].order.ID > matched[j].order.ID })
 	}
@@ -300,13 +300,8 @@ func writeSearch(w http.ResponseWriter, recs []*record, meta wire.Meta, e expand
 func (s *Sandbox) orderOfRequest(w http.ResponseWriter, r *http.Request) (*store, int64, bool) {
 	st := s.storeOfRequest(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		st.mu.RLock()
-		found := st.find(id) >= 0
-		st.mu.RUnlock()
-		if found {
-			return st, id, true
-		}
+	if _, found := st.book.Get(id); err == nil && found {
+		return st, id, true
 	}
 	fail(w, errEntityNotFound())
 	return nil, 0, false
@@ -314,10 +309,7 @@ func (s *Sandbox) orderOfRequest(w http.ResponseWriter, r *http.Request) (*store
 
 // writeOrder answers one order with the request's expand.
 func writeOrder(w http.ResponseWriter, r *http.Request, st *store, id int64) {
-	st.mu.RLock()
-	i := st.find(id)
-	rec := st.recs[i]
-	st.mu.RUnlock()
+	rec, _ := st.book.Get(id)
 	succeed(w, rec.appendJSON(nil, parseExpand(r.URL.Query().Get("expand"))))
 }
 

@@ -96,7 +96,7 @@ func (st *store) setStock(items []massItem) wire.ItemErrors {
 // stock the feed manages gets the feed's stock again, whatever
 // /items/mass-update set. It returns how many items changed.
 func (s *Sandbox) SyncPriceList(storeID string) (int, error) {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return 0, err
 	}

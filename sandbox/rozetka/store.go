@@ -3,7 +3,7 @@ package rozetka
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"errors"
 	"sync"
 	"time"
 
@@ -216,43 +216,42 @@ type store struct {
 	password string
 	market   wire.Market
 
-	mu        sync.RWMutex
-	recs      []*record
+	book      *kit.Book[int64, record]
+	mu        sync.RWMutex // the catalog and shiftArm
 	goods     []wire.GoodsItem
 	goodsJSON [][]byte
 	goodsAt   map[int64]int // rz_item_id → position in goods; fixed after seeding
 	feedStock map[int64]int // the stock the price-list feed gives its items (StockByPriceList)
-	added     int           // orders created after seeding, for their generator stream
+	added     int           // orders created after seeding, for their generator stream (under the book's lock)
 	shiftArm  int           // orders to move out of the window after the next first page
 }
 
-// find returns the position of id in recs, or -1. Caller holds mu.
-func (s *store) find(id int64) int {
-	i := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= id })
-	if i < len(s.recs) && s.recs[i].order.ID == id {
-		return i
-	}
-	return -1
+func newBook() *kit.Book[int64, record] {
+	return kit.NewBook(kit.BookOptions[int64, record]{
+		ID: func(r *record) int64 { return r.order.ID },
+		Clone: func(r *record) *record {
+			next := *r
+			next.order = cloneOrder(r.order)
+			return &next
+		},
+		Seal:    (*record).encode,
+		Missing: errEntityNotFound(),
+	})
 }
 
-// update applies change to a copy of order id, stamps `changed` with now
-// and publishes the copy; a failed change leaves the order untouched.
+// update applies change to order id and stamps `changed` with now; a
+// failed change leaves the order untouched.
 func (s *store) update(id int64, now time.Time, change func(*record) *wire.Error) *wire.Error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 {
-		return errEntityNotFound()
-	}
-	next := *s.recs[i]
-	next.order = cloneOrder(s.recs[i].order)
-	if err := change(&next); err != nil {
-		return err
-	}
-	next.order.Changed = kyivWall(now)
-	next.encode()
-	s.recs[i] = &next
-	return nil
+	err := s.book.Update(id, func(r *record) error {
+		if e := change(r); e != nil {
+			return e
+		}
+		r.order.Changed = kyivWall(now)
+		return nil
+	})
+	var e *wire.Error
+	errors.As(err, &e)
+	return e
 }
 
 // cloneOrder deep-copies the parts of an order a change may touch.

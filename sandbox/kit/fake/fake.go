@@ -205,3 +205,6 @@ func Seeded(r *rand.Rand, now time.Time, span time.Duration, i, n, sameOneIn int
 	}
 	return created, modified
 }
+
+// Choose draws one of values by integer weights, weights[i] for values[i].
+func Choose[T any](r *rand.Rand, values []T, weights []int) T { return values[Weighted(r, weights...)] }
