@@ -86,7 +86,7 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 	st.mu.RLock()
 	products := st.products
 	st.mu.RUnlock()
-	rec := st.book.Add(func(last *record) *record {
+	rec := st.book.Add(func(last *record, _ int) *record {
 		st.added++
 		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
 		id := int64(firstOrderID)

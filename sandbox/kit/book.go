@@ -141,6 +141,19 @@ func (b *Book[ID, R]) Snapshot() []*R {
 	return slices.Clone(b.recs)
 }
 
+// Filter returns the published records keep accepts, in list order.
+func (b *Book[ID, R]) Filter(keep func(*R) bool) []*R {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]*R, 0, 256)
+	for _, r := range b.recs {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Read calls fn with the records in list order under the read lock, for a
 // list handler that picks a page without copying the slice; fn must not
 // keep recs.
@@ -150,17 +163,17 @@ func (b *Book[ID, R]) Read(fn func(recs []*R)) {
 	fn(b.recs)
 }
 
-// Add publishes the record make builds from the last one in list order
-// (nil for an empty book), under the write lock, so two adds never pick
-// the same next id.
-func (b *Book[ID, R]) Add(build func(last *R) *R) *R {
+// Add publishes the record build makes from the last one in list order
+// (nil for an empty book) and the count of records, under the write lock,
+// so two adds never pick the same next id.
+func (b *Book[ID, R]) Add(build func(last *R, n int) *R) *R {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var last *R
 	if n := len(b.recs); n > 0 {
 		last = b.recs[n-1]
 	}
-	rec := build(last)
+	rec := build(last, len(b.recs))
 	b.insert(rec)
 	return rec
 }

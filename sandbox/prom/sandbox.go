@@ -292,7 +292,7 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 
 func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
 	now := s.Clock().Now()
-	rec := st.book.Add(func(last *record) *record {
+	rec := st.book.Add(func(last *record, _ int) *record {
 		st.added++
 		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
 		id := int64(300_000_000+st.index*50_000_000) + 1 + r.Int64N(7)

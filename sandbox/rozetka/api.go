@@ -242,14 +242,7 @@ func (s *Sandbox) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.storeOfRequest(r)
-	matched := make([]*record, 0, 256)
-	st.book.Read(func(recs []*record) {
-		for _, rec := range recs {
-			if q.match(rec) {
-				matched = append(matched, rec)
-			}
-		}
-	})
+	matched := st.book.Filter(q.match)
 	if q.desc {
 		sort.Slice(matched, func(i, j int) bool { return matched[i].order.ID > matched[j].order.ID })
 	}

@@ -127,7 +127,7 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	st.mu.RLock()
 	catalog := st.goods
 	st.mu.RUnlock()
-	rec := st.book.Add(func(last *record) *record {
+	rec := st.book.Add(func(last *record, _ int) *record {
 		st.added++
 		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
 		id := int64(700_000_000+st.index*10_000_000) + 1 + r.Int64N(5)
