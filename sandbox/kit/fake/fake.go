@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -172,7 +171,7 @@ func NewAddress(r *rand.Rand) Address {
 	return Address{City: Pick(r, Cities), Street: Pick(r, streets), House: 1 + r.IntN(120), Flat: 1 + r.IntN(200), Branch: 1 + r.IntN(300)}
 }
 
-// Street is "вул. Шевченка, 12".
+// StreetHouse is "вул. Шевченка, 12".
 func (a Address) StreetHouse() string { return a.Street + ", " + strconv.Itoa(a.House) }
 
 // Door is "вул. Шевченка, 12, кв. 34".
@@ -180,17 +179,6 @@ func (a Address) Door() string { return a.StreetHouse() + ", кв. " + strconv.I
 
 // BranchName is "Відділення №17".
 func (a Address) BranchName() string { return "Відділення №" + strconv.Itoa(a.Branch) }
-
-// Join writes non-empty parts separated by ", ".
-func Join(parts ...string) string {
-	out := parts[:0:0]
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, ", ")
-}
 
 // Seeded is when seeded item i of n was created, spread over span before
 // now (one slot each, at a random point of it), and when it last changed:
