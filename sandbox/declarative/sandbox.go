@@ -92,10 +92,16 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	}
 	s := &Sandbox{spec: sp, opts: o, book: kit.NewBook(kit.BookOptions[string, Order]{
 		ID:      func(o *Order) string { return o.ID },
-		Clone:   clone,
+		Own:     func(o *Order) { o.Items = slices.Clone(o.Items) },
 		Missing: errors.New("order not found"),
 	})}
-	s.truth = kit.NewTruth(func(string) (*kit.Book[string, Order], bool) { return s.book, true }, func(o *Order) Order { return *clone(o) })
+	var books kit.Stores[*kit.Book[string, Order]]
+	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })
+	s.truth = kit.NewTruth(&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order {
+		c := *o
+		c.Items = slices.Clone(o.Items)
+		return c
+	})
 	// The error body and paged rule read the spec, so they need s first.
 	s.base = kit.NewBase(kit.BaseOptions{
 		Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond,
@@ -134,12 +140,6 @@ func (s *Sandbox) Orders() []Order { return s.truth.Orders(account) }
 
 // Order returns a copy of one order.
 func (s *Sandbox) Order(id string) (Order, bool) { return s.truth.Order(account, id) }
-
-func clone(o *Order) *Order {
-	c := *o
-	c.Items = slices.Clone(o.Items)
-	return &c
-}
 
 // Statuses are the status values the sandbox uses: the spec's statuses
 // keys, or plain names when it translates none.

@@ -157,12 +157,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (any, error) {
 		return map[string]string{"store": s.AddStore(req.Token, req.Orders)}, nil
 	})
-	kit.HandleJSON(c, "GET /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string][]wire.Order{"orders": s.Orders(kit.StoreParam(r))}, nil
-	})
-	kit.HandleJSON(c, "POST /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string]string{"id": s.AddOrder(kit.StoreParam(r), nil)}, nil
-	})
+	kit.HandleOrders(c, s.Orders, func(storeID string) string { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, req struct{ Status string }) (any, error) {
 		return map[string]string{"status": req.Status}, s.SetStatus(kit.StoreParam(r), r.PathValue("id"), req.Status)
 	})

@@ -71,13 +71,8 @@ func New(opts Options) *Sandbox {
 		offerDelay: opts.OfferDelay,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(func(id string) (*kit.Book[string, record], bool) {
-		st, ok := s.stores.Get(id)
-		if !ok {
-			return nil, false
-		}
-		return st.book, true
-	}, func(r *record) wire.Order { return cloneOrder(r.order) })
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[string, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }

@@ -37,7 +37,7 @@ func (r *record) encode() {
 		a.Recipient = &wire.Person{}
 		served.Address = &a
 	}
-	r.detail = marshal(served)
+	r.detail = kit.MustJSON(served)
 	r.json = r.detail
 	if hidden {
 		r.json = emptyContacts(r.detail)
@@ -46,14 +46,6 @@ func (r *record) encode() {
 	if t, err := timeconv.Parse(r.order.CreatedAt, timeconv.Kyiv); err == nil {
 		r.created = t.UnixNano()
 	}
-}
-
-func marshal(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // strings, numbers, bools and raw JSON only: unreachable
-	}
-	return b
 }
 
 // emptyContacts writes the hidden contact fields of an order's JSON as
@@ -68,8 +60,8 @@ func emptyContacts(order []byte) []byte {
 		addr[k] = empty
 	}
 	addr["recipient"] = json.RawMessage(`{"firstName":"","lastName":"","patronymic":"","phone":""}`)
-	top["address"] = marshal(addr)
-	return marshal(top)
+	top["address"] = kit.MustJSON(addr)
+	return kit.MustJSON(top)
 }
 
 // key is a position in the list: creation time, then id.
@@ -101,7 +93,7 @@ type store struct {
 func newStore(id string, index int) *store {
 	return &store{id: id, index: index, offers: map[string]*Offer{}, tasks: map[string]*offerTask{}, book: kit.NewBook(kit.BookOptions[string, record]{
 		ID:      func(r *record) string { return r.order.ID },
-		Clone:   func(r *record) *record { return &record{order: cloneOrder(r.order), cancel: r.cancel} },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
 		Seal:    (*record).encode,
 		Less:    func(a, b *record) bool { return a.key().less(b.key()) },
 		Missing: notFound(),

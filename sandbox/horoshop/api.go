@@ -337,7 +337,7 @@ func onlyFields(products []wire.CatalogProduct, fields []string) []map[string]js
 	out := make([]map[string]json.RawMessage, len(products))
 	for i, p := range products {
 		var m map[string]json.RawMessage
-		_ = json.Unmarshal(mustJSON(p), &m)
+		_ = json.Unmarshal(kit.MustJSON(p), &m)
 		for k := range m {
 			if !keep[k] {
 				delete(m, k)

@@ -302,12 +302,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (any, error) {
 		return map[string]string{"store": s.AddStore(req.Login, req.Password, req.Orders, req.Products)}, nil
 	})
-	kit.HandleJSON(c, "GET /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string][]wire.Order{"orders": s.Orders(kit.StoreParam(r))}, nil
-	})
-	kit.HandleJSON(c, "POST /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string]int64{"id": s.AddOrder(kit.StoreParam(r), nil)}, nil
-	})
+	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
 		s.ExpireTokens()
 		return map[string]string{"status": "expired"}, nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
@@ -107,7 +108,7 @@ func genProduct(r *rand.Rand, store, i int, now time.Time) wire.CatalogProduct {
 		Quantity:          json.Number(strconv.Itoa(r.IntN(40))),
 		Currency:          "UAH",
 		Parent:            &wire.CatalogParent{ID: base.catID, Value: wire.Localized{"ua": base.cat}},
-		Images:            mustJSON([]string{fmt.Sprintf("https://shop%d.example.com/content/images/%d.jpg", store+1, i+1)}),
+		Images:            kit.MustJSON([]string{fmt.Sprintf("https://shop%d.example.com/content/images/%d.jpg", store+1, i+1)}),
 	}
 	p.Link = fmt.Sprintf("https://shop%d.example.com/%s/", store+1, strings.ToLower(p.Article))
 	if r.IntN(4) == 0 {
@@ -192,7 +193,7 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 			dd.TNStatusName = map[int]string{stShipping: "Прямує до міста одержувача", stDelivered: "Отримано", stCancelled: "Повернення"}[status]
 		}
 		o.DeliveryData = dd
-		o.AdditionalData = mustJSON(map[string]string{"recipient_warehouse_ref": fmt.Sprintf("%08x-0000-4000-8000-%012d", r.Uint32(), r.IntN(1_000_000))})
+		o.AdditionalData = kit.MustJSON(map[string]string{"recipient_warehouse_ref": fmt.Sprintf("%08x-0000-4000-8000-%012d", r.Uint32(), r.IntN(1_000_000))})
 	}
 	o.Analytics = genAnalytics(r)
 	if r.IntN(12) == 0 {
@@ -200,7 +201,7 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 		// block's keys are not documented (the wiki's orders/get page names
 		// only the block); the sandbox assumes name, phone, email and company.
 		b := fake.NewPerson(r)
-		o.CustomerDetails = mustJSON(map[string]string{"name": b.Last + " " + b.First, "phone": b.PhoneLocal(), "email": "purchasing@example.com", "company": "ТОВ «Постачання»"})
+		o.CustomerDetails = kit.MustJSON(map[string]string{"name": b.Last + " " + b.First, "phone": b.PhoneLocal(), "email": "purchasing@example.com", "company": "ТОВ «Постачання»"})
 	}
 	return o
 }

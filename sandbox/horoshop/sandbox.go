@@ -74,13 +74,8 @@ func New(opts Options) *Sandbox {
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)
-	s.truth = kit.NewTruth(func(id string) (*kit.Book[int64, record], bool) {
-		st, ok := s.stores.Get(id)
-		if !ok {
-			return nil, false
-		}
-		return st.book, true
-	}, func(r *record) wire.Order { return cloneOrder(r.order) })
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -105,18 +100,10 @@ func errorBody(status int, msg string) []byte {
 }
 
 func envelope(status string, response any) []byte {
-	return mustJSON(struct {
+	return kit.MustJSON(struct {
 		Status   string `json:"status"`
 		Response any    `json:"response"`
 	}{status, response})
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // generated data is always encodable; a failure is a bug here
-	}
-	return b
 }
 
 // paramsKey carries a request's JSON body (token removed) in its context.
@@ -153,7 +140,7 @@ func liftToken(h http.Handler) http.Handler {
 				r.Header.Set("Authorization", "Bearer "+token)
 			}
 			delete(p, "token")
-			body = mustJSON(p)
+			body = kit.MustJSON(p)
 			r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, p))
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

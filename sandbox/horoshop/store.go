@@ -113,7 +113,7 @@ type record struct {
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
 		ID:      func(r *record) int64 { return r.order.OrderID },
-		Clone:   func(r *record) *record { return &record{order: cloneOrder(r.order)} },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
 		Seal:    func(r *record) { r.created, _ = wallSeconds(r.order.StatCreated) },
 		Missing: errors.New(msgNotFound),
 	})
@@ -157,7 +157,7 @@ func encodeOrder(o wire.Order, additional bool) []byte {
 	if !additional && o.AdditionalData != nil {
 		o.AdditionalData = dropKey(o.AdditionalData, "recipient_warehouse_ref")
 	}
-	b := mustJSON(o)
+	b := kit.MustJSON(o)
 	b = bytes.Replace(b, []byte(`"order_without_callback":1`), []byte(`"order_without_callback":true`), 1)
 	b = bytes.Replace(b, []byte(`"order_without_callback":0`), []byte(`"order_without_callback":false`), 1)
 	if a := o.Analytics; a != nil && isDigits(string(a.UTMCampaign)) {
@@ -172,7 +172,7 @@ func dropKey(obj json.RawMessage, key string) json.RawMessage {
 		return obj
 	}
 	delete(m, key)
-	return mustJSON(m)
+	return kit.MustJSON(m)
 }
 
 func isDigits(s string) bool {

@@ -15,9 +15,9 @@ var ErrNoOrder = errors.New("order not found")
 // BookOptions tell a Book how to read and copy its records.
 type BookOptions[ID cmp.Ordered, R any] struct {
 	ID func(*R) ID
-	// Clone copies a record deeply enough that a change may edit the copy
-	// without touching the published record readers hold.
-	Clone func(*R) *R
+	// Own deep-copies, in a shallow copy of a published record, what a
+	// change may edit, so the change never touches what readers hold.
+	Own func(*R)
 	// Seal refreshes what a record caches (its encoded answer, sort keys)
 	// before it is published; nil = nothing cached.
 	Seal func(*R)
@@ -188,7 +188,9 @@ func (b *Book[ID, R]) Update(id ID, change func(*R) error) error {
 	if i < 0 {
 		return b.o.Missing
 	}
-	next := b.o.Clone(b.recs[i])
+	copied := *b.recs[i]
+	next := &copied
+	b.o.Own(next)
 	if err := change(next); err != nil {
 		return err
 	}
@@ -224,10 +226,16 @@ type Truth[ID cmp.Ordered, R any, W any] struct {
 	view func(*R) W
 }
 
-// NewTruth reads each store's book through book and shows a record as view
-// does (a deep copy, so callers never share the book's data).
-func NewTruth[ID cmp.Ordered, R any, W any](book func(storeID string) (*Book[ID, R], bool), view func(*R) W) Truth[ID, R, W] {
-	return Truth[ID, R, W]{book: book, view: view}
+// NewTruth reads the book of each of stores through book, and shows a
+// record as view does (a deep copy, so callers never share the book's data).
+func NewTruth[T any, ID cmp.Ordered, R any, W any](stores *Stores[T], book func(T) *Book[ID, R], view func(*R) W) Truth[ID, R, W] {
+	return Truth[ID, R, W]{view: view, book: func(id string) (*Book[ID, R], bool) {
+		st, ok := stores.Get(id)
+		if !ok {
+			return nil, false
+		}
+		return book(st), true
+	}}
 }
 
 // Orders returns the store's orders in list order; nil for an unknown store.

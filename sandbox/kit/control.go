@@ -118,6 +118,20 @@ func HandleJSON[T any](c *Control, pattern string, fn func(r *http.Request, req 
 	})
 }
 
+// HandleOrders adds the order endpoints of a sandbox whose control requests
+// name the store with ?store=:
+//
+//	GET  /_sandbox/orders?store=   → {"orders":[…]} (the truth)
+//	POST /_sandbox/orders?store=   → {"id":…} (a new order at the clock's now)
+func HandleOrders[W, ID any](c *Control, orders func(storeID string) []W, add func(storeID string) ID) {
+	HandleJSON(c, "GET /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
+		return map[string][]W{"orders": orders(StoreParam(r))}, nil
+	})
+	HandleJSON(c, "POST /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
+		return map[string]ID{"id": add(StoreParam(r))}, nil
+	})
+}
+
 // StoreParam is the store a control request names with ?store=.
 func StoreParam(r *http.Request) string { return r.URL.Query().Get("store") }
 

@@ -64,7 +64,7 @@ var ErrUnknownStore = errors.New("unknown store token")
 // errorBody renders Prom's {"error": "..."}, the body clients read (e.g.
 // dimagord/mcp-prom-ua src/services/PromApiClient.ts).
 func errorBody(_ int, msg string) []byte {
-	return mustJSON(wire.ErrorBody{Error: msg})
+	return kit.MustJSON(wire.ErrorBody{Error: msg})
 }
 
 // New builds an empty sandbox; add companies with AddStore.
@@ -81,13 +81,8 @@ func New(opts Options) *Sandbox {
 		seed: opts.Seed,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(func(id string) (*kit.Book[int64, record], bool) {
-		st, ok := s.stores.Get(id)
-		if !ok {
-			return nil, false
-		}
-		return st.book, true
-	}, func(r *record) wire.Order { return cloneOrder(r.order) })
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }

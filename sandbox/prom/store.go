@@ -127,12 +127,8 @@ var errNotFound = errors.New("Order not found")
 
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID: func(r *record) int64 { return r.order.ID },
-		Clone: func(r *record) *record {
-			next := *r
-			next.order = cloneOrder(r.order)
-			return &next
-		},
+		ID:      func(r *record) int64 { return r.order.ID },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
 		Seal:    (*record).encode,
 		Missing: errNotFound,
 	})

@@ -169,12 +169,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (any, error) {
 		return map[string]string{"store": s.AddStore(req.Username, req.Password, req.Orders, req.Goods)}, nil
 	})
-	kit.HandleJSON(c, "GET /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string][]wire.Order{"orders": s.Orders(kit.StoreParam(r))}, nil
-	})
-	kit.HandleJSON(c, "POST /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string]int64{"id": s.AddOrder(kit.StoreParam(r), nil)}, nil
-	})
+	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		return map[string]string{"status": "ok"}, s.Update(kit.StoreParam(r), id, u)

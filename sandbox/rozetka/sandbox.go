@@ -74,13 +74,8 @@ func New(opts Options) *Sandbox {
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 20)
-	s.truth = kit.NewTruth(func(id string) (*kit.Book[int64, record], bool) {
-		st, ok := s.stores.Get(id)
-		if !ok {
-			return nil, false
-		}
-		return st.book, true
-	}, func(r *record) wire.Order { return cloneOrder(r.order) })
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -107,7 +102,7 @@ func errorBody(status int, msg string) []byte {
 	case status == http.StatusNotFound:
 		e = &wire.Error{Message: "not_found", Code: wire.CodeHTTPNotFound}
 	}
-	return mustJSON(wire.Envelope{Success: false, Errors: e})
+	return kit.MustJSON(wire.Envelope{Success: false, Errors: e})
 }
 
 // seedSpan is how far back seeded orders reach before the clock's now.
@@ -134,7 +129,7 @@ func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) strin
 	feedFrom := nGoods - nGoods/10 // the last tenth comes from the price-list feed
 	kit.Parallel(nGoods, func(i int) {
 		st.goods[i] = genGoods(fake.Rand(s.seed, index, streamGoods, i), index, i, now, i >= feedFrom)
-		st.goodsJSON[i] = mustJSON(st.goods[i])
+		st.goodsJSON[i] = kit.MustJSON(st.goods[i])
 	})
 	st.goodsAt = make(map[int64]int, nGoods)
 	st.feedStock = map[int64]int{}

@@ -2,7 +2,6 @@ package rozetka
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -74,7 +73,7 @@ func (r *record) encode() {
 	}
 	notes := r.notesJSON()
 	o.SellerComment = nil
-	b := mustJSON(o)
+	b := kit.MustJSON(o)
 	b = bytes.Replace(b, []byte(`"seller_comment":null`), append([]byte(`"seller_comment":`), notes...), 1)
 	if r.ttnNull && o.TTN == "" {
 		b = bytes.Replace(b, []byte(`"ttn":""`), []byte(`"ttn":null`), 1)
@@ -85,7 +84,7 @@ func (r *record) encode() {
 	b = bytes.Replace(b, []byte(`"callback_off":true`), []byte(`"callback_off":1`), 1)
 	r.base = b[:len(b)-1]
 	for i, blk := range blocks {
-		r.blocks[i] = mustJSON(blk)
+		r.blocks[i] = kit.MustJSON(blk)
 	}
 	// A delivery price not given is null in the examples (orders.md L1720).
 	r.blocks[blkDelivery] = bytes.Replace(r.blocks[blkDelivery], []byte(`"cost":""`), []byte(`"cost":null`), 1)
@@ -141,7 +140,7 @@ func (r *record) notesJSON() []byte {
 			out[i].Created = t.Unix()
 		}
 	}
-	return mustJSON(out)
+	return kit.MustJSON(out)
 }
 
 // carrierBlock is the `carrier` expand; every field is null for a parcel
@@ -228,12 +227,8 @@ type store struct {
 
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID: func(r *record) int64 { return r.order.ID },
-		Clone: func(r *record) *record {
-			next := *r
-			next.order = cloneOrder(r.order)
-			return &next
-		},
+		ID:      func(r *record) int64 { return r.order.ID },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
 		Seal:    (*record).encode,
 		Missing: errEntityNotFound(),
 	})
@@ -270,12 +265,4 @@ func cloneOrder(o wire.Order) wire.Order {
 	c.UserTitle = kit.Clone(o.UserTitle)
 	c.RecipientTitle = kit.Clone(o.RecipientTitle)
 	return c
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // generated data is always encodable; a failure is a bug here
-	}
-	return b
 }

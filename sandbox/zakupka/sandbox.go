@@ -119,13 +119,8 @@ func New(opts Options) *Sandbox {
 		seed: opts.Seed,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(func(id string) (*kit.Book[int64, order], bool) {
-		st, ok := s.stores.Get(id)
-		if !ok {
-			return nil, false
-		}
-		return st.book, true
-	}, func(o *order) cml.Document { return cloneDoc(o.doc) })
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, order] { return st.book },
+		func(o *order) cml.Document { return cloneDoc(o.doc) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -250,12 +245,8 @@ type store struct {
 func newStore(id string, index int, o StoreOptions) *store {
 	st := &store{id: id, index: index, opts: o}
 	st.book = kit.NewBook(kit.BookOptions[int64, order]{
-		ID: func(o *order) int64 { return o.id },
-		Clone: func(o *order) *order {
-			c := *o
-			c.doc = cloneDoc(o.doc)
-			return &c
-		},
+		ID:   func(o *order) int64 { return o.id },
+		Own:  func(o *order) { o.doc = cloneDoc(o.doc) },
 		Seal: func(o *order) { o.seq = st.seq.Add(1) },
 	})
 	return st
