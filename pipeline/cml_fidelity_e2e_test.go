@@ -85,7 +85,7 @@ func TestCML1CExportFidelity(t *testing.T) {
 				t.Fatalf("rejects: %v, want 0", got)
 			}
 
-			wantOrders, wantItems := oneCTruth(t, sb.Orders(key))
+			wantOrders, wantItems := oneCTruth(t, sb.Orders(sb.StoreID(key)))
 			if len(wantOrders) != 20 {
 				t.Fatalf("the sandbox holds %d orders, want 20", len(wantOrders))
 			}

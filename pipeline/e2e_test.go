@@ -19,7 +19,7 @@ func TestTwoRunsLeaveOneCurrentRowPerOrderAndItem(t *testing.T) {
 	first := e.Run()
 	for _, s := range []string{"prom-a", "prom-b"} {
 		r := first[s]
-		if !r.OK() || r.New != len(e.SB.Orders(e.Tokens[s])) || r.Rejected != 0 {
+		if !r.OK() || r.New != len(e.SB.Orders(e.SB.StoreID(e.Tokens[s]))) || r.Rejected != 0 {
 			t.Fatalf("first run %s: %+v", s, r)
 		}
 	}
@@ -59,7 +59,7 @@ func TestChangedOrdersAndSharedCursorTimestamp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orders := e.SB.Orders(tok)
+	orders := e.SB.Orders(e.SB.StoreID(tok))
 	e.Clock.Advance(time.Minute)
 	e.SB.SetStatus(tok, orders[0].ID, "received")
 	e.SB.SetPayment(tok, orders[1].ID, "paid")

@@ -21,7 +21,7 @@ import (
 // and the ProSale amount, and the totals.
 func sandboxCommissions(t *testing.T, e *promtest.Env, store string) (cpa, prosale map[string]string, refunded []string, cpaSum, prosaleSum decimal.Decimal) {
 	cpa, prosale = map[string]string{}, map[string]string{}
-	for _, o := range e.SB.Orders(e.Tokens[store]) {
+	for _, o := range e.SB.Orders(e.SB.StoreID(e.Tokens[store])) {
 		id := fmt.Sprint(o.ID)
 		if c := o.CPACommission; c != nil {
 			d := decimal.RequireFromString(c.Amount)

@@ -112,7 +112,7 @@ func TestNewOrdersAreAnnouncedOnceDespiteFailuresAndAcrossRuns(t *testing.T) {
 
 	// An updated order is not news; a new one is, once, even when its
 	// first pass fails completely and only the next cycle delivers it.
-	olds := e.SB.Orders(e.Tokens["prom-a"])
+	olds := e.SB.Orders(e.SB.StoreID(e.Tokens["prom-a"]))
 	if err := e.SB.SetStatus(e.Tokens["prom-a"], olds[len(olds)-1].ID, "canceled"); err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func TestPromTTNRetryAfterALostAnswerEndsDone(t *testing.T) {
 	for _, id := range ordersIn(m, "prom-a", "received") {
 		var n int64
 		fmt.Sscan(id, &n)
-		if o, _ := sb.Order(token, n); o.DeliveryProviderData != nil && o.DeliveryProviderData.DeclarationNumber == "" {
+		if o, _ := sb.Order(sb.StoreID(token), n); o.DeliveryProviderData != nil && o.DeliveryProviderData.DeclarationNumber == "" {
 			target = id
 			break
 		}
@@ -47,7 +47,7 @@ func TestPromTTNRetryAfterALostAnswerEndsDone(t *testing.T) {
 	}
 	var n int64
 	fmt.Sscan(target, &n)
-	if o, _ := sb.Order(token, n); o.DeliveryProviderData.DeclarationNumber != "20450000000017" || o.Status != "received" {
+	if o, _ := sb.Order(sb.StoreID(token), n); o.DeliveryProviderData.DeclarationNumber != "20450000000017" || o.Status != "received" {
 		t.Errorf("order ends %s with ТТН %q", o.Status, o.DeliveryProviderData.DeclarationNumber)
 	}
 	if sent := sent(sb.Recorder(), "/api/v1/delivery/save_declaration_id"); sent != 2 {

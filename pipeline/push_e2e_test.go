@@ -167,7 +167,7 @@ func TestPromPushSendsEachChangeOnceWithMappedStatusReasonAndTTN(t *testing.T) {
 	for id, status := range map[string]string{accept: "received", ship: "received", cancel: "canceled", priced: "canceled"} {
 		var n int64
 		fmt.Sscan(id, &n)
-		o, _ := sb.Order(token, n)
+		o, _ := sb.Order(sb.StoreID(token), n)
 		if o.Status != status {
 			t.Errorf("order %s: status %s, want %s", id, o.Status, status)
 		}
@@ -466,7 +466,7 @@ func TestPromRulesAutoAcceptAutoCancelAndClose(t *testing.T) {
 		for _, id := range paid {
 			var n int64
 			fmt.Sscan(id, &n)
-			if o, _ := sb.Order(token, n); o.Status != "delivered" || len(bodies[id]) != 1 {
+			if o, _ := sb.Order(sb.StoreID(token), n); o.Status != "delivered" || len(bodies[id]) != 1 {
 				t.Errorf("order %s: %s after %v", id, o.Status, bodies[id])
 			}
 		}

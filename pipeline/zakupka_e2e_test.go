@@ -34,13 +34,13 @@ func TestZakupkaOrdersFileAndExchange(t *testing.T) {
 	for i, store := range []string{"zk-file", "zk-1c"} {
 		key := []string{"file-key-S3CR3T", "x-key"}[i]
 		var want []string
-		for _, d := range sb.Orders(key) {
+		for _, d := range sb.Orders(sb.StoreID(key)) {
 			if transformcml.IsNew(&d) {
 				want = append(want, d.Key()+"\t"+nameWords(buyer(d)))
 			}
 		}
-		if len(want) == 0 || len(want) == len(sb.Orders(key)) {
-			t.Fatalf("%s: %d new of %d orders: the test needs both kinds", store, len(want), len(sb.Orders(key)))
+		if len(want) == 0 || len(want) == len(sb.Orders(sb.StoreID(key))) {
+			t.Fatalf("%s: %d new of %d orders: the test needs both kinds", store, len(want), len(sb.Orders(sb.StoreID(key))))
 		}
 		got := pipelinetest.Query(t, wh, `SELECT external_id, concat(buyer_last_name, ' ', buyer_first_name, ' ', buyer_middle_name) FROM {db}.v_orders WHERE store = ?`, store)
 		for j := range got {

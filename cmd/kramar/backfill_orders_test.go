@@ -38,7 +38,7 @@ func addHistory(t *testing.T, e *promtest.Env, store string, first, last time.Ti
 func idsModifiedIn(t *testing.T, e *promtest.Env, store string, from, to time.Time) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
-	for _, o := range e.SB.Orders(e.Tokens[store]) {
+	for _, o := range e.SB.Orders(e.SB.StoreID(e.Tokens[store])) {
 		m, err := time.Parse(time.RFC3339Nano, o.DateModified)
 		if err != nil {
 			m, err = time.ParseInLocation("2006-01-02 15:04:05", o.DateModified, time.UTC)

@@ -75,7 +75,7 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	total := len(e.SB.Orders(e.Tokens["prom-a"]))
+	total := len(e.SB.Orders(e.SB.StoreID(e.Tokens["prom-a"])))
 	killedAt := ""
 	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		n := e.Query(`SELECT count() FROM {db}.order_items`)[0]

@@ -387,7 +387,7 @@ func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Clock.Set(time.Now().UTC()) // the binary runs on the wall clock
-	total := len(e.SB.Orders(e.Tokens["prom-a"]))
+	total := len(e.SB.Orders(e.SB.StoreID(e.Tokens["prom-a"])))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

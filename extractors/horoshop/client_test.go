@@ -193,7 +193,7 @@ func TestFaultsLoseNothing(t *testing.T) {
 func TestGetUpdateStatusesAndCatalog(t *testing.T) {
 	f := newFixture(t, 0, 1234, 50, password)
 	ctx := context.Background()
-	id := f.sb.AddOrder(f.store, func(o *horoshop.Order) { o.StatStatus, o.Payed = 1, false })
+	id := f.sb.AddOrder(f.store, func(o *horoshop.Order) { o.StatStatus, o.Payed, o.DeliveryData = 1, false, nil })
 	if body := sourcetest.Get(t, f.client, strconv.FormatInt(id, 10), "99999"); !strings.Contains(string(body), `"delivery_name":`) {
 		t.Fatalf("get: %s", body)
 	}

@@ -42,7 +42,7 @@ func pullAll(t *testing.T, faults kit.FaultConfig) (map[int64]int, *promsb.Sandb
 
 func TestPagingDeliversEveryOrderOnce(t *testing.T) {
 	seen, sb := pullAll(t, kit.FaultConfig{})
-	for _, o := range sb.Orders("tok") {
+	for _, o := range sb.Orders(sb.StoreID("tok")) {
 		if seen[o.ID] != 1 {
 			t.Errorf("order %d delivered %d times", o.ID, seen[o.ID])
 		}
@@ -63,7 +63,7 @@ func TestPagingSurvivesRepeatedAndShiftedPages(t *testing.T) {
 	if counts[kit.DuplicatePage] == 0 || counts[kit.ShiftPage] == 0 {
 		t.Fatalf("page faults did not happen: %v", counts)
 	}
-	for _, o := range sb.Orders("tok") {
+	for _, o := range sb.Orders(sb.StoreID("tok")) {
 		if seen[o.ID] != 1 {
 			t.Errorf("order %d delivered %d times", o.ID, seen[o.ID])
 		}

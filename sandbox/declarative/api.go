@@ -14,6 +14,7 @@ import (
 
 	spec "github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 func isControl(r *http.Request) bool { return !kit.OutsideControl(r) }
@@ -184,17 +185,12 @@ func (s *Sandbox) matchGet(r *http.Request, get func(string) (string, bool)) (st
 }
 
 func (s *Sandbox) handleGet(w http.ResponseWriter, id string) {
-	s.mu.RLock()
-	o := s.find(id)
-	var rendered any
-	if o != nil {
-		rendered = s.render(o)
-	}
-	s.mu.RUnlock()
-	if o == nil {
+	o, ok := s.book.Get(id)
+	if !ok {
 		kit.WriteError(w, s.errorBody, http.StatusNotFound, "order "+id+" not found")
 		return
 	}
+	rendered := s.render(o)
 	var doc any = rendered
 	if rec := s.spec.GetOrder.Record; rec.IsSet() && !rec.IsRoot() {
 		doc = s.withOKCode(rec.Set(map[string]any{}, rendered))
@@ -258,19 +254,12 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request, get func(st
 		size = min(size, p.MaxSize)
 	}
 
-	s.mu.RLock()
-	matched := make([]*Order, 0, len(s.orders))
-	for _, o := range s.orders {
-		if !o.ModifiedAt.Before(from) && !o.ModifiedAt.After(to) {
-			matched = append(matched, o)
-		}
-	}
+	matched := s.book.Filter(func(o *Order) bool { return !o.ModifiedAt.Before(from) && !o.ModifiedAt.After(to) })
 	idx, ok := s.position(p, get, matched, size)
 	if p.Type == spec.PageNone {
 		size = max(len(matched), 1)
 	}
 	if !ok {
-		s.mu.RUnlock()
 		kit.WriteError(w, s.errorBody, http.StatusBadRequest, "bad value of "+p.Param)
 		return
 	}
@@ -288,7 +277,6 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request, get func(st
 	for i, o := range served {
 		records[i] = s.render(o)
 	}
-	s.mu.RUnlock()
 
 	if s.spec.Orders.Records.IsRoot() {
 		kit.WriteJSON(w, http.StatusOK, records)
@@ -392,7 +380,7 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.sessions++
 	s.logins++
-	token := fmt.Sprintf("sess-%d-%016x", s.sessions, newRand(s.opts.Seed, 3, s.sessions).Uint64())
+	token := fmt.Sprintf("sess-%d-%016x", s.sessions, fake.Rand(s.opts.Seed, 0, streamSessions, s.sessions).Uint64())
 	s.mu.Unlock()
 	s.tokens.AddExpiring(token, account, now.Add(time.Duration(l.TTL)*time.Second))
 	var doc any = l.Token.Set(map[string]any{}, token)

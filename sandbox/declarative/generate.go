@@ -10,42 +10,36 @@ import (
 	"github.com/shopspring/decimal"
 
 	spec "github.com/kramar/kramar/extractors/declarative"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // Reference data for the generator.
 var (
-	lastNames   = []string{"Гнатюк", "Ковальчук", "Сидоренко", "Бондар", "Кравець", "Дем'яненко", "Мельник", "Шевченко"}
-	firstNames  = []string{"Тарас", "Оксана", "Богдан", "Соломія", "Ярослав", "Ірина", "Назар", "Леся"}
-	middleNames = []string{"Тарасович", "Богданівна", "Степанович", "Ігорівна", "Петрович", "Андріївна"}
-	goods       = []string{"Чайник електричний 1.7 л", "Навушники бездротові", "Кросівки бігові", "Ковдра вовняна 200×220", "Павербанк 20000 мАг", "Сковорода чавунна 26 см"}
-	deliveries  = []struct{ name, provider string }{{"Нова Пошта", "nova_poshta"}, {"Укрпошта", "ukrposhta"}, {"Самовивіз", ""}}
-	payments    = []string{"Накладений платіж", "Оплата карткою", "Безготівковий розрахунок"}
-	cities      = []string{"Київ", "Львів", "Одеса", "Харків", "Дніпро"}
+	goods      = []string{"Чайник електричний 1.7 л", "Навушники бездротові", "Кросівки бігові", "Ковдра вовняна 200×220", "Павербанк 20000 мАг", "Сковорода чавунна 26 см"}
+	deliveries = []struct{ name, provider string }{{"Нова Пошта", "nova_poshta"}, {"Укрпошта", "ukrposhta"}, {"Самовивіз", ""}}
+	payments   = []string{"Накладений платіж", "Оплата карткою", "Безготівковий розрахунок"}
 )
-
-func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
 
 // generate builds one order with 1–3 lines; money has kopecks.
 func (s *Sandbox) generate(r *rand.Rand, id string, created, modified time.Time) *Order {
-	d := pick(r, deliveries)
+	d, buyer, addr := fake.Pick(r, deliveries), fake.NewPerson(r), fake.NewAddress(r)
 	o := &Order{
-		ID: id, Status: pick(r, s.Statuses()), CreatedAt: created, ModifiedAt: modified,
-		BuyerLastName: pick(r, lastNames), BuyerFirstName: pick(r, firstNames), BuyerMiddleName: pick(r, middleNames),
-		BuyerPhone: fmt.Sprintf("+38067%07d", r.IntN(10_000_000)),
-		BuyerEmail: fmt.Sprintf("buyer%d@example.ua", r.IntN(100_000)),
-		Delivery:   d.name, DeliveryProvider: d.provider,
-		DeliveryAddress: pick(r, cities) + ", відділення №" + fmt.Sprint(1+r.IntN(80)),
-		Payment:         pick(r, payments),
+		ID: id, Status: fake.Pick(r, s.Statuses()), CreatedAt: created, ModifiedAt: modified,
+		BuyerLastName: buyer.Last, BuyerFirstName: buyer.First, BuyerMiddleName: buyer.Patronymic,
+		BuyerPhone: buyer.Phone(), BuyerEmail: buyer.Email(r),
+		Delivery: d.name, DeliveryProvider: d.provider,
+		DeliveryAddress: addr.City.Name + ", відділення №" + fmt.Sprint(addr.Branch),
+		Payment:         fake.Pick(r, payments),
 		Currency:        "UAH",
-		Channel:         pick(r, []string{"site", "mobile_app"}),
+		Channel:         fake.Pick(r, []string{"site", "mobile_app"}),
 		DontCallBack:    r.IntN(5) == 0,
 	}
 	if r.IntN(3) == 0 {
 		o.BuyerComment = "Зателефонуйте, будь ласка, після 18:00"
 	}
 	if r.IntN(4) == 0 { // the parcel goes to someone else
-		o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName = pick(r, lastNames), pick(r, firstNames), pick(r, middleNames)
-		o.RecipientPhone = fmt.Sprintf("+38050%07d", r.IntN(10_000_000))
+		p := fake.NewPerson(r)
+		o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = p.Last, p.First, p.Patronymic, p.Phone()
 	} else {
 		o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone
 	}
@@ -67,7 +61,7 @@ func (s *Sandbox) generate(r *rand.Rand, id string, created, modified time.Time)
 			ProductID:  fmt.Sprint(1_000_000 + r.IntN(9_000_000)),
 			ExternalID: fmt.Sprintf("ART-%04d-%d", r.IntN(10_000), i),
 			SKU:        fmt.Sprintf("SKU%06d", r.IntN(1_000_000)),
-			Name:       pick(r, goods),
+			Name:       fake.Pick(r, goods),
 			Quantity:   qty, Price: price, Total: price.Mul(qty),
 		})
 		o.Amount = o.Amount.Add(price.Mul(qty))

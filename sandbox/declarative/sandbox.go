@@ -7,8 +7,7 @@
 package declarative
 
 import (
-	"context"
-	"fmt"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -20,6 +19,7 @@ import (
 
 	spec "github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // Options configure a Sandbox.
@@ -73,10 +73,11 @@ type Sandbox struct {
 	spec   *spec.Spec
 	opts   Options
 	tokens *kit.Tokens
+	truth  kit.Truth[string, Order, Order] // the one account's
 
-	mu       sync.RWMutex
-	orders   []*Order // ascending id
-	added    int
+	book     *kit.Book[string, Order] // ascending id
+	mu       sync.RWMutex             // logins and sessions
+	added    int                      // orders created after seeding (under the book's lock)
 	logins   int
 	sessions int
 }
@@ -89,7 +90,18 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	if o.Days <= 0 {
 		o.Days = 10
 	}
-	s := &Sandbox{spec: sp, opts: o}
+	s := &Sandbox{spec: sp, opts: o, book: kit.NewBook(kit.BookOptions[string, Order]{
+		ID:      func(o *Order) string { return o.ID },
+		Own:     func(o *Order) { o.Items = slices.Clone(o.Items) },
+		Missing: errors.New("order not found"),
+	})}
+	var books kit.Stores[*kit.Book[string, Order]]
+	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })
+	s.truth = kit.NewTruth(&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order {
+		c := *o
+		c.Items = slices.Clone(o.Items)
+		return c
+	})
 	// The error body and paged rule read the spec, so they need s first.
 	s.base = kit.NewBase(kit.BaseOptions{
 		Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond,
@@ -116,9 +128,6 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 
 func basicToken(user, pass string) string { return "basic\x00" + user + "\x00" + pass }
 
-// Spec is the spec the sandbox serves.
-func (s *Sandbox) Spec() *spec.Spec { return s.spec }
-
 // Logins counts successful logins (login specs).
 func (s *Sandbox) Logins() int {
 	s.mu.RLock()
@@ -127,40 +136,10 @@ func (s *Sandbox) Logins() int {
 }
 
 // Orders returns copies of every order, ascending by id.
-func (s *Sandbox) Orders() []Order {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]Order, len(s.orders))
-	for i, o := range s.orders {
-		out[i] = clone(o)
-	}
-	return out
-}
+func (s *Sandbox) Orders() []Order { return s.truth.Orders(account) }
 
 // Order returns a copy of one order.
-func (s *Sandbox) Order(id string) (Order, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if o := s.find(id); o != nil {
-		return clone(o), true
-	}
-	return Order{}, false
-}
-
-func clone(o *Order) Order {
-	c := *o
-	c.Items = slices.Clone(o.Items)
-	return c
-}
-
-func (s *Sandbox) find(id string) *Order {
-	for _, o := range s.orders {
-		if o.ID == id {
-			return o
-		}
-	}
-	return nil
-}
+func (s *Sandbox) Order(id string) (Order, bool) { return s.truth.Order(account, id) }
 
 // Statuses are the status values the sandbox uses: the spec's statuses
 // keys, or plain names when it translates none.
@@ -181,32 +160,27 @@ func (s *Sandbox) Statuses() []string {
 // id and times are kept). It returns the id.
 func (s *Sandbox) AddOrder(mutate func(*Order)) string {
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.added++
-	r := newRand(s.opts.Seed, 2, s.added)
-	o := s.generate(r, s.nextID(r), now, now)
-	o.Status = s.Statuses()[0]
-	if mutate != nil {
-		id := o.ID
-		mutate(o)
-		o.ID, o.CreatedAt, o.ModifiedAt = id, now, now
-	}
-	s.orders = append(s.orders, o)
-	return o.ID
+	return s.book.Add(func(last *Order, _ int) *Order {
+		s.added++
+		r := fake.Rand(s.opts.Seed, 0, streamAdded, s.added)
+		o := s.generate(r, nextID(last, r), now, now)
+		o.Status = s.Statuses()[0]
+		if mutate != nil {
+			id := o.ID
+			mutate(o)
+			o.ID, o.CreatedAt, o.ModifiedAt = id, now, now
+		}
+		return o
+	}).ID
 }
 
 // SetStatus moves an order to status (any value) and marks it changed now.
 func (s *Sandbox) SetStatus(id, status string) error {
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.find(id)
-	if o == nil {
-		return fmt.Errorf("order %s not found", id)
-	}
-	o.Status, o.ModifiedAt = status, now
-	return nil
+	return s.book.Update(id, func(o *Order) error {
+		o.Status, o.ModifiedAt = status, now
+		return nil
+	})
 }
 
 // now is the clock truncated to the minute: a spec's time layout may not
@@ -216,32 +190,27 @@ func (s *Sandbox) now() time.Time { return s.Clock().Now().Truncate(time.Minute)
 func (s *Sandbox) seed() {
 	now := s.now()
 	span := time.Duration(s.opts.Days) * 24 * time.Hour
-	step := span / time.Duration(s.opts.Orders)
 	for i := range s.opts.Orders {
-		r := newRand(s.opts.Seed, 1, i)
-		created := now.Add(-span + time.Duration(i)*step + time.Duration(r.Int64N(int64(step)))).Truncate(time.Minute)
-		modified := created
-		if room := now.Sub(created); r.IntN(3) > 0 && room > time.Minute {
-			modified = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour))))).Truncate(time.Minute)
-		}
-		s.orders = append(s.orders, s.generate(r, s.nextID(r), created, modified))
+		r := fake.Rand(s.opts.Seed, 0, streamOrders, i)
+		created, modified := fake.Seeded(r, now, span, i, s.opts.Orders, 3)
+		s.book.Add(func(last *Order, _ int) *Order {
+			return s.generate(r, nextID(last, r), created.Truncate(time.Minute), modified.Truncate(time.Minute))
+		})
 	}
 }
 
-// nextID is a new highest id with gaps, as real ids have.
-func (s *Sandbox) nextID(r *rand.Rand) string {
-	last := int64(7_300_000)
-	if n := len(s.orders); n > 0 {
-		last, _ = strconv.ParseInt(s.orders[n-1].ID, 10, 64)
+// Generator streams of fake.Rand.
+const (
+	streamOrders = iota + 1
+	streamAdded
+	streamSessions
+)
+
+// nextID is a new highest id after last's, with gaps, as real ids have.
+func nextID(last *Order, r *rand.Rand) string {
+	n := int64(7_300_000)
+	if last != nil {
+		n, _ = strconv.ParseInt(last.ID, 10, 64)
 	}
-	return strconv.FormatInt(last+1+r.Int64N(4), 10)
-}
-
-func newRand(seed int64, stream, item int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed)^uint64(stream)<<40, uint64(item)))
-}
-
-// ListenAndServe serves s on addr until ctx ends and returns the base URL.
-func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	return kit.ServeUntil(ctx, addr, s.Handler())
+	return strconv.FormatInt(n+1+r.Int64N(4), 10)
 }

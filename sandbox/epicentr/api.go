@@ -105,14 +105,7 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.storeOf(r)
-	st.mu.RLock()
-	matched := make([]*record, 0, 256)
-	for _, rec := range st.recs {
-		if q.match(rec) {
-			matched = append(matched, rec)
-		}
-	}
-	st.mu.RUnlock() // published records never change, so the slice stays valid
+	matched := st.book.Filter(q.match) // published records never change: the slice stays valid
 	v := view{recs: matched, desc: q.sort == wire.SortNewestFirst}
 	if v.desc {
 		slices.Reverse(v.recs)
@@ -176,9 +169,7 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 // recordOf finds {id} of the request's store, answering 404 itself.
 func (s *Sandbox) recordOf(w http.ResponseWriter, r *http.Request) (*store, *record) {
 	st := s.storeOf(r)
-	st.mu.RLock()
-	rec := st.byID[r.PathValue("id")]
-	st.mu.RUnlock()
+	rec, _ := st.book.Get(r.PathValue("id"))
 	if rec == nil {
 		fail(w, notFound())
 		return nil, nil

@@ -1,39 +1,15 @@
 package epicentr
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"sort"
+	"time"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
-
-// Orders returns the store's orders (copies, oldest first): the truth to
-// compare a pipeline's output with. Nil for an unknown store.
-func (s *Sandbox) Orders(storeID string) []wire.Order {
-	st, err := s.storeByID(storeID)
-	if err != nil {
-		return nil
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	out := make([]wire.Order, len(st.recs))
-	for i, r := range st.recs {
-		out[i] = cloneOrder(r.order)
-	}
-	return out
-}
-
-// Order returns one order of the store.
-func (s *Sandbox) Order(storeID, id string) (wire.Order, bool) {
-	rec := s.record(storeID, id)
-	if rec == nil {
-		return wire.Order{}, false
-	}
-	return cloneOrder(rec.order), true
-}
 
 // OrderJSON returns one order exactly as the details call sends it; nil
 // when none.
@@ -62,13 +38,12 @@ func (s *Sandbox) CancelReason(storeID, id string) (wire.CancelRequest, bool) {
 }
 
 func (s *Sandbox) record(storeID, id string) *record {
-	st, err := s.storeByID(storeID)
-	if err != nil {
+	st, _ := s.stores.Get(storeID)
+	if st == nil {
 		return nil
 	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	return st.byID[id]
+	rec, _ := st.book.Get(id)
+	return rec
 }
 
 // Offer is a catalog entry as the sandbox holds it.
@@ -86,7 +61,7 @@ type Offer struct {
 // Offers returns the store's catalog by sku, with every offer update due
 // by the clock's now applied.
 func (s *Sandbox) Offers(storeID string) []Offer {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return nil
 	}
@@ -102,7 +77,7 @@ func (s *Sandbox) Offers(storeID string) []Offer {
 
 // change applies fn to order id of a store.
 func (s *Sandbox) change(storeID, id string, fn func(*record) *apiError) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -144,24 +119,24 @@ func (s *Sandbox) Update(storeID, id string, mutate func(*wire.Order)) error {
 // number; mutate (optional) may edit it before it is published. Returns
 // its id, "" for an unknown store.
 func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return ""
 	}
-	now := s.Clock().Now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.added++
-	r := rng(s.seed, st.index, streamAdded, st.added)
-	rec := st.genOrder(r, st.number(len(st.byID)), now.Truncate(1e9))
-	id := rec.order.ID
-	if mutate != nil {
-		mutate(&rec.order)
-	}
-	rec.order.ID = id
-	rec.encode()
-	st.insert(rec)
-	return id
+	now := s.Clock().Now().Truncate(time.Second)
+	st.mu.RLock() // the offers the order buys
+	defer st.mu.RUnlock()
+	rec := st.book.Add(func(_ *record, n int) *record {
+		st.added++
+		rec := st.genOrder(fake.Rand(s.seed, st.index, streamAdded, st.added), st.number(n), now)
+		id := rec.order.ID
+		if mutate != nil {
+			mutate(&rec.order)
+		}
+		rec.order.ID = id
+		return rec
+	})
+	return rec.order.ID
 }
 
 // controlRoutes is the HTTP face of the control methods, for tests in other
@@ -173,57 +148,35 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
 //	POST /_sandbox/orders?store=           → {"id":…} (a new order at now)
 //	POST /_sandbox/orders/{id}/status?store=  {"status":"sent"} (SetStatus rules)
 //	GET  /_sandbox/offers?store=           → {"offers":[…]}
-//	and kit.MountControl's faults, requests and clock endpoints.
+//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
-	m := http.NewServeMux()
-	m.HandleFunc("POST /_sandbox/stores", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Token  string
-			Orders int
-		}
-		if decode(w, r, &req) {
-			kit.WriteJSON(w, http.StatusOK, map[string]string{"store": s.AddStore(req.Token, req.Orders)})
-		}
+	c := kit.NewControl(&s.base, errorBody, controlError)
+	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+		Token  string
+		Orders int
+	}) (any, error) {
+		return map[string]string{"store": s.AddStore(req.Token, req.Orders)}, nil
 	})
-	m.HandleFunc("GET /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string][]wire.Order{"orders": s.Orders(r.URL.Query().Get("store"))})
+	kit.HandleOrders(c, s.Orders, func(storeID string) string { return s.AddOrder(storeID, nil) })
+	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, req struct{ Status string }) (any, error) {
+		return map[string]string{"status": req.Status}, s.SetStatus(kit.StoreParam(r), r.PathValue("id"), req.Status)
 	})
-	m.HandleFunc("POST /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"id": s.AddOrder(r.URL.Query().Get("store"), nil)})
-	})
-	m.HandleFunc("POST /_sandbox/orders/{id}/status", func(w http.ResponseWriter, r *http.Request) {
-		var req struct{ Status string }
-		if !decode(w, r, &req) {
-			return
-		}
-		if err := s.SetStatus(r.URL.Query().Get("store"), r.PathValue("id"), req.Status); err != nil {
-			controlError(w, err)
-			return
-		}
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": req.Status})
-	})
-	m.HandleFunc("GET /_sandbox/offers", func(w http.ResponseWriter, r *http.Request) {
-		offers := s.Offers(r.URL.Query().Get("store"))
+	kit.HandleJSON(c, "GET /_sandbox/offers", func(r *http.Request, _ struct{}) (any, error) {
+		offers := s.Offers(kit.StoreParam(r))
 		sort.Slice(offers, func(i, j int) bool { return offers[i].SKU < offers[j].SKU })
-		kit.WriteJSON(w, http.StatusOK, map[string][]Offer{"offers": offers})
+		return map[string][]Offer{"offers": offers}, nil
 	})
-	kit.MountControl(m, s.Faults(), s.Recorder(), s.Clock(), errorBody)
-	return m
+	return c
 }
 
 func controlError(w http.ResponseWriter, err error) {
 	var e *apiError
-	if errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
 		fail(w, e)
-		return
-	}
-	fail(w, refuse(http.StatusNotFound, err.Error()))
-}
-
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+	case errors.Is(err, kit.ErrBadJSON):
 		fail(w, invalid("body", "validation.json"))
-		return false
+	default:
+		fail(w, refuse(http.StatusNotFound, err.Error()))
 	}
-	return true
 }

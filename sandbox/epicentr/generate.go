@@ -12,6 +12,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -21,42 +22,13 @@ const SeedSpan = 14 * 24 * time.Hour
 // catalogSize is how many offers every store sells.
 const catalogSize = 150
 
-// Generator streams: every item of every store draws from its own source,
-// so stores seed in parallel and reproducibly.
+// Generator streams: every item of every store draws from its own
+// fake.Rand, so stores seed in parallel and reproducibly.
 const (
-	streamOffers uint64 = iota + 1
+	streamOffers = iota + 1
 	streamOrders
 	streamAdded
 )
-
-func rng(seed int64, store int, stream uint64, item int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed)^uint64(store+1)*0xa0761d6478bd642f, stream<<40|uint64(item)))
-}
-
-// pick draws one of values by integer weights.
-func pick[T any](r *rand.Rand, values []T, weights []int) T {
-	sum := 0
-	for _, w := range weights {
-		sum += w
-	}
-	i, n := 0, r.IntN(sum)
-	for ; n >= weights[i]; i++ {
-		n -= weights[i]
-	}
-	return values[i]
-}
-
-func digits(r *rand.Rand, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('0' + r.IntN(10))
-	}
-	return string(b)
-}
-
-func uuid(r *rand.Rand) string {
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", r.Uint32(), r.IntN(1<<16), r.IntN(1<<12), 0x8000|r.IntN(1<<14), r.Int64N(1<<48))
-}
 
 // money writes kopecks as Epicentr does: a JSON number, 163.56 or 100.
 func money(kop int64) wire.Number { return wire.Number(decimal.New(kop, -2).String()) }
@@ -64,7 +36,7 @@ func money(kop int64) wire.Number { return wire.Number(decimal.New(kop, -2).Stri
 // seed fills the catalog and nOrders orders created over SeedSpan before now.
 func (s *store) seed(seed int64, nOrders int, now time.Time) {
 	for i := range catalogSize {
-		r := rng(seed, s.index, streamOffers, i)
+		r := fake.Rand(seed, s.index, streamOffers, i)
 		g := goods[r.IntN(len(goods))]
 		o := &Offer{
 			SKU:       fmt.Sprintf("EP-%d-%05d", s.index+1, i+1),
@@ -77,34 +49,19 @@ func (s *store) seed(seed int64, nOrders int, now time.Time) {
 			// productExternalId; cards made by hand do not.
 			FromFeed: i%10 < 7,
 		}
-		o.Availability = pick(r, []string{wire.InStock, wire.NotAvailable}, []int{9, 1})
+		o.Availability = fake.Choose(r, []string{wire.InStock, wire.NotAvailable}, []int{9, 1})
 		s.offers[o.SKU] = o
 		s.skus = append(s.skus, o.SKU)
 	}
 	recs := make([]*record, nOrders)
-	spacing := max(SeedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
-	start := now.Add(-SeedSpan)
 	kit.Parallel(nOrders, func(i int) {
-		r := rng(seed, s.index, streamOrders, i)
-		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond).Truncate(time.Second)
+		r := fake.Rand(seed, s.index, streamOrders, i)
+		created, _ := fake.Seeded(r, now, SeedSpan, i, nOrders, 1)
+		created = created.Truncate(time.Second)
 		recs[i] = s.genOrder(r, s.number(i), created)
 		recs[i].encode()
 	})
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, rec := range recs {
-		s.byID[rec.order.ID] = rec
-	}
-	s.recs = recs
-	slices.SortFunc(s.recs, func(a, b *record) int {
-		switch ka, kb := a.key(), b.key(); {
-		case ka.less(kb):
-			return -1
-		case kb.less(ka):
-			return 1
-		}
-		return 0
-	})
+	s.book.Seed(recs)
 }
 
 // number is the public number of the store's i-th order.
@@ -134,19 +91,10 @@ var (
 	onlinePayments  = []string{wire.PayEasypay, wire.PayMonobank, wire.PayInvoice}
 )
 
-type person struct{ first, last, middle, phone string }
-
-func newPerson(r *rand.Rand) person {
-	p := person{last: familyNames[r.IntN(len(familyNames))]}
-	if r.IntN(2) == 0 {
-		p.first, p.middle = menNames[r.IntN(len(menNames))], menMiddle[r.IntN(len(menMiddle))]
-	} else {
-		p.first, p.middle = womenNames[r.IntN(len(womenNames))], womenMiddle[r.IntN(len(womenMiddle))]
-	}
-	local := operators[r.IntN(len(operators))] + digits(r, 7)
-	// Phones arrive in every shape buyers type them.
-	p.phone = pick(r, []string{"+380" + local, "380" + local, "0" + local}, []int{6, 3, 1})
-	return p
+// phoneOf is p's mobile in one of the shapes buyers type: +380…, 380… or 0….
+func phoneOf(r *rand.Rand, p fake.Person) string {
+	local := p.Operator + p.Number
+	return fake.Choose(r, []string{"+380" + local, "380" + local, "0" + local}, []int{6, 3, 1})
 }
 
 // kyivTime writes createdAt: ISO 8601 with Kyiv's offset, some in UTC with
@@ -160,40 +108,41 @@ func kyivTime(r *rand.Rand, t time.Time) string {
 
 // genOrder builds one order created at created.
 func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *record {
-	status := pick(r, statusValues, statusWeights)
-	buyer := newPerson(r)
+	status := fake.Choose(r, statusValues, statusWeights)
+	buyer := fake.NewPerson(r)
+	buyerPhone := phoneOf(r, buyer)
 	o := wire.Order{
-		ID:         uuid(r),
+		ID:         fake.UUID(r),
 		Number:     number,
 		CreatedAt:  kyivTime(r, created),
 		StatusCode: status,
 		Payed:      r.IntN(10) == 0, // unreliable: false even on finished orders
 	}
 	if r.IntN(6) == 0 {
-		o.Comment = notes[r.IntN(len(notes))]
+		o.Comment = fake.Note(r)
 	}
 	var subtotal int64
 	var sold []*Offer
-	for range pick(r, []int{1, 2, 3}, []int{60, 28, 12}) {
+	for range fake.Choose(r, []int{1, 2, 3}, []int{60, 28, 12}) {
 		of := s.offers[s.skus[r.IntN(len(s.skus))]]
-		qty := pick(r, []int64{1, 2, 3, 5}, []int{78, 14, 6, 2})
+		qty := fake.Choose(r, []int64{1, 2, 3, 5}, []int{78, 14, 6, 2})
 		o.Items = append(o.Items, wire.Item{OfferID: wire.Text(of.OfferID), SKU: of.SKU, Title: of.Title, Quantity: wire.Number(strconv.FormatInt(qty, 10)), Price: money(of.Price)})
 		sold = append(sold, of)
 		subtotal += of.Price * qty
 	}
 	o.Subtotal = money(subtotal)
 
-	a := &wire.Address{FirstName: buyer.first, LastName: buyer.last, Patronymic: buyer.middle, Phone: buyer.phone}
+	a := &wire.Address{FirstName: buyer.First, LastName: buyer.Last, Patronymic: buyer.Patronymic, Phone: buyerPhone}
 	if r.IntN(10) < 6 {
-		a.Email = "buyer" + digits(r, 6) + "@example.com"
+		a.Email = "buyer" + fake.Digits(r, 6) + "@example.com"
 	}
 	switch n := r.IntN(10); {
 	case n < 3: // ~30%: the parcel goes to someone else
-		p := newPerson(r)
+		p := fake.NewPerson(r)
 		a.IsAlternateRecipient = true
-		a.Recipient = &wire.Person{FirstName: p.first, LastName: p.last, Patronymic: p.middle, Phone: p.phone}
+		a.Recipient = &wire.Person{FirstName: p.First, LastName: p.Last, Patronymic: p.Patronymic, Phone: phoneOf(r, p)}
 	case n < 6: // the buyer repeated as recipient, phone typed another way
-		a.Recipient = &wire.Person{FirstName: buyer.first, LastName: buyer.last, Phone: "+38" + strings.TrimPrefix(strings.TrimPrefix(buyer.phone, "+38"), "38")}
+		a.Recipient = &wire.Person{FirstName: buyer.First, LastName: buyer.Last, Phone: "+38" + strings.TrimPrefix(strings.TrimPrefix(buyerPhone, "+38"), "38")}
 	}
 	if a.Recipient == nil {
 		// No one else: the block comes with empty fields.
@@ -241,27 +190,27 @@ func categoryID(name string) wire.Text {
 
 // genShipment fills the delivery, the place and the payment.
 func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
-	provider := pick(r, providers, providerWeights)
-	city := settlements[r.IntN(len(settlements))]
+	provider := fake.Choose(r, providers, providerWeights)
+	addr := fake.NewAddress(r)
+	city := addr.City
 	// Settlements and offices are ids of Epicentr's delivery directory:
 	// uuids (the swagger's ShipmentInput; the _v6_order of a third-party
 	// client's tests).
-	sh := &wire.Shipment{Provider: provider, SettlementID: wire.Text(uuid(r))}
-	o.Settlement = &wire.Settlement{ID: string(sh.SettlementID), Title: city[0], Region: city[1], District: city[2], ExternalID: uuid(r)}
-	street := streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(120))
+	sh := &wire.Shipment{Provider: provider, SettlementID: wire.Text(fake.UUID(r))}
+	o.Settlement = &wire.Settlement{ID: string(sh.SettlementID), Title: city.Name, Region: city.Region, District: city.District, ExternalID: fake.UUID(r)}
+	street := addr.StreetHouse()
 	switch {
 	case provider == wire.ProviderNovaPoshta && r.IntN(5) == 0: // courier to the door
-		sh.Address = street + ", кв. " + strconv.Itoa(1+r.IntN(200))
+		sh.Address = addr.Door()
 	case provider == wire.ProviderPickup || provider == wire.ProviderCVZ:
-		o.Office = &wire.Office{Title: "ТЦ «Епіцентр К» " + city[0], Address: street, ExternalID: uuid(r)}
+		o.Office = &wire.Office{Title: "ТЦ «Епіцентр К» " + city.Name, Address: street, ExternalID: fake.UUID(r)}
 	case provider == wire.ProviderParcelBox:
-		o.Office = &wire.Office{Title: "Поштомат Епіцентр №" + strconv.Itoa(100+r.IntN(900)), Address: street, ExternalID: uuid(r)}
+		o.Office = &wire.Office{Title: "Поштомат Епіцентр №" + strconv.Itoa(100+r.IntN(900)), Address: street, ExternalID: fake.UUID(r)}
 	default:
-		n := strconv.Itoa(1 + r.IntN(300))
-		o.Office = &wire.Office{Title: "Відділення №" + n, Address: street, ExternalID: uuid(r)}
+		o.Office = &wire.Office{Title: addr.BranchName(), Address: street, ExternalID: fake.UUID(r)}
 	}
 	if o.Office != nil {
-		o.Office.ID = uuid(r)
+		o.Office.ID = fake.UUID(r)
 		sh.OfficeID = wire.Text(o.Office.ID)
 	}
 	if _, waybill := waybillProviders[provider]; waybill {
@@ -278,7 +227,7 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 	if provider == wire.ProviderPickup || provider == wire.ProviderCVZ {
 		cash = wire.PayOnPickup
 	}
-	sh.PaymentProvider = pick(r, []string{cash, onlinePayments[r.IntN(len(onlinePayments))]}, []int{55, 45})
+	sh.PaymentProvider = fake.Choose(r, []string{cash, onlinePayments[r.IntN(len(onlinePayments))]}, []int{55, 45})
 	online := sh.PaymentProvider != wire.PayOnDelivery && sh.PaymentProvider != wire.PayOnPickup
 	switch {
 	case finished[o.StatusCode]:
@@ -286,7 +235,7 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 	case !online:
 		sh.PaymentStatus = wire.PaymentNone
 	case cancelled[o.StatusCode] || o.StatusCode == wire.StatusReturned:
-		sh.PaymentStatus = pick(r, []string{wire.PaymentHoldCanceled, wire.PaymentCanceled}, []int{2, 1})
+		sh.PaymentStatus = fake.Choose(r, []string{wire.PaymentHoldCanceled, wire.PaymentCanceled}, []int{2, 1})
 	case o.StatusCode == wire.StatusNew && r.IntN(4) == 0:
 		sh.PaymentStatus = "" // not paid yet
 	default:
@@ -311,9 +260,9 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 func waybillFor(r *rand.Rand, provider string) string {
 	switch provider {
 	case wire.ProviderUkrposhta:
-		return "0500" + digits(r, 9)
+		return "0500" + fake.Digits(r, 9)
 	case wire.ProviderMeest:
-		return "MV" + digits(r, 10)
+		return "MV" + fake.Digits(r, 10)
 	}
-	return "20450" + digits(r, 9)
+	return "20450" + fake.Digits(r, 9)
 }

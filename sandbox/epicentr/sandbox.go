@@ -15,7 +15,6 @@
 package epicentr
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -48,7 +47,11 @@ type Sandbox struct {
 	tokens     *kit.Tokens
 
 	stores kit.Stores[*store] // by store id
+	truth                     // Orders and Order, by store id
 }
+
+// truth is kit.Truth under an unexported name, promoting Orders and Order.
+type truth = kit.Truth[string, record, wire.Order]
 
 // New builds an empty sandbox; add companies with AddStore.
 func New(opts Options) *Sandbox {
@@ -68,6 +71,8 @@ func New(opts Options) *Sandbox {
 		offerDelay: opts.OfferDelay,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[string, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -105,22 +110,9 @@ func (s *Sandbox) AddToken(storeID, token string) { s.tokens.Add(token, storeID)
 func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
 
 // ErrUnknownStore is returned by control methods for a store never added.
-var ErrUnknownStore = fmt.Errorf("unknown store")
-
-func (s *Sandbox) storeByID(id string) (*store, error) {
-	if st, ok := s.stores.Get(id); ok {
-		return st, nil
-	}
-	return nil, ErrUnknownStore
-}
+var ErrUnknownStore = kit.ErrUnknownStore
 
 func (s *Sandbox) storeOf(r *http.Request) *store {
-	st, _ := s.storeByID(kit.StoreFrom(r.Context()))
+	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
 	return st
-}
-
-// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
-// ctx ends, and returns the base URL.
-func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	return kit.ServeUntil(ctx, addr, s.Handler())
 }

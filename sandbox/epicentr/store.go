@@ -2,8 +2,8 @@ package epicentr
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
-	"sort"
 	"sync"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
@@ -37,7 +37,7 @@ func (r *record) encode() {
 		a.Recipient = &wire.Person{}
 		served.Address = &a
 	}
-	r.detail = marshal(served)
+	r.detail = kit.MustJSON(served)
 	r.json = r.detail
 	if hidden {
 		r.json = emptyContacts(r.detail)
@@ -46,14 +46,6 @@ func (r *record) encode() {
 	if t, err := timeconv.Parse(r.order.CreatedAt, timeconv.Kyiv); err == nil {
 		r.created = t.UnixNano()
 	}
-}
-
-func marshal(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // strings, numbers, bools and raw JSON only: unreachable
-	}
-	return b
 }
 
 // emptyContacts writes the hidden contact fields of an order's JSON as
@@ -68,8 +60,8 @@ func emptyContacts(order []byte) []byte {
 		addr[k] = empty
 	}
 	addr["recipient"] = json.RawMessage(`{"firstName":"","lastName":"","patronymic":"","phone":""}`)
-	top["address"] = marshal(addr)
-	return marshal(top)
+	top["address"] = kit.MustJSON(addr)
+	return kit.MustJSON(top)
 }
 
 // key is a position in the list: creation time, then id.
@@ -88,57 +80,40 @@ func (a key) less(b key) bool {
 type store struct {
 	id    string
 	index int
+	book  *kit.Book[string, record]
 
-	mu     sync.RWMutex
-	recs   []*record // ascending by key
-	byID   map[string]*record
+	mu     sync.RWMutex // the catalog and the offer tasks
 	offers map[string]*Offer
 	skus   []string // catalog order
-	added  int      // orders created after seeding, for their generator stream
+	added  int      // orders created after seeding, for their generator stream (under the book's lock)
 	tasks  map[string]*offerTask
 	nTasks int
 }
 
 func newStore(id string, index int) *store {
-	return &store{id: id, index: index, byID: map[string]*record{}, offers: map[string]*Offer{}, tasks: map[string]*offerTask{}}
-}
-
-// insert files rec at its place. Caller holds mu.
-func (s *store) insert(rec *record) {
-	k := rec.key()
-	i := sort.Search(len(s.recs), func(i int) bool { return !s.recs[i].key().less(k) })
-	s.recs = slices.Insert(s.recs, i, rec)
-	s.byID[rec.order.ID] = rec
-}
-
-// remove takes rec out. Caller holds mu.
-func (s *store) remove(rec *record) {
-	k := rec.key()
-	i := sort.Search(len(s.recs), func(i int) bool { return !s.recs[i].key().less(k) })
-	if i < len(s.recs) && s.recs[i] == rec {
-		s.recs = slices.Delete(s.recs, i, i+1)
-	}
-	delete(s.byID, rec.order.ID)
+	return &store{id: id, index: index, offers: map[string]*Offer{}, tasks: map[string]*offerTask{}, book: kit.NewBook(kit.BookOptions[string, record]{
+		ID:      func(r *record) string { return r.order.ID },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Seal:    (*record).encode,
+		Less:    func(a, b *record) bool { return a.key().less(b.key()) },
+		Missing: notFound(),
+	})}
 }
 
 // update applies change to a copy of order id and publishes the copy; a
 // refused change leaves the order as it was.
 func (s *store) update(id string, change func(*record) *apiError) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := s.byID[id]
-	if old == nil {
-		return notFound()
-	}
-	next := &record{order: cloneOrder(old.order), cancel: old.cancel}
-	if err := change(next); err != nil {
-		return err
-	}
-	next.order.ID = old.order.ID // the id is the key; no change may move it
-	next.encode()
-	s.remove(old)
-	s.insert(next)
-	return nil
+	err := s.book.Update(id, func(r *record) error {
+		e := change(r)
+		r.order.ID = id // the id is the key; no change may move it
+		if e != nil {
+			return e
+		}
+		return nil
+	})
+	var e *apiError
+	errors.As(err, &e)
+	return e
 }
 
 // cloneOrder deep-copies everything a change may touch.

@@ -116,16 +116,15 @@ func (s *Sandbox) handleOrdersGet(w http.ResponseWriter, r *http.Request) {
 		wantStatus[st] = true
 	}
 	st := s.storeOfRequest(r)
-	st.mu.RLock()
 	var matched []wire.Order
-	for i, o := range st.orders {
-		if st.created[i] < fromAt || st.created[i] > toAt ||
+	for _, rec := range st.book.Snapshot() {
+		o := rec.order
+		if rec.created < fromAt || rec.created > toAt ||
 			(len(wantID) > 0 && !wantID[o.OrderID]) || (len(wantStatus) > 0 && !wantStatus[o.StatStatus]) {
 			continue
 		}
 		matched = append(matched, o)
 	}
-	st.mu.RUnlock()
 	start, end := pageWindow(r, len(matched), offset, limit)
 	if start >= end {
 		answer(w, wire.StatusEmpty, []any{}) // PHP's empty array, not an object
@@ -196,7 +195,6 @@ func (s *Sandbox) applyUpdate(st *store, e updateEntry) string {
 	if e.Status != nil && !known {
 		return msgBadStatus
 	}
-	// Caller of the change holds st.mu for writing (store.update).
 	return st.update(e.OrderID, func(o *wire.Order) string {
 		if o.StatStatus == stCancelled {
 			return msgCancelled // a cancelled order's editor is locked for good
@@ -217,7 +215,9 @@ func (s *Sandbox) applyUpdate(st *store, e updateEntry) string {
 		// It does not become delivery_data.tnNumber, which only Horoshop's
 		// own Nova Poshta integration fills, and orders/get does not return it.
 		if e.TrackingCode != nil {
+			st.mu.Lock()
 			st.tracking[o.OrderID] = strings.TrimSpace(*e.TrackingCode)
+			st.mu.Unlock()
 		}
 		return ""
 	})
@@ -337,7 +337,7 @@ func onlyFields(products []wire.CatalogProduct, fields []string) []map[string]js
 	out := make([]map[string]json.RawMessage, len(products))
 	for i, p := range products {
 		var m map[string]json.RawMessage
-		_ = json.Unmarshal(mustJSON(p), &m)
+		_ = json.Unmarshal(kit.MustJSON(p), &m)
 		for k := range m {
 			if !keep[k] {
 				delete(m, k)

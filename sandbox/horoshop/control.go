@@ -11,6 +11,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // seedSpan is how far back seeded orders reach before the clock's now.
@@ -26,14 +27,10 @@ const firstOrderID = 1001
 func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) string {
 	st := s.stores.Add(func(index int) (string, *store) {
 		st := &store{id: fmt.Sprintf("shop-%d", index+1), index: index, login: login, password: password, statuses: map[int]wire.OrderStatus{},
-			presences: append([]string(nil), presences...), tracking: map[int64]string{}}
+			presences: append([]string(nil), presences...), tracking: map[int64]string{}, book: newBook()}
 		return st.id, st
 	})
-	index := st.index
-	s.mu.Lock()
-	s.byLogin[login] = st
-	s.mu.Unlock()
-
+	s.stores.Name(login, st)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, v := range wire.BuiltinStatuses() {
@@ -42,49 +39,20 @@ func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) strin
 	now := s.Clock().Now()
 	st.products = make([]wire.CatalogProduct, max(nProducts, 1))
 	for i := range st.products {
-		st.products[i] = genProduct(itemRand(s.seed, index, streamProducts, i), index, i, now)
+		st.products[i] = genProduct(fake.Rand(s.seed, st.index, streamProducts, i), st.index, i, now)
 	}
-	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
-	start := now.Add(-seedSpan)
-	for i := range nOrders {
-		r := itemRand(s.seed, index, streamOrders, i)
-		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond).Truncate(time.Second)
-		st.publish(genOrder(r, st.products, int64(firstOrderID+i), created))
+	recs := make([]*record, nOrders)
+	for i := range recs {
+		r := fake.Rand(s.seed, st.index, streamOrders, i)
+		created, _ := fake.Seeded(r, now, seedSpan, i, nOrders, 1)
+		recs[i] = &record{order: genOrder(r, st.products, int64(firstOrderID+i), created.Truncate(time.Second))}
+		recs[i].created, _ = wallSeconds(recs[i].order.StatCreated)
 	}
+	st.book.Seed(recs)
 	if nProducts == 0 {
 		st.products = nil // orders still need something to buy; the catalog stays empty
 	}
 	return st.id
-}
-
-// Orders returns the shop's orders (copies, ascending number): the truth
-// to compare a pipeline's output with. Nil for an unknown shop.
-func (s *Sandbox) Orders(storeID string) []wire.Order {
-	st, err := s.storeByID(storeID)
-	if err != nil {
-		return nil
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	out := make([]wire.Order, len(st.orders))
-	for i, o := range st.orders {
-		out[i] = cloneOrder(o)
-	}
-	return out
-}
-
-// Order returns one order of the shop.
-func (s *Sandbox) Order(storeID string, id int64) (wire.Order, bool) {
-	st, err := s.storeByID(storeID)
-	if err != nil {
-		return wire.Order{}, false
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	if i := st.find(id); i >= 0 {
-		return cloneOrder(st.orders[i]), true
-	}
-	return wire.Order{}, false
 }
 
 // OrderJSON returns one order exactly as orders/get sends it; nil when none.
@@ -97,7 +65,7 @@ func (s *Sandbox) OrderJSON(storeID string, id int64) []byte {
 
 // Products returns the shop's catalog.
 func (s *Sandbox) Products(storeID string) []wire.CatalogProduct {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return nil
 	}
@@ -110,30 +78,35 @@ func (s *Sandbox) Products(storeID string) []wire.CatalogProduct {
 // mutate (optional) may edit it first (its number cannot change). Returns
 // 0 for an unknown shop.
 func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return 0
 	}
+	now := s.Clock().Now()
+	st.mu.RLock()
+	products := st.products
+	st.mu.RUnlock()
+	rec := st.book.Add(func(last *record, _ int) *record {
+		st.added++
+		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+		id := int64(firstOrderID)
+		if last != nil {
+			id = last.order.OrderID + 1
+		}
+		if len(products) == 0 {
+			products = []wire.CatalogProduct{genProduct(r, st.index, 0, now)}
+		}
+		o := genOrder(r, products, id, now.Truncate(time.Second))
+		if mutate != nil {
+			mutate(&o)
+		}
+		o.OrderID = id
+		return &record{order: o}
+	})
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.added++
-	r := itemRand(s.seed, st.index, streamAdded, st.added)
-	id := int64(firstOrderID)
-	if n := len(st.orders); n > 0 {
-		id = st.orders[n-1].OrderID + 1
-	}
-	products := st.products
-	if len(products) == 0 {
-		products = []wire.CatalogProduct{genProduct(r, st.index, 0, s.Clock().Now())}
-	}
-	o := genOrder(r, products, id, s.Clock().Now().Truncate(time.Second))
-	if mutate != nil {
-		mutate(&o)
-	}
-	o.OrderID = id
-	st.publish(o)
-	st.moveStock(o, -1) // with warehouse accounting an order takes its goods
-	return id
+	st.moveStock(rec.order, -1) // with warehouse accounting an order takes its goods
+	return rec.order.OrderID
 }
 
 // UseWarehouses turns on the shop's warehouse accounting with these
@@ -145,7 +118,7 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 // docs/tools/catalog-public-api.md: "import quantity:5 → export still 0";
 // "presence text can only be set when warehouse stock tracking is OFF").
 func (s *Sandbox) UseWarehouses(storeID string, warehouses ...string) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -167,7 +140,7 @@ func (s *Sandbox) UseWarehouses(storeID string, warehouses ...string) error {
 // SetStock sets a product's stock in one warehouse, as the admin's «Склад»
 // column does; with no warehouse accounting it sets quantity.
 func (s *Sandbox) SetStock(storeID, article, warehouse string, n int) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -191,7 +164,7 @@ func (s *Sandbox) SetStock(storeID, article, warehouse string, n int) error {
 // SetPresence sets a product's availability text, as the admin does; the
 // text need not be one of the shop's usual ones.
 func (s *Sandbox) SetPresence(storeID, article, text string) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -208,7 +181,7 @@ func (s *Sandbox) SetPresence(storeID, article, text string) error {
 // WarehouseStock is a product's stock in one warehouse (false without
 // warehouse accounting or for an unknown product or warehouse).
 func (s *Sandbox) WarehouseStock(storeID, article, warehouse string) (int, bool) {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return 0, false
 	}
@@ -224,7 +197,7 @@ func (s *Sandbox) WarehouseStock(storeID, article, warehouse string) (int, bool)
 // TrackingCode is what orders/update's tracking_code last set on an order
 // ("" when none): the shop keeps it, orders/get does not show it.
 func (s *Sandbox) TrackingCode(storeID string, id int64) string {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return ""
 	}
@@ -239,7 +212,7 @@ func (s *Sandbox) TrackingCode(storeID string, id int64) string {
 // admin's own cancel with return_quantity=1", IgorShutko/horoshop-mcp
 // docs/tools/orders-public-api.md). A cancelled order is locked.
 func (s *Sandbox) CancelInAdmin(storeID string, id int64, returnQuantity bool) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -264,24 +237,16 @@ func (s *Sandbox) CancelInAdmin(storeID string, id int64, returnQuantity bool) e
 // DeleteOrder removes an order, as an admin deleting a test order does:
 // every later order moves one position back in orders/get.
 func (s *Sandbox) DeleteOrder(storeID string, id int64) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	i := st.find(id)
-	if i < 0 {
-		return errors.New(msgNotFound)
-	}
-	st.orders = append(st.orders[:i], st.orders[i+1:]...)
-	st.created = append(st.created[:i], st.created[i+1:]...)
-	return nil
+	return st.book.Delete(id)
 }
 
 // update applies orders/update's rules to one order of a shop.
 func (s *Sandbox) update(storeID string, e updateEntry) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -309,7 +274,7 @@ func (s *Sandbox) SetPayment(storeID string, id int64, paid bool) error {
 // SetTTN sets delivery_data.tnNumber ("" makes it null), as the carrier
 // integration does; it works on any order, cancelled ones included.
 func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -328,35 +293,24 @@ func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
 //	POST /_sandbox/orders?store=   → {"id":…} (a new order at now)
 //	POST /_sandbox/expire-tokens
 //	POST /_sandbox/html?on=true|false
-//	and kit.MountControl's faults, requests and clock endpoints.
+//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
-	m := http.NewServeMux()
-	m.HandleFunc("POST /_sandbox/stores", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Login, Password  string
-			Orders, Products int
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			fail(w, "invalid JSON body")
-			return
-		}
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"store": s.AddStore(req.Login, req.Password, req.Orders, req.Products)})
+	c := kit.NewControl(&s.base, errorBody, nil)
+	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+		Login, Password  string
+		Orders, Products int
+	}) (any, error) {
+		return map[string]string{"store": s.AddStore(req.Login, req.Password, req.Orders, req.Products)}, nil
 	})
-	m.HandleFunc("GET /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string][]wire.Order{"orders": s.Orders(r.URL.Query().Get("store"))})
-	})
-	m.HandleFunc("POST /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": s.AddOrder(r.URL.Query().Get("store"), nil)})
-	})
-	m.HandleFunc("POST /_sandbox/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
+	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
 		s.ExpireTokens()
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "expired"})
+		return map[string]string{"status": "expired"}, nil
 	})
-	m.HandleFunc("POST /_sandbox/html", func(w http.ResponseWriter, r *http.Request) {
+	kit.HandleJSON(c, "POST /_sandbox/html", func(r *http.Request, _ struct{}) (any, error) {
 		on, _ := strconv.ParseBool(r.URL.Query().Get("on"))
 		s.HTML(on)
-		kit.WriteJSON(w, http.StatusOK, map[string]bool{"html": on})
+		return map[string]bool{"html": on}, nil
 	})
-	kit.MountControl(m, s.Faults(), s.Recorder(), s.Clock(), errorBody)
-	return m
+	return c
 }

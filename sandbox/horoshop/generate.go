@@ -9,35 +9,17 @@ import (
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
+	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
-// Generator streams: each item of each shop draws from its own seeded
-// source, so the data depends only on the seed and positions.
+// Generator streams: each item of each shop draws from its own
+// fake.Rand, so the data depends only on the seed and positions.
 const (
 	streamProducts = iota + 1
 	streamOrders
 	streamAdded
 )
-
-func itemRand(seed int64, store, stream, item int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed)^uint64(store+1)*0x2545f4914f6cdd1d, uint64(stream)<<40|uint64(item)))
-}
-
-// pick chooses an index by integer weights.
-func pick(r *rand.Rand, weights ...int) int {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := r.IntN(total)
-	for i, w := range weights {
-		if n < w {
-			return i
-		}
-		n -= w
-	}
-	return len(weights) - 1
-}
 
 // Money writes kopecks as the API writes sums: a JSON number in hryvnias
 // with no trailing zeros (799, 599.5, 12.25).
@@ -51,14 +33,6 @@ func Money(kop int64) json.Number {
 		s += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
 	}
 	return json.Number(s)
-}
-
-func digits(r *rand.Rand, n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte('0' + r.IntN(10))
-	}
-	return string(b)
 }
 
 // Built-in statuses (wiki "Get order statuses",
@@ -91,16 +65,7 @@ var (
 const OnlinePayment = "Оплата карткою онлайн"
 
 var (
-	firstNames = []string{"Тарас", "Богдан", "Остап", "Ганна", "Соломія", "Ірина", "Петро", "Оксана", "Марко", "Леся"}
-	patronyms  = map[bool][]string{
-		true:  {"Тарасович", "Богданович", "Петрович", "Миколайович"},
-		false: {"Тарасівна", "Богданівна", "Петрівна", "Миколаївна"},
-	}
-	female   = map[string]bool{"Ганна": true, "Соломія": true, "Ірина": true, "Оксана": true, "Леся": true}
-	lastName = []string{"Шевчук", "Бондаренко", "Ткачук", "Мельник", "Савчук", "Коваль", "Гнатюк", "Лисенко", "Марченко", "Дорошенко"}
-	cityList = []string{"Київ", "Львів", "Вінниця", "Полтава", "Ужгород", "Чернігів", "Тернопіль", "Херсон"}
-	streets  = []string{"вул. Шевченка", "вул. Грушевського", "просп. Свободи", "вул. Липова"}
-	catalog  = []struct {
+	catalog = []struct {
 		name, cat string
 		catID     int64
 		min, max  int64 // hryvnias
@@ -123,7 +88,6 @@ var (
 		code    string
 		percent int64
 	}{{"SPRING10", 10}, {"WELCOME5", 5}, {"VIP25", 25}}
-	comments = []string{"Передзвоніть, будь ласка", "Подарункова упаковка", "Доставка після 18:00"}
 )
 
 // genProduct builds product i of a shop's catalog.
@@ -135,16 +99,16 @@ func genProduct(r *rand.Rand, store, i int, now time.Time) wire.CatalogProduct {
 	}
 	p := wire.CatalogProduct{
 		Article:           fmt.Sprintf("HS%d-%05d", store+1, i+1),
-		ArticleForDisplay: "SUP-" + digits(r, 6),
+		ArticleForDisplay: "SUP-" + fake.Digits(r, 6),
 		CreationTime:      kyivWall(now.Add(-time.Duration(r.Int64N(int64(300 * 24 * time.Hour))))),
 		Title:             wire.Localized{"ua": fmt.Sprintf("%s %d", base.name, 1+i%50), "ru": fmt.Sprintf("%s (ru) %d", base.name, 1+i%50)},
 		DisplayInShowcase: r.IntN(10) != 0,
 		Price:             Money(price),
-		Presence:          wire.Text(presences[pick(r, 80, 12, 5, 3)]),
+		Presence:          wire.Text(presences[fake.Weighted(r, 80, 12, 5, 3)]),
 		Quantity:          json.Number(strconv.Itoa(r.IntN(40))),
 		Currency:          "UAH",
 		Parent:            &wire.CatalogParent{ID: base.catID, Value: wire.Localized{"ua": base.cat}},
-		Images:            mustJSON([]string{fmt.Sprintf("https://shop%d.example.com/content/images/%d.jpg", store+1, i+1)}),
+		Images:            kit.MustJSON([]string{fmt.Sprintf("https://shop%d.example.com/content/images/%d.jpg", store+1, i+1)}),
 	}
 	p.Link = fmt.Sprintf("https://shop%d.example.com/%s/", store+1, strings.ToLower(p.Article))
 	if r.IntN(4) == 0 {
@@ -153,66 +117,37 @@ func genProduct(r *rand.Rand, store, i int, now time.Time) wire.CatalogProduct {
 	return p
 }
 
-type person struct {
-	first, middle, last string
-	female              bool
-}
-
-func newPerson(r *rand.Rand) person {
-	f := firstNames[r.IntN(len(firstNames))]
-	p := person{first: f, last: lastName[r.IntN(len(lastName))], female: female[f]}
-	ps := patronyms[!p.female]
-	p.middle = ps[r.IntN(len(ps))]
-	return p
-}
-
-// fullName writes the name in one field as buyers type it: "Прізвище Ім'я
-// По батькові", "Ім'я Прізвище" or "Прізвище Ім'я", sometimes with a
-// doubled space.
-func (p person) fullName(r *rand.Rand) string {
-	var s string
-	switch pick(r, 60, 25, 15) {
-	case 0:
-		s = p.last + " " + p.first + " " + p.middle
-	case 1:
-		s = p.first + " " + p.last
-	default:
-		s = p.last + " " + p.first
-	}
+// typedName is the name in one field as buyers type it, now and then with
+// a doubled space.
+func typedName(r *rand.Rand, p fake.Person) string {
+	s := p.Typed(r)
 	if r.IntN(15) == 0 {
 		s = strings.Replace(s, " ", "  ", 1)
 	}
 	return s
 }
 
-// phone is formatted as the buyer typed it in the checkout.
-func phone(r *rand.Rand) string {
-	ops := []string{"050", "063", "067", "068", "073", "093", "097"}
-	d := digits(r, 7)
-	return fmt.Sprintf("+38 (%s) %s-%s-%s", ops[r.IntN(len(ops))], d[:3], d[3:5], d[5:])
-}
-
 // ttnFor returns a waybill number shaped like the carrier's.
 func ttnFor(r *rand.Rand, delivery int64) string {
 	if delivery == 13 {
-		return "0500" + digits(r, 9) // Ukrposhta
+		return "0500" + fake.Digits(r, 9) // Ukrposhta
 	}
-	return "20450" + digits(r, 9) // Nova Poshta
+	return "20450" + fake.Digits(r, 9) // Nova Poshta
 }
 
 // genOrder builds order id placed at created from the shop's catalog.
 func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created time.Time) wire.Order {
-	status := []int{stNew, stProcessing, stShipping, stDelivered, stCancelled}[pick(r, 15, 15, 20, 40, 10)]
-	rcpt := newPerson(r)
-	dt := deliveryTypes[pick(r, 50, 15, 15, 20)]
-	pay := paymentTypes[pick(r, 50, 40, 10)]
+	status := []int{stNew, stProcessing, stShipping, stDelivered, stCancelled}[fake.Weighted(r, 15, 15, 20, 40, 10)]
+	rcpt, addr := fake.NewPerson(r), fake.NewAddress(r)
+	dt := deliveryTypes[fake.Weighted(r, 50, 15, 15, 20)]
+	pay := paymentTypes[fake.Weighted(r, 50, 40, 10)]
 	o := wire.Order{
 		OrderID:              id,
 		User:                 int64(5000 + r.IntN(900000)),
-		DeliveryName:         rcpt.fullName(r),
-		DeliveryEmail:        fmt.Sprintf("buyer%d@example.com", r.IntN(100000)),
-		DeliveryPhone:        phone(r),
-		DeliveryCity:         cityList[r.IntN(len(cityList))],
+		DeliveryName:         typedName(r, rcpt),
+		DeliveryEmail:        rcpt.Email(r),
+		DeliveryPhone:        rcpt.PhoneLocal(), // as the buyer typed it in the checkout
+		DeliveryCity:         addr.City.Name,
 		DeliveryType:         &dt,
 		PaymentType:          &pay,
 		StatStatus:           status,
@@ -224,12 +159,12 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 		o.DeliveryEmail = ""
 	}
 	if dt.ID == 12 {
-		o.DeliveryAddress = fmt.Sprintf("%s, %d, кв. %d", streets[r.IntN(len(streets))], 1+r.IntN(120), 1+r.IntN(200))
+		o.DeliveryAddress = addr.Door()
 	}
 	if dt.ID == 42 {
 		o.DeliveryCity = ""
 	}
-	switch pick(r, 30, 40, 30) {
+	switch fake.Weighted(r, 30, 40, 30) {
 	case 0:
 		o.DeliveryPrice = "-1" // not calculated
 	case 1:
@@ -238,7 +173,7 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 		o.DeliveryPrice = Money([]int64{7000, 9500, 12050}[r.IntN(3)])
 	}
 	if r.IntN(7) == 0 {
-		o.Comment = comments[r.IntN(len(comments))]
+		o.Comment = fake.Note(r)
 	}
 	switch {
 	case pay.Title == OnlinePayment:
@@ -254,19 +189,19 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 		}
 		if status == stShipping || status == stDelivered || (status == stCancelled && r.IntN(2) == 0) {
 			t := wire.Text(ttnFor(r, dt.ID))
-			dd.TNNumber, dd.TNID = &t, wire.Text(digits(r, 8))
+			dd.TNNumber, dd.TNID = &t, wire.Text(fake.Digits(r, 8))
 			dd.TNStatusName = map[int]string{stShipping: "Прямує до міста одержувача", stDelivered: "Отримано", stCancelled: "Повернення"}[status]
 		}
 		o.DeliveryData = dd
-		o.AdditionalData = mustJSON(map[string]string{"recipient_warehouse_ref": fmt.Sprintf("%08x-0000-4000-8000-%012d", r.Uint32(), r.IntN(1_000_000))})
+		o.AdditionalData = kit.MustJSON(map[string]string{"recipient_warehouse_ref": fmt.Sprintf("%08x-0000-4000-8000-%012d", r.Uint32(), r.IntN(1_000_000))})
 	}
 	o.Analytics = genAnalytics(r)
 	if r.IntN(12) == 0 {
 		// A B2B order placed by a company's buyer for someone else. The
 		// block's keys are not documented (the wiki's orders/get page names
 		// only the block); the sandbox assumes name, phone, email and company.
-		b := newPerson(r)
-		o.CustomerDetails = mustJSON(map[string]string{"name": b.last + " " + b.first, "phone": phone(r), "email": "purchasing@example.com", "company": "ТОВ «Постачання»"})
+		b := fake.NewPerson(r)
+		o.CustomerDetails = kit.MustJSON(map[string]string{"name": b.Last + " " + b.First, "phone": b.PhoneLocal(), "email": "purchasing@example.com", "company": "ТОВ «Постачання»"})
 	}
 	return o
 }
@@ -277,7 +212,7 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 // IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
 	var total, qty int64
-	for range 1 + pick(r, 65, 25, 10) {
+	for range 1 + fake.Weighted(r, 65, 25, 10) {
 		p := products[r.IntN(len(products))]
 		price := kopecks(p.Price)
 		marker := "NONE"
@@ -285,7 +220,7 @@ func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
 			price -= price / 10
 			marker = "PRICE_OLD"
 		}
-		q := int64(1 + pick(r, 80, 15, 5))
+		q := int64(1 + fake.Weighted(r, 80, 15, 5))
 		o.Products = append(o.Products, wire.Product{
 			Title: p.Title.Best(), Article: p.Article, ArticleForDisplay: p.ArticleForDisplay,
 			Price: Money(price), Quantity: json.Number(strconv.FormatInt(q, 10)), DiscountMarker: marker,
@@ -303,7 +238,7 @@ func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
 	o.TotalDefault, o.TotalQuantity = Money(total), json.Number(strconv.FormatInt(qty, 10))
 	o.DiscountPercent, o.DiscountValue, o.CouponPercent, o.CouponDiscountValue, o.CouponType = "0", "0", "0", "0", "0"
 	var off int64
-	switch pick(r, 70, 20, 10) {
+	switch fake.Weighted(r, 70, 20, 10) {
 	case 1:
 		c := coupons[r.IntN(len(coupons))]
 		off = total * c.percent / 100
@@ -317,9 +252,9 @@ func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
 
 func genAnalytics(r *rand.Rand) *wire.Analytics {
 	a := &wire.Analytics{}
-	switch pick(r, 35, 20, 15, 15, 15) {
+	switch fake.Weighted(r, 35, 20, 15, 15, 15) {
 	case 0:
-		a.UTMSource, a.UTMMedium, a.UTMCampaign = "google", "cpc", wire.Text("2396443"+digits(r, 4)) // a number on the wire
+		a.UTMSource, a.UTMMedium, a.UTMCampaign = "google", "cpc", wire.Text("2396443"+fake.Digits(r, 4)) // a number on the wire
 	case 1:
 		a.UTMSource, a.UTMMedium, a.UTMCampaign = "facebook", "social", "spring_sale"
 	case 2:
@@ -327,7 +262,7 @@ func genAnalytics(r *rand.Rand) *wire.Analytics {
 	case 3:
 		a.UTMSource, a.UTMMedium, a.UTMCampaign, a.UTMTerm = "instagram", "cpc", "stories", "plaid"
 	}
-	a.GoogleClientID = wire.Text(digits(r, 9) + "." + digits(r, 10))
+	a.GoogleClientID = wire.Text(fake.Digits(r, 9) + "." + fake.Digits(r, 10))
 	return a
 }
 

@@ -13,14 +13,10 @@ package horoshop
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,15 +45,16 @@ type base = kit.Base
 type Sandbox struct {
 	base   // Handler (API under /api/, control API under /_sandbox/), Clock, Faults, Recorder, RateLimit
 	seed   int64
-	ttl    time.Duration
 	tokens *kit.Tokens
 	html   atomic.Bool
 
-	stores   kit.Stores[*store] // by shop id
-	mu       sync.RWMutex
-	byLogin  map[string]*store
-	sessions []string
+	stores   kit.Stores[*store] // by shop id and by login
+	truth                       // Orders and Order, by shop id
+	sessions *kit.Sessions      // tokens issued by POST /api/auth/
 }
+
+// truth is kit.Truth under an unexported name, promoting Orders and Order.
+type truth = kit.Truth[int64, record, wire.Order]
 
 // New builds an empty sandbox; add shops with AddStore.
 func New(opts Options) *Sandbox {
@@ -73,10 +70,12 @@ func New(opts Options) *Sandbox {
 			},
 			ErrorBody: errorBody,
 		}),
-		seed: opts.Seed, ttl: opts.TokenTTL,
-		byLogin: map[string]*store{},
+		seed: opts.Seed,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
+	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -89,14 +88,7 @@ func (s *Sandbox) HTML(on bool) { s.html.Store(on) }
 
 // ExpireTokens ends every token issued so far, as 600 s passing would:
 // the next call with one answers UNAUTHORIZED.
-func (s *Sandbox) ExpireTokens() {
-	s.mu.RLock()
-	tokens := append([]string(nil), s.sessions...)
-	s.mu.RUnlock()
-	for _, t := range tokens {
-		s.tokens.Revoke(t)
-	}
-}
+func (s *Sandbox) ExpireTokens() { s.sessions.ExpireAll() }
 
 // errorBody renders transport-level failures (401, 429, 5xx) in the envelope.
 func errorBody(status int, msg string) []byte {
@@ -108,18 +100,10 @@ func errorBody(status int, msg string) []byte {
 }
 
 func envelope(status string, response any) []byte {
-	return mustJSON(struct {
+	return kit.MustJSON(struct {
 		Status   string `json:"status"`
 		Response any    `json:"response"`
 	}{status, response})
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // generated data is always encodable; a failure is a bug here
-	}
-	return b
 }
 
 // paramsKey carries a request's JSON body (token removed) in its context.
@@ -156,7 +140,7 @@ func liftToken(h http.Handler) http.Handler {
 				r.Header.Set("Authorization", "Bearer "+token)
 			}
 			delete(p, "token")
-			body = mustJSON(p)
+			body = kit.MustJSON(p)
 			r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, p))
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -220,20 +204,11 @@ func (s *Sandbox) routes() http.Handler {
 // wiki's auth example
 // (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/25296931).
 func (s *Sandbox) login(login, password string) (string, bool) {
-	s.mu.RLock()
-	st := s.byLogin[login]
-	s.mu.RUnlock()
+	st, _ := s.stores.Named(login)
 	if st == nil || st.password != password {
 		return "", false
 	}
-	var raw [16]byte
-	_, _ = rand.Read(raw[:])
-	token := hex.EncodeToString(raw[:])
-	s.tokens.AddExpiring(token, st.id, s.Clock().Now().Add(s.ttl))
-	s.mu.Lock()
-	s.sessions = append(s.sessions, token)
-	s.mu.Unlock()
-	return token, true
+	return s.sessions.Issue(st.id), true
 }
 
 func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
@@ -253,22 +228,9 @@ func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
 }
 
 // ErrUnknownStore is returned by control methods for a shop never added.
-var ErrUnknownStore = fmt.Errorf("unknown store")
-
-func (s *Sandbox) storeByID(id string) (*store, error) {
-	if st, ok := s.stores.Get(id); ok {
-		return st, nil
-	}
-	return nil, ErrUnknownStore
-}
+var ErrUnknownStore = kit.ErrUnknownStore
 
 func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.storeByID(kit.StoreFrom(r.Context()))
+	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
 	return st
-}
-
-// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
-// ctx ends, and returns the base URL.
-func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	return kit.ServeUntil(ctx, addr, s.Handler())
 }

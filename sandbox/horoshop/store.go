@@ -3,7 +3,7 @@ package horoshop
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -20,12 +20,11 @@ type store struct {
 	login    string
 	password string
 
-	mu       sync.RWMutex
-	orders   []wire.Order
-	created  []int64 // stat_created of orders[i] as Kyiv wall seconds
+	book     *kit.Book[int64, record]
+	mu       sync.RWMutex // everything below
 	products []wire.CatalogProduct
 	statuses map[int]wire.OrderStatus
-	added    int // orders created after seeding, for their generator stream
+	added    int // orders created after seeding, for their generator stream (under the book's lock)
 
 	// presences are the shop's availability texts: [0] in stock, [1] out
 	// of stock. catalog/import matches presence against them by text.
@@ -104,37 +103,35 @@ func wallSeconds(s string) (int64, bool) {
 // kyivWall formats an instant as the shop writes times.
 func kyivWall(t time.Time) string { return t.In(timeconv.Kyiv).Format(wire.TimeLayout) }
 
-// find returns the position of order id, or -1. Caller holds mu.
-func (s *store) find(id int64) int {
-	i := sort.Search(len(s.orders), func(i int) bool { return s.orders[i].OrderID >= id })
-	if i < len(s.orders) && s.orders[i].OrderID == id {
-		return i
-	}
-	return -1
+// record is one order and its stat_created as Kyiv wall seconds, what
+// orders/get filters on.
+type record struct {
+	order   wire.Order
+	created int64
+}
+
+func newBook() *kit.Book[int64, record] {
+	return kit.NewBook(kit.BookOptions[int64, record]{
+		ID:      func(r *record) int64 { return r.order.OrderID },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Seal:    func(r *record) { r.created, _ = wallSeconds(r.order.StatCreated) },
+		Missing: errors.New(msgNotFound),
+	})
 }
 
 // update applies change to a copy of order id and publishes the copy; a
-// failed change leaves the order untouched.
+// failed change (its refusal message) leaves the order untouched.
 func (s *store) update(id int64, change func(*wire.Order) string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 {
-		return msgNotFound
+	err := s.book.Update(id, func(r *record) error {
+		if msg := change(&r.order); msg != "" {
+			return errors.New(msg)
+		}
+		return nil
+	})
+	if err != nil {
+		return err.Error()
 	}
-	next := cloneOrder(s.orders[i])
-	if msg := change(&next); msg != "" {
-		return msg
-	}
-	s.orders[i] = next
 	return ""
-}
-
-// publish appends an order with the next number. Caller holds mu.
-func (s *store) publish(o wire.Order) {
-	wall, _ := wallSeconds(o.StatCreated)
-	s.orders = append(s.orders, o)
-	s.created = append(s.created, wall)
 }
 
 // cloneOrder deep-copies the parts of an order a change may touch.
@@ -160,7 +157,7 @@ func encodeOrder(o wire.Order, additional bool) []byte {
 	if !additional && o.AdditionalData != nil {
 		o.AdditionalData = dropKey(o.AdditionalData, "recipient_warehouse_ref")
 	}
-	b := mustJSON(o)
+	b := kit.MustJSON(o)
 	b = bytes.Replace(b, []byte(`"order_without_callback":1`), []byte(`"order_without_callback":true`), 1)
 	b = bytes.Replace(b, []byte(`"order_without_callback":0`), []byte(`"order_without_callback":false`), 1)
 	if a := o.Analytics; a != nil && isDigits(string(a.UTMCampaign)) {
@@ -175,7 +172,7 @@ func dropKey(obj json.RawMessage, key string) json.RawMessage {
 		return obj
 	}
 	delete(m, key)
-	return mustJSON(m)
+	return kit.MustJSON(m)
 }
 
 func isDigits(s string) bool {

@@ -1,7 +1,10 @@
 package kit
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -101,4 +104,43 @@ func (t *Tokens) Wrap(render ErrorBody, h http.Handler) http.Handler {
 		info.store = id
 		h.ServeHTTP(w, r)
 	})
+}
+
+// Sessions issues the tokens a marketplace's login call hands out, each
+// valid for ttl on the sandbox clock, and can end them all at once.
+type Sessions struct {
+	tokens *Tokens
+	clock  *Clock
+	ttl    time.Duration
+	size   int // random bytes per token, hex-encoded
+	mu     sync.Mutex
+	issued []string
+}
+
+// NewSessions issues b's session tokens of size random bytes.
+func NewSessions(b *Base, ttl time.Duration, size int) *Sessions {
+	return &Sessions{tokens: b.tokens, clock: b.clock, ttl: ttl, size: size}
+}
+
+// Issue returns a new session token of storeID.
+func (s *Sessions) Issue(storeID string) string {
+	raw := make([]byte, s.size)
+	_, _ = rand.Read(raw)
+	token := hex.EncodeToString(raw)
+	s.tokens.AddExpiring(token, storeID, s.clock.Now().Add(s.ttl))
+	s.mu.Lock()
+	s.issued = append(s.issued, token)
+	s.mu.Unlock()
+	return token
+}
+
+// ExpireAll ends every session issued so far, as if the lifetime had
+// passed.
+func (s *Sessions) ExpireAll() {
+	s.mu.Lock()
+	issued := slices.Clone(s.issued)
+	s.mu.Unlock()
+	for _, t := range issued {
+		s.tokens.Revoke(t)
+	}
 }

@@ -2,6 +2,7 @@ package kit
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -11,57 +12,128 @@ import (
 // the FaultScope.Faultable of sandboxes that may fault every API request.
 func OutsideControl(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/_sandbox/") }
 
+// ErrBadJSON is what a control endpoint answers for a body it cannot decode.
+var ErrBadJSON = errors.New("invalid JSON body")
+
 // MountControl adds the marketplace-neutral control endpoints to m:
 //
 //	GET|PUT    /_sandbox/faults         FaultConfig; GET /_sandbox/faults/counts
 //	GET|DELETE /_sandbox/requests       the recorded API requests
-//	POST       /_sandbox/clock          {"advance":"1h"} → {"now":…}
+//	GET        /_sandbox/clock; POST /_sandbox/clock {"advance":"1h"} or
+//	           {"set":"2026-08-02T12:00:00Z"} → {"now":…}
 //
 // render is the marketplace's error body for a bad request.
 func MountControl(m *http.ServeMux, f *Faults, rec *Recorder, clock *Clock, render ErrorBody) {
-	decode := func(w http.ResponseWriter, r *http.Request, v any) bool {
-		if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-			WriteError(w, render, http.StatusBadRequest, "invalid JSON body")
-			return false
-		}
-		return true
-	}
-	m.HandleFunc("GET /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, f.Config())
+	c := &Control{ServeMux: m, fail: defaultFail(render)}
+	HandleJSON(c, "PUT /_sandbox/faults", func(_ *http.Request, cfg FaultConfig) (any, error) {
+		f.Set(cfg)
+		return f.Config(), nil
 	})
-	m.HandleFunc("PUT /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
-		var cfg FaultConfig
-		if decode(w, r, &cfg) {
-			f.Set(cfg)
-			WriteJSON(w, http.StatusOK, f.Config())
-		}
-	})
-	m.HandleFunc("GET /_sandbox/faults/counts", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, f.Counts())
-	})
-	m.HandleFunc("GET /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string][]Request{"requests": rec.Requests()})
-	})
+	c.answer("GET /_sandbox/faults", func() any { return f.Config() })
+	c.answer("GET /_sandbox/faults/counts", func() any { return f.Counts() })
+	c.answer("GET /_sandbox/requests", func() any { return map[string][]Request{"requests": rec.Requests()} })
 	m.HandleFunc("DELETE /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) {
 		rec.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	m.HandleFunc("POST /_sandbox/clock", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Advance string `json:"advance"`
+	now := func() any { return map[string]time.Time{"now": clock.Now()} }
+	c.answer("GET /_sandbox/clock", now)
+	HandleJSON(c, "POST /_sandbox/clock", func(_ *http.Request, req struct {
+		Advance string    `json:"advance"`
+		Set     time.Time `json:"set"`
+	}) (any, error) {
+		if req.Advance != "" {
+			d, err := time.ParseDuration(req.Advance)
+			if err != nil {
+				return nil, err
+			}
+			clock.Advance(d)
 		}
-		if !decode(w, r, &req) {
-			return
+		if !req.Set.IsZero() {
+			clock.Set(req.Set)
 		}
-		d, err := time.ParseDuration(req.Advance)
-		if err != nil {
-			WriteError(w, render, http.StatusBadRequest, err.Error())
-			return
-		}
-		clock.Advance(d)
-		WriteJSON(w, http.StatusOK, map[string]time.Time{"now": clock.Now()})
+		return now(), nil
 	})
 }
+
+// Control is a sandbox's control API under /_sandbox/, for tests in other
+// processes and for people: no faults, no recording, no auth. It serves
+// MountControl's endpoints, PUT /_sandbox/rate {"per_second":5}, a 404 in
+// the marketplace's error body for any other /_sandbox/ path, and the
+// marketplace's own endpoints added with HandleJSON.
+type Control struct {
+	*http.ServeMux
+	fail func(http.ResponseWriter, error)
+}
+
+// NewControl builds b's control API. fail answers an endpoint's error (nil
+// = b's error body, 404 for an unknown store or order, 400 otherwise).
+func NewControl(b *Base, render ErrorBody, fail func(http.ResponseWriter, error)) *Control {
+	if fail == nil {
+		fail = defaultFail(render)
+	}
+	c := &Control{ServeMux: http.NewServeMux(), fail: fail}
+	MountControl(c.ServeMux, b.faults, b.rec, b.clock, render)
+	HandleJSON(c, "PUT /_sandbox/rate", func(_ *http.Request, req struct {
+		PerSecond float64 `json:"per_second"`
+	}) (any, error) {
+		b.limit.Set(req.PerSecond)
+		return req, nil
+	})
+	c.HandleFunc("/_sandbox/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, render, http.StatusNotFound, "no such control endpoint")
+	})
+	return c
+}
+
+func defaultFail(render ErrorBody) func(http.ResponseWriter, error) {
+	return func(w http.ResponseWriter, err error) {
+		status := http.StatusBadRequest
+		if errors.Is(err, ErrNoOrder) || errors.Is(err, ErrUnknownStore) {
+			status = http.StatusNotFound
+		}
+		WriteError(w, render, status, err.Error())
+	}
+}
+
+func (c *Control) answer(pattern string, v func() any) {
+	c.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { WriteJSON(w, http.StatusOK, v()) })
+}
+
+// HandleJSON answers pattern with what fn returns for the request's JSON
+// body (an empty body leaves req zero), or with fn's error.
+func HandleJSON[T any](c *Control, pattern string, fn func(r *http.Request, req T) (any, error)) {
+	c.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		var req T
+		if r.ContentLength != 0 && json.NewDecoder(r.Body).Decode(&req) != nil {
+			c.fail(w, ErrBadJSON)
+			return
+		}
+		out, err := fn(r, req)
+		if err != nil {
+			c.fail(w, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, out)
+	})
+}
+
+// HandleOrders adds the order endpoints of a sandbox whose control requests
+// name the store with ?store=:
+//
+//	GET  /_sandbox/orders?store=   → {"orders":[…]} (the truth)
+//	POST /_sandbox/orders?store=   → {"id":…} (a new order at the clock's now)
+func HandleOrders[W, ID any](c *Control, orders func(storeID string) []W, add func(storeID string) ID) {
+	HandleJSON(c, "GET /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
+		return map[string][]W{"orders": orders(StoreParam(r))}, nil
+	})
+	HandleJSON(c, "POST /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
+		return map[string]ID{"id": add(StoreParam(r))}, nil
+	})
+}
+
+// StoreParam is the store a control request names with ?store=.
+func StoreParam(r *http.Request) string { return r.URL.Query().Get("store") }
 
 // Clone returns a pointer to a shallow copy of *p (nil for nil), for
 // handing out data without sharing it.

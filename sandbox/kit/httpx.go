@@ -18,6 +18,16 @@ func DefaultErrorBody(_ int, msg string) []byte {
 	return b
 }
 
+// MustJSON encodes what a sandbox generated or holds: strings, numbers and
+// raw JSON that always encode, so a failure is a bug in the sandbox.
+func MustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // WriteJSON encodes v as the response body with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

@@ -1,12 +1,20 @@
 package kit
 
-import "sync"
+import (
+	"errors"
+	"sync"
+)
 
-// Stores is a sandbox's registry of its stores by id, safe for concurrent
-// use. The zero value is ready.
+// ErrUnknownStore is what control methods answer for a store never added.
+var ErrUnknownStore = errors.New("unknown store")
+
+// Stores is a sandbox's registry of its stores by id, and by the other
+// names a marketplace finds a store under (a login, a file key). It is
+// safe for concurrent use; the zero value is ready.
 type Stores[T any] struct {
-	mu   sync.RWMutex
-	byID map[string]T
+	mu     sync.RWMutex
+	byID   map[string]T
+	byName map[string]T
 }
 
 // Add registers the store build makes for the next index (0, 1, … in order
@@ -29,5 +37,32 @@ func (r *Stores[T]) Get(id string) (st T, ok bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	st, ok = r.byID[id]
+	return st, ok
+}
+
+// Lookup is Get with ErrUnknownStore for an id never added.
+func (r *Stores[T]) Lookup(id string) (T, error) {
+	if st, ok := r.Get(id); ok {
+		return st, nil
+	}
+	var zero T
+	return zero, ErrUnknownStore
+}
+
+// Name files st under another name too.
+func (r *Stores[T]) Name(name string, st T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byName == nil {
+		r.byName = map[string]T{}
+	}
+	r.byName[name] = st
+}
+
+// Named returns the store filed under name.
+func (r *Stores[T]) Named(name string) (st T, ok bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	st, ok = r.byName[name]
 	return st, ok
 }

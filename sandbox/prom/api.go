@@ -154,8 +154,8 @@ func (s *Sandbox) handleOrder(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}
-	rec := s.storeOfRequest(r).rec(id)
-	if rec == nil {
+	rec, ok := s.storeOfRequest(r).book.Get(id)
+	if !ok {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}
@@ -175,7 +175,7 @@ func handleOptions(key string, specs []optionSpec) http.HandlerFunc {
 	for i, o := range specs {
 		opts[i] = wire.Option{ID: o.id, Name: o.name, ShippingService: o.service}
 	}
-	body := mustJSON(map[string][]wire.Option{key: opts})
+	body := kit.MustJSON(map[string][]wire.Option{key: opts})
 	return func(w http.ResponseWriter, r *http.Request) { kit.WriteRaw(w, http.StatusOK, body) }
 }
 
@@ -439,12 +439,4 @@ func applyTTN(o *wire.Order, ttn, provider string) {
 		o.DeliveryProviderData = &wire.DeliveryProvider{Provider: provider}
 	}
 	o.DeliveryProviderData.DeclarationNumber = ttn
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -26,191 +25,122 @@ import (
 //	POST /_sandbox/orders/{id}/ttn       {"ttn":"20450000000000"}
 //	POST /_sandbox/declarations/stall    {"count":1} (see Sandbox.StallDeclarations)
 //	POST /_sandbox/revoke
-//	GET|PUT /_sandbox/faults             kit.FaultConfig; GET /_sandbox/faults/counts
-//	PUT  /_sandbox/rate                  {"per_second":5}
-//	GET|DELETE /_sandbox/requests        recorded API requests
-//	GET  /_sandbox/clock; POST /_sandbox/clock {"advance":"1h"} or {"set":"2026-08-02T12:00:00Z"}
+//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
-	m := http.NewServeMux()
-	m.HandleFunc("POST /_sandbox/stores", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Token  string `json:"token"`
-			Orders int    `json:"orders"`
-		}
-		if !decode(w, r, &req) {
-			return
-		}
+	c := kit.NewControl(&s.base, errorBody, controlError)
+	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+		Token  string `json:"token"`
+		Orders int    `json:"orders"`
+	}) (any, error) {
 		if req.Token == "" || req.Orders < 0 {
-			controlError(w, http.StatusBadRequest, errors.New("token and a non-negative orders count are required"))
-			return
+			return nil, errors.New("token and a non-negative orders count are required")
 		}
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"store": s.AddStore(req.Token, req.Orders)})
+		return map[string]string{"store": s.AddStore(req.Token, req.Orders)}, nil
 	})
-	m.HandleFunc("GET /_sandbox/orders", s.withStore(func(w http.ResponseWriter, r *http.Request, token string) {
+	c.HandleFunc("GET /_sandbox/orders", s.withStore(func(w http.ResponseWriter, r *http.Request, st *store) {
 		// Cached bytes, not re-encoded structs: a malformed order's broken
 		// quantity cannot be encoded from its struct.
-		st, _ := s.storeOf(token)
-		st.mu.RLock()
-		recs := append([]*record(nil), st.recs...)
-		st.mu.RUnlock()
-		writeList(w, recs, "")
+		writeList(w, st.book.Snapshot(), "")
 	}))
-	m.HandleFunc("GET /_sandbox/orders/{id}", s.withOrder(func(w http.ResponseWriter, r *http.Request, token string, id int64) {
-		s.writeOrder(w, token, id)
+	c.HandleFunc("GET /_sandbox/orders/{id}", s.withOrder(func(w http.ResponseWriter, r *http.Request, st *store, id int64) {
+		writeOrder(w, st, id)
 	}))
-	m.HandleFunc("POST /_sandbox/orders", s.withStore(func(w http.ResponseWriter, r *http.Request, token string) {
-		var req struct {
-			Status string `json:"status"`
-		}
-		if r.ContentLength != 0 && !decode(w, r, &req) {
-			return
-		}
+	kit.HandleJSON(c, "POST /_sandbox/orders", onStore(s, func(token string, req struct {
+		Status string `json:"status"`
+	}) (any, error) {
 		id := s.AddOrder(token, func(o *wire.Order) {
 			if req.Status != "" {
 				applyStatus(o, wire.NormalizeStatus(req.Status), "", "")
 			}
 		})
-		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": id})
+		return map[string]int64{"id": id}, nil
 	}))
-	m.HandleFunc("POST /_sandbox/orders/malformed", s.withStore(func(w http.ResponseWriter, r *http.Request, token string) {
-		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": s.AddMalformed(token)})
+	kit.HandleJSON(c, "POST /_sandbox/orders/malformed", onStore(s, func(token string, _ struct{}) (any, error) {
+		return map[string]int64{"id": s.AddMalformed(token)}, nil
 	}))
-	m.HandleFunc("POST /_sandbox/orders/{id}/status", s.withField("status", s.SetStatus))
-	m.HandleFunc("POST /_sandbox/orders/{id}/payment", s.withField("status", s.SetPayment))
-	m.HandleFunc("POST /_sandbox/orders/{id}/ttn", s.withField("ttn", s.SetTTN))
-	m.HandleFunc("POST /_sandbox/declarations/stall", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Count int `json:"count"`
-		}
-		if decode(w, r, &req) {
-			s.StallDeclarations(req.Count)
-			kit.WriteJSON(w, http.StatusOK, req)
-		}
+	c.HandleFunc("POST /_sandbox/orders/{id}/status", s.withField("status", s.SetStatus))
+	c.HandleFunc("POST /_sandbox/orders/{id}/payment", s.withField("status", s.SetPayment))
+	c.HandleFunc("POST /_sandbox/orders/{id}/ttn", s.withField("ttn", s.SetTTN))
+	kit.HandleJSON(c, "POST /_sandbox/declarations/stall", func(_ *http.Request, req struct {
+		Count int `json:"count"`
+	}) (any, error) {
+		s.StallDeclarations(req.Count)
+		return req, nil
 	})
-	m.HandleFunc("POST /_sandbox/revoke", s.withStore(func(w http.ResponseWriter, r *http.Request, token string) {
+	kit.HandleJSON(c, "POST /_sandbox/revoke", onStore(s, func(token string, _ struct{}) (any, error) {
 		s.Revoke(token)
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
+		return map[string]string{"status": "revoked"}, nil
 	}))
-	m.HandleFunc("GET /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, s.Faults().Config())
-	})
-	m.HandleFunc("PUT /_sandbox/faults", func(w http.ResponseWriter, r *http.Request) {
-		var cfg kit.FaultConfig
-		if decode(w, r, &cfg) {
-			s.Faults().Set(cfg)
-			kit.WriteJSON(w, http.StatusOK, s.Faults().Config())
-		}
-	})
-	m.HandleFunc("GET /_sandbox/faults/counts", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, s.Faults().Counts())
-	})
-	m.HandleFunc("PUT /_sandbox/rate", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			PerSecond float64 `json:"per_second"`
-		}
-		if decode(w, r, &req) {
-			s.RateLimit().Set(req.PerSecond)
-			kit.WriteJSON(w, http.StatusOK, req)
-		}
-	})
-	m.HandleFunc("GET /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string][]kit.Request{"requests": s.Recorder().Requests()})
-	})
-	m.HandleFunc("DELETE /_sandbox/requests", func(w http.ResponseWriter, r *http.Request) {
-		s.Recorder().Reset()
-		w.WriteHeader(http.StatusNoContent)
-	})
-	m.HandleFunc("GET /_sandbox/clock", s.writeClock)
-	m.HandleFunc("POST /_sandbox/clock", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Advance string    `json:"advance"`
-			Set     time.Time `json:"set"`
-		}
-		if !decode(w, r, &req) {
-			return
-		}
-		if req.Advance != "" {
-			d, err := time.ParseDuration(req.Advance)
-			if err != nil {
-				controlError(w, http.StatusBadRequest, err)
-				return
-			}
-			s.Clock().Advance(d)
-		}
-		if !req.Set.IsZero() {
-			s.Clock().Set(req.Set)
-		}
-		s.writeClock(w, r)
-	})
-	m.HandleFunc("/_sandbox/", func(w http.ResponseWriter, r *http.Request) {
-		controlError(w, http.StatusNotFound, errors.New("no such control endpoint"))
-	})
-	return m
+	return c
 }
 
-func (s *Sandbox) writeClock(w http.ResponseWriter, _ *http.Request) {
-	kit.WriteJSON(w, http.StatusOK, map[string]time.Time{"now": s.Clock().Now()})
-}
-
-func (s *Sandbox) writeOrder(w http.ResponseWriter, token string, id int64) {
-	st, _ := s.storeOf(token)
-	if rec := st.rec(id); rec != nil {
+func writeOrder(w http.ResponseWriter, st *store, id int64) {
+	if rec, ok := st.book.Get(id); ok {
 		writeOrderEnvelope(w, rec, "")
 		return
 	}
-	controlError(w, http.StatusNotFound, errNotFound)
+	controlError(w, errNotFound)
 }
 
-func controlError(w http.ResponseWriter, status int, err error) {
+// controlError answers an unknown token 401, an unknown order 404 and any
+// other refusal 400.
+func controlError(w http.ResponseWriter, err error) {
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, ErrUnknownStore):
+		status = http.StatusUnauthorized
+	case errors.Is(err, errNotFound):
+		status = http.StatusNotFound
+	}
 	kit.WriteError(w, errorBody, status, err.Error())
 }
 
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		controlError(w, http.StatusBadRequest, errors.New("invalid JSON body"))
-		return false
+// onStore adapts a control method of the bearer token's store to kit.HandleJSON.
+func onStore[T any](s *Sandbox, h func(token string, req T) (any, error)) func(*http.Request, T) (any, error) {
+	return func(r *http.Request, req T) (any, error) {
+		token := kit.BearerToken(r)
+		if _, err := s.storeOf(token); err != nil {
+			return nil, err
+		}
+		return h(token, req)
 	}
-	return true
 }
 
 // withStore resolves the bearer token to a known store (revoked included).
-func (s *Sandbox) withStore(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
+func (s *Sandbox) withStore(h func(http.ResponseWriter, *http.Request, *store)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token := kit.BearerToken(r)
-		if _, err := s.storeOf(token); err != nil {
-			controlError(w, http.StatusUnauthorized, err)
+		st, err := s.storeOf(kit.BearerToken(r))
+		if err != nil {
+			controlError(w, err)
 			return
 		}
-		h(w, r, token)
+		h(w, r, st)
 	}
 }
 
-func (s *Sandbox) withOrder(h func(http.ResponseWriter, *http.Request, string, int64)) http.HandlerFunc {
-	return s.withStore(func(w http.ResponseWriter, r *http.Request, token string) {
+func (s *Sandbox) withOrder(h func(http.ResponseWriter, *http.Request, *store, int64)) http.HandlerFunc {
+	return s.withStore(func(w http.ResponseWriter, r *http.Request, st *store) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
-			controlError(w, http.StatusNotFound, errNotFound)
+			controlError(w, errNotFound)
 			return
 		}
-		h(w, r, token, id)
+		h(w, r, st, id)
 	})
 }
 
 // withField adapts a (token, id, value) control method to a JSON body {field: value}.
 func (s *Sandbox) withField(field string, set func(token string, id int64, value string) error) http.HandlerFunc {
-	return s.withOrder(func(w http.ResponseWriter, r *http.Request, token string, id int64) {
+	return s.withOrder(func(w http.ResponseWriter, r *http.Request, st *store, id int64) {
 		var body map[string]string
-		if !decode(w, r, &body) {
+		if r.ContentLength != 0 && json.NewDecoder(r.Body).Decode(&body) != nil {
+			controlError(w, kit.ErrBadJSON)
 			return
 		}
-		if err := set(token, id, body[field]); err != nil {
-			status := http.StatusBadRequest
-			if errors.Is(err, errNotFound) {
-				status = http.StatusNotFound
-			}
-			controlError(w, status, err)
+		if err := set(kit.BearerToken(r), id, body[field]); err != nil {
+			controlError(w, err)
 			return
 		}
-		s.writeOrder(w, token, id)
+		writeOrder(w, st, id)
 	})
 }

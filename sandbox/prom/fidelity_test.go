@@ -37,20 +37,20 @@ func TestSaveDeclarationRepeatAnswersAlreadyAdded(t *testing.T) {
 	if code != 200 || string(body) != `{"status":"success"}` {
 		t.Fatalf("first save: %d %s", code, body)
 	}
-	first, _ := f.sb.Order("tok", id)
+	first, _ := f.sb.Order(f.sb.StoreID("tok"), id)
 
 	clock.Advance(time.Hour)
 	code, _, body = f.call(t, "POST", "tok", saveDeclaration, declarationBody(id, "20450111222333"))
 	if code != 200 || string(body) != `{"status":"error","message":"Этот ЭН уже добавлен к данному заказу"}` {
 		t.Fatalf("repeat: %d %s", code, body)
 	}
-	if again, _ := f.sb.Order("tok", id); again.DateModified != first.DateModified {
+	if again, _ := f.sb.Order(f.sb.StoreID("tok"), id); again.DateModified != first.DateModified {
 		t.Errorf("the refused repeat changed the order: modified %s, was %s", again.DateModified, first.DateModified)
 	}
 
 	// Another waybill replaces the first.
 	code, _, body = f.call(t, "POST", "tok", saveDeclaration, declarationBody(id, "20450999888777"))
-	if o, _ := f.sb.Order("tok", id); code != 200 || string(body) != `{"status":"success"}` ||
+	if o, _ := f.sb.Order(f.sb.StoreID("tok"), id); code != 200 || string(body) != `{"status":"success"}` ||
 		o.DeliveryProviderData.DeclarationNumber != "20450999888777" {
 		t.Fatalf("new waybill: %d %s, order has %q", code, body, o.DeliveryProviderData.DeclarationNumber)
 	}
@@ -73,7 +73,7 @@ func TestStalledDeclarationLandsJustBeforeTheRetry(t *testing.T) {
 		t.Fatalf("a stalled call answered %d", resp.StatusCode)
 	}
 	// Reads do not show it yet.
-	if o, _ := f.sb.Order("tok", id); o.DeliveryProviderData != nil {
+	if o, _ := f.sb.Order(f.sb.StoreID("tok"), id); o.DeliveryProviderData != nil {
 		t.Fatalf("the stalled waybill is visible before any other write: %+v", o.DeliveryProviderData)
 	}
 	_, _, body := f.callIn(t, "uk", "GET", "tok", APIPath+"/orders/"+strconv.FormatInt(id, 10), nil)
@@ -87,7 +87,7 @@ func TestStalledDeclarationLandsJustBeforeTheRetry(t *testing.T) {
 	if code != 200 || string(body) != `{"status":"error","message":"Этот ЭН уже добавлен к данному заказу"}` {
 		t.Fatalf("retry: %d %s", code, body)
 	}
-	if o, _ := f.sb.Order("tok", id); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450111222333" {
+	if o, _ := f.sb.Order(f.sb.StoreID("tok"), id); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450111222333" {
 		t.Fatalf("waybill after the retry: %+v", o.DeliveryProviderData)
 	}
 	if n := f.sb.Recorder().Count(saveDeclaration); n != 2 {
@@ -207,7 +207,7 @@ func TestCustomStatusSetByID(t *testing.T) {
 	if !slices.Equal(out.ProcessedIDs, []int64{id}) || !slices.Equal(out.NotProcessedIDs, []int64{done}) {
 		t.Fatalf("custom status: %+v", out)
 	}
-	if o, _ := f.sb.Order("tok", id); o.Status != "custom-137639" || o.StatusName != "Підтверджено" {
+	if o, _ := f.sb.Order(f.sb.StoreID("tok"), id); o.Status != "custom-137639" || o.StatusName != "Підтверджено" {
 		t.Fatalf("order after custom_status_id: %s / %s", o.Status, o.StatusName)
 	}
 	if ids := pageIDs(t, f.list(t, "tok", url.Values{"status": {"custom-137639"}})); !slices.Equal(ids, []int64{id}) {
@@ -219,7 +219,7 @@ func TestCustomStatusSetByID(t *testing.T) {
 	}
 	// From a custom status the order goes on.
 	out = setStatus(map[string]any{"ids": []int64{id}, "status": "delivered"})
-	if o, _ := f.sb.Order("tok", id); !slices.Equal(out.ProcessedIDs, []int64{id}) || o.Status != "delivered" || o.StatusName != "Виконане" {
+	if o, _ := f.sb.Order(f.sb.StoreID("tok"), id); !slices.Equal(out.ProcessedIDs, []int64{id}) || o.Status != "delivered" || o.StatusName != "Виконане" {
 		t.Errorf("custom → delivered: %+v, order %s / %s", out, o.Status, o.StatusName)
 	}
 }

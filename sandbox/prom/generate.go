@@ -1,8 +1,6 @@
 package prom
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +8,7 @@ import (
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // Date layouts of generated orders: the documented ISO form with offset and
@@ -19,12 +18,14 @@ const (
 	compactLayout = "2006-01-02 15:04:05"
 )
 
-// newRand returns the generator for one item of one store: independent of
-// every other item, so stores can be generated in parallel and still be
-// reproducible from the seed.
-func newRand(seed int64, store, stream, item int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed)^uint64(store)<<48^uint64(stream)<<40, uint64(item)))
-}
+// Generator streams: each item of each store draws from its own
+// fake.Rand, so stores generate in parallel and reproducibly.
+const (
+	streamCatalog = iota + 1
+	streamOrders
+	streamAdded
+	streamStock
+)
 
 // catalogItem is one product the store sells.
 type catalogItem struct {
@@ -38,7 +39,7 @@ type catalogItem struct {
 }
 
 func newCatalog(seed int64, store int) []catalogItem {
-	r := newRand(seed, store, 1, 0)
+	r := fake.Rand(seed, store, streamCatalog, 0)
 	items := make([]catalogItem, 300)
 	for i := range items {
 		g := goods[r.IntN(len(goods))]
@@ -66,41 +67,8 @@ func newCatalog(seed int64, store int) []catalogItem {
 	return items
 }
 
-// pick returns an index chosen by weights.
-func pick(r *rand.Rand, weights ...int) int {
-	total := 0
-	for _, w := range weights {
-		total += w
-	}
-	n := r.IntN(total)
-	for i, w := range weights {
-		if n < w {
-			return i
-		}
-		n -= w
-	}
-	return len(weights) - 1
-}
-
-type person struct {
-	first, second, last string
-	phone, email        string
-}
-
-func newPerson(r *rand.Rand) person {
-	var first name
-	var patr string
-	if r.IntN(2) == 0 {
-		first, patr = maleFirst[r.IntN(len(maleFirst))], malePatr[r.IntN(len(malePatr))]
-	} else {
-		first, patr = femaleFirst[r.IntN(len(femaleFirst))], femalePatr[r.IntN(len(femalePatr))]
-	}
-	last := lastNames[r.IntN(len(lastNames))]
-	return person{
-		first: first.uk, second: patr, last: last.uk,
-		phone: "+380" + phoneCodes[r.IntN(len(phoneCodes))] + zeroPad(r.IntN(10_000_000), 7),
-		email: first.lat + "." + last.lat + strconv.Itoa(r.IntN(1000)) + "@" + mailDomains[r.IntN(len(mailDomains))],
-	}
+func recipient(p fake.Person) *wire.Person {
+	return &wire.Person{FirstName: p.First, LastName: p.Last, SecondName: p.Patronymic, Phone: p.Phone()}
 }
 
 var (
@@ -117,16 +85,16 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 	if r.IntN(10) < 3 {
 		style = stylePlain
 	}
-	status := statusWeights[pick(r, 15, 25, 35, 12, 8, 5)]
-	source := sourceList[pick(r, 45, 20, 20, 10, 5)]
-	buyer := newPerson(r)
+	status := statusWeights[fake.Weighted(r, 15, 25, 35, 12, 8, 5)]
+	source := sourceList[fake.Weighted(r, 45, 20, 20, 10, 5)]
+	buyer := fake.NewPerson(r)
 	o := wire.Order{
 		ID:               id,
-		ClientFirstName:  buyer.first,
-		ClientSecondName: buyer.second,
-		ClientLastName:   buyer.last,
+		ClientFirstName:  buyer.First,
+		ClientSecondName: buyer.Patronymic,
+		ClientLastName:   buyer.Last,
 		ClientID:         int64(5_000_000 + r.IntN(4_000_000)),
-		Phone:            buyer.phone,
+		Phone:            buyer.Phone(),
 		Status:           status,
 		StatusName:       statusNames[status],
 		Source:           source,
@@ -134,17 +102,16 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 		DontCallCustomerBack: r.IntN(10) == 0,
 	}
 	if r.IntN(10) < 8 {
-		o.Email = buyer.email
+		o.Email = buyer.Email(r)
 	}
 	if r.IntN(100) < 15 {
-		o.ClientNotes = clientNotes[r.IntN(len(clientNotes))]
+		o.ClientNotes = fake.Note(r)
 	}
 	switch n := r.IntN(100); {
 	case n < 30:
-		p := newPerson(r)
-		o.DeliveryRecipient = &wire.Person{FirstName: p.first, LastName: p.last, SecondName: p.second, Phone: p.phone}
+		o.DeliveryRecipient = recipient(fake.NewPerson(r))
 	case n < 65:
-		o.DeliveryRecipient = &wire.Person{FirstName: buyer.first, LastName: buyer.last, SecondName: buyer.second, Phone: buyer.phone}
+		o.DeliveryRecipient = recipient(buyer)
 	}
 
 	// CPA commission is what Prom's catalogue charges, so only catalogue sources carry it.
@@ -153,7 +120,7 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 		cpaPct = []int64{5, 7, 10, 12}[r.IntN(4)]
 	}
 	var priceKop, cpaKop int64
-	nLines := 1 + pick(r, 55, 25, 12, 8)
+	nLines := 1 + fake.Weighted(r, 55, 25, 12, 8)
 	used := map[int]bool{}
 	for len(o.Products) < nLines {
 		ci := r.IntN(len(catalog))
@@ -162,7 +129,7 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 		}
 		used[ci] = true
 		it := catalog[ci]
-		tenths := int64(10 * (1 + pick(r, 70, 20, 10)))
+		tenths := int64(10 * (1 + fake.Weighted(r, 70, 20, 10)))
 		if it.weighed {
 			tenths = []int64{5, 10, 15, 20, 25}[r.IntN(5)]
 		}
@@ -209,14 +176,14 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 	o.DeliveryCost = json.Number(plainAmount(deliveryKop))
 	o.FullPrice = formatMoney(priceKop+deliveryKop, style)
 
-	dopt := deliveryOptions[pick(r, 55, 20, 5, 5, 10, 5)]
+	dopt := deliveryOptions[fake.Weighted(r, 55, 20, 5, 5, 10, 5)]
 	o.DeliveryOption = &wire.Option{ID: dopt.id, Name: dopt.name, ShippingService: dopt.service}
-	city := cities[r.IntN(len(cities))]
-	door := "м. " + city + ", " + streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(120)) + ", кв. " + strconv.Itoa(1+r.IntN(200))
+	addr := fake.NewAddress(r)
+	door := "м. " + addr.City.Name + ", " + addr.Door()
 	switch {
 	case dopt.service == "":
 		if dopt.id == 105 {
-			o.DeliveryAddress = "м. " + city + ", магазин на " + streets[r.IntN(len(streets))] + ", 1"
+			o.DeliveryAddress = "м. " + addr.City.Name + ", магазин на " + addr.Street + ", 1"
 		} else {
 			o.DeliveryAddress = door
 		}
@@ -227,12 +194,12 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 	default:
 		pd := &wire.DeliveryProvider{
 			Provider:             dopt.service,
-			Type:                 providerTypes[pick(r, 60, 20, 10, 10)],
-			SenderWarehouseID:    uuid(r),
-			RecipientWarehouseID: uuid(r),
+			Type:                 providerTypes[fake.Weighted(r, 60, 20, 10, 10)],
+			SenderWarehouseID:    fake.UUID(r),
+			RecipientWarehouseID: fake.UUID(r),
 		}
 		if pd.Type[2] == 'W' {
-			o.DeliveryAddress = "м. " + city + ", Відділення №" + strconv.Itoa(1+r.IntN(300)) + ": " + streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(120))
+			o.DeliveryAddress = "м. " + addr.City.Name + ", " + addr.BranchName() + ": " + addr.StreetHouse()
 		} else {
 			o.DeliveryAddress = door
 		}
@@ -242,7 +209,7 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 		o.DeliveryProviderData = pd
 	}
 
-	popt := paymentOptions[pick(r, 30, 35, 15, 20)]
+	popt := paymentOptions[fake.Weighted(r, 30, 35, 15, 20)]
 	o.PaymentOption = &wire.Option{ID: popt.id, Name: popt.name}
 	if popt.name == promPayment {
 		ps := "unpaid"
@@ -296,22 +263,6 @@ func decimalTenths(t int64) string {
 		return strconv.FormatInt(t/10, 10)
 	}
 	return strconv.FormatInt(t/10, 10) + "." + strconv.FormatInt(t%10, 10)
-}
-
-// uuid renders 128 random bits in the 8-4-4-4-12 form (hand-rolled: this
-// runs twice per seeded order and fmt is the slow part of seeding).
-func uuid(r *rand.Rand) string {
-	var raw [16]byte
-	binary.BigEndian.PutUint64(raw[:8], r.Uint64())
-	binary.BigEndian.PutUint64(raw[8:], r.Uint64())
-	var out [36]byte
-	hex.Encode(out[0:8], raw[0:4])
-	hex.Encode(out[9:13], raw[4:6])
-	hex.Encode(out[14:18], raw[6:8])
-	hex.Encode(out[19:23], raw[8:10])
-	hex.Encode(out[24:36], raw[10:16])
-	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
-	return string(out[:])
 }
 
 // declarationNumber returns a TTN in the carrier's usual shape.

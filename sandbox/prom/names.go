@@ -7,24 +7,8 @@ import (
 	wire "github.com/kramar/kramar/extractors/prom"
 )
 
-// Reference data for the generator: names with a Latin form for e-mails,
-// goods, cities and the store's configured options.
-
-type name struct{ uk, lat string }
-
-var (
-	maleFirst   = []name{{"Іван", "ivan"}, {"Олександр", "oleksandr"}, {"Андрій", "andrii"}, {"Сергій", "serhii"}, {"Дмитро", "dmytro"}, {"Микола", "mykola"}, {"Тарас", "taras"}, {"Богдан", "bohdan"}, {"Юрій", "yurii"}, {"Василь", "vasyl"}, {"Петро", "petro"}, {"Олег", "oleh"}}
-	femaleFirst = []name{{"Олена", "olena"}, {"Наталія", "nataliia"}, {"Ірина", "iryna"}, {"Оксана", "oksana"}, {"Марія", "mariia"}, {"Тетяна", "tetiana"}, {"Світлана", "svitlana"}, {"Юлія", "yuliia"}, {"Катерина", "kateryna"}, {"Анна", "anna"}, {"Галина", "halyna"}, {"Софія", "sofiia"}}
-	malePatr    = []string{"Іванович", "Олександрович", "Петрович", "Миколайович", "Васильович", "Сергійович", "Андрійович", "Богданович"}
-	femalePatr  = []string{"Іванівна", "Олександрівна", "Петрівна", "Миколаївна", "Василівна", "Сергіївна", "Андріївна", "Богданівна"}
-	// Surnames in -енко/-ук/-чук/-ко are the same for both genders.
-	lastNames   = []name{{"Шевченко", "shevchenko"}, {"Коваленко", "kovalenko"}, {"Бондаренко", "bondarenko"}, {"Ткаченко", "tkachenko"}, {"Кравченко", "kravchenko"}, {"Олійник", "oliinyk"}, {"Шевчук", "shevchuk"}, {"Поліщук", "polishchuk"}, {"Мельничук", "melnychuk"}, {"Бойко", "boiko"}, {"Лисенко", "lysenko"}, {"Марченко", "marchenko"}, {"Савчук", "savchuk"}, {"Руденко", "rudenko"}, {"Гончаренко", "honcharenko"}, {"Павлюк", "pavliuk"}}
-	mailDomains = []string{"example.com", "example.net", "example.org", "example.ua"}
-	phoneCodes  = []string{"50", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99"}
-	cities      = []string{"Київ", "Львів", "Харків", "Одеса", "Дніпро", "Вінниця", "Полтава", "Чернігів", "Житомир", "Івано-Франківськ", "Тернопіль", "Ужгород"}
-	streets     = []string{"вул. Шевченка", "вул. Хрещатик", "просп. Свободи", "вул. Городоцька", "вул. Соборна", "вул. Грушевського", "вул. Незалежності", "вул. Лесі Українки"}
-	clientNotes = []string{"Передзвоніть, будь ласка", "Доставка після 18:00", "Потрібен подарунковий пакет", "Без дзвінка, відправляйте одразу", "Чи є інший колір?"}
-)
+// Reference data for the generator: goods and the store's configured
+// options and statuses.
 
 // goods are catalogue templates; weighed goods are sold by the kilogram,
 // so their quantities can be fractional.

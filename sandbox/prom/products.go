@@ -9,6 +9,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // maxEditBatch caps /products/edit_by_external_id. Prom publishes no limit;
@@ -29,7 +30,7 @@ var editablePresence = map[string]bool{"available": true, "not_available": true,
 // newStock gives each catalog product a starting stock, from its own
 // generator stream so that the orders stay as they were.
 func newStock(seed int64, store int, catalog []catalogItem) ([]stockLevel, map[string]int) {
-	r := newRand(seed, store, 4, 0)
+	r := fake.Rand(seed, store, streamStock, 0)
 	stock := make([]stockLevel, len(catalog))
 	byExternal := make(map[string]int, len(catalog))
 	for i, it := range catalog {

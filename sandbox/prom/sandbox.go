@@ -23,6 +23,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // APIPath is where the API lives; clients use baseURL + APIPath, as in
@@ -48,10 +49,14 @@ type Sandbox struct {
 	tokens *kit.Tokens
 
 	stores kit.Stores[*store] // by store id
+	truth                     // Orders and Order, by store id
 
 	stallMu   sync.Mutex
 	stallNext int // save_declaration_id calls still to stall (StallDeclarations)
 }
+
+// truth is kit.Truth under an unexported name, promoting Orders and Order.
+type truth = kit.Truth[int64, record, wire.Order]
 
 // ErrUnknownStore is returned by control methods for a token never added.
 var ErrUnknownStore = errors.New("unknown store token")
@@ -59,7 +64,7 @@ var ErrUnknownStore = errors.New("unknown store token")
 // errorBody renders Prom's {"error": "..."}, the body clients read (e.g.
 // dimagord/mcp-prom-ua src/services/PromApiClient.ts).
 func errorBody(_ int, msg string) []byte {
-	return mustJSON(wire.ErrorBody{Error: msg})
+	return kit.MustJSON(wire.ErrorBody{Error: msg})
 }
 
 // New builds an empty sandbox; add companies with AddStore.
@@ -76,6 +81,8 @@ func New(opts Options) *Sandbox {
 		seed: opts.Seed,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -97,35 +104,35 @@ func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
 const seedSpan = 7 * 24 * time.Hour
 
 // AddStore registers a company for token with nOrders seeded orders and
-// returns its store id ("store-1", …), the name used in the recorder.
-// The data depends only on Seed, the store's position and the clock's now.
+// returns its store id ("store-1", …), the name used in the recorder and
+// by Orders and Order. The data depends only on Seed, the store's position
+// and the clock's now.
 func (s *Sandbox) AddStore(token string, nOrders int) string {
 	st := s.stores.Add(func(index int) (string, *store) {
-		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, catalog: newCatalog(s.seed, index)}
+		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, catalog: newCatalog(s.seed, index), book: newBook()}
 		st.stock, st.byExternal = newStock(s.seed, index, st.catalog)
 		return st.id, st
 	})
-	index := st.index
-
 	now := s.Clock().Now()
-	st.recs = make([]*record, nOrders)
-	baseID := int64(300_000_000 + index*50_000_000)
-	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
-	start := now.Add(-seedSpan)
+	recs := make([]*record, nOrders)
+	baseID := int64(300_000_000 + st.index*50_000_000)
 	kit.Parallel(nOrders, func(i int) {
-		r := newRand(s.seed, index, 2, i)
+		r := fake.Rand(s.seed, st.index, streamOrders, i)
 		id := baseID + int64(i)*7 + r.Int64N(7)
-		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond)
-		modified := created
-		if room := now.Sub(created); r.IntN(5) > 0 && room > time.Second {
-			modified = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour)))))
-		}
-		rec := genOrder(r, st.catalog, id, created, modified)
-		rec.encode()
-		st.recs[i] = rec
+		created, modified := fake.Seeded(r, now, seedSpan, i, nOrders, 5)
+		recs[i] = genOrder(r, st.catalog, id, created, modified)
+		recs[i].encode()
 	})
+	st.book.Seed(recs)
 	s.tokens.Add(token, st.id)
 	return st.id
+}
+
+// StoreID is the store id of a token, revoked or not ("" for a token never
+// added).
+func (s *Sandbox) StoreID(token string) string {
+	id, _ := s.tokens.StoreID(token)
+	return id
 }
 
 // storeOf finds the store of a token, revoked or not.
@@ -140,36 +147,6 @@ func (s *Sandbox) storeOf(token string) (*store, error) {
 func (s *Sandbox) storeByID(id string) *store {
 	st, _ := s.stores.Get(id)
 	return st
-}
-
-// Orders returns the store's orders (deep copies, ascending id): the truth to
-// compare a pipeline's output with. Nil for an unknown token.
-func (s *Sandbox) Orders(token string) []wire.Order {
-	st, err := s.storeOf(token)
-	if err != nil {
-		return nil
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	out := make([]wire.Order, len(st.recs))
-	for i, r := range st.recs {
-		out[i] = cloneOrder(r.order)
-	}
-	return out
-}
-
-// Order returns one order of the store.
-func (s *Sandbox) Order(token string, id int64) (wire.Order, bool) {
-	st, err := s.storeOf(token)
-	if err != nil {
-		return wire.Order{}, false
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	if i := st.find(id); i >= 0 {
-		return cloneOrder(st.recs[i].order), true
-	}
-	return wire.Order{}, false
 }
 
 // SetStatus moves an order to status (any known status, the company's own
@@ -310,20 +287,19 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 
 func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
 	now := s.Clock().Now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.added++
-	r := newRand(s.seed, st.index, 3, st.added)
-	id := int64(300_000_000+st.index*50_000_000) + 1 + r.Int64N(7)
-	if n := len(st.recs); n > 0 {
-		id = st.recs[n-1].order.ID + 1 + r.Int64N(7)
-	}
-	rec := genOrder(r, st.catalog, id, now, now)
-	mutate(rec)
-	rec.order.ID = id
-	rec.encode()
-	st.recs = append(st.recs, rec)
-	return id
+	rec := st.book.Add(func(last *record, _ int) *record {
+		st.added++
+		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+		id := int64(300_000_000+st.index*50_000_000) + 1 + r.Int64N(7)
+		if last != nil {
+			id = last.order.ID + 1 + r.Int64N(7)
+		}
+		rec := genOrder(r, st.catalog, id, now, now)
+		mutate(rec)
+		rec.order.ID = id
+		return rec
+	})
+	return rec.order.ID
 }
 
 // ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until

@@ -29,7 +29,7 @@ func TestPagingWalksEveryOrderOnce(t *testing.T) {
 
 	got := f.walk(t, "tok-a", nil)
 	var want []int64
-	for _, o := range f.sb.Orders("tok-a") {
+	for _, o := range f.sb.Orders(f.sb.StoreID("tok-a")) {
 		want = append(want, o.ID)
 	}
 	slices.Reverse(want) // desc by id is the default
@@ -58,7 +58,7 @@ func firstDiff(a, b []int64) int {
 func TestFiltersAreInclusiveToTheSecond(t *testing.T) {
 	f := newFixture(t, Options{Seed: 3})
 	f.sb.AddStore("tok", 500)
-	truth := f.sb.Orders("tok")
+	truth := f.sb.Orders(f.sb.StoreID("tok"))
 	target := truth[250]
 	mod := orderTime(t, target.DateModified).Truncate(time.Second)
 	created := orderTime(t, target.DateCreated).Truncate(time.Second)
@@ -97,7 +97,7 @@ func TestChangesBumpDateModified(t *testing.T) {
 	clock := kit.NewClock(testNow)
 	f := newFixture(t, Options{Seed: 5, Clock: clock})
 	f.sb.AddStore("tok", 50)
-	id := f.sb.Orders("tok")[10].ID
+	id := f.sb.Orders(f.sb.StoreID("tok"))[10].ID
 
 	steps := []struct {
 		name  string
@@ -119,7 +119,7 @@ func TestChangesBumpDateModified(t *testing.T) {
 		if err := st.apply(); err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
-		o, _ := f.sb.Order("tok", id)
+		o, _ := f.sb.Order(f.sb.StoreID("tok"), id)
 		if !st.check(o) || !orderTime(t, o.DateModified).Equal(clock.Now()) {
 			t.Fatalf("%s: order after change %+v", st.name, o)
 		}
@@ -144,7 +144,7 @@ func TestChangesBumpDateModified(t *testing.T) {
 
 	clock.Advance(time.Minute)
 	newID := f.sb.AddOrder("tok", func(o *wire.Order) { o.Status = "pending"; o.ID = 1 })
-	last := f.sb.Orders("tok")[50]
+	last := f.sb.Orders(f.sb.StoreID("tok"))[50]
 	if newID != last.ID || newID <= id || last.Status != "pending" || last.StatusName != "Нове" ||
 		!orderTime(t, last.DateCreated).Equal(clock.Now()) {
 		t.Fatalf("AddOrder gave %d, last order %+v", newID, last)
@@ -180,7 +180,7 @@ func TestSetStatusAndDeclarationEndpoints(t *testing.T) {
 		!slices.Equal(out.Processed, []int64{pending}) || !slices.Equal(out.NotProcessed, []int64{done, 42}) {
 		t.Fatalf("set_status: %d %s", code, resp)
 	}
-	o, _ := f.sb.Order("tok", pending)
+	o, _ := f.sb.Order(f.sb.StoreID("tok"), pending)
 	if o.Status != "canceled" || o.Cancellation == nil || o.Cancellation.Title != "Клієнт передумав" {
 		t.Fatalf("order after cancel: %+v", o)
 	}
@@ -190,7 +190,7 @@ func TestSetStatusAndDeclarationEndpoints(t *testing.T) {
 	if code != 200 || string(resp) != `{"status":"success"}` {
 		t.Fatalf("save_declaration_id: %d %s", code, resp)
 	}
-	if o, _ := f.sb.Order("tok", done); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450999888777" {
+	if o, _ := f.sb.Order(f.sb.StoreID("tok"), done); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450999888777" {
 		t.Fatalf("TTN not saved: %+v", o.DeliveryProviderData)
 	}
 	// Input errors are HTTP 200 with "status":"error", as Prom answers them
@@ -227,7 +227,7 @@ func TestRevokedAndUnknownTokens(t *testing.T) {
 	if code, _, _ := f.call(t, "GET", "live", APIPath+"/orders/list", nil); code != 200 {
 		t.Fatalf("live token answered %d", code)
 	}
-	if len(f.sb.Orders("gone")) != 5 {
+	if len(f.sb.Orders(f.sb.StoreID("gone"))) != 5 {
 		t.Fatal("revoking lost the store's truth")
 	}
 	for _, r := range f.sb.Recorder().Requests() {
@@ -287,7 +287,7 @@ func TestMalformedOrderInListPage(t *testing.T) {
 func TestFaultsObservable(t *testing.T) {
 	f := newFixture(t, Options{Seed: 9})
 	f.sb.AddStore("tok", 300)
-	all := f.sb.Orders("tok")
+	all := f.sb.Orders(f.sb.StoreID("tok"))
 	cursor := all[200].ID // a desc walk has already seen everything above it
 	next := url.Values{"limit": {"50"}, "last_id": {strconv.FormatInt(cursor, 10)}}
 	clean := pageIDs(t, f.list(t, "tok", next))
@@ -365,7 +365,7 @@ func TestDeterministicPerSeed(t *testing.T) {
 	gen := func(seed int64) []wire.Order {
 		s := New(Options{Seed: seed, Clock: kit.NewClock(testNow)})
 		s.AddStore("a", 300)
-		return s.Orders("a")
+		return s.Orders(s.StoreID("a"))
 	}
 	a, b, c := gen(1), gen(1), gen(2)
 	if !reflect.DeepEqual(a, b) {
@@ -379,7 +379,7 @@ func TestDeterministicPerSeed(t *testing.T) {
 func TestGeneratedDataShape(t *testing.T) {
 	s := New(Options{Seed: 4, Clock: kit.NewClock(testNow)})
 	s.AddStore("a", 3000)
-	orders := s.Orders("a")
+	orders := s.Orders(s.StoreID("a"))
 	seen := map[string]int{}
 	for i, o := range orders {
 		if i > 0 && o.ID <= orders[i-1].ID {
@@ -515,7 +515,7 @@ func TestControlHTTP(t *testing.T) {
 	if code != 200 || !strings.Contains(string(body), `"status":"received"`) {
 		t.Fatalf("set status: %d %s", code, body)
 	}
-	if o, _ := f.sb.Order("t", added.ID); !orderTime(t, o.DateModified).Equal(testNow.Add(2 * time.Hour)) {
+	if o, _ := f.sb.Order(f.sb.StoreID("t"), added.ID); !orderTime(t, o.DateModified).Equal(testNow.Add(2 * time.Hour)) {
 		t.Fatalf("modified %s", o.DateModified)
 	}
 	f.call(t, "PUT", "", "/_sandbox/faults", kit.FaultConfig{Rate: 1, Kinds: []kit.Kind{kit.TooManyRequests}})

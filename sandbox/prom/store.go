@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/prom"
+	"github.com/kramar/kramar/sandbox/kit"
 )
 
 // record is one order with everything the list needs pre-computed: the
@@ -95,24 +95,6 @@ func (r *record) localized(lang string) (head, label, tail []byte) {
 	return r.raw[:r.name[0]], []byte(name), r.raw[r.name[1]:]
 }
 
-// encodeAll fills raw for many records on every CPU.
-func encodeAll(recs []*record) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	chunk := (len(recs) + workers - 1) / workers
-	for start := 0; start < len(recs); start += chunk {
-		part := recs[start:min(start+chunk, len(recs))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, r := range part {
-				r.encode()
-			}
-		}()
-	}
-	wg.Wait()
-}
-
 // parseOrderTime reads both date forms the sandbox writes.
 func parseOrderTime(s string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -134,8 +116,8 @@ type store struct {
 	stock      []stockLevel
 	byExternal map[string]int
 	mu         sync.RWMutex
-	recs       []*record
-	added      int // orders created after seeding, for their generator stream
+	book       *kit.Book[int64, record]
+	added      int // orders created after seeding, for their generator stream (under the book's lock)
 	// stalled are save_declaration_id calls not applied yet (under the
 	// sandbox's stallMu; see StallDeclarations).
 	stalled []wire.SaveDeclarationRequest
@@ -143,45 +125,25 @@ type store struct {
 
 var errNotFound = errors.New("Order not found")
 
-// find returns the position of id in recs, or -1. Caller holds mu.
-func (s *store) find(id int64) int {
-	i := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= id })
-	if i < len(s.recs) && s.recs[i].order.ID == id {
-		return i
-	}
-	return -1
+func newBook() *kit.Book[int64, record] {
+	return kit.NewBook(kit.BookOptions[int64, record]{
+		ID:      func(r *record) int64 { return r.order.ID },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Seal:    (*record).encode,
+		Missing: errNotFound,
+	})
 }
 
-// rec returns the published record of order id, or nil.
-func (s *store) rec(id int64) *record {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if i := s.find(id); i >= 0 {
-		return s.recs[i]
-	}
-	return nil
-}
-
-// update applies change to order id under the write lock, stamps
-// date_modified with now (as the marketplace does) and re-encodes it.
+// update applies change to order id and stamps date_modified with now, as
+// the marketplace does.
 func (s *store) update(id int64, now time.Time, change func(*record) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 {
-		return errNotFound
-	}
-	// Work on a copy so a failed change leaves the order untouched and
-	// readers holding the old raw bytes keep a consistent page.
-	next := *s.recs[i]
-	next.order = cloneOrder(s.recs[i].order)
-	if err := change(&next); err != nil {
-		return err
-	}
-	next.setModified(now)
-	next.encode()
-	s.recs[i] = &next
-	return nil
+	return s.book.Update(id, func(r *record) error {
+		if err := change(r); err != nil {
+			return err
+		}
+		r.setModified(now)
+		return nil
+	})
 }
 
 // listQuery is a parsed /orders/list request.
@@ -217,18 +179,21 @@ type pageFault struct {
 
 // page returns the orders q selects, in answer order. Only the references
 // are taken under the lock; a published record is never changed.
-func (s *store) page(q listQuery, f pageFault) []*record {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]*record, 0, min(q.limit, len(s.recs)))
+func (s *store) page(q listQuery, f pageFault) (out []*record) {
+	s.book.Read(func(recs []*record) { out = q.page(recs, f) })
+	return out
+}
+
+func (q *listQuery) page(recs []*record, f pageFault) []*record {
+	out := make([]*record, 0, min(q.limit, len(recs)))
 	// below is the first index with id > lastID: ids <= last_id are eligible
 	// (inclusive: "no higher than", as dvomaks/promua-api
 	// src/Services/OrdersService.php quotes the docs).
-	below := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID > q.lastID })
+	below := sort.Search(len(recs), func(i int) bool { return recs[i].order.ID > q.lastID })
 	if q.asc {
 		for i := 0; i < below && len(out) < q.limit; i++ {
-			if q.match(s.recs[i]) {
-				out = append(out, s.recs[i])
+			if q.match(recs[i]) {
+				out = append(out, recs[i])
 			}
 		}
 		return out
@@ -236,26 +201,26 @@ func (s *store) page(q listQuery, f pageFault) []*record {
 	if f.duplicate {
 		// The previous page of a desc walk is the limit orders at and just
 		// above the cursor (it ended with the cursor order itself).
-		start := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= q.lastID })
-		for i := start; i < len(s.recs) && len(out) < q.limit; i++ {
-			if q.match(s.recs[i]) {
-				out = append(out, s.recs[i])
+		start := sort.Search(len(recs), func(i int) bool { return recs[i].order.ID >= q.lastID })
+		for i := start; i < len(recs) && len(out) < q.limit; i++ {
+			if q.match(recs[i]) {
+				out = append(out, recs[i])
 			}
 		}
 		reverse(out)
 		return out
 	}
 	if shift := min(f.shift, q.limit-1); shift > 0 {
-		for i := below; i < len(s.recs) && len(out) < shift; i++ {
-			if q.match(s.recs[i]) {
-				out = append(out, s.recs[i])
+		for i := below; i < len(recs) && len(out) < shift; i++ {
+			if q.match(recs[i]) {
+				out = append(out, recs[i])
 			}
 		}
 		reverse(out)
 	}
 	for i := below - 1; i >= 0 && len(out) < q.limit; i-- {
-		if q.match(s.recs[i]) {
-			out = append(out, s.recs[i])
+		if q.match(recs[i]) {
+			out = append(out, recs[i])
 		}
 	}
 	return out
@@ -270,29 +235,21 @@ func reverse(b []*record) {
 // cloneOrder deep-copies an order so callers never share its pointers.
 func cloneOrder(o wire.Order) wire.Order {
 	c := o
-	c.DeliveryRecipient = clonePtr(o.DeliveryRecipient)
-	c.DeliveryOption = clonePtr(o.DeliveryOption)
-	c.DeliveryProviderData = clonePtr(o.DeliveryProviderData)
-	c.PaymentOption = clonePtr(o.PaymentOption)
-	c.PaymentData = clonePtr(o.PaymentData)
-	c.CPACommission = clonePtr(o.CPACommission)
-	c.ProsaleCommission = clonePtr(o.ProsaleCommission)
-	c.UTM = clonePtr(o.UTM)
-	c.Cancellation = clonePtr(o.Cancellation)
+	c.DeliveryRecipient = kit.Clone(o.DeliveryRecipient)
+	c.DeliveryOption = kit.Clone(o.DeliveryOption)
+	c.DeliveryProviderData = kit.Clone(o.DeliveryProviderData)
+	c.PaymentOption = kit.Clone(o.PaymentOption)
+	c.PaymentData = kit.Clone(o.PaymentData)
+	c.CPACommission = kit.Clone(o.CPACommission)
+	c.ProsaleCommission = kit.Clone(o.ProsaleCommission)
+	c.UTM = kit.Clone(o.UTM)
+	c.Cancellation = kit.Clone(o.Cancellation)
 	if o.Products != nil {
 		c.Products = make([]wire.Product, len(o.Products))
 		for i, p := range o.Products {
-			p.CPACommission = clonePtr(p.CPACommission)
+			p.CPACommission = kit.Clone(p.CPACommission)
 			c.Products[i] = p
 		}
 	}
 	return c
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
 }

@@ -54,7 +54,7 @@ func (s *Sandbox) routes() http.Handler {
 // fail sends {"success":false,"errors":e} with HTTP 200, as Rozetka does
 // for business errors.
 func fail(w http.ResponseWriter, e *wire.Error) {
-	kit.WriteRaw(w, http.StatusOK, mustJSON(wire.Envelope{Success: false, Errors: e}))
+	kit.WriteRaw(w, http.StatusOK, kit.MustJSON(wire.Envelope{Success: false, Errors: e}))
 }
 
 func errEntityNotFound() *wire.Error {
@@ -62,11 +62,11 @@ func errEntityNotFound() *wire.Error {
 }
 
 func errRequired(field string) *wire.Error {
-	return &wire.Error{Message: "required_parameter", Code: wire.CodeRequiredParameter, Details: mustJSON(field)}
+	return &wire.Error{Message: "required_parameter", Code: wire.CodeRequiredParameter, Details: kit.MustJSON(field)}
 }
 
 func errBadFormat(field string) *wire.Error {
-	return &wire.Error{Message: "incorrect_data_format", Code: 1002, Details: mustJSON(field)}
+	return &wire.Error{Message: "incorrect_data_format", Code: 1002, Details: kit.MustJSON(field)}
 }
 
 func errCheckData(description string) *wire.Error {
@@ -104,7 +104,7 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		fail(w, e)
 		return
 	}
-	succeed(w, mustJSON(wire.Login{
+	succeed(w, kit.MustJSON(wire.Login{
 		ID: int64(90_000 + st.index), AccessToken: token,
 		Permissions: []string{"order_edit", "correspondence"}, Roles: []string{"default_owner"},
 		Seller: &wire.Seller{FIO: "Власник " + st.username, Email: st.username + "@example.com"},
@@ -113,7 +113,7 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.storeByID(kit.StoreFrom(r.Context()))
+	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
 	return st
 }
 
@@ -242,14 +242,7 @@ func (s *Sandbox) handleSearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.storeOfRequest(r)
-	st.mu.RLock()
-	matched := make([]*record, 0, 256)
-	for _, rec := range st.recs {
-		if q.match(rec) {
-			matched = append(matched, rec)
-		}
-	}
-	st.mu.RUnlock()
+	matched := st.book.Filter(q.match)
 	if q.desc {
 		sort.Slice(matched, func(i, j int) bool { return matched[i].order.ID > matched[j].order.ID })
 	}
@@ -292,7 +285,7 @@ func writeSearch(w http.ResponseWriter, recs []*record, meta wire.Meta, e expand
 		buf = rec.appendJSON(buf, e)
 	}
 	buf = append(buf, `],"_meta":`...)
-	buf = append(buf, mustJSON(meta)...)
+	buf = append(buf, kit.MustJSON(meta)...)
 	kit.WriteRaw(w, http.StatusOK, append(buf, "}}"...))
 }
 
@@ -300,13 +293,8 @@ func writeSearch(w http.ResponseWriter, recs []*record, meta wire.Meta, e expand
 func (s *Sandbox) orderOfRequest(w http.ResponseWriter, r *http.Request) (*store, int64, bool) {
 	st := s.storeOfRequest(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err == nil {
-		st.mu.RLock()
-		found := st.find(id) >= 0
-		st.mu.RUnlock()
-		if found {
-			return st, id, true
-		}
+	if _, found := st.book.Get(id); err == nil && found {
+		return st, id, true
 	}
 	fail(w, errEntityNotFound())
 	return nil, 0, false
@@ -314,10 +302,7 @@ func (s *Sandbox) orderOfRequest(w http.ResponseWriter, r *http.Request) (*store
 
 // writeOrder answers one order with the request's expand.
 func writeOrder(w http.ResponseWriter, r *http.Request, st *store, id int64) {
-	st.mu.RLock()
-	i := st.find(id)
-	rec := st.recs[i]
-	st.mu.RUnlock()
+	rec, _ := st.book.Get(id)
 	succeed(w, rec.appendJSON(nil, parseExpand(r.URL.Query().Get("expand"))))
 }
 
@@ -423,7 +408,7 @@ func serveList[T any](key string, entries []T) http.HandlerFunc {
 		start := min((page-1)*perPage, len(entries))
 		end := min(start+perPage, len(entries))
 		meta := wire.Meta{TotalCount: len(entries), PageCount: (len(entries) + perPage - 1) / perPage, CurrentPage: page, PerPage: perPage}
-		succeed(w, mustJSON(map[string]any{key: entries[start:end], "_meta": meta}))
+		succeed(w, kit.MustJSON(map[string]any{key: entries[start:end], "_meta": meta}))
 	}
 }
 
@@ -438,7 +423,7 @@ func deliveryServiceList() []wire.DeliveryService {
 // servePaymentMethods is GET /market-payment-methods/list: the list whole,
 // under payment_methods, without _meta (marketpaymentmethods.md L129-227).
 func servePaymentMethods(w http.ResponseWriter, r *http.Request) {
-	succeed(w, mustJSON(map[string]any{"payment_methods": paymentMethodList()}))
+	succeed(w, kit.MustJSON(map[string]any{"payment_methods": paymentMethodList()}))
 }
 
 // paymentMethodJSON is a MarketPaymentMethod as the list sends it:
@@ -513,6 +498,6 @@ func (s *Sandbox) handleGoods(w http.ResponseWriter, r *http.Request) {
 		buf = append(buf, g...)
 	}
 	buf = append(buf, `],"_meta":`...)
-	buf = append(buf, mustJSON(wire.Meta{TotalCount: len(all), PageCount: pages, CurrentPage: page, PerPage: size})...)
+	buf = append(buf, kit.MustJSON(wire.Meta{TotalCount: len(all), PageCount: pages, CurrentPage: page, PerPage: size})...)
 	kit.WriteRaw(w, http.StatusOK, append(buf, "}}"...))
 }

@@ -1,13 +1,13 @@
 package rozetka
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // asError keeps a nil *wire.Error a nil error.
@@ -18,55 +18,23 @@ func asError(e *wire.Error) error {
 	return e
 }
 
-// Orders returns the store's orders (copies, ascending id): the truth to
-// compare a pipeline's output with. Nil for an unknown store.
-func (s *Sandbox) Orders(storeID string) []wire.Order {
-	st, err := s.storeByID(storeID)
-	if err != nil {
-		return nil
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	out := make([]wire.Order, len(st.recs))
-	for i, r := range st.recs {
-		out[i] = cloneOrder(r.order)
-	}
-	return out
-}
-
-// Order returns one order of the store.
-func (s *Sandbox) Order(storeID string, id int64) (wire.Order, bool) {
-	st, err := s.storeByID(storeID)
-	if err != nil {
-		return wire.Order{}, false
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	if i := st.find(id); i >= 0 {
-		return cloneOrder(st.recs[i].order), true
-	}
-	return wire.Order{}, false
-}
-
 // OrderJSON returns one order exactly as the API sends it with expand (a
 // comma-separated list); nil when there is none.
 func (s *Sandbox) OrderJSON(storeID string, id int64, expand string) []byte {
-	st, err := s.storeByID(storeID)
-	if err != nil {
+	st, _ := s.stores.Get(storeID)
+	if st == nil {
 		return nil
 	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	if i := st.find(id); i >= 0 {
-		return st.recs[i].appendJSON(nil, parseExpand(expand))
+	if rec, ok := st.book.Get(id); ok {
+		return rec.appendJSON(nil, parseExpand(expand))
 	}
 	return nil
 }
 
 // Goods returns the store's catalog.
 func (s *Sandbox) Goods(storeID string) []wire.GoodsItem {
-	st, err := s.storeByID(storeID)
-	if err != nil {
+	st, _ := s.stores.Get(storeID)
+	if st == nil {
 		return nil
 	}
 	st.mu.RLock()
@@ -76,7 +44,7 @@ func (s *Sandbox) Goods(storeID string) []wire.GoodsItem {
 
 // change applies fn to order id of a store as an update at the clock's now.
 func (s *Sandbox) change(storeID string, id int64, fn func(*record) *wire.Error) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -151,34 +119,35 @@ func (s *Sandbox) AddMalformed(storeID string) int64 {
 }
 
 func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return 0
 	}
 	now := s.Clock().Now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.added++
-	r := itemRand(s.seed, st.index, streamAdded, st.added)
-	id := int64(700_000_000+st.index*10_000_000) + 1 + r.Int64N(5)
-	if n := len(st.recs); n > 0 {
-		id = st.recs[n-1].order.ID + 1 + r.Int64N(5)
-	}
+	st.mu.RLock()
 	catalog := st.goods
-	if len(catalog) == 0 {
-		catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}
-	}
-	rec := genOrder(r, catalog, id, now, now)
-	rec.unixNotes = rec.unixNotes && s.unixNotes
-	status := rec.order.Status
-	mutate(rec)
-	if st, ok := statusByID[rec.order.Status]; ok && rec.order.Status != status {
-		rec.order.StatusGroup, rec.order.StatusData = st.StatusGroup, statusData(st)
-	}
-	rec.order.ID = id
-	rec.encode()
-	st.recs = append(st.recs, rec)
-	return id
+	st.mu.RUnlock()
+	rec := st.book.Add(func(last *record, _ int) *record {
+		st.added++
+		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+		id := int64(700_000_000+st.index*10_000_000) + 1 + r.Int64N(5)
+		if last != nil {
+			id = last.order.ID + 1 + r.Int64N(5)
+		}
+		if len(catalog) == 0 {
+			catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}
+		}
+		rec := genOrder(r, catalog, id, now, now)
+		rec.unixNotes = rec.unixNotes && s.unixNotes
+		status := rec.order.Status
+		mutate(rec)
+		if st, ok := statusByID[rec.order.Status]; ok && rec.order.Status != status {
+			rec.order.StatusGroup, rec.order.StatusData = st.StatusGroup, statusData(st)
+		}
+		rec.order.ID = id
+		return rec
+	})
+	return rec.order.ID
 }
 
 // controlRoutes is the HTTP face of the control methods, for tests in other
@@ -191,65 +160,39 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 //	POST /_sandbox/orders/{id}/status?store=  {"status":26,"ttn":"…"} (PUT rules)
 //	POST /_sandbox/expire-tokens
 //	POST /_sandbox/shift?store=&n=3   arm ShiftDuringPull
-//	and kit.MountControl's faults, requests and clock endpoints.
+//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
-	m := http.NewServeMux()
-	m.HandleFunc("POST /_sandbox/stores", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Username, Password string
-			Orders, Goods      int
-		}
-		if decode(w, r, &req) {
-			kit.WriteJSON(w, http.StatusOK, map[string]string{"store": s.AddStore(req.Username, req.Password, req.Orders, req.Goods)})
-		}
+	c := kit.NewControl(&s.base, errorBody, controlError)
+	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+		Username, Password string
+		Orders, Goods      int
+	}) (any, error) {
+		return map[string]string{"store": s.AddStore(req.Username, req.Password, req.Orders, req.Goods)}, nil
 	})
-	m.HandleFunc("GET /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string][]wire.Order{"orders": s.Orders(r.URL.Query().Get("store"))})
-	})
-	m.HandleFunc("POST /_sandbox/orders", func(w http.ResponseWriter, r *http.Request) {
-		kit.WriteJSON(w, http.StatusOK, map[string]int64{"id": s.AddOrder(r.URL.Query().Get("store"), nil)})
-	})
-	m.HandleFunc("POST /_sandbox/orders/{id}/status", func(w http.ResponseWriter, r *http.Request) {
-		var u wire.UpdateOrder
+	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
+	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-		if !decode(w, r, &u) {
-			return
-		}
-		if err := s.Update(r.URL.Query().Get("store"), id, u); err != nil {
-			controlError(w, err)
-			return
-		}
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return map[string]string{"status": "ok"}, s.Update(kit.StoreParam(r), id, u)
 	})
-	m.HandleFunc("POST /_sandbox/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
 		s.ExpireTokens()
-		kit.WriteJSON(w, http.StatusOK, map[string]string{"status": "expired"})
+		return map[string]string{"status": "expired"}, nil
 	})
-	m.HandleFunc("POST /_sandbox/shift", func(w http.ResponseWriter, r *http.Request) {
+	kit.HandleJSON(c, "POST /_sandbox/shift", func(r *http.Request, _ struct{}) (any, error) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
-		if err := s.ShiftDuringPull(r.URL.Query().Get("store"), n); err != nil {
-			controlError(w, err)
-			return
-		}
-		kit.WriteJSON(w, http.StatusOK, map[string]int{"armed": n})
+		return map[string]int{"armed": n}, s.ShiftDuringPull(kit.StoreParam(r), n)
 	})
-	kit.MountControl(m, s.Faults(), s.Recorder(), s.Clock(), errorBody)
-	return m
+	return c
 }
 
 func controlError(w http.ResponseWriter, err error) {
 	var e *wire.Error
-	if errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
 		fail(w, e)
-		return
-	}
-	fail(w, &wire.Error{Message: err.Error(), Code: wire.CodeCheckData})
-}
-
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+	case errors.Is(err, kit.ErrBadJSON):
 		fail(w, errBadFormat("body"))
-		return false
+	default:
+		fail(w, &wire.Error{Message: err.Error(), Code: wire.CodeCheckData})
 	}
-	return true
 }

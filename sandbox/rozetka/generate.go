@@ -3,48 +3,29 @@ package rozetka
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
-// Generator streams: each item of each store draws from its own seeded
-// source, so stores generate in parallel and reproducibly.
+// Generator streams: each item of each store draws from its own
+// fake.Rand, so stores generate in parallel and reproducibly.
 const (
 	streamGoods = iota + 1
 	streamOrders
 	streamAdded
 )
 
-func itemRand(seed int64, store, stream, item int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed)+uint64(store)*0x9e3779b97f4a7c15, uint64(stream)<<32|uint64(item)))
-}
-
-// weighted picks a value by integer weights: pairs of (value, weight).
-func weighted(r *rand.Rand, pairs [][2]int) int {
-	total := 0
-	for _, p := range pairs {
-		total += p[1]
-	}
-	n := r.IntN(total)
-	for _, p := range pairs {
-		if n < p[1] {
-			return p[0]
-		}
-		n -= p[1]
-	}
-	return pairs[len(pairs)-1][0]
-}
-
-// statusMix is how seeded orders spread over statuses; cancellations
+// statusValues and statusWeights are how seeded orders spread over statuses; cancellations
 // include the buyer's own (45, 40).
-var statusMix = [][2]int{
-	{stNew, 8}, {stManager, 6}, {stPacking, 7}, {stHandover, 4}, {stShipped, 5}, {stDelivering, 6},
-	{stAtPickup, 4}, {stDone, 32}, {stNotProcessed, 1}, {stCallBack, 2}, {stAwaitPayment, 2},
-	{11, 2}, {12, 2}, {stBuyerCancel, 5}, {stChangedMind, 4}, {42, 3}, {18, 3}, {28, 1}, {29, 1}, {17, 1}, {31, 1},
-}
+var (
+	statusValues  = []int{stNew, stManager, stPacking, stHandover, stShipped, stDelivering, stAtPickup, stDone, stNotProcessed, stCallBack, stAwaitPayment, 11, 12, stBuyerCancel, stChangedMind, 42, 18, 28, 29, 17, 31}
+	statusWeights = []int{8, 6, 7, 4, 5, 6, 4, 32, 1, 2, 2, 2, 2, 5, 4, 3, 3, 1, 1, 1, 1}
+)
 
 // hasParcel: statuses in which the order already carries a TTN.
 var hasParcel = map[int]bool{stShipped: true, stDelivering: true, stAtPickup: true, stDone: true, stHandover: true, 11: true, 12: true}
@@ -63,33 +44,13 @@ func money(kop int64) wire.NullString {
 	return wire.NullString(s + strconv.FormatInt(frac, 10))
 }
 
-func digits(r *rand.Rand, n int) string {
-	var b strings.Builder
-	for range n {
-		b.WriteByte(byte('0' + r.IntN(10)))
-	}
-	return b.String()
+// title is the person as a name block; full_name is "Прізвище Ім'я По батькові".
+func title(p fake.Person) *wire.PersonTitle {
+	return &wire.PersonTitle{FirstName: p.First, LastName: p.Last, SecondName: p.Patronymic, FullName: p.Full()}
 }
 
-type person struct {
-	fullName
-	phone string
-}
-
-func newPerson(r *rand.Rand) person {
-	p := person{phone: "380" + mobile[r.IntN(len(mobile))] + digits(r, 7)}
-	if r.IntN(2) == 0 {
-		p.first, p.second = firstNamesM[r.IntN(len(firstNamesM))], patronymsM[r.IntN(len(patronymsM))]
-	} else {
-		p.first, p.second = firstNamesF[r.IntN(len(firstNamesF))], patronymsF[r.IntN(len(patronymsF))]
-	}
-	p.last = surnames[r.IntN(len(surnames))]
-	return p
-}
-
-func (p person) title() *wire.PersonTitle {
-	return &wire.PersonTitle{FirstName: p.first, LastName: p.last, SecondName: p.second, FullName: p.last + " " + p.first + " " + p.second}
-}
+// phone is how Rozetka writes numbers: 380671234567.
+func phone(p fake.Person) string { return strings.TrimPrefix(p.Phone(), "+") }
 
 // availableTitles name a goods item's `available` (apiitems.md L269).
 var availableTitles = map[int]string{0: "Немає в наявності", 1: "В наявності", 2: "Видалено з прайсу"}
@@ -116,12 +77,12 @@ func genGoods(r *rand.Rand, store, i int, now time.Time, byFeed bool) wire.Goods
 		RzItemID:      rz,
 		ItemID:        int64(700_000_000 + store*10_000_000 + i + 1),
 		PriceOfferID:  fmt.Sprintf("PO-%d-%06d", store+1, i+1),
-		Article:       base.article + "-" + digits(r, 6),
+		Article:       base.article + "-" + fake.Digits(r, 6),
 		Name:          base.name + " " + strconv.Itoa(1+i%97),
 		URL:           "https://rozetka.com.ua/ua/p" + strconv.FormatInt(rz, 10) + "/",
 		Price:         price,
 		StockQuantity: r.IntN(60),
-		Available:     weighted(r, [][2]int{{1, 85}, {0, 12}, {2, 3}}),
+		Available:     fake.Choose(r, []int{1, 0, 2}, []int{85, 12, 3}),
 		RzCategory:    &wire.GoodsRef{ID: base.catID, Title: base.cat, TitleUA: base.cat},
 		Sold:          r.IntN(500),
 		IsFF:          r.IntN(10) == 0,
@@ -151,18 +112,18 @@ func genGoods(r *rand.Rand, store, i int, now time.Time, byFeed bool) wire.Goods
 
 // genOrder builds one order; created and changed are chosen by the caller.
 func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed time.Time) *record {
-	status := weighted(r, statusMix)
+	status := fake.Choose(r, statusValues, statusWeights)
 	st := statusByID[status]
-	buyer := newPerson(r)
+	buyer := fake.NewPerson(r)
 	o := wire.Order{
 		ID:            id,
 		Created:       kyivWall(created),
 		Changed:       kyivWall(changed),
 		Status:        status,
 		StatusGroup:   st.StatusGroup,
-		UserPhone:     buyer.phone,
-		UserTitle:     buyer.title(),
-		CreatedType:   weighted(r, [][2]int{{4, 90}, {1, 4}, {3, 6}}),
+		UserPhone:     phone(buyer),
+		UserTitle:     title(buyer),
+		CreatedType:   fake.Choose(r, []int{4, 1, 3}, []int{90, 4, 6}),
 		CallbackOff:   r.IntN(8) == 0,
 		IsFulfillment: r.IntN(10) == 0,
 		StatusData:    statusData(st),
@@ -171,7 +132,7 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 		o.FFCanApprove = true
 	}
 	if r.IntN(7) == 0 {
-		o.Comment = comments[r.IntN(len(comments))]
+		o.Comment = fake.Note(r)
 	}
 	o.User = &wire.User{ID: int64(40_000_000 + r.IntN(9_000_000)), ContactFIO: o.UserTitle.FullName}
 	if r.IntN(10) < 7 {
@@ -179,12 +140,12 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 	}
 
 	// Purchases and money.
-	n := weighted(r, [][2]int{{1, 65}, {2, 25}, {3, 10}})
+	n := 1 + fake.Weighted(r, 65, 25, 10)
 	var amount, amountDisc int64
 	qty := 0
 	for i := range n {
 		g := catalog[r.IntN(len(catalog))]
-		q := weighted(r, [][2]int{{1, 80}, {2, 15}, {3, 5}})
+		q := 1 + fake.Weighted(r, 80, 15, 5)
 		price := g.Price * 100
 		disc := price
 		if g.PricePromo != nil {
@@ -205,36 +166,35 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 	o.Cost, o.CostWithDiscount = o.Amount, o.AmountWithDiscount
 
 	// Delivery, with another recipient in ~30% of orders.
-	ds := deliveryServices[weighted(r, [][2]int{{0, 55}, {1, 15}, {2, 10}, {3, 12}, {4, 8}})]
+	ds := deliveryServices[fake.Weighted(r, 55, 15, 10, 12, 8)]
 	rcpt := buyer
 	another := r.IntN(10) < 3
 	if another {
-		rcpt = newPerson(r)
+		rcpt = fake.NewPerson(r)
 	}
-	city := cities[r.IntN(len(cities))]
+	addr := fake.NewAddress(r)
+	city := addr.City
 	d := &wire.Delivery{
 		DeliveryServiceID: ds.id, DeliveryServiceName: ds.name, NameLogo: ds.logo, DeliveryMethodID: ds.method,
-		RecipientTitle:     rcpt.title().FullName,
-		RecipientFirstName: rcpt.first, RecipientLastName: rcpt.last, RecipientSecondName: rcpt.second,
-		RecipientPhone: rcpt.phone, AnotherRecipient: wire.Bool(another),
-		City: &wire.City{ID: city.id, Name: city.name, NameUA: city.name, Title: city.name, RegionTitle: city.region},
+		RecipientTitle:     title(rcpt).FullName,
+		RecipientFirstName: rcpt.First, RecipientLastName: rcpt.Last, RecipientSecondName: rcpt.Patronymic,
+		RecipientPhone: phone(rcpt), AnotherRecipient: wire.Bool(another),
+		City: &wire.City{ID: cityID(city), Name: city.Name, NameUA: city.Name, Title: city.Name, RegionTitle: city.Region},
 	}
 	if ds.method == 2 {
-		d.PlaceStreet = streetNames[r.IntN(len(streetNames))]
-		d.PlaceHouse = strconv.Itoa(1 + r.IntN(150))
-		d.PlaceFlat = strconv.Itoa(1 + r.IntN(300))
+		d.PlaceStreet, d.PlaceHouse, d.PlaceFlat = addr.Street, strconv.Itoa(addr.House), strconv.Itoa(addr.Flat)
 	} else {
-		d.PlaceNumber = wire.NullString(strconv.Itoa(1 + r.IntN(400)))
+		d.PlaceNumber = wire.NullString(strconv.Itoa(addr.Branch))
 	}
 	if r.IntN(2) == 0 {
 		d.Cost = "0.00"
 	}
 	o.Delivery = d
-	o.RecipientTitle = rcpt.title()
-	o.RecipientPhone = rcpt.phone
+	o.RecipientTitle = title(rcpt)
+	o.RecipientPhone = phone(rcpt)
 
 	// Payment.
-	pm := paymentMethods[weighted(r, [][2]int{{0, 55}, {1, 35}, {2, 10}})]
+	pm := paymentMethods[fake.Weighted(r, 55, 35, 10)]
 	p := &wire.Payment{PaymentMethodID: pm.id, PaymentMethodName: pm.name, PaymentType: pm.typ, PaymentTypeTitle: pm.title}
 	cancelled := st.StatusGroup == 3
 	var ps *paymentStatus
@@ -262,7 +222,7 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 	case hasParcel[status] && ds.logo == rozetkaDelivery:
 		// ROZETKA Delivery carries it itself or hands it to Meest; the
 		// waybill is the carrier's (see record).
-		inner := int64(weighted(r, [][2]int{{wire.CarrierRozetkaDelivery, 3}, {wire.CarrierMeest, 1}}))
+		inner := int64(fake.Choose(r, []int{wire.CarrierRozetkaDelivery, wire.CarrierMeest}, []int{3, 1}))
 		c := &wire.Carrier{Carrier: wire.NullString(ds.mdm), CarrierInnerID: &inner, IsCarrierMeest: inner == wire.CarrierMeest}
 		if inner == wire.CarrierMeest {
 			c.Carrier = "meest-0004"
@@ -302,17 +262,21 @@ func carrierTrackFor(r *rand.Rand, inner int64) string {
 	if inner == wire.CarrierMeest {
 		return ttnFor(r, 37)
 	}
-	return "RZ" + digits(r, 12)
+	return "RZ" + fake.Digits(r, 12)
 }
 
 // ttnFor returns a waybill number shaped like the carrier's.
 func ttnFor(r *rand.Rand, serviceID int64) string {
 	switch serviceID {
 	case 4:
-		return "0500" + digits(r, 9)
+		return "0500" + fake.Digits(r, 9)
 	case 37:
-		return "MV" + digits(r, 10)
+		return "MV" + fake.Digits(r, 10)
 	default:
-		return "20450" + digits(r, 9)
+		return "20450" + fake.Digits(r, 9)
 	}
 }
+
+// cityID is the id of Rozetka's city directory; the sandbox numbers its
+// cities from 1.
+func cityID(c fake.City) int64 { return int64(slices.Index(fake.Cities, c) + 1) }

@@ -51,7 +51,7 @@ func (s *Sandbox) handleMassUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if refused := s.storeOfRequest(r).setStock(req.Items); len(refused) > 0 {
-		kit.WriteRaw(w, http.StatusOK, mustJSON(wire.ItemErrorsEnvelope{Success: false, Errors: refused}))
+		kit.WriteRaw(w, http.StatusOK, kit.MustJSON(wire.ItemErrorsEnvelope{Success: false, Errors: refused}))
 		return
 	}
 	kit.WriteRaw(w, http.StatusOK, []byte(`{"success":true,"content":null}`))
@@ -86,7 +86,7 @@ func (st *store) setStock(items []massItem) wire.ItemErrors {
 		}
 		i := at[it.ItemRzID]
 		setItemStock(&goods[i], *it.StockQuantity)
-		goodsJSON[i] = mustJSON(goods[i])
+		goodsJSON[i] = kit.MustJSON(goods[i])
 	}
 	st.goods, st.goodsJSON = goods, goodsJSON
 	return nil
@@ -96,7 +96,7 @@ func (st *store) setStock(items []massItem) wire.ItemErrors {
 // stock the feed manages gets the feed's stock again, whatever
 // /items/mass-update set. It returns how many items changed.
 func (s *Sandbox) SyncPriceList(storeID string) (int, error) {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return 0, err
 	}
@@ -109,7 +109,7 @@ func (s *Sandbox) SyncPriceList(storeID string) (int, error) {
 		i := st.goodsAt[id]
 		if g := &goods[i]; g.StockByFeed() && g.StockQuantity != stock {
 			setItemStock(g, stock)
-			goodsJSON[i] = mustJSON(*g)
+			goodsJSON[i] = kit.MustJSON(*g)
 			n++
 		}
 	}

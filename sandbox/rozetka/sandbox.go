@@ -10,16 +10,13 @@
 package rozetka
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // Options configure a Sandbox.
@@ -47,15 +44,16 @@ type base = kit.Base
 type Sandbox struct {
 	base      // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
 	seed      int64
-	ttl       time.Duration
 	unixNotes bool
 	tokens    *kit.Tokens
 
-	stores   kit.Stores[*store] // by store id
-	mu       sync.RWMutex
-	byLogin  map[string]*store
-	sessions []string // tokens issued by POST /sites, for ExpireTokens
+	stores   kit.Stores[*store] // by store id and by username
+	truth                       // Orders and Order, by store id
+	sessions *kit.Sessions      // tokens issued by POST /sites
 }
+
+// truth is kit.Truth under an unexported name, promoting Orders and Order.
+type truth = kit.Truth[int64, record, wire.Order]
 
 // New builds an empty sandbox; add accounts with AddStore.
 func New(opts Options) *Sandbox {
@@ -73,10 +71,11 @@ func New(opts Options) *Sandbox {
 		}),
 		seed:      opts.Seed,
 		unixNotes: opts.UnixNoteTimes,
-		ttl:       opts.TokenTTL,
-		byLogin:   map[string]*store{},
 	}
 	s.tokens = kit.BaseTokens(&s.base)
+	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 20)
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
+		func(r *record) wire.Order { return cloneOrder(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -103,7 +102,7 @@ func errorBody(status int, msg string) []byte {
 	case status == http.StatusNotFound:
 		e = &wire.Error{Message: "not_found", Code: wire.CodeHTTPNotFound}
 	}
-	return mustJSON(wire.Envelope{Success: false, Errors: e})
+	return kit.MustJSON(wire.Envelope{Success: false, Errors: e})
 }
 
 // seedSpan is how far back seeded orders reach before the clock's now.
@@ -116,23 +115,21 @@ const seedSpan = 7 * 24 * time.Hour
 func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) string {
 	st := s.stores.Add(func(index int) (string, *store) {
 		st := &store{
-			id: fmt.Sprintf("store-%d", index+1), index: index, username: username, password: password,
+			id: fmt.Sprintf("store-%d", index+1), index: index, username: username, password: password, book: newBook(),
 			market: wire.Market{ID: int64(10_000 + index), Title: "Магазин " + username, BusinessModel: "b2c", Status: 1, FulfillmentAvailable: true},
 		}
 		return st.id, st
 	})
 	index := st.index
-	s.mu.Lock()
-	s.byLogin[username] = st
-	s.mu.Unlock()
+	s.stores.Name(username, st)
 
 	now := s.Clock().Now()
 	st.goods = make([]wire.GoodsItem, nGoods)
 	st.goodsJSON = make([][]byte, nGoods)
 	feedFrom := nGoods - nGoods/10 // the last tenth comes from the price-list feed
 	kit.Parallel(nGoods, func(i int) {
-		st.goods[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now, i >= feedFrom)
-		st.goodsJSON[i] = mustJSON(st.goods[i])
+		st.goods[i] = genGoods(fake.Rand(s.seed, index, streamGoods, i), index, i, now, i >= feedFrom)
+		st.goodsJSON[i] = kit.MustJSON(st.goods[i])
 	})
 	st.goodsAt = make(map[int64]int, nGoods)
 	st.feedStock = map[int64]int{}
@@ -146,26 +143,21 @@ func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) strin
 	if len(catalog) == 0 {
 		catalog = make([]wire.GoodsItem, 50)
 		for i := range catalog {
-			catalog[i] = genGoods(itemRand(s.seed, index, streamGoods, i), index, i, now, false)
+			catalog[i] = genGoods(fake.Rand(s.seed, index, streamGoods, i), index, i, now, false)
 		}
 	}
-	st.recs = make([]*record, nOrders)
+	recs := make([]*record, nOrders)
 	baseID := int64(700_000_000 + index*10_000_000)
-	spacing := max(seedSpan.Microseconds()/int64(max(nOrders, 1)), 1)
-	start := now.Add(-seedSpan)
 	kit.Parallel(nOrders, func(i int) {
-		r := itemRand(s.seed, index, streamOrders, i)
+		r := fake.Rand(s.seed, index, streamOrders, i)
 		id := baseID + int64(i)*5 + r.Int64N(5)
-		created := start.Add(time.Duration(int64(i)*spacing+r.Int64N(spacing)) * time.Microsecond).Truncate(time.Second)
-		changed := created
-		if room := now.Sub(created); r.IntN(4) > 0 && room > time.Second {
-			changed = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour))))).Truncate(time.Second)
-		}
-		rec := genOrder(r, catalog, id, created, changed)
+		created, changed := fake.Seeded(r, now, seedSpan, i, nOrders, 4)
+		rec := genOrder(r, catalog, id, created.Truncate(time.Second), changed.Truncate(time.Second))
 		rec.unixNotes = rec.unixNotes && s.unixNotes
 		rec.encode()
-		st.recs[i] = rec
+		recs[i] = rec
 	})
+	st.book.Seed(recs)
 	if len(st.goods) == 0 {
 		st.goods = nil
 	}
@@ -182,21 +174,14 @@ func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
 
 // ExpireTokens ends every session issued so far, as if TokenTTL had passed:
 // the next call with one answers HTTP 401, code 6001.
-func (s *Sandbox) ExpireTokens() {
-	s.mu.RLock()
-	tokens := append([]string(nil), s.sessions...)
-	s.mu.RUnlock()
-	for _, t := range tokens {
-		s.tokens.Revoke(t)
-	}
-}
+func (s *Sandbox) ExpireTokens() { s.sessions.ExpireAll() }
 
 // ShiftDuringPull arms the store: right after the next first page of an
 // order search is served, n orders of that page change (their `changed`
 // moves to the clock's now, as tracking updates do), so they leave a window
 // that ends before now and every later page slides back by n. One shot.
 func (s *Sandbox) ShiftDuringPull(storeID string, n int) error {
-	st, err := s.storeByID(storeID)
+	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
@@ -208,34 +193,12 @@ func (s *Sandbox) ShiftDuringPull(storeID string, n int) error {
 
 // login checks credentials and issues a session token.
 func (s *Sandbox) login(username, password64 string) (*store, string, *wire.Error) {
-	s.mu.RLock()
-	st := s.byLogin[username]
-	s.mu.RUnlock()
+	st, _ := s.stores.Named(username)
 	if st == nil || decodeBase64(password64) != st.password {
 		return nil, "", &wire.Error{Message: "incorrect_username_password", Code: wire.CodeBadCredentials, Description: "Неправильний логін або пароль"}
 	}
-	var raw [20]byte
-	_, _ = rand.Read(raw[:])
-	token := hex.EncodeToString(raw[:])
-	s.tokens.AddExpiring(token, st.id, s.Clock().Now().Add(s.ttl))
-	s.mu.Lock()
-	s.sessions = append(s.sessions, token)
-	s.mu.Unlock()
-	return st, token, nil
+	return st, s.sessions.Issue(st.id), nil
 }
 
 // ErrUnknownStore is returned by control methods for a store never added.
-var ErrUnknownStore = fmt.Errorf("unknown store")
-
-func (s *Sandbox) storeByID(id string) (*store, error) {
-	if st, ok := s.stores.Get(id); ok {
-		return st, nil
-	}
-	return nil, ErrUnknownStore
-}
-
-// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port) until
-// ctx ends, and returns the base URL.
-func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	return kit.ServeUntil(ctx, addr, s.Handler())
-}
+var ErrUnknownStore = kit.ErrUnknownStore

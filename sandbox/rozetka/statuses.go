@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
+	"github.com/kramar/kramar/sandbox/kit"
 )
 
 // statuses.json is the whole status table of the OrdersStatuses model
@@ -129,7 +130,7 @@ func buildAvailable() map[int][]byte {
 	}
 	out := make(map[int][]byte, len(by))
 	for p, edges := range by {
-		out[p] = mustJSON(edges)
+		out[p] = kit.MustJSON(edges)
 	}
 	return out
 }

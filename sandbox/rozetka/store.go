@@ -2,8 +2,7 @@ package rozetka
 
 import (
 	"bytes"
-	"encoding/json"
-	"sort"
+	"errors"
 	"sync"
 	"time"
 
@@ -74,7 +73,7 @@ func (r *record) encode() {
 	}
 	notes := r.notesJSON()
 	o.SellerComment = nil
-	b := mustJSON(o)
+	b := kit.MustJSON(o)
 	b = bytes.Replace(b, []byte(`"seller_comment":null`), append([]byte(`"seller_comment":`), notes...), 1)
 	if r.ttnNull && o.TTN == "" {
 		b = bytes.Replace(b, []byte(`"ttn":""`), []byte(`"ttn":null`), 1)
@@ -85,7 +84,7 @@ func (r *record) encode() {
 	b = bytes.Replace(b, []byte(`"callback_off":true`), []byte(`"callback_off":1`), 1)
 	r.base = b[:len(b)-1]
 	for i, blk := range blocks {
-		r.blocks[i] = mustJSON(blk)
+		r.blocks[i] = kit.MustJSON(blk)
 	}
 	// A delivery price not given is null in the examples (orders.md L1720).
 	r.blocks[blkDelivery] = bytes.Replace(r.blocks[blkDelivery], []byte(`"cost":""`), []byte(`"cost":null`), 1)
@@ -141,7 +140,7 @@ func (r *record) notesJSON() []byte {
 			out[i].Created = t.Unix()
 		}
 	}
-	return mustJSON(out)
+	return kit.MustJSON(out)
 }
 
 // carrierBlock is the `carrier` expand; every field is null for a parcel
@@ -216,43 +215,38 @@ type store struct {
 	password string
 	market   wire.Market
 
-	mu        sync.RWMutex
-	recs      []*record
+	book      *kit.Book[int64, record]
+	mu        sync.RWMutex // the catalog and shiftArm
 	goods     []wire.GoodsItem
 	goodsJSON [][]byte
 	goodsAt   map[int64]int // rz_item_id → position in goods; fixed after seeding
 	feedStock map[int64]int // the stock the price-list feed gives its items (StockByPriceList)
-	added     int           // orders created after seeding, for their generator stream
+	added     int           // orders created after seeding, for their generator stream (under the book's lock)
 	shiftArm  int           // orders to move out of the window after the next first page
 }
 
-// find returns the position of id in recs, or -1. Caller holds mu.
-func (s *store) find(id int64) int {
-	i := sort.Search(len(s.recs), func(i int) bool { return s.recs[i].order.ID >= id })
-	if i < len(s.recs) && s.recs[i].order.ID == id {
-		return i
-	}
-	return -1
+func newBook() *kit.Book[int64, record] {
+	return kit.NewBook(kit.BookOptions[int64, record]{
+		ID:      func(r *record) int64 { return r.order.ID },
+		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Seal:    (*record).encode,
+		Missing: errEntityNotFound(),
+	})
 }
 
-// update applies change to a copy of order id, stamps `changed` with now
-// and publishes the copy; a failed change leaves the order untouched.
+// update applies change to order id and stamps `changed` with now; a
+// failed change leaves the order untouched.
 func (s *store) update(id int64, now time.Time, change func(*record) *wire.Error) *wire.Error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := s.find(id)
-	if i < 0 {
-		return errEntityNotFound()
-	}
-	next := *s.recs[i]
-	next.order = cloneOrder(s.recs[i].order)
-	if err := change(&next); err != nil {
-		return err
-	}
-	next.order.Changed = kyivWall(now)
-	next.encode()
-	s.recs[i] = &next
-	return nil
+	err := s.book.Update(id, func(r *record) error {
+		if e := change(r); e != nil {
+			return e
+		}
+		r.order.Changed = kyivWall(now)
+		return nil
+	})
+	var e *wire.Error
+	errors.As(err, &e)
+	return e
 }
 
 // cloneOrder deep-copies the parts of an order a change may touch.
@@ -271,12 +265,4 @@ func cloneOrder(o wire.Order) wire.Order {
 	c.UserTitle = kit.Clone(o.UserTitle)
 	c.RecipientTitle = kit.Clone(o.RecipientTitle)
 	return c
-}
-
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // generated data is always encodable; a failure is a bug here
-	}
-	return b
 }

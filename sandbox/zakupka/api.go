@@ -81,7 +81,8 @@ func credentialsToBearer(h http.Handler) http.Handler {
 }
 
 func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	return s.storeByID(kit.StoreFrom(r.Context()))
+	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
+	return st
 }
 
 // handleOrdersFile serves «Файл заказов»: the orders created in the last
@@ -130,7 +131,7 @@ func (s *Sandbox) handleExchange(w http.ResponseWriter, r *http.Request) {
 		writeText(w, "zip=no\nfile_limit="+strconv.Itoa(fileLimit)+"\n")
 	case "query":
 		st.mu.Lock()
-		st.queried = st.seq
+		st.queried = st.seq.Load()
 		synced := st.synced
 		st.mu.Unlock()
 		s.writeCML(w, st, st.documents(func(o *order) bool { return o.seq > synced }))
@@ -146,13 +147,9 @@ func (s *Sandbox) handleExchange(w http.ResponseWriter, r *http.Request) {
 
 // documents copies the orders keep selects, ascending id.
 func (st *store) documents(keep func(*order) bool) []cml.Document {
-	st.mu.RLock()
-	defer st.mu.RUnlock()
 	var out []cml.Document
-	for _, o := range st.orders {
-		if keep(o) {
-			out = append(out, o.doc)
-		}
+	for _, o := range st.book.Filter(keep) {
+		out = append(out, o.doc)
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -31,11 +32,14 @@ var statusDraw = []string{
 // kyivLayout is how dates go into requisites: Kyiv local time, no offset.
 const kyivLayout = "2006-01-02 15:04:05"
 
-// newRand is the generator of one item of one store, independent of all
-// others, so the data is reproducible from the seed.
-func newRand(seed int64, store, stream, item int) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(seed)^uint64(store)<<48^uint64(stream)<<40, uint64(item)))
-}
+// Generator streams: each item of each store draws from its own
+// fake.Rand, so the data is reproducible from the seed.
+const (
+	streamOrders = iota + 1
+	streamAdded
+	streamShapes
+	streamAddedShapes
+)
 
 // genOrder builds one order: the buyer's full name in one field only,
 // contacts, an address, 1–3 goods and sometimes a delivery service line.
@@ -47,17 +51,17 @@ func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
 		Date: local.Format("2006-01-02"), Time: local.Format("15:04:05"),
 		Operation: "Заказ товара", Role: "Продавец", Currency: "грн", Rate: "1",
 	}
-	full, email := fullName(r)
-	city := cities[r.IntN(len(cities))]
-	buyer := cml.Counterparty{
+	buyer := newBuyer(r)
+	full, city := buyer.Typed(r), fake.Pick(r, cities)
+	party := cml.Counterparty{
 		ID: "zk-client-" + strconv.Itoa(100_000+r.IntN(900_000)), Name: full, FullName: full, Role: "Покупатель",
 		RegAddress: &cml.Address{Text: "г. " + city + ", " + streets[r.IntN(len(streets))] + ", " + strconv.Itoa(1+r.IntN(150))},
-		Contacts:   []cml.Contact{{Type: "Телефон", Value: phone(r)}},
+		Contacts:   []cml.Contact{{Type: "Телефон", Value: buyer.PhoneTyped(r)}},
 	}
 	if r.IntN(10) < 7 {
-		buyer.Contacts = append(buyer.Contacts, cml.Contact{Type: "Почта", Value: email})
+		party.Contacts = append(party.Contacts, cml.Contact{Type: "Почта", Value: "buyer" + strconv.Itoa(r.IntN(100_000)) + "@example.ua"})
 	}
-	d.Counterparties = []cml.Counterparty{buyer}
+	d.Counterparties = []cml.Counterparty{party}
 	if r.IntN(10) < 2 {
 		d.Comment = comments[r.IntN(len(comments))]
 	}
@@ -143,36 +147,18 @@ func money(kop int64, r *rand.Rand) string {
 	return s + sep + strconv.FormatInt(100+kop%100, 10)[1:]
 }
 
-func phone(r *rand.Rand) string {
-	n := strconv.Itoa(1_000_000 + r.IntN(9_000_000))
-	switch code := phoneCodes[r.IntN(len(phoneCodes))]; r.IntN(3) {
-	case 0:
-		return "+380" + code + n
-	case 1:
-		return "0" + code + " " + n[:3] + " " + n[3:5] + " " + n[5:]
-	default:
-		return "+38 (0" + code + ") " + n[:3] + "-" + n[3:5] + "-" + n[5:]
+// newBuyer is a Ukrainian or a Russian-speaking buyer: 1C exports carry both.
+func newBuyer(r *rand.Rand) fake.Person {
+	p := fake.NewPerson(r)
+	if r.IntN(2) == 0 {
+		return p
 	}
-}
-
-// fullName is "Прізвище Ім'я По батькові" (sometimes without the
-// patronymic, sometimes "Ім'я Прізвище"), Ukrainian or Russian, and an e-mail.
-func fullName(r *rand.Rand) (full, email string) {
-	set := nameSets[r.IntN(len(nameSets))]
-	female := r.IntN(2) == 0
-	first, middle, last := set.male[r.IntN(len(set.male))], set.malePatr[r.IntN(len(set.malePatr))], set.last[r.IntN(len(set.last))]
-	if female {
-		first, middle, last = set.female[r.IntN(len(set.female))], set.femalePatr[r.IntN(len(set.femalePatr))], set.feminine(last)
+	first, patr, last := russianMale, russianMalePatr, fake.Pick(r, russianLast)
+	if p.Female {
+		first, patr, last = russianFemale, russianFemalePatr, last+"а"
 	}
-	email = "buyer" + strconv.Itoa(r.IntN(100_000)) + "@example.ua"
-	switch r.IntN(4) {
-	case 0:
-		return last + " " + first, email
-	case 1:
-		return first + " " + last, email
-	default:
-		return last + " " + first + " " + middle, email
-	}
+	p.First, p.Patronymic, p.Last = fake.Pick(r, first), fake.Pick(r, patr), last
+	return p
 }
 
 // cloneDoc deep-copies a document (a JSON round trip: control calls are rare).

@@ -14,16 +14,17 @@
 package zakupka
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // Paths served.
@@ -98,10 +99,12 @@ type Sandbox struct {
 	seed   int64
 	tokens *kit.Tokens
 
-	stores kit.Stores[*store] // by store id
-	mu     sync.RWMutex
-	byKey  map[string]*store
+	stores kit.Stores[*store] // by store id and by file key
+	truth                     // Orders (CML documents) by store id
 }
+
+// truth is kit.Truth under an unexported name, promoting Orders and Order.
+type truth = kit.Truth[int64, order, cml.Document]
 
 // ErrUnknownStore is returned by control methods for a key never added.
 var ErrUnknownStore = errors.New("unknown store key")
@@ -113,10 +116,11 @@ func New(opts Options) *Sandbox {
 			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
 			ErrorBody: textError, // every request may be faulted; none is paged
 		}),
-		seed:  opts.Seed,
-		byKey: map[string]*store{},
+		seed: opts.Seed,
 	}
 	s.tokens = kit.BaseTokens(&s.base)
+	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, order] { return st.book },
+		func(o *order) cml.Document { return cloneDoc(o.doc) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -135,25 +139,18 @@ func (s *Sandbox) AddStore(o StoreOptions) string {
 		panic("zakupka sandbox: AddStore: " + err.Error()) // a test's mistake; the message names no key
 	}
 	st := s.stores.Add(func(index int) (string, *store) {
-		st := &store{id: fmt.Sprintf("store-%d", index+1), index: index, opts: o}
+		st := newStore(fmt.Sprintf("store-%d", index+1), index, o)
 		return st.id, st
 	})
-	index := st.index
-	s.mu.Lock()
-	s.byKey[o.Key] = st
-	s.mu.Unlock()
-
+	s.stores.Name(o.Key, st)
 	now := s.Clock().Now()
-	start := now.Add(-FileWindow)
-	spacing := FileWindow / time.Duration(max(o.Orders, 1))
 	for i := range o.Orders {
-		r := newRand(s.seed, index, 1, i)
-		created := start.Add(time.Duration(i)*spacing + time.Duration(r.Int64N(int64(spacing))))
-		modified := created
-		if room := now.Sub(created); r.IntN(3) > 0 && room > time.Second {
-			modified = created.Add(time.Duration(r.Int64N(int64(min(room, 48*time.Hour)))))
-		}
-		st.insert(st.shape(genOrder(r, s.nextID(st, r), created, modified), newRand(s.seed, index, 3, i)))
+		r := fake.Rand(s.seed, st.index, streamOrders, i)
+		created, modified := fake.Seeded(r, now, FileWindow, i, o.Orders, 3)
+		shape := fake.Rand(s.seed, st.index, streamShapes, i)
+		st.book.Add(func(last *order, _ int) *order {
+			return st.shape(genOrder(r, nextID(st, last, r), created, modified), shape)
+		})
 	}
 	s.tokens.Add(keyToken(o.Key), st.id)
 	if o.Login != "" {
@@ -162,43 +159,28 @@ func (s *Sandbox) AddStore(o StoreOptions) string {
 	return st.id
 }
 
-// nextID is a new highest order id of st.
-func (s *Sandbox) nextID(st *store, r interface{ Int64N(int64) int64 }) int64 {
+// nextID is a new highest order id of st after last.
+func nextID(st *store, last *order, r *rand.Rand) int64 {
 	base := int64(4_100_000 + st.index*1_000_000)
-	if n := len(st.orders); n > 0 {
-		base = st.orders[n-1].id
+	if last != nil {
+		base = last.id
 	}
 	return base + 1 + r.Int64N(5)
 }
 
+// StoreID is the store id of a file key ("" for a key never added).
+func (s *Sandbox) StoreID(key string) string {
+	if st, ok := s.stores.Named(key); ok {
+		return st.id
+	}
+	return ""
+}
+
 func (s *Sandbox) storeByKey(key string) (*store, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if st, ok := s.byKey[key]; ok {
+	if st, ok := s.stores.Named(key); ok {
 		return st, nil
 	}
 	return nil, ErrUnknownStore
-}
-
-func (s *Sandbox) storeByID(id string) *store {
-	st, _ := s.stores.Get(id)
-	return st
-}
-
-// Orders returns every order of the store (deep copies, ascending id), the
-// truth to compare a pipeline's output with; nil for an unknown key.
-func (s *Sandbox) Orders(key string) []cml.Document {
-	st, err := s.storeByKey(key)
-	if err != nil {
-		return nil
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	out := make([]cml.Document, len(st.orders))
-	for i, o := range st.orders {
-		out[i] = cloneDoc(o.doc)
-	}
-	return out
 }
 
 // AddOrder creates a new order («Новый») at the clock's now with a new
@@ -210,18 +192,18 @@ func (s *Sandbox) AddOrder(key string, mutate func(*cml.Document)) (string, erro
 		return "", err
 	}
 	now := s.Clock().Now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.added++
-	r := newRand(s.seed, st.index, 2, st.added)
-	o := st.shape(genOrder(r, s.nextID(st, r), now, now), newRand(s.seed, st.index, 4, st.added))
-	setStatus(&o.doc, StatusNew, now)
-	if mutate != nil {
-		id := o.doc.ID
-		mutate(&o.doc)
-		o.doc.ID = id
-	}
-	st.insertLocked(o)
+	o := st.book.Add(func(last *order, _ int) *order {
+		st.added++
+		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+		o := st.shape(genOrder(r, nextID(st, last, r), now, now), fake.Rand(s.seed, st.index, streamAddedShapes, st.added))
+		setStatus(&o.doc, StatusNew, now)
+		if mutate != nil {
+			id := o.doc.ID
+			mutate(&o.doc)
+			o.doc.ID = id
+		}
+		return o
+	})
 	return o.doc.ID, nil
 }
 
@@ -232,19 +214,16 @@ func (s *Sandbox) SetStatus(key, id, status string) error {
 	if err != nil {
 		return err
 	}
+	n, _ := strconv.ParseInt(id, 10, 64)
 	now := s.Clock().Now()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, o := range st.orders {
-		if o.doc.ID == id {
-			setStatus(&o.doc, status, now)
-			o.modified = now
-			st.seq++
-			o.seq = st.seq
-			return nil
-		}
+	if st.book.Update(n, func(o *order) error {
+		setStatus(&o.doc, status, now)
+		o.modified = now
+		return nil
+	}) != nil {
+		return fmt.Errorf("order %s not found", id)
 	}
-	return fmt.Errorf("order %s not found", id)
+	return nil
 }
 
 // store is one seller account.
@@ -252,14 +231,25 @@ type store struct {
 	id    string
 	index int
 	opts  StoreOptions
+	book  *kit.Book[int64, order]
+	added int // orders created after seeding, for their generator stream (under the book's lock)
+	// seq counts changes: every insert or change takes the next value.
+	seq atomic.Int64
 
-	mu      sync.RWMutex
-	orders  []*order // ascending id
-	added   int
-	seq     int64 // change counter: every insert or change takes the next value
+	mu      sync.Mutex
 	queried int64 // seq at the last exchange query
 	synced  int64 // seq confirmed by mode=success: the exchange offers orders above it
 	session int   // sessions handed out
+}
+
+func newStore(id string, index int, o StoreOptions) *store {
+	st := &store{id: id, index: index, opts: o}
+	st.book = kit.NewBook(kit.BookOptions[int64, order]{
+		ID:   func(o *order) int64 { return o.id },
+		Own:  func(o *order) { o.doc = cloneDoc(o.doc) },
+		Seal: func(o *order) { o.seq = st.seq.Add(1) },
+	})
+	return st
 }
 
 type order struct {
@@ -267,23 +257,4 @@ type order struct {
 	doc               cml.Document
 	created, modified time.Time
 	seq               int64
-}
-
-func (st *store) insert(o *order) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.insertLocked(o)
-}
-
-func (st *store) insertLocked(o *order) {
-	st.seq++
-	o.seq = st.seq
-	st.orders = append(st.orders, o)
-	sort.Slice(st.orders, func(i, j int) bool { return st.orders[i].id < st.orders[j].id })
-}
-
-// ListenAndServe serves s on addr (127.0.0.1, port 0 = any free port)
-// until ctx ends, and returns the base URL.
-func ListenAndServe(ctx context.Context, addr string, s *Sandbox) (string, error) {
-	return kit.ServeUntil(ctx, addr, s.Handler())
 }

@@ -54,7 +54,7 @@ func TestOrdersFileBothEncodings(t *testing.T) {
 		t.Run(enc, func(t *testing.T) {
 			sb, base := newServer(t, Options{Seed: 7})
 			sb.AddStore(StoreOptions{Key: "k-secret", Orders: 40, Encoding: enc})
-			truth := sb.Orders("k-secret")
+			truth := sb.Orders(sb.StoreID("k-secret"))
 
 			resp, err := http.Get(base + OrdersPath + "?key=k-secret")
 			if err != nil {
@@ -171,7 +171,7 @@ func TestExchange(t *testing.T) {
 	if got := all(ex); len(got) != 0 {
 		t.Fatalf("after success: %d orders, want 0", len(got))
 	}
-	id := sb.Orders("k")[3].ID
+	id := sb.Orders(sb.StoreID("k"))[3].ID
 	sb.Clock().Advance(time.Minute)
 	if err := sb.SetStatus("k", id, StatusShipped); err != nil {
 		t.Fatal(err)
@@ -241,8 +241,8 @@ func TestDeterministic(t *testing.T) {
 	b, _ := newServer(t, Options{Seed: 9})
 	a.AddStore(StoreOptions{Key: "k", Orders: 10})
 	b.AddStore(StoreOptions{Key: "k", Orders: 10})
-	x, _ := EncodeCML(a.Orders("k"), start, UTF8)
-	y, _ := EncodeCML(b.Orders("k"), start, UTF8)
+	x, _ := EncodeCML(a.Orders(a.StoreID("k")), start, UTF8)
+	y, _ := EncodeCML(b.Orders(b.StoreID("k")), start, UTF8)
 	if string(x) != string(y) {
 		t.Fatal("same seed, different orders")
 	}

@@ -70,7 +70,7 @@ func TestOrdersFileRealShapes(t *testing.T) {
 			sb, base := newServer(t, Options{Seed: 21})
 			c.opts.Key, c.opts.Orders = "k", 40
 			sb.AddStore(c.opts)
-			truth := sb.Orders("k")
+			truth := sb.Orders(sb.StoreID("k"))
 			raw := getBody(t, base+OrdersPath+"?key=k")
 			text := string(raw)
 			if c.opts.Encoding == Windows1251 {
@@ -183,7 +183,7 @@ func TestDefaultShapeUnchanged(t *testing.T) {
 	b, _ := newServer(t, Options{Seed: 9})
 	a.AddStore(StoreOptions{Key: "k", Orders: 10})
 	b.AddStore(StoreOptions{Key: "k", Orders: 10, Schema: Schema31})
-	x, y := a.Orders("k"), b.Orders("k")
+	x, y := a.Orders(a.StoreID("k")), b.Orders(b.StoreID("k"))
 	for i := range x {
 		if x[i].ID != y[i].ID || x[i].Date != y[i].Date || x[i].Counterparties[0].FullName != y[i].Counterparties[0].FullName {
 			t.Fatalf("order %d differs beyond its shape: %s/%s", i, x[i].ID, y[i].ID)

@@ -137,7 +137,7 @@ func TestPushChanges(t *testing.T) {
 					t.Errorf("write %d:\n got %s\nwant %s", i, got[i], want)
 				}
 			}
-			o, _ := sb.Order(token, id)
+			o, _ := sb.Order(sb.StoreID(token), id)
 			ttn := ""
 			if o.DeliveryProviderData != nil {
 				ttn = o.DeliveryProviderData.DeclarationNumber
@@ -192,7 +192,7 @@ func TestApplyRefusals(t *testing.T) {
 	if reason, ok := marketplace.IsRejected(err); !ok || !strings.Contains(reason, "invalid declaration_id") {
 		t.Errorf("refused ТТН: %v", err)
 	}
-	if o, _ := sb.Order(token, mustID(done)); o.Status != "delivered" || o.DeliveryProviderData != nil && o.DeliveryProviderData.DeclarationNumber == "x" {
+	if o, _ := sb.Order(sb.StoreID(token), mustID(done)); o.Status != "delivered" || o.DeliveryProviderData != nil && o.DeliveryProviderData.DeclarationNumber == "x" {
 		t.Errorf("a refused write changed the order: %+v", o)
 	}
 
@@ -291,7 +291,7 @@ func TestTTNRetryAfterALostAnswerIsDone(t *testing.T) {
 	if err != nil || !strings.Contains(resp, "already attached") || !strings.Contains(resp, "Этот ЭН уже добавлен к данному заказу") {
 		t.Fatalf("retry: %q, %v", resp, err)
 	}
-	if o, _ := sb.Order(token, id); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450000000017" {
+	if o, _ := sb.Order(sb.StoreID(token), id); o.DeliveryProviderData == nil || o.DeliveryProviderData.DeclarationNumber != "20450000000017" {
 		t.Fatalf("order's waybill: %+v", o.DeliveryProviderData)
 	}
 	if n := len(writes(sb)); n != 2 {

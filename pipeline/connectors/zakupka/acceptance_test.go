@@ -50,7 +50,7 @@ func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.Stor
 // Truth: the goods lines (services are the delivery) in their order, the
 // amount their sum, the status and payment as the requisites say.
 func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
-	for _, doc := range d.sb.Orders(d.keys[store]) {
+	for _, doc := range d.sb.Orders(d.sb.StoreID(d.keys[store])) {
 		status, _ := cml.FindRequisite(doc.Requisites, cml.ReqStatus)
 		pay := "unpaid"
 		if v, _ := cml.FindRequisite(doc.Requisites, cml.ReqPaid); v == "true" {
@@ -77,7 +77,7 @@ func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
 func (d *driver) Change(t testing.TB, store string, round int) int {
 	key := d.keys[store]
 	n := 0
-	for i, doc := range d.sb.Orders(key) {
+	for i, doc := range d.sb.Orders(d.sb.StoreID(key)) {
 		if i%9 == round && d.sb.SetStatus(key, doc.Key(), zakupka.StatusShipped) == nil {
 			n++
 		}

@@ -27,7 +27,7 @@ func Store(t testing.TB, sb *promsb.Sandbox, id string, orders int) (pipelinetes
 
 // Truth reads a Prom sandbox store (by its token) as Driver.Truth does.
 func Truth(t testing.TB, sb *promsb.Sandbox, token string) (orders, items []string) {
-	for _, o := range sb.Orders(token) {
+	for _, o := range sb.Orders(sb.StoreID(token)) {
 		ttn, pay := "", ""
 		if o.DeliveryProviderData != nil {
 			ttn = o.DeliveryProviderData.DeclarationNumber
@@ -94,7 +94,7 @@ func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
 
 func (d *driver) Change(t testing.TB, store string, round int) int {
 	tok := d.tokens[store]
-	orders := d.sb.Orders(tok)
+	orders := d.sb.Orders(d.sb.StoreID(tok))
 	n := 0
 	for i := round; i < len(orders); i += 9 {
 		var err error
