@@ -165,7 +165,7 @@ func (b *bench) setup(ctx context.Context, database, store string, pageSize, bat
 		return nil, err
 	}
 	b.cleanup = append(b.cleanup, func() { wh.Close() })
-	if err := wh.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+wh.Database()); err != nil {
+	if err := wh.DropDatabase(ctx); err != nil {
 		return nil, err
 	}
 	if _, err := wh.Migrate(ctx); err != nil {

@@ -5,15 +5,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -147,7 +148,7 @@ func demoCmd() *cobra.Command {
 			if err := demoReports(ctx, out, wh, time.Now()); err != nil {
 				return err
 			}
-			if err := demoQuery(ctx, cmd, wh.Database(), dsn); err != nil {
+			if err := demoQuery(ctx, out, wh, dsn); err != nil {
 				return err
 			}
 			if failed(all) > 0 {
@@ -161,43 +162,27 @@ func demoCmd() *cobra.Command {
 	return cmd
 }
 
-const demoSQL = `SELECT store, status, count() AS orders, sum(amount) AS amount_uah
-FROM %s.v_orders GROUP BY store, status ORDER BY store, orders DESC`
-
-func demoQuery(ctx context.Context, cmd *cobra.Command, db, dsn string) error {
-	out := cmd.OutOrStdout()
-	wh, err := openWarehouse(ctx, dsn)
+// demoQuery prints the orders per store and status, and queries to try.
+func demoQuery(ctx context.Context, out io.Writer, wh *clickhouse.Warehouse, dsn string) error {
+	counts, err := wh.OrdersByStatus(ctx)
 	if err != nil {
 		return err
 	}
-	defer wh.Close()
-	q := fmt.Sprintf(demoSQL, db)
-	rows, err := wh.Conn().Query(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	fmt.Fprintf(out, "\nOrders by store and CRM status (v_orders):\n")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	for rows.Next() {
-		var store, status string
-		var n uint64
-		var amount decimal.Decimal
-		if err := rows.Scan(&store, &status, &n, &amount); err != nil {
-			return err
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", store, status, n, amount.StringFixed(2))
+	for _, c := range counts {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", c.Store, c.Status, c.Orders, c.Amount.StringFixed(2))
 	}
 	tw.Flush()
 	u, _ := url.Parse(dsn)
-	port := u.Port()
+	port, db := u.Port(), wh.Database()
 	fmt.Fprintf(out, "\nQueries to try (this server stops with the demo; `make clickhouse` keeps one running,\n"+
 		"then `KRAMAR_CLICKHOUSE_DSN=<its DSN> go run ./cmd/kramar demo`):\n"+
 		"  clickhouse-client --port %s --query \"%s\"\n"+
 		"  clickhouse-client --port %s --query \"SELECT store, status, fetched, new, rejected, held FROM %s.pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n"+
 		"  clickhouse-client --port %s --query \"SELECT store, record_id, field, reason FROM %s.rejects\"\n",
-		port, strings.ReplaceAll(strings.ReplaceAll(q, "\n", " "), `"`, `\"`), port, db, port, db)
-	return rows.Err()
+		port, strings.ReplaceAll(strings.ReplaceAll(wh.OrdersByStatusSQL(), "\n", " "), `"`, `\"`), port, db, port, db)
+	return nil
 }
 
 // withDatabase points a ClickHouse DSN at another database.

@@ -162,3 +162,22 @@ func (w *Warehouse) RoyaltiesForExpenses(ctx context.Context, from, to time.Time
 	}
 	return out, nil
 }
+
+// seedExpensesSQL makes N expense entries in ClickHouse itself: three
+// stores, 30 days from the month's first, a reversal in every 50.
+const seedExpensesSQL = `INSERT INTO %[1]s
+	(expense_id, marketplace, store, order_id, kind, entry, booked_on, amount, currency, description, source, created_at, _version)
+SELECT concat('bench-', toString(number)), 'prom', concat('bench-', toString(number %% 3)), toString(100000000 + number),
+	if(number %% 5 = 0, 'prosale_commission', 'cpa_commission'), if(number %% 50 = 0, 'reversal', 'charge'),
+	toDate('%[2]s') + number %% 30,
+	if(number %% 50 = 0, -1, 1) * toDecimal64(number %% 100000, 2) / 100, 'UAH',
+	concat('Комісія за замовлення №', toString(100000000 + number)), 'royalties', now(), 1
+FROM system.numbers LIMIT %[3]d`
+
+// SeedExpenses writes n made-up expense entries booked in month, for a
+// benchmark of the reports. They are made by ClickHouse (INSERT … SELECT),
+// so the process measured holds none of them.
+func (w *Warehouse) SeedExpenses(ctx context.Context, month time.Time, n int) error {
+	q := fmt.Sprintf(seedExpensesSQL, w.table("expenses"), month.UTC().Format(time.DateOnly), n)
+	return wrapErr(w.conn.Exec(ctx, q), "seed %d expenses", n)
+}

@@ -260,25 +260,3 @@ func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string,
 	}
 	return out, nil
 }
-
-// each runs q and calls scan for every row.
-func (w *Warehouse) each(ctx context.Context, q string, scan func(driver.Rows) error, args ...any) error {
-	rs, err := w.conn.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
-	for rs.Next() {
-		if err := scan(rs); err != nil {
-			return err
-		}
-	}
-	return rs.Err()
-}
-
-func wrapErr(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("clickhouse: "+format+": %w", append(args, err)...)
-}

@@ -74,8 +74,15 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 // Close closes the connection pool.
 func (w *Warehouse) Close() error { return w.conn.Close() }
 
-// Conn is the underlying connection, for queries this package has no helper for.
+// Conn is the underlying connection, for tests that check tables directly;
+// the rest of kramar reads and writes through the methods of this package.
 func (w *Warehouse) Conn() driver.Conn { return w.conn }
+
+// DropDatabase drops the warehouse's database with all its tables (a
+// benchmark's or a test's; Migrate makes it again).
+func (w *Warehouse) DropDatabase(ctx context.Context) error {
+	return wrapErr(w.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+w.db), "drop database %s", w.db)
+}
 
 // Database is the database the warehouse writes to.
 func (w *Warehouse) Database() string { return w.db }
@@ -137,4 +144,43 @@ func redact(err error, dsn string) error {
 		return err
 	}
 	return &redactedError{msg: msg, err: err}
+}
+
+// each runs q and calls scan for every row.
+func (w *Warehouse) each(ctx context.Context, q string, scan func(driver.Rows) error, args ...any) error {
+	rs, err := w.conn.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := scan(rs); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
+func wrapErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("clickhouse: "+format+": %w", append(args, err)...)
+}
+
+// collect runs q and gathers one T from every row.
+func collect[T any](ctx context.Context, w *Warehouse, q string, scan func(rs driver.Rows, t *T) error, args ...any) ([]T, error) {
+	var out []T
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		var t T
+		if err := scan(rs, &t); err != nil {
+			return err
+		}
+		out = append(out, t)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
