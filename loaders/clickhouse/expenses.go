@@ -102,15 +102,8 @@ func (w *Warehouse) existingExpenseIDs(ctx context.Context, ids []string) (map[s
 	present := map[string]bool{}
 	for start := 0; start < len(ids); start += idsPerQuery {
 		chunk := ids[start:min(start+idsPerQuery, len(ids))]
-		err := w.each(ctx, `SELECT DISTINCT expense_id FROM `+w.table("expenses")+`
-		      WHERE expense_id IN (SELECT arrayJoin(?))`, func(rs driver.Rows) error {
-			var id string
-			if err := rs.Scan(&id); err != nil {
-				return err
-			}
-			present[id] = true
-			return nil
-		}, chunk)
+		err := w.addIDs(ctx, present, `SELECT DISTINCT expense_id FROM `+w.table("expenses")+`
+		      WHERE expense_id IN (SELECT arrayJoin(?))`, chunk)
 		if err != nil {
 			return nil, wrapErr(err, "expense ids already recorded")
 		}
@@ -143,24 +136,13 @@ func (w *Warehouse) RoyaltiesForExpenses(ctx context.Context, from, to time.Time
 		args = append(args, stores)
 	}
 	q += ` ORDER BY marketplace, store, accrued_at, order_id`
-	var out []RoyaltyLine
-	err := w.each(ctx, q, func(rs driver.Rows) error {
-		var (
-			r        RoyaltyLine
-			refunded uint8
-		)
-		if err := rs.Scan(&r.Marketplace, &r.Store, &r.OrderID, &r.CPAAmount, &refunded,
-			&r.ProSaleAmount, &r.Currency, &r.AccruedAt); err != nil {
-			return err
-		}
+	out, err := collect(ctx, w, q, func(rs driver.Rows, r *RoyaltyLine) error {
+		var refunded uint8
+		err := rs.Scan(&r.Marketplace, &r.Store, &r.OrderID, &r.CPAAmount, &refunded, &r.ProSaleAmount, &r.Currency, &r.AccruedAt)
 		r.CPARefunded = refunded == 1
-		out = append(out, r)
-		return nil
+		return err
 	}, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: royalties accrued before %s: %w", to.UTC().Format(time.DateOnly), err)
-	}
-	return out, nil
+	return out, wrapErr(err, "royalties accrued before %s", to.UTC().Format(time.DateOnly))
 }
 
 // seedExpensesSQL makes N expense entries in ClickHouse itself: three

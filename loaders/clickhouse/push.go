@@ -173,19 +173,10 @@ func (w *Warehouse) OrderRefs(ctx context.Context, marketplace, store string, id
 }
 
 func (w *Warehouse) orderRefs(ctx context.Context, q string, args ...any) ([]OrderRef, error) {
-	var out []OrderRef
-	err := w.each(ctx, q, func(rs driver.Rows) error {
-		var o OrderRef
-		if err := rs.Scan(&o.ID, &o.Status, &o.TTN, &o.ModifiedAt); err != nil {
-			return err
-		}
-		out = append(out, o)
-		return nil
+	out, err := collect(ctx, w, q, func(rs driver.Rows, o *OrderRef) error {
+		return rs.Scan(&o.ID, &o.Status, &o.TTN, &o.ModifiedAt)
 	}, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: orders of %v/%v: %w", args[0], args[1], err)
-	}
-	return out, nil
+	return out, wrapErr(err, "orders of %v/%v", args[0], args[1])
 }
 
 // StockToSend is a product whose CRM stock differs from what was last sent.

@@ -13,7 +13,9 @@ import (
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/kramar/kramar/schema"
+	"github.com/kramar/kramar/schema/rows"
 )
 
 // Warehouse is a connection to one ClickHouse database.
@@ -183,4 +185,30 @@ func collect[T any](ctx context.Context, w *Warehouse, q string, scan func(rs dr
 		return nil, err
 	}
 	return out, nil
+}
+
+// addIDs runs q, which selects one String column, and adds every value to set.
+func (w *Warehouse) addIDs(ctx context.Context, set map[string]bool, q string, args ...any) error {
+	return w.each(ctx, q, func(rs driver.Rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+		return nil
+	}, args...)
+}
+
+// insertAll writes items to spec's table in one insert; what names the
+// write in its error.
+func insertAll[T any](ctx context.Context, w *Warehouse, spec *rows.Spec[T], items []T, what string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	rec, err := spec.Build(items)
+	if err != nil {
+		return wrapErr(err, "%s", what)
+	}
+	defer rec.Release()
+	return wrapErr(w.Insert(ctx, spec.Name(), rec), "%s", what)
 }
