@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/reports"
 )
 
@@ -77,25 +75,4 @@ func benchWorkbookCmd() *cobra.Command {
 	cmd.Flags().IntVar(&rows, "rows", 1000000, "expense entries to write")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench_workbook", "ClickHouse database (dropped first)")
 	return cmd
-}
-
-// freshBenchWarehouse opens database on the server in $KRAMAR_CLICKHOUSE_DSN,
-// emptied and migrated.
-func freshBenchWarehouse(ctx context.Context, database string) (*clickhouse.Warehouse, error) {
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)
-	if err != nil {
-		return nil, &exitError{2, err}
-	}
-	wh, err := clickhouse.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	if err := wh.DropDatabase(ctx); err == nil {
-		_, err = wh.Migrate(ctx)
-	}
-	if err != nil {
-		wh.Close()
-		return nil, err
-	}
-	return wh, nil
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/kramar/kramar/sandbox/zakupka"
 )
 
+func init() { addCommand(demoCmd) }
+
 func demoCmd() *cobra.Command {
 	var database, example string
 	cmd := &cobra.Command{

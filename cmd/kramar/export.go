@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/export"
+	"github.com/kramar/kramar/pipeline/config"
 )
 
 func init() { addCommand(exportCmd) }
@@ -43,19 +46,16 @@ func exportCmd() *cobra.Command {
 			if opt.To, err = parseBound("--to", to); err != nil {
 				return &exitError{2, err}
 			}
-			_, wh, err := openAll(cmd.Context(), configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			res, err := writeExport(out, func(f *os.File) (export.Result, error) {
-				return export.Export(cmd.Context(), wh, opt, f)
+			return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
+				res, err := writeExport(out, func(f *os.File) (export.Result, error) {
+					return export.Export(ctx, wh, opt, f)
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d columns written to %s (%s)\n", opt.Table, res.Rows, res.Columns, out, opt.Format)
+				return nil
 			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d columns written to %s (%s)\n", opt.Table, res.Rows, res.Columns, out, opt.Format)
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "file to write (required)")

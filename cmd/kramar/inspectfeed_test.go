@@ -100,15 +100,9 @@ func TestBackfillCatalogLoadsAFeedStore(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "backfill", "catalog", "--store", "shop", "--config", cfg)
-	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "BACKFILL_TOKEN=x")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	out, code := newCLI(t, bin, wh.Database(), cfg, "BACKFILL_TOKEN=x").run("backfill", "catalog", "--store", "shop")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
 	}
 	// Not a terminal: plain log lines, not a bar.
 	if !strings.Contains(string(out), "catalog load in progress") || !strings.Contains(string(out), "1200") {

@@ -2,13 +2,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline/config"
 	_ "github.com/kramar/kramar/pipeline/connectors/all"
 )
@@ -38,7 +44,6 @@ func main() {
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	root.AddCommand(runCmd(), backfillCmd(), orderCmd(), stockCmd(), pushCmd(), migrateCmd(), configCmd(), inspectCmd(), sandboxCmd(), demoCmd(), benchCmd())
 	for _, c := range commands {
 		root.AddCommand(c())
 	}
@@ -62,4 +67,70 @@ func addCommand(c func() *cobra.Command) { commands = append(commands, c) }
 func configPath(cmd *cobra.Command) string {
 	p, _ := cmd.Flags().GetString("config")
 	return config.ResolvePath(p)
+}
+
+// interruptible makes SIGINT and SIGTERM cancel cmd's context instead of
+// killing the process, so a job stops where it can still record how far it
+// got. Call the returned function when the command ends.
+func interruptible(cmd *cobra.Command) (stop func()) {
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	cmd.SetContext(ctx)
+	return stop
+}
+
+// loadConfig loads the config (exit 2 on mistakes) and logs its warnings.
+func loadConfig(cmd *cobra.Command) (*config.Config, error) {
+	cfg, err := config.Load(configPath(cmd))
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	for _, w := range cfg.Warnings {
+		slog.Warn(w.String())
+	}
+	return cfg, nil
+}
+
+// withWarehouse runs fn with the loaded config and the migrated warehouse,
+// which it closes afterwards.
+func withWarehouse(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	return withDSN(cmd, cfg.DSN(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return fn(ctx, cfg, wh) })
+}
+
+// withDSN runs fn with the migrated warehouse at dsn, which it closes
+// afterwards.
+func withDSN(cmd *cobra.Command, dsn string, fn func(ctx context.Context, wh *clickhouse.Warehouse) error) error {
+	ctx := cmd.Context()
+	wh, err := openWarehouse(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	return fn(ctx, wh)
+}
+
+// openWarehouse connects and applies pending migrations (before every run).
+func openWarehouse(ctx context.Context, dsn string) (*clickhouse.Warehouse, error) {
+	if dsn == "" {
+		return nil, &exitError{2, fmt.Errorf("no ClickHouse: set clickhouse.dsn in the config or KRAMAR_CLICKHOUSE_DSN")}
+	}
+	wh, err := clickhouse.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := wh.Migrate(ctx); err != nil {
+		wh.Close()
+		return nil, err
+	}
+	return wh, nil
+}
+
+// isTerminal tells whether w is a terminal (a bar or text logs) rather
+// than a pipe or a file (log lines or JSON for machines).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

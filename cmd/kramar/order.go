@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -13,6 +12,8 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 )
+
+func init() { addCommand(orderCmd) }
 
 func orderCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -31,21 +32,18 @@ func orderCmd() *cobra.Command {
 				if needStatus && c.Status == "" {
 					return &exitError{2, fmt.Errorf("--status is required")}
 				}
-				cfg, wh, err := openAll(cmd.Context(), configPath(cmd))
-				if err != nil {
-					return err
-				}
-				defer wh.Close()
-				c.ChangedAt = time.Now()
-				u, err := pipeline.NewCRMUpdate(cfg, c)
-				if err != nil {
-					return &exitError{2, fmt.Errorf("store %s, order %s: %w", c.Store, c.OrderID, err)}
-				}
-				if err := wh.RecordCRMUpdates(cmd.Context(), []clickhouse.CRMUpdate{u}); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "recorded change %s: store %s, order %s, status %q, ТТН %q\n", u.UpdateID, u.Store, u.OrderID, u.CRMStatus, u.TTN)
-				return nil
+				return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+					c.ChangedAt = time.Now()
+					u, err := pipeline.NewCRMUpdate(cfg, c)
+					if err != nil {
+						return &exitError{2, fmt.Errorf("store %s, order %s: %w", c.Store, c.OrderID, err)}
+					}
+					if err := wh.RecordCRMUpdates(ctx, []clickhouse.CRMUpdate{u}); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "recorded change %s: store %s, order %s, status %q, ТТН %q\n", u.UpdateID, u.Store, u.OrderID, u.CRMStatus, u.TTN)
+					return nil
+				})
 			},
 		}
 		sub.Flags().StringVar(&c.Store, "store", "", "store id")
@@ -71,13 +69,7 @@ func orderCmd() *cobra.Command {
 			"same file again gives the same change ids (update_id), which pushes act on once.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return csvImport(cmd, args[0], "change(s)", func(ctx context.Context, r io.Reader, cfg *config.Config, wh *clickhouse.Warehouse, stamp time.Time) (int, []error) {
-				updates, bad := pipeline.ParseCRMCSV(r, args[0], cfg, stamp)
-				if err := wh.RecordCRMUpdates(ctx, updates); err != nil {
-					return 0, append(bad, err)
-				}
-				return len(updates), bad
-			})
+			return csvImport(cmd, args[0], "change(s)", pipeline.ParseCRMCSV, all((*clickhouse.Warehouse).RecordCRMUpdates))
 		},
 	}
 	cmd.AddCommand(status, ttnCmd, imp)

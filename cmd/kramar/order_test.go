@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,16 +19,7 @@ func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	kramar := func(args ...string) (string, int) {
-		cmd := exec.Command(bin, append(args, "--config", cfg)...)
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "ORDER_TEST_TOKEN=x")
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
-	}
+	kramar := newCLI(t, bin, wh.Database(), cfg, "ORDER_TEST_TOKEN=x").run
 	rows := func() []string {
 		return pipelinetest.Query(t, wh, `SELECT order_id, crm_status, ttn, carrier FROM {db}.crm_updates ORDER BY order_id, changed_at`)
 	}
@@ -73,19 +63,13 @@ func TestStockImportKeepsTheLatestCountPerProduct(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
+	kramar := newCLI(t, bin, wh.Database(), cfg, "STOCK_TEST_TOKEN=x")
 	imp := func(body string) (string, int) {
 		path := filepath.Join(dir, "stock.csv")
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "stock", "import", path, "--config", cfg)
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "STOCK_TEST_TOKEN=x")
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
+		return kramar.run("stock", "import", path)
 	}
 	out, code := imp("store,external_id,quantity,changed_at\nshop,SKU-1,5,2026-11-26T10:00:00+02:00\nshop,SKU-2,0,2026-11-26T10:00:00+02:00\nshop,SKU-3,-2,\n")
 	if code != 1 || !strings.Contains(out, "stock.csv:4: store shop, product SKU-3: quantity:") {

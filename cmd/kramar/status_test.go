@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,7 +18,7 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 		out, err := kramarOn(context.Background(), t, bin, e, "status").CombinedOutput()
 		return string(out), exitCode(err)
 	}
-	if out, err := runKramar(context.Background(), t, bin, e).CombinedOutput(); err != nil {
+	if out, err := kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput(); err != nil {
 		t.Fatalf("first run: %v\n%s", err, out)
 	}
 	out, code := status()
@@ -30,7 +28,7 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 	}
 
 	e.SB.Revoke(e.Tokens["prom-b"])
-	_, _ = runKramar(context.Background(), t, bin, e).CombinedOutput()
+	_, _ = kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput()
 	out, code = status()
 	if code != 1 {
 		t.Fatalf("exit %d with a failing store, want 1:\n%s", code, out)
@@ -48,17 +46,4 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 	if strings.Contains(out, e.Tokens["prom-b"]) {
 		t.Errorf("status shows the token:\n%s", out)
 	}
-}
-
-// kramarOn runs the built kramar with args against the harness's config
-// and database.
-func kramarOn(ctx context.Context, t *testing.T, bin string, e *pipelinetest.Env, args ...string) *exec.Cmd {
-	t.Helper()
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, bin, append(args, "--config", e.Path)...)
-	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
-	return cmd
 }

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
-	"io"
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 )
+
+func init() { addCommand(stockCmd) }
 
 func stockCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "stock", Short: "Record the CRM's stock levels for the marketplaces"}
@@ -23,13 +20,7 @@ func stockCmd() *cobra.Command {
 			"row is reported with its line, product and field, and the exit code is 1.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return csvImport(cmd, args[0], "stock level(s)", func(ctx context.Context, r io.Reader, cfg *config.Config, wh *clickhouse.Warehouse, stamp time.Time) (int, []error) {
-				levels, bad := pipeline.ParseStockCSV(r, args[0], cfg, stamp)
-				if err := wh.RecordCRMStock(ctx, levels); err != nil {
-					return 0, append(bad, err)
-				}
-				return len(levels), bad
-			})
+			return csvImport(cmd, args[0], "stock level(s)", pipeline.ParseStockCSV, all((*clickhouse.Warehouse).RecordCRMStock))
 		},
 	})
 	return cmd
