@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 )
@@ -54,7 +53,7 @@ func buildExpenses(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Par
 func expenseSummary(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Params) error {
 	totals, err := wh.ExpenseTotals(ctx, p.period())
 	if err != nil {
-		return fmt.Errorf("reports: %w", err)
+		return err
 	}
 	t, err := b.table(summarySheet, summaryColumns)
 	if err != nil {
@@ -87,7 +86,7 @@ func expenseSheets(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Par
 			b.money(e.Amount, e.Currency), e.Currency, e.Description)
 	})
 	if err != nil {
-		return fmt.Errorf("reports: %w", err)
+		return err
 	}
 	if t != nil {
 		return t.close()

@@ -31,7 +31,7 @@ func buildOrders(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Param
 	// sheet pivots it.
 	days, err := wh.OrdersPerDay(ctx, p.period())
 	if err != nil {
-		return fmt.Errorf("reports: %w", err)
+		return err
 	}
 	t, err := b.table(ordersSheet, orderColumns)
 	if err != nil {

@@ -85,7 +85,7 @@ func render(ctx context.Context, build func(context.Context, *book, *clickhouse.
 	}
 	if err := build(ctx, b, wh, p); err != nil {
 		b.close()
-		return nil, err
+		return nil, fmt.Errorf("reports: %w", err)
 	}
 	return b, nil
 }

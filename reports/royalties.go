@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 )
@@ -34,7 +33,7 @@ func buildRoyalties(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Pa
 			yesNo(r.CPARefunded), b.money(r.ProSaleAmount, r.Currency), r.Currency)
 	})
 	if err != nil {
-		return fmt.Errorf("reports: %w", err)
+		return err
 	}
 	return t.close()
 }

@@ -38,14 +38,7 @@ func backfillCmd() *cobra.Command {
 				progress, done := progressReporter(cmd.ErrOrStderr())
 				results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Progress: progress}).RunJob(ctx, pipeline.JobCatalog, stores...)
 				done()
-				if err != nil {
-					return &exitError{2, err}
-				}
-				printSummary(cmd.OutOrStdout(), results)
-				if n := failed(results); n > 0 {
-					return &exitError{1, fmt.Errorf("%d of %d stores failed", n, len(results))}
-				}
-				return nil
+				return outcome(cmd.OutOrStdout(), results, err, printSummary, "failed")
 			})
 		},
 	}

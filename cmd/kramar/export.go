@@ -47,8 +47,10 @@ func exportCmd() *cobra.Command {
 				return &exitError{2, err}
 			}
 			return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
-				res, err := writeExport(out, func(f *os.File) (export.Result, error) {
-					return export.Export(ctx, wh, opt, f)
+				var res export.Result
+				_, err := replaceFile(out, func(f *os.File) (err error) {
+					res, err = export.Export(ctx, wh, opt, f)
+					return err
 				})
 				if err != nil {
 					return err
@@ -78,24 +80,6 @@ func exportTables() string {
 		fmt.Fprintf(&b, "  %-22s %s\n", name, col)
 	}
 	return b.String()
-}
-
-// writeExport writes next to path and renames on success, so a failed
-// export never leaves a half-written file under the name asked for.
-func writeExport(path string, write func(*os.File) (export.Result, error)) (export.Result, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
-	if err != nil {
-		return export.Result{}, err
-	}
-	defer os.Remove(f.Name()) // a no-op once renamed
-	res, err := write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	return res, err
 }
 
 // parseBound reads a UTC date (2026-11-01) or an RFC 3339 time; "" is no bound.

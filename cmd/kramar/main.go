@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -143,4 +144,30 @@ func openWarehouse(ctx context.Context, dsn string) (*clickhouse.Warehouse, erro
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// replaceFile writes path through a temporary file next to it, renamed into
+// place once write succeeded, so a failure never leaves a half-written file
+// under the name asked for. It returns the file's size.
+func replaceFile(path string, write func(*os.File) error) (int64, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name()) // a no-op once renamed
+	err = write(f)
+	var size int64
+	if err == nil {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			size = st.Size()
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	return size, err
 }

@@ -37,14 +37,7 @@ func pushCmd() *cobra.Command {
 			}
 			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunJob(ctx, pipeline.JobPush, stores...)
-				if err != nil {
-					return &exitError{2, err}
-				}
-				printPushSummary(cmd.OutOrStdout(), results)
-				if n := failed(results); n > 0 {
-					return &exitError{1, fmt.Errorf("%d of %d stores have pushes still open or failed", n, len(results))}
-				}
-				return nil
+				return outcome(cmd.OutOrStdout(), results, err, printPushSummary, "have pushes still open or failed")
 			})
 		},
 	}

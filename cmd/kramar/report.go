@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -75,25 +74,8 @@ func withReportWarehouse(cmd *cobra.Command, fn func(ctx context.Context, wh *cl
 	return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error { return fn(ctx, wh) })
 }
 
-// writeReport writes the report to a temporary file next to out and renames
-// it into place, so a failed report leaves no half-written workbook.
+// writeReport writes the report to out through replaceFile: a failed
+// report leaves no half-written workbook.
 func writeReport(ctx context.Context, report reports.Report, wh *clickhouse.Warehouse, p reports.Params, out string) (int64, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".kramar-report-*.xlsx")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	if err := report(ctx, tmp, wh, p); err != nil {
-		tmp.Close()
-		return 0, err
-	}
-	st, err := tmp.Stat()
-	if err != nil {
-		tmp.Close()
-		return 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, err
-	}
-	return st.Size(), os.Rename(tmp.Name(), out)
+	return replaceFile(out, func(f *os.File) error { return report(ctx, f, wh, p) })
 }

@@ -44,13 +44,7 @@ func runCmd() *cobra.Command {
 				wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 				_ = runner.Notifier().Wait(wctx)
 				cancel()
-				printSummary(cmd.OutOrStdout(), results)
-				for _, r := range results {
-					if !r.OK() {
-						return &exitError{1, fmt.Errorf("%d of %d stores failed", failed(results), len(results))}
-					}
-				}
-				return nil
+				return outcome(cmd.OutOrStdout(), results, nil, printSummary, "failed")
 			})
 		},
 	}
@@ -58,6 +52,19 @@ func runCmd() *cobra.Command {
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	cmd.Flags().StringVar(&job, "job", pipeline.JobOrders, "job to run: "+strings.Join(pipeline.Jobs, ", "))
 	return cmd
+}
+
+// outcome prints the stores' results and fails with exit code 1 when any
+// store failed (failing says how), 2 when err says the job could not start.
+func outcome(w io.Writer, rs []pipeline.StoreResult, err error, print func(io.Writer, []pipeline.StoreResult), failing string) error {
+	if err != nil {
+		return &exitError{2, err}
+	}
+	print(w, rs)
+	if n := failed(rs); n > 0 {
+		return &exitError{1, fmt.Errorf("%d of %d stores %s", n, len(rs), failing)}
+	}
+	return nil
 }
 
 func failed(rs []pipeline.StoreResult) int {
