@@ -13,7 +13,12 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(orderCmd) }
+// What the seller's CRM tells the way back: order changes (kramar order)
+// and stock levels (kramar stock), recorded for kramar push.
+func init() {
+	addCommand(orderCmd)
+	addCommand(stockCmd)
+}
 
 func orderCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -73,5 +78,22 @@ func orderCmd() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(status, ttnCmd, imp)
+	return cmd
+}
+
+func stockCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "stock", Short: "Record the CRM's stock levels for the marketplaces"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Record stock levels from a CSV file (store, external_id, quantity, changed_at, changed_by)",
+		Long: "Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM) into\n" +
+			"crm_stock, where the stock push will take it from; v_crm_stock holds the latest count per\n" +
+			"product. external_id is the product's id as the store matches products (match_by). Each bad\n" +
+			"row is reported with its line, product and field, and the exit code is 1.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return csvImport(cmd, args[0], "stock level(s)", pipeline.ParseStockCSV, all((*clickhouse.Warehouse).RecordCRMStock))
+		},
+	})
 	return cmd
 }
