@@ -65,35 +65,23 @@ func orderCmd() *cobra.Command {
 	ttnCmd := set("set-ttn --store ID --order ID --ttn N [--carrier C]", "Record an order's waybill number", false)
 	_ = ttnCmd.MarkFlagRequired("ttn")
 
-	imp := &cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Record CRM changes from a CSV file (store, order_id, status, ttn, carrier, changed_at, changed_by)",
-		Long: "Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM) and\n" +
-			"records every valid row; each bad row is reported with its line, order and field, and the\n" +
-			"exit code is 1. A row without changed_at takes the file's modification time, so importing the\n" +
+	imp := importCmd("Record CRM changes from a CSV file (store, order_id, status, ttn, carrier, changed_at, changed_by)",
+		"Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM) and\n"+
+			"records every valid row; each bad row is reported with its line, order and field, and the\n"+
+			"exit code is 1. A row without changed_at takes the file's modification time, so importing the\n"+
 			"same file again gives the same change ids (update_id), which pushes act on once.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return csvImport(cmd, args[0], "change(s)", pipeline.ParseCRMCSV, all((*clickhouse.Warehouse).RecordCRMUpdates))
-		},
-	}
+		"change(s)", pipeline.ParseCRMCSV, all((*clickhouse.Warehouse).RecordCRMUpdates))
 	cmd.AddCommand(status, ttnCmd, imp)
 	return cmd
 }
 
 func stockCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "stock", Short: "Record the CRM's stock levels for the marketplaces"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Record stock levels from a CSV file (store, external_id, quantity, changed_at, changed_by)",
-		Long: "Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM) into\n" +
-			"crm_stock, where the stock push will take it from; v_crm_stock holds the latest count per\n" +
-			"product. external_id is the product's id as the store matches products (match_by). Each bad\n" +
+	cmd.AddCommand(importCmd("Record stock levels from a CSV file (store, external_id, quantity, changed_at, changed_by)",
+		"Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM) into\n"+
+			"crm_stock, where the stock push will take it from; v_crm_stock holds the latest count per\n"+
+			"product. external_id is the product's id as the store matches products (match_by). Each bad\n"+
 			"row is reported with its line, product and field, and the exit code is 1.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return csvImport(cmd, args[0], "stock level(s)", pipeline.ParseStockCSV, all((*clickhouse.Warehouse).RecordCRMStock))
-		},
-	})
+		"stock level(s)", pipeline.ParseStockCSV, all((*clickhouse.Warehouse).RecordCRMStock)))
 	return cmd
 }

@@ -58,27 +58,21 @@ func expensesCmd() *cobra.Command {
 	gen.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	_ = gen.MarkFlagRequired("month")
 
-	imp := &cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Record expenses from a CSV file (store, date, kind, amount, currency, description, order_id)",
-		Long: "Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM):\n" +
-			"date is YYYY-MM-DD, amount is like 1234.50 or \"1 234,50\" (negative for a reversal), currency\n" +
-			"defaults to UAH, description and order_id may be empty. Every valid row is recorded; each bad\n" +
-			"row is reported with its line, store and field, and the exit code is 1. An entry's id is made\n" +
-			"of its row, so importing the same file again records nothing new.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			// An entry's id is made of its row, so the file's time is not
-			// needed: the entries are created now.
-			parse := func(r io.Reader, name string, cfg *config.Config, _ time.Time) ([]clickhouse.Expense, []error) {
-				return pipeline.ParseExpensesCSV(r, name, cfg, time.Now())
-			}
-			return csvImport(cmd, args[0], "new expense(s)", parse, func(ctx context.Context, wh *clickhouse.Warehouse, es []clickhouse.Expense) (int, error) {
-				written, err := wh.RecordNewExpenses(ctx, es)
-				return len(written), err
-			})
-		},
+	// An entry's id is made of its row, so the file's time is not needed:
+	// the entries are created now.
+	parse := func(r io.Reader, name string, cfg *config.Config, _ time.Time) ([]clickhouse.Expense, []error) {
+		return pipeline.ParseExpensesCSV(r, name, cfg, time.Now())
 	}
+	imp := importCmd("Record expenses from a CSV file (store, date, kind, amount, currency, description, order_id)",
+		"Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM):\n"+
+			"date is YYYY-MM-DD, amount is like 1234.50 or \"1 234,50\" (negative for a reversal), currency\n"+
+			"defaults to UAH, description and order_id may be empty. Every valid row is recorded; each bad\n"+
+			"row is reported with its line, store and field, and the exit code is 1. An entry's id is made\n"+
+			"of its row, so importing the same file again records nothing new.",
+		"new expense(s)", parse, func(ctx context.Context, wh *clickhouse.Warehouse, es []clickhouse.Expense) (int, error) {
+			written, err := wh.RecordNewExpenses(ctx, es)
+			return len(written), err
+		})
 	cmd.AddCommand(gen, imp)
 	return cmd
 }

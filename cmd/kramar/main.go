@@ -173,37 +173,44 @@ func replaceFile(path string, write func(*os.File) error) (int64, error) {
 	return size, err
 }
 
-// csvImport runs one CSV import: parse (rows without changed_at take the
-// file's modification time, so importing the same file again gives the same
-// rows), record the good rows, report each refused one, exit 1 if any.
-// record returns how many rows were new.
-func csvImport[T any](cmd *cobra.Command, path, what string,
+// importCmd is an `import FILE.csv` subcommand that runs one CSV import:
+// parse (rows without changed_at take the file's modification time, so
+// importing the same file again gives the same rows), record the good rows
+// (record returns how many were new), report each refused one, exit 1 if
+// any; what names the rows in the report.
+func importCmd[T any](short, long, what string,
 	parse func(r io.Reader, name string, cfg *config.Config, stamp time.Time) ([]T, []error),
-	record func(ctx context.Context, wh *clickhouse.Warehouse, rows []T) (int, error)) error {
-	return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		stamp := time.Now()
-		if fi, err := f.Stat(); err == nil {
-			stamp = fi.ModTime()
-		}
-		rows, bad := parse(f, path, cfg, stamp)
-		n, err := record(ctx, wh, rows)
-		if err != nil {
-			n, bad = 0, append(bad, err)
-		}
-		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d %s recorded, %d refused\n", path, n, what, len(bad))
-		for _, e := range bad {
-			fmt.Fprintln(cmd.OutOrStdout(), e)
-		}
-		if len(bad) > 0 {
-			return &exitError{1, errors.New("some rows were refused")}
-		}
-		return nil
-	})
+	record func(ctx context.Context, wh *clickhouse.Warehouse, rows []T) (int, error)) *cobra.Command {
+	return &cobra.Command{
+		Use: "import FILE.csv", Short: short, Long: long, Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := args[0]
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				f, err := os.Open(path)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				stamp := time.Now()
+				if fi, err := f.Stat(); err == nil {
+					stamp = fi.ModTime()
+				}
+				rows, bad := parse(f, path, cfg, stamp)
+				n, err := record(ctx, wh, rows)
+				if err != nil {
+					n, bad = 0, append(bad, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d %s recorded, %d refused\n", path, n, what, len(bad))
+				for _, e := range bad {
+					fmt.Fprintln(cmd.OutOrStdout(), e)
+				}
+				if len(bad) > 0 {
+					return &exitError{1, errors.New("some rows were refused")}
+				}
+				return nil
+			})
+		},
+	}
 }
 
 // all records every row with write and counts them all.
