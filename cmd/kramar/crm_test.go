@@ -6,20 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
-	bin := buildKramar(t)
-	wh := chtest.New(t)
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "kramar.yaml")
-	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: ORDER_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	kramar := newCLI(t, bin, wh.Database(), cfg, "ORDER_TEST_TOKEN=x").run
+	c, wh := shopCLI(t, dir, "")
+	kramar := c.run
 	rows := func() []string {
 		return pipelinetest.Query(t, wh, `SELECT order_id, crm_status, ttn, carrier FROM {db}.crm_updates ORDER BY order_id, changed_at`)
 	}
@@ -55,15 +48,8 @@ func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
 }
 
 func TestStockImportKeepsTheLatestCountPerProduct(t *testing.T) {
-	bin := buildKramar(t)
-	wh := chtest.New(t)
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "kramar.yaml")
-	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: STOCK_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	kramar := newCLI(t, bin, wh.Database(), cfg, "STOCK_TEST_TOKEN=x")
+	kramar, wh := shopCLI(t, dir, "")
 	imp := func(body string) (string, int) {
 		path := filepath.Join(dir, "stock.csv")
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/feedgen"
 )
@@ -84,8 +83,6 @@ func TestInspectFeedNamesTheBrokenPlace(t *testing.T) {
 }
 
 func TestBackfillCatalogLoadsAFeedStore(t *testing.T) {
-	bin := buildKramar(t)
-	wh := chtest.New(t)
 	dir := t.TempDir()
 	feed := filepath.Join(dir, "feed.xml")
 	var b bytes.Buffer
@@ -95,12 +92,8 @@ func TestBackfillCatalogLoadsAFeedStore(t *testing.T) {
 	if err := os.WriteFile(feed, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(dir, "kramar.yaml")
-	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: BACKFILL_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n    feed_url: " + feed + "\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, code := newCLI(t, bin, wh.Database(), cfg, "BACKFILL_TOKEN=x").run("backfill", "catalog", "--store", "shop")
+	c, wh := shopCLI(t, dir, "    feed_url: "+feed+"\n")
+	out, code := c.run("backfill", "catalog", "--store", "shop")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
@@ -80,6 +81,20 @@ func (c *cli) command(ctx context.Context, args ...string) *exec.Cmd {
 func (c *cli) run(args ...string) (string, int) {
 	out, err := c.command(context.Background(), args...).CombinedOutput()
 	return string(out), exitCode(err)
+}
+
+// shopCLI writes into dir a config of one Prom store "shop", whose token is
+// in $SHOP_TOKEN and whose further keys are more (each line indented as a
+// store key), and returns the built kramar on it with a fresh test database.
+func shopCLI(t *testing.T, dir, more string) (*cli, *clickhouse.Warehouse) {
+	t.Helper()
+	wh := chtest.New(t)
+	cfg := filepath.Join(dir, "kramar.yaml")
+	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: SHOP_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n" + more
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return newCLI(t, buildKramar(t), wh.Database(), cfg, "SHOP_TOKEN=x"), wh
 }
 
 // kramarOn is the built kramar with args against the harness's config and
