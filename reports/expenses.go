@@ -2,10 +2,6 @@ package reports
 
 import (
 	"context"
-	"fmt"
-	"time"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 )
@@ -55,70 +51,42 @@ func buildExpenses(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Par
 
 // expenseSummary writes the total per store, kind and currency.
 func expenseSummary(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Params) error {
-	cond, args := p.filter("booked_on", true)
-	rows, err := wh.Conn().Query(ctx, fmt.Sprintf(`SELECT store, kind, currency, count(), sum(amount)
-		FROM %s.v_expenses WHERE %s GROUP BY store, kind, currency ORDER BY store, kind, currency`, wh.Database(), cond), args...)
+	totals, err := wh.ExpenseTotals(ctx, p.period())
 	if err != nil {
-		return fmt.Errorf("reports: expenses summary: %w", err)
+		return err
 	}
-	defer rows.Close()
 	t, err := b.table(summarySheet, summaryColumns)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var store, kind, currency string
-		var n uint64
-		var sum decimal.Decimal
-		if err := rows.Scan(&store, &kind, &currency, &n, &sum); err != nil {
-			return fmt.Errorf("reports: expenses summary: %w", err)
-		}
-		if err := t.add(store, label(kindLabels, kind), currency, n, b.money(sum, currency)); err != nil {
+	for _, s := range totals {
+		if err := t.add(s.Store, label(kindLabels, s.Kind), s.Currency, s.Entries, b.money(s.Amount, s.Currency)); err != nil {
 			return err
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports: expenses summary: %w", err)
 	}
 	return t.close()
 }
 
 // expenseSheets streams the entries, one sheet (or more) per store.
 func expenseSheets(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Params) error {
-	cond, args := p.filter("booked_on", true)
-	rows, err := wh.Conn().Query(streaming(ctx), fmt.Sprintf(`SELECT store, booked_on, order_id, kind, entry, amount, currency, description
-		FROM %s.v_expenses WHERE %s ORDER BY store, booked_on, order_id, kind, entry, expense_id`, wh.Database(), cond), args...)
-	if err != nil {
-		return fmt.Errorf("reports: expenses: %w", err)
-	}
-	defer rows.Close()
 	var t *table
-	var current string
-	for rows.Next() {
-		var store, orderID, kind, entry, currency, description string
-		var booked time.Time
-		var amount decimal.Decimal
-		if err := rows.Scan(&store, &booked, &orderID, &kind, &entry, &amount, &currency, &description); err != nil {
-			return fmt.Errorf("reports: expenses: %w", err)
-		}
-		if t == nil || store != current {
+	err := wh.EachExpense(ctx, p.period(), func(e clickhouse.Expense) error {
+		if t == nil || e.Store != t.base {
 			if t != nil {
 				if err := t.close(); err != nil {
 					return err
 				}
 			}
-			if t, err = b.table(store, expenseColumns); err != nil {
+			var err error
+			if t, err = b.table(e.Store, expenseColumns); err != nil {
 				return err
 			}
-			current = store
 		}
-		if err := t.add(booked, orderID, label(kindLabels, kind), label(entryLabels, entry),
-			b.money(amount, currency), currency, description); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports: expenses: %w", err)
+		return t.add(e.BookedOn, e.OrderID, label(kindLabels, e.Kind), label(entryLabels, e.Entry),
+			b.money(e.Amount, e.Currency), e.Currency, e.Description)
+	})
+	if err != nil {
+		return err
 	}
 	if t != nil {
 		return t.close()

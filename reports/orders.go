@@ -18,11 +18,6 @@ const (
 	revenueSheet = "Виручка по днях"
 )
 
-// cancelled tells a cancelled order: the CRM status, the marketplace's own
-// status (Prom "canceled"), or any cancellation reason (Rozetka's cancelled
-// statuses all carry one).
-const cancelled = `status LIKE 'Скасовано%' OR marketplace_status IN ('canceled', 'cancelled') OR cancel_reason != ''`
-
 var orderColumns = []column{
 	{header: "Дата", width: 12, kind: dateCell},
 	{header: "Маркетплейс", width: 16},
@@ -31,18 +26,10 @@ var orderColumns = []column{
 	{header: "Скасовано", width: 12, kind: countCell, sum: true},
 }
 
-// dayOrders is one row of the orders report. The report has a row per day
-// and marketplace, so it is small enough to hold: the revenue sheet pivots it.
-type dayOrders struct {
-	day         time.Time
-	marketplace string
-	orders      uint64
-	revenue     decimal.Decimal
-	cancelled   uint64
-}
-
 func buildOrders(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Params) error {
-	days, err := queryOrders(ctx, wh, p)
+	// A row per day and marketplace: small enough to hold, and the revenue
+	// sheet pivots it.
+	days, err := wh.OrdersPerDay(ctx, p.period())
 	if err != nil {
 		return err
 	}
@@ -55,7 +42,7 @@ func buildOrders(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Param
 		t.beforeFlush = func(t *table) error { return b.f.AddChart(t.sheet, "G2", pivot.chart()) }
 	}
 	for _, d := range days {
-		if err := t.add(d.day, d.marketplace, d.orders, d.revenue, d.cancelled); err != nil {
+		if err := t.add(d.Day, d.Marketplace, d.Orders, d.Revenue, d.Cancelled); err != nil {
 			return err
 		}
 	}
@@ -63,28 +50,6 @@ func buildOrders(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Param
 		return err
 	}
 	return pivot.write(b)
-}
-
-func queryOrders(ctx context.Context, wh *clickhouse.Warehouse, p Params) ([]dayOrders, error) {
-	cond, args := p.filter("created_at", false)
-	rows, err := wh.Conn().Query(ctx, fmt.Sprintf(`SELECT toDate(created_at) AS day, marketplace, count(), sum(amount), countIf(%s)
-		FROM %s.v_orders WHERE %s GROUP BY day, marketplace ORDER BY day, marketplace`, cancelled, wh.Database(), cond), args...)
-	if err != nil {
-		return nil, fmt.Errorf("reports: orders: %w", err)
-	}
-	defer rows.Close()
-	var days []dayOrders
-	for rows.Next() {
-		var d dayOrders
-		if err := rows.Scan(&d.day, &d.marketplace, &d.orders, &d.revenue, &d.cancelled); err != nil {
-			return nil, fmt.Errorf("reports: orders: %w", err)
-		}
-		days = append(days, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reports: orders: %w", err)
-	}
-	return days, nil
 }
 
 // revenuePivot is the revenue per day (rows) and marketplace (columns),
@@ -96,23 +61,23 @@ type revenuePivot struct {
 	revenue      map[time.Time]map[string]decimal.Decimal
 }
 
-func pivotRevenue(rows []dayOrders) revenuePivot {
+func pivotRevenue(rows []clickhouse.DayOrders) revenuePivot {
 	p := revenuePivot{revenue: map[time.Time]map[string]decimal.Decimal{}}
 	if len(rows) == 0 {
 		return p
 	}
 	for _, r := range rows {
-		day := r.day.UTC()
+		day := r.Day.UTC()
 		if p.revenue[day] == nil {
 			p.revenue[day] = map[string]decimal.Decimal{}
 		}
-		p.revenue[day][r.marketplace] = r.revenue
-		if !slices.Contains(p.marketplaces, r.marketplace) {
-			p.marketplaces = append(p.marketplaces, r.marketplace)
+		p.revenue[day][r.Marketplace] = r.Revenue
+		if !slices.Contains(p.marketplaces, r.Marketplace) {
+			p.marketplaces = append(p.marketplaces, r.Marketplace)
 		}
 	}
 	slices.Sort(p.marketplaces)
-	last := rows[len(rows)-1].day.UTC()
+	last := rows[len(rows)-1].Day.UTC()
 	for d := MonthOf(last); !d.After(last); d = d.AddDate(0, 0, 1) {
 		p.days = append(p.days, d)
 	}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	ch "github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/kramar/kramar/loaders/clickhouse"
 )
 
@@ -87,7 +85,7 @@ func render(ctx context.Context, build func(context.Context, *book, *clickhouse.
 	}
 	if err := build(ctx, b, wh, p); err != nil {
 		b.close()
-		return nil, err
+		return nil, fmt.Errorf("reports: %w", err)
 	}
 	return b, nil
 }
@@ -113,29 +111,8 @@ func FileName(name string, month time.Time) string {
 	return fmt.Sprintf("kramar-%s-%s.xlsx", name, month.Format("2006-01"))
 }
 
-// filter is the WHERE condition choosing the month on column col (a Date
-// when isDate, else a DateTime('UTC')) and the stores, with its arguments.
-func (p Params) filter(col string, isDate bool) (string, []any) {
+// period is what the warehouse reads for p: its month and stores.
+func (p Params) period() clickhouse.Period {
 	from := MonthOf(p.Month)
-	to := from.AddDate(0, 1, 0)
-	layout, conv := "2006-01-02 15:04:05", "toDateTime(?, 'UTC')"
-	if isDate {
-		layout, conv = "2006-01-02", "toDate(?)"
-	}
-	cond := fmt.Sprintf("%s >= %s AND %s < %s", col, conv, col, conv)
-	args := []any{from.Format(layout), to.Format(layout)}
-	if len(p.Stores) > 0 {
-		cond += " AND has(?, store)"
-		args = append(args, p.Stores)
-	}
-	return cond, args
-}
-
-// streamBlock is the rows per block ClickHouse sends for the row-by-row
-// reports: small blocks keep what the client holds at a time small.
-const streamBlock = 8192
-
-// streaming is ctx for a query whose rows are streamed into a sheet.
-func streaming(ctx context.Context) context.Context {
-	return ch.Context(ctx, ch.WithSettings(ch.Settings{"max_block_size": streamBlock}))
+	return clickhouse.Period{From: from, To: from.AddDate(0, 1, 0), Stores: p.Stores}
 }

@@ -2,10 +2,6 @@ package reports
 
 import (
 	"context"
-	"fmt"
-	"time"
-
-	"github.com/shopspring/decimal"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 )
@@ -25,48 +21,19 @@ var royaltyColumns = []column{
 	{header: "Валюта", width: 9},
 }
 
-// The month is chosen by accrued_at, the order's creation time; the date
-// shown is the order's (the same, unless the order is missing from
-// v_orders, when accrued_at stands in).
-const royaltiesSQL = `SELECT order_id, store, marketplace,
-	if(toUnixTimestamp(order_created) > 0, toDate(order_created), toDate(accrued_at)) AS day,
-	order_status, cpa_amount, cpa_refunded, prosale_amount, currency
-FROM (
-	SELECT marketplace, store, order_id, cpa_amount, cpa_refunded, prosale_amount, currency, accrued_at
-	FROM %[1]s.v_royalties WHERE %[2]s
-) ANY LEFT JOIN (
-	SELECT marketplace, store, external_id AS order_id, created_at AS order_created, status AS order_status
-	FROM %[1]s.v_orders WHERE %[3]s
-) USING (marketplace, store, order_id)
-ORDER BY day, store, order_id`
-
+// buildRoyalties lists the month's royalties (chosen by accrued_at, the
+// order's creation time) with the order's day and status.
 func buildRoyalties(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Params) error {
-	royaltyCond, args := p.filter("accrued_at", false)
-	orderCond, orderArgs := p.filter("created_at", false)
-	rows, err := wh.Conn().Query(streaming(ctx), fmt.Sprintf(royaltiesSQL, wh.Database(), royaltyCond, orderCond), append(args, orderArgs...)...)
-	if err != nil {
-		return fmt.Errorf("reports: royalties: %w", err)
-	}
-	defer rows.Close()
 	t, err := b.table(royaltiesSheet, royaltyColumns)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var orderID, store, marketplace, status, currency string
-		var day time.Time
-		var cpa, prosale decimal.Decimal
-		var refunded uint8
-		if err := rows.Scan(&orderID, &store, &marketplace, &day, &status, &cpa, &refunded, &prosale, &currency); err != nil {
-			return fmt.Errorf("reports: royalties: %w", err)
-		}
-		if err := t.add(orderID, store, marketplace, day, status, b.money(cpa, currency), yesNo(refunded == 1),
-			b.money(prosale, currency), currency); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports: royalties: %w", err)
+	err = wh.EachOrderRoyalty(ctx, p.period(), func(r clickhouse.OrderRoyalty) error {
+		return t.add(r.OrderID, r.Store, r.Marketplace, r.Day, r.OrderStatus, b.money(r.CPAAmount, r.Currency),
+			yesNo(r.CPARefunded), b.money(r.ProSaleAmount, r.Currency), r.Currency)
+	})
+	if err != nil {
+		return err
 	}
 	return t.close()
 }

@@ -70,7 +70,7 @@ func (t *table) open() error {
 // an integer, or an excelize.Cell to override the column's style).
 func (t *table) add(values ...any) error {
 	if len(values) != len(t.cols) {
-		return fmt.Errorf("reports: %d values for %d columns of %q", len(values), len(t.cols), t.base)
+		return fmt.Errorf("%d values for %d columns of %q", len(values), len(t.cols), t.base)
 	}
 	if t.row >= maxRows-1 { // the last row is the total's
 		if err := t.closeSheet(); err != nil {

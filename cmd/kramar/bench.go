@@ -27,6 +27,8 @@ import (
 // (`kramar bench NAME …`) that its own file adds from init.
 var benchKinds []func() *cobra.Command
 
+func init() { addCommand(benchCmd) }
+
 func benchCmd() *cobra.Command {
 	var orders, goods, offers, pageSize, batchSize int
 	var database, cpuProfile string
@@ -49,31 +51,27 @@ func benchCmd() *cobra.Command {
 			if offers > 0 {
 				return b.feed(ctx, database, offers, cpuProfile)
 			}
+			// Orders are measured on Prom's API, the catalog on Rozetka's.
+			secret := randomToken()
+			what, env := fmt.Sprintf("%d orders", orders), "KRAMAR_BENCH_TOKEN"
+			args := []string{"--store", fmt.Sprintf("%s=%d", secret, orders)}
+			store := "marketplace: prom\n    base_url: {url}/api/v1\n    token_env: KRAMAR_BENCH_TOKEN\n"
 			if goods > 0 {
-				password := randomToken()
-				os.Setenv("KRAMAR_BENCH_PASSWORD", password)
-				base, err := b.sandbox(ctx, fmt.Sprintf("%d offers", goods), "--marketplace", "rozetka",
-					"--store", "bench@example.ua:"+password+"=0", "--goods", fmt.Sprint(goods))
-				if err != nil {
-					return err
-				}
-				store := fmt.Sprintf("marketplace: rozetka\n    base_url: %s\n    username: bench@example.ua\n    password_env: KRAMAR_BENCH_PASSWORD\n", base)
-				r, err := b.setup(ctx, database, store, pageSize, batchSize, cpuProfile)
-				if err != nil {
-					return err
-				}
+				what, env = fmt.Sprintf("%d offers", goods), "KRAMAR_BENCH_PASSWORD"
+				args = []string{"--marketplace", "rozetka", "--store", "bench@example.ua:" + secret + "=0", "--goods", fmt.Sprint(goods)}
+				store = "marketplace: rozetka\n    base_url: {url}\n    username: bench@example.ua\n    password_env: KRAMAR_BENCH_PASSWORD\n"
+			}
+			os.Setenv(env, secret)
+			base, err := b.sandbox(ctx, what, args...)
+			if err != nil {
+				return err
+			}
+			r, err := b.setup(ctx, database, strings.ReplaceAll(store, "{url}", base), pageSize, batchSize, cpuProfile)
+			if err != nil {
+				return err
+			}
+			if goods > 0 {
 				return b.measure(ctx, r, pipeline.JobCatalog, "catalog load", "offers", nil)
-			}
-			token := randomToken()
-			os.Setenv("KRAMAR_BENCH_TOKEN", token)
-			base, err := b.sandbox(ctx, fmt.Sprintf("%d orders", orders), "--store", fmt.Sprintf("%s=%d", token, orders))
-			if err != nil {
-				return err
-			}
-			store := fmt.Sprintf("marketplace: prom\n    base_url: %s/api/v1\n    token_env: KRAMAR_BENCH_TOKEN\n", base)
-			r, err := b.setup(ctx, database, store, pageSize, batchSize, cpuProfile)
-			if err != nil {
-				return err
 			}
 			if err := b.measure(ctx, r, pipeline.JobOrders, "first run (all new)", "orders", nil); err != nil {
 				return err
@@ -141,18 +139,32 @@ func (b *bench) sandbox(ctx context.Context, what string, args ...string) (strin
 // setup writes a one-store config, opens a fresh benchmark database and
 // starts the CPU profile.
 func (b *bench) setup(ctx context.Context, database, store string, pageSize, batchSize int, cpuProfile string) (*pipeline.Runner, error) {
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)
-	if err != nil {
-		return nil, &exitError{2, err}
+	yaml := fmt.Sprintf("defaults:\n  rate_per_second: 0\n  initial_history: 2160h\n  page_size: %d\n  batch_size: %d\n"+
+		"stores:\n  - id: bench\n    order_type: Роздріб\n    order_source: bench\n    %s", pageSize, batchSize, store)
+	r, err := b.runner(ctx, database, yaml)
+	if err != nil || cpuProfile == "" {
+		return r, err
 	}
+	f, err := os.Create(cpuProfile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, err
+	}
+	b.cleanup = append(b.cleanup, func() { pprof.StopCPUProfile(); f.Close() })
+	return r, nil
+}
+
+// runner writes the config yaml to a temporary file and runs it on a fresh
+// benchmark database.
+func (b *bench) runner(ctx context.Context, database, yaml string) (*pipeline.Runner, error) {
 	dir, err := os.MkdirTemp("", "kramar-bench")
 	if err != nil {
 		return nil, err
 	}
 	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
 	path := filepath.Join(dir, "kramar.yaml")
-	yaml := fmt.Sprintf("defaults:\n  rate_per_second: 0\n  initial_history: 2160h\n  page_size: %d\n  batch_size: %d\n"+
-		"stores:\n  - id: bench\n    order_type: Роздріб\n    order_source: bench\n    %s", pageSize, batchSize, store)
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		return nil, err
 	}
@@ -160,28 +172,33 @@ func (b *bench) setup(ctx context.Context, database, store string, pageSize, bat
 	if err != nil {
 		return nil, err
 	}
-	wh, err := clickhouse.Open(ctx, dsn)
+	wh, err := freshBenchWarehouse(ctx, database)
 	if err != nil {
 		return nil, err
 	}
 	b.cleanup = append(b.cleanup, func() { wh.Close() })
-	if err := wh.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+wh.Database()); err != nil {
-		return nil, err
-	}
-	if _, err := wh.Migrate(ctx); err != nil {
-		return nil, err
-	}
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return nil, err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return nil, err
-		}
-		b.cleanup = append(b.cleanup, func() { pprof.StopCPUProfile(); f.Close() })
-	}
 	return &pipeline.Runner{Warehouse: wh, Config: cfg}, nil
+}
+
+// freshBenchWarehouse opens database on the server in $KRAMAR_CLICKHOUSE_DSN,
+// emptied and migrated.
+func freshBenchWarehouse(ctx context.Context, database string) (*clickhouse.Warehouse, error) {
+	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	wh, err := clickhouse.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := wh.DropDatabase(ctx); err == nil {
+		_, err = wh.Migrate(ctx)
+	}
+	if err != nil {
+		wh.Close()
+		return nil, err
+	}
+	return wh, nil
 }
 
 // measure runs one job once (after prepare, if any) and prints its rate and

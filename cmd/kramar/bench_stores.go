@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -20,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 )
 
 func init() { benchKinds = append(benchKinds, benchStoresCmd) }
@@ -57,11 +55,12 @@ func benchStoresCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := b.storesRunner(ctx, database, strings.ReplaceAll(yaml.String(), "{url}", base))
+			r, err := b.runner(ctx, database, strings.ReplaceAll(yaml.String(), "{url}", base))
 			if err != nil {
 				return err
 			}
-			r.Parallel = parallel
+			// Logs are formatted as serve formats them (JSON), then dropped.
+			r.Log, r.Limiters, r.Parallel = slog.New(slog.NewJSONHandler(io.Discard, nil)), pipeline.NewLimiters(), parallel
 			chPID := clickHousePID()
 			budget := 2 * time.Minute
 			cores := runtime.NumCPU()
@@ -109,31 +108,6 @@ func benchStoresCmd() *cobra.Command {
 	cmd.Flags().IntVar(&newEvery, "new-every", 5, "between cycles, a new order for every N-th store")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench_stores", "ClickHouse database (dropped first)")
 	return cmd
-}
-
-// storesRunner writes the many-store config and opens a fresh database.
-func (b *bench) storesRunner(ctx context.Context, database, yaml string) (*pipeline.Runner, error) {
-	dir, err := os.MkdirTemp("", "kramar-bench-stores")
-	if err != nil {
-		return nil, err
-	}
-	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
-	path := filepath.Join(dir, "kramar.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	wh, err := freshBenchWarehouse(ctx, database)
-	if err != nil {
-		return nil, err
-	}
-	b.cleanup = append(b.cleanup, func() { wh.Close() })
-	// Logs are formatted as serve formats them (JSON), then dropped.
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	return &pipeline.Runner{Warehouse: wh, Config: cfg, Log: log, Limiters: pipeline.NewLimiters()}, nil
 }
 
 // addBenchOrders adds a new order to every n-th store through the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/reports"
 )
 
@@ -19,18 +17,6 @@ func init() { benchKinds = append(benchKinds, benchWorkbookCmd) }
 
 // benchMonth is the month the workbook benchmark books its entries in.
 var benchMonth = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-
-// benchExpensesSQL makes N expense entries in ClickHouse itself (so the
-// process measured is only the report's): three stores, 30 days, a
-// reversal in every 50.
-const benchExpensesSQL = `INSERT INTO %[1]s.expenses
-	(expense_id, marketplace, store, order_id, kind, entry, booked_on, amount, currency, description, source, created_at, _version)
-SELECT concat('bench-', toString(number)), 'prom', concat('bench-', toString(number %% 3)), toString(100000000 + number),
-	if(number %% 5 = 0, 'prosale_commission', 'cpa_commission'), if(number %% 50 = 0, 'reversal', 'charge'),
-	toDate('%[2]s') + number %% 30,
-	if(number %% 50 = 0, -1, 1) * toDecimal64(number %% 100000, 2) / 100, 'UAH',
-	concat('Комісія за замовлення №', toString(100000000 + number)), 'royalties', now(), 1
-FROM system.numbers LIMIT %[3]d`
 
 func benchWorkbookCmd() *cobra.Command {
 	var rows int
@@ -50,7 +36,7 @@ func benchWorkbookCmd() *cobra.Command {
 			}
 			defer wh.Close()
 			started := time.Now()
-			if err := wh.Conn().Exec(ctx, fmt.Sprintf(benchExpensesSQL, wh.Database(), benchMonth.Format("2006-01-02"), rows)); err != nil {
+			if err := wh.SeedExpenses(ctx, benchMonth, rows); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "inserted %d expense entries in %.1fs (INSERT … SELECT in ClickHouse)\n", rows, time.Since(started).Seconds())
@@ -89,25 +75,4 @@ func benchWorkbookCmd() *cobra.Command {
 	cmd.Flags().IntVar(&rows, "rows", 1000000, "expense entries to write")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench_workbook", "ClickHouse database (dropped first)")
 	return cmd
-}
-
-// freshBenchWarehouse opens database on the server in $KRAMAR_CLICKHOUSE_DSN,
-// emptied and migrated.
-func freshBenchWarehouse(ctx context.Context, database string) (*clickhouse.Warehouse, error) {
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)
-	if err != nil {
-		return nil, &exitError{2, err}
-	}
-	wh, err := clickhouse.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	if err := wh.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+wh.Database()); err == nil {
-		_, err = wh.Migrate(ctx)
-	}
-	if err != nil {
-		wh.Close()
-		return nil, err
-	}
-	return wh, nil
 }

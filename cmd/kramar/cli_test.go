@@ -2,24 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func exitCode(err error) int {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		return -1
-	}
-	return 0
-}
 
 func TestInspectOrderPrintsCanonicalOrdersAndRejects(t *testing.T) {
 	for _, c := range []struct{ marketplace, file, badField string }{

@@ -5,22 +5,23 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
-	"github.com/kramar/kramar/sandbox/kit"
-	promsb "github.com/kramar/kramar/sandbox/prom"
-	rzsb "github.com/kramar/kramar/sandbox/rozetka"
-	"github.com/kramar/kramar/sandbox/zakupka"
+	"github.com/kramar/kramar/reports"
 )
+
+func init() { addCommand(demoCmd) }
 
 func demoCmd() *cobra.Command {
 	var database, example string
@@ -33,127 +34,30 @@ func demoCmd() *cobra.Command {
 			"counts and queries to try. `make demo` starts a local ClickHouse first.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
 			dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)
 			if err != nil {
 				return &exitError{2, err}
 			}
-			clock := kit.RealClock()
-			sb := promsb.New(promsb.Options{Clock: clock, Seed: 2026})
-			stores := []struct {
-				env    string
-				orders int
-			}{{"PROM_MAIN_TOKEN", 400}, {"PROM_OUTLET_TOKEN", 250}}
-			for _, s := range stores {
-				token := randomToken()
-				os.Setenv(s.env, token)
-				sb.AddStore(token, s.orders)
+			// Load wants every secret there; each sandbox sets its own.
+			for _, env := range demoSecrets {
+				os.Setenv(env, randomToken())
 			}
-			// One broken record, to show how a reject looks; made a minute ago
-			// so it is older than the pipeline's safety lag.
-			clock.Advance(-time.Minute)
-			sb.AddMalformed(os.Getenv("PROM_OUTLET_TOKEN"))
-			clock.Advance(time.Minute)
-			srv, base, err := kit.Serve("127.0.0.1:0", sb.Handler())
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			fmt.Fprintf(out, "Prom.ua sandbox on %s (stores prom-main: 400 orders, prom-outlet: 250 + 1 malformed)\n", base)
-
-			rz := rzsb.New(rzsb.Options{Clock: clock, Seed: 2026})
-			password := randomToken()
-			os.Setenv("ROZETKA_MAIN_PASSWORD", password)
-			rz.AddStore("seller@example.com", password, 300, 5000)
-			rzSrv, rzBase, err := kit.Serve("127.0.0.1:0", rz.Handler())
-			if err != nil {
-				return err
-			}
-			defer rzSrv.Close()
-			fmt.Fprintf(out, "Rozetka sandbox on %s (store rozetka-main: 300 orders, 5,000 offers)\n", rzBase)
-
-			zk := zakupka.New(zakupka.Options{Clock: clock, Seed: 2026})
-			zkKey := randomToken()
-			os.Setenv("ZAKUPKA_DEMO_KEY", zkKey)
-			zk.AddStore(zakupka.StoreOptions{Key: zkKey, Orders: 120, Encoding: zakupka.Windows1251, FeedOffers: 3000})
-			zkSrv, zkBase, err := kit.Serve("127.0.0.1:0", zk.Handler())
-			if err != nil {
-				return err
-			}
-			defer zkSrv.Close()
-			fmt.Fprintf(out, "Zakupka sandbox on %s (store zakupka-main: 120 orders in a windows-1251 CommerceML file, a 3,000-offer YML feed)\n", zkBase)
-
 			cfg, err := config.Load(example)
 			if err != nil {
 				return &exitError{2, err}
 			}
-			for i, st := range cfg.Stores {
+			for i := range cfg.Stores {
 				cfg.Stores[i].RatePerSecond = 0 // the sandboxes are local
-				switch st.Marketplace {
-				case "prom":
-					cfg.Stores[i].BaseURL = base + promsb.APIPath
-				case "rozetka":
-					cfg.Stores[i].BaseURL = rzBase
-				case "zakupka":
-					cfg.Stores[i].BaseURL = zkBase + zakupka.OrdersPath
-					cfg.Stores[i].TokenEnv = "ZAKUPKA_DEMO_KEY"
-					cfg.Stores[i].FeedURL = zkBase + zakupka.FeedPath + "?key=" + zkKey
-				}
 			}
-			more, err := moreDemoStores(out, clock, cfg.Stores[0], "specs")
-			for _, m := range more {
-				defer m.close()
-				cfg.Stores = append(cfg.Stores, m.store)
-			}
+			served, stop, err := demoStores(out, cfg, "specs")
 			if err != nil {
 				return err
 			}
-			wh, err := openWarehouse(ctx, dsn)
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			fmt.Fprintf(out, "ClickHouse database %s migrated\n\n", wh.Database())
-
-			runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
-			var all []pipeline.StoreResult
-			for _, job := range []struct{ name, title string }{
-				{pipeline.JobOrders, "Orders"},
-				{pipeline.JobReference, "Reference lists of the accounts (delivery services, payment methods, statuses)"},
-				{pipeline.JobCatalog, "Catalogs (Rozetka and Horoshop from their APIs, Zakupka from its YML feed)"},
-			} {
-				var stores []string
-				switch job.name {
-				case pipeline.JobCatalog:
-					stores = []string{"rozetka-main", "zakupka-main", "horoshop-main"}
-				case pipeline.JobReference:
-					stores = []string{"prom-main", "prom-outlet", "rozetka-main", "horoshop-main"}
-				}
-				results, err := runner.RunJob(ctx, job.name, stores...)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "%s:\n", job.title)
-				printSummary(out, results)
-				fmt.Fprintln(out)
-				all = append(all, results...)
-			}
-			pushed, err := demoPush(ctx, out, runner, wh, cfg, sb, os.Getenv("PROM_MAIN_TOKEN"))
-			if err != nil {
-				return err
-			}
-			all = append(all, pushed...)
-			if err := demoReports(ctx, out, wh, time.Now()); err != nil {
-				return err
-			}
-			if err := demoQuery(ctx, cmd, wh.Database(), dsn); err != nil {
-				return err
-			}
-			if failed(all) > 0 {
-				return &exitError{1, fmt.Errorf("%d store run(s) failed", failed(all))}
-			}
-			return nil
+			defer stop()
+			return withDSN(cmd, dsn, func(ctx context.Context, wh *clickhouse.Warehouse) error {
+				return runDemo(ctx, out, cfg, wh, served, dsn)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&database, "database", "kramar", "ClickHouse database for the demo")
@@ -161,43 +65,157 @@ func demoCmd() *cobra.Command {
 	return cmd
 }
 
-const demoSQL = `SELECT store, status, count() AS orders, sum(amount) AS amount_uah
-FROM %s.v_orders GROUP BY store, status ORDER BY store, orders DESC`
-
-func demoQuery(ctx context.Context, cmd *cobra.Command, db, dsn string) error {
-	out := cmd.OutOrStdout()
-	wh, err := openWarehouse(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	q := fmt.Sprintf(demoSQL, db)
-	rows, err := wh.Conn().Query(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	fmt.Fprintf(out, "\nOrders by store and CRM status (v_orders):\n")
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	for rows.Next() {
-		var store, status string
-		var n uint64
-		var amount decimal.Decimal
-		if err := rows.Scan(&store, &status, &n, &amount); err != nil {
+// runDemo runs the jobs on the served stores and shows what they loaded.
+func runDemo(ctx context.Context, out io.Writer, cfg *config.Config, wh *clickhouse.Warehouse, served map[string]servedStore, dsn string) error {
+	fmt.Fprintf(out, "ClickHouse database %s migrated\n\n", wh.Database())
+	runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
+	var all []pipeline.StoreResult
+	for _, job := range []struct {
+		name, title string
+		stores      []string // every store when none
+	}{
+		{pipeline.JobOrders, "Orders", nil},
+		{pipeline.JobReference, "Reference lists of the accounts (delivery services, payment methods, statuses)",
+			[]string{"prom-main", "prom-outlet", "rozetka-main", "horoshop-main"}},
+		{pipeline.JobCatalog, "Catalogs (Rozetka and Horoshop from their APIs, Zakupka from its YML feed)",
+			[]string{"rozetka-main", "zakupka-main", "horoshop-main"}},
+	} {
+		results, err := runner.RunJob(ctx, job.name, job.stores...)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", store, status, n, amount.StringFixed(2))
+		fmt.Fprintf(out, "%s:\n", job.title)
+		printSummary(out, results)
+		fmt.Fprintln(out)
+		all = append(all, results...)
+	}
+	pushed, err := demoPush(ctx, out, runner, wh, cfg, served[demoPushStore])
+	if err != nil {
+		return err
+	}
+	all = append(all, pushed...)
+	if err := demoReports(ctx, out, wh, time.Now()); err != nil {
+		return err
+	}
+	if err := demoQuery(ctx, out, wh, dsn); err != nil {
+		return err
+	}
+	if failed(all) > 0 {
+		return &exitError{1, fmt.Errorf("%d store run(s) failed", failed(all))}
+	}
+	return nil
+}
+
+// demoPushStore is the example config's store whose rules the demo pushes.
+const demoPushStore = "prom-main"
+
+// demoPush shows the way back on demoPushStore: a manager's changes to two
+// orders, stock for twenty products of its catalog, and the store's rules
+// (example config), pushed to its sandbox.
+func demoPush(ctx context.Context, out io.Writer, runner *pipeline.Runner, wh *clickhouse.Warehouse, cfg *config.Config,
+	served servedStore) ([]pipeline.StoreResult, error) {
+	const store = demoPushStore
+	catalog, ok := served.sandbox.(interface {
+		ExternalIDs(credential string) []string
+	})
+	st, found := storeByID(cfg, store)
+	if !ok || !found {
+		return nil, fmt.Errorf("demo: %s has no catalog to push stock to", store)
+	}
+	received, err := wh.OrdersInStatus(ctx, st.Marketplace, store, "received", time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if len(received) < 2 {
+		return nil, fmt.Errorf("demo: prom-main has %d received orders", len(received))
+	}
+	var ups []clickhouse.CRMUpdate
+	for _, c := range []pipeline.CRMChange{
+		{Store: store, OrderID: received[0].ID, Status: "Відправлено", TTN: "20450012345678", Carrier: "nova_poshta"},
+		{Store: store, OrderID: received[1].ID, Status: "Немає в наявності"},
+	} {
+		c.ChangedBy, c.ChangedAt = "demo: менеджер Оля", time.Now()
+		u, err := pipeline.NewCRMUpdate(cfg, c)
+		if err != nil {
+			return nil, err
+		}
+		ups = append(ups, u)
+	}
+	if err := wh.RecordCRMUpdates(ctx, ups); err != nil {
+		return nil, err
+	}
+	var csv strings.Builder
+	csv.WriteString("store,external_id,quantity\n")
+	for i, id := range catalog.ExternalIDs(served.credential)[:20] {
+		fmt.Fprintf(&csv, "%s,%s,%d\n", store, id, i%4)
+	}
+	stock, errs := pipeline.ParseStockCSV(strings.NewReader(csv.String()), "demo-stock.csv", cfg, time.Now())
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	if err := wh.RecordCRMStock(ctx, stock); err != nil {
+		return nil, err
+	}
+	results, err := runner.RunJob(ctx, pipeline.JobPush, store)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "The way back (kramar push): 2 CRM changes, 20 stock counts and the rules of %s:\n", store)
+	printPushSummary(out, results)
+	fmt.Fprintf(out, "  every call with its state and reason: SELECT * FROM %s.v_pushes\n\n", wh.Database())
+	return results, nil
+}
+
+// demoReports writes the month's expenses and orders workbooks into
+// $TMPDIR/kramar-demo-reports (the same folder every run, outside the source
+// tree) and says where they are.
+func demoReports(ctx context.Context, out io.Writer, wh *clickhouse.Warehouse, month time.Time) error {
+	dir := filepath.Join(os.TempDir(), "kramar-demo-reports")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	month = reports.MonthOf(month)
+	sum, err := pipeline.GenerateExpenses(ctx, wh, month, nil, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Expense rows for %s from the Prom commissions (`kramar expenses generate`): %d charges, %d reversals\n",
+		month.Format("2006-01"), sum.Charges, sum.Reversals)
+	fmt.Fprintf(out, "Excel reports for %s (`kramar report NAME --month %s`):\n", month.Format("2006-01"), month.Format("2006-01"))
+	for _, name := range []string{"expenses", "orders"} {
+		report, _ := reports.Lookup(name)
+		path := filepath.Join(dir, reports.FileName(name, month))
+		size, err := writeReport(ctx, report, wh, reports.Params{Month: month}, path)
+		if err != nil {
+			return fmt.Errorf("%s report: %w", name, err)
+		}
+		fmt.Fprintf(out, "  %-9s %s (%d KB)\n", name, path, size/1024)
+	}
+	fmt.Fprintln(out)
+	return nil
+}
+
+// demoQuery prints the orders per store and status, and queries to try.
+func demoQuery(ctx context.Context, out io.Writer, wh *clickhouse.Warehouse, dsn string) error {
+	counts, err := wh.OrdersByStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nOrders by store and CRM status (v_orders):\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, c := range counts {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\n", c.Store, c.Status, c.Orders, c.Amount.StringFixed(2))
 	}
 	tw.Flush()
 	u, _ := url.Parse(dsn)
-	port := u.Port()
+	port, db := u.Port(), wh.Database()
 	fmt.Fprintf(out, "\nQueries to try (this server stops with the demo; `make clickhouse` keeps one running,\n"+
 		"then `KRAMAR_CLICKHOUSE_DSN=<its DSN> go run ./cmd/kramar demo`):\n"+
 		"  clickhouse-client --port %s --query \"%s\"\n"+
 		"  clickhouse-client --port %s --query \"SELECT store, status, fetched, new, rejected, held FROM %s.pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n"+
 		"  clickhouse-client --port %s --query \"SELECT store, record_id, field, reason FROM %s.rejects\"\n",
-		port, strings.ReplaceAll(strings.ReplaceAll(q, "\n", " "), `"`, `\"`), port, db, port, db)
-	return rows.Err()
+		port, strings.ReplaceAll(strings.ReplaceAll(wh.OrdersByStatusSQL(), "\n", " "), `"`, `\"`), port, db, port, db)
+	return nil
 }
 
 // withDatabase points a ClickHouse DSN at another database.

@@ -40,53 +40,39 @@ func expensesCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{2, fmt.Errorf("--month: want YYYY-MM, not %q", month)}
 			}
-			cfg, wh, err := openAll(cmd.Context(), configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			if err := pipeline.CheckStores(cfg, stores); err != nil {
-				return &exitError{2, err}
-			}
-			s, err := pipeline.GenerateExpenses(cmd.Context(), wh, m, stores, time.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "expenses %s: %d charge(s) and %d reversal(s) written, %d already recorded\n",
-				month, s.Charges, s.Reversals, s.Present)
-			return nil
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				if err := pipeline.CheckStores(cfg, stores); err != nil {
+					return &exitError{2, err}
+				}
+				s, err := pipeline.GenerateExpenses(ctx, wh, m, stores, time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "expenses %s: %d charge(s) and %d reversal(s) written, %d already recorded\n",
+					month, s.Charges, s.Reversals, s.Present)
+				return nil
+			})
 		},
 	}
 	gen.Flags().StringVar(&month, "month", "", "the month, YYYY-MM")
 	gen.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	_ = gen.MarkFlagRequired("month")
 
-	imp := &cobra.Command{
-		Use:   "import FILE.csv",
-		Short: "Record expenses from a CSV file (store, date, kind, amount, currency, description, order_id)",
-		Long: "Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM):\n" +
-			"date is YYYY-MM-DD, amount is like 1234.50 or \"1 234,50\" (negative for a reversal), currency\n" +
-			"defaults to UAH, description and order_id may be empty. Every valid row is recorded; each bad\n" +
-			"row is reported with its line, store and field, and the exit code is 1. An entry's id is made\n" +
-			"of its row, so importing the same file again records nothing new.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return csvImport(cmd, args[0], "new expense(s)", recordExpensesFile(args[0]))
-		},
+	// An entry's id is made of its row, so the file's time is not needed:
+	// the entries are created now.
+	parse := func(r io.Reader, name string, cfg *config.Config, _ time.Time) ([]clickhouse.Expense, []error) {
+		return pipeline.ParseExpensesCSV(r, name, cfg, time.Now())
 	}
+	imp := importCmd("Record expenses from a CSV file (store, date, kind, amount, currency, description, order_id)",
+		"Reads a CSV with a header row (comma or semicolon separated, UTF-8 with or without BOM):\n"+
+			"date is YYYY-MM-DD, amount is like 1234.50 or \"1 234,50\" (negative for a reversal), currency\n"+
+			"defaults to UAH, description and order_id may be empty. Every valid row is recorded; each bad\n"+
+			"row is reported with its line, store and field, and the exit code is 1. An entry's id is made\n"+
+			"of its row, so importing the same file again records nothing new.",
+		"new expense(s)", parse, func(ctx context.Context, wh *clickhouse.Warehouse, es []clickhouse.Expense) (int, error) {
+			written, err := wh.RecordNewExpenses(ctx, es)
+			return len(written), err
+		})
 	cmd.AddCommand(gen, imp)
 	return cmd
-}
-
-// recordExpensesFile records the good rows of the expenses file name (those
-// not recorded before) and returns how many were new, with the bad rows.
-func recordExpensesFile(name string) func(context.Context, io.Reader, *config.Config, *clickhouse.Warehouse, time.Time) (int, []error) {
-	return func(ctx context.Context, r io.Reader, cfg *config.Config, wh *clickhouse.Warehouse, _ time.Time) (int, []error) {
-		es, bad := pipeline.ParseExpensesCSV(r, name, cfg, time.Now())
-		written, err := wh.RecordNewExpenses(ctx, es)
-		if err != nil {
-			bad = append(bad, err)
-		}
-		return len(written), bad
-	}
 }

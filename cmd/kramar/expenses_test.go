@@ -3,12 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
@@ -16,16 +14,7 @@ func TestExpensesGenerateAndImport(t *testing.T) {
 	bin := buildKramar(t)
 	e := promtest.New(t, map[string]int{"shop": 80})
 	e.Run()
-	dsn, err := withDatabase(os.Getenv(chtest.DSNEnv), e.WH.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	kramar := func(args ...string) (string, int) {
-		cmd := exec.Command(bin, append(args, "--config", e.Path)...)
-		cmd.Env = append(os.Environ(), chtest.DSNEnv+"="+dsn)
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
-	}
+	kramar := newCLI(t, bin, e.WH.Database(), e.Path).run
 
 	out, code := kramar("expenses", "generate", "--month", "2026-11", "--store", "shop")
 	counts := e.Query(`SELECT countIf(entry = 'charge'), countIf(entry = 'reversal') FROM {db}.v_expenses`)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/export"
+	"github.com/kramar/kramar/pipeline/config"
 )
 
 func init() { addCommand(exportCmd) }
@@ -43,19 +46,18 @@ func exportCmd() *cobra.Command {
 			if opt.To, err = parseBound("--to", to); err != nil {
 				return &exitError{2, err}
 			}
-			_, wh, err := openAll(cmd.Context(), configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			res, err := writeExport(out, func(f *os.File) (export.Result, error) {
-				return export.Export(cmd.Context(), wh, opt, f)
+			return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
+				var res export.Result
+				_, err := replaceFile(out, func(f *os.File) (err error) {
+					res, err = export.Export(ctx, wh, opt, f)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d columns written to %s (%s)\n", opt.Table, res.Rows, res.Columns, out, opt.Format)
+				return nil
 			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d columns written to %s (%s)\n", opt.Table, res.Rows, res.Columns, out, opt.Format)
-			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "file to write (required)")
@@ -78,24 +80,6 @@ func exportTables() string {
 		fmt.Fprintf(&b, "  %-22s %s\n", name, col)
 	}
 	return b.String()
-}
-
-// writeExport writes next to path and renames on success, so a failed
-// export never leaves a half-written file under the name asked for.
-func writeExport(path string, write func(*os.File) (export.Result, error)) (export.Result, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.partial")
-	if err != nil {
-		return export.Result{}, err
-	}
-	defer os.Remove(f.Name()) // a no-op once renamed
-	res, err := write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	return res, err
 }
 
 // parseBound reads a UTC date (2026-11-01) or an RFC 3339 time; "" is no bound.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,16 +16,7 @@ func TestExportCommandWritesFilesAndRefusesUnknownTables(t *testing.T) {
 	if r := e.Run()["prom-a"]; !r.OK() {
 		t.Fatal(r.Err)
 	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	kramar := func(args ...string) (string, int) {
-		cmd := exec.Command(bin, append(args, "--config", e.Path)...)
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
-	}
+	kramar := newCLI(t, bin, e.WH.Database(), e.Path).run
 	dir := t.TempDir()
 
 	// A CSV of one period, the format taken from the extension.

@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/feedgen"
 )
@@ -84,8 +83,6 @@ func TestInspectFeedNamesTheBrokenPlace(t *testing.T) {
 }
 
 func TestBackfillCatalogLoadsAFeedStore(t *testing.T) {
-	bin := buildKramar(t)
-	wh := chtest.New(t)
 	dir := t.TempDir()
 	feed := filepath.Join(dir, "feed.xml")
 	var b bytes.Buffer
@@ -95,20 +92,10 @@ func TestBackfillCatalogLoadsAFeedStore(t *testing.T) {
 	if err := os.WriteFile(feed, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := filepath.Join(dir, "kramar.yaml")
-	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: BACKFILL_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n    feed_url: " + feed + "\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "backfill", "catalog", "--store", "shop", "--config", cfg)
-	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "BACKFILL_TOKEN=x")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+	c, wh := shopCLI(t, dir, "    feed_url: "+feed+"\n")
+	out, code := c.run("backfill", "catalog", "--store", "shop")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
 	}
 	// Not a terminal: plain log lines, not a bar.
 	if !strings.Contains(string(out), "catalog load in progress") || !strings.Contains(string(out), "1200") {

@@ -2,56 +2,15 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
-
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// buildKramar compiles this command once per test binary.
-func buildKramar(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kramar-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "kramar")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtBin
-}
-
-// runKramar runs `kramar run --once` against the harness's config and database.
-func runKramar(ctx context.Context, t *testing.T, bin string, e *promtest.Env) *exec.Cmd {
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, bin, "run", "--once", "--config", e.Path)
-	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
-	return cmd
-}
 
 func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	bin := buildKramar(t)
@@ -71,7 +30,7 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := runKramar(ctx, t, bin, e)
+	cmd := kramarOn(ctx, t, bin, e, "run", "--once")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +57,7 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	}
 	t.Logf("killed with %s item rows and %s orders of %d loaded", killedAt, loaded, total)
 
-	rerun := runKramar(ctx, t, bin, e)
+	rerun := kramarOn(ctx, t, bin, e, "run", "--once")
 	if out, err := rerun.CombinedOutput(); err != nil {
 		t.Fatalf("rerun: %v\n%s", err, out)
 	}
@@ -110,7 +69,7 @@ func TestRunExitsOneWhenAStoreFailsAndLoadsTheOthers(t *testing.T) {
 	e := promtest.New(t, map[string]int{"prom-a": 40, "prom-b": 30})
 	e.Clock.Set(time.Now().UTC())
 	e.SB.Revoke(e.Tokens["prom-b"])
-	out, err := runKramar(context.Background(), t, bin, e).CombinedOutput()
+	out, err := kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput()
 	if exitCode(err) != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", exitCode(err), out)
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
+func init() { addCommand(migrateCmd) }
+
 func migrateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "migrate",

@@ -3,9 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -34,8 +31,8 @@ func probeCmd() *cobra.Command {
 			if len(stores) == 0 {
 				return &exitError{2, fmt.Errorf("name the store to probe with --store ID")}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			defer interruptible(cmd)()
+			ctx := cmd.Context()
 			// The warehouse is not needed: a seller may probe a store before
 			// there is one.
 			cfg, err := config.LoadStores(configPath(cmd))

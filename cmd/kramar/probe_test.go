@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
@@ -69,39 +68,5 @@ func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("probe without a ClickHouse address: %v\n%s", err, out)
-	}
-}
-
-func TestStatusSumsUpPayloadDrift(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 3})
-	now := time.Now().UTC().Truncate(time.Second)
-	if err := e.WH.RecordDrift(context.Background(), "r1", "prom", "prom-a", []drift.Entry{
-		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "products[].price", Kind: drift.TypeChange, Expected: drift.String, Observed: drift.Number},
-			Count: 12, Example: "999", FirstSeen: now.Add(-time.Hour), LastSeen: now},
-		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "price_with_special_offer", Kind: drift.Unknown, Expected: drift.Any, Observed: drift.String},
-			Count: 30, Example: `"999 xxx"`, FirstSeen: now.Add(-time.Hour), LastSeen: now},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// Another marketplace than the config's stores: not shown.
-	if err := e.WH.RecordDrift(context.Background(), "r2", "rozetka", "rz", []drift.Entry{
-		{Key: drift.Key{Endpoint: "GET /x", Path: "y", Kind: drift.Missing, Expected: drift.String, Observed: drift.Null},
-			Count: 1, FirstSeen: now, LastSeen: now},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := kramarOn(context.Background(), t, bin, e, "status", "--drift").CombinedOutput()
-	if err != nil && exitCode(err) != 0 {
-		t.Fatalf("status: %v\n%s", err, out)
-	}
-	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`(?m)^payload drift, last 7 days: 2 differences`),
-		regexp.MustCompile(`(?m)^prom +GET /orders/list +products\[\]\.price +expected string, got number +12 +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +999$`),
-		regexp.MustCompile(`(?m)^prom +GET /orders/list +price_with_special_offer +new field \(string\) +30 +1 .* "999 xxx"$`),
-	} {
-		if !want.MatchString(string(out)) {
-			t.Errorf("status lacks %s:\n%s", want, out)
-		}
 	}
 }

@@ -2,12 +2,9 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -16,6 +13,8 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 )
+
+func init() { addCommand(pushCmd) }
 
 func pushCmd() *cobra.Command {
 	var stores []string
@@ -32,45 +31,37 @@ func pushCmd() *cobra.Command {
 			"no request to a marketplace, no row in any table. From is the status the warehouse last saw.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			cfg, err := config.Load(configPath(cmd))
-			if err != nil {
-				return &exitError{2, err}
-			}
-			for _, w := range cfg.Warnings {
-				slog.Warn(w.String())
-			}
+			defer interruptible(cmd)()
 			if dryRun {
-				// No migration either: a dry run writes nothing, even a schema.
-				wh, err := clickhouse.Open(ctx, cfg.DSN())
-				if err != nil {
-					return err
-				}
-				defer wh.Close()
-				plan, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).PlanPush(ctx, stores...)
-				printPlan(cmd.OutOrStdout(), plan)
-				return err
+				return planPush(cmd, stores)
 			}
-			wh, err := openWarehouse(ctx, cfg.DSN())
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunJob(ctx, pipeline.JobPush, stores...)
-			if err != nil {
-				return &exitError{2, err}
-			}
-			printPushSummary(cmd.OutOrStdout(), results)
-			if n := failed(results); n > 0 {
-				return &exitError{1, fmt.Errorf("%d of %d stores have pushes still open or failed", n, len(results))}
-			}
-			return nil
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunJob(ctx, pipeline.JobPush, stores...)
+				return outcome(cmd.OutOrStdout(), results, err, printPushSummary, "have pushes still open or failed")
+			})
 		},
 	}
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan; send nothing and write nothing")
 	return cmd
+}
+
+// planPush prints what a push would send. It opens the warehouse without
+// migrating it: a dry run writes nothing, even a schema.
+func planPush(cmd *cobra.Command, stores []string) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	wh, err := clickhouse.Open(ctx, cfg.DSN())
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	plan, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).PlanPush(ctx, stores...)
+	printPlan(cmd.OutOrStdout(), plan)
+	return err
 }
 
 func printPlan(w io.Writer, plan []pipeline.PlannedPush) {

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -67,16 +65,7 @@ func TestPushDryRunPrintsThePlanAndChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), m.WH.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	kramar := func(args ...string) (string, int) {
-		cmd := exec.Command(bin, append(args, "--config", m.Path)...)
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
-	}
+	kramar := newCLI(t, bin, m.WH.Database(), m.Path).run
 	requests, tables := len(sb.Recorder().Requests()), tableCounts(t, m)
 	out, code := kramar("push", "--dry-run")
 	if code != 0 {

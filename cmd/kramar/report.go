@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -46,20 +45,16 @@ func reportCmd() *cobra.Command {
 			if out == "" {
 				out = reports.FileName(args[0], p.Month)
 			}
-			ctx := cmd.Context()
-			wh, err := reportWarehouse(ctx, configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			started := time.Now()
-			size, err := writeReport(ctx, report, wh, p, out)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s report for %s, %.1f MB in %.1fs\n",
-				out, args[0], p.Month.Format("2006-01"), float64(size)/1e6, time.Since(started).Seconds())
-			return nil
+			return withReportWarehouse(cmd, func(ctx context.Context, wh *clickhouse.Warehouse) error {
+				started := time.Now()
+				size, err := writeReport(ctx, report, wh, p, out)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: %s report for %s, %.1f MB in %.1fs\n",
+					out, args[0], p.Month.Format("2006-01"), float64(size)/1e6, time.Since(started).Seconds())
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&month, "month", "", "month to report, YYYY-MM (default: the current month, UTC)")
@@ -68,37 +63,19 @@ func reportCmd() *cobra.Command {
 	return cmd
 }
 
-// reportWarehouse opens the warehouse from the config, or straight from
+// withReportWarehouse is withWarehouse, or straight from
 // $KRAMAR_CLICKHOUSE_DSN when there is no config file: a report needs no stores.
-func reportWarehouse(ctx context.Context, path string) (*clickhouse.Warehouse, error) {
+func withReportWarehouse(cmd *cobra.Command, fn func(ctx context.Context, wh *clickhouse.Warehouse) error) error {
 	if dsn := os.Getenv(config.EnvClickHouseDSN); dsn != "" {
-		if _, err := os.Stat(path); err != nil {
-			return openWarehouse(ctx, dsn)
+		if _, err := os.Stat(configPath(cmd)); err != nil {
+			return withDSN(cmd, dsn, fn)
 		}
 	}
-	_, wh, err := openAll(ctx, path)
-	return wh, err
+	return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error { return fn(ctx, wh) })
 }
 
-// writeReport writes the report to a temporary file next to out and renames
-// it into place, so a failed report leaves no half-written workbook.
+// writeReport writes the report to out through replaceFile: a failed
+// report leaves no half-written workbook.
 func writeReport(ctx context.Context, report reports.Report, wh *clickhouse.Warehouse, p reports.Params, out string) (int64, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".kramar-report-*.xlsx")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	if err := report(ctx, tmp, wh, p); err != nil {
-		tmp.Close()
-		return 0, err
-	}
-	st, err := tmp.Stat()
-	if err != nil {
-		tmp.Close()
-		return 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, err
-	}
-	return st.Size(), os.Rename(tmp.Name(), out)
+	return replaceFile(out, func(f *os.File) error { return report(ctx, f, wh, p) })
 }

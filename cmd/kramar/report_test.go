@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +16,7 @@ import (
 
 func TestReportWritesTheWorkbook(t *testing.T) {
 	bin := buildKramar(t)
-	wh, dsn := chtest.NewWithDSN(t)
+	wh := chtest.New(t)
 	ctx := context.Background()
 	batch, err := wh.Conn().PrepareBatch(ctx, "INSERT INTO "+wh.Database()+
 		".expenses (expense_id, store, order_id, kind, entry, booked_on, amount, currency, _version)")
@@ -34,13 +33,9 @@ func TestReportWritesTheWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	kramar := func(args ...string) (string, int) {
-		cmd := exec.Command(bin, append(args, "--config", filepath.Join(dir, "none.yaml"))...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
-	}
+	c := newCLI(t, bin, wh.Database(), filepath.Join(dir, "none.yaml"))
+	c.dir = dir
+	kramar := c.run
 
 	out, code := kramar("report", "expenses", "--month", "2026-11", "--store", "prom-outlet")
 	if code != 0 {

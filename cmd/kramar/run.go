@@ -4,11 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -18,6 +14,8 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 )
+
+func init() { addCommand(runCmd) }
 
 func runCmd() *cobra.Command {
 	var once bool
@@ -34,6 +32,7 @@ func runCmd() *cobra.Command {
 			if !once {
 				return &exitError{2, fmt.Errorf("only --once is available; the scheduler comes with `kramar serve`")}
 			}
+			defer interruptible(cmd)()
 			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
 				results, err := runner.RunJob(ctx, job, stores...)
@@ -45,13 +44,7 @@ func runCmd() *cobra.Command {
 				wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 				_ = runner.Notifier().Wait(wctx)
 				cancel()
-				printSummary(cmd.OutOrStdout(), results)
-				for _, r := range results {
-					if !r.OK() {
-						return &exitError{1, fmt.Errorf("%d of %d stores failed", failed(results), len(results))}
-					}
-				}
-				return nil
+				return outcome(cmd.OutOrStdout(), results, nil, printSummary, "failed")
 			})
 		},
 	}
@@ -61,49 +54,17 @@ func runCmd() *cobra.Command {
 	return cmd
 }
 
-// withWarehouse runs fn with a context that SIGINT and SIGTERM cancel, the
-// loaded config and the migrated warehouse, which it closes afterwards.
-func withWarehouse(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg, wh, err := openAll(ctx, configPath(cmd))
+// outcome prints the stores' results and fails with exit code 1 when any
+// store failed (failing says how), 2 when err says the job could not start.
+func outcome(w io.Writer, rs []pipeline.StoreResult, err error, print func(io.Writer, []pipeline.StoreResult), failing string) error {
 	if err != nil {
-		return err
+		return &exitError{2, err}
 	}
-	defer wh.Close()
-	return fn(ctx, cfg, wh)
-}
-
-// openAll loads the config (exit 2 on mistakes), opens and migrates the warehouse.
-func openAll(ctx context.Context, path string) (*config.Config, *clickhouse.Warehouse, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, nil, &exitError{2, err}
+	print(w, rs)
+	if n := failed(rs); n > 0 {
+		return &exitError{1, fmt.Errorf("%d of %d stores %s", n, len(rs), failing)}
 	}
-	for _, w := range cfg.Warnings {
-		slog.Warn(w.String())
-	}
-	wh, err := openWarehouse(ctx, cfg.DSN())
-	if err != nil {
-		return nil, nil, err
-	}
-	return cfg, wh, nil
-}
-
-// openWarehouse connects and applies pending migrations (before every run).
-func openWarehouse(ctx context.Context, dsn string) (*clickhouse.Warehouse, error) {
-	if dsn == "" {
-		return nil, &exitError{2, fmt.Errorf("no ClickHouse: set clickhouse.dsn in the config or KRAMAR_CLICKHOUSE_DSN")}
-	}
-	wh, err := clickhouse.Open(ctx, dsn)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := wh.Migrate(ctx); err != nil {
-		wh.Close()
-		return nil, err
-	}
-	return wh, nil
+	return nil
 }
 
 func failed(rs []pipeline.StoreResult) int {

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
@@ -65,12 +64,10 @@ func serveCmd() *cobra.Command {
 				}
 			}()
 
-			cfg, wh, err := openAll(ctx, configPath(cmd))
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			return serve(ctx, serveOptions{Config: cfg, WH: wh, Listen: listen, Log: log, Reload: reload})
+			cmd.SetContext(ctx)
+			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				return serve(ctx, serveOptions{Config: cfg, WH: wh, Listen: listen, Log: log, Reload: reload})
+			})
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:9108", "address of /healthz, /readyz, /metrics and /reports/ (keep it private: reports hold sales)")
@@ -84,7 +81,7 @@ func newDaemonLogger(w io.Writer, debug bool) *slog.Logger {
 	if debug {
 		opts.Level = slog.LevelDebug
 	}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if isTerminal(w) {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))

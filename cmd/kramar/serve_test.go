@@ -392,12 +392,7 @@ func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := func() (*exec.Cmd, *syncBuffer) {
-		dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.CommandContext(ctx, bin, "serve", "--config", e.Path, "--listen", "127.0.0.1:0")
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
+		cmd := kramarOn(ctx, t, bin, e, "serve", "--listen", "127.0.0.1:0")
 		logs := &syncBuffer{}
 		cmd.Stderr = logs
 		if err := cmd.Start(); err != nil {

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/extractors/drift"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
@@ -20,7 +19,7 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 		out, err := kramarOn(context.Background(), t, bin, e, "status").CombinedOutput()
 		return string(out), exitCode(err)
 	}
-	if out, err := runKramar(context.Background(), t, bin, e).CombinedOutput(); err != nil {
+	if out, err := kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput(); err != nil {
 		t.Fatalf("first run: %v\n%s", err, out)
 	}
 	out, code := status()
@@ -30,7 +29,7 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 	}
 
 	e.SB.Revoke(e.Tokens["prom-b"])
-	_, _ = runKramar(context.Background(), t, bin, e).CombinedOutput()
+	_, _ = kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput()
 	out, code = status()
 	if code != 1 {
 		t.Fatalf("exit %d with a failing store, want 1:\n%s", code, out)
@@ -50,15 +49,36 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 	}
 }
 
-// kramarOn runs the built kramar with args against the harness's config
-// and database.
-func kramarOn(ctx context.Context, t *testing.T, bin string, e *promtest.Env, args ...string) *exec.Cmd {
-	t.Helper()
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), e.WH.Database())
-	if err != nil {
+func TestStatusSumsUpPayloadDrift(t *testing.T) {
+	bin := buildKramar(t)
+	e := promtest.New(t, map[string]int{"prom-a": 3})
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := e.WH.RecordDrift(context.Background(), "r1", "prom", "prom-a", []drift.Entry{
+		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "products[].price", Kind: drift.TypeChange, Expected: drift.String, Observed: drift.Number},
+			Count: 12, Example: "999", FirstSeen: now.Add(-time.Hour), LastSeen: now},
+		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "price_with_special_offer", Kind: drift.Unknown, Expected: drift.Any, Observed: drift.String},
+			Count: 30, Example: `"999 xxx"`, FirstSeen: now.Add(-time.Hour), LastSeen: now},
+	}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, bin, append(args, "--config", e.Path)...)
-	cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn)
-	return cmd
+	// Another marketplace than the config's stores: not shown.
+	if err := e.WH.RecordDrift(context.Background(), "r2", "rozetka", "rz", []drift.Entry{
+		{Key: drift.Key{Endpoint: "GET /x", Path: "y", Kind: drift.Missing, Expected: drift.String, Observed: drift.Null},
+			Count: 1, FirstSeen: now, LastSeen: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := kramarOn(context.Background(), t, bin, e, "status", "--drift").CombinedOutput()
+	if err != nil && exitCode(err) != 0 {
+		t.Fatalf("status: %v\n%s", err, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^payload drift, last 7 days: 2 differences`),
+		regexp.MustCompile(`(?m)^prom +GET /orders/list +products\[\]\.price +expected string, got number +12 +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +999$`),
+		regexp.MustCompile(`(?m)^prom +GET /orders/list +price_with_special_offer +new field \(string\) +30 +1 .* "999 xxx"$`),
+	} {
+		if !want.MatchString(string(out)) {
+			t.Errorf("status lacks %s:\n%s", want, out)
+		}
+	}
 }

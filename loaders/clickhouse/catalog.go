@@ -21,6 +21,17 @@ func (w *Warehouse) LastCatalogRun(ctx context.Context, marketplace, store strin
 	return run, nil
 }
 
+// carriedOver is what an offer carried over into a new load holds instead
+// of its previous value; the placeholders take, in column order, the new
+// load's run id, load time and version.
+var carriedOver = map[string]string{
+	"stock":      "toUInt32(0)",
+	"available":  "toUInt8(0)",
+	"_run_id":    "?",
+	"_loaded_at": "toDateTime(?, 'UTC')",
+	"_version":   "toUInt64(?)",
+}
+
 // CarryOverMissing copies, into the load newRun, every offer of the load
 // prevRun that newRun does not have, marked unavailable with no stock: an
 // offer gone from a feed is out of sale, not forgotten. The copy runs inside
@@ -37,20 +48,11 @@ func (w *Warehouse) CarryOverMissing(ctx context.Context, marketplace, store, pr
 		}
 		for _, c := range t.Columns {
 			cols = append(cols, quoteIdent(c.Name))
-			switch c.Name {
-			case "stock":
-				exprs = append(exprs, "toUInt32(0)")
-			case "available":
-				exprs = append(exprs, "toUInt8(0)")
-			case "_run_id":
-				exprs = append(exprs, "?")
-			case "_loaded_at":
-				exprs = append(exprs, "toDateTime(?, 'UTC')")
-			case "_version":
-				exprs = append(exprs, "toUInt64(?)")
-			default:
-				exprs = append(exprs, quoteIdent(c.Name))
+			expr, ok := carriedOver[c.Name]
+			if !ok {
+				expr = quoteIdent(c.Name)
 			}
+			exprs = append(exprs, expr)
 		}
 	}
 	products := w.table(rows.ProductsTable)

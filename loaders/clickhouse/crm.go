@@ -2,7 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/kramar/kramar/schema/rows"
@@ -36,23 +35,6 @@ var crmUpdatesSpec = rows.NewSpec("crm_updates",
 // RecordCRMUpdates appends CRM-side order changes in one insert.
 func (w *Warehouse) RecordCRMUpdates(ctx context.Context, us []CRMUpdate) error {
 	return insertAll(ctx, w, crmUpdatesSpec, us, "record CRM updates")
-}
-
-// insertAll writes items to spec's table in one insert; what names the
-// write in its error.
-func insertAll[T any](ctx context.Context, w *Warehouse, spec *rows.Spec[T], items []T, what string) error {
-	if len(items) == 0 {
-		return nil
-	}
-	rec, err := spec.Build(items)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer rec.Release()
-	if err := w.Insert(ctx, spec.Name(), rec); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
 }
 
 // CRMStock is the CRM's stock of one product of a store.

@@ -34,19 +34,11 @@ var driftSpec = rows.NewSpec("payload_drift",
 
 // RecordDrift appends the payload differences run runID met on a store.
 func (w *Warehouse) RecordDrift(ctx context.Context, runID, marketplace, store string, entries []drift.Entry) error {
-	if len(entries) == 0 {
-		return nil
-	}
 	rs := make([]driftRow, len(entries))
 	for i := range entries {
 		rs[i] = driftRow{runID: runID, marketplace: marketplace, store: store, e: &entries[i]}
 	}
-	rec, err := driftSpec.Build(rs)
-	if err != nil {
-		return fmt.Errorf("clickhouse: record payload drift of run %s: %w", runID, err)
-	}
-	defer rec.Release()
-	return w.Insert(ctx, driftSpec.Name(), rec)
+	return insertAll(ctx, w, driftSpec, rs, "record payload drift of run "+runID)
 }
 
 // Drift is one row of v_payload_drift.
@@ -71,20 +63,12 @@ WHERE last_seen >= ?`, w.table("v_payload_drift"))
 		args = append(args, marketplaces)
 	}
 	q += " ORDER BY required DESC, last_seen DESC, marketplace, endpoint, path"
-	var out []Drift
-	err := w.each(ctx, q, func(rs driver.Rows) error {
-		var d Drift
+	out, err := collect(ctx, w, q, func(rs driver.Rows, d *Drift) error {
 		var required uint8
-		if err := rs.Scan(&d.Marketplace, &d.Endpoint, &d.Path, &d.Kind, &d.Expected, &d.Observed, &required,
-			&d.FirstSeen, &d.LastSeen, &d.Count, &d.Stores, &d.Example); err != nil {
-			return err
-		}
+		err := rs.Scan(&d.Marketplace, &d.Endpoint, &d.Path, &d.Kind, &d.Expected, &d.Observed, &required,
+			&d.FirstSeen, &d.LastSeen, &d.Count, &d.Stores, &d.Example)
 		d.Required = required == 1
-		out = append(out, d)
-		return nil
+		return err
 	}, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: read payload drift: %w", err)
-	}
-	return out, nil
+	return out, wrapErr(err, "read payload drift")
 }

@@ -102,15 +102,8 @@ func (w *Warehouse) existingExpenseIDs(ctx context.Context, ids []string) (map[s
 	present := map[string]bool{}
 	for start := 0; start < len(ids); start += idsPerQuery {
 		chunk := ids[start:min(start+idsPerQuery, len(ids))]
-		err := w.each(ctx, `SELECT DISTINCT expense_id FROM `+w.table("expenses")+`
-		      WHERE expense_id IN (SELECT arrayJoin(?))`, func(rs driver.Rows) error {
-			var id string
-			if err := rs.Scan(&id); err != nil {
-				return err
-			}
-			present[id] = true
-			return nil
-		}, chunk)
+		err := w.addIDs(ctx, present, `SELECT DISTINCT expense_id FROM `+w.table("expenses")+`
+		      WHERE expense_id IN (SELECT arrayJoin(?))`, chunk)
 		if err != nil {
 			return nil, wrapErr(err, "expense ids already recorded")
 		}
@@ -143,22 +136,30 @@ func (w *Warehouse) RoyaltiesForExpenses(ctx context.Context, from, to time.Time
 		args = append(args, stores)
 	}
 	q += ` ORDER BY marketplace, store, accrued_at, order_id`
-	var out []RoyaltyLine
-	err := w.each(ctx, q, func(rs driver.Rows) error {
-		var (
-			r        RoyaltyLine
-			refunded uint8
-		)
-		if err := rs.Scan(&r.Marketplace, &r.Store, &r.OrderID, &r.CPAAmount, &refunded,
-			&r.ProSaleAmount, &r.Currency, &r.AccruedAt); err != nil {
-			return err
-		}
+	out, err := collect(ctx, w, q, func(rs driver.Rows, r *RoyaltyLine) error {
+		var refunded uint8
+		err := rs.Scan(&r.Marketplace, &r.Store, &r.OrderID, &r.CPAAmount, &refunded, &r.ProSaleAmount, &r.Currency, &r.AccruedAt)
 		r.CPARefunded = refunded == 1
-		out = append(out, r)
-		return nil
+		return err
 	}, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: royalties accrued before %s: %w", to.UTC().Format(time.DateOnly), err)
-	}
-	return out, nil
+	return out, wrapErr(err, "royalties accrued before %s", to.UTC().Format(time.DateOnly))
+}
+
+// seedExpensesSQL makes N expense entries in ClickHouse itself: three
+// stores, 30 days from the month's first, a reversal in every 50.
+const seedExpensesSQL = `INSERT INTO %[1]s
+	(expense_id, marketplace, store, order_id, kind, entry, booked_on, amount, currency, description, source, created_at, _version)
+SELECT concat('bench-', toString(number)), 'prom', concat('bench-', toString(number %% 3)), toString(100000000 + number),
+	if(number %% 5 = 0, 'prosale_commission', 'cpa_commission'), if(number %% 50 = 0, 'reversal', 'charge'),
+	toDate('%[2]s') + number %% 30,
+	if(number %% 50 = 0, -1, 1) * toDecimal64(number %% 100000, 2) / 100, 'UAH',
+	concat('Комісія за замовлення №', toString(100000000 + number)), 'royalties', now(), 1
+FROM system.numbers LIMIT %[3]d`
+
+// SeedExpenses writes n made-up expense entries booked in month, for a
+// benchmark of the reports. They are made by ClickHouse (INSERT … SELECT),
+// so the process measured holds none of them.
+func (w *Warehouse) SeedExpenses(ctx context.Context, month time.Time, n int) error {
+	q := fmt.Sprintf(seedExpensesSQL, w.table("expenses"), month.UTC().Format(time.DateOnly), n)
+	return wrapErr(w.conn.Exec(ctx, q), "seed %d expenses", n)
 }

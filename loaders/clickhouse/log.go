@@ -2,7 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/kramar/kramar/schema/canon"
@@ -59,12 +58,7 @@ func (w *Warehouse) RecordRun(ctx context.Context, run Run) error {
 	if run.DurationMS == 0 && run.FinishedAt.After(run.StartedAt) {
 		run.DurationMS = uint64(run.FinishedAt.Sub(run.StartedAt).Milliseconds())
 	}
-	rec, err := runsSpec.Build([]*Run{&run})
-	if err != nil {
-		return fmt.Errorf("clickhouse: record run %s: %w", run.RunID, err)
-	}
-	defer rec.Release()
-	return w.Insert(ctx, runsSpec.Name(), rec)
+	return insertAll(ctx, w, runsSpec, []*Run{&run}, "record run "+run.RunID)
 }
 
 type rejectRow struct {
@@ -86,19 +80,11 @@ var rejectsSpec = rows.NewSpec("rejects",
 
 // RecordRejects appends rejects met by run runID to the rejects table.
 func (w *Warehouse) RecordRejects(ctx context.Context, runID string, rejects []canon.Reject, seenAt time.Time) error {
-	if len(rejects) == 0 {
-		return nil
-	}
 	rs := make([]rejectRow, len(rejects))
 	for i := range rejects {
 		rs[i] = rejectRow{runID: runID, r: &rejects[i], seenAt: seenAt}
 	}
-	rec, err := rejectsSpec.Build(rs)
-	if err != nil {
-		return fmt.Errorf("clickhouse: record rejects of run %s: %w", runID, err)
-	}
-	defer rec.Release()
-	return w.Insert(ctx, rejectsSpec.Name(), rec)
+	return insertAll(ctx, w, rejectsSpec, rs, "record rejects of run "+runID)
 }
 
 // Tables lists every table the warehouse writes with its columns, in insert

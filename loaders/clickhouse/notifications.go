@@ -2,7 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -54,35 +53,20 @@ func (w *Warehouse) OpenNotes(ctx context.Context, marketplace, store string, si
 	      GROUP BY order_id, channel
 	      HAVING cur_state IN (SELECT arrayJoin(?))
 	      ORDER BY first_at, order_id`
-	var out []Note
-	err := w.each(ctx, q, func(rs driver.Rows) error {
-		r := Note{Marketplace: marketplace, Store: store}
-		if err := rs.Scan(&r.OrderID, &r.Channel, &r.State, &r.Attempt, &r.Payload, &r.At); err != nil {
-			return err
-		}
-		out = append(out, r)
-		return nil
+	out, err := collect(ctx, w, q, func(rs driver.Rows, r *Note) error {
+		r.Marketplace, r.Store = marketplace, store
+		return rs.Scan(&r.OrderID, &r.Channel, &r.State, &r.Attempt, &r.Payload, &r.At)
 	}, marketplace, store, since, states)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: open notifications of %s/%s: %w", marketplace, store, err)
-	}
-	return out, nil
+	return out, wrapErr(err, "open notifications of %s/%s", marketplace, store)
 }
 
 // NotedOrders returns which of ids already have a message on record.
 func (w *Warehouse) NotedOrders(ctx context.Context, marketplace, store string, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	err := w.each(ctx, `SELECT DISTINCT order_id FROM `+w.table("notifications")+`
-	      WHERE marketplace = ? AND store = ? AND order_id IN (SELECT arrayJoin(?))`, func(rs driver.Rows) error {
-		var id string
-		if err := rs.Scan(&id); err != nil {
-			return err
-		}
-		out[id] = true
-		return nil
-	}, marketplace, store, ids)
+	err := w.addIDs(ctx, out, `SELECT DISTINCT order_id FROM `+w.table("notifications")+`
+	      WHERE marketplace = ? AND store = ? AND order_id IN (SELECT arrayJoin(?))`, marketplace, store, ids)
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse: notified orders of %s/%s: %w", marketplace, store, err)
+		return nil, wrapErr(err, "notified orders of %s/%s", marketplace, store)
 	}
 	return out, nil
 }

@@ -2,7 +2,8 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kramar/kramar/schema/canon"
 )
@@ -15,20 +16,12 @@ func (w *Warehouse) Options(ctx context.Context, marketplace, store string) ([]c
 	      WHERE marketplace = ? AND store = ?
 	      GROUP BY kind, option_id
 	      ORDER BY kind, option_id`
-	rs, err := w.conn.Query(ctx, q, marketplace, store)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: options of %s/%s: %w", marketplace, store, err)
-	}
-	defer rs.Close()
-	var out []canon.Option
-	for rs.Next() {
-		o := canon.Option{Marketplace: marketplace, Store: store}
+	out, err := collect(ctx, w, q, func(rs driver.Rows, o *canon.Option) error {
+		o.Marketplace, o.Store = marketplace, store
 		var active uint8
-		if err := rs.Scan(&o.Kind, &o.ID, &o.Name, &o.Extra, &active); err != nil {
-			return nil, fmt.Errorf("clickhouse: options of %s/%s: %w", marketplace, store, err)
-		}
+		err := rs.Scan(&o.Kind, &o.ID, &o.Name, &o.Extra, &active)
 		o.Active = active == 1
-		out = append(out, o)
-	}
-	return out, rs.Err()
+		return err
+	}, marketplace, store)
+	return out, wrapErr(err, "options of %s/%s", marketplace, store)
 }

@@ -2,8 +2,8 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/kramar/kramar/schema/rows"
@@ -24,30 +24,18 @@ func (w *Warehouse) ExistingHashes(ctx context.Context, marketplace, store strin
 		chunk := ids[start:min(start+hashLookupChunk, len(ids))]
 		// The ids travel as one array literal: 18.16 has no IN over an array,
 		// but a subquery over it gives a set that still uses the primary key.
-		if err := w.scanHashes(ctx, q, out, marketplace, store, chunk); err != nil {
-			return nil, fmt.Errorf("clickhouse: existing hashes of %s/%s: %w", marketplace, store, err)
+		err := w.each(ctx, q, func(rs driver.Rows) error {
+			var id string
+			var h uint64
+			err := rs.Scan(&id, &h)
+			out[id] = h
+			return err
+		}, marketplace, store, chunk)
+		if err != nil {
+			return nil, wrapErr(err, "existing hashes of %s/%s", marketplace, store)
 		}
 	}
 	return out, nil
-}
-
-func (w *Warehouse) scanHashes(ctx context.Context, q string, out map[string]uint64, args ...any) error {
-	rs, err := w.conn.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
-	for rs.Next() {
-		var (
-			id string
-			h  uint64
-		)
-		if err := rs.Scan(&id, &h); err != nil {
-			return err
-		}
-		out[id] = h
-	}
-	return rs.Err()
 }
 
 // InsertBatch writes batches as one insert per table: items and royalties

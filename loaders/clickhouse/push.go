@@ -173,19 +173,10 @@ func (w *Warehouse) OrderRefs(ctx context.Context, marketplace, store string, id
 }
 
 func (w *Warehouse) orderRefs(ctx context.Context, q string, args ...any) ([]OrderRef, error) {
-	var out []OrderRef
-	err := w.each(ctx, q, func(rs driver.Rows) error {
-		var o OrderRef
-		if err := rs.Scan(&o.ID, &o.Status, &o.TTN, &o.ModifiedAt); err != nil {
-			return err
-		}
-		out = append(out, o)
-		return nil
+	out, err := collect(ctx, w, q, func(rs driver.Rows, o *OrderRef) error {
+		return rs.Scan(&o.ID, &o.Status, &o.TTN, &o.ModifiedAt)
 	}, args...)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: orders of %v/%v: %w", args[0], args[1], err)
-	}
-	return out, nil
+	return out, wrapErr(err, "orders of %v/%v", args[0], args[1])
 }
 
 // StockToSend is a product whose CRM stock differs from what was last sent.
@@ -259,26 +250,4 @@ func (w *Warehouse) StockChanges(ctx context.Context, marketplace, store string,
 		out[i].ProductID, out[i].StockManagedBy = c.id, c.managedBy
 	}
 	return out, nil
-}
-
-// each runs q and calls scan for every row.
-func (w *Warehouse) each(ctx context.Context, q string, scan func(driver.Rows) error, args ...any) error {
-	rs, err := w.conn.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
-	for rs.Next() {
-		if err := scan(rs); err != nil {
-			return err
-		}
-	}
-	return rs.Err()
-}
-
-func wrapErr(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("clickhouse: "+format+": %w", append(args, err)...)
 }

@@ -2,8 +2,9 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/kramar/kramar/schema/rows"
 )
@@ -47,27 +48,13 @@ func (w *Warehouse) LoadState(ctx context.Context, marketplace, store string) ([
 	      GROUP BY kind, key
 	      HAVING cur_active = 1
 	      ORDER BY kind, key`
-	rs, err := w.conn.Query(ctx, q, marketplace, store)
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: load state of %s/%s: %w", marketplace, store, err)
-	}
-	defer rs.Close()
-	var out []StateEntry
-	for rs.Next() {
-		var (
-			e      StateEntry
-			active uint8
-		)
-		if err := rs.Scan(&e.Kind, &e.Key, &e.Value, &e.UpdatedAt, &active); err != nil {
-			return nil, fmt.Errorf("clickhouse: load state of %s/%s: %w", marketplace, store, err)
-		}
+	out, err := collect(ctx, w, q, func(rs driver.Rows, e *StateEntry) error {
+		var active uint8
+		err := rs.Scan(&e.Kind, &e.Key, &e.Value, &e.UpdatedAt, &active)
 		e.UpdatedAt = e.UpdatedAt.UTC()
-		out = append(out, e)
-	}
-	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse: load state of %s/%s: %w", marketplace, store, err)
-	}
-	return out, nil
+		return err
+	}, marketplace, store)
+	return out, wrapErr(err, "load state of %s/%s", marketplace, store)
 }
 
 // SaveState writes set as active entries and clear as cleared ones, in one
@@ -90,10 +77,5 @@ func (w *Warehouse) SaveState(ctx context.Context, marketplace, store string, se
 	}
 	add(set, true)
 	add(clear, false)
-	rec, err := stateSpec.Build(rs)
-	if err != nil {
-		return fmt.Errorf("clickhouse: save state of %s/%s: %w", marketplace, store, err)
-	}
-	defer rec.Release()
-	return w.Insert(ctx, stateSpec.Name(), rec)
+	return insertAll(ctx, w, stateSpec, rs, "save state of "+marketplace+"/"+store)
 }

@@ -13,7 +13,9 @@ import (
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/kramar/kramar/schema"
+	"github.com/kramar/kramar/schema/rows"
 )
 
 // Warehouse is a connection to one ClickHouse database.
@@ -74,8 +76,15 @@ func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
 // Close closes the connection pool.
 func (w *Warehouse) Close() error { return w.conn.Close() }
 
-// Conn is the underlying connection, for queries this package has no helper for.
+// Conn is the underlying connection, for tests that check tables directly;
+// the rest of kramar reads and writes through the methods of this package.
 func (w *Warehouse) Conn() driver.Conn { return w.conn }
+
+// DropDatabase drops the warehouse's database with all its tables (a
+// benchmark's or a test's; Migrate makes it again).
+func (w *Warehouse) DropDatabase(ctx context.Context) error {
+	return wrapErr(w.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+w.db), "drop database %s", w.db)
+}
 
 // Database is the database the warehouse writes to.
 func (w *Warehouse) Database() string { return w.db }
@@ -137,4 +146,69 @@ func redact(err error, dsn string) error {
 		return err
 	}
 	return &redactedError{msg: msg, err: err}
+}
+
+// each runs q and calls scan for every row.
+func (w *Warehouse) each(ctx context.Context, q string, scan func(driver.Rows) error, args ...any) error {
+	rs, err := w.conn.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := scan(rs); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
+func wrapErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("clickhouse: "+format+": %w", append(args, err)...)
+}
+
+// collect runs q and gathers one T from every row.
+func collect[T any](ctx context.Context, w *Warehouse, q string, scan func(rs driver.Rows, t *T) error, args ...any) ([]T, error) {
+	var out []T
+	err := w.each(ctx, q, func(rs driver.Rows) error {
+		var t T
+		if err := scan(rs, &t); err != nil {
+			return err
+		}
+		out = append(out, t)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// addIDs runs q, which selects one String column, and adds every value to set.
+func (w *Warehouse) addIDs(ctx context.Context, set map[string]bool, q string, args ...any) error {
+	return w.each(ctx, q, func(rs driver.Rows) error {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+		return nil
+	}, args...)
+}
+
+// insertAll writes items to spec's table in one insert; what names the
+// write in its error.
+func insertAll[T any](ctx context.Context, w *Warehouse, spec *rows.Spec[T], items []T, what string) error {
+	if len(items) == 0 {
+		return nil
+	}
+	rec, err := spec.Build(items)
+	if err != nil {
+		return wrapErr(err, "%s", what)
+	}
+	defer rec.Release()
+	return wrapErr(w.Insert(ctx, spec.Name(), rec), "%s", what)
 }

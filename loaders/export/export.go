@@ -68,7 +68,7 @@ func Export(ctx context.Context, wh *clickhouse.Warehouse, opt Options, w io.Wri
 	if err != nil {
 		return Result{}, err
 	}
-	q, err := query(wh.Database(), opt.Table, src, cols, opt.From, opt.To)
+	r, err := read(opt.Table, src, cols, opt.From, opt.To)
 	if err != nil {
 		return Result{}, err
 	}
@@ -85,26 +85,23 @@ func Export(ctx context.Context, wh *clickhouse.Warehouse, opt Options, w io.Wri
 		return Result{}, err
 	}
 
-	rows, err := wh.Conn().Query(ctx, q)
-	if err != nil {
-		return Result{}, fmt.Errorf("export: read %s: %w", opt.Table, err)
-	}
-	defer rows.Close()
 	vals := make([]any, len(cols))
 	for i, c := range cols {
 		vals[i] = c.codec.dest()
 	}
 	res := Result{Columns: len(cols)}
-	for rows.Next() {
-		if err := rows.Scan(vals...); err != nil {
-			return res, fmt.Errorf("export: read %s: %w", opt.Table, err)
-		}
-		if err := out.write(vals); err != nil {
-			return res, fmt.Errorf("export: %s row %d: %w", opt.Table, res.Rows+1, err)
+	var writeErr error
+	err = wh.ReadTable(ctx, r, vals, func() error {
+		if writeErr = out.write(vals); writeErr != nil {
+			return writeErr
 		}
 		res.Rows++
+		return nil
+	})
+	if writeErr != nil {
+		return res, fmt.Errorf("export: %s row %d: %w", opt.Table, res.Rows+1, writeErr)
 	}
-	if err := rows.Err(); err != nil {
+	if err != nil {
 		return res, fmt.Errorf("export: read %s: %w", opt.Table, err)
 	}
 	if err := out.finish(); err != nil {

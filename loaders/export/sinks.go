@@ -36,7 +36,7 @@ func newParquetSink(w io.Writer, cols []column, opt Options) (*parquetSink, erro
 	}
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
-		fields[i] = arrow.Field{Name: c.name, Type: c.codec.arrow}
+		fields[i] = arrow.Field{Name: c.Name, Type: c.codec.arrow}
 	}
 	schema := arrow.NewSchema(fields, nil)
 	props := parquet.NewWriterProperties(parquet.WithCompression(codec), parquet.WithMaxRowGroupLength(int64(opt.BatchRows)))
@@ -52,7 +52,7 @@ func newParquetSink(w io.Writer, cols []column, opt Options) (*parquetSink, erro
 func (s *parquetSink) write(vals []any) error {
 	for i, c := range s.cols {
 		if err := c.codec.append(s.rb.Field(i), vals[i]); err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
+			return fmt.Errorf("%s: %w", c.Name, err)
 		}
 	}
 	if s.n++; s.n == s.batch {
@@ -96,7 +96,7 @@ func newCSVSink(w io.Writer, cols []column) (*csvSink, error) {
 	cw.UseCRLF = true
 	header := make([]string, len(cols))
 	for i, c := range cols {
-		header[i] = c.name
+		header[i] = c.Name
 	}
 	if err := cw.Write(header); err != nil {
 		return nil, err

@@ -59,9 +59,8 @@ func PeriodColumn(table string) string {
 
 // column is one column of the exported table as system.columns describes it.
 type column struct {
-	name   string
-	chType string
-	codec  codec
+	clickhouse.ColumnInfo
+	codec codec
 }
 
 // describe checks the name against the list of exportable tables and the
@@ -72,84 +71,39 @@ func describe(ctx context.Context, wh *clickhouse.Warehouse, table string) (sour
 	if !ok {
 		return source{}, nil, fmt.Errorf("export: unknown table %q; one of: %s", table, strings.Join(Tables(), ", "))
 	}
-	var n uint64
-	if err := wh.Conn().QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?",
-		wh.Database(), table).Scan(&n); err != nil {
-		return source{}, nil, fmt.Errorf("export: look up %s: %w", table, err)
+	infos, found, err := wh.Columns(ctx, table)
+	if err != nil {
+		return source{}, nil, fmt.Errorf("export: %w", err)
 	}
-	if n == 0 {
+	if !found {
 		return source{}, nil, fmt.Errorf("export: %s is not in database %s (run kramar migrate)", table, wh.Database())
 	}
-	// system.columns lists a table's columns in their declared order.
-	rows, err := wh.Conn().Query(ctx, "SELECT name, type FROM system.columns WHERE database = ? AND table = ?",
-		wh.Database(), table)
-	if err != nil {
-		return source{}, nil, fmt.Errorf("export: columns of %s: %w", table, err)
-	}
-	defer rows.Close()
-	var cols []column
-	for rows.Next() {
-		var c column
-		if err := rows.Scan(&c.name, &c.chType); err != nil {
-			return source{}, nil, err
+	cols := make([]column, len(infos))
+	for i, info := range infos {
+		cols[i].ColumnInfo = info
+		if cols[i].codec, err = codecFor(info.Type); err != nil {
+			return source{}, nil, fmt.Errorf("export: %s.%s: %w", table, info.Name, err)
 		}
-		if c.codec, err = codecFor(c.chType); err != nil {
-			return source{}, nil, fmt.Errorf("export: %s.%s: %w", table, c.name, err)
-		}
-		cols = append(cols, c)
-	}
-	if err := rows.Err(); err != nil {
-		return source{}, nil, err
 	}
 	return src, cols, nil
 }
 
-// query builds the SELECT for table, restricted to [from, to) when either is
-// set. Identifiers come from system.columns and the bounds are formatted
-// from parsed times, so no caller text is spliced in.
-func query(db, table string, src source, cols []column, from, to time.Time) (string, error) {
-	names := make([]string, len(cols))
-	types := map[string]string{}
-	for i, c := range cols {
-		names[i] = quote(c.name)
-		types[c.name] = c.chType
-	}
-	q := "SELECT " + strings.Join(names, ", ") + " FROM " + quote(db) + "." + quote(table)
-	if from.IsZero() && to.IsZero() {
-		return q, nil
-	}
-	if src.timeColumn == "" {
-		return "", fmt.Errorf("export: %s has no time column; --from/--to do not apply", table)
-	}
-	if src.viaOrder {
-		// The lines of the orders placed in the period.
-		return q + " WHERE (marketplace, store, order_id) IN (SELECT marketplace, store, external_id FROM " +
-			quote(db) + ".orders FINAL WHERE " + period("created_at", "DateTime('UTC')", from, to) + ")", nil
-	}
-	t, ok := types[src.timeColumn]
-	if !ok {
-		return "", fmt.Errorf("export: %s has no column %s", table, src.timeColumn)
-	}
-	return q + " WHERE " + period(src.timeColumn, t, from, to), nil
-}
-
-// period is "col >= from AND col < to" for the bounds that are set. A Date
-// column is compared with the bounds' UTC days.
-func period(col, chType string, from, to time.Time) string {
-	literal := func(t time.Time) string {
-		if chType == "Date" {
-			return "toDate('" + t.UTC().Format(time.DateOnly) + "')"
+// read says which rows of table to export: those of [from, to) when either
+// is set.
+func read(table string, src source, cols []column, from, to time.Time) (clickhouse.TableRead, error) {
+	r := clickhouse.TableRead{Table: table, From: from, To: to, ByOrder: src.viaOrder}
+	for _, c := range cols {
+		r.Columns = append(r.Columns, c.ColumnInfo)
+		if c.Name == src.timeColumn {
+			r.PeriodBy = c.ColumnInfo
 		}
-		return "toDateTime('" + t.UTC().Format(time.DateTime) + "', 'UTC')"
 	}
-	var conds []string
-	if !from.IsZero() {
-		conds = append(conds, quote(col)+" >= "+literal(from))
+	switch {
+	case from.IsZero() && to.IsZero():
+	case src.timeColumn == "":
+		return r, fmt.Errorf("export: %s has no time column; --from/--to do not apply", table)
+	case !src.viaOrder && r.PeriodBy.Name == "":
+		return r, fmt.Errorf("export: %s has no column %s", table, src.timeColumn)
 	}
-	if !to.IsZero() {
-		conds = append(conds, quote(col)+" < "+literal(to))
-	}
-	return strings.Join(conds, " AND ")
+	return r, nil
 }
-
-func quote(ident string) string { return "`" + strings.ReplaceAll(ident, "`", "\\`") + "`" }

@@ -61,8 +61,8 @@ func NewWithDSN(t testing.TB) (*clickhouse.Warehouse, string) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := w.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+w.Database()); err != nil {
-			t.Errorf("drop test database %s: %v", w.Database(), err)
+		if err := w.DropDatabase(ctx); err != nil {
+			t.Error(err)
 		}
 	})
 	return w, dsn

@@ -2,34 +2,17 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
-	bin := buildKramar(t)
-	wh := chtest.New(t)
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "kramar.yaml")
-	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: ORDER_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
-	kramar := func(args ...string) (string, int) {
-		cmd := exec.Command(bin, append(args, "--config", cfg)...)
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "ORDER_TEST_TOKEN=x")
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
-	}
+	c, wh := shopCLI(t, dir, "")
+	kramar := c.run
 	rows := func() []string {
 		return pipelinetest.Query(t, wh, `SELECT order_id, crm_status, ttn, carrier FROM {db}.crm_updates ORDER BY order_id, changed_at`)
 	}
@@ -65,27 +48,14 @@ func TestOrderChangesAreRecordedAndBadOnesRefused(t *testing.T) {
 }
 
 func TestStockImportKeepsTheLatestCountPerProduct(t *testing.T) {
-	bin := buildKramar(t)
-	wh := chtest.New(t)
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "kramar.yaml")
-	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: STOCK_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n"
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), wh.Database())
-	if err != nil {
-		t.Fatal(err)
-	}
+	kramar, wh := shopCLI(t, dir, "")
 	imp := func(body string) (string, int) {
 		path := filepath.Join(dir, "stock.csv")
 		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "stock", "import", path, "--config", cfg)
-		cmd.Env = append(os.Environ(), "KRAMAR_CLICKHOUSE_DSN="+dsn, "STOCK_TEST_TOKEN=x")
-		out, err := cmd.CombinedOutput()
-		return string(out), exitCode(err)
+		return kramar.run("stock", "import", path)
 	}
 	out, code := imp("store,external_id,quantity,changed_at\nshop,SKU-1,5,2026-11-26T10:00:00+02:00\nshop,SKU-2,0,2026-11-26T10:00:00+02:00\nshop,SKU-3,-2,\n")
 	if code != 1 || !strings.Contains(out, "stock.csv:4: store shop, product SKU-3: quantity:") {

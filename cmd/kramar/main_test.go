@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
+)
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// buildKramar compiles this command once per test binary.
+func buildKramar(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "kramar-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "kramar")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// cli runs the built kramar with one config against one database of the
+// test server.
+type cli struct {
+	bin, config, dsn string
+	env              []string // variables besides the DSN
+	dir              string   // working directory; "" is this one
+}
+
+func newCLI(t *testing.T, bin, database, config string, env ...string) *cli {
+	t.Helper()
+	dsn, err := withDatabase(os.Getenv(chtest.DSNEnv), database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cli{bin: bin, config: config, dsn: dsn, env: env}
+}
+
+// command is `kramar args… --config FILE`, not started yet.
+func (c *cli) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.bin, append(args, "--config", c.config)...)
+	cmd.Dir = c.dir
+	cmd.Env = append(append(os.Environ(), chtest.DSNEnv+"="+c.dsn), c.env...)
+	return cmd
+}
+
+// run runs the command and returns its output (stdout and stderr) and exit code.
+func (c *cli) run(args ...string) (string, int) {
+	out, err := c.command(context.Background(), args...).CombinedOutput()
+	return string(out), exitCode(err)
+}
+
+// shopCLI writes into dir a config of one Prom store "shop", whose token is
+// in $SHOP_TOKEN and whose further keys are more (each line indented as a
+// store key), and returns the built kramar on it with a fresh test database.
+func shopCLI(t *testing.T, dir, more string) (*cli, *clickhouse.Warehouse) {
+	t.Helper()
+	wh := chtest.New(t)
+	cfg := filepath.Join(dir, "kramar.yaml")
+	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: SHOP_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n" + more
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return newCLI(t, buildKramar(t), wh.Database(), cfg, "SHOP_TOKEN=x"), wh
+}
+
+// kramarOn is the built kramar with args against the harness's config and
+// database.
+func kramarOn(ctx context.Context, t *testing.T, bin string, e *promtest.Env, args ...string) *exec.Cmd {
+	t.Helper()
+	return newCLI(t, bin, e.WH.Database(), e.Path).command(ctx, args...)
+}
