@@ -125,3 +125,26 @@ func TestFinishDeliversThenFails(t *testing.T) {
 }
 
 var errStuck = errors.New("stuck")
+
+// An Offset walk moves by Step; a LastID walk continues from Next and ends
+// when a page names no id beyond the one it was given.
+func TestOffsetAndLastIDWalks(t *testing.T) {
+	var offsets []int
+	w := &Walk{What: "shop", Strategy: Offset, Step: 9, Fetch: func(_ context.Context, r Request) (Page, error) {
+		offsets = append(offsets, r.Page)
+		return Page{Last: r.Page >= 18}, nil
+	}}
+	if _, err := collect(t, w); err != nil || len(offsets) != 3 || offsets[2] != 18 {
+		t.Fatalf("offsets %v, %v", offsets, err)
+	}
+	var asked []string
+	w = &Walk{What: "shop", Strategy: LastID, Fetch: func(_ context.Context, r Request) (Page, error) {
+		asked = append(asked, r.Cursor)
+		next := map[string]string{"": "30", "30": "20", "20": "20"}[r.Cursor]
+		return Page{Records: []source.Record{{ID: next}}, Next: next}, nil
+	}}
+	got, err := collect(t, w)
+	if err != nil || strings.Join(asked, ",") != ",30,20" || strings.Join(got, ",") != "30,20" {
+		t.Fatalf("asked %q, got %q, %v", asked, got, err)
+	}
+}
