@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -124,14 +123,7 @@ func TestBackfillResumesAfterSIGKILLWithoutRereadingFinishedSlices(t *testing.T)
 	start := pipelinetest.Start
 	from, to := start.Add(-100*24*time.Hour), start.Add(-10*24*time.Hour).Add(-time.Second)
 	addHistory(t, e, "prom-a", from.Add(-5*24*time.Hour), to.Add(5*24*time.Hour), 9*time.Hour)
-	cfg, err := os.ReadFile(e.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := strings.Replace(string(cfg), "rate_per_second: 0", "rate_per_second: 15", 1)
-	if err := os.WriteFile(e.Path, []byte(slow), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	slowDown(t, e, 15, "")
 	backfill := func(ctx context.Context) *exec.Cmd {
 		return kramarOn(ctx, t, bin, e, "backfill", "orders", "--store", "prom-a",
 			"--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), "--slice", "24h")

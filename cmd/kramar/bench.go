@@ -23,10 +23,6 @@ import (
 	"github.com/kramar/kramar/sandbox/feedgen"
 )
 
-// benchKinds are further benchmarks, each a subcommand of bench
-// (`kramar bench NAME …`) that its own file adds from init.
-var benchKinds []func() *cobra.Command
-
 func init() { addCommand(benchCmd) }
 
 func benchCmd() *cobra.Command {
@@ -91,9 +87,6 @@ func benchCmd() *cobra.Command {
 	cmd.Flags().IntVar(&batchSize, "batch-size", config.Default.BatchSize, "orders per insert")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs here")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench", "ClickHouse database (dropped first)")
-	for _, sub := range benchKinds {
-		cmd.AddCommand(sub())
-	}
 	return cmd
 }
 

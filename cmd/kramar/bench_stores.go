@@ -21,7 +21,8 @@ import (
 	"github.com/kramar/kramar/pipeline"
 )
 
-func init() { benchKinds = append(benchKinds, benchStoresCmd) }
+// Further benchmarks are subcommands of bench (`kramar bench NAME …`).
+func init() { addCommandTo("bench", benchStoresCmd) }
 
 func benchStoresCmd() *cobra.Command {
 	var stores, orders, cycles, parallel, newEvery int

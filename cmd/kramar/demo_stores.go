@@ -51,7 +51,7 @@ var demoExtra = []config.Store{
 }
 
 // demoStores adds demoExtra and a store per spec in specDir to the example
-// config's stores, with like's tunables, serves each on a sandbox and
+// config's stores, with the first store's tunables, serves each on a sandbox and
 // points it there. Marketplaces are found in the registries: a registered
 // simulator (one sandbox per marketplace), else the CommerceML sandbox for
 // a connector that reads CommerceML, else the sandbox a spec describes. The

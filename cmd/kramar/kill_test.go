@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,15 +15,7 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	bin := buildKramar(t)
 	// Small batches and a rate limit make the load long enough to be cut.
 	e := promtest.New(t, map[string]int{"prom-a": 1500})
-	// The subprocess reads the config file: rewrite it with a slow store.
-	cfg, err := os.ReadFile(e.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := strings.Replace(string(cfg), "rate_per_second: 0", "rate_per_second: 40", 1)
-	if err := os.WriteFile(e.Path, []byte(slow), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	slowDown(t, e, 40, "")
 	// The subprocess runs on the wall clock; the sandbox's orders must be older than its safety lag.
 	e.Clock.Set(time.Now().UTC())
 

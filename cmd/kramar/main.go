@@ -46,9 +46,7 @@ func main() {
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	for _, c := range commands {
-		root.AddCommand(c())
-	}
+	addRegistered(root, "")
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kramar:", err)
 		var ee *exitError
@@ -59,11 +57,28 @@ func main() {
 	}
 }
 
-// commands are the subcommands that files of this package add with
-// addCommand from their init, so a new command touches no shared line.
-var commands []func() *cobra.Command
+// commands are the subcommands that files of this package register from
+// their init, by the name of the command they belong to ("" for kramar
+// itself), so a new command touches no shared line.
+var commands = map[string][]func() *cobra.Command{}
 
-func addCommand(c func() *cobra.Command) { commands = append(commands, c) }
+// addCommand registers a command of kramar.
+func addCommand(c func() *cobra.Command) { addCommandTo("", c) }
+
+// addCommandTo registers a subcommand of the command called parent.
+func addCommandTo(parent string, c func() *cobra.Command) {
+	commands[parent] = append(commands[parent], c)
+}
+
+// addRegistered adds to cmd the commands registered under name, and their
+// own subcommands.
+func addRegistered(cmd *cobra.Command, name string) {
+	for _, c := range commands[name] {
+		sub := c()
+		cmd.AddCommand(sub)
+		addRegistered(sub, sub.Name())
+	}
+}
 
 // configPath resolves --config, then $KRAMAR_CONFIG, then ./kramar.yaml.
 func configPath(cmd *cobra.Command) string {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -102,4 +103,19 @@ func shopCLI(t *testing.T, dir, more string) (*cli, *clickhouse.Warehouse) {
 func kramarOn(ctx context.Context, t *testing.T, bin string, e *promtest.Env, args ...string) *exec.Cmd {
 	t.Helper()
 	return newCLI(t, bin, e.WH.Database(), e.Path).command(ctx, args...)
+}
+
+// slowDown rewrites the harness's config, which the built kramar reads,
+// with a limit of perSecond requests per store and more appended: a load
+// then lasts long enough to be cut.
+func slowDown(t *testing.T, e *promtest.Env, perSecond int, more string) {
+	t.Helper()
+	cfg, err := os.ReadFile(e.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := strings.Replace(string(cfg), "rate_per_second: 0", fmt.Sprintf("rate_per_second: %d", perSecond), 1) + more
+	if err := os.WriteFile(e.Path, []byte(slow), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -374,15 +374,7 @@ func (p *tcpProxy) cut() {
 func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
 	bin := buildKramar(t)
 	e := promtest.New(t, map[string]int{"prom-a": 1500})
-	text, err := os.ReadFile(e.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := strings.Replace(string(text), "rate_per_second: 0", "rate_per_second: 20", 1) +
-		"schedule:\n  orders_every: 1s\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 300ms\n"
-	if err := os.WriteFile(e.Path, []byte(slow), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	slowDown(t, e, 20, "schedule:\n  orders_every: 1s\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 300ms\n")
 	if _, err := config.Load(e.Path); err != nil {
 		t.Fatal(err)
 	}
