@@ -20,7 +20,7 @@ import (
 	"github.com/kramar/kramar/transforms/people"
 )
 
-// Marketplace is the canonical name used when the store context leaves it empty.
+// Marketplace is the canonical name used when the store names none.
 const Marketplace = "zakupka"
 
 // Protocols are the ways a store's CommerceML orders are fetched.
