@@ -176,11 +176,7 @@ func TestDSNPrecedence(t *testing.T) {
 func TestToken(t *testing.T) {
 	setTestEnv(t)
 	t.Setenv("KRAMAR_TEST_SPACED", "  spaced\n")
-	cases := []struct {
-		store   Store
-		want    string
-		wantErr string
-	}{
+	checkSecret(t, Store.Token, []secretCase{
 		{Store{ID: "env", TokenEnv: "KRAMAR_TEST_TOKEN"}, testToken, ""},
 		{Store{ID: "spaced", TokenEnv: "KRAMAR_TEST_SPACED"}, "spaced", ""},
 		{Store{ID: "file", TokenFile: "testdata/good.token"}, "file-token-value", ""},
@@ -188,9 +184,19 @@ func TestToken(t *testing.T) {
 		{Store{ID: "empty", TokenEnv: "KRAMAR_TEST_EMPTY"}, "", `store "empty": environment variable KRAMAR_TEST_EMPTY is empty`},
 		{Store{ID: "nofile", TokenFile: "testdata/missing.token"}, "", `store "nofile": cannot read token file testdata/missing.token: no such file or directory`},
 		{Store{ID: "blank", TokenFile: "testdata/empty.token"}, "", `store "blank": token file testdata/empty.token is empty`},
-	}
+	})
+}
+
+type secretCase struct {
+	store         Store
+	want, wantErr string
+}
+
+// checkSecret reads each case's secret and compares it and the error.
+func checkSecret(t *testing.T, read func(Store) (string, error), cases []secretCase) {
+	t.Helper()
 	for _, c := range cases {
-		got, err := c.store.Token()
+		got, err := read(c.store)
 		if got != c.want || (err == nil) != (c.wantErr == "") || err != nil && err.Error() != c.wantErr {
 			t.Errorf("%s: got %q, %v; want %q, %q", c.store.ID, got, err, c.want, c.wantErr)
 		}
@@ -207,11 +213,7 @@ func TestTokenFileIsRelativeToConfig(t *testing.T) {
 
 func TestPassword(t *testing.T) {
 	setTestEnv(t)
-	cases := []struct {
-		store   Store
-		want    string
-		wantErr string
-	}{
+	checkSecret(t, Store.Password, []secretCase{
 		{Store{ID: "env", Username: "u", PasswordEnv: "KRAMAR_TEST_PASSWORD"}, testPassword, ""},
 		{Store{ID: "file", Username: "u", PasswordFile: "testdata/good.password"}, "file-password-value", ""},
 		{Store{ID: "unset", PasswordEnv: "KRAMAR_TEST_UNSET"}, "", `store "unset": environment variable KRAMAR_TEST_UNSET is not set`},
@@ -219,13 +221,7 @@ func TestPassword(t *testing.T) {
 		{Store{ID: "nofile", PasswordFile: "testdata/missing.password"}, "", `store "nofile": cannot read password file testdata/missing.password: no such file or directory`},
 		{Store{ID: "blank", PasswordFile: "testdata/empty.token"}, "", `store "blank": password file testdata/empty.token is empty`},
 		{Store{ID: "none", Username: "u", TokenEnv: "KRAMAR_TEST_TOKEN"}, "", `store "none": neither password_env nor password_file is set`},
-	}
-	for _, c := range cases {
-		got, err := c.store.Password()
-		if got != c.want || (err == nil) != (c.wantErr == "") || err != nil && err.Error() != c.wantErr {
-			t.Errorf("%s: got %q, %v; want %q, %q", c.store.ID, got, err, c.want, c.wantErr)
-		}
-	}
+	})
 }
 
 func TestLoadRozetkaStores(t *testing.T) {
