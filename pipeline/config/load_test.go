@@ -282,12 +282,18 @@ func TestDurationYAML(t *testing.T) {
 	}
 }
 
-func TestExampleFilePasses(t *testing.T) {
+// exampleConfig is the repository's example config, with the secrets it
+// names in the environment.
+func exampleConfig(t *testing.T) string {
 	setTestEnv(t)
 	t.Setenv("PROM_MAIN_TOKEN", "main-token")
 	t.Setenv("PROM_OUTLET_TOKEN", "outlet-token")
 	t.Setenv("ROZETKA_MAIN_PASSWORD", testPassword)
-	path := filepath.Join("..", "..", "kramar.example.yaml")
+	return filepath.Join("..", "..", "kramar.example.yaml")
+}
+
+func TestExampleFilePasses(t *testing.T) {
+	path := exampleConfig(t)
 	if ps := Check(path); len(ps) != 0 {
 		t.Fatalf("kramar.example.yaml:%s", listProblems(ps))
 	}
@@ -323,11 +329,7 @@ func TestExampleFilePasses(t *testing.T) {
 
 // The example's Rozetka store logs in with a password from the environment.
 func TestExampleRozetkaStore(t *testing.T) {
-	setTestEnv(t)
-	t.Setenv("PROM_MAIN_TOKEN", "main-token")
-	t.Setenv("PROM_OUTLET_TOKEN", "outlet-token")
-	t.Setenv("ROZETKA_MAIN_PASSWORD", testPassword)
-	path := filepath.Join("..", "..", "kramar.example.yaml")
+	path := exampleConfig(t)
 	cfg := mustLoad(t, path)
 	rz := cfg.Stores[2]
 	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || cancelStatus(rz) != "Скасовано покупцем" ||
