@@ -176,11 +176,7 @@ func TestDSNPrecedence(t *testing.T) {
 func TestToken(t *testing.T) {
 	setTestEnv(t)
 	t.Setenv("KRAMAR_TEST_SPACED", "  spaced\n")
-	cases := []struct {
-		store   Store
-		want    string
-		wantErr string
-	}{
+	checkSecret(t, Store.Token, []secretCase{
 		{Store{ID: "env", TokenEnv: "KRAMAR_TEST_TOKEN"}, testToken, ""},
 		{Store{ID: "spaced", TokenEnv: "KRAMAR_TEST_SPACED"}, "spaced", ""},
 		{Store{ID: "file", TokenFile: "testdata/good.token"}, "file-token-value", ""},
@@ -188,9 +184,19 @@ func TestToken(t *testing.T) {
 		{Store{ID: "empty", TokenEnv: "KRAMAR_TEST_EMPTY"}, "", `store "empty": environment variable KRAMAR_TEST_EMPTY is empty`},
 		{Store{ID: "nofile", TokenFile: "testdata/missing.token"}, "", `store "nofile": cannot read token file testdata/missing.token: no such file or directory`},
 		{Store{ID: "blank", TokenFile: "testdata/empty.token"}, "", `store "blank": token file testdata/empty.token is empty`},
-	}
+	})
+}
+
+type secretCase struct {
+	store         Store
+	want, wantErr string
+}
+
+// checkSecret reads each case's secret and compares it and the error.
+func checkSecret(t *testing.T, read func(Store) (string, error), cases []secretCase) {
+	t.Helper()
 	for _, c := range cases {
-		got, err := c.store.Token()
+		got, err := read(c.store)
 		if got != c.want || (err == nil) != (c.wantErr == "") || err != nil && err.Error() != c.wantErr {
 			t.Errorf("%s: got %q, %v; want %q, %q", c.store.ID, got, err, c.want, c.wantErr)
 		}
@@ -207,11 +213,7 @@ func TestTokenFileIsRelativeToConfig(t *testing.T) {
 
 func TestPassword(t *testing.T) {
 	setTestEnv(t)
-	cases := []struct {
-		store   Store
-		want    string
-		wantErr string
-	}{
+	checkSecret(t, Store.Password, []secretCase{
 		{Store{ID: "env", Username: "u", PasswordEnv: "KRAMAR_TEST_PASSWORD"}, testPassword, ""},
 		{Store{ID: "file", Username: "u", PasswordFile: "testdata/good.password"}, "file-password-value", ""},
 		{Store{ID: "unset", PasswordEnv: "KRAMAR_TEST_UNSET"}, "", `store "unset": environment variable KRAMAR_TEST_UNSET is not set`},
@@ -219,13 +221,7 @@ func TestPassword(t *testing.T) {
 		{Store{ID: "nofile", PasswordFile: "testdata/missing.password"}, "", `store "nofile": cannot read password file testdata/missing.password: no such file or directory`},
 		{Store{ID: "blank", PasswordFile: "testdata/empty.token"}, "", `store "blank": password file testdata/empty.token is empty`},
 		{Store{ID: "none", Username: "u", TokenEnv: "KRAMAR_TEST_TOKEN"}, "", `store "none": neither password_env nor password_file is set`},
-	}
-	for _, c := range cases {
-		got, err := c.store.Password()
-		if got != c.want || (err == nil) != (c.wantErr == "") || err != nil && err.Error() != c.wantErr {
-			t.Errorf("%s: got %q, %v; want %q, %q", c.store.ID, got, err, c.want, c.wantErr)
-		}
-	}
+	})
 }
 
 func TestLoadRozetkaStores(t *testing.T) {
@@ -286,12 +282,18 @@ func TestDurationYAML(t *testing.T) {
 	}
 }
 
-func TestExampleFilePasses(t *testing.T) {
+// exampleConfig is the repository's example config, with the secrets it
+// names in the environment.
+func exampleConfig(t *testing.T) string {
 	setTestEnv(t)
 	t.Setenv("PROM_MAIN_TOKEN", "main-token")
 	t.Setenv("PROM_OUTLET_TOKEN", "outlet-token")
 	t.Setenv("ROZETKA_MAIN_PASSWORD", testPassword)
-	path := filepath.Join("..", "..", "kramar.example.yaml")
+	return filepath.Join("..", "..", "kramar.example.yaml")
+}
+
+func TestExampleFilePasses(t *testing.T) {
+	path := exampleConfig(t)
 	if ps := Check(path); len(ps) != 0 {
 		t.Fatalf("kramar.example.yaml:%s", listProblems(ps))
 	}
@@ -327,11 +329,7 @@ func TestExampleFilePasses(t *testing.T) {
 
 // The example's Rozetka store logs in with a password from the environment.
 func TestExampleRozetkaStore(t *testing.T) {
-	setTestEnv(t)
-	t.Setenv("PROM_MAIN_TOKEN", "main-token")
-	t.Setenv("PROM_OUTLET_TOKEN", "outlet-token")
-	t.Setenv("ROZETKA_MAIN_PASSWORD", testPassword)
-	path := filepath.Join("..", "..", "kramar.example.yaml")
+	path := exampleConfig(t)
 	cfg := mustLoad(t, path)
 	rz := cfg.Stores[2]
 	if rz.ID != "rozetka-main" || rz.Marketplace != "rozetka" || rz.OrderSource != "Rozetka" || cancelStatus(rz) != "Скасовано покупцем" ||

@@ -20,7 +20,7 @@ import (
 	"github.com/kramar/kramar/transforms/people"
 )
 
-// Marketplace is the canonical name used when the store context leaves it empty.
+// Marketplace is the canonical name used when the store names none.
 const Marketplace = "zakupka"
 
 // Protocols are the ways a store's CommerceML orders are fetched.
@@ -42,7 +42,8 @@ type Options struct {
 	AllStatuses bool `yaml:"all_statuses"`
 }
 
-// SourceSet tells whether the store names how its orders are fetched.
+// SourceSet tells whether the store names how its orders are fetched
+// (config.SourceOptions).
 func (o Options) SourceSet() bool { return o.Protocol != "" }
 
 // LoginReason: the 1C exchange logs in.
@@ -102,9 +103,8 @@ func Skip(raw json.RawMessage) bool {
 	return decode.Into(raw, &d) == nil && !IsNew(&d)
 }
 
-// RecordID reads the order id of a record that may not decode: Ид, else
-// Номер (the document's own keys come first in its JSON, before any nested
-// "Ид").
+// RecordID reads the order id of a record that may not decode: its
+// top-level Ид, else Номер, as long as they come before the damage.
 func RecordID(raw json.RawMessage) string {
 	return canon.FirstNonEmpty(source.PeekID(raw, "Ид"), source.PeekID(raw, "Номер"))
 }

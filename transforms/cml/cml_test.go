@@ -100,11 +100,7 @@ func TestSkipIsNotAReject(t *testing.T) {
 }
 
 func TestFieldErrorType(t *testing.T) {
-	_, err := Transform(json.RawMessage(`{"Ид":"1","Дата":"2025-03-01","Сумма":"x"}`), testStore)
-	var fe *canon.FieldError
-	if !errors.As(err, &fe) || fe.Field != "Сумма" {
-		t.Fatalf("got %#v, want a *canon.FieldError for Сумма", err)
-	}
+	golden.FieldErrors(t, golden.Fails(Transform, testStore), map[string]string{`{"Ид":"1","Дата":"2025-03-01","Сумма":"x"}`: "Сумма"})
 }
 
 func TestRecordID(t *testing.T) {

@@ -147,21 +147,37 @@ type edit struct {
 	with       []byte
 }
 
-func splice(raw []byte, edits []edit) []byte {
-	out := make([]byte, 0, len(raw)+16*len(edits))
+// edits are the repairs of one object's or array's values.
+type edits []edit
+
+// repair repairs the value raw[start:end], at s, and keeps the repair.
+func (es *edits) repair(raw []byte, start, end int, t reflect.Type, s *step, required bool) *canon.FieldError {
+	fixed, changed, fe := repair(raw[start:end], t, s, required)
+	if changed && fe == nil {
+		*es = append(*es, edit{start, end, fixed})
+	}
+	return fe
+}
+
+// apply is raw with the repairs made, and whether there were any.
+func (es edits) apply(raw []byte) ([]byte, bool, *canon.FieldError) {
+	if len(es) == 0 {
+		return raw, false, nil
+	}
+	out := make([]byte, 0, len(raw)+16*len(es))
 	last := 0
-	for _, e := range edits {
+	for _, e := range es {
 		out = append(append(out, raw[last:e.start]...), e.with...)
 		last = e.end
 	}
-	return append(out, raw[last:]...)
+	return append(out, raw[last:]...), true, nil
 }
 
 // repairObject repairs the members of the object raw; field says what a
 // key holds and its name in the model (ok false: a key the model does not
 // have, left as it is).
 func repairObject(raw []byte, at *step, field func(key []byte) (name string, t reflect.Type, required, ok bool)) ([]byte, bool, *canon.FieldError) {
-	var edits []edit
+	var fixes edits
 	i := 1
 	for {
 		i = SkipSpace(raw, i)
@@ -189,24 +205,17 @@ func repairObject(raw []byte, at *step, field func(key []byte) (name string, t r
 			break
 		}
 		if name, t, required, ok := field(key); ok {
-			fixed, changed, fe := repair(raw[v:end], t, &step{parent: at, key: name}, required)
-			if fe != nil {
+			if fe := fixes.repair(raw, v, end, t, &step{parent: at, key: name}, required); fe != nil {
 				return nil, false, fe
-			}
-			if changed {
-				edits = append(edits, edit{v, end, fixed})
 			}
 		}
 		i = end
 	}
-	if len(edits) == 0 {
-		return raw, false, nil
-	}
-	return splice(raw, edits), true, nil
+	return fixes.apply(raw)
 }
 
 func repairArray(raw []byte, elem reflect.Type, at *step, required bool) ([]byte, bool, *canon.FieldError) {
-	var edits []edit
+	var fixes edits
 	i, n := 1, 0
 	for {
 		i = SkipSpace(raw, i)
@@ -221,19 +230,12 @@ func repairArray(raw []byte, elem reflect.Type, at *step, required bool) ([]byte
 		if end < 0 {
 			break
 		}
-		fixed, changed, fe := repair(raw[i:end], elem, &step{parent: at, index: n}, required)
-		if fe != nil {
+		if fe := fixes.repair(raw, i, end, elem, &step{parent: at, index: n}, required); fe != nil {
 			return nil, false, fe
-		}
-		if changed {
-			edits = append(edits, edit{i, end, fixed})
 		}
 		i, n = end, n+1
 	}
-	if len(edits) == 0 {
-		return raw, false, nil
-	}
-	return splice(raw, edits), true, nil
+	return fixes.apply(raw)
 }
 
 // step is one step of the path to a value, turned into text only for an

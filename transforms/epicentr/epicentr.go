@@ -22,7 +22,7 @@ import (
 )
 
 // Marketplace is the canonical marketplace name, used when the store
-// context leaves it empty.
+// names none.
 const Marketplace = "epicentr"
 
 // Currency: Epicentr sells in hryvnias and its orders carry no currency.

@@ -68,3 +68,24 @@ func Variant(store canon.Store, edit func(*canon.Store)) canon.Store {
 	edit(&store)
 	return store
 }
+
+// FieldErrors checks that every case fails with a *canon.FieldError naming
+// its field; fail runs one case (see Fails).
+func FieldErrors(t *testing.T, fail func(in string) error, cases map[string]string) {
+	t.Helper()
+	for in, field := range cases {
+		err := fail(in)
+		var fe *canon.FieldError
+		if !errors.As(err, &fe) || fe.Field != field {
+			t.Errorf("%s: %v, want a *canon.FieldError for %s", in, err, field)
+		}
+	}
+}
+
+// Fails runs transform with store on a record written out, for FieldErrors.
+func Fails[O any](transform Transform[O], store canon.Store) func(in string) error {
+	return func(in string) error {
+		_, err := transform(json.RawMessage(in), store)
+		return err
+	}
+}

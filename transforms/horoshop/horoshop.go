@@ -22,13 +22,13 @@ import (
 )
 
 // Marketplace is the canonical marketplace name, used when the store
-// context leaves it empty.
+// names none.
 const Marketplace = "horoshop"
 
 // DefaultCurrency is used when an order names none.
 const DefaultCurrency = "UAH"
 
-// Article choices of a store (pipeline/config "article").
+// Article choices of a store (Options.Article).
 const (
 	ArticleInternal = "internal" // the shop's own article (default)
 	ArticleExternal = "external" // the article shown to buyers, often the supplier's

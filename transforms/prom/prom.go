@@ -19,7 +19,7 @@ import (
 )
 
 // Marketplace is the canonical marketplace name, used when the store
-// context leaves it empty.
+// names none.
 const Marketplace = "prom"
 
 // Currency: the Prom order schema has no currency field; Prom.ua sells in

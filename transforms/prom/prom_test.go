@@ -2,7 +2,6 @@ package prom
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
@@ -77,11 +76,9 @@ func TestGoldenCasesAreSourced(t *testing.T) {
 }
 
 func TestFieldErrorType(t *testing.T) {
-	_, err := Transform(json.RawMessage(`{"id":1,"date_created":"2025-03-01T10:00:00Z","price":"x"}`), testStore)
-	var fe *canon.FieldError
-	if !errors.As(err, &fe) || fe.Field != "price" {
-		t.Fatalf("got %#v, want a *canon.FieldError for price", err)
-	}
+	golden.FieldErrors(t, golden.Fails(Transform, testStore), map[string]string{
+		`{"id":1,"date_created":"2025-03-01T10:00:00Z","price":"x"}`: "price",
+	})
 }
 
 func TestRecordID(t *testing.T) {

@@ -21,7 +21,7 @@ import (
 )
 
 // Marketplace is the canonical marketplace name, used when the store
-// context leaves it empty.
+// names none.
 const Marketplace = "rozetka"
 
 // Currency: Rozetka sells in hryvnias and its orders carry no currency.

@@ -2,7 +2,6 @@ package rozetka
 
 import (
 	"encoding/json"
-	"errors"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
@@ -79,13 +78,7 @@ func TestFieldErrors(t *testing.T) {
 			t.Errorf("Transform(%s) = %v, want the order", in, err)
 		}
 	}
-	for in, field := range cases {
-		_, err := Transform(json.RawMessage(in), testStore)
-		var fe *canon.FieldError
-		if !errors.As(err, &fe) || fe.Field != field {
-			t.Errorf("Transform(%s) = %v, want a *canon.FieldError for %s", in, err, field)
-		}
-	}
+	golden.FieldErrors(t, golden.Fails(Transform, testStore), cases)
 }
 
 func TestRecordID(t *testing.T) {
