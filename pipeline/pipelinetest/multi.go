@@ -133,6 +133,9 @@ func WriteConfig(t testing.TB, text string) (string, *config.Config) {
 	return path, cfg
 }
 
+// T is the test the harness belongs to.
+func (m *Multi) T() testing.TB { return m.t }
+
 // Before sets a hook that sees every request before the sandbox does.
 func (m *Multi) Before(f func(store string, r *http.Request)) { m.before.Store(f) }
 

@@ -1,20 +1,14 @@
 package horoshop_test
 
 import (
+	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
-	"github.com/kramar/kramar/extractors/httpx"
-	"github.com/kramar/kramar/loaders/clickhouse"
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	_ "github.com/kramar/kramar/pipeline/connectors/horoshop"
 	"github.com/kramar/kramar/pipeline/connectors/horoshop/horoshoptest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
@@ -23,81 +17,34 @@ import (
 	transform "github.com/kramar/kramar/transforms/horoshop"
 )
 
-// env is a Horoshop sandbox, a warehouse and a config with one store per
-// shop: hs-a splits names, hs-b keeps them whole.
+// env is two Horoshop shops on one sandbox, in the shared harness: hs-a
+// splits names and shows the buyers' article, hs-b keeps them as sent.
 type env struct {
-	t      *testing.T
-	clock  *kit.Clock
-	sb     *horoshop.Sandbox
-	wh     *clickhouse.Warehouse
-	cfg    *config.Config
-	shops  map[string]string // store id → sandbox shop id
-	before atomic.Value      // func(*http.Request), called before the sandbox answers
-	// parallel is how many stores run at once (0: the runner's default).
-	parallel int
+	*pipelinetest.Multi
+	sb    *horoshop.Sandbox
+	shops map[string]string // store id → sandbox shop id
 }
 
 var stores = []string{"hs-a", "hs-b"}
 
 func newEnv(t *testing.T, orders map[string]int) *env {
 	t.Helper()
-	e := &env{t: t, clock: kit.NewClock(time.Date(2026, 10, 26, 8, 0, 0, 0, time.UTC)), shops: map[string]string{}}
-	e.sb = horoshop.New(horoshop.Options{Clock: e.clock, Seed: 11})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if f, ok := e.before.Load().(func(*http.Request)); ok && f != nil {
-			f(r)
-		}
-		e.sb.Handler().ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\n  page_size: 20\nstores:\n"
+	clock := kit.NewClock(time.Date(2026, 10, 26, 8, 0, 0, 0, time.UTC))
+	e := &env{sb: horoshop.New(horoshop.Options{Clock: clock, Seed: 11}), shops: map[string]string{}}
+	var specs []pipelinetest.StoreSpec
 	for _, id := range stores {
-		login, pass := "api-"+id, "pw-"+id+"-S3CR3T"
-		e.shops[id] = e.sb.AddStore(login, pass, orders[id], 30)
-		env := "HS_PASSWORD_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
-		t.Setenv(env, pass)
-		yaml += fmt.Sprintf("  - id: %s\n    marketplace: horoshop\n    base_url: %s\n    username: %s\n    password_env: %s\n    order_type: Роздріб\n    order_source: Сайт\n", id, srv.URL, login, env)
-		if id == "hs-a" {
-			yaml += "    split_names: true\n    article: external\n"
-		}
+		spec, shop := horoshoptest.Store(t, e.sb, id, orders[id], 30)
+		e.shops[id], specs = shop, append(specs, spec)
 	}
-	_, e.cfg = pipelinetest.WriteConfig(t, yaml)
-	e.wh = chtest.New(t)
-	e.clock.Advance(time.Minute) // the newest orders are past the safety lag
+	e.Multi = pipelinetest.NewMulti(t, clock, specs, "")
+	e.Configure("", map[string]string{"hs-a": "split_names: true\narticle: external"})
+	clock.Advance(time.Minute) // the newest orders are past the safety lag
 	return e
 }
 
+// run is one order cycle in a fresh Runner, as a new process would start it.
 func (e *env) run() map[string]pipeline.StoreResult {
-	e.t.Helper()
-	r := &pipeline.Runner{Warehouse: e.wh, Config: e.cfg, Now: e.clock.Now, Parallel: e.parallel, HTTP: func(o *httpx.Options) {
-		o.Timeout, o.MaxAttempts, o.InitialBackoff = 300*time.Millisecond, 10, time.Millisecond
-	}}
-	res, err := r.RunOnce(e.t.Context())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	out := map[string]pipeline.StoreResult{}
-	for _, s := range res {
-		out[s.Store] = s
-	}
-	return out
-}
-
-func (e *env) query(q string, args ...any) []string {
-	e.t.Helper()
-	return pipelinetest.Query(e.t, e.wh, q, args...)
-}
-
-func (e *env) truth(store string) (orders, items []string) {
-	return horoshoptest.Truth(e.t, e.sb, e.shops[store])
-}
-
-func (e *env) assertEqual(stores ...string) {
-	e.t.Helper()
-	for _, s := range stores {
-		o, i := e.truth(s)
-		pipelinetest.AssertPicture(e.t, e.wh, s, o, i)
-	}
+	return e.Run(context.Background(), pipeline.JobOrders)
 }
 
 func must(t *testing.T, err error) {
@@ -124,7 +71,7 @@ func TestHoroshopHTMLAnswerFailsTheRunNamingTheStore(t *testing.T) {
 	if n := e.sb.Recorder().Count("/api/"); n != len(stores) {
 		t.Errorf("%d requests against HTML pages, want %d (one per store, no retries)", n, len(stores))
 	}
-	if got := e.query(`SELECT count() FROM {db}.v_orders`); got[0] != "0" {
+	if got := e.Query(`SELECT count() FROM {db}.v_orders`); got[0] != "0" {
 		t.Errorf("orders loaded from an HTML page: %v", got)
 	}
 	e.sb.HTML(false)
@@ -143,7 +90,7 @@ func TestHoroshopDeliveryNameLandsInRecipientFirstName(t *testing.T) {
 			o.DeliveryName, o.DeliveryPhone, o.CustomerDetails = "Шевчук  Тарас Петрович", "+38 (067) 111-22-33", nil
 		})
 	}
-	e.clock.Advance(time.Minute)
+	e.Clock.Advance(time.Minute)
 	for s, r := range e.run() {
 		if !r.OK() || r.New != 1 {
 			t.Fatalf("%s: %+v", s, r)
@@ -154,26 +101,21 @@ func TestHoroshopDeliveryNameLandsInRecipientFirstName(t *testing.T) {
 		"hs-b": "\tШевчук Тарас Петрович\t\t+380671112233", // one field, as typed
 	}
 	for _, s := range stores {
-		got := e.query(`SELECT recipient_last_name, recipient_first_name, recipient_middle_name, recipient_phone FROM {db}.v_orders WHERE store = ? AND external_id = toString(?)`, s, ids[s])
+		got := e.Query(`SELECT recipient_last_name, recipient_first_name, recipient_middle_name, recipient_phone FROM {db}.v_orders WHERE store = ? AND external_id = toString(?)`, s, ids[s])
 		if len(got) != 1 || got[0] != want[s] {
 			t.Errorf("%s: recipient %q, want %q", s, got, want[s])
 		}
 	}
 	// hs-a shows the article buyers see (article: external).
 	o, _ := e.sb.Order(e.shops["hs-a"], ids["hs-a"])
-	if got := e.query(`SELECT sku FROM {db}.v_order_items WHERE store = 'hs-a' AND line = 0`); len(got) != 1 || got[0] != o.Products[0].ArticleForDisplay {
+	if got := e.Query(`SELECT sku FROM {db}.v_order_items WHERE store = 'hs-a' AND line = 0`); len(got) != 1 || got[0] != o.Products[0].ArticleForDisplay {
 		t.Errorf("hs-a line sku %v, want the external article %s", got, o.Products[0].ArticleForDisplay)
 	}
 }
 
 func TestHoroshopCatalogAndReferenceJobs(t *testing.T) {
 	e := newEnv(t, map[string]int{})
-	r := &pipeline.Runner{Warehouse: e.wh, Config: e.cfg, Now: e.clock.Now}
-	res, err := r.RunJob(t.Context(), pipeline.JobCatalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range res {
+	for _, s := range e.Run(t.Context(), pipeline.JobCatalog) {
 		if !s.OK() || s.New != 30 {
 			t.Fatalf("catalog %s: %+v", s.Store, s)
 		}
@@ -185,15 +127,15 @@ func TestHoroshopCatalogAndReferenceJobs(t *testing.T) {
 				want++
 			}
 		}
-		got := e.query(`SELECT countIf(available), count() FROM {db}.v_products WHERE store = ?`, s)
+		got := e.Query(`SELECT countIf(available), count() FROM {db}.v_products WHERE store = ?`, s)
 		if got[0] != fmt.Sprintf("%d\t30", want) {
 			t.Errorf("%s: available and all products %v, want %d of 30", s, got, want)
 		}
 	}
-	if res, err = r.RunJob(t.Context(), pipeline.JobReference); err != nil || !res[0].OK() || res[0].New != 5 {
-		t.Fatalf("reference: %+v %v", res, err)
+	if r := e.Run(t.Context(), pipeline.JobReference)["hs-a"]; !r.OK() || r.New != 5 {
+		t.Fatalf("reference: %+v", r)
 	}
-	if got := e.query(`SELECT name FROM {db}.marketplace_options WHERE store = 'hs-a' AND kind = 'status' AND option_id = '4'`); len(got) == 0 || got[0] != "Не доставлене" {
+	if got := e.Query(`SELECT name FROM {db}.marketplace_options WHERE store = 'hs-a' AND kind = 'status' AND option_id = '4'`); len(got) == 0 || got[0] != "Не доставлене" {
 		t.Errorf("status 4 option: %v", got)
 	}
 }
