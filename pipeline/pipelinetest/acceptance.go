@@ -552,6 +552,36 @@ func pushCrash(t *testing.T, newDriver func(*kit.Clock) Driver) {
 	s.assertPushed(plain)
 }
 
+// Push is the case of a CRM status that must show on the marketplace as
+// status.
+func Push(crmStatus, status string) PushCase {
+	return PushCase{Change: pipeline.CRMChange{Status: crmStatus}, Status: status}
+}
+
+// WithTTN is c carrying a Nova Poshta waybill too.
+func (c PushCase) WithTTN() PushCase {
+	c.Change.TTN, c.Change.Carrier = "ttn", "nova_poshta"
+	return c
+}
+
+// Cycle gives the first n loaded orders in status from the cases in turn;
+// a case with a waybill gets a number of its own.
+func Cycle(loaded []Loaded, from string, n int, cases ...PushCase) []PushCase {
+	var out []PushCase
+	for _, o := range loaded {
+		if o.Status != from || len(out) == n {
+			continue
+		}
+		c := cases[len(out)%len(cases)]
+		c.Change.OrderID = o.ID
+		if c.Change.TTN != "" {
+			c.Change.TTN = fmt.Sprintf("2045%010d", len(out))
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // String names a push case in failures.
 func (c PushCase) String() string {
 	return fmt.Sprintf("%s → %s (%s)", c.Change.OrderID, c.Status, c.Change.Status)

@@ -5,14 +5,12 @@ package epicentrtest
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
-	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	epsb "github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -64,8 +62,6 @@ func Truth(t testing.TB, sb *epsb.Sandbox, storeID string) (orders, items []stri
 			items = append(items, fmt.Sprintf("%s\t%d\t%s\t%s", o.ID, i, article(it), total.StringFixed(2)))
 		}
 	}
-	sort.Strings(orders)
-	sort.Strings(items)
 	return orders, items
 }
 
@@ -146,18 +142,8 @@ func (d *driver) Outbound() string {
 }
 
 func (d *driver) PushCases(_ testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
-	var out []pipelinetest.PushCase
-	for _, o := range loaded {
-		if o.Status != wire.StatusNew || len(out) == 6 {
-			continue
-		}
-		c := pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Прийнято"}, Status: wire.StatusConfirmed}
-		if len(out)%2 == 1 {
-			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Скасовано"}, Status: wire.StatusCanceled}
-		}
-		out = append(out, c)
-	}
-	return out
+	return pipelinetest.Cycle(loaded, wire.StatusNew, 6,
+		pipelinetest.Push("Прийнято", wire.StatusConfirmed), pipelinetest.Push("Скасовано", wire.StatusCanceled))
 }
 
 func (d *driver) IsWrite(r *http.Request) bool {

@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"testing"
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
-	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -64,8 +62,6 @@ func Truth(t testing.TB, sb *horoshop.Sandbox, shop string) (orders, items []str
 			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.OrderID, i, p.Article, pipelinetest.Money(t, string(p.TotalPrice))))
 		}
 	}
-	sort.Strings(orders)
-	sort.Strings(items)
 	return orders, items
 }
 
@@ -121,24 +117,8 @@ func (d *driver) Outbound() string {
 }
 
 func (d *driver) PushCases(_ testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
-	var out []pipelinetest.PushCase
-	for _, o := range loaded {
-		if o.Status != "1" || len(out) == 6 {
-			continue
-		}
-		var c pipeline.CRMChange
-		status := []string{"2", "4", "6"}[len(out)%3]
-		switch status {
-		case "2":
-			c = pipeline.CRMChange{OrderID: o.ID, Status: "Прийнято"}
-		case "4":
-			c = pipeline.CRMChange{OrderID: o.ID, Status: "Скасовано"}
-		default:
-			c = pipeline.CRMChange{OrderID: o.ID, Status: "Відправлено", TTN: fmt.Sprintf("5900001122%04d", len(out)), Carrier: "nova_poshta"}
-		}
-		out = append(out, pipelinetest.PushCase{Change: c, Status: status})
-	}
-	return out
+	return pipelinetest.Cycle(loaded, "1", 6,
+		pipelinetest.Push("Прийнято", "2"), pipelinetest.Push("Скасовано", "4"), pipelinetest.Push("Відправлено", "6").WithTTN())
 }
 
 func (d *driver) IsWrite(r *http.Request) bool { return r.URL.Path == wire.PathOrdersUpdate }

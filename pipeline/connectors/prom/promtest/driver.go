@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
@@ -44,8 +42,6 @@ func Truth(t testing.TB, sb *promsb.Sandbox, token string) (orders, items []stri
 			items = append(items, fmt.Sprintf("%d\t%d\t%s\t%s", o.ID, i, p.ExternalID, pipelinetest.Money(t, p.TotalPrice)))
 		}
 	}
-	sort.Strings(orders)
-	sort.Strings(items)
 	return orders, items
 }
 
@@ -132,25 +128,10 @@ func (d *driver) Outbound() string {
 `
 }
 
-func (d *driver) PushCases(t testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
-	var out []pipelinetest.PushCase
-	pending, received := 0, 0
-	for _, o := range loaded {
-		id := o.ID
-		switch {
-		case o.Status == "pending" && pending < 6:
-			c := pipeline.CRMChange{OrderID: id, Status: []string{"Прийнято", "Немає в наявності", "Відправлено"}[pending%3]}
-			want := map[string]string{"Прийнято": "received", "Немає в наявності": "canceled", "Відправлено": "received"}[c.Status]
-			if c.Status == "Відправлено" {
-				c.TTN, c.Carrier = fmt.Sprintf("204500000000%02d", pending), "nova_poshta"
-			}
-			out, pending = append(out, pipelinetest.PushCase{Change: c, Status: want}), pending+1
-		case o.Status == "received" && received < 2:
-			c := pipeline.CRMChange{OrderID: id, Status: "Виконано"}
-			out, received = append(out, pipelinetest.PushCase{Change: c, Status: "delivered"}), received+1
-		}
-	}
-	return out
+func (d *driver) PushCases(_ testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
+	return append(pipelinetest.Cycle(loaded, "pending", 6, pipelinetest.Push("Прийнято", "received"),
+		pipelinetest.Push("Немає в наявності", "canceled"), pipelinetest.Push("Відправлено", "received").WithTTN()),
+		pipelinetest.Cycle(loaded, "received", 2, pipelinetest.Push("Виконано", "delivered"))...)
 }
 
 func (d *driver) IsWrite(r *http.Request) bool {

@@ -5,11 +5,9 @@ package rozetkatest
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
@@ -47,8 +45,6 @@ func Truth(t testing.TB, sb *rzsb.Sandbox, storeID string) (orders, items []stri
 			line++
 		}
 	}
-	sort.Strings(orders)
-	sort.Strings(items)
 	return orders, items
 }
 
@@ -146,24 +142,8 @@ func (d *driver) Outbound() string {
 }
 
 func (d *driver) PushCases(_ testing.TB, _ string, loaded []pipelinetest.Loaded) []pipelinetest.PushCase {
-	var out []pipelinetest.PushCase
-	for _, o := range loaded {
-		if o.Status != "1" || len(out) == 6 {
-			continue
-		}
-		var c pipelinetest.PushCase
-		switch len(out) % 3 {
-		case 0:
-			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Прийнято"}, Status: "26"}
-		case 1:
-			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Немає в наявності"}, Status: "42"}
-		default:
-			c = pipelinetest.PushCase{Change: pipeline.CRMChange{OrderID: o.ID, Status: "Передано перевізнику",
-				TTN: fmt.Sprintf("5900001122%04d", len(out)), Carrier: "nova_poshta"}, Status: "61"}
-		}
-		out = append(out, c)
-	}
-	return out
+	return pipelinetest.Cycle(loaded, "1", 6, pipelinetest.Push("Прийнято", "26"), pipelinetest.Push("Немає в наявності", "42"),
+		pipelinetest.Push("Передано перевізнику", "61").WithTTN())
 }
 
 func (d *driver) IsWrite(r *http.Request) bool {
