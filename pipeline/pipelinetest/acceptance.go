@@ -31,11 +31,17 @@ type Driver interface {
 	// waybills, payments, a new order); round counts from 1. It returns how
 	// many orders it changed or added.
 	Change(t testing.TB, store string, round int) int
-	// Revoke makes the store's credential invalid.
-	Revoke(t testing.TB, store string)
 	// AddMalformed adds an order the transform must reject and returns its
 	// external id; "" when the simulator cannot send a broken order.
 	AddMalformed(t testing.TB, store string) string
+}
+
+// Revoker is a Driver whose marketplace can revoke a credential (a token
+// withdrawn in the cabinet). Without it a credential goes bad the way a
+// login's does: the seller changed the password and the config still has
+// the old one (ChangeSecret).
+type Revoker interface {
+	Revoke(t testing.TB, store string)
 }
 
 // FaultKinds is a Driver whose simulator can inject only some faults (a
@@ -71,6 +77,30 @@ type Pushes interface {
 	// Applied names the call a recorded write made ("METHOD path order"),
 	// or "" when r is not a write.
 	Applied(r kit.Request) string
+}
+
+// Changes makes a day's changes to orders, as drivers' Change do: from
+// the round-th order, every ninth gets in turn a waybill, a payment and a
+// status (each call says whether the simulator took it); then add adds a
+// new order. It returns how many orders changed or were added.
+func Changes[O any](orders []O, round int, waybill func(o O, ttn string) error, pay, status func(o O) error, add func()) int {
+	n := 1
+	for i := round; i < len(orders); i += 9 {
+		var err error
+		switch i % 3 {
+		case 0:
+			err = waybill(orders[i], fmt.Sprintf("2045%010d", i))
+		case 1:
+			err = pay(orders[i])
+		default:
+			err = status(orders[i])
+		}
+		if err == nil {
+			n++
+		}
+	}
+	add()
+	return n
 }
 
 // Loaded is an order as the warehouse holds it.
@@ -131,6 +161,15 @@ func newSuite(t *testing.T, newDriver func(*kit.Clock) Driver, orders map[string
 // run is one order cycle of every store in a fresh runner.
 func (s *suite) run(ctx context.Context) map[string]pipeline.StoreResult {
 	return s.m.Run(ctx, pipeline.JobOrders)
+}
+
+// revoke makes the store's credential invalid.
+func (s *suite) revoke(store string) {
+	if r, ok := s.d.(Revoker); ok {
+		r.Revoke(s.t, store)
+		return
+	}
+	ChangeSecret(s.t, s.specs[store])
 }
 
 // sandboxes are the distinct simulators of the stores.
@@ -271,7 +310,7 @@ func faults(t *testing.T, newDriver func(*kit.Clock) Driver) {
 
 func revoked(t *testing.T, newDriver func(*kit.Clock) Driver) {
 	s := newSuite(t, newDriver, map[string]int{"acc-a": 30, "acc-b": 20}, "")
-	s.d.Revoke(t, "acc-b")
+	s.revoke("acc-b")
 	res := s.run(t.Context())
 	if r := res["acc-b"]; r.Status != pipeline.StatusAuthFailed || r.Err == nil || !strings.Contains(r.Err.Error(), "acc-b") {
 		t.Fatalf("revoked store: %+v, want auth_failed naming acc-b", r)
@@ -313,7 +352,7 @@ func noSecret(t *testing.T, newDriver func(*kit.Clock) Driver) {
 		kinds = fk.FaultKinds()
 	}
 	s.setFaults(kit.FaultConfig{Rate: 0.2, Kinds: kinds, Seed: 3, MaxWait: time.Second})
-	s.d.Revoke(t, "acc-b")
+	s.revoke("acc-b")
 	var errs strings.Builder
 	for i := 0; i < 2; i++ {
 		for _, r := range s.run(t.Context()) {

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	spec "github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
@@ -40,13 +39,10 @@ type driver struct {
 	spec       *spec.Spec
 	clock      *kit.Clock
 	sbs        map[string]*sandbox.Sandbox
-	specs      map[string]pipelinetest.StoreSpec
 }
 
 func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
-	env := "SECRET_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
-	secret := fmt.Sprintf("S3CR3T-%s-%s-%d", d.name, id, time.Now().UnixNano())
-	t.Setenv(env, secret)
+	env, secret := pipelinetest.SecretEnv(t, "SECRET_"+strings.ToUpper(d.name), id)
 	sb := sandbox.New(d.spec, sandbox.Options{Clock: d.clock, Seed: int64(len(d.sbs) + 3), Orders: orders,
 		Token: secret, Username: id + "@example.ua", Password: secret})
 	d.sbs[id] = sb
@@ -57,11 +53,7 @@ func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.Stor
 	default:
 		yaml += "token_env: " + env + "\n"
 	}
-	if d.specs == nil {
-		d.specs = map[string]pipelinetest.StoreSpec{}
-	}
-	d.specs[id] = pipelinetest.StoreSpec{ID: id, Sandbox: sb, YAML: yaml, Secret: secret, SecretEnv: env}
-	return d.specs[id]
+	return pipelinetest.StoreSpec{ID: id, Sandbox: sb, YAML: yaml, Secret: secret, SecretEnv: env}
 }
 
 // Truth: the spec's status names mapped, and only what the spec reads.
@@ -106,10 +98,6 @@ func (d *driver) Change(_ testing.TB, store string, round int) int {
 	sb.AddOrder(nil)
 	return n + 1
 }
-
-// Revoke: the seller issued a new key (or password) and kramar still has
-// the old one.
-func (d *driver) Revoke(t testing.TB, store string) { pipelinetest.ChangeSecret(t, d.specs[store]) }
 
 // AddMalformed: the sandbox renders every order from typed values, so it
 // cannot send a broken one; the spec reader's field errors have their own

@@ -2,7 +2,6 @@ package zakupka_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
@@ -15,20 +14,17 @@ import (
 // 1C exchange (login and password), acc-b a windows-1251 orders file (a key).
 func TestAcceptance(t *testing.T) {
 	pipelinetest.Acceptance(t, func(clock *kit.Clock) pipelinetest.Driver {
-		return &driver{sb: zakupka.New(zakupka.Options{Clock: clock, Seed: 5}), keys: map[string]string{}, specs: map[string]pipelinetest.StoreSpec{}}
+		return &driver{sb: zakupka.New(zakupka.Options{Clock: clock, Seed: 5}), keys: map[string]string{}}
 	})
 }
 
 type driver struct {
-	sb    *zakupka.Sandbox
-	keys  map[string]string // store → the sandbox's key
-	specs map[string]pipelinetest.StoreSpec
+	sb   *zakupka.Sandbox
+	keys map[string]string // store → the sandbox's key
 }
 
 func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
-	env := "ZK_SECRET_" + strings.ToUpper(strings.ReplaceAll(id, "-", "_"))
-	secret := fmt.Sprintf("zk-%s-S3CR3T", id)
-	t.Setenv(env, secret)
+	env, secret := pipelinetest.SecretEnv(t, "ZK_SECRET", id)
 	key := "key-" + id
 	// Every status is imported, so the truth is every order (Zakupka's
 	// own new-only rule has its tests beside the pipeline).
@@ -42,8 +38,7 @@ func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.Stor
 		yaml += "base_url: {url}" + zakupka.OrdersPath + "\ntoken_env: " + env
 	}
 	d.keys[id] = key
-	d.specs[id] = pipelinetest.StoreSpec{ID: id, Sandbox: d.sb, YAML: yaml, Secret: secret, SecretEnv: env}
-	return d.specs[id]
+	return pipelinetest.StoreSpec{ID: id, Sandbox: d.sb, YAML: yaml, Secret: secret, SecretEnv: env}
 }
 
 // Truth: the goods lines (services are the delivery) in their order, the
@@ -84,9 +79,6 @@ func (d *driver) Change(t testing.TB, store string, round int) int {
 	}
 	return n + 1
 }
-
-// Revoke: the seller changed the exchange password or the file's key.
-func (d *driver) Revoke(t testing.TB, store string) { pipelinetest.ChangeSecret(t, d.specs[store]) }
 
 func (d *driver) AddMalformed(t testing.TB, store string) string {
 	id, err := d.sb.AddOrder(d.keys[store], func(doc *cml.Document) { doc.Items[0].Sum = "12,,3" })

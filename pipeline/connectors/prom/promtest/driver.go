@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
@@ -88,26 +89,13 @@ func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
 	return Truth(t, d.sb, d.tokens[store])
 }
 
-func (d *driver) Change(t testing.TB, store string, round int) int {
+func (d *driver) Change(_ testing.TB, store string, round int) int {
 	tok := d.tokens[store]
-	orders := d.sb.Orders(d.sb.StoreID(tok))
-	n := 0
-	for i := round; i < len(orders); i += 9 {
-		var err error
-		switch i % 3 {
-		case 0:
-			err = d.sb.SetTTN(tok, orders[i].ID, fmt.Sprintf("2045%010d", i))
-		case 1:
-			err = d.sb.SetPayment(tok, orders[i].ID, "paid")
-		default:
-			err = d.sb.SetStatus(tok, orders[i].ID, "received")
-		}
-		if err == nil {
-			n++
-		}
-	}
-	d.sb.AddOrder(tok, nil)
-	return n + 1
+	return pipelinetest.Changes(d.sb.Orders(d.sb.StoreID(tok)), round,
+		func(o wire.Order, ttn string) error { return d.sb.SetTTN(tok, o.ID, ttn) },
+		func(o wire.Order) error { return d.sb.SetPayment(tok, o.ID, "paid") },
+		func(o wire.Order) error { return d.sb.SetStatus(tok, o.ID, "received") },
+		func() { d.sb.AddOrder(tok, nil) })
 }
 
 func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.tokens[store]) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
@@ -74,19 +75,18 @@ func New(t testing.TB, orders map[string]int, goods int) *Env {
 
 // NewDriver is the acceptance suite's driver on a fresh Rozetka sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	return &driver{sb: rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), ids: map[string]string{}, specs: map[string]pipelinetest.StoreSpec{}}
+	return &driver{sb: rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), ids: map[string]string{}}
 }
 
 // driver runs the acceptance suite on the Rozetka sandbox.
 type driver struct {
-	sb    *rzsb.Sandbox
-	ids   map[string]string // store → the sandbox's id
-	specs map[string]pipelinetest.StoreSpec
+	sb  *rzsb.Sandbox
+	ids map[string]string // store → the sandbox's id
 }
 
 func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
 	spec, sid := Store(t, d.sb, id, orders, 0)
-	d.ids[id], d.specs[id] = sid, spec
+	d.ids[id] = sid
 	return spec
 }
 
@@ -94,31 +94,14 @@ func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
 	return Truth(t, d.sb, d.ids[store])
 }
 
-func (d *driver) Change(t testing.TB, store string, round int) int {
+func (d *driver) Change(_ testing.TB, store string, round int) int {
 	sid := d.ids[store]
-	orders := d.sb.Orders(sid)
-	n := 0
-	for i := round; i < len(orders); i += 9 {
-		var err error
-		switch i % 3 {
-		case 0:
-			err = d.sb.SetTTN(sid, orders[i].ID, fmt.Sprintf("2045%010d", i))
-		case 1:
-			err = d.sb.SetPayment(sid, orders[i].ID, "paid")
-		default:
-			err = d.sb.SetStatus(sid, orders[i].ID, 26)
-		}
-		if err == nil {
-			n++
-		}
-	}
-	d.sb.AddOrder(sid, nil)
-	return n + 1
+	return pipelinetest.Changes(d.sb.Orders(sid), round,
+		func(o wire.Order, ttn string) error { return d.sb.SetTTN(sid, o.ID, ttn) },
+		func(o wire.Order) error { return d.sb.SetPayment(sid, o.ID, "paid") },
+		func(o wire.Order) error { return d.sb.SetStatus(sid, o.ID, 26) },
+		func() { d.sb.AddOrder(sid, nil) })
 }
-
-// Revoke: Rozetka's API logs in with the cabinet's password, so a
-// credential goes bad when the seller changes it.
-func (d *driver) Revoke(t testing.TB, store string) { pipelinetest.ChangeSecret(t, d.specs[store]) }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
 	return fmt.Sprint(d.sb.AddMalformed(d.ids[store]))
