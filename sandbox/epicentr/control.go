@@ -151,11 +151,11 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
 //	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Token  string
 		Orders int
-	}) (any, error) {
-		return map[string]string{"store": s.AddStore(req.Token, req.Orders)}, nil
+	}) (string, error) {
+		return s.AddStore(req.Token, req.Orders), nil
 	})
 	kit.HandleOrders(c, s.Orders, func(storeID string) string { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, req struct{ Status string }) (any, error) {

@@ -134,7 +134,7 @@ func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *rec
 
 	a := &wire.Address{FirstName: buyer.First, LastName: buyer.Last, Patronymic: buyer.Patronymic, Phone: buyerPhone}
 	if r.IntN(10) < 6 {
-		a.Email = "buyer" + fake.Digits(r, 6) + "@example.com"
+		a.Email = buyer.Email(r)
 	}
 	switch n := r.IntN(10); {
 	case n < 3: // ~30%: the parcel goes to someone else

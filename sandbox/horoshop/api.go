@@ -115,7 +115,7 @@ func (s *Sandbox) handleOrdersGet(w http.ResponseWriter, r *http.Request) {
 	for _, st := range statuses {
 		wantStatus[st] = true
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	var matched []wire.Order
 	for _, rec := range st.book.Snapshot() {
 		o := rec.order
@@ -156,7 +156,7 @@ func (s *Sandbox) handleOrdersUpdate(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Parameter orders is required and must be a non-empty array")
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	logs := make([]wire.UpdateLog, len(entries))
 	ok := 0
 	for i, e := range entries {
@@ -269,7 +269,7 @@ func setTTN(o *wire.Order, ttn string) {
 }
 
 func (s *Sandbox) handleStatuses(w http.ResponseWriter, r *http.Request) {
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	st.mu.RLock()
 	list := wire.StatusList{Statuses: make(map[string]wire.OrderStatus, len(st.statuses))}
 	for id, v := range st.statuses {
@@ -296,7 +296,7 @@ func (s *Sandbox) handleCatalogExport(w http.ResponseWriter, r *http.Request) {
 	// everything (measured, IgorShutko/horoshop-mcp
 	// docs/tools/catalog-public-api.md).
 	limit = min(limit, wire.CatalogPageMax)
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	st.mu.RLock()
 	var matched []wire.CatalogProduct
 	for _, p := range st.products {

@@ -296,17 +296,14 @@ func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
 //	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, nil)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Login, Password  string
 		Orders, Products int
-	}) (any, error) {
-		return map[string]string{"store": s.AddStore(req.Login, req.Password, req.Orders, req.Products)}, nil
+	}) (string, error) {
+		return s.AddStore(req.Login, req.Password, req.Orders, req.Products), nil
 	})
 	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
-	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
-		s.ExpireTokens()
-		return map[string]string{"status": "expired"}, nil
-	})
+	kit.HandleSessions(c, s.sessions)
 	kit.HandleJSON(c, "POST /_sandbox/html", func(r *http.Request, _ struct{}) (any, error) {
 		on, _ := strconv.ParseBool(r.URL.Query().Get("on"))
 		s.HTML(on)

@@ -141,3 +141,32 @@ func TestControlJSONAndRate(t *testing.T) {
 		t.Fatalf("unknown endpoint answered %d", code)
 	}
 }
+
+func TestDeepCopySharesNothing(t *testing.T) {
+	type inner struct {
+		N    *int
+		Tags []string
+	}
+	type outer struct {
+		In    *inner
+		List  []inner
+		Map   map[string][]int
+		Any   any
+		Raw   []byte
+		Fixed [2]*int
+		hide  int
+	}
+	n := 1
+	src := outer{In: &inner{N: &n, Tags: []string{"a"}}, List: []inner{{Tags: []string{"b"}}}, Map: map[string][]int{"k": {1}},
+		Any: &inner{N: &n}, Raw: []byte(`{}`), Fixed: [2]*int{&n}, hide: 7}
+	c := DeepCopy(src)
+	*c.In.N, c.In.Tags[0], c.List[0].Tags[0], c.Map["k"][0], c.Raw[0], *c.Fixed[0] = 9, "z", "z", 9, 'x', 9
+	*c.Any.(*inner).N = 9
+	if n != 1 || src.In.Tags[0] != "a" || src.List[0].Tags[0] != "b" || src.Map["k"][0] != 1 || src.Raw[0] != '{' || c.hide != 7 {
+		t.Fatalf("the copy shares data: %+v", src)
+	}
+	var empty outer
+	if e := DeepCopy(empty); e.In != nil || e.List != nil || e.Map != nil {
+		t.Fatal("nil became non-nil")
+	}
+}

@@ -118,6 +118,24 @@ func HandleJSON[T any](c *Control, pattern string, fn func(r *http.Request, req 
 	})
 }
 
+// HandleStores adds POST /_sandbox/stores: add registers the store the
+// body describes and returns its id → {"store":"store-1"}.
+func HandleStores[T any](c *Control, add func(req T) (string, error)) {
+	HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req T) (any, error) {
+		id, err := add(req)
+		return map[string]string{"store": id}, err
+	})
+}
+
+// HandleSessions adds POST /_sandbox/expire-tokens, which ends every
+// session of s as if its lifetime had passed.
+func HandleSessions(c *Control, s *Sessions) {
+	HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
+		s.ExpireAll()
+		return map[string]string{"status": "expired"}, nil
+	})
+}
+
 // HandleOrders adds the order endpoints of a sandbox whose control requests
 // name the store with ?store=:
 //
@@ -134,13 +152,3 @@ func HandleOrders[W, ID any](c *Control, orders func(storeID string) []W, add fu
 
 // StoreParam is the store a control request names with ?store=.
 func StoreParam(r *http.Request) string { return r.URL.Query().Get("store") }
-
-// Clone returns a pointer to a shallow copy of *p (nil for nil), for
-// handing out data without sharing it.
-func Clone[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}

@@ -82,7 +82,7 @@ func New(opts Options) *Sandbox {
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return cloneOrder(r.order) })
+		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -141,12 +141,7 @@ func (s *Sandbox) storeOf(token string) (*store, error) {
 	if !ok {
 		return nil, ErrUnknownStore
 	}
-	return s.storeByID(id), nil
-}
-
-func (s *Sandbox) storeByID(id string) *store {
-	st, _ := s.stores.Get(id)
-	return st
+	return s.stores.Lookup(id)
 }
 
 // SetStatus moves an order to status (any known status, the company's own

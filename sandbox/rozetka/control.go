@@ -163,21 +163,18 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 //	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Username, Password string
 		Orders, Goods      int
-	}) (any, error) {
-		return map[string]string{"store": s.AddStore(req.Username, req.Password, req.Orders, req.Goods)}, nil
+	}) (string, error) {
+		return s.AddStore(req.Username, req.Password, req.Orders, req.Goods), nil
 	})
 	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		return map[string]string{"status": "ok"}, s.Update(kit.StoreParam(r), id, u)
 	})
-	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
-		s.ExpireTokens()
-		return map[string]string{"status": "expired"}, nil
-	})
+	kit.HandleSessions(c, s.sessions)
 	kit.HandleJSON(c, "POST /_sandbox/shift", func(r *http.Request, _ struct{}) (any, error) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		return map[string]int{"armed": n}, s.ShiftDuringPull(kit.StoreParam(r), n)
