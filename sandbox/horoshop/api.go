@@ -116,26 +116,21 @@ func (s *Sandbox) handleOrdersGet(w http.ResponseWriter, r *http.Request) {
 		wantStatus[st] = true
 	}
 	st := s.stores.Of(r)
-	var matched []wire.Order
-	for _, rec := range st.book.Snapshot() {
-		o := rec.order
-		if rec.created < fromAt || rec.created > toAt ||
-			(len(wantID) > 0 && !wantID[o.OrderID]) || (len(wantStatus) > 0 && !wantStatus[o.StatStatus]) {
-			continue
-		}
-		matched = append(matched, o)
-	}
+	matched := st.book.Filter(func(rec *record) bool {
+		return rec.created >= fromAt && rec.created <= toAt &&
+			(len(wantID) == 0 || wantID[rec.order.OrderID]) && (len(wantStatus) == 0 || wantStatus[rec.order.StatStatus])
+	})
 	start, end := pageWindow(r, len(matched), offset, limit)
 	if start >= end {
 		answer(w, wire.StatusEmpty, []any{}) // PHP's empty array, not an object
 		return
 	}
 	buf := append(make([]byte, 0, 2048*(end-start)), `{"status":"OK","response":{"orders":[`...)
-	for i, o := range matched[start:end] {
+	for i, rec := range matched[start:end] {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = append(buf, encodeOrder(o, bool(additional))...)
+		buf = append(buf, encodeOrder(rec.order, bool(additional))...)
 	}
 	kit.WriteRaw(w, http.StatusOK, append(buf, "]}}"...))
 }
