@@ -118,64 +118,63 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 // docs/tools/catalog-public-api.md: "import quantity:5 → export still 0";
 // "presence text can only be set when warehouse stock tracking is OFF").
 func (s *Sandbox) UseWarehouses(storeID string, warehouses ...string) error {
+	if len(warehouses) == 0 {
+		return errors.New("at least one warehouse")
+	}
+	return s.locked(storeID, func(st *store) error {
+		st.warehouses = append([]string(nil), warehouses...)
+		st.ledger = map[string]map[string]int{}
+		for i, p := range st.products {
+			q, _ := wholeUnits(p.Quantity)
+			st.ledger[p.Article] = map[string]int{warehouses[0]: max(q, 0)}
+			st.restock(i)
+		}
+		return nil
+	})
+}
+
+// locked runs fn on shop storeID holding its lock.
+func (s *Sandbox) locked(storeID string, fn func(*store) error) error {
 	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
-	if len(warehouses) == 0 {
-		return errors.New("at least one warehouse")
-	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.warehouses = append([]string(nil), warehouses...)
-	st.ledger = map[string]map[string]int{}
-	for i, p := range st.products {
-		q, _ := wholeUnits(p.Quantity)
-		st.ledger[p.Article] = map[string]int{warehouses[0]: max(q, 0)}
-		st.restock(i)
-	}
-	return nil
+	return fn(st)
 }
 
 // SetStock sets a product's stock in one warehouse, as the admin's «Склад»
 // column does; with no warehouse accounting it sets quantity.
 func (s *Sandbox) SetStock(storeID, article, warehouse string, n int) error {
-	st, err := s.stores.Lookup(storeID)
-	if err != nil {
-		return err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	i := st.productIndex(article)
-	switch {
-	case i < 0:
-		return fmt.Errorf("no product %s", article)
-	case !st.accounting():
-		st.products[i].Quantity = json.Number(strconv.Itoa(n))
+	return s.locked(storeID, func(st *store) error {
+		i := st.productIndex(article)
+		switch {
+		case i < 0:
+			return fmt.Errorf("no product %s", article)
+		case !st.accounting():
+			st.products[i].Quantity = json.Number(strconv.Itoa(n))
+			return nil
+		case !slices.Contains(st.warehouses, warehouse):
+			return fmt.Errorf("warehouse %s is not defined", warehouse)
+		}
+		st.ledger[article][warehouse] = n
+		st.restock(i)
 		return nil
-	case !slices.Contains(st.warehouses, warehouse):
-		return fmt.Errorf("warehouse %s is not defined", warehouse)
-	}
-	st.ledger[article][warehouse] = n
-	st.restock(i)
-	return nil
+	})
 }
 
 // SetPresence sets a product's availability text, as the admin does; the
 // text need not be one of the shop's usual ones.
 func (s *Sandbox) SetPresence(storeID, article, text string) error {
-	st, err := s.stores.Lookup(storeID)
-	if err != nil {
-		return err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	i := st.productIndex(article)
-	if i < 0 {
-		return fmt.Errorf("no product %s", article)
-	}
-	st.products[i].Presence = wire.Text(text)
-	return nil
+	return s.locked(storeID, func(st *store) error {
+		i := st.productIndex(article)
+		if i < 0 {
+			return fmt.Errorf("no product %s", article)
+		}
+		st.products[i].Presence = wire.Text(text)
+		return nil
+	})
 }
 
 // WarehouseStock is a product's stock in one warehouse (false without
