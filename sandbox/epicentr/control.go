@@ -139,16 +139,12 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
 	return rec.order.ID
 }
 
-// controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people; no faults, no recording, no auth. The store is
-// ?store=store-1.
+// controlRoutes is the HTTP face of the control methods: the kit's
+// endpoints (kit.NewControl; the store is ?store=store-1) and Epicentr's own:
 //
 //	POST /_sandbox/stores                  {"token","orders"} → {"store":"store-1"}
-//	GET  /_sandbox/orders?store=           → {"orders":[…]} (the truth, oldest first)
-//	POST /_sandbox/orders?store=           → {"id":…} (a new order at now)
 //	POST /_sandbox/orders/{id}/status?store=  {"status":"sent"} (SetStatus rules)
 //	GET  /_sandbox/offers?store=           → {"offers":[…]}
-//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
 	kit.HandleStores(c, func(req struct {

@@ -283,16 +283,11 @@ func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
 	return nil
 }
 
-// controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people; no faults, no recording, no auth. The shop is
-// ?store=shop-1.
+// controlRoutes is the HTTP face of the control methods: the kit's
+// endpoints (kit.NewControl; the shop is ?store=shop-1) and the shop's own:
 //
 //	POST /_sandbox/stores          {"login","password","orders","products"} → {"store":"shop-1"}
-//	GET  /_sandbox/orders?store=   → {"orders":[…]} (the truth, ascending number)
-//	POST /_sandbox/orders?store=   → {"id":…} (a new order at now)
-//	POST /_sandbox/expire-tokens
 //	POST /_sandbox/html?on=true|false
-//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, nil)
 	kit.HandleStores(c, func(req struct {

@@ -59,8 +59,9 @@ func MountControl(m *http.ServeMux, f *Faults, rec *Recorder, clock *Clock, rend
 // Control is a sandbox's control API under /_sandbox/, for tests in other
 // processes and for people: no faults, no recording, no auth. It serves
 // MountControl's endpoints, PUT /_sandbox/rate {"per_second":5}, a 404 in
-// the marketplace's error body for any other /_sandbox/ path, and the
-// marketplace's own endpoints added with HandleJSON.
+// the marketplace's error body for any other /_sandbox/ path, and what the
+// sandbox adds: HandleStores, HandleOrders, HandleSessions (POST
+// /_sandbox/expire-tokens) and its own endpoints through HandleJSON.
 type Control struct {
 	*http.ServeMux
 	fail func(http.ResponseWriter, error)

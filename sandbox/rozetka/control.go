@@ -150,17 +150,12 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	return rec.order.ID
 }
 
-// controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people; no faults, no recording, no auth. The store is
-// ?store=store-1.
+// controlRoutes is the HTTP face of the control methods: the kit's
+// endpoints (kit.NewControl; the store is ?store=store-1) and Rozetka's own:
 //
 //	POST /_sandbox/stores             {"username","password","orders","goods"} → {"store":"store-1"}
-//	GET  /_sandbox/orders?store=      → {"orders":[…]} (the truth, ascending id)
-//	POST /_sandbox/orders?store=      → {"id":…} (a new order at now)
 //	POST /_sandbox/orders/{id}/status?store=  {"status":26,"ttn":"…"} (PUT rules)
-//	POST /_sandbox/expire-tokens
 //	POST /_sandbox/shift?store=&n=3   arm ShiftDuringPull
-//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
 	kit.HandleStores(c, func(req struct {
