@@ -16,7 +16,8 @@ var ErrNoOrder = errors.New("order not found")
 type BookOptions[ID cmp.Ordered, R any] struct {
 	ID func(*R) ID
 	// Own deep-copies, in a shallow copy of a published record, what a
-	// change may edit, so the change never touches what readers hold.
+	// change may edit, so the change never touches what readers hold; nil =
+	// the record holds nothing a change could edit in place.
 	Own func(*R)
 	// Seal refreshes what a record caches (its encoded answer, sort keys)
 	// before it is published; nil = nothing cached.
@@ -42,6 +43,9 @@ type Book[ID cmp.Ordered, R any] struct {
 func NewBook[ID cmp.Ordered, R any](o BookOptions[ID, R]) *Book[ID, R] {
 	if o.Missing == nil {
 		o.Missing = ErrNoOrder
+	}
+	if o.Own == nil {
+		o.Own = func(*R) {}
 	}
 	if o.Seal == nil {
 		o.Seal = func(*R) {}
