@@ -35,8 +35,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc(APIPath+"/", func(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "Not found")
 	})
-	// Outermost first: record, inject faults, authenticate, rate-limit.
-	chain := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api))))
+	chain := kit.Guard(&s.base, errorBody, api)
 
 	root := http.NewServeMux()
 	root.Handle(APIPath+"/", chain)

@@ -42,8 +42,7 @@ func (s *Sandbox) routes() http.Handler {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "not found")
 	})
 	s.Recorder().HideBodies("/sites")
-	// Outermost first: record, inject faults, authenticate, rate-limit.
-	authed := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api))))
+	authed := kit.Guard(&s.base, errorBody, api)
 	root := http.NewServeMux()
 	root.Handle("POST /sites", s.Recorder().Wrap(s.Faults().Wrap(http.HandlerFunc(s.handleLogin))))
 	root.Handle("/_sandbox/", s.controlRoutes())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/sandbox/feedgen"
+	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -40,8 +41,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET "+OrdersPath, s.handleOrdersFile)
 	api.HandleFunc("GET "+FeedPath, s.handleFeed)
 	api.HandleFunc(ExchangePath, s.handleExchange)
-	// Outermost first: record, inject faults, authenticate, rate-limit.
-	chain := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(textError, s.RateLimit().Wrap(api))))
+	chain := kit.Guard(&s.base, textError, api)
 	return credentialsToBearer(chain)
 }
 
