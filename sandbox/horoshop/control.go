@@ -41,14 +41,11 @@ func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) strin
 	for i := range st.products {
 		st.products[i] = genProduct(fake.Rand(s.seed, st.index, streamProducts, i), st.index, i, now)
 	}
-	recs := make([]*record, nOrders)
-	for i := range recs {
+	st.book.Seed(nOrders, func(i int) *record {
 		r := fake.Rand(s.seed, st.index, streamOrders, i)
 		created, _ := fake.Seeded(r, now, seedSpan, i, nOrders, 1)
-		recs[i] = &record{order: genOrder(r, st.products, int64(firstOrderID+i), created.Truncate(time.Second))}
-		recs[i].created, _ = wallSeconds(recs[i].order.StatCreated)
-	}
-	st.book.Seed(recs)
+		return &record{order: genOrder(r, st.products, int64(firstOrderID+i), created.Truncate(time.Second))}
+	})
 	if nProducts == 0 {
 		st.products = nil // orders still need something to buy; the catalog stays empty
 	}

@@ -101,9 +101,15 @@ func (b *Book[ID, R]) remove(i int) {
 	b.recs = slices.Delete(b.recs, i, i+1)
 }
 
-// Seed replaces the book's records with recs, already sealed; they are
-// sorted here when they are not in list order.
-func (b *Book[ID, R]) Seed(recs []*R) {
+// Seed replaces the book's records with the n that build makes, built and
+// sealed on every CPU (build and Seal must be safe to run concurrently),
+// then sorted into list order.
+func (b *Book[ID, R]) Seed(n int, build func(i int) *R) {
+	recs := make([]*R, n)
+	Parallel(n, func(i int) {
+		recs[i] = build(i)
+		b.o.Seal(recs[i])
+	})
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !slices.IsSortedFunc(recs, b.compare) {

@@ -26,7 +26,8 @@ func newTestBook(less func(a, b *testRec) bool) *Book[int, testRec] {
 
 func TestBookUpdateCopiesOnWrite(t *testing.T) {
 	b := newTestBook(nil)
-	b.Seed([]*testRec{{id: 3, tags: []string{"a"}}, {id: 1}, {id: 2}})
+	seeded := []*testRec{{id: 3, tags: []string{"a"}}, {id: 1}, {id: 2}}
+	b.Seed(len(seeded), func(i int) *testRec { return seeded[i] })
 	held, _ := b.Get(3)
 	if err := b.Update(3, func(r *testRec) error { r.tags[0] = "b"; return nil }); err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func TestBookUpdateCopiesOnWrite(t *testing.T) {
 		t.Fatal("a change edited the record a reader held")
 	}
 	now, _ := b.Get(3)
-	if now.tags[0] != "b" || now.sealed != 1 {
+	if now.tags[0] != "b" || now.sealed != 2 {
 		t.Fatalf("published %+v", now)
 	}
 	refuse := errors.New("no")
@@ -89,7 +90,7 @@ func TestBookCustomOrderAddDelete(t *testing.T) {
 func TestTruthByStoreID(t *testing.T) {
 	var stores Stores[*Book[int, testRec]]
 	b := newTestBook(nil)
-	b.Seed([]*testRec{{id: 1, tags: []string{"a"}}})
+	b.Seed(1, func(int) *testRec { return &testRec{id: 1, tags: []string{"a"}} })
 	stores.Add(func(int) (string, *Book[int, testRec]) { return "store-1", b })
 	truth := NewTruth(&stores, func(b *Book[int, testRec]) *Book[int, testRec] { return b }, func(r *testRec) testRec {
 		c := *r

@@ -114,16 +114,13 @@ func (s *Sandbox) AddStore(token string, nOrders int) string {
 		return st.id, st
 	})
 	now := s.Clock().Now()
-	recs := make([]*record, nOrders)
 	baseID := int64(300_000_000 + st.index*50_000_000)
-	kit.Parallel(nOrders, func(i int) {
+	st.book.Seed(nOrders, func(i int) *record {
 		r := fake.Rand(s.seed, st.index, streamOrders, i)
 		id := baseID + int64(i)*7 + r.Int64N(7)
 		created, modified := fake.Seeded(r, now, seedSpan, i, nOrders, 5)
-		recs[i] = genOrder(r, st.catalog, id, created, modified)
-		recs[i].encode()
+		return genOrder(r, st.catalog, id, created, modified)
 	})
-	st.book.Seed(recs)
 	s.tokens.Add(token, st.id)
 	return st.id
 }
