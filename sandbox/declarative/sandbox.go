@@ -9,7 +9,6 @@ package declarative
 import (
 	"errors"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -92,16 +91,12 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	}
 	s := &Sandbox{spec: sp, opts: o, book: kit.NewBook(kit.BookOptions[string, Order]{
 		ID:      func(o *Order) string { return o.ID },
-		Own:     func(o *Order) { o.Items = slices.Clone(o.Items) },
+		Own:     func(o *Order) { *o = kit.DeepCopy(*o) },
 		Missing: errors.New("order not found"),
 	})}
 	var books kit.Stores[*kit.Book[string, Order]]
 	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })
-	s.truth = kit.NewTruth(&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order {
-		c := *o
-		c.Items = slices.Clone(o.Items)
-		return c
-	})
+	s.truth = kit.NewTruth(&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order { return kit.DeepCopy(*o) })
 	// The error body and paged rule read the spec, so they need s first.
 	s.base = kit.NewBase(kit.BaseOptions{
 		Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond,

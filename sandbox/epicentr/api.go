@@ -104,7 +104,7 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 		fail(w, e)
 		return
 	}
-	st := s.storeOf(r)
+	st := s.stores.Of(r)
 	matched := st.book.Filter(q.match) // published records never change: the slice stays valid
 	v := view{recs: matched, desc: q.sort == wire.SortNewestFirst}
 	if v.desc {
@@ -168,7 +168,7 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 
 // recordOf finds {id} of the request's store, answering 404 itself.
 func (s *Sandbox) recordOf(w http.ResponseWriter, r *http.Request) (*store, *record) {
-	st := s.storeOf(r)
+	st := s.stores.Of(r)
 	rec, _ := st.book.Get(r.PathValue("id"))
 	if rec == nil {
 		fail(w, notFound())

@@ -139,23 +139,19 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
 	return rec.order.ID
 }
 
-// controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people; no faults, no recording, no auth. The store is
-// ?store=store-1.
+// controlRoutes is the HTTP face of the control methods: the kit's
+// endpoints (kit.NewControl; the store is ?store=store-1) and Epicentr's own:
 //
 //	POST /_sandbox/stores                  {"token","orders"} → {"store":"store-1"}
-//	GET  /_sandbox/orders?store=           → {"orders":[…]} (the truth, oldest first)
-//	POST /_sandbox/orders?store=           → {"id":…} (a new order at now)
 //	POST /_sandbox/orders/{id}/status?store=  {"status":"sent"} (SetStatus rules)
 //	GET  /_sandbox/offers?store=           → {"offers":[…]}
-//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Token  string
 		Orders int
-	}) (any, error) {
-		return map[string]string{"store": s.AddStore(req.Token, req.Orders)}, nil
+	}) (string, error) {
+		return s.AddStore(req.Token, req.Orders), nil
 	})
 	kit.HandleOrders(c, s.Orders, func(storeID string) string { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, req struct{ Status string }) (any, error) {

@@ -11,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
-	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/fake"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
@@ -53,15 +52,11 @@ func (s *store) seed(seed int64, nOrders int, now time.Time) {
 		s.offers[o.SKU] = o
 		s.skus = append(s.skus, o.SKU)
 	}
-	recs := make([]*record, nOrders)
-	kit.Parallel(nOrders, func(i int) {
+	s.book.Seed(nOrders, func(i int) *record {
 		r := fake.Rand(seed, s.index, streamOrders, i)
 		created, _ := fake.Seeded(r, now, SeedSpan, i, nOrders, 1)
-		created = created.Truncate(time.Second)
-		recs[i] = s.genOrder(r, s.number(i), created)
-		recs[i].encode()
+		return s.genOrder(r, s.number(i), created.Truncate(time.Second))
 	})
-	s.book.Seed(recs)
 }
 
 // number is the public number of the store's i-th order.
@@ -134,7 +129,7 @@ func (s *store) genOrder(r *rand.Rand, number wire.Text, created time.Time) *rec
 
 	a := &wire.Address{FirstName: buyer.First, LastName: buyer.Last, Patronymic: buyer.Patronymic, Phone: buyerPhone}
 	if r.IntN(10) < 6 {
-		a.Email = "buyer" + fake.Digits(r, 6) + "@example.com"
+		a.Email = buyer.Email(r)
 	}
 	switch n := r.IntN(10); {
 	case n < 3: // ~30%: the parcel goes to someone else

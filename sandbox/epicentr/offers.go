@@ -34,7 +34,7 @@ func (s *Sandbox) handleOffers(w http.ResponseWriter, r *http.Request) {
 		fail(w, invalid("items", "validation.count"))
 		return
 	}
-	st := s.storeOf(r)
+	st := s.stores.Of(r)
 	task := &offerTask{due: s.Clock().Now().Add(s.offerDelay), updates: map[int]wire.OfferUpdate{}}
 	st.mu.Lock()
 	for i, it := range req.Items {
@@ -87,7 +87,7 @@ func kopecks(n wire.Number) (int64, bool) {
 }
 
 func (s *Sandbox) handleOfferResults(w http.ResponseWriter, r *http.Request) {
-	st := s.storeOf(r)
+	st := s.stores.Of(r)
 	st.mu.Lock()
 	st.settle(s.Clock().Now())
 	task := st.tasks[r.PathValue("requestId")]

@@ -72,7 +72,7 @@ func New(opts Options) *Sandbox {
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[string, record] { return st.book },
-		func(r *record) wire.Order { return cloneOrder(r.order) })
+		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -111,8 +111,3 @@ func (s *Sandbox) Revoke(token string) { s.tokens.Revoke(token) }
 
 // ErrUnknownStore is returned by control methods for a store never added.
 var ErrUnknownStore = kit.ErrUnknownStore
-
-func (s *Sandbox) storeOf(r *http.Request) *store {
-	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
-	return st
-}

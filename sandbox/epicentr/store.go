@@ -3,7 +3,6 @@ package epicentr
 import (
 	"encoding/json"
 	"errors"
-	"slices"
 	"sync"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
@@ -93,7 +92,7 @@ type store struct {
 func newStore(id string, index int) *store {
 	return &store{id: id, index: index, offers: map[string]*Offer{}, tasks: map[string]*offerTask{}, book: kit.NewBook(kit.BookOptions[string, record]{
 		ID:      func(r *record) string { return r.order.ID },
-		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
 		Seal:    (*record).encode,
 		Less:    func(a, b *record) bool { return a.key().less(b.key()) },
 		Missing: notFound(),
@@ -114,26 +113,4 @@ func (s *store) update(id string, change func(*record) *apiError) *apiError {
 	var e *apiError
 	errors.As(err, &e)
 	return e
-}
-
-// cloneOrder deep-copies everything a change may touch.
-func cloneOrder(o wire.Order) wire.Order {
-	c := o
-	c.Items = slices.Clone(o.Items)
-	for i := range c.Items {
-		if p := c.Items[i].Product; p != nil {
-			c.Items[i].Product = kit.Clone(p)
-			c.Items[i].Product.Categories = slices.Clone(p.Categories)
-		}
-	}
-	c.Settlement = kit.Clone(o.Settlement)
-	c.Office = kit.Clone(o.Office)
-	if o.Address != nil {
-		c.Address = kit.Clone(o.Address)
-		c.Address.Recipient = kit.Clone(o.Address.Recipient)
-		c.Address.Shipment = kit.Clone(o.Address.Shipment)
-		c.Address.Settlement = kit.Clone(o.Address.Settlement)
-		c.Address.Office = kit.Clone(o.Address.Office)
-	}
-	return c
 }

@@ -115,27 +115,22 @@ func (s *Sandbox) handleOrdersGet(w http.ResponseWriter, r *http.Request) {
 	for _, st := range statuses {
 		wantStatus[st] = true
 	}
-	st := s.storeOfRequest(r)
-	var matched []wire.Order
-	for _, rec := range st.book.Snapshot() {
-		o := rec.order
-		if rec.created < fromAt || rec.created > toAt ||
-			(len(wantID) > 0 && !wantID[o.OrderID]) || (len(wantStatus) > 0 && !wantStatus[o.StatStatus]) {
-			continue
-		}
-		matched = append(matched, o)
-	}
+	st := s.stores.Of(r)
+	matched := st.book.Filter(func(rec *record) bool {
+		return rec.created >= fromAt && rec.created <= toAt &&
+			(len(wantID) == 0 || wantID[rec.order.OrderID]) && (len(wantStatus) == 0 || wantStatus[rec.order.StatStatus])
+	})
 	start, end := pageWindow(r, len(matched), offset, limit)
 	if start >= end {
 		answer(w, wire.StatusEmpty, []any{}) // PHP's empty array, not an object
 		return
 	}
 	buf := append(make([]byte, 0, 2048*(end-start)), `{"status":"OK","response":{"orders":[`...)
-	for i, o := range matched[start:end] {
+	for i, rec := range matched[start:end] {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = append(buf, encodeOrder(o, bool(additional))...)
+		buf = append(buf, encodeOrder(rec.order, bool(additional))...)
 	}
 	kit.WriteRaw(w, http.StatusOK, append(buf, "]}}"...))
 }
@@ -156,7 +151,7 @@ func (s *Sandbox) handleOrdersUpdate(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Parameter orders is required and must be a non-empty array")
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	logs := make([]wire.UpdateLog, len(entries))
 	ok := 0
 	for i, e := range entries {
@@ -269,7 +264,7 @@ func setTTN(o *wire.Order, ttn string) {
 }
 
 func (s *Sandbox) handleStatuses(w http.ResponseWriter, r *http.Request) {
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	st.mu.RLock()
 	list := wire.StatusList{Statuses: make(map[string]wire.OrderStatus, len(st.statuses))}
 	for id, v := range st.statuses {
@@ -296,7 +291,7 @@ func (s *Sandbox) handleCatalogExport(w http.ResponseWriter, r *http.Request) {
 	// everything (measured, IgorShutko/horoshop-mcp
 	// docs/tools/catalog-public-api.md).
 	limit = min(limit, wire.CatalogPageMax)
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	st.mu.RLock()
 	var matched []wire.CatalogProduct
 	for _, p := range st.products {

@@ -41,14 +41,11 @@ func (s *Sandbox) AddStore(login, password string, nOrders, nProducts int) strin
 	for i := range st.products {
 		st.products[i] = genProduct(fake.Rand(s.seed, st.index, streamProducts, i), st.index, i, now)
 	}
-	recs := make([]*record, nOrders)
-	for i := range recs {
+	st.book.Seed(nOrders, func(i int) *record {
 		r := fake.Rand(s.seed, st.index, streamOrders, i)
 		created, _ := fake.Seeded(r, now, seedSpan, i, nOrders, 1)
-		recs[i] = &record{order: genOrder(r, st.products, int64(firstOrderID+i), created.Truncate(time.Second))}
-		recs[i].created, _ = wallSeconds(recs[i].order.StatCreated)
-	}
-	st.book.Seed(recs)
+		return &record{order: genOrder(r, st.products, int64(firstOrderID+i), created.Truncate(time.Second))}
+	})
 	if nProducts == 0 {
 		st.products = nil // orders still need something to buy; the catalog stays empty
 	}
@@ -118,64 +115,63 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 // docs/tools/catalog-public-api.md: "import quantity:5 → export still 0";
 // "presence text can only be set when warehouse stock tracking is OFF").
 func (s *Sandbox) UseWarehouses(storeID string, warehouses ...string) error {
+	if len(warehouses) == 0 {
+		return errors.New("at least one warehouse")
+	}
+	return s.locked(storeID, func(st *store) error {
+		st.warehouses = append([]string(nil), warehouses...)
+		st.ledger = map[string]map[string]int{}
+		for i, p := range st.products {
+			q, _ := wholeUnits(p.Quantity)
+			st.ledger[p.Article] = map[string]int{warehouses[0]: max(q, 0)}
+			st.restock(i)
+		}
+		return nil
+	})
+}
+
+// locked runs fn on shop storeID holding its lock.
+func (s *Sandbox) locked(storeID string, fn func(*store) error) error {
 	st, err := s.stores.Lookup(storeID)
 	if err != nil {
 		return err
 	}
-	if len(warehouses) == 0 {
-		return errors.New("at least one warehouse")
-	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.warehouses = append([]string(nil), warehouses...)
-	st.ledger = map[string]map[string]int{}
-	for i, p := range st.products {
-		q, _ := wholeUnits(p.Quantity)
-		st.ledger[p.Article] = map[string]int{warehouses[0]: max(q, 0)}
-		st.restock(i)
-	}
-	return nil
+	return fn(st)
 }
 
 // SetStock sets a product's stock in one warehouse, as the admin's «Склад»
 // column does; with no warehouse accounting it sets quantity.
 func (s *Sandbox) SetStock(storeID, article, warehouse string, n int) error {
-	st, err := s.stores.Lookup(storeID)
-	if err != nil {
-		return err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	i := st.productIndex(article)
-	switch {
-	case i < 0:
-		return fmt.Errorf("no product %s", article)
-	case !st.accounting():
-		st.products[i].Quantity = json.Number(strconv.Itoa(n))
+	return s.locked(storeID, func(st *store) error {
+		i := st.productIndex(article)
+		switch {
+		case i < 0:
+			return fmt.Errorf("no product %s", article)
+		case !st.accounting():
+			st.products[i].Quantity = json.Number(strconv.Itoa(n))
+			return nil
+		case !slices.Contains(st.warehouses, warehouse):
+			return fmt.Errorf("warehouse %s is not defined", warehouse)
+		}
+		st.ledger[article][warehouse] = n
+		st.restock(i)
 		return nil
-	case !slices.Contains(st.warehouses, warehouse):
-		return fmt.Errorf("warehouse %s is not defined", warehouse)
-	}
-	st.ledger[article][warehouse] = n
-	st.restock(i)
-	return nil
+	})
 }
 
 // SetPresence sets a product's availability text, as the admin does; the
 // text need not be one of the shop's usual ones.
 func (s *Sandbox) SetPresence(storeID, article, text string) error {
-	st, err := s.stores.Lookup(storeID)
-	if err != nil {
-		return err
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	i := st.productIndex(article)
-	if i < 0 {
-		return fmt.Errorf("no product %s", article)
-	}
-	st.products[i].Presence = wire.Text(text)
-	return nil
+	return s.locked(storeID, func(st *store) error {
+		i := st.productIndex(article)
+		if i < 0 {
+			return fmt.Errorf("no product %s", article)
+		}
+		st.products[i].Presence = wire.Text(text)
+		return nil
+	})
 }
 
 // WarehouseStock is a product's stock in one warehouse (false without
@@ -284,29 +280,21 @@ func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
 	return nil
 }
 
-// controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people; no faults, no recording, no auth. The shop is
-// ?store=shop-1.
+// controlRoutes is the HTTP face of the control methods: the kit's
+// endpoints (kit.NewControl; the shop is ?store=shop-1) and the shop's own:
 //
 //	POST /_sandbox/stores          {"login","password","orders","products"} → {"store":"shop-1"}
-//	GET  /_sandbox/orders?store=   → {"orders":[…]} (the truth, ascending number)
-//	POST /_sandbox/orders?store=   → {"id":…} (a new order at now)
-//	POST /_sandbox/expire-tokens
 //	POST /_sandbox/html?on=true|false
-//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, nil)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Login, Password  string
 		Orders, Products int
-	}) (any, error) {
-		return map[string]string{"store": s.AddStore(req.Login, req.Password, req.Orders, req.Products)}, nil
+	}) (string, error) {
+		return s.AddStore(req.Login, req.Password, req.Orders, req.Products), nil
 	})
 	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
-	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
-		s.ExpireTokens()
-		return map[string]string{"status": "expired"}, nil
-	})
+	kit.HandleSessions(c, s.sessions)
 	kit.HandleJSON(c, "POST /_sandbox/html", func(r *http.Request, _ struct{}) (any, error) {
 		on, _ := strconv.ParseBool(r.URL.Query().Get("on"))
 		s.HTML(on)

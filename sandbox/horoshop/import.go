@@ -56,7 +56,7 @@ func (s *Sandbox) handleCatalogImport(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Too many products in one request: at most "+strconv.Itoa(wire.ImportBatchMax))
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	logs := make([]wire.ImportLog, len(items))
 	failed := 0
 	for i, item := range items {
@@ -160,7 +160,7 @@ func (s *Sandbox) handleImportResidues(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Parameter products is required and must be a non-empty array")
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	logs := make([]wire.ImportLog, len(items))
 	failed := 0
 	st.mu.Lock()

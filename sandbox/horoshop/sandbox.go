@@ -75,7 +75,7 @@ func New(opts Options) *Sandbox {
 	s.tokens = kit.BaseTokens(&s.base)
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)
 	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return cloneOrder(r.order) })
+		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -229,8 +229,3 @@ func (s *Sandbox) handleAuth(w http.ResponseWriter, r *http.Request) {
 
 // ErrUnknownStore is returned by control methods for a shop never added.
 var ErrUnknownStore = kit.ErrUnknownStore
-
-func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
-	return st
-}

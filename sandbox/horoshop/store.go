@@ -113,7 +113,7 @@ type record struct {
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
 		ID:      func(r *record) int64 { return r.order.OrderID },
-		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
 		Seal:    func(r *record) { r.created, _ = wallSeconds(r.order.StatCreated) },
 		Missing: errors.New(msgNotFound),
 	})
@@ -132,21 +132,6 @@ func (s *store) update(id int64, change func(*wire.Order) string) string {
 		return err.Error()
 	}
 	return ""
-}
-
-// cloneOrder deep-copies the parts of an order a change may touch.
-func cloneOrder(o wire.Order) wire.Order {
-	c := o
-	c.Products = append([]wire.Product(nil), o.Products...)
-	c.DeliveryType = kit.Clone(o.DeliveryType)
-	c.PaymentType = kit.Clone(o.PaymentType)
-	c.DeliveryData = kit.Clone(o.DeliveryData)
-	if o.DeliveryData != nil {
-		c.DeliveryData.TNNumber = kit.Clone(o.DeliveryData.TNNumber)
-	}
-	c.Analytics = kit.Clone(o.Analytics)
-	c.Paid = kit.Clone(o.Paid)
-	return c
 }
 
 // encodeOrder writes an order as orders/get does: order_without_callback

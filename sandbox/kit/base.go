@@ -49,7 +49,7 @@ func NewBase(o BaseOptions) Base {
 	}
 }
 
-// BaseTokens and SetHandler are functions, not methods, so that embedding
+// BaseTokens, SetHandler and Guard are functions, not methods, so that embedding
 // Base adds only the five accessors below to a sandbox's exported API.
 
 // BaseTokens is b's token registry.
@@ -57,6 +57,13 @@ func BaseTokens(b *Base) *Tokens { return b.tokens }
 
 // SetHandler mounts h as what b's Handler serves.
 func SetHandler(b *Base, h http.Handler) { b.handler = h }
+
+// Guard wraps a sandbox's API in the kit's layers, outermost first: record,
+// inject faults, authenticate the bearer token (render is the 401 body),
+// rate-limit per store.
+func Guard(b *Base, render ErrorBody, api http.Handler) http.Handler {
+	return b.rec.Wrap(b.faults.Wrap(b.tokens.Wrap(render, b.limit.Wrap(api))))
+}
 
 // Handler serves the sandbox's API and its control API.
 func (b *Base) Handler() http.Handler { return b.handler }

@@ -16,7 +16,8 @@ var ErrNoOrder = errors.New("order not found")
 type BookOptions[ID cmp.Ordered, R any] struct {
 	ID func(*R) ID
 	// Own deep-copies, in a shallow copy of a published record, what a
-	// change may edit, so the change never touches what readers hold.
+	// change may edit, so the change never touches what readers hold; nil =
+	// the record holds nothing a change could edit in place.
 	Own func(*R)
 	// Seal refreshes what a record caches (its encoded answer, sort keys)
 	// before it is published; nil = nothing cached.
@@ -42,6 +43,9 @@ type Book[ID cmp.Ordered, R any] struct {
 func NewBook[ID cmp.Ordered, R any](o BookOptions[ID, R]) *Book[ID, R] {
 	if o.Missing == nil {
 		o.Missing = ErrNoOrder
+	}
+	if o.Own == nil {
+		o.Own = func(*R) {}
 	}
 	if o.Seal == nil {
 		o.Seal = func(*R) {}
@@ -97,9 +101,15 @@ func (b *Book[ID, R]) remove(i int) {
 	b.recs = slices.Delete(b.recs, i, i+1)
 }
 
-// Seed replaces the book's records with recs, already sealed; they are
-// sorted here when they are not in list order.
-func (b *Book[ID, R]) Seed(recs []*R) {
+// Seed replaces the book's records with the n that build makes, built and
+// sealed on every CPU (build and Seal must be safe to run concurrently),
+// then sorted into list order.
+func (b *Book[ID, R]) Seed(n int, build func(i int) *R) {
+	recs := make([]*R, n)
+	Parallel(n, func(i int) {
+		recs[i] = build(i)
+		b.o.Seal(recs[i])
+	})
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !slices.IsSortedFunc(recs, b.compare) {

@@ -26,7 +26,8 @@ func newTestBook(less func(a, b *testRec) bool) *Book[int, testRec] {
 
 func TestBookUpdateCopiesOnWrite(t *testing.T) {
 	b := newTestBook(nil)
-	b.Seed([]*testRec{{id: 3, tags: []string{"a"}}, {id: 1}, {id: 2}})
+	seeded := []*testRec{{id: 3, tags: []string{"a"}}, {id: 1}, {id: 2}}
+	b.Seed(len(seeded), func(i int) *testRec { return seeded[i] })
 	held, _ := b.Get(3)
 	if err := b.Update(3, func(r *testRec) error { r.tags[0] = "b"; return nil }); err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func TestBookUpdateCopiesOnWrite(t *testing.T) {
 		t.Fatal("a change edited the record a reader held")
 	}
 	now, _ := b.Get(3)
-	if now.tags[0] != "b" || now.sealed != 1 {
+	if now.tags[0] != "b" || now.sealed != 2 {
 		t.Fatalf("published %+v", now)
 	}
 	refuse := errors.New("no")
@@ -89,7 +90,7 @@ func TestBookCustomOrderAddDelete(t *testing.T) {
 func TestTruthByStoreID(t *testing.T) {
 	var stores Stores[*Book[int, testRec]]
 	b := newTestBook(nil)
-	b.Seed([]*testRec{{id: 1, tags: []string{"a"}}})
+	b.Seed(1, func(int) *testRec { return &testRec{id: 1, tags: []string{"a"}} })
 	stores.Add(func(int) (string, *Book[int, testRec]) { return "store-1", b })
 	truth := NewTruth(&stores, func(b *Book[int, testRec]) *Book[int, testRec] { return b }, func(r *testRec) testRec {
 		c := *r
@@ -139,5 +140,34 @@ func TestControlJSONAndRate(t *testing.T) {
 	}
 	if code, _ := do("GET", "/_sandbox/nothing", ""); code != 404 {
 		t.Fatalf("unknown endpoint answered %d", code)
+	}
+}
+
+func TestDeepCopySharesNothing(t *testing.T) {
+	type inner struct {
+		N    *int
+		Tags []string
+	}
+	type outer struct {
+		In    *inner
+		List  []inner
+		Map   map[string][]int
+		Any   any
+		Raw   []byte
+		Fixed [2]*int
+		hide  int
+	}
+	n := 1
+	src := outer{In: &inner{N: &n, Tags: []string{"a"}}, List: []inner{{Tags: []string{"b"}}}, Map: map[string][]int{"k": {1}},
+		Any: &inner{N: &n}, Raw: []byte(`{}`), Fixed: [2]*int{&n}, hide: 7}
+	c := DeepCopy(src)
+	*c.In.N, c.In.Tags[0], c.List[0].Tags[0], c.Map["k"][0], c.Raw[0], *c.Fixed[0] = 9, "z", "z", 9, 'x', 9
+	*c.Any.(*inner).N = 9
+	if n != 1 || src.In.Tags[0] != "a" || src.List[0].Tags[0] != "b" || src.Map["k"][0] != 1 || src.Raw[0] != '{' || c.hide != 7 {
+		t.Fatalf("the copy shares data: %+v", src)
+	}
+	var empty outer
+	if e := DeepCopy(empty); e.In != nil || e.List != nil || e.Map != nil {
+		t.Fatal("nil became non-nil")
 	}
 }

@@ -59,8 +59,9 @@ func MountControl(m *http.ServeMux, f *Faults, rec *Recorder, clock *Clock, rend
 // Control is a sandbox's control API under /_sandbox/, for tests in other
 // processes and for people: no faults, no recording, no auth. It serves
 // MountControl's endpoints, PUT /_sandbox/rate {"per_second":5}, a 404 in
-// the marketplace's error body for any other /_sandbox/ path, and the
-// marketplace's own endpoints added with HandleJSON.
+// the marketplace's error body for any other /_sandbox/ path, and what the
+// sandbox adds: HandleStores, HandleOrders, HandleSessions (POST
+// /_sandbox/expire-tokens) and its own endpoints through HandleJSON.
 type Control struct {
 	*http.ServeMux
 	fail func(http.ResponseWriter, error)
@@ -118,6 +119,24 @@ func HandleJSON[T any](c *Control, pattern string, fn func(r *http.Request, req 
 	})
 }
 
+// HandleStores adds POST /_sandbox/stores: add registers the store the
+// body describes and returns its id → {"store":"store-1"}.
+func HandleStores[T any](c *Control, add func(req T) (string, error)) {
+	HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req T) (any, error) {
+		id, err := add(req)
+		return map[string]string{"store": id}, err
+	})
+}
+
+// HandleSessions adds POST /_sandbox/expire-tokens, which ends every
+// session of s as if its lifetime had passed.
+func HandleSessions(c *Control, s *Sessions) {
+	HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
+		s.ExpireAll()
+		return map[string]string{"status": "expired"}, nil
+	})
+}
+
 // HandleOrders adds the order endpoints of a sandbox whose control requests
 // name the store with ?store=:
 //
@@ -134,13 +153,3 @@ func HandleOrders[W, ID any](c *Control, orders func(storeID string) []W, add fu
 
 // StoreParam is the store a control request names with ?store=.
 func StoreParam(r *http.Request) string { return r.URL.Query().Get("store") }
-
-// Clone returns a pointer to a shallow copy of *p (nil for nil), for
-// handing out data without sharing it.
-func Clone[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}

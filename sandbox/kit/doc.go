@@ -1,5 +1,9 @@
 // Package kit holds the marketplace-neutral pieces every sandbox shares: a
 // movable clock, a request recorder, a seeded fault injector, bearer-token
-// auth, a per-token rate limit and small HTTP helpers. A marketplace sandbox
-// composes them around its own handlers and supplies its own error body.
+// auth and login sessions, a per-token rate limit, each store's order book
+// (Book) with the truth tests compare against (Truth, by store id), the
+// control endpoints under /_sandbox/ and small HTTP helpers; kit/fake makes
+// the seeded people, phones and addresses. A marketplace sandbox composes
+// them around its own handlers and supplies its wire shapes, its rules and
+// its error body.
 package kit

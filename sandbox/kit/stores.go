@@ -2,6 +2,7 @@ package kit
 
 import (
 	"errors"
+	"net/http"
 	"sync"
 )
 
@@ -38,6 +39,12 @@ func (r *Stores[T]) Get(id string) (st T, ok bool) {
 	defer r.mu.RUnlock()
 	st, ok = r.byID[id]
 	return st, ok
+}
+
+// Of is the store auth resolved for an API request (the zero T outside auth).
+func (r *Stores[T]) Of(req *http.Request) T {
+	st, _ := r.Get(StoreFrom(req.Context()))
+	return st
 }
 
 // Lookup is Get with ErrUnknownStore for an id never added.

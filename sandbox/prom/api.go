@@ -35,18 +35,12 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc(APIPath+"/", func(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "Not found")
 	})
-	// Outermost first: record, inject faults, authenticate, rate-limit.
-	chain := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api))))
+	chain := kit.Guard(&s.base, errorBody, api)
 
 	root := http.NewServeMux()
 	root.Handle(APIPath+"/", chain)
 	root.Handle("/_sandbox/", s.controlRoutes())
 	return root
-}
-
-// storeOfRequest is the store auth resolved for r.
-func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	return s.storeByID(kit.StoreFrom(r.Context()))
 }
 
 func badParam(w http.ResponseWriter, name, value string) {
@@ -116,7 +110,7 @@ func (s *Sandbox) handleList(w http.ResponseWriter, r *http.Request) {
 	case kit.ShiftPage:
 		pf.shift = kit.ShiftFrom(r.Context())
 	}
-	writeList(w, s.storeOfRequest(r).page(q, pf), requestLanguage(r))
+	writeList(w, s.stores.Of(r).page(q, pf), requestLanguage(r))
 }
 
 // writeList streams {"orders":[...]} from cached order JSON, status names
@@ -154,7 +148,7 @@ func (s *Sandbox) handleOrder(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
 	}
-	rec, ok := s.storeOfRequest(r).book.Get(id)
+	rec, ok := s.stores.Of(r).book.Get(id)
 	if !ok {
 		kit.WriteError(w, errorBody, http.StatusNotFound, errNotFound.Error())
 		return
@@ -294,7 +288,7 @@ func (s *Sandbox) handleSetStatus(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, errorBody, http.StatusBadRequest, err.Error())
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	now := s.Clock().Now()
 	s.flushStalled(st, now)
 	// An id that cannot change stays unprocessed, and Prom still answers
@@ -390,7 +384,7 @@ func (s *Sandbox) handleSaveDeclaration(w http.ResponseWriter, r *http.Request) 
 		declarationError(w, fmt.Sprintf("invalid delivery_type %q", req.DeliveryType))
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	now := s.Clock().Now()
 	s.flushStalled(st, now)
 	if s.stall(st, req) {

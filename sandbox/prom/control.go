@@ -28,14 +28,14 @@ import (
 //	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Token  string `json:"token"`
 		Orders int    `json:"orders"`
-	}) (any, error) {
+	}) (string, error) {
 		if req.Token == "" || req.Orders < 0 {
-			return nil, errors.New("token and a non-negative orders count are required")
+			return "", errors.New("token and a non-negative orders count are required")
 		}
-		return map[string]string{"store": s.AddStore(req.Token, req.Orders)}, nil
+		return s.AddStore(req.Token, req.Orders), nil
 	})
 	c.HandleFunc("GET /_sandbox/orders", s.withStore(func(w http.ResponseWriter, r *http.Request, st *store) {
 		// Cached bytes, not re-encoded structs: a malformed order's broken

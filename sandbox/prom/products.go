@@ -111,7 +111,7 @@ func (s *Sandbox) handleEditByExternalID(w http.ResponseWriter, r *http.Request)
 			fmt.Sprintf("Too many products: %d, at most %d per request", len(items), maxEditBatch))
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	resp := wire.EditResponse{ProcessedIDs: []wire.FlexID{}, Errors: map[string]wire.Message{}}
 	st.mu.Lock()
 	for n, raw := range items {

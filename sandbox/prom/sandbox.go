@@ -82,7 +82,7 @@ func New(opts Options) *Sandbox {
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return cloneOrder(r.order) })
+		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -114,16 +114,13 @@ func (s *Sandbox) AddStore(token string, nOrders int) string {
 		return st.id, st
 	})
 	now := s.Clock().Now()
-	recs := make([]*record, nOrders)
 	baseID := int64(300_000_000 + st.index*50_000_000)
-	kit.Parallel(nOrders, func(i int) {
+	st.book.Seed(nOrders, func(i int) *record {
 		r := fake.Rand(s.seed, st.index, streamOrders, i)
 		id := baseID + int64(i)*7 + r.Int64N(7)
 		created, modified := fake.Seeded(r, now, seedSpan, i, nOrders, 5)
-		recs[i] = genOrder(r, st.catalog, id, created, modified)
-		recs[i].encode()
+		return genOrder(r, st.catalog, id, created, modified)
 	})
-	st.book.Seed(recs)
 	s.tokens.Add(token, st.id)
 	return st.id
 }
@@ -141,12 +138,7 @@ func (s *Sandbox) storeOf(token string) (*store, error) {
 	if !ok {
 		return nil, ErrUnknownStore
 	}
-	return s.storeByID(id), nil
-}
-
-func (s *Sandbox) storeByID(id string) *store {
-	st, _ := s.stores.Get(id)
-	return st
+	return s.stores.Lookup(id)
 }
 
 // SetStatus moves an order to status (any known status, the company's own

@@ -128,7 +128,7 @@ var errNotFound = errors.New("Order not found")
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
 		ID:      func(r *record) int64 { return r.order.ID },
-		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
 		Seal:    (*record).encode,
 		Missing: errNotFound,
 	})
@@ -230,26 +230,4 @@ func reverse(b []*record) {
 	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
 		b[i], b[j] = b[j], b[i]
 	}
-}
-
-// cloneOrder deep-copies an order so callers never share its pointers.
-func cloneOrder(o wire.Order) wire.Order {
-	c := o
-	c.DeliveryRecipient = kit.Clone(o.DeliveryRecipient)
-	c.DeliveryOption = kit.Clone(o.DeliveryOption)
-	c.DeliveryProviderData = kit.Clone(o.DeliveryProviderData)
-	c.PaymentOption = kit.Clone(o.PaymentOption)
-	c.PaymentData = kit.Clone(o.PaymentData)
-	c.CPACommission = kit.Clone(o.CPACommission)
-	c.ProsaleCommission = kit.Clone(o.ProsaleCommission)
-	c.UTM = kit.Clone(o.UTM)
-	c.Cancellation = kit.Clone(o.Cancellation)
-	if o.Products != nil {
-		c.Products = make([]wire.Product, len(o.Products))
-		for i, p := range o.Products {
-			p.CPACommission = kit.Clone(p.CPACommission)
-			c.Products[i] = p
-		}
-	}
-	return c
 }

@@ -42,8 +42,7 @@ func (s *Sandbox) routes() http.Handler {
 		kit.WriteError(w, errorBody, http.StatusNotFound, "not found")
 	})
 	s.Recorder().HideBodies("/sites")
-	// Outermost first: record, inject faults, authenticate, rate-limit.
-	authed := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(errorBody, s.RateLimit().Wrap(api))))
+	authed := kit.Guard(&s.base, errorBody, api)
 	root := http.NewServeMux()
 	root.Handle("POST /sites", s.Recorder().Wrap(s.Faults().Wrap(http.HandlerFunc(s.handleLogin))))
 	root.Handle("/_sandbox/", s.controlRoutes())
@@ -110,11 +109,6 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Seller: &wire.Seller{FIO: "Власник " + st.username, Email: st.username + "@example.com"},
 		Market: &st.market, Lang: "uk",
 	}))
-}
-
-func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
-	return st
 }
 
 // searchQuery is a parsed /orders/search.
@@ -241,7 +235,7 @@ func (s *Sandbox) handleSearch(w http.ResponseWriter, r *http.Request) {
 		writeSearch(w, nil, wire.Meta{CurrentPage: q.page, PerPage: perPage}, q.expand)
 		return
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	matched := st.book.Filter(q.match)
 	if q.desc {
 		sort.Slice(matched, func(i, j int) bool { return matched[i].order.ID > matched[j].order.ID })
@@ -291,7 +285,7 @@ func writeSearch(w http.ResponseWriter, recs []*record, meta wire.Meta, e expand
 
 // orderOfRequest resolves {id} to a record, answering 1019 itself when none.
 func (s *Sandbox) orderOfRequest(w http.ResponseWriter, r *http.Request) (*store, int64, bool) {
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if _, found := st.book.Get(id); err == nil && found {
 		return st, id, true
@@ -464,7 +458,7 @@ func (s *Sandbox) handleGoods(w http.ResponseWriter, r *http.Request) {
 		}
 		size = min(n, goodsMaxPerPage)
 	}
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	st.mu.RLock()
 	all := st.goodsJSON
 	if raw := v.Get("rz_item_id"); raw != "" {

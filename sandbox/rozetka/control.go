@@ -150,34 +150,26 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	return rec.order.ID
 }
 
-// controlRoutes is the HTTP face of the control methods, for tests in other
-// processes and for people; no faults, no recording, no auth. The store is
-// ?store=store-1.
+// controlRoutes is the HTTP face of the control methods: the kit's
+// endpoints (kit.NewControl; the store is ?store=store-1) and Rozetka's own:
 //
 //	POST /_sandbox/stores             {"username","password","orders","goods"} → {"store":"store-1"}
-//	GET  /_sandbox/orders?store=      → {"orders":[…]} (the truth, ascending id)
-//	POST /_sandbox/orders?store=      → {"id":…} (a new order at now)
 //	POST /_sandbox/orders/{id}/status?store=  {"status":26,"ttn":"…"} (PUT rules)
-//	POST /_sandbox/expire-tokens
 //	POST /_sandbox/shift?store=&n=3   arm ShiftDuringPull
-//	and kit.NewControl's faults, rate, requests and clock endpoints.
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
-	kit.HandleJSON(c, "POST /_sandbox/stores", func(_ *http.Request, req struct {
+	kit.HandleStores(c, func(req struct {
 		Username, Password string
 		Orders, Goods      int
-	}) (any, error) {
-		return map[string]string{"store": s.AddStore(req.Username, req.Password, req.Orders, req.Goods)}, nil
+	}) (string, error) {
+		return s.AddStore(req.Username, req.Password, req.Orders, req.Goods), nil
 	})
 	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		return map[string]string{"status": "ok"}, s.Update(kit.StoreParam(r), id, u)
 	})
-	kit.HandleJSON(c, "POST /_sandbox/expire-tokens", func(*http.Request, struct{}) (any, error) {
-		s.ExpireTokens()
-		return map[string]string{"status": "expired"}, nil
-	})
+	kit.HandleSessions(c, s.sessions)
 	kit.HandleJSON(c, "POST /_sandbox/shift", func(r *http.Request, _ struct{}) (any, error) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		return map[string]int{"armed": n}, s.ShiftDuringPull(kit.StoreParam(r), n)

@@ -50,7 +50,7 @@ func (s *Sandbox) handleMassUpdate(w http.ResponseWriter, r *http.Request) {
 		fail(w, errRequired("items"))
 		return
 	}
-	if refused := s.storeOfRequest(r).setStock(req.Items); len(refused) > 0 {
+	if refused := s.stores.Of(r).setStock(req.Items); len(refused) > 0 {
 		kit.WriteRaw(w, http.StatusOK, kit.MustJSON(wire.ItemErrorsEnvelope{Success: false, Errors: refused}))
 		return
 	}

@@ -75,7 +75,7 @@ func New(opts Options) *Sandbox {
 	s.tokens = kit.BaseTokens(&s.base)
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 20)
 	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return cloneOrder(r.order) })
+		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -146,18 +146,15 @@ func (s *Sandbox) AddStore(username, password string, nOrders, nGoods int) strin
 			catalog[i] = genGoods(fake.Rand(s.seed, index, streamGoods, i), index, i, now, false)
 		}
 	}
-	recs := make([]*record, nOrders)
 	baseID := int64(700_000_000 + index*10_000_000)
-	kit.Parallel(nOrders, func(i int) {
+	st.book.Seed(nOrders, func(i int) *record {
 		r := fake.Rand(s.seed, index, streamOrders, i)
 		id := baseID + int64(i)*5 + r.Int64N(5)
 		created, changed := fake.Seeded(r, now, seedSpan, i, nOrders, 4)
 		rec := genOrder(r, catalog, id, created.Truncate(time.Second), changed.Truncate(time.Second))
 		rec.unixNotes = rec.unixNotes && s.unixNotes
-		rec.encode()
-		recs[i] = rec
+		return rec
 	})
-	st.book.Seed(recs)
 	if len(st.goods) == 0 {
 		st.goods = nil
 	}

@@ -228,7 +228,7 @@ type store struct {
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
 		ID:      func(r *record) int64 { return r.order.ID },
-		Own:     func(r *record) { r.order = cloneOrder(r.order) },
+		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
 		Seal:    (*record).encode,
 		Missing: errEntityNotFound(),
 	})
@@ -247,22 +247,4 @@ func (s *store) update(id int64, now time.Time, change func(*record) *wire.Error
 	var e *wire.Error
 	errors.As(err, &e)
 	return e
-}
-
-// cloneOrder deep-copies the parts of an order a change may touch.
-func cloneOrder(o wire.Order) wire.Order {
-	c := o
-	c.SellerComment = append([]wire.SellerNote(nil), o.SellerComment...)
-	c.Purchases = append([]wire.Purchase(nil), o.Purchases...)
-	c.Delivery = kit.Clone(o.Delivery)
-	c.Payment = kit.Clone(o.Payment)
-	if o.Payment != nil {
-		c.Payment.PaymentStatus = kit.Clone(o.Payment.PaymentStatus)
-	}
-	c.StatusData = kit.Clone(o.StatusData)
-	c.User = kit.Clone(o.User)
-	c.Carrier = kit.Clone(o.Carrier)
-	c.UserTitle = kit.Clone(o.UserTitle)
-	c.RecipientTitle = kit.Clone(o.RecipientTitle)
-	return c
 }

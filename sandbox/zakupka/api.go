@@ -41,8 +41,7 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET "+OrdersPath, s.handleOrdersFile)
 	api.HandleFunc("GET "+FeedPath, s.handleFeed)
 	api.HandleFunc(ExchangePath, s.handleExchange)
-	// Outermost first: record, inject faults, authenticate, rate-limit.
-	chain := s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(textError, s.RateLimit().Wrap(api))))
+	chain := kit.Guard(&s.base, textError, api)
 	return credentialsToBearer(chain)
 }
 
@@ -80,15 +79,10 @@ func credentialsToBearer(h http.Handler) http.Handler {
 	})
 }
 
-func (s *Sandbox) storeOfRequest(r *http.Request) *store {
-	st, _ := s.stores.Get(kit.StoreFrom(r.Context()))
-	return st
-}
-
 // handleOrdersFile serves «Файл заказов»: the orders created in the last
 // 7 days (new ones only when the store is set so).
 func (s *Sandbox) handleOrdersFile(w http.ResponseWriter, r *http.Request) {
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	since := s.Clock().Now().Add(-FileWindow)
 	docs := st.documents(func(o *order) bool {
 		return !o.created.Before(since) && (!st.opts.FileOnlyNew || status(&o.doc) == StatusNew)
@@ -97,7 +91,7 @@ func (s *Sandbox) handleOrdersFile(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) handleFeed(w http.ResponseWriter, r *http.Request) {
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	var b bytes.Buffer
 	err := feedgen.WriteYML(&b, feedgen.Options{
 		Offers: st.opts.FeedOffers, Dialect: feedgen.Zakupka, Encoding: st.opts.Encoding,
@@ -113,7 +107,7 @@ func (s *Sandbox) handleFeed(w http.ResponseWriter, r *http.Request) {
 
 // handleExchange is the site side of the 1C exchange for orders.
 func (s *Sandbox) handleExchange(w http.ResponseWriter, r *http.Request) {
-	st := s.storeOfRequest(r)
+	st := s.stores.Of(r)
 	q := r.URL.Query()
 	if q.Get("type") != "sale" {
 		writeText(w, "failure\nunsupported type "+strconv.Quote(q.Get("type")))

@@ -1,7 +1,6 @@
 package zakupka
 
 import (
-	"encoding/json"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -159,17 +158,4 @@ func newBuyer(r *rand.Rand) fake.Person {
 	}
 	p.First, p.Patronymic, p.Last = fake.Pick(r, first), fake.Pick(r, patr), last
 	return p
-}
-
-// cloneDoc deep-copies a document (a JSON round trip: control calls are rare).
-func cloneDoc(d cml.Document) cml.Document {
-	b, err := json.Marshal(d)
-	if err != nil {
-		panic(err)
-	}
-	var out cml.Document
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(err)
-	}
-	return out
 }

@@ -120,7 +120,7 @@ func New(opts Options) *Sandbox {
 	}
 	s.tokens = kit.BaseTokens(&s.base)
 	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, order] { return st.book },
-		func(o *order) cml.Document { return cloneDoc(o.doc) })
+		func(o *order) cml.Document { return kit.DeepCopy(o.doc) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -246,7 +246,7 @@ func newStore(id string, index int, o StoreOptions) *store {
 	st := &store{id: id, index: index, opts: o}
 	st.book = kit.NewBook(kit.BookOptions[int64, order]{
 		ID:   func(o *order) int64 { return o.id },
-		Own:  func(o *order) { o.doc = cloneDoc(o.doc) },
+		Own:  func(o *order) { o.doc = kit.DeepCopy(o.doc) },
 		Seal: func(o *order) { o.seq = st.seq.Add(1) },
 	})
 	return st
