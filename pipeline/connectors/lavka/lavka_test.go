@@ -171,13 +171,12 @@ func newSim(clock *kit.Clock) *sim {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /v1/orders", s.list)
 	api.HandleFunc("GET /v1/orders/{id}", s.one)
-	kit.SetHandler(&s.Base, s.Recorder().Wrap(s.Faults().Wrap(s.tokens.Wrap(kit.DefaultErrorBody, s.RateLimit().Wrap(api)))))
+	kit.SetHandler(&s.Base, kit.Guard(&s.Base, kit.DefaultErrorBody, api))
 	return s
 }
 
 func bookOptions() kit.BookOptions[int64, rec] {
-	return kit.BookOptions[int64, rec]{ID: func(r *rec) int64 { return r.o.ID },
-		Own: func(r *rec) { r.o.Lines = append([]line(nil), r.o.Lines...) }}
+	return kit.BookOptions[int64, rec]{ID: func(r *rec) int64 { return r.o.ID }}
 }
 
 func (s *sim) addStore(token string, n int) string {
