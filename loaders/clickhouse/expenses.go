@@ -13,19 +13,19 @@ import (
 
 // Expense is one row of expenses: an entry of the accountants' ledger.
 type Expense struct {
-	ExpenseID   string
-	Marketplace string
-	Store       string
-	OrderID     string
-	Kind        string // cpa_commission, prosale_commission or a fee named in an import
-	Entry       string // charge or reversal
-	BookedOn    time.Time
-	Amount      decimal.Decimal
-	Currency    string
-	Description string
-	Source      string // royalties or import
-	CreatedAt   time.Time
-	Version     uint64
+	ExpenseID   string          `ch:"expense_id"`
+	Marketplace string          `ch:"marketplace"`
+	Store       string          `ch:"store"`
+	OrderID     string          `ch:"order_id"`
+	Kind        string          `ch:"kind"`  // cpa_commission, prosale_commission or a fee named in an import
+	Entry       string          `ch:"entry"` // charge or reversal
+	BookedOn    time.Time       `ch:"booked_on"`
+	Amount      decimal.Decimal `ch:"amount"`
+	Currency    string          `ch:"currency"`
+	Description string          `ch:"description"`
+	Source      string          `ch:"source"` // royalties or import
+	CreatedAt   time.Time       `ch:"created_at"`
+	Version     uint64          `ch:"_version"`
 }
 
 // The expense entries and where they come from.
@@ -38,20 +38,8 @@ const (
 
 // booked_on is a Date column; the spec carries it as a time at midnight UTC,
 // which the driver writes as that day.
-var expensesSpec = rows.NewSpec("expenses",
-	rows.Str("expense_id", func(e Expense) string { return e.ExpenseID }),
-	rows.Str("marketplace", func(e Expense) string { return e.Marketplace }),
-	rows.Str("store", func(e Expense) string { return e.Store }),
-	rows.Str("order_id", func(e Expense) string { return e.OrderID }),
-	rows.Str("kind", func(e Expense) string { return e.Kind }),
-	rows.Str("entry", func(e Expense) string { return e.Entry }),
+var expensesSpec = rows.Tagged("expenses",
 	rows.Time("booked_on", func(e Expense) time.Time { return Day(e.BookedOn) }),
-	rows.MoneyOf("amount", func(e Expense) decimal.Decimal { return e.Amount }),
-	rows.Str("currency", func(e Expense) string { return e.Currency }),
-	rows.Str("description", func(e Expense) string { return e.Description }),
-	rows.Str("source", func(e Expense) string { return e.Source }),
-	rows.Time("created_at", func(e Expense) time.Time { return e.CreatedAt }),
-	rows.U64("_version", func(e Expense) uint64 { return e.Version }),
 )
 
 // ExpensesTable describes the expenses table as this package writes it

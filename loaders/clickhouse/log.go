@@ -10,45 +10,28 @@ import (
 
 // Run is one row of pipeline_runs.
 type Run struct {
-	RunID       string
-	Marketplace string
-	Store       string
-	Job         string
-	StartedAt   time.Time
-	FinishedAt  time.Time
+	RunID       string    `ch:"run_id"`
+	Marketplace string    `ch:"marketplace"`
+	Store       string    `ch:"store"`
+	Job         string    `ch:"job"`
+	StartedAt   time.Time `ch:"started_at"`
+	FinishedAt  time.Time `ch:"finished_at"`
 	// DurationMS is the run time; RecordRun derives it from the two times when zero.
-	DurationMS uint64
-	Status     string // ok | failed | auth_failed | rate_limited | partial
-	Fetched    uint64
-	New        uint64
-	Updated    uint64
-	Unchanged  uint64
-	Rejected   uint64
-	Held       uint64
+	DurationMS uint64 `ch:"duration_ms"`
+	Status     string `ch:"status"` // ok | failed | auth_failed | rate_limited | partial
+	Fetched    uint64 `ch:"fetched"`
+	New        uint64 `ch:"new"`
+	Updated    uint64 `ch:"updated"`
+	Unchanged  uint64 `ch:"unchanged"`
+	Rejected   uint64 `ch:"rejected"`
+	Held       uint64 `ch:"held"`
 	// Error is the failure text; it must already be free of secrets.
-	Error string
+	Error string `ch:"error"`
 	// Version orders runs exactly (RecordRun fills it when zero).
-	Version uint64
+	Version uint64 `ch:"_version"`
 }
 
-var runsSpec = rows.NewSpec("pipeline_runs",
-	rows.Str("run_id", func(r *Run) string { return r.RunID }),
-	rows.Str("marketplace", func(r *Run) string { return r.Marketplace }),
-	rows.Str("store", func(r *Run) string { return r.Store }),
-	rows.Str("job", func(r *Run) string { return r.Job }),
-	rows.Time("started_at", func(r *Run) time.Time { return r.StartedAt }),
-	rows.Time("finished_at", func(r *Run) time.Time { return r.FinishedAt }),
-	rows.U64("duration_ms", func(r *Run) uint64 { return r.DurationMS }),
-	rows.Str("status", func(r *Run) string { return r.Status }),
-	rows.U64("fetched", func(r *Run) uint64 { return r.Fetched }),
-	rows.U64("new", func(r *Run) uint64 { return r.New }),
-	rows.U64("updated", func(r *Run) uint64 { return r.Updated }),
-	rows.U64("unchanged", func(r *Run) uint64 { return r.Unchanged }),
-	rows.U64("rejected", func(r *Run) uint64 { return r.Rejected }),
-	rows.U64("held", func(r *Run) uint64 { return r.Held }),
-	rows.Str("error", func(r *Run) string { return r.Error }),
-	rows.U64("_version", func(r *Run) uint64 { return r.Version }),
-)
+var runsSpec = rows.Tagged[*Run]("pipeline_runs")
 
 // RecordRun appends run to pipeline_runs.
 func (w *Warehouse) RecordRun(ctx context.Context, run Run) error {

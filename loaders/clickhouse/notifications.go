@@ -11,25 +11,19 @@ import (
 
 // Note is one step of a new-order message (table notifications).
 type Note struct {
-	Marketplace, Store, OrderID, Channel, State string
-	Attempt                                     uint32
-	Payload, Error                              string
-	At                                          time.Time
-	Version                                     uint64
+	Marketplace string    `ch:"marketplace"`
+	Store       string    `ch:"store"`
+	OrderID     string    `ch:"order_id"`
+	Channel     string    `ch:"channel"`
+	State       string    `ch:"state"`
+	Attempt     uint32    `ch:"attempt"`
+	Payload     string    `ch:"payload"`
+	Error       string    `ch:"error"`
+	At          time.Time `ch:"at"`
+	Version     uint64    `ch:"_version"`
 }
 
-var notesSpec = rows.NewSpec("notifications",
-	rows.Str("marketplace", func(r Note) string { return r.Marketplace }),
-	rows.Str("store", func(r Note) string { return r.Store }),
-	rows.Str("order_id", func(r Note) string { return r.OrderID }),
-	rows.Str("channel", func(r Note) string { return r.Channel }),
-	rows.Str("state", func(r Note) string { return r.State }),
-	rows.U32("attempt", func(r Note) uint32 { return r.Attempt }),
-	rows.Str("payload", func(r Note) string { return r.Payload }),
-	rows.Str("error", func(r Note) string { return r.Error }),
-	rows.Time("at", func(r Note) time.Time { return r.At }),
-	rows.U64("_version", func(r Note) uint64 { return r.Version }),
-)
+var notesSpec = rows.Tagged[Note]("notifications")
 
 // RecordNotes appends message steps; each gets the next version, and the
 // current time when it has none.

@@ -1,6 +1,7 @@
 package rows
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -195,5 +196,90 @@ func TestToDecimal128FastPathAgreesWithExactPath(t *testing.T) {
 				t.Errorf("%s scale %d = %s, want %s", in, scale, got, want)
 			}
 		}
+	}
+}
+
+// taggedRow has a column of every kind, an untagged field and one computed.
+type taggedRow struct {
+	ID     string          `ch:"id"`
+	On     bool            `ch:"on"`
+	N      uint32          `ch:"n"`
+	Big    uint64          `ch:"big"`
+	At     time.Time       `ch:"at"`
+	Day    time.Time       `ch:"day"`
+	Amount decimal.Decimal `ch:"amount"`
+	Qty    decimal.Decimal `ch:"qty,qty"`
+	Tags   []string        `ch:"tags"`
+	note   string
+}
+
+func TestTaggedBuildsWhatTheSameFieldsByHandBuild(t *testing.T) {
+	day := func(r *taggedRow) time.Time { return r.At.Truncate(24 * time.Hour) }
+	tagged := Tagged("t", Time("day", day))
+	byHand := NewSpec("t",
+		Str("id", func(r *taggedRow) string { return r.ID }),
+		Flag("on", func(r *taggedRow) bool { return r.On }),
+		U32("n", func(r *taggedRow) uint32 { return r.N }),
+		U64("big", func(r *taggedRow) uint64 { return r.Big }),
+		Time("at", func(r *taggedRow) time.Time { return r.At }),
+		Time("day", day),
+		MoneyOf("amount", func(r *taggedRow) decimal.Decimal { return r.Amount }),
+		QtyOf("qty", func(r *taggedRow) decimal.Decimal { return r.Qty }),
+		StrList("tags", func(r *taggedRow) []string { return r.Tags }),
+	)
+	src := []*taggedRow{
+		{ID: "a", On: true, N: 3, Big: 1 << 40, At: time.Date(2024, 5, 1, 13, 4, 5, 0, time.UTC),
+			Amount: decimal.RequireFromString("12.34"), Qty: decimal.RequireFromString("1.5"), Tags: []string{"x", "y"}, note: "left out"},
+		{},
+	}
+	if got, want := tagged.Table(), byHand.Table(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Table() = %v, want %v", got, want)
+	}
+	if !tagged.Schema().Equal(byHand.Schema()) {
+		t.Fatalf("Schema() = %v, want %v", tagged.Schema(), byHand.Schema())
+	}
+	got, err := tagged.Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Release()
+	want, err := byHand.Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Release()
+	if !array.RecordEqual(got, want) {
+		t.Errorf("Build() = %v, want %v", got, want)
+	}
+	// A value row type reads the same fields.
+	if cols := Tagged[taggedRow]("t").Table().Columns; len(cols) != 9 || cols[8] != (Column{"tags", Strings}) {
+		t.Errorf("columns of the value type = %v", cols)
+	}
+}
+
+func TestTaggedRefusesWhatItCannotStore(t *testing.T) {
+	type float struct {
+		F float64 `ch:"f"`
+	}
+	type hidden struct {
+		h string `ch:"h"`
+	}
+	type badOption struct {
+		S string `ch:"s,qty"`
+	}
+	for name, declare := range map[string]func(){
+		"a type with no kind":     func() { Tagged[float]("t") },
+		"an unexported field":     func() { Tagged[hidden]("t") },
+		"qty on a string":         func() { Tagged[badOption]("t") },
+		"a computed untagged one": func() { Tagged("t", Str("x", func(float) string { return "" })) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			declare()
+		}()
 	}
 }
