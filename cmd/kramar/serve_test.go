@@ -372,8 +372,7 @@ func (p *tcpProxy) cut() {
 // SIGTERM while the first cycle loads, a grace too short for it to finish,
 // exit 0; the next start loads exactly what the sandbox holds.
 func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 1500})
+	e, c := promCLI(t, map[string]int{"prom-a": 1500})
 	slowDown(t, e, 20, "schedule:\n  orders_every: 1s\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 300ms\n")
 	if _, err := config.Load(e.Path); err != nil {
 		t.Fatal(err)
@@ -384,7 +383,7 @@ func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := func() (*exec.Cmd, *syncBuffer) {
-		cmd := kramarOn(ctx, t, bin, e, "serve", "--listen", "127.0.0.1:0")
+		cmd := c.command(ctx, "serve", "--listen", "127.0.0.1:0")
 		logs := &syncBuffer{}
 		cmd.Stderr = logs
 		if err := cmd.Start(); err != nil {
