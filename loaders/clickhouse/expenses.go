@@ -13,19 +13,19 @@ import (
 
 // Expense is one row of expenses: an entry of the accountants' ledger.
 type Expense struct {
-	ExpenseID   string          `ch:"expense_id"`
-	Marketplace string          `ch:"marketplace"`
-	Store       string          `ch:"store"`
-	OrderID     string          `ch:"order_id"`
-	Kind        string          `ch:"kind"`  // cpa_commission, prosale_commission or a fee named in an import
-	Entry       string          `ch:"entry"` // charge or reversal
-	BookedOn    time.Time       `ch:"booked_on"`
-	Amount      decimal.Decimal `ch:"amount"`
-	Currency    string          `ch:"currency"`
-	Description string          `ch:"description"`
-	Source      string          `ch:"source"` // royalties or import
-	CreatedAt   time.Time       `ch:"created_at"`
-	Version     uint64          `ch:"_version"`
+	ExpenseID   string
+	Marketplace string
+	Store       string
+	OrderID     string
+	Kind        string // cpa_commission, prosale_commission or a fee named in an import
+	Entry       string // charge or reversal
+	BookedOn    time.Time
+	Amount      decimal.Decimal
+	Currency    string
+	Description string
+	Source      string // royalties or import
+	CreatedAt   time.Time
+	Version     uint64 `ch:"_version"`
 }
 
 // The expense entries and where they come from.
@@ -38,7 +38,7 @@ const (
 
 // booked_on is a Date column; the spec carries it as a time at midnight UTC,
 // which the driver writes as that day.
-var expensesSpec = rows.Tagged("expenses",
+var expensesSpec = rows.FromStruct("expenses",
 	rows.Time("booked_on", func(e Expense) time.Time { return Day(e.BookedOn) }),
 )
 

@@ -10,28 +10,28 @@ import (
 
 // Run is one row of pipeline_runs.
 type Run struct {
-	RunID       string    `ch:"run_id"`
-	Marketplace string    `ch:"marketplace"`
-	Store       string    `ch:"store"`
-	Job         string    `ch:"job"`
-	StartedAt   time.Time `ch:"started_at"`
-	FinishedAt  time.Time `ch:"finished_at"`
+	RunID       string
+	Marketplace string
+	Store       string
+	Job         string
+	StartedAt   time.Time
+	FinishedAt  time.Time
 	// DurationMS is the run time; RecordRun derives it from the two times when zero.
-	DurationMS uint64 `ch:"duration_ms"`
-	Status     string `ch:"status"` // ok | failed | auth_failed | rate_limited | partial
-	Fetched    uint64 `ch:"fetched"`
-	New        uint64 `ch:"new"`
-	Updated    uint64 `ch:"updated"`
-	Unchanged  uint64 `ch:"unchanged"`
-	Rejected   uint64 `ch:"rejected"`
-	Held       uint64 `ch:"held"`
+	DurationMS uint64
+	Status     string // ok | failed | auth_failed | rate_limited | partial
+	Fetched    uint64
+	New        uint64
+	Updated    uint64
+	Unchanged  uint64
+	Rejected   uint64
+	Held       uint64
 	// Error is the failure text; it must already be free of secrets.
-	Error string `ch:"error"`
+	Error string
 	// Version orders runs exactly (RecordRun fills it when zero).
 	Version uint64 `ch:"_version"`
 }
 
-var runsSpec = rows.Tagged[*Run]("pipeline_runs")
+var runsSpec = rows.FromStruct[*Run]("pipeline_runs")
 
 // RecordRun appends run to pipeline_runs.
 func (w *Warehouse) RecordRun(ctx context.Context, run Run) error {
@@ -73,5 +73,6 @@ func (w *Warehouse) RecordRejects(ctx context.Context, runID string, rejects []c
 // Tables lists every table the warehouse writes with its columns, in insert
 // order: the canonical tables of schema/rows and the ones written here.
 func Tables() []rows.Table {
-	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table(), driftSpec.Table(), crmUpdatesSpec.Table(), crmStockSpec.Table())
+	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table(), driftSpec.Table(), crmUpdatesSpec.Table(), crmStockSpec.Table(),
+		pushLogSpec.Table(), notesSpec.Table())
 }

@@ -11,19 +11,14 @@ import (
 
 // Note is one step of a new-order message (table notifications).
 type Note struct {
-	Marketplace string    `ch:"marketplace"`
-	Store       string    `ch:"store"`
-	OrderID     string    `ch:"order_id"`
-	Channel     string    `ch:"channel"`
-	State       string    `ch:"state"`
-	Attempt     uint32    `ch:"attempt"`
-	Payload     string    `ch:"payload"`
-	Error       string    `ch:"error"`
-	At          time.Time `ch:"at"`
-	Version     uint64    `ch:"_version"`
+	Marketplace, Store, OrderID, Channel, State string
+	Attempt                                     uint32
+	Payload, Error                              string
+	At                                          time.Time
+	Version                                     uint64 `ch:"_version"`
 }
 
-var notesSpec = rows.Tagged[Note]("notifications")
+var notesSpec = rows.FromStruct[Note]("notifications")
 
 // RecordNotes appends message steps; each gets the next version, and the
 // current time when it has none.

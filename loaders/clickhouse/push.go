@@ -12,32 +12,32 @@ import (
 
 // PushStep is one row of push_log: a step of one push to a marketplace.
 type PushStep struct {
-	PushID      string    `ch:"push_id"`
-	UpdateID    string    `ch:"update_id"`
-	Marketplace string    `ch:"marketplace"`
-	Store       string    `ch:"store"`
-	OrderID     string    `ch:"order_id"`
-	ExternalID  string    `ch:"external_id"`
-	Source      string    `ch:"source"`
-	Action      string    `ch:"action"`
-	CRMStatus   string    `ch:"crm_status"`
-	FromStatus  string    `ch:"from_status"`
-	ToStatus    string    `ch:"to_status"`
-	TTN         string    `ch:"ttn"`
-	Carrier     string    `ch:"carrier"`
-	Quantity    uint32    `ch:"quantity"`
-	State       string    `ch:"state"`
-	Final       bool      `ch:"final"`
-	Closes      bool      `ch:"closes"`
-	Attempt     uint32    `ch:"attempt"`
-	Request     string    `ch:"request"`
-	Response    string    `ch:"response"`
-	Reason      string    `ch:"reason"`
-	At          time.Time `ch:"at"`
-	Version     uint64    `ch:"_version"`
+	PushID      string
+	UpdateID    string
+	Marketplace string
+	Store       string
+	OrderID     string
+	ExternalID  string
+	Source      string
+	Action      string
+	CRMStatus   string
+	FromStatus  string
+	ToStatus    string
+	TTN         string
+	Carrier     string
+	Quantity    uint32
+	State       string
+	Final       bool
+	Closes      bool
+	Attempt     uint32
+	Request     string
+	Response    string
+	Reason      string
+	At          time.Time
+	Version     uint64 `ch:"_version"`
 }
 
-var pushLogSpec = rows.Tagged[PushStep]("push_log")
+var pushLogSpec = rows.FromStruct[PushStep]("push_log")
 
 // RecordPushSteps appends steps to push_log in one insert. Steps without a
 // version get the next one, so a push's later step always wins.

@@ -199,46 +199,51 @@ func TestToDecimal128FastPathAgreesWithExactPath(t *testing.T) {
 	}
 }
 
-// taggedRow has a column of every kind, an untagged field and one computed.
-type taggedRow struct {
-	ID     string          `ch:"id"`
-	On     bool            `ch:"on"`
-	N      uint32          `ch:"n"`
-	Big    uint64          `ch:"big"`
-	At     time.Time       `ch:"at"`
-	Day    time.Time       `ch:"day"`
-	Amount decimal.Decimal `ch:"amount"`
-	Qty    decimal.Decimal `ch:"qty,qty"`
-	Tags   []string        `ch:"tags"`
-	note   string
+// structRow has a column of every kind, an unexported field, one left out,
+// one renamed and one computed.
+type structRow struct {
+	ID      string
+	On      bool
+	N       uint32
+	Big     uint64
+	At      time.Time
+	Day     time.Time
+	Amount  decimal.Decimal
+	Qty     decimal.Decimal `ch:",qty"`
+	Tags    []string
+	Version uint64 `ch:"_version"`
+	Note    string `ch:"-"`
+	seen    bool
 }
 
-func TestTaggedBuildsWhatTheSameFieldsByHandBuild(t *testing.T) {
-	day := func(r *taggedRow) time.Time { return r.At.Truncate(24 * time.Hour) }
-	tagged := Tagged("t", Time("day", day))
+func TestFromStructBuildsWhatTheSameFieldsByHandBuild(t *testing.T) {
+	day := func(r *structRow) time.Time { return r.At.Truncate(24 * time.Hour) }
+	derived := FromStruct("t", Time("day", day))
 	byHand := NewSpec("t",
-		Str("id", func(r *taggedRow) string { return r.ID }),
-		Flag("on", func(r *taggedRow) bool { return r.On }),
-		U32("n", func(r *taggedRow) uint32 { return r.N }),
-		U64("big", func(r *taggedRow) uint64 { return r.Big }),
-		Time("at", func(r *taggedRow) time.Time { return r.At }),
+		Str("id", func(r *structRow) string { return r.ID }),
+		Flag("on", func(r *structRow) bool { return r.On }),
+		U32("n", func(r *structRow) uint32 { return r.N }),
+		U64("big", func(r *structRow) uint64 { return r.Big }),
+		Time("at", func(r *structRow) time.Time { return r.At }),
 		Time("day", day),
-		MoneyOf("amount", func(r *taggedRow) decimal.Decimal { return r.Amount }),
-		QtyOf("qty", func(r *taggedRow) decimal.Decimal { return r.Qty }),
-		StrList("tags", func(r *taggedRow) []string { return r.Tags }),
+		MoneyOf("amount", func(r *structRow) decimal.Decimal { return r.Amount }),
+		QtyOf("qty", func(r *structRow) decimal.Decimal { return r.Qty }),
+		StrList("tags", func(r *structRow) []string { return r.Tags }),
+		U64("_version", func(r *structRow) uint64 { return r.Version }),
 	)
-	src := []*taggedRow{
+	src := []*structRow{
 		{ID: "a", On: true, N: 3, Big: 1 << 40, At: time.Date(2024, 5, 1, 13, 4, 5, 0, time.UTC),
-			Amount: decimal.RequireFromString("12.34"), Qty: decimal.RequireFromString("1.5"), Tags: []string{"x", "y"}, note: "left out"},
+			Amount: decimal.RequireFromString("12.34"), Qty: decimal.RequireFromString("1.5"), Tags: []string{"x", "y"},
+			Version: 9, Note: "left out", seen: true},
 		{},
 	}
-	if got, want := tagged.Table(), byHand.Table(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := derived.Table(), byHand.Table(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("Table() = %v, want %v", got, want)
 	}
-	if !tagged.Schema().Equal(byHand.Schema()) {
-		t.Fatalf("Schema() = %v, want %v", tagged.Schema(), byHand.Schema())
+	if !derived.Schema().Equal(byHand.Schema()) {
+		t.Fatalf("Schema() = %v, want %v", derived.Schema(), byHand.Schema())
 	}
-	got, err := tagged.Build(src)
+	got, err := derived.Build(src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,27 +256,34 @@ func TestTaggedBuildsWhatTheSameFieldsByHandBuild(t *testing.T) {
 	if !array.RecordEqual(got, want) {
 		t.Errorf("Build() = %v, want %v", got, want)
 	}
-	// A value row type reads the same fields.
-	if cols := Tagged[taggedRow]("t").Table().Columns; len(cols) != 9 || cols[8] != (Column{"tags", Strings}) {
+	// Rows that are values read the same fields.
+	if cols := FromStruct[structRow]("t").Table().Columns; len(cols) != 10 || cols[9] != (Column{"_version", UInt64}) {
 		t.Errorf("columns of the value type = %v", cols)
 	}
 }
 
-func TestTaggedRefusesWhatItCannotStore(t *testing.T) {
-	type float struct {
-		F float64 `ch:"f"`
+func TestSnakeCase(t *testing.T) {
+	for in, want := range map[string]string{
+		"ID": "id", "UpdateID": "update_id", "CRMStatus": "crm_status", "TTN": "ttn",
+		"DurationMS": "duration_ms", "ChangedAt": "changed_at", "At": "at", "Line2Name": "line2_name",
+	} {
+		if got := snakeCase(in); got != want {
+			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
+		}
 	}
-	type hidden struct {
-		h string `ch:"h"`
-	}
+}
+
+func TestFromStructRefusesWhatItCannotStore(t *testing.T) {
+	type float struct{ F float64 }
 	type badOption struct {
-		S string `ch:"s,qty"`
+		S string `ch:",qty"`
 	}
+	type text struct{ S string }
 	for name, declare := range map[string]func(){
-		"a type with no kind":     func() { Tagged[float]("t") },
-		"an unexported field":     func() { Tagged[hidden]("t") },
-		"qty on a string":         func() { Tagged[badOption]("t") },
-		"a computed untagged one": func() { Tagged("t", Str("x", func(float) string { return "" })) },
+		"a type with no kind":        func() { FromStruct[float]("t") },
+		"qty on a string":            func() { FromStruct[badOption]("t") },
+		"a computed column no field": func() { FromStruct("t", Str("x", func(text) string { return "" })) },
+		"not a struct":               func() { FromStruct[string]("t") },
 	} {
 		func() {
 			defer func() {

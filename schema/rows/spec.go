@@ -4,7 +4,7 @@
 // Parquet. The package knows column types, not ClickHouse clients.
 //
 // Each table is declared once, as a Spec: the list of columns with a getter
-// per column, or (Tagged) a struct whose tagged fields are the columns. The
+// per column, or (FromStruct) a struct whose fields are the columns. The
 // Arrow schema and the INSERT column list are both derived from it.
 package rows
 

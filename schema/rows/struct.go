@@ -5,19 +5,22 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/shopspring/decimal"
 )
 
-// Tagged declares a table whose rows are the struct T (or a pointer to it),
-// so that a column is named once, beside its field: every field tagged
-// `ch:"column"` is a column, in field order, of the kind its Go type stands
-// for (string, bool, uint32, uint64, time.Time, []string, and
-// decimal.Decimal as Money, or as Quantity when tagged `ch:"column,qty"`).
-// A field in computed replaces the tagged column of its name, for a value
-// the row does not hold as it is stored. Like NewSpec, it panics on a
-// mistake in the declaration.
-func Tagged[T any](table string, computed ...Field[T]) *Spec[T] {
+// FromStruct declares a table whose rows are the struct T (or a pointer to
+// it), so a column is named once, as its field: every exported field is a
+// column, in field order, named by the field's name in snake_case
+// (CRMStatus is crm_status, UpdateID update_id), of the kind its Go type
+// stands for (string, bool, uint32, uint64, time.Time, []string, and
+// decimal.Decimal as Money). A tag `ch:"name"` gives another name,
+// `ch:",qty"` makes a decimal a Quantity and `ch:"-"` leaves the field out.
+// A field in computed replaces the column of its name, for a value the row
+// does not hold as it is stored. Like NewSpec, it panics on a mistake in the
+// declaration.
+func FromStruct[T any](table string, computed ...Field[T]) *Spec[T] {
 	typ, ptr := reflect.TypeFor[T](), false
 	if typ.Kind() == reflect.Pointer {
 		typ, ptr = typ.Elem(), true
@@ -32,29 +35,28 @@ func Tagged[T any](table string, computed ...Field[T]) *Spec[T] {
 	var fields []Field[T]
 	for i := range typ.NumField() {
 		sf := typ.Field(i)
-		tag, ok := sf.Tag.Lookup("ch")
-		if !ok {
+		name, opt, _ := strings.Cut(sf.Tag.Get("ch"), ",")
+		if !sf.IsExported() || name == "-" {
 			continue
 		}
-		name, opt, _ := strings.Cut(tag, ",")
-		if !sf.IsExported() {
-			panic(fmt.Sprintf("rows: table %s column %s: field %s is not exported", table, name, sf.Name))
+		if name == "" {
+			name = snakeCase(sf.Name)
 		}
 		if f, ok := byName[name]; ok {
 			fields = append(fields, f)
 			delete(byName, name)
 			continue
 		}
-		fields = append(fields, taggedField[T](table, sf, i, ptr, name, opt))
+		fields = append(fields, structField[T](table, sf, i, ptr, name, opt))
 	}
 	for name := range byName {
-		panic(fmt.Sprintf("rows: table %s computes column %s, which no field is tagged with", table, name))
+		panic(fmt.Sprintf("rows: table %s computes column %s, which is no field's", table, name))
 	}
 	return NewSpec(table, fields...)
 }
 
-// taggedField is the column of struct field i (sf) of T, read through reflect.
-func taggedField[T any](table string, sf reflect.StructField, i int, ptr bool, name, opt string) Field[T] {
+// structField is the column of struct field i (sf) of T, read through reflect.
+func structField[T any](table string, sf reflect.StructField, i int, ptr bool, name, opt string) Field[T] {
 	if opt != "" && (opt != "qty" || sf.Type != reflect.TypeFor[decimal.Decimal]()) {
 		panic(fmt.Sprintf("rows: table %s column %s: option %q does not apply to %s", table, name, opt, sf.Type))
 	}
@@ -90,4 +92,21 @@ func fieldOf[T, V any](i int, ptr bool) func(T) V {
 		got, _ := reflect.TypeAssert[V](v.Field(i))
 		return got
 	}
+}
+
+// snakeCase is a Go name in lower case with "_" between its words; an upper
+// case letter starts a word after a lower case letter or a digit, or when a
+// lower case letter follows it (DurationMS is duration_ms, CRMStatus
+// crm_status).
+func snakeCase(name string) string {
+	rs := []rune(name)
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 && unicode.IsUpper(r) &&
+			(unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
