@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -289,9 +290,9 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 	h := readyHandler(wh)
 	probe := func() (int, string) {
 		req, _ := http.NewRequest("GET", "/readyz", nil)
-		rec := &recorder{header: http.Header{}}
+		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		return rec.code, rec.body.String()
+		return rec.Code, rec.Body.String()
 	}
 	if code, body := probe(); code != 200 {
 		t.Fatalf("/readyz with ClickHouse up: %d %s", code, body)
@@ -305,21 +306,6 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 		t.Errorf("/readyz shows the DSN's credentials: %q", body)
 	}
 }
-
-type recorder struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.code == 0 {
-		r.code = 200
-	}
-	return r.body.Write(b)
-}
-func (r *recorder) WriteHeader(c int) { r.code = c }
 
 // tcpProxy forwards connections to a server until cut, which closes the
 // listener and every connection: the server is then unreachable.
