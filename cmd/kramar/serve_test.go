@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
@@ -66,10 +65,10 @@ func startServe(t *testing.T, m *pipelinetest.Multi) *daemonUnderTest {
 		done <- serve(ctx, serveOptions{
 			Config: m.Cfg, WH: m.WH, Listen: "127.0.0.1:0", Reload: d.reload, Serving: serving,
 			Log: slog.New(slog.NewTextHandler(d.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			// The harness's clock and short backoffs, as its own runners have.
 			Tune: func(r *pipeline.Runner) {
-				r.Now = m.Clock.Now
-				r.HTTP = func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond }
-				r.PushBackoff = 10 * time.Millisecond
+				h := m.Runner()
+				r.Now, r.HTTP, r.PushBackoff = h.Now, h.HTTP, h.PushBackoff
 			},
 		})
 	}()
