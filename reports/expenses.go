@@ -55,16 +55,14 @@ func expenseSummary(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Pa
 	if err != nil {
 		return err
 	}
-	t, err := b.table(summarySheet, summaryColumns)
-	if err != nil {
-		return err
-	}
-	for _, s := range totals {
-		if err := t.add(s.Store, label(kindLabels, s.Kind), s.Currency, s.Entries, b.money(s.Amount, s.Currency)); err != nil {
-			return err
+	return b.fill(summarySheet, summaryColumns, func(t *table) error {
+		for _, s := range totals {
+			if err := t.add(s.Store, label(kindLabels, s.Kind), s.Currency, s.Entries, b.money(s.Amount, s.Currency)); err != nil {
+				return err
+			}
 		}
-	}
-	return t.close()
+		return nil
+	})
 }
 
 // expenseSheets streams the entries, one sheet (or more) per store.

@@ -33,20 +33,19 @@ func buildOrders(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Param
 	if err != nil {
 		return err
 	}
-	t, err := b.table(ordersSheet, orderColumns)
-	if err != nil {
-		return err
-	}
 	pivot := pivotRevenue(days)
-	if len(pivot.marketplaces) > 0 {
-		t.beforeFlush = func(t *table) error { return b.f.AddChart(t.sheet, "G2", pivot.chart()) }
-	}
-	for _, d := range days {
-		if err := t.add(d.Day, d.Marketplace, d.Orders, d.Revenue, d.Cancelled); err != nil {
-			return err
+	err = b.fill(ordersSheet, orderColumns, func(t *table) error {
+		if len(pivot.marketplaces) > 0 {
+			t.beforeFlush = func(t *table) error { return b.f.AddChart(t.sheet, "G2", pivot.chart()) }
 		}
-	}
-	if err := t.close(); err != nil {
+		for _, d := range days {
+			if err := t.add(d.Day, d.Marketplace, d.Orders, d.Revenue, d.Cancelled); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	return pivot.write(b)
@@ -90,21 +89,19 @@ func (p revenuePivot) write(b *book) error {
 	for _, m := range p.marketplaces {
 		cols = append(cols, column{header: m, width: 16, kind: moneyCell, sum: true})
 	}
-	t, err := b.table(revenueSheet, cols)
-	if err != nil {
-		return err
-	}
-	values := make([]any, len(cols))
-	for _, d := range p.days {
-		values[0] = d
-		for i, m := range p.marketplaces {
-			values[i+1] = p.revenue[d][m] // zero when the marketplace had no orders that day
+	return b.fill(revenueSheet, cols, func(t *table) error {
+		values := make([]any, len(cols))
+		for _, d := range p.days {
+			values[0] = d
+			for i, m := range p.marketplaces {
+				values[i+1] = p.revenue[d][m] // zero when the marketplace had no orders that day
+			}
+			if err := t.add(values...); err != nil {
+				return err
+			}
 		}
-		if err := t.add(values...); err != nil {
-			return err
-		}
-	}
-	return t.close()
+		return nil
+	})
 }
 
 // chart is a line chart of revenue per day, a line per marketplace.

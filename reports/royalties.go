@@ -24,18 +24,12 @@ var royaltyColumns = []column{
 // buildRoyalties lists the month's royalties (chosen by accrued_at, the
 // order's creation time) with the order's day and status.
 func buildRoyalties(ctx context.Context, b *book, wh *clickhouse.Warehouse, p Params) error {
-	t, err := b.table(royaltiesSheet, royaltyColumns)
-	if err != nil {
-		return err
-	}
-	err = wh.EachOrderRoyalty(ctx, p.period(), func(r clickhouse.OrderRoyalty) error {
-		return t.add(r.OrderID, r.Store, r.Marketplace, r.Day, r.OrderStatus, b.money(r.CPAAmount, r.Currency),
-			yesNo(r.CPARefunded), b.money(r.ProSaleAmount, r.Currency), r.Currency)
+	return b.fill(royaltiesSheet, royaltyColumns, func(t *table) error {
+		return wh.EachOrderRoyalty(ctx, p.period(), func(r clickhouse.OrderRoyalty) error {
+			return t.add(r.OrderID, r.Store, r.Marketplace, r.Day, r.OrderStatus, b.money(r.CPAAmount, r.Currency),
+				yesNo(r.CPARefunded), b.money(r.ProSaleAmount, r.Currency), r.Currency)
+		})
 	})
-	if err != nil {
-		return err
-	}
-	return t.close()
 }
 
 func yesNo(v bool) string {

@@ -34,6 +34,19 @@ func (b *book) table(base string, cols []column) (*table, error) {
 	return t, t.open()
 }
 
+// fill writes a whole table on a new sheet named base: rows adds its rows
+// (and may set beforeFlush), then the table is closed.
+func (b *book) fill(base string, cols []column, rows func(t *table) error) error {
+	t, err := b.table(base, cols)
+	if err != nil {
+		return err
+	}
+	if err := rows(t); err != nil {
+		return err
+	}
+	return t.close()
+}
+
 func (t *table) open() error {
 	t.part++
 	suffix := ""

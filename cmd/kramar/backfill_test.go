@@ -118,14 +118,13 @@ func TestBackfillLoadsItsWindowAndLeavesTheCursor(t *testing.T) {
 }
 
 func TestBackfillResumesAfterSIGKILLWithoutRereadingFinishedSlices(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 0})
+	e, c := promCLI(t, map[string]int{"prom-a": 0})
 	start := pipelinetest.Start
 	from, to := start.Add(-100*24*time.Hour), start.Add(-10*24*time.Hour).Add(-time.Second)
 	addHistory(t, e, "prom-a", from.Add(-5*24*time.Hour), to.Add(5*24*time.Hour), 9*time.Hour)
 	slowDown(t, e, 15, "")
 	backfill := func(ctx context.Context) *exec.Cmd {
-		return kramarOn(ctx, t, bin, e, "backfill", "orders", "--store", "prom-a",
+		return c.command(ctx, "backfill", "orders", "--store", "prom-a",
 			"--from", from.Format(time.RFC3339), "--to", to.Format(time.RFC3339), "--slice", "24h")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -6,15 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestExpensesGenerateAndImport(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"shop": 80})
+	e, c := promCLI(t, map[string]int{"shop": 80})
 	e.Run()
-	kramar := newCLI(t, bin, e.WH.Database(), e.Path).run
+	kramar := c.run
 
 	out, code := kramar("expenses", "generate", "--month", "2026-11", "--store", "shop")
 	counts := e.Query(`SELECT countIf(entry = 'charge'), countIf(entry = 'reversal') FROM {db}.v_expenses`)

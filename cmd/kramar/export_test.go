@@ -6,17 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestExportCommandWritesFilesAndRefusesUnknownTables(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 80})
+	e, c := promCLI(t, map[string]int{"prom-a": 80})
 	if r := e.Run()["prom-a"]; !r.OK() {
 		t.Fatal(r.Err)
 	}
-	kramar := newCLI(t, bin, e.WH.Database(), e.Path).run
+	kramar := c.run
 	dir := t.TempDir()
 
 	// A CSV of one period, the format taken from the extension.

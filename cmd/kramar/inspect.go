@@ -44,11 +44,9 @@ func inspectCmd() *cobra.Command {
 				if err != nil {
 					return &exitError{2, err}
 				}
-				for _, st := range cfg.Stores {
-					if st.ID == store {
-						sc = connectors.Store(cfg, st)
-						sc.Marketplace = marketplace
-					}
+				if st, ok := storeByID(cfg, store); ok {
+					sc = connectors.Store(cfg, st)
+					sc.Marketplace = marketplace
 				}
 			}
 			records, err := conn.Records(payload)

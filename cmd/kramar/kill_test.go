@@ -7,21 +7,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
-	bin := buildKramar(t)
 	// Small batches and a rate limit make the load long enough to be cut.
-	e := promtest.New(t, map[string]int{"prom-a": 1500})
+	e, c := promCLI(t, map[string]int{"prom-a": 1500})
 	slowDown(t, e, 40, "")
 	// The subprocess runs on the wall clock; the sandbox's orders must be older than its safety lag.
 	e.Clock.Set(time.Now().UTC())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := kramarOn(ctx, t, bin, e, "run", "--once")
+	cmd := c.command(ctx, "run", "--once")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +45,7 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 	}
 	t.Logf("killed with %s item rows and %s orders of %d loaded", killedAt, loaded, total)
 
-	rerun := kramarOn(ctx, t, bin, e, "run", "--once")
+	rerun := c.command(ctx, "run", "--once")
 	if out, err := rerun.CombinedOutput(); err != nil {
 		t.Fatalf("rerun: %v\n%s", err, out)
 	}
@@ -56,20 +53,19 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 }
 
 func TestRunExitsOneWhenAStoreFailsAndLoadsTheOthers(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 40, "prom-b": 30})
+	e, c := promCLI(t, map[string]int{"prom-a": 40, "prom-b": 30})
 	e.Clock.Set(time.Now().UTC())
 	e.SB.Revoke(e.Tokens["prom-b"])
-	out, err := kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput()
-	if exitCode(err) != 1 {
-		t.Fatalf("exit %d, want 1:\n%s", exitCode(err), out)
+	out, code := c.run("run", "--once")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, out)
 	}
 	for _, want := range []string{"prom-a", "ok", "prom-b", "auth_failed"} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(string(out), e.Tokens["prom-b"]) {
+	if strings.Contains(out, e.Tokens["prom-b"]) {
 		t.Errorf("the revoked token is printed:\n%s", out)
 	}
 	e.AssertEqual("prom-a")

@@ -98,11 +98,13 @@ func shopCLI(t *testing.T, dir, more string) (*cli, *clickhouse.Warehouse) {
 	return newCLI(t, buildKramar(t), wh.Database(), cfg, "SHOP_TOKEN=x"), wh
 }
 
-// kramarOn is the built kramar with args against the harness's config and
-// database.
-func kramarOn(ctx context.Context, t *testing.T, bin string, e *promtest.Env, args ...string) *exec.Cmd {
+// promCLI starts the Prom harness with stores of so many orders and returns
+// it with the built kramar on its config and database.
+func promCLI(t *testing.T, orders map[string]int) (*promtest.Env, *cli) {
 	t.Helper()
-	return newCLI(t, bin, e.WH.Database(), e.Path).command(ctx, args...)
+	bin := buildKramar(t)
+	e := promtest.New(t, orders)
+	return e, newCLI(t, bin, e.WH.Database(), e.Path)
 }
 
 // slowDown rewrites the harness's config, which the built kramar reads,

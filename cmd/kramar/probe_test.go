@@ -8,19 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 30, "prom-b": 5})
+	e, c := promCLI(t, map[string]int{"prom-a": 30, "prom-b": 5})
 	e.Clock.Set(time.Now().UTC())
 	// The sandbox's orders are from around pipelinetest.Start.
 	days := int(time.Since(pipelinetest.Start).Hours()/24) + 30
 	probe := func(store string) (string, int) {
-		out, err := kramarOn(context.Background(), t, bin, e, "probe", "--store", store, "--days", strconv.Itoa(days)).CombinedOutput()
-		return string(out), exitCode(err)
+		return c.run("probe", "--store", store, "--days", strconv.Itoa(days))
 	}
 	out, code := probe("prom-a")
 	if code != 0 {
@@ -58,7 +55,7 @@ func TestProbeIsGreenOnTheSandboxFailsOnARevokedTokenAndWritesNothing(t *testing
 		t.Errorf("probe of an unknown store: exit %d, want 2", code)
 	}
 	// No warehouse is needed: a seller may probe before there is one.
-	cmd := kramarOn(context.Background(), t, bin, e, "probe", "--store", "prom-a", "--days", strconv.Itoa(days))
+	cmd := c.command(context.Background(), "probe", "--store", "prom-a", "--days", strconv.Itoa(days))
 	var env []string
 	for _, kv := range cmd.Env {
 		if !strings.HasPrefix(kv, "KRAMAR_CLICKHOUSE_DSN=") {

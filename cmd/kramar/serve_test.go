@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
@@ -65,10 +65,10 @@ func startServe(t *testing.T, m *pipelinetest.Multi) *daemonUnderTest {
 		done <- serve(ctx, serveOptions{
 			Config: m.Cfg, WH: m.WH, Listen: "127.0.0.1:0", Reload: d.reload, Serving: serving,
 			Log: slog.New(slog.NewTextHandler(d.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			// The harness's clock and short backoffs, as its own runners have.
 			Tune: func(r *pipeline.Runner) {
-				r.Now = m.Clock.Now
-				r.HTTP = func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond }
-				r.PushBackoff = 10 * time.Millisecond
+				h := m.Runner()
+				r.Now, r.HTTP, r.PushBackoff = h.Now, h.HTTP, h.PushBackoff
 			},
 		})
 	}()
@@ -289,9 +289,9 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 	h := readyHandler(wh)
 	probe := func() (int, string) {
 		req, _ := http.NewRequest("GET", "/readyz", nil)
-		rec := &recorder{header: http.Header{}}
+		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		return rec.code, rec.body.String()
+		return rec.Code, rec.Body.String()
 	}
 	if code, body := probe(); code != 200 {
 		t.Fatalf("/readyz with ClickHouse up: %d %s", code, body)
@@ -305,21 +305,6 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 		t.Errorf("/readyz shows the DSN's credentials: %q", body)
 	}
 }
-
-type recorder struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.code == 0 {
-		r.code = 200
-	}
-	return r.body.Write(b)
-}
-func (r *recorder) WriteHeader(c int) { r.code = c }
 
 // tcpProxy forwards connections to a server until cut, which closes the
 // listener and every connection: the server is then unreachable.
@@ -372,8 +357,7 @@ func (p *tcpProxy) cut() {
 // SIGTERM while the first cycle loads, a grace too short for it to finish,
 // exit 0; the next start loads exactly what the sandbox holds.
 func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 1500})
+	e, c := promCLI(t, map[string]int{"prom-a": 1500})
 	slowDown(t, e, 20, "schedule:\n  orders_every: 1s\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 300ms\n")
 	if _, err := config.Load(e.Path); err != nil {
 		t.Fatal(err)
@@ -384,7 +368,7 @@ func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	start := func() (*exec.Cmd, *syncBuffer) {
-		cmd := kramarOn(ctx, t, bin, e, "serve", "--listen", "127.0.0.1:0")
+		cmd := c.command(ctx, "serve", "--listen", "127.0.0.1:0")
 		logs := &syncBuffer{}
 		cmd.Stderr = logs
 		if err := cmd.Start(); err != nil {

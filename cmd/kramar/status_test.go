@@ -8,29 +8,23 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/drift"
-	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 )
 
 func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 30, "prom-b": 20})
+	e, c := promCLI(t, map[string]int{"prom-a": 30, "prom-b": 20})
 	e.Clock.Set(time.Now().UTC())
-	status := func() (string, int) {
-		out, err := kramarOn(context.Background(), t, bin, e, "status").CombinedOutput()
-		return string(out), exitCode(err)
+	if out, code := c.run("run", "--once"); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, out)
 	}
-	if out, err := kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput(); err != nil {
-		t.Fatalf("first run: %v\n%s", err, out)
-	}
-	out, code := status()
+	out, code := c.run("status")
 	if code != 0 || !regexp.MustCompile(`(?m)^prom-a\s+prom\s+ok\s+\d{4}-`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^prom-b\s+prom\s+ok\s`).MatchString(out) {
 		t.Fatalf("healthy stores: exit %d\n%s", code, out)
 	}
 
 	e.SB.Revoke(e.Tokens["prom-b"])
-	_, _ = kramarOn(context.Background(), t, bin, e, "run", "--once").CombinedOutput()
-	out, code = status()
+	c.run("run", "--once")
+	out, code = c.run("status")
 	if code != 1 {
 		t.Fatalf("exit %d with a failing store, want 1:\n%s", code, out)
 	}
@@ -50,8 +44,7 @@ func TestStatusShowsARevokedStoreFailingWithItsError(t *testing.T) {
 }
 
 func TestStatusSumsUpPayloadDrift(t *testing.T) {
-	bin := buildKramar(t)
-	e := promtest.New(t, map[string]int{"prom-a": 3})
+	e, c := promCLI(t, map[string]int{"prom-a": 3})
 	now := time.Now().UTC().Truncate(time.Second)
 	if err := e.WH.RecordDrift(context.Background(), "r1", "prom", "prom-a", []drift.Entry{
 		{Key: drift.Key{Endpoint: "GET /orders/list", Path: "products[].price", Kind: drift.TypeChange, Expected: drift.String, Observed: drift.Number},
@@ -68,16 +61,16 @@ func TestStatusSumsUpPayloadDrift(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := kramarOn(context.Background(), t, bin, e, "status", "--drift").CombinedOutput()
-	if err != nil && exitCode(err) != 0 {
-		t.Fatalf("status: %v\n%s", err, out)
+	out, code := c.run("status", "--drift")
+	if code != 0 {
+		t.Fatalf("status: exit %d\n%s", code, out)
 	}
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^payload drift, last 7 days: 2 differences`),
 		regexp.MustCompile(`(?m)^prom +GET /orders/list +products\[\]\.price +expected string, got number +12 +1 +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +999$`),
 		regexp.MustCompile(`(?m)^prom +GET /orders/list +price_with_special_offer +new field \(string\) +30 +1 .* "999 xxx"$`),
 	} {
-		if !want.MatchString(string(out)) {
+		if !want.MatchString(out) {
 			t.Errorf("status lacks %s:\n%s", want, out)
 		}
 	}

@@ -2,8 +2,6 @@ package clickhouse_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +9,7 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/schema/rows"
 )
@@ -52,7 +51,7 @@ func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
 	loadCatalog(t, w, "load-1", "a", "b", "c")
 	loadCatalog(t, w, "load-2", "a", "c")
 	loadCatalog(t, w, "load-3", "c", "d")
-	got := productRows(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
+	got := pipelinetest.Query(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
 	want := []string{
 		"a\t0\t0\tТовар a\thttps://img/a", // gone in load 3
 		"b\t0\t0\tТовар b\thttps://img/b", // gone in load 2, still unavailable
@@ -67,25 +66,4 @@ func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
 			t.Errorf("row %d: %q, want %q", i, got[i], want[i])
 		}
 	}
-}
-
-// productRows reads (product_id, available, stock, name, photos) rows of q ({db} = the test database).
-func productRows(t *testing.T, w *clickhouse.Warehouse, q string) []string {
-	t.Helper()
-	rs, err := w.Conn().Query(context.Background(), strings.ReplaceAll(q, "{db}", w.Database()))
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rs.Close()
-	var out []string
-	for rs.Next() {
-		var id, name, photos string
-		var available uint8
-		var stock uint32
-		if err := rs.Scan(&id, &available, &stock, &name, &photos); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s\t%d\t%d\t%s\t%s", id, available, stock, name, photos))
-	}
-	return out
 }

@@ -25,7 +25,7 @@ type Expense struct {
 	Description string
 	Source      string // royalties or import
 	CreatedAt   time.Time
-	Version     uint64
+	Version     uint64 `ch:"_version"`
 }
 
 // The expense entries and where they come from.
@@ -38,20 +38,8 @@ const (
 
 // booked_on is a Date column; the spec carries it as a time at midnight UTC,
 // which the driver writes as that day.
-var expensesSpec = rows.NewSpec("expenses",
-	rows.Str("expense_id", func(e Expense) string { return e.ExpenseID }),
-	rows.Str("marketplace", func(e Expense) string { return e.Marketplace }),
-	rows.Str("store", func(e Expense) string { return e.Store }),
-	rows.Str("order_id", func(e Expense) string { return e.OrderID }),
-	rows.Str("kind", func(e Expense) string { return e.Kind }),
-	rows.Str("entry", func(e Expense) string { return e.Entry }),
+var expensesSpec = rows.FromStruct("expenses",
 	rows.Time("booked_on", func(e Expense) time.Time { return Day(e.BookedOn) }),
-	rows.MoneyOf("amount", func(e Expense) decimal.Decimal { return e.Amount }),
-	rows.Str("currency", func(e Expense) string { return e.Currency }),
-	rows.Str("description", func(e Expense) string { return e.Description }),
-	rows.Str("source", func(e Expense) string { return e.Source }),
-	rows.Time("created_at", func(e Expense) time.Time { return e.CreatedAt }),
-	rows.U64("_version", func(e Expense) uint64 { return e.Version }),
 )
 
 // ExpensesTable describes the expenses table as this package writes it

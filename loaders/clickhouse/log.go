@@ -28,27 +28,10 @@ type Run struct {
 	// Error is the failure text; it must already be free of secrets.
 	Error string
 	// Version orders runs exactly (RecordRun fills it when zero).
-	Version uint64
+	Version uint64 `ch:"_version"`
 }
 
-var runsSpec = rows.NewSpec("pipeline_runs",
-	rows.Str("run_id", func(r *Run) string { return r.RunID }),
-	rows.Str("marketplace", func(r *Run) string { return r.Marketplace }),
-	rows.Str("store", func(r *Run) string { return r.Store }),
-	rows.Str("job", func(r *Run) string { return r.Job }),
-	rows.Time("started_at", func(r *Run) time.Time { return r.StartedAt }),
-	rows.Time("finished_at", func(r *Run) time.Time { return r.FinishedAt }),
-	rows.U64("duration_ms", func(r *Run) uint64 { return r.DurationMS }),
-	rows.Str("status", func(r *Run) string { return r.Status }),
-	rows.U64("fetched", func(r *Run) uint64 { return r.Fetched }),
-	rows.U64("new", func(r *Run) uint64 { return r.New }),
-	rows.U64("updated", func(r *Run) uint64 { return r.Updated }),
-	rows.U64("unchanged", func(r *Run) uint64 { return r.Unchanged }),
-	rows.U64("rejected", func(r *Run) uint64 { return r.Rejected }),
-	rows.U64("held", func(r *Run) uint64 { return r.Held }),
-	rows.Str("error", func(r *Run) string { return r.Error }),
-	rows.U64("_version", func(r *Run) uint64 { return r.Version }),
-)
+var runsSpec = rows.FromStruct[*Run]("pipeline_runs")
 
 // RecordRun appends run to pipeline_runs.
 func (w *Warehouse) RecordRun(ctx context.Context, run Run) error {
@@ -90,5 +73,6 @@ func (w *Warehouse) RecordRejects(ctx context.Context, runID string, rejects []c
 // Tables lists every table the warehouse writes with its columns, in insert
 // order: the canonical tables of schema/rows and the ones written here.
 func Tables() []rows.Table {
-	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table(), driftSpec.Table(), crmUpdatesSpec.Table(), crmStockSpec.Table())
+	return append(rows.Tables(), stateSpec.Table(), runsSpec.Table(), rejectsSpec.Table(), driftSpec.Table(), crmUpdatesSpec.Table(), crmStockSpec.Table(),
+		pushLogSpec.Table(), notesSpec.Table())
 }

@@ -15,21 +15,10 @@ type Note struct {
 	Attempt                                     uint32
 	Payload, Error                              string
 	At                                          time.Time
-	Version                                     uint64
+	Version                                     uint64 `ch:"_version"`
 }
 
-var notesSpec = rows.NewSpec("notifications",
-	rows.Str("marketplace", func(r Note) string { return r.Marketplace }),
-	rows.Str("store", func(r Note) string { return r.Store }),
-	rows.Str("order_id", func(r Note) string { return r.OrderID }),
-	rows.Str("channel", func(r Note) string { return r.Channel }),
-	rows.Str("state", func(r Note) string { return r.State }),
-	rows.U32("attempt", func(r Note) uint32 { return r.Attempt }),
-	rows.Str("payload", func(r Note) string { return r.Payload }),
-	rows.Str("error", func(r Note) string { return r.Error }),
-	rows.Time("at", func(r Note) time.Time { return r.At }),
-	rows.U64("_version", func(r Note) uint64 { return r.Version }),
-)
+var notesSpec = rows.FromStruct[Note]("notifications")
 
 // RecordNotes appends message steps; each gets the next version, and the
 // current time when it has none.

@@ -34,34 +34,10 @@ type PushStep struct {
 	Response    string
 	Reason      string
 	At          time.Time
-	Version     uint64
+	Version     uint64 `ch:"_version"`
 }
 
-var pushLogSpec = rows.NewSpec("push_log",
-	rows.Str("push_id", func(p PushStep) string { return p.PushID }),
-	rows.Str("update_id", func(p PushStep) string { return p.UpdateID }),
-	rows.Str("marketplace", func(p PushStep) string { return p.Marketplace }),
-	rows.Str("store", func(p PushStep) string { return p.Store }),
-	rows.Str("order_id", func(p PushStep) string { return p.OrderID }),
-	rows.Str("external_id", func(p PushStep) string { return p.ExternalID }),
-	rows.Str("source", func(p PushStep) string { return p.Source }),
-	rows.Str("action", func(p PushStep) string { return p.Action }),
-	rows.Str("crm_status", func(p PushStep) string { return p.CRMStatus }),
-	rows.Str("from_status", func(p PushStep) string { return p.FromStatus }),
-	rows.Str("to_status", func(p PushStep) string { return p.ToStatus }),
-	rows.Str("ttn", func(p PushStep) string { return p.TTN }),
-	rows.Str("carrier", func(p PushStep) string { return p.Carrier }),
-	rows.U32("quantity", func(p PushStep) uint32 { return p.Quantity }),
-	rows.Str("state", func(p PushStep) string { return p.State }),
-	rows.Flag("final", func(p PushStep) bool { return p.Final }),
-	rows.Flag("closes", func(p PushStep) bool { return p.Closes }),
-	rows.U32("attempt", func(p PushStep) uint32 { return p.Attempt }),
-	rows.Str("request", func(p PushStep) string { return p.Request }),
-	rows.Str("response", func(p PushStep) string { return p.Response }),
-	rows.Str("reason", func(p PushStep) string { return p.Reason }),
-	rows.Time("at", func(p PushStep) time.Time { return p.At }),
-	rows.U64("_version", func(p PushStep) uint64 { return p.Version }),
-)
+var pushLogSpec = rows.FromStruct[PushStep]("push_log")
 
 // RecordPushSteps appends steps to push_log in one insert. Steps without a
 // version get the next one, so a push's later step always wins.

@@ -1,6 +1,7 @@
 package rows
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -195,5 +196,108 @@ func TestToDecimal128FastPathAgreesWithExactPath(t *testing.T) {
 				t.Errorf("%s scale %d = %s, want %s", in, scale, got, want)
 			}
 		}
+	}
+}
+
+// structRow has a column of every kind, an unexported field, one left out,
+// one renamed and one computed.
+type structRow struct {
+	ID      string
+	On      bool
+	N       uint32
+	Big     uint64
+	At      time.Time
+	Day     time.Time
+	Amount  decimal.Decimal
+	Qty     decimal.Decimal `ch:",qty"`
+	Tags    []string
+	Version uint64 `ch:"_version"`
+	Note    string `ch:"-"`
+	seen    bool
+}
+
+func TestFromStructBuildsWhatTheSameFieldsByHandBuild(t *testing.T) {
+	day := func(r *structRow) time.Time { return r.At.Truncate(24 * time.Hour) }
+	derived := FromStruct("t", Time("day", day))
+	byHand := NewSpec("t",
+		Str("id", func(r *structRow) string { return r.ID }),
+		Flag("on", func(r *structRow) bool { return r.On }),
+		U32("n", func(r *structRow) uint32 { return r.N }),
+		U64("big", func(r *structRow) uint64 { return r.Big }),
+		Time("at", func(r *structRow) time.Time { return r.At }),
+		Time("day", day),
+		MoneyOf("amount", func(r *structRow) decimal.Decimal { return r.Amount }),
+		QtyOf("qty", func(r *structRow) decimal.Decimal { return r.Qty }),
+		StrList("tags", func(r *structRow) []string { return r.Tags }),
+		U64("_version", func(r *structRow) uint64 { return r.Version }),
+	)
+	src := []*structRow{
+		{ID: "a", On: true, N: 3, Big: 1 << 40, At: time.Date(2024, 5, 1, 13, 4, 5, 0, time.UTC),
+			Amount: decimal.RequireFromString("12.34"), Qty: decimal.RequireFromString("1.5"), Tags: []string{"x", "y"},
+			Version: 9, Note: "left out", seen: true},
+		{},
+	}
+	if got, want := derived.Table(), byHand.Table(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("Table() = %v, want %v", got, want)
+	}
+	if !derived.Schema().Equal(byHand.Schema()) {
+		t.Fatalf("Schema() = %v, want %v", derived.Schema(), byHand.Schema())
+	}
+	got, err := derived.Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Release()
+	want, err := byHand.Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Release()
+	if !array.RecordEqual(got, want) {
+		t.Errorf("Build() = %v, want %v", got, want)
+	}
+	// Rows that are values read the same fields.
+	values := []structRow{*src[0], *src[1]}
+	byValue, err := FromStruct("t", Time("day", func(r structRow) time.Time { return day(&r) })).Build(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer byValue.Release()
+	if !array.RecordEqual(byValue, want) {
+		t.Errorf("Build() of values = %v, want %v", byValue, want)
+	}
+}
+
+func TestSnakeCase(t *testing.T) {
+	for in, want := range map[string]string{
+		"ID": "id", "UpdateID": "update_id", "CRMStatus": "crm_status", "TTN": "ttn",
+		"DurationMS": "duration_ms", "ChangedAt": "changed_at", "At": "at", "Line2Name": "line2_name",
+	} {
+		if got := snakeCase(in); got != want {
+			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFromStructRefusesWhatItCannotStore(t *testing.T) {
+	type float struct{ F float64 }
+	type badOption struct {
+		S string `ch:",qty"`
+	}
+	type text struct{ S string }
+	for name, declare := range map[string]func(){
+		"a type with no kind":        func() { FromStruct[float]("t") },
+		"qty on a string":            func() { FromStruct[badOption]("t") },
+		"a computed column no field": func() { FromStruct("t", Str("x", func(text) string { return "" })) },
+		"not a struct":               func() { FromStruct[string]("t") },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			declare()
+		}()
 	}
 }

@@ -4,8 +4,8 @@
 // Parquet. The package knows column types, not ClickHouse clients.
 //
 // Each table is declared once, as a Spec: the list of columns with a getter
-// per column. The Arrow schema and the INSERT column list are both derived
-// from it.
+// per column, or (FromStruct) a struct whose fields are the columns. The
+// Arrow schema and the INSERT column list are both derived from it.
 package rows
 
 import (
