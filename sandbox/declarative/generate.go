@@ -122,6 +122,9 @@ func (s *Sandbox) render(o *Order) any {
 	text(f.PaymentStatus, o.PaymentStatus)
 	put(f.Paid, paidValue(f.PaidValues, o.Paid))
 	put(f.Amount, money(o.Amount))
+	if o.BrokenAmount != "" {
+		put(f.Amount, o.BrokenAmount)
+	}
 	put(f.FullAmount, money(o.FullAmount))
 	put(f.DeliveryCost, money(o.DeliveryCost))
 	text(f.Currency, o.Currency)

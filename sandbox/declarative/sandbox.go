@@ -57,6 +57,9 @@ type Order struct {
 	Amount, FullAmount, DeliveryCost                             decimal.Decimal
 	Currency, UTMSource, UTMMedium, UTMCampaign, Channel, Cancel string
 	Items                                                        []Item
+	// BrokenAmount, when set, is sent as the amount in place of Amount:
+	// text the spec's money format cannot read, for tests of rejects.
+	BrokenAmount string
 }
 
 // account is the one store's id in the kit's token registry.

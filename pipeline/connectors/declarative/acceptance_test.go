@@ -99,10 +99,9 @@ func (d *driver) Change(_ testing.TB, store string, round int) int {
 	return n + 1
 }
 
-// AddMalformed: the sandbox renders every order from typed values, so it
-// cannot send a broken one; the spec reader's field errors have their own
-// tests in extractors/declarative.
-func (d *driver) AddMalformed(testing.TB, string) string { return "" }
+func (d *driver) AddMalformed(_ testing.TB, store string) string {
+	return d.sbs[store].AddOrder(func(o *sandbox.Order) { o.BrokenAmount = "12,,3" })
+}
 
 // paidText is the paid flag as the sandbox writes it when the spec reads
 // the payment status from the same field: the first paid value, else
