@@ -381,6 +381,7 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 	s.sessions++
 	s.logins++
 	token := fmt.Sprintf("sess-%d-%016x", s.sessions, fake.Rand(s.opts.Seed, 0, streamSessions, s.sessions).Uint64())
+	s.issued = append(s.issued, token)
 	s.mu.Unlock()
 	s.tokens.AddExpiring(token, account, now.Add(time.Duration(l.TTL)*time.Second))
 	var doc any = l.Token.Set(map[string]any{}, token)

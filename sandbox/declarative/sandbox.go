@@ -82,6 +82,7 @@ type Sandbox struct {
 	added    int                      // orders created after seeding (under the book's lock)
 	logins   int
 	sessions int
+	issued   []string // session tokens (login specs)
 }
 
 // New builds the sandbox a spec describes, with seeded orders.
@@ -131,6 +132,17 @@ func (s *Sandbox) Logins() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.logins
+}
+
+// ExpireSessions ends every session issued so far, as if its lifetime had
+// passed (login specs).
+func (s *Sandbox) ExpireSessions() {
+	s.mu.Lock()
+	issued := append([]string(nil), s.issued...)
+	s.mu.Unlock()
+	for _, t := range issued {
+		s.tokens.Revoke(t)
+	}
 }
 
 // Orders returns copies of every order, ascending by id.

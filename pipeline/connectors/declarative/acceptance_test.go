@@ -2,6 +2,7 @@ package declarative_test
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,7 +27,11 @@ func TestAcceptance(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			pipelinetest.Acceptance(t, func(clock *kit.Clock) pipelinetest.Driver {
-				return &driver{name: name, path: path, spec: sp, clock: clock, sbs: map[string]*sandbox.Sandbox{}}
+				d := &driver{name: name, path: path, spec: sp, clock: clock, sbs: map[string]*sandbox.Sandbox{}}
+				if sp.Auth.Type == spec.AuthLogin {
+					return loginDriver{d}
+				}
+				return d
 			})
 		})
 	}
@@ -115,3 +120,12 @@ func paidText(values []string, paid bool) string {
 	}
 	return "not_paid"
 }
+
+// loginDriver is the driver of a spec that logs in for a session.
+type loginDriver struct{ *driver }
+
+func (d loginDriver) ExpireSessions(store string) { d.sbs[store].ExpireSessions() }
+
+func (d loginDriver) IsLogin(r kit.Request) bool { return r.Path == d.spec.Auth.Login.Path }
+
+func (d loginDriver) IsPage(r *http.Request) bool { return r.URL.Path == d.spec.Orders.Request.Path }
