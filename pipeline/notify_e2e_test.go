@@ -158,8 +158,7 @@ func TestNewOrdersAreAnnouncedOnceDespiteFailuresAndAcrossRuns(t *testing.T) {
 func TestBackfilledOrdersAreNotAnnounced(t *testing.T) {
 	e := newNotifyEnv(t, 30)
 	to := pipelinetest.Start.Add(-5 * time.Second)
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now, Notify: e.n, Log: slog.New(slog.NewTextHandler(e.Logs, nil))}
-	res, err := r.BackfillOrders(context.Background(), pipeline.Backfill{Store: "prom-a", From: to.Add(-8 * 24 * time.Hour), To: to})
+	res, err := e.Runner().BackfillOrders(context.Background(), pipeline.Backfill{Store: "prom-a", From: to.Add(-8 * 24 * time.Hour), To: to})
 	if err != nil || !res.OK() || res.New == 0 {
 		t.Fatalf("backfill: %v %+v", err, res)
 	}

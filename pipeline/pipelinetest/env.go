@@ -6,12 +6,9 @@
 package pipelinetest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"sort"
 	"strings"
@@ -20,31 +17,21 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/loaders/clickhouse"
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	_ "github.com/kramar/kramar/pipeline/connectors/all"
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
 // Env is one simulator, one fresh warehouse database and a config of stores.
 type Env struct {
-	t      testing.TB
-	Clock  *kit.Clock
-	WH     *clickhouse.Warehouse
-	Cfg    *config.Config
+	harness
 	Tokens map[string]string // store -> its secret (token or password)
-	Logs   *bytes.Buffer
-	URL    string // the simulator
-	Path   string // the config file
+	URL    string            // the simulator
 	// BeforeRequest, when set, sees every request before the simulator
 	// does: tests use it to act in the middle of a pull.
 	BeforeRequest func(*http.Request)
-	// Notify, when set, sends the new-order messages of the runs.
-	Notify *pipeline.Notifier
-	truth  func(store string) (orders, items []string)
+	truth         func(store string) (orders, items []string)
 }
 
 // harnessDefaults keep runs fast and batches small, so tests cross batch edges.
@@ -57,16 +44,12 @@ var Start = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 // Configure adds the stores.
 func NewEnv(t testing.TB, clock *kit.Clock, h http.Handler) *Env {
 	t.Helper()
-	e := &Env{t: t, Clock: clock, Tokens: map[string]string{}, Logs: &bytes.Buffer{}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	e := &Env{harness: newHarness(t, clock), Tokens: map[string]string{}}
+	e.URL = e.serve(h, func(r *http.Request) {
 		if e.BeforeRequest != nil {
 			e.BeforeRequest(r)
 		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	e.URL = srv.URL
-	e.WH = chtest.New(t)
+	})
 	return e
 }
 
@@ -81,9 +64,6 @@ func (e *Env) Configure(specs []StoreSpec, truth func(store string) (orders, ite
 	e.Path, e.Cfg = WriteConfig(e.t, configText(specs, func(string) string { return e.URL }, "", nil))
 }
 
-// T is the test the Env belongs to.
-func (e *Env) T() testing.TB { return e.t }
-
 // SortedKeys are the stores of a map of order counts, in order.
 func SortedKeys(m map[string]int) []string { return sortedKeys(m) }
 
@@ -96,34 +76,10 @@ func sortedKeys(m map[string]int) []string {
 	return ids
 }
 
-// Run is one cycle in a fresh Runner, as a new process would start it.
+// Run is one order cycle in a fresh Runner, as a new process would start it.
 func (e *Env) Run(stores ...string) map[string]pipeline.StoreResult {
 	e.t.Helper()
-	r := &pipeline.Runner{
-		Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now, Notify: e.Notify,
-		Log:  slog.New(slog.NewTextHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		HTTP: func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond },
-		// One store at a time keeps the sandbox's seeded fault sequence repeatable.
-		Parallel: 1,
-	}
-	res, err := r.RunOnce(context.Background(), stores...)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	out := map[string]pipeline.StoreResult{}
-	for _, x := range res {
-		out[x.Store] = x
-		if x.Err != nil {
-			e.t.Logf("store %s: %s: %v", x.Store, x.Status, x.Err)
-		}
-	}
-	return out
-}
-
-// Query returns the rows of q as tab-joined strings.
-func (e *Env) Query(q string, args ...any) []string {
-	e.t.Helper()
-	return Query(e.t, e.WH, q, args...)
+	return e.RunJob(context.Background(), pipeline.JobOrders, stores...)
 }
 
 // Query runs q ({db} = the warehouse's database) and returns its rows as

@@ -52,15 +52,77 @@ func ChangeSecret(t testing.TB, spec StoreSpec) {
 	t.Setenv(spec.SecretEnv, "a-changed-password")
 }
 
-// Multi is a harness of stores on different marketplaces, each on its own
-// sandbox server, sharing one clock and one warehouse.
-type Multi struct {
+// harness is what Env and Multi share: one clock, one fresh warehouse
+// database, the config and the runs' log.
+type harness struct {
 	t     testing.TB
 	Clock *kit.Clock
 	WH    *clickhouse.Warehouse
 	Cfg   *config.Config
 	Logs  *bytes.Buffer
-	Path  string
+	Path  string // the config file
+	// Notify, when set, sends the new-order messages of the runs.
+	Notify *pipeline.Notifier
+}
+
+func newHarness(t testing.TB, clock *kit.Clock) harness {
+	return harness{t: t, Clock: clock, WH: chtest.New(t), Logs: &bytes.Buffer{}}
+}
+
+// T is the test the harness belongs to.
+func (h *harness) T() testing.TB { return h.t }
+
+// serve starts a test server for the handler, calling before ahead of
+// every request, and returns its address.
+func (h *harness) serve(handler http.Handler, before func(*http.Request)) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		before(r)
+		handler.ServeHTTP(w, r)
+	}))
+	h.t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Runner is a fresh Runner, as a new process would start it.
+func (h *harness) Runner() *pipeline.Runner {
+	return &pipeline.Runner{
+		Warehouse: h.WH, Config: h.Cfg, Now: h.Clock.Now, Notify: h.Notify,
+		Log:         slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		HTTP:        func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond },
+		PushBackoff: 10 * time.Millisecond,
+		// One store at a time keeps the sandbox's seeded fault sequence repeatable.
+		Parallel: 1,
+	}
+}
+
+// RunJob runs one cycle of job for the stores (all when none) in a fresh
+// Runner and returns the results by store.
+func (h *harness) RunJob(ctx context.Context, job string, stores ...string) map[string]pipeline.StoreResult {
+	h.t.Helper()
+	res, err := h.Runner().RunJob(ctx, job, stores...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := map[string]pipeline.StoreResult{}
+	for _, x := range res {
+		out[x.Store] = x
+		if x.Err != nil {
+			h.t.Logf("store %s %s: %s: %v", x.Store, job, x.Status, x.Err)
+		}
+	}
+	return out
+}
+
+// Query returns the rows of q ({db} = the warehouse's database).
+func (h *harness) Query(q string, args ...any) []string {
+	h.t.Helper()
+	return Query(h.t, h.WH, q, args...)
+}
+
+// Multi is a harness of stores on different marketplaces, each on its own
+// sandbox server, sharing one clock and one warehouse.
+type Multi struct {
+	harness
 	specs []StoreSpec
 	urls  map[string]string // store → sandbox address
 	// before, when set, runs before a sandbox answers a request of a store.
@@ -71,18 +133,14 @@ type Multi struct {
 // the stores and extra (top-level YAML such as outbound:).
 func NewMulti(t testing.TB, clock *kit.Clock, specs []StoreSpec, extra string) *Multi {
 	t.Helper()
-	m := &Multi{t: t, Clock: clock, WH: chtest.New(t), Logs: &bytes.Buffer{}, specs: specs, urls: map[string]string{}}
+	m := &Multi{harness: newHarness(t, clock), specs: specs, urls: map[string]string{}}
 	for _, s := range specs {
-		h := s.Sandbox.Handler()
 		id := s.ID
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.urls[id] = m.serve(s.Sandbox.Handler(), func(r *http.Request) {
 			if f, ok := m.before.Load().(func(string, *http.Request)); ok && f != nil {
 				f(id, r)
 			}
-			h.ServeHTTP(w, r)
-		}))
-		t.Cleanup(srv.Close)
-		m.urls[s.ID] = srv.URL
+		})
 	}
 	m.Configure(extra, nil)
 	return m
@@ -119,7 +177,7 @@ func configText(specs []StoreSpec, url func(id string) string, extra string, per
 	return b.String()
 }
 
-// writeConfig writes text to a fresh kramar.yaml and loads it.
+// WriteConfig writes text to a fresh kramar.yaml and loads it.
 func WriteConfig(t testing.TB, text string) (string, *config.Config) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kramar.yaml")
@@ -136,38 +194,10 @@ func WriteConfig(t testing.TB, text string) (string, *config.Config) {
 // Before sets a hook that sees every request before the sandbox does.
 func (m *Multi) Before(f func(store string, r *http.Request)) { m.before.Store(f) }
 
-// Runner is a fresh Runner, as a new process would start it.
-func (m *Multi) Runner() *pipeline.Runner {
-	return &pipeline.Runner{
-		Warehouse: m.WH, Config: m.Cfg, Now: m.Clock.Now,
-		Log:         slog.New(slog.NewTextHandler(m.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		HTTP:        func(o *httpx.Options) { o.InitialBackoff = 5 * time.Millisecond },
-		PushBackoff: 10 * time.Millisecond,
-		Parallel:    1,
-	}
-}
-
 // Run runs one cycle of job for the stores (all when none) in a fresh Runner.
 func (m *Multi) Run(ctx context.Context, job string, stores ...string) map[string]pipeline.StoreResult {
 	m.t.Helper()
-	res, err := m.Runner().RunJob(ctx, job, stores...)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	out := map[string]pipeline.StoreResult{}
-	for _, x := range res {
-		out[x.Store] = x
-		if x.Err != nil {
-			m.t.Logf("store %s %s: %s: %v", x.Store, job, x.Status, x.Err)
-		}
-	}
-	return out
-}
-
-// Query returns the rows of q ({db} = the warehouse's database).
-func (m *Multi) Query(q string, args ...any) []string {
-	m.t.Helper()
-	return Query(m.t, m.WH, q, args...)
+	return m.RunJob(ctx, job, stores...)
 }
 
 // SecretEnv puts a fresh secret for a store into an environment variable
