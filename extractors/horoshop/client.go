@@ -13,7 +13,6 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // TokenLifetime is a token's life (wiki auth): 600 s. The client logs in
@@ -203,12 +202,6 @@ func responseMessage(body []byte) string {
 func IsAPIStatus(err error, s string) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Status == s
-}
-
-// KyivTime renders an instant the way orders/get reads from/to: shop-local
-// (Kyiv) time without an offset (wiki orders/get).
-func KyivTime(t time.Time) string {
-	return t.In(timeconv.Kyiv).Format(TimeLayout)
 }
 
 // The interfaces the pipeline uses.

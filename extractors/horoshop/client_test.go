@@ -15,6 +15,7 @@ import (
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 const (
@@ -74,7 +75,7 @@ func TestPagingIsExactWithOneLoginAndOverlappingPages(t *testing.T) {
 	}
 	reqs := rec.Requests()
 	last := string(reqs[len(reqs)-1].Body)
-	for _, part := range []string{`"from":"` + horoshop.KyivTime(from) + `"`, `"limit":50`, `"offset":`} {
+	for _, part := range []string{`"from":"` + timeconv.FormatKyiv(from, horoshop.TimeLayout) + `"`, `"limit":50`, `"offset":`} {
 		if !strings.Contains(last, part) {
 			t.Errorf("request %s lacks %s", last, part)
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // ProductionURL is the Seller API root (GERA-OneTeam/Rozetka-API-Seller
@@ -147,12 +146,6 @@ func isNotFound(err error) bool {
 		return true
 	}
 	return httpx.StatusOf(err) == http.StatusNotFound
-}
-
-// KyivTime renders an instant the way Rozetka's filters read dates: Kyiv
-// local time without an offset; the apidoc names no zone.
-func KyivTime(t time.Time) string {
-	return t.In(timeconv.Kyiv).Format(TimeLayout)
 }
 
 // Get fetches one order with OrderExpand.

@@ -16,6 +16,7 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 const (
@@ -81,7 +82,7 @@ func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
 	}
 	reqs := f.sb.Recorder().Requests()
 	q := reqs[len(reqs)-1].RawQuery
-	for _, part := range []string{"changed_from=" + strings.ReplaceAll(rozetka.KyivTime(from), " ", "+"), "sort=id", "expand=delivery%2Cpurchases"} {
+	for _, part := range []string{"changed_from=" + strings.ReplaceAll(timeconv.FormatKyiv(from, rozetka.TimeLayout), " ", "+"), "sort=id", "expand=delivery%2Cpurchases"} {
 		if !strings.Contains(q, strings.ReplaceAll(part, ":", "%3A")) {
 			t.Errorf("query %s lacks %s", q, part)
 		}
