@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/notify"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
@@ -40,19 +38,8 @@ func newNotifyEnv(t *testing.T, orders int) *notifyEnv {
 	srv := httptest.NewServer(bot.Handler())
 	t.Cleanup(srv.Close)
 	t.Setenv("TG_BOT_TOKEN", botToken)
-	text, err := os.ReadFile(e.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := fmt.Sprintf("    notify:\n      telegram:\n        bot_token_env: TG_BOT_TOKEN\n        chat_id: \"-1001\"\n"+
-		"        api_url: %s\n        template: \"new {{.ID}} {{.Items}}\"\n", srv.URL)
-	withNotify := strings.Replace(string(text), "    order_source: Prom.ua\n", "    order_source: Prom.ua\n"+block, 1)
-	if err := os.WriteFile(e.Path, []byte(withNotify), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if e.Cfg, err = config.Load(e.Path); err != nil {
-		t.Fatal(err)
-	}
+	e.Reconfigure("", map[string]string{"prom-a": fmt.Sprintf("notify:\n  telegram:\n    bot_token_env: TG_BOT_TOKEN\n    chat_id: \"-1001\"\n"+
+		"    api_url: %s\n    template: \"new {{.ID}} {{.Items}}\"\n", srv.URL)})
 	logs := &bytes.Buffer{}
 	n := &pipeline.Notifier{Retry: notify.Retry{Attempts: 3, Backoff: time.Millisecond},
 		Client: &http.Client{Timeout: 300 * time.Millisecond}, Log: slog.New(slog.NewTextHandler(logs, nil))}
