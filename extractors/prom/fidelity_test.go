@@ -155,10 +155,7 @@ func TestStatusOptionsMissingOnTheAccount(t *testing.T) {
 func TestSandboxStatusOptionsThroughTheClient(t *testing.T) {
 	sb := promsb.New(promsb.Options{Seed: 1})
 	sb.AddStore("tok", 0)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c := prom.NewClient(source.Config{Store: "shop", BaseURL: srv.URL + promsb.APIPath, Token: "tok"})
-	opts, err := c.Options(context.Background())
+	opts, err := newClient(t, sb, source.Config{}).Options(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
