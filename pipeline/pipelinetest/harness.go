@@ -209,6 +209,9 @@ func WriteConfig(t testing.TB, text string) (string, *config.Config) {
 	return path, cfg
 }
 
+// URL is the address of the store's sandbox server.
+func (m *Multi) URL(store string) string { return m.urls[store] }
+
 // Before sets a hook that sees every request before the sandbox does.
 func (m *Multi) Before(f func(store string, r *http.Request)) { m.before.Store(f) }
 
@@ -351,20 +354,22 @@ func Picture(t testing.TB, wh *clickhouse.Warehouse, store string) (orders, item
 		FROM {db}.v_orders WHERE store = ? ORDER BY external_id`, store)
 	items = Query(t, wh, `SELECT order_id, line, external_id, toString(total)
 		FROM {db}.v_order_items WHERE store = ? ORDER BY order_id, line`, store)
-	// ClickHouse prints decimals without trailing zeros; compare at 2 places.
-	fixColumn(orders, 2)
-	fixColumn(items, 3)
-	sort.Strings(orders)
-	sort.Strings(items)
-	return orders, items
+	return Fixed(orders, 2), Fixed(items, 3)
 }
 
-func fixColumn(rows []string, col int) {
+// Fixed writes the given columns of the warehouse's tab-joined rows at 2
+// places (ClickHouse prints decimals without trailing zeros) and sorts the
+// rows.
+func Fixed(rows []string, cols ...int) []string {
 	for i, l := range rows {
 		f := strings.Split(l, "\t")
-		f[col] = decimal.RequireFromString(f[col]).StringFixed(2)
+		for _, c := range cols {
+			f[c] = decimal.RequireFromString(f[c]).StringFixed(2)
+		}
 		rows[i] = strings.Join(f, "\t")
 	}
+	sort.Strings(rows)
+	return rows
 }
 
 // AssertPicture fails t unless the warehouse shows what truth holds.
