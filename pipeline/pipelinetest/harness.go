@@ -41,7 +41,9 @@ type Sandbox interface {
 
 // StoreSpec is one store of a Multi harness.
 type StoreSpec struct {
-	ID      string
+	ID string
+	// Sandbox is served for the store; a store without one (its catalog
+	// read from a feed file, say) gets no server.
 	Sandbox Sandbox
 	// YAML is the store's config keys after its id, one per line and not
 	// indented ("marketplace: prom", "token_env: X", …); "{url}" stands for
@@ -153,6 +155,9 @@ func NewMulti(t testing.TB, clock *kit.Clock, specs []StoreSpec, extra string) *
 	m := &Multi{harness: newHarness(t, clock), urls: map[string]string{}}
 	m.specs, m.url = specs, func(id string) string { return m.urls[id] }
 	for _, s := range specs {
+		if s.Sandbox == nil {
+			continue
+		}
 		id := s.ID
 		m.urls[id] = m.serve(s.Sandbox.Handler(), func(r *http.Request) {
 			if f, ok := m.before.Load().(func(string, *http.Request)); ok && f != nil {
