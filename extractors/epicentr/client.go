@@ -44,12 +44,8 @@ type Client struct {
 func NewClient(c source.Config) *Client {
 	o := c.HTTPOptions(ProductionURL)
 	token := c.Token
-	o.Authorize = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
-	size := c.PageSize
-	if size <= 0 || size > MaxPageSize {
-		size = MaxPageSize
-	}
-	return &Client{store: c.Store, api: httpx.New(o), pageSize: size, SettledHorizon: DefaultSettledHorizon}
+	o.Authorize = func(r *http.Request) { httpx.Bearer(r, token) }
+	return &Client{store: c.Store, api: httpx.New(o), pageSize: c.Size(MaxPageSize, MaxPageSize), SettledHorizon: DefaultSettledHorizon}
 }
 
 // isNotFound is a 404 for a record; a 404 for an unknown route (NoRoute) is a

@@ -46,10 +46,7 @@ const DefaultPageSize = 500
 // NewClient builds a client for one shop that logs in with
 // c.Username/c.Password (an admin account, made under Налаштування → Адміни).
 func NewClient(c source.Config) *Client {
-	cl := &Client{store: c.Store, login: c.Username, password: c.Password, pageSize: c.PageSize, Revisit: DefaultRevisit}
-	if cl.pageSize <= 0 {
-		cl.pageSize = DefaultPageSize
-	}
+	cl := &Client{store: c.Store, login: c.Username, password: c.Password, pageSize: c.Size(DefaultPageSize, 0), Revisit: DefaultRevisit}
 	o := c.HTTPOptions("")
 	anon := o
 	anon.CheckBody = checkAuthEnvelope

@@ -64,14 +64,10 @@ func NewClient(c source.Config, opts ...ClientOption) *Client {
 	o := c.HTTPOptions(ProductionURL)
 	token, lang := c.Token, co.language
 	o.Authorize = func(r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+token)
+		httpx.Bearer(r, token)
 		r.Header.Set(LanguageHeader, lang)
 	}
-	size := c.PageSize
-	if size <= 0 {
-		size = 100
-	}
-	return &Client{http: httpx.New(o), pageSize: size}
+	return &Client{http: httpx.New(o), pageSize: c.Size(100, 0)}
 }
 
 // ModifiedBetween walks /orders/list for [from, to] by descending id with

@@ -54,3 +54,13 @@ func countKey(s string) int {
 	}
 	return n
 }
+
+func TestSizeDefaultsAndCaps(t *testing.T) {
+	for _, c := range []struct{ store, def, max, want int }{
+		{0, 100, 0, 100}, {-1, 100, 0, 100}, {25, 100, 0, 25}, {500, 100, 100, 100}, {0, 100, 50, 50}, {30, 100, 50, 30},
+	} {
+		if got := (Config{PageSize: c.store}).Size(c.def, c.max); got != c.want {
+			t.Errorf("Size(%d, %d) of a store asking %d = %d, want %d", c.def, c.max, c.store, got, c.want)
+		}
+	}
+}

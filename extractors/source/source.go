@@ -107,6 +107,19 @@ func (c Config) HTTPOptions(production string) httpx.Options {
 	return o
 }
 
+// Size is the store's page size: def when it sets none, and at most max
+// when max is positive.
+func (c Config) Size(def, max int) int {
+	n := c.PageSize
+	if n <= 0 {
+		n = def
+	}
+	if max > 0 {
+		n = min(n, max)
+	}
+	return n
+}
+
 // NotFoundError says the marketplace has no such record.
 type NotFoundError struct{ ID string }
 
