@@ -243,18 +243,13 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	vars := map[string]string{"id": id}
 	path := strings.ReplaceAll(g.Path, "{{id}}", url.PathEscape(id))
 	raw, err := c.call(ctx, g.Method, path, queryOf(g.Query, vars), buildBody(g.Body, vars, nil))
-	if httpx.StatusOf(err) == http.StatusNotFound {
+	o, err := source.One(id, raw, err, nil)
+	if err != nil || !g.Record.IsSet() {
+		return o, err
+	}
+	rec, found, err := g.Record.Raw(raw)
+	if err != nil || !found {
 		return source.RawOrder{}, &source.NotFoundError{ID: id}
-	}
-	if err != nil {
-		return source.RawOrder{}, err
-	}
-	rec := raw
-	if g.Record.IsSet() {
-		var found bool
-		if rec, found, err = g.Record.Raw(raw); err != nil || !found {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
 	}
 	return source.RawOrder{ID: id, Body: rec}, nil
 }

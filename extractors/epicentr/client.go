@@ -59,13 +59,8 @@ func isNotFound(err error) bool {
 // which some versions add, is removed.
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var raw json.RawMessage
-	if err := c.api.GetJSON(ctx, PathOrderDetails+url.PathEscape(id), nil, &raw); err != nil {
-		if isNotFound(err) {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
-		return source.RawOrder{}, err
-	}
-	return source.RawOrder{ID: id, Body: Unwrap(raw)}, nil
+	err := c.api.GetJSON(ctx, PathOrderDetails+url.PathEscape(id), nil, &raw)
+	return source.One(id, Unwrap(raw), err, isNotFound)
 }
 
 // Unwrap returns the order inside {"data": {...}}, or raw itself.

@@ -133,17 +133,11 @@ func belowLastID(r paging.Request, p *paging.Page, _ paging.Seen) paging.Verdict
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var env json.RawMessage
 	err := c.http.GetJSON(ctx, "/orders/"+url.PathEscape(id), nil, &env)
-	if httpx.StatusOf(err) == http.StatusNotFound {
-		return source.RawOrder{}, &source.NotFoundError{ID: id}
-	}
-	if err != nil {
-		return source.RawOrder{}, err
-	}
 	var wrapped OrderEnvelope
-	if json.Unmarshal(env, &wrapped) == nil && len(wrapped.Order) > 0 && !bytes.Equal(wrapped.Order, []byte("null")) {
+	if err == nil && json.Unmarshal(env, &wrapped) == nil && len(wrapped.Order) > 0 && !bytes.Equal(wrapped.Order, []byte("null")) {
 		env = wrapped.Order
 	}
-	return source.RawOrder{ID: id, Body: env}, nil
+	return source.One(id, env, err, nil)
 }
 
 // PaymentOptions lists the store's payment options (for mapping setup).

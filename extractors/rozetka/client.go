@@ -152,13 +152,8 @@ func isNotFound(err error) bool {
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var raw json.RawMessage
 	q := url.Values{"expand": {OrderExpand}}
-	if err := c.call(ctx, http.MethodGet, "/orders/"+url.PathEscape(id), q, nil, &raw); err != nil {
-		if isNotFound(err) {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
-		return source.RawOrder{}, err
-	}
-	return source.RawOrder{ID: id, Body: raw}, nil
+	err := c.call(ctx, http.MethodGet, "/orders/"+url.PathEscape(id), q, nil, &raw)
+	return source.One(id, raw, err, isNotFound)
 }
 
 // UpdateOrder changes an order's status, TTN or seller comment (PUT
