@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"sort"
@@ -35,11 +34,10 @@ func newNotifyEnv(t *testing.T, orders int) *notifyEnv {
 	t.Helper()
 	e := promtest.New(t, map[string]int{"prom-a": orders})
 	bot := telegram.New(botToken)
-	srv := httptest.NewServer(bot.Handler())
-	t.Cleanup(srv.Close)
+	botURL := e.Serve(bot.Handler())
 	t.Setenv("TG_BOT_TOKEN", botToken)
 	e.Reconfigure("", map[string]string{"prom-a": fmt.Sprintf("notify:\n  telegram:\n    bot_token_env: TG_BOT_TOKEN\n    chat_id: \"-1001\"\n"+
-		"    api_url: %s\n    template: \"new {{.ID}} {{.Items}}\"\n", srv.URL)})
+		"    api_url: %s\n    template: \"new {{.ID}} {{.Items}}\"\n", botURL)})
 	logs := &bytes.Buffer{}
 	n := &pipeline.Notifier{Retry: notify.Retry{Attempts: 3, Backoff: time.Millisecond},
 		Client: &http.Client{Timeout: 300 * time.Millisecond}, Log: slog.New(slog.NewTextHandler(logs, nil))}

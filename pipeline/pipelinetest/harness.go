@@ -92,15 +92,20 @@ func newHarness(t testing.TB, clock *kit.Clock) harness {
 // T is the test the harness belongs to.
 func (h *harness) T() testing.TB { return h.t }
 
-// serve starts a test server for the handler, calling before ahead of
-// every request, and returns its address.
+// Serve starts handler on a test server that closes with the test and
+// returns its address: a simulator, or another receiver the runs talk to.
+func (h *harness) Serve(handler http.Handler) string {
+	srv := httptest.NewServer(handler)
+	h.t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// serve is Serve calling before ahead of every request.
 func (h *harness) serve(handler http.Handler, before func(*http.Request)) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return h.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		before(r)
 		handler.ServeHTTP(w, r)
 	}))
-	h.t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 // Runner is a fresh Runner, as a new process would start it.
