@@ -2,7 +2,6 @@ package horoshop_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,11 +34,8 @@ func newFixture(t *testing.T, nOrders, nProducts, pageSize int, pass string) *fi
 	t.Helper()
 	sb := hssb.New(hssb.Options{Clock: kit.NewClock(testNow), Seed: 17})
 	store := sb.AddStore(login, password, nOrders, nProducts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c := horoshop.NewClient(source.Config{Store: "hs-shop", BaseURL: srv.URL + "/", Username: login, Password: pass, PageSize: pageSize,
-		HTTP: httpx.Options{Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}})
-	return &fixture{sb: sb, store: store, client: c}
+	_, cfg := sourcetest.Serve(t, sb.Handler(), source.Config{Store: "hs-shop", BaseURL: "/", Username: login, Password: pass, PageSize: pageSize})
+	return &fixture{sb: sb, store: store, client: horoshop.NewClient(cfg)}
 }
 
 // want is the truth: the numbers of orders placed (Kyiv wall clock) in [from, to].

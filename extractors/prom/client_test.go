@@ -1,12 +1,10 @@
 package prom_test
 
 import (
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/extractors/source/sourcetest"
@@ -20,9 +18,8 @@ var testNow = time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC)
 // newClient serves sb and gives a client of the store "tok" on it.
 func newClient(t *testing.T, sb *promsb.Sandbox, cfg source.Config) *prom.Client {
 	t.Helper()
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	cfg.Store, cfg.BaseURL, cfg.Token = "shop", srv.URL+promsb.APIPath, "tok"
+	cfg.Store, cfg.BaseURL, cfg.Token = "shop", promsb.APIPath, "tok"
+	_, cfg = sourcetest.Serve(t, sb.Handler(), cfg)
 	return prom.NewClient(cfg)
 }
 
@@ -31,8 +28,7 @@ func pullAll(t *testing.T, faults kit.FaultConfig) (map[string]int, *promsb.Sand
 	sb := promsb.New(promsb.Options{Clock: kit.NewClock(testNow), Seed: 11})
 	sb.AddStore("tok", 537)
 	sb.Faults().Set(faults)
-	c := newClient(t, sb, source.Config{PageSize: 10,
-		HTTP: httpx.Options{Timeout: 200 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}})
+	c := newClient(t, sb, source.Config{PageSize: 10})
 	seen, err := sourcetest.Pull(t, c, testNow.Add(-30*24*time.Hour), testNow, nil)
 	if err != nil {
 		t.Fatal(err)
