@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -46,12 +44,13 @@ func TestCML1CExportFidelity(t *testing.T) {
 			sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 12})
 			c.opts.Key, c.opts.Orders = key, 20
 			sb.AddStore(c.opts)
-			srv := httptest.NewServer(sb.Handler())
-			defer srv.Close()
 			clock.Advance(time.Minute)
+			t.Setenv("ONEC_FILE_KEY", key)
+			m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{{ID: "zk-1c", Sandbox: sb,
+				YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ONEC_FILE_KEY\nall_statuses: true\norder_type: Роздріб\norder_source: 1C"}}, "")
 
 			// The export really is in the 1C shape.
-			resp, err := http.Get(srv.URL + zakupka.OrdersPath + "?key=" + key)
+			resp, err := http.Get(m.URL("zk-1c") + zakupka.OrdersPath + "?key=" + key)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,20 +67,11 @@ func TestCML1CExportFidelity(t *testing.T) {
 				}
 			}
 
-			t.Setenv("ONEC_FILE_KEY", key)
-			yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
-				"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath +
-				"\n    token_env: ONEC_FILE_KEY\n    all_statuses: true\n    order_type: Роздріб\n    order_source: 1C\n"
-			_, cfg := pipelinetest.WriteConfig(t, yaml)
-			wh := chtest.New(t)
-			res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res) != 1 || !res[0].OK() || res[0].Rejected != 0 {
+			res := m.Run(t.Context(), pipeline.JobOrders)
+			if len(res) != 1 || !res["zk-1c"].OK() || res["zk-1c"].Rejected != 0 {
 				t.Fatalf("run: %+v", res)
 			}
-			if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.rejects`); len(got) != 1 || got[0] != "0" {
+			if got := m.Query(`SELECT count() FROM {db}.rejects`); len(got) != 1 || got[0] != "0" {
 				t.Fatalf("rejects: %v, want 0", got)
 			}
 
@@ -89,9 +79,9 @@ func TestCML1CExportFidelity(t *testing.T) {
 			if len(wantOrders) != 20 {
 				t.Fatalf("the sandbox holds %d orders, want 20", len(wantOrders))
 			}
-			gotOrders := cmlMoney(t, pipelinetest.Query(t, wh, `SELECT external_id, toString(full_amount), toString(amount), toString(delivery_cost), items_count
+			gotOrders := pipelinetest.Fixed(m.Query(`SELECT external_id, toString(full_amount), toString(amount), toString(delivery_cost), items_count
 				FROM {db}.v_orders WHERE store = 'zk-1c' ORDER BY external_id`), 1, 2, 3)
-			gotItems := cmlMoney(t, pipelinetest.Query(t, wh, `SELECT order_id, line, product_id, unit, toString(total)
+			gotItems := pipelinetest.Fixed(m.Query(`SELECT order_id, line, product_id, unit, toString(total)
 				FROM {db}.v_order_items WHERE store = 'zk-1c' ORDER BY order_id, line`), 4)
 			if strings.Join(gotOrders, "\n") != strings.Join(wantOrders, "\n") {
 				t.Errorf("orders (id, full amount, amount, delivery, lines):\n%s\nwant the document's\n%s", strings.Join(gotOrders, "\n"), strings.Join(wantOrders, "\n"))
@@ -160,18 +150,4 @@ func cmlDec(t *testing.T, s string) decimal.Decimal {
 		t.Fatalf("document money %q: %v", s, err)
 	}
 	return d
-}
-
-// cmlMoney rewrites the given tab-separated columns of rows as fixed two-decimal amounts.
-func cmlMoney(t *testing.T, rows []string, cols ...int) []string {
-	t.Helper()
-	for i, r := range rows {
-		f := strings.Split(r, "\t")
-		for _, c := range cols {
-			f[c] = cmlDec(t, f[c]).StringFixed(2)
-		}
-		rows[i] = strings.Join(f, "\t")
-	}
-	sort.Strings(rows)
-	return rows
 }

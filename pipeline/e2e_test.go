@@ -143,29 +143,50 @@ func must(t *testing.T, err error) {
 func TestReferenceJobLoadsAccountListsAndFlagsUnmappedNames(t *testing.T) {
 	e := promtest.New(t, map[string]int{"prom-a": 5})
 	e.Cfg.Mappings = map[string]config.Mappings{"prom": {Payment: map[string]string{"пром-оплата ": "Пром-оплата"}}}
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
-	res, err := r.RunJob(context.Background(), pipeline.JobReference)
-	if err != nil || !res[0].OK() || res[0].Fetched == 0 {
-		t.Fatalf("reference job: %+v %v", res, err)
-	}
+	problems := referenceJob(t, e.Runner(), "")
 	got := e.Query(`SELECT kind, name FROM {db}.v_marketplace_options WHERE store = 'prom-a' AND kind = 'payment' ORDER BY name`)
 	if len(got) < 2 || !slices.Contains(got, "payment\tПром-оплата") {
 		t.Fatalf("payment options in the warehouse: %v", got)
 	}
-	problems, err := pipeline.UnmappedOptions(context.Background(), e.WH, e.Cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var unmapped []string
 	for _, p := range problems {
 		if p.Store != "prom-a" || !p.Warning {
 			t.Errorf("problem %+v, want a warning for prom-a", p)
 		}
-		unmapped = append(unmapped, p.Message)
 	}
-	text := strings.Join(unmapped, "\n")
+	text := messages(problems)
 	// Mapped (forgivingly: case and spaces) → not reported; every other payment and delivery → reported.
 	if strings.Contains(text, `payment "Пром-оплата"`) || !strings.Contains(text, `payment "Оплата при отриманні"`) || !strings.Contains(text, "delivery ") {
 		t.Errorf("unmapped warnings:\n%s", text)
 	}
+}
+
+// referenceJob runs the reference job (every store must fetch a list) and
+// returns the mapping check's warnings about field ("mappings.status"), or
+// about every field when field is "".
+func referenceJob(t *testing.T, r *pipeline.Runner, field string) []config.Problem {
+	t.Helper()
+	res, err := r.RunJob(context.Background(), pipeline.JobReference)
+	if err != nil || !res[0].OK() || res[0].Fetched == 0 {
+		t.Fatalf("reference job: %+v %v", res, err)
+	}
+	problems, err := pipeline.UnmappedOptions(context.Background(), r.Warehouse, r.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []config.Problem
+	for _, p := range problems {
+		if field == "" || p.Field == field {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// messages is the problems' messages, one a line.
+func messages(problems []config.Problem) string {
+	var b strings.Builder
+	for _, p := range problems {
+		b.WriteString(p.Message + "\n")
+	}
+	return b.String()
 }

@@ -3,50 +3,40 @@ package pipeline_test
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/kramar/kramar/extractors/feeds/yml"
-	"github.com/kramar/kramar/loaders/clickhouse"
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/feedgen"
+	"github.com/kramar/kramar/sandbox/kit"
 )
 
-// feedEnv is a warehouse and a config of Prom stores whose catalogs come
-// from YML feeds.
-type feedEnv struct {
-	t   *testing.T
-	wh  *clickhouse.Warehouse
-	cfg *config.Config
-}
+// feedEnv is a harness of Prom stores whose catalogs come from YML feeds.
+type feedEnv struct{ *pipelinetest.Multi }
 
-func newFeedEnv(t *testing.T, feeds map[string]string) *feedEnv {
+// newFeedEnv has a store for each feed (store → the feed's URL or path).
+func newFeedEnv(t *testing.T, feeds map[string]string) feedEnv {
 	t.Setenv("FEED_TEST_TOKEN", "unused-token")
-	var b strings.Builder
-	b.WriteString("stores:\n")
-	for _, id := range []string{"utf8", "cp1251", "served"} {
-		if url, ok := feeds[id]; ok {
-			b.WriteString("  - id: " + id + "\n    marketplace: prom\n    token_env: FEED_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n    feed_url: " + url + "\n")
-		}
+	var specs []pipelinetest.StoreSpec
+	for _, id := range slices.Sorted(maps.Keys(feeds)) {
+		specs = append(specs, pipelinetest.StoreSpec{ID: id,
+			YAML: "marketplace: prom\ntoken_env: FEED_TEST_TOKEN\norder_type: Роздріб\norder_source: Prom.ua\nfeed_url: " + feeds[id]})
 	}
-	_, cfg := pipelinetest.WriteConfig(t, b.String())
-	return &feedEnv{t: t, wh: chtest.New(t), cfg: cfg}
+	return feedEnv{pipelinetest.NewMulti(t, kit.NewClock(pipelinetest.Start), specs, "")}
 }
 
-func (e *feedEnv) load(store string) pipeline.StoreResult {
-	e.t.Helper()
-	res, err := (&pipeline.Runner{Warehouse: e.wh, Config: e.cfg}).RunJob(context.Background(), pipeline.JobCatalog, store)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return res[0]
+// load is one catalog run of the store.
+func (e feedEnv) load(store string) pipeline.StoreResult {
+	e.T().Helper()
+	return e.Run(context.Background(), pipeline.JobCatalog, store)[store]
 }
 
 func writeFeed(t *testing.T, path string, o feedgen.Options) []byte {
@@ -72,16 +62,16 @@ func TestYMLFeedCatalogSnapshots(t *testing.T) {
 		}
 	}
 	// Cyrillic from windows-1251 arrives exactly as from UTF-8.
-	diff := pipelinetest.Query(t, e.wh, `SELECT count() FROM {db}.v_products AS a
+	diff := e.Query(`SELECT count() FROM {db}.v_products AS a
 		ALL INNER JOIN (SELECT product_id, name AS name2, category AS category2 FROM {db}.v_products WHERE store = 'cp1251') AS b USING product_id
 		WHERE a.store = 'utf8' AND (a.name != b.name2 OR a.category != b.category2)`)
-	same := pipelinetest.Query(t, e.wh, `SELECT count() FROM {db}.v_products WHERE store = 'cp1251' AND match(name, '[А-Яа-яІіЇїЄєҐґ]')`)
+	same := e.Query(`SELECT count() FROM {db}.v_products WHERE store = 'cp1251' AND match(name, '[А-Яа-яІіЇїЄєҐґ]')`)
 	if diff[0] != "0" || same[0] != "3000" {
 		t.Fatalf("windows-1251 vs UTF-8: %s offers differ, %s of 3000 have Cyrillic names", diff[0], same[0])
 	}
 
 	// A truncated feed fails the load and the last good catalog stays.
-	before := pipelinetest.Query(t, e.wh, `SELECT count(), sum(available), sum(stock) FROM {db}.v_products WHERE store = 'utf8'`)
+	before := e.Query(`SELECT count(), sum(available), sum(stock) FROM {db}.v_products WHERE store = 'utf8'`)
 	full, _ := os.ReadFile(utf8)
 	if err := os.WriteFile(utf8, full[:len(full)*2/3], 0o600); err != nil {
 		t.Fatal(err)
@@ -90,10 +80,10 @@ func TestYMLFeedCatalogSnapshots(t *testing.T) {
 	if r.OK() || r.Err == nil || !strings.Contains(r.Err.Error(), "line") {
 		t.Fatalf("truncated feed: %+v; want a failure naming the line", r)
 	}
-	if got := pipelinetest.Query(t, e.wh, `SELECT count(), sum(available), sum(stock) FROM {db}.v_products WHERE store = 'utf8'`); got[0] != before[0] {
+	if got := e.Query(`SELECT count(), sum(available), sum(stock) FROM {db}.v_products WHERE store = 'utf8'`); got[0] != before[0] {
 		t.Fatalf("after a truncated feed: %v, want the last good catalog %v", got, before)
 	}
-	if got := pipelinetest.Query(t, e.wh, `SELECT status, position(error, 'line') > 0 FROM {db}.pipeline_runs WHERE run_id = ?`, r.RunID); got[0] != "failed\t1" {
+	if got := e.Query(`SELECT status, position(error, 'line') > 0 FROM {db}.pipeline_runs WHERE run_id = ?`, r.RunID); got[0] != "failed\t1" {
 		t.Fatalf("run record of the truncated feed: %v", got)
 	}
 
@@ -112,7 +102,7 @@ func TestYMLFeedCatalogSnapshots(t *testing.T) {
 		t.Fatalf("smaller feed: %+v", r)
 	}
 	gone := 0
-	for _, row := range pipelinetest.Query(t, e.wh, `SELECT product_id, available, stock FROM {db}.v_products WHERE store = 'utf8'`) {
+	for _, row := range e.Query(`SELECT product_id, available, stock FROM {db}.v_products WHERE store = 'utf8'`) {
 		f := strings.Split(row, "\t")
 		if !kept[f[0]] {
 			gone++
@@ -149,7 +139,7 @@ func TestYMLFeedUnchangedIsNotReloaded(t *testing.T) {
 	if r := e.load("served"); r.Status != pipeline.StatusNotModified || r.New != 0 {
 		t.Fatalf("second load: %+v, want not_modified", r)
 	}
-	if got := pipelinetest.Query(t, e.wh, `SELECT count() FROM {db}.v_products`); got[0] != "500" || gets != 2 {
+	if got := e.Query(`SELECT count() FROM {db}.v_products`); got[0] != "500" || gets != 2 {
 		t.Fatalf("v_products %v after %d GETs; want 500 after 2", got, gets)
 	}
 }

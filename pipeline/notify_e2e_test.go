@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -16,7 +14,6 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/notify"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
@@ -37,22 +34,10 @@ func newNotifyEnv(t *testing.T, orders int) *notifyEnv {
 	t.Helper()
 	e := promtest.New(t, map[string]int{"prom-a": orders})
 	bot := telegram.New(botToken)
-	srv := httptest.NewServer(bot.Handler())
-	t.Cleanup(srv.Close)
+	botURL := e.Serve(bot.Handler())
 	t.Setenv("TG_BOT_TOKEN", botToken)
-	text, err := os.ReadFile(e.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := fmt.Sprintf("    notify:\n      telegram:\n        bot_token_env: TG_BOT_TOKEN\n        chat_id: \"-1001\"\n"+
-		"        api_url: %s\n        template: \"new {{.ID}} {{.Items}}\"\n", srv.URL)
-	withNotify := strings.Replace(string(text), "    order_source: Prom.ua\n", "    order_source: Prom.ua\n"+block, 1)
-	if err := os.WriteFile(e.Path, []byte(withNotify), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if e.Cfg, err = config.Load(e.Path); err != nil {
-		t.Fatal(err)
-	}
+	e.Reconfigure("", map[string]string{"prom-a": fmt.Sprintf("notify:\n  telegram:\n    bot_token_env: TG_BOT_TOKEN\n    chat_id: \"-1001\"\n"+
+		"    api_url: %s\n    template: \"new {{.ID}} {{.Items}}\"\n", botURL)})
 	logs := &bytes.Buffer{}
 	n := &pipeline.Notifier{Retry: notify.Retry{Attempts: 3, Backoff: time.Millisecond},
 		Client: &http.Client{Timeout: 300 * time.Millisecond}, Log: slog.New(slog.NewTextHandler(logs, nil))}
@@ -158,8 +143,7 @@ func TestNewOrdersAreAnnouncedOnceDespiteFailuresAndAcrossRuns(t *testing.T) {
 func TestBackfilledOrdersAreNotAnnounced(t *testing.T) {
 	e := newNotifyEnv(t, 30)
 	to := pipelinetest.Start.Add(-5 * time.Second)
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now, Notify: e.n, Log: slog.New(slog.NewTextHandler(e.Logs, nil))}
-	res, err := r.BackfillOrders(context.Background(), pipeline.Backfill{Store: "prom-a", From: to.Add(-8 * 24 * time.Hour), To: to})
+	res, err := e.Runner().BackfillOrders(context.Background(), pipeline.Backfill{Store: "prom-a", From: to.Add(-8 * 24 * time.Hour), To: to})
 	if err != nil || !res.OK() || res.New == 0 {
 		t.Fatalf("backfill: %v %+v", err, res)
 	}

@@ -216,8 +216,8 @@ func TestOrderJobRecordsDriftAndLoadsTheOrders(t *testing.T) {
 // are read, and the exchange is never confirmed (mode=success would make the
 // site stop offering those orders to the real exchange).
 func TestProbeCommerceMLStoresReadsWithoutConfirming(t *testing.T) {
-	clock, sb, cfg := zakupkaStores(t, 30, 30)
-	r := &pipeline.Runner{Config: cfg, Now: clock.Now}
+	m, sb := zakupkaStores(t, 30, 30)
+	r := m.Runner()
 	for _, store := range []string{"zk-file", "zk-1c"} {
 		rep, err := r.Probe(context.Background(), store, 3650)
 		if err != nil {

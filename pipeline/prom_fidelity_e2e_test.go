@@ -67,10 +67,7 @@ func TestPromCustomStatusesFromReferenceToOrders(t *testing.T) {
 		"custom-137639":      "Підтверджено",
 		"Очікує передоплату": "Чекає оплату", // custom-137640, by its label
 	}}}
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
-	if res, err := r.RunJob(context.Background(), pipeline.JobReference); err != nil || !res[0].OK() {
-		t.Fatalf("reference job: %+v %v", res, err)
-	}
+	statuses := referenceJob(t, e.Runner(), "mappings.status")
 	got := e.Query(`SELECT option_id, name, extra FROM {db}.v_marketplace_options WHERE store = 'prom-a' AND kind = 'status' AND option_id LIKE 'custom-%' ORDER BY option_id`)
 	want := []string{"custom-137639\tПідтверджено\t137639", "custom-137640\tОчікує передоплату\t137640", "custom-137641\tПередано на склад\t137641"}
 	if d := pipelinetest.Diff(want, got); d != "" {
@@ -79,17 +76,7 @@ func TestPromCustomStatusesFromReferenceToOrders(t *testing.T) {
 	if got := e.Query(`SELECT name FROM {db}.v_marketplace_options WHERE store = 'prom-a' AND kind = 'status' AND option_id = 'pending'`); len(got) != 1 || got[0] != "Нове" {
 		t.Errorf("pending is named %v, want the Ukrainian name", got)
 	}
-	problems, err := pipeline.UnmappedOptions(context.Background(), e.WH, e.Cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var statuses []string
-	for _, p := range problems {
-		if p.Field == "mappings.status" {
-			statuses = append(statuses, p.Message)
-		}
-	}
-	text := strings.Join(statuses, "\n")
+	text := messages(statuses)
 	if !strings.Contains(text, `"Передано на склад" (id custom-137641)`) || strings.Contains(text, "custom-137639") ||
 		strings.Contains(text, "custom-137640") || strings.Contains(text, `"Нове"`) {
 		t.Errorf("unmapped status warnings:\n%s", text)

@@ -111,7 +111,7 @@ func TestRozetkaKyivDSTNightsLandAtTheRightUTC(t *testing.T) {
 
 func TestRozetkaCatalogLoadsInLargeBatchesAndAFailedLoadKeepsTheLastGood(t *testing.T) {
 	e := rozetkatest.New(t, map[string]int{"rz-a": 0}, 50000)
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
+	r := e.Runner()
 	res, err := r.RunJob(context.Background(), pipeline.JobCatalog)
 	if err != nil || !res[0].OK() || res[0].New != 50000 {
 		t.Fatalf("catalog load: %+v %v", res, err)

@@ -25,26 +25,13 @@ import (
 func TestRozetkaReferenceJobLoadsPaymentMethods(t *testing.T) {
 	e := rozetkatest.New(t, map[string]int{"rz-a": 0}, 0)
 	e.Cfg.Mappings = map[string]config.Mappings{"rozetka": {Payment: map[string]string{"Оплата під час отримання товару": "Накладений платіж"}}}
-	r := &pipeline.Runner{Warehouse: e.WH, Config: e.Cfg, Now: e.Clock.Now}
-	if res, err := r.RunJob(context.Background(), pipeline.JobReference); err != nil || !res[0].OK() {
-		t.Fatalf("reference job: %+v %v", res, err)
-	}
+	payments := referenceJob(t, e.Runner(), "mappings.payment")
 	got := e.Query(`SELECT name, extra FROM {db}.v_marketplace_options WHERE store = 'rz-a' AND kind = 'payment' ORDER BY option_id`)
 	want := []string{"Оплата під час отримання товару\t", "Оплата карткою онлайн\tФОП Кузьменко Ольга Степанівна", "Кредит\t"}
 	if d := pipelinetest.Diff(want, got); d != "" {
 		t.Fatalf("payment options in the warehouse:\n%s", d)
 	}
-	problems, err := pipeline.UnmappedOptions(context.Background(), e.WH, e.Cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var payments []string
-	for _, p := range problems {
-		if p.Field == "mappings.payment" {
-			payments = append(payments, p.Message)
-		}
-	}
-	text := strings.Join(payments, "\n")
+	text := messages(payments)
 	if len(payments) != 2 || !strings.Contains(text, `"Кредит"`) || strings.Contains(text, "Оплата під час отримання") {
 		t.Fatalf("unmapped payment methods: %v", payments)
 	}

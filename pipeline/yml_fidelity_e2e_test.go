@@ -1,14 +1,10 @@
 package pipeline_test
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/feedgen"
 )
 
@@ -37,28 +33,19 @@ func TestYMLFeedRealShapesLoad(t *testing.T) {
 		// xvalikan/avtopro-pricelist prom.xml @ c9815254: price and stock only.
 		{"price_stock", feedgen.Options{Dialect: feedgen.Prom, PriceStockOnly: true}},
 	}
-	t.Setenv("FEED_TEST_TOKEN", "unused-token")
-	var cfg strings.Builder
-	cfg.WriteString("stores:\n")
+	feeds := map[string]string{}
 	for _, s := range shapes {
 		s.o.Offers, s.o.Seed = offers, 21
-		path := filepath.Join(dir, s.store+".xml")
-		writeFeed(t, path, s.o)
-		cfg.WriteString("  - id: " + s.store + "\n    marketplace: prom\n    token_env: FEED_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n    feed_url: " + path + "\n")
+		feeds[s.store] = filepath.Join(dir, s.store+".xml")
+		writeFeed(t, feeds[s.store], s.o)
 	}
-	_, config := pipelinetest.WriteConfig(t, cfg.String())
-	wh := chtest.New(t)
-	runner := &pipeline.Runner{Warehouse: wh, Config: config}
+	e := newFeedEnv(t, feeds)
 	for _, s := range shapes {
-		res, err := runner.RunJob(context.Background(), pipeline.JobCatalog, s.store)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := res[0]; !r.OK() || r.New != offers || r.Rejected != 0 {
+		if r := e.load(s.store); !r.OK() || r.New != offers || r.Rejected != 0 {
 			t.Fatalf("%s: %+v", s.store, r)
 		}
 	}
-	q := func(sql string) string { return strings.Join(pipelinetest.Query(t, wh, sql), "\n") }
+	q := func(sql string) string { return strings.Join(e.Query(sql), "\n") }
 	// differ counts the offers of store whose columns differ from the same
 	// offer in the clean feed.
 	differ := func(store, clean, cols string) string {

@@ -1,16 +1,13 @@
 package pipeline_test
 
 import (
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
-	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/zakupka"
@@ -20,13 +17,8 @@ import (
 // TestZakupkaOrdersFileAndExchange pulls a windows-1251 orders file and a 1C
 // exchange: only New orders are imported, and Cyrillic arrives unchanged.
 func TestZakupkaOrdersFileAndExchange(t *testing.T) {
-	clock, sb, cfg := zakupkaStores(t, 80, 60)
-	wh := chtest.New(t)
-	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
+	m, sb := zakupkaStores(t, 80, 60)
+	for _, r := range m.Run(t.Context(), pipeline.JobOrders) {
 		if !r.OK() || r.Rejected != 0 {
 			t.Fatalf("%s: %+v", r.Store, r)
 		}
@@ -42,7 +34,7 @@ func TestZakupkaOrdersFileAndExchange(t *testing.T) {
 		if len(want) == 0 || len(want) == len(sb.Orders(sb.StoreID(key))) {
 			t.Fatalf("%s: %d new of %d orders: the test needs both kinds", store, len(want), len(sb.Orders(sb.StoreID(key))))
 		}
-		got := pipelinetest.Query(t, wh, `SELECT external_id, concat(buyer_last_name, ' ', buyer_first_name, ' ', buyer_middle_name) FROM {db}.v_orders WHERE store = ?`, store)
+		got := m.Query(`SELECT external_id, concat(buyer_last_name, ' ', buyer_first_name, ' ', buyer_middle_name) FROM {db}.v_orders WHERE store = ?`, store)
 		for j := range got {
 			f := strings.SplitN(got[j], "\t", 2)
 			got[j] = f[0] + "\t" + nameWords(f[1])
@@ -58,22 +50,20 @@ func TestZakupkaOrdersFileAndExchange(t *testing.T) {
 // zakupkaStores serves two Zakupka stores on one sandbox: zk-file, a
 // windows-1251 orders file of fileOrders orders (key file-key-S3CR3T), and
 // zk-1c, a 1C exchange of exchangeOrders (key x-key).
-func zakupkaStores(t *testing.T, fileOrders, exchangeOrders int) (*kit.Clock, *zakupka.Sandbox, *config.Config) {
+func zakupkaStores(t *testing.T, fileOrders, exchangeOrders int) (*pipelinetest.Multi, *zakupka.Sandbox) {
 	t.Helper()
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 5})
 	sb.AddStore(zakupka.StoreOptions{Key: "file-key-S3CR3T", Orders: fileOrders, Encoding: zakupka.Windows1251})
 	sb.AddStore(zakupka.StoreOptions{Key: "x-key", Login: "exchange", Password: "pw-S3CR3T", Orders: exchangeOrders})
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
 	clock.Advance(time.Minute)
 	t.Setenv("ZK_FILE_KEY", "file-key-S3CR3T")
 	t.Setenv("ZK_EXCHANGE_PASSWORD", "pw-S3CR3T")
-	yaml := "defaults:\n  rate_per_second: 0\n  timeout: 2s\nstores:\n" +
-		"  - id: zk-file\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.OrdersPath + "\n    token_env: ZK_FILE_KEY\n    order_type: Роздріб\n    order_source: Zakupka\n" +
-		"  - id: zk-1c\n    marketplace: zakupka\n    base_url: " + srv.URL + zakupka.ExchangePath + "\n    protocol: 1c_exchange\n    username: exchange\n    password_env: ZK_EXCHANGE_PASSWORD\n    order_type: Роздріб\n    order_source: Zakupka\n"
-	_, cfg := pipelinetest.WriteConfig(t, yaml)
-	return clock, sb, cfg
+	return pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{
+		{ID: "zk-file", Sandbox: sb, YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ZK_FILE_KEY\norder_type: Роздріб\norder_source: Zakupka"},
+		{ID: "zk-1c", Sandbox: sb, YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.ExchangePath +
+			"\nprotocol: 1c_exchange\nusername: exchange\npassword_env: ZK_EXCHANGE_PASSWORD\norder_type: Роздріб\norder_source: Zakupka"},
+	}, ""), sb
 }
 
 func buyer(d cml.Document) string {
@@ -99,22 +89,17 @@ func nameWords(s string) string {
 // platform exports CommerceML orders: every status is imported (New-only is
 // Zakupka's rule), under the store's own marketplace name.
 func TestCommerceMLOrdersForAnotherMarketplace(t *testing.T) {
-	clock := kit.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC))
+	clock := kit.NewClock(pipelinetest.Start)
 	sb := zakupka.New(zakupka.Options{Clock: clock, Seed: 8})
 	sb.AddStore(zakupka.StoreOptions{Key: "allo-key", Orders: 50})
-	srv := httptest.NewServer(sb.Handler())
-	defer srv.Close()
 	clock.Advance(time.Minute)
 	t.Setenv("ALLO_KEY", "allo-key")
-	yaml := "stores:\n  - id: allo-cml\n    marketplace: allo\n    protocol: file\n    base_url: " + srv.URL + zakupka.OrdersPath +
-		"\n    token_env: ALLO_KEY\n    order_type: Роздріб\n    order_source: Allo\n"
-	_, cfg := pipelinetest.WriteConfig(t, yaml)
-	wh := chtest.New(t)
-	res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Now: clock.Now}).RunOnce(t.Context())
-	if err != nil || !res[0].OK() {
-		t.Fatalf("%+v %v", res, err)
+	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{{ID: "allo-cml", Sandbox: sb,
+		YAML: "marketplace: allo\nprotocol: file\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ALLO_KEY\norder_type: Роздріб\norder_source: Allo"}}, "")
+	if res := m.Run(t.Context(), pipeline.JobOrders)["allo-cml"]; !res.OK() {
+		t.Fatalf("%+v", res)
 	}
-	got := pipelinetest.Query(t, wh, `SELECT marketplace, count() FROM {db}.v_orders GROUP BY marketplace`)
+	got := m.Query(`SELECT marketplace, count() FROM {db}.v_orders GROUP BY marketplace`)
 	if len(got) != 1 || got[0] != "allo\t50" {
 		t.Fatalf("v_orders: %v, want all 50 orders under allo", got)
 	}

@@ -33,7 +33,7 @@ func NewClient(spec *Spec, c source.Config) *Client {
 	o := c.HTTPOptions(spec.BaseURL)
 	cl := &Client{
 		spec: spec, store: c.Store, token: c.Token, username: c.Username, password: c.Password,
-		pageSize: pageSize(spec.Orders.Pagination, c.PageSize), noBase: o.BaseURL == "",
+		pageSize: pageSize(spec.Orders.Pagination, c), noBase: o.BaseURL == "",
 	}
 	if spec.Errors.Message.IsSet() || spec.Errors.Code.IsSet() {
 		o.CheckBody = spec.checkBody
@@ -51,21 +51,15 @@ func NewClient(spec *Spec, c source.Config) *Client {
 
 // pageSize is the store's page size within the spec's limits; without a
 // size parameter the API decides and the spec says how much.
-func pageSize(p Pagination, store int) int {
+func pageSize(p Pagination, store source.Config) int {
 	if p.SizeParam == "" && p.Size > 0 {
 		return p.Size
 	}
-	n := store
-	if n <= 0 {
-		n = p.Size
+	def := p.Size
+	if def <= 0 {
+		def = 100
 	}
-	if n <= 0 {
-		n = 100
-	}
-	if p.MaxSize > 0 {
-		n = min(n, p.MaxSize)
-	}
-	return n
+	return store.Size(def, p.MaxSize)
 }
 
 // Logins counts the logins made so far (tests check re-login happens once).
@@ -82,7 +76,7 @@ func (c *Client) authorize(r *http.Request) {
 	a := c.spec.Auth
 	switch a.Type {
 	case AuthBearer:
-		r.Header.Set("Authorization", "Bearer "+c.token)
+		httpx.Bearer(r, c.token)
 	case AuthHeader:
 		r.Header.Set(a.Name, a.Prefix+c.token)
 	case AuthQuery:
@@ -249,18 +243,13 @@ func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	vars := map[string]string{"id": id}
 	path := strings.ReplaceAll(g.Path, "{{id}}", url.PathEscape(id))
 	raw, err := c.call(ctx, g.Method, path, queryOf(g.Query, vars), buildBody(g.Body, vars, nil))
-	if httpx.StatusOf(err) == http.StatusNotFound {
+	o, err := source.One(id, raw, err, nil)
+	if err != nil || !g.Record.IsSet() {
+		return o, err
+	}
+	rec, found, err := g.Record.Raw(raw)
+	if err != nil || !found {
 		return source.RawOrder{}, &source.NotFoundError{ID: id}
-	}
-	if err != nil {
-		return source.RawOrder{}, err
-	}
-	rec := raw
-	if g.Record.IsSet() {
-		var found bool
-		if rec, found, err = g.Record.Raw(raw); err != nil || !found {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
 	}
 	return source.RawOrder{ID: id, Body: rec}, nil
 }

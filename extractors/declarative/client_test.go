@@ -50,10 +50,7 @@ func newFixture(t *testing.T, sp *declarative.Spec, orders int, faults kit.Fault
 	clock := kit.NewClock(start)
 	sb := sandbox.New(sp, sandbox.Options{Clock: clock, Seed: 11, Orders: orders, Faults: faults,
 		Token: secretToken, Username: username, Password: secretPassword})
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	cfg := source.Config{Store: "s1", BaseURL: srv.URL, PageSize: 7, HTTP: httpx.Options{
-		Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}}
+	_, cfg := sourcetest.Serve(t, sb.Handler(), source.Config{Store: "s1", PageSize: 7})
 	switch sp.Auth.Type {
 	case declarative.AuthBasic, declarative.AuthLogin:
 		cfg.Username, cfg.Password = username, secretPassword

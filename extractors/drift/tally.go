@@ -143,22 +143,31 @@ func Mask(v []byte) string {
 	return b.String()
 }
 
-func maskObject(s string) string {
-	var keys []string
-	sc := scanner{b: []byte(s), found: func(Finding) {}}
-	sc.i = 1
-	for len(keys) < 6 {
+// members walks the members of the object or array s (whose last byte is
+// end), calling each at the start of every one; each returns false to stop.
+func members(s string, end byte, each func(sc *scanner) bool) {
+	sc := &scanner{b: []byte(s), found: func(Finding) {}, i: 1}
+	for {
 		sc.ws()
-		if sc.i >= len(sc.b) || sc.b[sc.i] == '}' {
-			break
+		if sc.i >= len(sc.b) || sc.b[sc.i] == end {
+			return
 		}
 		if sc.b[sc.i] == ',' {
 			sc.i++
 			continue
 		}
+		if !each(sc) || sc.bad {
+			return
+		}
+	}
+}
+
+func maskObject(s string) string {
+	var keys []string
+	members(s, '}', func(sc *scanner) bool {
 		k, ok := sc.key()
 		if !ok {
-			break
+			return false
 		}
 		if r := []rune(k); len(r) > 24 {
 			k = string(r[:24]) + "…"
@@ -169,33 +178,19 @@ func maskObject(s string) string {
 			sc.i++
 		}
 		sc.skip()
-		if sc.bad {
-			break
-		}
-	}
+		return len(keys) < 6
+	})
 	// Keys are names of fields, not personal data: they show as sent.
 	return "{" + strings.Join(keys, ",") + "}"
 }
 
 func maskArray(s string) string {
-	sc := scanner{b: []byte(s), found: func(Finding) {}}
-	sc.i = 1
 	n := 0
-	for {
-		sc.ws()
-		if sc.i >= len(sc.b) || sc.b[sc.i] == ']' {
-			break
-		}
-		if sc.b[sc.i] == ',' {
-			sc.i++
-			continue
-		}
+	members(s, ']', func(sc *scanner) bool {
 		sc.skip()
 		n++
-		if sc.bad {
-			break
-		}
-	}
+		return true
+	})
 	if n == 1 {
 		return "[1 item]"
 	}

@@ -44,12 +44,8 @@ type Client struct {
 func NewClient(c source.Config) *Client {
 	o := c.HTTPOptions(ProductionURL)
 	token := c.Token
-	o.Authorize = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
-	size := c.PageSize
-	if size <= 0 || size > MaxPageSize {
-		size = MaxPageSize
-	}
-	return &Client{store: c.Store, api: httpx.New(o), pageSize: size, SettledHorizon: DefaultSettledHorizon}
+	o.Authorize = func(r *http.Request) { httpx.Bearer(r, token) }
+	return &Client{store: c.Store, api: httpx.New(o), pageSize: c.Size(MaxPageSize, MaxPageSize), SettledHorizon: DefaultSettledHorizon}
 }
 
 // isNotFound is a 404 for a record; a 404 for an unknown route (NoRoute) is a
@@ -63,13 +59,8 @@ func isNotFound(err error) bool {
 // which some versions add, is removed.
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var raw json.RawMessage
-	if err := c.api.GetJSON(ctx, PathOrderDetails+url.PathEscape(id), nil, &raw); err != nil {
-		if isNotFound(err) {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
-		return source.RawOrder{}, err
-	}
-	return source.RawOrder{ID: id, Body: Unwrap(raw)}, nil
+	err := c.api.GetJSON(ctx, PathOrderDetails+url.PathEscape(id), nil, &raw)
+	return source.One(id, Unwrap(raw), err, isNotFound)
 }
 
 // Unwrap returns the order inside {"data": {...}}, or raw itself.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -34,14 +33,12 @@ func newFixture(t *testing.T, nOrders int, cfg source.Config) *fixture {
 	t.Helper()
 	sb := epsb.New(epsb.Options{Clock: kit.NewClock(testNow), Seed: 11})
 	store := sb.AddStore(token, nOrders)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	cfg.Store, cfg.BaseURL = "ep-shop", srv.URL+cfg.BaseURL
+	cfg.Store = "ep-shop"
 	if cfg.Token == "" {
 		cfg.Token = token
 	}
-	cfg.HTTP = httpx.Options{Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}
-	return &fixture{sb: sb, store: store, url: srv.URL, client: epicentr.NewClient(cfg)}
+	url, cfg := sourcetest.Serve(t, sb.Handler(), cfg)
+	return &fixture{sb: sb, store: store, url: url, client: epicentr.NewClient(cfg)}
 }
 
 // pull runs ModifiedBetween over the last 30 days, calling during(page)

@@ -13,7 +13,6 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // TokenLifetime is a token's life (wiki auth): 600 s. The client logs in
@@ -47,10 +46,7 @@ const DefaultPageSize = 500
 // NewClient builds a client for one shop that logs in with
 // c.Username/c.Password (an admin account, made under Налаштування → Адміни).
 func NewClient(c source.Config) *Client {
-	cl := &Client{store: c.Store, login: c.Username, password: c.Password, pageSize: c.PageSize, Revisit: DefaultRevisit}
-	if cl.pageSize <= 0 {
-		cl.pageSize = DefaultPageSize
-	}
+	cl := &Client{store: c.Store, login: c.Username, password: c.Password, pageSize: c.Size(DefaultPageSize, 0), Revisit: DefaultRevisit}
 	o := c.HTTPOptions("")
 	anon := o
 	anon.CheckBody = checkAuthEnvelope
@@ -203,12 +199,6 @@ func responseMessage(body []byte) string {
 func IsAPIStatus(err error, s string) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Status == s
-}
-
-// KyivTime renders an instant the way orders/get reads from/to: shop-local
-// (Kyiv) time without an offset (wiki orders/get).
-func KyivTime(t time.Time) string {
-	return t.In(timeconv.Kyiv).Format(TimeLayout)
 }
 
 // The interfaces the pipeline uses.

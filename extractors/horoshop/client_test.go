@@ -2,7 +2,6 @@ package horoshop_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	hssb "github.com/kramar/kramar/sandbox/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 const (
@@ -34,11 +34,8 @@ func newFixture(t *testing.T, nOrders, nProducts, pageSize int, pass string) *fi
 	t.Helper()
 	sb := hssb.New(hssb.Options{Clock: kit.NewClock(testNow), Seed: 17})
 	store := sb.AddStore(login, password, nOrders, nProducts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c := horoshop.NewClient(source.Config{Store: "hs-shop", BaseURL: srv.URL + "/", Username: login, Password: pass, PageSize: pageSize,
-		HTTP: httpx.Options{Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}})
-	return &fixture{sb: sb, store: store, client: c}
+	_, cfg := sourcetest.Serve(t, sb.Handler(), source.Config{Store: "hs-shop", BaseURL: "/", Username: login, Password: pass, PageSize: pageSize})
+	return &fixture{sb: sb, store: store, client: horoshop.NewClient(cfg)}
 }
 
 // want is the truth: the numbers of orders placed (Kyiv wall clock) in [from, to].
@@ -74,7 +71,7 @@ func TestPagingIsExactWithOneLoginAndOverlappingPages(t *testing.T) {
 	}
 	reqs := rec.Requests()
 	last := string(reqs[len(reqs)-1].Body)
-	for _, part := range []string{`"from":"` + horoshop.KyivTime(from) + `"`, `"limit":50`, `"offset":`} {
+	for _, part := range []string{`"from":"` + timeconv.FormatKyiv(from, horoshop.TimeLayout) + `"`, `"limit":50`, `"offset":`} {
 		if !strings.Contains(last, part) {
 			t.Errorf("request %s lacks %s", last, part)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // ModifiedBetween delivers the orders placed in [from − Revisit, to].
@@ -24,7 +25,7 @@ import (
 // local time; around a DST switch the shop's reading may differ by an
 // hour, which Revisit and the pipeline's lookback cover.
 func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
-	req := OrdersRequest{From: KyivTime(from.Add(-c.Revisit)), To: KyivTime(to)}
+	req := OrdersRequest{From: timeconv.FormatKyiv(from.Add(-c.Revisit), TimeLayout), To: timeconv.FormatKyiv(to, TimeLayout)}
 	return c.Orders(ctx, req, page)
 }
 

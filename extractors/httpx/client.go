@@ -13,7 +13,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -356,23 +355,11 @@ func StatusOf(err error) int {
 	return 0
 }
 
-// retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3).
+// retryAfter is the wait a 429 asks for (retry.ParseAfter), a second when
+// its Retry-After is missing or unreadable.
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Second
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			s = 0
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-		return 0
+	if d, ok := retry.ParseAfter(v, now); ok {
+		return d
 	}
 	return time.Second
 }

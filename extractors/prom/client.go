@@ -64,14 +64,10 @@ func NewClient(c source.Config, opts ...ClientOption) *Client {
 	o := c.HTTPOptions(ProductionURL)
 	token, lang := c.Token, co.language
 	o.Authorize = func(r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+token)
+		httpx.Bearer(r, token)
 		r.Header.Set(LanguageHeader, lang)
 	}
-	size := c.PageSize
-	if size <= 0 {
-		size = 100
-	}
-	return &Client{http: httpx.New(o), pageSize: size}
+	return &Client{http: httpx.New(o), pageSize: c.Size(100, 0)}
 }
 
 // ModifiedBetween walks /orders/list for [from, to] by descending id with
@@ -137,17 +133,11 @@ func belowLastID(r paging.Request, p *paging.Page, _ paging.Seen) paging.Verdict
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var env json.RawMessage
 	err := c.http.GetJSON(ctx, "/orders/"+url.PathEscape(id), nil, &env)
-	if httpx.StatusOf(err) == http.StatusNotFound {
-		return source.RawOrder{}, &source.NotFoundError{ID: id}
-	}
-	if err != nil {
-		return source.RawOrder{}, err
-	}
 	var wrapped OrderEnvelope
-	if json.Unmarshal(env, &wrapped) == nil && len(wrapped.Order) > 0 && !bytes.Equal(wrapped.Order, []byte("null")) {
+	if err == nil && json.Unmarshal(env, &wrapped) == nil && len(wrapped.Order) > 0 && !bytes.Equal(wrapped.Order, []byte("null")) {
 		env = wrapped.Order
 	}
-	return source.RawOrder{ID: id, Body: env}, nil
+	return source.One(id, env, err, nil)
 }
 
 // PaymentOptions lists the store's payment options (for mapping setup).

@@ -1,39 +1,35 @@
 package prom_test
 
 import (
-	"context"
-	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
-	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
 )
 
-func pullAll(t *testing.T, faults kit.FaultConfig) (map[int64]int, *promsb.Sandbox) {
+// testNow is the sandbox clock's start.
+var testNow = time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC)
+
+// newClient serves sb and gives a client of the store "tok" on it.
+func newClient(t *testing.T, sb *promsb.Sandbox, cfg source.Config) *prom.Client {
 	t.Helper()
-	clock := kit.NewClock(time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC))
-	sb := promsb.New(promsb.Options{Clock: clock, Seed: 11})
+	cfg.Store, cfg.BaseURL, cfg.Token = "shop", promsb.APIPath, "tok"
+	_, cfg = sourcetest.Serve(t, sb.Handler(), cfg)
+	return prom.NewClient(cfg)
+}
+
+func pullAll(t *testing.T, faults kit.FaultConfig) (map[string]int, *promsb.Sandbox) {
+	t.Helper()
+	sb := promsb.New(promsb.Options{Clock: kit.NewClock(testNow), Seed: 11})
 	sb.AddStore("tok", 537)
 	sb.Faults().Set(faults)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c := prom.NewClient(source.Config{Store: "shop", BaseURL: srv.URL + promsb.APIPath, Token: "tok", PageSize: 10,
-		HTTP: httpx.Options{Timeout: 200 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}})
-	seen := map[int64]int{}
-	err := c.ModifiedBetween(context.Background(), clock.Now().Add(-30*24*time.Hour), clock.Now(), func(page []source.RawOrder) error {
-		for _, r := range page {
-			var id int64
-			for _, ch := range r.ID {
-				id = id*10 + int64(ch-'0')
-			}
-			seen[id]++
-		}
-		return nil
-	})
+	c := newClient(t, sb, source.Config{PageSize: 10})
+	seen, err := sourcetest.Pull(t, c, testNow.Add(-30*24*time.Hour), testNow, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +39,8 @@ func pullAll(t *testing.T, faults kit.FaultConfig) (map[int64]int, *promsb.Sandb
 func TestPagingDeliversEveryOrderOnce(t *testing.T) {
 	seen, sb := pullAll(t, kit.FaultConfig{})
 	for _, o := range sb.Orders(sb.StoreID("tok")) {
-		if seen[o.ID] != 1 {
-			t.Errorf("order %d delivered %d times", o.ID, seen[o.ID])
+		if id := strconv.FormatInt(o.ID, 10); seen[id] != 1 {
+			t.Errorf("order %s delivered %d times", id, seen[id])
 		}
 	}
 	if len(seen) != 537 {
@@ -64,8 +60,8 @@ func TestPagingSurvivesRepeatedAndShiftedPages(t *testing.T) {
 		t.Fatalf("page faults did not happen: %v", counts)
 	}
 	for _, o := range sb.Orders(sb.StoreID("tok")) {
-		if seen[o.ID] != 1 {
-			t.Errorf("order %d delivered %d times", o.ID, seen[o.ID])
+		if id := strconv.FormatInt(o.ID, 10); seen[id] != 1 {
+			t.Errorf("order %s delivered %d times", id, seen[id])
 		}
 	}
 	if len(seen) != 537 {

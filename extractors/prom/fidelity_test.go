@@ -15,6 +15,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	"github.com/kramar/kramar/sandbox/kit"
 	promsb "github.com/kramar/kramar/sandbox/prom"
 	"github.com/kramar/kramar/schema/canon"
@@ -78,26 +79,19 @@ func TestEveryCallNamesTheAnswerLanguage(t *testing.T) {
 // Pulled from the sandbox, which answers in Russian without the header,
 // orders come with Ukrainian status names.
 func TestPulledOrdersCarryUkrainianStatusNames(t *testing.T) {
-	clock := kit.NewClock(time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC))
-	sb := promsb.New(promsb.Options{Clock: clock, Seed: 11})
+	sb := promsb.New(promsb.Options{Clock: kit.NewClock(testNow), Seed: 11})
 	sb.AddStore("tok", 0)
 	sb.AddOrder("tok", func(o *prom.Order) { o.Status = "pending" })
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c := prom.NewClient(source.Config{Store: "shop", BaseURL: srv.URL + promsb.APIPath, Token: "tok"})
 	var names []string
-	err := c.ModifiedBetween(context.Background(), clock.Now().Add(-time.Hour), clock.Now(), func(page []source.RawOrder) error {
-		for _, r := range page {
-			var o prom.Order
-			if err := json.Unmarshal(r.Body, &o); err != nil {
-				return err
-			}
-			names = append(names, o.StatusName)
+	for _, body := range sourcetest.Bodies(t, newClient(t, sb, source.Config{}), testNow.Add(-time.Hour), testNow) {
+		var o prom.Order
+		if err := json.Unmarshal(body, &o); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil || !reflect.DeepEqual(names, []string{"Нове"}) {
-		t.Fatalf("status names %v, %v", names, err)
+		names = append(names, o.StatusName)
+	}
+	if !reflect.DeepEqual(names, []string{"Нове"}) {
+		t.Fatalf("status names %v", names)
 	}
 }
 
@@ -161,10 +155,7 @@ func TestStatusOptionsMissingOnTheAccount(t *testing.T) {
 func TestSandboxStatusOptionsThroughTheClient(t *testing.T) {
 	sb := promsb.New(promsb.Options{Seed: 1})
 	sb.AddStore("tok", 0)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	c := prom.NewClient(source.Config{Store: "shop", BaseURL: srv.URL + promsb.APIPath, Token: "tok"})
-	opts, err := c.Options(context.Background())
+	opts, err := newClient(t, sb, source.Config{}).Options(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
@@ -147,4 +150,18 @@ func (e *hint) Unwrap() error { return e.err }
 // (HTTP Retry-After, Telegram's retry_after).
 func After(d time.Duration, err error) error {
 	return &hint{wait: max(d, 0), err: err}
+}
+
+// ParseAfter reads an HTTP Retry-After value, seconds or an HTTP date (RFC
+// 9110 §10.2.3), as the wait it asks for at now (never negative); ok is
+// false when v is blank or in neither form.
+func ParseAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
+	if s, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(s, 0)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
 }

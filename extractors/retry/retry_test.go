@@ -3,6 +3,7 @@ package retry
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -70,5 +71,23 @@ func TestAContextEndingDuringAWaitNamesBoth(t *testing.T) {
 	n, err := Policy{Attempts: 3, Wait: time.Hour}.Do(ctx, func(int) error { return errFlaky })
 	if n != 1 || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errFlaky) {
 		t.Fatalf("%d tries, %v; want 1 wrapping the deadline and the failure", n, err)
+	}
+}
+
+func TestParseAfterReadsSecondsAndDates(t *testing.T) {
+	now := time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"3": 3 * time.Second, " 7 ": 7 * time.Second, "-4": 0,
+		now.Add(5 * time.Second).Format(http.TimeFormat):  5 * time.Second,
+		now.Add(-5 * time.Second).Format(http.TimeFormat): 0,
+	} {
+		if got, ok := ParseAfter(in, now); !ok || got != want {
+			t.Errorf("ParseAfter(%q) = %v, %v; want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "junk", "1.5"} {
+		if _, ok := ParseAfter(in, now); ok {
+			t.Errorf("ParseAfter(%q) reads a wait", in)
+		}
 	}
 }

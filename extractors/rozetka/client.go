@@ -15,7 +15,6 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // ProductionURL is the Seller API root (GERA-OneTeam/Rozetka-API-Seller
@@ -149,23 +148,12 @@ func isNotFound(err error) bool {
 	return httpx.StatusOf(err) == http.StatusNotFound
 }
 
-// KyivTime renders an instant the way Rozetka's filters read dates: Kyiv
-// local time without an offset; the apidoc names no zone.
-func KyivTime(t time.Time) string {
-	return t.In(timeconv.Kyiv).Format(TimeLayout)
-}
-
 // Get fetches one order with OrderExpand.
 func (c *Client) Get(ctx context.Context, id string) (source.RawOrder, error) {
 	var raw json.RawMessage
 	q := url.Values{"expand": {OrderExpand}}
-	if err := c.call(ctx, http.MethodGet, "/orders/"+url.PathEscape(id), q, nil, &raw); err != nil {
-		if isNotFound(err) {
-			return source.RawOrder{}, &source.NotFoundError{ID: id}
-		}
-		return source.RawOrder{}, err
-	}
-	return source.RawOrder{ID: id, Body: raw}, nil
+	err := c.call(ctx, http.MethodGet, "/orders/"+url.PathEscape(id), q, nil, &raw)
+	return source.One(id, raw, err, isNotFound)
 }
 
 // UpdateOrder changes an order's status, TTN or seller comment (PUT

@@ -3,7 +3,6 @@ package rozetka_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
 	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 const (
@@ -36,14 +36,12 @@ func newFixture(t *testing.T, nOrders, nGoods int, cfg source.Config) *fixture {
 	t.Helper()
 	sb := rzsb.New(rzsb.Options{Clock: kit.NewClock(testNow), Seed: 21})
 	store := sb.AddStore(user, password, nOrders, nGoods)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	cfg.Store, cfg.BaseURL = "rz-shop", srv.URL
+	cfg.Store, cfg.BaseURL = "rz-shop", ""
 	if cfg.Token == "" && cfg.Username == "" {
 		cfg.Username, cfg.Password = user, password
 	}
-	cfg.HTTP = httpx.Options{Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}
-	return &fixture{sb: sb, store: store, url: srv.URL, client: rozetka.NewClient(cfg)}
+	url, cfg := sourcetest.Serve(t, sb.Handler(), cfg)
+	return &fixture{sb: sb, store: store, url: url, client: rozetka.NewClient(cfg)}
 }
 
 // want is the truth: the ids of orders whose `changed` (Kyiv wall clock)
@@ -81,7 +79,7 @@ func TestPullLogsInWithBase64AndDeliversTheWindow(t *testing.T) {
 	}
 	reqs := f.sb.Recorder().Requests()
 	q := reqs[len(reqs)-1].RawQuery
-	for _, part := range []string{"changed_from=" + strings.ReplaceAll(rozetka.KyivTime(from), " ", "+"), "sort=id", "expand=delivery%2Cpurchases"} {
+	for _, part := range []string{"changed_from=" + strings.ReplaceAll(timeconv.FormatKyiv(from, rozetka.TimeLayout), " ", "+"), "sort=id", "expand=delivery%2Cpurchases"} {
 		if !strings.Contains(q, strings.ReplaceAll(part, ":", "%3A")) {
 			t.Errorf("query %s lacks %s", q, part)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/extractors/source/sourcetest"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
 )
@@ -119,23 +120,17 @@ func TestOrderReadsAskForTheCarrierExpand(t *testing.T) {
 	f := newFixture(t, 200, 0, source.Config{})
 	ctx := context.Background()
 	var carried *rozetka.Order
-	err := f.client.ModifiedBetween(ctx, testNow.Add(-8*24*time.Hour), testNow, func(page []source.RawOrder) error {
-		for _, r := range page {
-			var o rozetka.Order
-			if err := decode.Into(r.Body, &o); err != nil {
-				return err
-			}
-			if o.Carrier == nil {
-				return fmt.Errorf("order %s came without its carrier block: %s", r.ID, r.Body)
-			}
-			if o.Carrier.CarrierTrackNum != "" && carried == nil {
-				carried = &o
-			}
+	for id, body := range sourcetest.Bodies(t, f.client, testNow.Add(-8*24*time.Hour), testNow) {
+		var o rozetka.Order
+		if err := decode.Into(body, &o); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		if o.Carrier == nil {
+			t.Fatalf("order %s came without its carrier block: %s", id, body)
+		}
+		if o.Carrier.CarrierTrackNum != "" && carried == nil {
+			carried = &o
+		}
 	}
 	if carried == nil {
 		t.Fatal("no carrier-managed parcel among 200 orders")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kramar/kramar/extractors/paging"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // A whole walk may fetch at most walkPasses × the first answer's pageCount
@@ -21,14 +22,14 @@ const (
 )
 
 // ModifiedBetween walks /orders/search for orders changed in [from, to].
-// Rozetka filters in Kyiv local time without an offset, so the
-// UTC bounds are converted exactly; around a DST switch the server's
-// reading of a local time may differ by an hour, which the pipeline's
-// lookback covers.
+// Rozetka filters in Kyiv local time without an offset (the apidoc names
+// no zone), so the UTC bounds are converted exactly; around a DST switch
+// the server's reading of a local time may differ by an hour, which the
+// pipeline's lookback covers.
 func (c *Client) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
 	q := url.Values{}
-	q.Set("changed_from", KyivTime(from))
-	q.Set("changed_to", KyivTime(to))
+	q.Set("changed_from", timeconv.FormatKyiv(from, TimeLayout))
+	q.Set("changed_to", timeconv.FormatKyiv(to, TimeLayout))
 	return c.SearchOrders(ctx, q, page)
 }
 

@@ -57,39 +57,16 @@ func eachPage[T any, L any, PL interface {
 	}
 }
 
-// collect gathers every page of a reference list.
+// collect gathers every page of a reference list, the entries keep
+// accepts (all when keep is nil).
 func collect[T any, L any, PL interface {
 	*L
 	paged[T]
-}](ctx context.Context, c *Client, path string) ([]T, error) {
+}](ctx context.Context, c *Client, path string, q url.Values, keep func(T) bool) ([]T, error) {
 	var out []T
-	err := eachPage[T, L, PL](ctx, c, path, nil, func(p []T) error {
-		out = append(out, p...)
-		return nil
-	})
-	return out, err
-}
-
-// OrderStatuses lists every order status with its group (/order-statuses/search).
-func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
-	return collect[OrderStatus, OrderStatusList](ctx, c, "/order-statuses/search")
-}
-
-// StatusAvailables lists the allowed status transitions (/status-availables/search).
-func (c *Client) StatusAvailables(ctx context.Context) ([]StatusAvailable, error) {
-	return collect[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search")
-}
-
-// StatusAvailablesFrom lists the transitions out of status parent
-// (/status-availables/search?parent_id=), for every delivery type. The
-// filter is applied here as well, so a server that ignores it still gives
-// the right edges.
-func (c *Client) StatusAvailablesFrom(ctx context.Context, parent int) ([]StatusAvailable, error) {
-	var out []StatusAvailable
-	q := url.Values{"parent_id": {strconv.Itoa(parent)}}
-	err := eachPage[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search", q, func(p []StatusAvailable) error {
+	err := eachPage[T, L, PL](ctx, c, path, q, func(p []T) error {
 		for _, e := range p {
-			if e.ParentID == parent {
+			if keep == nil || keep(e) {
 				out = append(out, e)
 			}
 		}
@@ -98,14 +75,34 @@ func (c *Client) StatusAvailablesFrom(ctx context.Context, parent int) ([]Status
 	return out, err
 }
 
+// OrderStatuses lists every order status with its group (/order-statuses/search).
+func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
+	return collect[OrderStatus, OrderStatusList](ctx, c, "/order-statuses/search", nil, nil)
+}
+
+// StatusAvailables lists the allowed status transitions (/status-availables/search).
+func (c *Client) StatusAvailables(ctx context.Context) ([]StatusAvailable, error) {
+	return collect[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search", nil, nil)
+}
+
+// StatusAvailablesFrom lists the transitions out of status parent
+// (/status-availables/search?parent_id=), for every delivery type. The
+// filter is applied here as well, so a server that ignores it still gives
+// the right edges.
+func (c *Client) StatusAvailablesFrom(ctx context.Context, parent int) ([]StatusAvailable, error) {
+	q := url.Values{"parent_id": {strconv.Itoa(parent)}}
+	return collect[StatusAvailable, StatusAvailableList](ctx, c, "/status-availables/search", q,
+		func(e StatusAvailable) bool { return e.ParentID == parent })
+}
+
 // DeliveryServices lists the delivery services (/delivery-services/search).
 func (c *Client) DeliveryServices(ctx context.Context) ([]DeliveryService, error) {
-	return collect[DeliveryService, DeliveryServiceList](ctx, c, "/delivery-services/search")
+	return collect[DeliveryService, DeliveryServiceList](ctx, c, "/delivery-services/search", nil, nil)
 }
 
 // PaymentMethods lists the store's payment methods (/market-payment-methods/list).
 func (c *Client) PaymentMethods(ctx context.Context) ([]PaymentMethod, error) {
-	return collect[PaymentMethod, PaymentMethodList](ctx, c, "/market-payment-methods/list")
+	return collect[PaymentMethod, PaymentMethodList](ctx, c, "/market-payment-methods/list", nil, nil)
 }
 
 // goodsPages walks /goods/all with pageSize items a page (0 or less: the

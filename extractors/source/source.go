@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"time"
 
@@ -107,10 +108,39 @@ func (c Config) HTTPOptions(production string) httpx.Options {
 	return o
 }
 
+// Size is the store's page size: def when it sets none, and at most max
+// when max is positive.
+func (c Config) Size(def, max int) int {
+	n := c.PageSize
+	if n <= 0 {
+		n = def
+	}
+	if max > 0 {
+		n = min(n, max)
+	}
+	return n
+}
+
 // NotFoundError says the marketplace has no such record.
 type NotFoundError struct{ ID string }
 
 func (e *NotFoundError) Error() string { return "order " + e.ID + " not found" }
+
+// One is what a client's Get returns for record id read as body: err as
+// it is, except an error notFound recognises (nil: an HTTP 404), which
+// becomes a *NotFoundError.
+func One(id string, body json.RawMessage, err error, notFound func(error) bool) (RawOrder, error) {
+	if notFound == nil {
+		notFound = func(err error) bool { return httpx.StatusOf(err) == http.StatusNotFound }
+	}
+	switch {
+	case err != nil && notFound(err):
+		return RawOrder{}, &NotFoundError{ID: id}
+	case err != nil:
+		return RawOrder{}, err
+	}
+	return RawOrder{ID: id, Body: body}, nil
+}
 
 // Sampler is implemented by order APIs whose ModifiedBetween changes
 // something on the marketplace (the 1C exchange confirms what it read):

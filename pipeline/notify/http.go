@@ -8,9 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kramar/kramar/extractors/retry"
 )
 
 // defaultTimeout bounds one send when the sender has no client of its own.
@@ -61,8 +62,8 @@ func postJSON(ctx context.Context, client *http.Client, channel, addr string, v 
 func statusError(channel string, status int, header http.Header, msg string) *Error {
 	e := &Error{Channel: channel, Status: status, Msg: msg,
 		Temporary: status == http.StatusTooManyRequests || status >= 500}
-	if s, err := strconv.Atoi(strings.TrimSpace(header.Get("Retry-After"))); err == nil && s > 0 {
-		e.RetryAfter = time.Duration(s) * time.Second
+	if d, ok := retry.ParseAfter(header.Get("Retry-After"), time.Now()); ok && d > 0 {
+		e.RetryAfter = d
 	}
 	return e
 }

@@ -104,6 +104,13 @@ func InLocation(naive time.Time, loc *time.Location) time.Time {
 	return wall.Add(-time.Duration(before) * time.Second)
 }
 
+// FormatKyiv writes an instant as Kyiv wall-clock text in layout: the
+// form of marketplaces whose APIs read and write local time without an
+// offset.
+func FormatKyiv(t time.Time, layout string) string {
+	return t.In(Kyiv).Format(layout)
+}
+
 func offsetAt(t time.Time, loc *time.Location) int {
 	_, off := t.In(loc).Zone()
 	return off

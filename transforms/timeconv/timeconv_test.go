@@ -83,6 +83,17 @@ func TestKyivDST(t *testing.T) {
 	}
 }
 
+func TestFormatKyivWritesTheWallClock(t *testing.T) {
+	for in, want := range map[string]string{
+		"2024-01-15T10:00:00Z": "2024-01-15 12:00:00", // EET, +2
+		"2024-07-15T10:00:00Z": "2024-07-15 13:00:00", // EEST, +3
+	} {
+		if got := FormatKyiv(utc(in), "2006-01-02 15:04:05"); got != want {
+			t.Errorf("FormatKyiv(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
 func TestInLocationIgnoresOwnZone(t *testing.T) {
 	wall := time.Date(2024, 7, 1, 12, 0, 0, 900, time.FixedZone("X", 5*3600))
 	if got := InLocation(wall, Kyiv); !got.Equal(utc("2024-07-01T09:00:00Z")) {

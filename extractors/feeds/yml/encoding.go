@@ -47,20 +47,15 @@ func prolog(head []byte) (skip int, dec decoder, declared string, err error) {
 	}
 	decl := rest[5:end]
 	var enc []byte
-	for i := 0; ; {
-		a, n, ok, err := nextAttr(decl, i, len(decl))
+	for a, err := range attrsOf(decl, 0, len(decl)) {
 		if err != nil {
 			pe := err.(*posError)
 			pe.pos += skip + 5
 			return skip, dec, "", pe
 		}
-		if !ok {
-			break
-		}
 		if string(a.name) == "encoding" {
 			enc = decl[a.val0:a.val1]
 		}
-		i = n
 	}
 	switch strings.ToLower(string(enc)) {
 	case "", "utf-8", "utf8":

@@ -218,15 +218,10 @@ func (s *skeleton) start(b []byte, i int, loc location) (int, error) {
 		attrs["portal_id"], attrs["rz_id"] = &category.PortalID, &category.PortalID
 		s.capture(&category.Name)
 	}
-	for k := t.attrs0; ; {
-		a, n, ok, err := nextAttr(b, k, t.attrs1)
+	for a, err := range attrsOf(b, t.attrs0, t.attrs1) {
 		if err != nil {
 			return 0, err
 		}
-		if !ok {
-			break
-		}
-		k = n
 		dst := attrs[string(a.name)]
 		if dst == nil && hasHigh(a.name) {
 			if _, f, replaced := s.knownName(a.name, func(n string) bool { return attrs[n] != nil }); f != nil {

@@ -219,15 +219,10 @@ func (p *offerParser) parse(b []byte, i int) (Offer, error) {
 	if err != nil {
 		return o, err
 	}
-	for k := t.attrs0; ; {
-		a, n, ok, err := nextAttr(b, k, t.attrs1)
+	for a, err := range attrsOf(b, t.attrs0, t.attrs1) {
 		if err != nil {
 			return o, err
 		}
-		if !ok {
-			break
-		}
-		k = n
 		var dst *string
 		oa := offerAttr(a.name)
 		if oa == oaNone {
@@ -312,15 +307,10 @@ func (p *offerParser) child(o *Offer, b []byte, t tag, i int, stockQuantity, qua
 	if el == ceNone {
 		el = p.refold(t.name, t.pos, childElement, "element", "in <offer>")
 	}
-	for k := t.attrs0; ; {
-		a, n, ok, aerr := nextAttr(b, k, t.attrs1)
+	for a, aerr := range attrsOf(b, t.attrs0, t.attrs1) {
 		if aerr != nil {
 			return 0, aerr
 		}
-		if !ok {
-			break
-		}
-		k = n
 		var dst *string
 		ca := childAttr(a.name)
 		if ca == caNone {

@@ -2,6 +2,7 @@ package yml
 
 import (
 	"bytes"
+	"iter"
 	"strconv"
 	"unicode/utf8"
 )
@@ -135,6 +136,24 @@ type attr struct {
 	name       []byte
 	pos        int // of its name
 	val0, val1 int
+}
+
+// attrsOf yields the attributes of b[i:end] in order; a malformed one ends
+// the walk, yielded with its error.
+func attrsOf(b []byte, i, end int) iter.Seq2[attr, error] {
+	return func(yield func(attr, error) bool) {
+		for k := i; ; {
+			a, next, ok, err := nextAttr(b, k, end)
+			if err != nil {
+				yield(a, err)
+				return
+			}
+			if !ok || !yield(a, nil) {
+				return
+			}
+			k = next
+		}
+	}
 }
 
 // nextAttr reads the attribute at or after b[i], stopping at end. ok is
@@ -401,16 +420,15 @@ func (d decoder) element(dst, b []byte, i int, t tag, stackp *[][]byte) (out []b
 // checkAttrs validates attributes nobody reads, so a malformed one is
 // still an error.
 func checkAttrs(b []byte, t tag) error {
-	for i := t.attrs0; ; {
-		a, n, ok, err := nextAttr(b, i, t.attrs1)
-		if err != nil || !ok {
+	for a, err := range attrsOf(b, t.attrs0, t.attrs1) {
+		if err != nil {
 			return err
 		}
 		if err := checkText(b[a.val0:a.val1], a.val0); err != nil {
 			return err
 		}
-		i = n
 	}
+	return nil
 }
 
 // checkText validates the references in character data nobody reads.

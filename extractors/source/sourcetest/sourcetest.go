@@ -7,9 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/kittest"
@@ -115,4 +118,16 @@ func Bodies(t testing.TB, o source.Orders, from, to time.Time) map[string]json.R
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Serve starts a simulator's handler on a test server that closes with the
+// test and returns its address and cfg for it: BaseURL the address followed
+// by what cfg held there (the API's path), HTTP the options of tests, short
+// timeouts and many quick retries, so injected faults cost little time.
+func Serve(t testing.TB, h http.Handler, cfg source.Config) (string, source.Config) {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	cfg.BaseURL = srv.URL + cfg.BaseURL
+	cfg.HTTP = httpx.Options{Timeout: 300 * time.Millisecond, MaxAttempts: 10, InitialBackoff: time.Millisecond}
+	return srv.URL, cfg
 }
