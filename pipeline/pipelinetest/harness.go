@@ -276,6 +276,17 @@ func (e *Env) Configure(specs []StoreSpec, truth func(store string) (orders, ite
 	e.harness.Configure("", nil)
 }
 
+// Seed adds a store per entry of orders through add, in id order, and
+// configures them as Configure does.
+func (e *Env) Seed(orders map[string]int, add func(id string, n int) StoreSpec, truth func(store string) (orders, items []string)) {
+	e.t.Helper()
+	var specs []StoreSpec
+	for _, id := range sortedKeys(orders) {
+		specs = append(specs, add(id, orders[id]))
+	}
+	e.Configure(specs, truth)
+}
+
 // Reconfigure rewrites the config of the stores with extra top-level YAML
 // and per store extra keys, as Multi.Configure does.
 func (e *Env) Reconfigure(extra string, perStore map[string]string) {

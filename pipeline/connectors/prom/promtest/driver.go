@@ -58,12 +58,8 @@ func New(t testing.TB, orders map[string]int) *Env {
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
 	e := &Env{Env: pipelinetest.NewEnv(t, clock, sb.Handler()), SB: sb}
-	var specs []pipelinetest.StoreSpec
-	for _, id := range pipelinetest.SortedKeys(orders) {
-		spec, _ := Store(t, sb, id, orders[id])
-		specs = append(specs, spec)
-	}
-	e.Configure(specs, func(store string) (o, i []string) { return Truth(t, sb, e.Tokens[store]) })
+	e.Seed(orders, func(id string, n int) pipelinetest.StoreSpec { spec, _ := Store(t, sb, id, n); return spec },
+		func(store string) (o, i []string) { return Truth(t, sb, e.Tokens[store]) })
 	return e
 }
 

@@ -63,13 +63,12 @@ func New(t testing.TB, orders map[string]int, goods int) *Env {
 	clock := kit.NewClock(pipelinetest.Start)
 	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 7})
 	e := &Env{Env: pipelinetest.NewEnv(t, clock, sb.Handler()), RZ: sb, RZIDs: map[string]string{}}
-	var specs []pipelinetest.StoreSpec
-	for _, id := range pipelinetest.SortedKeys(orders) {
-		spec, sid := Store(t, sb, id, orders[id], goods)
+	e.Seed(orders, func(id string, n int) pipelinetest.StoreSpec {
+		spec, sid := Store(t, sb, id, n, goods)
 		spec.YAML += "\ncustomer_cancel_status: Скасовано покупцем"
-		e.RZIDs[id], specs = sid, append(specs, spec)
-	}
-	e.Configure(specs, func(store string) (o, i []string) { return Truth(t, sb, e.RZIDs[store]) })
+		e.RZIDs[id] = sid
+		return spec
+	}, func(store string) (o, i []string) { return Truth(t, sb, e.RZIDs[store]) })
 	return e
 }
 
