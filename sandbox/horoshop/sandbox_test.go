@@ -13,6 +13,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
@@ -110,7 +111,7 @@ func TestOrdersGetFiltersAndQuirks(t *testing.T) {
 		t.Fatalf("offset without limit is ignored: %s %d", st, len(orders))
 	}
 	// One day, four date forms, inclusive bounds.
-	day := kyivWall(testNow.Add(-48 * time.Hour))[:10]
+	day := timeconv.FormatKyiv(testNow.Add(-48*time.Hour), wire.TimeLayout)[:10]
 	_, a := list(map[string]any{"from": day, "to": day})
 	_, b := list(map[string]any{"from": day[8:10] + "." + day[5:7] + "." + day[:4] + " 00:00:00", "to": day + " 23:59:59"})
 	if len(a) == 0 || len(a) != len(b) {

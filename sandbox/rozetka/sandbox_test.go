@@ -15,6 +15,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
@@ -234,7 +235,7 @@ func TestNaivePagerLosesOrdersWhenTheSetShifts(t *testing.T) {
 	f := newFixture(t, Options{Seed: 4}, 300, 0)
 	to := f.sb.Clock().Now()
 	f.sb.Clock().Advance(time.Minute) // changes during the pull land after `to`
-	q := url.Values{"changed_from": {"2026-07-20 00:00:00"}, "changed_to": {kyivWall(to)}}
+	q := url.Values{"changed_from": {"2026-07-20 00:00:00"}, "changed_to": {timeconv.FormatKyiv(to, wire.TimeLayout)}}
 	want := f.search(t, q).Meta.TotalCount
 	if err := f.sb.ShiftDuringPull(f.store, 3); err != nil {
 		t.Fatal(err)
@@ -286,7 +287,7 @@ func TestUpdateFollowsTheRules(t *testing.T) {
 	var o wire.Order
 	mustDecode(t, env.Content, &o)
 	if o.Status != stHandover || o.StatusData == nil || o.StatusData.ID != stHandover || o.TTN != "20450000000001" ||
-		len(o.SellerComment) != 1 || o.Changed != kyivWall(f.sb.Clock().Now()) {
+		len(o.SellerComment) != 1 || o.Changed != timeconv.FormatKyiv(f.sb.Clock().Now(), wire.TimeLayout) {
 		t.Fatalf("after 2+TTN: status %d ttn %q comments %d changed %s", o.Status, o.TTN, len(o.SellerComment), o.Changed)
 	}
 	if err := f.sb.SetStatus(f.store, id, 45); err == nil {
