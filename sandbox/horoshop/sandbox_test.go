@@ -1,7 +1,6 @@
 package horoshop
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -28,8 +28,7 @@ type fixture struct {
 func newFixture(t *testing.T, nOrders, nProducts int) *fixture {
 	t.Helper()
 	sb := New(Options{Clock: kit.NewClock(testNow), Seed: 5})
-	f := &fixture{sb: sb, srv: httptest.NewServer(sb.Handler()), store: sb.AddStore("api", "s3cret", nOrders, nProducts)}
-	t.Cleanup(f.srv.Close)
+	f := &fixture{sb: sb, srv: kittest.Serve(t, sb.Handler()), store: sb.AddStore("api", "s3cret", nOrders, nProducts)}
 	env, raw := f.post(t, wire.PathAuth, map[string]any{"login": "api", "password": "s3cret"})
 	var auth wire.AuthResponse
 	if env.Status != wire.StatusOK || json.Unmarshal(env.Response, &auth) != nil || len(auth.Token) != 32 {
@@ -46,17 +45,11 @@ func (f *fixture) post(t *testing.T, path string, body map[string]any) (wire.Env
 	if _, set := body["token"]; !set && f.token != "" {
 		body["token"] = f.token
 	}
-	b, _ := json.Marshal(body)
-	resp, err := http.Post(f.srv.URL+path, "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	code, _, raw := kittest.Do(t, nil, http.MethodPost, f.srv.URL+path, http.Header{"Content-Type": {"application/json"}}, body)
 	var env wire.Envelope
 	_ = json.Unmarshal(raw, &env)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s answered HTTP %d: %s", path, resp.StatusCode, raw)
+	if code != http.StatusOK {
+		t.Fatalf("%s answered HTTP %d: %s", path, code, raw)
 	}
 	return env, string(raw)
 }

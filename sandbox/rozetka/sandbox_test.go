@@ -15,6 +15,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -33,8 +34,7 @@ func newFixture(t testing.TB, opts Options, nOrders, nGoods int) *fixture {
 		opts.Clock = kit.NewClock(testNow)
 	}
 	sb := New(opts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
+	srv := kittest.Serve(t, sb.Handler())
 	f := &fixture{sb: sb, srv: srv, store: sb.AddStore("shop@example.com", "s3cret", nOrders, nGoods)}
 	code, env := f.call(t, "POST", "/sites", wire.LoginRequest{Username: "shop@example.com", Password: base64.StdEncoding.EncodeToString([]byte("s3cret"))})
 	if code != 200 || !env.Success {
@@ -65,22 +65,8 @@ func (f *fixture) call(t testing.TB, method, path string, body any) (int, wire.E
 // callRaw sends one request with the fixture's token and returns the body.
 func (f *fixture) callRaw(t testing.TB, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
-	if f.token != "" {
-		req.Header.Set("Authorization", "Bearer "+f.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	code, _, raw := kittest.Do(t, nil, method, f.srv.URL+path, kittest.Bearer(nil, f.token), body)
+	return code, raw
 }
 
 func (f *fixture) search(t testing.TB, q url.Values) wire.OrderSearch {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/cml"
 )
@@ -26,9 +26,7 @@ func newServer(t *testing.T, opts Options) (*Sandbox, string) {
 		opts.Clock = kit.NewClock(start)
 	}
 	sb := New(opts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	return sb, srv.URL
+	return sb, kittest.Serve(t, sb.Handler()).URL
 }
 
 func fastHTTP() httpx.Options {
