@@ -2,7 +2,6 @@ package horoshop
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -210,14 +209,9 @@ func TestCatalogExportLimitsAndStatuses(t *testing.T) {
 func TestHTMLModeAndDeterminism(t *testing.T) {
 	f := newFixture(t, 50, 10)
 	f.sb.HTML(true)
-	resp, err := http.Post(f.srv.URL+wire.PathOrdersGet, "application/json", strings.NewReader(`{"token":"`+f.token+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
-		t.Fatalf("HTML mode: %d %.40s", resp.StatusCode, b)
+	code, _, b := kittest.Do(t, nil, http.MethodPost, f.srv.URL+wire.PathOrdersGet, http.Header{"Content-Type": {"application/json"}}, `{"token":"`+f.token+`"}`)
+	if code != 200 || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+		t.Fatalf("HTML mode: %d %.40s", code, b)
 	}
 	g := newFixture(t, 50, 10)
 	if !reflect.DeepEqual(f.sb.Orders(f.store), g.sb.Orders(g.store)) || !reflect.DeepEqual(f.sb.Products(f.store), g.sb.Products(g.store)) {

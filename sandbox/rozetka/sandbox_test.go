@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -162,12 +161,7 @@ func TestSearchPagesFiltersAndExpand(t *testing.T) {
 	if res := f.search(t, bad); len(res.Orders) != 0 {
 		t.Fatalf("bad filter without validation gave %d orders", len(res.Orders))
 	}
-	req, _ := http.NewRequest("GET", f.srv.URL+"/orders/search?"+bad.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+f.token)
-	req.Header.Set("Accept-Validate-Exception", "1")
-	resp, _ := http.DefaultClient.Do(req)
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, _, raw := kittest.Do(t, nil, "GET", f.srv.URL+"/orders/search?"+bad.Encode(), kittest.Bearer(http.Header{"Accept-Validate-Exception": {"1"}}, f.token), nil)
 	if !strings.Contains(string(raw), `"success":false`) || !strings.Contains(string(raw), `"code":1002`) {
 		t.Fatalf("validated bad filter: %s", raw)
 	}
