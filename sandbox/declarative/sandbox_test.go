@@ -3,9 +3,7 @@ package declarative_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	sandbox "github.com/kramar/kramar/sandbox/declarative"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 )
 
 // A spec no other test uses: a login whose token travels in the body, the
@@ -72,9 +71,7 @@ func newSandbox(t *testing.T, orders int) (*sandbox.Sandbox, *spec.Spec, string)
 		t.Fatal(err)
 	}
 	sb := sandbox.New(sp, sandbox.Options{Clock: kit.NewClock(start), Seed: 4, Orders: orders, Username: "u1", Password: password})
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	return sb, sp, srv.URL
+	return sb, sp, kittest.Serve(t, sb.Handler()).URL
 }
 
 func TestLoginWithBodyTokenAndExpiry(t *testing.T) {
@@ -118,19 +115,10 @@ func TestLoginWithBodyTokenAndExpiry(t *testing.T) {
 
 func call(t *testing.T, method, url, body string, header http.Header) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	code, _, raw := kittest.Do(t, nil, method, url, header, body)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
-	return res.StatusCode, m
+	return code, m
 }
 
 func TestAuthAndTruth(t *testing.T) {
@@ -183,8 +171,7 @@ func TestQueryKeyStaysOutOfTheRecorder(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb := sandbox.New(sp, sandbox.Options{Clock: kit.NewClock(start), Seed: 1, Orders: 4, Token: "key-S3CR3T"})
-	srv := httptest.NewServer(sb.Handler())
-	defer srv.Close()
+	srv := kittest.Serve(t, sb.Handler())
 	code, body := call(t, "POST", srv.URL+"/api/orders/list?api_key=key-S3CR3T", `{"offset":0,"limit":10}`, nil)
 	if code != 200 || body["status"] != "ok" || body["total"] != float64(4) {
 		t.Fatalf("%d %v", code, body)

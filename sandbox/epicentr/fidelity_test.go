@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	wire "github.com/kramar/kramar/extractors/epicentr"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 )
 
 // obj is a JSON object as served, to look at keys the wire structs would blur.
@@ -80,15 +81,8 @@ func TestNewOrdersHideContactsUntilConfirmed(t *testing.T) {
 	}
 
 	// The seller confirms through the API, as live clients do.
-	req, _ := http.NewRequest(http.MethodPost, base+"/v2/oms/orders/"+oid+"/change-status/to/"+wire.StatusConfirmedByMerchant, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("new → confirmed_by_merchant: %d", resp.StatusCode)
+	if code, _, _ := kittest.Do(t, nil, http.MethodPost, base+"/v2/oms/orders/"+oid+"/change-status/to/"+wire.StatusConfirmedByMerchant, kittest.Bearer(nil, token), nil); code != http.StatusOK {
+		t.Fatalf("new → confirmed_by_merchant: %d", code)
 	}
 	addr = listed(t, base, oid)["address"].(obj)
 	if addr["lastName"] != "Кравчук" || addr["phone"] != "0931234567" || addr["email"] != "lesia@example.com" || addr["recipient"].(obj)["phone"] != "0661234567" {

@@ -98,7 +98,7 @@ func kyivTime(r *rand.Rand, t time.Time) string {
 	if r.IntN(8) == 0 {
 		return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	}
-	return t.In(timeconv.Kyiv).Format(time.RFC3339)
+	return timeconv.FormatKyiv(t, time.RFC3339)
 }
 
 // genOrder builds one order created at created.

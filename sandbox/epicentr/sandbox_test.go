@@ -3,9 +3,7 @@ package epicentr_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	wire "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/sandbox/epicentr"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 )
 
 const token = "tok-S3CR3T"
@@ -24,29 +23,18 @@ func serve(t *testing.T, n int) (*epicentr.Sandbox, string, string) {
 	t.Helper()
 	sb := epicentr.New(epicentr.Options{Clock: kit.NewClock(now), Seed: 5})
 	id := sb.AddStore(token, n)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	return sb, id, srv.URL
+	return sb, id, kittest.Serve(t, sb.Handler()).URL
 }
 
 func get(t *testing.T, base, path string, query url.Values, auth string, out any) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+path+"?"+query.Encode(), nil)
-	if auth != "" {
-		req.Header.Set("Authorization", "Bearer "+auth)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	code, _, b := kittest.Do(t, nil, http.MethodGet, base+path+"?"+query.Encode(), kittest.Bearer(nil, auth), nil)
 	if out != nil {
 		if err := json.Unmarshal(b, out); err != nil {
 			t.Fatalf("%s: %v: %s", path, err, b)
 		}
 	}
-	return resp.StatusCode
+	return code
 }
 
 func TestSeedIsDeterministicAndRealistic(t *testing.T) {

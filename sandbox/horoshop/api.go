@@ -32,6 +32,17 @@ func decodeParam(r *http.Request, name string, v any) bool {
 	return !ok || json.Unmarshal(raw, v) == nil
 }
 
+// requiredList reads body parameter name, which the write endpoints need as
+// a non-empty array; otherwise it answers the shop's error and reports false.
+func requiredList[T any](w http.ResponseWriter, r *http.Request, name string) ([]T, bool) {
+	var list []T
+	if !decodeParam(r, name, &list) || len(list) == 0 {
+		fail(w, "Parameter "+name+" is required and must be a non-empty array")
+		return nil, false
+	}
+	return list, true
+}
+
 // parseFilterDate reads from/to in the four forms the wiki's orders/get
 // page documents
 // (https://horoshop.atlassian.net/wiki/pages/viewpage.action?pageId=3822321668);
@@ -146,9 +157,8 @@ type updateEntry struct {
 }
 
 func (s *Sandbox) handleOrdersUpdate(w http.ResponseWriter, r *http.Request) {
-	var entries []updateEntry
-	if !decodeParam(r, "orders", &entries) || len(entries) == 0 {
-		fail(w, "Parameter orders is required and must be a non-empty array")
+	entries, read := requiredList[updateEntry](w, r, "orders")
+	if !read {
 		return
 	}
 	st := s.stores.Of(r)

@@ -11,6 +11,7 @@ import (
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/fake"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // Generator streams: each item of each shop draws from its own
@@ -100,7 +101,7 @@ func genProduct(r *rand.Rand, store, i int, now time.Time) wire.CatalogProduct {
 	p := wire.CatalogProduct{
 		Article:           fmt.Sprintf("HS%d-%05d", store+1, i+1),
 		ArticleForDisplay: "SUP-" + fake.Digits(r, 6),
-		CreationTime:      kyivWall(now.Add(-time.Duration(r.Int64N(int64(300 * 24 * time.Hour))))),
+		CreationTime:      timeconv.FormatKyiv(now.Add(-time.Duration(r.Int64N(int64(300*24*time.Hour)))), wire.TimeLayout),
 		Title:             wire.Localized{"ua": fmt.Sprintf("%s %d", base.name, 1+i%50), "ru": fmt.Sprintf("%s (ru) %d", base.name, 1+i%50)},
 		DisplayInShowcase: r.IntN(10) != 0,
 		Price:             Money(price),
@@ -151,7 +152,7 @@ func genOrder(r *rand.Rand, products []wire.CatalogProduct, id int64, created ti
 		DeliveryType:         &dt,
 		PaymentType:          &pay,
 		StatStatus:           status,
-		StatCreated:          kyivWall(created),
+		StatCreated:          timeconv.FormatKyiv(created, wire.TimeLayout),
 		Currency:             "UAH",
 		OrderWithoutCallback: r.IntN(8) == 0,
 	}

@@ -47,9 +47,8 @@ var importFields = []string{"article", "presence", "quantity", "residues"}
 // when it is off"; IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md:
 // "import quantity:5 → export still 0").
 func (s *Sandbox) handleCatalogImport(w http.ResponseWriter, r *http.Request) {
-	var items []map[string]json.RawMessage
-	if !decodeParam(r, "products", &items) || len(items) == 0 {
-		fail(w, "Parameter products is required and must be a non-empty array")
+	items, read := requiredList[map[string]json.RawMessage](w, r, "products")
+	if !read {
 		return
 	}
 	if len(items) > wire.ImportBatchMax {
@@ -155,9 +154,8 @@ func validResidues(raw json.RawMessage, out *[]wire.Residue) bool {
 // warehouse accounting the shop has no ledger to write: the entries are
 // answered UPDATED and change nothing, as residues in catalog/import.
 func (s *Sandbox) handleImportResidues(w http.ResponseWriter, r *http.Request) {
-	var items []wire.ResidueImport
-	if !decodeParam(r, "products", &items) || len(items) == 0 {
-		fail(w, "Parameter products is required and must be a non-empty array")
+	items, read := requiredList[wire.ResidueImport](w, r, "products")
+	if !read {
 		return
 	}
 	st := s.stores.Of(r)

@@ -1,9 +1,7 @@
 package horoshop
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -13,6 +11,8 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
@@ -27,8 +27,7 @@ type fixture struct {
 func newFixture(t *testing.T, nOrders, nProducts int) *fixture {
 	t.Helper()
 	sb := New(Options{Clock: kit.NewClock(testNow), Seed: 5})
-	f := &fixture{sb: sb, srv: httptest.NewServer(sb.Handler()), store: sb.AddStore("api", "s3cret", nOrders, nProducts)}
-	t.Cleanup(f.srv.Close)
+	f := &fixture{sb: sb, srv: kittest.Serve(t, sb.Handler()), store: sb.AddStore("api", "s3cret", nOrders, nProducts)}
 	env, raw := f.post(t, wire.PathAuth, map[string]any{"login": "api", "password": "s3cret"})
 	var auth wire.AuthResponse
 	if env.Status != wire.StatusOK || json.Unmarshal(env.Response, &auth) != nil || len(auth.Token) != 32 {
@@ -45,17 +44,11 @@ func (f *fixture) post(t *testing.T, path string, body map[string]any) (wire.Env
 	if _, set := body["token"]; !set && f.token != "" {
 		body["token"] = f.token
 	}
-	b, _ := json.Marshal(body)
-	resp, err := http.Post(f.srv.URL+path, "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	code, _, raw := kittest.Do(t, nil, http.MethodPost, f.srv.URL+path, http.Header{"Content-Type": {"application/json"}}, body)
 	var env wire.Envelope
 	_ = json.Unmarshal(raw, &env)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s answered HTTP %d: %s", path, resp.StatusCode, raw)
+	if code != http.StatusOK {
+		t.Fatalf("%s answered HTTP %d: %s", path, code, raw)
 	}
 	return env, string(raw)
 }
@@ -110,7 +103,7 @@ func TestOrdersGetFiltersAndQuirks(t *testing.T) {
 		t.Fatalf("offset without limit is ignored: %s %d", st, len(orders))
 	}
 	// One day, four date forms, inclusive bounds.
-	day := kyivWall(testNow.Add(-48 * time.Hour))[:10]
+	day := timeconv.FormatKyiv(testNow.Add(-48*time.Hour), wire.TimeLayout)[:10]
 	_, a := list(map[string]any{"from": day, "to": day})
 	_, b := list(map[string]any{"from": day[8:10] + "." + day[5:7] + "." + day[:4] + " 00:00:00", "to": day + " 23:59:59"})
 	if len(a) == 0 || len(a) != len(b) {
@@ -216,14 +209,9 @@ func TestCatalogExportLimitsAndStatuses(t *testing.T) {
 func TestHTMLModeAndDeterminism(t *testing.T) {
 	f := newFixture(t, 50, 10)
 	f.sb.HTML(true)
-	resp, err := http.Post(f.srv.URL+wire.PathOrdersGet, "application/json", strings.NewReader(`{"token":"`+f.token+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
-		t.Fatalf("HTML mode: %d %.40s", resp.StatusCode, b)
+	code, _, b := kittest.Do(t, nil, http.MethodPost, f.srv.URL+wire.PathOrdersGet, http.Header{"Content-Type": {"application/json"}}, `{"token":"`+f.token+`"}`)
+	if code != 200 || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+		t.Fatalf("HTML mode: %d %.40s", code, b)
 	}
 	g := newFixture(t, 50, 10)
 	if !reflect.DeepEqual(f.sb.Orders(f.store), g.sb.Orders(g.store)) || !reflect.DeepEqual(f.sb.Products(f.store), g.sb.Products(g.store)) {

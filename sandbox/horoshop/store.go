@@ -10,7 +10,6 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
-	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // store is one shop: its orders by ascending number, its catalog and statuses.
@@ -99,9 +98,6 @@ func wallSeconds(s string) (int64, bool) {
 	t, err := time.ParseInLocation(wire.TimeLayout, s, time.UTC)
 	return t.Unix(), err == nil
 }
-
-// kyivWall formats an instant as the shop writes times.
-func kyivWall(t time.Time) string { return t.In(timeconv.Kyiv).Format(wire.TimeLayout) }
 
 // record is one order and its stat_created as Kyiv wall seconds, what
 // orders/get filters on.

@@ -3,7 +3,6 @@ package prom
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 )
 
 // BenchmarkSeed100k measures AddStore with 100,000 orders (target: well under 2 s).
@@ -43,14 +43,7 @@ func BenchmarkPull100k(b *testing.B) {
 			if last != "" {
 				url += "&last_id=" + last
 			}
-			req, _ := http.NewRequest("GET", url, nil)
-			req.Header.Set("Authorization", "Bearer tok")
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_, _, body := kittest.Do(b, client, "GET", url, kittest.Bearer(nil, "tok"), nil)
 			var page wire.OrderList
 			if err := json.Unmarshal(body, &page); err != nil {
 				b.Fatal(err)

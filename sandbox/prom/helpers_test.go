@@ -3,7 +3,6 @@ package prom
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/shopspring/decimal"
 )
 
@@ -32,8 +32,7 @@ func newFixture(t testing.TB, opts Options) *fixture {
 		opts.Clock = kit.NewClock(testNow)
 	}
 	sb := New(opts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
+	srv := kittest.Serve(t, sb.Handler())
 	return &fixture{sb: sb, srv: srv, api: srv.URL + APIPath, http: srv.Client()}
 }
 
@@ -46,31 +45,11 @@ func (f *fixture) call(t testing.TB, method, token, path string, body any) (int,
 // callIn is call with X-LANGUAGE: lang ("" = no header).
 func (f *fixture) callIn(t testing.TB, lang, method, token, path string, body any) (int, http.Header, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = strings.NewReader(string(b))
-	}
-	req, err := http.NewRequest(method, f.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	h := http.Header{}
 	if lang != "" {
-		req.Header.Set(wire.LanguageHeader, lang)
+		h.Set(wire.LanguageHeader, lang)
 	}
-	resp, err := f.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, b
+	return kittest.Do(t, f.http, method, f.srv.URL+path, kittest.Bearer(h, token), body)
 }
 
 // list fetches one /orders/list page and returns the raw orders.

@@ -12,6 +12,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // Page sizes. Orders and the reference searches answer 20 a page, as the
@@ -365,7 +366,7 @@ func applyUpdate(rec *record, u wire.UpdateOrder, now time.Time) *wire.Error {
 		o.TTN = wire.NullString(ttn)
 	}
 	if c := strings.TrimSpace(u.SellerComment); c != "" {
-		o.SellerComment = append(o.SellerComment, wire.SellerNote{Comment: c, Created: kyivWall(now), SellerID: 12345, SellerFIO: "Менеджер магазину"})
+		o.SellerComment = append(o.SellerComment, wire.SellerNote{Comment: c, Created: timeconv.FormatKyiv(now, wire.TimeLayout), SellerID: 12345, SellerFIO: "Менеджер магазину"})
 	}
 	if to != stNew && to != stManager {
 		o.FFCanApprove = false

@@ -8,6 +8,7 @@ import (
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
 	"github.com/kramar/kramar/sandbox/kit/fake"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // asError keeps a nil *wire.Error a nil error.
@@ -93,7 +94,7 @@ func (s *Sandbox) SetPayment(storeID string, id int64, name string) error {
 		}
 		r.order.Payment.PaymentStatus = nil
 		if ok {
-			now := kyivWall(s.Clock().Now())
+			now := timeconv.FormatKyiv(s.Clock().Now(), wire.TimeLayout)
 			r.order.Payment.PaymentStatus = statusOf(ps, r.order.ID, now, r.order.Payment.PaymentType == "card")
 		}
 		return nil

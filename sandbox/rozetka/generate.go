@@ -10,6 +10,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit/fake"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // Generator streams: each item of each store draws from its own
@@ -86,7 +87,7 @@ func genGoods(r *rand.Rand, store, i int, now time.Time, byFeed bool) wire.Goods
 		RzCategory:    &wire.GoodsRef{ID: base.catID, Title: base.cat, TitleUA: base.cat},
 		Sold:          r.IntN(500),
 		IsFF:          r.IntN(10) == 0,
-		CreatedAt:     kyivWall(now.Add(-time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))),
+		CreatedAt:     timeconv.FormatKyiv(now.Add(-time.Duration(r.Int64N(int64(365*24*time.Hour)))), wire.TimeLayout),
 		RzSellStatus:  1 + r.IntN(3),
 		UploadStatus:  1,
 	}
@@ -117,8 +118,8 @@ func genOrder(r *rand.Rand, catalog []wire.GoodsItem, id int64, created, changed
 	buyer := fake.NewPerson(r)
 	o := wire.Order{
 		ID:            id,
-		Created:       kyivWall(created),
-		Changed:       kyivWall(changed),
+		Created:       timeconv.FormatKyiv(created, wire.TimeLayout),
+		Changed:       timeconv.FormatKyiv(changed, wire.TimeLayout),
 		Status:        status,
 		StatusGroup:   st.StatusGroup,
 		UserPhone:     phone(buyer),

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +14,8 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
@@ -32,8 +33,7 @@ func newFixture(t testing.TB, opts Options, nOrders, nGoods int) *fixture {
 		opts.Clock = kit.NewClock(testNow)
 	}
 	sb := New(opts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
+	srv := kittest.Serve(t, sb.Handler())
 	f := &fixture{sb: sb, srv: srv, store: sb.AddStore("shop@example.com", "s3cret", nOrders, nGoods)}
 	code, env := f.call(t, "POST", "/sites", wire.LoginRequest{Username: "shop@example.com", Password: base64.StdEncoding.EncodeToString([]byte("s3cret"))})
 	if code != 200 || !env.Success {
@@ -64,22 +64,8 @@ func (f *fixture) call(t testing.TB, method, path string, body any) (int, wire.E
 // callRaw sends one request with the fixture's token and returns the body.
 func (f *fixture) callRaw(t testing.TB, method, path string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, rd)
-	if f.token != "" {
-		req.Header.Set("Authorization", "Bearer "+f.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	code, _, raw := kittest.Do(t, nil, method, f.srv.URL+path, kittest.Bearer(nil, f.token), body)
+	return code, raw
 }
 
 func (f *fixture) search(t testing.TB, q url.Values) wire.OrderSearch {
@@ -175,12 +161,7 @@ func TestSearchPagesFiltersAndExpand(t *testing.T) {
 	if res := f.search(t, bad); len(res.Orders) != 0 {
 		t.Fatalf("bad filter without validation gave %d orders", len(res.Orders))
 	}
-	req, _ := http.NewRequest("GET", f.srv.URL+"/orders/search?"+bad.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+f.token)
-	req.Header.Set("Accept-Validate-Exception", "1")
-	resp, _ := http.DefaultClient.Do(req)
-	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, _, raw := kittest.Do(t, nil, "GET", f.srv.URL+"/orders/search?"+bad.Encode(), kittest.Bearer(http.Header{"Accept-Validate-Exception": {"1"}}, f.token), nil)
 	if !strings.Contains(string(raw), `"success":false`) || !strings.Contains(string(raw), `"code":1002`) {
 		t.Fatalf("validated bad filter: %s", raw)
 	}
@@ -234,7 +215,7 @@ func TestNaivePagerLosesOrdersWhenTheSetShifts(t *testing.T) {
 	f := newFixture(t, Options{Seed: 4}, 300, 0)
 	to := f.sb.Clock().Now()
 	f.sb.Clock().Advance(time.Minute) // changes during the pull land after `to`
-	q := url.Values{"changed_from": {"2026-07-20 00:00:00"}, "changed_to": {kyivWall(to)}}
+	q := url.Values{"changed_from": {"2026-07-20 00:00:00"}, "changed_to": {timeconv.FormatKyiv(to, wire.TimeLayout)}}
 	want := f.search(t, q).Meta.TotalCount
 	if err := f.sb.ShiftDuringPull(f.store, 3); err != nil {
 		t.Fatal(err)
@@ -286,7 +267,7 @@ func TestUpdateFollowsTheRules(t *testing.T) {
 	var o wire.Order
 	mustDecode(t, env.Content, &o)
 	if o.Status != stHandover || o.StatusData == nil || o.StatusData.ID != stHandover || o.TTN != "20450000000001" ||
-		len(o.SellerComment) != 1 || o.Changed != kyivWall(f.sb.Clock().Now()) {
+		len(o.SellerComment) != 1 || o.Changed != timeconv.FormatKyiv(f.sb.Clock().Now(), wire.TimeLayout) {
 		t.Fatalf("after 2+TTN: status %d ttn %q comments %d changed %s", o.Status, o.TTN, len(o.SellerComment), o.Changed)
 	}
 	if err := f.sb.SetStatus(f.store, id, 45); err == nil {

@@ -60,9 +60,6 @@ func wallSeconds(s string) (int64, bool) {
 	return t.Unix(), err == nil
 }
 
-// kyivWall formats an instant as Rozetka writes dates.
-func kyivWall(t time.Time) string { return t.In(timeconv.Kyiv).Format(wire.TimeLayout) }
-
 // encode refreshes the cached JSON from order.
 func (r *record) encode() {
 	o := r.order
@@ -241,7 +238,7 @@ func (s *store) update(id int64, now time.Time, change func(*record) *wire.Error
 		if e := change(r); e != nil {
 			return e
 		}
-		r.order.Changed = kyivWall(now)
+		r.order.Changed = timeconv.FormatKyiv(now, wire.TimeLayout)
 		return nil
 	})
 	var e *wire.Error

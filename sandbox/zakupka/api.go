@@ -180,7 +180,7 @@ func Encode(docs []cml.Document, now time.Time, f Format) ([]byte, error) {
 	}
 	info := cml.Info{
 		Namespace: namespaces[f.schema()], SchemaVersion: f.schema(),
-		GeneratedAt: now.In(timeconv.Kyiv).Format("2006-01-02T15:04:05"),
+		GeneratedAt: timeconv.FormatKyiv(now, "2006-01-02T15:04:05"),
 	}
 	if f.schema() == Schema31 {
 		for _, d := range docs {

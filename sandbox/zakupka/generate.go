@@ -43,11 +43,10 @@ const (
 // genOrder builds one order: the buyer's full name in one field only,
 // contacts, an address, 1–3 goods and sometimes a delivery service line.
 func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
-	local := created.In(timeconv.Kyiv)
 	ids := strconv.FormatInt(id, 10)
 	d := cml.Document{
 		ID: ids, Number: ids,
-		Date: local.Format("2006-01-02"), Time: local.Format("15:04:05"),
+		Date: timeconv.FormatKyiv(created, "2006-01-02"), Time: timeconv.FormatKyiv(created, "15:04:05"),
 		Operation: "Заказ товара", Role: "Продавец", Currency: "грн", Rate: "1",
 	}
 	buyer := newBuyer(r)
@@ -104,7 +103,7 @@ func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
 		{Name: cml.ReqDeliveryMethod, Value: delivery},
 		{Name: cml.ReqDeliveryAddr, Value: "г. " + city + ", отделение №" + strconv.Itoa(1+r.IntN(200))},
 		{Name: cml.ReqPaid, Value: strconv.FormatBool(paid)},
-		{Name: cml.ReqModified, Value: modified.In(timeconv.Kyiv).Format(kyivLayout)},
+		{Name: cml.ReqModified, Value: timeconv.FormatKyiv(modified, kyivLayout)},
 	}
 	return &order{id: id, doc: d, created: created, modified: modified}
 }
@@ -113,7 +112,7 @@ func genOrder(r *rand.Rand, id int64, created, modified time.Time) *order {
 // where the document has that flag (the 1C shapes).
 func setStatus(d *cml.Document, status string, now time.Time) {
 	setRequisite(d, cml.ReqStatus, status)
-	setRequisite(d, cml.ReqModified, now.In(timeconv.Kyiv).Format(kyivLayout))
+	setRequisite(d, cml.ReqModified, timeconv.FormatKyiv(now, kyivLayout))
 	if _, ok := cml.FindRequisite(d.Requisites, cml.ReqCanceled); ok {
 		setRequisite(d, cml.ReqCanceled, strconv.FormatBool(status == StatusCanceled))
 	}

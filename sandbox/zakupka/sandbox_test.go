@@ -3,9 +3,7 @@ package zakupka
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/kramar/kramar/extractors/httpx"
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/cml"
 )
@@ -26,9 +25,7 @@ func newServer(t *testing.T, opts Options) (*Sandbox, string) {
 		opts.Clock = kit.NewClock(start)
 	}
 	sb := New(opts)
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
-	return sb, srv.URL
+	return sb, kittest.Serve(t, sb.Handler()).URL
 }
 
 func fastHTTP() httpx.Options {
@@ -56,12 +53,7 @@ func TestOrdersFileBothEncodings(t *testing.T) {
 			sb.AddStore(StoreOptions{Key: "k-secret", Orders: 40, Encoding: enc})
 			truth := sb.Orders(sb.StoreID("k-secret"))
 
-			resp, err := http.Get(base + OrdersPath + "?key=k-secret")
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_, _, raw := kittest.Do(t, nil, "GET", base+OrdersPath+"?key=k-secret", nil, nil)
 			if isUTF8 := strings.Contains(string(raw), "Документ"); isUTF8 != (enc == UTF8) {
 				t.Fatalf("body in %s contains UTF-8 Cyrillic: %v", enc, isUTF8)
 			}
@@ -193,13 +185,8 @@ func TestExchange(t *testing.T) {
 		t.Fatalf("after a failed page: %d orders, want the unconfirmed 1", len(got))
 	}
 	// A session cookie is not a file key.
-	resp, err := http.Get(base + OrdersPath + "?key=sess1x000001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("session as key: HTTP %d", resp.StatusCode)
+	if code, _, _ := kittest.Do(t, nil, "GET", base+OrdersPath+"?key=sess1x000001", nil, nil); code != http.StatusUnauthorized {
+		t.Errorf("session as key: HTTP %d", code)
 	}
 	for _, r := range sb.Recorder().Requests() {
 		if r.Path == ExchangePath && r.Store != "store-1" && r.Status == http.StatusOK {
@@ -225,14 +212,9 @@ func TestFaultsAreRetried(t *testing.T) {
 func TestFeed(t *testing.T) {
 	sb, base := newServer(t, Options{Seed: 1})
 	sb.AddStore(StoreOptions{Key: "k", FeedOffers: 5, Encoding: Windows1251})
-	resp, err := http.Get(base + FeedPath + "?key=k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<yml_catalog") || strings.Count(string(body), "<offer ") != 5 {
-		t.Fatalf("HTTP %d, body %.300s", resp.StatusCode, body)
+	code, _, body := kittest.Do(t, nil, "GET", base+FeedPath+"?key=k", nil, nil)
+	if code != http.StatusOK || !strings.Contains(string(body), "<yml_catalog") || strings.Count(string(body), "<offer ") != 5 {
+		t.Fatalf("HTTP %d, body %.300s", code, body)
 	}
 }
 

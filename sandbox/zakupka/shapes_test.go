@@ -2,7 +2,6 @@ package zakupka
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -13,20 +12,16 @@ import (
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
 	"github.com/kramar/kramar/extractors/source"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/cml"
 )
 
 func getBody(t *testing.T, url string) []byte {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("HTTP %d, %v", resp.StatusCode, err)
+	code, _, body := kittest.Do(t, nil, "GET", url, nil, nil)
+	if code != http.StatusOK {
+		t.Fatalf("HTTP %d", code)
 	}
 	return body
 }

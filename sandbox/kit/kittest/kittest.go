@@ -1,10 +1,15 @@
-// Package kittest holds the checks the marketplace clients' tests share:
-// a pull delivered exactly its window, and it did so under the faults the
-// sandbox kit injects.
+// Package kittest holds what the sandbox and client tests share: a pull
+// delivered exactly its window, it did so under the faults the sandbox kit
+// injects, and serving a sandbox and calling it over HTTP.
 package kittest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -58,4 +63,66 @@ func FaultCases(t *testing.T, pull func(t *testing.T, cfg kit.FaultConfig) *kit.
 			}
 		})
 	}
+}
+
+// Serve starts h on a test server that closes when t ends.
+func Serve(t testing.TB, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Bearer is header with "Authorization: Bearer token" added (none for an
+// empty token); header may be nil.
+func Bearer(header http.Header, token string) http.Header {
+	if token == "" {
+		return header
+	}
+	if header == nil {
+		header = http.Header{}
+	}
+	header.Set("Authorization", "Bearer "+token)
+	return header
+}
+
+// Do sends one request with c (nil = http.DefaultClient) and returns its
+// status, headers and body; a transport error fails t. A string or []byte
+// body goes as it is, any other non-nil body as JSON.
+func Do(t testing.TB, c *http.Client, method, url string, header http.Header, body any) (int, http.Header, []byte) {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, raw
 }
