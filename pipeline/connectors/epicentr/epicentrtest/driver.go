@@ -27,24 +27,16 @@ func Store(t testing.TB, sb *epsb.Sandbox, id string, orders int) (pipelinetest.
 
 // NewDriver is the acceptance suite's driver on a fresh Epicentr sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	return &driver{sb: epsb.New(epsb.Options{Clock: clock, Seed: 7}), ids: map[string]string{}, tokens: map[string]string{}}
+	sb := epsb.New(epsb.Options{Clock: clock, Seed: 7})
+	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
+		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n) },
+		func(t testing.TB, sid string) ([]string, []string) { return Truth(t, sb, sid) })}
 }
 
 // driver runs the acceptance suite on the Epicentr sandbox.
 type driver struct {
-	sb     *epsb.Sandbox
-	ids    map[string]string // store → the sandbox's id
-	tokens map[string]string
-}
-
-func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
-	spec, sid := Store(t, d.sb, id, orders)
-	d.ids[id], d.tokens[id] = sid, spec.Secret
-	return spec
-}
-
-func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
-	return Truth(t, d.sb, d.ids[store])
+	*pipelinetest.Keyed
+	sb *epsb.Sandbox
 }
 
 // Truth is what the warehouse must show: one line per order (id, status,
@@ -90,7 +82,7 @@ func article(it wire.Item) string {
 // set and parcels sent (old orders among them), deliveries completed,
 // cancels, and new orders.
 func (d *driver) Change(t testing.TB, store string, round int) int {
-	sid := d.ids[store]
+	sid := d.Key(store)
 	n := 0
 	ok := func(err error) {
 		if err == nil {
@@ -125,10 +117,10 @@ func (d *driver) Change(t testing.TB, store string, round int) int {
 	return n
 }
 
-func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.tokens[store]) }
+func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.Secret(store)) }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return d.sb.AddOrder(d.ids[store], func(o *wire.Order) { o.Subtotal = "12,,3" })
+	return d.sb.AddOrder(d.Key(store), func(o *wire.Order) { o.Subtotal = "12,,3" })
 }
 
 // Outbound maps the CRM's statuses onto the codes Epicentr's change-status

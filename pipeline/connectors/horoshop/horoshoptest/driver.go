@@ -26,23 +26,16 @@ func Store(t testing.TB, sb *horoshop.Sandbox, id string, orders, products int) 
 
 // NewDriver is the acceptance suite's driver on a fresh Horoshop sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	return &driver{sb: horoshop.New(horoshop.Options{Clock: clock, Seed: 11}), shops: map[string]string{}}
+	sb := horoshop.New(horoshop.Options{Clock: clock, Seed: 11})
+	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
+		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n, 30) },
+		func(t testing.TB, shop string) ([]string, []string) { return Truth(t, sb, shop) })}
 }
 
 // driver runs the acceptance suite on the Horoshop sandbox.
 type driver struct {
-	sb    *horoshop.Sandbox
-	shops map[string]string // store → the sandbox's shop id
-}
-
-func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
-	spec, shop := Store(t, d.sb, id, orders, 30)
-	d.shops[id] = shop
-	return spec
-}
-
-func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
-	return Truth(t, d.sb, d.shops[store])
+	*pipelinetest.Keyed
+	sb *horoshop.Sandbox
 }
 
 // Truth is what the warehouse must show of a shop: per order its number,
@@ -68,7 +61,7 @@ func Truth(t testing.TB, sb *horoshop.Sandbox, shop string) (orders, items []str
 // Change changes orders placed days ago too: orders/get filters on the date
 // an order was placed, so only the re-read window finds them.
 func (d *driver) Change(_ testing.TB, store string, round int) int {
-	shop := d.shops[store]
+	shop := d.Key(store)
 	return pipelinetest.Changes(d.sb.Orders(shop), round,
 		func(o wire.Order, ttn string) error { return d.sb.SetTTN(shop, o.OrderID, ttn) },
 		func(o wire.Order) error { return d.sb.SetPayment(shop, o.OrderID, true) },
@@ -82,7 +75,7 @@ func (d *driver) Change(_ testing.TB, store string, round int) int {
 }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return fmt.Sprint(d.sb.AddOrder(d.shops[store], func(o *wire.Order) { o.TotalSum = "-12.30" }))
+	return fmt.Sprint(d.sb.AddOrder(d.Key(store), func(o *wire.Order) { o.TotalSum = "-12.30" }))
 }
 
 func (d *driver) ExpireSessions(string) { d.sb.ExpireTokens() }

@@ -65,28 +65,21 @@ func New(t testing.TB, orders map[string]int) *Env {
 
 // NewDriver is the acceptance suite's driver on a fresh Prom sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	return &driver{sb: promsb.New(promsb.Options{Clock: clock, Seed: 7}), tokens: map[string]string{}}
+	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
+	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
+		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n) },
+		func(t testing.TB, token string) ([]string, []string) { return Truth(t, sb, token) })}
 }
 
 // driver runs the acceptance suite on the Prom sandbox; stores are known
 // to it by their tokens.
 type driver struct {
-	sb     *promsb.Sandbox
-	tokens map[string]string
-}
-
-func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
-	spec, token := Store(t, d.sb, id, orders)
-	d.tokens[id] = token
-	return spec
-}
-
-func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
-	return Truth(t, d.sb, d.tokens[store])
+	*pipelinetest.Keyed
+	sb *promsb.Sandbox
 }
 
 func (d *driver) Change(_ testing.TB, store string, round int) int {
-	tok := d.tokens[store]
+	tok := d.Key(store)
 	return pipelinetest.Changes(d.sb.Orders(d.sb.StoreID(tok)), round,
 		func(o wire.Order, ttn string) error { return d.sb.SetTTN(tok, o.ID, ttn) },
 		func(o wire.Order) error { return d.sb.SetPayment(tok, o.ID, "paid") },
@@ -94,10 +87,10 @@ func (d *driver) Change(_ testing.TB, store string, round int) int {
 		func() { d.sb.AddOrder(tok, nil) })
 }
 
-func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.tokens[store]) }
+func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.Key(store)) }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return fmt.Sprint(d.sb.AddMalformed(d.tokens[store]))
+	return fmt.Sprint(d.sb.AddMalformed(d.Key(store)))
 }
 
 // Outbound maps the CRM's statuses onto Prom's (statuses and cancellation

@@ -74,27 +74,20 @@ func New(t testing.TB, orders map[string]int, goods int) *Env {
 
 // NewDriver is the acceptance suite's driver on a fresh Rozetka sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	return &driver{sb: rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), ids: map[string]string{}}
+	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 7})
+	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
+		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n, 0) },
+		func(t testing.TB, sid string) ([]string, []string) { return Truth(t, sb, sid) })}
 }
 
 // driver runs the acceptance suite on the Rozetka sandbox.
 type driver struct {
-	sb  *rzsb.Sandbox
-	ids map[string]string // store → the sandbox's id
-}
-
-func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
-	spec, sid := Store(t, d.sb, id, orders, 0)
-	d.ids[id] = sid
-	return spec
-}
-
-func (d *driver) Truth(t testing.TB, store string) (orders, items []string) {
-	return Truth(t, d.sb, d.ids[store])
+	*pipelinetest.Keyed
+	sb *rzsb.Sandbox
 }
 
 func (d *driver) Change(_ testing.TB, store string, round int) int {
-	sid := d.ids[store]
+	sid := d.Key(store)
 	return pipelinetest.Changes(d.sb.Orders(sid), round,
 		func(o wire.Order, ttn string) error { return d.sb.SetTTN(sid, o.ID, ttn) },
 		func(o wire.Order) error { return d.sb.SetPayment(sid, o.ID, "paid") },
@@ -103,7 +96,7 @@ func (d *driver) Change(_ testing.TB, store string, round int) int {
 }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return fmt.Sprint(d.sb.AddMalformed(d.ids[store]))
+	return fmt.Sprint(d.sb.AddMalformed(d.Key(store)))
 }
 
 func (d *driver) ExpireSessions(string) { d.sb.ExpireTokens() }
