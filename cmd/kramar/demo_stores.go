@@ -10,10 +10,8 @@ import (
 
 	spec "github.com/kramar/kramar/extractors/declarative"
 	"github.com/kramar/kramar/pipeline/config"
-	"github.com/kramar/kramar/pipeline/connectors"
 	declsb "github.com/kramar/kramar/sandbox/declarative"
 	"github.com/kramar/kramar/sandbox/kit"
-	"github.com/kramar/kramar/sandbox/zakupka"
 	hstransform "github.com/kramar/kramar/transforms/horoshop"
 )
 
@@ -53,9 +51,9 @@ var demoExtra = []config.Store{
 // demoStores adds demoExtra and a store per spec in specDir to the example
 // config's stores, with the first store's tunables, serves each on a sandbox and
 // points it there. Marketplaces are found in the registries: a registered
-// simulator (one sandbox per marketplace), else the CommerceML sandbox for
-// a connector that reads CommerceML, else the sandbox a spec describes. The
-// sandboxes are returned by store id with the function that stops them.
+// simulator (one sandbox per marketplace), else the sandbox a spec
+// describes. The sandboxes are returned by store id with the function that
+// stops them.
 func demoStores(out io.Writer, cfg *config.Config, specDir string) (map[string]servedStore, func(), error) {
 	like := cfg.Stores[0].StoreDefaults
 	for _, st := range demoExtra {
@@ -115,14 +113,6 @@ func (d *demoServer) serve(marketplace string, stores []*config.Store) error {
 	if sim, ok := kit.SimulatorFor(marketplace); ok {
 		return d.simulate(sim, stores)
 	}
-	if c, ok := connectors.Lookup(marketplace); ok && len(c.Platforms) > 0 { // reads CommerceML exports
-		for _, st := range stores {
-			if err := d.commerceML(st); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	for _, st := range stores {
 		if st.Spec == "" {
 			return fmt.Errorf("demo: no sandbox serves marketplace %s (store %s)", marketplace, st.ID)
@@ -155,6 +145,9 @@ func (d *demoServer) simulate(sim kit.Simulator, stores []*config.Store) error {
 	var held []string
 	for _, st := range stores {
 		size, secret := demoSizes[st.ID], randomToken()
+		if st.TokenEnv == "" && st.Username == "" { // a key in the address, in a real config
+			st.TokenEnv = strings.ToUpper(strings.ReplaceAll(st.ID, "-", "_")) + "_DEMO_KEY"
+		}
 		credential, env := secret, st.TokenEnv
 		if st.Username != "" {
 			credential, env = st.Username+":"+secret, st.PasswordEnv
@@ -179,6 +172,9 @@ func (d *demoServer) simulate(sim kit.Simulator, stores []*config.Store) error {
 	}
 	for _, st := range stores {
 		st.BaseURL = base + sim.APIPath
+		if sim.FeedPath != "" {
+			st.FeedURL = base + sim.FeedPath + "?key=" + d.served[st.ID].credential
+		}
 	}
 	fmt.Fprintf(d.out, "%s sandbox on %s (%s)\n", sim.Marketplace, base, strings.Join(held, "; "))
 	return nil
@@ -198,25 +194,6 @@ func addMalformed(sb kit.Served, credential string) bool {
 		m.Clock().Advance(time.Minute)
 	}
 	return ok
-}
-
-// commerceML serves a store whose connector reads CommerceML: its orders
-// file (windows-1251, as 1C writes it) and its YML feed, both by key.
-func (d *demoServer) commerceML(st *config.Store) error {
-	size, key := demoSizes[st.ID], randomToken()
-	sb := zakupka.New(zakupka.Options{Seed: demoSeed})
-	sb.AddStore(zakupka.StoreOptions{Key: key, Orders: size.orders, Encoding: zakupka.Windows1251, FeedOffers: size.offers})
-	base, err := d.start(sb)
-	if err != nil {
-		return err
-	}
-	d.served[st.ID] = servedStore{sb, key}
-	st.TokenEnv = strings.ToUpper(strings.ReplaceAll(st.ID, "-", "_")) + "_DEMO_KEY"
-	os.Setenv(st.TokenEnv, key)
-	st.BaseURL, st.FeedURL = base+zakupka.OrdersPath, base+zakupka.FeedPath+"?key="+key
-	fmt.Fprintf(d.out, "%s sandbox on %s (store %s: %d orders in a windows-1251 CommerceML file, a %d-offer YML feed)\n",
-		st.Marketplace, base, st.ID, size.orders, size.offers)
-	return nil
 }
 
 // fromSpec serves the sandbox a store's spec describes, each spec on data

@@ -30,7 +30,7 @@ func sandboxCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			sim, ok := kit.SimulatorFor(marketplace)
 			if !ok {
-				return &exitError{2, fmt.Errorf("--marketplace %q: have %s (zakupka and spec-described ones are in the demo)", marketplace, strings.Join(simulatorNames(), ", "))}
+				return &exitError{2, fmt.Errorf("--marketplace %q: have %s (spec-described ones are in the demo)", marketplace, strings.Join(simulatorNames(), ", "))}
 			}
 			if len(stores) == 0 {
 				stores = sim.Defaults

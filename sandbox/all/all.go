@@ -7,4 +7,5 @@ import (
 	_ "github.com/kramar/kramar/sandbox/horoshop"
 	_ "github.com/kramar/kramar/sandbox/prom"
 	_ "github.com/kramar/kramar/sandbox/rozetka"
+	_ "github.com/kramar/kramar/sandbox/zakupka"
 )

@@ -19,6 +19,9 @@ type Simulator struct {
 	Defaults []string
 	// APIPath is the API's path under the served address ("" = the root).
 	APIPath string
+	// FeedPath, when set, is the path of a store's YML feed under the
+	// served address; the store's credential goes in ?key=.
+	FeedPath string
 	// New starts a sandbox and returns it with the function that adds one
 	// store from a --store credential and its order count.
 	New func(SimOptions) (Served, func(credential string, orders int) error)
