@@ -19,12 +19,7 @@ type Period struct {
 // where is the condition choosing the period on column col (a Date when
 // isDate, else a DateTime('UTC')) and the stores, with its arguments.
 func (p Period) where(col string, isDate bool) (string, []any) {
-	layout, conv := "2006-01-02 15:04:05", "toDateTime(?, 'UTC')"
-	if isDate {
-		layout, conv = "2006-01-02", "toDate(?)"
-	}
-	cond := fmt.Sprintf("%s >= %s AND %s < %s", col, conv, col, conv)
-	args := []any{p.From.UTC().Format(layout), p.To.UTC().Format(layout)}
+	cond, args := between(col, isDate, p.From, p.To)
 	if len(p.Stores) > 0 {
 		cond += " AND has(?, store)"
 		args = append(args, p.Stores)

@@ -43,46 +43,54 @@ type TableRead struct {
 
 // ReadTable streams the rows r chooses: each is scanned into dest (a
 // pointer per column) and then row is called. Identifiers come from
-// system.columns and the bounds are formatted from times, so no caller text
-// is spliced into the query.
+// system.columns and the bounds are query arguments, so no caller text is
+// spliced into the query.
 func (w *Warehouse) ReadTable(ctx context.Context, r TableRead, dest []any, row func() error) error {
 	names := make([]string, len(r.Columns))
 	for i, c := range r.Columns {
 		names[i] = quoteIdent(c.Name)
 	}
 	q := "SELECT " + strings.Join(names, ", ") + " FROM " + w.table(r.Table)
+	var cond string
+	var args []any
 	switch {
 	case r.From.IsZero() && r.To.IsZero():
 	case r.ByOrder:
 		// The lines of the orders placed in the period.
-		q += " WHERE (marketplace, store, order_id) IN (SELECT marketplace, store, external_id FROM " +
-			w.table("orders") + " FINAL WHERE " + period("created_at", "DateTime('UTC')", r.From, r.To) + ")"
+		cond, args = between("created_at", false, r.From, r.To)
+		cond = "(marketplace, store, order_id) IN (SELECT marketplace, store, external_id FROM " +
+			w.table("orders") + " FINAL WHERE " + cond + ")"
 	default:
-		q += " WHERE " + period(r.PeriodBy.Name, r.PeriodBy.Type, r.From, r.To)
+		cond, args = between(r.PeriodBy.Name, r.PeriodBy.Type == "Date", r.From, r.To)
+	}
+	if cond != "" {
+		q += " WHERE " + cond
 	}
 	return w.each(ctx, q, func(rs driver.Rows) error {
 		if err := rs.Scan(dest...); err != nil {
 			return err
 		}
 		return row()
-	})
+	}, args...)
 }
 
-// period is "col >= from AND col < to" for the bounds that are set. A Date
-// column is compared with the bounds' UTC days.
-func period(col, chType string, from, to time.Time) string {
-	literal := func(t time.Time) string {
-		if chType == "Date" {
-			return "toDate('" + t.UTC().Format(time.DateOnly) + "')"
-		}
-		return "toDateTime('" + t.UTC().Format(time.DateTime) + "', 'UTC')"
+// between is "col >= from AND col < to" for the bounds that are set, with
+// its arguments: a Date column (isDate) is compared with the bounds' UTC
+// days, any other with their UTC times.
+func between(col string, isDate bool, from, to time.Time) (string, []any) {
+	layout, conv := time.DateTime, "toDateTime(?, 'UTC')"
+	if isDate {
+		layout, conv = time.DateOnly, "toDate(?)"
 	}
 	var conds []string
+	var args []any
 	if !from.IsZero() {
-		conds = append(conds, quoteIdent(col)+" >= "+literal(from))
+		conds = append(conds, quoteIdent(col)+" >= "+conv)
+		args = append(args, from.UTC().Format(layout))
 	}
 	if !to.IsZero() {
-		conds = append(conds, quoteIdent(col)+" < "+literal(to))
+		conds = append(conds, quoteIdent(col)+" < "+conv)
+		args = append(args, to.UTC().Format(layout))
 	}
-	return strings.Join(conds, " AND ")
+	return strings.Join(conds, " AND "), args
 }
