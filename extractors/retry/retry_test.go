@@ -63,6 +63,23 @@ func TestAServersWaitLengthensOrRestarts(t *testing.T) {
 			t.Fatalf("restarts=%v: %d tries, %v after %v; want 2, nil after 50ms", restarts, n, err, time.Since(start))
 		}
 	}
+	// A hint shorter than the wait tells the two apart: it replaces the
+	// wait, or the longer wait stands.
+	for _, restarts := range []bool{false, true} {
+		p := Policy{Attempts: 2, Wait: 500 * time.Millisecond, HintRestarts: restarts}
+		start := time.Now()
+		if _, err := p.Do(context.Background(), func(a int) error {
+			if a == 1 {
+				return After(time.Millisecond, errFlaky)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); restarts != (took < 400*time.Millisecond) {
+			t.Errorf("restarts=%v: a 1ms hint against a 500ms wait took %v", restarts, took)
+		}
+	}
 }
 
 func TestAContextEndingDuringAWaitNamesBoth(t *testing.T) {
