@@ -180,7 +180,7 @@ func newSuite(t *testing.T, newDriver func(*kit.Clock) Driver, orders map[string
 		scale = sc.Scale()
 	}
 	var specs []StoreSpec
-	for _, id := range sortedKeys(orders) {
+	for _, id := range SortedKeys(orders) {
 		spec := s.d.AddStore(t, id, orders[id]*scale)
 		if spec.Secret == "" {
 			t.Fatalf("driver: store %s has no Secret to look for", id)
