@@ -116,10 +116,8 @@ func ParseStockCSV(r io.Reader, name string, cfg *config.Config, stamp time.Time
 }
 
 func storeOf(cfg *config.Config, id string) (*config.Store, error) {
-	for i := range cfg.Stores {
-		if cfg.Stores[i].ID == id {
-			return &cfg.Stores[i], nil
-		}
+	if st, ok := cfg.Store(id); ok {
+		return st, nil
 	}
 	return nil, fmt.Errorf("store: no store %q in %s", id, cfg.Path)
 }

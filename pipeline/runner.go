@@ -186,16 +186,11 @@ func (r *Runner) pick(ids []string) ([]config.Store, error) {
 	}
 	var out []config.Store
 	for _, id := range ids {
-		found := false
-		for _, s := range r.Config.Stores {
-			if s.ID == id {
-				out = append(out, s)
-				found = true
-			}
-		}
-		if !found {
+		s, ok := r.Config.Store(id)
+		if !ok {
 			return nil, fmt.Errorf("no store %q in %s", id, r.Config.Path)
 		}
+		out = append(out, *s)
 	}
 	return out, nil
 }

@@ -118,7 +118,7 @@ func demoPush(ctx context.Context, out io.Writer, runner *pipeline.Runner, wh *c
 	catalog, ok := served.sandbox.(interface {
 		ExternalIDs(credential string) []string
 	})
-	st, found := storeByID(cfg, store)
+	st, found := cfg.Store(store)
 	if !ok || !found {
 		return nil, fmt.Errorf("demo: %s has no catalog to push stock to", store)
 	}

@@ -44,8 +44,8 @@ func inspectCmd() *cobra.Command {
 				if err != nil {
 					return &exitError{2, err}
 				}
-				if st, ok := storeByID(cfg, store); ok {
-					sc = connectors.Store(cfg, st)
+				if st, ok := cfg.Store(store); ok {
+					sc = connectors.Store(cfg, *st)
 					sc.Marketplace = marketplace
 				}
 			}

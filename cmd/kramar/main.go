@@ -86,16 +86,6 @@ func configPath(cmd *cobra.Command) string {
 	return config.ResolvePath(p)
 }
 
-// storeByID is the config's store called id.
-func storeByID(cfg *config.Config, id string) (config.Store, bool) {
-	for _, st := range cfg.Stores {
-		if st.ID == id {
-			return st, true
-		}
-	}
-	return config.Store{}, false
-}
-
 // interruptible makes SIGINT and SIGTERM cancel cmd's context instead of
 // killing the process, so a job stops where it can still record how far it
 // got. Call the returned function when the command ends.

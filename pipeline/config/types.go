@@ -29,6 +29,16 @@ type Config struct {
 	Warnings []Problem `yaml:"-"`
 }
 
+// Store is the config's store called id.
+func (c *Config) Store(id string) (*Store, bool) {
+	for i := range c.Stores {
+		if c.Stores[i].ID == id {
+			return &c.Stores[i], true
+		}
+	}
+	return nil, false
+}
+
 // ClickHouse is where the warehouse lives.
 type ClickHouse struct {
 	// DSN such as clickhouse://127.0.0.1:9000/kramar; a password in it is a secret.

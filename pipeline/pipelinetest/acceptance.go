@@ -187,7 +187,7 @@ func seed(t *testing.T, clock *kit.Clock, d Driver, orders map[string]int, extra
 		scale = sc.Scale()
 	}
 	var specs []StoreSpec
-	for _, id := range sortedKeys(orders) {
+	for _, id := range SortedKeys(orders) {
 		spec := d.AddStore(t, id, orders[id]*scale)
 		if spec.Secret == "" {
 			t.Fatalf("driver: store %s has no Secret to look for", id)

@@ -10,11 +10,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -281,7 +283,7 @@ func (e *Env) Configure(specs []StoreSpec, truth func(store string) (orders, ite
 func (e *Env) Seed(orders map[string]int, add func(id string, n int) StoreSpec, truth func(store string) (orders, items []string)) {
 	e.t.Helper()
 	var specs []StoreSpec
-	for _, id := range sortedKeys(orders) {
+	for _, id := range SortedKeys(orders) {
 		specs = append(specs, add(id, orders[id]))
 	}
 	e.Configure(specs, truth)
@@ -295,16 +297,7 @@ func (e *Env) Reconfigure(extra string, perStore map[string]string) {
 }
 
 // SortedKeys are the stores of a map of order counts, in order.
-func SortedKeys(m map[string]int) []string { return sortedKeys(m) }
-
-func sortedKeys(m map[string]int) []string {
-	var ids []string
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
+func SortedKeys(m map[string]int) []string { return slices.Sorted(maps.Keys(m)) }
 
 // Run is one order cycle in a fresh Runner, as a new process would start it.
 func (e *Env) Run(stores ...string) map[string]pipeline.StoreResult {

@@ -487,8 +487,8 @@ func adjustment(at func(string) string, included, sum string) (separate bool, am
 		}
 		separate = !in
 	}
-	if amount, err = money.ParseOptional(sum); err != nil {
-		return false, amount, canon.FieldErr(at("Сумма"), err.Error())
+	if amount, err = money.ParseField(at("Сумма"), sum, false); err != nil {
+		return false, amount, err
 	}
 	return separate, amount, nil
 }

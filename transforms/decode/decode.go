@@ -178,64 +178,67 @@ func (es edits) apply(raw []byte) ([]byte, bool, *canon.FieldError) {
 // have, left as it is).
 func repairObject(raw []byte, at *step, field func(key []byte) (name string, t reflect.Type, required, ok bool)) ([]byte, bool, *canon.FieldError) {
 	var fixes edits
-	i := 1
-	for {
-		i = SkipSpace(raw, i)
-		if i >= len(raw) || raw[i] == '}' {
-			break
+	fe := eachValue(raw, func(key []byte, _, start, end int) *canon.FieldError {
+		name, t, required, ok := field(key)
+		if !ok {
+			return nil
 		}
-		if raw[i] == ',' {
-			i++
-			continue
-		}
-		keyEnd := SkipString(raw, i)
-		if keyEnd < 0 {
-			break // cannot happen: raw is valid JSON
-		}
-		key := raw[i+1 : keyEnd-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			var unquoted string
-			_ = json.Unmarshal(raw[i:keyEnd], &unquoted)
-			key = []byte(unquoted)
-		}
-		v := SkipSpace(raw, keyEnd)
-		v = SkipSpace(raw, v+1) // past the colon
-		end := SkipValue(raw, v)
-		if end < 0 {
-			break
-		}
-		if name, t, required, ok := field(key); ok {
-			if fe := fixes.repair(raw, v, end, t, &step{parent: at, key: name}, required); fe != nil {
-				return nil, false, fe
-			}
-		}
-		i = end
+		return fixes.repair(raw, start, end, t, &step{parent: at, key: name}, required)
+	})
+	if fe != nil {
+		return nil, false, fe
 	}
 	return fixes.apply(raw)
 }
 
 func repairArray(raw []byte, elem reflect.Type, at *step, required bool) ([]byte, bool, *canon.FieldError) {
 	var fixes edits
+	fe := eachValue(raw, func(_ []byte, n, start, end int) *canon.FieldError {
+		return fixes.repair(raw, start, end, elem, &step{parent: at, index: n}, required)
+	})
+	if fe != nil {
+		return nil, false, fe
+	}
+	return fixes.apply(raw)
+}
+
+// eachValue calls visit with the bounds of each value of the object or
+// array raw (valid JSON), its position, and for an object its key, unescaped.
+func eachValue(raw []byte, visit func(key []byte, n, start, end int) *canon.FieldError) *canon.FieldError {
+	object := raw[0] == '{'
 	i, n := 1, 0
 	for {
 		i = SkipSpace(raw, i)
-		if i >= len(raw) || raw[i] == ']' {
-			break
+		if i >= len(raw) || raw[i] == '}' || raw[i] == ']' {
+			return nil
 		}
 		if raw[i] == ',' {
 			i++
 			continue
 		}
+		var key []byte
+		if object {
+			keyEnd := SkipString(raw, i)
+			if keyEnd < 0 {
+				return nil // cannot happen: raw is valid JSON
+			}
+			key = raw[i+1 : keyEnd-1]
+			if bytes.IndexByte(key, '\\') >= 0 {
+				var unquoted string
+				_ = json.Unmarshal(raw[i:keyEnd], &unquoted)
+				key = []byte(unquoted)
+			}
+			i = SkipSpace(raw, SkipSpace(raw, keyEnd)+1) // past the colon
+		}
 		end := SkipValue(raw, i)
 		if end < 0 {
-			break
+			return nil
 		}
-		if fe := fixes.repair(raw, i, end, elem, &step{parent: at, index: n}, required); fe != nil {
-			return nil, false, fe
+		if fe := visit(key, n, i, end); fe != nil {
+			return fe
 		}
 		i, n = end, n+1
 	}
-	return fixes.apply(raw)
 }
 
 // step is one step of the path to a value, turned into text only for an

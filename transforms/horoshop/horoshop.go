@@ -244,9 +244,9 @@ func mapMoney(o *canon.Order, w *wire.Order) (orderDiscount, error) {
 	}
 	vals := make([]decimal.Decimal, len(fields))
 	for i, f := range fields {
-		v, err := money.ParseNumberOptional(f.n)
+		v, err := money.ParseNumberField(f.name, f.n)
 		if err != nil {
-			return orderDiscount{}, canon.FieldErr(f.name, err.Error())
+			return orderDiscount{}, err
 		}
 		vals[i] = v
 		if f.dst != nil {
@@ -320,8 +320,8 @@ func items(products []wire.Product, article string) ([]canon.Item, error) {
 		if it.Price, err = money.ParseNumber(p.Price); err != nil {
 			return nil, canon.FieldErr(at("price"), err.Error())
 		}
-		if it.Total, err = money.ParseNumberOptional(p.TotalPrice); err != nil {
-			return nil, canon.FieldErr(at("total_price"), err.Error())
+		if it.Total, err = money.ParseNumberField(at("total_price"), p.TotalPrice); err != nil {
+			return nil, err
 		}
 		if strings.TrimSpace(string(p.TotalPrice)) == "" {
 			it.Total = it.Price.Mul(q)

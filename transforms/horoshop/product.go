@@ -47,9 +47,9 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 	if p.OldPrice, err = productMoney("price_old", w.PriceOld); err != nil {
 		return canon.Product{}, err
 	}
-	q, err := money.ParseNumberOptional(w.Quantity)
+	q, err := money.ParseNumberField("quantity", w.Quantity)
 	if err != nil {
-		return canon.Product{}, canon.FieldErr("quantity", err.Error())
+		return canon.Product{}, err
 	}
 	if q.IsPositive() {
 		p.Stock = uint32(q.IntPart())
@@ -70,9 +70,9 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 
 // productMoney reads a price; 0 and negatives mean none.
 func productMoney(field string, n json.Number) (decimal.Decimal, error) {
-	v, err := money.ParseNumberOptional(n)
+	v, err := money.ParseNumberField(field, n)
 	if err != nil {
-		return decimal.Zero, canon.FieldErr(field, err.Error())
+		return decimal.Zero, err
 	}
 	if !v.IsPositive() {
 		return decimal.Zero, nil
