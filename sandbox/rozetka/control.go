@@ -131,10 +131,7 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	rec := st.book.Add(func(last *record, _ int) *record {
 		st.added++
 		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
-		id := int64(700_000_000+st.index*10_000_000) + 1 + r.Int64N(5)
-		if last != nil {
-			id = last.order.ID + 1 + r.Int64N(5)
-		}
+		id := fake.NextID(r, last, recordID, int64(700_000_000+st.index*10_000_000), 5)
 		if len(catalog) == 0 {
 			catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}
 		}
