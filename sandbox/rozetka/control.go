@@ -162,7 +162,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (string, error) {
 		return s.AddStore(req.Username, req.Password, req.Orders, req.Goods), nil
 	})
-	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
+	kit.HandleOrders(c, s.Orders, s.AddOrder)
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		return map[string]string{"status": "ok"}, s.Update(kit.StoreParam(r), id, u)
