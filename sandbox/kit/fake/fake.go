@@ -205,3 +205,25 @@ func NextID[R any](r *rand.Rand, last *R, id func(*R) int64, base, gap int64) in
 	}
 	return base + 1 + r.Int64N(gap)
 }
+
+// Carrier is a delivery service whose waybill numbers Waybill makes.
+type Carrier int
+
+// The carriers Waybill knows.
+const (
+	NovaPoshta Carrier = iota
+	Ukrposhta
+	Meest
+)
+
+// Waybill is a tracking number in the carrier's form: Nova Poshta's 14
+// digits from 20450, Ukrposhta's 13 from 0500, Meest's MV and 10 digits.
+func Waybill(r *rand.Rand, c Carrier) string {
+	switch c {
+	case Ukrposhta:
+		return "0500" + Digits(r, 9)
+	case Meest:
+		return "MV" + Digits(r, 10)
+	}
+	return "20450" + Digits(r, 9)
+}
