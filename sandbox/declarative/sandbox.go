@@ -7,7 +7,6 @@
 package declarative
 
 import (
-	"errors"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -94,9 +93,8 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 		o.Days = 10
 	}
 	s := &Sandbox{spec: sp, opts: o, book: kit.NewBook(kit.BookOptions[string, Order]{
-		ID:      func(o *Order) string { return o.ID },
-		Own:     func(o *Order) { *o = kit.DeepCopy(*o) },
-		Missing: errors.New("order not found"),
+		ID:  func(o *Order) string { return o.ID },
+		Own: func(o *Order) { *o = kit.DeepCopy(*o) },
 	})}
 	var books kit.Stores[*kit.Book[string, Order]]
 	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })

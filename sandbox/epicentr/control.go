@@ -153,7 +153,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (string, error) {
 		return s.AddStore(req.Token, req.Orders), nil
 	})
-	kit.HandleOrders(c, s.Orders, func(storeID string) string { return s.AddOrder(storeID, nil) })
+	kit.HandleOrders(c, s.Orders, s.AddOrder)
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, req struct{ Status string }) (any, error) {
 		return map[string]string{"status": req.Status}, s.SetStatus(kit.StoreParam(r), r.PathValue("id"), req.Status)
 	})

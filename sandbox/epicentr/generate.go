@@ -255,9 +255,9 @@ func (s *store) genShipment(r *rand.Rand, o *wire.Order) {
 func waybillFor(r *rand.Rand, provider string) string {
 	switch provider {
 	case wire.ProviderUkrposhta:
-		return "0500" + fake.Digits(r, 9)
+		return fake.Waybill(r, fake.Ukrposhta)
 	case wire.ProviderMeest:
-		return "MV" + fake.Digits(r, 10)
+		return fake.Waybill(r, fake.Meest)
 	}
-	return "20450" + fake.Digits(r, 9)
+	return fake.Waybill(r, fake.NovaPoshta)
 }

@@ -293,7 +293,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (string, error) {
 		return s.AddStore(req.Login, req.Password, req.Orders, req.Products), nil
 	})
-	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
+	kit.HandleOrders(c, s.Orders, s.AddOrder)
 	kit.HandleSessions(c, s.sessions)
 	kit.HandleJSON(c, "POST /_sandbox/html", func(r *http.Request, _ struct{}) (any, error) {
 		on, _ := strconv.ParseBool(r.URL.Query().Get("on"))

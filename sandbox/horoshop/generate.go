@@ -131,9 +131,9 @@ func typedName(r *rand.Rand, p fake.Person) string {
 // ttnFor returns a waybill number shaped like the carrier's.
 func ttnFor(r *rand.Rand, delivery int64) string {
 	if delivery == 13 {
-		return "0500" + fake.Digits(r, 9) // Ukrposhta
+		return fake.Waybill(r, fake.Ukrposhta)
 	}
-	return "20450" + fake.Digits(r, 9) // Nova Poshta
+	return fake.Waybill(r, fake.NovaPoshta)
 }
 
 // genOrder builds order id placed at created from the shop's catalog.

@@ -23,7 +23,9 @@ type BookOptions[ID cmp.Ordered, R any] struct {
 	// before it is published; nil = nothing cached.
 	Seal func(*R)
 	// Less is the list order when it is not ascending id (Epicentr lists by
-	// creation time); a record's position is then found through its id.
+	// creation time); a record's position is then found through its id,
+	// so Less must break ties (by id): of two records it finds equal, Get,
+	// Update and Delete could miss one.
 	Less func(a, b *R) bool
 	// Missing is the error Update and Delete answer for an unknown id.
 	Missing error

@@ -142,12 +142,15 @@ func HandleSessions(c *Control, s *Sessions) {
 //
 //	GET  /_sandbox/orders?store=   → {"orders":[…]} (the truth)
 //	POST /_sandbox/orders?store=   → {"id":…} (a new order at the clock's now)
-func HandleOrders[W, ID any](c *Control, orders func(storeID string) []W, add func(storeID string) ID) {
+//
+// add is the sandbox's AddOrder, called with no mutate.
+func HandleOrders[W, ID, M any](c *Control, orders func(storeID string) []W, add func(storeID string, mutate M) ID) {
 	HandleJSON(c, "GET /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
 		return map[string][]W{"orders": orders(StoreParam(r))}, nil
 	})
 	HandleJSON(c, "POST /_sandbox/orders", func(r *http.Request, _ struct{}) (any, error) {
-		return map[string]ID{"id": add(StoreParam(r))}, nil
+		var none M
+		return map[string]ID{"id": add(StoreParam(r), none)}, nil
 	})
 }
 

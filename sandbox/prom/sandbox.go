@@ -282,10 +282,7 @@ func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
 	rec := st.book.Add(func(last *record, _ int) *record {
 		st.added++
 		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
-		id := int64(300_000_000+st.index*50_000_000) + 1 + r.Int64N(7)
-		if last != nil {
-			id = last.order.ID + 1 + r.Int64N(7)
-		}
+		id := fake.NextID(r, last, recordID, int64(300_000_000+st.index*50_000_000), 7)
 		rec := genOrder(r, st.catalog, id, now, now)
 		mutate(rec)
 		rec.order.ID = id

@@ -2,7 +2,6 @@ package prom
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"math"
 	"sort"
@@ -52,19 +51,10 @@ func (r *record) encode() {
 		// and splice the string in: the JSON stays valid, the field does not.
 		o.Products = append([]wire.Product(nil), o.Products...)
 		o.Products[0].Quantity = "0"
-		b, err := json.Marshal(o)
-		if err != nil {
-			panic(err)
-		}
-		r.raw = bytes.Replace(b, []byte(`"quantity":0`), []byte(`"quantity":"abc"`), 1)
-		r.locateName()
-		return
+		r.raw = bytes.Replace(kit.MustJSON(o), []byte(`"quantity":0`), []byte(`"quantity":"abc"`), 1)
+	} else {
+		r.raw = kit.MustJSON(o)
 	}
-	b, err := json.Marshal(o)
-	if err != nil {
-		panic(err) // generated data is always encodable; a failure is a bug here
-	}
-	r.raw = b
 	r.locateName()
 }
 
@@ -125,9 +115,11 @@ type store struct {
 
 var errNotFound = errors.New("Order not found")
 
+func recordID(r *record) int64 { return r.order.ID }
+
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID:      func(r *record) int64 { return r.order.ID },
+		ID:      recordID,
 		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
 		Seal:    (*record).encode,
 		Missing: errNotFound,

@@ -131,10 +131,7 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	rec := st.book.Add(func(last *record, _ int) *record {
 		st.added++
 		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
-		id := int64(700_000_000+st.index*10_000_000) + 1 + r.Int64N(5)
-		if last != nil {
-			id = last.order.ID + 1 + r.Int64N(5)
-		}
+		id := fake.NextID(r, last, recordID, int64(700_000_000+st.index*10_000_000), 5)
 		if len(catalog) == 0 {
 			catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}
 		}
@@ -165,7 +162,7 @@ func (s *Sandbox) controlRoutes() http.Handler {
 	}) (string, error) {
 		return s.AddStore(req.Username, req.Password, req.Orders, req.Goods), nil
 	})
-	kit.HandleOrders(c, s.Orders, func(storeID string) int64 { return s.AddOrder(storeID, nil) })
+	kit.HandleOrders(c, s.Orders, s.AddOrder)
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		return map[string]string{"status": "ok"}, s.Update(kit.StoreParam(r), id, u)

@@ -270,11 +270,11 @@ func carrierTrackFor(r *rand.Rand, inner int64) string {
 func ttnFor(r *rand.Rand, serviceID int64) string {
 	switch serviceID {
 	case 4:
-		return "0500" + fake.Digits(r, 9)
+		return fake.Waybill(r, fake.Ukrposhta)
 	case 37:
-		return "MV" + fake.Digits(r, 10)
+		return fake.Waybill(r, fake.Meest)
 	default:
-		return "20450" + fake.Digits(r, 9)
+		return fake.Waybill(r, fake.NovaPoshta)
 	}
 }
 

@@ -222,9 +222,11 @@ type store struct {
 	shiftArm  int           // orders to move out of the window after the next first page
 }
 
+func recordID(r *record) int64 { return r.order.ID }
+
 func newBook() *kit.Book[int64, record] {
 	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID:      func(r *record) int64 { return r.order.ID },
+		ID:      recordID,
 		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
 		Seal:    (*record).encode,
 		Missing: errEntityNotFound(),

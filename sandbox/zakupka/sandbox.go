@@ -161,11 +161,7 @@ func (s *Sandbox) AddStore(o StoreOptions) string {
 
 // nextID is a new highest order id of st after last.
 func nextID(st *store, last *order, r *rand.Rand) int64 {
-	base := int64(4_100_000 + st.index*1_000_000)
-	if last != nil {
-		base = last.id
-	}
-	return base + 1 + r.Int64N(5)
+	return fake.NextID(r, last, orderID, int64(4_100_000+st.index*1_000_000), 5)
 }
 
 // StoreID is the store id of a file key ("" for a key never added).
@@ -242,10 +238,12 @@ type store struct {
 	session int   // sessions handed out
 }
 
+func orderID(o *order) int64 { return o.id }
+
 func newStore(id string, index int, o StoreOptions) *store {
 	st := &store{id: id, index: index, opts: o}
 	st.book = kit.NewBook(kit.BookOptions[int64, order]{
-		ID:   func(o *order) int64 { return o.id },
+		ID:   orderID,
 		Own:  func(o *order) { o.doc = kit.DeepCopy(o.doc) },
 		Seal: func(o *order) { o.seq = st.seq.Add(1) },
 	})

@@ -196,3 +196,34 @@ func Seeded(r *rand.Rand, now time.Time, span time.Duration, i, n, sameOneIn int
 
 // Choose draws one of values by integer weights, weights[i] for values[i].
 func Choose[T any](r *rand.Rand, values []T, weights []int) T { return values[Weighted(r, weights...)] }
+
+// NextID is a new highest order id: 1 to gap above the last order's (id
+// reads it), or above base in an empty book. Real ids leave gaps.
+func NextID[R any](r *rand.Rand, last *R, id func(*R) int64, base, gap int64) int64 {
+	if last != nil {
+		base = id(last)
+	}
+	return base + 1 + r.Int64N(gap)
+}
+
+// Carrier is a delivery service whose waybill numbers Waybill makes.
+type Carrier int
+
+// The carriers Waybill knows.
+const (
+	NovaPoshta Carrier = iota
+	Ukrposhta
+	Meest
+)
+
+// Waybill is a tracking number in the carrier's form: Nova Poshta's 14
+// digits from 20450, Ukrposhta's 13 from 0500, Meest's MV and 10 digits.
+func Waybill(r *rand.Rand, c Carrier) string {
+	switch c {
+	case Ukrposhta:
+		return "0500" + Digits(r, 9)
+	case Meest:
+		return "MV" + Digits(r, 10)
+	}
+	return "20450" + Digits(r, 9)
+}
