@@ -104,7 +104,7 @@ func (r *Runner) BackfillOrders(ctx context.Context, b Backfill) (StoreResult, e
 	if err != nil {
 		rec.Error = err.Error()
 	}
-	if rerr := r.Warehouse.RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
+	if rerr := r.wh().RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
 		log.Error("recording the run failed", "error", rerr)
 	}
 	return res, nil
@@ -138,7 +138,7 @@ func (r *Runner) backfill(ctx context.Context, st config.Store, b Backfill, res 
 	r.reportBackfill(b, p)
 	for _, w := range todo {
 		before := res.Fetched
-		if err := r.dispatch(ctx, st, JobOrders, res, log, &w); err != nil {
+		if err := r.dispatch(ctx, st, JobOrders, res, log, &w, nil); err != nil {
 			return fmt.Errorf("slice %s..%s: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), err)
 		}
 		state.DoneThrough = w.To
@@ -164,7 +164,7 @@ func (r *Runner) reportBackfill(b Backfill, p BackfillProgress) {
 
 func (r *Runner) loadBackfill(ctx context.Context, marketplace, store, key string) (backfillState, error) {
 	var s backfillState
-	entries, err := r.Warehouse.LoadState(ctx, marketplace, store)
+	entries, err := r.wh().LoadState(ctx, marketplace, store)
 	if err != nil {
 		return s, fmt.Errorf("load backfill state: %w", err)
 	}
@@ -183,5 +183,5 @@ func (r *Runner) saveBackfill(ctx context.Context, marketplace, store, key strin
 	if err != nil {
 		return err
 	}
-	return r.Warehouse.SaveState(ctx, marketplace, store, []clickhouse.StateEntry{{Kind: kindBackfill, Key: key, Value: string(v)}}, nil)
+	return r.wh().SaveState(ctx, marketplace, store, []clickhouse.StateEntry{{Kind: kindBackfill, Key: key, Value: string(v)}}, nil)
 }

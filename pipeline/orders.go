@@ -31,7 +31,10 @@ const (
 
 // orderJob is one cycle of the order pull for one store.
 type orderJob struct {
-	wh     *clickhouse.Warehouse
+	wh *clickhouse.Warehouse
+	// tail gathers the run's last rows, rejects, drift and state, to land
+	// in one flush; nil: the job commits its own (a backfill slice).
+	tail   *clickhouse.Unit
 	store  config.Store
 	conn   connectors.Connector
 	src    source.Orders
@@ -83,6 +86,18 @@ type heldOrder struct {
 }
 
 func (j *orderJob) run(ctx context.Context) error {
+	if j.tail != nil {
+		return j.cycle(ctx)
+	}
+	j.tail = j.wh.NewUnit()
+	if err := j.cycle(ctx); err != nil {
+		j.tail.Discard()
+		return err
+	}
+	return j.tail.Commit(ctx)
+}
+
+func (j *orderJob) cycle(ctx context.Context) error {
 	j.notes = j.notesFor(j.span != nil)
 	defer j.notes.done()
 	cursor, err := j.loadState(ctx)
@@ -112,22 +127,46 @@ func (j *orderJob) run(ctx context.Context) error {
 	if err := j.classify(ctx); err != nil {
 		return err
 	}
-	if err := j.write(ctx); err != nil {
-		return err
-	}
 	if err := j.wait(); err != nil {
 		return err
 	}
-	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
+	if err := j.writeLast(ctx); err != nil {
+		return err
+	}
+	if err := j.tail.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
 		return fmt.Errorf("record rejects: %w", err)
 	}
 	if err := j.recordDrift(ctx); err != nil {
 		return err
 	}
 	j.logUnmapped()
-	// State after data: the cursor and the holds move only now, after the
-	// rows are in.
+	// State after data: the cursor and the holds go in the same flush as the
+	// last rows, and the flush writes them after those rows.
 	return j.saveState(ctx, to, heldBefore)
+}
+
+// writeLast hands the batches still waiting to the tail, so they land in
+// the flush that moves the cursor; the holds they settle clear with them.
+func (j *orderJob) writeLast(ctx context.Context) error {
+	if len(j.ready) == 0 {
+		return nil
+	}
+	err := j.tail.InsertBatch(ctx, j.ready...)
+	for _, b := range j.ready {
+		b.Release()
+	}
+	ids := j.readyIDs
+	j.ready, j.readyIDs = nil, nil
+	for _, id := range ids {
+		j.release(id)
+	}
+	if notes := j.notes; notes != nil {
+		j.tail.AfterCommit(func() {
+			notes.loaded(ids)
+			notes.done()
+		})
+	}
+	return err
 }
 
 // loadState reads the store's cursor and held orders.
@@ -231,7 +270,7 @@ func (j *orderJob) saveState(ctx context.Context, to time.Time, heldBefore map[s
 	if len(set)+len(j.clear) == 0 {
 		return nil
 	}
-	return j.wh.SaveState(ctx, j.store.Marketplace, j.store.ID, set, j.clear)
+	return j.tail.SaveState(ctx, j.store.Marketplace, j.store.ID, set, j.clear)
 }
 
 // pull reads the window while the previous pages are transformed and
@@ -340,7 +379,7 @@ func (j *orderJob) recordDrift(ctx context.Context) error {
 		return nil
 	}
 	entries := j.drift.Entries()
-	if err := j.wh.RecordDrift(ctx, j.runID, j.store.Marketplace, j.store.ID, entries); err != nil {
+	if err := j.tail.RecordDrift(ctx, j.runID, j.store.Marketplace, j.store.ID, entries); err != nil {
 		return fmt.Errorf("record payload drift: %w", err)
 	}
 	required := 0

@@ -55,7 +55,7 @@ type pushWork struct {
 func (r *Runner) pushWorkOf(ctx context.Context, st config.Store) ([]pushWork, error) {
 	var work []pushWork
 	if st.Push.Orders {
-		ups, err := r.Warehouse.OpenCRMUpdates(ctx, st.Marketplace, st.ID)
+		ups, err := r.wh().OpenCRMUpdates(ctx, st.Marketplace, st.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func (r *Runner) pushWorkOf(ctx context.Context, st config.Store) ([]pushWork, e
 // ruleWork lists the changes one rule wants: the store's orders that the
 // warehouse shows in the rule's status, unchanged for its time.
 func (r *Runner) ruleWork(ctx context.Context, st config.Store, rule namedRule) ([]pushWork, error) {
-	orders, err := r.Warehouse.OrdersInStatus(ctx, st.Marketplace, st.ID, rule.Status, r.now().Add(-rule.After.Duration))
+	orders, err := r.wh().OrdersInStatus(ctx, st.Marketplace, st.ID, rule.Status, r.now().Add(-rule.After.Duration))
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (r *Runner) push(ctx context.Context, st config.Store, conn connectors.Conn
 // newPushJob prepares a reverse cycle of one store's work: its pusher and
 // what the push log says of the calls that work may make.
 func (r *Runner) newPushJob(ctx context.Context, st config.Store, conn connectors.Connector, cfg source.Config, res *StoreResult, log *slog.Logger, work []pushWork) (*pushJob, error) {
-	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID, callIDs(work))
+	states, err := r.wh().PushStates(ctx, st.Marketplace, st.ID, callIDs(work))
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (r *Runner) newPushJob(ctx context.Context, st config.Store, conn connector
 	if backoff <= 0 {
 		backoff = time.Second
 	}
-	return &pushJob{wh: r.Warehouse, store: st, pusher: conn.Pusher(cfg), now: r.now, log: log, result: res,
+	return &pushJob{wh: r.wh(), store: st, pusher: conn.Pusher(cfg), now: r.now, log: log, result: res,
 		tries: max(st.MaxAttempts, 1), backoff: backoff, states: states}, nil
 }
 
@@ -308,7 +308,7 @@ func (r *Runner) planStore(ctx context.Context, st config.Store) ([]PlannedPush,
 	if err != nil {
 		return nil, err
 	}
-	states, err := r.Warehouse.PushStates(ctx, st.Marketplace, st.ID, callIDs(work))
+	states, err := r.wh().PushStates(ctx, st.Marketplace, st.ID, callIDs(work))
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +316,7 @@ func (r *Runner) planStore(ctx context.Context, st config.Store) ([]PlannedPush,
 	for _, w := range work {
 		ids = append(ids, w.change.OrderID)
 	}
-	refs, err := r.Warehouse.OrderRefs(ctx, st.Marketplace, st.ID, ids)
+	refs, err := r.wh().OrderRefs(ctx, st.Marketplace, st.ID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func (r *Runner) planStore(ctx context.Context, st config.Store) ([]PlannedPush,
 		}
 	}
 	if st.Push.Stock {
-		stock, err := r.Warehouse.StockChanges(ctx, st.Marketplace, st.ID)
+		stock, err := r.wh().StockChanges(ctx, st.Marketplace, st.ID)
 		if err != nil {
 			return nil, err
 		}

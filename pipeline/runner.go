@@ -76,8 +76,15 @@ type Runner struct {
 	OnResult func(StoreResult)
 	// OnHTTP, when set, hears every HTTP attempt of every store (metrics).
 	OnHTTP func(marketplace string, call httpx.Call)
+	// Writer gathers the inserts of every store run into one insert per
+	// table per flush; Runners built from a reloaded config pass the same
+	// one on. Nil: the Runner makes its own on first use, flushing every
+	// clickhouse.flush_interval.
+	Writer *clickhouse.Writer
 
 	limitersOnce sync.Once
+	writerOnce   sync.Once
+	through      *clickhouse.Warehouse
 }
 
 // Limiters are the request limiters of marketplace accounts, one per store:
@@ -107,6 +114,17 @@ func (l *Limiters) For(store string, perSecond float64) *rate.Limiter {
 		lim.SetLimit(limit)
 	}
 	return lim
+}
+
+// wh is the warehouse as store runs use it: inserts through the Writer.
+func (r *Runner) wh() *clickhouse.Warehouse {
+	r.writerOnce.Do(func() {
+		if r.Writer == nil && r.Warehouse.Writer() == nil {
+			r.Writer = clickhouse.NewWriter(r.Warehouse, clickhouse.WriterOptions{Interval: r.Config.ClickHouse.Flush()})
+		}
+		r.through = r.Warehouse.Through(r.Writer)
+	})
+	return r.through
 }
 
 func (r *Runner) limiters() *Limiters {
@@ -214,7 +232,9 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	started := time.Now()
 	startedAt := r.now()
 	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "job", job, "run", res.RunID)
-	err := r.dispatch(ctx, st, job, &res, log, nil)
+	// The run's last rows, its state and its run record land in one flush.
+	tail := r.wh().NewUnit()
+	err := r.dispatch(ctx, st, job, &res, log, nil, tail)
 	res.Duration = time.Since(started)
 	res.Status = StatusOK
 	if errors.Is(err, ErrNotModified) {
@@ -224,27 +244,50 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	if err != nil {
 		res.Status = statusOf(err)
 		res.Err = err
+	}
+	rec := runRecord(st, job, startedAt, &res)
+	if cerr := r.commit(ctx, tail, rec); cerr != nil && err == nil {
+		// The run's rows are not (all) in: it failed, and says so.
+		err = fmt.Errorf("write to the warehouse: %w", cerr)
+		res.Status, res.Err = StatusFailed, err
+		rec = runRecord(st, job, startedAt, &res)
+		if rerr := r.wh().RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
+			log.Error("recording the run failed", "error", rerr)
+		}
+	}
+	if err != nil {
 		log.Error("store run failed", "status", res.Status, "error", err)
 	} else {
 		log.Info("store run done", "fetched", res.Fetched, "new", res.New, "updated", res.Updated,
 			"unchanged", res.Unchanged, "rejected", res.Rejected, "held", res.Held, "duration", res.Duration)
 	}
+	if r.OnResult != nil {
+		r.OnResult(res)
+	}
+	return res
+}
+
+// commit writes the run's gathered rows with its run record.
+func (r *Runner) commit(ctx context.Context, tail *clickhouse.Unit, rec clickhouse.Run) error {
+	if err := tail.RecordRun(ctx, rec); err != nil {
+		tail.Discard()
+		return err
+	}
+	return tail.Commit(context.WithoutCancel(ctx))
+}
+
+// runRecord is the pipeline_runs row of a store run.
+func runRecord(st config.Store, job string, startedAt time.Time, res *StoreResult) clickhouse.Run {
 	rec := clickhouse.Run{
 		RunID: res.RunID, Marketplace: st.Marketplace, Store: st.ID, Job: job,
 		StartedAt: startedAt, FinishedAt: startedAt.Add(res.Duration), DurationMS: uint64(res.Duration.Milliseconds()),
 		Status: res.Status, Fetched: uint64(res.Fetched), New: uint64(res.New), Updated: uint64(res.Updated),
 		Unchanged: uint64(res.Unchanged), Rejected: uint64(res.Rejected), Held: uint64(res.Held),
 	}
-	if err != nil {
-		rec.Error = err.Error()
+	if res.Err != nil {
+		rec.Error = res.Err.Error()
 	}
-	if rerr := r.Warehouse.RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
-		log.Error("recording the run failed", "error", rerr)
-	}
-	if r.OnResult != nil {
-		r.OnResult(res)
-	}
-	return res
+	return rec
 }
 
 // RecordSkip writes the pipeline_runs row of a run the scheduler did not
@@ -256,7 +299,7 @@ func (r *Runner) RecordSkip(ctx context.Context, storeID, job string) (StoreResu
 	}
 	res := StoreResult{RunID: newRunID(), Store: storeID, Marketplace: sts[0].Marketplace, Job: job, Status: StatusSkippedOverlap}
 	at := r.now()
-	err = r.Warehouse.RecordRun(ctx, clickhouse.Run{
+	err = r.wh().RecordRun(ctx, clickhouse.Run{
 		RunID: res.RunID, Marketplace: res.Marketplace, Store: storeID, Job: job,
 		StartedAt: at, FinishedAt: at, Status: StatusSkippedOverlap,
 		Error: "the previous " + job + " run of the store was still going",
@@ -270,14 +313,16 @@ func (r *Runner) RecordSkip(ctx context.Context, storeID, job string) (StoreResu
 // dispatch opens the store's client and runs one job with it.
 // span, for the order job, is an explicit window (a backfill slice) instead
 // of the one the store's cursor gives.
-func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger, span *orderWindow) error {
+// tail gathers the rows the order job writes last, with its state; the
+// caller commits it.
+func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res *StoreResult, log *slog.Logger, span *orderWindow, tail *clickhouse.Unit) error {
 	conn, cfg, src, sc, err := r.open(st)
 	if err != nil {
 		return err
 	}
 	switch job {
 	case JobCatalog:
-		job := &catalogJob{wh: r.Warehouse, store: st, runID: res.RunID, now: r.now(), result: res, log: log, progress: r.Progress}
+		job := &catalogJob{wh: r.wh(), store: st, runID: res.RunID, now: r.now(), result: res, log: log, progress: r.Progress}
 		if st.FeedURL != "" {
 			job.feedSource = st.FeedSource(r.Config.Path)
 			return job.run(ctx, job.feedPages())
@@ -292,11 +337,11 @@ func (r *Runner) dispatch(ctx context.Context, st config.Store, job string, res 
 		if !ok {
 			return fmt.Errorf("store %s: marketplace %s has no reference lists here", st.ID, st.Marketplace)
 		}
-		return loadReference(ctx, r.Warehouse, st, ref, res)
+		return loadReference(ctx, r.wh(), st, ref, res)
 	case JobPush:
 		return r.push(ctx, st, conn, cfg, res, log)
 	}
-	err = (&orderJob{wh: r.Warehouse, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc,
+	err = (&orderJob{wh: r.wh(), tail: tail, store: st, conn: conn, src: src, now: r.now(), runID: res.RunID, log: log, result: res, sc: sc,
 		span: span, notifier: r.Notifier(), wire: conn.OrderModel()}).run(ctx)
 	if err == nil && span == nil {
 		r.acceptOnImport(ctx, st, conn, cfg, log)

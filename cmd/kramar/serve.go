@@ -111,6 +111,9 @@ type daemon struct {
 
 // serve schedules every job until ctx ends, then stops gracefully.
 func serve(ctx context.Context, o serveOptions) error {
+	// One writer for the process: every store run's inserts, across
+	// reloads, share its flushes.
+	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.Flush()}))
 	d := &daemon{o: o, metrics: metrics.New(nil), limiters: pipeline.NewLimiters()}
 	d.runner.Store(d.newRunner(o.Config))
 	if err := d.loadLastSuccess(ctx); err != nil {

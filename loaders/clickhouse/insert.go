@@ -21,7 +21,36 @@ const insertRetries = 3
 // insertBackoff is the wait before the first retry; it doubles after each.
 var insertBackoff = 250 * time.Millisecond
 
-// Insert writes recs into table as ONE insert (one part, not one per
+// Insert writes recs into table: straight away as one insert, through the
+// Warehouse's Writer when it has one, or into its Unit when it gathers one.
+func (w *Warehouse) Insert(ctx context.Context, table string, recs ...arrow.Record) error {
+	return w.write(ctx, []tableRecords{{table, recs}})
+}
+
+// write is where every insert goes: parts are for different tables and land
+// together (in one flush with a Writer; one after another, in the flush's
+// table order, without one).
+func (w *Warehouse) write(ctx context.Context, parts []tableRecords) error {
+	switch {
+	case w.sink != nil:
+		w.sink.add(parts)
+		return nil
+	case w.writer != nil:
+		return w.writer.write(ctx, parts)
+	}
+	byTable := map[string][]arrow.Record{}
+	for _, p := range parts {
+		byTable[p.table] = append(byTable[p.table], p.recs...)
+	}
+	for _, t := range insertOrder(byTable) {
+		if err := w.insertNow(ctx, t, byTable[t]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertNow writes recs into table as ONE insert (one part, not one per
 // record): chunks built one after another feed a single large batch. The
 // column list comes from the records' field names (ClickHouse 18.16 rejects
 // a batch INSERT without one); all records must share a schema. Empty
@@ -29,7 +58,7 @@ var insertBackoff = 250 * time.Millisecond
 // the same records: a batch that was sent cannot be sent again
 // (clickhouse-go#529). Re-sending rows that did arrive is harmless for the
 // ReplacingMergeTree tables; the log tables may then hold a duplicate.
-func (w *Warehouse) Insert(ctx context.Context, table string, recs ...arrow.Record) error {
+func (w *Warehouse) insertNow(ctx context.Context, table string, recs ...arrow.Record) error {
 	var nonEmpty []arrow.Record
 	var total int64
 	for _, r := range recs {

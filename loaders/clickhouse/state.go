@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
 	"github.com/kramar/kramar/schema/rows"
 )
 
@@ -36,24 +34,10 @@ var stateSpec = rows.NewSpec("extract_state",
 	rows.U64("_version", func(r stateRow) uint64 { return r.version }),
 )
 
-// LoadState returns the store's active entries, the current version of each.
+// LoadState returns the store's active entries, the current version of
+// each. Concurrent calls share one query (see gather).
 func (w *Warehouse) LoadState(ctx context.Context, marketplace, store string) ([]StateEntry, error) {
-	// argMax rather than FINAL: it is exact before the background merge and
-	// reads only the store's key range.
-	q := `SELECT kind, key, argMax(value, _version) AS cur_value,
-	             argMax(updated_at, _version) AS cur_updated_at,
-	             argMax(active, _version) AS cur_active
-	      FROM ` + w.table("extract_state") + `
-	      WHERE marketplace = ? AND store = ?
-	      GROUP BY kind, key
-	      HAVING cur_active = 1
-	      ORDER BY kind, key`
-	out, err := collect(ctx, w, q, func(rs driver.Rows, e *StateEntry) error {
-		var active uint8
-		err := rs.Scan(&e.Kind, &e.Key, &e.Value, &e.UpdatedAt, &active)
-		e.UpdatedAt = e.UpdatedAt.UTC()
-		return err
-	}, marketplace, store)
+	out, err := w.reads.state.do(ctx, storeKey{marketplace, store})
 	return out, wrapErr(err, "load state of %s/%s", marketplace, store)
 }
 

@@ -22,6 +22,12 @@ import (
 type Warehouse struct {
 	conn driver.Conn
 	db   string
+	// writer, when set, gathers inserts with other writers' (see Writer).
+	writer *Writer
+	// sink, when set, gathers inserts for a Unit's Commit.
+	sink *Unit
+	// reads gathers the reads of concurrent store runs.
+	reads *sharedReads
 }
 
 // Open connects to the database named in dsn
@@ -64,7 +70,9 @@ func open(ctx context.Context, dsn string) (*Warehouse, error) {
 		conn.Close()
 		return nil, fmt.Errorf("clickhouse: connect to %s: %w", RedactDSN(dsn), err)
 	}
-	return &Warehouse{conn: conn, db: db}, nil
+	w := &Warehouse{conn: conn, db: db}
+	w.reads = newSharedReads(w)
+	return w, nil
 }
 
 // Migrate brings the database's schema up to date and returns the IDs of

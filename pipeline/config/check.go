@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // purpose says what the config is read for: `config check` only warns about
@@ -73,6 +74,9 @@ func (v validator) clickHouse(cfg *Config, why purpose) {
 	ch := cfg.ClickHouse
 	if v.d.failed["clickhouse"] {
 		return // already reported; "no address" would only repeat it
+	}
+	if ch.FlushInterval.Duration < 0 || ch.FlushInterval.Duration > time.Minute {
+		v.problem("clickhouse.flush_interval", "must be between 0 (the default, 1s) and 1m")
 	}
 	if ch.DSNEnv != "" && !envNamePattern.MatchString(ch.DSNEnv) {
 		v.problem("clickhouse.dsn_env", "must be the name of an environment variable (like KRAMAR_CLICKHOUSE_DSN), not the DSN itself")

@@ -4,7 +4,11 @@
 // for `kramar config check`. Neither ever puts a secret (token, DSN password) in a message.
 package config
 
-import "github.com/kramar/kramar/schema/canon"
+import (
+	"time"
+
+	"github.com/kramar/kramar/schema/canon"
+)
 
 // Config is the whole kramar.yaml.
 type Config struct {
@@ -45,6 +49,18 @@ type ClickHouse struct {
 	DSN string `yaml:"dsn"`
 	// DSNEnv names an environment variable holding the DSN instead.
 	DSNEnv string `yaml:"dsn_env"`
+	// FlushInterval is the least time between two inserts into one table:
+	// the rows of every store run in that time go as one insert per table
+	// (default 1s; ClickHouse advises about one insert per second).
+	FlushInterval Duration `yaml:"flush_interval"`
+}
+
+// Flush is FlushInterval, or its default.
+func (c ClickHouse) Flush() time.Duration {
+	if c.FlushInterval.Duration > 0 {
+		return c.FlushInterval.Duration
+	}
+	return time.Second
 }
 
 // StoreDefaults are the tunables a store inherits. A key absent from the file takes
