@@ -33,8 +33,8 @@ const (
 	StatusRateLimited = "rate_limited"
 	// StatusNotModified: a catalog source unchanged since the last load.
 	StatusNotModified = "not_modified"
-	// StatusSkippedOverlap: the scheduler did not start a run because the
-	// store's previous run of the same job was still going.
+	// StatusSkippedOverlap: the scheduler merged a firing into the catch-up
+	// run already waiting for the store's previous run of the same job.
 	StatusSkippedOverlap = "skipped_overlap"
 )
 
@@ -213,6 +213,7 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	res := StoreResult{RunID: newRunID(), Store: st.ID, Marketplace: st.Marketplace, Job: job}
 	started := time.Now()
 	startedAt := r.now()
+	scheduledAt, late := lateness(ctx, started)
 	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "job", job, "run", res.RunID)
 	err := r.dispatch(ctx, st, job, &res, log, nil)
 	res.Duration = time.Since(started)
@@ -234,6 +235,7 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 		StartedAt: startedAt, FinishedAt: startedAt.Add(res.Duration), DurationMS: uint64(res.Duration.Milliseconds()),
 		Status: res.Status, Fetched: uint64(res.Fetched), New: uint64(res.New), Updated: uint64(res.Updated),
 		Unchanged: uint64(res.Unchanged), Rejected: uint64(res.Rejected), Held: uint64(res.Held),
+		ScheduledAt: scheduledAt, LateMS: uint64(late.Milliseconds()),
 	}
 	if err != nil {
 		rec.Error = err.Error()
