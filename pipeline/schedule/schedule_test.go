@@ -433,3 +433,32 @@ func BenchmarkApply10000(b *testing.B) {
 		}
 	}
 }
+
+// creepingClock moves on 10ms each time it is read, as the real one does
+// while thousands of jobs are added.
+type creepingClock struct{ *clockwork.FakeClock }
+
+func (c creepingClock) Now() time.Time { c.Advance(10 * time.Millisecond); return c.FakeClock.Now() }
+
+func TestAStartThatPassesWhileThePlanIsAppliedStaysOnItsPhase(t *testing.T) {
+	clock := creepingClock{clockwork.NewFakeClockAt(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))}
+	cfg := tenThousand()
+	cfg.Stores = cfg.Stores[:1000]
+	cfg.Schedule.CatalogAt = config.ScheduleOff
+	s, err := New(cfg, Options{Clock: clock, RunStore: func(context.Context, string, string) {}})
+	if err != nil {
+		t.Fatalf("a plan of 1,000 stores: %v", err)
+	}
+	s.Start()
+	t.Cleanup(func() { s.Stop(time.Second) })
+	every := cfg.Schedule.OrdersEvery.Duration
+	for _, st := range cfg.Stores {
+		next, err := s.NextRuns(pipeline.JobOrders, st.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if on := FirstRun(next[0].Add(-time.Nanosecond), every, Offset(st.ID, every)); !on.Equal(next[0]) {
+			t.Fatalf("%s: next run %v is off its phase", st.ID, next[0])
+		}
+	}
+}
