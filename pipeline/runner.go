@@ -33,8 +33,8 @@ const (
 	StatusRateLimited = "rate_limited"
 	// StatusNotModified: a catalog source unchanged since the last load.
 	StatusNotModified = "not_modified"
-	// StatusSkippedOverlap: the scheduler did not start a run because the
-	// store's previous run of the same job was still going.
+	// StatusSkippedOverlap: the scheduler merged a firing into the catch-up
+	// run already waiting for the store's previous run of the same job.
 	StatusSkippedOverlap = "skipped_overlap"
 )
 
@@ -231,6 +231,8 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	res := StoreResult{RunID: newRunID(), Store: st.ID, Marketplace: st.Marketplace, Job: job}
 	started := time.Now()
 	startedAt := r.now()
+	at := runTimes{started: startedAt}
+	at.scheduled, at.late = lateness(ctx, started)
 	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "job", job, "run", res.RunID)
 	// The run's last rows, its state and its run record land in one flush.
 	tail := r.wh().NewUnit()
@@ -245,12 +247,12 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 		res.Status = statusOf(err)
 		res.Err = err
 	}
-	rec := runRecord(st, job, startedAt, &res)
+	rec := runRecord(st, job, at, &res)
 	if cerr := r.commit(ctx, tail, rec); cerr != nil && err == nil {
 		// The run's rows are not (all) in: it failed, and says so.
 		err = fmt.Errorf("write to the warehouse: %w", cerr)
 		res.Status, res.Err = StatusFailed, err
-		rec = runRecord(st, job, startedAt, &res)
+		rec = runRecord(st, job, at, &res)
 		if rerr := r.wh().RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
 			log.Error("recording the run failed", "error", rerr)
 		}
@@ -276,13 +278,20 @@ func (r *Runner) commit(ctx context.Context, tail *clickhouse.Unit, rec clickhou
 	return tail.Commit(context.WithoutCancel(ctx))
 }
 
+// runTimes are when a run started, and when and how late against its schedule.
+type runTimes struct {
+	started, scheduled time.Time
+	late               time.Duration
+}
+
 // runRecord is the pipeline_runs row of a store run.
-func runRecord(st config.Store, job string, startedAt time.Time, res *StoreResult) clickhouse.Run {
+func runRecord(st config.Store, job string, at runTimes, res *StoreResult) clickhouse.Run {
 	rec := clickhouse.Run{
 		RunID: res.RunID, Marketplace: st.Marketplace, Store: st.ID, Job: job,
-		StartedAt: startedAt, FinishedAt: startedAt.Add(res.Duration), DurationMS: uint64(res.Duration.Milliseconds()),
+		StartedAt: at.started, FinishedAt: at.started.Add(res.Duration), DurationMS: uint64(res.Duration.Milliseconds()),
 		Status: res.Status, Fetched: uint64(res.Fetched), New: uint64(res.New), Updated: uint64(res.Updated),
 		Unchanged: uint64(res.Unchanged), Rejected: uint64(res.Rejected), Held: uint64(res.Held),
+		ScheduledAt: at.scheduled, LateMS: uint64(at.late.Milliseconds()),
 	}
 	if res.Err != nil {
 		rec.Error = res.Err.Error()

@@ -35,7 +35,9 @@ func serveCmd() *cobra.Command {
 		Long: "serve is the daemon: per store, orders every schedule.orders_every, push every\n" +
 			"schedule.push_every (stores with push: set), the catalog daily at schedule.catalog_at and the\n" +
 			"month's expenses daily at schedule.expenses_at, in schedule.timezone. A job never overlaps itself\n" +
-			"for a store; a run skipped for that is recorded as skipped_overlap. SIGHUP reloads the config\n" +
+			"for a store: a firing that comes while the store's run is going starts as soon as that run\n" +
+			"returns, and later firings are merged into it (recorded as skipped_overlap). Each run record\n" +
+			"has the time it was due (scheduled_at) and how late it started (late_ms). SIGHUP reloads the config\n" +
 			"(a broken one is refused and the old one kept); SIGTERM or SIGINT stops scheduling, lets running\n" +
 			"jobs finish for schedule.grace, then cancels them and exits 0.",
 		Args: cobra.NoArgs,

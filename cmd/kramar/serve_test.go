@@ -239,7 +239,9 @@ func grep(text, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-func TestServeSlowJobNeverOverlapsAndRecordsTheSkip(t *testing.T) {
+// A run slower than the interval is followed at once by a catch-up run; a
+// firing merged into a catch-up already waiting is recorded as skipped_overlap.
+func TestServeSlowJobNeverOverlapsCatchesUpAndRecordsTheMerge(t *testing.T) {
 	m, _, _ := promPair(t)
 	var inflight, most atomic.Int32
 	m.Before(func(store string, _ *http.Request) {
@@ -252,7 +254,7 @@ func TestServeSlowJobNeverOverlapsAndRecordsTheSkip(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(150 * time.Millisecond) // every request slow: a run outlasts the 200ms interval
+		time.Sleep(250 * time.Millisecond) // every request slow: a run outlasts the 200ms interval
 		inflight.Add(-1)
 	})
 	d := startServe(t, m)
@@ -262,6 +264,15 @@ func TestServeSlowJobNeverOverlapsAndRecordsTheSkip(t *testing.T) {
 	})
 	if err := d.stop(); err != nil {
 		t.Fatal(err)
+	}
+	// Every scheduled run says when it was due; a catch-up run of prom-a
+	// started well after its firing (the first run takes two 250ms
+	// requests, the firing 200ms after its own came during it).
+	if n := count(t, m, `SELECT count() FROM {db}.pipeline_runs WHERE status = 'ok' AND scheduled_at < toDateTime('2020-01-01 00:00:00')`); n != 0 {
+		t.Errorf("%d scheduled runs have no scheduled_at", n)
+	}
+	if n := count(t, m, `SELECT count() FROM {db}.pipeline_runs WHERE store = 'prom-a' AND status = 'ok' AND late_ms >= 100`); n == 0 {
+		t.Errorf("no catch-up run of prom-a started late: %v", m.Query(`SELECT status, late_ms FROM {db}.pipeline_runs WHERE store = 'prom-a'`))
 	}
 	if most.Load() != 1 {
 		t.Errorf("%d requests of prom-a were in flight at once: two runs overlapped", most.Load())

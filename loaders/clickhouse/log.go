@@ -29,6 +29,11 @@ type Run struct {
 	Error string
 	// Version orders runs exactly (RecordRun fills it when zero).
 	Version uint64 `ch:"_version"`
+	// ScheduledAt is when the scheduler meant the run to start (zero, the
+	// epoch in the table, for a run it did not start); LateMS is how late
+	// the run started after it.
+	ScheduledAt time.Time
+	LateMS      uint64
 }
 
 var runsSpec = rows.FromStruct[*Run]("pipeline_runs")

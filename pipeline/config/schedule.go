@@ -20,9 +20,11 @@ type Schedule struct {
 	ExpensesAt string `yaml:"expenses_at"`
 	// Timezone of CatalogAt and ExpensesAt (IANA name).
 	Timezone string `yaml:"timezone"`
-	// Jitter spreads the stores: each gets a fixed offset within it (from
-	// its id), capped at the job's interval, so many stores never fire in
-	// the same second. 0 = all at once.
+	// Jitter spreads the stores' daily catalogs: each starts at a fixed
+	// offset within it after CatalogAt (from its id), so many stores never
+	// load their catalogs in the same second; 0 = all at once. Interval jobs
+	// (orders, push) need no setting: each store always has a fixed place
+	// within the whole interval.
 	Jitter Duration `yaml:"jitter"`
 	// Grace is how long a stop (SIGTERM) lets running jobs finish before
 	// their context is cancelled.

@@ -1,7 +1,9 @@
 // Package schedule runs the pipeline's jobs on their schedule, per store:
 // orders and push every few minutes, catalog and expenses at a time of day
-// in the seller's timezone. A job never overlaps itself for a store, stores
-// are spread over the interval, and a stop lets running jobs finish.
+// in the seller's timezone. A job never overlaps itself for a store: a firing
+// that finds the store's previous run still going is caught up as soon as
+// that run returns. Stores are spread over the whole interval, and a stop
+// lets running jobs finish.
 package schedule
 
 import (
@@ -29,13 +31,16 @@ const JobExpenses = "expenses"
 
 // Options are what the scheduler starts and how it tells time.
 type Options struct {
-	// RunStore runs one job for one store. Its ctx ends only when a stop's
+	// RunStore runs one job for one store. Its ctx carries the firing time
+	// the run serves (pipeline.WithScheduledAt) and ends only when a stop's
 	// grace has run out.
 	RunStore func(ctx context.Context, job, store string)
-	// Skipped hears a run that was not started because the store's
-	// previous run of the job was still going.
+	// Skipped hears a firing merged into a catch-up run already pending
+	// for the store and job: the store's run was still going, and one run
+	// after it serves both firings.
 	Skipped func(ctx context.Context, job, store string)
-	// Expenses runs the nightly expense generation; nil = no such job.
+	// Expenses runs the nightly expense generation (its ctx as RunStore's);
+	// nil = no such job.
 	Expenses func(ctx context.Context)
 	// Clock is the scheduler's time (tests pass a fake); default real.
 	Clock clockwork.Clock
@@ -51,6 +56,9 @@ type Scheduler struct {
 	mu   sync.Mutex
 	ids  map[string]uuid.UUID // job name → gocron job
 	busy map[string]bool      // job names running now
+	// pending holds the job names whose run is going with a firing waiting
+	// for it, and that firing's time: one catch-up run follows the run.
+	pending map[string]time.Time
 
 	// runCtx is what runs get; cancelled when a stop's grace runs out.
 	runCtx    context.Context
@@ -67,11 +75,10 @@ func New(cfg *config.Config, o Options) (*Scheduler, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	s := &Scheduler{o: o, log: o.Log, ids: map[string]uuid.UUID{}, busy: map[string]bool{}}
+	s := &Scheduler{o: o, log: o.Log, ids: map[string]uuid.UUID{}, busy: map[string]bool{}, pending: map[string]time.Time{}}
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
 	gs, err := gocron.NewScheduler(
 		gocron.WithClock(o.Clock),
-		gocron.WithMonitor(skipMonitor{s}),
 		// Stop waits for runs itself (see Stop); gocron need not.
 		gocron.WithStopTimeout(time.Second),
 	)
@@ -93,10 +100,21 @@ func (s *Scheduler) Start() { s.gs.Start() }
 type entry struct {
 	job, store string
 	def        gocron.JobDefinition
-	start      time.Time // first run of an interval job; zero for daily ones
+	start      time.Time     // first run of an interval job; zero for daily ones
+	every      time.Duration // the interval; a day for daily jobs
+	offset     time.Duration // an interval job's phase within every
 }
 
 func (e entry) name() string { return e.job + "/" + e.store }
+
+// firing is the time of the firing that fired at now: the last phase point
+// of an interval job, or the second a daily job's cron time fired.
+func (e entry) firing(now time.Time) time.Time {
+	if e.start.IsZero() {
+		return now.Truncate(time.Second)
+	}
+	return FirstRun(now, e.every, e.offset).Add(-e.every)
+}
 
 // Apply makes the jobs match cfg: a reload changes, adds and removes jobs
 // without disturbing the ones that are running.
@@ -111,16 +129,20 @@ func (s *Scheduler) Apply(cfg *config.Config) error {
 	for _, e := range entries {
 		want[e.name()] = true
 		opts := []gocron.JobOption{
+			// No gocron singleton mode: it would drop a firing that comes
+			// while the store's run is going; fire keeps it as a catch-up.
 			gocron.WithName(e.name()), gocron.WithTags(e.job, e.store),
-			gocron.WithSingletonMode(gocron.LimitModeReschedule),
 			// A daily time that falls into a spring-forward gap runs just
 			// after the switch instead of being dropped for the day.
 			gocron.WithDaylightSavingsTimePolicy(gocron.DaylightSavingsTimeRunAfterTransition),
 		}
 		if !e.start.IsZero() {
-			opts = append(opts, gocron.WithStartAt(gocron.WithStartDateTime(e.start)))
+			// A start that passed while the jobs before it were added (a
+			// plan of 10,000 stores takes a while) moves on by whole
+			// intervals, keeping the store's phase.
+			opts = append(opts, gocron.WithStartAt(gocron.WithStartDateTimePast(e.start)))
 		}
-		task := gocron.NewTask(s.fire, e.job, e.store)
+		task := gocron.NewTask(s.fire, e)
 		var j gocron.Job
 		if id, ok := s.ids[e.name()]; ok {
 			j, err = s.gs.Update(id, e.def, task, opts...)
@@ -159,8 +181,11 @@ func plan(cfg *config.Config, now time.Time, expenses bool) ([]entry, error) {
 			return
 		}
 		for _, st := range stores {
+			// The whole interval, whatever the jitter: 10,000 stores every
+			// 2m start about 83 a second, never in a burst.
+			off := Offset(st.ID, d)
 			out = append(out, entry{job: job, store: st.ID, def: gocron.DurationJob(d),
-				start: FirstRun(now, d, Offset(st.ID, min(sc.Jitter.Duration, d)))})
+				start: FirstRun(now, d, off), every: d, offset: off})
 		}
 	}
 	daily := func(job, at string, stores []string, jitter time.Duration) error {
@@ -172,7 +197,7 @@ func plan(cfg *config.Config, now time.Time, expenses bool) ([]entry, error) {
 			at := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + Offset(id, jitter)
 			at %= 24 * time.Hour
 			spec := fmt.Sprintf("CRON_TZ=%s %d %d %d * * *", loc.String(), int(at.Seconds())%60, int(at.Minutes())%60, int(at.Hours()))
-			out = append(out, entry{job: job, store: id, def: gocron.CronJob(spec, true)})
+			out = append(out, entry{job: job, store: id, def: gocron.CronJob(spec, true), every: 24 * time.Hour})
 		}
 		return nil
 	}
@@ -223,41 +248,70 @@ func FirstRun(now time.Time, every, offset time.Duration) time.Time {
 	return t
 }
 
-// fire is every job's task: it runs the job unless the same job of the
-// store still runs (gocron's singleton mode catches that first; this guard
-// also covers a run begun before a reload replaced the job).
-func (s *Scheduler) fire(job, store string) {
-	name := job + "/" + store
+// fire is every job's task. A firing that finds the same job of the store
+// still running (a first load longer than the interval, or a run begun
+// before a reload replaced the job) becomes the one pending catch-up run,
+// started as soon as the running one returns; later firings merge into it,
+// since the next run reads from the store's cursor whatever it missed.
+func (s *Scheduler) fire(e entry) {
+	name := e.name()
+	at := e.firing(s.o.Clock.Now())
 	s.mu.Lock()
 	if s.stopping {
 		s.mu.Unlock()
 		return
 	}
 	if s.busy[name] {
+		_, merged := s.pending[name]
+		if !merged {
+			s.pending[name] = at
+		}
 		s.mu.Unlock()
-		s.skipped(job, store)
+		if merged {
+			s.skipped(e.job, e.store)
+		} else {
+			s.log.Debug("run deferred: the previous one is still going; it follows at once", "job", e.job, "store", e.store)
+		}
 		return
 	}
 	s.busy[name] = true
 	s.running.Add(1)
 	s.mu.Unlock()
-	defer func() {
+	defer s.running.Done()
+	for {
+		s.run(e, at)
 		s.mu.Lock()
-		delete(s.busy, name)
+		next, ok := s.pending[name]
+		delete(s.pending, name)
+		_, scheduled := s.ids[name] // a reload may have removed the job
+		if !ok || !scheduled || s.stopping {
+			delete(s.busy, name)
+			s.mu.Unlock()
+			return
+		}
 		s.mu.Unlock()
-		s.running.Done()
-	}()
-	if job == JobExpenses {
-		s.o.Expenses(s.runCtx)
-		return
+		at = next
 	}
-	s.o.RunStore(s.runCtx, job, store)
 }
 
-// skipped reports a run that was not started, off the scheduler's own
-// goroutine (recording it writes to the warehouse).
+// run runs e once for the firing at.
+func (s *Scheduler) run(e entry, at time.Time) {
+	if late := s.o.Clock.Since(at); late > e.every {
+		s.log.Warn("run starts more than an interval late", "job", e.job, "store", e.store,
+			"scheduled_at", at.UTC().Format(time.RFC3339), "late", late.Round(time.Millisecond).String())
+	}
+	ctx := pipeline.WithScheduledAt(s.runCtx, at)
+	if e.job == JobExpenses {
+		s.o.Expenses(ctx)
+		return
+	}
+	s.o.RunStore(ctx, e.job, e.store)
+}
+
+// skipped reports a firing merged into the pending catch-up run, off the
+// scheduler's own goroutine (recording it writes to the warehouse).
 func (s *Scheduler) skipped(job, store string) {
-	s.log.Warn("run skipped: the previous one is still going", "job", job, "store", store)
+	s.log.Warn("firing merged into the pending catch-up run: the previous one is still going", "job", job, "store", store)
 	if s.o.Skipped == nil {
 		return
 	}
@@ -273,17 +327,6 @@ func (s *Scheduler) skipped(job, store string) {
 		s.o.Skipped(context.WithoutCancel(s.runCtx), job, store)
 	}()
 }
-
-// skipMonitor hears gocron's singleton mode skip a run.
-type skipMonitor struct{ s *Scheduler }
-
-func (m skipMonitor) IncrementJob(_ uuid.UUID, _ string, tags []string, status gocron.JobStatus) {
-	if status == gocron.SingletonRescheduled && len(tags) == 2 {
-		m.s.skipped(tags[0], tags[1])
-	}
-}
-
-func (skipMonitor) RecordJobTiming(time.Time, time.Time, uuid.UUID, string, []string) {}
 
 // Stop stops firing jobs and waits for the running ones; after grace it
 // cancels their context and waits for them to return. It reports whether

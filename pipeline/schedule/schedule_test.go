@@ -3,6 +3,9 @@ package schedule
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,7 +87,10 @@ func TestCatalogAtFourKyivAcrossDaylightSaving(t *testing.T) {
 	}
 }
 
-func TestAJobNeverOverlapsItselfAndTheSkipIsReported(t *testing.T) {
+// A run slower than its interval is followed at once by one catch-up run;
+// the firings that come while that one is already pending are merged into
+// it and reported.
+func TestAJobNeverOverlapsItselfAndCatchesUp(t *testing.T) {
 	cfg := testConfig("shop-a", "shop-b")
 	cfg.Schedule.OrdersEvery.Duration = 100 * time.Millisecond
 	cfg.Schedule.Jitter.Duration = 0
@@ -118,10 +124,11 @@ func TestAJobNeverOverlapsItselfAndTheSkipIsReported(t *testing.T) {
 		t.Errorf("%d runs started while the same store's previous one was going", overlaps)
 	}
 	if skips["orders/shop-a"] == 0 || skips["orders/shop-b"] != 0 {
-		t.Errorf("skips %v: want some for the slow shop-a and none for shop-b", skips)
+		t.Errorf("merged firings %v: want some for the slow shop-a and none for shop-b", skips)
 	}
-	if runs["shop-a"] < 2 || runs["shop-b"] < 6 {
-		t.Errorf("runs %v: the slow store must not hold the other back", runs)
+	// Back to back: the first run starts within 100ms, each takes 350ms.
+	if runs["shop-a"] < 3 || runs["shop-b"] < 6 {
+		t.Errorf("runs %v: the slow store must run back to back and not hold the other back", runs)
 	}
 }
 
@@ -218,5 +225,240 @@ func TestReloadAddsChangesAndRemovesJobs(t *testing.T) {
 	runs, err := s.NextRuns(pipeline.JobOrders, "shop-a", 2)
 	if err != nil || len(runs) != 2 || runs[1].Sub(runs[0]) != 5*time.Minute {
 		t.Errorf("orders of shop-a after reload: %v %v, want 5m apart", runs, err)
+	}
+}
+
+func TestCatchUpRunFollowsALongRunWithTheFiringItReplaced(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	clock := clockwork.NewFakeClockAt(t0)
+	cfg := testConfig("shop")
+	cfg.Schedule.OrdersEvery.Duration = time.Minute
+	cfg.Schedule.CatalogAt = config.ScheduleOff
+	logs := &strings.Builder{}
+	var logMu sync.Mutex
+	type run struct {
+		at      time.Time // the firing it serves
+		started time.Time // on the fake clock
+	}
+	runs := make(chan run, 10)
+	release := make(chan struct{})
+	var inflight, most atomic.Int32
+	var first atomic.Bool
+	first.Store(true)
+	skips := make(chan string, 10)
+	s := start(t, cfg, Options{
+		Clock: clock,
+		Log:   slog.New(slog.NewTextHandler(lockedWriter{&logMu, logs}, nil)),
+		RunStore: func(ctx context.Context, job, store string) {
+			n := inflight.Add(1)
+			defer inflight.Add(-1)
+			if n > most.Load() {
+				most.Store(n)
+			}
+			at, ok := pipeline.ScheduledAt(ctx)
+			if !ok {
+				t.Error("a scheduled run's ctx has no scheduled time")
+			}
+			runs <- run{at, clock.Now()}
+			if first.Swap(false) {
+				<-release // the first load: longer than two intervals
+			}
+		},
+		Skipped: func(_ context.Context, job, store string) { skips <- job + "/" + store },
+	})
+	f1 := FirstRun(t0, time.Minute, Offset("shop", time.Minute))
+	advanceTo := func(at time.Time) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := clock.BlockUntilContext(ctx, 1); err != nil { // the job's timer is set
+			t.Fatal("the scheduler set no timer")
+		}
+		clock.Advance(at.Sub(clock.Now()))
+	}
+	next := func(what string) run {
+		t.Helper()
+		select {
+		case r := <-runs:
+			return r
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %s", what)
+			return run{}
+		}
+	}
+	advanceTo(f1)
+	if r := next("first run"); !r.at.Equal(f1) {
+		t.Fatalf("first run serves %v, want its firing %v", r.at, f1)
+	}
+	// The next firing finds the first run going: it waits, pending.
+	advanceTo(f1.Add(time.Minute))
+	waitUntil(t, "the firing pending", func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, ok := s.pending["orders/shop"]
+		return ok
+	})
+	select {
+	case k := <-skips:
+		t.Fatalf("the first pending firing was reported as skipped (%s): it will run", k)
+	default:
+	}
+	// One more merges into it, and is reported; ten seconds past it the
+	// first run returns.
+	advanceTo(f1.Add(2*time.Minute + 10*time.Second))
+	select {
+	case k := <-skips:
+		if k != "orders/shop" {
+			t.Errorf("merged firing reported for %s", k)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the firing merged into the pending run was not reported")
+	}
+	close(release)
+	r := next("catch-up run")
+	if !r.at.Equal(f1.Add(time.Minute)) || !r.started.Equal(f1.Add(2*time.Minute+10*time.Second)) {
+		t.Errorf("catch-up serves %v and started at %v; want the replaced firing %v, at once", r.at, r.started, f1.Add(time.Minute))
+	}
+	select {
+	case r := <-runs:
+		t.Fatalf("a second catch-up run (for %v): merged firings must make one", r.at)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// The cycle goes on at the store's phase.
+	advanceTo(f1.Add(3 * time.Minute))
+	if r := next("run after the catch-up"); !r.at.Equal(f1.Add(3 * time.Minute)) {
+		t.Errorf("next run serves %v, want %v", r.at, f1.Add(3*time.Minute))
+	}
+	if most.Load() != 1 {
+		t.Errorf("%d runs of the store at once", most.Load())
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if l := logs.String(); strings.Count(l, "more than an interval late") != 1 || !strings.Contains(l, "late=1m10s") {
+		t.Errorf("want one lateness warning, for the catch-up 1m10s late:\n%s", l)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 5s: %s", what)
+		}
+	}
+}
+
+// tenThousand is a config of 10,000 stores with the default schedule.
+func tenThousand() *config.Config {
+	ids := make([]string, 10000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("store-%05d", i)
+	}
+	return testConfig(ids...)
+}
+
+func TestTenThousandStoresSpreadOverTheWholeInterval(t *testing.T) {
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	cfg := tenThousand()
+	entries, err := plan(cfg, now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	every := cfg.Schedule.OrdersEvery.Duration
+	perSecond := map[int64]int{}
+	for _, e := range entries {
+		if e.job != pipeline.JobOrders {
+			continue
+		}
+		if d := e.start.Sub(now); d <= 0 || d > every {
+			t.Fatalf("%s: first run %v after now, want within one interval", e.store, d)
+		}
+		perSecond[e.start.Unix()]++
+	}
+	seconds := int(every / time.Second)
+	mean := float64(len(cfg.Stores)) / float64(seconds)
+	busiest := 0
+	for _, n := range perSecond {
+		busiest = max(busiest, n)
+	}
+	// About 83 a second. Evenly hashed, the busiest of 120 seconds holds
+	// about mean + 3 standard deviations (√83 ≈ 9), some 110; 1.5 × mean
+	// leaves room for that and still fails stores spread over only half the
+	// interval (2 × mean every second), as a 1m jitter did.
+	t.Logf("busiest second starts %d stores, mean %.1f", busiest, mean)
+	if float64(busiest) > 1.5*mean || len(perSecond) != seconds {
+		t.Errorf("busiest second starts %d stores (mean %.1f); %d of %d seconds used", busiest, mean, len(perSecond), seconds)
+	}
+	// The jitter spreads only daily jobs: interval ones keep their place.
+	cfg.Schedule.Jitter.Duration = 0
+	again, err := plan(cfg, now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range again {
+		if e.job == pipeline.JobOrders && !e.start.Equal(entries[i].start) {
+			t.Fatalf("%s: first run %v with no jitter, %v with 1m", e.store, e.start, entries[i].start)
+		}
+	}
+}
+
+// BenchmarkApply10000 measures a reload of 10,000 stores (orders every 2m
+// and a daily catalog: 20,000 jobs) on a running scheduler. The real clock:
+// the fake one sorts all its timers on every new one.
+func BenchmarkApply10000(b *testing.B) {
+	cfg := tenThousand()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	t0 := time.Now()
+	s, err := New(cfg, Options{Log: log, RunStore: func(context.Context, string, string) {}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("first apply (New) of 10,000 stores: %v", time.Since(t0))
+	s.Start()
+	defer s.Stop(time.Second)
+	for b.Loop() {
+		if err := s.Apply(cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// creepingClock moves on 10ms each time it is read, as the real one does
+// while thousands of jobs are added.
+type creepingClock struct{ *clockwork.FakeClock }
+
+func (c creepingClock) Now() time.Time { c.Advance(10 * time.Millisecond); return c.FakeClock.Now() }
+
+func TestAStartThatPassesWhileThePlanIsAppliedStaysOnItsPhase(t *testing.T) {
+	clock := creepingClock{clockwork.NewFakeClockAt(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))}
+	cfg := tenThousand()
+	cfg.Stores = cfg.Stores[:1000]
+	cfg.Schedule.CatalogAt = config.ScheduleOff
+	s, err := New(cfg, Options{Clock: clock, RunStore: func(context.Context, string, string) {}})
+	if err != nil {
+		t.Fatalf("a plan of 1,000 stores: %v", err)
+	}
+	s.Start()
+	t.Cleanup(func() { s.Stop(time.Second) })
+	every := cfg.Schedule.OrdersEvery.Duration
+	for _, st := range cfg.Stores {
+		next, err := s.NextRuns(pipeline.JobOrders, st.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if on := FirstRun(next[0].Add(-time.Nanosecond), every, Offset(st.ID, every)); !on.Equal(next[0]) {
+			t.Fatalf("%s: next run %v is off its phase", st.ID, next[0])
+		}
 	}
 }
