@@ -25,7 +25,7 @@ demo:
 # as one scheduler cycle. Each in its own process, so each peak RSS is its own.
 bench:
 	$(GO) build -o bin/kramar ./cmd/kramar
-	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000 && bin/kramar bench --feed 1000000 && bin/kramar bench workbook --rows 1000000 && bin/kramar bench stores --stores 1000'
+	$(CHLOCAL) sh -c 'bin/kramar bench --orders 100000 && bin/kramar bench --catalog 50000 && bin/kramar bench --feed 1000000 && bin/kramar bench workbook --rows 1000000 && bin/kramar bench stores --stores 10000 --cycles 3'
 
 
 vet:

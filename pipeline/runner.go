@@ -58,7 +58,9 @@ type Runner struct {
 	Log *slog.Logger
 	// HTTP overrides transport settings for every store (tests shorten backoffs).
 	HTTP func(*httpx.Options)
-	// Parallel bounds how many stores run at once (default 8).
+	// Parallel bounds how many stores run at once (default 64): a store run
+	// mostly waits, on the marketplace and on the shared flush its rows
+	// ride in, so many run at once.
 	Parallel int
 	// Progress, when set, hears how far catalog loads have got.
 	Progress Progress
@@ -181,7 +183,7 @@ func (r *Runner) RunJob(ctx context.Context, job string, storeIDs ...string) ([]
 	}
 	par := r.Parallel
 	if par <= 0 {
-		par = 8
+		par = 64
 	}
 	results := make([]StoreResult, len(stores))
 	sem := make(chan struct{}, par)
@@ -235,6 +237,7 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	at.scheduled, at.late = lateness(ctx, started)
 	log := r.logger().With("store", st.ID, "marketplace", st.Marketplace, "job", job, "run", res.RunID)
 	// The run's last rows, its state and its run record land in one flush.
+	defer r.wh().Writer().Join()()
 	tail := r.wh().NewUnit()
 	err := r.dispatch(ctx, st, job, &res, log, nil, tail)
 	res.Duration = time.Since(started)

@@ -28,7 +28,7 @@ func benchStoresCmd() *cobra.Command {
 	var stores, orders, cycles, parallel, newEvery int
 	var database string
 	cmd := &cobra.Command{
-		Use:   "stores [--stores 1000] [--orders 20] [--cycles 4] [--parallel 16]",
+		Use:   "stores [--stores 1000] [--orders 20] [--cycles 4] [--parallel 500]",
 		Short: "Measure one scheduler cycle of the order job over many stores",
 		Long: "Starts one Prom sandbox (a child process) holding --stores stores of --orders orders each,\n" +
 			"then runs the order job for every store as `kramar serve` does in one cycle (Runner.RunJob,\n" +
@@ -88,16 +88,23 @@ func benchStoresCmd() *cobra.Command {
 					steady = append(steady, f)
 				}
 			}
+			defer func() {
+				var ru syscall.Rusage
+				_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+				fmt.Fprintf(b.out, "peak RSS of kramar (this process, not the sandbox): %.0f MB\n", float64(ru.Maxrss)/1024)
+			}()
 			if len(steady) > 0 {
 				var avg cycleFigures
 				for _, f := range steady {
 					avg.wall += f.wall / time.Duration(len(steady))
 					avg.cpu += f.cpu / float64(len(steady))
 					avg.chCPU += f.chCPU / float64(len(steady))
+					avg.inserts += f.inserts / uint64(len(steady))
+					avg.selects += f.selects / uint64(len(steady))
 				}
 				share := (avg.cpu + avg.chCPU) / (budget.Seconds() * float64(cores)) * 100
-				fmt.Fprintf(b.out, "steady cycle (mean of %d): %.1fs wall of %s; CPU kramar %.1fs + ClickHouse %.1fs = %.0f%% of %d cores over 2 minutes\n",
-					len(steady), avg.wall.Seconds(), budget, avg.cpu, avg.chCPU, share, cores)
+				fmt.Fprintf(b.out, "steady cycle (mean of %d): %.1fs wall of %s; CPU kramar %.1fs + ClickHouse %.1fs = %.0f%% of %d cores over 2 minutes; %d INSERT and %d SELECT queries\n",
+					len(steady), avg.wall.Seconds(), budget, avg.cpu, avg.chCPU, share, cores, avg.inserts, avg.selects)
 			}
 			return nil
 		},
@@ -105,7 +112,7 @@ func benchStoresCmd() *cobra.Command {
 	cmd.Flags().IntVar(&stores, "stores", 1000, "stores in the sandbox and the config")
 	cmd.Flags().IntVar(&orders, "orders", 20, "seeded orders per store")
 	cmd.Flags().IntVar(&cycles, "cycles", 4, "cycles to run (the first loads every seeded order)")
-	cmd.Flags().IntVar(&parallel, "parallel", 16, "stores run at once (the work is mostly waiting on HTTP and ClickHouse)")
+	cmd.Flags().IntVar(&parallel, "parallel", 500, "stores run at once (the work is mostly waiting on HTTP and the shared flushes)")
 	cmd.Flags().IntVar(&newEvery, "new-every", 5, "between cycles, a new order for every N-th store")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench_stores", "ClickHouse database (dropped first)")
 	return cmd
@@ -145,12 +152,13 @@ type cycleFigures struct {
 	ok, failed, fetched, new int
 	wall                     time.Duration
 	cpu, chCPU               float64 // CPU seconds, user+system
+	inserts, selects         uint64  // queries ClickHouse counted (system.events)
 	firstErr                 error
 }
 
 func (f cycleFigures) String() string {
-	s := fmt.Sprintf("%d stores ok, %d failed; fetched %d, new %d; %.1fs wall; CPU kramar %.1fs, ClickHouse %.1fs",
-		f.ok, f.failed, f.fetched, f.new, f.wall.Seconds(), f.cpu, f.chCPU)
+	s := fmt.Sprintf("%d stores ok, %d failed; fetched %d, new %d; %.1fs wall; CPU kramar %.1fs, ClickHouse %.1fs; %d INSERT and %d SELECT queries",
+		f.ok, f.failed, f.fetched, f.new, f.wall.Seconds(), f.cpu, f.chCPU, f.inserts, f.selects)
 	if f.firstErr != nil {
 		s += "; first error: " + f.firstErr.Error()
 	}
@@ -159,10 +167,20 @@ func (f cycleFigures) String() string {
 
 // measureCycle runs the order job for every store once.
 func measureCycle(ctx context.Context, r *pipeline.Runner, chPID int) (cycleFigures, error) {
+	ins0, sel0, err := r.Warehouse.QueryCounts(ctx)
+	if err != nil {
+		return cycleFigures{}, err
+	}
 	cpu0, ch0 := selfCPU(), procCPU(chPID)
 	started := time.Now()
 	res, err := r.RunJob(ctx, pipeline.JobOrders)
 	f := cycleFigures{wall: time.Since(started), cpu: selfCPU() - cpu0, chCPU: procCPU(chPID) - ch0}
+	ins1, sel1, cerr := r.Warehouse.QueryCounts(ctx)
+	if cerr != nil {
+		return f, cerr
+	}
+	// Less the SELECT that read the counts first.
+	f.inserts, f.selects = ins1-ins0, sel1-sel0-1
 	for _, x := range res {
 		if x.OK() {
 			f.ok++

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 )
 
 func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
@@ -50,6 +52,45 @@ func TestSIGKILLMidLoadThenRerunEqualsSandbox(t *testing.T) {
 		t.Fatalf("rerun: %v\n%s", err, out)
 	}
 	e.AssertEqual("prom-a")
+}
+
+func TestSIGKILLBetweenTheFlushOfRowsAndTheFlushOfTheirCursorsThenRerunEqualsSandbox(t *testing.T) {
+	e, c := promCLI(t, map[string]int{"prom-a": 300, "prom-b": 200})
+	e.Clock.Set(time.Now().UTC())
+	// The run reaches ClickHouse through a relay that stalls the first
+	// insert of extract_state: the rows before it in the flush are in, the
+	// cursors that cover them are not.
+	proxy, viaProxy := chtest.NewProxy(t, c.dsn)
+	c.dsn = viaProxy
+	held := proxy.HoldAt("INSERT INTO `" + e.WH.Database() + "`.`extract_state`")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := c.command(ctx, "run", "--once")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-held:
+	case <-time.After(90 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the run never sent a cursor")
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	proxy.Release()
+	if n := e.Query(`SELECT count() FROM {db}.v_orders`)[0]; n == "0" {
+		t.Fatal("no order was in when the cursor was sent: the kill was not between the two")
+	}
+	if n := e.Query(`SELECT count() FROM {db}.v_extract_state`)[0]; n != "0" {
+		t.Fatalf("%s state entries written by the killed run", n)
+	}
+	t.Logf("killed with %s orders in and no cursor", e.Query(`SELECT count() FROM {db}.v_orders`)[0])
+
+	if out, err := c.command(ctx, "run", "--once").CombinedOutput(); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, out)
+	}
+	e.AssertEqual("prom-a", "prom-b")
 }
 
 func TestRunExitsOneWhenAStoreFailsAndLoadsTheOthers(t *testing.T) {

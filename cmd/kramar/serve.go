@@ -115,8 +115,9 @@ type daemon struct {
 func serve(ctx context.Context, o serveOptions) error {
 	// One writer for the process: every store run's inserts, across
 	// reloads, share its flushes.
-	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.Flush()}))
-	d := &daemon{o: o, metrics: metrics.New(nil), limiters: pipeline.NewLimiters()}
+	m := metrics.New(nil)
+	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.Flush(), Observe: m.ObserveFlush}))
+	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters()}
 	d.runner.Store(d.newRunner(o.Config))
 	if err := d.loadLastSuccess(ctx); err != nil {
 		o.Log.Warn("last successful runs not read; lag counts from now", "error", err)

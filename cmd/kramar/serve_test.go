@@ -178,6 +178,8 @@ func TestServeRunsJobsOnScheduleServesMetricsAndReloads(t *testing.T) {
 		`kramar_push_outcomes_total{outcome="landed",store="prom-b"} 0`,
 		`kramar_http_requests_total{class="2xx",marketplace="prom"} `,
 		"# TYPE kramar_run_duration_seconds summary",
+		`kramar_clickhouse_flushes_total{outcome="ok"} `,
+		"kramar_clickhouse_inserts_total ",
 		"# TYPE go_goroutines gauge",
 	} {
 		if !strings.Contains(metrics, want) {
@@ -218,7 +220,9 @@ func TestServeRunsJobsOnScheduleServesMetricsAndReloads(t *testing.T) {
 	}
 	d.reload <- struct{}{}
 	waitFor(t, 5*time.Second, "the good config reloaded", func() bool { return strings.Contains(d.logs.String(), "config reloaded") })
-	time.Sleep(300 * time.Millisecond) // a run already going may finish
+	// A run already going may finish; its rows wait for a shared flush,
+	// up to clickhouse.flush_interval (1s).
+	time.Sleep(1500 * time.Millisecond)
 	after := okRuns("prom-a", "orders")
 	time.Sleep(time.Second)
 	if n := okRuns("prom-a", "orders"); n != after {

@@ -102,3 +102,25 @@ func (w *Warehouse) LastSuccesses(ctx context.Context) (map[[2]string]time.Time,
 
 // Ping tells whether ClickHouse answers a query.
 func (w *Warehouse) Ping(ctx context.Context) error { return w.conn.Exec(ctx, "SELECT 1") }
+
+// QueryCounts are the server's counts of INSERT and SELECT queries since it
+// started (system.events InsertQuery and SelectQuery), for whole-server
+// figures such as a benchmark's queries per cycle. The query reading them
+// is itself one SELECT.
+func (w *Warehouse) QueryCounts(ctx context.Context) (inserts, selects uint64, err error) {
+	err = w.each(ctx, `SELECT event, value FROM system.events WHERE event IN ('InsertQuery', 'SelectQuery')`,
+		func(rs driver.Rows) error {
+			var name string
+			var v uint64
+			if err := rs.Scan(&name, &v); err != nil {
+				return err
+			}
+			if name == "InsertQuery" {
+				inserts = v
+			} else {
+				selects = v
+			}
+			return nil
+		})
+	return inserts, selects, wrapErr(err, "read system.events")
+}

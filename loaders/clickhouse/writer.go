@@ -22,7 +22,9 @@ import (
 // "too many parts".
 //
 // A flush starts as soon as rows wait and the previous flush started at least
-// Interval ago, or at once when FlushBytes wait. A write returns when the
+// Interval ago, or at once when FlushBytes wait or when no more than one
+// session (Join) is under way: a lone run has nobody to share a flush with,
+// so it is not kept waiting. A write returns when the
 // flush that carried it is acknowledged, with that flush's error: a failed
 // flush fails every write in it. Tables are sent in a fixed order (order
 // lines before orders, extractor state and run records last), so the rows a
@@ -39,7 +41,8 @@ type Writer struct {
 	next     *flush     // the flush being gathered
 	flushing bool       // the flushing goroutine runs
 	last     time.Time  // start of the last flush
-	full     chan struct{}
+	active   int        // sessions under way (Join)
+	kick     chan struct{}
 }
 
 // WriterOptions tune a Writer.
@@ -79,7 +82,7 @@ func NewWriter(w *Warehouse, o WriterOptions) *Writer {
 	}
 	base := *w
 	base.writer, base.sink = nil, nil
-	wr := &Writer{wh: &base, o: o, full: make(chan struct{}, 1)}
+	wr := &Writer{wh: &base, o: o, kick: make(chan struct{}, 1)}
 	wr.room = sync.NewCond(&wr.mu)
 	return wr
 }
@@ -155,48 +158,75 @@ func (wr *Writer) submit(parts []tableRecords) *flush {
 	}
 	f.bytes += size
 	f.writes++
-	switch {
-	case !wr.flushing:
+	if !wr.flushing {
 		wr.flushing = true
 		go wr.run()
-	case f.bytes >= wr.o.FlushBytes:
-		select {
-		case wr.full <- struct{}{}:
-		default:
-		}
+	} else if f.bytes >= wr.o.FlushBytes {
+		wr.wake()
 	}
 	return f
 }
 
+// Join marks a session (a store run) that is likely to write soon: while
+// others are under way, a flush waits for them up to Interval. leave ends
+// the session. A nil Writer joins nothing.
+func (wr *Writer) Join() (leave func()) {
+	if wr == nil {
+		return func() {}
+	}
+	wr.mu.Lock()
+	wr.active++
+	wr.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			wr.mu.Lock()
+			wr.active--
+			wr.mu.Unlock()
+			wr.wake()
+		})
+	}
+}
+
+// wake has the flushing goroutine look again at whether to flush now.
+func (wr *Writer) wake() {
+	select {
+	case wr.kick <- struct{}{}:
+	default:
+	}
+}
+
+// due says how long the gathered flush may still wait for more writes.
+// Called with mu held.
+func (wr *Writer) due() time.Duration {
+	if wr.next == nil || wr.next.bytes >= wr.o.FlushBytes || wr.active <= 1 {
+		return 0
+	}
+	return wr.o.Interval - time.Since(wr.last)
+}
+
 // run sends flushes while writes wait, at most one per Interval unless one
-// is full.
+// is full or a lone session waits.
 func (wr *Writer) run() {
 	for {
 		wr.mu.Lock()
-		f := wr.next
-		if f == nil {
+		if wr.next == nil {
 			wr.flushing = false
 			wr.mu.Unlock()
 			return
 		}
-		wait := wr.o.Interval - time.Since(wr.last)
-		full := f.bytes >= wr.o.FlushBytes
-		wr.mu.Unlock()
-		if wait > 0 && !full {
+		for wait := wr.due(); wait > 0; wait = wr.due() {
+			wr.mu.Unlock()
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:
-			case <-wr.full:
+			case <-wr.kick:
 			}
 			t.Stop()
+			wr.mu.Lock()
 		}
-		wr.mu.Lock()
-		f = wr.next
+		f := wr.next
 		wr.next, wr.last = nil, time.Now()
-		select { // a kick for the flush now taken
-		case <-wr.full:
-		default:
-		}
 		wr.room.Broadcast()
 		wr.mu.Unlock()
 		wr.send(f)
@@ -279,4 +309,14 @@ func dataBytes(d arrow.ArrayData) int64 {
 		n += dataBytes(c)
 	}
 	return n
+}
+
+// Gathered is the size of the rows waiting for the next flush.
+func (wr *Writer) Gathered() int64 {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	if wr.next == nil {
+		return 0
+	}
+	return wr.next.bytes
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kramar/kramar/extractors/httpx"
+	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 )
 
@@ -29,6 +30,9 @@ type Metrics struct {
 	drift    *prometheus.CounterVec // store, kind
 	http     *prometheus.CounterVec // marketplace, class
 	duration *prometheus.SummaryVec // job
+	flushes  *prometheus.CounterVec // outcome
+	inserts  prometheus.Counter
+	flushed  prometheus.Counter // rows
 	success  *lastSuccess
 }
 
@@ -52,9 +56,14 @@ func New(now func() time.Time) *Metrics {
 		// an average run time needs, with no bucket series per job.
 		duration: prometheus.NewSummaryVec(prometheus.SummaryOpts{Name: "kramar_run_duration_seconds",
 			Help: "Seconds spent in store runs (skipped overlaps not counted), by job."}, []string{"job"}),
+		flushes: counter("kramar_clickhouse_flushes_total", "Flushes of the shared ClickHouse writer by outcome (ok, failed); each carries the rows of many store runs.", "outcome"),
+		inserts: prometheus.NewCounter(prometheus.CounterOpts{Name: "kramar_clickhouse_inserts_total",
+			Help: "INSERT queries the shared writer sent (one per table per flush)."}),
+		flushed: prometheus.NewCounter(prometheus.CounterOpts{Name: "kramar_clickhouse_flushed_rows_total",
+			Help: "Rows the shared writer sent."}),
 		success: &lastSuccess{now: now, at: map[[2]string]time.Time{}},
 	}
-	m.registry.MustRegister(m.runs, m.rows, m.errors, m.push, m.drift, m.http, m.duration, m.success,
+	m.registry.MustRegister(m.runs, m.rows, m.errors, m.push, m.drift, m.http, m.duration, m.flushes, m.inserts, m.flushed, m.success,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -86,6 +95,17 @@ func (m *Metrics) ObserveResult(r pipeline.StoreResult) {
 		"unchanged": r.Unchanged, "rejected": r.Rejected, "held": r.Held} {
 		m.rows.WithLabelValues(r.Store, r.Job, kind).Add(float64(n))
 	}
+}
+
+// ObserveFlush counts one flush of the shared writer (WriterOptions.Observe).
+func (m *Metrics) ObserveFlush(f clickhouse.FlushStats) {
+	outcome := "ok"
+	if f.Err != nil {
+		outcome = "failed"
+	}
+	m.flushes.WithLabelValues(outcome).Inc()
+	m.inserts.Add(float64(f.Inserts))
+	m.flushed.Add(float64(f.Rows))
 }
 
 // ObserveHTTP counts one HTTP attempt of a marketplace (Runner.OnHTTP).

@@ -75,3 +75,14 @@ func randomSuffix(t testing.TB) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// DSNOf is the DSN of w's database on the test server.
+func DSNOf(t testing.TB, w *clickhouse.Warehouse) string {
+	t.Helper()
+	u, err := url.Parse(os.Getenv(DSNEnv))
+	if err != nil {
+		t.Fatalf("%s does not parse as a URL", DSNEnv)
+	}
+	u.Path = "/" + w.Database()
+	return u.String()
+}

@@ -1,0 +1,216 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/schema/rows"
+)
+
+// flushes records what a Writer sent.
+type flushes struct {
+	mu  sync.Mutex
+	all []clickhouse.FlushStats
+}
+
+func (f *flushes) observe(s clickhouse.FlushStats) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.all = append(f.all, s)
+}
+
+func (f *flushes) inserts() (flushes, inserts int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.all {
+		inserts += s.Inserts
+	}
+	return len(f.all), inserts
+}
+
+// storeRun writes what a store run's last step writes: its state and its
+// run record, in one Unit.
+func storeRun(ctx context.Context, wh *clickhouse.Warehouse, store string, extra func(*clickhouse.Unit)) error {
+	u := wh.NewUnit()
+	if extra != nil {
+		extra(u)
+	}
+	if err := u.SaveState(ctx, "prom", store, []clickhouse.StateEntry{{Kind: "cursor", Key: "orders", Value: "2026-11-20T09:30:00Z"}}, nil); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	if err := u.RecordRun(ctx, clickhouse.Run{RunID: "run-" + store, Marketplace: "prom", Store: store, Job: "orders", StartedAt: now, FinishedAt: now, Status: "ok"}); err != nil {
+		return err
+	}
+	return u.Commit(ctx)
+}
+
+// writerOn is a fresh warehouse, a Writer flushing every interval on it,
+// the warehouse writing through it, and the record of its flushes.
+func writerOn(t *testing.T, interval time.Duration) (wh *clickhouse.Warehouse, wr *clickhouse.Writer, through *clickhouse.Warehouse, seen *flushes) {
+	wh, seen = chtest.New(t), &flushes{}
+	wr = clickhouse.NewWriter(wh, clickhouse.WriterOptions{Interval: interval, Observe: seen.observe})
+	return wh, wr, wh.Through(wr), seen
+}
+
+func TestWriterSendsTheRunsOfManyStoresAsOneInsertPerTable(t *testing.T) {
+	wh, wr, through, seen := writerOn(t, 300*time.Millisecond)
+	ctx := context.Background()
+
+	// A first lone write goes out at once: nobody else could share it.
+	started := time.Now()
+	if err := storeRun(ctx, through, "lone", nil); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(started); took > 250*time.Millisecond {
+		t.Errorf("a lone write waited %s for company", took)
+	}
+
+	const stores = 40
+	leaves := make([]func(), stores)
+	for i := range leaves {
+		leaves[i] = wr.Join()
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, stores)
+	for i := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer leaves[i]()
+			errs[i] = storeRun(ctx, through, fmt.Sprintf("shop-%02d", i), nil)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("store %d: %v", i, err)
+		}
+	}
+	n, inserts := seen.inserts()
+	// The lone run's flush, then at most two for the forty (one may start
+	// before the last of them arrive); each flush is one insert per table.
+	if n > 3 || inserts > 6 {
+		t.Errorf("%d flushes with %d inserts for %d runs of 2 tables; want at most 3 and 6", n, inserts, stores+1)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.extract_state`)[0]; got != fmt.Sprint(stores+1) {
+		t.Errorf("%s cursors in extract_state, want %d", got, stores+1)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count(), uniqExact(store) FROM {db}.pipeline_runs`)[0]; got != fmt.Sprintf("%d\t%d", stores+1, stores+1) {
+		t.Errorf("pipeline_runs count, stores = %s, want %d of each", got, stores+1)
+	}
+	if g := wr.Gathered(); g != 0 {
+		t.Errorf("%d bytes still gathered after every write returned", g)
+	}
+}
+
+func TestAFailedFlushFailsEveryWriteInItAndWritesNoStateBehindIt(t *testing.T) {
+	wh, wr, through, _ := writerOn(t, 400*time.Millisecond)
+	ctx := context.Background()
+	if err := storeRun(ctx, through, "warm-up", nil); err != nil { // the next flush must wait
+		t.Fatal(err)
+	}
+
+	// Two runs share the next flush: one carries rows for a table the
+	// server does not have (a failing insert, sent before state and runs).
+	leaveA, leaveB := wr.Join(), wr.Join()
+	bad := func(u *clickhouse.Unit) {
+		rec, err := rows.FromStruct[*clickhouse.Run]("no_such_table").Build([]*clickhouse.Run{{RunID: "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rec.Release()
+		if err := u.Insert(ctx, "no_such_table", rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var errA, errB error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); defer leaveA(); errA = storeRun(ctx, through, "shop-a", bad) }()
+	go func() { defer wg.Done(); defer leaveB(); errB = storeRun(ctx, through, "shop-b", nil) }()
+	wg.Wait()
+
+	if errA == nil || errB == nil {
+		t.Fatalf("both writes of the failed flush must fail; got %v and %v", errA, errB)
+	}
+	if !strings.Contains(errB.Error(), "no_such_table") || !strings.Contains(errB.Error(), "a flush of 2 writes") {
+		t.Errorf("the error of the innocent write does not say what failed and that the flush was shared: %v", errB)
+	}
+	for _, store := range []string{"shop-a", "shop-b"} {
+		if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.extract_state WHERE store = ?`, store)[0]; got != "0" {
+			t.Errorf("%s: a cursor was written by a failed flush", store)
+		}
+		if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs WHERE store = ?`, store)[0]; got != "0" {
+			t.Errorf("%s: a run record was written by a failed flush", store)
+		}
+	}
+	// Nothing of the failed flush is kept, and the next writes go through.
+	if g := wr.Gathered(); g != 0 {
+		t.Errorf("%d bytes kept after a failed flush", g)
+	}
+	if err := storeRun(ctx, through, "shop-b", nil); err != nil {
+		t.Fatalf("a write after the failed flush: %v", err)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.extract_state WHERE store = 'shop-b'`)[0]; got != "1" {
+		t.Errorf("shop-b's retried cursor: %s rows", got)
+	}
+}
+
+func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
+	// Within one flush, rows, then state, then run records; checked by a
+	// proxy that stalls the state insert: the orders before it are in.
+	wh, dsn := chtest.NewWithDSN(t)
+	proxy, viaProxy := chtest.NewProxy(t, dsn)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	relay, err := clickhouse.Open(ctx, viaProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	wr := clickhouse.NewWriter(relay, clickhouse.WriterOptions{})
+	held := proxy.HoldAt("INSERT INTO `" + wh.Database() + "`.`extract_state`")
+
+	done := make(chan error, 1)
+	go func() {
+		done <- storeRun(ctx, relay.Through(wr), "shop-a", func(u *clickhouse.Unit) {
+			var orders []canon.Order
+			for i := range 3 {
+				o := testOrder(fmt.Sprint(i), 2)
+				o.Store = "shop-a"
+				orders = append(orders, o)
+			}
+			b, err := rows.Build(orders, rows.Meta{RunID: "run-shop-a", Version: rows.NextVersion(), LoadedAt: time.Now()})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer b.Release()
+			if err := u.InsertBatch(ctx, b); err != nil {
+				t.Error(err)
+			}
+		})
+	}()
+	select {
+	case <-held:
+	case err := <-done:
+		t.Fatalf("the write finished (%v) without reaching the state insert", err)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.orders WHERE store = 'shop-a'`)[0]; got != "3" {
+		t.Errorf("when the cursor is sent, %s of 3 orders are in", got)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs`)[0]; got != "0" {
+		t.Errorf("a run record went before the state")
+	}
+	proxy.Release()
+	<-done
+}
