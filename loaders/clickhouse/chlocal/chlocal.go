@@ -210,9 +210,17 @@ func install(ctx context.Context, logw io.Writer) error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("%w; installing it needs root: apt-get install -y clickhouse-server clickhouse-client", errNoServer)
 	}
+	return aptInstall(ctx, logw, "clickhouse-server", "clickhouse-client")
+}
+
+// aptInstall installs Debian packages (needs root).
+func aptInstall(ctx context.Context, logw io.Writer, pkgs ...string) error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("chlocal: installing %s needs root: apt-get install -y %s", strings.Join(pkgs, ", "), strings.Join(pkgs, " "))
+	}
 	for _, args := range [][]string{
 		{"apt-get", "update"},
-		{"apt-get", "install", "-y", "clickhouse-server", "clickhouse-client"},
+		append([]string{"apt-get", "install", "-y"}, pkgs...),
 	} {
 		fmt.Fprintf(logw, "chlocal: %s\n", strings.Join(args, " "))
 		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
@@ -245,18 +253,25 @@ func freePort() (int, error) {
 func logTail(dir string, n int) string {
 	var b strings.Builder
 	for _, name := range []string{"stdout.log", "server.err.log", "server.log"} {
-		data, err := os.ReadFile(filepath.Join(dir, "log", name))
-		if err != nil || len(bytes.TrimSpace(data)) == 0 {
-			continue
+		if tail := logTailOf(filepath.Join(dir, "log", name), n); tail != "" {
+			fmt.Fprintf(&b, "==> %s <==\n%s\n", name, tail)
 		}
-		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-		if len(lines) > n {
-			lines = lines[len(lines)-n:]
-		}
-		fmt.Fprintf(&b, "==> %s <==\n%s\n", name, strings.Join(lines, "\n"))
 	}
 	if b.Len() == 0 {
 		return "(no log output)"
 	}
 	return b.String()
+}
+
+// logTailOf returns the last n lines of one file ("" when empty or absent).
+func logTailOf(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil || len(bytes.TrimSpace(data)) == 0 {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }

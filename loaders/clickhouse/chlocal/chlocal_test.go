@@ -3,6 +3,7 @@ package chlocal
 import (
 	"context"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,5 +51,31 @@ func TestStartAnswersAndStopCleansUp(t *testing.T) {
 	}
 	if err := s.Stop(); err != nil {
 		t.Errorf("second Stop: %v", err)
+	}
+}
+
+func TestZooKeeperAnswersRuokAndStopEndsItsProcessAndFolder(t *testing.T) {
+	if !fileExists(zkServerScript) {
+		t.Skip("no ZooKeeper installed") // tests never install packages; .ci/run does
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	z, err := StartZooKeeper(ctx, Options{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = z.Stop() })
+	if !z.Ruok() {
+		t.Fatal("a started ZooKeeper does not answer ruok")
+	}
+	pid, dir := z.PID(), z.dir
+	if err := z.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, 0); err == nil {
+		t.Errorf("ZooKeeper process %d still runs after Stop", pid)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("folder %s left after Stop", dir)
 	}
 }

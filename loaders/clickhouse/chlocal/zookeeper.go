@@ -1,0 +1,182 @@
+package chlocal
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// ZooKeeper is a running single-node ZooKeeper child process, on a loopback
+// port, with its data in a folder of its own: what ClickHouse replication
+// and kramar's workers coordinate through in tests, the demo and benchmarks.
+type ZooKeeper struct {
+	cmd      *exec.Cmd
+	dir      string
+	ownDir   bool
+	port     int
+	exited   chan struct{}
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// zkServerScript is where Debian's zookeeper package puts the server's
+// launcher; it runs the JVM in the foreground with start-foreground.
+const zkServerScript = "/usr/share/zookeeper/bin/zkServer.sh"
+
+// StartZooKeeper starts ZooKeeper (installing Debian's zookeeper package
+// when opts.Install allows and it is missing) and waits until it answers
+// ruok with imok. Port 0 picks a free one.
+func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, error) {
+	logw := opts.Log
+	if logw == nil {
+		logw = io.Discard
+	}
+	if !fileExists(zkServerScript) {
+		if !opts.Install {
+			return nil, fmt.Errorf("chlocal: no ZooKeeper at %s; install Debian's zookeeper package", zkServerScript)
+		}
+		if err := aptInstall(ctx, logw, "zookeeper"); err != nil {
+			return nil, err
+		}
+	}
+	z := &ZooKeeper{dir: opts.Dir, port: port, exited: make(chan struct{})}
+	var err error
+	if z.dir == "" {
+		if z.dir, err = os.MkdirTemp("", "kramar-zookeeper-"); err != nil {
+			return nil, err
+		}
+		z.ownDir = true
+	}
+	if z.port == 0 {
+		if z.port, err = freePort(); err != nil {
+			return nil, z.cleanup(err)
+		}
+	}
+	data := filepath.Join(z.dir, "data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		return nil, z.cleanup(err)
+	}
+	cfg := filepath.Join(z.dir, "zoo.cfg")
+	// admin.enableServer=false: the admin HTTP server would take port 8080.
+	text := fmt.Sprintf("tickTime=2000\ninitLimit=10\nsyncLimit=5\ndataDir=%s\nclientPort=%d\nclientPortAddress=127.0.0.1\n"+
+		"admin.enableServer=false\n4lw.commands.whitelist=ruok,srvr,mntr\nmaxSessionTimeout=60000\n", data, z.port)
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		return nil, z.cleanup(err)
+	}
+	out, err := os.Create(filepath.Join(z.dir, "zookeeper.log"))
+	if err != nil {
+		return nil, z.cleanup(err)
+	}
+	defer out.Close()
+	z.cmd = exec.Command(zkServerScript, "start-foreground", cfg)
+	z.cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+z.dir, "ZOO_LOG4J_PROP=INFO,CONSOLE")
+	z.cmd.Stdout, z.cmd.Stderr = out, out
+	z.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := z.cmd.Start(); err != nil {
+		return nil, z.cleanup(fmt.Errorf("chlocal: start ZooKeeper: %w", err))
+	}
+	go func() {
+		_ = z.cmd.Wait()
+		close(z.exited)
+	}()
+	timeout := opts.StartTimeout
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	if err := z.waitReady(ctx, timeout); err != nil {
+		return nil, errors.Join(err, z.Stop())
+	}
+	fmt.Fprintf(logw, "chlocal: ZooKeeper listening on %s, data in %s\n", z.Addr(), z.dir)
+	return z, nil
+}
+
+// Addr is host:port of the client port.
+func (z *ZooKeeper) Addr() string { return fmt.Sprintf("127.0.0.1:%d", z.port) }
+
+// PID is the server process's id.
+func (z *ZooKeeper) PID() int { return z.cmd.Process.Pid }
+
+// Exited is closed when the server process ends.
+func (z *ZooKeeper) Exited() <-chan struct{} { return z.exited }
+
+// Ruok says whether the server answers "ruok" with "imok".
+func (z *ZooKeeper) Ruok() bool {
+	c, err := net.DialTimeout("tcp", z.Addr(), time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("ruok")); err != nil {
+		return false
+	}
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	return strings.HasPrefix(line, "imok")
+}
+
+func (z *ZooKeeper) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		if z.Ruok() {
+			return nil
+		}
+		select {
+		case <-z.exited:
+			return fmt.Errorf("chlocal: ZooKeeper exited at start:\n%s", logTailOf(filepath.Join(z.dir, "zookeeper.log"), 20))
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("chlocal: ZooKeeper did not answer within %s:\n%s", timeout, logTailOf(filepath.Join(z.dir, "zookeeper.log"), 20))
+		}
+	}
+}
+
+// Kill ends the server at once with SIGKILL, as a crash would; Stop still
+// cleans up after it.
+func (z *ZooKeeper) Kill() {
+	_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGKILL)
+	<-z.exited
+}
+
+// Stop sends SIGTERM to the server's process group, waits for it (SIGKILL
+// after 20s) and removes the folder if StartZooKeeper made it.
+func (z *ZooKeeper) Stop() error {
+	z.stopOnce.Do(func() {
+		if z.cmd != nil && z.cmd.Process != nil {
+			select {
+			case <-z.exited:
+			default:
+				_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGTERM)
+				select {
+				case <-z.exited:
+				case <-time.After(20 * time.Second):
+					_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGKILL)
+					<-z.exited
+				}
+			}
+		}
+		z.stopErr = z.cleanup(nil)
+	})
+	return z.stopErr
+}
+
+func (z *ZooKeeper) cleanup(err error) error {
+	if z.ownDir {
+		if rmErr := os.RemoveAll(z.dir); rmErr != nil {
+			err = errors.Join(err, rmErr)
+		}
+	}
+	return err
+}
