@@ -34,6 +34,25 @@ type Options struct {
 	StartTimeout time.Duration
 	// Log receives progress messages (installing, started); nil discards them.
 	Log io.Writer
+
+	// Set by StartCluster: the ports chosen up front (every server's
+	// config names all of them) and the cluster's part of config.xml.
+	ports   *serverPorts
+	cluster string
+}
+
+// serverPorts are one server's ports.
+type serverPorts struct{ tcp, http, interserver int }
+
+func newServerPorts() (*serverPorts, error) {
+	var p serverPorts
+	for _, port := range []*int{&p.tcp, &p.http, &p.interserver} {
+		var err error
+		if *port, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
+	return &p, nil
 }
 
 // Server is a running ClickHouse child process.
@@ -73,13 +92,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s.ownDir = true
 	}
-	if s.tcpPort, err = freePort(); err != nil {
-		return nil, s.cleanup(err)
+	ports := opts.ports
+	if ports == nil {
+		if ports, err = newServerPorts(); err != nil {
+			return nil, s.cleanup(err)
+		}
 	}
-	if s.httpPort, err = freePort(); err != nil {
-		return nil, s.cleanup(err)
-	}
-	config, err := writeConfig(s.dir, s.tcpPort, s.httpPort)
+	s.tcpPort, s.httpPort = ports.tcp, ports.http
+	config, err := writeConfig(s.dir, *ports, opts.cluster)
 	if err != nil {
 		return nil, s.cleanup(err)
 	}
@@ -112,6 +132,18 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	fmt.Fprintf(logw, "chlocal: ClickHouse listening on 127.0.0.1:%d (native), data in %s\n", s.tcpPort, s.dir)
 	return s, nil
+}
+
+// Addr is host:port of the native protocol.
+func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.tcpPort) }
+
+// PID is the server process's id.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Kill ends the server at once with SIGKILL, as a crash would.
+func (s *Server) Kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
 }
 
 // DSN is the native-protocol address of the server's default database.

@@ -79,3 +79,45 @@ func TestZooKeeperAnswersRuokAndStopEndsItsProcessAndFolder(t *testing.T) {
 		t.Errorf("folder %s left after Stop", dir)
 	}
 }
+
+func TestClusterReplicatesAnInsertToTheOtherReplica(t *testing.T) {
+	if _, err := findServer(); err != nil || !fileExists(zkServerScript) {
+		t.Skip("no ClickHouse or ZooKeeper installed") // tests never install packages; .ci/run does
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := StartCluster(ctx, Options{}, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Stop() })
+	conn := func(s *Server) ch.Conn {
+		opts, err := ch.ParseDSN(s.DSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn, err := ch.Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cn.Close() })
+		return cn
+	}
+	a, b := conn(c.Servers[0][0]), conn(c.Servers[0][1])
+	for _, q := range []string{
+		"CREATE DATABASE IF NOT EXISTS probe ON CLUSTER " + ClusterName,
+		"CREATE TABLE IF NOT EXISTS probe.t ON CLUSTER " + ClusterName + " (k UInt32) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/probe/t', '{replica}') ORDER BY k",
+		"INSERT INTO probe.t SELECT toUInt32(7)",
+	} {
+		if err := a.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var n uint64
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if err := b.QueryRow(ctx, "SELECT count() FROM probe.t").Scan(&n); err == nil && n == 1 {
+			return
+		}
+	}
+	t.Fatalf("the other replica has %d rows, want 1", n)
+}

@@ -28,7 +28,7 @@ const configXML = `<?xml version="1.0"?>
     <users_config>%[1]s/users.xml</users_config>
     <mark_cache_size>536870912</mark_cache_size>
     <timezone>UTC</timezone>
-</yandex>
+%[4]s</yandex>
 `
 
 // usersXML lets "default" in without a password, from this machine only.
@@ -55,7 +55,8 @@ const usersXML = `<?xml version="1.0"?>
 `
 
 // writeConfig lays out dir and returns the path of config.xml.
-func writeConfig(dir string, tcpPort, httpPort int) (string, error) {
+// cluster is extra XML inside <yandex> (StartCluster's), or "".
+func writeConfig(dir string, ports serverPorts, cluster string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
@@ -69,7 +70,7 @@ func writeConfig(dir string, tcpPort, httpPort int) (string, error) {
 		return "", err
 	}
 	config := filepath.Join(abs, "config.xml")
-	body := fmt.Sprintf(configXML, abs, tcpPort, httpPort)
+	body := fmt.Sprintf(configXML, abs, ports.tcp, ports.http, cluster)
 	if err := os.WriteFile(config, []byte(body), 0o644); err != nil {
 		return "", err
 	}
