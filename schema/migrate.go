@@ -105,11 +105,24 @@ func SplitStatements(sql string) []string {
 // migrations it has not recorded yet in database.schema_migrations, in order.
 // It returns the IDs ("001_init") of the migrations it applied; running it
 // again applies nothing. Statements use IF NOT EXISTS, so a migration that
-// failed half-way can simply be run again. Two processes migrating at the
-// same moment are not guarded against.
+// failed half-way can simply be run again.
 func Migrate(ctx context.Context, conn driver.Conn, database string) (applied []string, err error) {
+	return MigrateOn(ctx, conn, database, "")
+}
+
+// MigrateOn is Migrate on the ClickHouse cluster named cluster (as in the
+// servers' <remote_servers>; "" = a single server): every statement runs ON
+// CLUSTER, tables are Replicated with a Distributed table over them (see
+// cluster.go), and the log of applied migrations is one for the cluster.
+// Every step is idempotent, so two processes migrating at the same moment,
+// from any server, end with one set of tables; each may record a migration,
+// and the log's ReplacingMergeTree keeps one row per version.
+func MigrateOn(ctx context.Context, conn driver.Conn, database, cluster string) (applied []string, err error) {
 	if !ValidDatabase(database) {
 		return nil, fmt.Errorf("schema: database name %q must be a plain identifier", database)
+	}
+	if cluster != "" && !ValidDatabase(cluster) {
+		return nil, fmt.Errorf("schema: cluster name %q must be a plain identifier", cluster)
 	}
 	migrations, err := Migrations()
 	if err != nil {
@@ -121,6 +134,18 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (applied []
 		"CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations " +
 			"(version UInt32, name String, applied_at DateTime('UTC')) " +
 			"ENGINE = MergeTree ORDER BY version",
+	}
+	var layout clusterLayout
+	if cluster != "" {
+		layout = newClusterLayout(cluster, migrations)
+		bootstrap = []string{
+			"CREATE DATABASE IF NOT EXISTS " + database + " ON CLUSTER " + cluster,
+			"CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations" + LocalSuffix + " ON CLUSTER " + cluster +
+				" (version UInt32, name String, applied_at DateTime('UTC')) " +
+				"ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/" + database + "/schema_migrations', '{replica}', applied_at) ORDER BY version",
+			"CREATE TABLE IF NOT EXISTS " + database + ".schema_migrations ON CLUSTER " + cluster + " AS " + database + ".schema_migrations" + LocalSuffix +
+				" ENGINE = Distributed(" + cluster + ", " + database + ", schema_migrations" + LocalSuffix + ", 0)",
+		}
 	}
 	for _, stmt := range bootstrap {
 		if err := conn.Exec(ctx, stmt); err != nil {
@@ -136,9 +161,16 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (applied []
 			continue
 		}
 		for _, stmt := range m.Statements {
-			stmt = strings.ReplaceAll(stmt, "{db}", database)
-			if err := conn.Exec(ctx, stmt); err != nil {
-				return applied, fmt.Errorf("schema: migration %s: %s: %w", m.ID(), firstLine(stmt), err)
+			steps := []clusterStep{{sql: stmt}}
+			if cluster != "" {
+				if steps, err = layout.steps(stmt); err != nil {
+					return applied, fmt.Errorf("schema: migration %s: %w", m.ID(), err)
+				}
+			}
+			for _, st := range steps {
+				if err := runStep(ctx, conn, database, st); err != nil {
+					return applied, fmt.Errorf("schema: migration %s: %s: %w", m.ID(), firstLine(st.sql), err)
+				}
 			}
 		}
 		// INSERT … SELECT, not VALUES: over the native protocol 18.16 waits
@@ -151,6 +183,33 @@ func Migrate(ctx context.Context, conn driver.Conn, database string) (applied []
 		applied = append(applied, m.ID())
 	}
 	return applied, nil
+}
+
+// runStep runs one statement; a step that adds a column is skipped when
+// the column is there already, and a failure is forgiven when the column
+// turns out to be there (another process added it meanwhile).
+func runStep(ctx context.Context, conn driver.Conn, database string, st clusterStep) error {
+	sql := strings.ReplaceAll(st.sql, "{db}", database)
+	if st.column == "" {
+		return conn.Exec(ctx, sql)
+	}
+	if ok, err := columnExists(ctx, conn, database, st.table, st.column); err != nil || ok {
+		return err
+	}
+	err := conn.Exec(ctx, sql)
+	if err != nil {
+		if ok, _ := columnExists(ctx, conn, database, st.table, st.column); ok {
+			return nil
+		}
+	}
+	return err
+}
+
+func columnExists(ctx context.Context, conn driver.Conn, database, table, column string) (bool, error) {
+	var n uint64
+	err := conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name = ?",
+		database, table, column).Scan(&n)
+	return n > 0, err
 }
 
 func appliedVersions(ctx context.Context, conn driver.Conn, database string) (map[uint32]bool, error) {

@@ -29,6 +29,7 @@ const dsnEnv = "KRAMAR_CLICKHOUSE_DSN"
 
 func main() {
 	keep := flag.Bool("keep", false, "start a server and keep it running until Ctrl-C (no command)")
+	flag.StringVar(&clusterShape, "cluster", "", "start a ZooKeeper and SHARDSxREPLICAS servers (like 1x2) as the cluster \""+chlocal.ClusterName+"\" instead of one server")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: chlocal -- command [args…]\n       chlocal --keep\n")
 		flag.PrintDefaults()
@@ -40,6 +41,40 @@ func main() {
 		os.Exit(2)
 	}
 	os.Exit(run(args, *keep))
+}
+
+// clusterShape is --cluster: "" for one server, else SHARDSxREPLICAS.
+var clusterShape string
+
+// clusterEnv names the cluster for kramar (it overrides clickhouse.cluster).
+const clusterEnv = "KRAMAR_CLICKHOUSE_CLUSTER"
+
+// local is what chlocal starts: one server or a cluster.
+type local interface {
+	DSN() string
+	Stop() error
+	Exited() <-chan struct{}
+	LogTail() string
+}
+
+func start(ctx context.Context) (local, []string, error) {
+	opts := chlocal.Options{Install: true, Log: os.Stderr}
+	if clusterShape == "" {
+		srv, err := chlocal.Start(ctx, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		return srv, []string{dsnEnv + "=" + srv.DSN()}, nil
+	}
+	var shards, replicas int
+	if _, err := fmt.Sscanf(clusterShape, "%dx%d", &shards, &replicas); err != nil {
+		return nil, nil, fmt.Errorf("chlocal: --cluster %q: want SHARDSxREPLICAS, like 1x2", clusterShape)
+	}
+	c, err := chlocal.StartCluster(ctx, opts, shards, replicas)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, []string{dsnEnv + "=" + c.DSN(), clusterEnv + "=" + chlocal.ClusterName}, nil
 }
 
 func run(args []string, keep bool) int {
@@ -59,7 +94,7 @@ func run(args []string, keep bool) int {
 		case <-ctx.Done():
 		}
 	}()
-	srv, err := chlocal.Start(ctx, chlocal.Options{Install: true, Log: os.Stderr})
+	srv, env, err := start(ctx)
 	stopWatching := ctx.Err() == nil
 	cancel()
 	if err != nil {
@@ -77,7 +112,10 @@ func run(args []string, keep bool) int {
 	}()
 
 	if keep {
-		fmt.Fprintf(os.Stderr, "chlocal: export %s=%s\nchlocal: Ctrl-C stops the server\n", dsnEnv, srv.DSN())
+		for _, e := range env {
+			fmt.Fprintf(os.Stderr, "chlocal: export %s\n", e)
+		}
+		fmt.Fprintf(os.Stderr, "chlocal: Ctrl-C stops the server\n")
 		select {
 		case <-signals:
 			return 0
@@ -86,7 +124,7 @@ func run(args []string, keep bool) int {
 			return 1
 		}
 	}
-	return runCommand(args, []string{dsnEnv + "=" + srv.DSN()}, signals)
+	return runCommand(args, env, signals)
 }
 
 // runCommand runs args with extra environment variables, passing a SIGINT or

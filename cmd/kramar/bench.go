@@ -180,7 +180,7 @@ func freshBenchWarehouse(ctx context.Context, database string) (*clickhouse.Ware
 	if err != nil {
 		return nil, &exitError{2, err}
 	}
-	wh, err := clickhouse.Open(ctx, dsn)
+	wh, err := clickhouse.Open(ctx, dsn, clickhouse.OnCluster(os.Getenv(config.EnvClickHouseCluster)))
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func checkAgainstAccounts(ctx context.Context, path string) []config.Problem {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	wh, err := clickhouse.Open(ctx, cfg.DSN())
+	wh, err := clickhouse.Open(ctx, cfg.DSN(), clickhouse.OnCluster(cfg.ClusterName()))
 	if err != nil {
 		return skipped("the warehouse is not reachable")
 	}

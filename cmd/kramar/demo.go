@@ -55,7 +55,7 @@ func demoCmd() *cobra.Command {
 				return err
 			}
 			defer stop()
-			return withDSN(cmd, dsn, func(ctx context.Context, wh *clickhouse.Warehouse) error {
+			return withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), func(ctx context.Context, wh *clickhouse.Warehouse) error {
 				return runDemo(ctx, out, cfg, wh, served, dsn)
 			})
 		},

@@ -114,14 +114,14 @@ func withWarehouse(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.
 	if err != nil {
 		return err
 	}
-	return withDSN(cmd, cfg.DSN(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return fn(ctx, cfg, wh) })
+	return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return fn(ctx, cfg, wh) })
 }
 
-// withDSN runs fn with the migrated warehouse at dsn, which it closes
-// afterwards.
-func withDSN(cmd *cobra.Command, dsn string, fn func(ctx context.Context, wh *clickhouse.Warehouse) error) error {
+// withDSN runs fn with the migrated warehouse at dsn (on cluster, "" = one
+// server), which it closes afterwards.
+func withDSN(cmd *cobra.Command, dsn, cluster string, fn func(ctx context.Context, wh *clickhouse.Warehouse) error) error {
 	ctx := cmd.Context()
-	wh, err := openWarehouse(ctx, dsn)
+	wh, err := openWarehouse(ctx, dsn, cluster)
 	if err != nil {
 		return err
 	}
@@ -130,11 +130,11 @@ func withDSN(cmd *cobra.Command, dsn string, fn func(ctx context.Context, wh *cl
 }
 
 // openWarehouse connects and applies pending migrations (before every run).
-func openWarehouse(ctx context.Context, dsn string) (*clickhouse.Warehouse, error) {
+func openWarehouse(ctx context.Context, dsn, cluster string) (*clickhouse.Warehouse, error) {
 	if dsn == "" {
 		return nil, &exitError{2, fmt.Errorf("no ClickHouse: set clickhouse.dsn in the config or KRAMAR_CLICKHOUSE_DSN")}
 	}
-	wh, err := clickhouse.Open(ctx, dsn)
+	wh, err := clickhouse.Open(ctx, dsn, clickhouse.OnCluster(cluster))
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func migrateCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{2, err}
 			}
-			wh, err := openWarehouse(cmd.Context(), cfg.DSN())
+			wh, err := openWarehouse(cmd.Context(), cfg.DSN(), cfg.ClusterName())
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,7 @@ func planPush(cmd *cobra.Command, stores []string) error {
 		return err
 	}
 	ctx := cmd.Context()
-	wh, err := clickhouse.Open(ctx, cfg.DSN())
+	wh, err := clickhouse.Open(ctx, cfg.DSN(), clickhouse.OnCluster(cfg.ClusterName()))
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func reportCmd() *cobra.Command {
 func withReportWarehouse(cmd *cobra.Command, fn func(ctx context.Context, wh *clickhouse.Warehouse) error) error {
 	if dsn := os.Getenv(config.EnvClickHouseDSN); dsn != "" {
 		if _, err := os.Stat(configPath(cmd)); err != nil {
-			return withDSN(cmd, dsn, fn)
+			return withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), fn)
 		}
 	}
 	return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error { return fn(ctx, wh) })

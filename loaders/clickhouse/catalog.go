@@ -60,7 +60,7 @@ func (w *Warehouse) CarryOverMissing(ctx context.Context, marketplace, store, pr
 	// the merge. Each load holds each offer once, so none is needed.
 	where := `marketplace = ? AND store = ? AND _run_id = ?`
 	q := "INSERT INTO " + products + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
-		" FROM " + products + " WHERE " + where + " AND product_id NOT IN (SELECT product_id FROM " + products + " WHERE " + where + ")"
+		" FROM " + products + " WHERE " + where + " AND product_id" + w.in(true) + "(SELECT product_id FROM " + products + " WHERE " + where + ")"
 	before, err := w.countRun(ctx, marketplace, store, newRun)
 	if err != nil {
 		return 0, err

@@ -96,7 +96,7 @@ func (w *Warehouse) OpenCRMUpdates(ctx context.Context, marketplace, store strin
 	q := `SELECT update_id, order_id, crm_status, ttn, carrier, changed_at, changed_by
 	      FROM ` + w.table("crm_updates") + `
 	      WHERE marketplace = ? AND store = ?
-	        AND update_id NOT IN (SELECT update_id FROM ` + w.table("push_log") + `
+	        AND update_id` + w.in(true) + `(SELECT update_id FROM ` + w.table("push_log") + `
 	                              WHERE marketplace = ? AND store = ? AND closes = 1)
 	      ORDER BY changed_at, update_id`
 	var out []CRMUpdate

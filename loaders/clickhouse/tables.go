@@ -58,7 +58,7 @@ func (w *Warehouse) ReadTable(ctx context.Context, r TableRead, dest []any, row 
 	case r.ByOrder:
 		// The lines of the orders placed in the period.
 		cond, args = between("created_at", false, r.From, r.To)
-		cond = "(marketplace, store, order_id) IN (SELECT marketplace, store, external_id FROM " +
+		cond = "(marketplace, store, order_id)" + w.in(false) + "(SELECT marketplace, store, external_id FROM " +
 			w.table("orders") + " FINAL WHERE " + cond + ")"
 	default:
 		cond, args = between(r.PeriodBy.Name, r.PeriodBy.Type == "Date", r.From, r.To)

@@ -22,6 +22,9 @@ import (
 type Warehouse struct {
 	conn driver.Conn
 	db   string
+	// cluster names the ClickHouse cluster the database is laid out on
+	// ("" = one server).
+	cluster string
 	// writer, when set, gathers inserts with other writers' (see Writer).
 	writer *Writer
 	// sink, when set, gathers inserts for a Unit's Commit.
@@ -33,15 +36,32 @@ type Warehouse struct {
 // Open connects to the database named in dsn
 // (clickhouse://user:password@host:9000/db?dial_timeout=5s). The database
 // need not exist yet: Migrate creates it. Errors never contain the DSN's password.
-func Open(ctx context.Context, dsn string) (*Warehouse, error) {
-	w, err := open(ctx, dsn)
+//
+// Several hosts (clickhouse://h1:9000,h2:9000/db) are tried in turn. With
+// OnCluster the database is the cluster's (see schema.MigrateOn).
+func Open(ctx context.Context, dsn string, options ...Option) (*Warehouse, error) {
+	var o openOptions
+	for _, opt := range options {
+		opt(&o)
+	}
+	w, err := open(ctx, dsn, o)
 	if err != nil {
 		return nil, redact(err, dsn)
 	}
 	return w, nil
 }
 
-func open(ctx context.Context, dsn string) (*Warehouse, error) {
+// Option tunes Open.
+type Option func(*openOptions)
+
+type openOptions struct{ cluster string }
+
+// OnCluster lays the warehouse out on the named ClickHouse cluster ("" =
+// one server): migrations run ON CLUSTER, and every insert through a
+// Distributed table returns only once its shard has the rows.
+func OnCluster(name string) Option { return func(o *openOptions) { o.cluster = name } }
+
+func open(ctx context.Context, dsn string, o openOptions) (*Warehouse, error) {
 	opts, err := ch.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: parse DSN %s: %w", RedactDSN(dsn), err)
@@ -62,6 +82,18 @@ func open(ctx context.Context, dsn string) (*Warehouse, error) {
 	if opts.DialTimeout == 0 {
 		opts.DialTimeout = 5 * time.Second
 	}
+	if o.cluster != "" {
+		if !schema.ValidDatabase(o.cluster) {
+			return nil, fmt.Errorf("clickhouse: cluster name %q must be a plain identifier", o.cluster)
+		}
+		if opts.Settings == nil {
+			opts.Settings = ch.Settings{}
+		}
+		// An insert through a Distributed table is acknowledged only once
+		// the shard has it, not when it is spooled on the receiving server
+		// (https://clickhouse.com/docs/en/operations/settings/settings#insert_distributed_sync).
+		opts.Settings["insert_distributed_sync"] = 1
+	}
 	conn, err := ch.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: open %s: %w", RedactDSN(dsn), err)
@@ -70,7 +102,7 @@ func open(ctx context.Context, dsn string) (*Warehouse, error) {
 		conn.Close()
 		return nil, fmt.Errorf("clickhouse: connect to %s: %w", RedactDSN(dsn), err)
 	}
-	w := &Warehouse{conn: conn, db: db}
+	w := &Warehouse{conn: conn, db: db, cluster: o.cluster}
 	w.reads = newSharedReads(w)
 	return w, nil
 }
@@ -78,8 +110,26 @@ func open(ctx context.Context, dsn string) (*Warehouse, error) {
 // Migrate brings the database's schema up to date and returns the IDs of
 // the migrations it applied (none when it was up to date).
 func (w *Warehouse) Migrate(ctx context.Context) ([]string, error) {
-	return schema.Migrate(ctx, w.conn, w.db)
+	return schema.MigrateOn(ctx, w.conn, w.db, w.cluster)
 }
+
+// in is the IN of a subquery over a warehouse table: GLOBAL on a cluster,
+// where a subquery over a Distributed table inside a query over one is
+// otherwise refused (distributed_product_mode, which 18.16 cannot take as a
+// client setting), so it runs once and its set goes to every shard.
+func (w *Warehouse) in(not bool) string {
+	op := " IN "
+	if not {
+		op = " NOT IN "
+	}
+	if w.cluster != "" {
+		op = " GLOBAL" + op
+	}
+	return op
+}
+
+// Cluster is the cluster the warehouse is laid out on ("" = one server).
+func (w *Warehouse) Cluster() string { return w.cluster }
 
 // Close closes the connection pool.
 func (w *Warehouse) Close() error { return w.conn.Close() }
@@ -91,7 +141,11 @@ func (w *Warehouse) Conn() driver.Conn { return w.conn }
 // DropDatabase drops the warehouse's database with all its tables (a
 // benchmark's or a test's; Migrate makes it again).
 func (w *Warehouse) DropDatabase(ctx context.Context) error {
-	return wrapErr(w.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+w.db), "drop database %s", w.db)
+	q := "DROP DATABASE IF EXISTS " + w.db
+	if w.cluster != "" {
+		q += " ON CLUSTER " + w.cluster
+	}
+	return wrapErr(w.conn.Exec(ctx, q), "drop database %s", w.db)
 }
 
 // Database is the database the warehouse writes to.

@@ -70,6 +70,8 @@ func (v validator) warning(path, format string, args ...any) {
 	v.d.problems = append(v.d.problems, located{path: path, line: v.d.lineOf(path), msg: fmt.Sprintf(format, args...), warning: true})
 }
 
+var clusterNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 func (v validator) clickHouse(cfg *Config, why purpose) {
 	ch := cfg.ClickHouse
 	if v.d.failed["clickhouse"] {
@@ -77,6 +79,9 @@ func (v validator) clickHouse(cfg *Config, why purpose) {
 	}
 	if ch.FlushInterval.Duration < 0 || ch.FlushInterval.Duration > time.Minute {
 		v.problem("clickhouse.flush_interval", "must be between 0 (the default, 1s) and 1m")
+	}
+	if ch.Cluster != "" && !clusterNamePattern.MatchString(ch.Cluster) {
+		v.problem("clickhouse.cluster", "must be a cluster name from the servers' <remote_servers> (letters, digits, _)")
 	}
 	if ch.DSNEnv != "" && !envNamePattern.MatchString(ch.DSNEnv) {
 		v.problem("clickhouse.dsn_env", "must be the name of an environment variable (like KRAMAR_CLICKHOUSE_DSN), not the DSN itself")

@@ -14,6 +14,8 @@ const (
 	EnvConfig = "KRAMAR_CONFIG"
 	// EnvClickHouseDSN overrides clickhouse.dsn and clickhouse.dsn_env.
 	EnvClickHouseDSN = "KRAMAR_CLICKHOUSE_DSN"
+	// EnvClickHouseCluster overrides clickhouse.cluster.
+	EnvClickHouseCluster = "KRAMAR_CLICKHOUSE_CLUSTER"
 	// DefaultHoldMinutes is hold.minutes when a store does not set it.
 	DefaultHoldMinutes = 5
 )

@@ -109,9 +109,19 @@ func (src secretSource) read() (string, error) {
 	}
 }
 
+// ClusterName is the ClickHouse cluster of the warehouse:
+// KRAMAR_CLICKHOUSE_CLUSTER if set, else clickhouse.cluster ("" = one server).
+func (c *Config) ClusterName() string {
+	if v := os.Getenv(EnvClickHouseCluster); v != "" {
+		return v
+	}
+	return c.ClickHouse.Cluster
+}
+
 // DSN is the ClickHouse address: KRAMAR_CLICKHOUSE_DSN if set, else the variable
 // named by clickhouse.dsn_env if set, else clickhouse.dsn. Empty when none is.
-// It may hold a password: never log it.
+// It may hold a password: never log it. Several hosts
+// (clickhouse://h1:9000,h2:9000/kramar) are tried in turn.
 func (c *Config) DSN() string {
 	dsn, _ := c.dsnWithSource()
 	return dsn

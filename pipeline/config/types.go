@@ -53,6 +53,10 @@ type ClickHouse struct {
 	// the rows of every store run in that time go as one insert per table
 	// (default 1s; ClickHouse advises about one insert per second).
 	FlushInterval Duration `yaml:"flush_interval"`
+	// Cluster names the ClickHouse cluster (as in the servers'
+	// <remote_servers>) the warehouse is laid out on: Replicated tables with
+	// a Distributed table over each. Empty: one server.
+	Cluster string `yaml:"cluster"`
 }
 
 // Flush is FlushInterval, or its default.

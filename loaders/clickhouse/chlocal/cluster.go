@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // ClusterName is the name StartCluster gives its cluster in
@@ -150,3 +151,31 @@ const clusterXML = `    <interserver_http_port>%d</interserver_http_port>
     <remote_servers>%s</remote_servers>
     <macros><shard>%02d</shard><replica>r%d</replica></macros>
 `
+
+// Exited is closed when any process of the cluster ends.
+func (c *Cluster) Exited() <-chan struct{} {
+	out := make(chan struct{})
+	var once sync.Once
+	watch := func(ch <-chan struct{}) {
+		<-ch
+		once.Do(func() { close(out) })
+	}
+	go watch(c.ZooKeeper.Exited())
+	for _, shard := range c.Servers {
+		for _, s := range shard {
+			go watch(s.Exited())
+		}
+	}
+	return out
+}
+
+// LogTail returns the last lines of every server's logs.
+func (c *Cluster) LogTail() string {
+	var b strings.Builder
+	for i, shard := range c.Servers {
+		for j, s := range shard {
+			fmt.Fprintf(&b, "--- shard %d replica %d ---\n%s\n", i+1, j+1, s.LogTail())
+		}
+	}
+	return b.String()
+}

@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chlocal"
 )
 
 // DSNEnv names the variable holding the test server's DSN.
@@ -85,4 +87,64 @@ func DSNOf(t testing.TB, w *clickhouse.Warehouse) string {
 	}
 	u.Path = "/" + w.Database()
 	return u.String()
+}
+
+// Cluster is a local ClickHouse cluster of the test's own: a ZooKeeper and
+// shards × replicas servers, each stopped by its PID when the test ends,
+// even when it fails.
+type Cluster struct {
+	*chlocal.Cluster
+	t        testing.TB
+	database string
+}
+
+// NewCluster starts a cluster in the test's temporary folder (ClickHouse
+// and ZooKeeper must be installed; .ci/run installs both).
+func NewCluster(t testing.TB, shards, replicas int) *Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := chlocal.StartCluster(ctx, chlocal.Options{Dir: t.TempDir()}, shards, replicas)
+	if err != nil {
+		t.Fatalf("start a local cluster: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return &Cluster{Cluster: c, t: t, database: "kramar_test_" + randomSuffix(t)}
+}
+
+// DSN is the test database on every server of the cluster, or on the
+// given ones (by their position in shard order).
+func (c *Cluster) DSN(servers ...int) string {
+	var all []string
+	for _, shard := range c.Servers {
+		for _, s := range shard {
+			all = append(all, s.Addr())
+		}
+	}
+	pick := all
+	if len(servers) > 0 {
+		pick = nil
+		for _, i := range servers {
+			pick = append(pick, all[i])
+		}
+	}
+	return "clickhouse://" + strings.Join(pick, ",") + "/" + c.database
+}
+
+// Open connects to the test database on the cluster through the given
+// servers (all when none), unmigrated; it closes with the test.
+func (c *Cluster) Open(servers ...int) *clickhouse.Warehouse {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	w, err := clickhouse.Open(ctx, c.DSN(servers...), clickhouse.OnCluster(chlocal.ClusterName))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.t.Cleanup(func() { w.Close() })
+	return w
 }

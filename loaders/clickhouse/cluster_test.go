@@ -1,0 +1,114 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/schema"
+	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/schema/rows"
+)
+
+func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *testing.T) {
+	single := chtest.New(t)
+	c := chtest.NewCluster(t, 1, 2)
+	onA, onB := c.Open(0), c.Open(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	// Two workers migrate at the same moment, each through its own server.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, w := range []*clickhouse.Warehouse{onA, onB} {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = w.Migrate(ctx) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("migrator %d: %v", i, err)
+		}
+	}
+
+	// Every table of one server is, on each replica, a Distributed table
+	// of that name over a Replicated one; every view is there too.
+	want := map[string]string{}
+	for _, row := range pipelinetest.Query(t, single, `SELECT name, engine FROM system.tables WHERE database = ?`, single.Database()) {
+		name, engine, _ := strings.Cut(row, "\t")
+		switch {
+		case engine == "View":
+			want[name] = "View"
+		default:
+			want[name] = "Distributed"
+			want[name+schema.LocalSuffix] = "Replicated" + engine
+		}
+	}
+	// The cluster's migration log keeps one row per version even when two
+	// migrators record the same one.
+	want["schema_migrations"+schema.LocalSuffix] = "ReplicatedReplacingMergeTree"
+	for i, w := range []*clickhouse.Warehouse{onA, onB} {
+		got := map[string]string{}
+		for _, row := range pipelinetest.Query(t, w, `SELECT name, engine FROM system.tables WHERE database = ?`, w.Database()) {
+			name, engine, _ := strings.Cut(row, "\t")
+			got[name] = engine
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("replica %d: tables\n%v\nwant\n%v", i+1, got, want)
+		}
+	}
+	migrations, err := schema.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pipelinetest.Query(t, onB, `SELECT count(), max(n) FROM (SELECT version, count() AS n FROM {db}.schema_migrations FINAL GROUP BY version)`)[0]; got != fmt.Sprintf("%d\t1", len(migrations)) {
+		t.Errorf("schema_migrations: %s (versions, most records of one), want %d versions of one record each", got, len(migrations))
+	}
+	// Columns of both replicas match one server's, views included.
+	cols := func(w *clickhouse.Warehouse) []string {
+		return pipelinetest.Query(t, w, `SELECT table, name, type FROM system.columns WHERE database = ? AND NOT endsWith(table, ?) ORDER BY table, name`, w.Database(), schema.LocalSuffix)
+	}
+	if a, b, s := cols(onA), cols(onB), cols(single); !slices.Equal(a, s) || !slices.Equal(b, s) {
+		t.Errorf("the columns on the cluster differ from one server's")
+	}
+	// Migrating again applies nothing.
+	if applied, err := onB.Migrate(ctx); err != nil || len(applied) != 0 {
+		t.Errorf("a second migration applied %v (%v)", applied, err)
+	}
+
+	// Rows written through one replica are the views' on the other.
+	wr := clickhouse.NewWriter(onA, clickhouse.WriterOptions{})
+	var orders []canon.Order
+	for i := range 5 {
+		o := testOrder(fmt.Sprint(i), 2)
+		o.Store = fmt.Sprintf("shop-%d", i%2)
+		orders = append(orders, o)
+	}
+	b, err := rows.Build(orders, rows.Meta{RunID: "run-cluster", Version: rows.NextVersion(), LoadedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	if err := onA.Through(wr).InsertBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	// insert_distributed_sync: the shard has the rows once the insert
+	// returns; the other replica gets them by replication.
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if got = pipelinetest.Query(t, onB, `SELECT count(), sum(items_count) FROM {db}.v_orders`)[0] + " / " +
+			pipelinetest.Query(t, onB, `SELECT count() FROM {db}.v_order_items`)[0]; got == "5\t10 / 10" {
+			break
+		}
+	}
+	if got != "5\t10 / 10" {
+		t.Errorf("the other replica's views: %s orders, lines / lines in v_order_items; want 5, 10 / 10", got)
+	}
+}
