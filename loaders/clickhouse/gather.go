@@ -2,8 +2,11 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // gather turns the same read by many concurrent store runs into few
@@ -70,6 +73,12 @@ func (g *gather[Req, Resp]) run() {
 
 		ctx, cancel := context.WithTimeout(context.Background(), gatherTimeout)
 		resps, err := g.query(ctx, reqs)
+		var exc *ch.Exception
+		if err != nil && !errors.As(err, &exc) && ctx.Err() == nil {
+			// A broken connection (a server of the cluster gone): once
+			// more, on a fresh one, which the pool opens to the next host.
+			resps, err = g.query(ctx, reqs)
+		}
 		cancel()
 		for i, c := range batch {
 			if err == nil {

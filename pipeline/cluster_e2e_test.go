@@ -1,0 +1,113 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+)
+
+// equalOn waits until every store's picture on wh equals the sandbox
+// (a replica may lag behind the one written to), then checks it.
+func equalOn(t *testing.T, e *promtest.Env, wh *clickhouse.Warehouse, within time.Duration, stores ...string) {
+	t.Helper()
+	same := func() bool {
+		for _, s := range stores {
+			wantO, wantI := e.Truth(s)
+			gotO, gotI := pipelinetest.Picture(t, wh, s)
+			if pipelinetest.Diff(wantO, gotO) != "" || pipelinetest.Diff(wantI, gotI) != "" {
+				return false
+			}
+		}
+		return true
+	}
+	for deadline := time.Now().Add(within); !same() && time.Now().Before(deadline); {
+		time.Sleep(250 * time.Millisecond)
+	}
+	for _, s := range stores {
+		o, i := e.Truth(s)
+		pipelinetest.AssertPicture(t, wh, s, o, i)
+	}
+}
+
+func TestOrdersOnAReplicatedClusterSurviveAReplicaKilledMidLoad(t *testing.T) {
+	stores := map[string]int{"prom-a": 150, "prom-b": 90, "prom-c": 60}
+	ids := pipelinetest.SortedKeys(stores)
+	e := promtest.New(t, stores)
+	c := chtest.NewCluster(t, 1, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	both := c.Open() // both servers, tried in turn
+	if _, err := both.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, second := c.Open(0), c.Open(1)
+	cycle := func() (ok int, errs []string) {
+		r := e.Runner()
+		r.Warehouse, r.Parallel = both, len(stores)
+		res, err := r.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range res {
+			if x.OK() {
+				ok++
+			} else {
+				errs = append(errs, fmt.Sprintf("%s: %v", x.Store, x.Err))
+			}
+		}
+		return ok, errs
+	}
+
+	if ok, errs := cycle(); ok != len(stores) {
+		t.Fatalf("first load on the cluster: %v", errs)
+	}
+	equalOn(t, e, second, 30*time.Second, ids...)
+
+	// The first server dies in the middle of the next load: runs go on
+	// through the second, or fail cleanly and are made up by the next cycle.
+	for _, s := range ids {
+		for range 20 {
+			e.SB.AddOrder(e.Tokens[s], nil)
+		}
+	}
+	e.Clock.Advance(time.Minute)
+	// The kill comes with the second request of the pulls: some stores' rows are
+	// on their way, others not read yet.
+	var requests atomic.Int32
+	e.BeforeRequest = func(*http.Request) {
+		if requests.Add(1) == 2 {
+			c.Servers[0][0].Kill()
+		}
+	}
+	_, errs := cycle()
+	e.BeforeRequest = nil
+	if requests.Load() < 2 {
+		t.Fatalf("the cycle made %d requests: the kill did not happen mid-load", requests.Load())
+	}
+	t.Logf("the cycle during the kill: %d runs failed %v", len(errs), errs)
+	e.Clock.Advance(time.Minute)
+	if ok, errs := cycle(); ok != len(stores) {
+		t.Fatalf("with one replica down, runs failed: %v", errs)
+	}
+	equalOn(t, e, second, 10*time.Second, ids...)
+
+	// Restarted, the killed replica catches up by replication (once its old
+	// ZooKeeper session has expired).
+	if err := c.Restart(ctx, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	equalOn(t, e, first, 90*time.Second, ids...)
+	for _, w := range []*clickhouse.Warehouse{first, second} {
+		if got := pipelinetest.Query(t, w, `SELECT count() - uniqExact(store, external_id) FROM {db}.v_orders`)[0]; got != "0" {
+			t.Errorf("%s orders twice in v_orders", got)
+		}
+	}
+}
