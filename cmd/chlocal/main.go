@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,6 +48,9 @@ func main() {
 // clusterShape is --cluster: "" for one server, else SHARDSxREPLICAS.
 var clusterShape string
 
+// pidEnv lists the servers' process ids (benchmarks read their CPU).
+const pidEnv = "KRAMAR_CLICKHOUSE_PID"
+
 // clusterEnv names the cluster for kramar (it overrides clickhouse.cluster).
 const clusterEnv = "KRAMAR_CLICKHOUSE_CLUSTER"
 
@@ -64,7 +69,7 @@ func start(ctx context.Context) (local, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return srv, []string{dsnEnv + "=" + srv.DSN()}, nil
+		return srv, []string{dsnEnv + "=" + srv.DSN(), pidEnv + "=" + strconv.Itoa(srv.PID())}, nil
 	}
 	var shards, replicas int
 	if _, err := fmt.Sscanf(clusterShape, "%dx%d", &shards, &replicas); err != nil {
@@ -74,7 +79,13 @@ func start(ctx context.Context) (local, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return c, []string{dsnEnv + "=" + c.DSN(), clusterEnv + "=" + chlocal.ClusterName}, nil
+	var pids []string
+	for _, shard := range c.Servers {
+		for _, s := range shard {
+			pids = append(pids, strconv.Itoa(s.PID()))
+		}
+	}
+	return c, []string{dsnEnv + "=" + c.DSN(), clusterEnv + "=" + chlocal.ClusterName, pidEnv + "=" + strings.Join(pids, ",")}, nil
 }
 
 func run(args []string, keep bool) int {

@@ -62,11 +62,11 @@ func benchStoresCmd() *cobra.Command {
 			}
 			// Logs are formatted as serve formats them (JSON), then dropped.
 			r.Log, r.Limiters, r.Parallel = slog.New(slog.NewJSONHandler(io.Discard, nil)), pipeline.NewLimiters(), parallel
-			chPID := clickHousePID()
+			chPIDs := clickHousePIDs()
 			budget := 2 * time.Minute
 			cores := runtime.NumCPU()
-			fmt.Fprintf(b.out, "%d stores, parallel %d, %d cores; budget per cycle: %s wall, %.0f CPU-seconds; ClickHouse pid %s\n",
-				stores, parallel, cores, budget, budget.Seconds()*float64(cores), cmp.Or(strconv.Itoa(chPID), "-"))
+			fmt.Fprintf(b.out, "%d stores, parallel %d, %d cores; budget per cycle: %s wall, %.0f CPU-seconds; ClickHouse pids %s\n",
+				stores, parallel, cores, budget, budget.Seconds()*float64(cores), cmp.Or(joinPIDs(chPIDs), "-"))
 			rnd := rand.New(rand.NewPCG(1, 2))
 			var steady []cycleFigures
 			for c := 1; c <= cycles; c++ {
@@ -79,7 +79,7 @@ func benchStoresCmd() *cobra.Command {
 					time.Sleep(r.Config.Stores[0].SafetyLag.Duration + time.Second)
 					fmt.Fprintf(b.out, "  %d new orders added\n", added)
 				}
-				f, err := measureCycle(ctx, r, chPID)
+				f, err := measureCycle(ctx, r, chPIDs)
 				if err != nil {
 					return err
 				}
@@ -166,15 +166,15 @@ func (f cycleFigures) String() string {
 }
 
 // measureCycle runs the order job for every store once.
-func measureCycle(ctx context.Context, r *pipeline.Runner, chPID int) (cycleFigures, error) {
+func measureCycle(ctx context.Context, r *pipeline.Runner, chPIDs []int) (cycleFigures, error) {
 	ins0, sel0, err := r.Warehouse.QueryCounts(ctx)
 	if err != nil {
 		return cycleFigures{}, err
 	}
-	cpu0, ch0 := selfCPU(), procCPU(chPID)
+	cpu0, ch0 := selfCPU(), procsCPU(chPIDs)
 	started := time.Now()
 	res, err := r.RunJob(ctx, pipeline.JobOrders)
-	f := cycleFigures{wall: time.Since(started), cpu: selfCPU() - cpu0, chCPU: procCPU(chPID) - ch0}
+	f := cycleFigures{wall: time.Since(started), cpu: selfCPU() - cpu0, chCPU: procsCPU(chPIDs) - ch0}
 	ins1, sel1, cerr := r.Warehouse.QueryCounts(ctx)
 	if cerr != nil {
 		return f, cerr
@@ -229,14 +229,21 @@ func procCPU(pid int) float64 {
 	return (utime + stime) / clockTicks
 }
 
-// clickHousePID is $KRAMAR_CLICKHOUSE_PID, else the only clickhouse-server
-// process, else 0.
-func clickHousePID() int {
-	if pid, err := strconv.Atoi(os.Getenv("KRAMAR_CLICKHOUSE_PID")); err == nil {
-		return pid
+// clickHousePIDs are $KRAMAR_CLICKHOUSE_PID (a comma-separated list:
+// chlocal sets it to its servers, a cluster's included), else the only
+// clickhouse-server process, else none.
+func clickHousePIDs() []int {
+	if env := os.Getenv("KRAMAR_CLICKHOUSE_PID"); env != "" {
+		var pids []int
+		for _, f := range strings.Split(env, ",") {
+			if pid, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+		return pids
 	}
 	dirs, _ := os.ReadDir("/proc")
-	found := 0
+	var found []int
 	for _, d := range dirs {
 		pid, err := strconv.Atoi(d.Name())
 		if err != nil {
@@ -244,11 +251,28 @@ func clickHousePID() int {
 		}
 		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 		if err == nil && strings.HasPrefix(strings.TrimSpace(string(comm)), "clickhouse-serv") {
-			if found != 0 {
-				return 0 // more than one: cannot tell which
-			}
-			found = pid
+			found = append(found, pid)
 		}
 	}
+	if len(found) != 1 {
+		return nil // none, or more than one: cannot tell which
+	}
 	return found
+}
+
+func joinPIDs(pids []int) string {
+	s := make([]string, len(pids))
+	for i, p := range pids {
+		s[i] = strconv.Itoa(p)
+	}
+	return strings.Join(s, ",")
+}
+
+// procsCPU sums the CPU seconds of processes.
+func procsCPU(pids []int) float64 {
+	var sum float64
+	for _, pid := range pids {
+		sum += procCPU(pid)
+	}
+	return sum
 }
