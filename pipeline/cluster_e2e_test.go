@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,4 +111,72 @@ func TestOrdersOnAReplicatedClusterSurviveAReplicaKilledMidLoad(t *testing.T) {
 			t.Errorf("%s orders twice in v_orders", got)
 		}
 	}
+}
+
+func TestWithZooKeeperGoneRunsFailCleanlyAndCatchUpWhenItReturns(t *testing.T) {
+	stores := map[string]int{"prom-a": 60, "prom-b": 40}
+	ids := pipelinetest.SortedKeys(stores)
+	e := promtest.New(t, stores)
+	c := chtest.NewCluster(t, 1, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	both := c.Open()
+	if _, err := both.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cycle := func() (ok int, errs []string) {
+		r := e.Runner()
+		r.Warehouse, r.Parallel = both, len(stores)
+		res, err := r.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range res {
+			if x.OK() {
+				ok++
+			} else {
+				errs = append(errs, fmt.Sprintf("%s: %v", x.Store, x.Err))
+			}
+		}
+		return ok, errs
+	}
+	if ok, errs := cycle(); ok != len(stores) {
+		t.Fatalf("first load: %v", errs)
+	}
+
+	// Without ZooKeeper the replicated tables take no rows: runs fail, and
+	// say it is the warehouse.
+	c.ZooKeeper.Kill()
+	for _, s := range ids {
+		e.SB.AddOrder(e.Tokens[s], nil)
+	}
+	e.Clock.Advance(time.Minute)
+	ok, errs := cycle()
+	if ok != 0 {
+		t.Errorf("%d runs ok with ZooKeeper gone", ok)
+	}
+	for _, msg := range errs {
+		if !strings.Contains(msg, "clickhouse") {
+			t.Errorf("a run failed for another reason than the warehouse: %s", msg)
+		}
+	}
+
+	// ZooKeeper back: the next cycles load what was missed, on both replicas.
+	if err := c.RestartZooKeeper(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		e.Clock.Advance(time.Minute)
+		ok, errs := cycle()
+		if ok == len(stores) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("two minutes after ZooKeeper came back, runs still fail: %v", errs)
+		}
+		time.Sleep(time.Second)
+	}
+	equalOn(t, e, c.Open(0), 30*time.Second, ids...)
+	equalOn(t, e, c.Open(1), 30*time.Second, ids...)
 }

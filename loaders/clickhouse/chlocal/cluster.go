@@ -179,3 +179,19 @@ func (c *Cluster) LogTail() string {
 	}
 	return b.String()
 }
+
+// RestartZooKeeper starts the ZooKeeper again on its port with its data
+// after Kill or Stop (the cluster must have been started with opts.Dir).
+func (c *Cluster) RestartZooKeeper(ctx context.Context) error {
+	if c.opts.Dir == "" {
+		return errors.New("chlocal: RestartZooKeeper needs a cluster started with Options.Dir")
+	}
+	o := c.opts
+	o.Dir = filepath.Join(c.opts.Dir, "zookeeper")
+	zk, err := StartZooKeeper(ctx, o, c.ZooKeeper.port)
+	if err != nil {
+		return err
+	}
+	c.ZooKeeper = zk
+	return nil
+}
