@@ -13,6 +13,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/schema"
 )
 
 // equalOn waits until every store's picture on wh equals the sandbox
@@ -179,4 +180,67 @@ func TestWithZooKeeperGoneRunsFailCleanlyAndCatchUpWhenItReturns(t *testing.T) {
 	}
 	equalOn(t, e, c.Open(0), 30*time.Second, ids...)
 	equalOn(t, e, c.Open(1), 30*time.Second, ids...)
+}
+
+func TestOnTwoShardsEveryStoreLivesOnOneShardAndUpdatesReplaceRows(t *testing.T) {
+	stores := map[string]int{"prom-a": 40, "prom-b": 30, "prom-c": 30, "prom-d": 20, "prom-e": 20, "prom-f": 20}
+	ids := pipelinetest.SortedKeys(stores)
+	e := promtest.New(t, stores)
+	c := chtest.NewCluster(t, 2, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	wh := c.Open()
+	if _, err := wh.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cycle := func() {
+		r := e.Runner()
+		r.Warehouse, r.Parallel = wh, len(stores)
+		res, err := r.RunOnce(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range res {
+			if !x.OK() {
+				t.Fatalf("%s: %v", x.Store, x.Err)
+			}
+		}
+	}
+	cycle()
+	// Every store's orders change: the new versions must replace the old
+	// ones, which they can only on the shard that holds them.
+	for _, s := range ids {
+		for _, o := range e.SB.Orders(e.SB.StoreID(e.Tokens[s]))[:5] {
+			if err := e.SB.SetStatus(e.Tokens[s], o.ID, "canceled"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	e.Clock.Advance(time.Minute)
+	cycle()
+	equalOn(t, e, wh, 10*time.Second, ids...)
+
+	shardOf := map[string]int{}
+	for shard := range 2 {
+		local := c.Open(shard)
+		for _, row := range pipelinetest.Query(t, local, `SELECT DISTINCT store FROM {db}.orders`+schema.LocalSuffix) {
+			if prev, twice := shardOf[row]; twice {
+				t.Errorf("store %s has rows on shards %d and %d", row, prev+1, shard+1)
+			}
+			shardOf[row] = shard
+		}
+	}
+	if len(shardOf) != len(stores) {
+		t.Errorf("stores found on the shards: %v, want all %d", shardOf, len(stores))
+	}
+	used := map[int]bool{}
+	for _, sh := range shardOf {
+		used[sh] = true
+	}
+	if len(used) != 2 {
+		t.Errorf("every store is on one shard (%v): the sharding key spreads nothing", shardOf)
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() - uniqExact(store, external_id) FROM {db}.v_orders`)[0]; got != "0" {
+		t.Errorf("%s orders twice in v_orders", got)
+	}
 }
