@@ -140,9 +140,28 @@ func (j *orderJob) cycle(ctx context.Context) error {
 		return err
 	}
 	j.logUnmapped()
+	j.confirmAfterCommit()
 	// State after data: the cursor and the holds go in the same flush as the
 	// last rows, and the flush writes them after those rows.
 	return j.saveState(ctx, to, heldBefore)
+}
+
+// confirmAfterCommit tells a source that confirms loads (1C's exchange)
+// that the orders are in, once the tail's flush has landed: confirmed
+// earlier, a run failing before its rows are in would lose the orders the
+// site then stops offering.
+func (j *orderJob) confirmAfterCommit() {
+	c, ok := j.src.(source.Confirmer)
+	if !ok {
+		return
+	}
+	j.tail.AfterCommit(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := c.Confirm(ctx); err != nil {
+			j.log.Warn("the marketplace was not told the orders are loaded; it offers them again next time", "error", err)
+		}
+	})
 }
 
 // writeLast hands the batches still waiting to the tail, so they land in

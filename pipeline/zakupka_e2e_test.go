@@ -2,11 +2,14 @@ package pipeline_test
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -102,5 +105,48 @@ func TestCommerceMLOrdersForAnotherMarketplace(t *testing.T) {
 	got := m.Query(`SELECT marketplace, count() FROM {db}.v_orders GROUP BY marketplace`)
 	if len(got) != 1 || got[0] != "allo\t50" {
 		t.Fatalf("v_orders: %v, want all 50 orders under allo", got)
+	}
+}
+
+// TestA1CExchangeIsConfirmedOnlyOnceItsOrdersAreIn: a run whose rows do
+// not reach the warehouse must not tell the site they are loaded, or the
+// site stops offering them and they are lost.
+func TestA1CExchangeIsConfirmedOnlyOnceItsOrdersAreIn(t *testing.T) {
+	m, sb := zakupkaStores(t, 10, 40)
+	proxy, viaProxy := chtest.NewProxy(t, chtest.DSNOf(t, m.WH))
+	relay, err := clickhouse.Open(t.Context(), viaProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	run := func() pipeline.StoreResult {
+		r := m.Runner()
+		r.Warehouse = relay
+		res, err := r.RunJob(t.Context(), pipeline.JobOrders, "zk-1c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0]
+	}
+	proxy.RefuseInserts(true)
+	if r := run(); r.OK() {
+		t.Fatal("a run whose inserts were refused is ok")
+	}
+	proxy.RefuseInserts(false)
+	if r := run(); !r.OK() || r.New == 0 {
+		t.Fatalf("the run after the refused one: %+v", r)
+	}
+	var want int
+	for _, d := range sb.Orders(sb.StoreID("x-key")) {
+		if transformcml.IsNew(&d) {
+			want++
+		}
+	}
+	if got := m.Query(`SELECT count() FROM {db}.v_orders WHERE store = 'zk-1c'`)[0]; got != strconv.Itoa(want) {
+		t.Errorf("%s orders of zk-1c in the warehouse, want its %d new ones: the failed run's were confirmed and lost", got, want)
+	}
+	// Confirmed now: the next exchange offers nothing new.
+	if r := run(); !r.OK() || r.Fetched != 0 {
+		t.Errorf("after a confirmed load the exchange still offers %d orders (%+v)", r.Fetched, r)
 	}
 }

@@ -35,6 +35,14 @@ type Orders interface {
 	Get(ctx context.Context, id string) (RawOrder, error)
 }
 
+// Confirmer is an order source that tells the marketplace the orders it
+// handed on are loaded, after which they are not offered again (1C's
+// exchange: mode=success). The pipeline confirms only once the rows are in
+// the warehouse, so a run that fails before that gets the orders again.
+type Confirmer interface {
+	Confirm(ctx context.Context) error
+}
+
 // Catalog is a marketplace account's catalog API, for clients that have one.
 type Catalog interface {
 	// Products calls page for every page of the store's whole catalog.

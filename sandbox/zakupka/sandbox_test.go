@@ -141,8 +141,18 @@ func TestExchange(t *testing.T) {
 	sb, base := newServer(t, Options{Seed: 11})
 	sb.AddStore(StoreOptions{Key: "k", Login: "1c", Password: "pa55-word", Orders: 12, Encoding: Windows1251})
 	ctx := context.Background()
-	all := func(o source.Orders) []source.RawOrder {
+	pull := func(o source.Orders) []source.RawOrder {
 		return pullAll(t, o, start.Add(-365*24*time.Hour), start.Add(time.Hour))
+	}
+	// all pulls and, as the pipeline does once the rows are in, confirms.
+	all := func(o source.Orders) []source.RawOrder {
+		got := pull(o)
+		if c, ok := o.(source.Confirmer); ok {
+			if err := c.Confirm(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return got
 	}
 
 	bad := cml.NewExchange(source.Config{Store: "zk-1c", BaseURL: base + ExchangePath, Username: "1c", Password: "guess-pass", HTTP: fastHTTP()})
@@ -157,8 +167,12 @@ func TestExchange(t *testing.T) {
 	if in, err := ex.Init(ctx); err != nil || in.Zip || in.FileLimit != fileLimit {
 		t.Fatalf("init: %+v, %v", in, err)
 	}
-	if got := all(ex); len(got) != 12 {
+	if got := pull(ex); len(got) != 12 {
 		t.Fatalf("first exchange: %d orders, want 12", len(got))
+	}
+	// Not confirmed (a run that failed before its rows were in): offered again.
+	if got := all(ex); len(got) != 12 {
+		t.Fatalf("unconfirmed, the next exchange has %d orders, want the 12 again", len(got))
 	}
 	if got := all(ex); len(got) != 0 {
 		t.Fatalf("after success: %d orders, want 0", len(got))

@@ -120,20 +120,20 @@ func (e *Exchange) Pull(ctx context.Context) (*Info, error) {
 	return e.Query(ctx)
 }
 
-// ModifiedBetween pulls the orders, hands on those changed in [from, to]
-// (see Info.InWindow) and, once page accepted them, confirms with
-// mode=success, as 1C does after loading. A failed page leaves them
-// unconfirmed, so the next pull gets them again.
+// ModifiedBetween pulls the orders and hands on those changed in [from,
+// to] (see Info.InWindow). It does not confirm them: Confirm does, once
+// they are loaded, as 1C sends mode=success after loading; until then the
+// site offers them again.
 func (e *Exchange) ModifiedBetween(ctx context.Context, from, to time.Time, page func([]source.RawOrder) error) error {
 	info, err := e.Pull(ctx)
 	if err != nil {
 		return err
 	}
-	if err := deliver(info, from, to, page); err != nil {
-		return err
-	}
-	return e.Success(ctx)
+	return deliver(info, from, to, page)
 }
+
+// Confirm tells the site the orders pulled are loaded (mode=success).
+func (e *Exchange) Confirm(ctx context.Context) error { return e.Success(ctx) }
 
 // Get pulls (without confirming) and returns the order with Ид (or Номер)
 // id; *source.NotFoundError when the site does not offer it now.
