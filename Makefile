@@ -8,7 +8,7 @@ export PATH := $(PATH):/usr/local/go/bin
 
 CHLOCAL := $(GO) run ./cmd/chlocal --
 
-.PHONY: build test demo bench vet fmt fmt-check clickhouse
+.PHONY: build test demo cluster-demo bench vet fmt fmt-check clickhouse
 
 build:
 	$(GO) build -o bin/kramar ./cmd/kramar
@@ -18,6 +18,10 @@ test:
 
 demo:
 	$(CHLOCAL) $(GO) run ./cmd/kramar demo
+
+# The demo on a local cluster: a ZooKeeper and one shard of two replicas.
+cluster-demo:
+	$(GO) run ./cmd/chlocal --cluster 1x2 -- $(GO) run ./cmd/kramar demo
 
 # Orders: 100,000 Prom orders; catalog: 50,000 Rozetka offers; feed: a
 # 1,000,000-offer YML (~1.7 GB in a temp dir) against Python's iterparse;
