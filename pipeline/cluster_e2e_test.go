@@ -39,6 +39,26 @@ func equalOn(t *testing.T, e *promtest.Env, wh *clickhouse.Warehouse, within tim
 	}
 }
 
+// cycleOn runs one order cycle of every store of e, all at once, on wh and
+// says how many runs were ok and why the others failed.
+func cycleOn(ctx context.Context, t *testing.T, e *promtest.Env, wh *clickhouse.Warehouse) (ok int, errs []string) {
+	t.Helper()
+	r := e.Runner()
+	r.Warehouse, r.Parallel = wh, len(e.Tokens)
+	res, err := r.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range res {
+		if x.OK() {
+			ok++
+		} else {
+			errs = append(errs, fmt.Sprintf("%s: %v", x.Store, x.Err))
+		}
+	}
+	return ok, errs
+}
+
 func TestOrdersOnAReplicatedClusterSurviveAReplicaKilledMidLoad(t *testing.T) {
 	stores := map[string]int{"prom-a": 150, "prom-b": 90, "prom-c": 60}
 	ids := pipelinetest.SortedKeys(stores)
@@ -51,22 +71,7 @@ func TestOrdersOnAReplicatedClusterSurviveAReplicaKilledMidLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, second := c.Open(0), c.Open(1)
-	cycle := func() (ok int, errs []string) {
-		r := e.Runner()
-		r.Warehouse, r.Parallel = both, len(stores)
-		res, err := r.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range res {
-			if x.OK() {
-				ok++
-			} else {
-				errs = append(errs, fmt.Sprintf("%s: %v", x.Store, x.Err))
-			}
-		}
-		return ok, errs
-	}
+	cycle := func() (ok int, errs []string) { return cycleOn(ctx, t, e, both) }
 
 	if ok, errs := cycle(); ok != len(stores) {
 		t.Fatalf("first load on the cluster: %v", errs)
@@ -125,22 +130,7 @@ func TestWithZooKeeperGoneRunsFailCleanlyAndCatchUpWhenItReturns(t *testing.T) {
 	if _, err := both.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cycle := func() (ok int, errs []string) {
-		r := e.Runner()
-		r.Warehouse, r.Parallel = both, len(stores)
-		res, err := r.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range res {
-			if x.OK() {
-				ok++
-			} else {
-				errs = append(errs, fmt.Sprintf("%s: %v", x.Store, x.Err))
-			}
-		}
-		return ok, errs
-	}
+	cycle := func() (ok int, errs []string) { return cycleOn(ctx, t, e, both) }
 	if ok, errs := cycle(); ok != len(stores) {
 		t.Fatalf("first load: %v", errs)
 	}
@@ -194,16 +184,8 @@ func TestOnTwoShardsEveryStoreLivesOnOneShardAndUpdatesReplaceRows(t *testing.T)
 		t.Fatal(err)
 	}
 	cycle := func() {
-		r := e.Runner()
-		r.Warehouse, r.Parallel = wh, len(stores)
-		res, err := r.RunOnce(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range res {
-			if !x.OK() {
-				t.Fatalf("%s: %v", x.Store, x.Err)
-			}
+		if ok, errs := cycleOn(ctx, t, e, wh); ok != len(stores) {
+			t.Fatalf("runs failed: %v", errs)
 		}
 	}
 	cycle()

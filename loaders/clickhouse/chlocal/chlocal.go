@@ -15,8 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -57,15 +55,9 @@ func newServerPorts() (*serverPorts, error) {
 
 // Server is a running ClickHouse child process.
 type Server struct {
-	cmd      *exec.Cmd
-	dir      string
-	ownDir   bool
+	child
 	tcpPort  int
 	httpPort int
-	exited   chan struct{}
-	waitErr  error
-	stopOnce sync.Once
-	stopErr  error
 }
 
 // Start finds (or installs) a ClickHouse server, starts it and waits until
@@ -85,12 +77,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 
-	s := &Server{dir: opts.Dir, exited: make(chan struct{})}
-	if s.dir == "" {
-		if s.dir, err = os.MkdirTemp("", "kramar-clickhouse-"); err != nil {
-			return nil, err
-		}
-		s.ownDir = true
+	s := &Server{child: child{name: "ClickHouse"}}
+	if err := s.folder(opts.Dir, "kramar-clickhouse-"); err != nil {
+		return nil, err
 	}
 	ports := opts.ports
 	if ports == nil {
@@ -109,19 +98,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, s.cleanup(err)
 	}
 	defer out.Close() // the child holds its own descriptor
-	s.cmd = exec.Command(argv[0], append(argv[1:], "--config-file="+config)...)
-	s.cmd.Dir = s.dir
-	s.cmd.Stdout, s.cmd.Stderr = out, out
-	// Own process group: a Ctrl-C in the terminal reaches the command being
-	// run, and the server is stopped in order after it.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
-		return nil, s.cleanup(fmt.Errorf("chlocal: start %s: %w", argv[0], err))
+	cmd := exec.Command(argv[0], append(argv[1:], "--config-file="+config)...)
+	cmd.Dir = s.dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := s.start(cmd); err != nil {
+		return nil, err
 	}
-	go func() {
-		s.waitErr = s.cmd.Wait()
-		close(s.exited)
-	}()
 
 	timeout := opts.StartTimeout
 	if timeout == 0 {
@@ -137,58 +119,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // Addr is host:port of the native protocol.
 func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.tcpPort) }
 
-// PID is the server process's id.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
-
-// Kill ends the server at once with SIGKILL, as a crash would.
-func (s *Server) Kill() {
-	_ = s.cmd.Process.Kill()
-	<-s.exited
-}
-
 // DSN is the native-protocol address of the server's default database.
 func (s *Server) DSN() string { return fmt.Sprintf("clickhouse://127.0.0.1:%d/default", s.tcpPort) }
 
 // Dir is the folder holding the server's config, data and logs.
 func (s *Server) Dir() string { return s.dir }
 
-// Exited is closed when the server process ends, expectedly or not.
-func (s *Server) Exited() <-chan struct{} { return s.exited }
-
-// Stop sends SIGTERM, waits for the server to exit (SIGKILL after 30s) and
-// removes the folder if Start created it. It is safe to call more than once.
-func (s *Server) Stop() error {
-	s.stopOnce.Do(func() {
-		if s.cmd != nil && s.cmd.Process != nil {
-			select {
-			case <-s.exited:
-			default:
-				_ = s.cmd.Process.Signal(syscall.SIGTERM)
-				select {
-				case <-s.exited:
-				case <-time.After(30 * time.Second):
-					_ = s.cmd.Process.Kill()
-					<-s.exited
-					s.stopErr = errors.New("chlocal: server ignored SIGTERM for 30s and was killed")
-				}
-			}
-		}
-		s.stopErr = s.cleanup(s.stopErr)
-	})
-	return s.stopErr
-}
-
 // LogTail returns the last lines of the server's logs, for error messages.
 func (s *Server) LogTail() string { return logTail(s.dir, 20) }
-
-func (s *Server) cleanup(err error) error {
-	if s.ownDir {
-		if rmErr := os.RemoveAll(s.dir); rmErr != nil {
-			err = errors.Join(err, rmErr)
-		}
-	}
-	return err
-}
 
 func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)

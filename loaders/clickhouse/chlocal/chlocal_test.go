@@ -20,14 +20,7 @@ func TestStartAnswersAndStopCleansUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := ch.ParseDSN(s.DSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := ch.Open(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connect(t, s)
 	// The config sets the server's zone to UTC, so a DateTime without an
 	// explicit zone prints the same as in the warehouse tables.
 	var epoch string
@@ -91,19 +84,7 @@ func TestClusterReplicatesAnInsertToTheOtherReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Stop() })
-	conn := func(s *Server) ch.Conn {
-		opts, err := ch.ParseDSN(s.DSN())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cn, err := ch.Open(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cn.Close() })
-		return cn
-	}
-	a, b := conn(c.Servers[0][0]), conn(c.Servers[0][1])
+	a, b := connect(t, c.Servers[0][0]), connect(t, c.Servers[0][1])
 	for _, q := range []string{
 		"CREATE DATABASE IF NOT EXISTS probe ON CLUSTER " + ClusterName,
 		"CREATE TABLE IF NOT EXISTS probe.t ON CLUSTER " + ClusterName + " (k UInt32) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/probe/t', '{replica}') ORDER BY k",
@@ -120,4 +101,19 @@ func TestClusterReplicatesAnInsertToTheOtherReplica(t *testing.T) {
 		}
 	}
 	t.Fatalf("the other replica has %d rows, want 1", n)
+}
+
+// connect opens a connection to s that closes with the test.
+func connect(t *testing.T, s *Server) ch.Conn {
+	t.Helper()
+	opts, err := ch.ParseDSN(s.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }

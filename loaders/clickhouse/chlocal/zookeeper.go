@@ -11,8 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 )
 
@@ -20,13 +18,8 @@ import (
 // port, with its data in a folder of its own: what ClickHouse replication
 // and kramar's workers coordinate through in tests, the demo and benchmarks.
 type ZooKeeper struct {
-	cmd      *exec.Cmd
-	dir      string
-	ownDir   bool
-	port     int
-	exited   chan struct{}
-	stopOnce sync.Once
-	stopErr  error
+	child
+	port int
 }
 
 // zkServerScript is where Debian's zookeeper package puts the server's
@@ -49,14 +42,11 @@ func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, er
 			return nil, err
 		}
 	}
-	z := &ZooKeeper{dir: opts.Dir, port: port, exited: make(chan struct{})}
-	var err error
-	if z.dir == "" {
-		if z.dir, err = os.MkdirTemp("", "kramar-zookeeper-"); err != nil {
-			return nil, err
-		}
-		z.ownDir = true
+	z := &ZooKeeper{child: child{name: "ZooKeeper"}, port: port}
+	if err := z.folder(opts.Dir, "kramar-zookeeper-"); err != nil {
+		return nil, err
 	}
+	var err error
 	if z.port == 0 {
 		if z.port, err = freePort(); err != nil {
 			return nil, z.cleanup(err)
@@ -78,17 +68,12 @@ func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, er
 		return nil, z.cleanup(err)
 	}
 	defer out.Close()
-	z.cmd = exec.Command(zkServerScript, "start-foreground", cfg)
-	z.cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+z.dir, "ZOO_LOG4J_PROP=INFO,CONSOLE")
-	z.cmd.Stdout, z.cmd.Stderr = out, out
-	z.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := z.cmd.Start(); err != nil {
-		return nil, z.cleanup(fmt.Errorf("chlocal: start ZooKeeper: %w", err))
+	cmd := exec.Command(zkServerScript, "start-foreground", cfg)
+	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+z.dir, "ZOO_LOG4J_PROP=INFO,CONSOLE")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := z.start(cmd); err != nil {
+		return nil, err
 	}
-	go func() {
-		_ = z.cmd.Wait()
-		close(z.exited)
-	}()
 	timeout := opts.StartTimeout
 	if timeout == 0 {
 		timeout = 60 * time.Second
@@ -102,12 +87,6 @@ func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, er
 
 // Addr is host:port of the client port.
 func (z *ZooKeeper) Addr() string { return fmt.Sprintf("127.0.0.1:%d", z.port) }
-
-// PID is the server process's id.
-func (z *ZooKeeper) PID() int { return z.cmd.Process.Pid }
-
-// Exited is closed when the server process ends.
-func (z *ZooKeeper) Exited() <-chan struct{} { return z.exited }
 
 // Ruok says whether the server answers "ruok" with "imok".
 func (z *ZooKeeper) Ruok() bool {
@@ -141,42 +120,4 @@ func (z *ZooKeeper) waitReady(ctx context.Context, timeout time.Duration) error 
 			return fmt.Errorf("chlocal: ZooKeeper did not answer within %s:\n%s", timeout, logTailOf(filepath.Join(z.dir, "zookeeper.log"), 20))
 		}
 	}
-}
-
-// Kill ends the server at once with SIGKILL, as a crash would; Stop still
-// cleans up after it.
-func (z *ZooKeeper) Kill() {
-	_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGKILL)
-	<-z.exited
-}
-
-// Stop sends SIGTERM to the server's process group, waits for it (SIGKILL
-// after 20s) and removes the folder if StartZooKeeper made it.
-func (z *ZooKeeper) Stop() error {
-	z.stopOnce.Do(func() {
-		if z.cmd != nil && z.cmd.Process != nil {
-			select {
-			case <-z.exited:
-			default:
-				_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGTERM)
-				select {
-				case <-z.exited:
-				case <-time.After(20 * time.Second):
-					_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGKILL)
-					<-z.exited
-				}
-			}
-		}
-		z.stopErr = z.cleanup(nil)
-	})
-	return z.stopErr
-}
-
-func (z *ZooKeeper) cleanup(err error) error {
-	if z.ownDir {
-		if rmErr := os.RemoveAll(z.dir); rmErr != nil {
-			err = errors.Join(err, rmErr)
-		}
-	}
-	return err
 }
