@@ -214,3 +214,58 @@ func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
 	proxy.Release()
 	<-done
 }
+
+func TestAWriterFullWhileAFlushHangsHoldsWritersBackAndMemoryBounded(t *testing.T) {
+	wh, dsn := chtest.NewWithDSN(t)
+	proxy, viaProxy := chtest.NewProxy(t, dsn)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	relay, err := clickhouse.Open(ctx, viaProxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	const flushBytes = 4096
+	wr := clickhouse.NewWriter(relay, clickhouse.WriterOptions{Interval: 10 * time.Millisecond, FlushBytes: flushBytes})
+	through := relay.Through(wr)
+
+	// A first flush hangs in its state insert, as on a stuck server.
+	held := proxy.HoldAt("INSERT INTO `" + wh.Database() + "`.`extract_state`")
+	first := make(chan error, 1)
+	go func() { first <- storeRun(ctx, through, "stuck", nil) }()
+	<-held
+
+	const writers = 50
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = storeRun(ctx, through, fmt.Sprintf("shop-%02d", i), nil)
+		}()
+	}
+	// Every writer has had time to hand its rows over; what waits is bounded
+	// by twice a flush's size (plus the one write that crossed it), not by
+	// the writers' number.
+	time.Sleep(500 * time.Millisecond)
+	g := wr.Gathered()
+	if g > 3*flushBytes {
+		t.Errorf("%d bytes gathered behind a hung flush; want at most about %d", g, 2*flushBytes)
+	}
+	t.Logf("%d bytes gathered behind the hung flush", g)
+	// The hung connection is cut; the insert is retried on a new one.
+	proxy.Release()
+	if err := <-first; err != nil {
+		t.Errorf("the write of the hung flush: %v", err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("writer %d: %v", i, err)
+		}
+	}
+	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs`)[0]; got != fmt.Sprint(writers+1) {
+		t.Errorf("%s run records, want %d", got, writers+1)
+	}
+}
