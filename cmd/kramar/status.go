@@ -120,6 +120,21 @@ func (h storeHealth) state() string {
 	return "ok"
 }
 
+// worker is the worker of the store's latest run, "-" when none names one
+// (no coordination, or never run).
+func (h storeHealth) worker() string {
+	var last clickhouse.JobRun
+	for _, j := range h.Jobs {
+		if j.At.After(last.At) {
+			last = j
+		}
+	}
+	if last.Worker == "" {
+		return "-"
+	}
+	return last.Worker
+}
+
 func failing(hs []storeHealth) int {
 	n := 0
 	for _, h := range hs {
@@ -162,7 +177,7 @@ const timeLayout = "2006-01-02 15:04:05"
 
 func printHealth(w io.Writer, hs []storeHealth) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "store\tmarketplace\tstate\tlast_ok (UTC)\tlag\theld\tpending_pushes\tunsent_notifications\tlast runs")
+	fmt.Fprintln(tw, "store\tmarketplace\tstate\tlast_ok (UTC)\tlag\theld\tpending_pushes\tunsent_notifications\tlast runs\tworker")
 	for _, h := range hs {
 		last, lag := "never", "-"
 		if !h.LastOK.IsZero() {
@@ -172,8 +187,8 @@ func printHealth(w io.Writer, hs []storeHealth) {
 		for _, j := range h.Jobs {
 			runs = append(runs, j.Job+"="+j.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", h.Store, h.Marketplace, h.state(), last, lag,
-			h.Held, h.PendingPushes, h.UnsentNotes, strings.Join(runs, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", h.Store, h.Marketplace, h.state(), last, lag,
+			h.Held, h.PendingPushes, h.UnsentNotes, strings.Join(runs, " "), h.worker())
 	}
 	tw.Flush()
 	for _, h := range hs {
