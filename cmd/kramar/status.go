@@ -27,8 +27,9 @@ func statusCmd() *cobra.Command {
 		Short: "Show every store's health: last success, lag, last error, holds, pending pushes",
 		Long: "Reads pipeline_runs, v_extract_state, v_pushes and v_notifications and prints one line per store\n" +
 			"of the config: its state, when its order cycle last succeeded and how long ago, held orders,\n" +
-			"pushes not yet over and notifications not yet sent; then the last run of every job and the last\n" +
-			"error. A store is failing when the last run of any of its jobs (backfills aside) failed.\n" +
+			"pushes not yet over and notifications not yet sent, the last run of every job and the worker of\n" +
+			"the latest (with coordination); then the last error. A store is failing when the last run of any\n" +
+			"of its jobs (backfills aside) failed.\n" +
 			"Then what the marketplaces sent lately that kramar's wire model does not expect (v_payload_drift):\n" +
 			"new fields, missing fields and changed types, per marketplace, endpoint and path; --drift lists\n" +
 			"them all with a masked example.\n" +

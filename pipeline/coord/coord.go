@@ -161,13 +161,13 @@ func (c *Coordinator) loop() {
 	tick := time.NewTicker(max(c.o.SessionTimeout/4, 100*time.Millisecond))
 	defer tick.Stop()
 	var watch <-chan zk.Event
+	stale := true // the view needs reading again (and a new watch set)
 	for {
-		if c.conn.State() == zk.StateHasSession {
+		if stale && c.conn.State() == zk.StateHasSession {
 			if w, err := c.sync(); err != nil {
 				c.log.Debug("coordination: ZooKeeper call failed; trying again", "error", err)
-				watch = nil
 			} else {
-				watch = w
+				watch, stale = w, false
 			}
 		}
 		c.expire()
@@ -175,7 +175,9 @@ func (c *Coordinator) loop() {
 		case <-c.done:
 			return
 		case <-watch:
+			watch, stale = nil, true
 		case <-c.wake:
+			stale = true
 		case <-tick.C:
 		}
 	}
