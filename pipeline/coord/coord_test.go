@@ -183,6 +183,32 @@ func TestADeadWorkersLeasesAreFreeAfterItsSessionExpires(t *testing.T) {
 	}
 }
 
+func TestAfterItsSessionExpiredAWorkerRegistersAndTakesItsLeasesAgain(t *testing.T) {
+	z := zooKeeper(t, 0, "")
+	relay := pipelinetest.NewRelay(t, z.Addr())
+	a := worker(t, "a", relay.Addr())
+	waitWorkers(t, 1, a)
+	runCtx, done, err := a.Begin(context.Background(), "shop-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	relay.Pause()
+	waitFor(t, 3*testTimeout, "a's run cancelled once its session is over", func() bool { return runCtx.Err() != nil })
+	time.Sleep(testTimeout) // ZooKeeper ends the session
+	relay.Resume()
+	waitFor(t, 30*time.Second, "a registered again and holding shop-1 anew", func() bool {
+		_, d, err := a.Begin(context.Background(), "shop-1")
+		if err == nil {
+			d()
+		}
+		return err == nil
+	})
+	if got := a.Workers(); len(got) != 1 || got[0] != "a" {
+		t.Errorf("workers after the new session: %v", got)
+	}
+}
+
 func TestNoLeaseIsTakenWhileZooKeeperIsDownAndTakingResumesAfter(t *testing.T) {
 	dir := t.TempDir()
 	z := zooKeeper(t, 0, dir)

@@ -14,7 +14,8 @@ type Relay struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns []net.Conn
-	cut   bool
+	// paused drops what comes while set; cut is for good.
+	paused, cut bool
 }
 
 // NewRelay listens on a free loopback port and forwards to target; it is
@@ -39,7 +40,7 @@ func NewRelay(t testing.TB, target string) *Relay {
 				continue
 			}
 			r.mu.Lock()
-			if r.cut { // accepted just before the cut
+			if r.cut || r.paused {
 				c.Close()
 				up.Close()
 			}
@@ -61,7 +62,28 @@ func (r *Relay) Cut() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cut = true
+	r.dropLocked()
+}
+
+// Pause drops every connection and those that come, until Resume: the
+// server is unreachable for a while, on the same address.
+func (r *Relay) Pause() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paused = true
+	r.dropLocked()
+}
+
+// Resume forwards new connections again.
+func (r *Relay) Resume() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paused = false
+}
+
+func (r *Relay) dropLocked() {
 	for _, c := range r.conns {
 		c.Close()
 	}
+	r.conns = nil
 }
