@@ -115,8 +115,9 @@ type daemon struct {
 	// coord shares the stores with other workers; nil without coordination.
 	coord  *coord.Coordinator
 	worker string
-	// ctx ends when serve is asked to stop.
-	ctx context.Context
+	// quiet ends when serve returns, after the coordination has closed:
+	// until then a lease waits for its store's message pass.
+	quiet context.Context
 }
 
 // serve schedules every job until ctx ends, then stops gracefully.
@@ -125,7 +126,9 @@ func serve(ctx context.Context, o serveOptions) error {
 	// reloads, share its flushes.
 	m := metrics.New(nil)
 	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.Flush(), Observe: m.ObserveFlush}))
-	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters(), ctx: ctx}
+	quiet, endQuiet := context.WithCancel(context.Background())
+	defer endQuiet()
+	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters(), quiet: quiet}
 	if c := o.Config.Coordination; c.Enabled() {
 		d.worker = c.WorkerName()
 		var err error
@@ -237,7 +240,7 @@ func (d *daemon) lease(ctx context.Context, job, store string) (context.Context,
 	kept, notifier := *st, r.Notifier()
 	return run, func() {
 		go func() {
-			notifier.Quiet(d.ctx, kept)
+			notifier.Quiet(d.quiet, kept)
 			done()
 		}()
 	}, true

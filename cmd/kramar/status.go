@@ -15,6 +15,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/coord"
 )
 
 func init() { addCommand(statusCmd) }
@@ -29,7 +30,8 @@ func statusCmd() *cobra.Command {
 			"of the config: its state, when its order cycle last succeeded and how long ago, held orders,\n" +
 			"pushes not yet over and notifications not yet sent, the last run of every job and the worker of\n" +
 			"the latest (with coordination); then the last error. A store is failing when the last run of any\n" +
-			"of its jobs (backfills aside) failed.\n" +
+			"of its jobs (backfills aside) failed. With coordination: the live workers and how many leases each\n" +
+			"holds, read from ZooKeeper (exit 1 when it does not answer: no worker starts runs then).\n" +
 			"Then what the marketplaces sent lately that kramar's wire model does not expect (v_payload_drift):\n" +
 			"new fields, missing fields and changed types, per marketplace, endpoint and path; --drift lists\n" +
 			"them all with a masked example.\n" +
@@ -42,6 +44,7 @@ func statusCmd() *cobra.Command {
 					return err
 				}
 				printHealth(cmd.OutOrStdout(), health)
+				zkErr := printLeases(ctx, cmd.OutOrStdout(), cfg)
 				drifts, err := wh.PayloadDrift(ctx, time.Now().UTC().AddDate(0, 0, -driftDays), configuredMarketplaces(cfg)...)
 				if err != nil {
 					return err
@@ -50,6 +53,9 @@ func statusCmd() *cobra.Command {
 				if n := failing(health); n > 0 {
 					return &exitError{1, fmt.Errorf("%d of %d stores failing", n, len(health))}
 				}
+				if zkErr != nil {
+					return &exitError{1, zkErr}
+				}
 				return nil
 			})
 		},
@@ -57,6 +63,45 @@ func statusCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&allDrift, "drift", false, "list every payload difference with a masked example")
 	cmd.Flags().IntVar(&driftDays, "drift-days", 7, "how many days of payload drift to show")
 	return cmd
+}
+
+// freeShown is how many stores without a lease status names.
+const freeShown = 10
+
+// printLeases shows, with coordination, the live workers and the leases
+// each holds; its error says ZooKeeper did not answer.
+func printLeases(ctx context.Context, w io.Writer, cfg *config.Config) error {
+	c := cfg.Coordination
+	if !c.Enabled() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := coord.Look(ctx, c.ZooKeeper, c.Root, nil)
+	if err != nil {
+		fmt.Fprintf(w, "\nworkers (ZooKeeper %s): not reachable (%v): no worker starts runs until it is\n", c.Root, err)
+		return fmt.Errorf("ZooKeeper not reachable: %w", err)
+	}
+	per := map[string]int{}
+	for _, holder := range v.Leases {
+		per[holder]++
+	}
+	var held []string
+	for _, wk := range v.Workers {
+		held = append(held, fmt.Sprintf("%s %d", wk, per[wk]))
+	}
+	var free []string
+	for _, st := range cfg.Stores {
+		if _, ok := v.Leases[st.ID]; !ok {
+			free = append(free, st.ID)
+		}
+	}
+	fmt.Fprintf(w, "\nworkers (ZooKeeper %s): %d live; leases held: %s; stores without a lease: %d", c.Root, len(v.Workers), strings.Join(held, ", "), len(free))
+	if len(free) > 0 && len(free) <= freeShown {
+		fmt.Fprintf(w, " (%s)", strings.Join(free, ", "))
+	}
+	fmt.Fprintln(w)
+	return nil
 }
 
 func configuredMarketplaces(cfg *config.Config) []string {

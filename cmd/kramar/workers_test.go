@@ -287,6 +287,9 @@ func TestThreeWorkersShareTheStoresAndTakeOverAKilledOnesStores(t *testing.T) {
 			break
 		}
 	}
+	if !regexp.MustCompile(`(?m)^workers \(ZooKeeper /kramar-test\): 2 live; leases held: \S+ \d+, \S+ \d+; stores without a lease: 0$`).MatchString(out) {
+		t.Errorf("status does not show the two live workers holding every lease:\n%s", grep(out, "workers"))
+	}
 	flight.mu.Lock()
 	most := flight.most
 	flight.mu.Unlock()
@@ -390,6 +393,10 @@ func TestAWorkerStopsStartingRunsWhileZooKeeperIsDownAndResumes(t *testing.T) {
 		t.Errorf("%d runs started while ZooKeeper was down", n-down)
 	}
 
+	out, code := newCLI(t, buildKramar(t), m.WH.Database(), m.Path).run("status")
+	if code != 1 || !strings.Contains(out, "workers (ZooKeeper /kramar-test): not reachable") {
+		t.Errorf("status while ZooKeeper is down: exit %d\n%s", code, out)
+	}
 	p, _ := strconv.Atoi(port)
 	zk2, err := chlocal.StartZooKeeper(ctx, chlocal.Options{Dir: dir}, p)
 	if err != nil {

@@ -242,3 +242,31 @@ func TestNoLeaseIsTakenWhileZooKeeperIsDownAndTakingResumesAfter(t *testing.T) {
 		return err == nil
 	})
 }
+
+func TestLookShowsTheWorkersAndWhoHoldsWhichLease(t *testing.T) {
+	z := zooKeeper(t, 0, "")
+	a, b := worker(t, "a", z.Addr()), worker(t, "b", z.Addr())
+	waitWorkers(t, 2, a, b)
+	sa, sb := storeOf(t, "a", "a", "b"), storeOf(t, "b", "a", "b")
+	for c, s := range map[*Coordinator]string{a: sa, b: sb} {
+		_, done, err := c.Begin(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer done()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := Look(ctx, []string{z.Addr()}, "/kramar-test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(v.Workers) != "[a b]" || v.Leases[sa] != "a" || v.Leases[sb] != "b" || len(v.Leases) != 2 {
+		t.Errorf("view %+v, want workers a, b holding %s and %s", v, sa, sb)
+	}
+	short, cancel2 := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel2()
+	if _, err := Look(short, []string{"127.0.0.1:1"}, "/kramar-test", nil); err == nil {
+		t.Error("Look without a server answered")
+	}
+}
