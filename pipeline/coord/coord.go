@@ -158,7 +158,7 @@ func (c *Coordinator) event(ev zk.Event) {
 // loop keeps the worker registered and its view of the workers current.
 func (c *Coordinator) loop() {
 	defer c.wg.Done()
-	tick := time.NewTicker(max(c.o.SessionTimeout/4, 100*time.Millisecond))
+	tick := time.NewTicker(max(c.o.SessionTimeout/12, 100*time.Millisecond))
 	defer tick.Stop()
 	var watch <-chan zk.Event
 	stale := true // the view needs reading again (and a new watch set)
@@ -269,17 +269,19 @@ func (c *Coordinator) ensure(p string) error {
 	return nil
 }
 
-// expire drops the leases once the connection has been lost for longer
-// than the session timeout: ZooKeeper has then ended the session (or will
-// on its return), and another worker may take the stores. Their runs are
-// cancelled; a cancelled run saves no cursor.
+// expire drops the leases once the connection has been lost for so long
+// that ZooKeeper may have ended the session, and another worker may hold
+// the stores: their runs are cancelled (a cancelled run saves no cursor).
+// The client notices a silent connection only after two thirds of the
+// session timeout (its read timeout), so the session may end a third of
+// the timeout after the loss is noticed.
 func (c *Coordinator) expire() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.downSince.IsZero() || time.Since(c.downSince) < c.o.SessionTimeout || len(c.held) == 0 {
+	if c.downSince.IsZero() || time.Since(c.downSince) < c.o.SessionTimeout/3 || len(c.held) == 0 {
 		return
 	}
-	c.log.Warn("ZooKeeper unreachable for longer than the session timeout: leases given up, their running jobs cancelled", "leases", len(c.held))
+	c.log.Warn("ZooKeeper unreachable for so long that the session may be over: leases given up, their running jobs cancelled", "leases", len(c.held))
 	c.dropAll()
 }
 
