@@ -8,6 +8,7 @@ require (
 	github.com/cenkalti/backoff/v5 v5.0.3
 	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/go-co-op/gocron/v2 v2.21.2
+	github.com/go-zookeeper/zk v1.0.4
 	github.com/goccy/go-json v0.10.3
 	github.com/google/uuid v1.6.0
 	github.com/jonboulle/clockwork v0.5.0

@@ -72,6 +72,28 @@ func (n *Notifier) Wait(ctx context.Context) error {
 	}
 }
 
+// Quiet blocks until no delivery pass of the store runs or ctx ends: a
+// worker gives up a store's lease only then, so the next holder's pass
+// never sends what this one is sending.
+func (n *Notifier) Quiet(ctx context.Context, st config.Store) {
+	key := noteKey(st)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n.mu.Lock()
+		busy := n.busy[key]
+		n.mu.Unlock()
+		if !busy {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 func (n *Notifier) logger() *slog.Logger {
 	if n.Log != nil {
 		return n.Log
@@ -82,7 +104,7 @@ func (n *Notifier) logger() *slog.Logger {
 // kick starts a delivery pass for the store unless one is running; a
 // running pass makes one more round when it ends.
 func (n *Notifier) kick(wh *clickhouse.Warehouse, st config.Store) {
-	key := st.Marketplace + "/" + st.ID
+	key := noteKey(st)
 	n.mu.Lock()
 	if n.busy[key] {
 		n.again[key] = true
@@ -110,6 +132,9 @@ func (n *Notifier) kick(wh *clickhouse.Warehouse, st config.Store) {
 		}
 	}()
 }
+
+// noteKey is the store's key among the passes.
+func noteKey(st config.Store) string { return st.Marketplace + "/" + st.ID }
 
 // channel is one configured way to tell about an order.
 type channel struct {

@@ -83,6 +83,9 @@ type Runner struct {
 	// one on. Nil: the Runner makes its own on first use, flushing every
 	// clickhouse.flush_interval.
 	Writer *clickhouse.Writer
+	// Worker names this process in every run record it writes (the
+	// coordination's worker name; "" without coordination).
+	Worker string
 
 	limitersOnce sync.Once
 	writerOnce   sync.Once
@@ -250,12 +253,12 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 		res.Status = statusOf(err)
 		res.Err = err
 	}
-	rec := runRecord(st, job, at, &res)
+	rec := r.runRecord(st, job, at, &res)
 	if cerr := r.commit(ctx, tail, rec); cerr != nil && err == nil {
 		// The run's rows are not (all) in: it failed, and says so.
 		err = fmt.Errorf("write to the warehouse: %w", cerr)
 		res.Status, res.Err = StatusFailed, err
-		rec = runRecord(st, job, at, &res)
+		rec = r.runRecord(st, job, at, &res)
 		if rerr := r.wh().RecordRun(context.WithoutCancel(ctx), rec); rerr != nil {
 			log.Error("recording the run failed", "error", rerr)
 		}
@@ -288,13 +291,13 @@ type runTimes struct {
 }
 
 // runRecord is the pipeline_runs row of a store run.
-func runRecord(st config.Store, job string, at runTimes, res *StoreResult) clickhouse.Run {
+func (r *Runner) runRecord(st config.Store, job string, at runTimes, res *StoreResult) clickhouse.Run {
 	rec := clickhouse.Run{
 		RunID: res.RunID, Marketplace: st.Marketplace, Store: st.ID, Job: job,
 		StartedAt: at.started, FinishedAt: at.started.Add(res.Duration), DurationMS: uint64(res.Duration.Milliseconds()),
 		Status: res.Status, Fetched: uint64(res.Fetched), New: uint64(res.New), Updated: uint64(res.Updated),
 		Unchanged: uint64(res.Unchanged), Rejected: uint64(res.Rejected), Held: uint64(res.Held),
-		ScheduledAt: at.scheduled, LateMS: uint64(at.late.Milliseconds()),
+		ScheduledAt: at.scheduled, LateMS: uint64(at.late.Milliseconds()), Worker: r.Worker,
 	}
 	if res.Err != nil {
 		rec.Error = res.Err.Error()
@@ -314,7 +317,8 @@ func (r *Runner) RecordSkip(ctx context.Context, storeID, job string) (StoreResu
 	err = r.wh().RecordRun(ctx, clickhouse.Run{
 		RunID: res.RunID, Marketplace: res.Marketplace, Store: storeID, Job: job,
 		StartedAt: at, FinishedAt: at, Status: StatusSkippedOverlap,
-		Error: "the previous " + job + " run of the store was still going",
+		Error:  "the previous " + job + " run of the store was still going",
+		Worker: r.Worker,
 	})
 	if r.OnResult != nil {
 		r.OnResult(res)

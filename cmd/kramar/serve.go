@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/coord"
 	"github.com/kramar/kramar/pipeline/metrics"
 	"github.com/kramar/kramar/pipeline/schedule"
 	"github.com/kramar/kramar/reports"
@@ -39,7 +41,8 @@ func serveCmd() *cobra.Command {
 			"returns, and later firings are merged into it (recorded as skipped_overlap). Each run record\n" +
 			"has the time it was due (scheduled_at) and how late it started (late_ms). SIGHUP reloads the config\n" +
 			"(a broken one is refused and the old one kept); SIGTERM or SIGINT stops scheduling, lets running\n" +
-			"jobs finish for schedule.grace, then cancels them and exits 0.",
+			"jobs finish for schedule.grace, then cancels them and exits 0. With coordination: set, several\n" +
+			"workers share the stores through ZooKeeper: each runs only the stores it holds the lease of.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			debug, _ := cmd.Flags().GetBool("debug")
@@ -109,6 +112,12 @@ type daemon struct {
 	metrics  *metrics.Metrics
 	limiters *pipeline.Limiters
 	runner   atomic.Pointer[pipeline.Runner]
+	// coord shares the stores with other workers; nil without coordination.
+	coord  *coord.Coordinator
+	worker string
+	// quiet ends when serve returns, after the coordination has closed:
+	// until then a lease waits for its store's message pass.
+	quiet context.Context
 }
 
 // serve schedules every job until ctx ends, then stops gracefully.
@@ -117,13 +126,31 @@ func serve(ctx context.Context, o serveOptions) error {
 	// reloads, share its flushes.
 	m := metrics.New(nil)
 	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.Flush(), Observe: m.ObserveFlush}))
-	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters()}
+	quiet, endQuiet := context.WithCancel(context.Background())
+	defer endQuiet()
+	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters(), quiet: quiet}
+	if c := o.Config.Coordination; c.Enabled() {
+		d.worker = c.WorkerName()
+		var err error
+		d.coord, err = coord.Start(coord.Options{Servers: c.ZooKeeper, Root: c.Root, SessionTimeout: c.SessionTimeout.Duration,
+			Worker: d.worker, Log: o.Log, OnLease: m.SetLease})
+		if err != nil {
+			return &exitError{2, err}
+		}
+		defer d.coord.Close()
+		o.Log.Info("sharing the stores with other workers through ZooKeeper", "worker", d.worker, "root", c.Root)
+	}
 	d.runner.Store(d.newRunner(o.Config))
 	if err := d.loadLastSuccess(ctx); err != nil {
 		o.Log.Warn("last successful runs not read; lag counts from now", "error", err)
 	}
+	var lease func(context.Context, string, string) (context.Context, func(), bool)
+	if d.coord != nil {
+		lease = d.lease
+	}
 	sched, err := schedule.New(o.Config, schedule.Options{
 		RunStore: d.runStore,
+		Lease:    lease,
 		Skipped: func(ctx context.Context, job, store string) {
 			if _, err := d.runner.Load().RecordSkip(ctx, store, job); err != nil {
 				o.Log.Error("recording a skipped run failed", "job", job, "store", store, "error", err)
@@ -176,6 +203,7 @@ func (d *daemon) newRunner(cfg *config.Config) *pipeline.Runner {
 		OnResult: d.metrics.ObserveResult, OnHTTP: d.metrics.ObserveHTTP,
 		// The scheduler starts each store on its own; one at a time per call.
 		Parallel: 1,
+		Worker:   d.worker,
 	}
 	if d.o.Tune != nil {
 		d.o.Tune(r)
@@ -190,6 +218,34 @@ func (d *daemon) runStore(ctx context.Context, job, store string) {
 	}
 }
 
+// lease asks the coordination whether this worker runs the store now
+// (expenses: the one job for all stores, under a lease of its own).
+func (d *daemon) lease(ctx context.Context, job, store string) (context.Context, func(), bool) {
+	name := store
+	if job == schedule.JobExpenses {
+		name = coord.ExpensesLease
+	}
+	run, done, err := d.coord.Begin(ctx, name)
+	if err != nil {
+		d.o.Log.Debug("run skipped: not this worker's now", "job", job, "store", store, "reason", err.Error())
+		return nil, nil, false
+	}
+	r := d.runner.Load()
+	st, ok := r.Config.Store(store)
+	if !ok || !st.Notify.Enabled() {
+		return run, done, true
+	}
+	// The lease outlasts the run by the store's message pass, so the next
+	// holder never sends a message this worker is sending.
+	kept, notifier := *st, r.Notifier()
+	return run, func() {
+		go func() {
+			notifier.Quiet(d.quiet, kept)
+			done()
+		}()
+	}, true
+}
+
 // reload reads the config file again; a config with mistakes is refused
 // and the running one kept.
 func (d *daemon) reload(sched *schedule.Scheduler) {
@@ -202,12 +258,18 @@ func (d *daemon) reload(sched *schedule.Scheduler) {
 	if cfg.DSN() != old.DSN() {
 		d.o.Log.Warn("clickhouse settings changed; they take effect after a restart")
 	}
+	if !reflect.DeepEqual(cfg.Coordination, old.Coordination) {
+		d.o.Log.Warn("coordination settings changed; they take effect after a restart")
+	}
 	if err := sched.Apply(cfg); err != nil {
 		d.o.Log.Error("config reload refused; the previous schedule stays in force", "config", old.Path, "error", err)
 		_ = sched.Apply(old)
 		return
 	}
 	d.runner.Store(d.newRunner(cfg))
+	if d.coord != nil {
+		d.coord.Retain(func(store string) bool { _, ok := cfg.Store(store); return ok || store == coord.ExpensesLease })
+	}
 	d.o.Log.Info("config reloaded", "config", cfg.Path, "stores", len(cfg.Stores))
 }
 
@@ -227,7 +289,7 @@ func (d *daemon) expenses(ctx context.Context) {
 		Unchanged: sum.Present, Duration: time.Since(started), Err: err}
 	rec := clickhouse.Run{RunID: fmt.Sprintf("expenses-%d", started.UnixNano()), Job: schedule.JobExpenses,
 		StartedAt: started, FinishedAt: started.Add(res.Duration), Status: pipeline.StatusOK,
-		New: uint64(res.New), Unchanged: uint64(res.Unchanged)}
+		New: uint64(res.New), Unchanged: uint64(res.Unchanged), Worker: d.worker}
 	if err != nil {
 		res.Status, rec.Status, rec.Error = pipeline.StatusFailed, pipeline.StatusFailed, err.Error()
 		d.o.Log.Error("expenses failed", "month", month.Format("2006-01"), "error", err)
@@ -253,21 +315,32 @@ func (d *daemon) loadLastSuccess(ctx context.Context) error {
 }
 
 // endpoints: /healthz (the process answers), /readyz (ClickHouse answers
-// SELECT 1), /metrics, and the accountants' workbooks under /reports/.
+// SELECT 1, and with coordination the worker is in a ZooKeeper session),
+// /metrics, and the accountants' workbooks under /reports/.
 func (d *daemon) endpoints() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.Handle("GET /readyz", readyHandler(d.o.WH))
+	var checks []func() error
+	if d.coord != nil {
+		checks = append(checks, func() error {
+			if ok, why := d.coord.Ready(); !ok {
+				return errors.New("zookeeper: " + why + "; no new runs start")
+			}
+			return nil
+		})
+	}
+	mux.Handle("GET /readyz", readyHandler(d.o.WH, checks...))
 	mux.Handle("GET /metrics", d.metrics.Handler())
 	mux.Handle("GET /reports/", reports.Handler(d.o.WH))
 	return mux
 }
 
-// readyHandler answers 200 when ClickHouse runs SELECT 1 within 2 seconds,
-// 503 otherwise.
-func readyHandler(wh *clickhouse.Warehouse) http.Handler {
+// readyHandler answers 200 when ClickHouse runs SELECT 1 within 2 seconds
+// and every check passes, 503 with the reason otherwise (a check's error
+// is short and holds no secret).
+func readyHandler(wh *clickhouse.Warehouse, checks ...func() error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -279,6 +352,12 @@ func readyHandler(wh *clickhouse.Warehouse) http.Handler {
 			}
 			http.Error(w, "clickhouse not reachable: "+err.Error(), http.StatusServiceUnavailable)
 			return
+		}
+		for _, check := range checks {
+			if err := check(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		_, _ = io.WriteString(w, "ok\n")
 	})

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -292,8 +291,8 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newTCPProxy(t, u.Host)
-	u.Host = proxy.addr()
+	proxy := pipelinetest.NewRelay(t, u.Host)
+	u.Host = proxy.Addr()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	wh, err := clickhouse.Open(ctx, u.String())
@@ -311,60 +310,13 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 	if code, body := probe(); code != 200 {
 		t.Fatalf("/readyz with ClickHouse up: %d %s", code, body)
 	}
-	proxy.cut()
+	proxy.Cut()
 	code, body := probe()
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "clickhouse not reachable") {
 		t.Fatalf("/readyz with ClickHouse down: %d %q, want 503", code, body)
 	}
 	if strings.Contains(body, u.User.String()+"@") && u.User.String() != "" {
 		t.Errorf("/readyz shows the DSN's credentials: %q", body)
-	}
-}
-
-// tcpProxy forwards connections to a server until cut, which closes the
-// listener and every connection: the server is then unreachable.
-type tcpProxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{ln: ln}
-	t.Cleanup(p.cut)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(up, c); up.Close() }()
-			go func() { _, _ = io.Copy(c, up); c.Close() }()
-		}
-	}()
-	return p
-}
-
-func (p *tcpProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *tcpProxy) cut() {
-	p.ln.Close()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/coord"
 )
 
 func init() { addCommand(statusCmd) }
@@ -27,8 +28,10 @@ func statusCmd() *cobra.Command {
 		Short: "Show every store's health: last success, lag, last error, holds, pending pushes",
 		Long: "Reads pipeline_runs, v_extract_state, v_pushes and v_notifications and prints one line per store\n" +
 			"of the config: its state, when its order cycle last succeeded and how long ago, held orders,\n" +
-			"pushes not yet over and notifications not yet sent; then the last run of every job and the last\n" +
-			"error. A store is failing when the last run of any of its jobs (backfills aside) failed.\n" +
+			"pushes not yet over and notifications not yet sent, the last run of every job and the worker of\n" +
+			"the latest (with coordination); then the last error. A store is failing when the last run of any\n" +
+			"of its jobs (backfills aside) failed. With coordination: the live workers and how many leases each\n" +
+			"holds, read from ZooKeeper (exit 1 when it does not answer: no worker starts runs then).\n" +
 			"Then what the marketplaces sent lately that kramar's wire model does not expect (v_payload_drift):\n" +
 			"new fields, missing fields and changed types, per marketplace, endpoint and path; --drift lists\n" +
 			"them all with a masked example.\n" +
@@ -41,6 +44,7 @@ func statusCmd() *cobra.Command {
 					return err
 				}
 				printHealth(cmd.OutOrStdout(), health)
+				zkErr := printLeases(ctx, cmd.OutOrStdout(), cfg)
 				drifts, err := wh.PayloadDrift(ctx, time.Now().UTC().AddDate(0, 0, -driftDays), configuredMarketplaces(cfg)...)
 				if err != nil {
 					return err
@@ -49,6 +53,9 @@ func statusCmd() *cobra.Command {
 				if n := failing(health); n > 0 {
 					return &exitError{1, fmt.Errorf("%d of %d stores failing", n, len(health))}
 				}
+				if zkErr != nil {
+					return &exitError{1, zkErr}
+				}
 				return nil
 			})
 		},
@@ -56,6 +63,45 @@ func statusCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&allDrift, "drift", false, "list every payload difference with a masked example")
 	cmd.Flags().IntVar(&driftDays, "drift-days", 7, "how many days of payload drift to show")
 	return cmd
+}
+
+// freeShown is how many stores without a lease status names.
+const freeShown = 10
+
+// printLeases shows, with coordination, the live workers and the leases
+// each holds; its error says ZooKeeper did not answer.
+func printLeases(ctx context.Context, w io.Writer, cfg *config.Config) error {
+	c := cfg.Coordination
+	if !c.Enabled() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	v, err := coord.Look(ctx, c.ZooKeeper, c.Root, nil)
+	if err != nil {
+		fmt.Fprintf(w, "\nworkers (ZooKeeper %s): not reachable (%v): no worker starts runs until it is\n", c.Root, err)
+		return fmt.Errorf("ZooKeeper not reachable: %w", err)
+	}
+	per := map[string]int{}
+	for _, holder := range v.Leases {
+		per[holder]++
+	}
+	var held []string
+	for _, wk := range v.Workers {
+		held = append(held, fmt.Sprintf("%s %d", wk, per[wk]))
+	}
+	var free []string
+	for _, st := range cfg.Stores {
+		if _, ok := v.Leases[st.ID]; !ok {
+			free = append(free, st.ID)
+		}
+	}
+	fmt.Fprintf(w, "\nworkers (ZooKeeper %s): %d live; leases held: %s; stores without a lease: %d", c.Root, len(v.Workers), strings.Join(held, ", "), len(free))
+	if len(free) > 0 && len(free) <= freeShown {
+		fmt.Fprintf(w, " (%s)", strings.Join(free, ", "))
+	}
+	fmt.Fprintln(w)
+	return nil
 }
 
 func configuredMarketplaces(cfg *config.Config) []string {
@@ -120,6 +166,21 @@ func (h storeHealth) state() string {
 	return "ok"
 }
 
+// worker is the worker of the store's latest run, "-" when none names one
+// (no coordination, or never run).
+func (h storeHealth) worker() string {
+	var last clickhouse.JobRun
+	for _, j := range h.Jobs {
+		if j.At.After(last.At) {
+			last = j
+		}
+	}
+	if last.Worker == "" {
+		return "-"
+	}
+	return last.Worker
+}
+
 func failing(hs []storeHealth) int {
 	n := 0
 	for _, h := range hs {
@@ -162,7 +223,7 @@ const timeLayout = "2006-01-02 15:04:05"
 
 func printHealth(w io.Writer, hs []storeHealth) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "store\tmarketplace\tstate\tlast_ok (UTC)\tlag\theld\tpending_pushes\tunsent_notifications\tlast runs")
+	fmt.Fprintln(tw, "store\tmarketplace\tstate\tlast_ok (UTC)\tlag\theld\tpending_pushes\tunsent_notifications\tlast runs\tworker")
 	for _, h := range hs {
 		last, lag := "never", "-"
 		if !h.LastOK.IsZero() {
@@ -172,8 +233,8 @@ func printHealth(w io.Writer, hs []storeHealth) {
 		for _, j := range h.Jobs {
 			runs = append(runs, j.Job+"="+j.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", h.Store, h.Marketplace, h.state(), last, lag,
-			h.Held, h.PendingPushes, h.UnsentNotes, strings.Join(runs, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", h.Store, h.Marketplace, h.state(), last, lag,
+			h.Held, h.PendingPushes, h.UnsentNotes, strings.Join(runs, " "), h.worker())
 	}
 	tw.Flush()
 	for _, h := range hs {

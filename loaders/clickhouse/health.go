@@ -14,6 +14,8 @@ type StoreKey struct{ Marketplace, Store string }
 type JobRun struct {
 	Job, Status, Error string
 	At                 time.Time
+	// Worker is the worker that made the run ('' without coordination).
+	Worker string
 }
 
 // StoreHealth is what the warehouse knows of a store's health: the last
@@ -39,20 +41,21 @@ func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, erro
 		return out[k]
 	}
 	var (
-		m, s, job, status, errText string
-		at                         time.Time
-		n                          uint64
+		m, s, job, status, errText, worker string
+		at                                 time.Time
+		n                                  uint64
 	)
 	steps := []struct {
 		q    string
 		vals []any
 		take func(h *StoreHealth)
 	}{
-		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version))
+		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version)),
+		  argMax(worker, (started_at, _version))
 		  FROM ` + w.table("pipeline_runs") + ` GROUP BY marketplace, store, job`,
-			[]any{&job, &status, &at, &errText},
+			[]any{&job, &status, &at, &errText, &worker},
 			func(h *StoreHealth) {
-				h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText})
+				h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText, Worker: worker})
 			}},
 		{`SELECT marketplace, store, max(finished_at) FROM ` + w.table("pipeline_runs") + `
 		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,

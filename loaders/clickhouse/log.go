@@ -34,6 +34,9 @@ type Run struct {
 	// the run started after it.
 	ScheduledAt time.Time
 	LateMS      uint64
+	// Worker names the `kramar serve` worker that made the run ('' without
+	// coordination).
+	Worker string
 }
 
 var runsSpec = rows.FromStruct[*Run]("pipeline_runs")

@@ -35,6 +35,7 @@ func validate(cfg *Config, d *decoder, why purpose) {
 	v.clickHouse(cfg, why)
 	v.tunables("defaults", cfg.Defaults)
 	v.schedule(cfg.Schedule)
+	v.coordination(cfg.Coordination)
 	for m, mp := range cfg.Mappings {
 		p := fieldPath("mappings", m)
 		if !isKnownMarketplace(m) {

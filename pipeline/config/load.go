@@ -90,6 +90,7 @@ func read(path string, why purpose) (*Config, []Problem) {
 func applyDefaults(cfg *Config, d *decoder) {
 	fillTunables(&cfg.Defaults, Default, func(k string) bool { return d.present("defaults." + k) })
 	fillSchedule(&cfg.Schedule, d.present)
+	fillCoordination(&cfg.Coordination, d.present)
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		p := indexPath("stores", i)

@@ -25,6 +25,9 @@ type Config struct {
 	Stores   []Store                        `yaml:"stores"`
 	// Schedule is when `kramar serve` runs each job (see schedule.go).
 	Schedule Schedule `yaml:"schedule"`
+	// Coordination shares the stores among several `kramar serve`
+	// workers through ZooKeeper (see coordination.go).
+	Coordination Coordination `yaml:"coordination"`
 
 	// Path is the file this config was read from (not in YAML).
 	Path string `yaml:"-"`

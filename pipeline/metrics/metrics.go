@@ -32,7 +32,8 @@ type Metrics struct {
 	duration *prometheus.SummaryVec // job
 	flushes  *prometheus.CounterVec // outcome
 	inserts  prometheus.Counter
-	flushed  prometheus.Counter // rows
+	flushed  prometheus.Counter   // rows
+	leases   *prometheus.GaugeVec // store
 	success  *lastSuccess
 }
 
@@ -61,9 +62,11 @@ func New(now func() time.Time) *Metrics {
 			Help: "INSERT queries the shared writer sent (one per table per flush)."}),
 		flushed: prometheus.NewCounter(prometheus.CounterOpts{Name: "kramar_clickhouse_flushed_rows_total",
 			Help: "Rows the shared writer sent."}),
+		leases: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kramar_store_lease",
+			Help: "1 for each store whose lease this worker holds (coordination: only the holder runs the store's jobs)."}, []string{"store"}),
 		success: &lastSuccess{now: now, at: map[[2]string]time.Time{}},
 	}
-	m.registry.MustRegister(m.runs, m.rows, m.errors, m.push, m.drift, m.http, m.duration, m.flushes, m.inserts, m.flushed, m.success,
+	m.registry.MustRegister(m.runs, m.rows, m.errors, m.push, m.drift, m.http, m.duration, m.flushes, m.inserts, m.flushed, m.leases, m.success,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -115,6 +118,16 @@ func (m *Metrics) ObserveHTTP(marketplace string, c httpx.Call) {
 		class = strconv.Itoa(c.Status/100) + "xx"
 	}
 	m.http.WithLabelValues(marketplace, class).Inc()
+}
+
+// SetLease records that this worker took (held) or gave up a store's
+// lease (coord.Options.OnLease); a store given up leaves the series.
+func (m *Metrics) SetLease(store string, held bool) {
+	if held {
+		m.leases.WithLabelValues(store).Set(1)
+		return
+	}
+	m.leases.DeleteLabelValues(store)
 }
 
 // SetLastOK records when a store's job last succeeded (from the warehouse at

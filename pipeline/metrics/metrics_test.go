@@ -108,3 +108,14 @@ func TestEachMetricsHasItsOwnRegistry(t *testing.T) {
 		t.Errorf("a's calls show in b:\n%s", body)
 	}
 }
+
+func TestStoreLeasesShowOnlyTheStoresHeld(t *testing.T) {
+	m := New(nil)
+	m.SetLease("shop-a", true)
+	m.SetLease("shop-b", true)
+	m.SetLease("shop-b", false)
+	out := scrape(t, m)
+	if !strings.Contains(out, `kramar_store_lease{store="shop-a"} 1`+"\n") || strings.Contains(out, `store="shop-b"`) {
+		t.Errorf("leases:\n%s", out)
+	}
+}

@@ -42,6 +42,11 @@ type Options struct {
 	// Expenses runs the nightly expense generation (its ctx as RunStore's);
 	// nil = no such job.
 	Expenses func(ctx context.Context)
+	// Lease, when set, is asked before every run (several workers sharing
+	// the stores): ok false skips the firing, since another worker runs
+	// the store or ZooKeeper cannot tell; otherwise the run gets ctx and
+	// calls done when it returns. store is "" for expenses.
+	Lease func(ctx context.Context, job, store string) (run context.Context, done func(), ok bool)
 	// Clock is the scheduler's time (tests pass a fake); default real.
 	Clock clockwork.Clock
 	Log   *slog.Logger
@@ -294,13 +299,21 @@ func (s *Scheduler) fire(e entry) {
 	}
 }
 
-// run runs e once for the firing at.
+// run runs e once for the firing at, if this worker holds the store.
 func (s *Scheduler) run(e entry, at time.Time) {
+	ctx := pipeline.WithScheduledAt(s.runCtx, at)
+	if s.o.Lease != nil {
+		run, done, ok := s.o.Lease(ctx, e.job, e.store)
+		if !ok {
+			return
+		}
+		defer done()
+		ctx = run
+	}
 	if late := s.o.Clock.Since(at); late > e.every {
 		s.log.Warn("run starts more than an interval late", "job", e.job, "store", e.store,
 			"scheduled_at", at.UTC().Format(time.RFC3339), "late", late.Round(time.Millisecond).String())
 	}
-	ctx := pipeline.WithScheduledAt(s.runCtx, at)
 	if e.job == JobExpenses {
 		s.o.Expenses(ctx)
 		return

@@ -462,3 +462,57 @@ func TestAStartThatPassesWhileThePlanIsAppliedStaysOnItsPhase(t *testing.T) {
 		}
 	}
 }
+
+type leaseKey struct{}
+
+// With a Lease, a store runs only while the lease says so; the run gets
+// the lease's context and gives it back when it returns.
+func TestRunsFollowTheLease(t *testing.T) {
+	cfg := testConfig("mine", "theirs")
+	cfg.Schedule.OrdersEvery.Duration = 100 * time.Millisecond
+	cfg.Schedule.CatalogAt = config.ScheduleOff
+	var mu sync.Mutex
+	runs, asked, open := map[string]int{}, map[string]int{}, 0
+	s := start(t, cfg, Options{
+		Lease: func(ctx context.Context, job, store string) (context.Context, func(), bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			asked[store]++
+			if store != "mine" {
+				return nil, nil, false
+			}
+			open++
+			return context.WithValue(ctx, leaseKey{}, store), func() { mu.Lock(); open--; mu.Unlock() }, true
+		},
+		RunStore: func(ctx context.Context, job, store string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if ctx.Value(leaseKey{}) != store {
+				t.Errorf("%s ran without the lease's context", store)
+			}
+			if _, ok := pipeline.ScheduledAt(ctx); !ok {
+				t.Errorf("%s: the lease's context lost the firing time", store)
+			}
+			runs[store]++
+		},
+	})
+	waitUntil := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := asked["theirs"]
+		mu.Unlock()
+		if n >= 3 || time.Now().After(waitUntil) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Stop(time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if runs["theirs"] != 0 || runs["mine"] == 0 || asked["theirs"] < 3 {
+		t.Errorf("runs %v, lease asked %v: want runs of mine only", runs, asked)
+	}
+	if open != 0 {
+		t.Errorf("%d leases not given back after their runs", open)
+	}
+}
