@@ -19,9 +19,10 @@ test:
 demo:
 	$(CHLOCAL) $(GO) run ./cmd/kramar demo
 
-# The demo on a local cluster: a ZooKeeper and one shard of two replicas.
+# The demo on a local cluster (a ZooKeeper and one shard of two replicas),
+# its orders loaded by three workers sharing the stores through ZooKeeper.
 cluster-demo:
-	$(GO) run ./cmd/chlocal --cluster 1x2 -- $(GO) run ./cmd/kramar demo
+	$(GO) run ./cmd/chlocal --cluster 1x2 -- $(GO) run ./cmd/kramar demo --workers 3
 
 # Orders: 100,000 Prom orders; catalog: 50,000 Rozetka offers; feed: a
 # 1,000,000-offer YML (~1.7 GB in a temp dir) against Python's iterparse;

@@ -51,6 +51,9 @@ var clusterShape string
 // pidEnv lists the servers' process ids (benchmarks read their CPU).
 const pidEnv = "KRAMAR_CLICKHOUSE_PID"
 
+// zookeeperEnv is the cluster's ZooKeeper, for workers (kramar demo --workers).
+const zookeeperEnv = "KRAMAR_ZOOKEEPER"
+
 // clusterEnv names the cluster for kramar (it overrides clickhouse.cluster).
 const clusterEnv = "KRAMAR_CLICKHOUSE_CLUSTER"
 
@@ -85,7 +88,8 @@ func start(ctx context.Context) (local, []string, error) {
 			pids = append(pids, strconv.Itoa(s.PID()))
 		}
 	}
-	return c, []string{dsnEnv + "=" + c.DSN(), clusterEnv + "=" + chlocal.ClusterName, pidEnv + "=" + strings.Join(pids, ",")}, nil
+	return c, []string{dsnEnv + "=" + c.DSN(), clusterEnv + "=" + chlocal.ClusterName, pidEnv + "=" + strings.Join(pids, ","),
+		zookeeperEnv + "=" + c.ZooKeeper.Addr()}, nil
 }
 
 func run(args []string, keep bool) int {

@@ -25,6 +25,7 @@ func init() { addCommand(demoCmd) }
 
 func demoCmd() *cobra.Command {
 	var database, example string
+	var workers int
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the jobs end to end: Prom, Rozetka and Zakupka sandboxes → pipeline → ClickHouse",
@@ -56,25 +57,33 @@ func demoCmd() *cobra.Command {
 			}
 			defer stop()
 			return withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), func(ctx context.Context, wh *clickhouse.Warehouse) error {
-				return runDemo(ctx, out, cfg, wh, served, dsn)
+				return runDemo(ctx, out, cfg, wh, served, dsn, workers)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&database, "database", "kramar", "ClickHouse database for the demo")
 	cmd.Flags().StringVar(&example, "example-config", "kramar.example.yaml", "config whose stores the demo serves")
+	cmd.Flags().IntVar(&workers, "workers", 0, "load the orders with this many `serve` workers sharing the stores through $"+zookeeperEnv+" (make cluster-demo)")
 	return cmd
 }
 
 // runDemo runs the jobs on the served stores and shows what they loaded.
-func runDemo(ctx context.Context, out io.Writer, cfg *config.Config, wh *clickhouse.Warehouse, served map[string]servedStore, dsn string) error {
+func runDemo(ctx context.Context, out io.Writer, cfg *config.Config, wh *clickhouse.Warehouse, served map[string]servedStore, dsn string, workers int) error {
 	fmt.Fprintf(out, "ClickHouse database %s migrated\n\n", wh.Database())
 	runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
 	var all []pipeline.StoreResult
+	ordersTitle := "Orders"
+	if workers > 0 {
+		if err := demoWorkers(ctx, out, cfg, wh, workers, demoZooKeeper()); err != nil {
+			return err
+		}
+		ordersTitle = "Orders, read again in this process (nothing new)"
+	}
 	for _, job := range []struct {
 		name, title string
 		stores      []string // every store when none
 	}{
-		{pipeline.JobOrders, "Orders", nil},
+		{pipeline.JobOrders, ordersTitle, nil},
 		{pipeline.JobReference, "Reference lists of the accounts (delivery services, payment methods, statuses)",
 			[]string{"prom-main", "prom-outlet", "rozetka-main", "horoshop-main"}},
 		{pipeline.JobCatalog, "Catalogs (Rozetka and Horoshop from their APIs, Zakupka from its YML feed)",

@@ -127,3 +127,22 @@ func (w *Warehouse) QueryCounts(ctx context.Context) (inserts, selects uint64, e
 		})
 	return inserts, selects, wrapErr(err, "read system.events")
 }
+
+// WorkerRuns is what one worker ran of a job.
+type WorkerRuns struct {
+	Worker           string
+	Stores, Runs, OK uint64
+}
+
+// RunsByWorker sums up pipeline_runs of job by worker, and counts the
+// stores that have an ok run of it at all.
+func (w *Warehouse) RunsByWorker(ctx context.Context, job string) (byWorker []WorkerRuns, storesOK uint64, err error) {
+	byWorker, err = collect(ctx, w, `SELECT worker, uniqExact(store), count(), countIf(status = 'ok')
+	      FROM `+w.table("pipeline_runs")+` WHERE job = ? GROUP BY worker ORDER BY worker`,
+		func(rs driver.Rows, r *WorkerRuns) error { return rs.Scan(&r.Worker, &r.Stores, &r.Runs, &r.OK) }, job)
+	if err != nil {
+		return nil, 0, wrapErr(err, "runs by worker")
+	}
+	err = w.conn.QueryRow(ctx, `SELECT uniqExact(store) FROM `+w.table("pipeline_runs")+` WHERE job = ? AND status = 'ok'`, job).Scan(&storesOK)
+	return byWorker, storesOK, wrapErr(err, "stores with an ok run")
+}
