@@ -274,6 +274,21 @@ func (o *orderNotes) loaded(ids []string) {
 	// The rows are in whether or not the cycle goes on: queue regardless.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	o.queueInto(ctx, o.wh, ids)
+}
+
+// withRows queues the messages of the new orders among ids in u, which
+// also carries their rows: the messages are queued in the same flush as
+// the orders, so a crash never leaves an order in without its message.
+func (o *orderNotes) withRows(ctx context.Context, u *clickhouse.Unit, ids []string) {
+	if o == nil {
+		return
+	}
+	o.queueInto(ctx, u.Warehouse, ids)
+}
+
+// queueInto writes the messages of the new orders among ids through into.
+func (o *orderNotes) queueInto(ctx context.Context, into *clickhouse.Warehouse, ids []string) {
 	var fresh []string
 	for _, id := range ids {
 		if _, ok := o.found[id]; ok {
@@ -283,7 +298,7 @@ func (o *orderNotes) loaded(ids []string) {
 	if len(fresh) == 0 {
 		return
 	}
-	if err := o.queue(ctx, fresh); err != nil {
+	if err := o.queue(ctx, into, fresh); err != nil {
 		o.log.Error("queueing notifications failed; those orders will not be announced", "orders", len(fresh), "error", err)
 	}
 	for _, id := range fresh {
@@ -291,7 +306,7 @@ func (o *orderNotes) loaded(ids []string) {
 	}
 }
 
-func (o *orderNotes) queue(ctx context.Context, ids []string) error {
+func (o *orderNotes) queue(ctx context.Context, into *clickhouse.Warehouse, ids []string) error {
 	// An order announced before (a reload after its rows were lost) is not
 	// announced again.
 	known, err := o.wh.NotedOrders(ctx, o.store.Marketplace, o.store.ID, ids)
@@ -312,7 +327,7 @@ func (o *orderNotes) queue(ctx context.Context, ids []string) error {
 				Channel: ch, State: noteQueued, Payload: string(payload)})
 		}
 	}
-	return o.wh.RecordNotes(ctx, notes...)
+	return into.RecordNotes(ctx, notes...)
 }
 
 // done starts the background delivery of what is queued, this cycle's and

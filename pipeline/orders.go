@@ -180,10 +180,8 @@ func (j *orderJob) writeLast(ctx context.Context) error {
 		j.release(id)
 	}
 	if notes := j.notes; notes != nil {
-		j.tail.AfterCommit(func() {
-			notes.loaded(ids)
-			notes.done()
-		})
+		notes.withRows(ctx, j.tail, ids)
+		j.tail.AfterCommit(notes.done)
 	}
 	return err
 }
