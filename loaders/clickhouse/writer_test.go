@@ -165,18 +165,26 @@ func TestAFailedFlushFailsEveryWriteInItAndWritesNoStateBehindIt(t *testing.T) {
 	}
 }
 
-func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
-	// Within one flush, rows, then state, then run records; checked by a
-	// proxy that stalls the state insert: the orders before it are in.
+// relayed is a fresh warehouse, a proxy to its server, and the warehouse
+// opened through the proxy (closed with the test).
+func relayed(t *testing.T) (wh *clickhouse.Warehouse, proxy *chtest.Proxy, relay *clickhouse.Warehouse) {
+	t.Helper()
 	wh, dsn := chtest.NewWithDSN(t)
 	proxy, viaProxy := chtest.NewProxy(t, dsn)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	relay, err := clickhouse.Open(ctx, viaProxy)
+	relay, err := clickhouse.Open(context.Background(), viaProxy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer relay.Close()
+	t.Cleanup(func() { relay.Close() })
+	return wh, proxy, relay
+}
+
+func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
+	// Within one flush, rows, then state, then run records; checked by a
+	// proxy that stalls the state insert: the orders before it are in.
+	wh, proxy, relay := relayed(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	wr := clickhouse.NewWriter(relay, clickhouse.WriterOptions{})
 	held := proxy.HoldAt("INSERT INTO `" + wh.Database() + "`.`extract_state`")
 
@@ -216,15 +224,9 @@ func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
 }
 
 func TestAWriterFullWhileAFlushHangsHoldsWritersBackAndMemoryBounded(t *testing.T) {
-	wh, dsn := chtest.NewWithDSN(t)
-	proxy, viaProxy := chtest.NewProxy(t, dsn)
+	wh, proxy, relay := relayed(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	relay, err := clickhouse.Open(ctx, viaProxy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
 	const flushBytes = 4096
 	wr := clickhouse.NewWriter(relay, clickhouse.WriterOptions{Interval: 10 * time.Millisecond, FlushBytes: flushBytes})
 	through := relay.Through(wr)
