@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse/chlocal"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
+	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/sandbox/kit"
@@ -110,26 +112,28 @@ func (f *inflight) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// Three workers share 40 stores through one ZooKeeper while orders keep
-// coming; one is killed, and its stores move to the others.
+// Three workers share 300 stores through the ZooKeeper of a local
+// ClickHouse cluster (one shard, two replicas) while orders keep coming; one
+// is killed, and its stores move to the others.
 func TestThreeWorkersShareTheStoresAndTakeOverAKilledOnesStores(t *testing.T) {
-	const stores, every, session = 40, time.Second, 4 * time.Second
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	const stores, every, session = 300, 2 * time.Second, 4 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	zk, err := chlocal.StartZooKeeper(ctx, chlocal.Options{}, 0)
-	if err != nil {
+	cluster := chtest.NewCluster(t, 1, 2)
+	zk := cluster.ZooKeeper
+	wh := cluster.Open()
+	if _, err := wh.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = zk.Stop() })
 
 	// The sandbox runs on the wall clock, as the workers do.
 	clock := kit.RealClock()
 	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
 	flight := &inflight{now: map[string]int{}}
-	e := &promtest.Env{Env: pipelinetest.NewEnv(t, clock, flight.wrap(sb.Handler())), SB: sb}
+	e := &promtest.Env{Env: pipelinetest.NewEnvOn(t, clock, flight.wrap(sb.Handler()), wh), SB: sb}
 	orders := map[string]int{}
 	for i := range stores {
-		orders[fmt.Sprintf("shop-%02d", i)] = 5
+		orders[fmt.Sprintf("shop-%03d", i)] = 5
 	}
 	e.Seed(orders, func(id string, n int) pipelinetest.StoreSpec { spec, _ := promtest.Store(t, sb, id, n); return spec },
 		func(store string) (o, i []string) { return promtest.Truth(t, sb, e.Tokens[store]) })
@@ -141,7 +145,8 @@ func TestThreeWorkersShareTheStoresAndTakeOverAKilledOnesStores(t *testing.T) {
 	}
 	e.Reconfigure(fmt.Sprintf("schedule:\n  orders_every: %s\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 5s\n"+
 		"coordination:\n  zookeeper: [%q]\n  root: /kramar-test\n  session_timeout: %s\n", every, zk.Addr(), session), perStore)
-	c := newCLI(t, buildKramar(t), e.WH.Database(), e.Path)
+	c := newCLI(t, buildKramar(t), e.WH.Database(), e.Path, config.EnvClickHouseCluster+"="+chlocal.ClusterName)
+	c.dsn = cluster.DSN() // both servers, tried in turn
 
 	host, err := os.Hostname()
 	if err != nil {
@@ -253,7 +258,7 @@ func TestThreeWorkersShareTheStoresAndTakeOverAKilledOnesStores(t *testing.T) {
 	t.Logf("its %d stores ran on the others %v after the kill (session timeout %v, interval %v)", len(owned), took.Round(100*time.Millisecond), session, every)
 	// Within the session timeout and one interval, plus the flush that
 	// writes the run record and slack for a loaded machine.
-	if limit := session + every + 10*time.Second; took > limit {
+	if limit := session + every + 20*time.Second; took > limit {
 		t.Errorf("takeover took %v, more than %v", took, limit)
 	}
 
@@ -272,6 +277,18 @@ func TestThreeWorkersShareTheStoresAndTakeOverAKilledOnesStores(t *testing.T) {
 		return true
 	})
 	e.AssertEqual(all...)
+	// The other replica has it all too, by replication.
+	second := cluster.Open(1)
+	waitFor(t, 30*time.Second, "the second replica equal to the sandbox", func() bool {
+		for _, s := range all {
+			wo, wi := pipelinetest.Picture(t, second, s)
+			to, ti := e.Truth(s)
+			if pipelinetest.Diff(to, wo) != "" || pipelinetest.Diff(ti, wi) != "" {
+				return false
+			}
+		}
+		return true
+	})
 	if dup := q(`SELECT store, external_id, count() FROM {db}.v_orders GROUP BY store, external_id HAVING count() > 1 LIMIT 5`); len(dup) > 0 {
 		t.Errorf("orders doubled in v_orders: %v", dup)
 	}

@@ -257,7 +257,14 @@ type Env struct {
 // Configure adds the stores.
 func NewEnv(t testing.TB, clock *kit.Clock, h http.Handler) *Env {
 	t.Helper()
-	e := &Env{harness: newHarness(t, clock), Tokens: map[string]string{}}
+	return NewEnvOn(t, clock, h, chtest.New(t))
+}
+
+// NewEnvOn is NewEnv on a warehouse of the test's own (migrated), such as
+// one on a local cluster.
+func NewEnvOn(t testing.TB, clock *kit.Clock, h http.Handler, wh *clickhouse.Warehouse) *Env {
+	t.Helper()
+	e := &Env{harness: harness{t: t, Clock: clock, WH: wh, Logs: &bytes.Buffer{}}, Tokens: map[string]string{}}
 	e.URL = e.serve(h, func(r *http.Request) {
 		if e.BeforeRequest != nil {
 			e.BeforeRequest(r)
