@@ -75,3 +75,21 @@ func TestStatusSumsUpPayloadDrift(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusCountsAMergedFiringNeitherAsARunNorAsAFailure(t *testing.T) {
+	e, c := promCLI(t, map[string]int{"prom-a": 10})
+	e.Clock.Set(time.Now().UTC())
+	if out, code := c.run("run", "--once"); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, out)
+	}
+	// A firing merged into a catch-up while a run was going: the scheduler
+	// records it, and it says nothing about the store's health.
+	r := e.Runner()
+	if _, err := r.RecordSkip(context.Background(), "prom-a", "orders"); err != nil {
+		t.Fatal(err)
+	}
+	out, code := c.run("status")
+	if code != 0 || !regexp.MustCompile(`(?m)^prom-a\s+prom\s+ok\s`).MatchString(out) || strings.Contains(out, "last error") {
+		t.Errorf("a merged firing made the store look failing: exit %d\n%s", code, out)
+	}
+}

@@ -52,7 +52,7 @@ func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, erro
 	}{
 		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version)),
 		  argMax(worker, (started_at, _version))
-		  FROM ` + w.table("pipeline_runs") + ` GROUP BY marketplace, store, job`,
+		  FROM ` + w.table("pipeline_runs") + ` WHERE status != 'skipped_overlap' GROUP BY marketplace, store, job`,
 			[]any{&job, &status, &at, &errText, &worker},
 			func(h *StoreHealth) {
 				h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText, Worker: worker})
@@ -61,7 +61,7 @@ func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, erro
 		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
 			[]any{&at}, func(h *StoreHealth) { h.LastOK = at.UTC() }},
 		{`SELECT marketplace, store, argMax(job, (started_at, _version)), argMax(status, (started_at, _version)), max(started_at), argMax(error, (started_at, _version))
-		  FROM ` + w.table("pipeline_runs") + ` WHERE status NOT IN ('ok', 'not_modified') GROUP BY marketplace, store`,
+		  FROM ` + w.table("pipeline_runs") + ` WHERE status NOT IN ('ok', 'not_modified', 'skipped_overlap') GROUP BY marketplace, store`,
 			[]any{&job, &status, &at, &errText},
 			func(h *StoreHealth) { h.LastError = JobRun{Job: job, Status: status, At: at.UTC(), Error: errText} }},
 		{`SELECT marketplace, store, count() FROM ` + w.table("v_extract_state") + ` WHERE kind = 'held' GROUP BY marketplace, store`,
