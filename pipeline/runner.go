@@ -125,7 +125,7 @@ func (l *Limiters) For(store string, perSecond float64) *rate.Limiter {
 func (r *Runner) wh() *clickhouse.Warehouse {
 	r.writerOnce.Do(func() {
 		if r.Writer == nil && r.Warehouse.Writer() == nil {
-			r.Writer = clickhouse.NewWriter(r.Warehouse, clickhouse.WriterOptions{Interval: r.Config.ClickHouse.Flush()})
+			r.Writer = clickhouse.NewWriter(r.Warehouse, clickhouse.WriterOptions{Interval: r.Config.ClickHouse.FlushInterval.Duration})
 		}
 		r.through = r.Warehouse.Through(r.Writer)
 	})

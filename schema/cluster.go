@@ -24,10 +24,12 @@ var (
 	dropTable   = regexp.MustCompile(`(?s)^DROP TABLE IF EXISTS \{db\}\.(\w+)\s*$`)
 	addColumn   = regexp.MustCompile(`(?s)^ALTER TABLE \{db\}\.(\w+)\s+ADD COLUMN\s+(\w+)\s+(.*)$`)
 	inSubquery  = regexp.MustCompile(`\bIN\s*\(\s*SELECT\b`)
-	hasColumn   = func(cols, name string) bool {
-		return regexp.MustCompile(`(?m)^\s*` + name + `\s+\w`).MatchString(cols)
-	}
 )
+
+// hasColumn says whether a CREATE TABLE's column list declares name.
+func hasColumn(cols, name string) bool {
+	return regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(name) + `\s+\w`).MatchString(cols)
+}
 
 // clusterStep is one statement to run on the cluster; column, when set,
 // names a column of table whose presence means the step is done already

@@ -125,7 +125,7 @@ func serve(ctx context.Context, o serveOptions) error {
 	// One writer for the process: every store run's inserts, across
 	// reloads, share its flushes.
 	m := metrics.New(nil)
-	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.Flush(), Observe: m.ObserveFlush}))
+	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.FlushInterval.Duration, Observe: m.ObserveFlush}))
 	quiet, endQuiet := context.WithCancel(context.Background())
 	defer endQuiet()
 	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters(), quiet: quiet}

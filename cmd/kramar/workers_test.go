@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -81,11 +82,7 @@ func (a *announcements) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (a *announcements) snapshot() map[string]int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.n))
-	for k, v := range a.n {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(a.n)
 }
 
 // inflight tracks the sandbox's requests in flight per store token: two

@@ -46,22 +46,20 @@ func newSharedReads(w *Warehouse) *sharedReads {
 	}
 }
 
-// stores lists the distinct marketplaces and stores of keys, for IN sets.
-func stores[K interface{ key() storeKey }](keys []K) (marketplaces, ids []string) {
+// storeSets are the distinct marketplaces and stores of keys, for IN sets.
+func storeSets(keys []storeKey) (marketplaces, ids []string) {
 	mp, st := map[string]bool{}, map[string]bool{}
 	for _, k := range keys {
-		mp[k.key().marketplace], st[k.key().store] = true, true
+		mp[k.marketplace], st[k.store] = true, true
 	}
 	return slices.Sorted(maps.Keys(mp)), slices.Sorted(maps.Keys(st))
 }
-
-func (k storeKey) key() storeKey { return k }
 
 // loadStates reads the active state entries of many stores in one query.
 // argMax rather than FINAL: it is exact before the background merge and
 // reads only the stores' key ranges.
 func (w *Warehouse) loadStates(ctx context.Context, keys []storeKey) ([][]StateEntry, error) {
-	marketplaces, ids := stores(keys)
+	marketplaces, ids := storeSets(keys)
 	q := `SELECT marketplace, store, kind, key, argMax(value, _version) AS cur_value,
 	             argMax(updated_at, _version) AS cur_updated_at,
 	             argMax(active, _version) AS cur_active
@@ -97,11 +95,13 @@ func (w *Warehouse) loadStates(ctx context.Context, keys []storeKey) ([][]StateE
 // over an array, but a subquery over it gives a set that still uses the
 // primary key.
 func (w *Warehouse) existingHashes(ctx context.Context, reqs []hashRequest) ([]map[string]uint64, error) {
-	marketplaces, ids := stores(reqs)
+	keys := make([]storeKey, len(reqs))
 	var orderIDs []string
-	for _, r := range reqs {
+	for i, r := range reqs {
+		keys[i] = r.storeKey
 		orderIDs = append(orderIDs, r.ids...)
 	}
+	marketplaces, ids := storeSets(keys)
 	q := `SELECT marketplace, store, external_id, argMax(_hash, _version)
 	      FROM ` + w.table("orders") + `
 	      WHERE marketplace IN (SELECT arrayJoin(?)) AND store IN (SELECT arrayJoin(?))

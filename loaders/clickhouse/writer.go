@@ -67,7 +67,8 @@ type FlushStats struct {
 	Err     error
 }
 
-// DefaultFlushInterval is clickhouse.flush_interval when the config leaves it out.
+// DefaultFlushInterval is the Interval of a Writer given none
+// (clickhouse.flush_interval left out).
 const DefaultFlushInterval = time.Second
 
 const defaultFlushBytes = 32 << 20

@@ -5,8 +5,6 @@
 package config
 
 import (
-	"time"
-
 	"github.com/kramar/kramar/schema/canon"
 )
 
@@ -54,20 +52,13 @@ type ClickHouse struct {
 	DSNEnv string `yaml:"dsn_env"`
 	// FlushInterval is the least time between two inserts into one table:
 	// the rows of every store run in that time go as one insert per table
-	// (default 1s; ClickHouse advises about one insert per second).
+	// (0: the writer's default, 1s; ClickHouse advises about one insert per
+	// second).
 	FlushInterval Duration `yaml:"flush_interval"`
 	// Cluster names the ClickHouse cluster (as in the servers'
 	// <remote_servers>) the warehouse is laid out on: Replicated tables with
 	// a Distributed table over each. Empty: one server.
 	Cluster string `yaml:"cluster"`
-}
-
-// Flush is FlushInterval, or its default.
-func (c ClickHouse) Flush() time.Duration {
-	if c.FlushInterval.Duration > 0 {
-		return c.FlushInterval.Duration
-	}
-	return time.Second
 }
 
 // StoreDefaults are the tunables a store inherits. A key absent from the file takes

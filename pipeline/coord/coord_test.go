@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse/chlocal"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 )
 
 func TestRendezvousSpreadsStoresAndAJoiningWorkerTakesOnlyItsShare(t *testing.T) {
@@ -145,7 +145,7 @@ func TestADeadWorkersLeasesAreFreeAfterItsSessionExpires(t *testing.T) {
 	z := zooKeeper(t, 0, "")
 	// a reaches ZooKeeper through a relay that is cut: a crash, as far as
 	// ZooKeeper can tell (no goodbye, the session ends by timeout).
-	relay := pipelinetest.NewRelay(t, z.Addr())
+	relay := chtest.NewRelay(t, z.Addr())
 	a := worker(t, "a", relay.Addr())
 	b := worker(t, "b", z.Addr())
 	waitWorkers(t, 2, a, b)
@@ -185,7 +185,7 @@ func TestADeadWorkersLeasesAreFreeAfterItsSessionExpires(t *testing.T) {
 
 func TestAfterItsSessionExpiredAWorkerRegistersAndTakesItsLeasesAgain(t *testing.T) {
 	z := zooKeeper(t, 0, "")
-	relay := pipelinetest.NewRelay(t, z.Addr())
+	relay := chtest.NewRelay(t, z.Addr())
 	a := worker(t, "a", relay.Addr())
 	waitWorkers(t, 1, a)
 	runCtx, done, err := a.Begin(context.Background(), "shop-1")

@@ -33,17 +33,7 @@ func New(t testing.TB) *clickhouse.Warehouse {
 // code that opens its own connection.
 func NewWithDSN(t testing.TB) (*clickhouse.Warehouse, string) {
 	t.Helper()
-	base := os.Getenv(DSNEnv)
-	if base == "" {
-		t.Fatalf("%s is not set: run tests via `make test`, which starts ClickHouse", DSNEnv)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		// The parse error quotes the DSN, password included.
-		t.Fatalf("%s does not parse as a URL", DSNEnv)
-	}
-	u.Path = "/kramar_test_" + randomSuffix(t)
-	dsn := u.String()
+	dsn := dsnOf(t, "kramar_test_"+randomSuffix(t))
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -81,11 +71,22 @@ func randomSuffix(t testing.TB) string {
 // DSNOf is the DSN of w's database on the test server.
 func DSNOf(t testing.TB, w *clickhouse.Warehouse) string {
 	t.Helper()
-	u, err := url.Parse(os.Getenv(DSNEnv))
+	return dsnOf(t, w.Database())
+}
+
+// dsnOf is the DSN of database on the server in KRAMAR_CLICKHOUSE_DSN.
+func dsnOf(t testing.TB, database string) string {
+	t.Helper()
+	base := os.Getenv(DSNEnv)
+	if base == "" {
+		t.Fatalf("%s is not set: run tests via `make test`, which starts ClickHouse", DSNEnv)
+	}
+	u, err := url.Parse(base)
 	if err != nil {
+		// The parse error quotes the DSN, password included.
 		t.Fatalf("%s does not parse as a URL", DSNEnv)
 	}
-	u.Path = "/" + w.Database()
+	u.Path = "/" + database
 	return u.String()
 }
 

@@ -10,16 +10,17 @@ import (
 )
 
 // Proxy is a TCP relay on a loopback port between the code under test and
-// the test's ClickHouse, so a test can make the server refuse inserts or
-// stall at a chosen query, as a network cut or a hung server would. It
-// reads the client's bytes only to spot query text, which the native
-// protocol sends uncompressed.
+// a server of the test's (ClickHouse, ZooKeeper), so a test can cut the
+// server off for good or for a while, or, for ClickHouse, make it refuse
+// inserts or stall at a chosen query, as a network cut or a hung server
+// would. It reads the client's bytes only to spot query text, which the
+// native protocol sends uncompressed.
 type Proxy struct {
-	t      testing.TB
 	ln     net.Listener
 	target string
 
 	mu      sync.Mutex
+	paused  bool          // drop every connection, and those that come
 	refuse  bool          // cut every connection that sends an INSERT
 	hold    []byte        // stall the connection that sends this text
 	held    chan struct{} // closed once a connection stalls on hold
@@ -35,15 +36,42 @@ func NewProxy(t testing.TB, dsn string) (*Proxy, string) {
 	if err != nil {
 		t.Fatal("the DSN does not parse") // the error would quote a password
 	}
+	p := NewRelay(t, u.Host)
+	u.Host = p.Addr()
+	return p, u.String()
+}
+
+// NewRelay relays to the server at target (host:port); it is cut when the
+// test ends.
+func NewRelay(t testing.TB, target string) *Proxy {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{t: t, ln: ln, target: u.Host, conns: map[net.Conn]bool{}, release: make(chan struct{})}
+	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]bool{}, release: make(chan struct{})}
 	go p.accept()
-	t.Cleanup(p.close)
-	u.Host = ln.Addr().String()
-	return p, u.String()
+	t.Cleanup(p.Cut)
+	return p
+}
+
+// Addr is the relay's host:port.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// Pause drops every connection and those that come, until Resume: the
+// server is unreachable for a while, on the same address.
+func (p *Proxy) Pause() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused = true
+	p.dropAllLocked()
+}
+
+// Resume forwards new connections again.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused = false
 }
 
 // RefuseInserts, while on, cuts every connection at its next INSERT, as a
@@ -80,6 +108,13 @@ func (p *Proxy) accept() {
 		c, err := p.ln.Accept()
 		if err != nil {
 			return
+		}
+		p.mu.Lock()
+		paused := p.paused
+		p.mu.Unlock()
+		if paused {
+			c.Close()
+			continue
 		}
 		s, err := net.Dial("tcp", p.target)
 		if err != nil {
@@ -147,12 +182,19 @@ func (p *Proxy) drop(conns ...net.Conn) {
 	}
 }
 
-func (p *Proxy) close() {
+// Cut closes the relay and every connection through it, for good: to the
+// server its clients vanish without a goodbye, as in a crash.
+func (p *Proxy) Cut() {
 	p.ln.Close()
 	p.Release()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.dropAllLocked()
+}
+
+func (p *Proxy) dropAllLocked() {
 	for c := range p.conns {
 		c.Close()
+		delete(p.conns, c)
 	}
 }
