@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -430,11 +431,34 @@ func (j *orderJob) noteUnmapped(o *canon.Order) {
 	}
 }
 
-// logUnmapped warns once per unmapped value, with how many orders carry it.
+// logUnmapped says in one line per run how many values of each kind the
+// store's mappings miss (each value, with its orders, at debug level), and
+// keeps the counts for the run record.
 func (j *orderJob) logUnmapped() {
-	for k, n := range j.unmapped {
-		j.log.Warn("no CRM mapping; loaded with the CRM value empty", "mapping", k[0], "marketplace_value", k[1], "orders", n)
+	if len(j.unmapped) == 0 {
+		return
 	}
+	j.result.Unmapped = map[string]int{}
+	for k, n := range j.unmapped {
+		j.result.Unmapped[k[0]]++
+		j.log.Debug("no CRM mapping; loaded with the CRM value empty", "mapping", k[0], "marketplace_value", k[1], "orders", n)
+	}
+	var parts []string
+	for _, kind := range config.MappingKinds {
+		if n := j.result.Unmapped[kind]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, unmappedNoun(kind, n)))
+		}
+	}
+	j.log.Warn(strings.Join(parts, ", ")+" without a CRM mapping; loaded with the CRM value empty",
+		"see", "kramar mappings suggest --store "+j.store.ID)
+}
+
+func unmappedNoun(kind string, n int) string {
+	nouns := map[string][2]string{"status": {"status", "statuses"}, "delivery": {"delivery", "deliveries"}, "payment": {"payment", "payments"}}[kind]
+	if n == 1 {
+		return nouns[0]
+	}
+	return nouns[1]
 }
 
 // contentHash tells an unchanged order from an updated one: the record as

@@ -156,7 +156,10 @@ type StoreResult struct {
 	Held        int
 	// Drift counts, by kind (drift.Unknown, drift.Missing, drift.TypeChange),
 	// the differences from the wire model the run's payloads showed.
-	Drift    map[drift.Kind]uint64
+	Drift map[drift.Kind]uint64
+	// Unmapped counts, by mapping kind (status, delivery, payment), the
+	// distinct marketplace values the run's orders carried with no CRM mapping.
+	Unmapped map[string]int
 	Duration time.Duration
 	Err      error
 }
@@ -298,6 +301,8 @@ func (r *Runner) runRecord(st config.Store, job string, at runTimes, res *StoreR
 		Status: res.Status, Fetched: uint64(res.Fetched), New: uint64(res.New), Updated: uint64(res.Updated),
 		Unchanged: uint64(res.Unchanged), Rejected: uint64(res.Rejected), Held: uint64(res.Held),
 		ScheduledAt: at.scheduled, LateMS: uint64(at.late.Milliseconds()), Worker: r.Worker,
+		UnmappedStatuses: uint32(res.Unmapped["status"]), UnmappedDeliveries: uint32(res.Unmapped["delivery"]),
+		UnmappedPayments: uint32(res.Unmapped["payment"]),
 	}
 	if res.Err != nil {
 		rec.Error = res.Err.Error()

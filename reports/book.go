@@ -54,6 +54,7 @@ type book struct {
 	data   map[cellKind]int // style of a data cell
 	total  map[cellKind]int // style of a total cell
 	amount int              // money in a currency other than the hryvnia
+	title  string           // the page header's right side: the report's month
 }
 
 func newBook() (*book, error) {

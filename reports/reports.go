@@ -83,6 +83,7 @@ func render(ctx context.Context, build func(context.Context, *book, *clickhouse.
 	if err != nil {
 		return nil, err
 	}
+	b.title = monthTitle(p.Month)
 	if err := build(ctx, b, wh, p); err != nil {
 		b.close()
 		return nil, fmt.Errorf("reports: %w", err)

@@ -57,6 +57,10 @@ func (t *table) open() error {
 	if err != nil {
 		return err
 	}
+	// Before the stream writer: it writes the sheet's properties first.
+	if err := t.b.printSetup(name, t.cols); err != nil {
+		return err
+	}
 	sw, err := t.b.f.NewStreamWriter(name)
 	if err != nil {
 		return err

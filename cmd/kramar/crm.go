@@ -37,7 +37,7 @@ func orderCmd() *cobra.Command {
 				if needStatus && c.Status == "" {
 					return &exitError{2, fmt.Errorf("--status is required")}
 				}
-				return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				return withWarehouseOnly(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 					c.ChangedAt = time.Now()
 					u, err := pipeline.NewCRMUpdate(cfg, c)
 					if err != nil {

@@ -40,7 +40,7 @@ func expensesCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{2, fmt.Errorf("--month: want YYYY-MM, not %q", month)}
 			}
-			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+			return withWarehouseOnly(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				if err := pipeline.CheckStores(cfg, stores); err != nil {
 					return &exitError{2, err}
 				}

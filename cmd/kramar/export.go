@@ -46,7 +46,7 @@ func exportCmd() *cobra.Command {
 			if opt.To, err = parseBound("--to", to); err != nil {
 				return &exitError{2, err}
 			}
-			return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
+			return withWarehouseOnly(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
 				var res export.Result
 				_, err := replaceFile(out, func(f *os.File) (err error) {
 					res, err = export.Export(ctx, wh, opt, f)
@@ -56,6 +56,15 @@ func exportCmd() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d rows, %d columns written to %s (%s)\n", opt.Table, res.Rows, res.Columns, out, opt.Format)
+				if res.Rows == 0 {
+					// The usual cause is a DSN naming another database than the
+					// one the pipeline loads (clickhouse://host:9000/kramar).
+					what := "is empty"
+					if !opt.From.IsZero() || !opt.To.IsZero() {
+						what = "has no rows in that time range"
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s %s in database %q; is that the database the pipeline loads (the path of the DSN)?\n", opt.Table, what, wh.Database())
+				}
 				return nil
 			})
 		},

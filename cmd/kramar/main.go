@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -107,10 +108,46 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 	return cfg, nil
 }
 
+// loadWarehouseConfig loads the config of a command that only reads or
+// writes the warehouse: exit 2 only when the file cannot be read or its
+// clickhouse section is wrong. What is wrong with the stores does not matter
+// here, so it is one warning line rather than a list.
+func loadWarehouseConfig(cmd *cobra.Command) (*config.Config, error) {
+	cfg, err := config.LoadWarehouse(configPath(cmd))
+	if err != nil {
+		return nil, &exitError{2, err}
+	}
+	var others int
+	for _, w := range cfg.Warnings {
+		if strings.HasPrefix(w.Field, "clickhouse") && w.Store == "" {
+			slog.Warn(w.String())
+			continue
+		}
+		others++
+		slog.Debug(w.String())
+	}
+	if others > 0 {
+		slog.Warn(fmt.Sprintf("%s: %d problems outside the clickhouse section; they stop only the jobs that call the marketplaces (`kramar config check` lists them)", cfg.Path, others))
+	}
+	return cfg, nil
+}
+
 // withWarehouse runs fn with the loaded config and the migrated warehouse,
-// which it closes afterwards.
+// which it closes afterwards. For jobs that call the marketplaces: every
+// store must be right.
 func withWarehouse(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
 	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return fn(ctx, cfg, wh) })
+}
+
+// withWarehouseOnly is withWarehouse for the commands that only read or write
+// the warehouse: the clickhouse section (or $KRAMAR_CLICKHOUSE_DSN with no
+// config file) is all they need.
+func withWarehouseOnly(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
+	cfg, err := loadWarehouseConfig(cmd)
 	if err != nil {
 		return err
 	}
@@ -190,7 +227,7 @@ func importCmd[T any](short, long, what string,
 		Use: "import FILE.csv", Short: short, Long: long, Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
-			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+			return withWarehouseOnly(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				f, err := os.Open(path)
 				if err != nil {
 					return err

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kramar/kramar/pipeline/config"
 )
 
 func init() { addCommand(migrateCmd) }
@@ -16,9 +14,9 @@ func migrateCmd() *cobra.Command {
 		Short: "Apply pending warehouse migrations (also done before every run)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(configPath(cmd))
+			cfg, err := loadWarehouseConfig(cmd)
 			if err != nil {
-				return &exitError{2, err}
+				return err
 			}
 			wh, err := openWarehouse(cmd.Context(), cfg.DSN(), cfg.ClusterName())
 			if err != nil {

@@ -45,7 +45,7 @@ func reportCmd() *cobra.Command {
 			if out == "" {
 				out = reports.FileName(args[0], p.Month)
 			}
-			return withReportWarehouse(cmd, func(ctx context.Context, wh *clickhouse.Warehouse) error {
+			return withWarehouseOnly(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
 				started := time.Now()
 				size, err := writeReport(ctx, report, wh, p, out)
 				if err != nil {
@@ -61,17 +61,6 @@ func reportCmd() *cobra.Command {
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write (default kramar-REPORT-YYYY-MM.xlsx)")
 	return cmd
-}
-
-// withReportWarehouse is withWarehouse, or straight from
-// $KRAMAR_CLICKHOUSE_DSN when there is no config file: a report needs no stores.
-func withReportWarehouse(cmd *cobra.Command, fn func(ctx context.Context, wh *clickhouse.Warehouse) error) error {
-	if dsn := os.Getenv(config.EnvClickHouseDSN); dsn != "" {
-		if _, err := os.Stat(configPath(cmd)); err != nil {
-			return withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), fn)
-		}
-	}
-	return withWarehouse(cmd, func(ctx context.Context, _ *config.Config, wh *clickhouse.Warehouse) error { return fn(ctx, wh) })
 }
 
 // writeReport writes the report to out through replaceFile: a failed

@@ -38,7 +38,7 @@ func statusCmd() *cobra.Command {
 			"Exit code 0 when no store is failing, 1 when any is.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+			return withWarehouseOnly(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				health, err := readHealth(ctx, wh, cfg, time.Now().UTC())
 				if err != nil {
 					return err
@@ -199,10 +199,24 @@ func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Confi
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
-	out := make([]storeHealth, len(cfg.Stores))
-	for i, s := range cfg.Stores {
-		h := storeHealth{Store: s.ID, Marketplace: s.Marketplace}
-		if known := all[clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID}]; known != nil {
+	keys := make([]clickhouse.StoreKey, 0, len(cfg.Stores))
+	for _, s := range cfg.Stores {
+		keys = append(keys, clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID})
+	}
+	if len(keys) == 0 {
+		// A config with only the clickhouse section (an analyst's): every
+		// store the warehouse has heard of.
+		for k := range all {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(a, b int) bool {
+			return keys[a].Store < keys[b].Store || keys[a].Store == keys[b].Store && keys[a].Marketplace < keys[b].Marketplace
+		})
+	}
+	out := make([]storeHealth, len(keys))
+	for i, k := range keys {
+		h := storeHealth{Store: k.Store, Marketplace: k.Marketplace}
+		if known := all[k]; known != nil {
 			h.StoreHealth = *known
 		}
 		if !h.LastOK.IsZero() {

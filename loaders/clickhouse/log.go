@@ -37,6 +37,11 @@ type Run struct {
 	// Worker names the `kramar serve` worker that made the run ('' without
 	// coordination).
 	Worker string
+	// Unmapped*: distinct marketplace values of each kind the run's orders
+	// carried with no CRM mapping.
+	UnmappedStatuses   uint32
+	UnmappedDeliveries uint32
+	UnmappedPayments   uint32
 }
 
 var runsSpec = rows.FromStruct[*Run]("pipeline_runs")

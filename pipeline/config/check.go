@@ -19,6 +19,9 @@ type purpose int
 const (
 	forCheck purpose = iota
 	forRun
+	// forWarehouse: a command that only reads or writes the warehouse; only
+	// the clickhouse section has to be right.
+	forWarehouse
 )
 
 var (
@@ -97,7 +100,7 @@ func (v validator) clickHouse(cfg *Config, why purpose) {
 		if ch.DSNEnv != "" {
 			msg = fmt.Sprintf("environment variable %s is not set, and neither clickhouse.dsn nor %s is", ch.DSNEnv, EnvClickHouseDSN)
 		}
-		if why == forRun {
+		if why != forCheck {
 			v.problem("clickhouse", "%s", msg)
 		} else {
 			v.warning("clickhouse", "%s", msg)

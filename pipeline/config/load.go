@@ -26,10 +26,27 @@ func Load(path string) (*Config, error) { return load(path, forRun) }
 // ClickHouse address is only a warning.
 func LoadStores(path string) (*Config, error) { return load(path, forCheck) }
 
+// LoadWarehouse reads the config for a command that only reads or writes the
+// warehouse (export, report, status, migrate…): only the clickhouse section has
+// to be right, so an analyst needs no store's token. Every other mistake comes
+// back as a warning, and with no config file at all $KRAMAR_CLICKHOUSE_DSN is
+// enough.
+func LoadWarehouse(path string) (*Config, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && os.Getenv(EnvClickHouseDSN) != "" {
+		cfg := &Config{Path: path}
+		applyDefaults(cfg, newDecoder())
+		return cfg, nil
+	}
+	return load(path, forWarehouse)
+}
+
 func load(path string, why purpose) (*Config, error) {
 	cfg, problems := read(path, why)
 	var errs, warnings []Problem
 	for _, p := range problems {
+		if why == forWarehouse && !p.aboutWarehouse() {
+			p.Warning = true
+		}
 		if p.Warning {
 			warnings = append(warnings, p)
 		} else {
@@ -60,7 +77,11 @@ func read(path string, why purpose) (*Config, []Problem) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return cfg, []Problem{{File: path, Message: fmt.Sprintf("cannot read the config: %v", err)}}
+		msg := fmt.Sprintf("cannot read the config: %v", err)
+		if why == forWarehouse {
+			msg += fmt.Sprintf("; this command needs only the warehouse: set %s, or write a config with just a clickhouse section", EnvClickHouseDSN)
+		}
+		return cfg, []Problem{{File: path, Message: msg}}
 	}
 	root, extraDocLine, bad := parse(data, path)
 	if bad != nil {

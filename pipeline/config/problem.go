@@ -42,6 +42,12 @@ func (p Problem) String() string {
 	return b.String()
 }
 
+// aboutWarehouse tells whether p stops a command that needs only the
+// warehouse: the file itself cannot be read, or the clickhouse section is wrong.
+func (p Problem) aboutWarehouse() bool {
+	return p.Store == "" && (p.Field == "" || p.Field == "clickhouse" || strings.HasPrefix(p.Field, "clickhouse."))
+}
+
 // Problems is the error Load returns: every mistake found, in file order.
 type Problems struct {
 	List []Problem
