@@ -458,17 +458,6 @@ type Flag = jsonwire.Flag
 // tnNumber); null reads as "".
 type Text = jsonwire.Text
 
-// jsonString decodes data when it is a JSON string; isString is false
-// for any other value.
-func jsonString(data []byte) (s string, isString bool, err error) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] != '"' {
-		return "", false, nil
-	}
-	err = json.Unmarshal(data, &s)
-	return s, true, err
-}
-
 // IntList is a status filter: one id or several (the wiki's orders/get
 // accepts both).
 type IntList []int
@@ -505,7 +494,7 @@ type StringList []string
 
 // UnmarshalJSON accepts "a" and ["a", "b"].
 func (l *StringList) UnmarshalJSON(data []byte) error {
-	if s, isString, err := jsonString(data); isString || err != nil {
+	if s, isString, err := jsonwire.String(data); isString || err != nil {
 		*l = StringList{s}
 		return err
 	}
@@ -523,7 +512,7 @@ type Localized map[string]string
 
 // UnmarshalJSON accepts an object of strings or one string.
 func (l *Localized) UnmarshalJSON(data []byte) error {
-	if s, isString, err := jsonString(data); isString || err != nil {
+	if s, isString, err := jsonwire.String(data); isString || err != nil {
 		*l = Localized{"": s}
 		return err
 	}

@@ -18,16 +18,14 @@ type Text string
 // UnmarshalJSON accepts strings, numbers and null.
 func (t *Text) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
-	switch {
-	case string(data) == "null":
-		*t = ""
-		return nil
-	case len(data) > 0 && data[0] == '"':
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
+	if s, isString, err := String(data); isString {
+		if err == nil {
+			*t = Text(s)
 		}
-		*t = Text(s)
+		return err
+	}
+	if string(data) == "null" {
+		*t = ""
 		return nil
 	}
 	var n json.Number
@@ -36,6 +34,17 @@ func (t *Text) UnmarshalJSON(data []byte) error {
 	}
 	*t = Text(n)
 	return nil
+}
+
+// String decodes data when it is a JSON string; isString is false for
+// any other value.
+func String(data []byte) (s string, isString bool, err error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '"' {
+		return "", false, nil
+	}
+	err = json.Unmarshal(data, &s)
+	return s, true, err
 }
 
 // Number is a money or quantity value exactly as sent: a JSON number or a
