@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -145,10 +144,8 @@ func (c *Client) login(ctx context.Context) (string, time.Duration, error) {
 	}
 	ttl := time.Duration(l.TTL) * time.Second
 	if v, ok := l.ExpiresIn.Get(doc); ok {
-		if s, _ := scalarText(v); s != "" {
-			if n, err := strconv.Atoi(s); err == nil && n > 0 {
-				ttl = time.Duration(n) * time.Second
-			}
+		if d, ok := seconds(v); ok {
+			ttl = d
 		}
 	}
 	if ttl <= time.Minute {

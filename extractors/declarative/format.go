@@ -211,6 +211,17 @@ func scalarText(v any) (string, error) {
 	return "", fmt.Errorf("expected a text value, got %s", kindOf(v))
 }
 
+// seconds reads a positive whole number of seconds, written as a number
+// or as text.
+func seconds(v any) (time.Duration, bool) {
+	s, _ := scalarText(v)
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
+}
+
 func kindOf(v any) string {
 	switch v.(type) {
 	case map[string]any:

@@ -5,12 +5,11 @@
 package epicentr
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/kramar/kramar/extractors/drift"
+	"github.com/kramar/kramar/extractors/jsonwire"
 )
 
 // OrderList is the answer of GET /v3/oms/orders: a page of full
@@ -374,47 +373,11 @@ type APIError struct {
 // API version, never a missing order.
 const NoRoute = "No route configured"
 
-// Text reads a string that may come as a bare number (ids, the public
+// Text is a string that may come as a bare number (ids, the public
 // number) or null.
-type Text string
-
-// UnmarshalJSON accepts strings, numbers and null.
-func (t *Text) UnmarshalJSON(data []byte) error {
-	if bytes.Equal(data, []byte("null")) {
-		*t = ""
-		return nil
-	}
-	if len(data) > 0 && data[0] == '"' {
-		return json.Unmarshal(data, (*string)(t))
-	}
-	var n json.Number
-	if json.Unmarshal(data, &n) != nil {
-		return fmt.Errorf("not a string or number: %s", data)
-	}
-	*t = Text(n)
-	return nil
-}
+type Text = jsonwire.Text
 
 // Number is a money or quantity value exactly as sent: a JSON number
 // (documented) or a string (tolerated; the transform parses and names a
 // bad one). It writes a bare number when it holds one.
-type Number string
-
-// UnmarshalJSON accepts numbers, strings and null.
-func (n *Number) UnmarshalJSON(data []byte) error {
-	var t Text
-	if err := t.UnmarshalJSON(data); err != nil {
-		return err
-	}
-	*n = Number(t)
-	return nil
-}
-
-// MarshalJSON writes a valid number bare and anything else as a string.
-func (n Number) MarshalJSON() ([]byte, error) {
-	s := strings.TrimSpace(string(n))
-	if s != "" && json.Valid([]byte(s)) && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') {
-		return []byte(s), nil
-	}
-	return json.Marshal(string(n))
-}
+type Number = jsonwire.Number

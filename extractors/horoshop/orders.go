@@ -170,15 +170,10 @@ func (c *Client) list(ctx context.Context, path, field string, body any) ([]json
 }
 
 // peekID reads a record's key (a number or a string) without decoding
-// it; "" when it has none.
+// it; "" when it has none (0 is none).
 func peekID(raw json.RawMessage, key string) string {
-	v, ok := source.PeekField(raw, key)
-	if !ok {
-		return ""
+	if id := source.PeekID(raw, key); id != "0" {
+		return id
 	}
-	id := strings.TrimSpace(strings.Trim(string(v), `"`))
-	if id == "null" || id == "0" {
-		return ""
-	}
-	return id
+	return ""
 }

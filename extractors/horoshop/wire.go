@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kramar/kramar/extractors/jsonwire"
 )
 
 // Envelope statuses (the set ecomkit-com-ua/horoshop-mcp src/client.ts knows).
@@ -450,63 +452,11 @@ type CatalogParent struct {
 
 // Flag reads the API's booleans in every form seen: true/false, 0/1 and
 // "0"/"1"; null is false. It writes 0 or 1, as payed is sent.
-type Flag bool
-
-// UnmarshalJSON accepts true, false, 0, 1, "0", "1" and null.
-func (f *Flag) UnmarshalJSON(data []byte) error {
-	switch string(bytes.Trim(data, `"`)) {
-	case "true", "1":
-		*f = true
-	case "false", "0", "", "null":
-		*f = false
-	default:
-		return fmt.Errorf("not a flag: %s", data)
-	}
-	return nil
-}
-
-// MarshalJSON writes 0 or 1.
-func (f Flag) MarshalJSON() ([]byte, error) {
-	if f {
-		return []byte("1"), nil
-	}
-	return []byte("0"), nil
-}
+type Flag = jsonwire.Flag
 
 // Text is a string the API sometimes sends as a number (utm_campaign,
 // tnNumber); null reads as "".
-type Text string
-
-// UnmarshalJSON accepts a string, a number or null.
-func (t *Text) UnmarshalJSON(data []byte) error {
-	s, isString, err := jsonString(data)
-	switch {
-	case err != nil:
-		return err
-	case isString:
-		*t = Text(s)
-	case string(bytes.TrimSpace(data)) == "null":
-		*t = ""
-	default:
-		var n json.Number
-		if err := json.Unmarshal(data, &n); err != nil {
-			return fmt.Errorf("not text or a number: %.20s", data)
-		}
-		*t = Text(n.String())
-	}
-	return nil
-}
-
-// jsonString decodes data when it is a JSON string; isString is false
-// for any other value.
-func jsonString(data []byte) (s string, isString bool, err error) {
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 || data[0] != '"' {
-		return "", false, nil
-	}
-	err = json.Unmarshal(data, &s)
-	return s, true, err
-}
+type Text = jsonwire.Text
 
 // IntList is a status filter: one id or several (the wiki's orders/get
 // accepts both).
@@ -544,7 +494,7 @@ type StringList []string
 
 // UnmarshalJSON accepts "a" and ["a", "b"].
 func (l *StringList) UnmarshalJSON(data []byte) error {
-	if s, isString, err := jsonString(data); isString || err != nil {
+	if s, isString, err := jsonwire.String(data); isString || err != nil {
 		*l = StringList{s}
 		return err
 	}
@@ -562,7 +512,7 @@ type Localized map[string]string
 
 // UnmarshalJSON accepts an object of strings or one string.
 func (l *Localized) UnmarshalJSON(data []byte) error {
-	if s, isString, err := jsonString(data); isString || err != nil {
+	if s, isString, err := jsonwire.String(data); isString || err != nil {
 		*l = Localized{"": s}
 		return err
 	}

@@ -4,9 +4,10 @@
 package rozetka
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/kramar/kramar/extractors/jsonwire"
 )
 
 // Envelope wraps every answer: {"success": true, "content": …} or
@@ -254,43 +255,8 @@ const TimeLayout = "2006-01-02 15:04:05"
 // Bool reads true/false, 0/1 and "0"/"1": Rozetka documents booleans and
 // sends numbers (callback_off is a Boolean in orders.md and 0 in its
 // examples). It writes a JSON bool.
-type Bool bool
-
-// UnmarshalJSON accepts every form Rozetka uses.
-func (b *Bool) UnmarshalJSON(data []byte) error {
-	s := string(bytes.Trim(data, `"`))
-	switch s {
-	case "true", "1":
-		*b = true
-	case "false", "0", "", "null":
-		*b = false
-	default:
-		return fmt.Errorf("not a boolean: %s", data)
-	}
-	return nil
-}
+type Bool = jsonwire.Bool
 
 // NullString reads a string that may be null or a bare number ("ttn": null,
 // money given as a Number).
-type NullString string
-
-// UnmarshalJSON accepts null, strings and bare numbers.
-func (s *NullString) UnmarshalJSON(data []byte) error {
-	switch {
-	case bytes.Equal(data, []byte("null")):
-		*s = ""
-	case len(data) > 0 && data[0] == '"':
-		var v string
-		if err := json.Unmarshal(data, &v); err != nil {
-			return err
-		}
-		*s = NullString(v)
-	default:
-		var n json.Number
-		if err := json.Unmarshal(data, &n); err != nil {
-			return fmt.Errorf("not a string or number: %s", data)
-		}
-		*s = NullString(n)
-	}
-	return nil
-}
+type NullString = jsonwire.Text

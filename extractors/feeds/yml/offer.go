@@ -22,6 +22,11 @@ type childValue struct {
 	nested bool // the element held elements (raw inner markup is kept in text for descriptions)
 }
 
+// names maps the names the reader knows to their codes; 0 is unknown.
+type names map[string]int
+
+func (n names) of(name []byte) int { return n[string(name)] }
+
 // Attributes of <offer> the reader knows.
 const (
 	oaNone = iota
@@ -32,21 +37,7 @@ const (
 	oaSellingType
 )
 
-func offerAttr(name []byte) int {
-	switch string(name) {
-	case "id":
-		return oaID
-	case "available":
-		return oaAvailable
-	case "group_id":
-		return oaGroupID
-	case "type":
-		return oaType
-	case "selling_type":
-		return oaSellingType
-	}
-	return oaNone
-}
+var offerAttrs = names{"id": oaID, "available": oaAvailable, "group_id": oaGroupID, "type": oaType, "selling_type": oaSellingType}
 
 // Attributes of an offer's child elements the reader knows.
 const (
@@ -60,25 +51,7 @@ const (
 	caValueCode
 )
 
-func childAttr(name []byte) int {
-	switch string(name) {
-	case "lang":
-		return caLang
-	case "code":
-		return caCode
-	case "name":
-		return caName
-	case "unit":
-		return caUnit
-	case "paramid":
-		return caParamID
-	case "paramcode":
-		return caParamCode
-	case "valuecode":
-		return caValueCode
-	}
-	return caNone
-}
+var childAttrs = names{"lang": caLang, "code": caCode, "name": caName, "unit": caUnit, "paramid": caParamID, "paramcode": caParamCode, "valuecode": caValueCode}
 
 // Child elements of <offer> the reader knows.
 const (
@@ -119,78 +92,86 @@ const (
 	ceParam
 )
 
-func childElement(name []byte) int {
-	switch string(name) {
-	case "url":
-		return ceURL
-	case "price":
-		return cePrice
-	case "oldprice", "price_old":
-		return ceOldPrice
-	case "price_promo":
-		return cePricePromo
-	case "currencyId":
-		return ceCurrencyID
-	case "categoryId":
-		return ceCategoryID
-	case "category": // Epicentr: <category code="3806">Назва</category>
-		return ceCategory
-	case "attribute_set":
-		return ceAttributeSet
-	case "portal_category_id":
-		return cePortalCategoryID
-	case "picture":
-		return cePicture
-	case "name":
-		return ceName
-	case "name_ua":
-		return ceNameUA
-	case "description":
-		return ceDescription
-	case "description_ua":
-		return ceDescriptionUA
-	case "vendor":
-		return ceVendor
-	case "vendorCode":
-		return ceVendorCode
-	case "article":
-		return ceArticle
-	case "model":
-		return ceModel
-	case "typePrefix":
-		return ceTypePrefix
-	case "barcode":
-		return ceBarcode
-	case "keywords":
-		return ceKeywords
-	case "keywords_ua":
-		return ceKeywordsUA
-	case "quantity_in_stock":
-		return ceQuantityInStock
-	case "stock_quantity":
-		return ceStockQuantity
-	case "quantity":
-		return ceQuantity
-	case "presence":
-		return cePresence
-	case "availability":
-		return ceAvailability
-	case "state":
-		return ceState
-	case "condition":
-		return ceCondition
-	case "country_of_origin":
-		return ceCountry
-	case "sales_notes":
-		return ceSalesNotes
-	case "manufacturer_warranty":
-		return ceWarranty
-	case "selling_type":
-		return ceSellingType
-	case "param":
-		return ceParam
-	}
-	return ceNone
+var childElements = names{
+	"url":                   ceURL,
+	"price":                 cePrice,
+	"oldprice":              ceOldPrice,
+	"price_old":             ceOldPrice,
+	"price_promo":           cePricePromo,
+	"currencyId":            ceCurrencyID,
+	"categoryId":            ceCategoryID,
+	"category":              ceCategory, // Epicentr: <category code="3806">Назва</category>
+	"attribute_set":         ceAttributeSet,
+	"portal_category_id":    cePortalCategoryID,
+	"picture":               cePicture,
+	"name":                  ceName,
+	"name_ua":               ceNameUA,
+	"description":           ceDescription,
+	"description_ua":        ceDescriptionUA,
+	"vendor":                ceVendor,
+	"vendorCode":            ceVendorCode,
+	"article":               ceArticle,
+	"model":                 ceModel,
+	"typePrefix":            ceTypePrefix,
+	"barcode":               ceBarcode,
+	"keywords":              ceKeywords,
+	"keywords_ua":           ceKeywordsUA,
+	"quantity_in_stock":     ceQuantityInStock,
+	"stock_quantity":        ceStockQuantity,
+	"quantity":              ceQuantity,
+	"presence":              cePresence,
+	"availability":          ceAvailability,
+	"state":                 ceState,
+	"condition":             ceCondition,
+	"country_of_origin":     ceCountry,
+	"sales_notes":           ceSalesNotes,
+	"manufacturer_warranty": ceWarranty,
+	"selling_type":          ceSellingType,
+	"param":                 ceParam,
+}
+
+// offerText says which field of the offer the text of a child element
+// goes to; child reads the elements that have no entry (pictures, stock
+// quantities, params) itself.
+var offerText = [...]func(o *Offer) *string{
+	ceURL:              func(o *Offer) *string { return &o.URL },
+	cePrice:            func(o *Offer) *string { return &o.Price },
+	ceOldPrice:         func(o *Offer) *string { return &o.OldPrice },
+	cePricePromo:       func(o *Offer) *string { return &o.PricePromo },
+	ceCurrencyID:       func(o *Offer) *string { return &o.CurrencyID },
+	ceCategoryID:       func(o *Offer) *string { return &o.CategoryID },
+	ceCategory:         func(o *Offer) *string { return &o.CategoryName },
+	ceAttributeSet:     func(o *Offer) *string { return &o.AttributeSetName },
+	cePortalCategoryID: func(o *Offer) *string { return &o.PortalCategoryID },
+	ceName:             func(o *Offer) *string { return &o.Name },
+	ceNameUA:           func(o *Offer) *string { return &o.NameUA },
+	ceDescription:      func(o *Offer) *string { return &o.Description },
+	ceDescriptionUA:    func(o *Offer) *string { return &o.DescriptionUA },
+	ceVendor:           func(o *Offer) *string { return &o.Vendor },
+	ceVendorCode:       func(o *Offer) *string { return &o.VendorCode },
+	ceArticle:          func(o *Offer) *string { return &o.Article },
+	ceModel:            func(o *Offer) *string { return &o.Model },
+	ceTypePrefix:       func(o *Offer) *string { return &o.TypePrefix },
+	ceBarcode:          func(o *Offer) *string { return &o.Barcode },
+	ceKeywords:         func(o *Offer) *string { return &o.Keywords },
+	ceKeywordsUA:       func(o *Offer) *string { return &o.KeywordsUA },
+	ceQuantityInStock:  func(o *Offer) *string { return &o.QuantityInStock },
+	cePresence:         func(o *Offer) *string { return &o.Presence },
+	ceAvailability:     func(o *Offer) *string { return &o.Availability },
+	ceState:            func(o *Offer) *string { return &o.State },
+	ceCondition:        func(o *Offer) *string { return &o.Condition },
+	ceCountry:          func(o *Offer) *string { return &o.Country },
+	ceSalesNotes:       func(o *Offer) *string { return &o.SalesNotes },
+	ceWarranty:         func(o *Offer) *string { return &o.Warranty },
+	ceSellingType:      func(o *Offer) *string { return &o.SellingType },
+}
+
+// offerCode says where the code attribute of a child element goes.
+var offerCode = [...]func(o *Offer) *string{
+	ceCategory:     func(o *Offer) *string { return &o.CategoryID },
+	ceAttributeSet: func(o *Offer) *string { return &o.AttributeSet },
+	ceVendor:       func(o *Offer) *string { return &o.VendorID },
+	ceCountry:      func(o *Offer) *string { return &o.CountryCode },
 }
 
 // refold looks up a name lookup does not know after folding its Cyrillic
@@ -224,9 +205,9 @@ func (p *offerParser) parse(b []byte, i int) (Offer, error) {
 			return o, err
 		}
 		var dst *string
-		oa := offerAttr(a.name)
+		oa := offerAttrs.of(a.name)
 		if oa == oaNone {
-			oa = p.refold(a.name, a.pos, offerAttr, "attribute", "of <offer>")
+			oa = p.refold(a.name, a.pos, offerAttrs.of, "attribute", "of <offer>")
 		}
 		switch oa {
 		case oaID:
@@ -303,18 +284,18 @@ func (p *offerParser) child(o *Offer, b []byte, t tag, i int, stockQuantity, qua
 	var lang, code string
 	var param Param
 	var err error
-	el := childElement(t.name)
+	el := childElements.of(t.name)
 	if el == ceNone {
-		el = p.refold(t.name, t.pos, childElement, "element", "in <offer>")
+		el = p.refold(t.name, t.pos, childElements.of, "element", "in <offer>")
 	}
 	for a, aerr := range attrsOf(b, t.attrs0, t.attrs1) {
 		if aerr != nil {
 			return 0, aerr
 		}
 		var dst *string
-		ca := childAttr(a.name)
+		ca := childAttrs.of(a.name)
 		if ca == caNone {
-			ca = p.refold(a.name, a.pos, childAttr, "attribute", "in <offer>")
+			ca = p.refold(a.name, a.pos, childAttrs.of, "attribute", "in <offer>")
 		}
 		switch {
 		case ca == caLang:
@@ -347,89 +328,31 @@ func (p *offerParser) child(o *Offer, b []byte, t tag, i int, stockQuantity, qua
 	if err != nil {
 		return 0, err
 	}
-	ua := lang == "ua" || lang == "uk" || lang == "uk-UA"
+	if lang == "ua" || lang == "uk" || lang == "uk-UA" {
+		switch el {
+		case ceName:
+			el = ceNameUA
+		case ceDescription:
+			el = ceDescriptionUA
+		}
+	}
 	switch el {
-	case ceURL:
-		setFirst(&o.URL, v.text)
-	case cePrice:
-		setFirst(&o.Price, v.text)
-	case ceOldPrice:
-		setFirst(&o.OldPrice, v.text)
-	case cePricePromo:
-		setFirst(&o.PricePromo, v.text)
-	case ceCurrencyID:
-		setFirst(&o.CurrencyID, v.text)
-	case ceCategoryID:
-		setFirst(&o.CategoryID, v.text)
-	case ceCategory:
-		setFirst(&o.CategoryID, code)
-		setFirst(&o.CategoryName, v.text)
-	case ceAttributeSet:
-		setFirst(&o.AttributeSet, code)
-		setFirst(&o.AttributeSetName, v.text)
-	case cePortalCategoryID:
-		setFirst(&o.PortalCategoryID, v.text)
 	case cePicture:
 		p.pictures(o, v.text, t.pos)
-	case ceName:
-		if ua {
-			setFirst(&o.NameUA, v.text)
-		} else {
-			setFirst(&o.Name, v.text)
-		}
-	case ceNameUA:
-		setFirst(&o.NameUA, v.text)
-	case ceDescription:
-		if ua {
-			setFirst(&o.DescriptionUA, v.text)
-		} else {
-			setFirst(&o.Description, v.text)
-		}
-	case ceDescriptionUA:
-		setFirst(&o.DescriptionUA, v.text)
-	case ceVendor:
-		setFirst(&o.Vendor, v.text)
-		setFirst(&o.VendorID, code)
-	case ceVendorCode:
-		setFirst(&o.VendorCode, v.text)
-	case ceArticle:
-		setFirst(&o.Article, v.text)
-	case ceModel:
-		setFirst(&o.Model, v.text)
-	case ceTypePrefix:
-		setFirst(&o.TypePrefix, v.text)
-	case ceBarcode:
-		setFirst(&o.Barcode, v.text)
-	case ceKeywords:
-		setFirst(&o.Keywords, v.text)
-	case ceKeywordsUA:
-		setFirst(&o.KeywordsUA, v.text)
-	case ceQuantityInStock:
-		setFirst(&o.QuantityInStock, v.text)
 	case ceStockQuantity:
 		setFirst(stockQuantity, v.text)
 	case ceQuantity:
 		setFirst(quantity, v.text)
-	case cePresence:
-		setFirst(&o.Presence, v.text)
-	case ceAvailability:
-		setFirst(&o.Availability, v.text)
-	case ceState:
-		setFirst(&o.State, v.text)
-	case ceCondition:
-		setFirst(&o.Condition, v.text)
-	case ceCountry:
-		setFirst(&o.Country, v.text)
-		setFirst(&o.CountryCode, code)
-	case ceSalesNotes:
-		setFirst(&o.SalesNotes, v.text)
-	case ceWarranty:
-		setFirst(&o.Warranty, v.text)
-	case ceSellingType:
-		setFirst(&o.SellingType, v.text)
 	case ceParam:
 		param.Value = v.text
 		o.Params = append(o.Params, param)
+	default:
+		if el < len(offerText) && offerText[el] != nil {
+			setFirst(offerText[el](o), v.text)
+		}
+		if el < len(offerCode) && offerCode[el] != nil {
+			setFirst(offerCode[el](o), code)
+		}
 	}
 	return next, nil
 }
