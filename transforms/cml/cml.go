@@ -216,10 +216,8 @@ func mapPeople(o *canon.Order, d *wire.Document) {
 	if r := recipient(d, b); r != nil {
 		rp = person(r)
 	}
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = bp.LastName, bp.FirstName, bp.MiddleName, bp.Phone
 	o.BuyerEmail = contact(b, isEmail)
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = rp.LastName, rp.FirstName, rp.MiddleName, rp.Phone
-	o.ManagerComment = people.RecipientComment(bp, rp)
+	people.Parties(o, bp, rp)
 }
 
 // contact returns the first contact value that is kind.
