@@ -4,6 +4,7 @@
 package connectors
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -182,6 +183,16 @@ func DisplayName(marketplace string) string {
 	return marketplace
 }
 
+// Opens is the Open of a client constructor.
+func Opens[C source.Orders](open func(source.Config) C) func(source.Config) source.Orders {
+	return func(c source.Config) source.Orders { return open(c) }
+}
+
+// Pushes is the Pusher of a pusher constructor.
+func Pushes[P marketplace.Pusher](open func(source.Config) P) func(source.Config) marketplace.Pusher {
+	return func(c source.Config) marketplace.Pusher { return open(c) }
+}
+
 // Store is what the transforms know of a configured store.
 func Store(cfg *config.Config, st config.Store) canon.Store {
 	return canon.Store{
@@ -199,4 +210,20 @@ func NotInStore(err error, orderID string) error {
 		return marketplace.Reject("order %s is not in the store", orderID)
 	}
 	return err
+}
+
+// ReadOrder reads one order for a pusher's State: get fetches it (a "no
+// such order" becomes a refusal, see NotInStore) and decode reads its
+// answer into a W (json.Unmarshal, or decode.Into for a lenient read).
+func ReadOrder[W any](ctx context.Context, get func(context.Context, string) (source.RawOrder, error),
+	decode func([]byte, any) error, orderID string) (W, error) {
+	var w W
+	raw, err := get(ctx, orderID)
+	if err != nil {
+		return w, NotInStore(err, orderID)
+	}
+	if err := decode(raw.Body, &w); err != nil {
+		return w, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
+	}
+	return w, nil
 }

@@ -209,47 +209,28 @@ func (s *Spec[T]) Build(src []T) (arrow.Record, error) {
 func (f Field[T]) appendTo(b array.Builder, src []T) error {
 	switch f.Kind {
 	case String:
-		sb := b.(*array.StringBuilder)
-		for _, r := range src {
-			sb.Append(f.str(r))
-		}
+		appendEach(b.(*array.StringBuilder), src, f.str)
 	case Bool:
-		ub := b.(*array.Uint8Builder)
-		for _, r := range src {
-			var v uint8
+		appendEach(b.(*array.Uint8Builder), src, func(r T) uint8 {
 			if f.flag(r) {
-				v = 1
+				return 1
 			}
-			ub.Append(v)
-		}
+			return 0
+		})
 	case UInt32:
-		ub := b.(*array.Uint32Builder)
-		for _, r := range src {
-			ub.Append(f.u32(r))
-		}
+		appendEach(b.(*array.Uint32Builder), src, f.u32)
 	case UInt64:
-		ub := b.(*array.Uint64Builder)
-		for _, r := range src {
-			ub.Append(f.u64(r))
-		}
+		appendEach(b.(*array.Uint64Builder), src, f.u64)
 	case DateTime:
-		tb := b.(*array.TimestampBuilder)
-		for i, r := range src {
+		return appendChecked(b.(*array.TimestampBuilder), src, func(r T) (arrow.Timestamp, error) {
 			secs, err := unixSeconds(f.tm(r))
-			if err != nil {
-				return fmt.Errorf("row %d: %w", i, err)
-			}
-			tb.Append(arrow.Timestamp(secs))
-		}
+			return arrow.Timestamp(secs), err
+		})
 	case Money, Quantity:
-		db := b.(*array.Decimal128Builder)
-		for i, r := range src {
-			n, err := ToDecimal128(f.dec(r), f.Kind.Scale())
-			if err != nil {
-				return fmt.Errorf("row %d: %w", i, err)
-			}
-			db.Append(n)
-		}
+		scale := f.Kind.Scale()
+		return appendChecked(b.(*array.Decimal128Builder), src, func(r T) (decimal128.Num, error) {
+			return ToDecimal128(f.dec(r), scale)
+		})
 	case Strings:
 		lb := b.(*array.ListBuilder)
 		vb := lb.ValueBuilder().(*array.StringBuilder)
@@ -261,6 +242,26 @@ func (f Field[T]) appendTo(b array.Builder, src []T) error {
 		}
 	default:
 		return fmt.Errorf("unknown kind %d", int(f.Kind))
+	}
+	return nil
+}
+
+// appendEach appends get of every source row to b.
+func appendEach[T, V any](b interface{ Append(V) }, src []T, get func(T) V) {
+	for _, r := range src {
+		b.Append(get(r))
+	}
+}
+
+// appendChecked is appendEach for a value that may not fit its column:
+// the error names the row.
+func appendChecked[T, V any](b interface{ Append(V) }, src []T, get func(T) (V, error)) error {
+	for i, r := range src {
+		v, err := get(r)
+		if err != nil {
+			return fmt.Errorf("row %d: %w", i, err)
+		}
+		b.Append(v)
 	}
 	return nil
 }

@@ -216,10 +216,8 @@ func mapPeople(o *canon.Order, d *wire.Document) {
 	if r := recipient(d, b); r != nil {
 		rp = person(r)
 	}
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = bp.LastName, bp.FirstName, bp.MiddleName, bp.Phone
 	o.BuyerEmail = contact(b, isEmail)
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = rp.LastName, rp.FirstName, rp.MiddleName, rp.Phone
-	o.ManagerComment = people.RecipientComment(bp, rp)
+	people.Parties(o, bp, rp)
 }
 
 // contact returns the first contact value that is kind.
@@ -449,31 +447,40 @@ func parseItem(it wire.Item, at func(string) string) (canon.Item, error) {
 	default:
 		return out, canon.FieldErr(at("Цена"), "missing: the line has none of ЦенаЗаЕдиницу, Цена and Сумма")
 	}
-	for j, tx := range it.Taxes {
-		f := func(name string) string { return at("Налоги[" + strconv.Itoa(j) + "]." + name) }
-		onTop, sum, err := adjustment(f, tx.Included, tx.Sum)
-		if err != nil {
-			return out, err
-		}
-		if onTop {
-			out.Total = out.Total.Add(sum)
-		}
+	// Taxes on top add to the total; discounts not yet taken come off it.
+	onTop, err := separate(at, "Налоги", len(it.Taxes), func(j int) (string, string) { return it.Taxes[j].Included, it.Taxes[j].Sum })
+	if err != nil {
+		return out, err
 	}
-	for j, dc := range it.Discounts {
-		f := func(name string) string { return at("Скидки[" + strconv.Itoa(j) + "]." + name) }
-		notTaken, sum, err := adjustment(f, dc.Included, dc.Sum)
-		if err != nil {
-			return out, err
-		}
-		if notTaken {
-			out.Total = out.Total.Sub(sum)
-		}
+	notTaken, err := separate(at, "Скидки", len(it.Discounts), func(j int) (string, string) { return it.Discounts[j].Included, it.Discounts[j].Sum })
+	if err != nil {
+		return out, err
 	}
+	out.Total = out.Total.Add(onTop).Sub(notTaken)
 	out.Price = stated
 	if !stated.Mul(out.Quantity).Equal(out.Total) && !out.Quantity.IsZero() {
 		out.Price = out.Total.DivRound(out.Quantity, 2)
 	}
 	return out, nil
+}
+
+// separate is the sum of the n taxes or discounts of a line (group names
+// them) that are not in the line's Сумма; part gives the j-th's
+// УчтеноВСумме and Сумма.
+func separate(at func(string) string, group string, n int, part func(j int) (included, sum string)) (decimal.Decimal, error) {
+	var total decimal.Decimal
+	for j := range n {
+		f := func(name string) string { return at(group + "[" + strconv.Itoa(j) + "]." + name) }
+		included, sum := part(j)
+		apart, amount, err := adjustment(f, included, sum)
+		if err != nil {
+			return total, err
+		}
+		if apart {
+			total = total.Add(amount)
+		}
+	}
+	return total, nil
 }
 
 // adjustment reads a tax's or a discount's УчтеноВСумме and Сумма;

@@ -173,9 +173,7 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 			o.BuyerEmail = e
 		}
 	}
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
-	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	people.Parties(o, buyer, recipient)
 	if o.MarketplaceStatus == wire.StatusNew && buyer.Phone == "" && buyer.LastName+buyer.FirstName == "" {
 		o.ManagerComment = canon.JoinNonEmpty("\n", ContactsHidden, o.ManagerComment)
 	}

@@ -1,7 +1,6 @@
 package epicentr
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -184,14 +183,7 @@ func TestMarketplaceName(t *testing.T) {
 // *canon.FieldError the pipeline can record as a reject.
 func FuzzTransform(f *testing.F) { golden.Fuzz(f, "testdata", Transform, RecordID, testStore) }
 
-func read(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func read(t *testing.T, name string) []byte { return golden.Read(t, name+".json") }
 
 func mustTransform(t *testing.T, name string) canon.Order {
 	t.Helper()

@@ -94,6 +94,17 @@ func Run(t *testing.T, dir string, fn Func) {
 	checkOrphans(t, dir, inputs)
 }
 
+// Read is the file name in the test's testdata folder; a missing one fails
+// the test.
+func Read(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // Render is the golden form of a result: indented JSON with a final
 // newline, or {"error": "..."} when err is not nil.
 func Render(v any, err error) ([]byte, error) {

@@ -135,11 +135,9 @@ func mapPeople(o *canon.Order, w *wire.Order, split bool) {
 			email = e
 		}
 	}
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
 	o.BuyerEmail = email
 	o.BuyerComment = strings.TrimSpace(w.Comment)
-	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	people.Parties(o, buyer, recipient)
 	o.DontCallBack = bool(w.OrderWithoutCallback)
 }
 
@@ -177,7 +175,7 @@ func customerDetails(raw json.RawMessage) (customer, bool) {
 func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	if d := w.DeliveryType; d != nil {
 		o.MarketplaceDelivery = strings.TrimSpace(d.Title)
-		o.Delivery, _ = mapping.First(table, optionKeys(d)...)
+		o.Delivery, _ = mapping.Option(table, d.Title, d.ID)
 	}
 	if d := w.DeliveryData; d != nil {
 		o.DeliveryProvider = strings.TrimSpace(d.DeliveryOperatorType)
@@ -199,22 +197,13 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
 	if p := w.PaymentType; p != nil {
 		o.MarketplacePayment = strings.TrimSpace(p.Title)
-		o.Payment, _ = mapping.First(table, optionKeys(p)...)
+		o.Payment, _ = mapping.Option(table, p.Title, p.ID)
 	}
 	o.Paid = bool(w.Payed) || (w.Paid != nil && bool(*w.Paid))
 	o.PaymentStatus = PaymentUnpaid
 	if o.Paid {
 		o.PaymentStatus = PaymentPaid
 	}
-}
-
-// optionKeys: tables are keyed by the title the admin shows; the id works too.
-func optionKeys(n *wire.Named) []string {
-	keys := []string{n.Title}
-	if n.ID != 0 {
-		keys = append(keys, strconv.FormatInt(n.ID, 10))
-	}
-	return keys
 }
 
 // orderDiscount is the order-level discount (a coupon or the manager's)

@@ -9,6 +9,7 @@ package mapping
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -46,4 +47,14 @@ func First(table map[string]string, keys ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Option finds a marketplace option (a delivery or payment method) by the
+// name its cabinet shows, then by its numeric id (0: none), since option
+// lists carry both.
+func Option(table map[string]string, name string, id int64) (string, bool) {
+	if id == 0 {
+		return First(table, name)
+	}
+	return First(table, name, strconv.FormatInt(id, 10))
 }

@@ -50,3 +50,16 @@ func TestFirst(t *testing.T) {
 		t.Errorf("got %q, %v", got, ok)
 	}
 }
+
+func TestOptionByNameThenID(t *testing.T) {
+	table := map[string]string{"123": "by id", "Самовивіз": "by name", "0": "never"}
+	for _, c := range []struct {
+		name string
+		id   int64
+		want string
+	}{{"Самовивіз", 123, "by name"}, {"Кур'єр", 123, "by id"}, {"Кур'єр", 0, ""}} {
+		if got, _ := Option(table, c.name, c.id); got != c.want {
+			t.Errorf("Option(%q, %d) = %q, want %q", c.name, c.id, got, c.want)
+		}
+	}
+}

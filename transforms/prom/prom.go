@@ -126,18 +126,16 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 			Phone:      people.NormalizePhone(r.Phone),
 		}
 	}
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
 	o.BuyerEmail = strings.TrimSpace(w.Email)
 	o.BuyerComment = strings.TrimSpace(w.ClientNotes)
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
-	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	people.Parties(o, buyer, recipient)
 	o.DontCallBack = w.DontCallCustomerBack
 }
 
 func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	if d := w.DeliveryOption; d != nil {
 		o.MarketplaceDelivery = strings.TrimSpace(d.Name)
-		o.Delivery, _ = mapping.First(table, optionKeys(d)...)
+		o.Delivery, _ = mapping.Option(table, d.Name, d.ID)
 	}
 	if p := w.DeliveryProviderData; p != nil { // null for carriers Prom does not integrate with
 		o.DeliveryProvider = strings.TrimSpace(p.Provider)
@@ -149,22 +147,12 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
 	if p := w.PaymentOption; p != nil {
 		o.MarketplacePayment = strings.TrimSpace(p.Name)
-		o.Payment, _ = mapping.First(table, optionKeys(p)...)
+		o.Payment, _ = mapping.Option(table, p.Name, p.ID)
 	}
 	if p := w.PaymentData; p != nil { // present for Prom-Oplata (evopay) only
 		o.PaymentStatus = strings.ToLower(strings.TrimSpace(p.Status))
 	}
 	o.Paid = o.PaymentStatus == "paid" || o.PaymentStatus == "paid_out" || o.MarketplaceStatus == "paid"
-}
-
-// optionKeys: tables are keyed by the option's name as the cabinet shows
-// it; the numeric id is accepted too, since the option lists carry both.
-func optionKeys(opt *wire.Option) []string {
-	keys := []string{opt.Name}
-	if opt.ID != 0 {
-		keys = append(keys, strconv.FormatInt(opt.ID, 10))
-	}
-	return keys
 }
 
 func mapMoney(o *canon.Order, w *wire.Order) error {

@@ -164,13 +164,11 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 	} else if r := titled(w.RecipientTitle, w.RecipientPhone); !isEmpty(r) {
 		recipient = r // the order-level fields are deprecated yet still sent
 	}
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
 	if u := w.User; u != nil {
 		o.BuyerEmail = realEmail(u.Email)
 	}
 	o.BuyerComment = strings.TrimSpace(w.Comment)
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
-	o.ManagerComment = people.RecipientComment(buyer, recipient)
+	people.Parties(o, buyer, recipient)
 	o.DontCallBack = bool(w.CallbackOff)
 }
 
@@ -228,7 +226,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 		return
 	}
 	o.MarketplaceDelivery = strings.TrimSpace(d.DeliveryServiceName)
-	o.Delivery, _ = mapping.First(table, optionKeys(d.DeliveryServiceName, d.DeliveryServiceID)...)
+	o.Delivery, _ = mapping.Option(table, d.DeliveryServiceName, d.DeliveryServiceID)
 	o.DeliveryProvider = strings.TrimSpace(d.NameLogo)
 	o.DeliveryAddress = address(d)
 }
@@ -265,21 +263,11 @@ func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
 		return
 	}
 	o.MarketplacePayment = strings.TrimSpace(p.PaymentMethodName)
-	o.Payment, _ = mapping.First(table, optionKeys(p.PaymentMethodName, p.PaymentMethodID)...)
+	o.Payment, _ = mapping.Option(table, p.PaymentMethodName, p.PaymentMethodID)
 	if s := p.PaymentStatus; s != nil {
 		o.PaymentStatus = strings.ToLower(strings.TrimSpace(s.Name))
 	}
 	o.Paid = o.PaymentStatus == paidStatus
-}
-
-// optionKeys: tables are keyed by the name the cabinet shows; the numeric
-// id is accepted too.
-func optionKeys(name string, id int64) []string {
-	keys := []string{name}
-	if id != 0 {
-		keys = append(keys, strconv.FormatInt(id, 10))
-	}
-	return keys
 }
 
 // mapMoney: amount is the goods, cost the goods and delivery; the

@@ -3,21 +3,15 @@ package cml
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kramar/kramar/transforms/golden"
 )
 
-func mustRead(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func mustRead(t *testing.T, name string) []byte { return golden.Read(t, name) }
 
 func TestParseEncodingsAgree(t *testing.T) {
 	want, err := Parse(mustRead(t, "orders_utf8.xml"))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -44,14 +43,7 @@ func parseBytes(t *testing.T, data []byte, opts Options) (parsed, error) {
 	return parseAll(t, bytes.NewReader(data), opts)
 }
 
-func mustRead(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
+func mustRead(t *testing.T, name string) []byte { return golden.Read(t, name) }
 
 // chunkings are the ways a test feed is cut into reads: the outcome must
 // not depend on them.

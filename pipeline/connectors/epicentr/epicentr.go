@@ -7,7 +7,6 @@ import (
 
 	client "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/extractors/source"
-	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/connectors"
 	transform "github.com/kramar/kramar/transforms/epicentr"
 )
@@ -16,13 +15,13 @@ func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace: transform.Marketplace,
 		DisplayName: "Epicentr",
-		Open:        func(c source.Config) source.Orders { return client.NewClient(c) },
+		Open:        connectors.Opens(client.NewClient),
 		Transform:   transform.Transform,
 		RecordID:    transform.RecordID,
 		Wire:        client.Order{}, OrdersEndpoint: "GET /v3/oms/orders",
 		TransformVersion: "2",
 		Records:          records,
-		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },
+		Pusher:           connectors.Pushes(NewPusher),
 	})
 }
 

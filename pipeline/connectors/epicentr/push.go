@@ -57,13 +57,9 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 // State reads the order (its statusCode and address.shipment.number) and
 // the statuses it may move to now (allowed-statuses).
 func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, error) {
-	raw, err := p.client.Get(ctx, orderID)
+	o, err := connectors.ReadOrder[client.Order](ctx, p.client.Get, json.Unmarshal, orderID)
 	if err != nil {
-		return marketplace.State{}, connectors.NotInStore(err, orderID)
-	}
-	var o client.Order
-	if err := json.Unmarshal(raw.Body, &o); err != nil {
-		return marketplace.State{}, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
+		return marketplace.State{}, err
 	}
 	allowed, err := p.client.AllowedStatuses(ctx, orderID)
 	if err != nil {

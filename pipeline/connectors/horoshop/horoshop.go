@@ -6,11 +6,8 @@ import (
 	"fmt"
 
 	client "github.com/kramar/kramar/extractors/horoshop"
-	"github.com/kramar/kramar/extractors/source"
-	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
-	"github.com/kramar/kramar/schema/canon"
 	transform "github.com/kramar/kramar/transforms/horoshop"
 )
 
@@ -18,7 +15,7 @@ func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace:      transform.Marketplace,
 		DisplayName:      "Horoshop",
-		Open:             func(c source.Config) source.Orders { return client.NewClient(c) },
+		Open:             connectors.Opens(client.NewClient),
 		Transform:        transform.Transform,
 		TransformProduct: transform.TransformProduct,
 		RecordID:         transform.RecordID,
@@ -27,9 +24,7 @@ func init() {
 		TransformVersion: "2",
 		Capabilities:     config.Capabilities{Login: true, Options: config.NewOptions[transform.Options]},
 		Records:          records,
-		Pusher: func(c source.Config) marketplace.Pusher {
-			return NewPusher(c, WithWarehouse(canon.OptionsOf[transform.Options](c.Options).Warehouse))
-		},
+		Pusher:           connectors.Pushes(newPusher),
 	})
 }
 

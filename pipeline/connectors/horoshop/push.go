@@ -14,6 +14,7 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
 	transform "github.com/kramar/kramar/transforms/horoshop"
 )
@@ -57,6 +58,11 @@ type Option func(*Pusher)
 // with warehouse accounting keeps stock only per warehouse.
 func WithWarehouse(warehouse string) Option {
 	return func(p *Pusher) { p.warehouse = strings.TrimSpace(warehouse) }
+}
+
+// newPusher is the store's pusher, stock going to its `warehouse`.
+func newPusher(c source.Config) *Pusher {
+	return NewPusher(c, WithWarehouse(canon.OptionsOf[transform.Options](c.Options).Warehouse))
 }
 
 // NewPusher opens the way back to the shop c describes.
@@ -112,13 +118,9 @@ func (p *Pusher) Plan(c marketplace.Change) ([]marketplace.Action, error) {
 // (setting the same status and code twice changes nothing). Horoshop does
 // not say which statuses an order may move to, so Allowed is nil.
 func (p *Pusher) State(ctx context.Context, orderID string) (marketplace.State, error) {
-	raw, err := p.client.Get(ctx, orderID)
+	o, err := connectors.ReadOrder[client.Order](ctx, p.client.Get, decode.Into, orderID)
 	if err != nil {
-		return marketplace.State{}, connectors.NotInStore(err, orderID)
-	}
-	var o client.Order
-	if err := decode.Into(raw.Body, &o); err != nil {
-		return marketplace.State{}, fmt.Errorf("order %s: unreadable answer: %w", orderID, err)
+		return marketplace.State{}, err
 	}
 	st := marketplace.State{Status: strconv.Itoa(o.StatStatus), TTN: strings.TrimSpace(string(o.TrackingCode))}
 	if d := o.DeliveryData; d != nil && d.TNNumber != nil && strings.TrimSpace(string(*d.TNNumber)) != "" {

@@ -7,7 +7,6 @@ import (
 
 	client "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/extractors/source"
-	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
@@ -18,7 +17,7 @@ func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace: transform.Marketplace,
 		DisplayName: "Prom",
-		Open:        func(c source.Config) source.Orders { return newClient(c) },
+		Open:        connectors.Opens(newClient),
 		Transform:   transform.Transform,
 		RecordID:    transform.RecordID,
 		Wire:        client.Order{}, OrdersEndpoint: "GET /orders/list",
@@ -29,7 +28,7 @@ func init() {
 		Capabilities: config.Capabilities{Accept: config.StatusRule{Status: "pending", To: "received"},
 			Options: config.NewOptions[transform.Options]},
 		Records: records,
-		Pusher:  func(c source.Config) marketplace.Pusher { return NewPusher(c) },
+		Pusher:  connectors.Pushes(NewPusher),
 	})
 }
 

@@ -107,16 +107,12 @@ func orderID(s string) (int64, error) {
 // State reads the order; Prom does not say which statuses it may move to,
 // so Allowed stays nil and set_status judges.
 func (p *Pusher) State(ctx context.Context, id string) (marketplace.State, error) {
-	raw, err := p.c.Get(ctx, id)
-	if err != nil {
-		return marketplace.State{}, connectors.NotInStore(err, id)
-	}
-	var o struct {
+	o, err := connectors.ReadOrder[struct {
 		Status   string                   `json:"status"`
 		Delivery *client.DeliveryProvider `json:"delivery_provider_data"`
-	}
-	if err := json.Unmarshal(raw.Body, &o); err != nil {
-		return marketplace.State{}, fmt.Errorf("order %s: unreadable: %w", id, err)
+	}](ctx, p.c.Get, json.Unmarshal, id)
+	if err != nil {
+		return marketplace.State{}, err
 	}
 	st := marketplace.State{Status: client.NormalizeStatus(o.Status)}
 	if o.Delivery != nil {

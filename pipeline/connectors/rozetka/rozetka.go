@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	client "github.com/kramar/kramar/extractors/rozetka"
-	"github.com/kramar/kramar/extractors/source"
-	"github.com/kramar/kramar/loaders/marketplace"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	transform "github.com/kramar/kramar/transforms/rozetka"
@@ -17,7 +15,7 @@ func init() {
 	connectors.Register(connectors.Connector{
 		Marketplace:      transform.Marketplace,
 		DisplayName:      "Rozetka",
-		Open:             func(c source.Config) source.Orders { return client.NewClient(c) },
+		Open:             connectors.Opens(client.NewClient),
 		Transform:        transform.Transform,
 		TransformProduct: transform.TransformProduct,
 		RecordID:         transform.RecordID,
@@ -26,7 +24,7 @@ func init() {
 		TransformVersion: "2",
 		Capabilities:     config.Capabilities{Login: true, Options: config.NewOptions[transform.Options]},
 		Records:          records,
-		Pusher:           func(c source.Config) marketplace.Pusher { return NewPusher(c) },
+		Pusher:           connectors.Pushes(NewPusher),
 	})
 }
 
