@@ -317,13 +317,21 @@ var Query = chtest.Query
 
 // Money reads a sandbox money string independently of the code under test.
 func Money(t testing.TB, s string) string {
+	t.Helper()
+	return Decimal(t, s).StringFixed(2)
+}
+
+// Decimal reads a sandbox or document amount ("1 234,50 грн" too)
+// independently of the code under test.
+func Decimal(t testing.TB, s string) decimal.Decimal {
+	t.Helper()
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "грн"))
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(s)
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		t.Fatalf("sandbox money %q: %v", s, err)
 	}
-	return d.StringFixed(2)
+	return d
 }
 
 // Truth is what the warehouse must show for a store (see Driver.Truth).

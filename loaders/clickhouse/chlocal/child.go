@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -53,11 +52,11 @@ func (c *child) start(cmd *exec.Cmd) error {
 	return nil
 }
 
-// launch starts cmd with its output in the file logName of the folder and
+// launch starts cmd with its output in the file logPath and
 // waits until ready says the server answers, for at most timeout (60s when
 // 0); a server that does not is stopped.
-func (c *child) launch(ctx context.Context, cmd *exec.Cmd, logName string, timeout time.Duration, ready func(context.Context, time.Duration) error) error {
-	out, err := os.Create(filepath.Join(c.dir, logName))
+func (c *child) launch(ctx context.Context, cmd *exec.Cmd, logPath string, timeout time.Duration, ready func(context.Context, time.Duration) error) error {
+	out, err := os.Create(logPath)
 	if err != nil {
 		return c.cleanup(err)
 	}

@@ -100,7 +100,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	cmd := exec.Command(argv[0], append(argv[1:], "--config-file="+config)...)
 	cmd.Dir = s.dir
-	if err := s.launch(ctx, cmd, filepath.Join("log", "stdout.log"), opts.StartTimeout, s.waitReady); err != nil {
+	if err := s.launch(ctx, cmd, filepath.Join(s.dir, "log", "stdout.log"), opts.StartTimeout, s.waitReady); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(logw, "chlocal: ClickHouse listening on 127.0.0.1:%d (native), data in %s\n", s.tcpPort, s.dir)

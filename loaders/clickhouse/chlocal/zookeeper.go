@@ -60,7 +60,7 @@ func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, er
 	}
 	cmd := exec.Command(zkServerScript, "start-foreground", cfg)
 	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+z.dir, "ZOO_LOG4J_PROP=INFO,CONSOLE")
-	if err := z.launch(ctx, cmd, "zookeeper.log", opts.StartTimeout, z.waitReady); err != nil {
+	if err := z.launch(ctx, cmd, filepath.Join(z.dir, "zookeeper.log"), opts.StartTimeout, z.waitReady); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(logw, "chlocal: ZooKeeper listening on %s, data in %s\n", z.Addr(), z.dir)
