@@ -39,15 +39,39 @@ func equalOn(t *testing.T, e *promtest.Env, wh *clickhouse.Warehouse, within tim
 	}
 }
 
-// cycleOn runs one order cycle of every store of e, all at once, on wh and
-// says how many runs were ok and why the others failed.
-func cycleOn(ctx context.Context, t *testing.T, e *promtest.Env, wh *clickhouse.Warehouse) (ok int, errs []string) {
+// onCluster is a Prom sandbox with some stores and a cluster of the test's
+// own, migrated, with the context its test runs in.
+type onCluster struct {
+	t   *testing.T
+	ctx context.Context
+	e   *promtest.Env
+	c   *chtest.Cluster
+	wh  *clickhouse.Warehouse // all the servers, tried in turn
+	ids []string              // the stores, in order
+}
+
+func newOnCluster(t *testing.T, stores map[string]int, shards, replicas int, within time.Duration) *onCluster {
 	t.Helper()
-	r := e.Runner()
-	r.Warehouse, r.Parallel = wh, len(e.Tokens)
-	res, err := r.RunOnce(ctx)
-	if err != nil {
+	o := &onCluster{t: t, e: promtest.New(t, stores), c: chtest.NewCluster(t, shards, replicas), ids: pipelinetest.SortedKeys(stores)}
+	var cancel context.CancelFunc
+	o.ctx, cancel = context.WithTimeout(context.Background(), within) // from the cluster's start
+	t.Cleanup(cancel)
+	o.wh = o.c.Open()
+	if _, err := o.wh.Migrate(o.ctx); err != nil {
 		t.Fatal(err)
+	}
+	return o
+}
+
+// cycle runs one order cycle of every store, all at once, and says how many
+// runs were ok and why the others failed.
+func (o *onCluster) cycle() (ok int, errs []string) {
+	o.t.Helper()
+	r := o.e.Runner()
+	r.Warehouse, r.Parallel = o.wh, len(o.e.Tokens)
+	res, err := r.RunOnce(o.ctx)
+	if err != nil {
+		o.t.Fatal(err)
 	}
 	for _, x := range res {
 		if x.OK() {
@@ -61,17 +85,9 @@ func cycleOn(ctx context.Context, t *testing.T, e *promtest.Env, wh *clickhouse.
 
 func TestOrdersOnAReplicatedClusterSurviveAReplicaKilledMidLoad(t *testing.T) {
 	stores := map[string]int{"prom-a": 150, "prom-b": 90, "prom-c": 60}
-	ids := pipelinetest.SortedKeys(stores)
-	e := promtest.New(t, stores)
-	c := chtest.NewCluster(t, 1, 2)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	both := c.Open() // both servers, tried in turn
-	if _, err := both.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	o := newOnCluster(t, stores, 1, 2, 4*time.Minute)
+	ctx, e, c, ids, cycle := o.ctx, o.e, o.c, o.ids, o.cycle
 	first, second := c.Open(0), c.Open(1)
-	cycle := func() (ok int, errs []string) { return cycleOn(ctx, t, e, both) }
 
 	if ok, errs := cycle(); ok != len(stores) {
 		t.Fatalf("first load on the cluster: %v", errs)
@@ -121,16 +137,8 @@ func TestOrdersOnAReplicatedClusterSurviveAReplicaKilledMidLoad(t *testing.T) {
 
 func TestWithZooKeeperGoneRunsFailCleanlyAndCatchUpWhenItReturns(t *testing.T) {
 	stores := map[string]int{"prom-a": 60, "prom-b": 40}
-	ids := pipelinetest.SortedKeys(stores)
-	e := promtest.New(t, stores)
-	c := chtest.NewCluster(t, 1, 2)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	both := c.Open()
-	if _, err := both.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cycle := func() (ok int, errs []string) { return cycleOn(ctx, t, e, both) }
+	o := newOnCluster(t, stores, 1, 2, 4*time.Minute)
+	ctx, e, c, ids, cycle := o.ctx, o.e, o.c, o.ids, o.cycle
 	if ok, errs := cycle(); ok != len(stores) {
 		t.Fatalf("first load: %v", errs)
 	}
@@ -174,17 +182,10 @@ func TestWithZooKeeperGoneRunsFailCleanlyAndCatchUpWhenItReturns(t *testing.T) {
 
 func TestOnTwoShardsEveryStoreLivesOnOneShardAndUpdatesReplaceRows(t *testing.T) {
 	stores := map[string]int{"prom-a": 40, "prom-b": 30, "prom-c": 30, "prom-d": 20, "prom-e": 20, "prom-f": 20}
-	ids := pipelinetest.SortedKeys(stores)
-	e := promtest.New(t, stores)
-	c := chtest.NewCluster(t, 2, 1)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	wh := c.Open()
-	if _, err := wh.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	o := newOnCluster(t, stores, 2, 1, 3*time.Minute)
+	e, c, wh, ids := o.e, o.c, o.wh, o.ids
 	cycle := func() {
-		if ok, errs := cycleOn(ctx, t, e, wh); ok != len(stores) {
+		if ok, errs := o.cycle(); ok != len(stores) {
 			t.Fatalf("runs failed: %v", errs)
 		}
 	}

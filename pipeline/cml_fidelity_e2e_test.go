@@ -102,15 +102,15 @@ func oneCTruth(t *testing.T, docs []cml.Document) (orders, items []string) {
 	t.Helper()
 	var onTop, discounts int
 	for _, d := range docs {
-		full := cmlDec(t, d.Sum)
+		full := pipelinetest.Decimal(t, d.Sum)
 		goods, delivery := decimal.Zero, decimal.Zero
 		line := 0
 		for _, it := range d.Items {
-			pay := cmlDec(t, it.Sum)
+			pay := pipelinetest.Decimal(t, it.Sum)
 			for _, tx := range it.Taxes {
 				if strings.TrimSpace(tx.Included) == "false" {
-					pay = pay.Add(cmlDec(t, tx.Sum))
-					if !cmlDec(t, tx.Sum).IsZero() {
+					pay = pay.Add(pipelinetest.Decimal(t, tx.Sum))
+					if !pipelinetest.Decimal(t, tx.Sum).IsZero() {
 						onTop++
 					}
 				}
@@ -118,7 +118,7 @@ func oneCTruth(t *testing.T, docs []cml.Document) (orders, items []string) {
 			for _, dc := range it.Discounts {
 				discounts++
 				if strings.TrimSpace(dc.Included) == "false" {
-					pay = pay.Sub(cmlDec(t, dc.Sum))
+					pay = pay.Sub(pipelinetest.Decimal(t, dc.Sum))
 				}
 			}
 			if strings.TrimSpace(it.ID) == "ORDER_DELIVERY" {
@@ -141,13 +141,4 @@ func oneCTruth(t *testing.T, docs []cml.Document) (orders, items []string) {
 	sort.Strings(orders)
 	sort.Strings(items)
 	return orders, items
-}
-
-func cmlDec(t *testing.T, s string) decimal.Decimal {
-	t.Helper()
-	d, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(s), ",", "."))
-	if err != nil {
-		t.Fatalf("document money %q: %v", s, err)
-	}
-	return d
 }

@@ -15,14 +15,9 @@ import (
 func TestClickHouseRefusingInsertsFailsRunsCleanlyAndLaterCyclesCatchUpExactly(t *testing.T) {
 	stores := map[string]int{"prom-a": 90, "prom-b": 60, "prom-c": 40, "prom-d": 30}
 	e := promtest.New(t, stores)
-	proxy, viaProxy := chtest.NewProxy(t, chtest.DSNOf(t, e.WH))
+	proxy, relay := chtest.Relayed(t, e.WH)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	relay, err := clickhouse.Open(ctx, viaProxy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
 	writer := clickhouse.NewWriter(relay, clickhouse.WriterOptions{Interval: 200 * time.Millisecond})
 	cycle := func() map[string]bool {
 		r := e.Runner()

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
-	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/pipelinetest"
@@ -113,12 +112,7 @@ func TestCommerceMLOrdersForAnotherMarketplace(t *testing.T) {
 // site stops offering them and they are lost.
 func TestA1CExchangeIsConfirmedOnlyOnceItsOrdersAreIn(t *testing.T) {
 	m, sb := zakupkaStores(t, 10, 40)
-	proxy, viaProxy := chtest.NewProxy(t, chtest.DSNOf(t, m.WH))
-	relay, err := clickhouse.Open(t.Context(), viaProxy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
+	proxy, relay := chtest.Relayed(t, m.WH)
 	run := func() pipeline.StoreResult {
 		r := m.Runner()
 		r.Warehouse = relay

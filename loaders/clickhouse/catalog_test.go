@@ -9,7 +9,6 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/schema/rows"
 )
@@ -51,7 +50,7 @@ func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
 	loadCatalog(t, w, "load-1", "a", "b", "c")
 	loadCatalog(t, w, "load-2", "a", "c")
 	loadCatalog(t, w, "load-3", "c", "d")
-	got := pipelinetest.Query(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
+	got := chtest.Query(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
 	want := []string{
 		"a\t0\t0\tТовар a\thttps://img/a", // gone in load 3
 		"b\t0\t0\tТовар b\thttps://img/b", // gone in load 2, still unavailable

@@ -11,10 +11,7 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/schema"
-	"github.com/kramar/kramar/schema/canon"
-	"github.com/kramar/kramar/schema/rows"
 )
 
 func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *testing.T) {
@@ -41,7 +38,7 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 	// Every table of one server is, on each replica, a Distributed table
 	// of that name over a Replicated one; every view is there too.
 	want := map[string]string{}
-	for _, row := range pipelinetest.Query(t, single, `SELECT name, engine FROM system.tables WHERE database = ?`, single.Database()) {
+	for _, row := range chtest.Query(t, single, `SELECT name, engine FROM system.tables WHERE database = ?`, single.Database()) {
 		name, engine, _ := strings.Cut(row, "\t")
 		switch {
 		case engine == "View":
@@ -56,7 +53,7 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 	want["schema_migrations"+schema.LocalSuffix] = "ReplicatedReplacingMergeTree"
 	for i, w := range []*clickhouse.Warehouse{onA, onB} {
 		got := map[string]string{}
-		for _, row := range pipelinetest.Query(t, w, `SELECT name, engine FROM system.tables WHERE database = ?`, w.Database()) {
+		for _, row := range chtest.Query(t, w, `SELECT name, engine FROM system.tables WHERE database = ?`, w.Database()) {
 			name, engine, _ := strings.Cut(row, "\t")
 			got[name] = engine
 		}
@@ -73,7 +70,7 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 	want1 := fmt.Sprintf("%d\t1", len(migrations))
 	var logged string
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if logged = pipelinetest.Query(t, onB, `SELECT count(), max(n) FROM (SELECT version, count() AS n FROM {db}.schema_migrations FINAL GROUP BY version)`)[0]; logged == want1 {
+		if logged = chtest.Query(t, onB, `SELECT count(), max(n) FROM (SELECT version, count() AS n FROM {db}.schema_migrations FINAL GROUP BY version)`)[0]; logged == want1 {
 			break
 		}
 	}
@@ -82,7 +79,7 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 	}
 	// Columns of both replicas match one server's, views included.
 	cols := func(w *clickhouse.Warehouse) []string {
-		return pipelinetest.Query(t, w, `SELECT table, name, type FROM system.columns WHERE database = ? AND NOT endsWith(table, ?) ORDER BY table, name`, w.Database(), schema.LocalSuffix)
+		return chtest.Query(t, w, `SELECT table, name, type FROM system.columns WHERE database = ? AND NOT endsWith(table, ?) ORDER BY table, name`, w.Database(), schema.LocalSuffix)
 	}
 	if a, b, s := cols(onA), cols(onB), cols(single); !slices.Equal(a, s) || !slices.Equal(b, s) {
 		t.Errorf("the columns on the cluster differ from one server's")
@@ -94,17 +91,7 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 
 	// Rows written through one replica are the views' on the other.
 	wr := clickhouse.NewWriter(onA, clickhouse.WriterOptions{})
-	var orders []canon.Order
-	for i := range 5 {
-		o := testOrder(fmt.Sprint(i), 2)
-		o.Store = fmt.Sprintf("shop-%d", i%2)
-		orders = append(orders, o)
-	}
-	b, err := rows.Build(orders, rows.Meta{RunID: "run-cluster", Version: rows.NextVersion(), LoadedAt: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Release()
+	b := batchOf(t, "run-cluster", testOrders(5, func(i int) string { return fmt.Sprintf("shop-%d", i%2) }))
 	if err := onA.Through(wr).InsertBatch(ctx, b); err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +99,8 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 	// returns; the other replica gets them by replication.
 	var got string
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if got = pipelinetest.Query(t, onB, `SELECT count(), sum(items_count) FROM {db}.v_orders`)[0] + " / " +
-			pipelinetest.Query(t, onB, `SELECT count() FROM {db}.v_order_items`)[0]; got == "5\t10 / 10" {
+		if got = chtest.Query(t, onB, `SELECT count(), sum(items_count) FROM {db}.v_orders`)[0] + " / " +
+			chtest.Query(t, onB, `SELECT count() FROM {db}.v_order_items`)[0]; got == "5\t10 / 10" {
 			break
 		}
 	}

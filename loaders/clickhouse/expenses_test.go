@@ -11,7 +11,6 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
 )
 
 func expense(id string, amount string) clickhouse.Expense {
@@ -36,7 +35,7 @@ func TestRecordNewExpensesWritesEachIDOnce(t *testing.T) {
 		t.Fatalf("written: %+v, want a (first) and b with versions", got)
 	}
 	rows := func() []string {
-		return pipelinetest.Query(t, w, `SELECT expense_id, toString(booked_on), toString(amount), description, toString(created_at), _version
+		return chtest.Query(t, w, `SELECT expense_id, toString(booked_on), toString(amount), description, toString(created_at), _version
 			FROM {db}.expenses ORDER BY expense_id`)
 	}
 	before := rows()

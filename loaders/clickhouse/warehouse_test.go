@@ -11,48 +11,14 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/schema/rows"
 	"github.com/shopspring/decimal"
 )
 
-var kyiv = time.FixedZone("EEST", 3*3600)
-
-func testOrder(id string, lines int) canon.Order {
-	o := canon.Order{
-		Marketplace: "prom", Store: "shop1", ExternalID: id,
-		// Given in Kyiv time on purpose: the warehouse must hold UTC.
-		CreatedAt:  time.Date(2024, 3, 31, 3, 30, 0, 0, kyiv),
-		ModifiedAt: time.Date(2024, 4, 1, 12, 0, 5, 0, kyiv),
-		Status:     "new", Currency: "UAH", Paid: true,
-		Amount:     decimal.RequireFromString("1234.50"),
-		FullAmount: decimal.RequireFromString("0.01"),
-		// The largest Decimal(18,2) amounts a Float64 would already round.
-		DeliveryCost: decimal.RequireFromString("99999999.99"),
-		Royalty: &canon.Royalty{
-			CPAAmount: decimal.RequireFromString("61.73"), Currency: "UAH",
-			AccruedAt: time.Date(2024, 3, 31, 3, 30, 0, 0, kyiv),
-		},
-	}
-	for i := 0; i < lines; i++ {
-		o.Items = append(o.Items, canon.Item{
-			ProductID: fmt.Sprint(100 + i), Name: fmt.Sprintf("product %d", i),
-			Quantity: decimal.RequireFromString("1.250"), Price: decimal.RequireFromString("987.65"),
-			Total: decimal.RequireFromString("1234.56"),
-		})
-	}
-	return o
-}
-
 func load(t *testing.T, w *clickhouse.Warehouse, orders ...canon.Order) {
 	t.Helper()
-	b, err := rows.Build(orders, rows.Meta{RunID: "run-test", Version: rows.NextVersion(), LoadedAt: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Release()
-	if err := w.InsertBatch(context.Background(), b); err != nil {
+	if err := w.InsertBatch(context.Background(), batchOf(t, "run-test", orders)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -79,7 +45,7 @@ func wantCount(t *testing.T, w *clickhouse.Warehouse, from string, want uint64) 
 func TestColumnsMatchMigratedTables(t *testing.T) {
 	w := chtest.New(t)
 	for _, table := range append(clickhouse.Tables(), clickhouse.ExpensesTable()) {
-		got := pipelinetest.Query(t, w, "SELECT name, type FROM system.columns WHERE database = ? AND table = ?", w.Database(), table.Name)
+		got := chtest.Query(t, w, "SELECT name, type FROM system.columns WHERE database = ? AND table = ?", w.Database(), table.Name)
 		var want []string
 		for _, c := range table.Columns {
 			typ := c.Kind.ClickHouseType()

@@ -10,8 +10,6 @@ import (
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
-	"github.com/kramar/kramar/pipeline/pipelinetest"
-	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/schema/rows"
 )
 
@@ -53,6 +51,33 @@ func storeRun(ctx context.Context, wh *clickhouse.Warehouse, store string, extra
 	return u.Commit(ctx)
 }
 
+// startStoreRuns starts n store runs at once through wh, of the stores
+// shop-00, shop-01, …; left(i), when not nil, is called as run i ends. The
+// function it returns waits for them all and reports each that failed.
+func startStoreRuns(t *testing.T, ctx context.Context, wh *clickhouse.Warehouse, n int, left func(i int)) (wait func()) {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if left != nil {
+				defer left(i)
+			}
+			errs[i] = storeRun(ctx, wh, fmt.Sprintf("shop-%02d", i), nil)
+		}()
+	}
+	return func() {
+		t.Helper()
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("store run %d: %v", i, err)
+			}
+		}
+	}
+}
+
 // writerOn is a fresh warehouse, a Writer flushing every interval on it,
 // the warehouse writing through it, and the record of its flushes.
 func writerOn(t *testing.T, interval time.Duration) (wh *clickhouse.Warehouse, wr *clickhouse.Writer, through *clickhouse.Warehouse, seen *flushes) {
@@ -79,32 +104,17 @@ func TestWriterSendsTheRunsOfManyStoresAsOneInsertPerTable(t *testing.T) {
 	for i := range leaves {
 		leaves[i] = wr.Join()
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, stores)
-	for i := range stores {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer leaves[i]()
-			errs[i] = storeRun(ctx, through, fmt.Sprintf("shop-%02d", i), nil)
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("store %d: %v", i, err)
-		}
-	}
+	startStoreRuns(t, ctx, through, stores, func(i int) { leaves[i]() })()
 	n, inserts := seen.inserts()
 	// The lone run's flush, then at most two for the forty (one may start
 	// before the last of them arrive); each flush is one insert per table.
 	if n > 3 || inserts > 6 {
 		t.Errorf("%d flushes with %d inserts for %d runs of 2 tables; want at most 3 and 6", n, inserts, stores+1)
 	}
-	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.extract_state`)[0]; got != fmt.Sprint(stores+1) {
+	if got := chtest.Query(t, wh, `SELECT count() FROM {db}.extract_state`)[0]; got != fmt.Sprint(stores+1) {
 		t.Errorf("%s cursors in extract_state, want %d", got, stores+1)
 	}
-	if got := pipelinetest.Query(t, wh, `SELECT count(), uniqExact(store) FROM {db}.pipeline_runs`)[0]; got != fmt.Sprintf("%d\t%d", stores+1, stores+1) {
+	if got := chtest.Query(t, wh, `SELECT count(), uniqExact(store) FROM {db}.pipeline_runs`)[0]; got != fmt.Sprintf("%d\t%d", stores+1, stores+1) {
 		t.Errorf("pipeline_runs count, stores = %s, want %d of each", got, stores+1)
 	}
 	if g := wr.Gathered(); g != 0 {
@@ -146,10 +156,10 @@ func TestAFailedFlushFailsEveryWriteInItAndWritesNoStateBehindIt(t *testing.T) {
 		t.Errorf("the error of the innocent write does not say what failed and that the flush was shared: %v", errB)
 	}
 	for _, store := range []string{"shop-a", "shop-b"} {
-		if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.extract_state WHERE store = ?`, store)[0]; got != "0" {
+		if got := chtest.Query(t, wh, `SELECT count() FROM {db}.extract_state WHERE store = ?`, store)[0]; got != "0" {
 			t.Errorf("%s: a cursor was written by a failed flush", store)
 		}
-		if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs WHERE store = ?`, store)[0]; got != "0" {
+		if got := chtest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs WHERE store = ?`, store)[0]; got != "0" {
 			t.Errorf("%s: a run record was written by a failed flush", store)
 		}
 	}
@@ -160,7 +170,7 @@ func TestAFailedFlushFailsEveryWriteInItAndWritesNoStateBehindIt(t *testing.T) {
 	if err := storeRun(ctx, through, "shop-b", nil); err != nil {
 		t.Fatalf("a write after the failed flush: %v", err)
 	}
-	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.extract_state WHERE store = 'shop-b'`)[0]; got != "1" {
+	if got := chtest.Query(t, wh, `SELECT count() FROM {db}.extract_state WHERE store = 'shop-b'`)[0]; got != "1" {
 		t.Errorf("shop-b's retried cursor: %s rows", got)
 	}
 }
@@ -169,13 +179,8 @@ func TestAFailedFlushFailsEveryWriteInItAndWritesNoStateBehindIt(t *testing.T) {
 // opened through the proxy (closed with the test).
 func relayed(t *testing.T) (wh *clickhouse.Warehouse, proxy *chtest.Proxy, relay *clickhouse.Warehouse) {
 	t.Helper()
-	wh, dsn := chtest.NewWithDSN(t)
-	proxy, viaProxy := chtest.NewProxy(t, dsn)
-	relay, err := clickhouse.Open(context.Background(), viaProxy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { relay.Close() })
+	wh = chtest.New(t)
+	proxy, relay = chtest.Relayed(t, wh)
 	return wh, proxy, relay
 }
 
@@ -188,21 +193,10 @@ func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
 	wr := clickhouse.NewWriter(relay, clickhouse.WriterOptions{})
 	held := proxy.HoldAt("INSERT INTO `" + wh.Database() + "`.`extract_state`")
 
+	b := batchOf(t, "run-shop-a", testOrders(3, func(int) string { return "shop-a" }))
 	done := make(chan error, 1)
 	go func() {
 		done <- storeRun(ctx, relay.Through(wr), "shop-a", func(u *clickhouse.Unit) {
-			var orders []canon.Order
-			for i := range 3 {
-				o := testOrder(fmt.Sprint(i), 2)
-				o.Store = "shop-a"
-				orders = append(orders, o)
-			}
-			b, err := rows.Build(orders, rows.Meta{RunID: "run-shop-a", Version: rows.NextVersion(), LoadedAt: time.Now()})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer b.Release()
 			if err := u.InsertBatch(ctx, b); err != nil {
 				t.Error(err)
 			}
@@ -213,10 +207,10 @@ func TestWriterOrdersTablesSoACursorNeverPrecedesItsRows(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("the write finished (%v) without reaching the state insert", err)
 	}
-	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.orders WHERE store = 'shop-a'`)[0]; got != "3" {
+	if got := chtest.Query(t, wh, `SELECT count() FROM {db}.orders WHERE store = 'shop-a'`)[0]; got != "3" {
 		t.Errorf("when the cursor is sent, %s of 3 orders are in", got)
 	}
-	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs`)[0]; got != "0" {
+	if got := chtest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs`)[0]; got != "0" {
 		t.Errorf("a run record went before the state")
 	}
 	proxy.Release()
@@ -238,15 +232,7 @@ func TestAWriterFullWhileAFlushHangsHoldsWritersBackAndMemoryBounded(t *testing.
 	<-held
 
 	const writers = 50
-	var wg sync.WaitGroup
-	errs := make([]error, writers)
-	for i := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = storeRun(ctx, through, fmt.Sprintf("shop-%02d", i), nil)
-		}()
-	}
+	wait := startStoreRuns(t, ctx, through, writers, nil)
 	// Every writer has had time to hand its rows over; what waits is bounded
 	// by twice a flush's size (plus the one write that crossed it), not by
 	// the writers' number.
@@ -261,13 +247,8 @@ func TestAWriterFullWhileAFlushHangsHoldsWritersBackAndMemoryBounded(t *testing.
 	if err := <-first; err != nil {
 		t.Errorf("the write of the hung flush: %v", err)
 	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("writer %d: %v", i, err)
-		}
-	}
-	if got := pipelinetest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs`)[0]; got != fmt.Sprint(writers+1) {
+	wait()
+	if got := chtest.Query(t, wh, `SELECT count() FROM {db}.pipeline_runs`)[0]; got != fmt.Sprint(writers+1) {
 		t.Errorf("%s run records, want %d", got, writers+1)
 	}
 }

@@ -27,13 +27,7 @@ func TestCoordinationOffByDefaultAndDefaultsFilled(t *testing.T) {
 
 func TestCoordinationMistakesAreNamedWithTheirLines(t *testing.T) {
 	setTestEnv(t)
-	path := writeConfig(t, "coordination:\n  zookeeper: [\"127.0.0.1\", \"zk:2181\"]\n  root: kramar/\n  session_timeout: 100ms\n  worker: a/b\n  sesion_timeout: 4s\n"+scheduleStore)
-	got := map[string]Problem{}
-	for _, p := range Check(path) {
-		if !p.Warning {
-			got[p.Field] = p
-		}
-	}
+	got := errorsOf(t, "coordination:\n  zookeeper: [\"127.0.0.1\", \"zk:2181\"]\n  root: kramar/\n  session_timeout: 100ms\n  worker: a/b\n  sesion_timeout: 4s\n"+scheduleStore)
 	want := map[string]struct {
 		line int
 		msg  string
@@ -52,10 +46,7 @@ func TestCoordinationMistakesAreNamedWithTheirLines(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("problems %v, want only %v", got, want)
 	}
-	got = map[string]Problem{}
-	for _, p := range Check(writeConfig(t, "coordination:\n  root: /kramar\n"+scheduleStore)) {
-		got[p.Field] = p
-	}
+	got = errorsOf(t, "coordination:\n  root: /kramar\n"+scheduleStore)
 	if p := got["coordination.zookeeper"]; !strings.Contains(p.Message, "is required") || p.Line != 1 {
 		t.Errorf("coordination without servers: %+v", got)
 	}

@@ -16,6 +16,19 @@ func writeConfig(t *testing.T, text string) string {
 	return path
 }
 
+// errorsOf checks a config of the given text and returns its errors (not
+// its warnings) by field.
+func errorsOf(t *testing.T, text string) map[string]Problem {
+	t.Helper()
+	got := map[string]Problem{}
+	for _, p := range Check(writeConfig(t, text)) {
+		if !p.Warning {
+			got[p.Field] = p
+		}
+	}
+	return got
+}
+
 const scheduleStore = "clickhouse:\n  dsn: clickhouse://127.0.0.1:9000/kramar\nstores:\n  - id: shop\n    marketplace: prom\n    token_env: KRAMAR_TEST_TOKEN\n    order_type: Роздріб\n    order_source: Prom\n"
 
 func TestScheduleDefaultsAndOverrides(t *testing.T) {
@@ -35,13 +48,7 @@ func TestScheduleDefaultsAndOverrides(t *testing.T) {
 
 func TestScheduleMistakesAreNamed(t *testing.T) {
 	setTestEnv(t)
-	path := writeConfig(t, "schedule:\n  orders_every: 10ms\n  catalog_at: \"4 am\"\n  timezone: Europe/Kiev-ish\n  jitter: -1s\n  pushevery: 1m\n"+scheduleStore)
-	got := map[string]string{}
-	for _, p := range Check(path) {
-		if !p.Warning {
-			got[p.Field] = p.Message
-		}
-	}
+	got := errorsOf(t, "schedule:\n  orders_every: 10ms\n  catalog_at: \"4 am\"\n  timezone: Europe/Kiev-ish\n  jitter: -1s\n  pushevery: 1m\n"+scheduleStore)
 	want := map[string]string{
 		"schedule.orders_every": "must be 0 (never) or at least 100ms",
 		"schedule.catalog_at":   `"4 am" is not a time of day; write it like "04:00", or "off"`,
@@ -50,8 +57,8 @@ func TestScheduleMistakesAreNamed(t *testing.T) {
 		"schedule.pushevery":    `unknown key (did you mean "push_every"?)`,
 	}
 	for k, msg := range want {
-		if got[k] != msg {
-			t.Errorf("%s: got %q, want %q", k, got[k], msg)
+		if got[k].Message != msg {
+			t.Errorf("%s: got %q, want %q", k, got[k].Message, msg)
 		}
 	}
 	if len(got) != len(want) {

@@ -15,7 +15,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -314,44 +313,25 @@ func (e *Env) Run(stores ...string) map[string]pipeline.StoreResult {
 
 // Query runs q ({db} = the warehouse's database) and returns its rows as
 // tab-joined text.
-func Query(t testing.TB, wh *clickhouse.Warehouse, q string, args ...any) []string {
-	t.Helper()
-	rows, err := wh.Conn().Query(context.Background(), strings.ReplaceAll(q, "{db}", wh.Database()), args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols := rows.ColumnTypes()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		for i, c := range cols {
-			vals[i] = newOf(c.ScanType())
-		}
-		if err := rows.Scan(vals...); err != nil {
-			t.Fatal(err)
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			parts[i] = fmt.Sprint(deref(v))
-		}
-		out = append(out, strings.Join(parts, "\t"))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
+var Query = chtest.Query
 
 // Money reads a sandbox money string independently of the code under test.
 func Money(t testing.TB, s string) string {
+	t.Helper()
+	return Decimal(t, s).StringFixed(2)
+}
+
+// Decimal reads a sandbox or document amount ("1 234,50 грн" too)
+// independently of the code under test.
+func Decimal(t testing.TB, s string) decimal.Decimal {
+	t.Helper()
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "грн"))
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ",", ".").Replace(s)
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		t.Fatalf("sandbox money %q: %v", s, err)
 	}
-	return d.StringFixed(2)
+	return d
 }
 
 // Truth is what the warehouse must show for a store (see Driver.Truth).
@@ -434,19 +414,6 @@ func Diff(want, got []string) string {
 		}
 	}
 	return b.String()
-}
-
-func newOf(t reflect.Type) any { return reflect.New(t).Interface() }
-
-func deref(v any) any {
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return "NULL"
-		}
-		rv = rv.Elem()
-	}
-	return rv.Interface()
 }
 
 // Add sums two decimal strings at 2 places.

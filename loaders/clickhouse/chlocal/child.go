@@ -1,6 +1,7 @@
 package chlocal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -48,6 +49,28 @@ func (c *child) start(cmd *exec.Cmd) error {
 		c.waitErr = c.cmd.Wait()
 		close(c.exited)
 	}()
+	return nil
+}
+
+// launch starts cmd with its output in the file logPath and
+// waits until ready says the server answers, for at most timeout (60s when
+// 0); a server that does not is stopped.
+func (c *child) launch(ctx context.Context, cmd *exec.Cmd, logPath string, timeout time.Duration, ready func(context.Context, time.Duration) error) error {
+	out, err := os.Create(logPath)
+	if err != nil {
+		return c.cleanup(err)
+	}
+	defer out.Close() // the child holds its own descriptor
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := c.start(cmd); err != nil {
+		return err
+	}
+	if timeout == 0 {
+		timeout = 60 * time.Second
+	}
+	if err := ready(ctx, timeout); err != nil {
+		return errors.Join(err, c.Stop())
+	}
 	return nil
 }
 

@@ -39,6 +39,14 @@ type Options struct {
 	cluster string
 }
 
+// logw is where progress messages go.
+func (o Options) logw() io.Writer {
+	if o.Log == nil {
+		return io.Discard
+	}
+	return o.Log
+}
+
 // serverPorts are one server's ports.
 type serverPorts struct{ tcp, http, interserver int }
 
@@ -63,10 +71,7 @@ type Server struct {
 // Start finds (or installs) a ClickHouse server, starts it and waits until
 // it answers SELECT 1 over the native protocol.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	logw := opts.Log
-	if logw == nil {
-		logw = io.Discard
-	}
+	logw := opts.logw()
 	argv, err := findServer()
 	if errors.Is(err, errNoServer) && opts.Install {
 		if err = install(ctx, logw); err == nil {
@@ -93,24 +98,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, s.cleanup(err)
 	}
 
-	out, err := os.Create(filepath.Join(s.dir, "log", "stdout.log"))
-	if err != nil {
-		return nil, s.cleanup(err)
-	}
-	defer out.Close() // the child holds its own descriptor
 	cmd := exec.Command(argv[0], append(argv[1:], "--config-file="+config)...)
 	cmd.Dir = s.dir
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := s.start(cmd); err != nil {
+	if err := s.launch(ctx, cmd, filepath.Join(s.dir, "log", "stdout.log"), opts.StartTimeout, s.waitReady); err != nil {
 		return nil, err
-	}
-
-	timeout := opts.StartTimeout
-	if timeout == 0 {
-		timeout = 60 * time.Second
-	}
-	if err := s.waitReady(ctx, timeout); err != nil {
-		return nil, errors.Join(err, s.Stop())
 	}
 	fmt.Fprintf(logw, "chlocal: ClickHouse listening on 127.0.0.1:%d (native), data in %s\n", s.tcpPort, s.dir)
 	return s, nil

@@ -3,9 +3,7 @@ package chlocal
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -30,10 +28,7 @@ const zkServerScript = "/usr/share/zookeeper/bin/zkServer.sh"
 // when opts.Install allows and it is missing) and waits until it answers
 // ruok with imok. Port 0 picks a free one.
 func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, error) {
-	logw := opts.Log
-	if logw == nil {
-		logw = io.Discard
-	}
+	logw := opts.logw()
 	if !fileExists(zkServerScript) {
 		if !opts.Install {
 			return nil, fmt.Errorf("chlocal: no ZooKeeper at %s; install Debian's zookeeper package", zkServerScript)
@@ -63,23 +58,10 @@ func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, er
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		return nil, z.cleanup(err)
 	}
-	out, err := os.Create(filepath.Join(z.dir, "zookeeper.log"))
-	if err != nil {
-		return nil, z.cleanup(err)
-	}
-	defer out.Close()
 	cmd := exec.Command(zkServerScript, "start-foreground", cfg)
 	cmd.Env = append(os.Environ(), "ZOO_LOG_DIR="+z.dir, "ZOO_LOG4J_PROP=INFO,CONSOLE")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := z.start(cmd); err != nil {
+	if err := z.launch(ctx, cmd, filepath.Join(z.dir, "zookeeper.log"), opts.StartTimeout, z.waitReady); err != nil {
 		return nil, err
-	}
-	timeout := opts.StartTimeout
-	if timeout == 0 {
-		timeout = 60 * time.Second
-	}
-	if err := z.waitReady(ctx, timeout); err != nil {
-		return nil, errors.Join(err, z.Stop())
 	}
 	fmt.Fprintf(logw, "chlocal: ZooKeeper listening on %s, data in %s\n", z.Addr(), z.dir)
 	return z, nil

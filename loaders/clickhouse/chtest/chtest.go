@@ -60,6 +60,19 @@ func NewWithDSN(t testing.TB) (*clickhouse.Warehouse, string) {
 	return w, dsn
 }
 
+// Relayed opens w's database through a new proxy; the warehouse is closed
+// when the test ends.
+func Relayed(t testing.TB, w *clickhouse.Warehouse) (*Proxy, *clickhouse.Warehouse) {
+	t.Helper()
+	p, dsn := NewProxy(t, DSNOf(t, w))
+	relay, err := clickhouse.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { relay.Close() })
+	return p, relay
+}
+
 func randomSuffix(t testing.TB) string {
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
