@@ -51,6 +51,9 @@ var clusterShape string
 // pidEnv lists the servers' process ids (benchmarks read their CPU).
 const pidEnv = "KRAMAR_CLICKHOUSE_PID"
 
+// throwawayEnv tells the command chlocal runs that the server stops with it.
+const throwawayEnv = "KRAMAR_CLICKHOUSE_THROWAWAY"
+
 // zookeeperEnv is the cluster's ZooKeeper, for workers (kramar demo --workers).
 const zookeeperEnv = "KRAMAR_ZOOKEEPER"
 
@@ -139,7 +142,8 @@ func run(args []string, keep bool) int {
 			return 1
 		}
 	}
-	return runCommand(args, env, signals)
+	// The command may tell its user that this server goes when it ends.
+	return runCommand(args, append(env, throwawayEnv+"=1"), signals)
 }
 
 // runCommand runs args with extra environment variables, passing a SIGINT or

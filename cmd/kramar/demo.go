@@ -56,15 +56,39 @@ func demoCmd() *cobra.Command {
 				return err
 			}
 			defer stop()
-			return withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), func(ctx context.Context, wh *clickhouse.Warehouse) error {
+			err = withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), func(ctx context.Context, wh *clickhouse.Warehouse) error {
 				return runDemo(ctx, out, cfg, wh, served, dsn, workers)
 			})
+			if err != nil || os.Getenv(envThrowaway) == "" {
+				return err
+			}
+			stop()
+			return keepServing(cmd, out)
 		},
 	}
 	cmd.Flags().StringVar(&database, "database", "kramar", "ClickHouse database for the demo")
 	cmd.Flags().StringVar(&example, "example-config", "kramar.example.yaml", "config whose stores the demo serves")
 	cmd.Flags().IntVar(&workers, "workers", 0, "load the orders with this many `serve` workers sharing the stores through $"+zookeeperEnv+" (make cluster-demo)")
 	return cmd
+}
+
+// envThrowaway is set by chlocal for the command it runs: the ClickHouse of
+// $KRAMAR_CLICKHOUSE_DSN stops when that command ends (make demo).
+const envThrowaway = "KRAMAR_CLICKHOUSE_THROWAWAY"
+
+// keepServing keeps the demo (and so the ClickHouse that `make demo`
+// started for it) running on a terminal until Ctrl-C, so the commands it
+// printed work; elsewhere it says how to get a server that stays.
+func keepServing(cmd *cobra.Command, out io.Writer) error {
+	if !isTerminal(out) {
+		fmt.Fprintf(out, "\nThis ClickHouse stops with the demo. For one that stays: `make clickhouse` in another\n"+
+			"terminal, then the demo with the %s it prints.\n", config.EnvClickHouseDSN)
+		return nil
+	}
+	fmt.Fprintf(out, "\nClickHouse keeps running for the commands above (in another terminal); Ctrl-C stops it.\n")
+	defer interruptible(cmd)()
+	<-cmd.Context().Done()
+	return nil
 }
 
 // runDemo runs the jobs on the served stores and shows what they loaded.
@@ -217,13 +241,21 @@ func demoQuery(ctx context.Context, out io.Writer, wh *clickhouse.Warehouse, dsn
 	}
 	tw.Flush()
 	u, _ := url.Parse(dsn)
-	port, db := u.Port(), wh.Database()
-	fmt.Fprintf(out, "\nQueries to try (this server stops with the demo; `make clickhouse` keeps one running,\n"+
-		"then `KRAMAR_CLICKHOUSE_DSN=<its DSN> go run ./cmd/kramar demo`):\n"+
-		"  clickhouse-client --port %s --query \"%s\"\n"+
-		"  clickhouse-client --port %s --query \"SELECT store, status, fetched, new, rejected, held FROM %s.pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n"+
-		"  clickhouse-client --port %s --query \"SELECT store, record_id, field, reason FROM %s.rejects\"\n",
-		port, strings.ReplaceAll(strings.ReplaceAll(wh.OrdersByStatusSQL(), "\n", " "), `"`, `\"`), port, db, port, db)
+	host, port, db := u.Hostname(), u.Port(), wh.Database()
+	client := fmt.Sprintf("clickhouse-client --host %s --port %s --database %s --query", host, port, db)
+	month := time.Now().UTC().Format("2006-01")
+	fmt.Fprintf(out, "\nTry it: the warehouse is database %s at %s:%s.\n"+
+		"  %s \"%s\"\n"+
+		"  %s \"SELECT store, job, status, fetched, new, rejected, held FROM pipeline_runs ORDER BY started_at DESC LIMIT 5\"\n"+
+		"  %s \"SELECT store, record_id, field, reason FROM rejects\"\n"+
+		"  export %s=%s\n"+
+		"  go run ./cmd/kramar status\n"+
+		"  go run ./cmd/kramar export v_orders --out orders.parquet\n"+
+		"  go run ./cmd/kramar mappings suggest\n"+
+		"  go run ./cmd/kramar report expenses --month %s --out expenses.xlsx\n",
+		db, host, port,
+		client, strings.ReplaceAll(strings.ReplaceAll(wh.OrdersByStatusSQL(), "\n", " "), `"`, `\"`),
+		client, client, config.EnvClickHouseDSN, clickhouse.RedactDSN(dsn), month)
 	return nil
 }
 

@@ -106,6 +106,7 @@ func (d *demoServer) close() {
 	for _, stop := range d.stops {
 		stop()
 	}
+	d.stops = nil // closed once, however often asked
 }
 
 // serve starts the sandbox of one marketplace's stores.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -36,12 +37,17 @@ func TestSuggestedMappingsMapEveryValueTheDemoSees(t *testing.T) {
 	writeFile(t, bare, withoutSection(string(example), "mappings"))
 
 	first := chtest.New(t)
-	demo := newCLI(t, bin, first.Database(), bare, "TMPDIR="+dir) // its workbooks land in dir
-	demo.dir = "../.."                                            // the demo reads specs/ there
+	// Its workbooks land in dir; as under `make demo`, its server goes with it.
+	demo := newCLI(t, bin, first.Database(), bare, "TMPDIR="+dir, envThrowaway+"=1")
+	demo.dir = "../.." // the demo reads specs/ there
 	out, code := demo.run("demo", "--database", first.Database(), "--example-config", bare)
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s", code, out)
 	}
+	if !strings.Contains(out, "This ClickHouse stops with the demo") || !strings.Contains(out, "make clickhouse") {
+		t.Errorf("off a terminal, the demo must say its server stops and how to get one that stays:\n%s", out)
+	}
+	runPrintedCommands(t, bin, out)
 	books, _ := filepath.Glob(filepath.Join(dir, "kramar-demo-reports", "kramar-expenses-*.xlsx"))
 	if len(books) != 1 {
 		t.Fatalf("the demo's expenses workbook: %v", books)
@@ -236,5 +242,48 @@ func checkPrintsOnePageWide(t *testing.T, path string) {
 		if !printTitles[fmt.Sprintf("%d %s", i, n[1])] {
 			t.Errorf("sheet %q: its header row is not repeated on every page (no _xlnm.Print_Titles of $1:$1)", n[1])
 		}
+	}
+}
+
+// runPrintedCommands runs what the demo printed under "Try it", as a new
+// user would paste it into a shell in an empty folder.
+func runPrintedCommands(t *testing.T, bin, out string) {
+	t.Helper()
+	_, try, ok := strings.Cut(out, "Try it")
+	if !ok {
+		t.Fatalf("the demo printed no commands to try:\n%s", out)
+	}
+	env := os.Environ()
+	dir := t.TempDir()
+	ran := 0
+	for _, line := range strings.Split(try, "\n") {
+		line = strings.TrimSpace(line)
+		var cmd *exec.Cmd
+		switch {
+		case strings.HasPrefix(line, "export "):
+			env = append(env, strings.TrimPrefix(line, "export "))
+			continue
+		case strings.HasPrefix(line, "go run ./cmd/kramar "):
+			cmd = exec.Command(bin, strings.Fields(strings.TrimPrefix(line, "go run ./cmd/kramar "))...)
+		case strings.HasPrefix(line, "clickhouse-client "):
+			if _, err := exec.LookPath("clickhouse-client"); err != nil {
+				continue // the server's package brings no client here
+			}
+			cmd = exec.Command("sh", "-c", line)
+		default:
+			continue
+		}
+		cmd.Dir, cmd.Env = dir, env
+		b, err := cmd.CombinedOutput()
+		if err != nil || len(strings.TrimSpace(string(b))) == 0 {
+			t.Errorf("printed command %q: %v\n%s", line, err, b)
+		}
+		if strings.Contains(line, " export ") && !regexp.MustCompile(`v_orders: [1-9]\d* rows`).Match(b) {
+			t.Errorf("printed command %q exported no rows:\n%s", line, b)
+		}
+		ran++
+	}
+	if ran < 4 {
+		t.Errorf("ran %d printed commands, want the kramar ones at least", ran)
 	}
 }
