@@ -265,48 +265,40 @@ func (o *orderNotes) add(c *canon.Order) {
 		Amount: c.Amount, Currency: c.Currency, Buyer: buyer, Phone: c.BuyerPhone, Items: len(c.Items), CreatedAt: c.CreatedAt.UTC()}
 }
 
-// loaded queues the messages of the new orders among ids, whose rows have
-// just been written. A failure is logged, never returned: the load stands.
-func (o *orderNotes) loaded(ids []string) {
+// take hands over the new orders among ids, to be queued with their rows;
+// each is handed over once. Call it from the cycle's goroutine.
+func (o *orderNotes) take(ids []string) []notify.Order {
 	if o == nil {
-		return
+		return nil
 	}
-	// The rows are in whether or not the cycle goes on: queue regardless.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	o.queueInto(ctx, o.wh, ids)
-}
-
-// withRows queues the messages of the new orders among ids in u, which
-// also carries their rows: the messages are queued in the same flush as
-// the orders, so a crash never leaves an order in without its message.
-func (o *orderNotes) withRows(ctx context.Context, u *clickhouse.Unit, ids []string) {
-	if o == nil {
-		return
-	}
-	o.queueInto(ctx, u.Warehouse, ids)
-}
-
-// queueInto writes the messages of the new orders among ids through into.
-func (o *orderNotes) queueInto(ctx context.Context, into *clickhouse.Warehouse, ids []string) {
-	var fresh []string
+	var fresh []notify.Order
 	for _, id := range ids {
-		if _, ok := o.found[id]; ok {
-			fresh = append(fresh, id)
+		if n, ok := o.found[id]; ok {
+			fresh = append(fresh, n)
+			delete(o.found, id)
 		}
 	}
-	if len(fresh) == 0 {
+	return fresh
+}
+
+// queue writes the messages of orders through into, which carries their
+// rows too: the messages land in the same flush, ahead of the order rows,
+// so no order is ever in without its message. A failure is logged, never
+// returned: the rows still load. Safe from any goroutine.
+func (o *orderNotes) queue(ctx context.Context, into *clickhouse.Warehouse, orders []notify.Order) {
+	if o == nil || len(orders) == 0 {
 		return
 	}
-	if err := o.queue(ctx, into, fresh); err != nil {
-		o.log.Error("queueing notifications failed; those orders will not be announced", "orders", len(fresh), "error", err)
-	}
-	for _, id := range fresh {
-		delete(o.found, id)
+	if err := o.queueNow(ctx, into, orders); err != nil {
+		o.log.Error("queueing notifications failed; those orders will not be announced", "orders", len(orders), "error", err)
 	}
 }
 
-func (o *orderNotes) queue(ctx context.Context, into *clickhouse.Warehouse, ids []string) error {
+func (o *orderNotes) queueNow(ctx context.Context, into *clickhouse.Warehouse, orders []notify.Order) error {
+	ids := make([]string, len(orders))
+	for i, n := range orders {
+		ids[i] = n.ID
+	}
 	// An order announced before (a reload after its rows were lost) is not
 	// announced again.
 	known, err := o.wh.NotedOrders(ctx, o.store.Marketplace, o.store.ID, ids)
@@ -314,16 +306,16 @@ func (o *orderNotes) queue(ctx context.Context, into *clickhouse.Warehouse, ids 
 		return err
 	}
 	var notes []noteRow
-	for _, id := range ids {
-		if known[id] {
+	for _, n := range orders {
+		if known[n.ID] {
 			continue
 		}
-		payload, err := json.Marshal(o.found[id])
+		payload, err := json.Marshal(n)
 		if err != nil {
 			return err
 		}
 		for _, ch := range o.chans {
-			notes = append(notes, noteRow{Marketplace: o.store.Marketplace, Store: o.store.ID, OrderID: id,
+			notes = append(notes, noteRow{Marketplace: o.store.Marketplace, Store: o.store.ID, OrderID: n.ID,
 				Channel: ch, State: noteQueued, Payload: string(payload)})
 		}
 	}

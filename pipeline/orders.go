@@ -181,7 +181,7 @@ func (j *orderJob) writeLast(ctx context.Context) error {
 		j.release(id)
 	}
 	if notes := j.notes; notes != nil {
-		notes.withRows(ctx, j.tail, ids)
+		notes.queue(ctx, j.tail.Warehouse, notes.take(ids))
 		j.tail.AfterCommit(notes.done)
 	}
 	return err
@@ -565,6 +565,7 @@ func (j *orderJob) write(ctx context.Context) error {
 	batches := j.ready
 	done := make(chan error, 1)
 	j.inflight, j.inflightIDs = done, j.readyIDs
+	news := j.notes.take(j.readyIDs)
 	j.ready, j.readyIDs = nil, nil
 	go func() {
 		defer func() {
@@ -572,9 +573,21 @@ func (j *orderJob) write(ctx context.Context) error {
 				b.Release()
 			}
 		}()
-		// Items and royalties go first, the order row last: an order row,
-		// whose hash marks it loaded, never stands without its lines.
-		done <- j.wh.InsertBatch(ctx, batches...)
+		// Items, royalties and messages go first, the order row last: an
+		// order row, whose hash marks it loaded, never stands without them.
+		if len(news) == 0 {
+			done <- j.wh.InsertBatch(ctx, batches...)
+			return
+		}
+		u := j.wh.NewUnit()
+		err := u.InsertBatch(ctx, batches...)
+		if err == nil {
+			j.notes.queue(ctx, u.Warehouse, news)
+			err = u.Commit(ctx)
+		} else {
+			u.Discard()
+		}
+		done <- err
 	}()
 	return nil
 }
@@ -593,7 +606,6 @@ func (j *orderJob) wait() error {
 	for _, id := range loaded {
 		j.release(id)
 	}
-	j.notes.loaded(loaded)
 	return nil
 }
 

@@ -264,14 +264,16 @@ func (wr *Writer) send(f *flush) {
 }
 
 // insertOrder lists the tables of a flush in the order they are sent: an
-// order's lines and royalties before the order row (whose hash marks it
-// loaded), everything else by name, then extractor state (cursors and holds
+// order's lines, royalties and new-order messages before the order row
+// (whose hash marks it loaded: an order read again after a crash between
+// the two is not new, so a message written after it could be lost for
+// good), everything else by name, then extractor state (cursors and holds
 // move only after the rows they cover) and last the run records (a run is
 // ok only once its rows are in).
 func insertOrder(tables map[string][]arrow.Record) []string {
 	rank := func(t string) int {
 		switch t {
-		case rows.ItemsTable, rows.RoyaltiesTable:
+		case rows.ItemsTable, rows.RoyaltiesTable, notesSpec.Name():
 			return 0
 		case rows.OrdersTable:
 			return 1
