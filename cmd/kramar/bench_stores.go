@@ -25,10 +25,10 @@ import (
 func init() { addCommandTo("bench", benchStoresCmd) }
 
 func benchStoresCmd() *cobra.Command {
-	var stores, orders, cycles, parallel, newEvery int
+	var stores, orders, cycles, parallel, newEvery, workers int
 	var database string
 	cmd := &cobra.Command{
-		Use:   "stores [--stores 1000] [--orders 20] [--cycles 4] [--parallel 500]",
+		Use:   "stores [--stores 1000] [--orders 20] [--cycles 4] [--parallel 500] [--workers N]",
 		Short: "Measure one scheduler cycle of the order job over many stores",
 		Long: "Starts one Prom sandbox (a child process) holding --stores stores of --orders orders each,\n" +
 			"then runs the order job for every store as `kramar serve` does in one cycle (Runner.RunJob,\n" +
@@ -62,6 +62,18 @@ func benchStoresCmd() *cobra.Command {
 			}
 			// Logs are formatted as serve formats them (JSON), then dropped.
 			r.Log, r.Limiters, r.Parallel = slog.New(slog.NewJSONHandler(io.Discard, nil)), pipeline.NewLimiters(), parallel
+			run := func(ctx context.Context) ([]pipeline.StoreResult, error) { return r.RunJob(ctx, pipeline.JobOrders) }
+			var zkPIDs []int
+			if workers > 0 {
+				w, err := startBenchWorkers(ctx, r, workers, os.Getenv(zookeeperEnv))
+				if err != nil {
+					return err
+				}
+				defer w.close()
+				run, zkPIDs = w.cycle, zooKeeperPIDs()
+				fmt.Fprintf(b.out, "%d workers sharing the stores through ZooKeeper (pids %s), each with its own runner and writer\n",
+					workers, cmp.Or(joinPIDs(zkPIDs), "-"))
+			}
 			chPIDs := clickHousePIDs()
 			budget := 2 * time.Minute
 			cores := runtime.NumCPU()
@@ -79,7 +91,7 @@ func benchStoresCmd() *cobra.Command {
 					time.Sleep(r.Config.Stores[0].SafetyLag.Duration + time.Second)
 					fmt.Fprintf(b.out, "  %d new orders added\n", added)
 				}
-				f, err := measureCycle(ctx, r, chPIDs)
+				f, err := measureCycle(ctx, r, run, chPIDs, zkPIDs)
 				if err != nil {
 					return err
 				}
@@ -99,12 +111,17 @@ func benchStoresCmd() *cobra.Command {
 					avg.wall += f.wall / time.Duration(len(steady))
 					avg.cpu += f.cpu / float64(len(steady))
 					avg.chCPU += f.chCPU / float64(len(steady))
+					avg.zkCPU += f.zkCPU / float64(len(steady))
 					avg.inserts += f.inserts / uint64(len(steady))
 					avg.selects += f.selects / uint64(len(steady))
 				}
-				share := (avg.cpu + avg.chCPU) / (budget.Seconds() * float64(cores)) * 100
-				fmt.Fprintf(b.out, "steady cycle (mean of %d): %.1fs wall of %s; CPU kramar %.1fs + ClickHouse %.1fs = %.0f%% of %d cores over 2 minutes; %d INSERT and %d SELECT queries\n",
-					len(steady), avg.wall.Seconds(), budget, avg.cpu, avg.chCPU, share, cores, avg.inserts, avg.selects)
+				share := (avg.cpu + avg.chCPU + avg.zkCPU) / (budget.Seconds() * float64(cores)) * 100
+				zk := ""
+				if workers > 0 {
+					zk = fmt.Sprintf(" + ZooKeeper %.1fs", avg.zkCPU)
+				}
+				fmt.Fprintf(b.out, "steady cycle (mean of %d): %.1fs wall of %s; CPU kramar %.1fs + ClickHouse %.1fs%s = %.0f%% of %d cores over 2 minutes; %d INSERT and %d SELECT queries\n",
+					len(steady), avg.wall.Seconds(), budget, avg.cpu, avg.chCPU, zk, share, cores, avg.inserts, avg.selects)
 			}
 			return nil
 		},
@@ -115,6 +132,7 @@ func benchStoresCmd() *cobra.Command {
 	cmd.Flags().IntVar(&parallel, "parallel", 500, "stores run at once (the work is mostly waiting on HTTP and the shared flushes)")
 	cmd.Flags().IntVar(&newEvery, "new-every", 5, "between cycles, a new order for every N-th store")
 	cmd.Flags().StringVar(&database, "database", "kramar_bench_stores", "ClickHouse database (dropped first)")
+	cmd.Flags().IntVar(&workers, "workers", 0, "share the stores among this many workers through $"+zookeeperEnv+" (chlocal --cluster), as `kramar serve` workers do")
 	return cmd
 }
 
@@ -151,7 +169,7 @@ func addBenchOrders(ctx context.Context, base string, tokens []string, n int, rn
 type cycleFigures struct {
 	ok, failed, fetched, new int
 	wall                     time.Duration
-	cpu, chCPU               float64 // CPU seconds, user+system
+	cpu, chCPU, zkCPU        float64 // CPU seconds, user+system
 	inserts, selects         uint64  // queries ClickHouse counted (system.events)
 	firstErr                 error
 }
@@ -159,22 +177,25 @@ type cycleFigures struct {
 func (f cycleFigures) String() string {
 	s := fmt.Sprintf("%d stores ok, %d failed; fetched %d, new %d; %.1fs wall; CPU kramar %.1fs, ClickHouse %.1fs; %d INSERT and %d SELECT queries",
 		f.ok, f.failed, f.fetched, f.new, f.wall.Seconds(), f.cpu, f.chCPU, f.inserts, f.selects)
+	if f.zkCPU > 0 {
+		s += fmt.Sprintf("; ZooKeeper %.1fs CPU", f.zkCPU)
+	}
 	if f.firstErr != nil {
 		s += "; first error: " + f.firstErr.Error()
 	}
 	return s
 }
 
-// measureCycle runs the order job for every store once.
-func measureCycle(ctx context.Context, r *pipeline.Runner, chPIDs []int) (cycleFigures, error) {
+// measureCycle runs the order job for every store once, with run.
+func measureCycle(ctx context.Context, r *pipeline.Runner, run func(context.Context) ([]pipeline.StoreResult, error), chPIDs, zkPIDs []int) (cycleFigures, error) {
 	ins0, sel0, err := r.Warehouse.QueryCounts(ctx)
 	if err != nil {
 		return cycleFigures{}, err
 	}
-	cpu0, ch0 := selfCPU(), procsCPU(chPIDs)
+	cpu0, ch0, zk0 := selfCPU(), procsCPU(chPIDs), procsCPU(zkPIDs)
 	started := time.Now()
-	res, err := r.RunJob(ctx, pipeline.JobOrders)
-	f := cycleFigures{wall: time.Since(started), cpu: selfCPU() - cpu0, chCPU: procsCPU(chPIDs) - ch0}
+	res, err := run(ctx)
+	f := cycleFigures{wall: time.Since(started), cpu: selfCPU() - cpu0, chCPU: procsCPU(chPIDs) - ch0, zkCPU: procsCPU(zkPIDs) - zk0}
 	ins1, sel1, cerr := r.Warehouse.QueryCounts(ctx)
 	if cerr != nil {
 		return f, cerr
@@ -242,6 +263,15 @@ func clickHousePIDs() []int {
 		}
 		return pids
 	}
+	found := findProcs("comm", func(comm string) bool { return strings.HasPrefix(strings.TrimSpace(comm), "clickhouse-serv") })
+	if len(found) != 1 {
+		return nil // none, or more than one: cannot tell which
+	}
+	return found
+}
+
+// findProcs lists the processes whose /proc/PID/file says match.
+func findProcs(file string, match func(string) bool) []int {
 	dirs, _ := os.ReadDir("/proc")
 	var found []int
 	for _, d := range dirs {
@@ -249,13 +279,9 @@ func clickHousePIDs() []int {
 		if err != nil {
 			continue
 		}
-		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		if err == nil && strings.HasPrefix(strings.TrimSpace(string(comm)), "clickhouse-serv") {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file)); err == nil && match(string(b)) {
 			found = append(found, pid)
 		}
-	}
-	if len(found) != 1 {
-		return nil // none, or more than one: cannot tell which
 	}
 	return found
 }
