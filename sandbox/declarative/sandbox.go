@@ -98,17 +98,10 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	})}
 	var books kit.Stores[*kit.Book[string, Order]]
 	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })
-	s.truth = kit.NewTruth(&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order { return kit.DeepCopy(*o) })
 	// The error body and paged rule read the spec, so they need s first.
-	s.base = kit.NewBase(kit.BaseOptions{
-		Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond,
-		FaultScope: kit.FaultScope{
-			Faultable: kit.OutsideControl,
-			Paged:     s.isList,
-		},
-		ErrorBody: s.errorBody,
-	})
-	s.tokens = kit.BaseTokens(&s.base)
+	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond},
+		kit.FaultScope{Faultable: kit.OutsideControl, Paged: s.isList}, s.errorBody,
+		&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order { return kit.DeepCopy(*o) })
 	switch sp.Auth.Type {
 	case spec.AuthBearer, spec.AuthHeader, spec.AuthQuery:
 		s.tokens.Add(o.Token, account)

@@ -61,21 +61,11 @@ func New(opts Options) *Sandbox {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = wire.TokenLifetime
 	}
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			FaultScope: kit.FaultScope{
-				Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") },
-				Paged:     isLaterPage,
-			},
-			ErrorBody: errorBody,
-		}),
-		seed: opts.Seed,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
+	s := &Sandbox{seed: opts.Seed}
+	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+		kit.FaultScope{Faultable: kit.Under("/api/"), Paged: isLaterPage}, errorBody,
+		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,13 +29,8 @@ import (
 // production's https://my.prom.ua/api/v1.
 const APIPath = "/api/v1"
 
-// Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per token; 0 = unlimited
-}
+// Options configure a Sandbox; the rate limit is per token.
+type Options = kit.Options
 
 // base is kit.Base under an unexported name: embedding it promotes the
 // Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
@@ -69,20 +63,9 @@ func errorBody(_ int, msg string) []byte {
 
 // New builds an empty sandbox; add companies with AddStore.
 func New(opts Options) *Sandbox {
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			FaultScope: kit.FaultScope{
-				Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPath+"/") },
-				Paged:     isPagedList,
-			},
-			ErrorBody: errorBody,
-		}),
-		seed: opts.Seed,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
+	s := &Sandbox{seed: opts.Seed}
+	s.base, s.tokens, s.truth = kit.NewMarket(opts, kit.FaultScope{Faultable: kit.Under(APIPath + "/"), Paged: isPagedList}, errorBody,
+		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }

@@ -44,12 +44,7 @@ const (
 const FileWindow = 7 * 24 * time.Hour
 
 // Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per store; 0 = unlimited
-}
+type Options = kit.Options
 
 // StoreOptions describe one seller account.
 type StoreOptions struct {
@@ -111,16 +106,10 @@ var ErrUnknownStore = errors.New("unknown store key")
 
 // New builds an empty sandbox; add stores with AddStore.
 func New(opts Options) *Sandbox {
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			ErrorBody: textError, // every request may be faulted; none is paged
-		}),
-		seed: opts.Seed,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, order] { return st.book },
-		func(o *order) cml.Document { return kit.DeepCopy(o.doc) })
+	s := &Sandbox{seed: opts.Seed}
+	// Every request may be faulted; none is paged.
+	s.base, s.tokens, s.truth = kit.NewMarket(opts, kit.FaultScope{}, textError,
+		&s.stores, func(st *store) *kit.Book[int64, order] { return st.book }, func(o *order) cml.Document { return kit.DeepCopy(o.doc) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
