@@ -78,7 +78,6 @@ type Sandbox struct {
 
 	book     *kit.Book[string, Order] // ascending id
 	mu       sync.RWMutex             // logins and sessions
-	added    int                      // orders created after seeding (under the book's lock)
 	logins   int
 	sessions int
 	issued   []string // session tokens (login specs)
@@ -161,16 +160,12 @@ func (s *Sandbox) Statuses() []string {
 // id and times are kept). It returns the id.
 func (s *Sandbox) AddOrder(mutate func(*Order)) string {
 	now := s.now()
-	return s.book.Add(func(last *Order, _ int) *Order {
-		s.added++
-		r := fake.Rand(s.opts.Seed, 0, streamAdded, s.added)
+	return s.book.AddNew(func(last *Order, _, added int) *Order {
+		r := fake.Rand(s.opts.Seed, 0, streamAdded, added)
 		o := s.generate(r, nextID(last, r), now, now)
 		o.Status = s.Statuses()[0]
-		if mutate != nil {
-			id := o.ID
-			mutate(o)
-			o.ID, o.CreatedAt, o.ModifiedAt = id, now, now
-		}
+		kit.Edit(o, &o.ID, mutate)
+		o.CreatedAt, o.ModifiedAt = now, now
 		return o
 	}).ID
 }

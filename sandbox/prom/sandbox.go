@@ -224,7 +224,7 @@ func (s *Sandbox) AddOrder(token string, mutate func(*wire.Order)) int64 {
 	if err != nil {
 		return 0
 	}
-	return s.addOrder(st, func(r *record) {
+	return s.addOrder(st, func(r *record, _ int) {
 		if mutate == nil {
 			return
 		}
@@ -250,8 +250,8 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 	if err != nil {
 		return 0
 	}
-	return s.addOrder(st, func(r *record) {
-		if st.added%2 == 1 {
+	return s.addOrder(st, func(r *record, added int) {
+		if added%2 == 1 {
 			r.order.Price = "12,3,4 грн"
 			return
 		}
@@ -260,14 +260,13 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 	})
 }
 
-func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
+func (s *Sandbox) addOrder(st *store, mutate func(rec *record, added int)) int64 {
 	now := s.Clock().Now()
-	rec := st.book.Add(func(last *record, _ int) *record {
-		st.added++
-		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+	rec := st.book.AddNew(func(last *record, _, added int) *record {
+		r := fake.Rand(s.seed, st.index, streamAdded, added)
 		id := fake.NextID(r, last, recordID, int64(300_000_000+st.index*50_000_000), 7)
 		rec := genOrder(r, st.catalog, id, now, now)
-		mutate(rec)
+		mutate(rec, added)
 		rec.order.ID = id
 		return rec
 	})

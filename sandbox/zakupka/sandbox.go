@@ -177,16 +177,11 @@ func (s *Sandbox) AddOrder(key string, mutate func(*cml.Document)) (string, erro
 		return "", err
 	}
 	now := s.Clock().Now()
-	o := st.book.Add(func(last *order, _ int) *order {
-		st.added++
-		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
-		o := st.shape(genOrder(r, nextID(st, last, r), now, now), fake.Rand(s.seed, st.index, streamAddedShapes, st.added))
+	o := st.book.AddNew(func(last *order, _, added int) *order {
+		r := fake.Rand(s.seed, st.index, streamAdded, added)
+		o := st.shape(genOrder(r, nextID(st, last, r), now, now), fake.Rand(s.seed, st.index, streamAddedShapes, added))
 		setStatus(&o.doc, StatusNew, now)
-		if mutate != nil {
-			id := o.doc.ID
-			mutate(&o.doc)
-			o.doc.ID = id
-		}
+		kit.Edit(&o.doc, &o.doc.ID, mutate)
 		return o
 	})
 	return o.doc.ID, nil
@@ -217,7 +212,6 @@ type store struct {
 	index int
 	opts  StoreOptions
 	book  *kit.Book[int64, order]
-	added int // orders created after seeding, for their generator stream (under the book's lock)
 	// seq counts changes: every insert or change takes the next value.
 	seq atomic.Int64
 
