@@ -376,14 +376,9 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, s.errorBody, http.StatusUnauthorized, "invalid username or password")
 		return
 	}
-	now := s.Clock().Now()
-	s.mu.Lock()
-	s.sessions++
-	s.logins++
-	token := fmt.Sprintf("sess-%d-%016x", s.sessions, fake.Rand(s.opts.Seed, 0, streamSessions, s.sessions).Uint64())
-	s.issued = append(s.issued, token)
-	s.mu.Unlock()
-	s.tokens.AddExpiring(token, account, now.Add(time.Duration(l.TTL)*time.Second))
+	token := s.sessions.IssueAs(account, func(n int) string {
+		return fmt.Sprintf("sess-%d-%016x", n, fake.Rand(s.opts.Seed, 0, streamSessions, n).Uint64())
+	})
 	var doc any = l.Token.Set(map[string]any{}, token)
 	if l.ExpiresIn.IsSet() {
 		doc = l.ExpiresIn.Set(doc, l.TTL)

@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -77,10 +76,7 @@ type Sandbox struct {
 	truth  kit.Truth[string, Order, Order] // the one account's
 
 	book     *kit.Book[string, Order] // ascending id
-	mu       sync.RWMutex             // logins and sessions
-	logins   int
-	sessions int
-	issued   []string // session tokens (login specs)
+	sessions *kit.Sessions            // login specs
 }
 
 // New builds the sandbox a spec describes, with seeded orders.
@@ -107,9 +103,12 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	case spec.AuthBasic:
 		s.tokens.Add(basicToken(o.Username, o.Password), account)
 	}
-	if sp.Auth.Login != nil {
-		s.Recorder().HideBodies(sp.Auth.Login.Path)
+	var ttl time.Duration
+	if l := sp.Auth.Login; l != nil {
+		ttl = time.Duration(l.TTL) * time.Second
+		s.Recorder().HideBodies(l.Path)
 	}
+	s.sessions = kit.NewSessions(&s.base, ttl, 0)
 	s.seed()
 	kit.SetHandler(&s.base, s.routes())
 	return s
@@ -118,22 +117,11 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 func basicToken(user, pass string) string { return "basic\x00" + user + "\x00" + pass }
 
 // Logins counts successful logins (login specs).
-func (s *Sandbox) Logins() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.logins
-}
+func (s *Sandbox) Logins() int { return s.sessions.Issued() }
 
 // ExpireSessions ends every session issued so far, as if its lifetime had
 // passed (login specs).
-func (s *Sandbox) ExpireSessions() {
-	s.mu.Lock()
-	issued := append([]string(nil), s.issued...)
-	s.mu.Unlock()
-	for _, t := range issued {
-		s.tokens.Revoke(t)
-	}
-}
+func (s *Sandbox) ExpireSessions() { s.sessions.ExpireAll() }
 
 // Orders returns copies of every order, ascending by id.
 func (s *Sandbox) Orders() []Order { return s.truth.Orders(account) }

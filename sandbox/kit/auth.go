@@ -124,14 +124,28 @@ func NewSessions(b *Base, ttl time.Duration, size int) *Sessions {
 
 // Issue returns a new session token of storeID.
 func (s *Sessions) Issue(storeID string) string {
-	raw := make([]byte, s.size)
-	_, _ = rand.Read(raw)
-	token := hex.EncodeToString(raw)
-	s.tokens.AddExpiring(token, storeID, s.clock.Now().Add(s.ttl))
+	return s.IssueAs(storeID, func(int) string {
+		raw := make([]byte, s.size)
+		_, _ = rand.Read(raw)
+		return hex.EncodeToString(raw)
+	})
+}
+
+// IssueAs is Issue with the token name makes for the n-th session (1, 2, …).
+func (s *Sessions) IssueAs(storeID string, name func(n int) string) string {
 	s.mu.Lock()
+	token := name(len(s.issued) + 1)
 	s.issued = append(s.issued, token)
 	s.mu.Unlock()
+	s.tokens.AddExpiring(token, storeID, s.clock.Now().Add(s.ttl))
 	return token
+}
+
+// Issued counts the sessions issued so far.
+func (s *Sessions) Issued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.issued)
 }
 
 // ExpireAll ends every session issued so far, as if the lifetime had

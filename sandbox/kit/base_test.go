@@ -3,6 +3,7 @@ package kit
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,28 @@ func TestNewMarketWiresTokensTruthAndScope(t *testing.T) {
 	}
 	if o := (SimOptions{Seed: 3, RatePerSecond: 4}).Options(); o.Clock == nil || o.Seed != 3 || o.RatePerSecond != 4 {
 		t.Fatalf("SimOptions.Options %+v", o)
+	}
+}
+
+func TestSessionsIssueExpireAndCount(t *testing.T) {
+	clock := NewClock(time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC))
+	b := NewBase(BaseOptions{Clock: clock, Seed: 1})
+	s := NewSessions(&b, time.Minute, 8)
+	random := s.Issue("store-1")
+	named := s.IssueAs("store-2", func(n int) string { return "sess-" + strconv.Itoa(n) })
+	if len(random) != 16 || named != "sess-2" || s.Issued() != 2 {
+		t.Fatalf("tokens %q %q, %d issued", random, named, s.Issued())
+	}
+	if id, ok := BaseTokens(&b).Active(named); !ok || id != "store-2" {
+		t.Fatalf("named session not active: %q %v", id, ok)
+	}
+	clock.Advance(2 * time.Minute)
+	if _, ok := BaseTokens(&b).Active(random); ok {
+		t.Fatal("a session outlived its ttl")
+	}
+	clock.Set(clock.Now().Add(-2 * time.Minute))
+	s.ExpireAll()
+	if _, ok := BaseTokens(&b).Active(named); ok {
+		t.Fatal("ExpireAll left a session")
 	}
 }
