@@ -1,8 +1,11 @@
 package kit
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -89,6 +92,52 @@ func BearerToken(r *http.Request) string {
 		return ""
 	}
 	return strings.TrimSpace(h[len(prefix):])
+}
+
+// AsBearer serves h with the credential find takes out of the request as
+// its only Authorization (a bearer token), so Tokens resolves the store and
+// the recorder never sees the credential where the client put it. find gets
+// a clone and removes the credential from it (TakeQuery, TakeBodyField);
+// "" leaves the request without one.
+func AsBearer(h http.Handler, find func(r *http.Request) string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.Clone(r.Context())
+		token := find(r)
+		r.Header.Del("Authorization")
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TakeQuery removes the query parameter name from r and returns its value.
+func TakeQuery(r *http.Request, name string) string {
+	q := r.URL.Query()
+	v := q.Get(name)
+	q.Del(name)
+	r.URL.RawQuery = q.Encode()
+	return v
+}
+
+// TakeBodyField removes a top-level key from r's JSON object body and
+// returns its string value.
+func TakeBodyField(r *http.Request, name string) string {
+	if r.Body == nil {
+		return ""
+	}
+	raw, _ := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	var obj map[string]json.RawMessage
+	v := ""
+	if json.Unmarshal(raw, &obj) == nil {
+		_ = json.Unmarshal(obj[name], &v)
+		delete(obj, name)
+		raw, _ = json.Marshal(obj)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+	return v
 }
 
 // Wrap answers 401 with the marketplace's error body for a missing, unknown

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -128,5 +129,30 @@ func TestSessionsIssueExpireAndCount(t *testing.T) {
 	s.ExpireAll()
 	if _, ok := BaseTokens(&b).Active(named); ok {
 		t.Fatal("ExpireAll left a session")
+	}
+}
+
+func TestAsBearerMovesTheCredential(t *testing.T) {
+	var seen *http.Request
+	h := AsBearer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen = r }), func(r *http.Request) string {
+		if k := TakeQuery(r, "key"); k != "" {
+			return k
+		}
+		return TakeBodyField(r, "token")
+	})
+	r := httptest.NewRequest("GET", "/orders.xml?key=k1&x=1", nil)
+	r.Header.Set("Authorization", "Basic abc")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if BearerToken(seen) != "k1" || seen.URL.RawQuery != "x=1" || r.URL.RawQuery != "key=k1&x=1" {
+		t.Fatalf("query credential: %q %q", seen.Header.Get("Authorization"), seen.URL.RawQuery)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api", strings.NewReader(`{"token":"t2","n":1}`)))
+	body, _ := io.ReadAll(seen.Body)
+	if BearerToken(seen) != "t2" || string(body) != `{"n":1}` || seen.ContentLength != int64(len(body)) {
+		t.Fatalf("body credential: %q %s", seen.Header.Get("Authorization"), body)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if seen.Header.Get("Authorization") != "" {
+		t.Fatal("no credential, but an Authorization header")
 	}
 }
