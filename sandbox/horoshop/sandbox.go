@@ -116,27 +116,20 @@ func isLaterPage(r *http.Request) bool {
 	return offset > 0
 }
 
-// liftToken takes the token out of the JSON body into the request's
-// Authorization header, so kit's token registry resolves the shop and the
-// recorder never sees it. The parsed body goes into the context.
+// liftToken takes the token out of the JSON body into the bearer header,
+// so kit's token registry resolves the shop and the recorder never sees it.
+// The parsed body goes into the context.
 func liftToken(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	withParams := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		_ = r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		var p map[string]json.RawMessage
 		if json.Unmarshal(body, &p) == nil {
-			var token string
-			if json.Unmarshal(p["token"], &token) == nil && token != "" {
-				r.Header.Set("Authorization", "Bearer "+token)
-			}
-			delete(p, "token")
-			body = kit.MustJSON(p)
 			r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, p))
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
 		h.ServeHTTP(w, r)
 	})
+	return kit.AsBearer(withParams, func(r *http.Request) string { return kit.TakeBodyField(r, "token") })
 }
 
 // htmlSwitch answers an HTML page while HTML mode is on.
