@@ -36,67 +36,40 @@ func (s *Sandbox) routes() http.Handler {
 		}
 		authed.ServeHTTP(w, r)
 	})
-	chain := s.Recorder().Wrap(s.Faults().Wrap(inner))
+	chain := kit.AsBearer(s.Recorder().Wrap(s.Faults().Wrap(inner)), s.credential)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isControl(r) {
 			ctl.ServeHTTP(w, r)
 			return
 		}
-		chain.ServeHTTP(w, s.credentialToBearer(r))
+		chain.ServeHTTP(w, r)
 	})
 }
 
-// credentialToBearer finds the credential where the spec puts it.
-func (s *Sandbox) credentialToBearer(r *http.Request) *http.Request {
-	r = r.Clone(r.Context())
+// credential takes the credential out of where the spec puts it.
+func (s *Sandbox) credential(r *http.Request) string {
 	a := s.spec.Auth
 	where, name, prefix := a.Type, a.Name, a.Prefix
 	if l := a.Login; l != nil {
 		where, name, prefix = l.Send, l.Name, l.Prefix
 	}
-	token, bearer := "", kit.BearerToken(r)
 	switch where {
 	case spec.AuthBearer: // also spec.SendBearer
-		token = bearer
+		return kit.BearerToken(r)
 	case spec.AuthHeader:
-		token = strings.TrimPrefix(r.Header.Get(name), prefix)
+		token := strings.TrimPrefix(r.Header.Get(name), prefix)
 		r.Header.Del(name)
+		return token
 	case spec.AuthQuery:
-		q := r.URL.Query()
-		token = q.Get(name)
-		q.Del(name)
-		r.URL.RawQuery = q.Encode()
+		return kit.TakeQuery(r, name)
 	case spec.AuthBasic:
 		if user, pass, ok := r.BasicAuth(); ok {
-			token = basicToken(user, pass)
+			return basicToken(user, pass)
 		}
 	case spec.SendBody:
-		token = takeBodyField(r, name)
+		return kit.TakeBodyField(r, name)
 	}
-	r.Header.Del("Authorization")
-	if token != "" {
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
-	return r
-}
-
-// takeBodyField removes a top-level key from a JSON body and returns it.
-func takeBodyField(r *http.Request, name string) string {
-	if r.Body == nil {
-		return ""
-	}
-	raw, _ := io.ReadAll(r.Body)
-	_ = r.Body.Close()
-	var obj map[string]json.RawMessage
-	token := ""
-	if json.Unmarshal(raw, &obj) == nil {
-		_ = json.Unmarshal(obj[name], &token)
-		delete(obj, name)
-		raw, _ = json.Marshal(obj)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(raw))
-	r.ContentLength = int64(len(raw))
-	return token
+	return ""
 }
 
 // params reads request parameters: the query, and for a POST the JSON body
@@ -376,14 +349,9 @@ func (s *Sandbox) handleLogin(w http.ResponseWriter, r *http.Request) {
 		kit.WriteError(w, s.errorBody, http.StatusUnauthorized, "invalid username or password")
 		return
 	}
-	now := s.Clock().Now()
-	s.mu.Lock()
-	s.sessions++
-	s.logins++
-	token := fmt.Sprintf("sess-%d-%016x", s.sessions, fake.Rand(s.opts.Seed, 0, streamSessions, s.sessions).Uint64())
-	s.issued = append(s.issued, token)
-	s.mu.Unlock()
-	s.tokens.AddExpiring(token, account, now.Add(time.Duration(l.TTL)*time.Second))
+	token := s.sessions.IssueAs(account, func(n int) string {
+		return fmt.Sprintf("sess-%d-%016x", n, fake.Rand(s.opts.Seed, 0, streamSessions, n).Uint64())
+	})
 	var doc any = l.Token.Set(map[string]any{}, token)
 	if l.ExpiresIn.IsSet() {
 		doc = l.ExpiresIn.Set(doc, l.TTL)

@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -77,11 +76,7 @@ type Sandbox struct {
 	truth  kit.Truth[string, Order, Order] // the one account's
 
 	book     *kit.Book[string, Order] // ascending id
-	mu       sync.RWMutex             // logins and sessions
-	added    int                      // orders created after seeding (under the book's lock)
-	logins   int
-	sessions int
-	issued   []string // session tokens (login specs)
+	sessions *kit.Sessions            // login specs
 }
 
 // New builds the sandbox a spec describes, with seeded orders.
@@ -98,26 +93,22 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	})}
 	var books kit.Stores[*kit.Book[string, Order]]
 	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })
-	s.truth = kit.NewTruth(&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order { return kit.DeepCopy(*o) })
 	// The error body and paged rule read the spec, so they need s first.
-	s.base = kit.NewBase(kit.BaseOptions{
-		Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond,
-		FaultScope: kit.FaultScope{
-			Faultable: kit.OutsideControl,
-			Paged:     s.isList,
-		},
-		ErrorBody: s.errorBody,
-	})
-	s.tokens = kit.BaseTokens(&s.base)
+	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond},
+		kit.FaultScope{Faultable: kit.OutsideControl, Paged: s.isList}, s.errorBody,
+		&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order { return kit.DeepCopy(*o) })
 	switch sp.Auth.Type {
 	case spec.AuthBearer, spec.AuthHeader, spec.AuthQuery:
 		s.tokens.Add(o.Token, account)
 	case spec.AuthBasic:
 		s.tokens.Add(basicToken(o.Username, o.Password), account)
 	}
-	if sp.Auth.Login != nil {
-		s.Recorder().HideBodies(sp.Auth.Login.Path)
+	var ttl time.Duration
+	if l := sp.Auth.Login; l != nil {
+		ttl = time.Duration(l.TTL) * time.Second
+		s.Recorder().HideBodies(l.Path)
 	}
+	s.sessions = kit.NewSessions(&s.base, ttl, 0)
 	s.seed()
 	kit.SetHandler(&s.base, s.routes())
 	return s
@@ -126,22 +117,11 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 func basicToken(user, pass string) string { return "basic\x00" + user + "\x00" + pass }
 
 // Logins counts successful logins (login specs).
-func (s *Sandbox) Logins() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.logins
-}
+func (s *Sandbox) Logins() int { return s.sessions.Issued() }
 
 // ExpireSessions ends every session issued so far, as if its lifetime had
 // passed (login specs).
-func (s *Sandbox) ExpireSessions() {
-	s.mu.Lock()
-	issued := append([]string(nil), s.issued...)
-	s.mu.Unlock()
-	for _, t := range issued {
-		s.tokens.Revoke(t)
-	}
-}
+func (s *Sandbox) ExpireSessions() { s.sessions.ExpireAll() }
 
 // Orders returns copies of every order, ascending by id.
 func (s *Sandbox) Orders() []Order { return s.truth.Orders(account) }
@@ -168,16 +148,12 @@ func (s *Sandbox) Statuses() []string {
 // id and times are kept). It returns the id.
 func (s *Sandbox) AddOrder(mutate func(*Order)) string {
 	now := s.now()
-	return s.book.Add(func(last *Order, _ int) *Order {
-		s.added++
-		r := fake.Rand(s.opts.Seed, 0, streamAdded, s.added)
+	return s.book.AddNew(func(last *Order, _, added int) *Order {
+		r := fake.Rand(s.opts.Seed, 0, streamAdded, added)
 		o := s.generate(r, nextID(last, r), now, now)
 		o.Status = s.Statuses()[0]
-		if mutate != nil {
-			id := o.ID
-			mutate(o)
-			o.ID, o.CreatedAt, o.ModifiedAt = id, now, now
-		}
+		kit.Edit(o, &o.ID, mutate)
+		o.CreatedAt, o.ModifiedAt = now, now
 		return o
 	}).ID
 }

@@ -126,14 +126,9 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) string {
 	now := s.Clock().Now().Truncate(time.Second)
 	st.mu.RLock() // the offers the order buys
 	defer st.mu.RUnlock()
-	rec := st.book.Add(func(_ *record, n int) *record {
-		st.added++
-		rec := st.genOrder(fake.Rand(s.seed, st.index, streamAdded, st.added), st.number(n), now)
-		id := rec.order.ID
-		if mutate != nil {
-			mutate(&rec.order)
-		}
-		rec.order.ID = id
+	rec := st.book.AddNew(func(_ *record, n, added int) *record {
+		rec := st.genOrder(fake.Rand(s.seed, st.index, streamAdded, added), st.number(n), now)
+		kit.Edit(&rec.order, &rec.order.ID, mutate)
 		return rec
 	})
 	return rec.order.ID

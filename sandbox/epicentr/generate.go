@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	wire "github.com/kramar/kramar/extractors/epicentr"
 	"github.com/kramar/kramar/sandbox/kit/fake"
 	"github.com/kramar/kramar/transforms/timeconv"
@@ -30,7 +28,7 @@ const (
 )
 
 // money writes kopecks as Epicentr does: a JSON number, 163.56 or 100.
-func money(kop int64) wire.Number { return wire.Number(decimal.New(kop, -2).String()) }
+func money(kop int64) wire.Number { return wire.Number(fake.Amount(kop)) }
 
 // seed fills the catalog and nOrders orders created over SeedSpan before now.
 func (s *store) seed(seed int64, nOrders int, now time.Time) {

@@ -58,21 +58,10 @@ func New(opts Options) *Sandbox {
 	if opts.OfferDelay <= 0 {
 		opts.OfferDelay = 30 * time.Second
 	}
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			FaultScope: kit.FaultScope{
-				Faultable: kit.OutsideControl,
-				Paged:     isLaterPage,
-			},
-			ErrorBody: errorBody,
-		}),
-		seed:       opts.Seed,
-		offerDelay: opts.OfferDelay,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[string, record] { return st.book },
-		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
+	s := &Sandbox{seed: opts.Seed, offerDelay: opts.OfferDelay}
+	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+		kit.FaultScope{Faultable: kit.OutsideControl, Paged: isLaterPage}, errorBody,
+		&s.stores, func(st *store) *kit.Book[string, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }

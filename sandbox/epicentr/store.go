@@ -84,7 +84,6 @@ type store struct {
 	mu     sync.RWMutex // the catalog and the offer tasks
 	offers map[string]*Offer
 	skus   []string // catalog order
-	added  int      // orders created after seeding, for their generator stream (under the book's lock)
 	tasks  map[string]*offerTask
 	nTasks int
 }

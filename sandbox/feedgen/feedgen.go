@@ -177,16 +177,6 @@ func (o *output) flush() {
 	o.buf = o.buf[:0]
 }
 
-var cp1251Byte = func() map[rune]byte {
-	m := map[rune]byte{}
-	for c := 0x80; c < 0x100; c++ {
-		if r := charmap.Windows1251.DecodeByte(byte(c)); r != utf8.RuneError {
-			m[r] = byte(c)
-		}
-	}
-	return m
-}()
-
 // toCP1251 encodes generated text, which only uses characters
 // windows-1251 has; anything else would be a bug in the word lists.
 func toCP1251(dst, src []byte) []byte {
@@ -197,7 +187,7 @@ func toCP1251(dst, src []byte) []byte {
 			continue
 		}
 		r, n := utf8.DecodeRune(src[i:])
-		c, ok := cp1251Byte[r]
+		c, ok := charmap.Windows1251.EncodeRune(r)
 		if !ok {
 			panic(fmt.Sprintf("feedgen: %q has no windows-1251 byte", r))
 		}

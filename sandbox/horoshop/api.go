@@ -3,6 +3,7 @@ package horoshop
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,18 +119,10 @@ func (s *Sandbox) handleOrdersGet(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Parameters offset and limit must not be negative")
 		return
 	}
-	wantID := map[int64]bool{}
-	for _, id := range ids {
-		wantID[id] = true
-	}
-	wantStatus := map[int]bool{}
-	for _, st := range statuses {
-		wantStatus[st] = true
-	}
 	st := s.stores.Of(r)
 	matched := st.book.Filter(func(rec *record) bool {
 		return rec.created >= fromAt && rec.created <= toAt &&
-			(len(wantID) == 0 || wantID[rec.order.OrderID]) && (len(wantStatus) == 0 || wantStatus[rec.order.StatStatus])
+			(len(ids) == 0 || slices.Contains(ids, rec.order.OrderID)) && (len(statuses) == 0 || slices.Contains(statuses, rec.order.StatStatus))
 	})
 	start, end := pageWindow(r, len(matched), offset, limit)
 	if start >= end {

@@ -83,9 +83,8 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 	st.mu.RLock()
 	products := st.products
 	st.mu.RUnlock()
-	rec := st.book.Add(func(last *record, _ int) *record {
-		st.added++
-		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+	rec := st.book.AddNew(func(last *record, _, added int) *record {
+		r := fake.Rand(s.seed, st.index, streamAdded, added)
 		id := int64(firstOrderID)
 		if last != nil {
 			id = last.order.OrderID + 1
@@ -94,10 +93,7 @@ func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
 			products = []wire.CatalogProduct{genProduct(r, st.index, 0, now)}
 		}
 		o := genOrder(r, products, id, now.Truncate(time.Second))
-		if mutate != nil {
-			mutate(&o)
-		}
-		o.OrderID = id
+		kit.Edit(&o, &o.OrderID, mutate)
 		return &record{order: o}
 	})
 	st.mu.Lock()

@@ -24,17 +24,7 @@ const (
 
 // Money writes kopecks as the API writes sums: a JSON number in hryvnias
 // with no trailing zeros (799, 599.5, 12.25).
-func Money(kop int64) json.Number {
-	sign := ""
-	if kop < 0 {
-		sign, kop = "-", -kop
-	}
-	s := sign + strconv.FormatInt(kop/100, 10)
-	if f := kop % 100; f != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%02d", f), "0")
-	}
-	return json.Number(s)
-}
+func Money(kop int64) json.Number { return json.Number(fake.Amount(kop)) }
 
 // Built-in statuses (wiki "Get order statuses",
 // https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381).
@@ -215,7 +205,7 @@ func fillProducts(r *rand.Rand, o *wire.Order, products []wire.CatalogProduct) {
 	var total, qty int64
 	for range 1 + fake.Weighted(r, 65, 25, 10) {
 		p := products[r.IntN(len(products))]
-		price := kopecks(p.Price)
+		price := fake.Kopecks(p.Price.String())
 		marker := "NONE"
 		if r.IntN(6) == 0 {
 			price -= price / 10
@@ -265,12 +255,4 @@ func genAnalytics(r *rand.Rand) *wire.Analytics {
 	}
 	a.GoogleClientID = wire.Text(fake.Digits(r, 9) + "." + fake.Digits(r, 10))
 	return a
-}
-
-// kopecks reads a generated Money number back.
-func kopecks(n json.Number) int64 {
-	whole, frac, _ := strings.Cut(n.String(), ".")
-	v, _ := strconv.ParseInt(whole, 10, 64)
-	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
-	return v*100 + f
 }

@@ -61,21 +61,11 @@ func New(opts Options) *Sandbox {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = wire.TokenLifetime
 	}
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			FaultScope: kit.FaultScope{
-				Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") },
-				Paged:     isLaterPage,
-			},
-			ErrorBody: errorBody,
-		}),
-		seed: opts.Seed,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
+	s := &Sandbox{seed: opts.Seed}
+	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+		kit.FaultScope{Faultable: kit.Under("/api/"), Paged: isLaterPage}, errorBody,
+		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -126,27 +116,20 @@ func isLaterPage(r *http.Request) bool {
 	return offset > 0
 }
 
-// liftToken takes the token out of the JSON body into the request's
-// Authorization header, so kit's token registry resolves the shop and the
-// recorder never sees it. The parsed body goes into the context.
+// liftToken takes the token out of the JSON body into the bearer header,
+// so kit's token registry resolves the shop and the recorder never sees it.
+// The parsed body goes into the context.
 func liftToken(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	withParams := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		_ = r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		var p map[string]json.RawMessage
 		if json.Unmarshal(body, &p) == nil {
-			var token string
-			if json.Unmarshal(p["token"], &token) == nil && token != "" {
-				r.Header.Set("Authorization", "Bearer "+token)
-			}
-			delete(p, "token")
-			body = kit.MustJSON(p)
 			r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, p))
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
 		h.ServeHTTP(w, r)
 	})
+	return kit.AsBearer(withParams, func(r *http.Request) string { return kit.TakeBodyField(r, "token") })
 }
 
 // htmlSwitch answers an HTML page while HTML mode is on.

@@ -15,8 +15,6 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
-
 type fixture struct {
 	sb    *Sandbox
 	srv   *httptest.Server
@@ -26,7 +24,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, nOrders, nProducts int) *fixture {
 	t.Helper()
-	sb := New(Options{Clock: kit.NewClock(testNow), Seed: 5})
+	sb := New(Options{Clock: kit.NewClock(kittest.Now), Seed: 5})
 	f := &fixture{sb: sb, srv: kittest.Serve(t, sb.Handler()), store: sb.AddStore("api", "s3cret", nOrders, nProducts)}
 	env, raw := f.post(t, wire.PathAuth, map[string]any{"login": "api", "password": "s3cret"})
 	var auth wire.AuthResponse
@@ -103,7 +101,7 @@ func TestOrdersGetFiltersAndQuirks(t *testing.T) {
 		t.Fatalf("offset without limit is ignored: %s %d", st, len(orders))
 	}
 	// One day, four date forms, inclusive bounds.
-	day := timeconv.FormatKyiv(testNow.Add(-48*time.Hour), wire.TimeLayout)[:10]
+	day := timeconv.FormatKyiv(kittest.Now.Add(-48*time.Hour), wire.TimeLayout)[:10]
 	_, a := list(map[string]any{"from": day, "to": day})
 	_, b := list(map[string]any{"from": day[8:10] + "." + day[5:7] + "." + day[:4] + " 00:00:00", "to": day + " 23:59:59"})
 	if len(a) == 0 || len(a) != len(b) {

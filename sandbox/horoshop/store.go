@@ -23,7 +23,6 @@ type store struct {
 	mu       sync.RWMutex // everything below
 	products []wire.CatalogProduct
 	statuses map[int]wire.OrderStatus
-	added    int // orders created after seeding, for their generator stream (under the book's lock)
 
 	// presences are the shop's availability texts: [0] in stock, [1] out
 	// of stock. catalog/import matches presence against them by text.

@@ -1,8 +1,11 @@
 package kit
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -91,6 +94,52 @@ func BearerToken(r *http.Request) string {
 	return strings.TrimSpace(h[len(prefix):])
 }
 
+// AsBearer serves h with the credential find takes out of the request as
+// its only Authorization (a bearer token), so Tokens resolves the store and
+// the recorder never sees the credential where the client put it. find gets
+// a clone and removes the credential from it (TakeQuery, TakeBodyField);
+// "" leaves the request without one.
+func AsBearer(h http.Handler, find func(r *http.Request) string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.Clone(r.Context())
+		token := find(r)
+		r.Header.Del("Authorization")
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// TakeQuery removes the query parameter name from r and returns its value.
+func TakeQuery(r *http.Request, name string) string {
+	q := r.URL.Query()
+	v := q.Get(name)
+	q.Del(name)
+	r.URL.RawQuery = q.Encode()
+	return v
+}
+
+// TakeBodyField removes a top-level key from r's JSON object body and
+// returns its string value.
+func TakeBodyField(r *http.Request, name string) string {
+	if r.Body == nil {
+		return ""
+	}
+	raw, _ := io.ReadAll(r.Body)
+	_ = r.Body.Close()
+	var obj map[string]json.RawMessage
+	v := ""
+	if json.Unmarshal(raw, &obj) == nil {
+		_ = json.Unmarshal(obj[name], &v)
+		delete(obj, name)
+		raw, _ = json.Marshal(obj)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+	return v
+}
+
 // Wrap answers 401 with the marketplace's error body for a missing, unknown
 // or revoked token; otherwise it notes the store id (StoreFrom) and calls h.
 func (t *Tokens) Wrap(render ErrorBody, h http.Handler) http.Handler {
@@ -124,14 +173,28 @@ func NewSessions(b *Base, ttl time.Duration, size int) *Sessions {
 
 // Issue returns a new session token of storeID.
 func (s *Sessions) Issue(storeID string) string {
-	raw := make([]byte, s.size)
-	_, _ = rand.Read(raw)
-	token := hex.EncodeToString(raw)
-	s.tokens.AddExpiring(token, storeID, s.clock.Now().Add(s.ttl))
+	return s.IssueAs(storeID, func(int) string {
+		raw := make([]byte, s.size)
+		_, _ = rand.Read(raw)
+		return hex.EncodeToString(raw)
+	})
+}
+
+// IssueAs is Issue with the token name makes for the n-th session (1, 2, …).
+func (s *Sessions) IssueAs(storeID string, name func(n int) string) string {
 	s.mu.Lock()
+	token := name(len(s.issued) + 1)
 	s.issued = append(s.issued, token)
 	s.mu.Unlock()
+	s.tokens.AddExpiring(token, storeID, s.clock.Now().Add(s.ttl))
 	return token
+}
+
+// Issued counts the sessions issued so far.
+func (s *Sessions) Issued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.issued)
 }
 
 // ExpireAll ends every session issued so far, as if the lifetime had

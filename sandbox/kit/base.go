@@ -1,6 +1,18 @@
 package kit
 
-import "net/http"
+import (
+	"cmp"
+	"net/http"
+)
+
+// Options are what a sandbox's user sets on every sandbox; a sandbox with
+// no settings of its own takes them as its Options.
+type Options struct {
+	Clock         *Clock      // nil = real time
+	Seed          int64       // makes generated data reproducible
+	Faults        FaultConfig // Faults.Seed 0 = use Seed
+	RatePerSecond float64     // per store; 0 = unlimited
+}
 
 // BaseOptions are the settings every sandbox shares.
 type BaseOptions struct {
@@ -47,6 +59,16 @@ func NewBase(o BaseOptions) Base {
 		rec:    NewRecorder(o.Clock),
 		limit:  NewRateLimit(o.RatePerSecond, o.ErrorBody),
 	}
+}
+
+// NewMarket builds the Base of a sandbox of many stores (o, the scope of
+// its faults and its error body), hands back its token registry, and the
+// truth over the stores: each one's book as book finds it, a record shown
+// as view shows it.
+func NewMarket[ST any, K cmp.Ordered, R, W any](o Options, scope FaultScope, body ErrorBody,
+	stores *Stores[ST], book func(ST) *Book[K, R], view func(*R) W) (Base, *Tokens, Truth[K, R, W]) {
+	b := NewBase(BaseOptions{Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond, FaultScope: scope, ErrorBody: body})
+	return b, b.tokens, NewTruth(stores, book, view)
 }
 
 // BaseTokens, SetHandler and Guard are functions, not methods, so that embedding

@@ -82,3 +82,27 @@ func TestOutsideControl(t *testing.T) {
 		}
 	}
 }
+
+func TestNewMarketWiresTokensTruthAndScope(t *testing.T) {
+	var stores Stores[*Book[int, testRec]]
+	stores.Add(func(int) (string, *Book[int, testRec]) {
+		b := newTestBook(nil)
+		b.Seed(1, func(int) *testRec { return &testRec{id: 7} })
+		return "store-1", b
+	})
+	b, tokens, truth := NewMarket(Options{Seed: 5, RatePerSecond: 2}, FaultScope{Faultable: Under("/api/")}, nil,
+		&stores, func(b *Book[int, testRec]) *Book[int, testRec] { return b }, func(r *testRec) int { return r.id })
+	if tokens != BaseTokens(&b) || b.Faults().Config().Seed != 5 {
+		t.Fatal("tokens or fault seed not the Base's")
+	}
+	if got := truth.Orders("store-1"); len(got) != 1 || got[0] != 7 {
+		t.Fatalf("truth %v", got)
+	}
+	in := Under("/api/")
+	if !in(httptest.NewRequest("GET", "/api/orders", nil)) || in(httptest.NewRequest("GET", "/_sandbox/clock", nil)) {
+		t.Fatal("Under")
+	}
+	if o := (SimOptions{Seed: 3, RatePerSecond: 4}).Options(); o.Clock == nil || o.Seed != 3 || o.RatePerSecond != 4 {
+		t.Fatalf("SimOptions.Options %+v", o)
+	}
+}

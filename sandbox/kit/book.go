@@ -39,6 +39,8 @@ type Book[ID cmp.Ordered, R any] struct {
 	mu   sync.RWMutex
 	recs []*R
 	byID map[ID]*R // with a custom Less only
+	// added counts AddNew's records: the stream numbers of their generators.
+	added int
 }
 
 // NewBook returns an empty book.
@@ -188,6 +190,27 @@ func (b *Book[ID, R]) Add(build func(last *R, n int) *R) *R {
 	rec := build(last, len(b.recs))
 	b.insert(rec)
 	return rec
+}
+
+// AddNew is Add for a record made after seeding: build also gets its
+// place among AddNew's records (1, 2, …), the number of its generator
+// stream, so the same calls make the same records.
+func (b *Book[ID, R]) AddNew(build func(last *R, n, added int) *R) *R {
+	return b.Add(func(last *R, n int) *R {
+		b.added++
+		return build(last, n, b.added)
+	})
+}
+
+// Edit lets mutate (nil = no change) edit what a sandbox made, all but the
+// value key points at (its id), which stays as it was.
+func Edit[T, K any](v *T, key *K, mutate func(*T)) {
+	if mutate == nil {
+		return
+	}
+	k := *key
+	mutate(v)
+	*key = k
 }
 
 // Update applies change to a copy of record id and publishes the sealed

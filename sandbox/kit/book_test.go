@@ -171,3 +171,28 @@ func TestDeepCopySharesNothing(t *testing.T) {
 		t.Fatal("nil became non-nil")
 	}
 }
+
+func TestAddNewNumbersItsRecordsAndEditKeepsTheID(t *testing.T) {
+	b := newTestBook(nil)
+	b.Seed(2, func(i int) *testRec { return &testRec{id: i + 1} })
+	var got [][2]int
+	for range 2 {
+		b.AddNew(func(last *testRec, n, added int) *testRec {
+			got = append(got, [2]int{n, added})
+			r := &testRec{id: last.id + 1}
+			Edit(r, &r.id, func(r *testRec) { r.id, r.created = 99, 5 })
+			return r
+		})
+	}
+	if len(got) != 2 || got[0] != [2]int{2, 1} || got[1] != [2]int{3, 2} {
+		t.Fatalf("n and added %v", got)
+	}
+	if r, ok := b.Get(4); !ok || r.created != 5 {
+		t.Fatalf("the edit moved the id or was lost: %+v", r)
+	}
+	r := testRec{id: 1}
+	Edit(&r, &r.id, nil)
+	if r.id != 1 {
+		t.Fatal("a nil mutate changed the record")
+	}
+}

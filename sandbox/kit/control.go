@@ -12,6 +12,12 @@ import (
 // the FaultScope.Faultable of sandboxes that may fault every API request.
 func OutsideControl(r *http.Request) bool { return !strings.HasPrefix(r.URL.Path, "/_sandbox/") }
 
+// Under is the FaultScope.Faultable of sandboxes that may fault only their
+// API: the requests whose path starts with prefix.
+func Under(prefix string) func(*http.Request) bool {
+	return func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, prefix) }
+}
+
 // ErrBadJSON is what a control endpoint answers for a body it cannot decode.
 var ErrBadJSON = errors.New("invalid JSON body")
 

@@ -490,3 +490,51 @@ func TestAppliedTimeoutAppliesAndRecordsHandled(t *testing.T) {
 		t.Errorf("clean write recorded as status %d handled %d", reqs[1].Status, reqs[1].Handled)
 	}
 }
+
+func TestSessionsIssueExpireAndCount(t *testing.T) {
+	clock := NewClock(time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC))
+	b := NewBase(BaseOptions{Clock: clock, Seed: 1})
+	s := NewSessions(&b, time.Minute, 8)
+	random := s.Issue("store-1")
+	named := s.IssueAs("store-2", func(n int) string { return fmt.Sprint("sess-", n) })
+	if len(random) != 16 || named != "sess-2" || s.Issued() != 2 {
+		t.Fatalf("tokens %q %q, %d issued", random, named, s.Issued())
+	}
+	if id, ok := BaseTokens(&b).Active(named); !ok || id != "store-2" {
+		t.Fatalf("named session not active: %q %v", id, ok)
+	}
+	clock.Advance(2 * time.Minute)
+	if _, ok := BaseTokens(&b).Active(random); ok {
+		t.Fatal("a session outlived its ttl")
+	}
+	clock.Set(clock.Now().Add(-2 * time.Minute))
+	s.ExpireAll()
+	if _, ok := BaseTokens(&b).Active(named); ok {
+		t.Fatal("ExpireAll left a session")
+	}
+}
+
+func TestAsBearerMovesTheCredential(t *testing.T) {
+	var seen *http.Request
+	h := AsBearer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { seen = r }), func(r *http.Request) string {
+		if k := TakeQuery(r, "key"); k != "" {
+			return k
+		}
+		return TakeBodyField(r, "token")
+	})
+	r := httptest.NewRequest("GET", "/orders.xml?key=k1&x=1", nil)
+	r.Header.Set("Authorization", "Basic abc")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if BearerToken(seen) != "k1" || seen.URL.RawQuery != "x=1" || r.URL.RawQuery != "key=k1&x=1" {
+		t.Fatalf("query credential: %q %q", seen.Header.Get("Authorization"), seen.URL.RawQuery)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api", strings.NewReader(`{"token":"t2","n":1}`)))
+	body, _ := io.ReadAll(seen.Body)
+	if BearerToken(seen) != "t2" || string(body) != `{"n":1}` || seen.ContentLength != int64(len(body)) {
+		t.Fatalf("body credential: %q %s", seen.Header.Get("Authorization"), body)
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if seen.Header.Get("Authorization") != "" {
+		t.Fatal("no credential, but an Authorization header")
+	}
+}

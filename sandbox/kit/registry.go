@@ -35,6 +35,12 @@ type SimOptions struct {
 	Goods int
 }
 
+// Options are the served sandbox's: the real clock, the command's seed
+// and rate.
+func (o SimOptions) Options() Options {
+	return Options{Clock: RealClock(), Seed: o.Seed, RatePerSecond: o.RatePerSecond}
+}
+
 // Served is what every simulator offers the command.
 type Served interface {
 	Handler() http.Handler

@@ -16,7 +16,7 @@ import (
 // BenchmarkSeed100k measures AddStore with 100,000 orders (target: well under 2 s).
 func BenchmarkSeed100k(b *testing.B) {
 	for range b.N {
-		s := New(Options{Seed: 1, Clock: kit.NewClock(testNow)})
+		s := New(Options{Seed: 1, Clock: kit.NewClock(kittest.Now)})
 		s.AddStore("tok", 100_000)
 	}
 }
@@ -25,7 +25,7 @@ func BenchmarkSeed100k(b *testing.B) {
 // decoding each page into raw orders as a client would, and reports orders/s.
 func BenchmarkPull100k(b *testing.B) {
 	const n = 100_000
-	s := New(Options{Seed: 1, Clock: kit.NewClock(testNow)})
+	s := New(Options{Seed: 1, Clock: kit.NewClock(kittest.Now)})
 	s.AddStore("tok", n)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -13,6 +13,7 @@ import (
 
 	wire "github.com/kramar/kramar/extractors/prom"
 	"github.com/kramar/kramar/sandbox/kit"
+	"github.com/kramar/kramar/sandbox/kit/kittest"
 )
 
 // The shapes below follow public sources: the real order dumps of
@@ -28,7 +29,7 @@ func declarationBody(id int64, ttn string) map[string]any {
 }
 
 func TestSaveDeclarationRepeatAnswersAlreadyAdded(t *testing.T) {
-	clock := kit.NewClock(testNow)
+	clock := kit.NewClock(kittest.Now)
 	f := newFixture(t, Options{Seed: 3, Clock: clock})
 	f.sb.AddStore("tok", 0)
 	id := f.sb.AddOrder("tok", func(o *wire.Order) { o.Status = "received"; o.DeliveryProviderData = nil })

@@ -144,16 +144,16 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 		if cpaPct > 0 {
 			c := (total*cpaPct + 50) / 100
 			cpaKop += c
-			p.CPACommission = &wire.CPACommission{Amount: plainAmount(c)}
+			p.CPACommission = &wire.CPACommission{Amount: fake.Amount(c)}
 		}
 		priceKop += total
 		o.Products = append(o.Products, p)
 	}
 	o.Price = formatMoney(priceKop, style)
 	if cpaPct > 0 {
-		o.CPACommission = &wire.CPACommission{Amount: plainAmount(cpaKop), IsRefunded: status == "canceled" && r.IntN(2) == 0}
+		o.CPACommission = &wire.CPACommission{Amount: fake.Amount(cpaKop), IsRefunded: status == "canceled" && r.IntN(2) == 0}
 		if r.IntN(4) == 0 {
-			o.ProsaleCommission = &wire.ProsaleCommission{Value: json.Number(plainAmount(cpaKop * 3 / 2))}
+			o.ProsaleCommission = &wire.ProsaleCommission{Value: json.Number(fake.Amount(cpaKop * 3 / 2))}
 		}
 	}
 	// Real orders send utm with empty strings when the visit had no tags.
@@ -173,7 +173,7 @@ func genOrder(r *rand.Rand, catalog []catalogItem, id int64, created, modified t
 			deliveryKop += 50
 		}
 	}
-	o.DeliveryCost = json.Number(plainAmount(deliveryKop))
+	o.DeliveryCost = json.Number(fake.Amount(deliveryKop))
 	o.FullPrice = formatMoney(priceKop+deliveryKop, style)
 
 	dopt := deliveryOptions[fake.Weighted(r, 55, 20, 5, 5, 10, 5)]

@@ -3,6 +3,8 @@ package prom
 import (
 	"strconv"
 	"strings"
+
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // moneyStyle is how one order writes its amounts; real Prom data mixes them,
@@ -17,7 +19,7 @@ const (
 // formatMoney renders kopecks exactly in the given style.
 func formatMoney(kop int64, style moneyStyle) string {
 	if style == stylePlain {
-		return plainAmount(kop)
+		return fake.Amount(kop)
 	}
 	neg := kop < 0
 	if neg {
@@ -37,27 +39,6 @@ func formatMoney(kop int64, style moneyStyle) string {
 	}
 	b.WriteString(" грн")
 	return b.String()
-}
-
-// plainAmount renders kopecks as a short dot decimal, the way
-// decimal.String does: 45050 → "450.5", 45000 → "450", 5 → "0.05".
-// Hand-rolled because seeding calls it for every line of every order.
-func plainAmount(kop int64) string {
-	sign := ""
-	if kop < 0 {
-		sign, kop = "-", -kop
-	}
-	whole := strconv.FormatInt(kop/100, 10)
-	switch frac := kop % 100; {
-	case frac == 0:
-		return sign + whole
-	case frac%10 == 0:
-		return sign + whole + "." + strconv.FormatInt(frac/10, 10)
-	case frac < 10:
-		return sign + whole + ".0" + strconv.FormatInt(frac, 10)
-	default:
-		return sign + whole + "." + strconv.FormatInt(frac, 10)
-	}
 }
 
 // groupThousands puts a space between groups of three digits: "1234" → "1 234".

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,13 +29,8 @@ import (
 // production's https://my.prom.ua/api/v1.
 const APIPath = "/api/v1"
 
-// Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per token; 0 = unlimited
-}
+// Options configure a Sandbox; the rate limit is per token.
+type Options = kit.Options
 
 // base is kit.Base under an unexported name: embedding it promotes the
 // Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
@@ -69,20 +63,9 @@ func errorBody(_ int, msg string) []byte {
 
 // New builds an empty sandbox; add companies with AddStore.
 func New(opts Options) *Sandbox {
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			FaultScope: kit.FaultScope{
-				Faultable: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, APIPath+"/") },
-				Paged:     isPagedList,
-			},
-			ErrorBody: errorBody,
-		}),
-		seed: opts.Seed,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
+	s := &Sandbox{seed: opts.Seed}
+	s.base, s.tokens, s.truth = kit.NewMarket(opts, kit.FaultScope{Faultable: kit.Under(APIPath + "/"), Paged: isPagedList}, errorBody,
+		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -241,7 +224,7 @@ func (s *Sandbox) AddOrder(token string, mutate func(*wire.Order)) int64 {
 	if err != nil {
 		return 0
 	}
-	return s.addOrder(st, func(r *record) {
+	return s.addOrder(st, func(r *record, _ int) {
 		if mutate == nil {
 			return
 		}
@@ -267,8 +250,8 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 	if err != nil {
 		return 0
 	}
-	return s.addOrder(st, func(r *record) {
-		if st.added%2 == 1 {
+	return s.addOrder(st, func(r *record, added int) {
+		if added%2 == 1 {
 			r.order.Price = "12,3,4 грн"
 			return
 		}
@@ -277,14 +260,13 @@ func (s *Sandbox) AddMalformed(token string) int64 {
 	})
 }
 
-func (s *Sandbox) addOrder(st *store, mutate func(*record)) int64 {
+func (s *Sandbox) addOrder(st *store, mutate func(rec *record, added int)) int64 {
 	now := s.Clock().Now()
-	rec := st.book.Add(func(last *record, _ int) *record {
-		st.added++
-		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+	rec := st.book.AddNew(func(last *record, _, added int) *record {
+		r := fake.Rand(s.seed, st.index, streamAdded, added)
 		id := fake.NextID(r, last, recordID, int64(300_000_000+st.index*50_000_000), 7)
 		rec := genOrder(r, st.catalog, id, now, now)
-		mutate(rec)
+		mutate(rec, added)
 		rec.order.ID = id
 		return rec
 	})

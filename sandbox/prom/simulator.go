@@ -7,7 +7,7 @@ func init() {
 		Marketplace: "prom", Credential: "TOKEN", Auth: "Authorization: Bearer TOKEN", APIPath: APIPath,
 		Defaults: []string{"sandbox-main-token=400", "sandbox-outlet-token=250"},
 		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(Options{Clock: kit.RealClock(), Seed: o.Seed, RatePerSecond: o.RatePerSecond})
+			s := New(o.Options())
 			return s, kit.TokenStores(s.AddStore)
 		},
 	})

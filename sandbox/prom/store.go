@@ -107,7 +107,6 @@ type store struct {
 	byExternal map[string]int
 	mu         sync.RWMutex
 	book       *kit.Book[int64, record]
-	added      int // orders created after seeding, for their generator stream (under the book's lock)
 	// stalled are save_declaration_id calls not applied yet (under the
 	// sandbox's stallMu; see StallDeclarations).
 	stalled []wire.SaveDeclarationRequest

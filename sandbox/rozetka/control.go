@@ -128,9 +128,8 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	st.mu.RLock()
 	catalog := st.goods
 	st.mu.RUnlock()
-	rec := st.book.Add(func(last *record, _ int) *record {
-		st.added++
-		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
+	rec := st.book.AddNew(func(last *record, _, added int) *record {
+		r := fake.Rand(s.seed, st.index, streamAdded, added)
 		id := fake.NextID(r, last, recordID, int64(700_000_000+st.index*10_000_000), 5)
 		if len(catalog) == 0 {
 			catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}

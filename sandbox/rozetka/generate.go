@@ -32,18 +32,7 @@ var (
 var hasParcel = map[int]bool{stShipped: true, stDelivering: true, stAtPickup: true, stDone: true, stHandover: true, 11: true, 12: true}
 
 // money renders kopecks as Rozetka does: "640.00".
-func money(kop int64) wire.NullString {
-	sign := ""
-	if kop < 0 {
-		sign, kop = "-", -kop
-	}
-	frac := kop % 100
-	s := sign + strconv.FormatInt(kop/100, 10) + "."
-	if frac < 10 {
-		s += "0"
-	}
-	return wire.NullString(s + strconv.FormatInt(frac, 10))
-}
+func money(kop int64) wire.NullString { return wire.NullString(fake.Cents(kop)) }
 
 // title is the person as a name block; full_name is "Прізвище Ім'я По батькові".
 func title(p fake.Person) *wire.PersonTitle {

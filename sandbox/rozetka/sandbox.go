@@ -60,22 +60,11 @@ func New(opts Options) *Sandbox {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
 	}
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			FaultScope: kit.FaultScope{
-				Faultable: kit.OutsideControl,
-				Paged:     isPagedSearch,
-			},
-			ErrorBody: errorBody,
-		}),
-		seed:      opts.Seed,
-		unixNotes: opts.UnixNoteTimes,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
+	s := &Sandbox{seed: opts.Seed, unixNotes: opts.UnixNoteTimes}
+	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+		kit.FaultScope{Faultable: kit.OutsideControl, Paged: isPagedSearch}, errorBody,
+		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 20)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, record] { return st.book },
-		func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }

@@ -18,8 +18,6 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-var testNow = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
-
 type fixture struct {
 	sb    *Sandbox
 	srv   *httptest.Server
@@ -30,7 +28,7 @@ type fixture struct {
 func newFixture(t testing.TB, opts Options, nOrders, nGoods int) *fixture {
 	t.Helper()
 	if opts.Clock == nil {
-		opts.Clock = kit.NewClock(testNow)
+		opts.Clock = kit.NewClock(kittest.Now)
 	}
 	sb := New(opts)
 	srv := kittest.Serve(t, sb.Handler())
@@ -204,7 +202,7 @@ func TestGeneratedOrdersLookLikeRozetka(t *testing.T) {
 	if another < 450 || another > 750 {
 		t.Errorf("%d of 2000 orders with another recipient, want ~30%%", another)
 	}
-	g := New(Options{Seed: 9, Clock: kit.NewClock(testNow)})
+	g := New(Options{Seed: 9, Clock: kit.NewClock(kittest.Now)})
 	id := g.AddStore("shop@example.com", "s3cret", 2000, 300)
 	if !bytes.Equal(g.OrderJSON(id, f.sb.Orders(f.store)[77].ID, "delivery,purchases"), f.sb.OrderJSON(f.store, f.sb.Orders(f.store)[77].ID, "delivery,purchases")) {
 		t.Error("the same seed gave different data")
@@ -349,7 +347,7 @@ func TestSeedingIsFast(t *testing.T) {
 		t.Skip("timing is meaningless under the race detector")
 	}
 	start := time.Now()
-	s := New(Options{Seed: 1, Clock: kit.NewClock(testNow)})
+	s := New(Options{Seed: 1, Clock: kit.NewClock(kittest.Now)})
 	s.AddStore("big", "pw", 10_000, 50_000)
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("seeding 10,000 orders and 50,000 goods took %v", d)

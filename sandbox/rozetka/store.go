@@ -218,7 +218,6 @@ type store struct {
 	goodsJSON [][]byte
 	goodsAt   map[int64]int // rz_item_id → position in goods; fixed after seeding
 	feedStock map[int64]int // the stock the price-list feed gives its items (StockByPriceList)
-	added     int           // orders created after seeding, for their generator stream (under the book's lock)
 	shiftArm  int           // orders to move out of the window after the next first page
 }
 

@@ -41,42 +41,29 @@ func (s *Sandbox) routes() http.Handler {
 	api.HandleFunc("GET "+OrdersPath, s.handleOrdersFile)
 	api.HandleFunc("GET "+FeedPath, s.handleFeed)
 	api.HandleFunc(ExchangePath, s.handleExchange)
-	chain := kit.Guard(&s.base, textError, api)
-	return credentialsToBearer(chain)
+	return kit.AsBearer(kit.Guard(&s.base, textError, api), credential)
 }
 
-// credentialsToBearer moves the request's credential into a bearer header
-// for the kit's auth, and out of the URL before the recorder sees it: the
-// key query parameter of the file and the feed, HTTP Basic for checkauth,
-// the session cookie for the other exchange calls.
-func credentialsToBearer(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = r.Clone(r.Context())
-		token := ""
-		switch {
-		case r.URL.Path == ExchangePath && r.URL.Query().Get("mode") == "checkauth":
-			if user, pass, ok := r.BasicAuth(); ok {
-				token = loginToken(user, pass)
-			}
-		case r.URL.Path == ExchangePath:
-			if c, err := r.Cookie(SessionCookie); err == nil {
-				token = sessionToken(c.Value)
-			}
-		default:
-			q := r.URL.Query()
-			if k := q.Get("key"); k != "" {
-				token = keyToken(k)
-			}
-			q.Del("key")
-			r.URL.RawQuery = q.Encode()
+// credential takes the request's credential out of it, before the recorder
+// sees it: the key query parameter of the file and the feed, HTTP Basic for
+// checkauth, the session cookie for the other exchange calls.
+func credential(r *http.Request) string {
+	defer r.Header.Del("Cookie")
+	switch {
+	case r.URL.Path == ExchangePath && r.URL.Query().Get("mode") == "checkauth":
+		if user, pass, ok := r.BasicAuth(); ok {
+			return loginToken(user, pass)
 		}
-		r.Header.Del("Authorization")
-		r.Header.Del("Cookie")
-		if token != "" {
-			r.Header.Set("Authorization", "Bearer "+token)
+	case r.URL.Path == ExchangePath:
+		if c, err := r.Cookie(SessionCookie); err == nil {
+			return sessionToken(c.Value)
 		}
-		h.ServeHTTP(w, r)
-	})
+	default:
+		if k := kit.TakeQuery(r, "key"); k != "" {
+			return keyToken(k)
+		}
+	}
+	return ""
 }
 
 // handleOrdersFile serves «Файл заказов»: the orders created in the last

@@ -3,6 +3,7 @@ package zakupka
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
@@ -137,12 +138,10 @@ func status(d *cml.Document) string {
 // money writes kopecks as CML money: a dot usually, a comma sometimes
 // (files from 1C configured for ЧРД=,).
 func money(kop int64, r *rand.Rand) string {
-	s := strconv.FormatInt(kop/100, 10)
-	sep := "."
 	if r.IntN(5) == 0 {
-		sep = ","
+		return strings.Replace(fake.Cents(kop), ".", ",", 1)
 	}
-	return s + sep + strconv.FormatInt(100+kop%100, 10)[1:]
+	return fake.Cents(kop)
 }
 
 // newBuyer is a Ukrainian or a Russian-speaking buyer: 1C exports carry both.

@@ -44,12 +44,7 @@ const (
 const FileWindow = 7 * 24 * time.Hour
 
 // Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per store; 0 = unlimited
-}
+type Options = kit.Options
 
 // StoreOptions describe one seller account.
 type StoreOptions struct {
@@ -111,16 +106,10 @@ var ErrUnknownStore = errors.New("unknown store key")
 
 // New builds an empty sandbox; add stores with AddStore.
 func New(opts Options) *Sandbox {
-	s := &Sandbox{
-		base: kit.NewBase(kit.BaseOptions{
-			Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond,
-			ErrorBody: textError, // every request may be faulted; none is paged
-		}),
-		seed: opts.Seed,
-	}
-	s.tokens = kit.BaseTokens(&s.base)
-	s.truth = kit.NewTruth(&s.stores, func(st *store) *kit.Book[int64, order] { return st.book },
-		func(o *order) cml.Document { return kit.DeepCopy(o.doc) })
+	s := &Sandbox{seed: opts.Seed}
+	// Every request may be faulted; none is paged.
+	s.base, s.tokens, s.truth = kit.NewMarket(opts, kit.FaultScope{}, textError,
+		&s.stores, func(st *store) *kit.Book[int64, order] { return st.book }, func(o *order) cml.Document { return kit.DeepCopy(o.doc) })
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
@@ -188,16 +177,11 @@ func (s *Sandbox) AddOrder(key string, mutate func(*cml.Document)) (string, erro
 		return "", err
 	}
 	now := s.Clock().Now()
-	o := st.book.Add(func(last *order, _ int) *order {
-		st.added++
-		r := fake.Rand(s.seed, st.index, streamAdded, st.added)
-		o := st.shape(genOrder(r, nextID(st, last, r), now, now), fake.Rand(s.seed, st.index, streamAddedShapes, st.added))
+	o := st.book.AddNew(func(last *order, _, added int) *order {
+		r := fake.Rand(s.seed, st.index, streamAdded, added)
+		o := st.shape(genOrder(r, nextID(st, last, r), now, now), fake.Rand(s.seed, st.index, streamAddedShapes, added))
 		setStatus(&o.doc, StatusNew, now)
-		if mutate != nil {
-			id := o.doc.ID
-			mutate(&o.doc)
-			o.doc.ID = id
-		}
+		kit.Edit(&o.doc, &o.doc.ID, mutate)
 		return o
 	})
 	return o.doc.ID, nil
@@ -228,7 +212,6 @@ type store struct {
 	index int
 	opts  StoreOptions
 	book  *kit.Book[int64, order]
-	added int // orders created after seeding, for their generator stream (under the book's lock)
 	// seq counts changes: every insert or change takes the next value.
 	seq atomic.Int64
 

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
 // Schemas the orders file and the exchange can be written in.
@@ -111,7 +112,7 @@ func to1C(d *cml.Document, r *rand.Rand, padded bool) {
 	for i := range d.Items {
 		it := &d.Items[i]
 		service := strings.EqualFold(it.ID, "ORDER_DELIVERY")
-		priceKop, lineKop := kopecks(it.UnitPrice), kopecks(it.Sum)
+		priceKop, lineKop := fake.Kopecks(it.UnitPrice), fake.Kopecks(it.Sum)
 		var discKop int64
 		discIncluded := true
 		if !service && r.IntN(4) == 0 {
@@ -131,22 +132,23 @@ func to1C(d *cml.Document, r *rand.Rand, padded bool) {
 		totalKop += payKop
 		taxKop += lineTax
 
-		it.UnitPrice, it.Price = "", money1C(priceKop)
-		it.Sum = money1C(sumKop)
+		// 1C writes sums with no trailing zeros («1320», «1266.5»).
+		it.UnitPrice, it.Price = "", fake.Amount(priceKop)
+		it.Sum = fake.Amount(sumKop)
 		it.Measure, it.Unit = measure(it.Unit, padded), nil
 		it.Factor = "1"
 		it.TaxRates = []cml.TaxRate{{Name: "НДС", Rate: vat.rate}}
-		it.Taxes = []cml.Tax{{Name: "НДС", Included: strconv.FormatBool(!vat.onTop), Sum: money1C(lineTax), Rate: vat.rate}}
+		it.Taxes = []cml.Tax{{Name: "НДС", Included: strconv.FormatBool(!vat.onTop), Sum: fake.Amount(lineTax), Rate: vat.rate}}
 		if discKop > 0 {
-			it.Discounts = []cml.Discount{{Name: "Скидка на товар", Sum: money1C(discKop), Included: strconv.FormatBool(discIncluded)}}
+			it.Discounts = []cml.Discount{{Name: "Скидка на товар", Sum: fake.Amount(discKop), Included: strconv.FormatBool(discIncluded)}}
 		}
 		if !service {
 			it.Requisites = append(it.Requisites, cml.Requisite{Name: cml.ReqItemType, Value: "Товар"})
 		}
 	}
-	d.Sum = money1C(totalKop)
+	d.Sum = fake.Amount(totalKop)
 	if vat.pct > 0 {
-		d.Taxes = []cml.Tax{{Name: "НДС", Included: strconv.FormatBool(!vat.onTop), Sum: money1C(taxKop)}}
+		d.Taxes = []cml.Tax{{Name: "НДС", Included: strconv.FormatBool(!vat.onTop), Sum: fake.Amount(taxKop)}}
 	}
 	d.Requisites = append(d.Requisites,
 		cml.Requisite{Name: "Проведен", Value: "false"},
@@ -172,22 +174,4 @@ func padRight(s string, width int) string {
 		return s + strings.Repeat(" ", width-n)
 	}
 	return s
-}
-
-// money1C writes kopecks as 1C does: no trailing zeros («1320», «1266.5», «60259.56»).
-func money1C(kop int64) string {
-	s := strconv.FormatInt(kop/100, 10)
-	if frac := kop % 100; frac != 0 {
-		s += "." + strings.TrimRight(fmt.Sprintf("%02d", frac), "0")
-	}
-	return s
-}
-
-// kopecks reads the generator's own money and quantities («319.00»,
-// «319,5», «2») as hundredths; they never carry more than two decimals.
-func kopecks(s string) int64 {
-	whole, frac, _ := strings.Cut(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), ".")
-	w, _ := strconv.ParseInt(whole, 10, 64)
-	f, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
-	return w*100 + f
 }

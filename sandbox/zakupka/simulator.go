@@ -8,7 +8,7 @@ func init() {
 		Defaults: []string{"sandbox-zakupka-key=120"},
 		APIPath:  OrdersPath, FeedPath: FeedPath,
 		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(Options{Clock: kit.RealClock(), Seed: o.Seed, RatePerSecond: o.RatePerSecond})
+			s := New(o.Options())
 			// The orders file as Zakupka writes it: windows-1251.
 			return s, kit.TokenStores(func(key string, n int) string {
 				return s.AddStore(StoreOptions{Key: key, Orders: n, Encoding: Windows1251, FeedOffers: o.Goods})

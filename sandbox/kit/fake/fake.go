@@ -1,7 +1,7 @@
 // Package fake makes the seeded data every simulator shares: Ukrainian
 // people (with Latin forms for e-mails), mobile phones, cities, streets and
-// Nova Poshta branches, and the random source each generated item draws
-// from. A simulator formats them its marketplace's way. Apostrophes are
+// Nova Poshta branches, sums as decimal text (money.go), and the random
+// source each generated item draws from. A simulator formats them its marketplace's way. Apostrophes are
 // ASCII: windows-1251 has no ʼ, and CommerceML files must survive it.
 package fake
 

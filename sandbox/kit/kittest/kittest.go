@@ -16,6 +16,9 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
+// Now is the time the sandbox tests start their clocks at.
+var Now = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
+
 // AssertExact fails unless every id of want was delivered (seen counts
 // deliveries) and nothing outside want was. An empty want proves nothing.
 func AssertExact[K comparable](t testing.TB, seen map[K]int, want map[K]bool) {
