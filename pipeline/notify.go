@@ -14,6 +14,7 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/notify"
 	"github.com/kramar/kramar/schema/canon"
+	"github.com/kramar/kramar/transforms/people"
 )
 
 // Notification states in the notifications table.
@@ -262,7 +263,8 @@ func (o *orderNotes) add(c *canon.Order) {
 	}
 	buyer := strings.Join(strings.Fields(c.BuyerLastName+" "+c.BuyerFirstName+" "+c.BuyerMiddleName), " ")
 	o.found[c.ExternalID] = notify.Order{ID: c.ExternalID, Store: o.store.ID, Marketplace: o.store.Marketplace,
-		Amount: c.Amount, Currency: c.Currency, Buyer: buyer, Phone: c.BuyerPhone, Items: len(c.Items), CreatedAt: c.CreatedAt.UTC()}
+		Amount: c.Amount, Currency: c.Currency, Buyer: buyer, Phone: c.BuyerPhone, Viber: people.ViberLink(c.BuyerPhone),
+		Items: len(c.Items), CreatedAt: c.CreatedAt.UTC()}
 }
 
 // take hands over the new orders among ids, to be queued with their rows;

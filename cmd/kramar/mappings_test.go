@@ -53,7 +53,7 @@ func TestSuggestedMappingsMapEveryValueTheDemoSees(t *testing.T) {
 		t.Fatalf("the demo's expenses workbook: %v", books)
 	}
 	checkPrintsOnePageWide(t, books[0])
-	perStore := map[string]int{}
+	perStore, warnings := map[string]int{}, map[string]int{}
 	for _, line := range strings.Split(out, "\n") {
 		if !strings.Contains(line, "level=WARN") {
 			continue
@@ -63,8 +63,14 @@ func TestSuggestedMappingsMapEveryValueTheDemoSees(t *testing.T) {
 			t.Errorf("a warning that names no store: %s", line)
 			continue
 		}
+		warnings[store[1]]++
 		if strings.Contains(line, "without a CRM mapping") {
 			perStore[store[1]]++
+		}
+	}
+	for store, n := range warnings {
+		if n > len(config.MappingKinds) {
+			t.Errorf("%s: %d warning lines, want at most one per mapping kind", store, n)
 		}
 	}
 	if len(perStore) < 10 {

@@ -29,8 +29,11 @@ type Order struct {
 	Currency    string          `json:"currency"`
 	Buyer       string          `json:"buyer"` // "Last First Middle", as given
 	Phone       string          `json:"phone"`
-	Items       int             `json:"items"` // order lines
-	CreatedAt   time.Time       `json:"created_at"`
+	// Viber opens a chat with the buyer (viber://chat?number=%2B380…); ""
+	// when the phone is not a whole number.
+	Viber     string    `json:"viber,omitempty"`
+	Items     int       `json:"items"` // order lines
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // DefaultTemplate is used when a store sets none. A marketplace may hold
