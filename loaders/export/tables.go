@@ -34,6 +34,8 @@ var sources = map[string]source{
 	"v_crm_stock":           {timeColumn: "changed_at"},
 	"v_pushes":              {timeColumn: "at"},
 	"v_daily_sales":         {timeColumn: "day"},
+	"v_product_sales":       {timeColumn: "day"},
+	"v_unmatched_items":     {timeColumn: "last_ordered"},
 	"v_royalties_monthly":   {timeColumn: "month"},
 	"pipeline_runs":         {timeColumn: "started_at"},
 	"rejects":               {timeColumn: "seen_at"},

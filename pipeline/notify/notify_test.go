@@ -124,3 +124,18 @@ func TestDefaultMessageSaysWhenTheContactsAreNotThereYet(t *testing.T) {
 		t.Errorf("with contacts: %q", got)
 	}
 }
+
+func TestTemplatesSeeTheBuyersViberLink(t *testing.T) {
+	tmpl, err := notify.Parse(`{{.ID}}{{with .Viber}} · Viber: {{.}}{{end}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for viber, want := range map[string]string{
+		"viber://chat?number=%2B380501234567": "7 · Viber: viber://chat?number=%2B380501234567",
+		"":                                    "7",
+	} {
+		if got, err := notify.Render(tmpl, notify.Order{ID: "7", Viber: viber}); err != nil || got != want {
+			t.Errorf("Render with Viber %q = %q, %v; want %q", viber, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/kramar/kramar/pipeline"
+	"github.com/kramar/kramar/pipeline/connectors/epicentr/epicentrtest"
+	"github.com/kramar/kramar/pipeline/connectors/prom/promtest"
+	"github.com/kramar/kramar/pipeline/connectors/rozetka/rozetkatest"
+	"github.com/kramar/kramar/pipeline/pipelinetest"
+	epsb "github.com/kramar/kramar/sandbox/epicentr"
+	"github.com/kramar/kramar/sandbox/kit"
+	promsb "github.com/kramar/kramar/sandbox/prom"
+	rzsb "github.com/kramar/kramar/sandbox/rozetka"
+)
+
+// productTotals are per product key: units and revenue of the orders not
+// cancelled, and units of the cancelled ones.
+type productTotals map[string][3]decimal.Decimal
+
+// expectedTotals adds up the current lines in Go, from the order_items and
+// orders tables themselves (the latest version of each, only the lines the
+// order still has), with the seller's matches applied as the README says.
+func expectedTotals(t *testing.T, m *pipelinetest.Multi, matches map[string]string) (totals productTotals, unmatched int) {
+	t.Helper()
+	cancelled := map[string]bool{}
+	count := map[string]int{}
+	for _, r := range m.Query(`SELECT marketplace, store, external_id, argMax(items_count, _version),
+			argMax(cancel_reason != '' OR marketplace_status = 'canceled', _version) FROM {db}.orders GROUP BY marketplace, store, external_id`) {
+		f := strings.Split(r, "\t")
+		k := f[0] + "/" + f[1] + "/" + f[2]
+		var n int
+		fmt.Sscan(f[3], &n)
+		count[k], cancelled[k] = n, f[4] == "1"
+	}
+	out := productTotals{}
+	for _, r := range m.Query(`SELECT marketplace, store, order_id, line, argMax(product_id, _version), argMax(external_id, _version),
+			argMax(sku, _version), toString(argMax(quantity, _version)), toString(argMax(total, _version))
+			FROM {db}.order_items GROUP BY marketplace, store, order_id, line`) {
+		f := strings.Split(r, "\t")
+		order := f[0] + "/" + f[1] + "/" + f[2]
+		var line int
+		fmt.Sscan(f[3], &line)
+		if line >= count[order] {
+			continue // a line the order no longer has
+		}
+		matchKey := f[4]
+		if matchKey == "" {
+			matchKey = f[5]
+		}
+		key := matches[f[0]+"/"+f[1]+"/"+matchKey]
+		if key == "" {
+			key = f[5]
+		}
+		if key == "" {
+			key = f[6]
+		}
+		if key == "" {
+			unmatched++
+			continue
+		}
+		q, total := decimal.RequireFromString(f[7]), decimal.RequireFromString(f[8])
+		v := out[key]
+		if cancelled[order] {
+			v[2] = v[2].Add(q)
+		} else {
+			v[0], v[1] = v[0].Add(q), v[1].Add(total)
+		}
+		out[key] = v
+	}
+	return out, unmatched
+}
+
+// viewTotals reads the same from v_product_sales.
+func viewTotals(t *testing.T, m *pipelinetest.Multi) productTotals {
+	t.Helper()
+	out := productTotals{}
+	for _, r := range m.Query(`SELECT product_key, toString(sum(quantity)), toString(sum(revenue)), toString(sum(cancelled_quantity))
+			FROM {db}.v_product_sales GROUP BY product_key`) {
+		f := strings.Split(r, "\t")
+		out[f[0]] = [3]decimal.Decimal{decimal.RequireFromString(f[1]), decimal.RequireFromString(f[2]), decimal.RequireFromString(f[3])}
+	}
+	return out
+}
+
+func compareTotals(t *testing.T, when string, got, want productTotals) {
+	t.Helper()
+	for k, w := range want {
+		if g := got[k]; !g[0].Equal(w[0]) || !g[1].Equal(w[1]) || !g[2].Equal(w[2]) {
+			t.Errorf("%s: product %s: v_product_sales %v, want %v (quantity, revenue, cancelled quantity)", when, k, g, w)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s: v_product_sales has product %s, which no line is", when, k)
+		}
+	}
+}
+
+// Orders of Prom, Rozetka and Epicentr add up per seller's product in
+// v_product_sales, to the kopeck; a match imported afterwards moves the
+// products' sales to the seller's product across the three marketplaces
+// with no reload, and the same file again changes nothing.
+func TestProductSalesFollowTheSellersMatches(t *testing.T) {
+	clock := kit.NewClock(pipelinetest.Start)
+	pr, rz, ep := promsb.New(promsb.Options{Clock: clock, Seed: 7}), rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), epsb.New(epsb.Options{Clock: clock, Seed: 7})
+	prom, _ := promtest.Store(t, pr, "prom-a", 60)
+	rozetka, _ := rozetkatest.Store(t, rz, "rz-a", 60, 20)
+	epicentr, _ := epicentrtest.Store(t, ep, "ep-a", 60)
+	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{prom, rozetka, epicentr}, "")
+	clock.Advance(time.Minute)
+	for id, r := range m.Run(context.Background(), pipeline.JobOrders) {
+		if !r.OK() || r.New == 0 {
+			t.Fatalf("orders of %s: %+v", id, r)
+		}
+	}
+	want, unmatched := expectedTotals(t, m, nil)
+	compareTotals(t, "auto", viewTotals(t, m), want)
+	// Epicentr's cards made by hand carry no id of the seller's.
+	if got := m.Query(`SELECT toString(sum(lines)) FROM {db}.v_unmatched_items`)[0]; got != fmt.Sprint(unmatched) || unmatched == 0 {
+		t.Errorf("v_unmatched_items counts %s lines, want %d (lines with no id of the seller's)", got, unmatched)
+	}
+
+	// One product of each marketplace is, for the seller, the same lamp.
+	pick := func(store string) string {
+		return m.Query(`SELECT if(product_id != '', product_id, external_id) FROM {db}.v_order_items WHERE store = ? ORDER BY quantity DESC, order_id LIMIT 1`, store)[0]
+	}
+	matches := map[string]string{
+		"prom/prom-a/" + pick("prom-a"): "LAMP-1", "rozetka/rz-a/" + pick("rz-a"): "LAMP-1", "epicentr/ep-a/" + pick("ep-a"): "LAMP-1",
+	}
+	csv := "\ufeffstore;product_id;product_key\n"
+	for k, v := range matches {
+		f := strings.SplitN(k, "/", 3)
+		csv += f[1] + ";" + f[2] + ";" + v + "\n"
+	}
+	runs := m.Query(`SELECT count(), max(_version) FROM {db}.orders`)[0]
+	imported := func() int {
+		ms, errs := pipeline.ParseMatchesCSV(strings.NewReader(csv), "matches.csv", m.Cfg, pipelinetest.Start)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		n, err := m.WH.RecordMatches(context.Background(), ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := imported(); n != 3 {
+		t.Fatalf("%d matches recorded, want 3", n)
+	}
+	want, _ = expectedTotals(t, m, matches)
+	compareTotals(t, "matched", viewTotals(t, m), want)
+	if lamp := want["LAMP-1"]; lamp[0].IsZero() && lamp[2].IsZero() {
+		t.Fatal("the matched products sold nothing: the test checks nothing")
+	}
+	if got := m.Query(`SELECT uniqExact(marketplace) FROM {db}.v_order_items WHERE product_key = 'LAMP-1' AND match_source = 'manual'`)[0]; got != "3" {
+		t.Errorf("LAMP-1 is sold on %s marketplaces, want 3", got)
+	}
+	if got := m.Query(`SELECT count(), max(_version) FROM {db}.orders`)[0]; got != runs {
+		t.Errorf("the orders were written again (%s, before %s): a match must need no reload", got, runs)
+	}
+
+	if n := imported(); n != 0 {
+		t.Errorf("the same file again recorded %d matches, want none", n)
+	}
+	if got := m.Query(`SELECT count() FROM {db}.product_matches`)[0]; got != "3" {
+		t.Errorf("%s rows in product_matches after importing the file twice, want 3", got)
+	}
+}
