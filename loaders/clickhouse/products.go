@@ -18,7 +18,7 @@ type ProductMatch struct {
 	// they carry no product id.
 	MatchKey   string
 	ProductKey string
-	Source     string // manual
+	Source     string // MatchManual
 	ChangedBy  string
 	ChangedAt  time.Time
 	Version    uint64 `ch:"_version"`
@@ -36,18 +36,18 @@ func (w *Warehouse) RecordMatches(ctx context.Context, ms []ProductMatch) (int, 
 	if len(ms) == 0 {
 		return 0, nil
 	}
-	type key struct{ marketplace, store, matchKey string }
+	type key struct{ marketplace, store, matchKey, source string }
 	current := map[key]string{}
 	var stores, keys []string
 	for _, m := range ms {
 		stores, keys = append(stores, m.Store), append(keys, m.MatchKey)
 	}
-	err := w.each(ctx, `SELECT marketplace, store, match_key, argMax(product_key, _version)
+	err := w.each(ctx, `SELECT marketplace, store, match_key, source, argMax(product_key, _version)
 	      FROM `+w.table("product_matches")+` WHERE has(?, store) AND has(?, match_key)
-	      GROUP BY marketplace, store, match_key`, func(rs driver.Rows) error {
+	      GROUP BY marketplace, store, match_key, source`, func(rs driver.Rows) error {
 		var k key
 		var product string
-		if err := rs.Scan(&k.marketplace, &k.store, &k.matchKey, &product); err != nil {
+		if err := rs.Scan(&k.marketplace, &k.store, &k.matchKey, &k.source, &product); err != nil {
 			return err
 		}
 		current[k] = product
@@ -58,7 +58,7 @@ func (w *Warehouse) RecordMatches(ctx context.Context, ms []ProductMatch) (int, 
 	}
 	var fresh []ProductMatch
 	for _, m := range ms {
-		k := key{m.Marketplace, m.Store, m.MatchKey}
+		k := key{m.Marketplace, m.Store, m.MatchKey, m.Source}
 		if p, ok := current[k]; ok && p == m.ProductKey {
 			continue
 		}

@@ -5,26 +5,28 @@
 --   1. the seller's match for it (`kramar products match import|set`), by the
 --      marketplace's product id, or by the external id where a line has no
 --      product id: match_source 'manual';
---   2. the seller's own id the marketplace sent with the line: its external id,
---      else its article (sku): match_source 'auto';
+--   2. the seller's own id the marketplace sent with the line: its external
+--      id, else its article (sku): 'auto';
 --   3. none: product_key and match_source '' (v_unmatched_items lists them).
 -- A match changed or cleared re-attributes past lines at once: the views read
--- the matches, nothing is reloaded. Catalog loads never touch them.
+-- the matches, nothing is reloaded, and catalog loads never touch them.
 
--- Manual matches; one current row per (marketplace, store, match_key).
+-- Matches; one current row per (marketplace, store, match_key, source). The
+-- source is part of the key so that matches made by kramar itself (from a
+-- catalog, later) never replace the seller's.
 CREATE TABLE IF NOT EXISTS {db}.product_matches
 (
     marketplace  String,          -- marketplace code
     store        String,          -- store id
     match_key    String,          -- the line's product_id, or its external_id where it has none
-    product_key  String,          -- the seller's product; '' = the match was cleared
     source       String,          -- manual (import, set, clear)
+    product_key  String,          -- the seller's product; '' = the match was cleared
     changed_by   String,          -- who made the change
     changed_at   DateTime('UTC'), -- when
     _version     UInt64           -- version; the highest wins
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (marketplace, store, match_key);
+ORDER BY (marketplace, store, match_key, source);
 
 -- Current order lines with their products: one row per (marketplace, store,
 -- order_id, line), only lines that the current version of the order still
@@ -38,7 +40,7 @@ CREATE VIEW IF NOT EXISTS {db}.v_order_lines AS
 SELECT
     marketplace, store, order_id, line, product_id, external_id, sku, name, quantity, unit, price,
     total, commission, _version, _loaded_at, match_key, manual_key,
-    if(manual_key != '', manual_key, if(external_id != '', external_id, sku)) AS product_key,
+    multiIf(manual_key != '', manual_key, external_id != '', external_id, sku) AS product_key,
     multiIf(manual_key != '', 'manual', external_id != '' OR sku != '', 'auto', '') AS match_source
 FROM
 (
@@ -49,7 +51,7 @@ FROM
 )
 ANY LEFT JOIN
 (
-    SELECT marketplace, store, match_key, argMax(product_key, _version) AS manual_key
+    SELECT marketplace, store, match_key, argMaxIf(product_key, _version, source = 'manual') AS manual_key
     FROM {db}.product_matches
     GROUP BY marketplace, store, match_key
 ) USING (marketplace, store, match_key);
