@@ -50,9 +50,9 @@ func TestWebHashPasswordFromAPipe(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"":        "no password given",
-		"\n":      "no password given",
-		"short\n": "the password is too short: at least 8 characters",
+		"":                             "no password given",
+		"\n":                           "no password given",
+		"short\n":                      "the password is too short: at least 8 characters",
 		strings.Repeat("я", 40) + "\n": "the password is too long: bcrypt takes at most 72 bytes",
 	} {
 		out, errOut, code := hashPassword(t, in)
