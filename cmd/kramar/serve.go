@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/console"
 	"github.com/kramar/kramar/pipeline/coord"
 	"github.com/kramar/kramar/pipeline/metrics"
 	"github.com/kramar/kramar/pipeline/schedule"
@@ -70,12 +72,20 @@ func serveCmd() *cobra.Command {
 			}()
 
 			cmd.SetContext(ctx)
-			return withWarehouse(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+			// As every command's config, and the web section's secrets too.
+			cfg, err := config.LoadServe(configPath(cmd))
+			if err != nil {
+				return &exitError{2, err}
+			}
+			for _, w := range cfg.Warnings {
+				log.Warn(w.String())
+			}
+			return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error {
 				return serve(ctx, serveOptions{Config: cfg, WH: wh, Listen: listen, Log: log, Reload: reload})
 			})
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:9108", "address of /healthz, /readyz, /metrics and /reports/ (keep it private: reports hold sales)")
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:9108", "address of the console, /healthz, /readyz, /metrics and /reports/ (without web.users: a loopback address only)")
 	return cmd
 }
 
@@ -122,6 +132,13 @@ type daemon struct {
 
 // serve schedules every job until ctx ends, then stops gracefully.
 func serve(ctx context.Context, o serveOptions) error {
+	// Listening comes first: an address serve may not use stops it before
+	// anything has started.
+	ln, err := listen(o.Listen, o.Config.Web)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	// One writer for the process: every store run's inserts, across
 	// reloads, share its flushes.
 	m := metrics.New(nil)
@@ -162,13 +179,30 @@ func serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return &exitError{2, err}
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	handler, err := d.endpoints()
 	if err != nil {
-		return &exitError{2, fmt.Errorf("--listen %s: %w", o.Listen, err)}
+		return &exitError{2, err}
 	}
-	srv := &http.Server{Handler: d.endpoints(), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	o.Log.Info("serving", "listen", ln.Addr().String(), "stores", len(o.Config.Stores), "config", o.Config.Path)
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	web := o.Config.Web
+	if web.TLSEnabled() {
+		pair, err := tls.LoadX509KeyPair(web.TLS.CertFile, web.TLS.KeyFile)
+		if err != nil {
+			return &exitError{2, fmt.Errorf("web.tls: %w", err)}
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+		go func() { _ = srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { _ = srv.Serve(ln) }()
+	}
+	access := "open: no web.users, so this machine only"
+	if web.Enabled() {
+		access = "logins: " + web.Summary()
+	}
+	o.Log.Info("serving", "listen", ln.Addr().String(), "tls", web.TLSEnabled(), "access", access, "stores", len(o.Config.Stores), "config", o.Config.Path)
+	if !web.Enabled() {
+		o.Log.Warn("no web.users in the config: the endpoints, workbooks and metrics included, are open to anyone on this machine, and to nobody else")
+	}
 	if o.Serving != nil {
 		o.Serving <- ln.Addr().String()
 	}
@@ -250,7 +284,7 @@ func (d *daemon) lease(ctx context.Context, job, store string) (context.Context,
 // and the running one kept.
 func (d *daemon) reload(sched *schedule.Scheduler) {
 	old := d.runner.Load().Config
-	cfg, err := config.Load(old.Path)
+	cfg, err := config.LoadServe(old.Path)
 	if err != nil {
 		d.o.Log.Error("config reload refused; the previous config stays in force", "config", old.Path, "problems", err.Error())
 		return
@@ -260,6 +294,9 @@ func (d *daemon) reload(sched *schedule.Scheduler) {
 	}
 	if !reflect.DeepEqual(cfg.Coordination, old.Coordination) {
 		d.o.Log.Warn("coordination settings changed; they take effect after a restart")
+	}
+	if !reflect.DeepEqual(cfg.Web, old.Web) {
+		d.o.Log.Warn("web settings (users, sessions, TLS) changed; they take effect after a restart")
 	}
 	if err := sched.Apply(cfg); err != nil {
 		d.o.Log.Error("config reload refused; the previous schedule stays in force", "config", old.Path, "error", err)
@@ -314,14 +351,59 @@ func (d *daemon) loadLastSuccess(ctx context.Context) error {
 	return nil
 }
 
-// endpoints: /healthz (the process answers), /readyz (ClickHouse answers
+// listen opens the address of the endpoints. Without web.users they are
+// open, so only a loopback address is allowed: the address actually
+// bound is checked, so "localhost" resolving elsewhere or ":9108" (every
+// interface) are refused as well.
+func listen(addr string, web config.Web) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &exitError{2, fmt.Errorf("--listen %s: %w", addr, err)}
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); !web.Enabled() && (!ok || !tcp.IP.IsLoopback()) {
+		ln.Close()
+		return nil, &exitError{2, fmt.Errorf("--listen %s is reachable from other machines, and the config has no web.users: "+
+			"the workbooks (sales and buyers' data) and the metrics would be open to anyone who can reach it. "+
+			"Add web.users (hashes from `kramar web hash-password`), or listen on 127.0.0.1", addr)}
+	}
+	return ln, nil
+}
+
+// endpoints: with web.users, the console's login in front of every route
+// but /healthz and /readyz; without, every route open (on loopback).
+func (d *daemon) endpoints() (http.Handler, error) {
+	web := d.o.Config.Web
+	if !web.Enabled() {
+		return console.Open(d.routes()), nil
+	}
+	opts := console.Options{SessionTTL: web.SessionTTL.Duration, Secure: web.TLSEnabled(), Log: d.o.Log}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = config.DefaultSessionTTL
+	}
+	for _, u := range web.Users {
+		hash, err := u.Hash()
+		if err != nil {
+			return nil, fmt.Errorf("web user %q: %w", u.Name, err)
+		}
+		opts.Users = append(opts.Users, console.User{Name: u.Name, Role: console.Role(u.Role), Hash: hash})
+	}
+	tok, err := web.MetricsToken()
+	if err != nil {
+		return nil, fmt.Errorf("web.metrics_token_env: %w", err)
+	}
+	opts.MetricsToken = tok
+	c, err := console.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.Handler(d.routes()), nil
+}
+
+// routes: /healthz (the process answers), /readyz (ClickHouse answers
 // SELECT 1, and with coordination the worker is in a ZooKeeper session),
-// /metrics, and the accountants' workbooks under /reports/.
-func (d *daemon) endpoints() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = io.WriteString(w, "ok\n")
-	})
+// /metrics (ops, or Prometheus with the bearer token), and the
+// accountants' workbooks under /reports/ (ops and accountants).
+func (d *daemon) routes() []console.Route {
 	var checks []func() error
 	if d.coord != nil {
 		checks = append(checks, func() error {
@@ -331,26 +413,31 @@ func (d *daemon) endpoints() http.Handler {
 			return nil
 		})
 	}
-	mux.Handle("GET /readyz", readyHandler(d.o.WH, checks...))
-	mux.Handle("GET /metrics", d.metrics.Handler())
-	mux.Handle("GET /reports/", reports.Handler(d.o.WH))
-	return mux
+	return []console.Route{
+		{Pattern: "GET /healthz", Open: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, "ok\n")
+		})},
+		{Pattern: "GET /readyz", Open: true, Handler: readyHandler(d.o.WH, checks...)},
+		{Pattern: "GET /metrics", Roles: []console.Role{console.Ops, console.Scraper}, Handler: d.metrics.Handler()},
+		{Pattern: "GET /reports/", Roles: []console.Role{console.Ops, console.Accountant}, Handler: reports.Handler(d.o.WH)},
+	}
 }
 
 // readyHandler answers 200 when ClickHouse runs SELECT 1 within 2 seconds
-// and every check passes, 503 with the reason otherwise (a check's error
-// is short and holds no secret).
+// and every check passes, 503 with the reason otherwise. It is open to
+// anyone, so it says no more than that: the driver's error (an address)
+// stays out of it, and a check's error is short and holds no secret.
 func readyHandler(wh *clickhouse.Warehouse, checks ...func() error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		err := wh.Ping(ctx)
-		if err != nil {
-			// The driver's error names the server address, never the password.
+		if err := wh.Ping(ctx); err != nil {
+			slog.Debug("readiness: clickhouse not reachable", "error", err)
+			why := "no answer"
 			if errors.Is(err, context.DeadlineExceeded) {
-				err = errors.New("no answer within 2s")
+				why = "no answer within 2s"
 			}
-			http.Error(w, "clickhouse not reachable: "+err.Error(), http.StatusServiceUnavailable)
+			http.Error(w, "clickhouse not reachable: "+why, http.StatusServiceUnavailable)
 			return
 		}
 		for _, check := range checks {

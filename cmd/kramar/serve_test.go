@@ -56,13 +56,19 @@ type daemonUnderTest struct {
 
 func startServe(t *testing.T, m *pipelinetest.Multi) *daemonUnderTest {
 	t.Helper()
+	return startServeOn(t, m, "127.0.0.1:0")
+}
+
+// startServeOn is startServe listening on listen.
+func startServeOn(t *testing.T, m *pipelinetest.Multi, listen string) *daemonUnderTest {
+	t.Helper()
 	d := &daemonUnderTest{logs: &syncBuffer{}, reload: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	serving := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- serve(ctx, serveOptions{
-			Config: m.Cfg, WH: m.WH, Listen: "127.0.0.1:0", Reload: d.reload, Serving: serving,
+			Config: m.Cfg, WH: m.WH, Listen: listen, Reload: d.reload, Serving: serving,
 			Log: slog.New(slog.NewTextHandler(d.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 			// The harness's clock and short backoffs, as its own runners have.
 			Tune: func(r *pipeline.Runner) {

@@ -22,6 +22,8 @@ const (
 	// forWarehouse: a command that only reads or writes the warehouse; only
 	// the clickhouse section has to be right.
 	forWarehouse
+	// forServe: `kramar serve`, which also needs the web section's secrets.
+	forServe
 )
 
 var (
@@ -39,6 +41,7 @@ func validate(cfg *Config, d *decoder, why purpose) {
 	v.tunables("defaults", cfg.Defaults)
 	v.schedule(cfg.Schedule)
 	v.coordination(cfg.Coordination)
+	v.web(cfg.Web, why)
 	for m, mp := range cfg.Mappings {
 		p := fieldPath("mappings", m)
 		if !isKnownMarketplace(m) {

@@ -21,6 +21,10 @@ import (
 // them all; doubts that do not stop a run are left in Config.Warnings.
 func Load(path string) (*Config, error) { return load(path, forRun) }
 
+// LoadServe reads the config for `kramar serve`: as Load, and the web
+// section's hashes and metrics token must be in the environment as well.
+func LoadServe(path string) (*Config, error) { return load(path, forServe) }
+
 // LoadStores reads the config for a command that reaches the marketplaces
 // but not the warehouse (kramar probe): as Load, except that a missing
 // ClickHouse address is only a warning.
@@ -103,6 +107,7 @@ func read(path string, why purpose) (*Config, []Problem) {
 			}
 		}
 	}
+	resolveWebPaths(&cfg.Web, path)
 	validate(cfg, d, why)
 	applyDefaults(cfg, d)
 	return cfg, d.resolve(path, cfg)
@@ -112,6 +117,7 @@ func applyDefaults(cfg *Config, d *decoder) {
 	fillTunables(&cfg.Defaults, Default, func(k string) bool { return d.present("defaults." + k) })
 	fillSchedule(&cfg.Schedule, d.present)
 	fillCoordination(&cfg.Coordination, d.present)
+	fillWeb(&cfg.Web, d.present)
 	for i := range cfg.Stores {
 		s := &cfg.Stores[i]
 		p := indexPath("stores", i)

@@ -26,6 +26,8 @@ type Config struct {
 	// Coordination shares the stores among several `kramar serve`
 	// workers through ZooKeeper (see coordination.go).
 	Coordination Coordination `yaml:"coordination"`
+	// Web is who may use serve's endpoints, and TLS (see web.go).
+	Web Web `yaml:"web"`
 
 	// Path is the file this config was read from (not in YAML).
 	Path string `yaml:"-"`
