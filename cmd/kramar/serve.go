@@ -128,6 +128,12 @@ type daemon struct {
 	// quiet ends when serve returns, after the coordination has closed:
 	// until then a lease waits for its store's message pass.
 	quiet context.Context
+	// stopping ends when serve is told to stop: the console's backfills
+	// stop with it (and resume when started again).
+	stopping context.Context
+	// sched runs the jobs; the console's "run now" goes through it.
+	sched     atomic.Pointer[schedule.Scheduler]
+	backfills backfills
 }
 
 // serve schedules every job until ctx ends, then stops gracefully.
@@ -145,7 +151,7 @@ func serve(ctx context.Context, o serveOptions) error {
 	o.WH = o.WH.Through(clickhouse.NewWriter(o.WH, clickhouse.WriterOptions{Interval: o.Config.ClickHouse.FlushInterval.Duration, Observe: m.ObserveFlush}))
 	quiet, endQuiet := context.WithCancel(context.Background())
 	defer endQuiet()
-	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters(), quiet: quiet}
+	d := &daemon{o: o, metrics: m, limiters: pipeline.NewLimiters(), quiet: quiet, stopping: ctx}
 	if c := o.Config.Coordination; c.Enabled() {
 		d.worker = c.WorkerName()
 		var err error
@@ -179,6 +185,7 @@ func serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return &exitError{2, err}
 	}
+	d.sched.Store(sched)
 	handler, err := d.endpoints()
 	if err != nil {
 		return &exitError{2, err}
@@ -413,14 +420,14 @@ func (d *daemon) routes() []console.Route {
 			return nil
 		})
 	}
-	return []console.Route{
+	return append([]console.Route{
 		{Pattern: "GET /healthz", Open: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = io.WriteString(w, "ok\n")
 		})},
 		{Pattern: "GET /readyz", Open: true, Handler: readyHandler(d.o.WH, checks...)},
 		{Pattern: "GET /metrics", Roles: []console.Role{console.Ops, console.Scraper}, Handler: d.metrics.Handler()},
 		{Pattern: "GET /reports/", Roles: []console.Role{console.Ops, console.Accountant}, Handler: reports.Handler(d.o.WH)},
-	}
+	}, d.actionRoutes()...)
 }
 
 // readyHandler answers 200 when ClickHouse runs SELECT 1 within 2 seconds

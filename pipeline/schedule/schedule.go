@@ -321,6 +321,25 @@ func (s *Scheduler) run(e entry, at time.Time) {
 	s.o.RunStore(ctx, e.job, e.store)
 }
 
+// RunNow fires a store's job at once, as its schedule would (an ops
+// person asked for it): a run of it already going makes this the one
+// catch-up run after it, and with coordination only the worker holding the
+// store's lease runs it. The job must be scheduled for the store.
+func (s *Scheduler) RunNow(job, store string) error {
+	s.mu.Lock()
+	id, ok := s.ids[entry{job: job, store: store}.name()]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("the %s job is not scheduled for store %s", job, store)
+	}
+	for _, j := range s.gs.Jobs() {
+		if j.ID() == id {
+			return j.RunNow()
+		}
+	}
+	return fmt.Errorf("the %s job of store %s has just been removed", job, store)
+}
+
 // skipped reports a firing merged into the pending catch-up run, off the
 // scheduler's own goroutine (recording it writes to the warehouse).
 func (s *Scheduler) skipped(job, store string) {
