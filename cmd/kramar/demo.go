@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
@@ -26,6 +29,7 @@ func init() { addCommand(demoCmd) }
 func demoCmd() *cobra.Command {
 	var database, example string
 	var workers int
+	var keep bool
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the jobs end to end: Prom, Rozetka and Zakupka sandboxes → pipeline → ClickHouse",
@@ -56,16 +60,26 @@ func demoCmd() *cobra.Command {
 				return err
 			}
 			defer stop()
-			err = withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), func(ctx context.Context, wh *clickhouse.Warehouse) error {
-				return runDemo(ctx, out, cfg, wh, served, dsn, workers)
-			})
-			if err != nil || os.Getenv(envThrowaway) == "" {
-				return err
+			if !cmd.Flags().Changed("serve") {
+				keep = isTerminal(out)
 			}
-			stop()
-			return keepServing(cmd, out)
+			return withDSN(cmd, dsn, os.Getenv(config.EnvClickHouseCluster), func(ctx context.Context, wh *clickhouse.Warehouse) error {
+				if err := runDemo(ctx, out, cfg, wh, served, dsn, workers); err != nil {
+					return err
+				}
+				if !keep {
+					fmt.Fprint(out, "\nThe console (`kramar serve`'s pages) comes with `kramar demo --serve`, as `make demo` does on a terminal.\n")
+					if os.Getenv(envThrowaway) != "" {
+						fmt.Fprintf(out, "This ClickHouse stops with the demo. For one that stays: `make clickhouse` in another\n"+
+							"terminal, then the demo with the %s it prints.\n", config.EnvClickHouseDSN)
+					}
+					return nil
+				}
+				return demoConsole(cmd, out, cfg, wh)
+			})
 		},
 	}
+	cmd.Flags().BoolVar(&keep, "serve", false, "then serve the console and run the schedule on the sandboxes until Ctrl-C (default: on a terminal)")
 	cmd.Flags().StringVar(&database, "database", "kramar", "ClickHouse database for the demo")
 	cmd.Flags().StringVar(&example, "example-config", "kramar.example.yaml", "config whose stores the demo serves")
 	cmd.Flags().IntVar(&workers, "workers", 0, "load the orders with this many `serve` workers sharing the stores through $"+zookeeperEnv+" (make cluster-demo)")
@@ -76,19 +90,44 @@ func demoCmd() *cobra.Command {
 // $KRAMAR_CLICKHOUSE_DSN stops when that command ends (make demo).
 const envThrowaway = "KRAMAR_CLICKHOUSE_THROWAWAY"
 
-// keepServing keeps the demo (and so the ClickHouse that `make demo`
-// started for it) running on a terminal until Ctrl-C, so the commands it
-// printed work; elsewhere it says how to get a server that stays.
-func keepServing(cmd *cobra.Command, out io.Writer) error {
-	if !isTerminal(out) {
-		fmt.Fprintf(out, "\nThis ClickHouse stops with the demo. For one that stays: `make clickhouse` in another\n"+
-			"terminal, then the demo with the %s it prints.\n", config.EnvClickHouseDSN)
-		return nil
+// demoConsole serves the console on the demo's warehouse, with a demo
+// login of each role, and runs the schedule on the sandboxes (which keep
+// serving) until Ctrl-C. The ClickHouse `make demo` started stays up with it,
+// so the commands printed above work from another terminal.
+func demoConsole(cmd *cobra.Command, out io.Writer, cfg *config.Config, wh *clickhouse.Warehouse) error {
+	password := randomToken()[:16]
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(out, "\nClickHouse keeps running for the commands above (in another terminal); Ctrl-C stops it.\n")
+	cfg.Web = config.Web{SessionTTL: config.Duration{Duration: config.DefaultSessionTTL}, Users: []config.WebUser{
+		{Name: "demo", PasswordHash: string(hash), Role: config.RoleOps},
+		{Name: "buh", PasswordHash: string(hash), Role: config.RoleAccountant},
+	}}
 	defer interruptible(cmd)()
-	<-cmd.Context().Done()
-	return nil
+	serving := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(cmd.Context(), serveOptions{Config: cfg, WH: wh, Listen: demoListen(), Serving: serving,
+			Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	}()
+	select {
+	case addr := <-serving:
+		fmt.Fprintf(out, "\nConsole: http://%s — log in as demo (ops) or buh (accountant), password %s\n"+
+			"The schedule runs on the sandboxes meanwhile. Ctrl-C stops the console, the sandboxes and ClickHouse.\n", addr, password)
+	case err := <-done:
+		return err
+	}
+	return <-done
+}
+
+// demoListen is serve's usual address when it is free, else any port.
+func demoListen() string {
+	if ln, err := net.Listen("tcp", "127.0.0.1:9108"); err == nil {
+		ln.Close()
+		return "127.0.0.1:9108"
+	}
+	return "127.0.0.1:0"
 }
 
 // runDemo runs the jobs on the served stores and shows what they loaded.
