@@ -22,10 +22,10 @@ const (
 // storePage is everything the store page shows.
 type storePage struct {
 	storeRow
-	Runs    []clickhouse.Run
-	Rejects []clickhouse.Reject
+	Runs       []clickhouse.Run
+	Rejects    []clickhouse.Reject
 	HeldOrders []heldOrder
-	Pushes  []clickhouse.PushStep
+	Pushes     []clickhouse.PushStep
 	// Unmapped are the store's marketplace values no mapping covers, and
 	// Snippet the mappings: block that covers them.
 	Unmapped []config.Suggestion
