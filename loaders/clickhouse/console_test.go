@@ -5,8 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/shopspring/decimal"
+	"unicode/utf8"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
@@ -60,7 +59,7 @@ func TestConsoleReadsOneStoresRunsRejectsHoldsPushesAndCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rejects) != 1 || rejects[0].RecordID != "o1" || rejects[0].Field != "price" || rejects[0].Reason != "not a number" ||
-		len([]rune(rejects[0].Payload)) != clickhouse.RejectPayloadChars || !rejects[0].SeenAt.Equal(now) {
+		utf8.RuneCountInString(rejects[0].Payload) != clickhouse.RejectPayloadChars || !rejects[0].SeenAt.Equal(now) {
 		t.Errorf("rejects of shop1: %d, %+v", len(rejects), rejects[0].RecordID)
 	}
 
@@ -94,8 +93,8 @@ func TestConsoleReadsOneStoresRunsRejectsHoldsPushesAndCatalog(t *testing.T) {
 	}
 
 	rec, err := rows.Products([]canon.Product{
-		{Marketplace: "prom", Store: "shop1", ProductID: "a", Name: "A", Price: decimal.NewFromInt(1)},
-		{Marketplace: "prom", Store: "shop1", ProductID: "b", Name: "B", Price: decimal.NewFromInt(2)},
+		{Marketplace: "prom", Store: "shop1", ProductID: "a", Name: "A"},
+		{Marketplace: "prom", Store: "shop1", ProductID: "b", Name: "B"},
 	}, rows.Meta{RunID: "r3", Version: rows.NextVersion(), LoadedAt: now})
 	if err != nil {
 		t.Fatal(err)

@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/kramar/kramar/loaders/clickhouse"
-	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/console/pages"
@@ -26,7 +23,7 @@ import (
 func shops(t *testing.T) (*clickhouse.Warehouse, *config.Config) {
 	t.Helper()
 	ctx := context.Background()
-	wh := chtest.New(t)
+	wh := newWarehouse(t)
 	cfg := configOf(promStore("shop-ok"), promStore("shop-bad"), promStore("shop-new"))
 	cfg.Mappings = map[string]config.Mappings{"prom": {Status: map[string]string{"delivered": "Виконано"}}}
 	recordRuns(t, wh,
@@ -136,7 +133,7 @@ func TestPagesStoreListShowsTheFailingStoreFirstWithItsError(t *testing.T) {
 
 // The pages and `kramar status` call the same stores failing.
 func TestPagesStoreListAgreesWithStatusOnEveryRunStatus(t *testing.T) {
-	wh := chtest.New(t)
+	wh := newWarehouse(t)
 	var stores []config.Store
 	want := map[string]string{}
 	for i, st := range []string{pipeline.StatusOK, pipeline.StatusNotModified, pipeline.StatusFailed, pipeline.StatusRateLimited, pipeline.StatusAuthFailed} {
@@ -234,7 +231,7 @@ func TestPagesReportsShowTheMonthsTotalsAsTheWarehouseSumsThem(t *testing.T) {
 	insertOrders(t, wh, order("shop-ok", "old", october, "delivered", "", "Виконано", "999.00"))
 	exp := func(id, store, kind, amount, currency string, on time.Time) clickhouse.Expense {
 		return clickhouse.Expense{ExpenseID: id, Marketplace: "prom", Store: store, OrderID: "o" + id, Kind: kind, Entry: clickhouse.EntryCharge,
-			BookedOn: on, Amount: decimal.RequireFromString(amount), Currency: currency, Description: xss, Source: "import", CreatedAt: on}
+			BookedOn: on, Amount: dec(amount), Currency: currency, Description: xss, Source: "import", CreatedAt: on}
 	}
 	if _, err := wh.RecordNewExpenses(ctx, []clickhouse.Expense{
 		exp("1", "shop-ok", "cpa_commission", "10.10", "UAH", now),
@@ -256,7 +253,7 @@ func TestPagesReportsShowTheMonthsTotalsAsTheWarehouseSumsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byKind := map[[2]string]decimal.Decimal{}
+	byKind := map[[2]string]money{}
 	for _, x := range totals {
 		byKind[[2]string{x.Kind, x.Currency}] = byKind[[2]string{x.Kind, x.Currency}].Add(x.Amount)
 	}
@@ -264,7 +261,7 @@ func TestPagesReportsShowTheMonthsTotalsAsTheWarehouseSumsThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var revenue decimal.Decimal
+	var revenue money
 	var orders uint64
 	for _, d := range days {
 		revenue, orders = revenue.Add(d.Revenue), orders+d.Orders

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
+	"github.com/kramar/kramar/loaders/clickhouse/chtest"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/console/pages"
 	"github.com/kramar/kramar/schema/canon"
@@ -22,6 +23,9 @@ var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 // xss is what a marketplace might send to run a script on the console.
 const xss = "<script>alert(1)</script>"
+
+// newWarehouse is a fresh warehouse database of the test's.
+func newWarehouse(t testing.TB) *clickhouse.Warehouse { return chtest.New(t) }
 
 func run(id, store, job, status string, at time.Time, errText string) clickhouse.Run {
 	return clickhouse.Run{RunID: id, Marketplace: "prom", Store: store, Job: job, Status: status,
@@ -41,7 +45,7 @@ func recordRuns(t testing.TB, wh *clickhouse.Warehouse, runs ...clickhouse.Run) 
 func order(store, id string, created time.Time, mpStatus, statusName, status, amount string) canon.Order {
 	return canon.Order{Marketplace: "prom", Store: store, ExternalID: id, CreatedAt: created, ModifiedAt: created,
 		MarketplaceStatus: mpStatus, StatusName: statusName, Status: status, Currency: "UAH",
-		Amount: decimal.RequireFromString(amount), BuyerFirstName: "Олена " + xss}
+		Amount: dec(amount), BuyerFirstName: "Олена " + xss}
 }
 
 func insertOrders(t testing.TB, wh *clickhouse.Warehouse, orders ...canon.Order) {
@@ -83,3 +87,8 @@ func get(t testing.TB, h http.Handler, path string) (int, http.Header, string) {
 	body, _ := io.ReadAll(rec.Result().Body)
 	return rec.Code, rec.Header(), string(body)
 }
+
+// money is an amount as the warehouse reads it.
+type money = decimal.Decimal
+
+func dec(s string) money { return decimal.RequireFromString(s) }
