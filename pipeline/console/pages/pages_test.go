@@ -77,7 +77,7 @@ func noScript(t *testing.T, page, body string, shown bool) {
 // rowOf is the store list's table row of a store.
 func rowOf(t *testing.T, body, store string) string {
 	t.Helper()
-	m := regexp.MustCompile(`(?s)<tr class="state-[a-z_]+">\s*<td><a href="/stores/` + store + `">.*?</tr>`).FindString(body)
+	m := regexp.MustCompile(`(?s)<tr class="state-[a-z_]+">\s*<td class="id"><a href="/stores/` + store + `">.*?</tr>`).FindString(body)
 	if m == "" {
 		t.Fatalf("no row of %s in the store list:\n%s", store, body)
 	}
@@ -167,14 +167,14 @@ func TestPagesStorePageShowsRunsRejectsHoldsPushesUnmappedValuesAndCatalog(t *te
   <td class="n">2</td>`,
 		"<pre class=\"yaml\">mappings:\n  prom:\n    status:\n      pending: Нове " + html.EscapeString(xss),
 		// A recent run, its counts, duration and error.
-		`<td>замовлення</td><td>2026-11-20 11:50</td><td class="n">2.0 с</td>`,
+		`<td>замовлення</td><td class="t">2026-11-20 11:50</td><td class="n">2.0 с</td>`,
 		`<span class="bad">доступ відхилено (токен або пароль)</span>`,
 		`<td class="err">prom: 401 Unauthorized ` + html.EscapeString(xss) + `</td>`,
 		// The reject, its payload behind <details>.
-		`<td><code>o-77</code></td><td><code>price</code></td><td class="err">not a number: ` + html.EscapeString(xss) + `</td>`,
+		`<td class="t">2026-11-20 09:00</td><td><code>o-77</code></td><td><code>price</code></td><td class="err">not a number: ` + html.EscapeString(xss) + `</td>`,
 		`<details><summary>показати</summary><pre class="payload">{&#34;id&#34;:&#34;o-77&#34;,&#34;price&#34;:&#34;` + html.EscapeString(xss),
 		// The held order and the rejected push with its reason.
-		`<tr><td><code>o-90</code></td><td>2026-11-19 08:00</td>`,
+		`<tr><td><code>o-90</code></td><td class="t">2026-11-19 08:00</td>`,
 		`<td>pending → received</td>`,
 		`<span class="bad">відхилено маркетплейсом</span>`,
 		`status change not allowed ` + html.EscapeString(xss),
@@ -336,6 +336,10 @@ func TestPagesHeaderShowsTheUserTheLogoutFormAndTheLinksOfTheirRole(t *testing.T
 				t.Errorf("%s, %s: the ops link shown %v, want %v", c.name, path, got, c.ops)
 			}
 			noScript(t, c.name+" "+path, body, false)
+		}
+		// Accountants see reports only: no link to the stores.
+		if _, _, body := get(t, handlerOf(t, wh, cfg, s), "/reports"); strings.Contains(body, `<a href="/">Магазини</a>`) != c.ops {
+			t.Errorf("%s: the stores link shown %v, want %v", c.name, !c.ops, c.ops)
 		}
 	}
 }
