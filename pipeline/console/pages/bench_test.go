@@ -74,14 +74,15 @@ func must(b *testing.B, err error) {
 	}
 }
 
-// BenchmarkStoreList renders Магазини for 1,000 stores: the time per
-// request is the server's (the warehouse's queries and the template), and
-// selects/op the queries it sent, which do not grow with the stores.
-func BenchmarkStoreList(b *testing.B) {
+// BenchmarkPages renders the pages over 1,000 stores' day: store_list is
+// Магазини (the issue asks for under 300 ms of server time), store_page one
+// store's page, reports the month's Звіти. The time per request is the
+// server's: the warehouse's queries and the template. selects/op are the
+// queries a request sent; the store list's do not grow with the stores.
+func BenchmarkPages(b *testing.B) {
 	wh := newWarehouse(b)
 	cfg := seedStores(b, wh, benchStores)
 	h := handlerOf(b, wh, cfg, fakeSession{"ops", "ops"})
-	ctx := context.Background()
 	// Check once that every store is there, and warm the server up.
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
@@ -89,19 +90,29 @@ func BenchmarkStoreList(b *testing.B) {
 		!strings.Contains(rec.Body.String(), "зі збоєм: 100") {
 		b.Fatalf("store list: %d, %d stores", rec.Code, strings.Count(rec.Body.String(), `<a href="/stores/store-`))
 	}
-	size := rec.Body.Len()
+	for _, c := range []struct{ name, path string }{
+		{"store_list", "/"},
+		{"store_page", "/stores/store-0500"},
+		{"reports", "/reports?month=2026-11"},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchPage(b, wh, h, c.path) })
+	}
+}
+
+func benchPage(b *testing.B, wh *clickhouse.Warehouse, h http.Handler, path string) {
+	ctx := context.Background()
 	_, before, err := wh.QueryCounts(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := 0
+	n, size := 0, 0
 	for b.Loop() {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 		if rec.Code != 200 {
-			b.Fatalf("store list: %d", rec.Code)
+			b.Fatalf("GET %s: %d", path, rec.Code)
 		}
-		n++
+		n, size = n+1, rec.Body.Len()
 	}
 	b.StopTimer()
 	_, after, err := wh.QueryCounts(ctx)
@@ -111,5 +122,5 @@ func BenchmarkStoreList(b *testing.B) {
 	// The count read itself is one select.
 	b.ReportMetric(float64(after-before-1)/float64(n), "selects/op")
 	b.ReportMetric(float64(size), "page-bytes")
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(n), "ms/op")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(n), "ms/op")
 }

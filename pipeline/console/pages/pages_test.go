@@ -361,3 +361,23 @@ func TestPagesServeTheirAssets(t *testing.T) {
 		t.Errorf("a missing asset: %d", code)
 	}
 }
+
+// A config with only the clickhouse section (an analyst's): the pages show
+// every store the warehouse has heard of, as `kramar status` does.
+func TestPagesWithoutStoresInTheConfigShowTheWarehousesStores(t *testing.T) {
+	wh, _ := shops(t)
+	h := handlerOf(t, wh, configOf(), nil)
+	_, _, body := get(t, h, "/")
+	if c := cells(rowOf(t, body, "shop-bad")); c[2] != "збій" {
+		t.Errorf("shop-bad: %q", c)
+	}
+	if c := cells(rowOf(t, body, "shop-ok")); c[2] != "працює" {
+		t.Errorf("shop-ok: %q", c)
+	}
+	if code, _, body := get(t, h, "/stores/shop-bad"); code != 200 || !strings.Contains(body, "<code>pending</code>") {
+		t.Errorf("GET /stores/shop-bad: %d", code)
+	}
+	if code, _, _ := get(t, h, "/stores/nope"); code != 404 {
+		t.Errorf("GET /stores/nope: %d", code)
+	}
+}

@@ -3,7 +3,9 @@ package pages
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
@@ -48,70 +50,81 @@ func (h *handler) store(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	now := h.Clock().UTC()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	hs, err := h.readHealth(ctx, today)
-	if err != nil {
-		h.failWarehouse(w, r, err)
-		return
+	key, ok := h.lookup(id)
+	var hs health
+	var err error
+	if !ok && len(h.Config.Stores) == 0 {
+		// A config without stores (an analyst's): the warehouse's stores.
+		if hs, err = h.readHealth(ctx, today); err != nil {
+			h.failWarehouse(w, r, err)
+			return
+		}
+		key, ok = hs.find(id)
 	}
-	key, ok := h.lookup(id, hs)
 	if !ok {
 		h.fail(w, r, http.StatusNotFound, "Магазину «"+id+"» немає в конфігурації.")
 		return
 	}
-	sp := storePage{storeRow: hs.row(key, now), RunLimit: recentRuns, RejectLimit: recentRejects, HeldLimit: shownHeld, PushLimit: shownPushes}
-	if err := h.readStore(ctx, key, &sp); err != nil {
+	sp := storePage{RunLimit: recentRuns, RejectLimit: recentRejects, HeldLimit: shownHeld, PushLimit: shownPushes}
+	var wg sync.WaitGroup
+	var healthErr error
+	if hs.stores == nil {
+		wg.Go(func() { hs, healthErr = h.readHealth(ctx, today) })
+	}
+	storeErr := h.readStore(ctx, key, &sp)
+	wg.Wait()
+	if err := errors.Join(healthErr, storeErr); err != nil {
 		h.failWarehouse(w, r, err)
 		return
 	}
+	sp.storeRow = hs.row(key, now)
 	p := h.newPage(r, "Магазин "+id, "stores", sp)
 	p.Refresh = true
 	h.render(w, http.StatusOK, "store", p)
 }
 
-// lookup finds the store called id: in the config or, for a config without
-// stores, among those the warehouse knows.
-func (h *handler) lookup(id string, hs health) (clickhouse.StoreKey, bool) {
+// lookup finds the config's store called id.
+func (h *handler) lookup(id string) (clickhouse.StoreKey, bool) {
 	if s, ok := h.Config.Store(id); ok {
 		return clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID}, true
 	}
-	if len(h.Config.Stores) == 0 {
-		for k := range hs.stores {
-			if k.Store == id {
-				return k, true
-			}
+	return clickhouse.StoreKey{}, false
+}
+
+// find is the store called id among those the warehouse knows.
+func (hs health) find(id string) (clickhouse.StoreKey, bool) {
+	for k := range hs.stores {
+		if k.Store == id {
+			return k, true
 		}
 	}
 	return clickhouse.StoreKey{}, false
 }
 
-// readStore fills the store's lists.
+// readStore fills the store's lists, reading them side by side.
 func (h *handler) readStore(ctx context.Context, k clickhouse.StoreKey, sp *storePage) error {
 	wh := h.Warehouse
-	var err error
-	if sp.Runs, err = wh.RecentRuns(ctx, k.Marketplace, k.Store, recentRuns); err != nil {
-		return err
-	}
-	if sp.Rejects, err = wh.RecentRejects(ctx, k.Marketplace, k.Store, recentRejects); err != nil {
-		return err
-	}
-	held, err := wh.HeldOrders(ctx, k.Marketplace, k.Store, shownHeld)
-	if err != nil {
+	var held []clickhouse.StateEntry
+	var suggestions []config.Suggestion
+	errs := make([]error, 6)
+	var wg sync.WaitGroup
+	wg.Go(func() { sp.Runs, errs[0] = wh.RecentRuns(ctx, k.Marketplace, k.Store, recentRuns) })
+	wg.Go(func() { sp.Rejects, errs[1] = wh.RecentRejects(ctx, k.Marketplace, k.Store, recentRejects) })
+	wg.Go(func() { held, errs[2] = wh.HeldOrders(ctx, k.Marketplace, k.Store, shownHeld) })
+	wg.Go(func() { sp.Pushes, errs[3] = wh.FailedPushes(ctx, k.Marketplace, k.Store, shownPushes) })
+	wg.Go(func() { suggestions, errs[4] = pipeline.SuggestMappings(ctx, wh, h.Config, []string{k.Store}) })
+	wg.Go(func() { sp.Catalog, errs[5] = wh.LastCatalogLoad(ctx, k.Marketplace, k.Store) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	for _, e := range held {
-		o := heldOrder{ID: e.Key, Updated: e.UpdatedAt}
+		o := heldOrder{Updated: e.UpdatedAt}
 		_ = json.Unmarshal([]byte(e.Value), &o) // a value it cannot read still shows the order
 		o.ID = e.Key
 		sp.HeldOrders = append(sp.HeldOrders, o)
 	}
-	if sp.Pushes, err = wh.FailedPushes(ctx, k.Marketplace, k.Store, shownPushes); err != nil {
-		return err
-	}
-	ss, err := pipeline.SuggestMappings(ctx, wh, h.Config, []string{k.Store})
-	if err != nil {
-		return err
-	}
-	for _, s := range ss {
+	for _, s := range suggestions {
 		if s.Marketplace == k.Marketplace {
 			sp.Unmapped = append(sp.Unmapped, s)
 		}
@@ -119,6 +132,5 @@ func (h *handler) readStore(ctx context.Context, k clickhouse.StoreKey, sp *stor
 	if len(sp.Unmapped) > 0 {
 		sp.Snippet = config.RenderSuggestions(sp.Unmapped)
 	}
-	sp.Catalog, err = wh.LastCatalogLoad(ctx, k.Marketplace, k.Store)
-	return err
+	return nil
 }
