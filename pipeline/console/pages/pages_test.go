@@ -360,6 +360,9 @@ func TestPagesServeTheirAssets(t *testing.T) {
 	if code, _, _ := get(t, h, "/assets/nope.css"); code != 404 {
 		t.Errorf("a missing asset: %d", code)
 	}
+	if _, err := pages.New(pages.Deps{Config: cfg}); err == nil {
+		t.Errorf("New without a warehouse: no error")
+	}
 }
 
 // A config with only the clickhouse section (an analyst's): the pages show
@@ -379,5 +382,17 @@ func TestPagesWithoutStoresInTheConfigShowTheWarehousesStores(t *testing.T) {
 	}
 	if code, _, _ := get(t, h, "/stores/nope"); code != 404 {
 		t.Errorf("GET /stores/nope: %d", code)
+	}
+}
+
+func TestPagesAnswer500WithoutDetailsWhenTheWarehouseFails(t *testing.T) {
+	wh, cfg := shops(t)
+	h := handlerOf(t, closedWarehouse(t, wh), cfg, nil)
+	for _, path := range []string{"/", "/stores/shop-bad", "/reports"} {
+		code, _, body := get(t, h, path)
+		if code != 500 || !strings.Contains(body, "Сховище даних (ClickHouse) не відповіло.") ||
+			strings.Contains(body, "clickhouse:") || strings.Contains(body, wh.Database()) {
+			t.Errorf("GET %s with the warehouse gone: %d\n%s", path, code, body)
+		}
 	}
 }

@@ -27,6 +27,18 @@ const xss = "<script>alert(1)</script>"
 // newWarehouse is a fresh warehouse database of the test's.
 func newWarehouse(t testing.TB) *clickhouse.Warehouse { return chtest.New(t) }
 
+// closedWarehouse is a connection to wh's database that is already closed:
+// every read fails.
+func closedWarehouse(t testing.TB, wh *clickhouse.Warehouse) *clickhouse.Warehouse {
+	t.Helper()
+	c, err := clickhouse.Open(context.Background(), chtest.DSNOf(t, wh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	return c
+}
+
 func run(id, store, job, status string, at time.Time, errText string) clickhouse.Run {
 	return clickhouse.Run{RunID: id, Marketplace: "prom", Store: store, Job: job, Status: status,
 		StartedAt: at, FinishedAt: at.Add(2 * time.Second), Fetched: 10, New: 4, Updated: 1, Unchanged: 5, Error: errText}
