@@ -23,6 +23,7 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/console"
+	"github.com/kramar/kramar/pipeline/console/pages"
 	"github.com/kramar/kramar/pipeline/coord"
 	"github.com/kramar/kramar/pipeline/metrics"
 	"github.com/kramar/kramar/pipeline/schedule"
@@ -427,7 +428,49 @@ func (d *daemon) routes() []console.Route {
 		{Pattern: "GET /readyz", Open: true, Handler: readyHandler(d.o.WH, checks...)},
 		{Pattern: "GET /metrics", Roles: []console.Role{console.Ops, console.Scraper}, Handler: d.metrics.Handler()},
 		{Pattern: "GET /reports/", Roles: []console.Role{console.Ops, console.Accountant}, Handler: reports.Handler(d.o.WH)},
-	}, d.actionRoutes()...)
+	}, append(d.pageRoutes(), d.actionRoutes()...)...)
+}
+
+// pageRoutes are the console's pages: the stores and a store's page for
+// ops, the reports page (and the start page, which sends an accountant
+// there) for both roles.
+func (d *daemon) pageRoutes() []console.Route {
+	var session pages.Session
+	if d.o.Config != nil && d.o.Config.Web.Enabled() {
+		session = viewerSession{}
+	}
+	h, err := pages.New(pages.Deps{Warehouse: d.o.WH, Config: func() *config.Config { return d.runner.Load().Config }, Session: session})
+	if err != nil {
+		// Only a missing warehouse or config; serve always has both.
+		panic(err)
+	}
+	ops, both := []console.Role{console.Ops}, []console.Role{console.Ops, console.Accountant}
+	home := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v, _ := console.ViewerFrom(r.Context()); !v.Is(console.Ops) {
+			http.Redirect(w, r, "/reports", http.StatusSeeOther)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	return []console.Route{
+		{Pattern: "GET /{$}", Roles: both, Handler: home},
+		{Pattern: "GET /stores/{id}", Roles: ops, Handler: h},
+		{Pattern: "GET /reports", Roles: both, Handler: h},
+		{Pattern: "GET /assets/", Roles: both, Handler: h},
+	}
+}
+
+// viewerSession tells the pages who is signed in, from the console's login.
+type viewerSession struct{}
+
+func (viewerSession) User(r *http.Request) (string, string) {
+	v, _ := console.ViewerFrom(r.Context())
+	return v.Name, string(v.Role)
+}
+
+func (viewerSession) CSRF(r *http.Request) string {
+	v, _ := console.ViewerFrom(r.Context())
+	return v.CSRF
 }
 
 // readyHandler answers 200 when ClickHouse runs SELECT 1 within 2 seconds

@@ -119,8 +119,19 @@ func TestServeWithUsersClosesEveryEndpointButTheProbes(t *testing.T) {
 	if a := c.Send(t, "GET", "/metrics", nil, nil, ops); a.Code != 200 || !strings.Contains(a.Body, "# TYPE go_goroutines gauge") {
 		t.Errorf("ops /metrics: %d", a.Code)
 	}
-	if a := c.Send(t, "GET", "/", nil, consoletest.Browser, ops); !strings.Contains(a.Body, "Звіти") || !strings.Contains(a.Body, "Метрики") {
-		t.Errorf("ops start page:\n%s", a.Body)
+	if a := c.Send(t, "GET", "/", nil, consoletest.Browser, ops); !strings.Contains(a.Body, "Магазини") || !strings.Contains(a.Body, "prom-a") || !strings.Contains(a.Body, "Метрики") {
+		t.Errorf("ops start page (the stores):\n%.2000s", a.Body)
+	}
+	if a := c.Send(t, "GET", "/", nil, consoletest.Browser, acc); a.Code != http.StatusSeeOther || a.Header.Get("Location") != "/reports" {
+		t.Errorf("an accountant's start page: %d %s, want 303 to /reports", a.Code, a.Header.Get("Location"))
+	}
+	for _, p := range []string{"/stores/prom-a", "/actions"} {
+		if a := c.Send(t, "GET", p, nil, consoletest.Browser, acc); a.Code != http.StatusForbidden || strings.Contains(a.Body, "prom-a") {
+			t.Errorf("an accountant on %s: %d, want 403 and nothing of the store", p, a.Code)
+		}
+	}
+	if a := c.Send(t, "GET", "/reports", nil, consoletest.Browser, acc); a.Code != 200 || !strings.Contains(a.Body, "Звіти") {
+		t.Errorf("an accountant's reports page: %d", a.Code)
 	}
 
 	// A POST without the session's token is refused; with it, the logout
@@ -181,8 +192,8 @@ func TestServeWithoutUsersIsForThisMachineOnly(t *testing.T) {
 	if code, _ := d.get(t, "/metrics"); code != 200 {
 		t.Errorf("/metrics on loopback without users: %d", code)
 	}
-	if code, _ := d.get(t, "/"); code != 404 {
-		t.Errorf("/ without users: %d (no console without users)", code)
+	if code, body := d.get(t, "/"); code != 200 || !strings.Contains(body, "Магазини") || strings.Contains(body, `action="/logout"`) {
+		t.Errorf("/ without users: %d, want the stores with no user menu (this machine only)", code)
 	}
 	// With users, every interface is allowed.
 	withLogins(t, m)

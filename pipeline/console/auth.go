@@ -189,10 +189,22 @@ type Route struct {
 // token (else 401, or 303 to the login form for a browser), a route's
 // roles only (else 403), and a POST only with the session's CSRF token
 // (else 403).
+// A route of the caller's replaces the console's own of the same pattern
+// (the start page, once there are pages).
 func (c *Console) Handler(routes []Route) http.Handler {
 	mux := http.NewServeMux()
 	open := map[string]bool{}
-	for _, r := range append(c.routes(), routes...) {
+	given := map[string]bool{}
+	for _, r := range routes {
+		given[r.Pattern] = true
+	}
+	all := routes
+	for _, r := range c.routes() {
+		if !given[r.Pattern] {
+			all = append(all, r)
+		}
+	}
+	for _, r := range all {
 		h := r.Handler
 		if r.Open {
 			open[r.Pattern] = true

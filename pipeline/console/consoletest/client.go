@@ -123,7 +123,8 @@ func (c *Client) TryLogin(t testing.TB, name, password string) Answer {
 }
 
 // Login logs in and returns the session cookie and the session's CSRF
-// token (from the start page's logout form).
+// token (from the logout form of the start page, or of the page the start
+// page sends the role to).
 func (c *Client) Login(t testing.TB, name, password string) (*http.Cookie, string) {
 	t.Helper()
 	a := c.TryLogin(t, name, password)
@@ -132,6 +133,9 @@ func (c *Client) Login(t testing.TB, name, password string) (*http.Cookie, strin
 		t.Fatalf("login of %s: %d %v\n%s", name, a.Code, a.Header, a.Body)
 	}
 	home := c.Send(t, "GET", "/", nil, Browser, sess)
+	if loc := home.Header.Get("Location"); home.Code == http.StatusSeeOther && strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "/login") {
+		home = c.Send(t, "GET", loc, nil, Browser, sess) // the role's own start page
+	}
 	m := CSRFInput.FindStringSubmatch(home.Body)
 	if home.Code != http.StatusOK || m == nil {
 		t.Fatalf("start page after the login of %s: %d\n%s", name, home.Code, home.Body)

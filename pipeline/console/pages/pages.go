@@ -37,7 +37,9 @@ const RoleOps = "ops"
 // Deps are what the pages read.
 type Deps struct {
 	Warehouse *clickhouse.Warehouse
-	Config    *config.Config
+	// Config is the config in force, asked on every request (a reload
+	// replaces it).
+	Config func() *config.Config
 	// Clock is the time "today" and the lags are counted from; nil = time.Now.
 	Clock func() time.Time
 	// Session names the user in the header; nil = no authentication is

@@ -360,7 +360,7 @@ func TestPagesServeTheirAssets(t *testing.T) {
 	if code, _, _ := get(t, h, "/assets/nope.css"); code != 404 {
 		t.Errorf("a missing asset: %d", code)
 	}
-	if _, err := pages.New(pages.Deps{Config: cfg}); err == nil {
+	if _, err := pages.New(pages.Deps{Config: func() *config.Config { return cfg }}); err == nil {
 		t.Errorf("New without a warehouse: no error")
 	}
 }

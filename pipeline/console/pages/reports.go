@@ -59,7 +59,7 @@ func (h *handler) reports(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	month := reports.MonthOf(h.Clock())
 	rp := reportsPage{Store: q.Get("store")}
-	for _, s := range h.Config.Stores {
+	for _, s := range h.Config().Stores {
 		rp.Stores = append(rp.Stores, s.ID)
 	}
 	if m := q.Get("month"); m != "" {

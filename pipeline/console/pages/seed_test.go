@@ -84,7 +84,7 @@ func (s fakeSession) CSRF(*http.Request) string           { return "csrf-token-4
 
 func handlerOf(t testing.TB, wh *clickhouse.Warehouse, cfg *config.Config, s pages.Session) http.Handler {
 	t.Helper()
-	h, err := pages.New(pages.Deps{Warehouse: wh, Config: cfg, Clock: func() time.Time { return now }, Session: s})
+	h, err := pages.New(pages.Deps{Warehouse: wh, Config: func() *config.Config { return cfg }, Clock: func() time.Time { return now }, Session: s})
 	if err != nil {
 		t.Fatal(err)
 	}

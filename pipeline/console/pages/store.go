@@ -53,7 +53,7 @@ func (h *handler) store(w http.ResponseWriter, r *http.Request) {
 	key, ok := h.lookup(id)
 	var hs health
 	var err error
-	if !ok && len(h.Config.Stores) == 0 {
+	if !ok && len(h.Config().Stores) == 0 {
 		// A config without stores (an analyst's): the warehouse's stores.
 		if hs, err = h.readHealth(ctx, today); err != nil {
 			h.failWarehouse(w, r, err)
@@ -85,7 +85,7 @@ func (h *handler) store(w http.ResponseWriter, r *http.Request) {
 
 // lookup finds the config's store called id.
 func (h *handler) lookup(id string) (clickhouse.StoreKey, bool) {
-	if s, ok := h.Config.Store(id); ok {
+	if s, ok := h.Config().Store(id); ok {
 		return clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID}, true
 	}
 	return clickhouse.StoreKey{}, false
@@ -112,7 +112,7 @@ func (h *handler) readStore(ctx context.Context, k clickhouse.StoreKey, sp *stor
 	wg.Go(func() { sp.Rejects, errs[1] = wh.RecentRejects(ctx, k.Marketplace, k.Store, recentRejects) })
 	wg.Go(func() { held, errs[2] = wh.HeldOrders(ctx, k.Marketplace, k.Store, shownHeld) })
 	wg.Go(func() { sp.Pushes, errs[3] = wh.FailedPushes(ctx, k.Marketplace, k.Store, shownPushes) })
-	wg.Go(func() { suggestions, errs[4] = pipeline.SuggestMappings(ctx, wh, h.Config, []string{k.Store}) })
+	wg.Go(func() { suggestions, errs[4] = pipeline.SuggestMappings(ctx, wh, h.Config(), []string{k.Store}) })
 	wg.Go(func() { sp.Catalog, errs[5] = wh.LastCatalogLoad(ctx, k.Marketplace, k.Store) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

@@ -74,8 +74,8 @@ func (h *handler) readHealth(ctx context.Context, today time.Time) (health, erro
 // keys are the stores to list: the config's, in its order, or, for a
 // config without stores (an analyst's), every store the warehouse knows.
 func (h *handler) keys(hs health) []clickhouse.StoreKey {
-	keys := make([]clickhouse.StoreKey, 0, len(h.Config.Stores))
-	for _, s := range h.Config.Stores {
+	keys := make([]clickhouse.StoreKey, 0, len(h.Config().Stores))
+	for _, s := range h.Config().Stores {
 		keys = append(keys, clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID})
 	}
 	if len(keys) > 0 {
