@@ -180,6 +180,7 @@ var actionsPage = template.Must(template.New("actions").Parse(`<!doctype html>
 <html lang="uk"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 {{if .Going}}<meta http-equiv="refresh" content="2">{{end}}
 <title>Дії — kramar</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <style>body{font:15px/1.4 system-ui,sans-serif;margin:1rem;max-width:60rem}table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
 td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}progress{width:8rem}.refused{color:#b00}</style>
 </head><body>

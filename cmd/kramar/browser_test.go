@@ -91,7 +91,7 @@ func newHeadless(t *testing.T, width, height int64) *headless {
 			}
 			if m.Type == chromedp.ConsoleError || m.IsException() {
 				h.mu.Lock()
-				h.problems = append(h.problems, m.String())
+				h.problems = append(h.problems, m.String()+" ("+m.URL+")")
 				h.mu.Unlock()
 			}
 		}
@@ -121,6 +121,10 @@ func (h *headless) screenshot(name string) string {
 	path := filepath.Join(h.dir, name+".png")
 	if err := os.WriteFile(path, png, 0o600); err != nil {
 		h.t.Fatal(err)
+	}
+	// To look at them: KRAMAR_TEST_SCREENSHOTS=/some/dir go test -run Browser.
+	if keep := os.Getenv("KRAMAR_TEST_SCREENSHOTS"); keep != "" {
+		_ = os.WriteFile(filepath.Join(keep, h.t.Name()+"-"+name+".png"), png, 0o644)
 	}
 	return path
 }

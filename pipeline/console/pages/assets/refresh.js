@@ -1,10 +1,13 @@
-// Live refresh: every data-refresh seconds, while the tab is visible and
-// no <details> is open, fetch the page again and swap in its <main>.
+// Live refresh: every data-refresh seconds, while the tab is visible, no
+// <details> is open and no form is being filled in, fetch the page again
+// and swap in its <main>.
 (function () {
   var secs = Number(document.body.getAttribute("data-refresh")) || 0;
   if (!secs || !window.fetch || !window.DOMParser) return;
   setInterval(function () {
-    if (document.hidden || document.querySelector("main details[open]")) return;
+    // Nor while someone fills in a form (an action's dates).
+    var busy = document.activeElement && document.activeElement.closest && document.activeElement.closest("main form");
+    if (document.hidden || busy || document.querySelector("main details[open]")) return;
     fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) {
         // Sent elsewhere (the session ended): show that page whole.
