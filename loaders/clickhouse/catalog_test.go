@@ -61,12 +61,18 @@ func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
 		"c\t1\t5\tТовар c\thttps://img/c,https://img/c-2",
 		"d\t1\t5\tТовар d\thttps://img/d,https://img/d-2",
 	}
+	sameRows(t, got, want)
+}
+
+// sameRows compares the v_products rows a query gave with those wanted.
+func sameRows(t *testing.T, got, want []string) {
+	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("v_products:\n%v\nwant\n%v", got, want)
 	}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Errorf("row %d: %q, want %q", i, got[i], want[i])
+			t.Errorf("row %d:\n%q\nwant\n%q", i, got[i], want[i])
 		}
 	}
 }
@@ -85,12 +91,5 @@ func TestCatalogDetailsReachTheView(t *testing.T) {
 		"a\t0\tОпис a & все\t<p>Опис a &amp; все</p>\tКолір|Вага\t|г\tбілий|a\tKvitka\tg-a\tVC-a\t482000000000a\tДім > Кухня\t2",
 		"b\t1\tОпис b & все\t<p>Опис b &amp; все</p>\tКолір|Вага\t|г\tбілий|b\tKvitka\tg-b\tVC-b\t482000000000b\tДім > Кухня\t2",
 	}
-	if len(got) != len(want) {
-		t.Fatalf("v_products:\n%v\nwant\n%v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("row %d:\n%q\nwant\n%q", i, got[i], want[i])
-		}
-	}
+	sameRows(t, got, want)
 }
