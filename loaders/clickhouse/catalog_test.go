@@ -20,7 +20,11 @@ func loadCatalog(t *testing.T, w *clickhouse.Warehouse, run string, ids ...strin
 	var ps []canon.Product
 	for _, id := range ids {
 		ps = append(ps, canon.Product{Marketplace: "zakupka", Store: "z1", ProductID: id, Name: "Товар " + id,
-			Price: decimal.RequireFromString("99.90"), Stock: 5, Available: true, Photos: []string{"https://img/" + id}})
+			Price: decimal.RequireFromString("99.90"), Stock: 5, Available: true, Photos: []string{"https://img/" + id, "https://img/" + id + "-2"},
+			Description: "Опис " + id + " & все", DescriptionHTML: "<p>Опис " + id + " &amp; все</p>",
+			ParamNames: []string{"Колір", "Вага"}, ParamUnits: []string{"", "г"}, ParamValues: []string{"білий", id},
+			Brand: "Kvitka", GroupID: "g-" + id, VendorCode: "VC-" + id, Barcode: "482000000000" + id,
+			CategoryPath: []string{"Дім", "Кухня"}})
 	}
 	rec, err := rows.Products(ps, rows.Meta{RunID: run, Version: rows.NextVersion(), LoadedAt: time.Now()})
 	if err != nil {
@@ -52,17 +56,40 @@ func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
 	loadCatalog(t, w, "load-3", "c", "d")
 	got := chtest.Query(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
 	want := []string{
-		"a\t0\t0\tТовар a\thttps://img/a", // gone in load 3
-		"b\t0\t0\tТовар b\thttps://img/b", // gone in load 2, still unavailable
-		"c\t1\t5\tТовар c\thttps://img/c",
-		"d\t1\t5\tТовар d\thttps://img/d",
+		"a\t0\t0\tТовар a\thttps://img/a,https://img/a-2", // gone in load 3
+		"b\t0\t0\tТовар b\thttps://img/b,https://img/b-2", // gone in load 2, still unavailable
+		"c\t1\t5\tТовар c\thttps://img/c,https://img/c-2",
+		"d\t1\t5\tТовар d\thttps://img/d,https://img/d-2",
 	}
+	sameRows(t, got, want)
+}
+
+// sameRows compares the v_products rows a query gave with those wanted.
+func sameRows(t *testing.T, got, want []string) {
+	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("v_products:\n%v\nwant\n%v", got, want)
 	}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Errorf("row %d: %q, want %q", i, got[i], want[i])
+			t.Errorf("row %d:\n%q\nwant\n%q", i, got[i], want[i])
 		}
 	}
+}
+
+// v_products shows the complete row (migration 017 re-made the view over
+// the new columns), and an offer carried over keeps its details.
+func TestCatalogDetailsReachTheView(t *testing.T) {
+	w := chtest.New(t)
+	loadCatalog(t, w, "load-1", "a", "b")
+	loadCatalog(t, w, "load-2", "b")
+	got := chtest.Query(t, w, `SELECT product_id, available, description, description_html,
+		arrayStringConcat(param_names, '|'), arrayStringConcat(param_units, '|'), arrayStringConcat(param_values, '|'),
+		brand, group_id, vendor_code, barcode, arrayStringConcat(category_path, ' > '), length(photos)
+		FROM {db}.v_products ORDER BY product_id`)
+	want := []string{
+		"a\t0\tОпис a & все\t<p>Опис a &amp; все</p>\tКолір|Вага\t|г\tбілий|a\tKvitka\tg-a\tVC-a\t482000000000a\tДім > Кухня\t2",
+		"b\t1\tОпис b & все\t<p>Опис b &amp; все</p>\tКолір|Вага\t|г\tбілий|b\tKvitka\tg-b\tVC-b\t482000000000b\tДім > Кухня\t2",
+	}
+	sameRows(t, got, want)
 }

@@ -377,7 +377,7 @@ func (g *generator) offer(i int) {
 		o.s(`<vendor code="b`, strconv.Itoa(len(brand)*7919%100000), `">`, brand, "</vendor>\n")
 		o.s(`<country_of_origin code="ukr">Україна</country_of_origin>`, "\n")
 	default:
-		o.s("<vendor>", brand, "</vendor>\n<vendorCode>", sku, "</vendorCode>\n")
+		o.s("<vendor>", brand, "</vendor>\n<vendorCode>", sku, "</vendorCode>\n<barcode>", ean13(i), "</barcode>\n")
 	}
 	switch d {
 	case Prom:
@@ -398,11 +398,11 @@ func (g *generator) offer(i int) {
 		o.s("<description><![CDATA[", desc, "]]></description>\n")
 		o.s("<description_ua><![CDATA[", desc, "]]></description_ua>\n")
 	}
-	g.params(brand, colour, r.IntN(3000)+200)
+	g.params(brand, colour, r.IntN(3000)+200, ean13(i))
 	o.s("</offer>\n")
 }
 
-func (g *generator) params(brand string, c colour, weight int) {
+func (g *generator) params(brand string, c colour, weight int, barcode string) {
 	o := g.out
 	w := strconv.Itoa(weight)
 	switch g.o.Dialect {
@@ -411,6 +411,7 @@ func (g *generator) params(brand string, c colour, weight int) {
 		o.s(`<param name="Бренд" paramcode="brand"><![CDATA[`, brand, "]]></param>\n")
 		o.s(`<param name="Вага" paramcode="weight">`, w, "</param>\n")
 		o.s(`<param name="Одиниця виміру" paramcode="measure" valuecode="measure_pcs">шт.</param>`, "\n")
+		o.s(`<param name="Штрихкод" paramcode="barcodes">`, barcode, "</param>\n")
 	case Rozetka:
 		o.s(`<param name="Колір" paramid="21737">`, c.ua, "</param>\n")
 		o.s(`<param name="Вага" paramid="2241" unit="г">`, w, "</param>\n")
@@ -422,6 +423,22 @@ func (g *generator) params(brand string, c colour, weight int) {
 		o.s(`<param name="Колір">`, c.ua, "</param>\n", `<param name="Вага" unit="г">`, w, "</param>\n")
 		o.s(`<param name="Гарантійний термін">12 міс.</param>`, "\n")
 	}
+}
+
+// ean13 is offer i's barcode: an EAN-13 of the Ukrainian prefix 482 with
+// its check digit, one per offer. Epicentr feeds carry it as the system
+// param paramcode="barcodes", the others as <barcode>.
+func ean13(i int) string {
+	d := []byte(fmt.Sprintf("482%09d", i%1_000_000_000))
+	sum := 0
+	for k, c := range d {
+		w := 1
+		if k%2 == 1 {
+			w = 3
+		}
+		sum += int(c-'0') * w
+	}
+	return string(append(d, byte('0'+(10-sum%10)%10)))
 }
 
 // lost writes each Cyrillic letter of s as '?', as a conversion to an

@@ -2,11 +2,16 @@ package feedgen
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/kramar/kramar/extractors/feeds/yml"
+	"github.com/kramar/kramar/schema/canon"
+	ymltransform "github.com/kramar/kramar/transforms/yml"
 )
 
 func generate(t *testing.T, o Options) []byte {
@@ -128,4 +133,68 @@ func TestPriceStockOnlyMatchesTheFullFeed(t *testing.T) {
 			t.Fatalf("offer %d: %v vs %v", i, a[i][1:], b[i][1:])
 		}
 	}
+}
+
+// Every dialect, in both encodings, gives the catalog job everything a
+// complete catalog row holds: descriptions, params, brand, variants, vendor
+// code and barcode, several pictures and the category path.
+func TestEveryDialectCarriesTheCatalogDetails(t *testing.T) {
+	for _, d := range []string{Prom, Rozetka, Zakupka, Epicentr} {
+		for _, enc := range []string{UTF8, Windows1251} {
+			feedBytes := generate(t, Options{Offers: 12, Dialect: d, Encoding: enc})
+			var cats ymltransform.Categories
+			var ps []canon.Product
+			_, err := yml.Parse(context.Background(), bytes.NewReader(feedBytes), yml.Options{},
+				func(s *yml.Shop) error { cats = ymltransform.CategoryNames(s); return nil },
+				func(offers []yml.Offer) error {
+					for _, o := range offers {
+						p, err := ymltransform.TransformOffer(o, canon.Store{Marketplace: d, Store: "s"}, ymltransform.Catalog{Categories: cats})
+						if err != nil {
+							return err
+						}
+						ps = append(ps, p)
+					}
+					return nil
+				})
+			if err != nil {
+				t.Fatalf("%s %s: %v", d, enc, err)
+			}
+			deep, several := false, false
+			for _, p := range ps {
+				where := d + " " + enc + " offer " + p.ProductID
+				if !strings.HasPrefix(p.DescriptionHTML, "<p>") || p.Description == "" || strings.ContainsAny(p.Description, "<>") || !strings.Contains(p.Description, "&") {
+					t.Errorf("%s: description %q / %q", where, p.Description, p.DescriptionHTML)
+				}
+				if len(p.ParamNames) < 3 || len(p.ParamUnits) != len(p.ParamNames) || len(p.ParamValues) != len(p.ParamNames) || p.ParamNames[0] == "" {
+					t.Errorf("%s: params %q %q %q", where, p.ParamNames, p.ParamUnits, p.ParamValues)
+				}
+				if p.Brand == "" || !validEAN13(p.Barcode) || len(p.CategoryPath) == 0 || p.CategoryPath[len(p.CategoryPath)-1] != p.Category {
+					t.Errorf("%s: brand %q barcode %q path %q (category %q)", where, p.Brand, p.Barcode, p.CategoryPath, p.Category)
+				}
+				if d != Epicentr && (p.VendorCode == "" || p.GroupID == "") {
+					t.Errorf("%s: vendor code %q group %q", where, p.VendorCode, p.GroupID)
+				}
+				deep = deep || len(p.CategoryPath) > 1
+				several = several || len(p.Photos) > 2
+			}
+			if len(ps) != 12 || !deep || !several {
+				t.Errorf("%s %s: %d products, a nested category %v, three pictures %v", d, enc, len(ps), deep, several)
+			}
+		}
+	}
+}
+
+func validEAN13(s string) bool {
+	if len(s) != 13 {
+		return false
+	}
+	sum := 0
+	for k := range 12 {
+		w := 1
+		if k%2 == 1 {
+			w = 3
+		}
+		sum += int(s[k]-'0') * w
+	}
+	return int(s[12]-'0') == (10-sum%10)%10
 }

@@ -61,13 +61,13 @@ var (
 		catID     int64
 		min, max  int64 // hryvnias
 	}{
-		{"Чайник електричний", "Дрібна техніка", 101, 450, 2200},
-		{"Блендер занурювальний", "Дрібна техніка", 101, 700, 3500},
+		{"Чайник електричний", `Техніка \ Дрібна техніка`, 101, 450, 2200},
+		{"Блендер занурювальний", `Техніка \ Дрібна техніка`, 101, 700, 3500},
 		{"Футболка бавовняна", "Одяг", 202, 250, 900},
 		{"Худі оверсайз", "Одяг", 202, 800, 2600},
-		{"Крем для рук", "Косметика", 303, 90, 420},
-		{"Набір пензлів", "Косметика", 303, 300, 1500},
-		{"Настільна лампа", "Дім", 404, 500, 2400},
+		{"Крем для рук", `Краса \ Косметика`, 303, 90, 420},
+		{"Набір пензлів", `Краса \ Косметика`, 303, 300, 1500},
+		{"Настільна лампа", `Дім \ Освітлення`, 404, 500, 2400},
 		{"Плед флисовий", "Дім", 404, 350, 1300},
 	}
 	// presences are every sandbox shop's availability texts, as a live
@@ -98,8 +98,21 @@ func genProduct(r *rand.Rand, store, i int, now time.Time) wire.CatalogProduct {
 		Presence:          wire.Text(presences[fake.Weighted(r, 80, 12, 5, 3)]),
 		Quantity:          json.Number(strconv.Itoa(r.IntN(40))),
 		Currency:          "UAH",
-		Parent:            &wire.CatalogParent{ID: base.catID, Value: wire.Localized{"ua": base.cat}},
-		Images:            kit.MustJSON([]string{fmt.Sprintf("https://shop%d.example.com/content/images/%d.jpg", store+1, i+1)}),
+		// A category's place in the tree is its path, `A \ B`, as
+		// catalog/export's expr filters by parent (Horoshop "Product
+		// export", S5 in the reference notes).
+		Parent: &wire.CatalogParent{ID: base.catID, Value: wire.Localized{"ua": base.cat}},
+	}
+	// One to three images, the main one first.
+	images := []string{}
+	for k := range 1 + i%3 {
+		images = append(images, fmt.Sprintf("https://shop%d.example.com/content/images/%d%s.jpg", store+1, i+1, strings.Repeat("b", k)))
+	}
+	p.Images = kit.MustJSON(images)
+	// Every third product is a modification (another colour, size) of the
+	// one before it: parent_article names that product (S5).
+	if i%3 == 2 {
+		p.ParentArticle = fmt.Sprintf("HS%d-%05d", store+1, i)
 	}
 	p.Link = fmt.Sprintf("https://shop%d.example.com/%s/", store+1, strings.ToLower(p.Article))
 	if r.IntN(4) == 0 {

@@ -449,3 +449,40 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// The catalog has modifications (parent_article names a product of the
+// shop), categories placed in a tree (`Дім \ Освітлення`) and one to three
+// images per product.
+func TestCatalogHasModificationsPathsAndImages(t *testing.T) {
+	f := newFixture(t, 0, 9)
+	products := f.export(t, map[string]any{})
+	modifications, paths := 0, 0
+	images := map[int]int{}
+	for article, p := range products {
+		var parent string
+		_ = json.Unmarshal(p["parent_article"], &parent)
+		if parent != "" {
+			if _, ok := products[parent]; !ok || parent == article {
+				t.Errorf("%s: parent_article %q is not another product of the shop", article, parent)
+			}
+			modifications++
+		}
+		var cat struct {
+			Value map[string]string `json:"value"`
+		}
+		if err := json.Unmarshal(p["parent"], &cat); err != nil || cat.Value["ua"] == "" {
+			t.Fatalf("%s: parent %s", article, p["parent"])
+		}
+		if strings.Contains(cat.Value["ua"], ` \ `) {
+			paths++
+		}
+		var imgs []string
+		if err := json.Unmarshal(p["images"], &imgs); err != nil {
+			t.Fatalf("%s: images %s", article, p["images"])
+		}
+		images[len(imgs)]++
+	}
+	if len(products) != 9 || modifications != 3 || paths == 0 || images[1] != 3 || images[2] != 3 || images[3] != 3 {
+		t.Fatalf("%d products, %d modifications, %d paths, images per product %v", len(products), modifications, paths, images)
+	}
+}

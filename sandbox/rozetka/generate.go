@@ -94,10 +94,24 @@ func genGoods(r *rand.Rand, store, i int, now time.Time, byFeed bool) wire.Goods
 		g.PricePromo = &promo
 	}
 	g.AvailableTitle = availableTitles[g.Available]
-	photo := "https://content.rozetka.com.ua/goods/images/original/" + strconv.FormatInt(rz, 10) + ".jpg"
-	g.Photo = []string{photo}
-	g.PhotoPreview = []string{strings.Replace(photo, "original", "preview", 1)}
+	// One to three photos, the main one first (photo[] and photo_preview[]
+	// are lists: apiitems.md; an item has as many as the seller uploaded).
+	n, id := 1+i%3, strconv.FormatInt(rz, 10)
+	g.Photo, g.PhotoPreview = make([]string, n), make([]string, n)
+	for k := range n {
+		name := id + suffix(k) + ".jpg"
+		g.Photo[k] = "https://content.rozetka.com.ua/goods/images/original/" + name
+		g.PhotoPreview[k] = "https://content.rozetka.com.ua/goods/images/preview/" + name
+	}
 	return g
+}
+
+// suffix tells the k-th photo of an item apart ("" for the main one).
+func suffix(k int) string {
+	if k == 0 {
+		return ""
+	}
+	return "_" + strconv.Itoa(k+1)
 }
 
 // genOrder builds one order; created and changed are chosen by the caller.

@@ -439,3 +439,29 @@ func TestMassUpdateSetsStock(t *testing.T) {
 		t.Fatalf("empty batch: %d %s", code, raw)
 	}
 }
+
+// Goods carry one to three photos, the main one first, each with its
+// preview, as a catalog row keeps them all.
+func TestGoodsHaveSeveralPhotos(t *testing.T) {
+	f := newFixture(t, Options{Seed: 3}, 0, 6)
+	_, env := f.call(t, "GET", "/goods/all?pageSize=0", nil)
+	var list wire.GoodsList
+	mustDecode(t, env.Content, &list)
+	counts := map[int]int{}
+	for _, r := range list.Items {
+		var g wire.GoodsItem
+		mustDecode(t, r, &g)
+		if len(g.Photo) == 0 || len(g.Photo) != len(g.PhotoPreview) || strings.Contains(g.Photo[0], "_") {
+			t.Fatalf("item %d: photo %q, preview %q", g.RzItemID, g.Photo, g.PhotoPreview)
+		}
+		for k, p := range g.Photo {
+			if g.PhotoPreview[k] != strings.Replace(p, "/original/", "/preview/", 1) {
+				t.Errorf("item %d: preview %q of %q", g.RzItemID, g.PhotoPreview[k], p)
+			}
+		}
+		counts[len(g.Photo)]++
+	}
+	if len(list.Items) != 6 || counts[1] != 2 || counts[2] != 2 || counts[3] != 2 {
+		t.Fatalf("%d items, photos per item %v", len(list.Items), counts)
+	}
+}

@@ -146,10 +146,33 @@ type Product struct {
 	Sold              uint32 `json:"sold"`
 	Fulfillment       bool   `json:"fulfillment"`
 
-	CategoryID string   `json:"category_id"`
-	Category   string   `json:"category"`
-	URL        string   `json:"url"`
-	Photos     []string `json:"photos"`
+	CategoryID string `json:"category_id"`
+	Category   string `json:"category"`
+	// CategoryPath is the category and its ancestors, root first
+	// (["Посуд", "Сковороди"]); empty when the source has no tree.
+	CategoryPath []string `json:"category_path"`
+	URL          string   `json:"url"`
+	// Photos are all the offer's pictures, the main one first.
+	Photos []string `json:"photos"`
+
+	// Description is the offer's description as plain text (tags stripped,
+	// entities decoded, whitespace folded); DescriptionHTML is it as sent.
+	Description     string `json:"description"`
+	DescriptionHTML string `json:"description_html"`
+	// ParamNames, ParamUnits and ParamValues are the offer's params
+	// (characteristics) in order, one entry per param in each: a param
+	// without a unit has "" in ParamUnits.
+	ParamNames  []string `json:"param_names"`
+	ParamUnits  []string `json:"param_units"`
+	ParamValues []string `json:"param_values"`
+	// Brand is the vendor or producer.
+	Brand string `json:"brand"`
+	// GroupID joins the variants of one product (YML group_id).
+	GroupID string `json:"group_id"`
+	// VendorCode and Barcode are the seller's article and the EAN/GTIN,
+	// side by side whichever of them ExternalID is.
+	VendorCode string `json:"vendor_code"`
+	Barcode    string `json:"barcode"`
 
 	CreatedAt time.Time `json:"created_at"`
 }

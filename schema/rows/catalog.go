@@ -48,6 +48,17 @@ var productsSpec = NewSpec(ProductsTable,
 	U64("_version", func(r productRow) uint64 { return r.meta.Version }),
 	// Added by migration 012, so after the bookkeeping columns.
 	Str("stock_managed_by", func(r productRow) string { return r.StockManagedBy }),
+	// Added by migration 017: what the offer says of itself.
+	Str("description", func(r productRow) string { return r.Description }),
+	Str("description_html", func(r productRow) string { return r.DescriptionHTML }),
+	StrList("param_names", func(r productRow) []string { return r.ParamNames }),
+	StrList("param_units", func(r productRow) []string { return r.ParamUnits }),
+	StrList("param_values", func(r productRow) []string { return r.ParamValues }),
+	Str("brand", func(r productRow) string { return r.Brand }),
+	Str("group_id", func(r productRow) string { return r.GroupID }),
+	Str("vendor_code", func(r productRow) string { return r.VendorCode }),
+	Str("barcode", func(r productRow) string { return r.Barcode }),
+	StrList("category_path", func(r productRow) []string { return r.CategoryPath }),
 )
 
 type optionRow struct {

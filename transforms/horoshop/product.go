@@ -54,11 +54,20 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 	if q.IsPositive() {
 		p.Stock = uint32(q.IntPart())
 	}
+	// The seller's article is the vendor code; modifications of one
+	// product name the product's article in parent_article (S5), which is
+	// their group. catalog/export as kramar reads it (extractors/horoshop
+	// CatalogProduct) carries no description, characteristics, brand or
+	// gtin yet: those stay empty.
+	p.VendorCode = p.Article
+	p.GroupID = strings.TrimSpace(w.ParentArticle)
+	p.CategoryPath, p.ParamNames, p.ParamUnits, p.ParamValues = []string{}, []string{}, []string{}, []string{}
 	if w.Parent != nil {
 		if w.Parent.ID != 0 {
 			p.CategoryID = strconv.FormatInt(w.Parent.ID, 10)
 		}
 		p.Category = w.Parent.Value.Best()
+		p.CategoryPath = categoryPath(p.Category)
 	}
 	if strings.TrimSpace(w.CreationTime) != "" {
 		if p.CreatedAt, err = parseTime("creation_time", w.CreationTime); err != nil {
@@ -66,6 +75,21 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 		}
 	}
 	return p, nil
+}
+
+// categoryPath reads a category's value as a path, root first: Horoshop
+// writes a category's place as `Дім \ Освітлення` (catalog/export's expr
+// filters by parent path "A \\ B" in JSON, S5 in
+// /work/shared/reference/horoshop-epicentr-feeds-others.md §1.7); a plain
+// name is a path of one.
+func categoryPath(value string) []string {
+	out := []string{}
+	for _, part := range strings.Split(value, `\`) {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // productMoney reads a price; 0 and negatives mean none.

@@ -46,9 +46,20 @@ func product(g *wire.GoodsItem, store canon.Store) (canon.Product, error) {
 	if p.Photos == nil {
 		p.Photos = []string{}
 	}
+	// The article is the seller's vendor code. rz_category names one
+	// category, no tree: its path is that one name. /goods/all documents
+	// rz_producer (the brand) and rz_group_id (GERA-OneTeam/Rozetka-API-Seller
+	// docs/categories/apiitems.md), but the wire model (extractors/rozetka
+	// GoodsItem) does not read them yet, and goods carry no description,
+	// params or barcode: those stay empty.
+	p.VendorCode = g.Article
+	p.CategoryPath, p.ParamNames, p.ParamUnits, p.ParamValues = []string{}, []string{}, []string{}, []string{}
 	if g.RzCategory != nil {
 		p.CategoryID = strconv.FormatInt(g.RzCategory.ID, 10)
 		p.Category = canon.FirstNonEmpty(g.RzCategory.TitleUA, g.RzCategory.Title)
+		if p.Category != "" {
+			p.CategoryPath = []string{p.Category}
+		}
 	}
 	if g.CreatedAt != "" {
 		t, err := parseTime("created_at", g.CreatedAt)

@@ -41,29 +41,76 @@ type Catalog struct {
 	// MatchBy chooses ExternalID: MatchByID (default), MatchByVendorCode
 	// ("sku" too) or MatchByBarcode.
 	MatchBy string
-	// Categories maps category id to name (see CategoryNames).
-	Categories map[string]string
+	// Categories is the shop's category tree (see CategoryNames).
+	Categories Categories
 }
 
-// CategoryNames maps the shop's category ids to their names. An id
-// defined twice keeps its first name: real Rozetka price lists define one
-// id twice under different parents (JEBS-O/desktop-converter-excel-xml
-// rozetka.xml, id 1112602), the reader warns about it, and the first
-// definition is the one a reader of the file meets first.
-func CategoryNames(s *feed.Shop) map[string]string {
-	m := make(map[string]string, len(s.Categories))
-	add := func(id, name string) {
+// Categories is the shop's <categories> by id: each one's name and path
+// (its ancestors' names and its own, root first, by the parentId chain).
+// The zero value knows no category.
+type Categories map[string]category
+
+type category struct {
+	name string
+	path []string // shared by every offer of the category: never changed
+}
+
+// Name is the name of category id, "" when the shop does not define it.
+func (c Categories) Name(id string) string { return c[id].name }
+
+// Path is the path of category id, nil when the shop does not define it.
+func (c Categories) Path(id string) []string { return c[id].path }
+
+// maxCategoryDepth bounds a parentId chain; a deeper one is cut at its
+// root end (real trees are a handful of levels deep).
+const maxCategoryDepth = 32
+
+// CategoryNames reads the shop's category tree. An id defined twice keeps
+// its first name and parent: real Rozetka price lists define one id twice
+// under different parents (JEBS-O/desktop-converter-excel-xml rozetka.xml,
+// id 1112602), the reader warns about it, and the first definition is the
+// one a reader of the file meets first. A parentId that names no category,
+// or a chain that loops back, ends the path there.
+func CategoryNames(s *feed.Shop) Categories {
+	first := make(map[string]feed.Category, len(s.Categories))
+	for _, c := range s.Categories {
+		if _, ok := first[c.ID]; !ok {
+			first[c.ID] = c
+		}
+	}
+	m := make(Categories, len(s.Categories))
+	add := func(id string, c feed.Category) {
 		if _, ok := m[id]; !ok {
-			m[id] = name
+			m[id] = category{name: c.Name, path: pathOf(first, c.ID)}
 		}
 	}
 	for _, c := range s.Categories {
-		add(c.ID, c.Name)
+		add(c.ID, c)
 		if c.Code != "" { // Epicentr offers point at categories by code
-			add(c.Code, c.Name)
+			add(c.Code, c)
 		}
 	}
 	return m
+}
+
+// pathOf walks id's parentId chain up to the root and returns the names
+// root first.
+func pathOf(byID map[string]feed.Category, id string) []string {
+	var rev []string
+	seen := map[string]bool{}
+	for id != "" && !seen[id] && len(rev) < maxCategoryDepth {
+		c, ok := byID[id]
+		if !ok {
+			break
+		}
+		seen[id] = true
+		rev = append(rev, c.Name)
+		id = c.ParentID
+	}
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	return rev
 }
 
 // CatalogDate reads yml_catalog's date attribute as a UTC instant. Feeds
@@ -112,13 +159,21 @@ func TransformOffer(o feed.Offer, store canon.Store, c Catalog) (canon.Product, 
 		Currency:          canon.FirstNonEmpty(strings.ToUpper(o.CurrencyID), DefaultCurrency),
 		AvailabilityTitle: canon.FirstNonEmpty(o.Presence, o.Availability),
 		CategoryID:        o.CategoryID,
-		Category:          canon.FirstNonEmpty(o.CategoryName, c.Categories[o.CategoryID]),
+		Category:          canon.FirstNonEmpty(o.CategoryName, c.Categories.Name(o.CategoryID)),
 		URL:               o.URL,
 		Photos:            o.Pictures,
+		DescriptionHTML:   canon.FirstNonEmpty(o.DescriptionUA, o.Description),
+		Brand:             canon.FirstNonEmpty(o.Vendor, paramByCode(o.Params, "brand")),
+		GroupID:           o.GroupID,
+		VendorCode:        canon.FirstNonEmpty(o.VendorCode, o.Article),
+		Barcode:           canon.FirstNonEmpty(o.Barcode, paramByCode(o.Params, "barcodes")),
 	}
 	if p.Photos == nil {
 		p.Photos = []string{}
 	}
+	p.Description = PlainText(p.DescriptionHTML)
+	p.CategoryPath = categoryPath(c.Categories.Path(o.CategoryID), p.Category)
+	p.ParamNames, p.ParamUnits, p.ParamValues = params(o.Params)
 	if o.Price == "" {
 		return canon.Product{}, canon.FieldErr("price", "missing")
 	}
@@ -142,6 +197,52 @@ func TransformOffer(o feed.Offer, store canon.Store, c Catalog) (canon.Product, 
 		return canon.Product{}, canon.FieldErr("available", "must be true or false, not "+strconv.Quote(o.Available))
 	}
 	return p, nil
+}
+
+// categoryPath is the tree's path of the offer's category, its last name
+// being the one the offer shows (Epicentr's offers name their category
+// themselves); a category the tree does not know is a path of one.
+func categoryPath(path []string, name string) []string {
+	switch {
+	case len(path) == 0 && name == "":
+		return []string{}
+	case len(path) == 0:
+		return []string{name}
+	case path[len(path)-1] == name || name == "":
+		return path
+	}
+	own := make([]string, len(path))
+	copy(own, path)
+	own[len(own)-1] = name
+	return own
+}
+
+// params splits the offer's params into the three parallel lists, on one
+// backing array.
+func params(ps []feed.Param) (names, units, values []string) {
+	if len(ps) == 0 {
+		return []string{}, []string{}, []string{}
+	}
+	n := len(ps)
+	all := make([]string, 3*n)
+	names, units, values = all[:n:n], all[n:2*n:2*n], all[2*n:]
+	for i, p := range ps {
+		names[i], units[i], values[i] = p.Name, p.Unit, p.Value
+	}
+	return names, units, values
+}
+
+// paramByCode is the value of the param with Epicentr's paramcode code:
+// Epicentr feeds carry the barcode and the brand as system params
+// (paramcode="barcodes", paramcode="brand"; Epicentr's feed requirements,
+// /work/shared/reference/horoshop-epicentr-feeds-others.md §2.6, S29).
+func paramByCode(ps []feed.Param, code string) string {
+	for _, p := range ps {
+		if p.Code == code {
+			return p.Value
+		}
+	}
+	return ""
 }
 
 func externalID(o feed.Offer, matchBy string) (string, error) {

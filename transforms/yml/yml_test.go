@@ -63,8 +63,26 @@ func TestCategoryNamesKeepTheFirstDefinition(t *testing.T) {
 	m := CategoryNames(&feed.Shop{Categories: []feed.Category{
 		{ID: "4001", Name: "Кросівки"}, {ID: "4001", Name: "Зимові черевики"}, {ID: "7", Code: "3806", Name: "Чайники"}, {ID: "3806", Name: "Інше"},
 	}})
-	if m["4001"] != "Кросівки" || m["3806"] != "Чайники" || m["7"] != "Чайники" || len(m) != 3 {
+	if m.Name("4001") != "Кросівки" || m.Name("3806") != "Чайники" || m.Name("7") != "Чайники" || len(m) != 3 {
 		t.Errorf("%v", m)
+	}
+}
+
+// Paths follow parentId to the root; a parent the shop does not define, or
+// a loop, ends the path.
+func TestCategoryPaths(t *testing.T) {
+	m := CategoryNames(&feed.Shop{Categories: []feed.Category{
+		{ID: "1", Name: "Дім"}, {ID: "2", ParentID: "1", Name: "Кухня"}, {ID: "3", ParentID: "2", Name: "Посуд"},
+		{ID: "3", ParentID: "1", Name: "Дубль"}, // defined twice: the first wins, with its parent
+		{ID: "4", ParentID: "404", Name: "Сирота"},
+		{ID: "5", ParentID: "6", Name: "Коло А"}, {ID: "6", ParentID: "5", Name: "Коло Б"},
+	}})
+	for id, want := range map[string]string{
+		"1": "Дім", "2": "Дім/Кухня", "3": "Дім/Кухня/Посуд", "4": "Сирота", "5": "Коло Б/Коло А", "6": "Коло А/Коло Б", "9": "",
+	} {
+		if got := strings.Join(m.Path(id), "/"); got != want {
+			t.Errorf("path of %s = %q, want %q", id, got, want)
+		}
 	}
 }
 

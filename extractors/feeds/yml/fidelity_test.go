@@ -428,7 +428,7 @@ func TestGeneratedRealShapesParse(t *testing.T) {
 		{"price and stock only", feedgen.Options{PriceStockOnly: true}, "UTF-8", nil},
 		{"joined pictures, a category twice, names lost", feedgen.Options{Dialect: feedgen.Rozetka, JoinedPictures: true, DuplicateCategory: true, LostNames: true},
 			"UTF-8", []string{`1 category id is defined more than once (first: id 2 at line 10 "Чайники" and at line 11 "Комплекти")`,
-				"300 offers have names whose letters are question marks (first: offer 100000 at line 52", "200 offers list several URLs in one <picture>, separated by \";\" (first: offer 100001 at line 79, 2 URLs)"}},
+				"300 offers have names whose letters are question marks (first: offer 100000 at line 52", "200 offers list several URLs in one <picture>, separated by \";\" (first: offer 100001 at line 80, 2 URLs)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
