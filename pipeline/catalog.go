@@ -15,9 +15,27 @@ import (
 	"github.com/kramar/kramar/schema/rows"
 )
 
-// CatalogBatch is how many offers one catalog insert carries: catalogs are
-// 10³–10⁶ offers, loaded nightly, so inserts are large and few.
-const CatalogBatch = 20000
+// CatalogBatch is how many offers one catalog insert carries at most:
+// catalogs are 10³–10⁶ offers, loaded nightly, so inserts are large and
+// few. CatalogBatchBytes bounds the same by the offers' text, which a
+// description makes ten times larger in one feed than in another: a batch
+// is held about four times over while it is sent (offers, Arrow record,
+// the driver's columns, its buffer).
+const (
+	CatalogBatch      = 20000
+	CatalogBatchBytes = 8 << 20
+)
+
+// textBytes is about how much text an offer holds.
+func textBytes(p *canon.Product) int {
+	n := len(p.Name) + len(p.Description) + len(p.DescriptionHTML) + len(p.URL) + len(p.Category) + len(p.Brand)
+	for _, ss := range [][]string{p.ParamNames, p.ParamUnits, p.ParamValues, p.Photos, p.CategoryPath} {
+		for _, s := range ss {
+			n += len(s)
+		}
+	}
+	return n
+}
 
 // ErrNotModified says a catalog source has not changed since the last load
 // (a feed answering 304): the run is recorded as not_modified and the
@@ -46,8 +64,9 @@ type catalogJob struct {
 	// feedSource is the store's feed_url resolved against the config's folder.
 	feedSource string
 
-	pending []canon.Product
-	rejects []canon.Reject
+	pending      []canon.Product
+	pendingBytes int // textBytes of pending
+	rejects      []canon.Reject
 	// afterSuccess runs once the whole load is in (e.g. remembering the
 	// feed's validators for the next conditional GET).
 	afterSuccess []func(context.Context) error
@@ -67,12 +86,13 @@ func (j *catalogJob) run(ctx context.Context, pages productPages) error {
 		j.rejects = append(j.rejects, rejects...)
 		for i := range ps {
 			ps[i].Marketplace, ps[i].Store = j.store.Marketplace, j.store.ID
+			j.pendingBytes += textBytes(&ps[i])
 		}
 		j.pending = append(j.pending, ps...)
 		if j.progress != nil {
 			j.progress(j.store.ID, j.result.Fetched)
 		}
-		if len(j.pending) >= CatalogBatch {
+		if len(j.pending) >= CatalogBatch || j.pendingBytes >= CatalogBatchBytes {
 			return j.flush(ctx)
 		}
 		return nil
@@ -114,7 +134,8 @@ func (j *catalogJob) flush(ctx context.Context) error {
 		return fmt.Errorf("insert products: %w", err)
 	}
 	j.result.New += len(j.pending)
-	j.pending = j.pending[:0]
+	clear(j.pending) // the next batch reuses the array; its text goes now
+	j.pending, j.pendingBytes = j.pending[:0], 0
 	return nil
 }
 

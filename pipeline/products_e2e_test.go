@@ -111,7 +111,7 @@ func TestProductSalesFollowTheSellersMatches(t *testing.T) {
 	clock := kit.NewClock(pipelinetest.Start)
 	pr, rz, ep := promsb.New(promsb.Options{Clock: clock, Seed: 7}), rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), epsb.New(epsb.Options{Clock: clock, Seed: 7})
 	prom, _ := promtest.Store(t, pr, "prom-a", 60)
-	rozetka, _ := rozetkatest.Store(t, rz, "rz-a", 60, 20)
+	rozetka, _ := rozetkatest.Store(t, rz, "rz-a", 60, 150)
 	epicentr, _ := epicentrtest.Store(t, ep, "ep-a", 60)
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{prom, rozetka, epicentr}, "")
 	clock.Advance(time.Minute)
@@ -125,6 +125,14 @@ func TestProductSalesFollowTheSellersMatches(t *testing.T) {
 	// Epicentr's cards made by hand carry no id of the seller's.
 	if got := m.Query(`SELECT toString(sum(lines)) FROM {db}.v_unmatched_items`)[0]; got != fmt.Sprint(unmatched) || unmatched == 0 {
 		t.Errorf("v_unmatched_items counts %s lines, want %d (lines with no id of the seller's)", got, unmatched)
+	}
+
+	// The seller lists one catalog on every marketplace: the same product
+	// sells on all three under its own id, and adds up with no match.
+	shared := m.Query(`SELECT count() FROM (SELECT product_key FROM {db}.v_order_items WHERE match_source = 'auto'
+		GROUP BY product_key HAVING uniqExact(marketplace) = 3)`)[0]
+	if shared == "0" {
+		t.Error("no product is sold on all three marketplaces under the seller's id")
 	}
 
 	// One product of each marketplace is, for the seller, the same lamp.

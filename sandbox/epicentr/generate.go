@@ -1,7 +1,6 @@
 package epicentr
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -36,7 +35,7 @@ func (s *store) seed(seed int64, nOrders int, now time.Time) {
 		r := fake.Rand(seed, s.index, streamOffers, i)
 		g := goods[r.IntN(len(goods))]
 		o := &Offer{
-			SKU:       fmt.Sprintf("EP-%d-%05d", s.index+1, i+1),
+			SKU:       fake.SellerSKU(s.index, i),
 			OfferID:   strconv.Itoa(4_000_000 + s.index*100_000 + i),
 			ProductID: strconv.Itoa(2_000_000 + s.index*100_000 + i),
 			Title:     g.title + " " + strconv.Itoa(1+i%41),

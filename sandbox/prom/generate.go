@@ -54,7 +54,7 @@ func newCatalog(seed int64, store int) []catalogItem {
 		if g.weighed && price%2 != 0 {
 			price++ // half a kilo of an odd price would need half a kopeck
 		}
-		ext := fmt.Sprintf("SKU-%d-%05d", store+1, i+1)
+		ext := fake.SellerSKU(store, i)
 		sku := ext
 		if r.IntN(4) == 0 {
 			sku = fmt.Sprintf("A%06d", r.IntN(1_000_000))

@@ -1,7 +1,6 @@
 package rozetka
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -66,7 +65,7 @@ func genGoods(r *rand.Rand, store, i int, now time.Time, byFeed bool) wire.Goods
 	g := wire.GoodsItem{
 		RzItemID:      rz,
 		ItemID:        int64(700_000_000 + store*10_000_000 + i + 1),
-		PriceOfferID:  fmt.Sprintf("PO-%d-%06d", store+1, i+1),
+		PriceOfferID:  fake.SellerSKU(store, i),
 		Article:       base.article + "-" + fake.Digits(r, 6),
 		Name:          base.name + " " + strconv.Itoa(1+i%97),
 		URL:           "https://rozetka.com.ua/ua/p" + strconv.FormatInt(rz, 10) + "/",

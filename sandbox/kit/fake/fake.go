@@ -8,6 +8,7 @@ package fake
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -141,6 +142,12 @@ func (p Person) PhoneLocal() string {
 	n := p.Number
 	return "+38 (0" + p.Operator + ") " + n[:3] + "-" + n[3:5] + "-" + n[5:]
 }
+
+// SellerSKU is the seller's own id of product i of their store number
+// store (0-based), the same on every marketplace's simulator: a seller
+// lists one catalog everywhere, so the lines of Prom, Rozetka and Epicentr
+// orders carry the same ids for the same product.
+func SellerSKU(store, i int) string { return fmt.Sprintf("SKU-%d-%05d", store+1, i+1) }
 
 // Note is a buyer's comment on an order.
 func Note(r *rand.Rand) string { return Pick(r, notes) }
