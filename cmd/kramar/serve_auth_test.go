@@ -58,7 +58,10 @@ func servedPaths(t *testing.T, m *pipelinetest.Multi) []string {
 	paths := []string{"/", "/login", "/logout", "/no-such-page", "/reports"}
 	for _, r := range (&daemon{o: serveOptions{WH: m.WH}, metrics: metrics.New(nil)}).routes() {
 		p := strings.Fields(r.Pattern)[1]
-		if strings.HasSuffix(p, "/") {
+		switch {
+		case p == "/assets/":
+			p += "style.css"
+		case strings.HasSuffix(p, "/"):
 			p += "orders"
 		}
 		paths = append(paths, p)
@@ -71,7 +74,8 @@ func TestServeWithUsersClosesEveryEndpointButTheProbes(t *testing.T) {
 	hashes := withLogins(t, m)
 	d := startServe(t, m)
 	c := consoletest.New("http://"+d.addr, nil)
-	open := map[string]bool{"/healthz": true, "/readyz": true, "/login": true}
+	// Open: the probes, the login form, and the pages' CSS, script and icon.
+	open := map[string]bool{"/healthz": true, "/readyz": true, "/login": true, "/assets/style.css": true}
 
 	for _, p := range servedPaths(t, m) {
 		if open[p] {
