@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,9 +120,21 @@ func TestRozetkaCatalogLoadsInLargeBatchesAndAFailedLoadKeepsTheLastGood(t *test
 	if got := e.Query(`SELECT count(), uniqExact(product_id) FROM {db}.v_products`); got[0] != "50000\t50000" {
 		t.Fatalf("v_products: %v", got)
 	}
-	// Each insert is one _version: all but the last carry the full batch.
-	if got := e.Query(`SELECT min(n), count() FROM (SELECT _version, count() AS n FROM {db}.products GROUP BY _version)`); got[0] != "10000\t3" {
-		t.Errorf("insert sizes (smallest, inserts) = %v, want 10000 and 3 (20,000 + 20,000 + 10,000)", got)
+	// Each insert is one _version: all but the last are full, by offers
+	// (pipeline.CatalogBatch) or by their text (CatalogBatchBytes, less
+	// one offer's worth).
+	inserts := e.Query(`SELECT count() AS n, sum(length(name) + length(description) + length(description_html) + length(url) +
+			length(category) + length(brand) + length(arrayStringConcat(arrayConcat(param_names, param_units, param_values, photos, category_path))))
+		FROM {db}.products GROUP BY _version ORDER BY n DESC`)
+	if len(inserts) < 2 || len(inserts) > 50000/pipeline.CatalogBatch+10 {
+		t.Errorf("%d inserts for 50,000 offers: %v", len(inserts), inserts)
+	}
+	for _, row := range inserts[:len(inserts)-1] {
+		var n, text int
+		fmt.Sscan(strings.ReplaceAll(row, "\t", " "), &n, &text)
+		if n != pipeline.CatalogBatch && text < pipeline.CatalogBatchBytes-8<<10 {
+			t.Errorf("an insert of %d offers and %d bytes of text: neither bound was reached (inserts: %v)", n, text, inserts)
+		}
 	}
 	// A load that dies half-way leaves the catalog as it was.
 	e.RZ.Faults().Set(kit.FaultConfig{Rate: 1, Kinds: []kit.Kind{kit.ServerError}, Seed: 1})
