@@ -23,7 +23,7 @@ import (
 // the driver's columns, its buffer).
 const (
 	CatalogBatch      = 20000
-	CatalogBatchBytes = 4 << 20
+	CatalogBatchBytes = 8 << 20
 )
 
 // textBytes is about how much text an offer holds.
