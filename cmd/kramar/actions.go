@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -27,11 +26,11 @@ const (
 
 // backfillRun is one backfill started from the console.
 type backfillRun struct {
-	ID, User, Store, Window string
-	Started                 time.Time
-	Progress                pipeline.BackfillProgress
-	Finished                bool
-	Status, Error           string
+	User, Store, Window string
+	Started             time.Time
+	Progress            pipeline.BackfillProgress
+	Finished            bool
+	Status, Error       string
 }
 
 // backfills are the console's backfills of this process, the newest first.
@@ -142,7 +141,7 @@ func (d *daemon) startBackfill(w http.ResponseWriter, r *http.Request) {
 		if to, err = parseDay(r.FormValue("to"), true); err == nil {
 			b := pipeline.Backfill{Store: st.ID, From: from, To: to}
 			v, _ := console.ViewerFrom(r.Context())
-			run := &backfillRun{ID: newRunID(), User: v.Name, Store: st.ID, Window: b.Key(), Started: time.Now().UTC()}
+			run := &backfillRun{User: v.Name, Store: st.ID, Window: b.Key(), Started: time.Now().UTC()}
 			b.Progress = func(p pipeline.BackfillProgress) { d.backfills.update(run, func(r *backfillRun) { r.Progress = p }) }
 			if b.To.Before(b.From) {
 				err = fmt.Errorf("the window ends before it starts")
@@ -174,8 +173,6 @@ func (d *daemon) backfill(run *backfillRun, b pipeline.Backfill) {
 	})
 }
 
-func newRunID() string { return fmt.Sprintf("console-%d", time.Now().UnixNano()) }
-
 var actionsPage = template.Must(template.New("actions").Parse(`<!doctype html>
 <html lang="uk"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 {{if .Going}}<meta http-equiv="refresh" content="2">{{end}}
@@ -206,8 +203,7 @@ func (d *daemon) actionsPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the warehouse did not answer; try again", http.StatusServiceUnavailable)
 		return
 	}
-	runs, going := d.backfills.snapshot()
-	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Started.After(runs[j].Started) })
+	runs, going := d.backfills.snapshot() // the newest first
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := actionsPage.Execute(w, struct {
 		Backfills []backfillRun

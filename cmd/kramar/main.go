@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -119,7 +118,7 @@ func loadWarehouseConfig(cmd *cobra.Command) (*config.Config, error) {
 	}
 	var others int
 	for _, w := range cfg.Warnings {
-		if strings.HasPrefix(w.Field, "clickhouse") && w.Store == "" {
+		if w.AboutWarehouse() {
 			slog.Warn(w.String())
 			continue
 		}

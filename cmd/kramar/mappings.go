@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -59,7 +60,7 @@ func mappingsCmd() *cobra.Command {
 }
 
 // writeSuggestions adds the suggestions to the config file as comments.
-func writeSuggestions(path string, ss []config.Suggestion, out interface{ Write([]byte) (int, error) }) error {
+func writeSuggestions(path string, ss []config.Suggestion, out io.Writer) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return &exitError{2, fmt.Errorf("--write needs the config file: %w", err)}

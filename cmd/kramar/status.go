@@ -199,20 +199,7 @@ func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Confi
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
-	keys := make([]clickhouse.StoreKey, 0, len(cfg.Stores))
-	for _, s := range cfg.Stores {
-		keys = append(keys, clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID})
-	}
-	if len(keys) == 0 {
-		// A config with only the clickhouse section (an analyst's): every
-		// store the warehouse has heard of.
-		for k := range all {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(a, b int) bool {
-			return keys[a].Store < keys[b].Store || keys[a].Store == keys[b].Store && keys[a].Marketplace < keys[b].Marketplace
-		})
-	}
+	keys := pipeline.HealthStores(cfg, all)
 	out := make([]storeHealth, len(keys))
 	for i, k := range keys {
 		h := storeHealth{Store: k.Store, Marketplace: k.Marketplace}
@@ -223,7 +210,7 @@ func readHealth(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Confi
 			h.Lag = now.Sub(h.LastOK).Truncate(time.Second)
 		}
 		for _, j := range h.Jobs {
-			if j.Status != pipeline.StatusOK && j.Status != pipeline.StatusNotModified && j.Job != pipeline.JobBackfill {
+			if pipeline.JobFailing(j) {
 				h.Failing = true
 			}
 		}

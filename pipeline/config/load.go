@@ -48,7 +48,7 @@ func load(path string, why purpose) (*Config, error) {
 	cfg, problems := read(path, why)
 	var errs, warnings []Problem
 	for _, p := range problems {
-		if why == forWarehouse && !p.aboutWarehouse() {
+		if why == forWarehouse && !p.AboutWarehouse() {
 			p.Warning = true
 		}
 		if p.Warning {

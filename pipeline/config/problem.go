@@ -42,9 +42,9 @@ func (p Problem) String() string {
 	return b.String()
 }
 
-// aboutWarehouse tells whether p stops a command that needs only the
+// AboutWarehouse tells whether p stops a command that needs only the
 // warehouse: the file itself cannot be read, or the clickhouse section is wrong.
-func (p Problem) aboutWarehouse() bool {
+func (p Problem) AboutWarehouse() bool {
 	return p.Store == "" && (p.Field == "" || p.Field == "clickhouse" || strings.HasPrefix(p.Field, "clickhouse."))
 }
 

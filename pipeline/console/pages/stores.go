@@ -71,28 +71,13 @@ func (h *handler) readHealth(ctx context.Context, today time.Time) (health, erro
 	return out, nil
 }
 
-// keys are the stores to list: the config's, in its order, or, for a
-// config without stores (an analyst's), every store the warehouse knows.
+// keys are the stores to list (pipeline.HealthStores).
 func (h *handler) keys(hs health) []clickhouse.StoreKey {
-	keys := make([]clickhouse.StoreKey, 0, len(h.Config().Stores))
-	for _, s := range h.Config().Stores {
-		keys = append(keys, clickhouse.StoreKey{Marketplace: s.Marketplace, Store: s.ID})
-	}
-	if len(keys) > 0 {
-		return keys
-	}
-	for k := range hs.stores {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(a, b int) bool {
-		return keys[a].Store < keys[b].Store || keys[a].Store == keys[b].Store && keys[a].Marketplace < keys[b].Marketplace
-	})
-	return keys
+	return pipeline.HealthStores(h.Config(), hs.stores)
 }
 
 // row is one store's row. A store is failing when the last run of any of
-// its jobs, backfills aside, was not ok: the rule of `kramar status`
-// (cmd/kramar/status.go readHealth).
+// its jobs leaves it so (pipeline.JobFailing), as in `kramar status`.
 func (hs health) row(k clickhouse.StoreKey, now time.Time) storeRow {
 	r := storeRow{ID: k.Store, Marketplace: k.Marketplace, State: stateNeverRun, OrdersToday: hs.today[k]}
 	known := hs.stores[k]
@@ -104,7 +89,7 @@ func (hs health) row(k clickhouse.StoreKey, now time.Time) storeRow {
 		r.State = stateOK
 	}
 	for _, j := range known.Jobs {
-		if j.Status != pipeline.StatusOK && j.Status != pipeline.StatusNotModified && j.Job != pipeline.JobBackfill {
+		if pipeline.JobFailing(j) {
 			r.State = stateFailing
 		}
 		c := jobCell{Job: j.Job, Status: j.Status, LastRun: j.At, LastOK: hs.successes[[2]string{k.Store, j.Job}]}
