@@ -14,11 +14,11 @@ import (
 // marketplace's cover; only the stores named, or every store when none is.
 // `kramar mappings suggest` prints it and the console's store page shows it.
 func SuggestMappings(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.Config, stores []string) ([]config.Suggestion, error) {
-	fromOrders, err := wh.UnmappedOrderValues(ctx)
+	fromOrders, err := wh.UnmappedOrderValues(ctx, stores)
 	if err != nil {
 		return nil, err
 	}
-	fromLists, err := wh.ReferenceValues(ctx)
+	fromLists, err := wh.ReferenceValues(ctx, stores)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func SuggestMappings(ctx context.Context, wh *clickhouse.Warehouse, cfg *config.
 	byKey := map[key]*config.Suggestion{}
 	var order []key
 	for _, seen := range append(fromOrders, fromLists...) {
-		if len(stores) > 0 && !slices.Contains(stores, seen.Store) || covered(cfg, seen) {
+		if covered(cfg, seen) {
 			continue
 		}
 		k := key{seen.Marketplace, seen.Kind, seen.Value}
