@@ -17,8 +17,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(backfillCmd) }
-
 func backfillCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "backfill", Short: "Load history or whole catalogs on demand"}
 	var stores []string

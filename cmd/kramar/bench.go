@@ -23,8 +23,6 @@ import (
 	"github.com/kramar/kramar/sandbox/feedgen"
 )
 
-func init() { addCommand(benchCmd) }
-
 func benchCmd() *cobra.Command {
 	var orders, goods, offers, pageSize, batchSize int
 	var database, cpuProfile string

@@ -22,7 +22,6 @@ import (
 )
 
 // Further benchmarks are subcommands of bench (`kramar bench NAME …`).
-func init() { addCommandTo("bench", benchStoresCmd) }
 
 func benchStoresCmd() *cobra.Command {
 	var stores, orders, cycles, parallel, newEvery, workers int

@@ -13,8 +13,6 @@ import (
 	"github.com/kramar/kramar/reports"
 )
 
-func init() { addCommandTo("bench", benchWorkbookCmd) }
-
 // benchMonth is the month the workbook benchmark books its entries in.
 var benchMonth = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 

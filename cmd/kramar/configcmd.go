@@ -12,8 +12,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(configCmd) }
-
 func configCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "config", Short: "Work with kramar.yaml"}
 	cmd.AddCommand(&cobra.Command{

@@ -15,10 +15,6 @@ import (
 
 // What the seller's CRM tells the way back: order changes (kramar order)
 // and stock levels (kramar stock), recorded for kramar push.
-func init() {
-	addCommand(orderCmd)
-	addCommand(stockCmd)
-}
 
 func orderCmd() *cobra.Command {
 	cmd := &cobra.Command{

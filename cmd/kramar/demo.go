@@ -24,8 +24,6 @@ import (
 	"github.com/kramar/kramar/reports"
 )
 
-func init() { addCommand(demoCmd) }
-
 func demoCmd() *cobra.Command {
 	var database, example string
 	var workers int

@@ -13,8 +13,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(expensesCmd) }
-
 func expensesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "expenses",

@@ -15,8 +15,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(exportCmd) }
-
 func exportCmd() *cobra.Command {
 	var format, from, to, out, compression string
 	cmd := &cobra.Command{

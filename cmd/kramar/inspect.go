@@ -15,8 +15,6 @@ import (
 	"github.com/kramar/kramar/schema/canon"
 )
 
-func init() { addCommand(inspectCmd) }
-
 func inspectCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "inspect", Short: "Look at data the way the pipeline sees it"}
 	var marketplace, store string

@@ -33,7 +33,7 @@ func main() {
 	root := &cobra.Command{
 		Use:           "kramar",
 		Short:         "Marketplace orders into ClickHouse, and back",
-		Long:          "kramar pulls orders from Ukrainian marketplaces (Prom.ua first) into a ClickHouse warehouse, idempotently.",
+		Long:          "kramar pulls orders, catalogs and royalties from Ukrainian marketplaces into a ClickHouse warehouse, idempotently, and pushes statuses, ТТН and stock back.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -46,7 +46,7 @@ func main() {
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	addRegistered(root, "")
+	root.AddCommand(commands()...)
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "kramar:", err)
 		var ee *exitError
@@ -57,26 +57,17 @@ func main() {
 	}
 }
 
-// commands are the subcommands that files of this package register from
-// their init, by the name of the command they belong to ("" for kramar
-// itself), so a new command touches no shared line.
-var commands = map[string][]func() *cobra.Command{}
-
-// addCommand registers a command of kramar.
-func addCommand(c func() *cobra.Command) { addCommandTo("", c) }
-
-// addCommandTo registers a subcommand of the command called parent.
-func addCommandTo(parent string, c func() *cobra.Command) {
-	commands[parent] = append(commands[parent], c)
-}
-
-// addRegistered adds to cmd the commands registered under name, and their
-// own subcommands.
-func addRegistered(cmd *cobra.Command, name string) {
-	for _, c := range commands[name] {
-		sub := c()
-		cmd.AddCommand(sub)
-		addRegistered(sub, sub.Name())
+// commands are kramar's subcommands (help lists them by name); a command's
+// own subcommands are added by its constructor.
+func commands() []*cobra.Command {
+	bench := benchCmd()
+	bench.AddCommand(benchStoresCmd(), benchWorkbookCmd())
+	return []*cobra.Command{
+		runCmd(), serveCmd(), statusCmd(), backfillCmd(), pushCmd(), probeCmd(),
+		orderCmd(), stockCmd(), productsCmd(), mappingsCmd(),
+		reportCmd(), expensesCmd(), exportCmd(),
+		configCmd(), migrateCmd(), inspectCmd(), webCmd(),
+		demoCmd(), sandboxCmd(), bench,
 	}
 }
 

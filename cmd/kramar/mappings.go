@@ -14,8 +14,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(mappingsCmd) }
-
 func mappingsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "mappings", Short: "Work with the CRM mappings of statuses, deliveries and payments"}
 	var stores []string

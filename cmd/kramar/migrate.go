@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { addCommand(migrateCmd) }
-
 func migrateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "migrate",

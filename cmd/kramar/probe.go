@@ -11,8 +11,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(probeCmd) }
-
 func probeCmd() *cobra.Command {
 	var stores []string
 	var days int

@@ -13,8 +13,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(productsCmd) }
-
 func productsCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "products", Short: "The seller's products: which marketplace product is which of yours"}
 	match := &cobra.Command{

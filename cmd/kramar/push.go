@@ -14,8 +14,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(pushCmd) }
-
 func pushCmd() *cobra.Command {
 	var stores []string
 	var dryRun bool

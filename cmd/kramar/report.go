@@ -14,8 +14,6 @@ import (
 	"github.com/kramar/kramar/reports"
 )
 
-func init() { addCommand(reportCmd) }
-
 func reportCmd() *cobra.Command {
 	var month, out string
 	var stores []string

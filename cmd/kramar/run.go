@@ -15,8 +15,6 @@ import (
 	"github.com/kramar/kramar/pipeline/config"
 )
 
-func init() { addCommand(runCmd) }
-
 func runCmd() *cobra.Command {
 	var once bool
 	var stores []string

@@ -14,8 +14,6 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
-func init() { addCommand(sandboxCmd) }
-
 func sandboxCmd() *cobra.Command {
 	var addr, marketplace string
 	var seed int64

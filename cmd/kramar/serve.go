@@ -30,8 +30,6 @@ import (
 	"github.com/kramar/kramar/reports"
 )
 
-func init() { addCommand(serveCmd) }
-
 func serveCmd() *cobra.Command {
 	var listen string
 	cmd := &cobra.Command{

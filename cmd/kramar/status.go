@@ -18,8 +18,6 @@ import (
 	"github.com/kramar/kramar/pipeline/coord"
 )
 
-func init() { addCommand(statusCmd) }
-
 func statusCmd() *cobra.Command {
 	var allDrift bool
 	var driftDays int

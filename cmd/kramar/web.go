@@ -14,8 +14,6 @@ import (
 	"golang.org/x/term"
 )
 
-func init() { addCommand(webCmd) }
-
 // hashCost is bcrypt's work factor for the console's passwords: about a
 // quarter of a second per login on a current core.
 const hashCost = 12
