@@ -88,7 +88,9 @@ func (l clusterLayout) steps(stmt string) ([]clusterStep, error) {
 		// is made again over the altered table.
 		return []clusterStep{
 			{sql: fmt.Sprintf("ALTER TABLE {db}.%s%s%s ADD COLUMN %s %s", name, LocalSuffix, on, column, m[3]), table: name + LocalSuffix, column: column},
-			{sql: fmt.Sprintf("DROP TABLE IF EXISTS {db}.%s%s", name, on)},
+			// Only while the Distributed table lacks the column: a second
+			// migrator then leaves alone the table the first made again.
+			{sql: fmt.Sprintf("DROP TABLE IF EXISTS {db}.%s%s", name, on), table: name, column: column},
 			{sql: l.distributed(name)},
 		}, nil
 	}

@@ -5,6 +5,7 @@ package schema
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -13,7 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/kramar/kramar/extractors/retry"
 )
 
 //go:embed migrations/*.sql
@@ -168,7 +172,7 @@ func MigrateOn(ctx context.Context, conn driver.Conn, database, cluster string) 
 				}
 			}
 			for _, st := range steps {
-				if err := runStep(ctx, conn, database, st); err != nil {
+				if err := runStepOn(ctx, conn, database, cluster, st); err != nil {
 					return applied, fmt.Errorf("schema: migration %s: %s: %w", m.ID(), firstLine(st.sql), err)
 				}
 			}
@@ -183,6 +187,34 @@ func MigrateOn(ctx context.Context, conn driver.Conn, database, cluster string) 
 		applied = append(applied, m.ID())
 	}
 	return applied, nil
+}
+
+// concurrentDDL is how long a cluster step waits for another migrator: two
+// workers starting together both migrate, and while one is between dropping
+// and making again a Distributed table (an added column, see clusterLayout)
+// the other's statement over that table finds no table (UNKNOWN_TABLE, 60).
+// Every step is safe to repeat, so the step is tried again once the table is
+// back; the distributed DDL queue runs each ON CLUSTER statement on every
+// server in one order, so the two converge on one schema.
+var concurrentDDL = retry.Policy{Attempts: 12, Wait: 100 * time.Millisecond, MaxWait: 2 * time.Second}.Jittered()
+
+const unknownTable = 60
+
+// runStepOn runs one step, on a cluster riding out another migrator's
+// re-creation of a table.
+func runStepOn(ctx context.Context, conn driver.Conn, database, cluster string, st clusterStep) error {
+	if cluster == "" {
+		return runStep(ctx, conn, database, st)
+	}
+	_, err := concurrentDDL.Do(ctx, func(int) error {
+		err := runStep(ctx, conn, database, st)
+		var exc *clickhouse.Exception
+		if err != nil && !(errors.As(err, &exc) && exc.Code == unknownTable) {
+			return retry.Permanent(err)
+		}
+		return err
+	})
+	return err
 }
 
 // runStep runs one statement; a step that adds a column is skipped when
