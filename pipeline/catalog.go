@@ -23,7 +23,7 @@ import (
 // the driver's columns, its buffer).
 const (
 	CatalogBatch      = 20000
-	CatalogBatchBytes = 8 << 20
+	CatalogBatchBytes = 4 << 20
 )
 
 // textBytes is about how much text an offer holds.
@@ -50,9 +50,10 @@ type productPages func(ctx context.Context, page func(products []canon.Product, 
 type Progress func(store string, offers int)
 
 // catalogJob loads a store's whole catalog. Every offer is written again
-// with this run's id; v_products shows the latest load that finished, so a
-// load that fails half-way never replaces the last good catalog, and offers
-// missing from a finished load stay, marked unavailable.
+// with this run's id, first aside (staged); only a load that finished is
+// published as the catalog, so a load that fails half-way never replaces
+// the last good one, and offers missing from a finished load stay, marked
+// unavailable.
 type catalogJob struct {
 	wh       *clickhouse.Warehouse
 	store    config.Store
@@ -73,11 +74,7 @@ type catalogJob struct {
 }
 
 func (j *catalogJob) run(ctx context.Context, pages productPages) error {
-	prev, err := j.wh.LastCatalogRun(ctx, j.store.Marketplace, j.store.ID)
-	if err != nil {
-		return err
-	}
-	err = pages(ctx, func(ps []canon.Product, rejects []canon.Reject) error {
+	err := pages(ctx, func(ps []canon.Product, rejects []canon.Reject) error {
 		j.result.Fetched += len(ps) + len(rejects)
 		j.result.Rejected += len(rejects)
 		for _, r := range rejects {
@@ -103,7 +100,7 @@ func (j *catalogJob) run(ctx context.Context, pages productPages) error {
 	if err := j.flush(ctx); err != nil {
 		return err
 	}
-	gone, err := j.wh.CarryOverMissing(ctx, j.store.Marketplace, j.store.ID, prev, j.runID, rows.NextVersion(), time.Now())
+	gone, err := j.wh.PublishCatalog(ctx, j.store.Marketplace, j.store.ID, j.runID, rows.NextVersion(), time.Now())
 	if err != nil {
 		return err
 	}
@@ -130,7 +127,7 @@ func (j *catalogJob) flush(ctx context.Context) error {
 		return err
 	}
 	defer rec.Release()
-	if err := j.wh.Insert(ctx, rows.ProductsTable, rec); err != nil {
+	if err := j.wh.StageCatalog(ctx, rec); err != nil {
 		return fmt.Errorf("insert products: %w", err)
 	}
 	j.result.New += len(j.pending)

@@ -6,19 +6,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
+
 	"github.com/kramar/kramar/schema/rows"
 )
 
-// LastCatalogRun is the run id of the store's latest catalog load that
-// finished ("" when there is none): the catalog v_products shows.
-func (w *Warehouse) LastCatalogRun(ctx context.Context, marketplace, store string) (string, error) {
-	var run string
-	err := w.conn.QueryRow(ctx, `SELECT argMax(run_id, (finished_at, _version)) FROM `+w.table("pipeline_runs")+`
-		WHERE marketplace = ? AND store = ? AND job = 'catalog' AND status = 'ok'`, marketplace, store).Scan(&run)
-	if err != nil {
-		return "", fmt.Errorf("clickhouse: last catalog run of %s/%s: %w", marketplace, store, err)
-	}
-	return run, nil
+// stagedProducts is where a catalog load is written until it has finished
+// (migration 020): a load that fails half-way never reaches products.
+const stagedProducts = "products_staging"
+
+// StageCatalog writes one insert of a catalog load aside; the load becomes
+// the catalog only through PublishCatalog.
+func (w *Warehouse) StageCatalog(ctx context.Context, rec arrow.Record) error {
+	return w.Insert(ctx, stagedProducts, rec)
 }
 
 // carriedOver is what an offer carried over into a new load holds instead
@@ -32,15 +32,15 @@ var carriedOver = map[string]string{
 	"_version":   "toUInt64(?)",
 }
 
-// CarryOverMissing copies, into the load newRun, every offer of the load
-// prevRun that newRun does not have, marked unavailable with no stock: an
-// offer gone from a feed is out of sale, not forgotten. The copy runs inside
-// ClickHouse (INSERT … SELECT), so a million-offer catalog costs no memory
-// here. It returns how many offers were carried over.
-func (w *Warehouse) CarryOverMissing(ctx context.Context, marketplace, store, prevRun, newRun string, version uint64, loadedAt time.Time) (uint64, error) {
-	if prevRun == "" {
-		return 0, nil
-	}
+// PublishCatalog makes the finished load run the store's catalog: its
+// staged offers are copied into products, and every offer of the catalog
+// the load does not have is written again as part of it, unavailable with
+// no stock: an offer gone from a feed is out of sale, not forgotten. Both
+// copies run inside ClickHouse (INSERT … SELECT), so a million-offer
+// catalog costs no memory here. It returns how many offers were carried
+// over. Repeating it after a failure is harmless: a copy again is the same
+// version of the same offers.
+func (w *Warehouse) PublishCatalog(ctx context.Context, marketplace, store, run string, version uint64, loadedAt time.Time) (uint64, error) {
 	var cols, exprs []string
 	for _, t := range rows.Tables() {
 		if t.Name != rows.ProductsTable {
@@ -55,29 +55,27 @@ func (w *Warehouse) CarryOverMissing(ctx context.Context, marketplace, store, pr
 			exprs = append(exprs, expr)
 		}
 	}
-	products := w.table(rows.ProductsTable)
-	// No FINAL with a filter on _run_id: 18.16 may move such a filter before
-	// the merge. Each load holds each offer once, so none is needed.
-	where := `marketplace = ? AND store = ? AND _run_id = ?`
-	q := "INSERT INTO " + products + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
-		" FROM " + products + " WHERE " + where + " AND product_id" + w.in(true) + "(SELECT product_id FROM " + products + " WHERE " + where + ")"
-	before, err := w.countRun(ctx, marketplace, store, newRun)
-	if err != nil {
-		return 0, err
+	products, staged := w.table(rows.ProductsTable), w.table(stagedProducts)
+	into := "INSERT INTO " + products + " (" + strings.Join(cols, ", ") + ") SELECT "
+	// No FINAL on staging: the load's rows are its store's newest there,
+	// and each load holds each offer once.
+	ofLoad := `marketplace = ? AND store = ? AND _run_id = ?`
+	if err := w.conn.Exec(ctx, into+strings.Join(cols, ", ")+" FROM "+staged+" WHERE "+ofLoad, marketplace, store, run); err != nil {
+		return 0, fmt.Errorf("clickhouse: publish catalog load %s of %s/%s: %w", run, marketplace, store, err)
 	}
-	if err := w.conn.Exec(ctx, q, newRun, loadedAt.UTC().Unix(), version, marketplace, store, prevRun, marketplace, store, newRun); err != nil {
-		return 0, fmt.Errorf("clickhouse: carry over the offers missing from %s/%s: %w", marketplace, store, err)
-	}
-	after, err := w.countRun(ctx, marketplace, store, newRun)
-	return after - before, err
-}
-
-func (w *Warehouse) countRun(ctx context.Context, marketplace, store, run string) (uint64, error) {
+	// Only key columns in the filter: ClickHouse may apply it before FINAL
+	// collapses the versions, which is harmless for them alone.
+	gone := " FROM " + products + " FINAL WHERE marketplace = ? AND store = ? AND product_id" + w.in(true) +
+		"(SELECT product_id FROM " + staged + " WHERE " + ofLoad + ")"
 	var n uint64
-	err := w.conn.QueryRow(ctx, `SELECT count() FROM `+w.table(rows.ProductsTable)+` WHERE marketplace = ? AND store = ? AND _run_id = ?`,
-		marketplace, store, run).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("clickhouse: count offers of load %s: %w", run, err)
+	if err := w.conn.QueryRow(ctx, "SELECT count()"+gone, marketplace, store, marketplace, store, run).Scan(&n); err != nil {
+		return 0, fmt.Errorf("clickhouse: count the offers gone from %s/%s: %w", marketplace, store, err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := w.conn.Exec(ctx, into+strings.Join(exprs, ", ")+gone, run, loadedAt.UTC().Unix(), version, marketplace, store, marketplace, store, run); err != nil {
+		return 0, fmt.Errorf("clickhouse: carry over the offers missing from %s/%s: %w", marketplace, store, err)
 	}
 	return n, nil
 }

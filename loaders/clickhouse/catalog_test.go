@@ -17,9 +17,23 @@ import (
 func loadCatalog(t *testing.T, w *clickhouse.Warehouse, run string, ids ...string) {
 	t.Helper()
 	ctx := context.Background()
+	stageCatalog(t, w, run, ids...)
+	if _, err := w.PublishCatalog(ctx, "zakupka", "z1", run, rows.NextVersion(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := w.RecordRun(ctx, clickhouse.Run{RunID: run, Marketplace: "zakupka", Store: "z1", Job: "catalog", Status: "ok",
+		StartedAt: now, FinishedAt: now.Add(time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stageCatalog writes the offers of a load that has not finished (yet).
+func stageCatalog(t *testing.T, w *clickhouse.Warehouse, run string, ids ...string) {
+	t.Helper()
 	var ps []canon.Product
 	for _, id := range ids {
-		ps = append(ps, canon.Product{Marketplace: "zakupka", Store: "z1", ProductID: id, Name: "Товар " + id,
+		ps = append(ps, canon.Product{Marketplace: "zakupka", Store: "z1", ProductID: id, Name: "Товар " + id + " " + run,
 			Price: decimal.RequireFromString("99.90"), Stock: 5, Available: true, Photos: []string{"https://img/" + id, "https://img/" + id + "-2"},
 			Description: "Опис " + id + " & все", DescriptionHTML: "<p>Опис " + id + " &amp; все</p>",
 			ParamNames: []string{"Колір", "Вага"}, ParamUnits: []string{"", "г"}, ParamValues: []string{"білий", id},
@@ -31,22 +45,32 @@ func loadCatalog(t *testing.T, w *clickhouse.Warehouse, run string, ids ...strin
 		t.Fatal(err)
 	}
 	defer rec.Release()
-	if err := w.Insert(ctx, rows.ProductsTable, rec); err != nil {
+	if err := w.StageCatalog(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
-	prev, err := w.LastCatalogRun(ctx, "zakupka", "z1")
-	if err != nil {
+}
+
+// A load that fails after some of its inserts never shows, not even once
+// ClickHouse has merged every part of products: its rows were never there.
+func TestAFailedCatalogLoadLeavesTheLastGoodOneAfterMerges(t *testing.T) {
+	w := chtest.New(t)
+	loadCatalog(t, w, "load-1", "a", "b", "c")
+	stageCatalog(t, w, "load-2", "a", "b") // fails before it finishes
+	for _, table := range []string{"products", "products_staging"} {
+		chtest.Exec(t, w, "OPTIMIZE TABLE {db}."+table+" FINAL")
+	}
+	got := chtest.Query(t, w, `SELECT product_id, available, name FROM {db}.v_products ORDER BY product_id`)
+	sameRows(t, got, []string{"a\t1\tТовар a load-1", "b\t1\tТовар b load-1", "c\t1\tТовар c load-1"})
+
+	// The next load that finishes replaces it whole, and publishing it
+	// again (a retry after a lost answer) changes nothing.
+	loadCatalog(t, w, "load-3", "b", "d")
+	if _, err := w.PublishCatalog(context.Background(), "zakupka", "z1", "load-3", rows.NextVersion(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.CarryOverMissing(ctx, "zakupka", "z1", prev, run, rows.NextVersion(), time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	if err := w.RecordRun(ctx, clickhouse.Run{RunID: run, Marketplace: "zakupka", Store: "z1", Job: "catalog", Status: "ok",
-		StartedAt: now, FinishedAt: now.Add(time.Second)}); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1100 * time.Millisecond) // finished_at has whole seconds: keep loads apart
+	chtest.Exec(t, w, "OPTIMIZE TABLE {db}.products FINAL")
+	got = chtest.Query(t, w, `SELECT product_id, available, name FROM {db}.v_products ORDER BY product_id`)
+	sameRows(t, got, []string{"a\t0\tТовар a load-1", "b\t1\tТовар b load-3", "c\t0\tТовар c load-1", "d\t1\tТовар d load-3"})
 }
 
 func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
@@ -56,10 +80,10 @@ func TestOffersGoneFromTheCatalogStayAsUnavailable(t *testing.T) {
 	loadCatalog(t, w, "load-3", "c", "d")
 	got := chtest.Query(t, w, `SELECT product_id, available, stock, name, arrayStringConcat(photos, ',') FROM {db}.v_products ORDER BY product_id`)
 	want := []string{
-		"a\t0\t0\tТовар a\thttps://img/a,https://img/a-2", // gone in load 3
-		"b\t0\t0\tТовар b\thttps://img/b,https://img/b-2", // gone in load 2, still unavailable
-		"c\t1\t5\tТовар c\thttps://img/c,https://img/c-2",
-		"d\t1\t5\tТовар d\thttps://img/d,https://img/d-2",
+		"a\t0\t0\tТовар a load-2\thttps://img/a,https://img/a-2", // gone in load 3
+		"b\t0\t0\tТовар b load-1\thttps://img/b,https://img/b-2", // gone in load 2, still unavailable
+		"c\t1\t5\tТовар c load-3\thttps://img/c,https://img/c-2",
+		"d\t1\t5\tТовар d load-3\thttps://img/d,https://img/d-2",
 	}
 	sameRows(t, got, want)
 }

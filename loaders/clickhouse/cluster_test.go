@@ -107,4 +107,17 @@ func TestMigrationsOnAClusterMakeTheSameViewsAndTwoMigratorsAtOnceOneSchema(t *t
 	if got != "5\t10 / 10" {
 		t.Errorf("the other replica's views: %s orders, lines / lines in v_order_items; want 5, 10 / 10", got)
 	}
+
+	// A catalog is published through the Distributed tables (staged, copied,
+	// the gone offer carried over) and read on the other replica.
+	loadCatalog(t, onA, "load-1", "a", "b")
+	loadCatalog(t, onA, "load-2", "b")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if got = strings.Join(chtest.Query(t, onB, `SELECT product_id, available, _run_id FROM {db}.v_products ORDER BY product_id`), " "); got == "a\t0\tload-2 b\t1\tload-2" {
+			break
+		}
+	}
+	if got != "a\t0\tload-2 b\t1\tload-2" {
+		t.Errorf("the other replica's v_products: %q", got)
+	}
 }

@@ -6,7 +6,8 @@
 -- An order counts as cancelled when the marketplace says so: a cancel reason
 -- (Rozetka, Epicentr and Horoshop set it for every cancelling status) or
 -- Prom's status "canceled", whose cancellation block may be missing
--- (rozetka-prom.md §2.2: it is "present for cancelled orders", no more).
+-- (Prom's order schema, https://public-api.docs.prom.ua, describes the
+-- block as present for cancelled orders, no more).
 
 -- Sales per UTC day (of the order's creation), marketplace, store and currency.
 --   day                date the orders were placed, UTC

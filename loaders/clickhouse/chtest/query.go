@@ -51,3 +51,12 @@ func deref(v any) any {
 	}
 	return rv.Interface()
 }
+
+// Exec runs a statement that returns no rows ({db} = the warehouse's
+// database), such as OPTIMIZE … FINAL to make ClickHouse merge now.
+func Exec(t testing.TB, wh *clickhouse.Warehouse, q string, args ...any) {
+	t.Helper()
+	if err := wh.Conn().Exec(context.Background(), strings.ReplaceAll(q, "{db}", wh.Database()), args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
