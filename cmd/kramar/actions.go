@@ -73,12 +73,19 @@ func (d *daemon) actionRoutes() []console.Route {
 	return []console.Route{
 		{Pattern: "POST /stores/{id}/run", Roles: ops, Handler: http.HandlerFunc(d.runNow)},
 		{Pattern: "POST /stores/{id}/backfill", Roles: ops, Handler: http.HandlerFunc(d.startBackfill)},
+		{Pattern: "POST /stores/{id}/matches", Roles: ops, Handler: http.HandlerFunc(d.setMatch)},
 		{Pattern: "GET /actions", Roles: ops, Handler: http.HandlerFunc(d.actionsPage)},
 	}
 }
 
 // act records what a user asked for and how it went, then shows /actions.
 func (d *daemon) act(w http.ResponseWriter, r *http.Request, a clickhouse.Action) {
+	d.record(r, a)
+	http.Redirect(w, r, "/actions", http.StatusSeeOther)
+}
+
+// record writes a console action to console_actions and the log.
+func (d *daemon) record(r *http.Request, a clickhouse.Action) {
 	v, _ := console.ViewerFrom(r.Context())
 	a.At, a.User, a.Role = time.Now().UTC().Truncate(time.Second), v.Name, string(v.Role)
 	if a.User == "" {
@@ -88,7 +95,6 @@ func (d *daemon) act(w http.ResponseWriter, r *http.Request, a clickhouse.Action
 		d.o.Log.Error("recording a console action failed", "action", a.Action, "store", a.Store, "error", err)
 	}
 	d.o.Log.Info("console action", "user", a.User, "action", a.Action, "store", a.Store, "detail", a.Detail, "outcome", a.Outcome, "message", a.Message)
-	http.Redirect(w, r, "/actions", http.StatusSeeOther)
 }
 
 // actionStore is the store an action's path names, or a 404.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/console/consoletest"
 )
 
@@ -71,5 +73,60 @@ func TestConsoleActionsRunAndBackfillAndAreRecorded(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("console_actions has %d rows, want %d (refused requests of an accountant or without CSRF are not actions): %q", len(got), len(want), got)
+	}
+}
+
+// Ops match a marketplace product to the seller's from the store page: the
+// past lines count for it at once, a clear gives them back to the
+// marketplace's ids, each change is a console action, and an accountant may
+// not make one.
+func TestConsoleMatchesAProductAndPastLinesFollow(t *testing.T) {
+	m, _, _ := promPair(t)
+	m.Configure(slowSchedule, nil)
+	withLogins(t, m)
+	if res := m.Run(context.Background(), pipeline.JobOrders, "prom-a"); !res["prom-a"].OK() {
+		t.Fatalf("loading prom-a: %+v", res["prom-a"])
+	}
+	line := m.Query(`SELECT product_id, any(product_key), count() FROM {db}.v_order_items WHERE store = 'prom-a' AND product_id != '' GROUP BY product_id ORDER BY product_id LIMIT 1`)
+	if len(line) != 1 {
+		t.Fatal("prom-a has no order lines with a product id")
+	}
+	f := strings.Split(line[0], "\t")
+	productID, autoKey, lines := f[0], f[1], f[2]
+	keyOf := func() []string {
+		return m.Query(`SELECT DISTINCT product_key, match_source FROM {db}.v_order_items WHERE store = 'prom-a' AND product_id = ?`, productID)
+	}
+
+	d := startServe(t, m)
+	c := consoletest.New("http://"+d.addr, nil)
+	ops, opsCSRF := c.Login(t, "olena", webOpsPassword)
+	acc, accCSRF := c.Login(t, "petro", webAccPassword)
+	match := func(session *http.Cookie, csrf, product string) consoletest.Answer {
+		return c.Send(t, "POST", "/stores/prom-a/matches", url.Values{"csrf": {csrf}, "match_key": {productID}, "product_key": {product}}, consoletest.Browser, session)
+	}
+	if a := match(acc, accCSRF, "KETTLE-1"); a.Code != http.StatusForbidden {
+		t.Errorf("an accountant matching a product: %d, want 403", a.Code)
+	}
+	if a := match(ops, opsCSRF, "KETTLE-1"); a.Code != http.StatusSeeOther || a.Header.Get("Location") != "/stores/prom-a#products" {
+		t.Fatalf("match: %d %s, want 303 back to the store page", a.Code, a.Header.Get("Location"))
+	}
+	if got := keyOf(); len(got) != 1 || got[0] != "KETTLE-1\tmanual" {
+		t.Errorf("the %s lines of %s after the match: %v, want all KETTLE-1 manual", lines, productID, got)
+	}
+	match(ops, opsCSRF, "KETTLE-1") // the same again changes nothing
+	if a := match(ops, opsCSRF, ""); a.Code != http.StatusSeeOther {
+		t.Fatalf("clear: %d", a.Code)
+	}
+	if got := keyOf(); len(got) != 1 || got[0] != autoKey+"\tauto" {
+		t.Errorf("the lines of %s after the match was cleared: %v, want %s auto again", productID, got, autoKey)
+	}
+	got := strings.Join(m.Query(`SELECT user, action, detail, outcome FROM {db}.console_actions ORDER BY at, outcome`), "\n")
+	for _, want := range []string{"olena\tmatch\t" + productID + " → KETTLE-1\tdone", "olena\tmatch\t" + productID + " → KETTLE-1\tunchanged", "olena\tmatch\t" + productID + " → (cleared)\tdone"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("console_actions lacks %q:\n%s", want, got)
+		}
+	}
+	if n := count(t, m, `SELECT count() FROM {db}.product_matches WHERE store = 'prom-a'`); n != 2 {
+		t.Errorf("product_matches holds %d rows for prom-a, want 2 (the match and its clearing)", n)
 	}
 }

@@ -62,6 +62,23 @@ func TestConsoleInABrowser(t *testing.T) {
 	b.screenshot("store")
 	b.noProblems("/stores/prom-a")
 
+	// A product matched by hand from the store page comes back to it.
+	change := `form.actions.match`
+	b.do("match a product", chromedp.SendKeys(chromedp.CSS(change+` input[name="match_key"]`), "p-from-browser"),
+		chromedp.SendKeys(chromedp.CSS(change+` input[name="product_key"]`), "MY-KETTLE"),
+		chromedp.Click(chromedp.CSS(change+` button`)))
+	matched := func() []string {
+		return m.Query(`SELECT product_key, changed_by FROM {db}.product_matches WHERE store = 'prom-a' AND match_key = 'p-from-browser'`)
+	}
+	waitFor(t, 10*time.Second, "the match made in the browser", func() bool { return len(matched()) > 0 })
+	if got := matched(); len(got) != 1 || got[0] != "MY-KETTLE\tconsole:olena" {
+		t.Errorf("the match made in the browser: %v", got)
+	}
+	waitFor(t, 10*time.Second, "the store page again after the match", func() bool {
+		loc, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.readyState === "complete" ? location.href : ""`))
+		return err == nil && strings.HasSuffix(loc, "/stores/prom-a#products")
+	})
+
 	b.do("open the reports", chromedp.Navigate(base+"/reports?month="+month), chromedp.WaitVisible(chromedp.CSS(`a[href^="/reports/expenses"]`)))
 	b.screenshot("reports")
 	b.noProblems("/reports")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/shopspring/decimal"
 
 	"github.com/kramar/kramar/schema/rows"
 )
@@ -72,4 +73,34 @@ func (w *Warehouse) RecordMatches(ctx context.Context, ms []ProductMatch) (int, 
 		fresh = append(fresh, m)
 	}
 	return len(fresh), insertAll(ctx, w, matchesSpec, fresh, "record product matches")
+}
+
+// UnmatchedItem is one row of v_unmatched_items: a marketplace product the
+// store's order lines name that no product of the seller's is known for.
+type UnmatchedItem struct {
+	ProductID, ExternalID, SKU, Name string
+	Lines, Orders                    uint64
+	Quantity                         decimal.Decimal
+	LastOrdered                      time.Time
+}
+
+// MatchKey is the key a match for the item is recorded under: its product
+// id, else its external id (as v_order_items reads matches).
+func (u UnmatchedItem) MatchKey() string {
+	if u.ProductID != "" {
+		return u.ProductID
+	}
+	return u.ExternalID
+}
+
+// UnmatchedItems is the store's unmatched products, the most ordered
+// first, at most limit.
+func (w *Warehouse) UnmatchedItems(ctx context.Context, marketplace, store string, limit int) ([]UnmatchedItem, error) {
+	out, err := collect(ctx, w, `SELECT product_id, external_id, sku, name, lines, orders, quantity, last_ordered
+		FROM `+w.table("v_unmatched_items")+` WHERE marketplace = ? AND store = ?
+		ORDER BY quantity DESC, last_ordered DESC, product_id, external_id, sku LIMIT ?`,
+		func(rs driver.Rows, u *UnmatchedItem) error {
+			return rs.Scan(&u.ProductID, &u.ExternalID, &u.SKU, &u.Name, &u.Lines, &u.Orders, &u.Quantity, &u.LastOrdered)
+		}, marketplace, store, uint64(limit))
+	return out, wrapErr(err, "unmatched products of %s/%s", marketplace, store)
 }

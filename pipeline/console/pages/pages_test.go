@@ -396,3 +396,37 @@ func TestPagesAnswer500WithoutDetailsWhenTheWarehouseFails(t *testing.T) {
 		}
 	}
 }
+
+func TestPagesStorePageListsUnmatchedProductsWithAMatchFormForOps(t *testing.T) {
+	wh := newWarehouse(t)
+	cfg := configOf(promStore("shop-a"))
+	o := order("shop-a", "o-1", now.Add(-time.Hour), "received", "Прийнято", "Прийнято", "300")
+	o.Items = []canon.Item{
+		{Line: 0, ProductID: "p-unmatched", Name: "Чайник " + xss, Quantity: dec("3"), Price: dec("50"), Total: dec("150")},
+		{Line: 1, ProductID: "p-auto", ExternalID: "SELLER-1", Name: "Сковорода", Quantity: dec("1"), Price: dec("150"), Total: dec("150")},
+	}
+	insertOrders(t, wh, o)
+	form := `<form class="match" method="post" action="/stores/shop-a/matches">`
+	for _, c := range []struct {
+		name    string
+		session pages.Session
+		form    bool
+	}{{"ops", fakeSession{"ops", "ops"}, true}, {"accountant", fakeSession{"Марія", "accountant"}, false}} {
+		code, _, body := get(t, handlerOf(t, wh, cfg, c.session), "/stores/shop-a")
+		if code != 200 {
+			t.Fatalf("%s: GET /stores/shop-a: %d", c.name, code)
+		}
+		row := `<td><code>p-unmatched</code></td><td><code></code></td><td><code></code></td><td>Чайник ` + html.EscapeString(xss) + `</td>
+  <td class="n">1</td><td class="n">3</td>`
+		if !strings.Contains(body, row) {
+			t.Errorf("%s: the unmatched product is not listed with its orders and quantity:\n%s", c.name, body)
+		}
+		if strings.Contains(body, "<code>p-auto</code>") {
+			t.Errorf("%s: a line the marketplace gave the seller's id for is listed as unmatched", c.name)
+		}
+		hasForm := strings.Contains(body, form) && strings.Contains(body, `<input type="hidden" name="match_key" value="p-unmatched">`)
+		if hasForm != c.form {
+			t.Errorf("%s: match form shown %v, want %v", c.name, hasForm, c.form)
+		}
+	}
+}

@@ -15,10 +15,11 @@ import (
 
 // How many of each list a store page shows, newest first.
 const (
-	recentRuns    = 50
-	recentRejects = 50
-	shownHeld     = 200
-	shownPushes   = 50
+	recentRuns     = 50
+	recentRejects  = 50
+	shownHeld      = 200
+	shownPushes    = 50
+	shownUnmatched = 50
 )
 
 // storePage is everything the store page shows.
@@ -33,8 +34,11 @@ type storePage struct {
 	Unmapped []config.Suggestion
 	Snippet  string
 	Catalog  clickhouse.CatalogLoad
+	// Unmatched are the products the store's orders name that are none of
+	// the seller's products yet (v_unmatched_items).
+	Unmatched []clickhouse.UnmatchedItem
 	// Limits of the lists, to say when one is cut.
-	RunLimit, RejectLimit, HeldLimit, PushLimit int
+	RunLimit, RejectLimit, HeldLimit, PushLimit, UnmatchedLimit int
 }
 
 // heldOrder is a held (unpaid) order: its id and, from the state entry's
@@ -65,7 +69,7 @@ func (h *handler) store(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "Магазину «"+id+"» немає в конфігурації.")
 		return
 	}
-	sp := storePage{RunLimit: recentRuns, RejectLimit: recentRejects, HeldLimit: shownHeld, PushLimit: shownPushes}
+	sp := storePage{RunLimit: recentRuns, RejectLimit: recentRejects, HeldLimit: shownHeld, PushLimit: shownPushes, UnmatchedLimit: shownUnmatched}
 	var wg sync.WaitGroup
 	var healthErr error
 	if hs.stores == nil {
@@ -106,7 +110,7 @@ func (h *handler) readStore(ctx context.Context, k clickhouse.StoreKey, sp *stor
 	wh := h.Warehouse
 	var held []clickhouse.StateEntry
 	var suggestions []config.Suggestion
-	errs := make([]error, 6)
+	errs := make([]error, 7)
 	var wg sync.WaitGroup
 	wg.Go(func() { sp.Runs, errs[0] = wh.RecentRuns(ctx, k.Marketplace, k.Store, recentRuns) })
 	wg.Go(func() { sp.Rejects, errs[1] = wh.RecentRejects(ctx, k.Marketplace, k.Store, recentRejects) })
@@ -114,6 +118,7 @@ func (h *handler) readStore(ctx context.Context, k clickhouse.StoreKey, sp *stor
 	wg.Go(func() { sp.Pushes, errs[3] = wh.FailedPushes(ctx, k.Marketplace, k.Store, shownPushes) })
 	wg.Go(func() { suggestions, errs[4] = pipeline.SuggestMappings(ctx, wh, h.Config(), []string{k.Store}) })
 	wg.Go(func() { sp.Catalog, errs[5] = wh.LastCatalogLoad(ctx, k.Marketplace, k.Store) })
+	wg.Go(func() { sp.Unmatched, errs[6] = wh.UnmatchedItems(ctx, k.Marketplace, k.Store, shownUnmatched) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
