@@ -11,6 +11,7 @@ import (
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
 	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // TransformProduct turns one catalog/export product into a catalog
@@ -70,7 +71,8 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 		p.CategoryPath = categoryPath(p.Category)
 	}
 	if strings.TrimSpace(w.CreationTime) != "" {
-		if p.CreatedAt, err = parseTime("creation_time", w.CreationTime); err != nil {
+		// Shop (Kyiv) local time, as orders write theirs.
+		if p.CreatedAt, err = timeconv.ParseField("creation_time", w.CreationTime, timeconv.Kyiv); err != nil {
 			return canon.Product{}, err
 		}
 	}
