@@ -164,6 +164,7 @@ func mapStatus(o *canon.Order, d *wire.Document, table map[string]string) {
 		}
 	}
 	code, name := splitStatus(raw)
+	// A mapping may name the status as written, its name or its code.
 	order.Status(o, table, raw, name, raw, name, code)
 }
 
