@@ -15,9 +15,8 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/mapping"
 	"github.com/kramar/kramar/transforms/money"
-	"github.com/kramar/kramar/transforms/people"
+	"github.com/kramar/kramar/transforms/order"
 )
 
 // Marketplace is the canonical name used when the store names none.
@@ -165,9 +164,8 @@ func mapStatus(o *canon.Order, d *wire.Document, table map[string]string) {
 		}
 	}
 	code, name := splitStatus(raw)
-	o.MarketplaceStatus, o.StatusName = raw, name
-	// An unmapped status keeps the order: the CRM status stays empty.
-	o.Status, _ = mapping.First(table, raw, name, code)
+	// A mapping may name the status as written, its name or its code.
+	order.Status(o, table, raw, name, raw, name, code)
 }
 
 // buyer is the counterparty in the role «Покупатель», else the first one.
@@ -194,16 +192,10 @@ func recipient(d *wire.Document, b *wire.Counterparty) *wire.Counterparty {
 	return nil
 }
 
-func person(c *wire.Counterparty) people.Person {
-	p := people.Person{
-		LastName: strings.TrimSpace(c.LastName), FirstName: strings.TrimSpace(c.FirstName), MiddleName: strings.TrimSpace(c.MiddleName),
-		Phone: people.NormalizePhone(contact(c, isPhone)),
-	}
-	if p.LastName+p.FirstName+p.MiddleName == "" {
-		full := canon.FirstNonEmpty(c.FullName, c.Name, c.OfficialName)
-		p.LastName, p.FirstName, p.MiddleName = people.SplitFullName(full)
-	}
-	return p
+// person is the counterparty's name in parts, else its full name split.
+func person(c *wire.Counterparty) order.Party {
+	full := canon.FirstNonEmpty(c.FullName, c.Name, c.OfficialName)
+	return order.Person(c.LastName, c.FirstName, c.MiddleName, full, contact(c, isPhone))
 }
 
 func mapPeople(o *canon.Order, d *wire.Document) {
@@ -217,7 +209,7 @@ func mapPeople(o *canon.Order, d *wire.Document) {
 		rp = person(r)
 	}
 	o.BuyerEmail = contact(b, isEmail)
-	people.Parties(o, bp, rp)
+	order.Parties(o, bp, rp)
 }
 
 // contact returns the first contact value that is kind.
@@ -243,8 +235,8 @@ func isEmail(c wire.Contact) bool {
 }
 
 func mapDelivery(o *canon.Order, d *wire.Document, table map[string]string) {
-	o.MarketplaceDelivery, _ = wire.FindRequisite(d.Requisites, wire.ReqDeliveryMethod)
-	o.Delivery, _ = mapping.First(table, o.MarketplaceDelivery)
+	method, _ := wire.FindRequisite(d.Requisites, wire.ReqDeliveryMethod)
+	order.Delivery(o, table, method)
 	for _, name := range []string{"ТТН", "Номер ТТН", "Номер декларации", "ЕН"} {
 		if v, ok := wire.FindRequisite(d.Requisites, name); ok && v != "" {
 			o.TTN = v
@@ -287,8 +279,7 @@ func mapPayment(o *canon.Order, d *wire.Document, table map[string]string) error
 	if method == "" && len(d.Payments) > 0 {
 		method = strings.TrimSpace(d.Payments[0].Method)
 	}
-	o.MarketplacePayment = method
-	o.Payment, _ = mapping.First(table, method)
+	order.Payment(o, table, method)
 	v, ok := wire.FindRequisite(d.Requisites, wire.ReqPaid)
 	if !ok || v == "" {
 		// No flag: a payment block with a sum counts as paid.

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -15,10 +14,8 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/mapping"
 	"github.com/kramar/kramar/transforms/money"
-	"github.com/kramar/kramar/transforms/people"
-	"github.com/kramar/kramar/transforms/timeconv"
+	"github.com/kramar/kramar/transforms/order"
 )
 
 // Marketplace is the canonical marketplace name, used when the store
@@ -106,19 +103,17 @@ func build(w *wire.Order, store canon.Store) (canon.Order, error) {
 	if o.ExternalID = strings.TrimSpace(w.ID); o.ExternalID == "" {
 		return canon.Order{}, canon.FieldErr("id", "missing")
 	}
-	var err error
-	if o.CreatedAt, err = parseTime("createdAt", w.CreatedAt); err != nil {
+	// createdAt is ISO 8601, with an offset as observed; the API gives no
+	// change time, but one sent later (updatedAt) is used.
+	if err := order.Times(&o, "createdAt", w.CreatedAt, w.UpdatedAt); err != nil {
 		return canon.Order{}, err
 	}
-	// The API gives no change time; one sent later is used.
-	o.ModifiedAt = timeconv.Modified(w.UpdatedAt, timeconv.Kyiv, o.CreatedAt)
-	if err := mapStatus(&o, w, store.Mappings.Status); err != nil {
-		return canon.Order{}, err
-	}
+	mapStatus(&o, w, store.Mappings.Status)
 	o.BuyerComment = strings.TrimSpace(w.Comment)
 	mapPeople(&o, w)
 	mapDelivery(&o, w, store.Mappings.Delivery)
 	mapPayment(&o, w.Address, store.Mappings.Payment)
+	var err error
 	if o.Items, err = items(w.Items); err != nil {
 		return canon.Order{}, err
 	}
@@ -128,21 +123,17 @@ func build(w *wire.Order, store canon.Store) (canon.Order, error) {
 	return o, nil
 }
 
-func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) error {
+func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) {
 	// An order without a status still loads, its status empty: the drift
 	// check reports the missing field.
 	code := strings.TrimSpace(w.StatusCode)
-	o.MarketplaceStatus = code
-	o.StatusName = StatusNames[code]
-	// An unmapped status keeps the order: the CRM status stays empty.
-	o.Status, _ = mapping.First(table, code, o.StatusName)
+	order.Status(o, table, code, StatusNames[code])
 	if bySeller, ok := cancels[code]; ok {
 		o.CancelReason = o.StatusName
 		if bySeller {
 			o.CancelInitiator = CancelInitiatorSeller
 		}
 	}
-	return nil
 }
 
 // ContactsHidden is the manager's comment on a new order whose buyer
@@ -160,12 +151,12 @@ const ContactsHidden = "Контакти покупця Епіцентр при�
 // after the confirmation reads the order again and rewrites it with the
 // contacts. A masked value (with '*') counts as hidden.
 func mapPeople(o *canon.Order, w *wire.Order) {
-	var buyer, recipient people.Person
+	var buyer, recipient order.Party
 	if a := w.Address; a != nil {
 		buyer = person(a.LastName, a.FirstName, a.Patronymic, a.Phone)
 		recipient = buyer
 		if r := a.Recipient; r != nil {
-			if p := person(r.LastName, r.FirstName, r.Patronymic, r.Phone); p != (people.Person{}) {
+			if p := person(r.LastName, r.FirstName, r.Patronymic, r.Phone); p != (order.Party{}) {
 				recipient = p
 			}
 		}
@@ -173,17 +164,15 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 			o.BuyerEmail = e
 		}
 	}
-	people.Parties(o, buyer, recipient)
+	order.Parties(o, buyer, recipient)
 	if o.MarketplaceStatus == wire.StatusNew && buyer.Phone == "" && buyer.LastName+buyer.FirstName == "" {
 		o.ManagerComment = canon.JoinNonEmpty("\n", ContactsHidden, o.ManagerComment)
 	}
 }
 
-func person(last, first, middle, phone string) people.Person {
-	return people.Person{
-		LastName: visible(last), FirstName: visible(first), MiddleName: visible(middle),
-		Phone: people.NormalizePhone(visible(phone)),
-	}
+// person is a party named in parts, a masked part left out.
+func person(last, first, middle, phone string) order.Party {
+	return order.Person(visible(last), visible(first), visible(middle), "", visible(phone))
 }
 
 // visible is s trimmed, or "" when it is masked.
@@ -201,11 +190,8 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 		sh = *w.Address.Shipment
 	}
 	code := strings.TrimSpace(sh.Provider)
-	o.MarketplaceDelivery = code
+	order.Delivery(o, table, code, DeliveryNames[code])
 	o.DeliveryProvider = code
-	if code != "" {
-		o.Delivery, _ = mapping.First(table, code, DeliveryNames[code])
-	}
 	o.TTN = strings.Join(strings.Fields(string(sh.Number)), "")
 	o.DeliveryAddress = address(w, sh)
 }
@@ -267,10 +253,7 @@ func mapPayment(o *canon.Order, a *wire.Address, table map[string]string) {
 		return
 	}
 	code := strings.TrimSpace(a.Shipment.PaymentProvider)
-	o.MarketplacePayment = code
-	if code != "" {
-		o.Payment, _ = mapping.First(table, code, PaymentNames[code])
-	}
+	order.Payment(o, table, code, PaymentNames[code])
 	o.PaymentStatus = strings.ToLower(strings.TrimSpace(a.Shipment.PaymentStatus))
 	o.Paid = paidStatuses[o.PaymentStatus]
 }
@@ -350,12 +333,6 @@ func parseAmount(field string, n wire.Number) (decimal.Decimal, bool, error) {
 		}
 	}
 	return d, true, nil
-}
-
-// parseTime reads createdAt: ISO 8601, with an offset as observed; a value
-// without one is read as Kyiv time, the marketplace's own.
-func parseTime(field, s string) (time.Time, error) {
-	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }
 
 // place joins the non-blank parts of an address.

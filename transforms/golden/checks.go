@@ -3,6 +3,8 @@ package golden
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,6 +41,28 @@ func RecordIDs(t *testing.T, recordID func(json.RawMessage) string, cases map[st
 			t.Errorf("RecordID(%s) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TopLevelID checks a RecordID that reads the record's top-level key, a
+// number or a string, even from a record that does not decode: on the
+// records every such marketplace must name (the key before or after the
+// list whose items have a key of the same name, null, none, damage after
+// the key, no JSON at all), and on the marketplace's own cases.
+func TopLevelID(t *testing.T, recordID func(json.RawMessage) string, key, list string, own map[string]string) {
+	t.Helper()
+	cases := map[string]string{`not json at all`: ""}
+	for form, want := range map[string]string{
+		`{%[1]q: 123, %[2]q: [{%[1]q: 9}]}`:  "123",
+		`{%[2]q: [{%[1]q: 9}], %[1]q: 123}`:  "123",
+		`{%[1]q: "A-77"}`:                    "A-77",
+		`{%[1]q: null}`:                      "",
+		`{%[2]q: [{%[1]q: 9}]}`:              "",
+		`{%[1]q: 555, %[2]q: [{"quantity": `: "555",
+	} {
+		cases[fmt.Sprintf(form, key, list)] = want
+	}
+	maps.Copy(cases, own)
+	RecordIDs(t, recordID, cases)
 }
 
 // Marketplace checks that the order of raw is named after the store's

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -15,10 +14,8 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/mapping"
 	"github.com/kramar/kramar/transforms/money"
-	"github.com/kramar/kramar/transforms/people"
-	"github.com/kramar/kramar/transforms/timeconv"
+	"github.com/kramar/kramar/transforms/order"
 )
 
 // Marketplace is the canonical marketplace name, used when the store
@@ -73,22 +70,23 @@ func build(w *wire.Order, store canon.Store) (canon.Order, error) {
 		return canon.Order{}, canon.FieldErr("order_id", "missing")
 	}
 	o.ExternalID = strconv.FormatInt(w.OrderID, 10)
-	var err error
-	if o.CreatedAt, err = parseTime("stat_created", w.StatCreated); err != nil {
+	// stat_created is "YYYY-MM-DD HH:MM:SS" in shop (Kyiv) local time, as the
+	// wiki's orders/get writes it. orders/get carries no modification time
+	// (none in the field list of
+	// https://horoshop.atlassian.net/wiki/pages/viewpage.action?pageId=3822321668):
+	// the change time is the creation time, and the content hash tells
+	// changed orders apart.
+	if err := order.Times(&o, "stat_created", w.StatCreated, ""); err != nil {
 		return canon.Order{}, err
 	}
-	// orders/get carries no modification time (none in the field list of
-	// https://horoshop.atlassian.net/wiki/pages/viewpage.action?pageId=3822321668);
-	// the content hash tells changed orders apart.
-	o.ModifiedAt = o.CreatedAt
 
 	// An order without a status still loads, its status empty (the drift
 	// check reports the field).
+	var status string
 	if w.StatStatus != 0 {
-		o.MarketplaceStatus = strconv.Itoa(w.StatStatus)
+		status = strconv.Itoa(w.StatStatus)
 	}
-	o.StatusName = builtinStatusNames[w.StatStatus]
-	o.Status, _ = mapping.First(store.Mappings.Status, o.MarketplaceStatus, o.StatusName)
+	order.Status(&o, store.Mappings.Status, status, builtinStatusNames[w.StatStatus])
 	if w.StatStatus == statusCancelled {
 		o.CancelReason = o.StatusName
 	}
@@ -137,20 +135,17 @@ func mapPeople(o *canon.Order, w *wire.Order, split bool) {
 	}
 	o.BuyerEmail = email
 	o.BuyerComment = strings.TrimSpace(w.Comment)
-	people.Parties(o, buyer, recipient)
+	order.Parties(o, buyer, recipient)
 	o.DontCallBack = bool(w.OrderWithoutCallback)
 }
 
 // person reads a name typed in one field: split into its parts, or kept
 // whole (spaces tidied) in the first name.
-func person(fullName, phone string, split bool) people.Person {
-	p := people.Person{Phone: people.NormalizePhone(phone)}
+func person(fullName, phone string, split bool) order.Party {
 	if split {
-		p.LastName, p.FirstName, p.MiddleName = people.SplitFullName(fullName)
-	} else {
-		p.FirstName = strings.Join(strings.Fields(fullName), " ")
+		return order.Person("", "", "", fullName, phone)
 	}
-	return p
+	return order.Person("", strings.Join(strings.Fields(fullName), " "), "", "", phone)
 }
 
 // customer is the part of a B2B order's customer_details the transform
@@ -174,8 +169,7 @@ func customerDetails(raw json.RawMessage) (customer, bool) {
 
 func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	if d := w.DeliveryType; d != nil {
-		o.MarketplaceDelivery = strings.TrimSpace(d.Title)
-		o.Delivery, _ = mapping.Option(table, d.Title, d.ID)
+		order.DeliveryOption(o, table, d.Title, d.ID)
 	}
 	if d := w.DeliveryData; d != nil {
 		o.DeliveryProvider = strings.TrimSpace(d.DeliveryOperatorType)
@@ -196,8 +190,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 // spelling paid is read too.
 func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
 	if p := w.PaymentType; p != nil {
-		o.MarketplacePayment = strings.TrimSpace(p.Title)
-		o.Payment, _ = mapping.Option(table, p.Title, p.ID)
+		order.PaymentOption(o, table, p.Title, p.ID)
 	}
 	o.Paid = bool(w.Payed) || (w.Paid != nil && bool(*w.Paid))
 	o.PaymentStatus = PaymentUnpaid
@@ -318,13 +311,6 @@ func items(products []wire.Product, article string) ([]canon.Item, error) {
 		out = append(out, it)
 	}
 	return out, nil
-}
-
-// parseTime reads "YYYY-MM-DD HH:MM:SS" in shop (Kyiv) local time, as the
-// wiki's orders/get writes stat_created; DST gaps and overlaps resolve as
-// timeconv says.
-func parseTime(field, s string) (time.Time, error) {
-	return timeconv.ParseField(field, s, timeconv.Kyiv)
 }
 
 func text(t wire.Text) string { return strings.TrimSpace(string(t)) }

@@ -1,7 +1,6 @@
 package horoshop
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/kramar/kramar/schema/canon"
@@ -81,9 +80,13 @@ func TestAvailable(t *testing.T) {
 			t.Errorf("Available(%q) = %v", presence, got)
 		}
 	}
-	if !strings.Contains(RecordID([]byte(`{"order_id":"42"}`)), "42") || RecordID([]byte(`{"x":1}`)) != "" {
-		t.Error("RecordID")
-	}
+}
+
+func TestRecordID(t *testing.T) {
+	golden.TopLevelID(t, RecordID, "order_id", "products", map[string]string{
+		`{"order_id":"42"}`: "42",
+		`{"x":1}`:           "",
+	})
 }
 
 // fidelitySources names the public source of every golden case added for

@@ -11,6 +11,7 @@ import (
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
 	"github.com/kramar/kramar/transforms/money"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // TransformProduct turns one catalog/export product into a catalog
@@ -55,8 +56,9 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 		p.Stock = uint32(q.IntPart())
 	}
 	// The seller's article is the vendor code; modifications of one
-	// product name the product's article in parent_article (S5), which is
-	// their group. catalog/export as kramar reads it (extractors/horoshop
+	// product name the product's article in parent_article (Horoshop wiki
+	// "Product export", see categoryPath), which is their group.
+	// catalog/export as kramar reads it (extractors/horoshop
 	// CatalogProduct) carries no description, characteristics, brand or
 	// gtin yet: those stay empty.
 	p.VendorCode = p.Article
@@ -70,7 +72,8 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 		p.CategoryPath = categoryPath(p.Category)
 	}
 	if strings.TrimSpace(w.CreationTime) != "" {
-		if p.CreatedAt, err = parseTime("creation_time", w.CreationTime); err != nil {
+		// Shop (Kyiv) local time, as orders write theirs.
+		if p.CreatedAt, err = timeconv.ParseField("creation_time", w.CreationTime, timeconv.Kyiv); err != nil {
 			return canon.Product{}, err
 		}
 	}
@@ -79,9 +82,9 @@ func product(w *wire.CatalogProduct, store canon.Store) (canon.Product, error) {
 
 // categoryPath reads a category's value as a path, root first: Horoshop
 // writes a category's place as `Дім \ Освітлення` (catalog/export's expr
-// filters by parent path "A \\ B" in JSON, S5 in
-// /work/shared/reference/horoshop-epicentr-feeds-others.md §1.7); a plain
-// name is a path of one.
+// filters by parent path "A \\ B" in JSON, Horoshop wiki "Product export",
+// https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183492/Product+export);
+// a plain name is a path of one.
 func categoryPath(value string) []string {
 	out := []string{}
 	for _, part := range strings.Split(value, `\`) {

@@ -66,14 +66,6 @@ func RecipientComment(buyer, recipient Person) string {
 	return "Отримувач: " + canon.JoinNonEmpty(", ", name, phone)
 }
 
-// Parties writes the buyer and the recipient into o, and the manager
-// comment RecipientComment makes of them.
-func Parties(o *canon.Order, buyer, recipient Person) {
-	o.BuyerLastName, o.BuyerFirstName, o.BuyerMiddleName, o.BuyerPhone = buyer.LastName, buyer.FirstName, buyer.MiddleName, buyer.Phone
-	o.RecipientLastName, o.RecipientFirstName, o.RecipientMiddleName, o.RecipientPhone = recipient.LastName, recipient.FirstName, recipient.MiddleName, recipient.Phone
-	o.ManagerComment = RecipientComment(buyer, recipient)
-}
-
 func samePerson(a, b Person) bool {
 	if a.Phone != b.Phone && NormalizePhone(a.Phone) != NormalizePhone(b.Phone) {
 		return false

@@ -12,9 +12,8 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/mapping"
 	"github.com/kramar/kramar/transforms/money"
-	"github.com/kramar/kramar/transforms/people"
+	"github.com/kramar/kramar/transforms/order"
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
@@ -91,51 +90,38 @@ func NormalizeStatus(s string) string {
 }
 
 func mapStatus(o *canon.Order, w *wire.Order, table map[string]string) {
-	o.MarketplaceStatus = NormalizeStatus(w.Status)
-	o.StatusName = strings.TrimSpace(w.StatusName)
-	// An unmapped status keeps the order: CRM status stays empty.
-	keys := []string{o.MarketplaceStatus, w.Status}
-	if _, custom := wire.CustomStatusID(o.MarketplaceStatus); custom && o.StatusName != "" {
+	status, label := NormalizeStatus(w.Status), strings.TrimSpace(w.StatusName)
+	keys := []string{status, w.Status}
+	if _, custom := wire.CustomStatusID(status); custom && label != "" {
 		// A company's own status arrives as "custom-<id>" with its label in
 		// status_name (custom-137639 / «Підтверджено» in a real order,
 		// ffers/cetwer12 prom_dict.py): the mapping may name either. The
 		// label is the company's own text: the same dump names a base
 		// status in Russian («Новый») beside it, so only custom labels are
 		// safe to key a mapping on.
-		keys = append(keys, o.StatusName)
+		keys = append(keys, label)
 	}
-	o.Status, _ = mapping.First(table, keys...)
+	order.Status(o, table, status, label, keys...)
 	if c := w.Cancellation; c != nil {
 		o.CancelReason, o.CancelInitiator = strings.TrimSpace(c.Title), strings.TrimSpace(c.Initiator)
 	}
 }
 
 func mapPeople(o *canon.Order, w *wire.Order) {
-	buyer := people.Person{
-		LastName:   strings.TrimSpace(w.ClientLastName),
-		FirstName:  strings.TrimSpace(w.ClientFirstName),
-		MiddleName: strings.TrimSpace(w.ClientSecondName),
-		Phone:      people.NormalizePhone(w.Phone),
-	}
+	buyer := order.Person(w.ClientLastName, w.ClientFirstName, w.ClientSecondName, "", w.Phone)
 	recipient := buyer
 	if r := w.DeliveryRecipient; r != nil && strings.TrimSpace(r.FirstName+r.LastName+r.SecondName+r.Phone) != "" {
-		recipient = people.Person{
-			LastName:   strings.TrimSpace(r.LastName),
-			FirstName:  strings.TrimSpace(r.FirstName),
-			MiddleName: strings.TrimSpace(r.SecondName),
-			Phone:      people.NormalizePhone(r.Phone),
-		}
+		recipient = order.Person(r.LastName, r.FirstName, r.SecondName, "", r.Phone)
 	}
 	o.BuyerEmail = strings.TrimSpace(w.Email)
 	o.BuyerComment = strings.TrimSpace(w.ClientNotes)
-	people.Parties(o, buyer, recipient)
+	order.Parties(o, buyer, recipient)
 	o.DontCallBack = w.DontCallCustomerBack
 }
 
 func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	if d := w.DeliveryOption; d != nil {
-		o.MarketplaceDelivery = strings.TrimSpace(d.Name)
-		o.Delivery, _ = mapping.Option(table, d.Name, d.ID)
+		order.DeliveryOption(o, table, d.Name, d.ID)
 	}
 	if p := w.DeliveryProviderData; p != nil { // null for carriers Prom does not integrate with
 		o.DeliveryProvider = strings.TrimSpace(p.Provider)
@@ -146,8 +132,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 
 func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
 	if p := w.PaymentOption; p != nil {
-		o.MarketplacePayment = strings.TrimSpace(p.Name)
-		o.Payment, _ = mapping.Option(table, p.Name, p.ID)
+		order.PaymentOption(o, table, p.Name, p.ID)
 	}
 	if p := w.PaymentData; p != nil { // present for Prom-Oplata (evopay) only
 		o.PaymentStatus = strings.ToLower(strings.TrimSpace(p.Status))

@@ -8,6 +8,7 @@ import (
 	wire "github.com/kramar/kramar/extractors/rozetka"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
+	"github.com/kramar/kramar/transforms/timeconv"
 )
 
 // TransformProduct turns one /goods/all item into a catalog product. Goods
@@ -62,7 +63,7 @@ func product(g *wire.GoodsItem, store canon.Store) (canon.Product, error) {
 		}
 	}
 	if g.CreatedAt != "" {
-		t, err := parseTime("created_at", g.CreatedAt)
+		t, err := timeconv.ParseField("created_at", g.CreatedAt, timeconv.Kyiv)
 		if err != nil {
 			return canon.Product{}, err
 		}

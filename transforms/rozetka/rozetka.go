@@ -14,10 +14,8 @@ import (
 	"github.com/kramar/kramar/extractors/source"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/decode"
-	"github.com/kramar/kramar/transforms/mapping"
 	"github.com/kramar/kramar/transforms/money"
-	"github.com/kramar/kramar/transforms/people"
-	"github.com/kramar/kramar/transforms/timeconv"
+	"github.com/kramar/kramar/transforms/order"
 )
 
 // Marketplace is the canonical marketplace name, used when the store
@@ -108,52 +106,51 @@ func build(w *wire.Order, raw json.RawMessage, store canon.Store) (canon.Order, 
 		o.Channel = ChannelFulfillment
 	}
 
-	var err error
-	if o.CreatedAt, err = parseTime("created", w.Created); err != nil {
+	// created and changed are "YYYY-MM-DD HH:MM:SS" in Kyiv local time;
+	// the apidoc names no zone.
+	if err := order.Times(&o, "created", w.Created, w.Changed); err != nil {
 		return canon.Order{}, err
 	}
-	o.ModifiedAt = timeconv.Modified(w.Changed, timeconv.Kyiv, o.CreatedAt)
 
-	if err := mapStatus(&o, w, store); err != nil {
-		return canon.Order{}, err
-	}
+	mapStatus(&o, w, store)
 	mapPeople(&o, w)
 	mapDelivery(&o, w, store.Mappings.Delivery)
 	mapPayment(&o, w, store.Mappings.Payment)
 	if err := mapMoney(&o, w); err != nil {
 		return canon.Order{}, err
 	}
+	var err error
 	if o.Items, err = items(w.Purchases, removedLines(raw, w.Purchases)); err != nil {
 		return canon.Order{}, err
 	}
 	return o, nil
 }
 
-func mapStatus(o *canon.Order, w *wire.Order, store canon.Store) error {
+func mapStatus(o *canon.Order, w *wire.Order, store canon.Store) {
 	// Every order has a status; one without (or unreadable) still loads,
 	// its status empty, and the drift check reports the field.
+	var status, label string
 	if w.Status != 0 {
-		o.MarketplaceStatus = strconv.Itoa(w.Status)
+		status = strconv.Itoa(w.Status)
 	}
 	group := w.StatusGroup
 	if d := w.StatusData; d != nil {
-		o.StatusName = canon.FirstNonEmpty(d.NameUK, d.NameUA, d.Name)
+		label = canon.FirstNonEmpty(d.NameUK, d.NameUA, d.Name)
 		if group == 0 {
 			group = d.StatusGroup
 		}
 	}
+	// The mapping names the status id only: the label is Rozetka's text.
+	order.Status(o, store.Mappings.Status, status, label, status)
 	if group == statusGroupUnsuccessful {
 		o.CancelReason = o.StatusName
 	}
-	// An unmapped status keeps the order: CRM status stays empty.
-	o.Status, _ = mapping.Lookup(store.Mappings.Status, o.MarketplaceStatus)
 	if CustomerCancelStatuses[w.Status] {
 		o.CancelInitiator = CancelInitiatorBuyer
 		if s := strings.TrimSpace(canon.OptionsOf[Options](store.Options).CustomerCancelStatus); s != "" {
 			o.Status = s
 		}
 	}
-	return nil
 }
 
 func mapPeople(o *canon.Order, w *wire.Order) {
@@ -168,41 +165,30 @@ func mapPeople(o *canon.Order, w *wire.Order) {
 		o.BuyerEmail = realEmail(u.Email)
 	}
 	o.BuyerComment = strings.TrimSpace(w.Comment)
-	people.Parties(o, buyer, recipient)
+	order.Parties(o, buyer, recipient)
 	o.DontCallBack = bool(w.CallbackOff)
 }
 
 // titled reads a name given in parts, or only as a full name, and a phone.
-func titled(t *wire.PersonTitle, phone string) people.Person {
-	p := people.Person{Phone: people.NormalizePhone(phone)}
-	if t != nil {
-		p.LastName, p.FirstName, p.MiddleName = named(t.LastName, t.FirstName, t.SecondName, t.FullName)
+func titled(t *wire.PersonTitle, phone string) order.Party {
+	if t == nil {
+		return order.Person("", "", "", "", phone)
 	}
-	return p
+	return order.Person(t.LastName, t.FirstName, t.SecondName, t.FullName, phone)
 }
 
 // deliveryRecipient is the recipient where the apidoc now puts it, in
 // delivery (orders.md); ok is false when the delivery expand is missing
 // or names nobody.
-func deliveryRecipient(d *wire.Delivery) (people.Person, bool) {
+func deliveryRecipient(d *wire.Delivery) (order.Party, bool) {
 	if d == nil {
-		return people.Person{}, false
+		return order.Party{}, false
 	}
-	p := people.Person{Phone: people.NormalizePhone(d.RecipientPhone)}
-	p.LastName, p.FirstName, p.MiddleName = named(d.RecipientLastName, d.RecipientFirstName, d.RecipientSecondName, d.RecipientTitle)
+	p := order.Person(d.RecipientLastName, d.RecipientFirstName, d.RecipientSecondName, d.RecipientTitle, d.RecipientPhone)
 	return p, !isEmpty(p)
 }
 
-// named trims the name parts, splitting the full name when no part is set.
-func named(last, first, middle, full string) (string, string, string) {
-	last, first, middle = strings.TrimSpace(last), strings.TrimSpace(first), strings.TrimSpace(middle)
-	if last+first+middle == "" {
-		return people.SplitFullName(full)
-	}
-	return last, first, middle
-}
-
-func isEmpty(p people.Person) bool { return p == people.Person{} }
+func isEmpty(p order.Party) bool { return p == order.Party{} }
 
 // realEmail drops the "true" Rozetka writes when the buyer merely has an
 // address and anything else that is not an address.
@@ -225,8 +211,7 @@ func mapDelivery(o *canon.Order, w *wire.Order, table map[string]string) {
 	if d == nil { // not expanded
 		return
 	}
-	o.MarketplaceDelivery = strings.TrimSpace(d.DeliveryServiceName)
-	o.Delivery, _ = mapping.Option(table, d.DeliveryServiceName, d.DeliveryServiceID)
+	order.DeliveryOption(o, table, d.DeliveryServiceName, d.DeliveryServiceID)
 	o.DeliveryProvider = strings.TrimSpace(d.NameLogo)
 	o.DeliveryAddress = address(d)
 }
@@ -262,8 +247,7 @@ func mapPayment(o *canon.Order, w *wire.Order, table map[string]string) {
 	if p == nil {
 		return
 	}
-	o.MarketplacePayment = strings.TrimSpace(p.PaymentMethodName)
-	o.Payment, _ = mapping.Option(table, p.PaymentMethodName, p.PaymentMethodID)
+	order.PaymentOption(o, table, p.PaymentMethodName, p.PaymentMethodID)
 	if s := p.PaymentStatus; s != nil {
 		o.PaymentStatus = strings.ToLower(strings.TrimSpace(s.Name))
 	}
@@ -415,14 +399,6 @@ func preferred(field, s, fallbackField, fallback string) (sum, error) {
 	return out, nil
 }
 
-// parseTime reads created/changed: "YYYY-MM-DD HH:MM:SS" in Kyiv local
-// time; the apidoc names no zone. A time in the spring gap or the autumn
-// overlap resolves as timeconv says: the gap with the winter offset, the
-// overlap as its first (summer) occurrence.
-func parseTime(field, s string) (time.Time, error) {
-	return timeconv.ParseField(field, s, timeconv.Kyiv)
-}
-
 // SellerNoteTime reads the created time of a seller_comment entry: Unix
 // seconds when it is all digits — the field's description gives
 // {"comment":…,"created":1490203200} (apidoc mirror
@@ -439,5 +415,5 @@ func SellerNoteTime(created string) (time.Time, error) {
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
-	return parseTime("seller_comment.created", s)
+	return order.Time("seller_comment.created", s)
 }

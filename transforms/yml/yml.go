@@ -233,9 +233,9 @@ func params(ps []feed.Param) (names, units, values []string) {
 }
 
 // paramByCode is the value of the param with Epicentr's paramcode code:
-// Epicentr feeds carry the barcode and the brand as system params
-// (paramcode="barcodes", paramcode="brand"; Epicentr's feed requirements,
-// /work/shared/reference/horoshop-epicentr-feeds-others.md §2.6, S29).
+// Epicentr's own feed format carries the barcode and the brand as system
+// params, <param paramcode="barcodes"> and <param paramcode="brand">, beside
+// measure, ratio and weight.
 func paramByCode(ps []feed.Param, code string) string {
 	for _, p := range ps {
 		if p.Code == code {
