@@ -9,8 +9,8 @@
 // request recorder come from sandbox/kit; no secret reaches the recorder.
 //
 // No public Zakupka spec exists: the paths, the key parameter and
-// the 7-day window of the orders file follow the cabinet's wording in the
-// integration brief («Файл заказов», «за 7 дней», «только в статусе Новый»).
+// the 7-day window of the orders file follow the wording of Zakupka's
+// seller cabinet («Файл заказов», «за 7 дней», «только в статусе Новый»).
 package zakupka
 
 import (

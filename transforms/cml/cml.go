@@ -36,7 +36,7 @@ type Options struct {
 	Protocol string `yaml:"protocol" oneof:"file,1c_exchange"`
 	// AllStatuses imports orders in every status; by default a Zakupka
 	// store takes New orders only, as Zakupka's own integration does
-	// (brief: «синхронизируются только со статусом НОВЫЙ»). Other
+	// (its help for sellers: «синхронизируются только со статусом НОВЫЙ»). Other
 	// platforms' CommerceML gives every status.
 	AllStatuses bool `yaml:"all_statuses"`
 }
@@ -76,7 +76,7 @@ func (e *skipError) Unwrap() error { return canon.ErrSkipped }
 var newStatuses = map[string]bool{"новый": true, "новий": true, "new": true, "n": true, "принят": true, "прийнято": true}
 
 // IsNew reports whether the order is new. An empty status counts as new:
-// Zakupka's cabinet can export only new orders (the brief tells the seller
+// Zakupka's cabinet can export only new orders (its help tells the seller
 // to choose that), and such a file need not name the status. An order
 // marked «Отменен» or «Финальный статус» true is never new.
 func IsNew(d *wire.Document) bool {

@@ -84,10 +84,10 @@ func TestFieldErrorsNameTheField(t *testing.T) {
 }
 
 // fidelitySources names the public source of each golden case that pins
-// how the real API sends an order. The repositories were
-// found by their identifiers in a code index that did not name them.
+// how the real API sends an order (third-party code that names no
+// repository is described by what it is).
 var fidelitySources = map[string]string{
-	"new_contacts_hidden_absent": "an API reference note of a third-party seller toolkit (beside shared/mcp_servers/epicentr_mcp.py): Epicentr hides the buyer's contacts while the order is new; " +
+	"new_contacts_hidden_absent": "an API reference note of a third-party seller toolkit (an Epicentr MCP server): Epicentr hides the buyer's contacts while the order is new; " +
 		"the merchant API swagger (as generated to TypeScript by a third-party client, interface OrderAddress) marks firstName, lastName, patronymic, email and phone optional",
 	"new_contacts_hidden_empty":            "the same note; the swagger's list model (OrderAddressV3) sends the contact fields as strings, so hidden ones come empty",
 	"new_contacts_hidden_null":             "the same note; clients read the contacts with empty fallbacks (agents/orders/epicentr_order_agent.py: addr.get('phone', '')), null is read as absent",
