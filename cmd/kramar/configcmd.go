@@ -13,12 +13,10 @@ import (
 )
 
 func configCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "config", Short: "Work with kramar.yaml"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "check",
-		Short: "Check the config; name file, line, store and field of every mistake (exit 2 if any)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	check := command("check",
+		"Check the config; name file, line, store and field of every mistake (exit 2 if any)",
+		"",
+		func(cmd *cobra.Command, _ []string) error {
 			path := configPath(cmd)
 			errs := 0
 			problems := config.Check(path)
@@ -38,9 +36,8 @@ func configCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", path)
 			return nil
-		},
-	})
-	return cmd
+		})
+	return group("config", "Work with kramar.yaml", "", check)
 }
 
 // checkAgainstAccounts compares the mappings with the reference lists the
@@ -67,4 +64,15 @@ func checkAgainstAccounts(ctx context.Context, path string) []config.Problem {
 		return skipped("no reference lists in the warehouse yet (run `kramar run --once --job reference`)")
 	}
 	return problems
+}
+
+func migrateCmd() *cobra.Command {
+	return warehouseCmd("migrate", "Apply pending warehouse migrations (also done before every run)", "",
+		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
+			// Opening the warehouse migrates it.
+			return func(_ context.Context, _ *config.Config, wh *clickhouse.Warehouse) error {
+				fmt.Fprintf(cmd.OutOrStdout(), "warehouse %s is up to date\n", wh.Database())
+				return nil
+			}, nil
+		})
 }

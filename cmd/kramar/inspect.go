@@ -1,33 +1,37 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kramar/kramar/extractors/drift"
+	"github.com/kramar/kramar/extractors/feeds/cml"
+	"github.com/kramar/kramar/extractors/feeds/fetch"
+	"github.com/kramar/kramar/extractors/feeds/yml"
+	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
 	"github.com/kramar/kramar/schema/canon"
 )
 
 func inspectCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "inspect", Short: "Look at data the way the pipeline sees it"}
 	var marketplace, store string
 	var asJSON bool
-	order := &cobra.Command{
-		Use:   "order --marketplace prom FILE [--store ID] --json",
-		Short: "Print the canonical order(s) for a saved API payload (one order or a list page)",
-		Long: "Transforms a saved marketplace payload exactly as a run would and prints the canonical orders,\n" +
-			"then what the payload holds that kramar's wire model does not expect (as payload_drift would).\n" +
-			"With --store (and a config), that store's order type, source and mappings apply.\n" +
+	order := command("order --marketplace prom FILE [--store ID] --json",
+		"Print the canonical order(s) for a saved API payload (one order or a list page)",
+		"Transforms a saved marketplace payload exactly as a run would and prints the canonical orders,\n"+
+			"then what the payload holds that kramar's wire model does not expect (as payload_drift would).\n"+
+			"With --store (and a config), that store's order type, source and mappings apply.\n"+
 			"Records that would be rejected are printed with their field and reason; exit code 1 if any.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		func(cmd *cobra.Command, args []string) error {
 			conn, ok := connectors.Lookup(marketplace)
 			if !ok {
 				return &exitError{2, fmt.Errorf("unknown marketplace %q (have %v)", marketplace, connectors.Names())}
@@ -107,14 +111,13 @@ func inspectCmd() *cobra.Command {
 				return &exitError{1, fmt.Errorf("%d record(s) rejected", len(rejects))}
 			}
 			return nil
-		},
-	}
+		})
+	order.Args = cobra.ExactArgs(1)
 	order.Flags().StringVar(&marketplace, "marketplace", "", "marketplace of the payload (prom, …)")
 	order.Flags().StringVar(&store, "store", "", "apply this store's settings from the config")
 	order.Flags().BoolVar(&asJSON, "json", false, "print canonical JSON")
 	_ = order.MarkFlagRequired("marketplace")
-	cmd.AddCommand(order, inspectFeedCmd())
-	return cmd
+	return group("inspect", "Look at data the way the pipeline sees it", "", order, inspectFeedCmd())
 }
 
 // driftLine is one difference of an inspected payload from the wire model.
@@ -132,4 +135,120 @@ func driftLines(es []drift.Entry) []driftLine {
 		out[i] = driftLine{Path: e.Path, Kind: string(e.Kind), What: e.Describe(), Records: e.Count, Example: e.Example}
 	}
 	return out
+}
+
+// feedReport is what `kramar inspect feed` prints.
+type feedReport struct {
+	Source     string   `json:"source"`
+	Format     string   `json:"format"`             // yml, cml or unknown
+	Encoding   string   `json:"encoding,omitempty"` // what a YML feed was read as
+	Bytes      int64    `json:"bytes"`
+	Offers     int      `json:"offers"`
+	Categories int      `json:"categories"`
+	Currencies int      `json:"currencies"`
+	Orders     int      `json:"orders"`
+	Warnings   []string `json:"warnings"`
+	Errors     []string `json:"errors"`
+}
+
+func inspectFeedCmd() *cobra.Command {
+	var asJSON bool
+	cmd := command("feed PATH|URL [--json]",
+		"Parse a YML catalog or a CommerceML orders file and report what is in it",
+		"Reads a feed (a local file, file:// or http(s) URL, gzip or not) to its end, as a load would,\n"+
+			"and prints its format (yml or cml), counts (offers, categories, currencies, orders),\n"+
+			"warnings and errors. Exit code 1 when the feed has errors.",
+		func(cmd *cobra.Command, args []string) error {
+			rep := inspectFeed(cmd, args[0])
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				format := rep.Format
+				if rep.Encoding != "" {
+					format += " (" + rep.Encoding + ")"
+				}
+				fmt.Fprintf(out, "%s: %s, %d bytes: %d offers, %d categories, %d currencies, %d orders\n",
+					rep.Source, format, rep.Bytes, rep.Offers, rep.Categories, rep.Currencies, rep.Orders)
+				for _, w := range rep.Warnings {
+					fmt.Fprintln(out, "warning:", w)
+				}
+				for _, e := range rep.Errors {
+					fmt.Fprintln(out, "error:", e)
+				}
+			}
+			if len(rep.Errors) > 0 {
+				return &exitError{1, fmt.Errorf("%s: %d error(s)", rep.Source, len(rep.Errors))}
+			}
+			return nil
+		})
+	cmd.Args = cobra.ExactArgs(1)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (keys: format, offers, categories, orders, errors, …)")
+	return cmd
+}
+
+func inspectFeed(cmd *cobra.Command, src string) feedReport {
+	rep := feedReport{Source: src, Format: "unknown", Warnings: []string{}, Errors: []string{}}
+	fail := func(err error) feedReport {
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep
+	}
+	body, meta, _, err := fetch.Open(cmd.Context(), src, fetch.Validators{}, fetch.Options{MaxBytes: pipeline.MaxFeedBytes})
+	if err != nil {
+		return fail(err)
+	}
+	defer body.Close()
+	rep.Source = meta.Source
+	counted := &countingReader{r: body}
+	br := bufio.NewReaderSize(counted, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	switch {
+	case bytes.Contains(head, []byte("<yml_catalog")):
+		rep.Format = "yml"
+		stats, err := yml.Count(cmd.Context(), br, yml.Options{MaxBytes: pipeline.MaxFeedBytes, Name: meta.Source})
+		rep.Offers, rep.Categories, rep.Currencies, rep.Encoding = stats.Offers, stats.Categories, stats.Currencies, stats.Encoding
+		rep.Warnings = append(rep.Warnings, stats.WarningSamples...)
+		if stats.Warnings > len(stats.WarningSamples) {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("… %d warnings in all", stats.Warnings))
+		}
+		if err != nil {
+			fail(err)
+		}
+	default:
+		rep.Format = "cml"
+		info, err := cml.ReadAll(br, cml.MaxFileBytes)
+		if err != nil {
+			rep.Format = "unknown"
+			if looksLikeCML(head) {
+				rep.Format = "cml"
+			}
+			fail(err)
+			break
+		}
+		rep.Orders = len(info.Documents) + len(info.Containers)
+	}
+	rep.Bytes = counted.n
+	return rep
+}
+
+// looksLikeCML spots the CommerceML root in UTF-8 or windows-1251.
+func looksLikeCML(head []byte) bool {
+	return bytes.Contains(head, []byte("КоммерческаяИнформация")) ||
+		bytes.Contains(head, []byte("\xca\xee\xec\xec\xe5\xf0\xf7\xe5\xf1\xea\xe0\xff\xc8\xed\xf4\xee\xf0\xec\xe0\xf6\xe8\xff"))
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

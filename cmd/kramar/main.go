@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -122,26 +121,79 @@ func loadWarehouseConfig(cmd *cobra.Command) (*config.Config, error) {
 	return cfg, nil
 }
 
-// withWarehouse runs fn with the loaded config and the migrated warehouse,
+// command declares a subcommand. It takes no arguments unless Args is set
+// after, so that a stray word is refused rather than ignored.
+func command(use, short, long string, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Long: long, Args: cobra.NoArgs, RunE: run}
+}
+
+// group is a command that only holds subcommands.
+func group(use, short, long string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Long: long}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// warehouseWork is what a command does with the loaded config and the open,
+// migrated warehouse.
+type warehouseWork func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error
+
+// prepareFunc reads a command's flags and arguments and returns its work,
+// or nil when there is nothing the warehouse is needed for. It runs before
+// the config is read, so that a mistake in the flags exits 2 before
+// anything is opened.
+type prepareFunc func(cmd *cobra.Command, args []string) (warehouseWork, error)
+
+// warehouseCmd is a command of no arguments (set Args for others) that only
+// reads or writes the warehouse: see withWarehouseOnly.
+func warehouseCmd(use, short, long string, prepare prepareFunc) *cobra.Command {
+	return preparedCmd(use, short, long, false, prepare)
+}
+
+// jobCmd is warehouseCmd for a job that calls the marketplaces: every store
+// must be right (withWarehouse), and SIGINT or SIGTERM stops the job where it
+// can still record how far it got (interruptible).
+func jobCmd(use, short, long string, prepare prepareFunc) *cobra.Command {
+	return preparedCmd(use, short, long, true, prepare)
+}
+
+func preparedCmd(use, short, long string, job bool, prepare prepareFunc) *cobra.Command {
+	with := withWarehouseOnly
+	if job {
+		with = withWarehouse
+	}
+	return command(use, short, long, func(cmd *cobra.Command, args []string) error {
+		if job {
+			defer interruptible(cmd)()
+		}
+		work, err := prepare(cmd, args)
+		if err != nil || work == nil {
+			return err
+		}
+		return with(cmd, work)
+	})
+}
+
+// withWarehouse runs work with the loaded config and the migrated warehouse,
 // which it closes afterwards. For jobs that call the marketplaces: every
 // store must be right.
-func withWarehouse(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
+func withWarehouse(cmd *cobra.Command, work warehouseWork) error {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return err
 	}
-	return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return fn(ctx, cfg, wh) })
+	return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return work(ctx, cfg, wh) })
 }
 
 // withWarehouseOnly is withWarehouse for the commands that only read or write
 // the warehouse: the clickhouse section (or $KRAMAR_CLICKHOUSE_DSN with no
 // config file) is all they need.
-func withWarehouseOnly(cmd *cobra.Command, fn func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error) error {
+func withWarehouseOnly(cmd *cobra.Command, work warehouseWork) error {
 	cfg, err := loadWarehouseConfig(cmd)
 	if err != nil {
 		return err
 	}
-	return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return fn(ctx, cfg, wh) })
+	return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error { return work(ctx, cfg, wh) })
 }
 
 // withDSN runs fn with the migrated warehouse at dsn (on cluster, "" = one
@@ -203,51 +255,4 @@ func replaceFile(path string, write func(*os.File) error) (int64, error) {
 		err = os.Rename(f.Name(), path)
 	}
 	return size, err
-}
-
-// importCmd is an `import FILE.csv` subcommand that runs one CSV import:
-// parse (rows without changed_at take the file's modification time, so
-// importing the same file again gives the same rows), record the good rows
-// (record returns how many were new), report each refused one, exit 1 if
-// any; what names the rows in the report.
-func importCmd[T any](short, long, what string,
-	parse func(r io.Reader, name string, cfg *config.Config, stamp time.Time) ([]T, []error),
-	record func(ctx context.Context, wh *clickhouse.Warehouse, rows []T) (int, error)) *cobra.Command {
-	return &cobra.Command{
-		Use: "import FILE.csv", Short: short, Long: long, Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			path := args[0]
-			return withWarehouseOnly(cmd, func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
-				f, err := os.Open(path)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				stamp := time.Now()
-				if fi, err := f.Stat(); err == nil {
-					stamp = fi.ModTime()
-				}
-				rows, bad := parse(f, path, cfg, stamp)
-				n, err := record(ctx, wh, rows)
-				if err != nil {
-					n, bad = 0, append(bad, err)
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: %d %s recorded, %d refused\n", path, n, what, len(bad))
-				for _, e := range bad {
-					fmt.Fprintln(cmd.OutOrStdout(), e)
-				}
-				if len(bad) > 0 {
-					return &exitError{1, errors.New("some rows were refused")}
-				}
-				return nil
-			})
-		},
-	}
-}
-
-// all records every row with write and counts them all.
-func all[T any](write func(*clickhouse.Warehouse, context.Context, []T) error) func(context.Context, *clickhouse.Warehouse, []T) (int, error) {
-	return func(ctx context.Context, wh *clickhouse.Warehouse, rows []T) (int, error) {
-		return len(rows), write(wh, ctx, rows)
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/loaders/clickhouse/chtest"
@@ -92,9 +93,7 @@ func shopCLI(t *testing.T, dir, more string) (*cli, *clickhouse.Warehouse) {
 	wh := chtest.New(t)
 	cfg := filepath.Join(dir, "kramar.yaml")
 	yaml := "stores:\n  - id: shop\n    marketplace: prom\n    token_env: SHOP_TOKEN\n    order_type: Роздріб\n    order_source: Prom.ua\n" + more
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, cfg, yaml)
 	return newCLI(t, buildKramar(t), wh.Database(), cfg, "SHOP_TOKEN=x"), wh
 }
 
@@ -107,6 +106,36 @@ func promCLI(t *testing.T, orders map[string]int) (*promtest.Env, *cli) {
 	return e, newCLI(t, bin, e.WH.Database(), e.Path)
 }
 
+// wallClockCLI is promCLI with the sandbox's clock at now: the built kramar
+// runs on the wall clock, and the sandbox's orders must be older than its
+// safety lag.
+func wallClockCLI(t *testing.T, orders map[string]int) (*promtest.Env, *cli) {
+	t.Helper()
+	e, c := promCLI(t, orders)
+	e.Clock.Set(time.Now().UTC())
+	return e, c
+}
+
+// loadedCLI is promCLI with every store loaded once, in this process.
+func loadedCLI(t *testing.T, orders map[string]int) (*promtest.Env, *cli) {
+	t.Helper()
+	e, c := promCLI(t, orders)
+	for store, r := range e.Run() {
+		if !r.OK() {
+			t.Fatalf("loading %s: %v", store, r.Err)
+		}
+	}
+	return e, c
+}
+
+// writeFile writes text to path or fails the test.
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // slowDown rewrites the harness's config, which the built kramar reads,
 // with a limit of perSecond requests per store and more appended: a load
 // then lasts long enough to be cut.
@@ -117,7 +146,5 @@ func slowDown(t *testing.T, e *promtest.Env, perSecond int, more string) {
 		t.Fatal(err)
 	}
 	slow := strings.Replace(string(cfg), "rate_per_second: 0", fmt.Sprintf("rate_per_second: %d", perSecond), 1) + more
-	if err := os.WriteFile(e.Path, []byte(slow), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, e.Path, slow)
 }

@@ -141,13 +141,6 @@ func TestSuggestedMappingsMapEveryValueTheDemoSees(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // withoutSection drops a top-level key of a YAML file with its block.
 func withoutSection(yaml, key string) string {
 	var out []string

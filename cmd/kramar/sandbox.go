@@ -20,12 +20,10 @@ func sandboxCmd() *cobra.Command {
 	var stores []string
 	var faultRate, rps float64
 	var goods int
-	cmd := &cobra.Command{
-		Use:   "sandbox [--marketplace NAME] [--store CREDENTIAL=ORDERS]...",
-		Short: "Serve a marketplace sandbox (the real API's paths and shapes, seeded data, faults)",
-		Long:  sandboxHelp(),
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+	cmd := command("sandbox [--marketplace NAME] [--store CREDENTIAL=ORDERS]...",
+		"Serve a marketplace sandbox (the real API's paths and shapes, seeded data, faults)",
+		sandboxHelp(),
+		func(cmd *cobra.Command, _ []string) error {
 			sim, ok := kit.SimulatorFor(marketplace)
 			if !ok {
 				return &exitError{2, fmt.Errorf("--marketplace %q: have %s (spec-described ones are in the demo)", marketplace, strings.Join(simulatorNames(), ", "))}
@@ -53,8 +51,7 @@ func sandboxCmd() *cobra.Command {
 			case <-cmd.Context().Done():
 			}
 			return nil
-		},
-	}
+		})
 	cmd.Flags().StringVar(&marketplace, "marketplace", "prom", "which marketplace to simulate: "+strings.Join(simulatorNames(), ", "))
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8089", "listen address (port 0 = any free port)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "data and fault seed")

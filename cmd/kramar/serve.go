@@ -32,20 +32,18 @@ import (
 
 func serveCmd() *cobra.Command {
 	var listen string
-	cmd := &cobra.Command{
-		Use:   "serve [--listen 127.0.0.1:9108]",
-		Short: "Run every job on its schedule, with /healthz, /readyz, /metrics and /reports/",
-		Long: "serve is the daemon: per store, orders every schedule.orders_every, push every\n" +
-			"schedule.push_every (stores with push: set), the catalog daily at schedule.catalog_at and the\n" +
-			"month's expenses daily at schedule.expenses_at, in schedule.timezone. A job never overlaps itself\n" +
-			"for a store: a firing that comes while the store's run is going starts as soon as that run\n" +
-			"returns, and later firings are merged into it (recorded as skipped_overlap). Each run record\n" +
-			"has the time it was due (scheduled_at) and how late it started (late_ms). SIGHUP reloads the config\n" +
-			"(a broken one is refused and the old one kept); SIGTERM or SIGINT stops scheduling, lets running\n" +
-			"jobs finish for schedule.grace, then cancels them and exits 0. With coordination: set, several\n" +
+	cmd := command("serve [--listen 127.0.0.1:9108]",
+		"Run every job on its schedule, with /healthz, /readyz, /metrics and /reports/",
+		"serve is the daemon: per store, orders every schedule.orders_every, push every\n"+
+			"schedule.push_every (stores with push: set), the catalog daily at schedule.catalog_at and the\n"+
+			"month's expenses daily at schedule.expenses_at, in schedule.timezone. A job never overlaps itself\n"+
+			"for a store: a firing that comes while the store's run is going starts as soon as that run\n"+
+			"returns, and later firings are merged into it (recorded as skipped_overlap). Each run record\n"+
+			"has the time it was due (scheduled_at) and how late it started (late_ms). SIGHUP reloads the config\n"+
+			"(a broken one is refused and the old one kept); SIGTERM or SIGINT stops scheduling, lets running\n"+
+			"jobs finish for schedule.grace, then cancels them and exits 0. With coordination: set, several\n"+
 			"workers share the stores through ZooKeeper: each runs only the stores it holds the lease of.",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		func(cmd *cobra.Command, _ []string) error {
 			debug, _ := cmd.Flags().GetBool("debug")
 			log := newDaemonLogger(os.Stderr, debug)
 			slog.SetDefault(log)
@@ -82,8 +80,7 @@ func serveCmd() *cobra.Command {
 			return withDSN(cmd, cfg.DSN(), cfg.ClusterName(), func(ctx context.Context, wh *clickhouse.Warehouse) error {
 				return serve(ctx, serveOptions{Config: cfg, WH: wh, Listen: listen, Log: log, Reload: reload})
 			})
-		},
-	}
+		})
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:9108", "address of the console, /healthz, /readyz, /metrics and /reports/ (without web.users: a loopback address only)")
 	return cmd
 }

@@ -203,9 +203,7 @@ func TestServeRunsJobsOnScheduleServesMetricsAndReloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(m.Cfg.Path, []byte(strings.Replace(string(good), "orders_every: 200ms", "orders_every: soon", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, m.Cfg.Path, strings.Replace(string(good), "orders_every: 200ms", "orders_every: soon", 1))
 	d.reload <- struct{}{}
 	waitFor(t, 5*time.Second, "the broken config refused", func() bool {
 		return strings.Contains(d.logs.String(), "config reload refused; the previous config stays in force")
@@ -220,9 +218,7 @@ func TestServeRunsJobsOnScheduleServesMetricsAndReloads(t *testing.T) {
 			kept = append(kept, block)
 		}
 	}
-	if err := os.WriteFile(m.Cfg.Path, []byte(strings.Join(kept, "\n  - id: ")), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, m.Cfg.Path, strings.Join(kept, "\n  - id: "))
 	d.reload <- struct{}{}
 	waitFor(t, 5*time.Second, "the good config reloaded", func() bool { return strings.Contains(d.logs.String(), "config reloaded") })
 	// A run already going may finish; its rows wait for a shared flush,
@@ -325,12 +321,11 @@ func TestReadyzFailsWhenClickHouseIsUnreachable(t *testing.T) {
 // SIGTERM while the first cycle loads, a grace too short for it to finish,
 // exit 0; the next start loads exactly what the sandbox holds.
 func TestSIGTERMMidRunExitsZeroAndTheNextStartFinishes(t *testing.T) {
-	e, c := promCLI(t, map[string]int{"prom-a": 1500})
+	e, c := wallClockCLI(t, map[string]int{"prom-a": 1500})
 	slowDown(t, e, 20, "schedule:\n  orders_every: 1s\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 300ms\n")
 	if _, err := config.Load(e.Path); err != nil {
 		t.Fatal(err)
 	}
-	e.Clock.Set(time.Now().UTC()) // the binary runs on the wall clock
 	total := len(e.SB.Orders(e.SB.StoreID(e.Tokens["prom-a"])))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -22,16 +22,13 @@ const hashCost = 12
 const minPassword = 8
 
 func webCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "web", Short: "The console's users"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "hash-password",
-		Short: "Read a password from stdin and print its bcrypt hash, for web.users[].password_hash",
-		Long: "hash-password reads a password and prints its bcrypt hash (cost 12) for\n" +
-			"web.users[].password_hash or the variable password_hash_env names. On a terminal it asks\n" +
-			"twice and shows nothing typed; from a pipe it reads one line:\n\n" +
+	hashPassword := command("hash-password",
+		"Read a password from stdin and print its bcrypt hash, for web.users[].password_hash",
+		"hash-password reads a password and prints its bcrypt hash (cost 12) for\n"+
+			"web.users[].password_hash or the variable password_hash_env names. On a terminal it asks\n"+
+			"twice and shows nothing typed; from a pipe it reads one line:\n\n"+
 			"  printf '%s\\n' \"$PASSWORD\" | kramar web hash-password",
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		func(cmd *cobra.Command, _ []string) error {
 			password, err := readPassword(os.Stdin, cmd.ErrOrStderr())
 			if err != nil {
 				return &exitError{2, err}
@@ -42,9 +39,8 @@ func webCmd() *cobra.Command {
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), string(hash))
 			return nil
-		},
-	})
-	return cmd
+		})
+	return group("web", "The console's users", "", hashPassword)
 }
 
 // readPassword asks on a terminal (no echo, twice to confirm), else reads
