@@ -95,7 +95,8 @@ func TestRozetkaCarrierWaybillsAndLinesWithoutStatusReachTheWarehouse(t *testing
 // reports the field.
 func TestRozetkaUnixSellerCommentTimesLoseNoOrder(t *testing.T) {
 	clock := kit.NewClock(pipelinetest.Start)
-	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 8, UnixNoteTimes: true})
+	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 8})
+	sb.UnixNoteTimes(true)
 	spec, sid := rozetkatest.Store(t, sb, "rz-a", 600, 0)
 	unix := 0
 	for _, o := range sb.Orders(sid) {

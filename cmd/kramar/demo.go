@@ -509,7 +509,7 @@ func (d *demoServer) fromSpec(st *config.Store) error {
 	secret := randomToken()
 	env := strings.ToUpper(st.Marketplace) + "_DEMO_SECRET"
 	os.Setenv(env, secret)
-	sb := declsb.New(sp, declsb.Options{Seed: demoSeed + int64(d.specs), Orders: specOrders, Token: secret, Username: "demo", Password: secret})
+	sb := declsb.New(sp, declsb.Options{Options: kit.Options{Seed: demoSeed + int64(d.specs)}, Orders: specOrders, Token: secret, Username: "demo", Password: secret})
 	d.specs++
 	base, err := d.start(sb)
 	if err != nil {

@@ -48,8 +48,7 @@ type fixture struct {
 func newFixture(t *testing.T, sp *declarative.Spec, orders int, faults kit.FaultConfig) *fixture {
 	t.Helper()
 	clock := kit.NewClock(start)
-	sb := sandbox.New(sp, sandbox.Options{Clock: clock, Seed: 11, Orders: orders, Faults: faults,
-		Token: secretToken, Username: username, Password: secretPassword})
+	sb := sandbox.New(sp, sandbox.Options{Options: kit.Options{Clock: clock, Seed: 11, Faults: faults}, Orders: orders, Token: secretToken, Username: username, Password: secretPassword})
 	_, cfg := sourcetest.Serve(t, sb.Handler(), source.Config{Store: "s1", PageSize: 7})
 	switch sp.Auth.Type {
 	case declarative.AuthBasic, declarative.AuthLogin:
@@ -172,7 +171,7 @@ func TestBadCredentials(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			sp := loadSpec(t, name)
 			clock := kit.NewClock(start)
-			sb := sandbox.New(sp, sandbox.Options{Clock: clock, Seed: 1, Orders: 5, Token: "other", Username: username, Password: "other"})
+			sb := sandbox.New(sp, sandbox.Options{Options: kit.Options{Clock: clock, Seed: 1}, Orders: 5, Token: "other", Username: username, Password: "other"})
 			srv := httptest.NewServer(sb.Handler())
 			defer srv.Close()
 			cl := declarative.NewClient(sp, source.Config{Store: "s1", BaseURL: srv.URL, Token: secretToken,

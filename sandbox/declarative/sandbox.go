@@ -21,12 +21,9 @@ import (
 
 // Options configure a Sandbox.
 type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes the orders reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // 0 = unlimited
-	Orders        int             // seeded orders (default 30)
-	Days          int             // spread over the last days (default 10)
+	kit.Options     // TokenTTL unused: a login spec gives its own
+	Orders      int // seeded orders (default 30)
+	Days        int // spread over the last days (default 10)
 	// The account's credentials, as the spec's auth uses them: Token for
 	// bearer, header and query; Username and Password for basic and login.
 	Token, Username, Password string
@@ -94,7 +91,7 @@ func New(sp *spec.Spec, o Options) *Sandbox {
 	var books kit.Stores[*kit.Book[string, Order]]
 	books.Add(func(int) (string, *kit.Book[string, Order]) { return account, s.book })
 	// The error body and paged rule read the spec, so they need s first.
-	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond},
+	s.base, s.tokens, s.truth = kit.NewMarket(o.Options,
 		kit.FaultScope{Faultable: kit.OutsideControl, Paged: s.isList}, s.errorBody,
 		&books, func(b *kit.Book[string, Order]) *kit.Book[string, Order] { return b }, func(o *Order) Order { return kit.DeepCopy(*o) })
 	switch sp.Auth.Type {

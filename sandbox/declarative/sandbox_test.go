@@ -70,7 +70,7 @@ func newSandbox(t *testing.T, orders int) (*sandbox.Sandbox, *spec.Spec, string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb := sandbox.New(sp, sandbox.Options{Clock: kit.NewClock(start), Seed: 4, Orders: orders, Username: "u1", Password: password})
+	sb := sandbox.New(sp, sandbox.Options{Options: kit.Options{Clock: kit.NewClock(start), Seed: 4}, Orders: orders, Username: "u1", Password: password})
 	return sb, sp, kittest.Serve(t, sb.Handler()).URL
 }
 
@@ -170,7 +170,7 @@ func TestQueryKeyStaysOutOfTheRecorder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb := sandbox.New(sp, sandbox.Options{Clock: kit.NewClock(start), Seed: 1, Orders: 4, Token: "key-S3CR3T"})
+	sb := sandbox.New(sp, sandbox.Options{Options: kit.Options{Clock: kit.NewClock(start), Seed: 1}, Orders: 4, Token: "key-S3CR3T"})
 	srv := kittest.Serve(t, sb.Handler())
 	code, body := call(t, "POST", srv.URL+"/api/orders/list?api_key=key-S3CR3T", `{"offset":0,"limit":10}`, nil)
 	if code != 200 || body["status"] != "ok" || body["total"] != float64(4) {

@@ -35,7 +35,7 @@ func (s *Sandbox) handleOffers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.stores.Of(r)
-	task := &offerTask{due: s.Clock().Now().Add(s.offerDelay), updates: map[int]wire.OfferUpdate{}}
+	task := &offerTask{due: s.Clock().Now().Add(offerDelay), updates: map[int]wire.OfferUpdate{}}
 	st.mu.Lock()
 	for i, it := range req.Items {
 		res := wire.OfferItemResult{ID: i + 1, IDType: "sku", SKU: it.SKU, Status: wire.OfferEnqueued}

@@ -25,15 +25,11 @@ import (
 )
 
 // Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per store; 0 = unlimited
-	// OfferDelay is how long after POST /v1/offers, on Clock, the update is
-	// applied and its results final; 0 = 30s.
-	OfferDelay time.Duration
-}
+type Options = kit.Options
+
+// offerDelay is how long after POST /v1/offers, on the sandbox clock, an
+// update is applied and its results final.
+const offerDelay = 30 * time.Second
 
 // base is kit.Base under an unexported name: embedding it promotes the
 // Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
@@ -41,10 +37,9 @@ type base = kit.Base
 
 // Sandbox is one simulated Epicentr with any number of seller companies.
 type Sandbox struct {
-	base       // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
-	seed       int64
-	offerDelay time.Duration
-	tokens     *kit.Tokens
+	base   // Handler (API at the root, control API under /_sandbox), Clock, Faults, Recorder, RateLimit
+	seed   int64
+	tokens *kit.Tokens
 
 	stores kit.Stores[*store] // by store id
 	truth                     // Orders and Order, by store id
@@ -55,11 +50,8 @@ type truth = kit.Truth[string, record, wire.Order]
 
 // New builds an empty sandbox; add companies with AddStore.
 func New(opts Options) *Sandbox {
-	if opts.OfferDelay <= 0 {
-		opts.OfferDelay = 30 * time.Second
-	}
-	s := &Sandbox{seed: opts.Seed, offerDelay: opts.OfferDelay}
-	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+	s := &Sandbox{seed: opts.Seed}
+	s.base, s.tokens, s.truth = kit.NewMarket(opts,
 		kit.FaultScope{Faultable: kit.OutsideControl, Paged: isLaterPage}, errorBody,
 		&s.stores, func(st *store) *kit.Book[string, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	kit.SetHandler(&s.base, s.routes())

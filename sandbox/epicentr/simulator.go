@@ -7,7 +7,7 @@ func init() {
 		Marketplace: "epicentr", Credential: "TOKEN", Auth: "Authorization: Bearer TOKEN",
 		Defaults: []string{"sandbox-epicentr-token=200"},
 		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(Options{Clock: kit.RealClock(), Seed: o.Seed, RatePerSecond: o.RatePerSecond})
+			s := New(o.Options())
 			return s, kit.TokenStores(s.AddStore)
 		},
 	})

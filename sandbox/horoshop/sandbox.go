@@ -18,20 +18,14 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	wire "github.com/kramar/kramar/extractors/horoshop"
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
-// Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per shop; 0 = unlimited
-	TokenTTL      time.Duration   // token lifetime on Clock; 0 = 600 s, the documented lifetime
-}
+// Options configure a Sandbox (a store is a shop); TokenTTL 0 is 600 s,
+// the documented lifetime.
+type Options = kit.Options
 
 // base is kit.Base under an unexported name: embedding it promotes the
 // Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
@@ -62,7 +56,7 @@ func New(opts Options) *Sandbox {
 		opts.TokenTTL = wire.TokenLifetime
 	}
 	s := &Sandbox{seed: opts.Seed}
-	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+	s.base, s.tokens, s.truth = kit.NewMarket(opts,
 		kit.FaultScope{Faultable: kit.Under("/api/"), Paged: isLaterPage}, errorBody,
 		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 16)

@@ -7,7 +7,7 @@ func init() {
 		Marketplace: "horoshop", Credential: "LOGIN:PASSWORD", Auth: "POST /api/auth/ logs in",
 		Defaults: []string{"api-user:sandbox-password=150"},
 		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(Options{Clock: kit.RealClock(), Seed: o.Seed, RatePerSecond: o.RatePerSecond})
+			s := New(o.Options())
 			return s, kit.LoginStores("LOGIN", func(user, password string, n int) { s.AddStore(user, password, n, o.Goods) })
 		},
 	})

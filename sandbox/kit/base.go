@@ -3,6 +3,7 @@ package kit
 import (
 	"cmp"
 	"net/http"
+	"time"
 )
 
 // Options are what a sandbox's user sets on every sandbox; a sandbox with
@@ -12,16 +13,17 @@ type Options struct {
 	Seed          int64       // makes generated data reproducible
 	Faults        FaultConfig // Faults.Seed 0 = use Seed
 	RatePerSecond float64     // per store; 0 = unlimited
+	// TokenTTL is a session's lifetime on Clock, for marketplaces that log
+	// in; 0 = the marketplace's own.
+	TokenTTL time.Duration
 }
 
-// BaseOptions are the settings every sandbox shares.
+// BaseOptions are the settings every sandbox shares: its user's, and the
+// marketplace's fault scope and error body.
 type BaseOptions struct {
-	Clock         *Clock      // nil = real time
-	Seed          int64       // the sandbox's data seed; also the fault seed when Faults.Seed is 0
-	Faults        FaultConfig // Faults.Seed 0 = use Seed
-	FaultScope    FaultScope  // ErrorBody nil = ErrorBody below
-	RatePerSecond float64     // per store; 0 = unlimited
-	ErrorBody     ErrorBody   // the marketplace's error body, for rate-limit and fault answers
+	Options
+	FaultScope FaultScope // ErrorBody nil = ErrorBody below
+	ErrorBody  ErrorBody  // the marketplace's error body, for rate-limit and fault answers
 }
 
 // Base is the part every marketplace sandbox holds: its clock, token
@@ -67,7 +69,7 @@ func NewBase(o BaseOptions) Base {
 // as view shows it.
 func NewMarket[ST any, K cmp.Ordered, R, W any](o Options, scope FaultScope, body ErrorBody,
 	stores *Stores[ST], book func(ST) *Book[K, R], view func(*R) W) (Base, *Tokens, Truth[K, R, W]) {
-	b := NewBase(BaseOptions{Clock: o.Clock, Seed: o.Seed, Faults: o.Faults, RatePerSecond: o.RatePerSecond, FaultScope: scope, ErrorBody: body})
+	b := NewBase(BaseOptions{Options: o, FaultScope: scope, ErrorBody: body})
 	return b, b.tokens, NewTruth(stores, book, view)
 }
 

@@ -9,7 +9,7 @@ import (
 )
 
 func TestNewBaseDefaults(t *testing.T) {
-	b := NewBase(BaseOptions{Seed: 42})
+	b := NewBase(BaseOptions{Options: Options{Seed: 42}})
 	if b.Clock() == nil || time.Since(b.Clock().Now()) > time.Minute {
 		t.Fatalf("nil Clock should default to real time, got %v", b.Clock())
 	}
@@ -31,7 +31,7 @@ func TestNewBaseDefaults(t *testing.T) {
 
 func TestNewBaseKeepsExplicitSettings(t *testing.T) {
 	clock := NewClock(time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC))
-	b := NewBase(BaseOptions{Clock: clock, Seed: 1, Faults: FaultConfig{Seed: 7}})
+	b := NewBase(BaseOptions{Options: Options{Clock: clock, Seed: 1, Faults: FaultConfig{Seed: 7}}})
 	if b.Clock() != clock {
 		t.Fatal("Clock not kept")
 	}
@@ -60,7 +60,7 @@ func TestNewBaseErrorBodies(t *testing.T) {
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 
 	// Faults render with ErrorBody when the scope names none.
-	b := NewBase(BaseOptions{Seed: 1, Faults: FaultConfig{Rate: 1, Kinds: []Kind{ServerError}}, ErrorBody: mine})
+	b := NewBase(BaseOptions{Options: Options{Seed: 1, Faults: FaultConfig{Rate: 1, Kinds: []Kind{ServerError}}}, ErrorBody: mine})
 	w := serve(b, b.Faults().Wrap(ok))
 	if w.Code < 500 || !strings.HasPrefix(w.Body.String(), `{"mine":`) {
 		t.Fatalf("fault answer %d %q, want 5xx in the sandbox's body", w.Code, w.Body.String())
@@ -68,7 +68,7 @@ func TestNewBaseErrorBodies(t *testing.T) {
 
 	// A scope's own ErrorBody wins.
 	other := func(int, string) []byte { return []byte(`other`) }
-	b = NewBase(BaseOptions{Seed: 1, Faults: FaultConfig{Rate: 1, Kinds: []Kind{ServerError}},
+	b = NewBase(BaseOptions{Options: Options{Seed: 1, Faults: FaultConfig{Rate: 1, Kinds: []Kind{ServerError}}},
 		FaultScope: FaultScope{ErrorBody: other}, ErrorBody: mine})
 	if w := serve(b, b.Faults().Wrap(ok)); w.Body.String() != "other" {
 		t.Fatalf("fault body %q, want the scope's", w.Body.String())

@@ -113,7 +113,7 @@ func TestTruthByStoreID(t *testing.T) {
 }
 
 func TestControlJSONAndRate(t *testing.T) {
-	b := NewBase(BaseOptions{Seed: 1})
+	b := NewBase(BaseOptions{Options: Options{Seed: 1}})
 	c := NewControl(&b, nil, nil)
 	HandleJSON(c, "POST /_sandbox/echo", func(_ *http.Request, req struct{ N int }) (any, error) {
 		if req.N < 0 {

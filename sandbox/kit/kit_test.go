@@ -493,7 +493,7 @@ func TestAppliedTimeoutAppliesAndRecordsHandled(t *testing.T) {
 
 func TestSessionsIssueExpireAndCount(t *testing.T) {
 	clock := NewClock(time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC))
-	b := NewBase(BaseOptions{Clock: clock, Seed: 1})
+	b := NewBase(BaseOptions{Options: Options{Clock: clock, Seed: 1}})
 	s := NewSessions(&b, time.Minute, 8)
 	random := s.Issue("store-1")
 	named := s.IssueAs("store-2", func(n int) string { return fmt.Sprint("sess-", n) })

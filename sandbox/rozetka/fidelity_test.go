@@ -156,7 +156,7 @@ func TestSellerCommentCreatedComesInBothForms(t *testing.T) {
 			t.Fatalf("order %d: a Unix note time without UnixNoteTimes", o.ID)
 		}
 	}
-	f := newFixture(t, Options{Seed: 13, UnixNoteTimes: true}, 600, 10)
+	f := newFixture(t, Options{Seed: 13}, 600, 10, func(sb *Sandbox) { sb.UnixNoteTimes(true) })
 	unix, text, empty := 0, 0, 0
 	for _, o := range f.sb.Orders(f.store) {
 		s := served(t, f.sb.OrderJSON(f.store, o.ID, ""))

@@ -19,19 +19,8 @@ import (
 	"github.com/kramar/kramar/sandbox/kit/fake"
 )
 
-// Options configure a Sandbox.
-type Options struct {
-	Clock         *kit.Clock      // nil = real time
-	Seed          int64           // makes generated data reproducible
-	Faults        kit.FaultConfig // Faults.Seed 0 = use Seed
-	RatePerSecond float64         // per store; 0 = unlimited
-	TokenTTL      time.Duration   // session lifetime on Clock; 0 = 24h (the apidoc gives none)
-	// UnixNoteTimes makes about a third of the seller comments go out with
-	// created as Unix seconds, as the field's description has it (apidoc
-	// mirror docs/categories/orders.md L666); off, they all carry the date
-	// strings of the examples (L798), the shape the wire model expects.
-	UnixNoteTimes bool
-}
+// Options configure a Sandbox; TokenTTL 0 is 24h (the apidoc gives none).
+type Options = kit.Options
 
 // base is kit.Base under an unexported name: embedding it promotes the
 // Handler, Clock, Faults, Recorder and RateLimit accessors, not the field.
@@ -60,14 +49,21 @@ func New(opts Options) *Sandbox {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 24 * time.Hour
 	}
-	s := &Sandbox{seed: opts.Seed, unixNotes: opts.UnixNoteTimes}
-	s.base, s.tokens, s.truth = kit.NewMarket(kit.Options{Clock: opts.Clock, Seed: opts.Seed, Faults: opts.Faults, RatePerSecond: opts.RatePerSecond},
+	s := &Sandbox{seed: opts.Seed}
+	s.base, s.tokens, s.truth = kit.NewMarket(opts,
 		kit.FaultScope{Faultable: kit.OutsideControl, Paged: isPagedSearch}, errorBody,
 		&s.stores, func(st *store) *kit.Book[int64, record] { return st.book }, func(r *record) wire.Order { return kit.DeepCopy(r.order) })
 	s.sessions = kit.NewSessions(&s.base, opts.TokenTTL, 20)
 	kit.SetHandler(&s.base, s.routes())
 	return s
 }
+
+// UnixNoteTimes makes about a third of the seller comments of stores added
+// from now on go out with created as Unix seconds, as the field's
+// description has it (apidoc mirror docs/categories/orders.md L666); off,
+// the default, they all carry the date strings of the examples (L798), the
+// shape the wire model expects. Call it before AddStore.
+func (s *Sandbox) UnixNoteTimes(on bool) { s.unixNotes = on }
 
 // isPagedSearch marks the requests that can get a repeated or shifted
 // page: order searches past page 1.

@@ -25,12 +25,15 @@ type fixture struct {
 	token string
 }
 
-func newFixture(t testing.TB, opts Options, nOrders, nGoods int) *fixture {
+func newFixture(t testing.TB, opts Options, nOrders, nGoods int, before ...func(*Sandbox)) *fixture {
 	t.Helper()
 	if opts.Clock == nil {
 		opts.Clock = kit.NewClock(kittest.Now)
 	}
 	sb := New(opts)
+	for _, f := range before {
+		f(sb)
+	}
 	srv := kittest.Serve(t, sb.Handler())
 	f := &fixture{sb: sb, srv: srv, store: sb.AddStore("shop@example.com", "s3cret", nOrders, nGoods)}
 	code, env := f.call(t, "POST", "/sites", wire.LoginRequest{Username: "shop@example.com", Password: base64.StdEncoding.EncodeToString([]byte("s3cret"))})

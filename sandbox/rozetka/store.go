@@ -23,7 +23,7 @@ import (
 //     (apidoc mirror docs/categories/orders.md L750-755);
 //   - bareLines: the purchases go out without `status`, as in the 0.0.0
 //     detail example (orders.md L1354-1378); order.Purchases keeps 1;
-//   - unixNotes (with Options.UnixNoteTimes): seller_comment[].created goes
+//   - unixNotes (with UnixNoteTimes on): seller_comment[].created goes
 //     out as Unix seconds, as the field's description has it (orders.md
 //     L666); order keeps the Kyiv wall time of the examples.
 type record struct {

@@ -48,8 +48,7 @@ type driver struct {
 
 func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.StoreSpec {
 	env, secret := pipelinetest.SecretEnv(t, "SECRET_"+strings.ToUpper(d.name), id)
-	sb := sandbox.New(d.spec, sandbox.Options{Clock: d.clock, Seed: int64(len(d.sbs) + 3), Orders: orders,
-		Token: secret, Username: id + "@example.ua", Password: secret})
+	sb := sandbox.New(d.spec, sandbox.Options{Options: kit.Options{Clock: d.clock, Seed: int64(len(d.sbs) + 3)}, Orders: orders, Token: secret, Username: id + "@example.ua", Password: secret})
 	d.sbs[id] = sb
 	yaml := fmt.Sprintf("marketplace: %s\nspec: %s\nbase_url: {url}\norder_type: Роздріб\norder_source: %s\n", d.name, d.path, d.name)
 	switch d.spec.Auth.Type {

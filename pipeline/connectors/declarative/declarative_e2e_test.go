@@ -123,8 +123,7 @@ func TestNewMarketplaceFromSpecAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret := fmt.Sprintf("S3CR3T-%s-%d", marketplace, time.Now().UnixNano())
-		sb := sandbox.New(sp, sandbox.Options{Clock: clock, Seed: int64(len(markets) + 3), Orders: orders, Faults: faults,
-			Token: secret, Username: marketplace + "@example.ua", Password: secret})
+		sb := sandbox.New(sp, sandbox.Options{Options: kit.Options{Clock: clock, Seed: int64(len(markets) + 3), Faults: faults}, Orders: orders, Token: secret, Username: marketplace + "@example.ua", Password: secret})
 		srv := httptest.NewServer(sb.Handler())
 		t.Cleanup(srv.Close)
 		id := marketplace + "-main"

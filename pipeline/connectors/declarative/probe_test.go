@@ -37,8 +37,7 @@ func TestProbeEverySpecSandboxIsGreen(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret := fmt.Sprintf("S3CR3T-%s-%d", name, i)
-		sb := sandbox.New(sp, sandbox.Options{Clock: clock, Seed: int64(i + 11), Orders: 30, Token: secret,
-			Username: name + "@example.ua", Password: secret})
+		sb := sandbox.New(sp, sandbox.Options{Options: kit.Options{Clock: clock, Seed: int64(i + 11)}, Orders: 30, Token: secret, Username: name + "@example.ua", Password: secret})
 		srv := httptest.NewServer(sb.Handler())
 		t.Cleanup(srv.Close)
 		env := "PROBE_SECRET_" + strings.ToUpper(name)

@@ -164,7 +164,7 @@ type rec struct {
 }
 
 func newSim(clock *kit.Clock) *sim {
-	s := &sim{seed: 9, Base: kit.NewBase(kit.BaseOptions{Clock: clock, Seed: 9, ErrorBody: kit.DefaultErrorBody,
+	s := &sim{seed: 9, Base: kit.NewBase(kit.BaseOptions{Options: kit.Options{Clock: clock, Seed: 9}, ErrorBody: kit.DefaultErrorBody,
 		FaultScope: kit.FaultScope{Faultable: kit.OutsideControl,
 			Paged: func(r *http.Request) bool { return r.URL.Path == "/v1/orders" && r.URL.Query().Get("page") != "1" }}})}
 	s.tokens = kit.BaseTokens(&s.Base)
