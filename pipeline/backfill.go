@@ -138,12 +138,11 @@ func (r *Runner) backfill(ctx context.Context, st config.Store, b Backfill, res 
 	r.reportBackfill(b, p)
 	for _, w := range todo {
 		before := res.Fetched
-		if err := r.dispatch(ctx, st, JobOrders, res, log, &w, nil); err != nil {
-			return fmt.Errorf("slice %s..%s: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), err)
-		}
+		// Each slice under the store's lease, so the store's own runs go on
+		// between the slices of a long backfill rather than wait for it all.
 		state.DoneThrough = w.To
 		state.Finished = !w.To.Before(b.To)
-		if err := r.saveBackfill(ctx, marketplace, b.Store, key, state); err != nil {
+		if err := r.backfillSlice(ctx, st, w, res, log, key, state); err != nil {
 			return err
 		}
 		p.Done++
@@ -153,6 +152,20 @@ func (r *Runner) backfill(ctx context.Context, st config.Store, b Backfill, res 
 		r.reportBackfill(b, p)
 	}
 	return nil
+}
+
+// backfillSlice reads one slice and saves state, the backfill done
+// through it, under the store's lease.
+func (r *Runner) backfillSlice(ctx context.Context, st config.Store, w orderWindow, res *StoreResult, log *slog.Logger, key string, state backfillState) error {
+	leased, release, err := r.hold(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := r.dispatch(leased, st, JobOrders, res, log, &w, nil); err != nil {
+		return fmt.Errorf("slice %s..%s: %w", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339), err)
+	}
+	return r.saveBackfill(leased, st.Marketplace, st.ID, key, state)
 }
 
 func (r *Runner) reportBackfill(b Backfill, p BackfillProgress) {

@@ -47,7 +47,7 @@ func TestCML1CExportFidelity(t *testing.T) {
 			clock.Advance(time.Minute)
 			t.Setenv("ONEC_FILE_KEY", key)
 			m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{{ID: "zk-1c", Sandbox: sb,
-				YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ONEC_FILE_KEY\nall_statuses: true\norder_type: Роздріб\norder_source: 1C"}}, "")
+				YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ONEC_FILE_KEY\nall_statuses: true\norder_type: Роздріб\norder_source: 1C\ntimeout: " + zakupka.TestTimeout}}, "")
 
 			// The export really is in the 1C shape.
 			resp, err := http.Get(m.URL("zk-1c") + zakupka.OrdersPath + "?key=" + key)

@@ -19,6 +19,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/connectors"
+	"github.com/kramar/kramar/pipeline/coord"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/schema/rows"
 )
@@ -629,6 +630,9 @@ func (j *orderJob) mustHold(o *canon.Order) bool {
 
 // statusOf classifies a failed store run.
 func statusOf(err error) string {
+	if held := (*coord.HeldError)(nil); errors.As(err, &held) {
+		return StatusSkippedHeld
+	}
 	switch httpx.KindOf(err) {
 	case httpx.KindAuth:
 		return StatusAuthFailed

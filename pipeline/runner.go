@@ -36,6 +36,10 @@ const (
 	// StatusSkippedOverlap: the scheduler merged a firing into the catch-up
 	// run already waiting for the store's previous run of the same job.
 	StatusSkippedOverlap = "skipped_overlap"
+	// StatusSkippedHeld: a one-shot command did not run the store because
+	// another process (a serve worker, another command) held its lease for
+	// as long as the command waited.
+	StatusSkippedHeld = "skipped_held"
 )
 
 // Jobs, as pipeline_runs names them.
@@ -86,6 +90,12 @@ type Runner struct {
 	// Worker names this process in every run record it writes (the
 	// coordination's worker name; "" without coordination).
 	Worker string
+	// Hold, when set, is asked before each store's job and each backfill
+	// slice: once the store's lease is held it returns the run's context,
+	// cancelled if the lease may be lost, and the release; or why the store
+	// is not run (a *coord.HeldError). One-shot commands lease this way;
+	// kramar serve leases in its scheduler instead.
+	Hold func(ctx context.Context, store string) (context.Context, func(), error)
 
 	limitersOnce sync.Once
 	writerOnce   sync.Once
@@ -245,7 +255,13 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 	// The run's last rows, its state and its run record land in one flush.
 	defer r.wh().Writer().Join()()
 	tail := r.wh().NewUnit()
-	err := r.dispatch(ctx, st, job, &res, log, nil, tail)
+	// The lease is held until the run's rows and record are in.
+	leased, release, err := r.hold(ctx, st.ID)
+	if err == nil {
+		defer release()
+		ctx = leased
+		err = r.dispatch(ctx, st, job, &res, log, nil, tail)
+	}
 	res.Duration = time.Since(started)
 	res.Status = StatusOK
 	if errors.Is(err, ErrNotModified) {
@@ -266,9 +282,12 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 			log.Error("recording the run failed", "error", rerr)
 		}
 	}
-	if err != nil {
+	switch {
+	case res.Status == StatusSkippedHeld:
+		log.Warn("store not run", "error", err)
+	case err != nil:
 		log.Error("store run failed", "status", res.Status, "error", err)
-	} else {
+	default:
 		log.Info("store run done", "fetched", res.Fetched, "new", res.New, "updated", res.Updated,
 			"unchanged", res.Unchanged, "rejected", res.Rejected, "held", res.Held, "duration", res.Duration)
 	}
@@ -276,6 +295,15 @@ func (r *Runner) runStore(ctx context.Context, st config.Store, job string) Stor
 		r.OnResult(res)
 	}
 	return res
+}
+
+// hold takes the store's lease when the Runner has a Hold; without one
+// every store is the process's to run.
+func (r *Runner) hold(ctx context.Context, store string) (context.Context, func(), error) {
+	if r.Hold == nil {
+		return ctx, func() {}, nil
+	}
+	return r.Hold(ctx, store)
 }
 
 // commit writes the run's gathered rows with its run record.

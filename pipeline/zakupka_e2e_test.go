@@ -62,9 +62,9 @@ func zakupkaStores(t *testing.T, fileOrders, exchangeOrders int) (*pipelinetest.
 	t.Setenv("ZK_FILE_KEY", "file-key-S3CR3T")
 	t.Setenv("ZK_EXCHANGE_PASSWORD", "pw-S3CR3T")
 	return pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{
-		{ID: "zk-file", Sandbox: sb, YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ZK_FILE_KEY\norder_type: Роздріб\norder_source: Zakupka"},
+		{ID: "zk-file", Sandbox: sb, YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ZK_FILE_KEY\norder_type: Роздріб\norder_source: Zakupka\ntimeout: " + zakupka.TestTimeout},
 		{ID: "zk-1c", Sandbox: sb, YAML: "marketplace: zakupka\nbase_url: {url}" + zakupka.ExchangePath +
-			"\nprotocol: 1c_exchange\nusername: exchange\npassword_env: ZK_EXCHANGE_PASSWORD\norder_type: Роздріб\norder_source: Zakupka"},
+			"\nprotocol: 1c_exchange\nusername: exchange\npassword_env: ZK_EXCHANGE_PASSWORD\norder_type: Роздріб\norder_source: Zakupka\ntimeout: " + zakupka.TestTimeout},
 	}, ""), sb
 }
 
@@ -97,7 +97,7 @@ func TestCommerceMLOrdersForAnotherMarketplace(t *testing.T) {
 	clock.Advance(time.Minute)
 	t.Setenv("ALLO_KEY", "allo-key")
 	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{{ID: "allo-cml", Sandbox: sb,
-		YAML: "marketplace: allo\nprotocol: file\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ALLO_KEY\norder_type: Роздріб\norder_source: Allo"}}, "")
+		YAML: "marketplace: allo\nprotocol: file\nbase_url: {url}" + zakupka.OrdersPath + "\ntoken_env: ALLO_KEY\norder_type: Роздріб\norder_source: Allo\ntimeout: " + zakupka.TestTimeout}}, "")
 	if res := m.Run(t.Context(), pipeline.JobOrders)["allo-cml"]; !res.OK() {
 		t.Fatalf("%+v", res)
 	}

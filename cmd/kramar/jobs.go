@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -18,6 +19,7 @@ import (
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/coord"
 )
 
 // The jobs on demand: run, push, backfill and probe call the marketplaces
@@ -37,7 +39,11 @@ func runCmd() *cobra.Command {
 				return nil, &exitError{2, fmt.Errorf("only --once is available; the scheduler comes with `kramar serve`")}
 			}
 			return func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
-				runner := &pipeline.Runner{Warehouse: wh, Config: cfg}
+				runner, end, err := leasedRunner(ctx, cmd, &pipeline.Runner{Warehouse: wh, Config: cfg})
+				if err != nil {
+					return err
+				}
+				defer end()
 				results, err := runner.RunJob(ctx, job, stores...)
 				if err != nil {
 					return &exitError{2, err}
@@ -53,7 +59,44 @@ func runCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&once, "once", false, "run one cycle and exit")
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	cmd.Flags().StringVar(&job, "job", pipeline.JobOrders, "job to run: "+strings.Join(pipeline.Jobs, ", "))
+	return leaseWaitFlag(cmd)
+}
+
+// leaseWaitFlag adds --lease-wait to a one-shot job.
+func leaseWaitFlag(cmd *cobra.Command) *cobra.Command {
+	cmd.Flags().Duration("lease-wait", 2*time.Minute,
+		"with coordination: how long to wait for a store that a kramar serve worker (or another command) is running")
 	return cmd
+}
+
+// leasedRunner makes r the Runner of a one-shot job. With coordination
+// in the config, each store runs under its lease in ZooKeeper, as a serve
+// worker's does, so the command never runs a store at the same time as a
+// worker; a store still held after --lease-wait is not run
+// (skipped_held). Without ZooKeeper there is no lease, so nothing runs.
+// end closes the session.
+func leasedRunner(ctx context.Context, cmd *cobra.Command, r *pipeline.Runner) (*pipeline.Runner, func(), error) {
+	c := r.Config.Coordination
+	if !c.Enabled() {
+		return r, func() {}, nil
+	}
+	wait, err := cmd.Flags().GetDuration("lease-wait")
+	if err != nil {
+		return nil, nil, &exitError{2, err}
+	}
+	host, _ := os.Hostname()
+	name := fmt.Sprintf("%s (kramar %s, pid %d)", cmp.Or(host, "kramar"), cmd.Name(), os.Getpid())
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	h, err := coord.Dial(dctx, c.ZooKeeper, c.Root, name, c.SessionTimeout.Duration, slog.Default())
+	if err != nil {
+		return nil, nil, &exitError{2, err}
+	}
+	r.Worker = name
+	r.Hold = func(ctx context.Context, store string) (context.Context, func(), error) {
+		return h.Hold(ctx, store, wait)
+	}
+	return r, h.Close, nil
 }
 
 // outcome prints the stores' results and fails with exit code 1 when any
@@ -122,12 +165,18 @@ func pushCmd() *cobra.Command {
 				return nil, planPush(cmd, stores)
 			}
 			return func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
-				results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).RunJob(ctx, pipeline.JobPush, stores...)
+				runner, end, err := leasedRunner(ctx, cmd, &pipeline.Runner{Warehouse: wh, Config: cfg})
+				if err != nil {
+					return err
+				}
+				defer end()
+				results, err := runner.RunJob(ctx, pipeline.JobPush, stores...)
 				return outcome(cmd.OutOrStdout(), results, err, printPushSummary, "have pushes still open or failed")
 			}, nil
 		})
 	cmd.Flags().StringSliceVar(&stores, "store", nil, "only this store id (repeatable)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan; send nothing and write nothing")
+	leaseWaitFlag(cmd)
 	return cmd
 }
 
@@ -190,12 +239,18 @@ func backfillCmd() *cobra.Command {
 			}
 			return func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				progress, done := progressReporter(cmd.ErrOrStderr())
-				results, err := (&pipeline.Runner{Warehouse: wh, Config: cfg, Progress: progress}).RunJob(ctx, pipeline.JobCatalog, stores...)
+				runner, end, err := leasedRunner(ctx, cmd, &pipeline.Runner{Warehouse: wh, Config: cfg, Progress: progress})
+				if err != nil {
+					return err
+				}
+				defer end()
+				results, err := runner.RunJob(ctx, pipeline.JobCatalog, stores...)
 				done()
 				return outcome(cmd.OutOrStdout(), results, err, printSummary, "failed")
 			}, nil
 		})
 	catalog.Flags().StringSliceVar(&stores, "store", nil, "store id (repeatable)")
+	leaseWaitFlag(catalog)
 	return group("backfill", "Load history or whole catalogs on demand", "", catalog, backfillOrdersCmd())
 }
 
@@ -256,8 +311,13 @@ func backfillOrdersCmd() *cobra.Command {
 				return nil, &exitError{2, fmt.Errorf("--to: %w", err)}
 			}
 			return func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
+				runner, release, err := leasedRunner(ctx, cmd, &pipeline.Runner{Warehouse: wh, Config: cfg})
+				if err != nil {
+					return err
+				}
+				defer release()
 				progress, done := backfillReporter(cmd.ErrOrStderr())
-				res, err := (&pipeline.Runner{Warehouse: wh, Config: cfg}).BackfillOrders(ctx, pipeline.Backfill{
+				res, err := runner.BackfillOrders(ctx, pipeline.Backfill{
 					Store: store, From: start, To: end, Slice: slice, Restart: restart, Progress: progress})
 				done()
 				if err != nil {
@@ -275,7 +335,7 @@ func backfillOrdersCmd() *cobra.Command {
 	cmd.Flags().StringVar(&to, "to", "", "last day, included (YYYY-MM-DD, UTC) or RFC 3339 time")
 	cmd.Flags().DurationVar(&slice, "slice", 24*time.Hour, "how much of the window one slice reads")
 	cmd.Flags().BoolVar(&restart, "restart", false, "forget the progress of an earlier run of this window")
-	return cmd
+	return leaseWaitFlag(cmd)
 }
 
 // parseDay reads a UTC day (its first second, or its last with end) or an

@@ -436,3 +436,68 @@ func TestAWorkerStopsStartingRunsWhileZooKeeperIsDownAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// kramar run --once beside a kramar serve worker on the same stores: the
+// command takes the store's lease from the worker between two of its runs,
+// the store's requests never overlap, the run record names the command,
+// and the worker takes the store back afterwards.
+func TestAOneShotRunTakesTheStoreFromItsWorkerAndNeverOverlapsIt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	zk, err := chlocal.StartZooKeeper(ctx, chlocal.Options{Dir: t.TempDir()}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = zk.Stop() })
+	clock := kit.RealClock()
+	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
+	flight := &inflight{now: map[string]int{}}
+	e := &promtest.Env{Env: pipelinetest.NewEnvOn(t, clock, flight.wrap(sb.Handler()), chtest.New(t)), SB: sb}
+	e.Seed(map[string]int{"shop-a": 30, "shop-b": 20}, func(id string, n int) pipelinetest.StoreSpec { spec, _ := promtest.Store(t, sb, id, n); return spec },
+		func(store string) (o, i []string) { return promtest.Truth(t, sb, e.Tokens[store]) })
+	e.Reconfigure(fmt.Sprintf("schedule:\n  orders_every: 300ms\n  jitter: 0s\n  catalog_at: \"off\"\n  expenses_at: \"off\"\n  grace: 5s\n"+
+		"coordination:\n  zookeeper: [%q]\n  root: /kramar-test\n  session_timeout: 4s\n  worker: solo\n", zk.Addr()),
+		map[string]string{"shop-a": "safety_lag: 1s", "shop-b": "safety_lag: 1s"})
+	c := newCLI(t, buildKramar(t), e.WH.Database(), e.Path)
+	serve := c.command(ctx, "serve", "--listen", "127.0.0.1:0")
+	logs := &syncBuffer{}
+	serve.Stderr = logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(serve.Process.Pid, syscall.SIGKILL)
+		_ = serve.Wait()
+		if t.Failed() {
+			t.Logf("worker log tail:\n%s", tail(logs.String(), 20, "no CRM mapping"))
+		}
+	})
+	n := func(query string, args ...any) int {
+		v, err := strconv.Atoi(e.Query(query, args...)[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	solo := func(store string) int {
+		return n(`SELECT count() FROM {db}.pipeline_runs WHERE store = ? AND status = 'ok' AND worker = 'solo'`, store)
+	}
+	waitFor(t, 60*time.Second, "the worker running both stores", func() bool { return solo("shop-a") > 0 && solo("shop-b") > 0 })
+
+	out, code := c.run("run", "--once", "--store", "shop-a", "--lease-wait", "30s")
+	if code != 0 || !strings.Contains(out, "shop-a") {
+		t.Fatalf("run --once beside the worker: exit %d\n%s", code, out)
+	}
+	if n := n(`SELECT count() FROM {db}.pipeline_runs WHERE store = 'shop-a' AND status = 'ok' AND worker LIKE '%(kramar run, pid %'`); n != 1 {
+		t.Errorf("%d ok runs of shop-a name the command as their worker, want 1", n)
+	}
+	after := solo("shop-a")
+	waitFor(t, 30*time.Second, "the worker running shop-a again", func() bool { return solo("shop-a") > after })
+	flight.mu.Lock()
+	most := flight.most
+	flight.mu.Unlock()
+	if most != 1 {
+		t.Errorf("a store had %d requests in flight at once: its runs overlapped", most)
+	}
+	e.AssertEqual("shop-a")
+}

@@ -42,10 +42,10 @@ func scanRun(rs driver.Rows, r *Run) error {
 }
 
 // RecentRuns is the store's latest runs (pipeline_runs), newest first, at
-// most limit; merged firings (skipped_overlap) are left out.
+// most limit; runs that did not happen (notRuns) are left out.
 func (w *Warehouse) RecentRuns(ctx context.Context, marketplace, store string, limit int) ([]Run, error) {
 	out, err := collect(ctx, w, `SELECT `+runColumns+` FROM `+w.table("pipeline_runs")+`
-		WHERE marketplace = ? AND store = ? AND status != 'skipped_overlap'
+		WHERE marketplace = ? AND store = ? AND status NOT IN `+notRuns+`
 		ORDER BY started_at DESC, _version DESC LIMIT ?`, scanRun, marketplace, store, uint64(limit))
 	return out, wrapErr(err, "recent runs of %s/%s", marketplace, store)
 }
@@ -110,7 +110,7 @@ type CatalogLoad struct {
 func (w *Warehouse) LastCatalogLoad(ctx context.Context, marketplace, store string) (CatalogLoad, error) {
 	var c CatalogLoad
 	runs, err := collect(ctx, w, `SELECT `+runColumns+` FROM `+w.table("pipeline_runs")+`
-		WHERE marketplace = ? AND store = ? AND job = 'catalog' AND status != 'skipped_overlap'
+		WHERE marketplace = ? AND store = ? AND job = 'catalog' AND status NOT IN `+notRuns+`
 		ORDER BY started_at DESC, _version DESC LIMIT 1`, scanRun, marketplace, store)
 	if err != nil {
 		return c, wrapErr(err, "last catalog load of %s/%s", marketplace, store)

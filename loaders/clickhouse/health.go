@@ -7,6 +7,13 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
+// notRuns are the run records of runs that did not happen: a firing merged
+// into the catch-up run already waiting (skipped_overlap), and a one-shot
+// command's run refused because another process held the store's lease
+// (skipped_held). They are in the run log, and never a store's last run
+// or its last failure.
+const notRuns = "('skipped_overlap', 'skipped_held')"
+
 // StoreKey names one store of one marketplace.
 type StoreKey struct{ Marketplace, Store string }
 
@@ -52,7 +59,7 @@ func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, erro
 	}{
 		{`SELECT marketplace, store, job, argMax(status, (started_at, _version)), max(finished_at), argMax(error, (started_at, _version)),
 		  argMax(worker, (started_at, _version))
-		  FROM ` + w.table("pipeline_runs") + ` WHERE status != 'skipped_overlap' GROUP BY marketplace, store, job`,
+		  FROM ` + w.table("pipeline_runs") + ` WHERE status NOT IN ` + notRuns + ` GROUP BY marketplace, store, job`,
 			[]any{&job, &status, &at, &errText, &worker},
 			func(h *StoreHealth) {
 				h.Jobs = append(h.Jobs, JobRun{Job: job, Status: status, At: at.UTC(), Error: errText, Worker: worker})
@@ -61,7 +68,7 @@ func (w *Warehouse) Health(ctx context.Context) (map[StoreKey]*StoreHealth, erro
 		  WHERE job = 'orders' AND status = 'ok' GROUP BY marketplace, store`,
 			[]any{&at}, func(h *StoreHealth) { h.LastOK = at.UTC() }},
 		{`SELECT marketplace, store, argMax(job, (started_at, _version)), argMax(status, (started_at, _version)), max(started_at), argMax(error, (started_at, _version))
-		  FROM ` + w.table("pipeline_runs") + ` WHERE status NOT IN ('ok', 'not_modified', 'skipped_overlap') GROUP BY marketplace, store`,
+		  FROM ` + w.table("pipeline_runs") + ` WHERE status NOT IN ('ok', 'not_modified') AND status NOT IN ` + notRuns + ` GROUP BY marketplace, store`,
 			[]any{&job, &status, &at, &errText},
 			func(h *StoreHealth) { h.LastError = JobRun{Job: job, Status: status, At: at.UTC(), Error: errText} }},
 		{`SELECT marketplace, store, count() FROM ` + w.table("v_extract_state") + ` WHERE kind = 'held' GROUP BY marketplace, store`,

@@ -22,6 +22,13 @@
 // A worker runs a store's job only while it owns the store by rendezvous
 // and holds its lease (Begin). Rendezvous alone is not enough: two workers
 // may briefly disagree on the membership; the lease settles it.
+//
+// A worker keeps the leases of its stores between runs. A one-shot command
+// (Holder) that wants a store says so with an ephemeral sequential node
+// ROOT/waiting/STORE-N, the recipe's waiter; workers watch ROOT/waiting,
+// give up the store's lease once its run ends and take none while a
+// command waits for it, and the command takes the lease when the node is
+// gone.
 package coord
 
 import (
@@ -30,9 +37,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"path"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +72,8 @@ var (
 	// ErrHeldElsewhere: the store is ours, but another worker still holds
 	// its lease (it has not noticed yet, or its session has not expired).
 	ErrHeldElsewhere = errors.New("coordination: another worker holds the store's lease")
+	// ErrWaitedFor: a one-shot command waits for the store, or runs it.
+	ErrWaitedFor = errors.New("coordination: a one-shot command waits for the store")
 )
 
 // Coordinator is one worker's membership and leases.
@@ -79,7 +90,9 @@ type Coordinator struct {
 	// registered); leases belong to it.
 	session int64
 	workers []string // live workers, sorted
-	held    map[string]*lease
+	// waitedFor are the stores one-shot commands wait for (ROOT/waiting).
+	waitedFor map[string]bool
+	held      map[string]*lease
 	// releasing are the stores whose lease node is being deleted: not to
 	// be taken again until it is gone.
 	releasing map[string]bool
@@ -160,22 +173,26 @@ func (c *Coordinator) loop() {
 	defer c.wg.Done()
 	tick := time.NewTicker(max(c.o.SessionTimeout/12, 100*time.Millisecond))
 	defer tick.Stop()
-	var watch <-chan zk.Event
-	stale := true // the view needs reading again (and a new watch set)
+	var workers, waiting <-chan zk.Event
+	stale := true // the view needs reading again (and new watches set)
 	for {
 		if stale && c.conn.State() == zk.StateHasSession {
 			if w, err := c.sync(); err != nil {
 				c.log.Debug("coordination: ZooKeeper call failed; trying again", "error", err)
+			} else if waiting, err = c.syncWaiting(); err != nil {
+				c.log.Debug("coordination: ZooKeeper call failed; trying again", "error", err)
 			} else {
-				watch, stale = w, false
+				workers, stale = w, false
 			}
 		}
 		c.expire()
 		select {
 		case <-c.done:
 			return
-		case <-watch:
-			watch, stale = nil, true
+		case <-workers:
+			workers, stale = nil, true
+		case <-waiting:
+			waiting, stale = nil, true
 		case <-c.wake:
 			stale = true
 		case <-tick.C:
@@ -225,9 +242,41 @@ func (c *Coordinator) sync() (<-chan zk.Event, error) {
 	return watch, nil
 }
 
+// syncWaiting reads the stores one-shot commands wait for, with a watch on
+// them, and gives up their idle leases.
+func (c *Coordinator) syncWaiting() (<-chan zk.Event, error) {
+	names, _, watch, err := c.conn.ChildrenW(c.path("waiting"))
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waitedFor = map[string]bool{}
+	for _, n := range names {
+		c.waitedFor[waiterStore(n)] = true
+	}
+	c.rebalance()
+	return watch, nil
+}
+
+// waiting lists the stores one-shot commands wait for, sorted.
+func (c *Coordinator) waiting() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Sorted(maps.Keys(c.waitedFor))
+}
+
+// waiterStore is the store a waiter node STORE-N is for.
+func waiterStore(node string) string {
+	if i := strings.LastIndexByte(node, '-'); i >= 0 {
+		return node[:i]
+	}
+	return node
+}
+
 // register creates ROOT/workers/NAME in session sid.
 func (c *Coordinator) register(sid int64) error {
-	for _, p := range []string{c.o.Root, c.path("workers"), c.path("leases")} {
+	for _, p := range []string{c.o.Root, c.path("workers"), c.path("leases"), c.path("waiting")} {
 		if err := c.ensure(p); err != nil {
 			return err
 		}
@@ -359,7 +408,11 @@ func (c *Coordinator) Begin(ctx context.Context, store string) (context.Context,
 		if l := c.held[store]; l != nil && l.running == 0 {
 			c.release(store, l)
 		}
+		waited := c.waitedFor[store]
 		c.mu.Unlock()
+		if waited {
+			return nil, nil, ErrWaitedFor
+		}
 		return nil, nil, ErrNotOwner
 	}
 	sid := c.session
@@ -448,12 +501,7 @@ func (c *Coordinator) take(store string, sid int64) error {
 func (c *Coordinator) Held() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]string, 0, len(c.held))
-	for s := range c.held {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(c.held))
 }
 
 // Workers lists the live workers as this worker last saw them.
@@ -476,9 +524,12 @@ func (c *Coordinator) Retain(keep func(store string) bool) {
 }
 
 // owns tells whether store is this worker's by rendezvous over the live
-// workers (c.mu held). Until the watch has shown this worker among them,
-// it counts itself in.
+// workers (c.mu held), and no one-shot command waits for it. Until the
+// watch has shown this worker among them, it counts itself in.
 func (c *Coordinator) owns(store string) bool {
+	if c.waitedFor[store] {
+		return false
+	}
 	ws := c.workers
 	if !slices.Contains(ws, c.o.Worker) {
 		ws = append(slices.Clone(ws), c.o.Worker)
@@ -515,8 +566,11 @@ func weight(worker, store string) uint64 {
 	return x
 }
 
-func (c *Coordinator) path(parts ...string) string {
-	return path.Join(append([]string{c.o.Root}, parts...)...)
+func (c *Coordinator) path(parts ...string) string { return node(c.o.Root, parts...) }
+
+// node is the path of a node under root.
+func node(root string, parts ...string) string {
+	return path.Join(append([]string{root}, parts...)...)
 }
 
 // zkLog sends the client's own messages to the debug log.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -269,4 +270,80 @@ func TestLookShowsTheWorkersAndWhoHoldsWhichLease(t *testing.T) {
 	if _, err := Look(short, []string{"127.0.0.1:1"}, "/kramar-test", nil); err == nil {
 		t.Error("Look without a server answered")
 	}
+}
+
+func holder(t *testing.T, name string, servers ...string) *Holder {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	h, err := Dial(ctx, servers, "/kramar-test", name, testTimeout, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+// A one-shot command gets a store a worker keeps leased between runs: the
+// worker gives it up once its run ends and takes it back only after the
+// command is done; meanwhile it runs nothing of the store. A store whose
+// run outlasts the command's wait is not run, and the error names who
+// holds it.
+func TestAOneShotCommandTakesAStoreFromItsWorkerBetweenRuns(t *testing.T) {
+	z := zooKeeper(t, 0, "")
+	w := worker(t, "w1", z.Addr())
+	waitWorkers(t, 1, w)
+	_, done, err := w.Begin(context.Background(), "shop-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := holder(t, "cli", z.Addr())
+	_, _, err = h.Hold(context.Background(), "shop-1", 500*time.Millisecond)
+	var held *HeldError
+	if !errors.As(err, &held) || held.Holder != "w1" || held.Store != "shop-1" {
+		t.Fatalf("Hold while w1's run goes on: %v, want a HeldError naming w1", err)
+	}
+
+	got := make(chan error, 1)
+	var release func()
+	go func() {
+		var err error
+		_, release, err = h.Hold(context.Background(), "shop-1", 20*time.Second)
+		got <- err
+	}()
+	waitFor(t, 10*time.Second, "w1 seeing the command wait", func() bool {
+		_, _, err := w.Begin(context.Background(), "shop-2")
+		return err == nil && slices.Contains(w.waiting(), "shop-1")
+	})
+	done() // w1's run ends; the lease goes to the command
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("Hold after w1's run ended: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the command never got the lease w1's run gave up")
+	}
+	// Refused as waited for until w1 sees the waiter gone, then as held.
+	for range 20 {
+		if _, _, err := w.Begin(context.Background(), "shop-1"); !errors.Is(err, ErrHeldElsewhere) && !errors.Is(err, ErrWaitedFor) {
+			t.Fatalf("w1 while the command holds the store: %v, want ErrHeldElsewhere", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := w.waiting(); len(got) != 0 {
+		t.Errorf("w1 still sees commands waiting for %v", got)
+	}
+	if slices.Contains(w.Held(), "shop-1") {
+		t.Fatal("w1 still counts shop-1 among its leases")
+	}
+	release()
+	waitFor(t, 10*time.Second, "w1 taking shop-1 back", func() bool {
+		_, d, err := w.Begin(context.Background(), "shop-1")
+		if err == nil {
+			d()
+		}
+		return err == nil
+	})
 }

@@ -47,7 +47,7 @@ func New(now func() time.Time) *Metrics {
 	}
 	m := &Metrics{
 		registry: prometheus.NewRegistry(),
-		runs:     counter("kramar_runs_total", "Store runs by store, job and status (ok, failed, auth_failed, rate_limited, not_modified, skipped_overlap).", "store", "job", "status"),
+		runs:     counter("kramar_runs_total", "Store runs by store, job and status (ok, failed, auth_failed, rate_limited, not_modified, skipped_overlap, skipped_held).", "store", "job", "status"),
 		rows:     counter("kramar_rows_total", "Rows of order, catalog and reference runs by store, job and kind (fetched, new, updated, unchanged, rejected, held).", "store", "job", "kind"),
 		errors:   counter("kramar_errors_total", "Store runs that failed, by store, job and status.", "store", "job", "status"),
 		push:     counter("kramar_push_outcomes_total", "Changes of push runs by store and outcome (landed, already, rejected, open).", "store", "outcome"),
@@ -74,7 +74,7 @@ func New(now func() time.Time) *Metrics {
 // ObserveResult counts one store run (Runner.OnResult).
 func (m *Metrics) ObserveResult(r pipeline.StoreResult) {
 	m.runs.WithLabelValues(r.Store, r.Job, r.Status).Inc()
-	if r.Status == pipeline.StatusSkippedOverlap {
+	if r.Status == pipeline.StatusSkippedOverlap || r.Status == pipeline.StatusSkippedHeld {
 		return
 	}
 	m.duration.WithLabelValues(r.Job).Observe(r.Duration.Seconds())

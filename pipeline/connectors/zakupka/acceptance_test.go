@@ -28,7 +28,7 @@ func (d *driver) AddStore(t testing.TB, id string, orders int) pipelinetest.Stor
 	key := "key-" + id
 	// Every status is imported, so the truth is every order (Zakupka's
 	// own new-only rule has its tests beside the pipeline).
-	yaml := "marketplace: zakupka\norder_type: Роздріб\norder_source: Zakupka\nall_statuses: true\n"
+	yaml := "marketplace: zakupka\norder_type: Роздріб\norder_source: Zakupka\nall_statuses: true\ntimeout: " + zakupka.TestTimeout + "\n"
 	if len(d.keys)%2 == 0 {
 		d.sb.AddStore(zakupka.StoreOptions{Key: key, Login: "exchange-" + id, Password: secret, Orders: orders})
 		yaml += "base_url: {url}" + zakupka.ExchangePath + "\nprotocol: 1c_exchange\nusername: exchange-" + id + "\npassword_env: " + env
