@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -106,6 +107,15 @@ func (j *catalogJob) run(ctx context.Context, pages productPages) error {
 	}
 	if gone > 0 {
 		j.log.Info("offers gone from the catalog are kept as unavailable", "offers", gone)
+	}
+	// The catalog's matches come after the catalog itself: a failure
+	// here fails the run, and the next load records them.
+	matched, err := j.wh.RecordCatalogMatches(ctx, j.store.Marketplace, j.store.ID, j.store.MatchBy, rows.NextVersion(), time.Now())
+	if err != nil {
+		return err
+	}
+	if matched > 0 {
+		j.log.Info("products matched from the catalog", "matches", matched, "match_by", cmp.Or(j.store.MatchBy, "id"))
 	}
 	if err := j.wh.RecordRejects(ctx, j.runID, j.rejects, j.now); err != nil {
 		return err

@@ -181,3 +181,59 @@ func TestProductSalesFollowTheSellersMatches(t *testing.T) {
 		t.Errorf("%s rows in product_matches after importing the file twice, want 3", got)
 	}
 }
+
+// A store that matches products by vendor code (match_by) gets each order
+// line's product from its catalog: the line names Rozetka's product id and
+// the seller's offer id, and after a catalog load its product is the
+// offer's vendor code, as the seller's CRM knows it. The seller's own
+// match still wins, and a second load of the same catalog records nothing.
+func TestACatalogMatchesOrderLinesByTheStoresMatchBy(t *testing.T) {
+	clock := kit.NewClock(pipelinetest.Start)
+	rz := rzsb.New(rzsb.Options{Clock: clock, Seed: 9})
+	spec, _ := rozetkatest.Store(t, rz, "rz-a", 60, 40)
+	spec.YAML += "\nmatch_by: vendor_code"
+	m := pipelinetest.NewMulti(t, clock, []pipelinetest.StoreSpec{spec}, "")
+	clock.Advance(time.Minute)
+	for _, job := range []string{pipeline.JobOrders, pipeline.JobCatalog} {
+		if r := m.Run(context.Background(), job)["rz-a"]; !r.OK() {
+			t.Fatalf("%s: %+v", job, r)
+		}
+	}
+	// Lines of catalog products, and those whose product is the vendor code
+	// although the line's own external id is another.
+	lines := `SELECT count(), countIf(product_key = vendor_code AND match_source = 'auto'), countIf(vendor_code != external_id)
+		FROM (SELECT product_id, external_id, product_key, match_source FROM {db}.v_order_items WHERE store = 'rz-a')
+		ANY INNER JOIN (SELECT product_id, vendor_code FROM {db}.v_products WHERE store = 'rz-a' AND vendor_code != '') USING (product_id)`
+	f := strings.Split(m.Query(lines)[0], "\t")
+	if f[0] == "0" || f[2] == "0" {
+		t.Fatalf("lines of catalog products %s, of them with an external id other than the vendor code %s: the test checks nothing", f[0], f[2])
+	}
+	if f[1] != f[0] {
+		t.Errorf("%s of %s lines of catalog products have the vendor code as their product", f[1], f[0])
+	}
+	if got := m.Query(`SELECT count() FROM {db}.v_order_items WHERE store = 'rz-a' AND catalog_key != '' AND product_key != catalog_key`)[0]; got != "0" {
+		t.Errorf("%s lines with a catalog match have another product", got)
+	}
+
+	recorded := m.Query(`SELECT count() FROM {db}.product_matches`)[0]
+	clock.Advance(time.Minute)
+	if r := m.Run(context.Background(), pipeline.JobCatalog)["rz-a"]; !r.OK() {
+		t.Fatalf("catalog again: %+v", r)
+	}
+	if got := m.Query(`SELECT count() FROM {db}.product_matches`)[0]; got != recorded {
+		t.Errorf("the same catalog again: %s rows in product_matches, before %s", got, recorded)
+	}
+
+	// The seller's match wins over the catalog's.
+	product := m.Query(`SELECT product_id FROM {db}.v_order_items WHERE store = 'rz-a' AND catalog_key != '' ORDER BY order_id, line LIMIT 1`)[0]
+	ms, errs := pipeline.ParseMatchesCSV(strings.NewReader("store,product_id,product_key\nrz-a,"+product+",LAMP-1\n"), "matches.csv", m.Cfg, pipelinetest.Start)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if _, err := m.WH.RecordMatches(context.Background(), ms); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Query(`SELECT count() > 0, countIf(product_key != 'LAMP-1' OR match_source != 'manual') FROM {db}.v_order_items WHERE store = 'rz-a' AND product_id = ?`, product)[0]; got != "1\t0" {
+		t.Errorf("the lines of product %s after the seller's match: %s (any, not LAMP-1 by hand), want 1 0", product, got)
+	}
+}

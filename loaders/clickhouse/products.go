@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -19,14 +20,59 @@ type ProductMatch struct {
 	// they carry no product id.
 	MatchKey   string
 	ProductKey string
-	Source     string // MatchManual
+	Source     string // MatchManual, or MatchAuto from a catalog
 	ChangedBy  string
 	ChangedAt  time.Time
 	Version    uint64 `ch:"_version"`
 }
 
-// MatchManual is the source of a match the seller made.
-const MatchManual = "manual"
+// The sources of matches: the seller's, and kramar's own from the store's
+// catalog (RecordCatalogMatches).
+const (
+	MatchManual = "manual"
+	MatchAuto   = "auto"
+)
+
+// catalogKeys are the keys of an offer that the store's match_by names
+// (migration 021).
+var catalogKeys = map[string]string{
+	"":            "external_id",
+	"id":          "external_id",
+	"vendor_code": "if(vendor_code != '', vendor_code, article)",
+	"barcode":     "barcode",
+}
+
+// RecordCatalogMatches records, from the store's current catalog, each
+// offer's key as matchBy names it, under the offer's product id and its
+// offer id, wherever it is not recorded so already; it returns how many
+// matches it wrote. The seller's own matches win over these (v_order_lines).
+func (w *Warehouse) RecordCatalogMatches(ctx context.Context, marketplace, store, matchBy string, version uint64, at time.Time) (uint64, error) {
+	key, ok := catalogKeys[matchBy]
+	if !ok {
+		return 0, fmt.Errorf("clickhouse: match_by %q of %s/%s: want id, vendor_code or barcode", matchBy, marketplace, store)
+	}
+	matches := w.table("product_matches")
+	fresh := `FROM (
+		    SELECT marketplace, store, arrayFilter(k -> k != '', if(product_id = external_id, [product_id], [product_id, external_id])) AS keys,
+		        ` + key + ` AS product_key
+		    FROM ` + w.table(rows.ProductsTable) + ` FINAL WHERE marketplace = ? AND store = ?
+		) ARRAY JOIN keys AS match_key
+		WHERE product_key != '' AND (match_key, product_key)` + w.in(true) + `(
+		    SELECT match_key, argMax(product_key, _version) FROM ` + matches + `
+		    WHERE marketplace = ? AND store = ? AND source = '` + MatchAuto + `' GROUP BY match_key)`
+	args := []any{marketplace, store, marketplace, store}
+	var n uint64
+	if err := w.conn.QueryRow(ctx, "SELECT count() "+fresh, args...).Scan(&n); err != nil {
+		return 0, wrapErr(err, "count the catalog matches of %s/%s", marketplace, store)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	err := w.conn.Exec(ctx, `INSERT INTO `+matches+` (marketplace, store, match_key, source, product_key, changed_by, changed_at, _version)
+		SELECT marketplace, store, match_key, '`+MatchAuto+`', product_key, 'catalog', toDateTime(?), ? `+fresh,
+		append([]any{at.UTC().Unix(), version}, args...)...)
+	return n, wrapErr(err, "record the catalog matches of %s/%s", marketplace, store)
+}
 
 var matchesSpec = rows.FromStruct[ProductMatch]("product_matches")
 

@@ -160,7 +160,9 @@ type Store struct {
 	// when set, the catalog job reads it instead of the marketplace's API.
 	FeedURL string `yaml:"feed_url"`
 	// MatchBy is the offer field the CRM matches products on: id (the
-	// feed's offer id, default), vendor_code or barcode.
+	// seller's offer id, default), vendor_code or barcode. A feed's
+	// external_id holds it, and every catalog load (feed or API) matches
+	// the order lines' products by it (product_matches, source auto).
 	MatchBy string `yaml:"match_by" oneof:"id,vendor_code,barcode"`
 
 	Hold Hold `yaml:"hold"`
