@@ -39,8 +39,11 @@ func newNotifyEnv(t *testing.T, orders int) *notifyEnv {
 	e.Reconfigure("", map[string]string{"prom-a": fmt.Sprintf("notify:\n  telegram:\n    bot_token_env: TG_BOT_TOKEN\n    chat_id: \"-1001\"\n"+
 		"    api_url: %s\n    template: \"new {{.ID}} {{.Items}}\"\n", botURL)})
 	logs := &bytes.Buffer{}
+	// The client's timeout is what a Timeout fault costs, and must be long
+	// enough that no ordinary send times out on a busy machine: such a send
+	// reaches the fake after its retry and eats a fault meant for a later one.
 	n := &pipeline.Notifier{Retry: notify.Retry{Attempts: 3, Backoff: time.Millisecond},
-		Client: &http.Client{Timeout: 300 * time.Millisecond}, Log: slog.New(slog.NewTextHandler(logs, nil))}
+		Client: &http.Client{Timeout: 2 * time.Second}, Log: slog.New(slog.NewTextHandler(logs, nil))}
 	e.Notify = n
 	return &notifyEnv{Env: e, bot: bot, n: n, logs: logs}
 }

@@ -347,3 +347,15 @@ func TestAOneShotCommandTakesAStoreFromItsWorkerBetweenRuns(t *testing.T) {
 		return err == nil
 	})
 }
+
+// A command leases a store no worker has ever run, on a ZooKeeper no
+// worker has registered with yet.
+func TestAOneShotCommandLeasesAStoreBeforeAnyWorkerRegistered(t *testing.T) {
+	z := zooKeeper(t, 0, "")
+	h := holder(t, "cli", z.Addr())
+	_, release, err := h.Hold(context.Background(), "shop-9", time.Second)
+	if err != nil {
+		t.Fatalf("Hold with no worker about: %v", err)
+	}
+	release()
+}

@@ -68,7 +68,7 @@ func Dial(ctx context.Context, servers []string, root, name string, timeout time
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	for _, p := range []string{root, h.path("workers"), h.path("leases")} {
+	for _, p := range []string{root, h.path("leases"), h.path("waiting")} {
 		if _, err := conn.Create(p, nil, 0, zk.WorldACL(zk.PermAll)); err != nil && !errors.Is(err, zk.ErrNodeExists) {
 			conn.Close()
 			return nil, fmt.Errorf("coordination: create %s: %w", p, err)
@@ -140,12 +140,12 @@ func (h *Holder) Hold(ctx context.Context, store string, wait time.Duration) (co
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	started := time.Now()
-	waiter, err := h.conn.Create(h.path("waiting", store+"-"), []byte(h.name), zk.FlagEphemeral|zk.FlagSequence, zk.WorldACL(zk.PermAll))
-	if err != nil {
-		return nil, nil, fmt.Errorf("coordination: wait for store %s: %w", store, err)
-	}
-	// Gone once the lease is taken or given up; with the session otherwise.
+	waiter := "" // left only once the lease turns out to be held
 	defer func() {
+		// Gone once the lease is taken or given up; with the session otherwise.
+		if waiter == "" {
+			return
+		}
 		if err := h.conn.Delete(waiter, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 			h.log.Debug("coordination: removing a waiter failed; it ends with the session", "store", store, "error", err)
 		}
@@ -157,6 +157,11 @@ func (h *Holder) Hold(ctx context.Context, store string, wait time.Duration) (co
 		}
 		if !errors.Is(err, zk.ErrNodeExists) {
 			return nil, nil, fmt.Errorf("coordination: lease of store %s: %w", store, err)
+		}
+		if waiter == "" {
+			if waiter, err = h.conn.Create(h.path("waiting", store+"-"), []byte(h.name), zk.FlagEphemeral|zk.FlagSequence, zk.WorldACL(zk.PermAll)); err != nil {
+				return nil, nil, fmt.Errorf("coordination: wait for store %s: %w", store, err)
+			}
 		}
 		data, _, changed, err := h.conn.GetW(p)
 		if errors.Is(err, zk.ErrNoNode) {
