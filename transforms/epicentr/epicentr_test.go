@@ -83,28 +83,10 @@ func TestFieldErrorsNameTheField(t *testing.T) {
 	}, cases)
 }
 
-// fidelitySources names the public source of each golden case that pins
-// how the real API sends an order (third-party code that names no
-// repository is described by what it is).
-var fidelitySources = map[string]string{
-	"new_contacts_hidden_absent": "an API reference note of a third-party seller toolkit (an Epicentr MCP server): Epicentr hides the buyer's contacts while the order is new; " +
-		"the merchant API swagger (as generated to TypeScript by a third-party client, interface OrderAddress) marks firstName, lastName, patronymic, email and phone optional",
-	"new_contacts_hidden_empty":            "the same note; the swagger's list model (OrderAddressV3) sends the contact fields as strings, so hidden ones come empty",
-	"new_contacts_hidden_null":             "the same note; clients read the contacts with empty fallbacks (agents/orders/epicentr_order_agent.py: addr.get('phone', '')), null is read as absent",
-	"new_contacts_masked":                  "no source shows masking; a masked value is treated as hidden rather than loaded as a wrong phone",
-	"confirmed_by_merchant_contacts_shown": "agents/orders/epicentr_order_agent.py of the same toolkit: after change-status/to/confirmed_by_merchant the details are read again for the buyer's contacts",
-	"line_without_sku_product_block":       "a Supabase edge function syncing Epicentr orders live (type EpicentrOrder, v4 list and v6 details): lines of offerId, title, image, quantity, price and a product block with categories, no sku",
-	"line_article_fallbacks": "agents/orders/noire_order_notifier.py (item_sku): the article is productExternalId, then sku, article, externalId; " +
-		"a Next.js Epicentr client (EpicentrOrderItem) notes productExternalId is the seller's article for cards made from the feed",
-	"settlement_office_nested_in_address": "tests of a third-party Python Epicentr OMS service (enrich_order_delivery, _fetch_offices_for_settlement): test_nested_settlement_and_office_are_supported moves both blocks under address",
-	"settlement_office_missing_ids_only":  "the same tests: test_missing_location_blocks_are_loaded_by_current_exact_endpoints, a v6 order with only address.shipment.settlementId/officeId",
-	"office_title_and_number":             "the same tests' _v6_order: office {id, number, title} with the number apart from the title; the Next.js client reads settlement.name as well as title",
-}
-
 // TestFidelityCasesHaveSources: every case of the table exists, and every
 // case named like one of the real shapes has its source.
 func TestFidelityCasesHaveSources(t *testing.T) {
-	golden.Sources(t, "testdata", fidelitySources)
+	sources := golden.Sources(t, "testdata")
 	inputs, _ := filepath.Glob("testdata/*.json")
 	for _, p := range inputs {
 		name := strings.TrimSuffix(filepath.Base(p), ".json")
@@ -112,8 +94,8 @@ func TestFidelityCasesHaveSources(t *testing.T) {
 			continue
 		}
 		for _, prefix := range []string{"new_contacts", "confirmed_by_merchant_contacts", "line_", "settlement_office", "office_"} {
-			if strings.HasPrefix(name, prefix) && fidelitySources[name] == "" {
-				t.Errorf("case %s has no source in fidelitySources", name)
+			if strings.HasPrefix(name, prefix) && sources[name] == "" {
+				t.Errorf("case %s has no source in testdata/"+golden.SourcesFile, name)
 			}
 		}
 	}

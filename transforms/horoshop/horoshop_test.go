@@ -89,24 +89,8 @@ func TestRecordID(t *testing.T) {
 	})
 }
 
-// fidelitySources names the public source of every golden case added for
-// the Horoshop fidelity points (stock, waybill, cancellation, status
-// titles); TestFidelityCasesCiteASource keeps the table and testdata in step.
-var fidelitySources = map[string]string{
-	"shipped_with_ttn": "Horoshop wiki \"Get order statuses\" (https://horoshop.atlassian.net/wiki/x/AgDB4w, " +
-		"https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183381): status 6 is titled «Надіслане» / \"Shipping\"",
-	"shipped_waybill_not_made_yet": "IgorShutko/horoshop-mcp docs/tools/orders-public-api.md @ 75008ccef5d483314dfb16d99e5c1bb3455843d9: " +
-		"on an unprocessed order delivery_data.tnNumber is null; the block exists, the waybill does not yet",
-	"tracking_code_without_tn": "Horoshop wiki \"Updating Orders\" (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321): " +
-		"tracking_code is the UkrPoshta tracking code shown in the buyer's profile; orders/get is not documented to return it, read when it does",
-	"products/live_presence_ye_v_nayavnosti": "IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md @ 1bc7799b60b26831d23c7ba307c8981eb3fef004: " +
-		"a live store exports presence «Є в наявності», and quantity reads 0 on stores without warehouse tracking",
-	"products/warehouse_residues": "IgorShutko/horoshop-mcp docs/tools/catalog-public-api.md @ 1bc7799b60b26831d23c7ba307c8981eb3fef004: " +
-		"residues is a structural stock field whose export shape is unlike the import one; the product still reads",
-}
-
 func TestFidelityCasesCiteASource(t *testing.T) {
-	golden.Sources(t, "testdata", fidelitySources)
+	golden.Sources(t, "testdata")
 }
 
 func TestPresenceKind(t *testing.T) {

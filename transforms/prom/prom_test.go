@@ -41,38 +41,10 @@ func TestGolden(t *testing.T) {
 	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
 }
 
-// sources names the public source of each golden case that reproduces a
-// real shape; synthetic lists the cases written by hand to pin a rule. A
-// new case goes into one of them (TestGoldenCasesAreSourced).
-var sources = map[string]string{
-	"real_custom_status": "ffers/cetwer12 prom_dict.py @ 55f9686e3ff0051d95e9cc8d384952af11a648d4, PromDict.order: " +
-		"a real order in the company's own status (status custom-137639, status_name «Підтверджено»), delivery_recipient {}, " +
-		"quantity 1.0, delivery_cost 80.0, nulls for email and sender_warehouse_id",
-	"real_pending_russian_names": "ffers/cetwer12 prom_dict.py @ 55f9686e3ff0051d95e9cc8d384952af11a648d4, PromDict.order_prom_2: " +
-		"status_name and payment option in Russian («Новый», «Наложенный платеж») without X-LANGUAGE, " +
-		"delivery_provider_data.recipient_address with Nova Poshta refs, declaration_number null, payment_data null, delivery_cost 0",
-	"custom_status_by_label": "the custom-{id} status of the real dump above (ffers/cetwer12 prom_dict.py) with a mapping " +
-		"keyed by the label; the enum pending/received/delivered/canceled/draft/paid/custom-{id} is quoted from the Swagger " +
-		"by the integration with update_prom_order_status",
-	"price_as_number": "a third-party Prom order type file and its Python tests send price / full_price as JSON numbers " +
-		"(synthetic values there, as here)",
-	"price_plain_numeric": "amounts without the currency suffix (\"250\", \"250.5\"): what the JSON-number prices of " +
-		"price_as_number's source read as once taken as text",
-	"cancellation_as_string": "a third-party Python DTO of Prom orders types cancellation as Optional[str]; " +
-		"real dumps show null (ffers/cetwer12 prom_dict.py) or {title, initiator}",
-}
-
-var synthetic = []string{
-	"bad_date", "cancelled_with_reason", "empty_price", "evopay_paid", "evopay_unpaid", "fractional_quantity", "full",
-	"id_as_string", "malformed_price", "malformed_product_price", "malformed_quantity", "minimal", "missing_id",
-	"money_formats", "naive_date", "prosale", "recipient_differs", "recipient_same", "status_paid", "truncated",
-	"unknown_status",
-}
-
 // TestGoldenCasesAreSourced: every golden case is either sourced or
 // declared synthetic, and every listed case exists.
 func TestGoldenCasesAreSourced(t *testing.T) {
-	golden.Sources(t, "testdata", sources, synthetic...)
+	golden.Sources(t, "testdata")
 }
 
 func TestFieldErrorType(t *testing.T) {
