@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"net/http"
 	"slices"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/kramar/kramar/pipeline"
 	"github.com/kramar/kramar/pipeline/config"
 	"github.com/kramar/kramar/pipeline/console"
+	"github.com/kramar/kramar/pipeline/console/look"
 )
 
 // What ops may do from the console, each recorded in console_actions:
@@ -179,28 +179,22 @@ func (d *daemon) backfill(run *backfillRun, b pipeline.Backfill) {
 	})
 }
 
-var actionsPage = template.Must(template.New("actions").Parse(`<!doctype html>
-<html lang="uk"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-{{if .Going}}<meta http-equiv="refresh" content="2">{{end}}
-<title>Дії — kramar</title>
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
-<style>body{font:15px/1.4 system-ui,sans-serif;margin:1rem;max-width:60rem}table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
-td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}progress{width:8rem}.refused{color:#b00}</style>
-</head><body>
-<p><a href="/">← Магазини</a></p>
+// actionsPage lists the backfills this daemon runs and the actions taken
+// from the console; it reloads itself while a backfill goes on.
+var actionsPage = look.MustParseText("actions", `{{define "content"}}
 <h1>Дії</h1>
 <h2>Завантаження історії</h2>
-{{if .Backfills}}<table><tr><th>Магазин</th><th>Вікно</th><th>Хто</th><th>Почато (UTC)</th><th>Хід</th><th>Замовлень</th><th>Стан</th></tr>
-{{range .Backfills}}<tr><td><a href="/stores/{{.Store}}">{{.Store}}</a></td><td>{{.Window}}</td><td>{{.User}}</td><td>{{.Started.Format "2006-01-02 15:04:05"}}</td>
-<td><progress max="{{.Progress.Slices}}" value="{{.Progress.Done}}"></progress> {{.Progress.Done}} / {{.Progress.Slices}}</td><td>{{.Progress.Fetched}}</td>
-<td>{{if .Finished}}{{.Status}}{{if .Error}}: {{.Error}}{{end}}{{else}}іде{{end}}</td></tr>{{end}}</table>
+{{if .Backfills}}<div class="scroll"><table><tr><th>Магазин</th><th>Вікно</th><th>Хто</th><th>Почато (UTC)</th><th>Хід</th><th>Замовлень</th><th>Стан</th></tr>
+{{range .Backfills}}<tr><td><a href="/stores/{{.Store}}">{{.Store}}</a></td><td>{{.Window}}</td><td>{{.User}}</td><td class="t">{{.Started.Format "2006-01-02 15:04:05"}}</td>
+<td><progress max="{{.Progress.Slices}}" value="{{.Progress.Done}}"></progress> {{.Progress.Done}} / {{.Progress.Slices}}</td><td class="n">{{.Progress.Fetched}}</td>
+<td>{{if .Finished}}{{.Status}}{{if .Error}}: {{.Error}}{{end}}{{else}}іде{{end}}</td></tr>{{end}}</table></div>
 {{else}}<p>Немає.</p>{{end}}
 <h2>Останні дії</h2>
-{{if .Actions}}<table><tr><th>Коли (UTC)</th><th>Хто</th><th>Дія</th><th>Магазин</th><th>Що</th><th>Як</th><th></th></tr>
-{{range .Actions}}<tr><td>{{.At.Format "2006-01-02 15:04:05"}}</td><td>{{.User}}</td><td>{{.Action}}</td><td>{{.Store}}</td><td>{{.Detail}}</td>
-<td{{if eq .Outcome "refused"}} class="refused"{{end}}>{{.Outcome}}</td><td>{{.Message}}</td></tr>{{end}}</table>
+{{if .Actions}}<div class="scroll"><table><tr><th>Коли (UTC)</th><th>Хто</th><th>Дія</th><th>Магазин</th><th>Що</th><th>Як</th><th></th></tr>
+{{range .Actions}}<tr><td class="t">{{.At.Format "2006-01-02 15:04:05"}}</td><td>{{.User}}</td><td>{{.Action}}</td><td>{{.Store}}</td><td>{{.Detail}}</td>
+<td{{if eq .Outcome "refused"}} class="bad"{{end}}>{{.Outcome}}</td><td>{{.Message}}</td></tr>{{end}}</table></div>
 {{else}}<p>Ще нічого.</p>{{end}}
-</body></html>`))
+{{end}}`)
 
 func (d *daemon) actionsPage(w http.ResponseWriter, r *http.Request) {
 	actions, err := d.o.WH.RecentActions(r.Context(), 50)
@@ -210,12 +204,15 @@ func (d *daemon) actionsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	runs, going := d.backfills.snapshot() // the newest first
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := actionsPage.Execute(w, struct {
+	v, _ := console.ViewerFrom(r.Context())
+	frame := v.Frame("Дії", "actions")
+	frame.Now = time.Now().UTC()
+	if going {
+		frame.Reload = 2
+	}
+	look.Render(w, http.StatusOK, actionsPage, struct {
+		look.Frame
 		Backfills []backfillRun
 		Actions   []clickhouse.Action
-		Going     bool
-	}{runs, actions, going}); err != nil {
-		d.o.Log.Error("console: the actions page failed", "error", err)
-	}
+	}{frame, runs, actions})
 }

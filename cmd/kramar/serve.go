@@ -451,8 +451,10 @@ func (d *daemon) pageRoutes() []console.Route {
 		{Pattern: "GET /{$}", Roles: both, Handler: home},
 		{Pattern: "GET /stores/{id}", Roles: ops, Handler: h},
 		{Pattern: "GET /reports", Roles: both, Handler: h},
-		// The pages' CSS, script and icon hold no data; the login page uses the icon.
+		// The pages' CSS, script and icon hold no data; the login page uses them.
 		{Pattern: "GET /assets/", Open: true, Handler: h},
+		// Any other page is the pages' own "not found", in the console's frame.
+		{Pattern: "GET /", Roles: both, Handler: h},
 	}
 }
 

@@ -138,6 +138,31 @@ func TestServeWithUsersClosesEveryEndpointButTheProbes(t *testing.T) {
 		t.Errorf("an accountant's reports page: %d", a.Code)
 	}
 
+	// Every page wears the one frame: its stylesheet (no inline style, which
+	// the pages' CSP would refuse), its header; the login form without the
+	// menu, the others with the user and the logout form.
+	framed := map[string]consoletest.Answer{
+		"login":          c.Send(t, "GET", "/login", nil, consoletest.Browser),
+		"stores":         c.Send(t, "GET", "/", nil, consoletest.Browser, ops),
+		"actions":        c.Send(t, "GET", "/actions", nil, consoletest.Browser, ops),
+		"reports":        c.Send(t, "GET", "/reports", nil, consoletest.Browser, acc),
+		"denied":         c.Send(t, "GET", "/actions", nil, consoletest.Browser, acc),
+		"page not found": c.Send(t, "GET", "/no-such-page", nil, consoletest.Browser, ops),
+	}
+	for name, a := range framed {
+		csp := a.Header.Get("Content-Security-Policy")
+		if !strings.Contains(a.Body, `<link rel="stylesheet" href="/assets/style.css">`) || !strings.Contains(a.Body, `<header class="top">`) ||
+			strings.Contains(a.Body, "<style") || !strings.Contains(csp, "style-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("the %s page is not in the console's frame (CSP %q):\n%.1500s", name, csp, a.Body)
+		}
+		if menu, user := strings.Contains(a.Body, `href="/reports"`), strings.Contains(a.Body, `action="/logout"`); menu != (name != "login") || user != (name != "login") {
+			t.Errorf("the %s page: menu %v, user menu %v", name, menu, user)
+		}
+	}
+	if a := framed["actions"]; !strings.Contains(a.Body, `href="/actions" aria-current="page"`) || !strings.Contains(a.Body, ">olena<") {
+		t.Errorf("the actions page does not mark its menu item or name the user:\n%.1500s", a.Body)
+	}
+
 	// A POST without the session's token is refused; with it, the logout
 	// ends the session.
 	if a := c.Send(t, "POST", "/logout", url.Values{}, consoletest.Browser, ops); a.Code != http.StatusForbidden {

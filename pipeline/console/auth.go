@@ -23,6 +23,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
+
+	"github.com/kramar/kramar/pipeline/console/look"
 )
 
 // Role is what a user may see.
@@ -337,7 +339,7 @@ func unauthenticated(w http.ResponseWriter, r *http.Request) {
 
 func forbidden(w http.ResponseWriter, r *http.Request, v Viewer, why string) {
 	if wantsHTML(r) {
-		render(w, http.StatusForbidden, "denied.html", page{Title: "Доступ заборонено", Viewer: v, Error: why})
+		render(w, http.StatusForbidden, "denied", page{Frame: v.Frame("Доступ заборонено", ""), Viewer: v, Error: why})
 		return
 	}
 	http.Error(w, "forbidden", http.StatusForbidden)
@@ -358,30 +360,44 @@ func secureHeaders(next http.Handler) http.Handler {
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-var templates = template.Must(template.ParseFS(templateFiles, "templates/*.html"))
+// templates are the console's own pages, each in the console's frame.
+var templates = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"login", "home", "denied"} {
+		t, err := look.Parse(name, nil, templateFiles, "templates/"+name+".html")
+		if err != nil {
+			panic(err)
+		}
+		out[name] = t
+	}
+	return out
+}()
 
 // page is what the console's own templates show.
 type page struct {
-	Title   string
+	look.Frame
 	Viewer  Viewer
 	Error   string
-	CSRF    string // the login form's token
 	Name    string // the name typed, shown again after a failed login
 	Next    string
 	Reports []link
 }
 
+// Frame is the frame of a page the viewer sees: their name and the logout
+// form only for a signed-in session (the open console's "local" viewer
+// has nothing to log out of), the ops links for ops.
+func (v Viewer) Frame(title, nav string) look.Frame {
+	f := look.Frame{Title: title, Nav: nav, Ops: v.Is(Ops)}
+	if v.CSRF != "" {
+		f.User, f.Role, f.CSRF = v.Name, v.RoleName(), v.CSRF
+	}
+	return f
+}
+
 type link struct{ Title, URL string }
 
 func render(w http.ResponseWriter, status int, name string, p page) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	w.WriteHeader(status)
-	if err := templates.ExecuteTemplate(w, name, p); err != nil {
-		slog.Error("console page not rendered", "page", name, "error", err)
-	}
+	look.Render(w, status, templates[name], p)
 }
 
 // clientAddress is the address the request came from (no port): the

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/kramar/kramar/pipeline/console/look"
 )
 
 // Messages of the login form. A wrong password and an unknown name get
@@ -40,7 +42,7 @@ func (c *Console) showLogin(w http.ResponseWriter, status int, msg, name, next s
 	tok := randomToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteStrictMode})
-	render(w, status, "login.html", page{Title: "Вхід", Error: msg, CSRF: tok, Name: name, Next: localPath(next)})
+	render(w, status, "login", page{Frame: look.Frame{Title: "Вхід", Bare: true, CSRF: tok}, Error: msg, Name: name, Next: localPath(next)})
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
@@ -105,12 +107,12 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	v, _ := ViewerFrom(r.Context())
 	month := c.now().Format("2006-01")
-	p := page{Title: "Консоль", Viewer: v, Reports: []link{
+	p := page{Frame: v.Frame("Консоль", ""), Viewer: v, Reports: []link{
 		{"Витрати за " + month, "/reports/expenses?month=" + month},
 		{"Замовлення за " + month, "/reports/orders?month=" + month},
 		{"Роялті за " + month, "/reports/royalties?month=" + month},
 	}}
-	render(w, http.StatusOK, "home.html", p)
+	render(w, http.StatusOK, "home", p)
 }
 
 func (c *Console) setSession(w http.ResponseWriter, id string) {

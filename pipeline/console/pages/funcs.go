@@ -5,13 +5,14 @@ import (
 	"html/template"
 	"time"
 
+	"github.com/kramar/kramar/pipeline/console/look"
 	"github.com/shopspring/decimal"
 )
 
 // funcs are the templates' helpers: words for codes, and times, lags and
 // money as people read them. Each returns plain text; the template escapes it.
 var funcs = template.FuncMap{
-	"when":   when,
+	"when":   look.When,
 	"lag":    lag,
 	"ms":     millis,
 	"money":  func(d decimal.Decimal) string { return d.StringFixed(2) },
@@ -21,16 +22,6 @@ var funcs = template.FuncMap{
 	"kind":   wordOf(kindWords),
 	"push":   wordOf(pushWords),
 	"add":    func(a, b int) int { return a + b },
-}
-
-// timeLayout is how times are shown; every time is UTC, as in the warehouse.
-const timeLayout = "2006-01-02 15:04"
-
-func when(t time.Time) string {
-	if t.IsZero() || t.Unix() <= 0 {
-		return "—"
-	}
-	return t.UTC().Format(timeLayout)
 }
 
 // lag is a duration in the largest two units: «3 год 5 хв».

@@ -2,24 +2,23 @@
 // Магазини (GET /), a store's page (GET /stores/{id}) and Звіти
 // (GET /reports). They are rendered on the server with html/template, so
 // every value from a marketplace (buyer names, errors, payloads) is
-// escaped; the CSS and the small live-refresh script are embedded. Who may
+// escaped, in the console's frame (package look). Who may
 // see a page is decided in front of this handler (package console); the
 // pages only show the signed-in user and the links of their role.
 package pages
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/kramar/kramar/loaders/clickhouse"
 	"github.com/kramar/kramar/pipeline/config"
+	"github.com/kramar/kramar/pipeline/console/look"
 )
 
 // Session is what the pages need of the authentication in front of them.
@@ -50,9 +49,6 @@ type Deps struct {
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-//go:embed assets
-var assetFiles embed.FS
-
 // handler serves the pages of one Deps.
 type handler struct {
 	Deps
@@ -70,50 +66,31 @@ func New(d Deps) (http.Handler, error) {
 	}
 	h := &handler{Deps: d, pages: map[string]*template.Template{}}
 	for _, name := range []string{"stores", "store", "reports", "error"} {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		t, err := look.Parse(name, funcs, templateFiles, "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("pages: template %s: %w", name, err)
 		}
 		h.pages[name] = t
 	}
-	assets, err := fs.Sub(assetFiles, "assets")
-	if err != nil {
-		return nil, err
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.stores)
 	mux.HandleFunc("GET /stores/{id}", h.store)
 	mux.HandleFunc("GET /reports", h.reports)
-	mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(assets))))
+	mux.Handle("GET /assets/", look.Assets())
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "Такої сторінки немає.")
 	})
 	return mux, nil
 }
 
-func cacheAssets(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// page is what the layout shows around a page's own data.
+// page is a page's own data in the console's frame.
 type page struct {
-	Title string
-	Nav   string // the menu item of the page: stores, reports
-	// User and Role name the signed-in user; CSRF goes into the logout form.
-	User, Role, CSRF string
-	// Ops shows the ops-only links.
-	Ops bool
-	// Refresh makes the page reload its content every so often.
-	Refresh bool
-	Now     time.Time
-	Data    any
+	look.Frame
+	Data any
 }
 
 func (h *handler) newPage(r *http.Request, title, nav string, data any) page {
-	p := page{Title: title, Nav: nav, Ops: true, Now: h.Clock().UTC(), Data: data}
+	p := page{Frame: look.Frame{Title: title, Nav: nav, Ops: true, Now: h.Clock().UTC()}, Data: data}
 	if h.Session != nil {
 		p.User, p.Role = h.Session.User(r)
 		p.Ops = p.Role == RoleOps
@@ -124,27 +101,8 @@ func (h *handler) newPage(r *http.Request, title, nav string, data any) page {
 	return p
 }
 
-// render writes the page whole or, when the template fails, an error page:
-// it is built in memory first, so a failure never leaves half a page.
 func (h *handler) render(w http.ResponseWriter, status int, name string, p page) {
-	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		slog.Error("console page failed", "page", name, "err", err)
-		http.Error(w, "the page failed; see the server log", http.StatusInternalServerError)
-		return
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	// Pages hold buyers' data: not to be kept by the browser or a proxy.
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("X-Frame-Options", "DENY")
-	// Only the embedded CSS and script run: an injected <script> would not,
-	// even if escaping ever missed one.
-	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'self'")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	look.Render(w, status, h.pages[name], p)
 }
 
 // fail answers with the error page; a warehouse error is logged, never
