@@ -15,16 +15,7 @@ import (
 	"github.com/kramar/kramar/transforms/golden"
 )
 
-var testStore = canon.Store{
-	Store:       "zakupka-main",
-	OrderType:   "retail",
-	OrderSource: "Zakupka.com",
-	Mappings: canon.Mappings{
-		Status:   map[string]string{"Новый": "Новий", "Подтвержден": "Прийнято", "N": "Новий", "отгружен": "Відправлено"},
-		Delivery: map[string]string{"Новая Почта": "Нова пошта (відділення)", "Укрпочта": "Укрпошта"},
-		Payment:  map[string]string{"наложенный платеж": "Накладений платіж", "Оплата на карту": "Онлайн-оплата"},
-	},
-}
+var testStore = golden.Store("testdata")
 
 // TestGolden is the spec: testdata/<case>.json → testdata/<case>.golden.json.
 func TestGolden(t *testing.T) {

@@ -11,31 +11,8 @@ import (
 	"github.com/kramar/kramar/transforms/golden"
 )
 
-// testStore maps some codes, one by the cabinet's label, and leaves others
-// unmapped on purpose.
-var testStore = canon.Store{
-	Store:       "epicentr-main",
-	OrderType:   "retail",
-	OrderSource: "Epicentr",
-	Mappings: canon.Mappings{
-		Status: map[string]string{
-			"new":       "Новий",
-			"confirmed": "В обробці",
-			"Підтверджено продавцем": "В обробці", // keyed by label: alternative spellings land here too
-			"completed":            "Виконано",
-			"canceled":             "Скасовано",
-			"canceled_by_merchant": "Скасовано",
-		},
-		Delivery: map[string]string{
-			"nova_poshta": "Нова пошта",
-			"укрпошта":    "Укрпошта", // by label, in another case
-		},
-		Payment: map[string]string{
-			"pay_on_delivery": "Накладений платіж",
-			"monobank":        "Онлайн-оплата",
-		},
-	},
-}
+// testStore is testdata/STORE.yaml.
+var testStore = golden.Store("testdata")
 
 // TestGolden is the spec: testdata/<case>.json → testdata/<case>.golden.json.
 // The dst_* cases pin Kyiv's switches for a createdAt without an offset

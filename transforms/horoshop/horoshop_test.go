@@ -7,18 +7,8 @@ import (
 	"github.com/kramar/kramar/transforms/golden"
 )
 
-// testStore splits names and shows the shop's own articles.
-var testStore = canon.Store{
-	Store:       "hs-main",
-	OrderType:   "retail",
-	OrderSource: "Сайт",
-	Options:     &Options{SplitNames: true},
-	Mappings: canon.Mappings{
-		Status:   map[string]string{"1": "Новий", "2": "В обробці", "6": "Відправлено", "3": "Виконано", "Не доставлене": "Скасовано"},
-		Delivery: map[string]string{"нова пошта (відділення)": "НП відділення", "12": "НП кур'єр"},
-		Payment:  map[string]string{"Накладений платіж": "Післяплата", "22": "Онлайн"},
-	},
-}
+// testStore is testdata/STORE.yaml; it splits names and shows the shop's own articles.
+var testStore = golden.Variant(golden.Store("testdata"), func(s *canon.Store) { s.Options = &Options{SplitNames: true} })
 
 // unsplitExternal keeps names whole and shows the article buyers see.
 var unsplitExternal = golden.Variant(testStore, func(s *canon.Store) { s.Options = &Options{Article: ArticleExternal} })

@@ -4,36 +4,10 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
 )
 
-var testStore = canon.Store{
-	Store:       "prom-main",
-	OrderType:   "retail",
-	OrderSource: "Prom.ua",
-	Mappings: canon.Mappings{
-		Status: map[string]string{
-			"pending":   "Новий",
-			"received":  "Прийнято",
-			"delivered": "Виконано",
-			"canceled":  "Скасовано",
-			"paid":      "Оплачено",
-			// A company's own statuses: by code, and by the label the cabinet shows.
-			"custom-137639":      "Підтверджено",
-			"Очікує передоплату": "Чекає оплату",
-		},
-		Delivery: map[string]string{
-			"нова пошта": "Нова пошта (відділення)", // case differs from the cabinet on purpose
-			"Самовивіз":  "Самовивіз",
-		},
-		Payment: map[string]string{
-			"Оплата при отриманні": "Накладений платіж",
-			"Пром-оплата":          "Онлайн-оплата",
-			"459":                  "Безготівковий розрахунок", // keyed by option id
-		},
-	},
-}
+var testStore = golden.Store("testdata")
 
 // TestGolden is the spec: testdata/<case>.json → testdata/<case>.golden.json.
 // Errors carry the record id the pipeline would reject the record under.

@@ -8,33 +8,10 @@ import (
 	"github.com/kramar/kramar/transforms/golden"
 )
 
-// testStore gives customer cancels their own CRM status.
-var testStore = canon.Store{
-	Store:       "rozetka-main",
-	OrderType:   "retail",
-	OrderSource: "Rozetka",
-	Options:     &Options{CustomerCancelStatus: "Скасовано покупцем"},
-	Mappings: canon.Mappings{
-		Status: map[string]string{
-			"1":  "Новий",
-			"26": "В обробці",
-			"3":  "Відправлено",
-			"6":  "Виконано",
-			"12": "Відмова",
-			"42": "Скасовано",
-			"45": "Скасовано",
-		},
-		Delivery: map[string]string{
-			"нова пошта": "Нова пошта (відділення)", // case differs from the cabinet on purpose
-			"27":         "Нова пошта (кур'єр)",     // keyed by service id
-		},
-		Payment: map[string]string{
-			"Оплата під час отримання товару": "Накладений платіж",
-			"Оплата карткою онлайн":           "Онлайн-оплата",
-			"41": "Безготівковий розрахунок", // keyed by method id
-		},
-	},
-}
+// testStore is testdata/STORE.yaml; it gives customer cancels their own CRM status.
+var testStore = golden.Variant(golden.Store("testdata"), func(s *canon.Store) {
+	s.Options = &Options{CustomerCancelStatus: "Скасовано покупцем"}
+})
 
 // mappingOnlyStore leaves customer cancels to the status mapping.
 var mappingOnlyStore = golden.Variant(testStore, func(s *canon.Store) { s.Options = nil })
