@@ -191,8 +191,8 @@ var actionsPage = look.MustParseText("actions", `{{define "content"}}
 {{else}}<p>Немає.</p>{{end}}
 <h2>Останні дії</h2>
 {{if .Actions}}<div class="scroll"><table><tr><th>Коли (UTC)</th><th>Хто</th><th>Дія</th><th>Магазин</th><th>Що</th><th>Як</th><th></th></tr>
-{{range .Actions}}<tr><td class="t">{{.At.Format "2006-01-02 15:04:05"}}</td><td>{{.User}}</td><td>{{.Action}}</td><td>{{.Store}}</td><td>{{.Detail}}</td>
-<td{{if eq .Outcome "refused"}} class="bad"{{end}}>{{.Outcome}}</td><td>{{.Message}}</td></tr>{{end}}</table></div>
+{{range .Actions}}<tr><td class="t">{{.At.Format "2006-01-02 15:04:05"}}</td><td>{{.User}}</td><td>{{.Action}}</td><td>{{.Store}}</td><td class="err">{{.Detail}}</td>
+<td{{if eq .Outcome "refused"}} class="bad"{{end}}>{{.Outcome}}</td><td class="err">{{.Message}}</td></tr>{{end}}</table></div>
 {{else}}<p>Ще нічого.</p>{{end}}
 {{end}}`)
 
