@@ -276,10 +276,8 @@ func waiterStore(node string) string {
 
 // register creates ROOT/workers/NAME in session sid.
 func (c *Coordinator) register(sid int64) error {
-	for _, p := range []string{c.o.Root, c.path("workers"), c.path("leases"), c.path("waiting")} {
-		if err := c.ensure(p); err != nil {
-			return err
-		}
+	if err := layOut(c.conn, c.o.Root); err != nil {
+		return err
 	}
 	me := c.path("workers", c.o.Worker)
 	_, err := c.conn.Create(me, []byte(c.o.Worker), zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
@@ -310,10 +308,14 @@ func (c *Coordinator) register(sid int64) error {
 }
 
 // ensure creates a persistent node unless it exists.
-func (c *Coordinator) ensure(p string) error {
-	_, err := c.conn.Create(p, nil, 0, zk.WorldACL(zk.PermAll))
-	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
-		return fmt.Errorf("create %s: %w", p, err)
+// layOut creates the folders under root that workers and one-shot
+// commands use, whichever of them comes first: one list, so neither finds
+// a folder missing that the other would have made.
+func layOut(conn *zk.Conn, root string) error {
+	for _, p := range []string{root, node(root, "workers"), node(root, "leases"), node(root, "waiting")} {
+		if _, err := conn.Create(p, nil, 0, zk.WorldACL(zk.PermAll)); err != nil && !errors.Is(err, zk.ErrNodeExists) {
+			return fmt.Errorf("create %s: %w", p, err)
+		}
 	}
 	return nil
 }

@@ -68,11 +68,9 @@ func Dial(ctx context.Context, servers []string, root, name string, timeout time
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	for _, p := range []string{root, h.path("leases"), h.path("waiting")} {
-		if _, err := conn.Create(p, nil, 0, zk.WorldACL(zk.PermAll)); err != nil && !errors.Is(err, zk.ErrNodeExists) {
-			conn.Close()
-			return nil, fmt.Errorf("coordination: create %s: %w", p, err)
-		}
+	if err := layOut(conn, root); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("coordination: %w", err)
 	}
 	return h, nil
 }
