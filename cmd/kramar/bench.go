@@ -37,13 +37,7 @@ func benchCmd() *cobra.Command {
 	var database, cpuProfile string
 	cmd := command("bench [--orders N | --catalog N | --feed N]",
 		"Measure throughput and peak memory of the order or catalog job on a sandbox",
-		"Orders (default): starts the Prom sandbox in a child process with N orders in one store, then\n"+
-			"runs the order job in this process twice (all new, then a full re-read, all unchanged).\n"+
-			"--catalog N: starts the Rozetka sandbox with N catalog offers and runs the catalog job once.\n"+
-			"--feed N: writes a Prom YML feed of N offers, loads it with the catalog job, parses it alone,\n"+
-			"and runs Python's xml.etree.ElementTree.iterparse over the same file for comparison.\n"+
-			"Both run against $KRAMAR_CLICKHOUSE_DSN with rate limits off and print records/s and this\n"+
-			"process's peak RSS. `make bench` runs both.",
+		help("bench"),
 		func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
@@ -330,12 +324,7 @@ func benchStoresCmd() *cobra.Command {
 	var database string
 	cmd := command("stores [--stores 1000] [--orders 20] [--cycles 4] [--parallel 500] [--workers N]",
 		"Measure one scheduler cycle of the order job over many stores",
-		"Starts one Prom sandbox (a child process) holding --stores stores of --orders orders each,\n"+
-			"then runs the order job for every store as `kramar serve` does in one cycle (Runner.RunJob,\n"+
-			"--parallel stores at a time), --cycles times; between cycles every --new-every-th store gets a\n"+
-			"new order. Per cycle it prints the wall time and the CPU seconds of this process (getrusage)\n"+
-			"and of ClickHouse (/proc/PID/stat; PID from $KRAMAR_CLICKHOUSE_PID, else the one\n"+
-			"clickhouse-server process found), against the budget of a 2-minute cycle on this machine.",
+		help("bench-stores"),
 		func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			b := &bench{out: cmd.OutOrStdout()}
@@ -609,9 +598,7 @@ func benchWorkbookCmd() *cobra.Command {
 	var database string
 	cmd := command("workbook [--rows N]",
 		"Measure the expenses workbook: N entries from ClickHouse into an .xlsx, time, size and peak RSS",
-		"Fills a fresh database in $KRAMAR_CLICKHOUSE_DSN with N expense entries (three stores, one month),\n"+
-			"writes the expenses workbook to a temporary file and prints rows, seconds, file size and this\n"+
-			"process's peak RSS.",
+		help("bench-workbook"),
 		func(cmd *cobra.Command, _ []string) error {
 			ctx, out := cmd.Context(), cmd.OutOrStdout()
 			wh, err := freshBenchWarehouse(ctx, database)

@@ -35,10 +35,7 @@ func demoCmd() *cobra.Command {
 	var keep bool
 	cmd := command("demo",
 		"Run the jobs end to end: Prom, Rozetka and Zakupka sandboxes → pipeline → ClickHouse",
-		"Serves the Prom.ua (two stores), Rozetka and Zakupka sandboxes with seeded data, runs the\n"+
-			"order job with the example config, then the reference and catalog jobs,\n"+
-			"against the ClickHouse in $KRAMAR_CLICKHOUSE_DSN (database kramar), and prints per-store\n"+
-			"counts and queries to try. `make demo` starts a local ClickHouse first.",
+		help("demo"),
 		func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
 			dsn, err := withDatabase(os.Getenv("KRAMAR_CLICKHOUSE_DSN"), database)

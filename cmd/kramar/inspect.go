@@ -27,10 +27,7 @@ func inspectCmd() *cobra.Command {
 	var asJSON bool
 	order := command("order --marketplace prom FILE [--store ID] --json",
 		"Print the canonical order(s) for a saved API payload (one order or a list page)",
-		"Transforms a saved marketplace payload exactly as a run would and prints the canonical orders,\n"+
-			"then what the payload holds that kramar's wire model does not expect (as payload_drift would).\n"+
-			"With --store (and a config), that store's order type, source and mappings apply.\n"+
-			"Records that would be rejected are printed with their field and reason; exit code 1 if any.",
+		help("inspect-order"),
 		func(cmd *cobra.Command, args []string) error {
 			conn, ok := connectors.Lookup(marketplace)
 			if !ok {
@@ -155,9 +152,7 @@ func inspectFeedCmd() *cobra.Command {
 	var asJSON bool
 	cmd := command("feed PATH|URL [--json]",
 		"Parse a YML catalog or a CommerceML orders file and report what is in it",
-		"Reads a feed (a local file, file:// or http(s) URL, gzip or not) to its end, as a load would,\n"+
-			"and prints its format (yml or cml), counts (offers, categories, currencies, orders),\n"+
-			"warnings and errors. Exit code 1 when the feed has errors.",
+		help("inspect-feed"),
 		func(cmd *cobra.Command, args []string) error {
 			rep := inspectFeed(cmd, args[0])
 			out := cmd.OutOrStdout()

@@ -31,9 +31,7 @@ func runCmd() *cobra.Command {
 	var job string
 	cmd := jobCmd("run --once [--job orders|catalog|reference] [--store ID]...",
 		"Run one cycle of a job (orders by default) for every store (or the named ones)",
-		"Run pulls changed orders from each store, transforms them and loads them into ClickHouse,\n"+
-			"then prints a per-store summary. Exit code 0 when every store succeeded, 1 when any failed\n"+
-			"(the others are still loaded), 2 for a bad config. The scheduler daemon is `kramar serve`.",
+		help("run"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			if !once {
 				return nil, &exitError{2, fmt.Errorf("only --once is available; the scheduler comes with `kramar serve`")}
@@ -153,13 +151,7 @@ func pushCmd() *cobra.Command {
 	var dryRun bool
 	cmd := jobCmd("push [--store ID]... [--dry-run]",
 		"Run one reverse cycle: CRM statuses, ТТН and stock to the marketplaces",
-		"Push sends what the CRM changed (crm_updates, crm_stock) and what the store's rules want\n"+
-			"(auto_accept, auto_cancel, close) to each store that has push: in its config, or to the named\n"+
-			"stores. Every call is in push_log (v_pushes for the current state of each). Exit code 0 when\n"+
-			"every store's changes landed, 1 when some are still open (the next cycle tries them again), 2\n"+
-			"for a bad config.\n\n"+
-			"--dry-run prints the plan (order, action, from → to, ТТН, why) and changes nothing anywhere:\n"+
-			"no request to a marketplace, no row in any table. From is the status the warehouse last saw.",
+		help("push"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			if dryRun {
 				return nil, planPush(cmd, stores)
@@ -230,9 +222,7 @@ func backfillCmd() *cobra.Command {
 	var stores []string
 	catalog := jobCmd("catalog --store ID [--store ID]...",
 		"Load the stores' whole catalogs now (a YML feed or the marketplace API), with progress",
-		"Runs the catalog job for the named stores, as the nightly schedule would, showing a progress\n"+
-			"bar on a terminal and a log line every few seconds otherwise. The new catalog becomes current\n"+
-			"only when its whole load finished.",
+		help("backfill-catalog"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			if len(stores) == 0 {
 				return nil, &exitError{2, fmt.Errorf("name the stores: --store ID")}
@@ -292,12 +282,7 @@ func backfillOrdersCmd() *cobra.Command {
 	)
 	cmd := jobCmd("orders --store ID --from DATE --to DATE [--slice 24h]",
 		"Load a past window of a store's orders, slice by slice, resuming where an interrupted run stopped",
-		"Reads the orders modified from --from to --to (dates are UTC days, both included; a full\n"+
-			"RFC 3339 time is taken as it is) in slices of --slice, loading them as the order cycle does:\n"+
-			"unchanged orders are not written again. The live cursor is not moved. Progress is kept per\n"+
-			"window in extract_state (kind backfill, key orders:FROM..TO), so running the same command\n"+
-			"again after an interruption resumes after the last finished slice; --restart reads it all.\n"+
-			"Orders found are not announced (notify:): they are history.",
+		help("backfill-orders"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			if store == "" || from == "" || to == "" {
 				return nil, &exitError{2, fmt.Errorf("--store, --from and --to are required")}
@@ -394,13 +379,7 @@ func probeCmd() *cobra.Command {
 	var days int
 	cmd := command("probe --store ID [--store ID]... [--days 30]",
 		"Check a store's real API against what kramar expects, changing nothing",
-		"Probe makes one call to each read endpoint the store's jobs use (a page of recent orders, one\n"+
-			"order by id, a page of the catalog or the store's YML feed, the reference lists), decodes every\n"+
-			"answer as the jobs do and compares it with kramar's wire model: new fields, missing fields,\n"+
-			"changed types. It never writes to the marketplace (the 1C exchange is not confirmed) nor to the\n"+
-			"warehouse, so it is the first thing to run when connecting a store. Exit code 0 when everything\n"+
-			"the pipeline needs is there (differences it can live with are listed), 1 when something it needs\n"+
-			"is missing or a call fails, 2 for a bad config.",
+		help("probe"),
 		func(cmd *cobra.Command, _ []string) error {
 			if len(stores) == 0 {
 				return &exitError{2, fmt.Errorf("name the store to probe with --store ID")}

@@ -61,8 +61,7 @@ func orderCmd() *cobra.Command {
 			"same file again gives the same change ids (update_id), which pushes act on once.",
 		"change(s)", pipeline.ParseCRMCSV, all((*clickhouse.Warehouse).RecordCRMUpdates))
 	return group("order", "Record CRM-side order changes (status, ТТН) for the marketplaces",
-		"Records what the seller's CRM changed in crm_updates, where `kramar push` will take it to the\n"+
-			"marketplaces. Other systems may insert into crm_updates directly.",
+		help("order"),
 		status, ttnCmd, imp)
 }
 
@@ -126,10 +125,7 @@ func productsCmd() *cobra.Command {
 		return sub
 	}
 	match := group("match", "Match marketplace products to the seller's products (v_order_items.product_key)",
-		"A line's product is the seller's match for it (by the marketplace's product id, or the external\n"+
-			"id where a line has none), else the seller's own id the marketplace sent (external id, else\n"+
-			"article). A change re-attributes past lines in v_order_items, v_product_sales and\n"+
-			"v_unmatched_items at once; nothing is reloaded, and catalog loads never change a match.",
+		help("products-match"),
 		imp,
 		change("set --store ID (--product-id ID | --external-id ID) --product KEY", "Match one marketplace product to one of the seller's", false),
 		change("clear --store ID (--product-id ID | --external-id ID)", "Remove the seller's match of one marketplace product", true))
@@ -141,13 +137,7 @@ func mappingsCmd() *cobra.Command {
 	var write bool
 	suggest := warehouseCmd("suggest [--store ID]... [--write]",
 		"Print the mapping entries the warehouse's orders and reference lists still need, as YAML",
-		"Lists every marketplace status, delivery and payment that the stores' current orders (v_orders)\n"+
-			"or reference lists (v_marketplace_options) carry and that no mapping of the config covers, as a\n"+
-			"mappings: block to paste into kramar.yaml: each value with the marketplace's own name as its CRM\n"+
-			"name (change it to yours) and, as a comment, that name and how many orders carry the value.\n"+
-			"Orders loaded before a mapping existed are mapped when they next change, or by a backfill.\n"+
-			"--write adds the entries to the config file itself, as commented lines where each belongs,\n"+
-			"leaving the rest of the file as it was; remove the # of the ones you keep.",
+		help("mappings-suggest"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			return func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				ss, err := pipeline.SuggestMappings(ctx, wh, cfg, stores)
@@ -212,10 +202,7 @@ func expensesCmd() *cobra.Command {
 	)
 	gen := warehouseCmd("generate --month YYYY-MM [--store ID]...",
 		"Make the month's commission entries from royalties (CPA, ProSale, reversals of refunds)",
-		"For every order accrued in the month: a charge per CPA and per ProSale commission, booked on\n"+
-			"the order's day (UTC). For every refunded CPA commission of an order accrued in the month or\n"+
-			"earlier: a reversal (negative amount) booked on the day the refund is first seen; the charge\n"+
-			"stays. Running it again writes only entries not yet recorded and never changes one.",
+		help("expenses-generate"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			m, err := time.Parse("2006-01", month)
 			if err != nil {
@@ -254,9 +241,7 @@ func expensesCmd() *cobra.Command {
 			return len(written), err
 		})
 	return group("expenses", "Expense entries for accountants: marketplace commissions and fees entered by hand",
-		"Expense entries live in the expenses table (v_expenses for reading): charges and their\n"+
-			"reversals, each with the day it is booked on. `generate` makes them from royalties,\n"+
-			"`import` records fees from a CSV file. Both record an entry once, however often they run.",
+		help("expenses"),
 		gen, imp)
 }
 

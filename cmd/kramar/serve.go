@@ -34,15 +34,7 @@ func serveCmd() *cobra.Command {
 	var listen string
 	cmd := command("serve [--listen 127.0.0.1:9108]",
 		"Run every job on its schedule, with /healthz, /readyz, /metrics and /reports/",
-		"serve is the daemon: per store, orders every schedule.orders_every, push every\n"+
-			"schedule.push_every (stores with push: set), the catalog daily at schedule.catalog_at and the\n"+
-			"month's expenses daily at schedule.expenses_at, in schedule.timezone. A job never overlaps itself\n"+
-			"for a store: a firing that comes while the store's run is going starts as soon as that run\n"+
-			"returns, and later firings are merged into it (recorded as skipped_overlap). Each run record\n"+
-			"has the time it was due (scheduled_at) and how late it started (late_ms). SIGHUP reloads the config\n"+
-			"(a broken one is refused and the old one kept); SIGTERM or SIGINT stops scheduling, lets running\n"+
-			"jobs finish for schedule.grace, then cancels them and exits 0. With coordination: set, several\n"+
-			"workers share the stores through ZooKeeper: each runs only the stores it holds the lease of.",
+		help("serve"),
 		func(cmd *cobra.Command, _ []string) error {
 			debug, _ := cmd.Flags().GetBool("debug")
 			log := newDaemonLogger(os.Stderr, debug)

@@ -23,16 +23,7 @@ func statusCmd() *cobra.Command {
 	var driftDays int
 	cmd := warehouseCmd("status",
 		"Show every store's health: last success, lag, last error, holds, pending pushes",
-		"Reads pipeline_runs, v_extract_state, v_pushes and v_notifications and prints one line per store\n"+
-			"of the config: its state, when its order cycle last succeeded and how long ago, held orders,\n"+
-			"pushes not yet over and notifications not yet sent, the last run of every job and the worker of\n"+
-			"the latest (with coordination); then the last error. A store is failing when the last run of any\n"+
-			"of its jobs (backfills aside) failed. With coordination: the live workers and how many leases each\n"+
-			"holds, read from ZooKeeper (exit 1 when it does not answer: no worker starts runs then).\n"+
-			"Then what the marketplaces sent lately that kramar's wire model does not expect (v_payload_drift):\n"+
-			"new fields, missing fields and changed types, per marketplace, endpoint and path; --drift lists\n"+
-			"them all with a masked example.\n"+
-			"Exit code 0 when no store is failing, 1 when any is.",
+		help("status"),
 		func(cmd *cobra.Command, _ []string) (warehouseWork, error) {
 			return func(ctx context.Context, cfg *config.Config, wh *clickhouse.Warehouse) error {
 				health, err := readHealth(ctx, wh, cfg, time.Now().UTC())

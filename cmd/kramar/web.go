@@ -24,10 +24,7 @@ const minPassword = 8
 func webCmd() *cobra.Command {
 	hashPassword := command("hash-password",
 		"Read a password from stdin and print its bcrypt hash, for web.users[].password_hash",
-		"hash-password reads a password and prints its bcrypt hash (cost 12) for\n"+
-			"web.users[].password_hash or the variable password_hash_env names. On a terminal it asks\n"+
-			"twice and shows nothing typed; from a pipe it reads one line:\n\n"+
-			"  printf '%s\\n' \"$PASSWORD\" | kramar web hash-password",
+		help("web-hash-password"),
 		func(cmd *cobra.Command, _ []string) error {
 			password, err := readPassword(os.Stdin, cmd.ErrOrStderr())
 			if err != nil {

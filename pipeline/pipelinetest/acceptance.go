@@ -36,39 +36,40 @@ type Driver interface {
 	AddMalformed(t testing.TB, store string) string
 }
 
-// Keyed is the part of a driver that adds its stores and reads their
-// truth by the key its simulator knows each store by (a token, a shop
-// id); drivers embed it.
-type Keyed struct {
-	add   func(t testing.TB, id string, n int) (StoreSpec, string)
-	truth func(t testing.TB, key string) (orders, items []string)
+// Keyed is the part of a driver that holds its simulator (SB), adds its
+// stores and reads their truth by the key the simulator knows each store
+// by (a token, a shop id); drivers embed it.
+type Keyed[S any] struct {
+	SB    S
+	add   func(t testing.TB, sb S, id string, n int) (StoreSpec, string)
+	truth func(t testing.TB, sb S, key string) (orders, items []string)
 	keys  map[string]string
 	specs map[string]StoreSpec
 }
 
-// NewKeyed adds stores through add (a spec and the simulator's key) and
-// reads a store's truth through truth, by that key.
-func NewKeyed(add func(t testing.TB, id string, n int) (StoreSpec, string), truth func(t testing.TB, key string) (orders, items []string)) *Keyed {
-	return &Keyed{add: add, truth: truth, keys: map[string]string{}, specs: map[string]StoreSpec{}}
+// NewKeyed adds stores to sb through add (a spec and the simulator's key)
+// and reads a store's truth through truth, by that key.
+func NewKeyed[S any](sb S, add func(t testing.TB, sb S, id string, n int) (StoreSpec, string), truth func(t testing.TB, sb S, key string) (orders, items []string)) *Keyed[S] {
+	return &Keyed[S]{SB: sb, add: add, truth: truth, keys: map[string]string{}, specs: map[string]StoreSpec{}}
 }
 
 // AddStore is Driver.AddStore.
-func (k *Keyed) AddStore(t testing.TB, id string, n int) StoreSpec {
-	spec, key := k.add(t, id, n)
+func (k *Keyed[S]) AddStore(t testing.TB, id string, n int) StoreSpec {
+	spec, key := k.add(t, k.SB, id, n)
 	k.keys[id], k.specs[id] = key, spec
 	return spec
 }
 
 // Truth is Driver.Truth.
-func (k *Keyed) Truth(t testing.TB, store string) (orders, items []string) {
-	return k.truth(t, k.keys[store])
+func (k *Keyed[S]) Truth(t testing.TB, store string) (orders, items []string) {
+	return k.truth(t, k.SB, k.keys[store])
 }
 
 // Key is the simulator's key of a store.
-func (k *Keyed) Key(store string) string { return k.keys[store] }
+func (k *Keyed[S]) Key(store string) string { return k.keys[store] }
 
 // Secret is a store's secret.
-func (k *Keyed) Secret(store string) string { return k.specs[store].Secret }
+func (k *Keyed[S]) Secret(store string) string { return k.specs[store].Secret }
 
 // Revoker is a Driver whose marketplace can revoke a credential (a token
 // withdrawn in the cabinet). Without it a credential goes bad the way a

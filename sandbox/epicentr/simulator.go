@@ -6,9 +6,6 @@ func init() {
 	kit.RegisterSimulator(kit.Simulator{
 		Marketplace: "epicentr", Credential: "TOKEN", Auth: "Authorization: Bearer TOKEN",
 		Defaults: []string{"sandbox-epicentr-token=200"},
-		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(o.Options())
-			return s, kit.TokenStores(s.AddStore)
-		},
+		New:      kit.TokenSim(New, (*Sandbox).AddStore),
 	})
 }

@@ -75,31 +75,30 @@ func (s *Sandbox) Products(storeID string) []wire.CatalogProduct {
 // mutate (optional) may edit it first (its number cannot change). Returns
 // 0 for an unknown shop.
 func (s *Sandbox) AddOrder(storeID string, mutate func(*wire.Order)) int64 {
-	st, err := s.stores.Lookup(storeID)
-	if err != nil {
-		return 0
-	}
-	now := s.Clock().Now()
-	st.mu.RLock()
-	products := st.products
-	st.mu.RUnlock()
-	rec := st.book.AddNew(func(last *record, _, added int) *record {
-		r := fake.Rand(s.seed, st.index, streamAdded, added)
-		id := int64(firstOrderID)
-		if last != nil {
-			id = last.order.OrderID + 1
-		}
-		if len(products) == 0 {
-			products = []wire.CatalogProduct{genProduct(r, st.index, 0, now)}
-		}
-		o := genOrder(r, products, id, now.Truncate(time.Second))
-		kit.Edit(&o, &o.OrderID, mutate)
-		return &record{order: o}
+	var id int64
+	// Under the shop's lock: the order takes its goods from the stock it
+	// was made from.
+	_ = s.locked(storeID, func(st *store) error {
+		now := s.Clock().Now()
+		rec := st.book.AddNew(func(last *record, _, added int) *record {
+			r := fake.Rand(s.seed, st.index, streamAdded, added)
+			id := int64(firstOrderID)
+			if last != nil {
+				id = last.order.OrderID + 1
+			}
+			products := st.products
+			if len(products) == 0 {
+				products = []wire.CatalogProduct{genProduct(r, st.index, 0, now)}
+			}
+			o := genOrder(r, products, id, now.Truncate(time.Second))
+			kit.Edit(&o, &o.OrderID, mutate)
+			return &record{order: o}
+		})
+		st.moveStock(rec.order, -1) // with warehouse accounting an order takes its goods
+		id = rec.order.OrderID
+		return nil
 	})
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.moveStock(rec.order, -1) // with warehouse accounting an order takes its goods
-	return rec.order.OrderID
+	return id
 }
 
 // UseWarehouses turns on the shop's warehouse accounting with these
@@ -279,16 +278,12 @@ func (s *Sandbox) SetTTN(storeID string, id int64, ttn string) error {
 // controlRoutes is the HTTP face of the control methods: the kit's
 // endpoints (kit.NewControl; the shop is ?store=shop-1) and the shop's own:
 //
-//	POST /_sandbox/stores          {"login","password","orders","products"} → {"store":"shop-1"}
+//	POST /_sandbox/stores          {"username","password","orders","goods"} → {"store":"shop-1"}
+//	                               (username is the API login, goods the products)
 //	POST /_sandbox/html?on=true|false
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, nil)
-	kit.HandleStores(c, func(req struct {
-		Login, Password  string
-		Orders, Products int
-	}) (string, error) {
-		return s.AddStore(req.Login, req.Password, req.Orders, req.Products), nil
-	})
+	kit.HandleLoginStores(c, s.AddStore)
 	kit.HandleOrders(c, s.Orders, s.AddOrder)
 	kit.HandleSessions(c, s.sessions)
 	kit.HandleJSON(c, "POST /_sandbox/html", func(r *http.Request, _ struct{}) (any, error) {

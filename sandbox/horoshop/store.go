@@ -105,13 +105,13 @@ type record struct {
 	created int64
 }
 
+// Key, Own and Seal make record a kit.Record.
+func (r *record) Key() int64 { return r.order.OrderID }
+func (r *record) Own()       { r.order = kit.DeepCopy(r.order) }
+func (r *record) Seal()      { r.created, _ = wallSeconds(r.order.StatCreated) }
+
 func newBook() *kit.Book[int64, record] {
-	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID:      func(r *record) int64 { return r.order.OrderID },
-		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
-		Seal:    func(r *record) { r.created, _ = wallSeconds(r.order.StatCreated) },
-		Missing: errors.New(msgNotFound),
-	})
+	return kit.NewRecordBook[int64, record](errors.New(msgNotFound))
 }
 
 // update applies change to a copy of order id and publishes the copy; a

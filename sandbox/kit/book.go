@@ -43,6 +43,27 @@ type Book[ID cmp.Ordered, R any] struct {
 	added int
 }
 
+// Record is a record type that says itself what a book needs of it: its
+// id, what a change may edit (Own, as BookOptions.Own) and what it caches
+// (Seal, as BookOptions.Seal).
+type Record[ID cmp.Ordered, R any] interface {
+	*R
+	Key() ID
+	Own()
+	Seal()
+}
+
+// NewRecordBook is NewBook for a record type that is a Record, listed by
+// ascending id; missing is the error for an unknown id.
+func NewRecordBook[ID cmp.Ordered, R any, P Record[ID, R]](missing error) *Book[ID, R] {
+	return NewBook(BookOptions[ID, R]{
+		ID:      func(r *R) ID { return P(r).Key() },
+		Own:     func(r *R) { P(r).Own() },
+		Seal:    func(r *R) { P(r).Seal() },
+		Missing: missing,
+	})
+}
+
 // NewBook returns an empty book.
 func NewBook[ID cmp.Ordered, R any](o BookOptions[ID, R]) *Book[ID, R] {
 	if o.Missing == nil {

@@ -134,6 +134,18 @@ func HandleStores[T any](c *Control, add func(req T) (string, error)) {
 	})
 }
 
+// HandleLoginStores is HandleStores for a sandbox whose stores log in:
+// {"username","password","orders","goods"} → {"store":…}, goods being the
+// catalog size; add is the sandbox's AddStore.
+func HandleLoginStores(c *Control, add func(user, password string, orders, goods int) string) {
+	HandleStores(c, func(req struct {
+		Username, Password string
+		Orders, Goods      int
+	}) (string, error) {
+		return add(req.Username, req.Password, req.Orders, req.Goods), nil
+	})
+}
+
 // HandleSessions adds POST /_sandbox/expire-tokens, which ends every
 // session of s as if its lifetime had passed.
 func HandleSessions(c *Control, s *Sessions) {

@@ -88,6 +88,25 @@ func TokenStores(add func(token string, orders int) string) func(string, int) er
 	return func(cred string, n int) error { add(cred, n); return nil }
 }
 
+// TokenSim is a Simulator's New for a sandbox whose stores are API tokens:
+// start makes the sandbox and add is its AddStore method.
+func TokenSim[S Served](start func(Options) S, add func(s S, token string, orders int) string) func(SimOptions) (Served, func(string, int) error) {
+	return func(o SimOptions) (Served, func(string, int) error) {
+		s := start(o.Options())
+		return s, TokenStores(func(token string, n int) string { return add(s, token, n) })
+	}
+}
+
+// LoginSim is a Simulator's New for a sandbox whose stores log in with
+// NAME:PASSWORD (name says what NAME is, for the error); add is its
+// AddStore method, which gets the catalog size too.
+func LoginSim[S Served](name string, start func(Options) S, add func(s S, user, password string, orders, goods int) string) func(SimOptions) (Served, func(string, int) error) {
+	return func(o SimOptions) (Served, func(string, int) error) {
+		s := start(o.Options())
+		return s, LoginStores(name, func(user, password string, n int) { add(s, user, password, n, o.Goods) })
+	}
+}
+
 // LoginStores adapts an AddStore that takes a login and a password, given
 // as NAME:PASSWORD (name says what NAME is, for the error).
 func LoginStores(name string, add func(user, password string, orders int)) func(string, int) error {

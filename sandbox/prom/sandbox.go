@@ -264,7 +264,7 @@ func (s *Sandbox) addOrder(st *store, mutate func(rec *record, added int)) int64
 	now := s.Clock().Now()
 	rec := st.book.AddNew(func(last *record, _, added int) *record {
 		r := fake.Rand(s.seed, st.index, streamAdded, added)
-		id := fake.NextID(r, last, recordID, int64(300_000_000+st.index*50_000_000), 7)
+		id := fake.NextID(r, last, (*record).Key, int64(300_000_000+st.index*50_000_000), 7)
 		rec := genOrder(r, st.catalog, id, now, now)
 		mutate(rec, added)
 		rec.order.ID = id

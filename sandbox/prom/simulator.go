@@ -6,9 +6,6 @@ func init() {
 	kit.RegisterSimulator(kit.Simulator{
 		Marketplace: "prom", Credential: "TOKEN", Auth: "Authorization: Bearer TOKEN", APIPath: APIPath,
 		Defaults: []string{"sandbox-main-token=400", "sandbox-outlet-token=250"},
-		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(o.Options())
-			return s, kit.TokenStores(s.AddStore)
-		},
+		New:      kit.TokenSim(New, (*Sandbox).AddStore),
 	})
 }

@@ -114,16 +114,12 @@ type store struct {
 
 var errNotFound = errors.New("Order not found")
 
-func recordID(r *record) int64 { return r.order.ID }
+// Key, Own and Seal make record a kit.Record.
+func (r *record) Key() int64 { return r.order.ID }
+func (r *record) Own()       { r.order = kit.DeepCopy(r.order) }
+func (r *record) Seal()      { r.encode() }
 
-func newBook() *kit.Book[int64, record] {
-	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID:      recordID,
-		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
-		Seal:    (*record).encode,
-		Missing: errNotFound,
-	})
-}
+func newBook() *kit.Book[int64, record] { return kit.NewRecordBook[int64, record](errNotFound) }
 
 // update applies change to order id and stamps date_modified with now, as
 // the marketplace does.

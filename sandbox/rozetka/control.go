@@ -130,7 +130,7 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 	st.mu.RUnlock()
 	rec := st.book.AddNew(func(last *record, _, added int) *record {
 		r := fake.Rand(s.seed, st.index, streamAdded, added)
-		id := fake.NextID(r, last, recordID, int64(700_000_000+st.index*10_000_000), 5)
+		id := fake.NextID(r, last, (*record).Key, int64(700_000_000+st.index*10_000_000), 5)
 		if len(catalog) == 0 {
 			catalog = []wire.GoodsItem{genGoods(r, st.index, 0, now, false)}
 		}
@@ -155,12 +155,7 @@ func (s *Sandbox) addOrder(storeID string, mutate func(*record)) int64 {
 //	POST /_sandbox/shift?store=&n=3   arm ShiftDuringPull
 func (s *Sandbox) controlRoutes() http.Handler {
 	c := kit.NewControl(&s.base, errorBody, controlError)
-	kit.HandleStores(c, func(req struct {
-		Username, Password string
-		Orders, Goods      int
-	}) (string, error) {
-		return s.AddStore(req.Username, req.Password, req.Orders, req.Goods), nil
-	})
+	kit.HandleLoginStores(c, s.AddStore)
 	kit.HandleOrders(c, s.Orders, s.AddOrder)
 	kit.HandleJSON(c, "POST /_sandbox/orders/{id}/status", func(r *http.Request, u wire.UpdateOrder) (any, error) {
 		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)

@@ -6,9 +6,6 @@ func init() {
 	kit.RegisterSimulator(kit.Simulator{
 		Marketplace: "rozetka", Credential: "USERNAME:PASSWORD", Auth: "POST /sites logs in",
 		Defaults: []string{"seller@example.com:sandbox-password=300"},
-		New: func(o kit.SimOptions) (kit.Served, func(string, int) error) {
-			s := New(o.Options())
-			return s, kit.LoginStores("USERNAME", func(user, password string, n int) { s.AddStore(user, password, n, o.Goods) })
-		},
+		New:      kit.LoginSim("USERNAME", New, (*Sandbox).AddStore),
 	})
 }

@@ -221,16 +221,12 @@ type store struct {
 	shiftArm  int           // orders to move out of the window after the next first page
 }
 
-func recordID(r *record) int64 { return r.order.ID }
+// Key, Own and Seal make record a kit.Record.
+func (r *record) Key() int64 { return r.order.ID }
+func (r *record) Own()       { r.order = kit.DeepCopy(r.order) }
+func (r *record) Seal()      { r.encode() }
 
-func newBook() *kit.Book[int64, record] {
-	return kit.NewBook(kit.BookOptions[int64, record]{
-		ID:      recordID,
-		Own:     func(r *record) { r.order = kit.DeepCopy(r.order) },
-		Seal:    (*record).encode,
-		Missing: errEntityNotFound(),
-	})
-}
+func newBook() *kit.Book[int64, record] { return kit.NewRecordBook[int64, record](errEntityNotFound()) }
 
 // update applies change to order id and stamps `changed` with now; a
 // failed change leaves the order untouched.

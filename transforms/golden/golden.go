@@ -54,7 +54,8 @@ func Products[P any](transform Transform[P], store canon.Store) Func {
 }
 
 // Run checks every input in dir against its golden file as a subtest.
-// It fails when dir holds no inputs or a golden file has no input.
+// It fails when dir holds no inputs or a golden file has no input, and,
+// when dir has a SourcesFile, when that file is wrong (see Sources).
 func Run(t *testing.T, dir string, fn Func) {
 	t.Helper()
 	inputs, err := inputs(dir)
@@ -92,6 +93,9 @@ func Run(t *testing.T, dir string, fn Func) {
 		})
 	}
 	checkOrphans(t, dir, inputs)
+	if _, err := os.Stat(filepath.Join(dir, SourcesFile)); err == nil {
+		t.Run(SourcesFile, func(t *testing.T) { Sources(t, dir) })
+	}
 }
 
 // Read is the file name in the test's testdata folder; a missing one fails

@@ -79,10 +79,6 @@ func TestRecordID(t *testing.T) {
 	})
 }
 
-func TestFidelityCasesCiteASource(t *testing.T) {
-	golden.Sources(t, "testdata")
-}
-
 func TestPresenceKind(t *testing.T) {
 	for text, want := range map[string]Availability{
 		"Є в наявності": AvailabilityInStock, "В наявності": AvailabilityInStock, "В наличии": AvailabilityInStock,

@@ -15,12 +15,6 @@ func TestGolden(t *testing.T) {
 	golden.Run(t, "testdata", golden.Orders(Transform, RecordID, testStore))
 }
 
-// TestGoldenCasesAreSourced: every golden case is either sourced or
-// declared synthetic, and every listed case exists.
-func TestGoldenCasesAreSourced(t *testing.T) {
-	golden.Sources(t, "testdata")
-}
-
 func TestFieldErrorType(t *testing.T) {
 	golden.FieldErrors(t, golden.Fails(Transform, testStore), map[string]string{
 		`{"id":1,"date_created":"2025-03-01T10:00:00Z","price":"x"}`: "price",

@@ -3,13 +3,7 @@ package rozetka
 import (
 	"testing"
 	"time"
-
-	"github.com/kramar/kramar/transforms/golden"
 )
-
-func TestFidelityCasesExistAndCiteASource(t *testing.T) {
-	golden.Sources(t, "testdata")
-}
 
 // seller_comment[].created: Unix seconds (orders.md L666, a number the
 // decoder hands over as its digits) or a Kyiv wall time (L798).

@@ -40,10 +40,6 @@ func TestGolden(t *testing.T) {
 	})
 }
 
-func TestRealShapesHaveGoldensAndSources(t *testing.T) {
-	golden.Sources(t, "testdata")
-}
-
 func TestCategoryNamesKeepTheFirstDefinition(t *testing.T) {
 	m := CategoryNames(&feed.Shop{Categories: []feed.Category{
 		{ID: "4001", Name: "Кросівки"}, {ID: "4001", Name: "Зимові черевики"}, {ID: "7", Code: "3806", Name: "Чайники"}, {ID: "3806", Name: "Інше"},

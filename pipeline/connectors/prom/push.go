@@ -37,10 +37,9 @@ func NewPusher(c source.Config) *Pusher {
 	return &Pusher{c: newClient(c)}
 }
 
-var (
-	_ marketplace.Pusher      = (*Pusher)(nil)
-	_ marketplace.StockPusher = (*Pusher)(nil)
-)
+// Pusher is a marketplace.Pusher through connectors.Pushes; it sends stock
+// too.
+var _ marketplace.StockPusher = (*Pusher)(nil)
 
 // Plan sends the waybill first, then the status: a status such as
 // delivered reads better on an order that already carries its ТТН.

@@ -27,16 +27,12 @@ func Store(t testing.TB, sb *epsb.Sandbox, id string, orders int) (pipelinetest.
 
 // NewDriver is the acceptance suite's driver on a fresh Epicentr sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	sb := epsb.New(epsb.Options{Clock: clock, Seed: 7})
-	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
-		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n) },
-		func(t testing.TB, sid string) ([]string, []string) { return Truth(t, sb, sid) })}
+	return &driver{pipelinetest.NewKeyed(epsb.New(epsb.Options{Clock: clock, Seed: 7}), Store, Truth)}
 }
 
 // driver runs the acceptance suite on the Epicentr sandbox.
 type driver struct {
-	*pipelinetest.Keyed
-	sb *epsb.Sandbox
+	*pipelinetest.Keyed[*epsb.Sandbox]
 }
 
 // Truth is what the warehouse must show: one line per order (id, status,
@@ -89,38 +85,38 @@ func (d *driver) Change(t testing.TB, store string, round int) int {
 			n++
 		}
 	}
-	for i, o := range d.sb.Orders(sid) {
+	for i, o := range d.SB.Orders(sid) {
 		if i%7 != round {
 			continue
 		}
 		switch o.StatusCode {
 		case wire.StatusNew:
 			if i%2 == 0 {
-				ok(d.sb.Cancel(sid, o.ID, "customer_order_duplicate"))
+				ok(d.SB.Cancel(sid, o.ID, "customer_order_duplicate"))
 			} else {
-				ok(d.sb.SetStatus(sid, o.ID, wire.StatusConfirmed))
+				ok(d.SB.SetStatus(sid, o.ID, wire.StatusConfirmed))
 			}
 		case wire.StatusConfirmed:
-			if d.sb.SetShipmentNumber(sid, o.ID, fmt.Sprintf("5900%010d", i)) == nil || o.Address.Shipment.Number != "" {
-				ok(d.sb.SetStatus(sid, o.ID, wire.StatusSent))
+			if d.SB.SetShipmentNumber(sid, o.ID, fmt.Sprintf("5900%010d", i)) == nil || o.Address.Shipment.Number != "" {
+				ok(d.SB.SetStatus(sid, o.ID, wire.StatusSent))
 			}
 		case wire.StatusSent:
-			ok(d.sb.SetStatus(sid, o.ID, wire.StatusDelivered))
+			ok(d.SB.SetStatus(sid, o.ID, wire.StatusDelivered))
 		case wire.StatusDelivered:
-			ok(d.sb.SetStatus(sid, o.ID, wire.StatusCompleted))
+			ok(d.SB.SetStatus(sid, o.ID, wire.StatusCompleted))
 		}
 	}
 	for range 3 {
-		d.sb.AddOrder(sid, nil)
+		d.SB.AddOrder(sid, nil)
 		n++
 	}
 	return n
 }
 
-func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.Secret(store)) }
+func (d *driver) Revoke(_ testing.TB, store string) { d.SB.Revoke(d.Secret(store)) }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return d.sb.AddOrder(d.Key(store), func(o *wire.Order) { o.Subtotal = "12,,3" })
+	return d.SB.AddOrder(d.Key(store), func(o *wire.Order) { o.Subtotal = "12,,3" })
 }
 
 // Outbound maps the CRM's statuses onto the codes Epicentr's change-status

@@ -26,16 +26,14 @@ func Store(t testing.TB, sb *horoshop.Sandbox, id string, orders, products int) 
 
 // NewDriver is the acceptance suite's driver on a fresh Horoshop sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	sb := horoshop.New(horoshop.Options{Clock: clock, Seed: 11})
-	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
-		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n, 30) },
-		func(t testing.TB, shop string) ([]string, []string) { return Truth(t, sb, shop) })}
+	return &driver{pipelinetest.NewKeyed(horoshop.New(horoshop.Options{Clock: clock, Seed: 11}), func(t testing.TB, sb *horoshop.Sandbox, id string, n int) (pipelinetest.StoreSpec, string) {
+		return Store(t, sb, id, n, 30)
+	}, Truth)}
 }
 
 // driver runs the acceptance suite on the Horoshop sandbox.
 type driver struct {
-	*pipelinetest.Keyed
-	sb *horoshop.Sandbox
+	*pipelinetest.Keyed[*horoshop.Sandbox]
 }
 
 // Truth is what the warehouse must show of a shop: per order its number,
@@ -62,23 +60,23 @@ func Truth(t testing.TB, sb *horoshop.Sandbox, shop string) (orders, items []str
 // an order was placed, so only the re-read window finds them.
 func (d *driver) Change(_ testing.TB, store string, round int) int {
 	shop := d.Key(store)
-	return pipelinetest.Changes(d.sb.Orders(shop), round,
-		func(o wire.Order, ttn string) error { return d.sb.SetTTN(shop, o.OrderID, ttn) },
-		func(o wire.Order) error { return d.sb.SetPayment(shop, o.OrderID, true) },
+	return pipelinetest.Changes(d.SB.Orders(shop), round,
+		func(o wire.Order, ttn string) error { return d.SB.SetTTN(shop, o.OrderID, ttn) },
+		func(o wire.Order) error { return d.SB.SetPayment(shop, o.OrderID, true) },
 		func(o wire.Order) error {
 			if o.StatStatus == 4 {
 				return errors.New("cancelled") // a cancelled order stays so
 			}
-			return d.sb.SetStatus(shop, o.OrderID, 6)
+			return d.SB.SetStatus(shop, o.OrderID, 6)
 		},
-		func() { d.sb.AddOrder(shop, nil) })
+		func() { d.SB.AddOrder(shop, nil) })
 }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return fmt.Sprint(d.sb.AddOrder(d.Key(store), func(o *wire.Order) { o.TotalSum = "-12.30" }))
+	return fmt.Sprint(d.SB.AddOrder(d.Key(store), func(o *wire.Order) { o.TotalSum = "-12.30" }))
 }
 
-func (d *driver) ExpireSessions(string) { d.sb.ExpireTokens() }
+func (d *driver) ExpireSessions(string) { d.SB.ExpireTokens() }
 
 func (d *driver) IsLogin(r kit.Request) bool { return r.Path == wire.PathAuth }
 

@@ -65,32 +65,28 @@ func New(t testing.TB, orders map[string]int) *Env {
 
 // NewDriver is the acceptance suite's driver on a fresh Prom sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	sb := promsb.New(promsb.Options{Clock: clock, Seed: 7})
-	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
-		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n) },
-		func(t testing.TB, token string) ([]string, []string) { return Truth(t, sb, token) })}
+	return &driver{pipelinetest.NewKeyed(promsb.New(promsb.Options{Clock: clock, Seed: 7}), Store, Truth)}
 }
 
 // driver runs the acceptance suite on the Prom sandbox; stores are known
 // to it by their tokens.
 type driver struct {
-	*pipelinetest.Keyed
-	sb *promsb.Sandbox
+	*pipelinetest.Keyed[*promsb.Sandbox]
 }
 
 func (d *driver) Change(_ testing.TB, store string, round int) int {
 	tok := d.Key(store)
-	return pipelinetest.Changes(d.sb.Orders(d.sb.StoreID(tok)), round,
-		func(o wire.Order, ttn string) error { return d.sb.SetTTN(tok, o.ID, ttn) },
-		func(o wire.Order) error { return d.sb.SetPayment(tok, o.ID, "paid") },
-		func(o wire.Order) error { return d.sb.SetStatus(tok, o.ID, "received") },
-		func() { d.sb.AddOrder(tok, nil) })
+	return pipelinetest.Changes(d.SB.Orders(d.SB.StoreID(tok)), round,
+		func(o wire.Order, ttn string) error { return d.SB.SetTTN(tok, o.ID, ttn) },
+		func(o wire.Order) error { return d.SB.SetPayment(tok, o.ID, "paid") },
+		func(o wire.Order) error { return d.SB.SetStatus(tok, o.ID, "received") },
+		func() { d.SB.AddOrder(tok, nil) })
 }
 
-func (d *driver) Revoke(_ testing.TB, store string) { d.sb.Revoke(d.Key(store)) }
+func (d *driver) Revoke(_ testing.TB, store string) { d.SB.Revoke(d.Key(store)) }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return fmt.Sprint(d.sb.AddMalformed(d.Key(store)))
+	return fmt.Sprint(d.SB.AddMalformed(d.Key(store)))
 }
 
 // Outbound maps the CRM's statuses onto Prom's (statuses and cancellation

@@ -74,32 +74,30 @@ func New(t testing.TB, orders map[string]int, goods int) *Env {
 
 // NewDriver is the acceptance suite's driver on a fresh Rozetka sandbox.
 func NewDriver(clock *kit.Clock) pipelinetest.Driver {
-	sb := rzsb.New(rzsb.Options{Clock: clock, Seed: 7})
-	return &driver{sb: sb, Keyed: pipelinetest.NewKeyed(
-		func(t testing.TB, id string, n int) (pipelinetest.StoreSpec, string) { return Store(t, sb, id, n, 0) },
-		func(t testing.TB, sid string) ([]string, []string) { return Truth(t, sb, sid) })}
+	return &driver{pipelinetest.NewKeyed(rzsb.New(rzsb.Options{Clock: clock, Seed: 7}), func(t testing.TB, sb *rzsb.Sandbox, id string, n int) (pipelinetest.StoreSpec, string) {
+		return Store(t, sb, id, n, 0)
+	}, Truth)}
 }
 
 // driver runs the acceptance suite on the Rozetka sandbox.
 type driver struct {
-	*pipelinetest.Keyed
-	sb *rzsb.Sandbox
+	*pipelinetest.Keyed[*rzsb.Sandbox]
 }
 
 func (d *driver) Change(_ testing.TB, store string, round int) int {
 	sid := d.Key(store)
-	return pipelinetest.Changes(d.sb.Orders(sid), round,
-		func(o wire.Order, ttn string) error { return d.sb.SetTTN(sid, o.ID, ttn) },
-		func(o wire.Order) error { return d.sb.SetPayment(sid, o.ID, "paid") },
-		func(o wire.Order) error { return d.sb.SetStatus(sid, o.ID, 26) },
-		func() { d.sb.AddOrder(sid, nil) })
+	return pipelinetest.Changes(d.SB.Orders(sid), round,
+		func(o wire.Order, ttn string) error { return d.SB.SetTTN(sid, o.ID, ttn) },
+		func(o wire.Order) error { return d.SB.SetPayment(sid, o.ID, "paid") },
+		func(o wire.Order) error { return d.SB.SetStatus(sid, o.ID, 26) },
+		func() { d.SB.AddOrder(sid, nil) })
 }
 
 func (d *driver) AddMalformed(_ testing.TB, store string) string {
-	return fmt.Sprint(d.sb.AddMalformed(d.Key(store)))
+	return fmt.Sprint(d.SB.AddMalformed(d.Key(store)))
 }
 
-func (d *driver) ExpireSessions(string) { d.sb.ExpireTokens() }
+func (d *driver) ExpireSessions(string) { d.SB.ExpireTokens() }
 
 func (d *driver) IsLogin(r kit.Request) bool { return r.Path == "/sites" }
 
