@@ -8,7 +8,7 @@
 // single-threaded general parser cannot reach twice iterparse. Instead:
 //
 //   - one reader goroutine checks each chunk it reads is valid in the
-//     feed's encoding (one utf8.Valid, or one IndexByte for windows-1251),
+//     feed's encoding (one validUTF8, or one IndexByte for windows-1251),
 //     finds offer boundaries with a byte scan (bytes.IndexByte for '<',
 //     skipping comments, CDATA sections and processing instructions, so
 //     "</offer>" inside them is no boundary) and hands a buffer of whole

@@ -460,6 +460,15 @@ func (p *offerParser) content(b []byte, t tag, i int, description bool) (childVa
 	if t.selfClosing {
 		return childValue{}, i, nil
 	}
+	// Most values are plain text up to their end tag: taken straight from
+	// the buffer, without the copy element makes.
+	if lt := bytes.IndexByte(b[i:], '<'); !p.dec.cp1251 && lt >= 0 && i+lt+1 < len(b) && b[i+lt+1] == '/' {
+		if text := b[i : i+lt]; bytes.IndexByte(text, '&') < 0 {
+			if next, err := endTag(b, i+lt, t.name); err == nil {
+				return childValue{text: string(trimSpace(text))}, next, nil
+			}
+		}
+	}
 	var err error
 	var next, end int
 	var nested bool

@@ -65,7 +65,7 @@ func (rd *reader) start() error {
 
 // verify checks the bytes read since the last call are valid in the feed's
 // encoding, before any of them is scanned. The common case costs one
-// utf8.Valid (or, for windows-1251, one IndexByte) over each chunk.
+// validUTF8 (or, for windows-1251, one IndexByte) over each chunk.
 //
 // A feed that declares UTF-8 (or nothing) but holds bytes that are not
 // UTF-8 is read as windows-1251 when everything before the first such
@@ -100,7 +100,7 @@ func (rd *reader) verify() error {
 		if !rd.eof {
 			whole = b[:len(b)-cutRune(b)] // the rest of that one comes with the next read
 		}
-		if utf8.Valid(whole) {
+		if validUTF8(whole) {
 			if len(whole) > 0 {
 				rd.nonASCII = true // whole starts with a non-ASCII character
 			}
@@ -307,6 +307,10 @@ func (rd *reader) scan(segment func(end int) bool) (bool, error) {
 			return true, nil
 		}
 		switch {
+		case len(rest) > 1 && rest[1] != '!' && rest[1] != '?' && !isOfferTag(rest[1:]) && (rest[1] != '/' || !isOfferTag(rest[2:])):
+			// Neither markup nor an offer's start or end tag: what most
+			// '<' inside an offer start.
+			rd.pos = p + 1
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			j := bytes.Index(rest[4:], []byte("-->"))
 			if j < 0 {

@@ -57,6 +57,25 @@ var badNameByte = func() (t [256]bool) {
 	return t
 }()
 
+// plainName marks the bytes a name is mostly made of (letters, digits,
+// '_', '-', '.', ':' and every non-ASCII byte): a scan that meets only
+// these needs no other test per byte.
+var plainName = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !badNameByte[c] && !isSpace(byte(c))
+	}
+	return t
+}()
+
+// nameEnd returns the index of the first byte at or after j that is not
+// plainName; the caller tells a name's proper end from a bad byte.
+func nameEnd(b []byte, j int) int {
+	for j < len(b) && plainName[b[j]] {
+		j++
+	}
+	return j
+}
+
 func checkName(b []byte, name []byte, pos int) error {
 	if len(name) == 0 {
 		return failAt(pos, "missing element name")
@@ -68,6 +87,18 @@ func checkName(b []byte, name []byte, pos int) error {
 		if badNameByte[c] {
 			return failAt(pos, "bad element name <"+printable(name)+">")
 		}
+	}
+	return nil
+}
+
+// checkNameStart is checkName for a name whose bytes are all plainName
+// when clean: only its first byte is left to check.
+func checkNameStart(b []byte, name []byte, pos int, clean bool) error {
+	if !clean || len(name) == 0 {
+		return checkName(b, name, pos)
+	}
+	if c := name[0]; c == '-' || c == '.' || (c >= '0' && c <= '9') {
+		return checkName(b, name, pos)
 	}
 	return nil
 }
@@ -91,34 +122,43 @@ type tag struct {
 	selfClosing    bool
 }
 
+// tagStop marks the bytes a start tag's attributes are read up to: the
+// quotes around a value, the tag's end, and a '<' that cannot be in it.
+var tagStop = [256]bool{'"': true, '\'': true, '>': true, '<': true}
+
 // startTag reads the start tag at b[i] == '<' and returns the index after
 // its '>'. A '>' inside a quoted attribute value does not end the tag.
 func startTag(b []byte, i int) (tag, int, error) {
-	j := i + 1
+	j := nameEnd(b, i+1)
+	clean := j < len(b) && (isSpace(b[j]) || b[j] == '>' || b[j] == '/')
 	for j < len(b) && !isSpace(b[j]) && b[j] != '>' && b[j] != '/' {
-		j++
+		j++ // past a bad byte, to the end of the name it is in
 	}
 	t := tag{name: b[i+1 : j], pos: i, attrs0: j}
-	if err := checkName(b, t.name, i); err != nil {
+	if err := checkNameStart(b, t.name, i, clean); err != nil {
 		return t, 0, err
 	}
-	var quote byte
 	k := j
-	for ; k < len(b); k++ {
-		c := b[k]
-		if quote != 0 {
-			if c == quote {
-				quote = 0
-			}
-			continue
+	for k < len(b) {
+		for k < len(b) && !tagStop[b[k]] {
+			k++
 		}
-		if c == '"' || c == '\'' {
-			quote = c
-		} else if c == '>' {
+		if k >= len(b) {
 			break
-		} else if c == '<' {
+		}
+		c := b[k]
+		if c == '>' {
+			break
+		}
+		if c == '<' {
 			return t, 0, failAt(k, "'<' inside the tag <"+printable(t.name)+">")
 		}
+		q := bytes.IndexByte(b[k+1:], c) // a quoted value, which may hold '>'
+		if q < 0 {
+			k = len(b)
+			break
+		}
+		k += q + 2
 	}
 	if k >= len(b) {
 		return t, 0, failAt(i, "unclosed tag <"+printable(t.name)+">")
@@ -170,11 +210,13 @@ func nextAttr(b []byte, i, end int) (a attr, next int, ok bool, err error) {
 		return a, i, false, failAt(i, "missing space before an attribute")
 	}
 	n := i
+	i = min(nameEnd(b, i), end)
+	clean := i < end && (b[i] == '=' || isSpace(b[i]))
 	for i < end && b[i] != '=' && !isSpace(b[i]) {
 		i++
 	}
 	a.name, a.pos = b[n:i], n
-	if err := checkName(b, a.name, n); err != nil {
+	if err := checkNameStart(b, a.name, n, clean); err != nil {
 		return a, i, false, err
 	}
 	for i < end && isSpace(b[i]) {
@@ -206,8 +248,8 @@ func nextAttr(b []byte, i, end int) (a attr, next int, ok bool, err error) {
 // endTag reads the end tag at b[i] == '<', b[i+1] == '/', and checks it
 // closes want. It returns the index after its '>'.
 func endTag(b []byte, i int, want []byte) (int, error) {
-	j := i + 2
-	n := j
+	n := i + 2
+	j := nameEnd(b, n)
 	for j < len(b) && !isSpace(b[j]) && b[j] != '>' {
 		j++
 	}
@@ -235,6 +277,9 @@ func endTag(b []byte, i int, want []byte) (int, error) {
 // ok is false when b[i:] is none of these.
 func skipMarkup(b []byte, i int) (next int, cdata []byte, isCDATA, ok bool, err error) {
 	rest := b[i:]
+	if len(rest) < 2 || (rest[1] != '!' && rest[1] != '?') {
+		return i, nil, false, false, nil // a tag: what nearly every '<' starts
+	}
 	var open, closer string
 	switch {
 	case bytes.HasPrefix(rest, []byte("<!--")):

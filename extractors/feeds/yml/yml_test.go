@@ -191,6 +191,22 @@ func TestErrorsNameLineAndOffset(t *testing.T) {
 		{"two roots", "<yml_catalog/><yml_catalog/>", "yml: line 1, offset 14: a second root element <yml_catalog>"},
 		{"unsupported encoding", "<?xml version=\"1.0\" encoding=\"koi8-u\"?><yml_catalog/>",
 			"yml: line 1, offset 0: unsupported encoding koi8-u (use UTF-8 or windows-1251)"},
+		// Names and tags, read a word at a time by the fast paths of
+		// startTag, nextAttr and endTag.
+		{"bad element name", head + "<offer id=\"1\"><na!me>x</na!me></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 66: bad element name <na!me>"},
+		{"name starts with a digit", head + "<offer id=\"1\"><1name>x</1name></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 66: bad element name <1name>"},
+		{"Cyrillic name with an apostrophe", head + "<offer id=\"1\"><ім'я>x</ім'я></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 66: bad element name <ім'я>"},
+		{"bad attribute name", head + "<offer id=\"1\"><param na#me=\"a\">x</param></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 73: bad element name <na#me>"},
+		{"'<' inside a tag", head + "<offer id=\"1\"><param name=\"a\" <b>x</param></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 82: '<' inside the tag <param>"},
+		{"unclosed attribute value", head + "<offer id=\"1\"><param name=\"ab>x</param></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 66: unclosed tag <param>"},
+		{"bad end tag", head + "<offer id=\"1\"><name>x</na!me></offer></offers></shop></yml_catalog>",
+			"yml: line 5, offset 73: </na!me> closes <name>"},
 		{"unterminated CDATA", head + "<offer id=\"1\"><description><![CDATA[abc</description></offer>",
 			"yml: line 5, offset 79: unterminated CDATA section at the end of the feed"},
 	}
@@ -375,6 +391,21 @@ func BenchmarkCount(b *testing.B) {
 		st, err := Count(context.Background(), bytes.NewReader(data), Options{})
 		if err != nil || st.Offers != 20000 {
 			b.Fatal(st, err)
+		}
+	}
+}
+
+// A quoted attribute value may hold '>', '<'-free markup characters and the
+// other quote; none of them ends the tag.
+func TestQuotedValuesDoNotEndTheTag(t *testing.T) {
+	feed := head + `<offer id="1"><param name="a>b" unit='c"d>'>x</param></offer></offers></shop></yml_catalog>`
+	for _, chunk := range []int{0, 16} {
+		p, err := parseAll(t, strings.NewReader(feed), Options{ChunkBytes: chunk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Offers[0].Params; len(got) != 1 || got[0].Name != "a>b" || got[0].Unit != `c"d>` || got[0].Value != "x" {
+			t.Errorf("chunk %d: params %+v", chunk, got)
 		}
 	}
 }
