@@ -25,7 +25,38 @@ type childValue struct {
 // names maps the names the reader knows to their codes; 0 is unknown.
 type names map[string]int
 
-func (n names) of(name []byte) int { return n[string(name)] }
+// byLength is names laid out by their length for of: the reader asks at
+// every tag, and comparing the few known names of that length costs less
+// than hashing the name.
+type byLength [][]nameCode
+
+type nameCode struct {
+	name string
+	code int
+}
+
+func (n names) byLength() byLength {
+	var l byLength
+	for name, code := range n {
+		for len(l) <= len(name) {
+			l = append(l, nil)
+		}
+		l[len(name)] = append(l[len(name)], nameCode{name, code})
+	}
+	return l
+}
+
+func (l byLength) of(name []byte) int {
+	if len(name) >= len(l) {
+		return 0
+	}
+	for _, e := range l[len(name)] {
+		if e.name[0] == name[0] && e.name == string(name) {
+			return e.code
+		}
+	}
+	return 0
+}
 
 // Attributes of <offer> the reader knows.
 const (
@@ -37,7 +68,7 @@ const (
 	oaSellingType
 )
 
-var offerAttrs = names{"id": oaID, "available": oaAvailable, "group_id": oaGroupID, "type": oaType, "selling_type": oaSellingType}
+var offerAttrs = names{"id": oaID, "available": oaAvailable, "group_id": oaGroupID, "type": oaType, "selling_type": oaSellingType}.byLength()
 
 // Attributes of an offer's child elements the reader knows.
 const (
@@ -51,7 +82,7 @@ const (
 	caValueCode
 )
 
-var childAttrs = names{"lang": caLang, "code": caCode, "name": caName, "unit": caUnit, "paramid": caParamID, "paramcode": caParamCode, "valuecode": caValueCode}
+var childAttrs = names{"lang": caLang, "code": caCode, "name": caName, "unit": caUnit, "paramid": caParamID, "paramcode": caParamCode, "valuecode": caValueCode}.byLength()
 
 // Child elements of <offer> the reader knows.
 const (
@@ -128,7 +159,7 @@ var childElements = names{
 	"manufacturer_warranty": ceWarranty,
 	"selling_type":          ceSellingType,
 	"param":                 ceParam,
-}
+}.byLength()
 
 // offerText says which field of the offer the text of a child element
 // goes to; child reads the elements that have no entry (pictures, stock

@@ -249,6 +249,9 @@ func nextAttr(b []byte, i, end int) (a attr, next int, ok bool, err error) {
 // closes want. It returns the index after its '>'.
 func endTag(b []byte, i int, want []byte) (int, error) {
 	n := i + 2
+	if e := n + len(want); want != nil && e < len(b) && b[e] == '>' && string(b[n:e]) == string(want) {
+		return e + 1, nil // </name>, as nearly every end tag is written
+	}
 	j := nameEnd(b, n)
 	for j < len(b) && !isSpace(b[j]) && b[j] != '>' {
 		j++
