@@ -80,7 +80,7 @@ func checkName(b []byte, name []byte, pos int) error {
 	if len(name) == 0 {
 		return failAt(pos, "missing element name")
 	}
-	if c := name[0]; c == '-' || c == '.' || (c >= '0' && c <= '9') {
+	if badNameStart(name[0]) {
 		return failAt(pos, "bad element name <"+printable(name)+">")
 	}
 	for _, c := range name {
@@ -91,13 +91,13 @@ func checkName(b []byte, name []byte, pos int) error {
 	return nil
 }
 
+// badNameStart marks the bytes a name may hold but not begin with.
+func badNameStart(c byte) bool { return c == '-' || c == '.' || (c >= '0' && c <= '9') }
+
 // checkNameStart is checkName for a name whose bytes are all plainName
 // when clean: only its first byte is left to check.
 func checkNameStart(b []byte, name []byte, pos int, clean bool) error {
-	if !clean || len(name) == 0 {
-		return checkName(b, name, pos)
-	}
-	if c := name[0]; c == '-' || c == '.' || (c >= '0' && c <= '9') {
+	if !clean || len(name) == 0 || badNameStart(name[0]) {
 		return checkName(b, name, pos)
 	}
 	return nil
@@ -129,11 +129,12 @@ var tagStop = [256]bool{'"': true, '\'': true, '>': true, '<': true}
 // startTag reads the start tag at b[i] == '<' and returns the index after
 // its '>'. A '>' inside a quoted attribute value does not end the tag.
 func startTag(b []byte, i int) (tag, int, error) {
-	j := nameEnd(b, i+1)
-	clean := j < len(b) && (isSpace(b[j]) || b[j] == '>' || b[j] == '/')
+	plain := nameEnd(b, i+1)
+	j := plain
 	for j < len(b) && !isSpace(b[j]) && b[j] != '>' && b[j] != '/' {
 		j++ // past a bad byte, to the end of the name it is in
 	}
+	clean := j == plain && j < len(b)
 	t := tag{name: b[i+1 : j], pos: i, attrs0: j}
 	if err := checkNameStart(b, t.name, i, clean); err != nil {
 		return t, 0, err
@@ -210,11 +211,12 @@ func nextAttr(b []byte, i, end int) (a attr, next int, ok bool, err error) {
 		return a, i, false, failAt(i, "missing space before an attribute")
 	}
 	n := i
-	i = min(nameEnd(b, i), end)
-	clean := i < end && (b[i] == '=' || isSpace(b[i]))
+	plain := min(nameEnd(b, i), end)
+	i = plain
 	for i < end && b[i] != '=' && !isSpace(b[i]) {
-		i++
+		i++ // past a bad byte, to the end of the name it is in
 	}
+	clean := i == plain && i < end
 	a.name, a.pos = b[n:i], n
 	if err := checkNameStart(b, a.name, n, clean); err != nil {
 		return a, i, false, err
