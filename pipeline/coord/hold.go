@@ -54,20 +54,14 @@ func Dial(ctx context.Context, servers []string, root, name string, timeout time
 		log = slog.Default()
 	}
 	h := &Holder{root: root, name: name, log: log.With("holder", name), timeout: timeout, runs: map[*context.CancelFunc]struct{}{}}
-	conn, events, err := zk.Connect(servers, timeout, zk.WithLogger(zkLog{h.log}), zk.WithLogInfo(false), zk.WithEventCallback(h.event))
+	conn, ok, err := connect(ctx, servers, timeout, h.log, h.event)
 	if err != nil {
 		return nil, fmt.Errorf("coordination: %w", err)
 	}
-	h.conn = conn
-	for conn.State() != zk.StateHasSession {
-		select {
-		case <-ctx.Done():
-			conn.Close()
-			return nil, errors.New("coordination: no ZooKeeper server answered, so no store can be leased; nothing was run")
-		case <-events:
-		case <-time.After(50 * time.Millisecond):
-		}
+	if !ok {
+		return nil, errors.New("coordination: no ZooKeeper server answered, so no store can be leased; nothing was run")
 	}
+	h.conn = conn
 	if err := layOut(conn, root); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("coordination: %w", err)

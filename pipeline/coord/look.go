@@ -25,19 +25,14 @@ func Look(ctx context.Context, servers []string, root string, log *slog.Logger) 
 	if log == nil {
 		log = slog.Default()
 	}
-	conn, events, err := zk.Connect(servers, 10*time.Second, zk.WithLogger(zkLog{log}), zk.WithLogInfo(false))
+	conn, ok, err := connect(ctx, servers, 10*time.Second, log, nil)
 	if err != nil {
 		return View{}, fmt.Errorf("zookeeper: %w", err)
 	}
-	defer conn.Close()
-	for conn.State() != zk.StateHasSession {
-		select {
-		case <-ctx.Done():
-			return View{}, errors.New("zookeeper: no server answered")
-		case <-events:
-		case <-time.After(50 * time.Millisecond):
-		}
+	if !ok {
+		return View{}, errors.New("zookeeper: no server answered")
 	}
+	defer conn.Close()
 	v := View{Leases: map[string]string{}}
 	if v.Workers, err = children(conn, path.Join(root, "workers")); err != nil {
 		return v, err
