@@ -56,7 +56,8 @@ func (j *catalogJob) feedPages() productPages {
 					p, err := ymltransform.TransformOffer(offers[i], store, catalog)
 					if err != nil {
 						body, _ := json.Marshal(&offers[i])
-						rejects = append(rejects, rejectOf(j.store.Marketplace, j.store.ID, offers[i].ID, body, err))
+						// Rejects are kept for the whole run; a clone of the id lets the offer go.
+						rejects = append(rejects, rejectOf(j.store.Marketplace, j.store.ID, strings.Clone(offers[i].ID), body, err))
 						continue
 					}
 					ps = append(ps, p)

@@ -220,7 +220,8 @@ func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6
 
 // feed measures the YML path: generate a feed file, parse it alone, let
 // Python's iterparse count its offers, then load it (parse, transform,
-// insert) in this process.
+// insert) in this process. The benchmark database is emptied first: that
+// stops ClickHouse merging an earlier run's rows beside the parse.
 func (b *bench) feed(ctx context.Context, database string, offers int, cpuProfile string) error {
 	dir, err := os.MkdirTemp("", "kramar-feed")
 	if err != nil {
@@ -248,6 +249,12 @@ func (b *bench) feed(ctx context.Context, database string, offers int, cpuProfil
 	}
 	mb := float64(st.Size()) / 1e6
 	fmt.Fprintf(b.out, "feed: %d offers, %.0f MB written in %.1fs (%s)\n", offers, mb, time.Since(started).Seconds(), path)
+	store := fmt.Sprintf("marketplace: prom\n    token_env: KRAMAR_BENCH_TOKEN\n    feed_url: %s\n", path)
+	os.Setenv("KRAMAR_BENCH_TOKEN", "unused")
+	r, err := b.setup(ctx, database, store, config.Default.PageSize, config.Default.BatchSize, cpuProfile)
+	if err != nil {
+		return err
+	}
 
 	in, err := os.Open(path)
 	if err != nil {
@@ -283,7 +290,7 @@ print(n)`
 	pyOut, err := py.Output()
 	if err != nil {
 		fmt.Fprintf(b.out, "python3 iterparse: not run (%v)\n", err)
-		return b.feedLoad(ctx, database, path, mb, cpuProfile, 0)
+		return b.feedLoad(ctx, r, mb, 0)
 	}
 	pySecs := time.Since(started).Seconds()
 	rss := "not measured (no /usr/bin/time)"
@@ -295,19 +302,13 @@ print(n)`
 	fmt.Fprintf(b.out, "python3 iterparse (count only):        %s offers in %.1fs, %.0f MB/s, peak RSS %s\n",
 		strings.TrimSpace(string(pyOut)), pySecs, mb/pySecs, rss)
 	fmt.Fprintf(b.out, "kramar parse is %.1fx as fast as iterparse\n", pySecs/parse)
-	return b.feedLoad(ctx, database, path, mb, cpuProfile, pySecs)
+	return b.feedLoad(ctx, r, mb, pySecs)
 }
 
-// feedLoad runs the catalog job over the feed at path: parse, transform and
-// insert in this process. It comes after the parse alone and iterparse, so
-// that neither runs beside ClickHouse merging what the load inserted.
-func (b *bench) feedLoad(ctx context.Context, database, path string, mb float64, cpuProfile string, pySecs float64) error {
-	store := fmt.Sprintf("marketplace: prom\n    token_env: KRAMAR_BENCH_TOKEN\n    feed_url: %s\n", path)
-	os.Setenv("KRAMAR_BENCH_TOKEN", "unused")
-	r, err := b.setup(ctx, database, store, config.Default.PageSize, config.Default.BatchSize, cpuProfile)
-	if err != nil {
-		return err
-	}
+// feedLoad runs r's catalog job over the feed: parse, transform and insert
+// in this process. It comes after the parse alone and iterparse, so that
+// neither runs beside ClickHouse merging what the load inserted.
+func (b *bench) feedLoad(ctx context.Context, r *pipeline.Runner, mb float64, pySecs float64) error {
 	res, err := r.RunJob(ctx, pipeline.JobCatalog)
 	if err != nil {
 		return err

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unsafe"
 
 	feed "github.com/kramar/kramar/extractors/feeds/yml"
+	"github.com/kramar/kramar/sandbox/feedgen"
 	"github.com/kramar/kramar/schema/canon"
 	"github.com/kramar/kramar/transforms/golden"
 )
@@ -54,4 +56,65 @@ func transformFeed(data []byte, store canon.Store) ([]any, error) {
 			return nil
 		})
 	return out, err
+}
+
+// TestProductsHoldNoneOfTheOfferText: the feed reader gives an offer's
+// values as pieces of the offer's text; a product must hold copies, or a
+// batch of products would keep every offer's markup and unused values in
+// memory. Every string of every product lies outside the offer strings.
+func TestProductsHoldNoneOfTheOfferText(t *testing.T) {
+	var buf bytes.Buffer
+	if err := feedgen.WriteYML(&buf, feedgen.Options{Offers: 50, Dialect: "prom"}); err != nil {
+		t.Fatal(err)
+	}
+	var c Catalog
+	products := 0
+	_, err := feed.Parse(context.Background(), &buf, feed.Options{},
+		func(s *feed.Shop) error { c.Categories = CategoryNames(s); return nil },
+		func(offers []feed.Offer) error {
+			for _, o := range offers {
+				var offerText []string // the offer's own values, wherever they point
+				for _, v := range []string{o.ID, o.Name, o.NameUA, o.URL, o.Description, o.DescriptionUA, o.Vendor, o.VendorCode, o.GroupID} {
+					offerText = append(offerText, v)
+				}
+				for _, p := range o.Params {
+					offerText = append(offerText, p.Name, p.Value)
+				}
+				offerText = append(offerText, o.Pictures...)
+				p, err := TransformOffer(o, canon.Store{Marketplace: "prom", Store: "kuhsvit"}, c)
+				if err != nil {
+					continue
+				}
+				products++
+				for _, s := range productStrings(&p) {
+					for _, v := range offerText {
+						if overlaps(s, v) {
+							t.Errorf("offer %s: product text %q shares memory with offer value %q", o.ID, s, v)
+						}
+					}
+				}
+			}
+			return nil
+		})
+	if err != nil || products == 0 {
+		t.Fatalf("%d products, %v", products, err)
+	}
+}
+
+func productStrings(p *canon.Product) []string {
+	ss := []string{p.ProductID, p.ExternalID, p.Article, p.Name, p.Currency, p.AvailabilityTitle, p.CategoryID, p.Category,
+		p.URL, p.DescriptionHTML, p.Description, p.Brand, p.GroupID, p.VendorCode, p.Barcode}
+	for _, l := range [][]string{p.CategoryPath, p.Photos, p.ParamNames, p.ParamUnits, p.ParamValues} {
+		ss = append(ss, l...)
+	}
+	return ss
+}
+
+// overlaps reports whether two non-empty strings share bytes in memory.
+func overlaps(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	a0, b0 := uintptr(unsafe.Pointer(unsafe.StringData(a))), uintptr(unsafe.Pointer(unsafe.StringData(b)))
+	return a0 < b0+uintptr(len(b)) && b0 < a0+uintptr(len(a))
 }

@@ -196,7 +196,44 @@ func TransformOffer(o feed.Offer, store canon.Store, c Catalog) (canon.Product, 
 	default:
 		return canon.Product{}, canon.FieldErr("available", "must be true or false, not "+strconv.Quote(o.Available))
 	}
+	ownText(&p)
 	return p, nil
+}
+
+// ownText gives the product one string of its own holding all its text.
+// An offer's values are pieces of the offer's whole text (feed.Offer): a
+// product holding them would hold all of it in memory, markup and the
+// other language's name and description included, while the catalog job
+// bounds a batch by the product's own text.
+func ownText(p *canon.Product) {
+	var room [64]*string
+	fields := append(room[:0], &p.ProductID, &p.ExternalID, &p.Article, &p.Name, &p.Currency, &p.AvailabilityTitle,
+		&p.CategoryID, &p.Category, &p.URL, &p.DescriptionHTML, &p.Brand, &p.GroupID, &p.VendorCode, &p.Barcode)
+	plain := p.Description != p.DescriptionHTML // PlainText returns text without markup as it is
+	if plain {
+		fields = append(fields, &p.Description)
+	}
+	for _, list := range [][]string{p.CategoryPath, p.Photos, p.ParamNames, p.ParamUnits, p.ParamValues} {
+		for i := range list {
+			fields = append(fields, &list[i])
+		}
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	text, at := b.String(), 0
+	for _, f := range fields {
+		*f, at = text[at:at+len(*f)], at+len(*f)
+	}
+	if !plain {
+		p.Description = p.DescriptionHTML
+	}
 }
 
 // categoryPath is the tree's path of the offer's category, its last name

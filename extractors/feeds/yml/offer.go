@@ -3,6 +3,7 @@ package yml
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +15,15 @@ type offerParser struct {
 	scratch []byte
 	// notes of the batch being parsed (see note).
 	notes *[]note
+	// text is the offer being parsed as one string, from b[base], when the
+	// feed is UTF-8: a value written plainly is a piece of it, so an offer
+	// costs one string allocation instead of one for each of its values.
+	text string
+	base int
+	// params and pictures gather the offer's lists, which are copied out
+	// at its end at their final length.
+	params   []Param
+	pictures []string
 }
 
 // value is a child element's trimmed text, as a new string.
@@ -223,17 +233,22 @@ func (p *offerParser) refold(name []byte, pos int, lookup func([]byte) int, what
 	return c
 }
 
-// parse reads the offer whose '<' is at b[i]; b ends where the offer ends.
-func (p *offerParser) parse(b []byte, i int) (Offer, error) {
-	var o Offer
+// parse reads the offer whose '<' is at b[i] into o; b ends where the
+// offer ends. o is filled in place, where the batch holds it: the Offer is
+// large, and a local one would be moved to the heap.
+func (p *offerParser) parse(o *Offer, b []byte, i int) error {
 	start := i
+	p.params, p.pictures, p.text = p.params[:0], p.pictures[:0], ""
+	if !p.dec.cp1251 {
+		p.text, p.base = string(b[start:]), start
+	}
 	t, i, err := startTag(b, i)
 	if err != nil {
-		return o, err
+		return err
 	}
 	for a, err := range attrsOf(b, t.attrs0, t.attrs1) {
 		if err != nil {
-			return o, err
+			return err
 		}
 		var dst *string
 		oa := offerAttrs.of(a.name)
@@ -253,60 +268,66 @@ func (p *offerParser) parse(b []byte, i int) (Offer, error) {
 			dst = &o.SellingType
 		default:
 			if err := checkText(b[a.val0:a.val1], a.val0); err != nil {
-				return o, err
+				return err
 			}
 			continue
 		}
 		if *dst, err = p.attr(b, a); err != nil {
-			return o, err
+			return err
 		}
 	}
 	if t.selfClosing {
-		return o, nil
+		return nil
 	}
 	var stockQuantity, quantity string
 	for {
 		lt := bytes.IndexByte(b[i:], '<')
 		if lt < 0 {
-			return o, failAt(len(b), "unclosed <offer>")
+			return failAt(len(b), "unclosed <offer>")
 		}
 		if lt > 0 {
 			if err := checkText(b[i:i+lt], i); err != nil {
-				return o, err
+				return err
 			}
 		}
 		i += lt
 		if i+1 < len(b) && b[i+1] == '/' {
 			if _, err := endTag(b, i, t.name); err != nil {
-				return o, err
+				return err
 			}
 			break
 		}
 		n, _, _, ok, err := skipMarkup(b, i)
 		if err != nil {
-			return o, err
+			return err
 		}
 		if ok {
 			i = n
 			continue
 		}
 		if i+1 < len(b) && b[i+1] == '!' {
-			return o, failAt(i, "unexpected markup declaration")
+			return failAt(i, "unexpected markup declaration")
 		}
 		ct, n, err := startTag(b, i)
 		if err != nil {
-			return o, err
+			return err
 		}
-		i, err = p.child(&o, b, ct, n, &stockQuantity, &quantity)
+		i, err = p.child(o, b, ct, n, &stockQuantity, &quantity)
 		if err != nil {
-			return o, err
+			return err
 		}
 	}
 	// quantity_in_stock first, then stock_quantity, then quantity.
 	setFirst(&o.QuantityInStock, stockQuantity)
 	setFirst(&o.QuantityInStock, quantity)
-	p.checkNames(&o, start)
-	return o, nil
+	if len(p.params) > 0 {
+		o.Params = slices.Clone(p.params)
+	}
+	if len(p.pictures) > 0 {
+		o.Pictures = slices.Clone(p.pictures)
+	}
+	p.checkNames(o, start)
+	return nil
 }
 
 // child reads one child element of an offer into o and returns the index
@@ -369,14 +390,14 @@ func (p *offerParser) child(o *Offer, b []byte, t tag, i int, stockQuantity, qua
 	}
 	switch el {
 	case cePicture:
-		p.pictures(o, v.text, t.pos)
+		p.addPictures(o, v.text, t.pos)
 	case ceStockQuantity:
 		setFirst(stockQuantity, v.text)
 	case ceQuantity:
 		setFirst(quantity, v.text)
 	case ceParam:
 		param.Value = v.text
-		o.Params = append(o.Params, param)
+		p.params = append(p.params, param)
 	default:
 		if el < len(offerText) && offerText[el] != nil {
 			setFirst(offerText[el](o), v.text)
@@ -388,21 +409,24 @@ func (p *offerParser) child(o *Offer, b []byte, t tag, i int, stockQuantity, qua
 	return next, nil
 }
 
-// pictures adds the URLs of one <picture>. Real Rozetka price lists put
+// addPictures adds the URLs of one <picture>. Real Rozetka price lists put
 // several URLs in one element, separated by "; " (JEBS-O/desktop-converter-
 // excel-xml rozetka.xml): each becomes a picture, and the feed gets one
 // warning. A ';' not followed by another URL stays part of the URL (it is
 // legal in a path).
-func (p *offerParser) pictures(o *Offer, text string, pos int) {
+func (p *offerParser) addPictures(o *Offer, text string, pos int) {
 	if text == "" {
 		return
 	}
-	parts := splitURLs(text)
-	if len(parts) == 1 {
-		o.Pictures = append(o.Pictures, text)
+	var parts []string
+	if strings.IndexByte(text, ';') >= 0 {
+		parts = splitURLs(text)
+	}
+	if len(parts) <= 1 {
+		p.pictures = append(p.pictures, text)
 		return
 	}
-	o.Pictures = append(o.Pictures, parts...)
+	p.pictures = append(p.pictures, parts...)
 	id, n := o.ID, len(parts)
 	addNote(p.notes, "pictures", pos, func(count, line int) string {
 		return fmt.Sprintf(`%s list several URLs in one <picture>, separated by ";" (first: offer %s at line %d, %d URLs); each URL is read as a picture`,
@@ -491,13 +515,9 @@ func (p *offerParser) content(b []byte, t tag, i int, description bool) (childVa
 	if t.selfClosing {
 		return childValue{}, i, nil
 	}
-	// Most values are plain text up to their end tag: taken straight from
-	// the buffer, without the copy element makes.
-	if lt := bytes.IndexByte(b[i:], '<'); !p.dec.cp1251 && lt >= 0 && i+lt+1 < len(b) && b[i+lt+1] == '/' {
-		if text := b[i : i+lt]; bytes.IndexByte(text, '&') < 0 {
-			if next, err := endTag(b, i+lt, t.name); err == nil {
-				return childValue{text: string(trimSpace(text))}, next, nil
-			}
+	if !p.dec.cp1251 {
+		if from, to, next, ok := plainValue(b, t, i); ok {
+			return childValue{text: p.piece(b, from, to)}, next, nil
 		}
 	}
 	var err error
@@ -513,10 +533,62 @@ func (p *offerParser) content(b []byte, t tag, i int, description bool) (childVa
 	return childValue{text: string(trimSpace(p.scratch)), nested: nested}, next, nil
 }
 
+// plainValue finds the value of the element whose start tag t ended at
+// b[i] when it is written the way most values are: text without entity
+// references, or one CDATA section between spaces, directly followed by
+// the end tag. Its trimmed bounds in b are the value as element would
+// read it, so it can be taken from the buffer without a copy.
+func plainValue(b []byte, t tag, i int) (from, to, next int, ok bool) {
+	lt := bytes.IndexByte(b[i:], '<')
+	if lt < 0 || i+lt+1 >= len(b) {
+		return 0, 0, 0, false
+	}
+	from, to = i, i+lt
+	closing := to // where the end tag starts
+	switch b[to+1] {
+	case '/':
+		if bytes.IndexByte(b[from:to], '&') >= 0 {
+			return 0, 0, 0, false
+		}
+	case '!':
+		n, cdata, isCDATA, _, err := skipMarkup(b, to)
+		if !isCDATA || err != nil || !allSpace(b[from:to]) {
+			return 0, 0, 0, false
+		}
+		from = to + len("<![CDATA[")
+		to = from + len(cdata)
+		lt = bytes.IndexByte(b[n:], '<')
+		if lt < 0 || n+lt+1 >= len(b) || b[n+lt+1] != '/' || !allSpace(b[n:n+lt]) {
+			return 0, 0, 0, false
+		}
+		closing = n + lt
+	default:
+		return 0, 0, 0, false
+	}
+	next, err := endTag(b, closing, t.name)
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	from, to = trimmed(b, from, to)
+	return from, to, next, true
+}
+
 func (p *offerParser) attr(b []byte, a attr) (string, error) {
+	if p.text != "" && bytes.IndexByte(b[a.val0:a.val1], '&') < 0 {
+		return p.piece(b, a.val0, a.val1), nil
+	}
 	var err error
 	p.scratch, err = p.dec.appendAttr(p.scratch[:0], b, a)
 	return string(p.scratch), err
+}
+
+// piece is b[from:to] as a string: a piece of the offer's text when there
+// is one, else a copy.
+func (p *offerParser) piece(b []byte, from, to int) string {
+	if p.text != "" {
+		return p.text[from-p.base : to-p.base]
+	}
+	return string(b[from:to])
 }
 
 func setFirst(dst *string, v string) {

@@ -152,11 +152,10 @@ type span struct{ start, end int }
 // job parses one batch of offers.
 func (p *offerParser) job(it *item) {
 	p.dec, p.notes = it.dec, &it.notes
-	it.offers = make([]Offer, 0, len(it.spans))
-	for _, sp := range it.spans {
-		b := it.buf[:sp.end]
-		o, err := p.parse(b, sp.start)
-		if err != nil {
+	it.offers = make([]Offer, len(it.spans))
+	for k, sp := range it.spans {
+		o := &it.offers[k]
+		if err := p.parse(o, it.buf[:sp.end], sp.start); err != nil {
 			it.err = it.loc.wrap(it.buf, err)
 			return
 		}
@@ -166,7 +165,6 @@ func (p *offerParser) job(it *item) {
 		case o.Price == "":
 			it.warnings = append(it.warnings, "offer "+o.ID+" has no price")
 		}
-		it.offers = append(it.offers, o)
 	}
 }
 

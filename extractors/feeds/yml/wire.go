@@ -40,6 +40,10 @@ type Category struct {
 // Rozetka, Zakupka and Epicentr dialects use.
 // Everything stays the text the feed wrote (trimmed); money is never a
 // float. Elements not listed here are skipped.
+//
+// In a UTF-8 feed the strings of one Offer are pieces of one string, the
+// offer's text as written: a value kept after its batch is handled keeps
+// the whole offer in memory, so clone one that is kept for the whole run.
 type Offer struct {
 	ID string
 	// Available is the available attribute as written: "true", "false" or

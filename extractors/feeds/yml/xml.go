@@ -35,6 +35,18 @@ func allSpace(b []byte) bool {
 	return true
 }
 
+// trimmed returns the bounds of b[from:to] without its leading and
+// trailing spaces.
+func trimmed(b []byte, from, to int) (int, int) {
+	for from < to && isSpace(b[from]) {
+		from++
+	}
+	for to > from && isSpace(b[to-1]) {
+		to--
+	}
+	return from, to
+}
+
 func trimSpace(b []byte) []byte {
 	for len(b) > 0 && isSpace(b[0]) {
 		b = b[1:]

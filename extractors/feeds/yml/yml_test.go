@@ -16,6 +16,8 @@ import (
 	"testing/iotest"
 	"time"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/kramar/kramar/sandbox/feedgen"
 	"github.com/kramar/kramar/transforms/golden"
 )
@@ -406,6 +408,46 @@ func TestQuotedValuesDoNotEndTheTag(t *testing.T) {
 		}
 		if got := p.Offers[0].Params; len(got) != 1 || got[0].Name != "a>b" || got[0].Unit != `c"d>` || got[0].Value != "x" {
 			t.Errorf("chunk %d: params %+v", chunk, got)
+		}
+	}
+}
+
+// TestValuesReadTheSameHoweverWritten: a value taken straight from the
+// buffer (plain text, or one CDATA section, up to the end tag) reads the
+// same as one that needs decoding, and a windows-1251 feed, which always
+// decodes, reads the same text.
+func TestValuesReadTheSameHoweverWritten(t *testing.T) {
+	cases := map[string]string{
+		`Чайник`:                            "Чайник",
+		" \n Чайник \t":                     "Чайник",
+		`<![CDATA[Чайник]]>`:                "Чайник",
+		" <![CDATA[ Чайник <b>1</b> ]]>\n ": "Чайник <b>1</b>",
+		`Чай<![CDATA[ник]]>`:                "Чайник",
+		`<![CDATA[Чай]]>ник`:                "Чайник",
+		`<![CDATA[Чай]]><![CDATA[ник]]>`:    "Чайник",
+		`<![CDATA[Чай]]><!-- x --> ник`:     "Чай ник",
+		`Чай &amp; кава`:                    "Чай & кава",
+		`<![CDATA[&amp;]]>`:                 "&amp;",
+		`<!-- x --><![CDATA[Чайник]]>`:      "Чайник",
+		``:                                  "",
+		`<![CDATA[]]>`:                      "",
+	}
+	enc := charmap.Windows1251.NewEncoder()
+	for written, want := range cases {
+		feed := head + `<offer id="1" group_id="Ґ"><name>` + written + `</name><vendor>Ґердан</vendor></offer></offers></shop></yml_catalog>`
+		cp, err := enc.String(strings.Replace(feed, `version="1.0"?>`, `version="1.0" encoding="windows-1251"?>`, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for encoding, feed := range map[string]string{"UTF-8": feed, "windows-1251": cp} {
+			p, err := parseAll(t, strings.NewReader(feed), Options{})
+			if err != nil {
+				t.Errorf("%s %q: %v", encoding, written, err)
+				continue
+			}
+			if o := p.Offers[0]; o.Name != want || o.Vendor != "Ґердан" || o.GroupID != "Ґ" {
+				t.Errorf("%s %q: name %q, vendor %q, group %q; want %q", encoding, written, o.Name, o.Vendor, o.GroupID, want)
+			}
 		}
 	}
 }
