@@ -3,7 +3,6 @@ package horoshop
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,23 +14,18 @@ import (
 	"github.com/kramar/kramar/transforms/timeconv"
 )
 
-type fixture struct {
-	sb    *Sandbox
-	srv   *httptest.Server
-	store string
-	token string
-}
+type fixture struct{ kittest.Served[*Sandbox] }
 
 func newFixture(t *testing.T, nOrders, nProducts int) *fixture {
 	t.Helper()
 	sb := New(Options{Clock: kit.NewClock(kittest.Now), Seed: 5})
-	f := &fixture{sb: sb, srv: kittest.Serve(t, sb.Handler()), store: sb.AddStore("api", "s3cret", nOrders, nProducts)}
+	f := &fixture{kittest.Served[*Sandbox]{SB: sb, Srv: kittest.Serve(t, sb.Handler()), Store: sb.AddStore("api", "s3cret", nOrders, nProducts)}}
 	env, raw := f.post(t, wire.PathAuth, map[string]any{"login": "api", "password": "s3cret"})
 	var auth wire.AuthResponse
 	if env.Status != wire.StatusOK || json.Unmarshal(env.Response, &auth) != nil || len(auth.Token) != 32 {
 		t.Fatalf("auth: %s", raw)
 	}
-	f.token = auth.Token
+	f.Token = auth.Token
 	return f
 }
 
@@ -39,10 +33,10 @@ func newFixture(t *testing.T, nOrders, nProducts int) *fixture {
 // returns the envelope and the raw answer.
 func (f *fixture) post(t *testing.T, path string, body map[string]any) (wire.Envelope, string) {
 	t.Helper()
-	if _, set := body["token"]; !set && f.token != "" {
-		body["token"] = f.token
+	if _, set := body["token"]; !set && f.Token != "" {
+		body["token"] = f.Token
 	}
-	code, _, raw := kittest.Do(t, nil, http.MethodPost, f.srv.URL+path, http.Header{"Content-Type": {"application/json"}}, body)
+	code, _, raw := kittest.Do(t, nil, http.MethodPost, f.Srv.URL+path, http.Header{"Content-Type": {"application/json"}}, body)
 	var env wire.Envelope
 	_ = json.Unmarshal(raw, &env)
 	if code != http.StatusOK {
@@ -62,16 +56,16 @@ func TestAuthAndTokenLifetime(t *testing.T) {
 	if env, _ := f.post(t, wire.PathOrdersGet, map[string]any{"token": "0123456789abcdef0123456789abcdef"}); env.Status != wire.StatusUnauthorized {
 		t.Fatalf("unknown token: %s", env.Status)
 	}
-	f.sb.Clock().Advance(599 * time.Second)
+	f.SB.Clock().Advance(599 * time.Second)
 	if env, _ := f.post(t, wire.PathOrdersGet, map[string]any{}); env.Status != wire.StatusOK {
 		t.Fatalf("token at 599 s: %s", env.Status)
 	}
-	f.sb.Clock().Advance(time.Second)
+	f.SB.Clock().Advance(time.Second)
 	if env, _ := f.post(t, wire.PathOrdersGet, map[string]any{}); env.Status != wire.StatusUnauthorized {
 		t.Fatalf("token at 600 s: %s", env.Status)
 	}
-	for _, r := range f.sb.Recorder().Requests() {
-		if strings.Contains(string(r.Body), f.token) || strings.Contains(string(r.Body), "s3cret") {
+	for _, r := range f.SB.Recorder().Requests() {
+		if strings.Contains(string(r.Body), f.Token) || strings.Contains(string(r.Body), "s3cret") {
 			t.Fatalf("a secret was recorded: %s %s", r.Path, r.Body)
 		}
 	}
@@ -136,7 +130,7 @@ func TestOrdersGetFiltersAndQuirks(t *testing.T) {
 
 func TestOrdersUpdateValidatesLikeTheRealOne(t *testing.T) {
 	f := newFixture(t, 0, 5)
-	id := f.sb.AddOrder(f.store, func(o *wire.Order) { o.StatStatus, o.Payed = 1, false })
+	id := f.SB.AddOrder(f.Store, func(o *wire.Order) { o.StatStatus, o.Payed = 1, false })
 	env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{
 		{"order_id": id, "status": 2, "paid": 1},
 		{"order_id": id, "payed": 1, "tracking_code": "0500123456789"},
@@ -157,9 +151,9 @@ func TestOrdersUpdateValidatesLikeTheRealOne(t *testing.T) {
 	if want := []string{"OK", "OK", "ERROR", "ERROR", "ERROR", "ERROR", "ERROR"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("log statuses %v, want %v: %s", got, want, raw)
 	}
-	o, _ := f.sb.Order(f.store, id)
-	if o.StatStatus != 2 || !bool(o.Payed) || f.sb.TrackingCode(f.store, id) != "0500123456789" {
-		t.Fatalf("after update: status %d, payed %v, tracking code %q", o.StatStatus, o.Payed, f.sb.TrackingCode(f.store, id))
+	o, _ := f.SB.Order(f.Store, id)
+	if o.StatStatus != 2 || !bool(o.Payed) || f.SB.TrackingCode(f.Store, id) != "0500123456789" {
+		t.Fatalf("after update: status %d, payed %v, tracking code %q", o.StatStatus, o.Payed, f.SB.TrackingCode(f.Store, id))
 	}
 	if env, _ := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []any{}}); env.Status != wire.StatusError {
 		t.Fatalf("empty orders: %s", env.Status)
@@ -167,7 +161,7 @@ func TestOrdersUpdateValidatesLikeTheRealOne(t *testing.T) {
 	if env, _ := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": id, "status": 4}}}); env.Status != wire.StatusOK {
 		t.Fatalf("cancel: %s", env.Status)
 	}
-	if err := f.sb.SetPayment(f.store, id, false); err == nil || err.Error() != msgCancelled {
+	if err := f.SB.SetPayment(f.Store, id, false); err == nil || err.Error() != msgCancelled {
 		t.Fatalf("a cancelled order changed: %v", err)
 	}
 }
@@ -206,13 +200,13 @@ func TestCatalogExportLimitsAndStatuses(t *testing.T) {
 
 func TestHTMLModeAndDeterminism(t *testing.T) {
 	f := newFixture(t, 50, 10)
-	f.sb.HTML(true)
-	code, _, b := kittest.Do(t, nil, http.MethodPost, f.srv.URL+wire.PathOrdersGet, http.Header{"Content-Type": {"application/json"}}, `{"token":"`+f.token+`"}`)
+	f.SB.HTML(true)
+	code, _, b := kittest.Do(t, nil, http.MethodPost, f.Srv.URL+wire.PathOrdersGet, http.Header{"Content-Type": {"application/json"}}, `{"token":"`+f.Token+`"}`)
 	if code != 200 || !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
 		t.Fatalf("HTML mode: %d %.40s", code, b)
 	}
 	g := newFixture(t, 50, 10)
-	if !reflect.DeepEqual(f.sb.Orders(f.store), g.sb.Orders(g.store)) || !reflect.DeepEqual(f.sb.Products(f.store), g.sb.Products(g.store)) {
+	if !reflect.DeepEqual(f.SB.Orders(f.Store), g.SB.Orders(g.Store)) || !reflect.DeepEqual(f.SB.Products(f.Store), g.SB.Products(g.Store)) {
 		t.Fatal("the same seed gave different data")
 	}
 }
@@ -227,7 +221,7 @@ func join(records []json.RawMessage) string {
 
 func TestCatalogImportUpdatesTheCatalog(t *testing.T) {
 	f := newFixture(t, 0, 60)
-	products := f.sb.Products(f.store)
+	products := f.SB.Products(f.Store)
 	a, b := products[0].Article, products[1].Article
 	env, raw := f.post(t, wire.PathCatalogImport, map[string]any{"products": []map[string]any{
 		{"article": a, "presence": "Немає в наявності", "quantity": 0},
@@ -264,7 +258,7 @@ func TestCatalogImportUpdatesTheCatalog(t *testing.T) {
 	if pa.Presence != "Немає в наявності" || pa.Quantity != "0" || pb.Presence != "Є в наявності" || pb.Quantity != "17" {
 		t.Fatalf("after import: %+v / %+v", pa, pb)
 	}
-	if len(f.sb.Products(f.store)) != 60 {
+	if len(f.SB.Products(f.Store)) != 60 {
 		t.Fatal("an unknown article created a product")
 	}
 
@@ -319,11 +313,11 @@ func importLog(t *testing.T, f *fixture, path string, products any) (string, []w
 // follows it.
 func TestWarehouseAccountingShopIgnoresQuantityAndAppliesResidues(t *testing.T) {
 	f := newFixture(t, 0, 5)
-	a := f.sb.Products(f.store)[0].Article
-	if err := f.sb.UseWarehouses(f.store, "office", "kyiv"); err != nil {
+	a := f.SB.Products(f.Store)[0].Article
+	if err := f.SB.UseWarehouses(f.Store, "office", "kyiv"); err != nil {
 		t.Fatal(err)
 	}
-	must(t, f.sb.SetStock(f.store, a, "office", 0))
+	must(t, f.SB.SetStock(f.Store, a, "office", 0))
 
 	status, log := importLog(t, f, wire.PathCatalogImport, []map[string]any{{"article": a, "quantity": 5, "presence": "Є в наявності"}})
 	if status != wire.StatusOK || len(log) != 1 || log[0].Status != wire.StatusOK || log[0].Text() != "Товар обновлен" {
@@ -341,7 +335,7 @@ func TestWarehouseAccountingShopIgnoresQuantityAndAppliesResidues(t *testing.T) 
 	if status != wire.StatusWarning || log[0].Status != wire.StatusOK || log[1].Status != wire.StatusError || log[1].Text() != "Warehouse affice is not defined" {
 		t.Fatalf("residues: %s %+v", status, log)
 	}
-	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 5 {
+	if n, _ := f.SB.WarehouseStock(f.Store, a, "office"); n != 5 {
 		t.Fatalf("office holds %d, want 5", n)
 	}
 	p = f.export(t, map[string]any{"expr": map[string]any{"article": a}, "includedParams": []string{"quantity", "presence"}})[a]
@@ -356,7 +350,7 @@ func TestWarehouseAccountingShopIgnoresQuantityAndAppliesResidues(t *testing.T) 
 	if status != wire.StatusWarning || log[0].Text() != "UPDATED" || log[1].Text() != "Warehouse affice is not defined" {
 		t.Fatalf("importResidues: %s %+v", status, log)
 	}
-	if n, _ := f.sb.WarehouseStock(f.store, a, "kyiv"); n != 0 {
+	if n, _ := f.SB.WarehouseStock(f.Store, a, "kyiv"); n != 0 {
 		t.Fatalf("kyiv holds %d, want 0", n)
 	}
 }
@@ -365,7 +359,7 @@ func TestWarehouseAccountingShopIgnoresQuantityAndAppliesResidues(t *testing.T) 
 // residues change nothing (ecomkit-com-ua/horoshop-mcp src/tools/catalog.ts).
 func TestShopWithoutWarehouseAccountingAppliesQuantityAndPresence(t *testing.T) {
 	f := newFixture(t, 0, 5)
-	a := f.sb.Products(f.store)[0].Article
+	a := f.SB.Products(f.Store)[0].Article
 	_, log := importLog(t, f, wire.PathCatalogImport, []map[string]any{
 		{"article": a, "quantity": 3, "presence": "Немає в наявності"},
 		{"article": a, "presence": "В наявності"}, // not this shop's wording
@@ -374,7 +368,7 @@ func TestShopWithoutWarehouseAccountingAppliesQuantityAndPresence(t *testing.T) 
 	if log[0].Status != wire.StatusOK || log[1].Status != wire.StatusError || log[2].Status != wire.StatusOK {
 		t.Fatalf("log: %+v", log)
 	}
-	p := f.sb.Products(f.store)[0]
+	p := f.SB.Products(f.Store)[0]
 	if p.Quantity != "3" || p.Presence != "Немає в наявності" {
 		t.Fatalf("product after import: %s / %s", p.Quantity, p.Presence)
 	}
@@ -387,7 +381,7 @@ func TestShopWithoutWarehouseAccountingAppliesQuantityAndPresence(t *testing.T) 
 // IgorShutko/horoshop-mcp docs/tools/orders-public-api.md).
 func TestTrackingCodeIsKeptButNotEchoed(t *testing.T) {
 	f := newFixture(t, 0, 5)
-	id := f.sb.AddOrder(f.store, func(o *wire.Order) {
+	id := f.SB.AddOrder(f.Store, func(o *wire.Order) {
 		o.StatStatus, o.DeliveryData = 2, &wire.DeliveryData{DeliveryOperatorType: "novaposhta"}
 	})
 	if env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": id, "status": 6, "tracking_code": "20450000001234"}}}); env.Status != wire.StatusOK {
@@ -397,10 +391,10 @@ func TestTrackingCodeIsKeptButNotEchoed(t *testing.T) {
 	if !strings.Contains(raw, `"tnNumber":null`) || strings.Contains(raw, "20450000001234") || strings.Contains(raw, "tracking_code") {
 		t.Fatalf("orders/get after a tracking_code: %s", raw)
 	}
-	if got := f.sb.TrackingCode(f.store, id); got != "20450000001234" {
+	if got := f.SB.TrackingCode(f.Store, id); got != "20450000001234" {
 		t.Fatalf("tracking code kept: %q", got)
 	}
-	must(t, f.sb.SetTTN(f.store, id, "20450000005555")) // the NP integration's own waybill
+	must(t, f.SB.SetTTN(f.Store, id, "20450000005555")) // the NP integration's own waybill
 	if _, raw := f.post(t, wire.PathOrdersGet, map[string]any{"ids": []int64{id}}); !strings.Contains(raw, `"tnNumber":"20450000005555"`) {
 		t.Fatalf("orders/get after the NP integration: %s", raw)
 	}
@@ -411,34 +405,34 @@ func TestTrackingCodeIsKeptButNotEchoed(t *testing.T) {
 // (IgorShutko/horoshop-mcp docs/tools/orders-public-api.md, measured).
 func TestCancelThroughTheAPIKeepsGoodsDeducted(t *testing.T) {
 	f := newFixture(t, 0, 5)
-	a := f.sb.Products(f.store)[1].Article
-	must(t, f.sb.UseWarehouses(f.store, "office"))
-	must(t, f.sb.SetStock(f.store, a, "office", 10))
+	a := f.SB.Products(f.Store)[1].Article
+	must(t, f.SB.UseWarehouses(f.Store, "office"))
+	must(t, f.SB.SetStock(f.Store, a, "office", 10))
 	order := func() int64 {
-		return f.sb.AddOrder(f.store, func(o *wire.Order) {
+		return f.SB.AddOrder(f.Store, func(o *wire.Order) {
 			o.StatStatus = 1
 			o.Products = []wire.Product{{Title: "x", Article: a, Price: "100", Quantity: "3", TotalPrice: "300", Type: "product"}}
 		})
 	}
 	api, admin := order(), order()
-	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 4 {
+	if n, _ := f.SB.WarehouseStock(f.Store, a, "office"); n != 4 {
 		t.Fatalf("two orders of 3 left %d of 10", n)
 	}
 	if env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": api, "status": 4}}}); env.Status != wire.StatusOK {
 		t.Fatalf("cancel: %s", raw)
 	}
-	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 4 {
+	if n, _ := f.SB.WarehouseStock(f.Store, a, "office"); n != 4 {
 		t.Fatalf("an API cancel returned goods: %d", n)
 	}
 	env, raw := f.post(t, wire.PathOrdersUpdate, map[string]any{"orders": []map[string]any{{"order_id": api, "tracking_code": "1"}}})
 	if env.Status != wire.StatusWarning || !strings.Contains(raw, msgCancelled) {
 		t.Fatalf("an edit of a cancelled order: %s", raw)
 	}
-	must(t, f.sb.CancelInAdmin(f.store, admin, true))
-	if n, _ := f.sb.WarehouseStock(f.store, a, "office"); n != 7 {
+	must(t, f.SB.CancelInAdmin(f.Store, admin, true))
+	if n, _ := f.SB.WarehouseStock(f.Store, a, "office"); n != 7 {
 		t.Fatalf("the admin cancel left %d, want 7", n)
 	}
-	if err := f.sb.CancelInAdmin(f.store, api, true); err == nil {
+	if err := f.SB.CancelInAdmin(f.Store, api, true); err == nil {
 		t.Fatal("a cancelled order was cancelled again")
 	}
 }

@@ -46,13 +46,13 @@ const allBlocks = "delivery,purchases,payment,status_data,user,carrier"
 func TestSomeOrdersServeLinesWithoutStatus(t *testing.T) {
 	f := newFixture(t, Options{Seed: 11}, 400, 50)
 	bare, withStatus := 0, 0
-	for _, o := range f.sb.Orders(f.store) {
+	for _, o := range f.SB.Orders(f.Store) {
 		for _, p := range o.Purchases {
 			if p.Status != 1 {
 				t.Fatalf("order %d: truth line status %d", o.ID, p.Status)
 			}
 		}
-		s := served(t, f.sb.OrderJSON(f.store, o.ID, allBlocks))
+		s := served(t, f.SB.OrderJSON(f.Store, o.ID, allBlocks))
 		for _, p := range s.Purchases {
 			if _, ok := p["status"]; ok {
 				withStatus++
@@ -67,8 +67,8 @@ func TestSomeOrdersServeLinesWithoutStatus(t *testing.T) {
 	// A line removed while editing goes out with an explicit 0, in a
 	// record of either shape.
 	for _, bareLines := range []bool{false, true} {
-		id := f.sb.addOrder(f.store, func(r *record) { r.order.Purchases[0].Status, r.bareLines = 0, bareLines })
-		s := served(t, f.sb.OrderJSON(f.store, id, "purchases"))
+		id := f.SB.addOrder(f.Store, func(r *record) { r.order.Purchases[0].Status, r.bareLines = 0, bareLines })
+		s := served(t, f.SB.OrderJSON(f.Store, id, "purchases"))
 		if st := s.Purchases[0]["status"]; string(st) != "0" {
 			t.Fatalf("bare %v: removed line served with status %s", bareLines, st)
 		}
@@ -112,8 +112,8 @@ func TestPaymentMethodsListShape(t *testing.T) {
 func TestCarrierManagedParcelsKeepTheirWaybillInCarrier(t *testing.T) {
 	f := newFixture(t, Options{Seed: 12}, 1500, 50)
 	carried, meest, plain := 0, 0, 0
-	for _, o := range f.sb.Orders(f.store) {
-		s := served(t, f.sb.OrderJSON(f.store, o.ID, allBlocks))
+	for _, o := range f.SB.Orders(f.Store) {
+		s := served(t, f.SB.OrderJSON(f.Store, o.ID, allBlocks))
 		if s.Carrier == nil || len(s.Carrier) != 5 {
 			t.Fatalf("order %d: carrier block %v", o.ID, s.Carrier)
 		}
@@ -142,7 +142,7 @@ func TestCarrierManagedParcelsKeepTheirWaybillInCarrier(t *testing.T) {
 	if carried == 0 || meest == 0 || plain == 0 {
 		t.Fatalf("%d carrier parcels (%d Meest), %d others", carried, meest, plain)
 	}
-	if raw := f.sb.OrderJSON(f.store, f.sb.Orders(f.store)[0].ID, "delivery"); bytes.Contains(raw, []byte(`"carrier"`)) {
+	if raw := f.SB.OrderJSON(f.Store, f.SB.Orders(f.Store)[0].ID, "delivery"); bytes.Contains(raw, []byte(`"carrier"`)) {
 		t.Fatal("carrier sent without being asked for")
 	}
 }
@@ -151,15 +151,15 @@ func TestCarrierManagedParcelsKeepTheirWaybillInCarrier(t *testing.T) {
 // have date strings (L798). The list is always there, [] when empty.
 func TestSellerCommentCreatedComesInBothForms(t *testing.T) {
 	plain := newFixture(t, Options{Seed: 13}, 300, 10)
-	for _, o := range plain.sb.Orders(plain.store) {
-		if bytes.Contains(plain.sb.OrderJSON(plain.store, o.ID, ""), []byte(`"created":1`)) {
+	for _, o := range plain.SB.Orders(plain.Store) {
+		if bytes.Contains(plain.SB.OrderJSON(plain.Store, o.ID, ""), []byte(`"created":1`)) {
 			t.Fatalf("order %d: a Unix note time without UnixNoteTimes", o.ID)
 		}
 	}
 	f := newFixture(t, Options{Seed: 13}, 600, 10, func(sb *Sandbox) { sb.UnixNoteTimes(true) })
 	unix, text, empty := 0, 0, 0
-	for _, o := range f.sb.Orders(f.store) {
-		s := served(t, f.sb.OrderJSON(f.store, o.ID, ""))
+	for _, o := range f.SB.Orders(f.Store) {
+		s := served(t, f.SB.OrderJSON(f.Store, o.ID, ""))
 		if s.SellerComment == nil {
 			t.Fatalf("order %d without seller_comment", o.ID)
 		}
@@ -189,8 +189,8 @@ func TestSellerCommentCreatedComesInBothForms(t *testing.T) {
 func TestPaymentStatusShape(t *testing.T) {
 	f := newFixture(t, Options{Seed: 14}, 300, 10)
 	seen, cards := 0, 0
-	for _, o := range f.sb.Orders(f.store) {
-		s := served(t, f.sb.OrderJSON(f.store, o.ID, "payment"))
+	for _, o := range f.SB.Orders(f.Store) {
+		s := served(t, f.SB.OrderJSON(f.Store, o.ID, "payment"))
 		ps := s.Payment.PaymentStatus
 		if ps == nil {
 			continue
@@ -245,7 +245,7 @@ func TestDeliveryServicesMdmID(t *testing.T) {
 // handleMassUpdate). /goods/all?rz_item_id= answers that one item.
 func TestGoodsStockSourcesAndTheFeedSync(t *testing.T) {
 	f := newFixture(t, Options{Seed: 15}, 0, 30)
-	goods := f.sb.Goods(f.store)
+	goods := f.SB.Goods(f.Store)
 	var feed, api wire.GoodsItem
 	for _, g := range goods {
 		if g.SyncSource == nil || g.SyncSourceID != g.SyncSource.ID {
@@ -285,7 +285,7 @@ func TestGoodsStockSourcesAndTheFeedSync(t *testing.T) {
 	if got := one(feed.RzItemID)[0].StockQuantity; got != feed.StockQuantity+9 {
 		t.Fatalf("feed item after mass-update: %d", got)
 	}
-	n, err := f.sb.SyncPriceList(f.store)
+	n, err := f.SB.SyncPriceList(f.Store)
 	if err != nil || n != 1 {
 		t.Fatalf("feed sync changed %d items: %v", n, err)
 	}

@@ -16,6 +16,15 @@ import (
 	"github.com/kramar/kramar/sandbox/kit"
 )
 
+// Served is a sandbox served over HTTP with one store on it, logged in:
+// what the tests of a login marketplace's sandbox start from.
+type Served[S any] struct {
+	SB    S
+	Srv   *httptest.Server
+	Store string // the store's id
+	Token string // its session token
+}
+
 // Now is the time the sandbox tests start their clocks at.
 var Now = time.Date(2026, 8, 2, 12, 0, 0, 0, time.UTC)
 

@@ -1,5 +1,0 @@
-//go:build !race
-
-package rozetka
-
-const raceEnabled = false
