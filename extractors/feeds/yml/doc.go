@@ -14,8 +14,9 @@
 //     "</offer>" inside them is no boundary) and hands a buffer of whole
 //     offers (~1 MiB) to a worker;
 //   - GOMAXPROCS workers parse each offer with the small strict element
-//     parser in xml.go — no reflection, no token allocation, values copied
-//     out once;
+//     parser in xml.go — no reflection, no token allocation; in a UTF-8
+//     feed the offer is copied out once and its plain values are pieces
+//     of that copy;
 //   - batches are delivered in feed order to the caller's callback, and
 //     the markup between offers (prolog, <shop> header, what follows the
 //     offers) goes, in order, through the same parser with a persistent

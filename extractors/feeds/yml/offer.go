@@ -26,7 +26,8 @@ type offerParser struct {
 	pictures []string
 }
 
-// value is a child element's trimmed text, as a new string.
+// childValue is a child element's trimmed text: a piece of the offer's
+// text, or a string of its own when it had to be decoded.
 type childValue struct {
 	text   string
 	nested bool // the element held elements (raw inner markup is kept in text for descriptions)
