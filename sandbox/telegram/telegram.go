@@ -7,6 +7,7 @@ package telegram
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,9 +28,13 @@ const (
 )
 
 // Fault is one scripted failure; RetryAfter (seconds) goes with TooMany.
+// A fault with Text is met only by a message whose text holds it, so a
+// test can aim it at one message: other sends, even one that comes late
+// from a run before, pass it by.
 type Fault struct {
 	Kind       Kind
 	RetryAfter int
+	Text       string
 }
 
 // Message is one message the fake accepted.
@@ -57,7 +62,8 @@ func New(tokens ...string) *Sandbox {
 	return s
 }
 
-// Fail makes the next sendMessage requests fail, one fault each, in order.
+// Fail makes the next sendMessage requests fail, one fault each, in order
+// (a fault with Text waits for a message it fits).
 func (s *Sandbox) Fail(faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -117,8 +123,11 @@ func (s *Sandbox) Handler() http.Handler {
 		s.requests++
 		known := s.bots[token]
 		var f Fault
-		if len(s.faults) > 0 {
-			f, s.faults = s.faults[0], s.faults[1:]
+		for i, next := range s.faults {
+			if next.Text == "" || strings.Contains(req.Text, next.Text) {
+				f, s.faults = next, slices.Delete(s.faults, i, i+1)
+				break
+			}
 		}
 		msg := Message{ChatID: chat, Text: req.Text, At: time.Now().UTC()}
 		if known && chat != "" && req.Text != "" && (f.Kind == "" || f.Kind == LostAnswer) {
