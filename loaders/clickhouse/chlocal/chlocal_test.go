@@ -2,7 +2,9 @@ package chlocal
 
 import (
 	"context"
+	"net"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -116,4 +118,40 @@ func connect(t *testing.T, s *Server) ch.Conn {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
+}
+
+// TestZooKeeperOnAPortTakenMeanwhileStartsOnAnother: the port picked for
+// it is taken before ZooKeeper binds it; it exits, and is started again on
+// another port.
+func TestZooKeeperOnAPortTakenMeanwhileStartsOnAnother(t *testing.T) {
+	if !fileExists(zkServerScript) {
+		t.Skip("no ZooKeeper installed")
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	picks := 0
+	zooKeeperPort = func() (int, error) {
+		if picks++; picks == 1 {
+			return taken.Addr().(*net.TCPAddr).Port, nil
+		}
+		return freePort()
+	}
+	t.Cleanup(func() { zooKeeperPort = freePort })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var log strings.Builder
+	z, err := StartZooKeeper(ctx, Options{Log: &log}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = z.Stop() })
+	if picks != 2 || z.port == taken.Addr().(*net.TCPAddr).Port || !z.Ruok() {
+		t.Errorf("%d picks, port %d (taken: %s), ruok %v", picks, z.port, taken.Addr(), z.Ruok())
+	}
+	if !strings.Contains(log.String(), "starting it again on another port") {
+		t.Errorf("log: %s", log.String())
+	}
 }

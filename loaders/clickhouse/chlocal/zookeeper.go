@@ -3,6 +3,7 @@ package chlocal
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -27,7 +28,31 @@ const zkServerScript = "/usr/share/zookeeper/bin/zkServer.sh"
 // StartZooKeeper starts ZooKeeper (installing Debian's zookeeper package
 // when opts.Install allows and it is missing) and waits until it answers
 // ruok with imok. Port 0 picks a free one.
+//
+// A port picked free can be taken before the JVM, a second or so later,
+// binds it (by another server starting, or as the local end of some
+// connection), and ZooKeeper then exits; Debian's package logs nothing
+// that says so (no SLF4J binding). So a picked port that ZooKeeper exits
+// on at start is picked again, twice at most.
 func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, error) {
+	for attempt := 1; ; attempt++ {
+		z, err := startZooKeeper(ctx, opts, port)
+		if err == nil || port != 0 || attempt == 3 || !errors.Is(err, errExitedAtStart) {
+			return z, err
+		}
+		fmt.Fprintf(opts.logw(), "chlocal: ZooKeeper exited at start; starting it again on another port\n")
+	}
+}
+
+// zooKeeperPort picks the port of a ZooKeeper started on port 0; a test
+// makes it pick a taken one.
+var zooKeeperPort = freePort
+
+// errExitedAtStart is wrapped by the error of a ZooKeeper that ended
+// before it answered.
+var errExitedAtStart = errors.New("chlocal: ZooKeeper exited at start")
+
+func startZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, error) {
 	logw := opts.logw()
 	if !fileExists(zkServerScript) {
 		if !opts.Install {
@@ -43,7 +68,7 @@ func StartZooKeeper(ctx context.Context, opts Options, port int) (*ZooKeeper, er
 	}
 	var err error
 	if z.port == 0 {
-		if z.port, err = freePort(); err != nil {
+		if z.port, err = zooKeeperPort(); err != nil {
 			return nil, z.cleanup(err)
 		}
 	}
@@ -93,7 +118,7 @@ func (z *ZooKeeper) waitReady(ctx context.Context, timeout time.Duration) error 
 		}
 		select {
 		case <-z.exited:
-			return fmt.Errorf("chlocal: ZooKeeper exited at start:\n%s", logTailOf(filepath.Join(z.dir, "zookeeper.log"), 20))
+			return fmt.Errorf("%w:\n%s", errExitedAtStart, logTailOf(filepath.Join(z.dir, "zookeeper.log"), 20))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
