@@ -23,6 +23,16 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the built command when the tests end: each run's
+// binary is as large as the command, and /tmp would keep them all.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
+}
+
 // buildKramar compiles this command once per test binary.
 func buildKramar(t *testing.T) string {
 	t.Helper()
