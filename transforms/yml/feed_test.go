@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"unsafe"
 
@@ -61,7 +62,9 @@ func transformFeed(data []byte, store canon.Store) ([]any, error) {
 // TestProductsHoldNoneOfTheOfferText: the feed reader gives an offer's
 // values as pieces of the offer's text; a product must hold copies, or a
 // batch of products would keep every offer's markup and unused values in
-// memory. Every string of every product lies outside the offer strings.
+// memory. Every string of every product (all its fields, found by
+// reflection, so a field added later is checked too) lies outside every
+// string of its offer.
 func TestProductsHoldNoneOfTheOfferText(t *testing.T) {
 	var buf bytes.Buffer
 	if err := feedgen.WriteYML(&buf, feedgen.Options{Offers: 50, Dialect: "prom"}); err != nil {
@@ -73,20 +76,13 @@ func TestProductsHoldNoneOfTheOfferText(t *testing.T) {
 		func(s *feed.Shop) error { c.Categories = CategoryNames(s); return nil },
 		func(offers []feed.Offer) error {
 			for _, o := range offers {
-				var offerText []string // the offer's own values, wherever they point
-				for _, v := range []string{o.ID, o.Name, o.NameUA, o.URL, o.Description, o.DescriptionUA, o.Vendor, o.VendorCode, o.GroupID} {
-					offerText = append(offerText, v)
-				}
-				for _, p := range o.Params {
-					offerText = append(offerText, p.Name, p.Value)
-				}
-				offerText = append(offerText, o.Pictures...)
+				offerText := stringsOf(reflect.ValueOf(o), nil)
 				p, err := TransformOffer(o, canon.Store{Marketplace: "prom", Store: "kuhsvit"}, c)
 				if err != nil {
 					continue
 				}
 				products++
-				for _, s := range productStrings(&p) {
+				for _, s := range stringsOf(reflect.ValueOf(p), nil) {
 					for _, v := range offerText {
 						if overlaps(s, v) {
 							t.Errorf("offer %s: product text %q shares memory with offer value %q", o.ID, s, v)
@@ -101,13 +97,24 @@ func TestProductsHoldNoneOfTheOfferText(t *testing.T) {
 	}
 }
 
-func productStrings(p *canon.Product) []string {
-	ss := []string{p.ProductID, p.ExternalID, p.Article, p.Name, p.Currency, p.AvailabilityTitle, p.CategoryID, p.Category,
-		p.URL, p.DescriptionHTML, p.Description, p.Brand, p.GroupID, p.VendorCode, p.Barcode}
-	for _, l := range [][]string{p.CategoryPath, p.Photos, p.ParamNames, p.ParamUnits, p.ParamValues} {
-		ss = append(ss, l...)
+// stringsOf appends every string in v: its own, its fields' and its
+// elements'.
+func stringsOf(v reflect.Value, out []string) []string {
+	switch v.Kind() {
+	case reflect.String:
+		return append(out, v.String())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out = stringsOf(v.Field(i), out)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			out = stringsOf(v.Index(i), out)
+		}
 	}
-	return ss
+	return out
 }
 
 // overlaps reports whether two non-empty strings share bytes in memory.

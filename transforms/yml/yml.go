@@ -209,8 +209,10 @@ func ownText(p *canon.Product) {
 	var room [64]*string
 	fields := append(room[:0], &p.ProductID, &p.ExternalID, &p.Article, &p.Name, &p.Currency, &p.AvailabilityTitle,
 		&p.CategoryID, &p.Category, &p.URL, &p.DescriptionHTML, &p.Brand, &p.GroupID, &p.VendorCode, &p.Barcode)
-	plain := p.Description != p.DescriptionHTML // PlainText returns text without markup as it is
-	if plain {
+	// PlainText returns a description without markup as it is: then the
+	// two share one copy.
+	sameDescription := p.Description == p.DescriptionHTML
+	if !sameDescription {
 		fields = append(fields, &p.Description)
 	}
 	for _, list := range [][]string{p.CategoryPath, p.Photos, p.ParamNames, p.ParamUnits, p.ParamValues} {
@@ -231,7 +233,7 @@ func ownText(p *canon.Product) {
 	for _, f := range fields {
 		*f, at = text[at:at+len(*f)], at+len(*f)
 	}
-	if !plain {
+	if sameDescription {
 		p.Description = p.DescriptionHTML
 	}
 }

@@ -516,9 +516,9 @@ func (p *offerParser) content(b []byte, t tag, i int, description bool) (childVa
 	if t.selfClosing {
 		return childValue{}, i, nil
 	}
-	if !p.dec.cp1251 {
+	if p.text != "" {
 		if from, to, next, ok := plainValue(b, t, i); ok {
-			return childValue{text: p.piece(b, from, to)}, next, nil
+			return childValue{text: p.piece(from, to)}, next, nil
 		}
 	}
 	var err error
@@ -576,21 +576,16 @@ func plainValue(b []byte, t tag, i int) (from, to, next int, ok bool) {
 
 func (p *offerParser) attr(b []byte, a attr) (string, error) {
 	if p.text != "" && bytes.IndexByte(b[a.val0:a.val1], '&') < 0 {
-		return p.piece(b, a.val0, a.val1), nil
+		return p.piece(a.val0, a.val1), nil
 	}
 	var err error
 	p.scratch, err = p.dec.appendAttr(p.scratch[:0], b, a)
 	return string(p.scratch), err
 }
 
-// piece is b[from:to] as a string: a piece of the offer's text when there
-// is one, else a copy.
-func (p *offerParser) piece(b []byte, from, to int) string {
-	if p.text != "" {
-		return p.text[from-p.base : to-p.base]
-	}
-	return string(b[from:to])
-}
+// piece is b[from:to] of the offer being parsed, as a piece of its text
+// (which the caller has checked there is).
+func (p *offerParser) piece(from, to int) string { return p.text[from-p.base : to-p.base] }
 
 func setFirst(dst *string, v string) {
 	if *dst == "" {
